@@ -1,0 +1,330 @@
+//! Performing a workflow action: one transaction that locks the ticket, asks `sigap-core`
+//! whether the caller may act and whether the records are complete, resolves what the
+//! records name (the system, the original ticket, the assignee), applies the outcome,
+//! records the step with its SLA, and appends to the audit log. A refusal rolls everything
+//! back and is itself written to the audit log.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use sigap_core::{
+    Action, ActionInput, Domain, FieldError, Outcome, Refusal, Role, RuleContext, TicketFacts,
+    parse_action_input, permits, transition,
+};
+use sigap_store::{NewAuditEntry, NewComment, NewStepRecord, SystemRow, TicketRow, TicketUpdate, Tx};
+
+use crate::auth::Caller;
+use crate::evidence::{self, StoredFile, Upload};
+use crate::tickets::{facts_of, get_ticket, parse_number};
+use crate::views::TicketView;
+use crate::{App, AppError, AppResult, millis};
+
+/// What the records name, looked up inside the transaction.
+#[derive(Debug, Default)]
+struct Resolved {
+    system: Option<SystemRow>,
+    extra: serde_json::Map<String, Value>,
+    assignee_id: Option<i64>,
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> AppError {
+        match r {
+            Refusal::NotFound => AppError::NotFound("ticket".to_owned()),
+            Refusal::Forbidden { .. } => AppError::Forbidden(r.to_string()),
+            Refusal::Conflict { reason, .. } => AppError::Conflict(reason),
+            Refusal::Invalid(errors) => AppError::Invalid(errors),
+        }
+    }
+}
+
+fn outcome_label(e: &AppError) -> &'static str {
+    match e {
+        AppError::NotFound(_) => "refused:404",
+        AppError::Forbidden(_) => "refused:403",
+        AppError::Conflict(_) => "refused:409",
+        AppError::Invalid(_) => "refused:422",
+        AppError::TooLarge(_) => "refused:413",
+        AppError::Unauthorized => "refused:401",
+        AppError::Internal(_) => "failed",
+    }
+}
+
+/// Performs `action` on ticket `number` for `caller`; answers the updated ticket.
+pub async fn perform_action(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    action: &str,
+    body: &Value,
+    uploads: &[Upload],
+    source: Option<String>,
+) -> AppResult<TicketView> {
+    let result = try_perform(app, caller, number, action, body, uploads, source.clone()).await;
+    if let Err(e) = &result {
+        audit_refusal(app, caller, number, action, e, source).await;
+    }
+    let shown = result?;
+    get_ticket(app, caller, &shown).await
+}
+
+async fn try_perform(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    action: &str,
+    body: &Value,
+    uploads: &[Upload],
+    source: Option<String>,
+) -> AppResult<String> {
+    let action: Action = action.parse().map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
+    let number = parse_number(number)?;
+    precheck(app, caller, number.as_str(), action).await?;
+    let files = evidence::accept(app, uploads).await?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let row = tx.lock_ticket(number.as_str()).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    let facts = facts_of(&row)?;
+    let actor = caller.actor();
+    permits(&actor, &facts, action)?;
+    let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts).map_err(AppError::Invalid)?;
+    let (resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
+    let facts_for_rule = TicketFacts {
+        system_id: resolved.system.as_ref().map(|s| s.id).or(facts.system_id),
+        agency_id: resolved.system.as_ref().map(|s| s.agency_id).or(facts.agency_id),
+        ..facts.clone()
+    };
+    let outcome = transition(&actor, &facts_for_rule, &input, &ctx)?;
+    apply(&mut tx, caller, &row, &facts_for_rule, &input, &outcome, resolved, &files, now, app, source).await?;
+    tx.commit().await?;
+    Ok(row.number)
+}
+
+/// Refuses early, before any upload is stored, when the caller may not act at all. The
+/// transaction checks again under its lock; this only spares the disk.
+async fn precheck(app: &App, caller: &Caller, number: &str, action: Action) -> AppResult<()> {
+    let row = app.store.get_ticket(number).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    permits(&caller.actor(), &facts_of(&row)?, action)?;
+    Ok(())
+}
+
+async fn resolve(
+    app: &App,
+    tx: &mut Tx,
+    row: &TicketRow,
+    facts: &TicketFacts,
+    input: &ActionInput,
+    now: DateTime<Utc>,
+) -> AppResult<(Resolved, RuleContext)> {
+    let mut resolved = Resolved::default();
+    let mut ctx = RuleContext { approval_threshold: app.rules.approval_threshold, ..RuleContext::default() };
+    match input {
+        ActionInput::Validate { valid: true, system: Some(system), .. } => {
+            resolved.system = Some(find_system(tx, system).await?);
+        }
+        ActionInput::MarkDuplicate { of, .. } => {
+            if of.as_str() == row.number || tx.get_ticket(of.as_str()).await?.is_none() {
+                return Err(AppError::invalid("of", format!("`{of}` is not another existing ticket")));
+            }
+        }
+        ActionInput::Review { .. } => {
+            let since = app.rules.approval_window_days.map_or(0, |days| millis(now - Duration::days(i64::from(days))));
+            let count = match facts.agency_id {
+                Some(agency) => tx.count_valid_reports(agency, since).await?,
+                None => 0,
+            };
+            ctx.agency_valid_reports = u32::try_from(count).unwrap_or(u32::MAX);
+            resolved.extra.insert("agency_valid_reports".into(), json!(count));
+            resolved.extra.insert("approval_threshold".into(), json!(ctx.approval_threshold));
+        }
+        ActionInput::Assign { assignee } => {
+            let user = tx.find_user(&assignee.trim().to_lowercase()).await?;
+            let staff = user.filter(|u| !u.disabled && matches!(u.role.as_str(), "csirt" | "helpdesk" | "domain_officer"));
+            let user = staff.ok_or_else(|| {
+                AppError::invalid("assignee", "no active help desk, CSIRT or domain officer user has this e-mail")
+            })?;
+            resolved.assignee_id = Some(user.id);
+        }
+        ActionInput::Block { method, .. } | ActionInput::Unblock { method, .. } if method != "manual" => {
+            return Err(AppError::invalid(
+                "method",
+                format!("blocking adapter `{method}` is not available for this system; use `manual` and attach the proof"),
+            ));
+        }
+        _ => {}
+    }
+    Ok((resolved, ctx))
+}
+
+/// The registered system named by its id or one of its domains.
+async fn find_system(tx: &mut Tx, given: &str) -> AppResult<SystemRow> {
+    let found = match given.trim().parse::<i64>() {
+        Ok(id) => tx.get_system(id).await?,
+        Err(_) => match Domain::parse(given) {
+            Ok(domain) => tx.find_system_by_domain(domain.as_str()).await?,
+            Err(_) => None,
+        },
+    };
+    found.ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new("system", format!("no registered electronic system has the id or domain `{given}`"))])
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    tx: &mut Tx,
+    caller: &Caller,
+    row: &TicketRow,
+    facts: &TicketFacts,
+    input: &ActionInput,
+    outcome: &Outcome,
+    mut resolved: Resolved,
+    files: &[StoredFile],
+    now: DateTime<Utc>,
+    app: &App,
+    source: Option<String>,
+) -> AppResult<()> {
+    let now_ms = millis(now);
+    let action = input.action();
+    let moved = outcome.to != facts.state;
+    let due_at = if moved { app.rules.deadlines.due_at(&app.rules.calendar, outcome.to, now).map(millis) } else { row.due_at };
+    apply_block(tx, row, facts, outcome, &mut resolved).await?;
+    tx.update_ticket(&TicketUpdate {
+        id: row.id,
+        state: outcome.to.as_str(),
+        agency_id: facts.agency_id,
+        system_id: facts.system_id,
+        criticality: outcome.criticality.map(|c| c.as_str()),
+        valid: match input {
+            ActionInput::Validate { valid, .. } => Some(*valid),
+            _ => row.valid,
+        },
+        blocked: outcome.blocked,
+        round: i64::from(outcome.round),
+        duplicate_of: match input {
+            ActionInput::MarkDuplicate { of, .. } => Some(of.as_str()),
+            _ => row.duplicate_of.as_deref(),
+        },
+        state_entered_at: if moved { now_ms } else { row.state_entered_at },
+        due_at,
+        now: now_ms,
+        closed_at: outcome.to.is_terminal().then_some(now_ms),
+    })
+    .await?;
+    let mut records = serde_json::to_value(input).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut records {
+        map.extend(resolved.extra.clone());
+        map.insert("documents".into(), json!(outcome.documents.iter().map(|d| d.as_str()).collect::<Vec<_>>()));
+        if outcome.needs_approval {
+            map.insert("needs_approval".into(), json!(true));
+        }
+    }
+    let (step_id, comment_id) = match input {
+        ActionInput::Comment { body, visibility } => {
+            let id = tx
+                .insert_comment(&NewComment {
+                    ticket_id: row.id,
+                    author_id: Some(caller.user_id),
+                    author_kind: "staff",
+                    visibility: visibility.as_str(),
+                    body,
+                    now: now_ms,
+                })
+                .await?;
+            (None, Some(id))
+        }
+        ActionInput::Assign { .. } => {
+            tx.set_assignee(row.id, resolved.assignee_id.unwrap_or(caller.user_id), now_ms).await?;
+            (None, None)
+        }
+        ActionInput::Attach { .. } => (None, None),
+        _ => {
+            let step = NewStepRecord {
+                ticket_id: row.id,
+                action: action.as_str(),
+                round: i64::from(facts.round),
+                actor_id: Some(caller.user_id),
+                actor_role: caller.role.as_str(),
+                from_state: facts.state.as_str(),
+                to_state: outcome.to.as_str(),
+                records: &records.to_string(),
+                started_at: row.state_entered_at,
+                due_at: row.due_at,
+                done_at: now_ms,
+                overdue: row.due_at.is_some_and(|d| now_ms > d),
+            };
+            (Some(tx.insert_step_record(&step).await?), None)
+        }
+    };
+    evidence::record(tx, files, row.id, step_id, comment_id, Some(caller.user_id), now_ms).await?;
+    tx.append_audit(&NewAuditEntry {
+        at: now_ms,
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: action.as_str().to_owned(),
+        ticket_number: Some(row.number.clone()),
+        source,
+        outcome: "ok".to_owned(),
+        details: json!({
+            "from": facts.state.as_str(),
+            "to": outcome.to.as_str(),
+            "records": records,
+            "evidence": files.iter().map(|f| json!({"name": f.name, "sha256": f.sha256})).collect::<Vec<_>>(),
+        }),
+    })
+    .await?;
+    Ok(())
+}
+
+/// Keeps the system's suspension in step with the tickets that hold a block on it: the
+/// first block suspends it, the last unblock lifts it; the records say which happened.
+async fn apply_block(
+    tx: &mut Tx,
+    row: &TicketRow,
+    facts: &TicketFacts,
+    outcome: &Outcome,
+    resolved: &mut Resolved,
+) -> AppResult<()> {
+    let Some(system_id) = facts.system_id else { return Ok(()) };
+    if outcome.blocked == facts.blocked {
+        return Ok(());
+    }
+    let other = tx.other_block_holder(system_id, row.id).await?;
+    resolved.extra.insert("other_block_holder".into(), json!(other));
+    if outcome.blocked {
+        resolved.extra.insert("system_already_suspended".into(), json!(other.is_some()));
+        tx.set_system_suspended(system_id, true).await?;
+    } else {
+        resolved.extra.insert("system_reactivated".into(), json!(other.is_none()));
+        if other.is_none() {
+            tx.set_system_suspended(system_id, false).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a refused attempt to the audit log in its own transaction. A failure here is
+/// logged and does not hide the refusal from the caller.
+async fn audit_refusal(app: &App, caller: &Caller, number: &str, action: &str, e: &AppError, source: Option<String>) {
+    let entry = NewAuditEntry {
+        at: millis(app.now()),
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: action.chars().take(64).collect(),
+        ticket_number: Some(number.chars().take(64).collect()),
+        source,
+        outcome: outcome_label(e).to_owned(),
+        details: json!({ "error": e.to_string(), "fields": match e { AppError::Invalid(f) => json!(f), _ => Value::Null } }),
+    };
+    let written = async {
+        let mut tx = app.store.begin().await?;
+        tx.append_audit(&entry).await?;
+        tx.commit().await
+    };
+    if let Err(err) = written.await {
+        tracing::error!(error = %err, "could not write a refusal to the audit log");
+    }
+}
+
+/// Roles that may act on tickets at all (for the pages that list actions).
+pub const ACTING_ROLES: &[Role] =
+    &[Role::Helpdesk, Role::Csirt, Role::DomainOfficer, Role::SystemOwner, Role::RegionalSecretary];

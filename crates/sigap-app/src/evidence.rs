@@ -1,0 +1,161 @@
+//! Evidence uploads: the type is sniffed from the content (the name and the client's claimed
+//! type are kept as metadata only), checked against an allow-list, size-limited, and the
+//! bytes stored by SHA-256 before the transaction that records them.
+
+use sigap_core::FieldError;
+use sigap_store::{BlobStore, NewEvidence, Tx};
+
+use crate::{App, AppError, AppResult};
+
+/// A file as received.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file accepted and stored, waiting to be recorded in the transaction.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub name: String,
+    pub media_type: &'static str,
+    pub size: i64,
+}
+
+/// The accepted types, as a person reads them.
+pub const ALLOWED_TYPES: &str =
+    "images (PNG, JPEG, GIF, WebP), PDF, plain text and logs, video (MP4, WebM, QuickTime)";
+
+const ALLOWED_MEDIA: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "video/mp4",
+    "video/webm",
+    "video/quicktime",
+];
+
+/// The media type of `bytes` if it is one sigap accepts. Text is accepted when it is UTF-8
+/// without NUL bytes; HTML and SVG are text to sigap and are never served as such.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if let Some(kind) = infer::get(bytes) {
+        return ALLOWED_MEDIA.iter().copied().find(|m| *m == kind.mime_type());
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text.contains('\0')).then_some("text/plain")
+}
+
+/// A file name safe to keep as metadata: no path, no control characters, at most 200 chars.
+pub fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if cleaned.trim().is_empty() { "evidence".to_owned() } else { cleaned }
+}
+
+/// Checks every upload (all errors at once), then stores the accepted bytes.
+pub async fn accept(app: &App, uploads: &[Upload]) -> AppResult<Vec<StoredFile>> {
+    let rules = &app.rules;
+    if uploads.len() > rules.max_files {
+        return Err(AppError::invalid(
+            "evidence",
+            format!("at most {} files per request", rules.max_files),
+        ));
+    }
+    if let Some(big) = uploads.iter().find(|u| u.bytes.len() > rules.max_file_bytes) {
+        return Err(AppError::TooLarge(format!(
+            "file `{}` is {} bytes; the limit is {} bytes per file",
+            clean_name(&big.name),
+            big.bytes.len(),
+            rules.max_file_bytes
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut typed = Vec::new();
+    for upload in uploads {
+        match (upload.bytes.is_empty(), sniff(&upload.bytes)) {
+            (true, _) => errors.push(FieldError::new(
+                "evidence",
+                format!("file `{}` is empty", clean_name(&upload.name)),
+            )),
+            (false, None) => errors.push(FieldError::new(
+                "evidence",
+                format!(
+                    "file `{}` is not an accepted type; accepted: {ALLOWED_TYPES}",
+                    clean_name(&upload.name)
+                ),
+            )),
+            (false, Some(media)) => typed.push((upload, media)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut stored = Vec::with_capacity(typed.len());
+    for (upload, media_type) in typed {
+        stored.push(StoredFile {
+            sha256: app.blobs.put(&upload.bytes).await?,
+            name: clean_name(&upload.name),
+            media_type,
+            size: upload.bytes.len() as i64,
+        });
+    }
+    Ok(stored)
+}
+
+/// Records stored files against a ticket (and a step or message) inside the transaction.
+pub async fn record(
+    tx: &mut Tx,
+    files: &[StoredFile],
+    ticket_id: i64,
+    step_record_id: Option<i64>,
+    comment_id: Option<i64>,
+    uploaded_by: Option<i64>,
+    now: i64,
+) -> AppResult<()> {
+    for f in files {
+        tx.insert_evidence(&NewEvidence {
+            ticket_id,
+            step_record_id,
+            comment_id,
+            sha256: &f.sha256,
+            original_name: &f.name,
+            media_type: f.media_type,
+            size: f.size,
+            uploaded_by,
+            now,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The bytes of a stored file.
+pub async fn read(blobs: &BlobStore, sha256: &str) -> AppResult<Vec<u8>> {
+    blobs.get(sha256).await?.ok_or_else(|| AppError::NotFound("evidence file".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content_not_name() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniff(b"GET /admin HTTP/1.1\nHost: x\n"), Some("text/plain"));
+        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff"), None);
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0"), None);
+        assert_eq!(sniff(&[0xff, 0xfe, 0x00, 0x01]), None);
+    }
+
+    #[test]
+    fn names_lose_their_path() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\x\\bukti.png"), "bukti.png");
+        assert_eq!(clean_name("a\u{0}b\n.txt"), "ab.txt");
+        assert_eq!(clean_name(""), "evidence");
+    }
+}

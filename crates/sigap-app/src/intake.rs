@@ -1,0 +1,386 @@
+//! SOP steps 1 and 2: a report arrives (public form, API, or entered by the help desk for
+//! a phone, e-mail or walk-in report), becomes a ticket with a gapless number in state
+//! `queued`, is routed to the agency whose system's domain covers the target, and the
+//! reporter receives a private tracking token. Also the reporter's own view and messages.
+
+use chrono::Datelike;
+use serde_json::{Map, Value, json};
+use sigap_core::{
+    Channel, Criticality, FieldError, Role, Severity, State, Target, VulnerabilityType,
+    optional_text, required_text, score_vector, wib,
+};
+use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx};
+
+use crate::auth::{Caller, new_secret, token_hash, token_matches};
+use crate::evidence::{self, Upload};
+use crate::tickets::{comment_view, evidence_view};
+use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// Longest proof of concept or log excerpt kept, in characters.
+pub const MAX_POC: usize = 100_000;
+
+/// A report's fields after checking.
+#[derive(Debug, Clone)]
+pub struct CheckedReport {
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: Option<String>,
+    pub severity: Severity,
+    pub vulnerability_type: VulnerabilityType,
+    pub target: Target,
+    pub title: String,
+    pub description: String,
+    pub proof_of_concept: String,
+    pub evidence_text: Option<String>,
+    pub cvss_vector: Option<String>,
+    pub cvss_score: Option<f64>,
+    pub language: String,
+    pub channel: Option<Channel>,
+}
+
+/// Reads text fields of a JSON object, collecting an error per bad field.
+pub(crate) struct Fields<'a> {
+    map: Option<&'a Map<String, Value>>,
+    pub errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(body: &'a Value) -> Fields<'a> {
+        let mut errors = Vec::new();
+        if !body.is_object() {
+            errors.push(FieldError::new("body", "the body must be a JSON object"));
+        }
+        Fields { map: body.as_object(), errors }
+    }
+
+    /// The field as text: absent or null is `None`; numbers and booleans are refused.
+    pub(crate) fn text(&mut self, field: &str) -> Option<&'a str> {
+        match self.map.and_then(|m| m.get(field)) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => {
+                self.errors.push(FieldError::new(field, format!("`{field}` must be text")));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn keep<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    pub(crate) fn required(&mut self, field: &str, max: usize) -> Option<String> {
+        let value = self.text(field);
+        self.keep(required_text(field, value, max))
+    }
+
+    pub(crate) fn optional(&mut self, field: &str, max: usize) -> Option<String> {
+        let value = self.text(field);
+        self.keep(optional_text(field, value, max)).flatten()
+    }
+
+    /// A required value of an enumeration, with the accepted values in the message.
+    pub(crate) fn choice<T: std::str::FromStr<Err = sigap_core::UnknownValue>>(
+        &mut self,
+        field: &str,
+    ) -> Option<T> {
+        let value = self.text(field);
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => {
+                self.errors.push(FieldError::new(field, format!("`{field}` is required")));
+                None
+            }
+            Some(v) => v
+                .to_ascii_lowercase()
+                .parse::<T>()
+                .map_err(|e| self.errors.push(FieldError::new(field, e.to_string())))
+                .ok(),
+        }
+    }
+}
+
+/// Checks every field of a report body; all errors at once.
+pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<CheckedReport> {
+    let mut f = Fields::new(body);
+    let reporter_name = f.required("reporter_name", 200);
+    let email_text = f.text("reporter_email");
+    let reporter_email = f.keep(sigap_core::Email::parse(email_text.unwrap_or("")).map_err(|e| {
+        FieldError::new("reporter_email", e.message)
+    }));
+    let reporter_phone = f.optional("reporter_phone", 40);
+    let severity = f.choice::<Severity>("severity");
+    let vt = f.text("vulnerability_type");
+    let vulnerability_type = f.keep(VulnerabilityType::parse(vt.unwrap_or("")));
+    let target_text = f.text("target");
+    let target = f.keep(Target::parse(target_text.unwrap_or("")));
+    let proof_of_concept = f.required("proof_of_concept", MAX_POC);
+    let evidence_text = f.optional("evidence_text", MAX_POC);
+    let title = f.optional("title", 300);
+    let description = f.optional("description", sigap_core::LONG_TEXT);
+    let cvss = f.optional("cvss_vector", 300).and_then(|v| f.keep(score_vector(&v)));
+    let language = f.optional("language", 5).unwrap_or_else(|| "id".to_owned());
+    if language != "id" && language != "en" {
+        f.errors.push(FieldError::new("language", "`language` is `id` or `en`"));
+    }
+    let channel = if staff { f.choice::<Channel>("channel") } else { None };
+    if !has_files && evidence_text.is_none() {
+        f.errors.push(FieldError::new(
+            "evidence",
+            "evidence is required: attach at least one file (screenshot, log, video) or give `evidence_text`",
+        ));
+    }
+    if !f.errors.is_empty() {
+        return Err(AppError::Invalid(f.errors));
+    }
+    let (Some(reporter_name), Some(reporter_email), Some(severity), Some(vulnerability_type)) =
+        (reporter_name, reporter_email, severity, vulnerability_type)
+    else {
+        return Err(AppError::invalid("body", "the report could not be read"));
+    };
+    let (Some(target), Some(proof_of_concept)) = (target, proof_of_concept) else {
+        return Err(AppError::invalid("body", "the report could not be read"));
+    };
+    let title = title.unwrap_or_else(|| format!("{} pada {}", vulnerability_type, target.host));
+    Ok(CheckedReport {
+        reporter_name,
+        reporter_email: reporter_email.as_str().to_owned(),
+        reporter_phone,
+        severity,
+        vulnerability_type,
+        target,
+        title,
+        description: description.unwrap_or_default(),
+        proof_of_concept,
+        evidence_text,
+        cvss_vector: cvss.as_ref().map(|c| c.vector.clone()),
+        cvss_score: cvss.as_ref().map(|c| c.score),
+        language,
+        channel,
+    })
+}
+
+/// The registered system whose domain covers `host` (the longest match), if any.
+pub async fn route(tx: &mut Tx, host: &str) -> AppResult<Option<SystemRow>> {
+    let labels: Vec<&str> = host.split('.').collect();
+    for start in 0..labels.len().saturating_sub(1) {
+        let candidate = labels[start..].join(".");
+        if let Some(system) = tx.find_system_by_domain(&candidate).await? {
+            return Ok(Some(system));
+        }
+    }
+    Ok(None)
+}
+
+/// Who submitted: the public (form or API) or a staff member entering a report.
+#[derive(Debug, Clone)]
+pub struct Intake<'a> {
+    pub staff: Option<&'a Caller>,
+    pub channel: Channel,
+    pub source: Option<String>,
+}
+
+/// Receives a report and opens its ticket (SOP steps 1-2) in one transaction.
+pub async fn submit_report(
+    app: &App,
+    body: &Value,
+    uploads: &[Upload],
+    intake: Intake<'_>,
+) -> AppResult<SubmittedReport> {
+    if let Some(staff) = intake.staff {
+        staff.require(&[Role::Helpdesk, Role::Csirt], "enter reports")?;
+    }
+    let report = check_report(body, !uploads.is_empty(), intake.staff.is_some())?;
+    let files = evidence::accept(app, uploads).await?;
+    let now = app.now();
+    let token = new_secret("trk_");
+    let channel = report.channel.unwrap_or(intake.channel);
+    let mut tx = app.store.begin().await?;
+    let system = route(&mut tx, &report.target.host).await?;
+    let year = i64::from(now.with_timezone(&wib()).year());
+    let seq = tx.next_counter("ticket", year).await?;
+    let number = sigap_core::TicketNumber::new(&app.rules.ticket_prefix, year as i32, seq as u64);
+    let due_at = app.rules.deadlines.due_at(&app.rules.calendar, State::Queued, now).map(millis);
+    let ticket_id = tx
+        .insert_ticket(
+            &NewTicket {
+                number: number.as_str(),
+                year,
+                seq,
+                state: State::Queued.as_str(),
+                channel: channel.as_str(),
+                agency_id: system.as_ref().map(|s| s.agency_id),
+                system_id: system.as_ref().map(|s| s.id),
+                created_by: intake.staff.map(|s| s.user_id),
+                tracking_token_hash: &token_hash(&token),
+                due_at,
+                now: millis(now),
+            },
+            &new_report(&report),
+        )
+        .await?;
+    evidence::record(&mut tx, &files, ticket_id, None, None, intake.staff.map(|s| s.user_id), millis(now))
+        .await?;
+    let (actor, role) = match intake.staff {
+        Some(s) => (s.email.clone(), s.role.as_str().to_owned()),
+        None => ("reporter".to_owned(), "reporter".to_owned()),
+    };
+    tx.append_audit(&NewAuditEntry {
+        at: millis(now),
+        actor,
+        role,
+        action: "submit_report".to_owned(),
+        ticket_number: Some(number.to_string()),
+        source: intake.source,
+        outcome: "ok".to_owned(),
+        details: json!({
+            "channel": channel.as_str(),
+            "severity": report.severity.as_str(),
+            "system_id": system.as_ref().map(|s| s.id),
+            "evidence": files.iter().map(|f| json!({"name": f.name, "sha256": f.sha256, "size": f.size})).collect::<Vec<_>>(),
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(SubmittedReport {
+        tracking_url: format!("{}/track?ticket={}", app.rules.public_url.trim_end_matches('/'), number),
+        ticket_number: number.to_string(),
+        tracking_token: token,
+        state: State::Queued.as_str().to_owned(),
+    })
+}
+
+fn new_report(r: &CheckedReport) -> NewReport<'_> {
+    NewReport {
+        reporter_name: &r.reporter_name,
+        reporter_email: &r.reporter_email,
+        reporter_phone: r.reporter_phone.as_deref(),
+        severity: r.severity.as_str(),
+        vulnerability_type: r.vulnerability_type.as_str(),
+        target_url: &r.target.url,
+        target_host: &r.target.host,
+        title: &r.title,
+        description: &r.description,
+        proof_of_concept: &r.proof_of_concept,
+        evidence_text: r.evidence_text.as_deref(),
+        cvss_vector: r.cvss_vector.as_deref(),
+        cvss_score: r.cvss_score,
+        language: &r.language,
+    }
+}
+
+/// The ticket behind a number and tracking token; any mismatch is "not found".
+async fn reporter_ticket(app: &App, number: &str, token: &str) -> AppResult<sigap_store::TicketRow> {
+    let not_found = || AppError::NotFound("ticket".to_owned());
+    let number = sigap_core::TicketNumber::parse(number).map_err(|_| not_found())?;
+    let row = app.store.get_ticket(number.as_str()).await?.ok_or_else(not_found)?;
+    if token_matches(token, &row.tracking_token_hash) { Ok(row) } else { Err(not_found()) }
+}
+
+/// What the reporter sees with the tracking token: state, public timeline, messages.
+pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<ReporterView> {
+    let row = reporter_ticket(app, number, token).await?;
+    let state = row.state.parse::<State>().map_err(|e| AppError::Internal(e.to_string()))?;
+    let steps = app.store.list_step_records(row.id).await?;
+    let mut timeline = vec![PublicTimelineEntry {
+        at: from_millis(row.created_at),
+        state: State::Queued.as_str().to_owned(),
+        state_label: State::Queued.label_id().to_owned(),
+    }];
+    for step in steps.iter().filter(|s| s.from_state != s.to_state) {
+        let to = step.to_state.parse::<State>().map_err(|e| AppError::Internal(e.to_string()))?;
+        timeline.push(PublicTimelineEntry {
+            at: from_millis(step.done_at),
+            state: to.as_str().to_owned(),
+            state_label: to.label_id().to_owned(),
+        });
+    }
+    let comments = app.store.list_comments(row.id).await?;
+    let messages = comments
+        .into_iter()
+        .filter(|c| c.visibility == "reporter")
+        .map(comment_view)
+        .collect();
+    let evidence = app
+        .store
+        .list_evidence(row.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.step_record_id.is_none())
+        .map(evidence_view)
+        .collect();
+    Ok(ReporterView {
+        ticket_number: row.number,
+        state: state.as_str().to_owned(),
+        state_label: state.label_id().to_owned(),
+        open: !state.is_terminal(),
+        title: row.title,
+        submitted_at: from_millis(row.created_at),
+        timeline,
+        messages,
+        evidence,
+    })
+}
+
+/// The reporter adds a message and/or evidence to an open ticket.
+pub async fn reporter_message(
+    app: &App,
+    number: &str,
+    token: &str,
+    body: &Value,
+    uploads: &[Upload],
+    source: Option<String>,
+) -> AppResult<ReporterView> {
+    let row = reporter_ticket(app, number, token).await?;
+    let mut f = Fields::new(body);
+    let message = f.optional("message", MAX_POC);
+    if message.is_none() && uploads.is_empty() && f.errors.is_empty() {
+        f.errors.push(FieldError::new("message", "write a message or attach evidence"));
+    }
+    if !f.errors.is_empty() {
+        return Err(AppError::Invalid(f.errors));
+    }
+    let files = evidence::accept(app, uploads).await?;
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let current = tx.lock_ticket(&row.number).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    if current.state.parse::<State>().map(State::is_terminal).unwrap_or(true) {
+        return Err(AppError::Conflict("the ticket is closed; it takes no more messages".into()));
+    }
+    let comment_id = match &message {
+        Some(body) => Some(
+            tx.insert_comment(&NewComment {
+                ticket_id: row.id,
+                author_id: None,
+                author_kind: "reporter",
+                visibility: "reporter",
+                body,
+                now,
+            })
+            .await?,
+        ),
+        None => None,
+    };
+    evidence::record(&mut tx, &files, row.id, None, comment_id, None, now).await?;
+    tx.append_audit(&NewAuditEntry {
+        at: now,
+        actor: "reporter".into(),
+        role: "reporter".into(),
+        action: "reporter_message".into(),
+        ticket_number: Some(row.number.clone()),
+        source,
+        outcome: "ok".into(),
+        details: json!({"message": message.is_some(), "files": files.iter().map(|f| &f.sha256).collect::<Vec<_>>()}),
+    })
+    .await?;
+    tx.commit().await?;
+    reporter_view(app, number, token).await
+}
+
+/// The SOP level a reporter's claimed severity suggests (for display; the CSIRT decides).
+pub fn suggested_criticality(severity: Severity) -> Criticality {
+    match severity {
+        Severity::High | Severity::Critical => Criticality::High,
+        Severity::Low | Severity::Medium => Criticality::Low,
+    }
+}

@@ -1,0 +1,144 @@
+//! The use cases of sigap, one function per user intention: submit a report, perform an
+//! action, register an agency, create a token. Each opens one transaction on the store, asks
+//! `sigap-core` to decide, writes, and commits, so that a refused or failed request leaves
+//! nothing behind. The web layer and the command line both call these; neither decides
+//! anything itself.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sigap_core::{Clock, DeadlinePolicy, FieldError, WorkingCalendar};
+use sigap_store::{BlobStore, Store, StoreError};
+
+pub mod actions;
+pub mod auth;
+pub mod evidence;
+pub mod intake;
+pub mod registry;
+pub mod stats;
+pub mod tickets;
+pub mod views;
+
+pub use auth::Caller;
+pub use evidence::Upload;
+
+/// The rules and limits the use cases apply. Built and validated by the binary at start.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Ticket number prefix: `BCSIRT` gives `BCSIRT-2026-00001`.
+    pub ticket_prefix: String,
+    pub deadlines: DeadlinePolicy,
+    pub calendar: WorkingCalendar,
+    /// Reactivation needs the Regional Secretary when the agency's valid reports exceed this.
+    pub approval_threshold: u32,
+    /// Only reports of the last N days count towards the threshold; `None` counts all.
+    pub approval_window_days: Option<u32>,
+    /// Largest evidence file accepted, in bytes.
+    pub max_file_bytes: usize,
+    /// Most evidence files in one request.
+    pub max_files: usize,
+    /// Base URL for tracking links.
+    pub public_url: String,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            ticket_prefix: "BCSIRT".to_owned(),
+            deadlines: DeadlinePolicy::default(),
+            calendar: WorkingCalendar::default(),
+            approval_threshold: 3,
+            approval_window_days: None,
+            max_file_bytes: 10 * 1024 * 1024,
+            max_files: 10,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+/// Everything a use case needs. Cheap to clone. The clock is the system's in the binary
+/// and a set one in tests.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub blobs: BlobStore,
+    pub rules: Arc<Rules>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("store", &self.store).field("rules", &self.rules).finish()
+    }
+}
+
+impl App {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Why a use case did not complete. The web layer maps each to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid credential.
+    #[error("authentication required")]
+    Unauthorized,
+    /// The thing does not exist, or is outside the caller's scope.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The caller's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not possible in the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Input is missing or wrong; each field says why.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// An upload is larger than allowed.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The database or the disk failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound("record".to_owned()),
+            StoreError::Conflict { field, value } => {
+                AppError::Invalid(vec![FieldError::new(field, format!("`{value}` is already registered"))])
+            }
+            StoreError::Reference(field) => {
+                AppError::invalid(&field, "refers to something that does not exist")
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> AppError {
+        AppError::Internal(format!("file storage: {e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Milliseconds since the epoch, as the store keeps time.
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The instant of a stored millisecond count.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,230 @@
+//! The registries an admin keeps: agencies, their electronic systems with domains, staff
+//! users and their API tokens. Staff read them; a system owner sees only their own agency.
+//! The command line calls these with `Caller::system()`, the web with the signed-in admin.
+
+use serde_json::{Value, json};
+use sigap_core::{AgencyCode, Domain, Email, FieldError, Role};
+use sigap_store::{NewAuditEntry, Tx, UserRow};
+
+use crate::auth::{Caller, hash_password, new_secret, token_hash};
+use crate::intake::Fields;
+use crate::views::{AgencyView, CreatedUser, SystemView, UserView};
+use crate::{App, AppError, AppResult, millis};
+
+impl Caller {
+    /// The operator at the command line: an admin acting on the machine itself.
+    pub fn system() -> Caller {
+        Caller {
+            user_id: 0,
+            email: "cli".to_owned(),
+            name: "command line".to_owned(),
+            role: Role::Admin,
+            agency_id: None,
+            agency_code: None,
+        }
+    }
+}
+
+async fn audit(tx: &mut Tx, caller: &Caller, action: &str, at: i64, details: Value) -> AppResult<()> {
+    tx.append_audit(&NewAuditEntry {
+        at,
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: action.to_owned(),
+        ticket_number: None,
+        source: None,
+        outcome: "ok".to_owned(),
+        details,
+    })
+    .await?;
+    Ok(())
+}
+
+fn staff_readers() -> &'static [Role] {
+    Role::ALL
+}
+
+/// Registers an agency from `{code, name, email?}`.
+pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
+    caller.require(&[Role::Admin], "register agencies")?;
+    let mut f = Fields::new(body);
+    let code_text = f.text("code");
+    let code = f.keep(AgencyCode::parse(code_text.unwrap_or("")));
+    let name = f.required("name", 200);
+    let email = f.optional("email", 254).and_then(|e| f.keep(Email::parse(&e).map_err(|e| FieldError::new("email", e.message))));
+    let (Some(code), Some(name), true) = (code, name, f.errors.is_empty()) else {
+        return Err(AppError::Invalid(f.errors));
+    };
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let id = tx.insert_agency(code.as_str(), &name, email.as_ref().map(|e| e.as_str()), now).await?;
+    audit(&mut tx, caller, "agency_add", now, json!({"code": code.as_str(), "name": name})).await?;
+    tx.commit().await?;
+    Ok(AgencyView { id, code: code.as_str().to_owned(), name, email: email.map(|e| e.as_str().to_owned()) })
+}
+
+pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyView>> {
+    caller.require(staff_readers(), "read agencies")?;
+    let rows = app.store.list_agencies(caller.scope()).await?;
+    Ok(rows.into_iter().map(|a| AgencyView { id: a.id, code: a.code, name: a.name, email: a.email }).collect())
+}
+
+/// Registers a system from `{agency, name, domains: [..]}` (or `domain`).
+pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
+    caller.require(&[Role::Admin], "register electronic systems")?;
+    let mut f = Fields::new(body);
+    let agency_text = f.text("agency");
+    let agency = f.keep(AgencyCode::parse(agency_text.unwrap_or("")).map_err(|e| FieldError::new("agency", e.message)));
+    let name = f.required("name", 200);
+    let mut domains = Vec::new();
+    let listed = body.get("domains").and_then(Value::as_array).cloned().unwrap_or_default();
+    let single = body.get("domain").cloned().into_iter();
+    for value in listed.into_iter().chain(single) {
+        match value.as_str().map(Domain::parse) {
+            Some(Ok(d)) => domains.push(d),
+            Some(Err(e)) => f.errors.push(FieldError::new("domains", e.message)),
+            None => f.errors.push(FieldError::new("domains", "each domain is text")),
+        }
+    }
+    if domains.is_empty() && f.errors.iter().all(|e| e.field != "domains") {
+        f.errors.push(FieldError::new("domains", "give at least one domain, e.g. `layanan.batam.go.id`"));
+    }
+    let (Some(agency), Some(name), true) = (agency, name, f.errors.is_empty()) else {
+        return Err(AppError::Invalid(f.errors));
+    };
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let agency_row = tx
+        .find_agency(agency.as_str())
+        .await?
+        .ok_or_else(|| AppError::invalid("agency", format!("no agency has the code `{agency}`")))?;
+    let id = tx.insert_system(agency_row.id, &name, now).await?;
+    for d in &domains {
+        tx.insert_domain(id, d.as_str()).await?;
+    }
+    let names: Vec<String> = domains.iter().map(|d| d.as_str().to_owned()).collect();
+    audit(&mut tx, caller, "system_add", now, json!({"agency": agency.as_str(), "name": name, "domains": names})).await?;
+    tx.commit().await?;
+    Ok(SystemView { id, agency: agency_row.code, name, domains: names, suspended: false, blocking_adapter: "manual".into() })
+}
+
+pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemView>> {
+    caller.require(staff_readers(), "read electronic systems")?;
+    let systems = app.store.list_systems(caller.scope()).await?;
+    let domains = app.store.list_domains(caller.scope()).await?;
+    Ok(systems
+        .into_iter()
+        .map(|s| SystemView {
+            domains: domains.iter().filter(|d| d.system_id == s.id).map(|d| d.domain.clone()).collect(),
+            id: s.id,
+            agency: s.agency_code,
+            name: s.name,
+            suspended: s.suspended,
+            blocking_adapter: s.blocking_adapter,
+        })
+        .collect())
+}
+
+/// Sets how a system is blocked (`manual` clears it). Parameters are kept as given;
+/// secrets are referenced by environment variable name (`*_env`), never stored.
+pub async fn set_blocking(app: &App, caller: &Caller, domain: &str, adapter: &str, params: &Value) -> AppResult<()> {
+    caller.require(&[Role::Admin], "configure blocking")?;
+    const ADAPTERS: &[&str] = &["manual", "nginx", "powerdns", "rfc2136", "webhook"];
+    if !ADAPTERS.contains(&adapter) {
+        return Err(AppError::invalid("adapter", format!("unknown adapter `{adapter}`; expected one of: {}", ADAPTERS.join(", "))));
+    }
+    let domain = Domain::parse(domain)?;
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let system = tx
+        .find_system_by_domain(domain.as_str())
+        .await?
+        .ok_or_else(|| AppError::invalid("domain", format!("no registered system has the domain `{domain}`")))?;
+    let params = if adapter == "manual" { json!({}) } else { params.clone() };
+    tx.set_blocking(system.id, adapter, &params.to_string()).await?;
+    audit(&mut tx, caller, "system_set_blocking", now, json!({"system_id": system.id, "adapter": adapter, "params": params})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> AppError {
+        AppError::Invalid(vec![e])
+    }
+}
+
+fn user_view(u: UserRow) -> UserView {
+    UserView { id: u.id, email: u.email, name: u.name, role: u.role, agency: u.agency_code, disabled: u.disabled }
+}
+
+/// Creates a staff user from `{email, name, role, agency?, password?}`; a password is
+/// generated (and answered once) when none is given.
+pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
+    caller.require(&[Role::Admin], "create users")?;
+    let mut f = Fields::new(body);
+    let email_text = f.text("email");
+    let email = f.keep(Email::parse(email_text.unwrap_or("")));
+    let name = f.required("name", 200);
+    let role = f.choice::<Role>("role");
+    let agency = f.optional("agency", 32);
+    let password = f.optional("password", 200);
+    if password.as_ref().is_some_and(|p| p.chars().count() < 12) {
+        f.errors.push(FieldError::new("password", "a password has at least 12 characters"));
+    }
+    match (role, &agency) {
+        (Some(Role::SystemOwner), None) => f.errors.push(FieldError::new("agency", "a system owner needs `agency` (its code)")),
+        (Some(r), Some(_)) if r != Role::SystemOwner => {
+            f.errors.push(FieldError::new("agency", "only a system owner belongs to an agency"))
+        }
+        _ => {}
+    }
+    let (Some(email), Some(name), Some(role), true) = (email, name, role, f.errors.is_empty()) else {
+        return Err(AppError::Invalid(f.errors));
+    };
+    let generated = password.is_none().then(|| new_secret("").chars().take(20).collect::<String>());
+    let hash = hash_password(password.as_deref().or(generated.as_deref()).unwrap_or_default())?;
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let agency_row = match &agency {
+        Some(code) => Some(
+            tx.find_agency(&code.to_uppercase())
+                .await?
+                .ok_or_else(|| AppError::invalid("agency", format!("no agency has the code `{code}`")))?,
+        ),
+        None => None,
+    };
+    let id = tx.insert_user(email.as_str(), &name, role.as_str(), agency_row.as_ref().map(|a| a.id), Some(&hash), now).await?;
+    audit(&mut tx, caller, "user_add", now, json!({"email": email.as_str(), "role": role.as_str(), "agency": agency})).await?;
+    tx.commit().await?;
+    let user = UserView {
+        id,
+        email: email.as_str().to_owned(),
+        name,
+        role: role.as_str().to_owned(),
+        agency: agency_row.map(|a| a.code),
+        disabled: false,
+    };
+    Ok(CreatedUser { user, password: generated })
+}
+
+pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> {
+    caller.require(&[Role::Admin, Role::Auditor, Role::Csirt, Role::Helpdesk], "read users")?;
+    Ok(app.store.list_users().await?.into_iter().map(user_view).collect())
+}
+
+/// A new API token for the user with this e-mail; the token is answered once.
+pub async fn create_token(app: &App, caller: &Caller, email: &str, label: &str) -> AppResult<String> {
+    caller.require(&[Role::Admin], "create API tokens")?;
+    let email = Email::parse(email)?;
+    let now = millis(app.now());
+    let token = new_secret("sgp_");
+    let mut tx = app.store.begin().await?;
+    let user = tx
+        .find_user(email.as_str())
+        .await?
+        .ok_or_else(|| AppError::invalid("email", format!("no user has the e-mail `{email}`")))?;
+    tx.insert_token(user.id, &token_hash(&token), label, now).await?;
+    audit(&mut tx, caller, "token_create", now, json!({"email": email.as_str(), "label": label})).await?;
+    tx.commit().await?;
+    Ok(token)
+}

@@ -1,0 +1,236 @@
+//! Reading tickets as staff: one ticket with its records, and the queue with filters,
+//! full-text search and keyset pagination. A system owner sees only their agency's
+//! tickets; anything else answers "not found".
+
+use serde::Deserialize;
+use sigap_core::{Criticality, Role, State, TicketFacts, TicketNumber, Visibility, allowed_actions, can_see};
+use sigap_store::{CommentRow, EvidenceRow, TicketFilter, TicketListRow, TicketRow, search_words};
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::views::*;
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// Reads a stored enum value; a value the code does not know is corruption, not input.
+pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> AppResult<T> {
+    value.parse::<T>().map_err(|_| AppError::Internal(format!("unknown stored value `{value}`")))
+}
+
+/// The facts the workflow decides on.
+pub fn facts_of(row: &TicketRow) -> AppResult<TicketFacts> {
+    Ok(TicketFacts {
+        state: stored(&row.state)?,
+        agency_id: row.agency_id,
+        system_id: row.system_id,
+        blocked: row.blocked,
+        criticality: row.criticality.as_deref().map(stored::<Criticality>).transpose()?,
+        round: u32::try_from(row.round).unwrap_or(1),
+    })
+}
+
+/// Parses a ticket number from a path; a malformed one is simply not found.
+pub fn parse_number(number: &str) -> AppResult<TicketNumber> {
+    TicketNumber::parse(number).map_err(|_| AppError::NotFound("ticket".to_owned()))
+}
+
+/// Whether the caller may read a comment of this visibility.
+fn comment_visible(caller: &Caller, visibility: &str) -> bool {
+    match visibility.parse::<Visibility>() {
+        Ok(Visibility::Internal) => caller.role != Role::SystemOwner,
+        Ok(Visibility::Agency | Visibility::Reporter) => true,
+        Err(_) => false,
+    }
+}
+
+pub(crate) fn comment_view(c: CommentRow) -> CommentView {
+    CommentView {
+        id: c.id,
+        at: from_millis(c.created_at),
+        author_kind: c.author_kind,
+        author_name: c.author_name,
+        visibility: c.visibility,
+        body: c.body,
+    }
+}
+
+pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
+    EvidenceView {
+        id: e.id,
+        name: e.original_name,
+        media_type: e.media_type,
+        size: e.size,
+        sha256: e.sha256,
+        created_at: from_millis(e.created_at),
+    }
+}
+
+fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
+    due_at.map(|d| Deadline { due_at: from_millis(d), overdue: now > d })
+}
+
+fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
+    // A system owner needs the finding, not the reporter's personal data.
+    let contact = caller.role != Role::SystemOwner;
+    ReportView {
+        reporter_name: contact.then(|| row.reporter_name.clone()),
+        reporter_email: contact.then(|| row.reporter_email.clone()),
+        reporter_phone: if contact { row.reporter_phone.clone() } else { None },
+        severity: row.severity.clone(),
+        vulnerability_type: row.vulnerability_type.clone(),
+        target: row.target_url.clone(),
+        target_host: row.target_host.clone(),
+        title: row.title.clone(),
+        description: row.description.clone(),
+        proof_of_concept: row.proof_of_concept.clone(),
+        evidence_text: row.evidence_text.clone(),
+        cvss: row.cvss_vector.clone().zip(row.cvss_score).map(|(vector, score)| CvssView { vector, score }),
+    }
+}
+
+/// The ticket row, if the caller may see it.
+pub async fn visible_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<(TicketRow, TicketFacts)> {
+    let number = parse_number(number)?;
+    let row = app.store.get_ticket(number.as_str()).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    let facts = facts_of(&row)?;
+    if can_see(&caller.actor(), &facts) { Ok((row, facts)) } else { Err(AppError::NotFound("ticket".into())) }
+}
+
+/// One ticket with everything the caller may see of it.
+pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<TicketView> {
+    let (row, facts) = visible_ticket(app, caller, number).await?;
+    let steps = app.store.list_step_records(row.id).await?;
+    let timeline = steps
+        .into_iter()
+        .map(|s| TimelineEntry {
+            at: from_millis(s.done_at),
+            records: serde_json::from_str(&s.records).unwrap_or(serde_json::Value::Null),
+            action: s.action,
+            from_state: s.from_state,
+            to_state: s.to_state,
+            round: s.round,
+            actor_role: s.actor_role,
+            actor_name: s.actor_name,
+            due_at: s.due_at.map(from_millis),
+            overdue: s.overdue,
+        })
+        .collect();
+    let comments = app.store.list_comments(row.id).await?;
+    let comments = comments.into_iter().filter(|c| comment_visible(caller, &c.visibility)).map(comment_view).collect();
+    let evidence = app.store.list_evidence(row.id).await?.into_iter().map(evidence_view).collect();
+    let state = facts.state;
+    Ok(TicketView {
+        number: row.number.clone(),
+        state: state.as_str().to_owned(),
+        state_label: state.label_id().to_owned(),
+        sop_step: state.sop_step(),
+        channel: row.channel.clone(),
+        criticality: row.criticality.clone(),
+        blocked: row.blocked,
+        valid: row.valid,
+        round: row.round,
+        tlp: row.tlp.clone(),
+        agency: row.agency_id.zip(row.agency_code.clone()).map(|(id, code)| AgencyRef {
+            id,
+            code,
+            name: row.agency_name.clone().unwrap_or_default(),
+        }),
+        system: row.system_id.zip(row.system_name.clone()).map(|(id, name)| SystemRef { id, name }),
+        duplicate_of: row.duplicate_of.clone(),
+        assignee: row.assignee_email.clone(),
+        deadline: deadline(row.due_at, millis(app.now())),
+        allowed_actions: allowed_actions(&caller.actor(), &facts).iter().map(|a| a.as_str().to_owned()).collect(),
+        report: report_view(&row, caller),
+        timeline,
+        comments,
+        evidence,
+        documents: Vec::new(),
+        created_at: from_millis(row.created_at),
+        updated_at: from_millis(row.updated_at),
+        closed_at: row.closed_at.map(from_millis),
+    })
+}
+
+/// Filters and paging of the queue.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only tickets in this state.
+    pub state: Option<String>,
+    /// Only tickets of this agency (its code).
+    pub agency: Option<String>,
+    /// `high` or `low`.
+    pub criticality: Option<String>,
+    /// `true`: only open tickets past their step's deadline.
+    pub overdue: Option<bool>,
+    /// Full-text words over title, description, proof of concept and target.
+    pub q: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// The queue within the caller's scope, newest first.
+pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<TicketPage> {
+    let mut errors = Vec::new();
+    let mut filter = TicketFilter { limit: q.limit.unwrap_or(20), ..TicketFilter::default() };
+    if !(1..=100).contains(&filter.limit) {
+        errors.push(sigap_core::FieldError::new("limit", "`limit` is between 1 and 100"));
+    }
+    if let Some(state) = &q.state {
+        match state.parse::<State>() {
+            Ok(s) => filter.state = Some(s.as_str().to_owned()),
+            Err(e) => errors.push(sigap_core::FieldError::new("state", e.to_string())),
+        }
+    }
+    if let Some(c) = &q.criticality {
+        match c.parse::<Criticality>() {
+            Ok(c) => filter.criticality = Some(c.as_str().to_owned()),
+            Err(e) => errors.push(sigap_core::FieldError::new("criticality", e.to_string())),
+        }
+    }
+    if let Some(cursor) = &q.cursor {
+        match cursor.parse::<i64>() {
+            Ok(id) => filter.before_id = Some(id),
+            Err(_) => errors.push(sigap_core::FieldError::new("cursor", "`cursor` is not one this server gave")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    filter.agency_id = caller.scope();
+    if let Some(code) = &q.agency {
+        let agency = app.store.find_agency(&code.trim().to_uppercase()).await?;
+        let Some(agency) = agency.filter(|a| filter.agency_id.is_none_or(|own| own == a.id)) else {
+            return Ok(TicketPage { items: Vec::new(), next_cursor: None });
+        };
+        filter.agency_id = Some(agency.id);
+    }
+    let now = millis(app.now());
+    if q.overdue == Some(true) {
+        filter.overdue_at = Some(now);
+    }
+    filter.words = q.q.as_deref().map(search_words).unwrap_or_default();
+    let rows = app.store.list_tickets(&filter).await?;
+    let next_cursor = (rows.len() as i64 == filter.limit).then(|| rows.last().map(|r| r.id.to_string())).flatten();
+    let items = rows.into_iter().map(|r| summary(r, now)).collect::<AppResult<_>>()?;
+    Ok(TicketPage { items, next_cursor })
+}
+
+fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
+    let state: State = stored(&r.state)?;
+    Ok(TicketSummary {
+        number: r.number,
+        state: r.state,
+        state_label: state.label_id().to_owned(),
+        title: r.title,
+        severity: r.severity,
+        criticality: r.criticality,
+        blocked: r.blocked,
+        agency: r.agency_code,
+        system: r.system_name,
+        target_host: r.target_host,
+        deadline: deadline(r.due_at, now),
+        created_at: from_millis(r.created_at),
+    })
+}

@@ -1,0 +1,252 @@
+//! What the use cases answer: typed, serialisable views, each described for the OpenAPI
+//! document. Times are RFC 3339 in UTC; clients show them in WIB.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The answer to a submitted report.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubmittedReport {
+    /// The ticket number (*nomor tiket*), e.g. `BCSIRT-2026-00001`.
+    pub ticket_number: String,
+    /// The reporter's private tracking token; shown once, stored hashed.
+    pub tracking_token: String,
+    /// A link to the tracking page.
+    pub tracking_url: String,
+    pub state: String,
+}
+
+/// An agency reference.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AgencyRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// A system reference.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SystemRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The deadline of the current step.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Deadline {
+    pub due_at: DateTime<Utc>,
+    pub overdue: bool,
+}
+
+/// A CVSS score as given by the reporter or the CSIRT.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CvssView {
+    pub vector: String,
+    pub score: f64,
+}
+
+/// What the reporter sent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportView {
+    /// Hidden from system owners (personal data of the reporter).
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub severity: String,
+    pub vulnerability_type: String,
+    pub target: String,
+    pub target_host: String,
+    pub title: String,
+    pub description: String,
+    pub proof_of_concept: String,
+    pub evidence_text: Option<String>,
+    pub cvss: Option<CvssView>,
+}
+
+/// One step done, as the timeline shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub round: i64,
+    pub actor_role: String,
+    pub actor_name: Option<String>,
+    /// The records written by the step.
+    #[schema(value_type = Object)]
+    pub records: serde_json::Value,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Whether the step was done after its deadline.
+    pub overdue: bool,
+}
+
+/// A comment or message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CommentView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// `staff` or `reporter`.
+    pub author_kind: String,
+    pub author_name: Option<String>,
+    pub visibility: String,
+    pub body: String,
+}
+
+/// An evidence file's metadata.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An issued official document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentView {
+    pub id: i64,
+    pub kind: String,
+    pub number: String,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+    pub verify_code: String,
+}
+
+/// A ticket as staff see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketView {
+    pub number: String,
+    pub state: String,
+    /// The state in plain Indonesian.
+    pub state_label: String,
+    /// The SOP step that must happen next, when there is one.
+    pub sop_step: Option<u8>,
+    pub channel: String,
+    pub criticality: Option<String>,
+    /// Whether this ticket holds a block on its system.
+    pub blocked: bool,
+    pub valid: Option<bool>,
+    pub round: i64,
+    pub tlp: String,
+    pub agency: Option<AgencyRef>,
+    pub system: Option<SystemRef>,
+    pub duplicate_of: Option<String>,
+    pub assignee: Option<String>,
+    pub deadline: Option<Deadline>,
+    /// The actions the caller may perform now.
+    pub allowed_actions: Vec<String>,
+    pub report: ReportView,
+    pub timeline: Vec<TimelineEntry>,
+    pub comments: Vec<CommentView>,
+    pub evidence: Vec<EvidenceView>,
+    pub documents: Vec<DocumentView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A ticket in the queue.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketSummary {
+    pub number: String,
+    pub state: String,
+    pub state_label: String,
+    pub title: String,
+    pub severity: String,
+    pub criticality: Option<String>,
+    pub blocked: bool,
+    pub agency: Option<String>,
+    pub system: Option<String>,
+    pub target_host: String,
+    pub deadline: Option<Deadline>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of the queue; pass `next_cursor` as `cursor` for the next page.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// One entry of the reporter's public timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PublicTimelineEntry {
+    pub at: DateTime<Utc>,
+    pub state: String,
+    pub state_label: String,
+}
+
+/// The ticket as its reporter sees it with the tracking token.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReporterView {
+    pub ticket_number: String,
+    pub state: String,
+    pub state_label: String,
+    pub open: bool,
+    pub title: String,
+    pub submitted_at: DateTime<Utc>,
+    pub timeline: Vec<PublicTimelineEntry>,
+    /// Messages from the CSIRT to the reporter and from the reporter.
+    pub messages: Vec<CommentView>,
+    pub evidence: Vec<EvidenceView>,
+}
+
+/// A registered agency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AgencyView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// A registered electronic system.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SystemView {
+    pub id: i64,
+    pub agency: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub suspended: bool,
+    pub blocking_adapter: String,
+}
+
+/// A staff user.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub agency: Option<String>,
+    pub disabled: bool,
+}
+
+/// A user created, with the password when it was generated (shown once).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: UserView,
+    pub password: Option<String>,
+}
+
+/// A count under a key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Count {
+    pub key: Option<String>,
+    pub count: i64,
+}
+
+/// Ticket statistics within the caller's scope.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    pub total: i64,
+    pub by_state: Vec<Count>,
+    pub by_criticality: Vec<Count>,
+    pub by_agency: Vec<Count>,
+    pub by_vulnerability_type: Vec<Count>,
+}

@@ -1,0 +1,228 @@
+//! The records each SOP step requires, read from an action's request body. The SOP's first
+//! warning is that incomplete records make oversight fail, so a step cannot complete
+//! without them: [`parse_action_input`] turns a JSON body (or a multipart form's text
+//! fields) into a typed [`ActionInput`], or answers every missing or wrong field at once.
+
+mod actions;
+mod body;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::cvss::CvssScore;
+use crate::error::FieldError;
+use crate::ids::TicketNumber;
+use crate::model::{Action, Criticality, Recommendation, ValidationMethod, Visibility};
+use crate::records::body::Body;
+use crate::workflow::{Actor, TicketFacts};
+
+/// The most characters a long text (findings, summary, content, notes, body, rationale,
+/// reason, concerns, evidence text) may have.
+pub const LONG_TEXT: usize = 20_000;
+
+/// The most characters a short text (a method, a place, a name) may have.
+pub const SHORT_TEXT: usize = 200;
+
+/// A meeting held for a step (validation by meeting, SOP step 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// When it was held.
+    pub held_at: DateTime<Utc>,
+    /// Where it was held.
+    pub place: String,
+    /// Who attended, at least one.
+    pub attendees: Vec<String>,
+    /// Whether the owning agency was invited.
+    pub agency_invited: bool,
+}
+
+/// The records of one action, checked. Field names follow `API.md` ("Action bodies").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ActionInput {
+    /// Step 3.
+    Validate {
+        /// Whether the report is valid.
+        valid: bool,
+        /// Through the ticket or in a meeting.
+        method: ValidationMethod,
+        /// What was checked and what was found.
+        findings: String,
+        /// The registered system to link (its id or domain), when the ticket has none.
+        system: Option<String>,
+        /// The meeting, when `method` is `meeting` (ignored otherwise).
+        meeting: Option<Meeting>,
+    },
+    /// End as a duplicate.
+    MarkDuplicate {
+        /// The original ticket.
+        of: TicketNumber,
+        /// Why it is the same finding.
+        reason: String,
+    },
+    /// Step 4.
+    Assess {
+        /// The SOP level decided.
+        criticality: Criticality,
+        /// The scored CVSS vector, when one was given.
+        cvss: Option<CvssScore>,
+        /// Why, when there is no vector or the level overrides the vector's band.
+        rationale: Option<String>,
+        /// Whether personal data is affected.
+        personal_data_affected: bool,
+        /// Who took part, when assessed in a meeting.
+        attendees: Vec<String>,
+    },
+    /// Step 5.
+    Block {
+        /// `manual` or a configured adapter's name.
+        method: String,
+        /// Notes.
+        notes: Option<String>,
+        /// Evidence as text (files are attached separately).
+        evidence_text: Option<String>,
+    },
+    /// Step 6.
+    NotifyAgency {
+        /// The recommendation about the ASN or unit concerned.
+        recommendation: Recommendation,
+        /// The summary for the agency.
+        summary: String,
+        /// The ASN or unit a warning or sanction concerns.
+        concerns: Option<String>,
+    },
+    /// Step 7.
+    SubmitRemediation {
+        /// What was fixed.
+        summary: String,
+        /// Evidence as text (files are attached separately).
+        evidence_text: Option<String>,
+        /// Whether the CSIRT submitted it on the agency's behalf.
+        on_behalf: bool,
+    },
+    /// Step 8.
+    SendFollowUp {
+        /// The letter's content.
+        content: String,
+    },
+    /// Step 9.
+    Review {
+        /// Fixed (*Sudah*) or not yet (*Belum*).
+        fixed: bool,
+        /// Who attended, at least one.
+        attendees: Vec<String>,
+        /// The meeting's notes.
+        notes: String,
+    },
+    /// The Regional Secretary's decision.
+    ApproveReactivation {
+        /// Whether reactivation is approved.
+        approved: bool,
+        /// The decision's notes (required when refused; may be empty when approved).
+        notes: String,
+    },
+    /// Step 10, the block lifted.
+    Unblock {
+        /// `manual` or a configured adapter's name.
+        method: String,
+        /// Notes.
+        notes: Option<String>,
+        /// Evidence as text (files are attached separately).
+        evidence_text: Option<String>,
+    },
+    /// Step 10, the ticket closed.
+    Close {
+        /// Notes.
+        notes: Option<String>,
+    },
+    /// A comment.
+    Comment {
+        /// The text.
+        body: String,
+        /// Who may read it.
+        visibility: Visibility,
+    },
+    /// Files attached.
+    Attach {
+        /// A note on the files.
+        note: Option<String>,
+    },
+    /// The ticket given to a staff member.
+    Assign {
+        /// The staff member's e-mail address, normalised.
+        assignee: String,
+    },
+}
+
+impl ActionInput {
+    /// The action these records belong to.
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Validate { .. } => Action::Validate,
+            Self::MarkDuplicate { .. } => Action::MarkDuplicate,
+            Self::Assess { .. } => Action::Assess,
+            Self::Block { .. } => Action::Block,
+            Self::NotifyAgency { .. } => Action::NotifyAgency,
+            Self::SubmitRemediation { .. } => Action::SubmitRemediation,
+            Self::SendFollowUp { .. } => Action::SendFollowUp,
+            Self::Review { .. } => Action::Review,
+            Self::ApproveReactivation { .. } => Action::ApproveReactivation,
+            Self::Unblock { .. } => Action::Unblock,
+            Self::Close { .. } => Action::Close,
+            Self::Comment { .. } => Action::Comment,
+            Self::Attach { .. } => Action::Attach,
+            Self::Assign { .. } => Action::Assign,
+        }
+    }
+
+    /// The evidence given as text, for the actions that take evidence.
+    pub fn evidence_text(&self) -> Option<&str> {
+        match self {
+            Self::Block { evidence_text, .. }
+            | Self::Unblock { evidence_text, .. }
+            | Self::SubmitRemediation { evidence_text, .. } => evidence_text.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Reads the records of `action` from `body`. `has_files` says whether files came with the
+/// request (field `evidence`). The actor and ticket decide the rules that depend on them
+/// (a system owner's comment visibility, a validation that must link a system). Every
+/// problem is reported, each on its field.
+pub fn parse_action_input(
+    action: Action,
+    body: &serde_json::Value,
+    has_files: bool,
+    actor: &Actor,
+    ticket: &TicketFacts,
+) -> Result<ActionInput, Vec<FieldError>> {
+    let mut reader = Body::new(body);
+    let context = actions::Context {
+        has_files,
+        actor,
+        ticket,
+    };
+    let input = actions::read(action, &mut reader, &context);
+    match input {
+        Some(input) if reader.errors.is_empty() => Ok(input),
+        _ if !reader.errors.is_empty() => Err(reader.errors),
+        _ => Err(vec![FieldError::new(
+            "body",
+            "the records could not be read",
+        )]),
+    }
+}
+
+/// Reads a yes/no answer as a form may send it: `true`/`false`, `yes`/`no`, `ya`/`tidak`,
+/// `sudah`/`belum`, `on`/`off`, `1`/`0` (letter case and spaces ignored).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "ya" | "y" | "sudah" | "on" | "1" => Some(true),
+        "false" | "no" | "tidak" | "n" | "belum" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,552 @@
+// The query text shared by both backends. This file is compiled twice, by `include!` in
+// `sqlite.rs` and in `postgres.rs`, where `Db` and `Conn` name that backend's types and the
+// backend supplies `lock_ticket`, `lock_audit_head` and `push_text_filter`. `$n`
+// placeholders work on both engines.
+
+use sqlx::QueryBuilder;
+
+use crate::audit::{AuditEntry, NewAuditEntry, entry_hash};
+use crate::rows::*;
+use crate::{Result, StoreError, map_unique};
+
+/// The columns of a ticket with its report and names, as one literal for `concat!`.
+macro_rules! ticket_select {
+    () => {
+        "SELECT t.id, t.number, t.state, t.channel, t.agency_id, a.code AS agency_code, \
+         a.name AS agency_name, t.system_id, s.name AS system_name, t.criticality, t.valid, \
+         t.blocked, t.round, t.tlp, t.duplicate_of, u.email AS assignee_email, \
+         t.tracking_token_hash, t.state_entered_at, t.due_at, t.created_at, t.updated_at, \
+         t.closed_at, r.reporter_name, r.reporter_email, r.reporter_phone, r.severity, \
+         r.vulnerability_type, r.target_url, r.target_host, r.title, r.description, \
+         r.proof_of_concept, r.evidence_text, r.cvss_vector, r.cvss_score, r.language \
+         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN agencies a ON a.id = t.agency_id \
+         LEFT JOIN systems s ON s.id = t.system_id \
+         LEFT JOIN users u ON u.id = t.assignee_id "
+    };
+}
+
+const SYSTEM_SELECT: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, s.name, \
+    s.suspended, s.blocking_adapter, s.blocking_params, s.created_at \
+    FROM systems s JOIN agencies a ON a.id = s.agency_id ";
+
+const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.agency_id, \
+    a.code AS agency_code, u.password_hash, u.disabled, u.created_at \
+    FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ";
+
+// ---- agencies -------------------------------------------------------------------------
+
+pub async fn insert_agency(
+    c: &mut Conn,
+    code: &str,
+    name: &str,
+    email: Option<&str>,
+    now: i64,
+) -> Result<i64> {
+    sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO agencies (code, name, email, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(code)
+    .bind(name)
+    .bind(email)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "code", code))
+}
+
+pub async fn list_agencies(c: &mut Conn, only: Option<i64>) -> Result<Vec<AgencyRow>> {
+    Ok(sqlx::query_as::<Db, AgencyRow>(
+        "SELECT id, code, name, email, created_at FROM agencies \
+         WHERE ($1 IS NULL OR id = $1) ORDER BY code",
+    )
+    .bind(only)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn find_agency(c: &mut Conn, code: &str) -> Result<Option<AgencyRow>> {
+    Ok(sqlx::query_as::<Db, AgencyRow>(
+        "SELECT id, code, name, email, created_at FROM agencies WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+// ---- systems and domains --------------------------------------------------------------
+
+pub async fn insert_system(c: &mut Conn, agency_id: i64, name: &str, now: i64) -> Result<i64> {
+    sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO systems (agency_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "agency", &agency_id.to_string()))
+}
+
+pub async fn insert_domain(c: &mut Conn, system_id: i64, domain: &str) -> Result<()> {
+    sqlx::query::<Db>("INSERT INTO system_domains (system_id, domain) VALUES ($1, $2)")
+        .bind(system_id)
+        .bind(domain)
+        .execute(&mut *c)
+        .await
+        .map_err(|e| map_unique(e, "domain", domain))?;
+    Ok(())
+}
+
+pub async fn list_systems(c: &mut Conn, agency: Option<i64>) -> Result<Vec<SystemRow>> {
+    let mut qb = QueryBuilder::<Db>::new(SYSTEM_SELECT);
+    if let Some(agency) = agency {
+        qb.push("WHERE s.agency_id = ").push_bind(agency);
+    }
+    qb.push(" ORDER BY a.code, s.name");
+    Ok(qb.build_query_as::<SystemRow>().fetch_all(&mut *c).await?)
+}
+
+pub async fn list_domains(c: &mut Conn, agency: Option<i64>) -> Result<Vec<DomainRow>> {
+    Ok(sqlx::query_as::<Db, DomainRow>(
+        "SELECT d.system_id, d.domain FROM system_domains d \
+         JOIN systems s ON s.id = d.system_id \
+         WHERE ($1 IS NULL OR s.agency_id = $1) ORDER BY d.domain",
+    )
+    .bind(agency)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn get_system(c: &mut Conn, id: i64) -> Result<Option<SystemRow>> {
+    let mut qb = QueryBuilder::<Db>::new(SYSTEM_SELECT);
+    qb.push("WHERE s.id = ").push_bind(id);
+    Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
+}
+
+/// The system registered under exactly this domain.
+pub async fn find_system_by_domain(c: &mut Conn, domain: &str) -> Result<Option<SystemRow>> {
+    let mut qb = QueryBuilder::<Db>::new(SYSTEM_SELECT);
+    qb.push("JOIN system_domains d ON d.system_id = s.id WHERE d.domain = ")
+        .push_bind(domain.to_owned());
+    Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
+}
+
+pub async fn set_blocking(c: &mut Conn, system_id: i64, adapter: &str, params: &str) -> Result<()> {
+    sqlx::query::<Db>("UPDATE systems SET blocking_adapter = $1, blocking_params = $2 WHERE id = $3")
+        .bind(adapter)
+        .bind(params)
+        .bind(system_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_system_suspended(c: &mut Conn, system_id: i64, suspended: bool) -> Result<()> {
+    sqlx::query::<Db>("UPDATE systems SET suspended = $1 WHERE id = $2")
+        .bind(suspended)
+        .bind(system_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+// ---- users and tokens -----------------------------------------------------------------
+
+pub async fn insert_user(
+    c: &mut Conn,
+    email: &str,
+    name: &str,
+    role: &str,
+    agency_id: Option<i64>,
+    password_hash: Option<&str>,
+    now: i64,
+) -> Result<i64> {
+    sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO users (email, name, role, agency_id, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(role)
+    .bind(agency_id)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "email", email))
+}
+
+pub async fn find_user(c: &mut Conn, email: &str) -> Result<Option<UserRow>> {
+    let mut qb = QueryBuilder::<Db>::new(USER_SELECT);
+    qb.push("WHERE u.email = ").push_bind(email.to_owned());
+    Ok(qb.build_query_as::<UserRow>().fetch_optional(&mut *c).await?)
+}
+
+pub async fn list_users(c: &mut Conn) -> Result<Vec<UserRow>> {
+    let mut qb = QueryBuilder::<Db>::new(USER_SELECT);
+    qb.push("ORDER BY u.email");
+    Ok(qb.build_query_as::<UserRow>().fetch_all(&mut *c).await?)
+}
+
+pub async fn insert_token(
+    c: &mut Conn,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query::<Db>(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// The enabled user holding an unrevoked token with this hash.
+pub async fn find_user_by_token(c: &mut Conn, token_hash: &str) -> Result<Option<UserRow>> {
+    let mut qb = QueryBuilder::<Db>::new(USER_SELECT);
+    qb.push("JOIN api_tokens k ON k.user_id = u.id WHERE k.revoked_at IS NULL AND NOT u.disabled AND k.token_hash = ")
+        .push_bind(token_hash.to_owned());
+    Ok(qb.build_query_as::<UserRow>().fetch_optional(&mut *c).await?)
+}
+
+// ---- counters -------------------------------------------------------------------------
+
+/// The next number of a gapless sequence, taken inside the caller's transaction.
+pub async fn next_counter(c: &mut Conn, scope: &str, year: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO counters (scope, year, value) VALUES ($1, $2, 1) \
+         ON CONFLICT (scope, year) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(scope)
+    .bind(year)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+// ---- tickets --------------------------------------------------------------------------
+
+pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
+    let id = sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO tickets (number, year, seq, state, channel, agency_id, system_id, \
+         created_by, tracking_token_hash, state_entered_at, due_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10) RETURNING id",
+    )
+    .bind(t.number)
+    .bind(t.year)
+    .bind(t.seq)
+    .bind(t.state)
+    .bind(t.channel)
+    .bind(t.agency_id)
+    .bind(t.system_id)
+    .bind(t.created_by)
+    .bind(t.tracking_token_hash)
+    .bind(t.now)
+    .bind(t.due_at)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "ticket_number", t.number))?;
+    sqlx::query::<Db>(
+        "INSERT INTO reports (ticket_id, reporter_name, reporter_email, reporter_phone, \
+         severity, vulnerability_type, target_url, target_host, title, description, \
+         proof_of_concept, evidence_text, cvss_vector, cvss_score, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(id)
+    .bind(r.reporter_name)
+    .bind(r.reporter_email)
+    .bind(r.reporter_phone)
+    .bind(r.severity)
+    .bind(r.vulnerability_type)
+    .bind(r.target_url)
+    .bind(r.target_host)
+    .bind(r.title)
+    .bind(r.description)
+    .bind(r.proof_of_concept)
+    .bind(r.evidence_text)
+    .bind(r.cvss_vector)
+    .bind(r.cvss_score)
+    .bind(r.language)
+    .execute(&mut *c)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>> {
+    Ok(sqlx::query_as::<Db, TicketRow>(concat!(ticket_select!(), "WHERE t.number = $1"))
+        .bind(number)
+        .fetch_optional(&mut *c)
+        .await?)
+}
+
+pub async fn update_ticket(c: &mut Conn, u: &TicketUpdate<'_>) -> Result<()> {
+    sqlx::query::<Db>(
+        "UPDATE tickets SET state = $1, agency_id = $2, system_id = $3, criticality = $4, \
+         valid = $5, blocked = $6, round = $7, duplicate_of = $8, state_entered_at = $9, \
+         due_at = $10, updated_at = $11, closed_at = $12 WHERE id = $13",
+    )
+    .bind(u.state)
+    .bind(u.agency_id)
+    .bind(u.system_id)
+    .bind(u.criticality)
+    .bind(u.valid)
+    .bind(u.blocked)
+    .bind(u.round)
+    .bind(u.duplicate_of)
+    .bind(u.state_entered_at)
+    .bind(u.due_at)
+    .bind(u.now)
+    .bind(u.closed_at)
+    .bind(u.id)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_assignee(c: &mut Conn, ticket_id: i64, user_id: i64, now: i64) -> Result<()> {
+    sqlx::query::<Db>("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(user_id)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// Valid reports against any system of the agency created at or after `since`.
+pub async fn count_valid_reports(c: &mut Conn, agency_id: i64, since: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "SELECT COUNT(*) FROM tickets WHERE agency_id = $1 AND valid = TRUE AND created_at >= $2",
+    )
+    .bind(agency_id)
+    .bind(since)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+/// Another ticket that holds a block on this system, if any.
+pub async fn other_block_holder(c: &mut Conn, system_id: i64, except: i64) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar::<Db, String>(
+        "SELECT number FROM tickets WHERE system_id = $1 AND blocked = TRUE AND id <> $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(system_id)
+    .bind(except)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT t.id, t.number, t.state, a.code AS agency_code, s.name AS system_name, \
+         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at \
+         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN agencies a ON a.id = t.agency_id \
+         LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1",
+    );
+    if let Some(agency) = f.agency_id {
+        qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if let Some(state) = &f.state {
+        qb.push(" AND t.state = ").push_bind(state.clone());
+    }
+    if let Some(criticality) = &f.criticality {
+        qb.push(" AND t.criticality = ").push_bind(criticality.clone());
+    }
+    if let Some(at) = f.overdue_at {
+        qb.push(" AND t.due_at < ").push_bind(at);
+    }
+    if let Some(before) = f.before_id {
+        qb.push(" AND t.id < ").push_bind(before);
+    }
+    if !f.words.is_empty() {
+        push_text_filter(&mut qb, &f.words);
+    }
+    qb.push(" ORDER BY t.id DESC LIMIT ").push_bind(f.limit);
+    Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
+pub async fn count_tickets_by(c: &mut Conn, column: &str, agency: Option<i64>) -> Result<Vec<CountRow>> {
+    let key = match column {
+        "state" => "t.state",
+        "criticality" => "t.criticality",
+        "agency" => "a.code",
+        "vulnerability_type" => "r.vulnerability_type",
+        _ => return Err(StoreError::Corrupt(format!("no statistics by {column}"))),
+    };
+    let mut qb = QueryBuilder::<Db>::new("SELECT ");
+    qb.push(key).push(
+        " AS key, COUNT(*) AS count FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN agencies a ON a.id = t.agency_id",
+    );
+    if let Some(agency) = agency {
+        qb.push(" WHERE t.agency_id = ").push_bind(agency);
+    }
+    qb.push(" GROUP BY ").push(key).push(" ORDER BY 2 DESC");
+    Ok(qb.build_query_as::<CountRow>().fetch_all(&mut *c).await?)
+}
+
+// ---- step records, comments, evidence -------------------------------------------------
+
+pub async fn insert_step_record(c: &mut Conn, s: &NewStepRecord<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO step_records (ticket_id, action, round, actor_id, actor_role, from_state, \
+         to_state, records, started_at, due_at, done_at, overdue) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(s.ticket_id)
+    .bind(s.action)
+    .bind(s.round)
+    .bind(s.actor_id)
+    .bind(s.actor_role)
+    .bind(s.from_state)
+    .bind(s.to_state)
+    .bind(s.records)
+    .bind(s.started_at)
+    .bind(s.due_at)
+    .bind(s.done_at)
+    .bind(s.overdue)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_step_records(c: &mut Conn, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
+    Ok(sqlx::query_as::<Db, StepRecordRow>(
+        "SELECT s.id, s.action, s.round, u.name AS actor_name, s.actor_role, s.from_state, \
+         s.to_state, s.records, s.started_at, s.due_at, s.done_at, s.overdue \
+         FROM step_records s LEFT JOIN users u ON u.id = s.actor_id \
+         WHERE s.ticket_id = $1 ORDER BY s.id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn insert_comment(c: &mut Conn, n: &NewComment<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO comments (ticket_id, author_id, author_kind, visibility, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(n.ticket_id)
+    .bind(n.author_id)
+    .bind(n.author_kind)
+    .bind(n.visibility)
+    .bind(n.body)
+    .bind(n.now)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_comments(c: &mut Conn, ticket_id: i64) -> Result<Vec<CommentRow>> {
+    Ok(sqlx::query_as::<Db, CommentRow>(
+        "SELECT m.id, u.name AS author_name, m.author_kind, m.visibility, m.body, m.created_at \
+         FROM comments m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.ticket_id = $1 ORDER BY m.id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn insert_evidence(c: &mut Conn, e: &NewEvidence<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO evidence (ticket_id, step_record_id, comment_id, sha256, original_name, \
+         media_type, size, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.ticket_id)
+    .bind(e.step_record_id)
+    .bind(e.comment_id)
+    .bind(e.sha256)
+    .bind(e.original_name)
+    .bind(e.media_type)
+    .bind(e.size)
+    .bind(e.uploaded_by)
+    .bind(e.now)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
+    Ok(sqlx::query_as::<Db, EvidenceRow>(
+        "SELECT id, step_record_id, comment_id, sha256, original_name, media_type, size, \
+         created_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+// ---- audit ----------------------------------------------------------------------------
+
+/// Appends an entry after the current head, inside the caller's transaction.
+pub async fn append_audit(c: &mut Conn, entry: &NewAuditEntry) -> Result<i64> {
+    let (head_seq, head_hash) = lock_audit_head(&mut *c).await?;
+    let seq = head_seq + 1;
+    let hash = entry_hash(seq, &head_hash, entry);
+    sqlx::query::<Db>(
+        "INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, source, outcome, \
+         details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(seq)
+    .bind(entry.at)
+    .bind(&entry.actor)
+    .bind(&entry.role)
+    .bind(&entry.action)
+    .bind(&entry.ticket_number)
+    .bind(&entry.source)
+    .bind(&entry.outcome)
+    .bind(crate::audit::canonical_json(&entry.details))
+    .bind(&head_hash)
+    .bind(&hash)
+    .execute(&mut *c)
+    .await?;
+    sqlx::query::<Db>("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *c)
+        .await?;
+    Ok(seq)
+}
+
+pub async fn audit_head(c: &mut Conn) -> Result<(i64, String)> {
+    Ok(sqlx::query_as::<Db, (i64, String)>("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *c)
+        .await?)
+}
+
+/// Up to `limit` entries after `after_seq`, in order.
+pub async fn list_audit(c: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+    Ok(sqlx::query_as::<Db, AuditEntry>(
+        "SELECT seq, at, actor, role, action, ticket_number, source, outcome, details, \
+         prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn list_ticket_audit(c: &mut Conn, number: &str) -> Result<Vec<AuditEntry>> {
+    Ok(sqlx::query_as::<Db, AuditEntry>(
+        "SELECT seq, at, actor, role, action, ticket_number, source, outcome, details, \
+         prev_hash, hash FROM audit_log WHERE ticket_number = $1 ORDER BY seq",
+    )
+    .bind(number)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+/// Answers when the database does.
+pub async fn ping(c: &mut Conn) -> Result<()> {
+    sqlx::query_scalar::<Db, i64>("SELECT 1").fetch_one(&mut *c).await?;
+    Ok(())
+}

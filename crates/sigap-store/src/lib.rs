@@ -1,0 +1,163 @@
+//! Persistence for sigap over two backends: embedded SQLite (the default, no set-up) and
+//! PostgreSQL (several stateless instances on one database).
+//!
+//! The query text is written once (`common.rs`) and compiled twice, once per backend module,
+//! with `Db` and `Conn` naming that backend's types; only connection set-up, counters, locks
+//! and full-text search differ. `Store` picks the backend from the database URL at run time.
+//! Writes go through a [`Tx`]: every user action is one transaction, committed whole or not
+//! at all.
+
+use std::path::Path;
+
+pub mod audit;
+pub mod blobs;
+mod postgres;
+mod rows;
+mod sqlite;
+
+pub use audit::{AuditEntry, ChainBreak, NewAuditEntry};
+pub use blobs::BlobStore;
+pub use rows::*;
+
+/// Errors of the store. `NotFound` and `Conflict` are answers about the data; `Database`
+/// is an outage or a bug and is never shown to a client in detail.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique key already holds this value (e.g. an agency code registered twice).
+    #[error("{field} `{value}` is already registered")]
+    Conflict { field: String, value: String },
+    /// A referenced row does not exist (e.g. a system for an unknown agency).
+    #[error("invalid reference: {0}")]
+    Reference(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("bad database URL: {0}")]
+    Url(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Turns a unique-key violation into `Conflict` naming the field; other errors pass through.
+pub(crate) fn map_unique(err: sqlx::Error, field: &str, value: &str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+            field: field.to_owned(),
+            value: value.to_owned(),
+        },
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::Reference(field.to_owned())
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections to hold open (PostgreSQL; SQLite readers).
+    pub max_connections: u32,
+    /// SQLite `synchronous` level: `FULL` survives power loss, `NORMAL` (in WAL mode)
+    /// survives a killed process.
+    pub sqlite_synchronous_full: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_connections: 16, sqlite_synchronous_full: true }
+    }
+}
+
+/// The database: a pool per backend. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+/// One open write transaction. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or `postgres://...`), creating an
+    /// SQLite file when missing, and applies pending migrations.
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(postgres::PgStore::open(url, options).await?))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Store::Sqlite(sqlite::SqliteStore::open(Path::new(path), options).await?))
+        } else {
+            Err(StoreError::Url(
+                "expected sqlite://PATH or postgres://USER@HOST/DB".to_owned(),
+            ))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        match self {
+            Store::Sqlite(s) => Ok(Tx::Sqlite(s.begin().await?)),
+            Store::Postgres(s) => Ok(Tx::Postgres(s.begin().await?)),
+        }
+    }
+
+    /// Closes every connection (used before a backup is restored, and at shutdown).
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+/// Calls the same-named function of the backend module with a connection from the store's
+/// read pool.
+macro_rules! read_pool {
+    ($store:expr, $f:ident ( $($arg:expr),* )) => {
+        match $store {
+            Store::Sqlite(s) => {
+                let mut c = s.read_conn().await?;
+                sqlite::$f(&mut c, $($arg),*).await
+            }
+            Store::Postgres(s) => {
+                let mut c = s.pool.acquire().await?;
+                postgres::$f(&mut c, $($arg),*).await
+            }
+        }
+    };
+}
+
+/// Calls the same-named function of the backend module inside the open transaction.
+macro_rules! write_tx {
+    ($tx:expr, $f:ident ( $($arg:expr),* )) => {
+        match $tx {
+            Tx::Sqlite(t) => sqlite::$f(&mut *t, $($arg),*).await,
+            Tx::Postgres(t) => postgres::$f(&mut *t, $($arg),*).await,
+        }
+    };
+}
+
+mod store_api;
+pub use store_api::{ChainStatus, search_words};

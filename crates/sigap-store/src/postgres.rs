@@ -1,0 +1,70 @@
+//! The PostgreSQL backend, for several stateless instances on one database. Rows that
+//! serialise work (a ticket during an action, the audit chain's head) are locked with
+//! `FOR UPDATE` inside the action's transaction.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::{StoreOptions, TicketRow};
+
+pub type Db = sqlx::Postgres;
+pub type Conn = sqlx::PgConnection;
+
+include!("common.rs");
+
+/// A pool of connections to one database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<PgStore> {
+        let connect = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads the ticket and holds its row until the transaction ends, so that two actions on
+/// one ticket run one after the other.
+pub async fn lock_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>> {
+    Ok(sqlx::query_as::<Db, TicketRow>(concat!(
+        ticket_select!(),
+        "WHERE t.number = $1 FOR UPDATE OF t"
+    ))
+    .bind(number)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
+    Ok(sqlx::query_as::<Db, (i64, String)>(
+        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+    )
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+/// `tsvector` with the `simple` configuration: every word must match as a prefix. Words
+/// hold only letters and digits, so they cannot carry tsquery syntax.
+fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
+    let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+    qb.push(" AND r.search @@ to_tsquery('simple', ").push_bind(query).push(")");
+}

@@ -1,0 +1,260 @@
+//! Rows as they come out of the database, and the values that go in. Enums are kept as
+//! their text names here; the application parses them into `sigap_core` types.
+
+use serde::Serialize;
+
+/// A registered regional agency (*Perangkat Daerah*).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AgencyRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: i64,
+}
+
+/// An electronic system and the agency that owns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SystemRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub name: String,
+    pub suspended: bool,
+    pub blocking_adapter: String,
+    pub blocking_params: String,
+    pub created_at: i64,
+}
+
+/// One domain of a system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DomainRow {
+    pub system_id: i64,
+    pub domain: String,
+}
+
+/// A staff user.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub agency_id: Option<i64>,
+    pub agency_code: Option<String>,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// What a new ticket starts with.
+#[derive(Debug, Clone)]
+pub struct NewTicket<'a> {
+    pub number: &'a str,
+    pub year: i64,
+    pub seq: i64,
+    pub state: &'a str,
+    pub channel: &'a str,
+    pub agency_id: Option<i64>,
+    pub system_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub tracking_token_hash: &'a str,
+    pub due_at: Option<i64>,
+    pub now: i64,
+}
+
+/// What the reporter sent.
+#[derive(Debug, Clone)]
+pub struct NewReport<'a> {
+    pub reporter_name: &'a str,
+    pub reporter_email: &'a str,
+    pub reporter_phone: Option<&'a str>,
+    pub severity: &'a str,
+    pub vulnerability_type: &'a str,
+    pub target_url: &'a str,
+    pub target_host: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub proof_of_concept: &'a str,
+    pub evidence_text: Option<&'a str>,
+    pub cvss_vector: Option<&'a str>,
+    pub cvss_score: Option<f64>,
+    pub language: &'a str,
+}
+
+/// A ticket with its report and the names of its agency and system.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub state: String,
+    pub channel: String,
+    pub agency_id: Option<i64>,
+    pub agency_code: Option<String>,
+    pub agency_name: Option<String>,
+    pub system_id: Option<i64>,
+    pub system_name: Option<String>,
+    pub criticality: Option<String>,
+    pub valid: Option<bool>,
+    pub blocked: bool,
+    pub round: i64,
+    pub tlp: String,
+    pub duplicate_of: Option<String>,
+    pub assignee_email: Option<String>,
+    pub tracking_token_hash: String,
+    pub state_entered_at: i64,
+    pub due_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: Option<String>,
+    pub severity: String,
+    pub vulnerability_type: String,
+    pub target_url: String,
+    pub target_host: String,
+    pub title: String,
+    pub description: String,
+    pub proof_of_concept: String,
+    pub evidence_text: Option<String>,
+    pub cvss_vector: Option<String>,
+    pub cvss_score: Option<f64>,
+    pub language: String,
+}
+
+/// A ticket as the queue shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TicketListRow {
+    pub id: i64,
+    pub number: String,
+    pub state: String,
+    pub agency_code: Option<String>,
+    pub system_name: Option<String>,
+    pub criticality: Option<String>,
+    pub blocked: bool,
+    pub severity: String,
+    pub title: String,
+    pub target_host: String,
+    pub due_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Filters of the ticket queue. `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Only this agency's tickets (a system owner's scope, or an explicit filter).
+    pub agency_id: Option<i64>,
+    pub state: Option<String>,
+    pub criticality: Option<String>,
+    /// Only open tickets whose deadline is before this instant.
+    pub overdue_at: Option<i64>,
+    /// Full-text words; every word must match (prefix match).
+    pub words: Vec<String>,
+    /// Keyset: only tickets with an id below this one.
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// The changes an action makes to a ticket row.
+#[derive(Debug, Clone)]
+pub struct TicketUpdate<'a> {
+    pub id: i64,
+    pub state: &'a str,
+    pub agency_id: Option<i64>,
+    pub system_id: Option<i64>,
+    pub criticality: Option<&'a str>,
+    pub valid: Option<bool>,
+    pub blocked: bool,
+    pub round: i64,
+    pub duplicate_of: Option<&'a str>,
+    pub state_entered_at: i64,
+    pub due_at: Option<i64>,
+    pub now: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// One execution of a step, with its records and SLA.
+#[derive(Debug, Clone)]
+pub struct NewStepRecord<'a> {
+    pub ticket_id: i64,
+    pub action: &'a str,
+    pub round: i64,
+    pub actor_id: Option<i64>,
+    pub actor_role: &'a str,
+    pub from_state: &'a str,
+    pub to_state: &'a str,
+    pub records: &'a str,
+    pub started_at: i64,
+    pub due_at: Option<i64>,
+    pub done_at: i64,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct StepRecordRow {
+    pub id: i64,
+    pub action: String,
+    pub round: i64,
+    pub actor_name: Option<String>,
+    pub actor_role: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub records: String,
+    pub started_at: i64,
+    pub due_at: Option<i64>,
+    pub done_at: i64,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    pub ticket_id: i64,
+    pub author_id: Option<i64>,
+    pub author_kind: &'a str,
+    pub visibility: &'a str,
+    pub body: &'a str,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub author_name: Option<String>,
+    pub author_kind: String,
+    pub visibility: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvidence<'a> {
+    pub ticket_id: i64,
+    pub step_record_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub sha256: &'a str,
+    pub original_name: &'a str,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub uploaded_by: Option<i64>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub step_record_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub sha256: String,
+    pub original_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+/// A count per key, for statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CountRow {
+    pub key: Option<String>,
+    pub count: i64,
+}

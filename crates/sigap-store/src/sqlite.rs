@@ -1,0 +1,96 @@
+//! The embedded SQLite backend: one file in WAL mode with foreign keys on and a busy
+//! timeout. Writes go through a pool of one connection (SQLite has one writer at a time;
+//! queuing them in-process avoids lock contention), reads through a pool of several.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::{StoreOptions, TicketRow};
+
+pub type Db = sqlx::Sqlite;
+pub type Conn = sqlx::SqliteConnection;
+
+include!("common.rs");
+
+/// The two pools over one database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &Path, options: &StoreOptions) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let synchronous =
+            if options.sqlite_synchronous_full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+        let connect = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(2))
+            .connect_with(connect.read_only(true))
+            .await?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// A write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
+    /// a transaction that reads before it writes can never fail to upgrade its lock.
+    pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn read_conn(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// Writes a consistent copy of the database to `out` while it is in use.
+    pub async fn backup_to(&self, out: &Path) -> Result<()> {
+        let out = out.to_string_lossy().into_owned();
+        sqlx::query::<Db>("VACUUM INTO $1").bind(out).execute(&self.writer).await?;
+        Ok(())
+    }
+}
+
+/// Inside a write transaction the writer is alone, so a plain read is already exclusive.
+pub async fn lock_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>> {
+    get_ticket(c, number).await
+}
+
+async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
+    audit_head(c).await
+}
+
+/// FTS5: every word must match as a prefix; each word is quoted so that no user input is
+/// read as FTS5 syntax.
+fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
+    let query = words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    qb.push(" AND t.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ")
+        .push_bind(query)
+        .push(")");
+}

@@ -1,0 +1,210 @@
+//! The store's methods: reads on [`Store`] (from the read pool), writes on [`Tx`] (inside
+//! one transaction). Each forwards to the backend's function of the same name.
+
+use crate::audit::{AuditEntry, ChainBreak, ChainVerifier, NewAuditEntry};
+use crate::rows::*;
+use crate::{Result, Store, StoreError, Tx, postgres, sqlite};
+
+/// Splits a search query into the words both backends index: runs of letters and digits,
+/// lowercased. Anything else separates words, so no input can be read as query syntax.
+pub fn search_words(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The outcome of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainStatus {
+    Intact { entries: i64, head: String },
+    Broken(ChainBreak),
+}
+
+impl Store {
+    pub async fn ping(&self) -> Result<()> {
+        read_pool!(self, ping())
+    }
+    pub async fn list_agencies(&self, only: Option<i64>) -> Result<Vec<AgencyRow>> {
+        read_pool!(self, list_agencies(only))
+    }
+    pub async fn find_agency(&self, code: &str) -> Result<Option<AgencyRow>> {
+        read_pool!(self, find_agency(code))
+    }
+    pub async fn list_systems(&self, agency: Option<i64>) -> Result<Vec<SystemRow>> {
+        read_pool!(self, list_systems(agency))
+    }
+    pub async fn list_domains(&self, agency: Option<i64>) -> Result<Vec<DomainRow>> {
+        read_pool!(self, list_domains(agency))
+    }
+    pub async fn find_user(&self, email: &str) -> Result<Option<UserRow>> {
+        read_pool!(self, find_user(email))
+    }
+    pub async fn list_users(&self) -> Result<Vec<UserRow>> {
+        read_pool!(self, list_users())
+    }
+    pub async fn find_user_by_token(&self, token_hash: &str) -> Result<Option<UserRow>> {
+        read_pool!(self, find_user_by_token(token_hash))
+    }
+    pub async fn get_ticket(&self, number: &str) -> Result<Option<TicketRow>> {
+        read_pool!(self, get_ticket(number))
+    }
+    pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketListRow>> {
+        read_pool!(self, list_tickets(filter))
+    }
+    pub async fn count_tickets_by(&self, column: &str, agency: Option<i64>) -> Result<Vec<CountRow>> {
+        read_pool!(self, count_tickets_by(column, agency))
+    }
+    pub async fn list_step_records(&self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
+        read_pool!(self, list_step_records(ticket_id))
+    }
+    pub async fn list_comments(&self, ticket_id: i64) -> Result<Vec<CommentRow>> {
+        read_pool!(self, list_comments(ticket_id))
+    }
+    pub async fn list_evidence(&self, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
+        read_pool!(self, list_evidence(ticket_id))
+    }
+    pub async fn list_ticket_audit(&self, number: &str) -> Result<Vec<AuditEntry>> {
+        read_pool!(self, list_ticket_audit(number))
+    }
+    pub async fn audit_head(&self) -> Result<(i64, String)> {
+        read_pool!(self, audit_head())
+    }
+    async fn list_audit(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        read_pool!(self, list_audit(after_seq, limit))
+    }
+
+    /// Walks the whole audit chain in order, in batches, and checks it against the head.
+    pub async fn verify_audit_chain(&self) -> Result<ChainStatus> {
+        let (head_seq, head_hash) = self.audit_head().await?;
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0;
+        loop {
+            let batch = self.list_audit(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for entry in &batch {
+                if let Err(b) = verifier.push(entry) {
+                    return Ok(ChainStatus::Broken(b));
+                }
+            }
+        }
+        Ok(match verifier.finish(head_seq, &head_hash) {
+            Ok(entries) => ChainStatus::Intact { entries, head: head_hash },
+            Err(b) => ChainStatus::Broken(b),
+        })
+    }
+
+    /// Writes a consistent copy of an SQLite database to `out`.
+    pub async fn backup_sqlite(&self, out: &std::path::Path) -> Result<()> {
+        match self {
+            Store::Sqlite(s) => s.backup_to(out).await,
+            Store::Postgres(_) => Err(StoreError::Url(
+                "backups of PostgreSQL are taken with pg_dump; `sigap backup` covers SQLite"
+                    .to_owned(),
+            )),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+    pub async fn insert_agency(&mut self, code: &str, name: &str, email: Option<&str>, now: i64) -> Result<i64> {
+        write_tx!(self, insert_agency(code, name, email, now))
+    }
+    pub async fn find_agency(&mut self, code: &str) -> Result<Option<AgencyRow>> {
+        write_tx!(self, find_agency(code))
+    }
+    pub async fn insert_system(&mut self, agency_id: i64, name: &str, now: i64) -> Result<i64> {
+        write_tx!(self, insert_system(agency_id, name, now))
+    }
+    pub async fn insert_domain(&mut self, system_id: i64, domain: &str) -> Result<()> {
+        write_tx!(self, insert_domain(system_id, domain))
+    }
+    pub async fn get_system(&mut self, id: i64) -> Result<Option<SystemRow>> {
+        write_tx!(self, get_system(id))
+    }
+    pub async fn find_system_by_domain(&mut self, domain: &str) -> Result<Option<SystemRow>> {
+        write_tx!(self, find_system_by_domain(domain))
+    }
+    pub async fn set_blocking(&mut self, system_id: i64, adapter: &str, params: &str) -> Result<()> {
+        write_tx!(self, set_blocking(system_id, adapter, params))
+    }
+    pub async fn set_system_suspended(&mut self, system_id: i64, suspended: bool) -> Result<()> {
+        write_tx!(self, set_system_suspended(system_id, suspended))
+    }
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_user(
+        &mut self,
+        email: &str,
+        name: &str,
+        role: &str,
+        agency_id: Option<i64>,
+        password_hash: Option<&str>,
+        now: i64,
+    ) -> Result<i64> {
+        write_tx!(self, insert_user(email, name, role, agency_id, password_hash, now))
+    }
+    pub async fn find_user(&mut self, email: &str) -> Result<Option<UserRow>> {
+        write_tx!(self, find_user(email))
+    }
+    pub async fn insert_token(&mut self, user_id: i64, token_hash: &str, label: &str, now: i64) -> Result<()> {
+        write_tx!(self, insert_token(user_id, token_hash, label, now))
+    }
+    pub async fn next_counter(&mut self, scope: &str, year: i64) -> Result<i64> {
+        write_tx!(self, next_counter(scope, year))
+    }
+    pub async fn insert_ticket(&mut self, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
+        write_tx!(self, insert_ticket(t, r))
+    }
+    /// Reads a ticket and keeps others from changing it until this transaction ends.
+    pub async fn lock_ticket(&mut self, number: &str) -> Result<Option<TicketRow>> {
+        write_tx!(self, lock_ticket(number))
+    }
+    pub async fn get_ticket(&mut self, number: &str) -> Result<Option<TicketRow>> {
+        write_tx!(self, get_ticket(number))
+    }
+    pub async fn update_ticket(&mut self, u: &TicketUpdate<'_>) -> Result<()> {
+        write_tx!(self, update_ticket(u))
+    }
+    pub async fn set_assignee(&mut self, ticket_id: i64, user_id: i64, now: i64) -> Result<()> {
+        write_tx!(self, set_assignee(ticket_id, user_id, now))
+    }
+    pub async fn count_valid_reports(&mut self, agency_id: i64, since: i64) -> Result<i64> {
+        write_tx!(self, count_valid_reports(agency_id, since))
+    }
+    pub async fn other_block_holder(&mut self, system_id: i64, except: i64) -> Result<Option<String>> {
+        write_tx!(self, other_block_holder(system_id, except))
+    }
+    pub async fn insert_step_record(&mut self, s: &NewStepRecord<'_>) -> Result<i64> {
+        write_tx!(self, insert_step_record(s))
+    }
+    pub async fn insert_comment(&mut self, n: &NewComment<'_>) -> Result<i64> {
+        write_tx!(self, insert_comment(n))
+    }
+    pub async fn insert_evidence(&mut self, e: &NewEvidence<'_>) -> Result<i64> {
+        write_tx!(self, insert_evidence(e))
+    }
+    pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64> {
+        write_tx!(self, append_audit(entry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_words;
+
+    #[test]
+    fn search_words_drop_syntax() {
+        assert_eq!(search_words("SQL-injection \"portal\"* OR x:*"), ["sql", "injection", "portal", "or", "x"]);
+        assert!(search_words("  ** \" ").is_empty());
+    }
+}
