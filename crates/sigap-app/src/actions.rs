@@ -10,7 +10,9 @@ use sigap_core::{
     Action, ActionInput, Domain, FieldError, Outcome, Refusal, Role, RuleContext, TicketFacts,
     parse_action_input, permits, transition,
 };
-use sigap_store::{NewAuditEntry, NewComment, NewStepRecord, SystemRow, TicketRow, TicketUpdate, Tx};
+use sigap_store::{
+    NewAuditEntry, NewComment, NewStepRecord, SystemRow, TicketRow, TicketUpdate, Tx,
+};
 
 use crate::auth::Caller;
 use crate::evidence::{self, StoredFile, Upload};
@@ -76,25 +78,48 @@ async fn try_perform(
     uploads: &[Upload],
     source: Option<String>,
 ) -> AppResult<String> {
-    let action: Action = action.parse().map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
+    let action: Action = action
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
     let number = parse_number(number)?;
     precheck(app, caller, number.as_str(), action).await?;
     let files = evidence::accept(app, uploads).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let row = tx.lock_ticket(number.as_str()).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    let row = tx
+        .lock_ticket(number.as_str())
+        .await?
+        .ok_or(AppError::NotFound("ticket".into()))?;
     let facts = facts_of(&row)?;
     let actor = caller.actor();
     permits(&actor, &facts, action)?;
-    let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts).map_err(AppError::Invalid)?;
+    let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts)
+        .map_err(AppError::Invalid)?;
     let (resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
     let facts_for_rule = TicketFacts {
         system_id: resolved.system.as_ref().map(|s| s.id).or(facts.system_id),
-        agency_id: resolved.system.as_ref().map(|s| s.agency_id).or(facts.agency_id),
+        agency_id: resolved
+            .system
+            .as_ref()
+            .map(|s| s.agency_id)
+            .or(facts.agency_id),
         ..facts.clone()
     };
     let outcome = transition(&actor, &facts_for_rule, &input, &ctx)?;
-    apply(&mut tx, caller, &row, &facts_for_rule, &input, &outcome, resolved, &files, now, app, source).await?;
+    apply(
+        &mut tx,
+        caller,
+        &row,
+        &facts_for_rule,
+        &input,
+        &outcome,
+        resolved,
+        &files,
+        now,
+        app,
+        source,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.number)
 }
@@ -102,7 +127,11 @@ async fn try_perform(
 /// Refuses early, before any upload is stored, when the caller may not act at all. The
 /// transaction checks again under its lock; this only spares the disk.
 async fn precheck(app: &App, caller: &Caller, number: &str, action: Action) -> AppResult<()> {
-    let row = app.store.get_ticket(number).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    let row = app
+        .store
+        .get_ticket(number)
+        .await?
+        .ok_or(AppError::NotFound("ticket".into()))?;
     permits(&caller.actor(), &facts_of(&row)?, action)?;
     Ok(())
 }
@@ -116,38 +145,64 @@ async fn resolve(
     now: DateTime<Utc>,
 ) -> AppResult<(Resolved, RuleContext)> {
     let mut resolved = Resolved::default();
-    let mut ctx = RuleContext { approval_threshold: app.rules.approval_threshold, ..RuleContext::default() };
+    let mut ctx = RuleContext {
+        approval_threshold: app.rules.approval_threshold,
+        ..RuleContext::default()
+    };
     match input {
-        ActionInput::Validate { valid: true, system: Some(system), .. } => {
+        ActionInput::Validate {
+            valid: true,
+            system: Some(system),
+            ..
+        } => {
             resolved.system = Some(find_system(tx, system).await?);
         }
         ActionInput::MarkDuplicate { of, .. } => {
             if of.as_str() == row.number || tx.get_ticket(of.as_str()).await?.is_none() {
-                return Err(AppError::invalid("of", format!("`{of}` is not another existing ticket")));
+                return Err(AppError::invalid(
+                    "of",
+                    format!("`{of}` is not another existing ticket"),
+                ));
             }
         }
         ActionInput::Review { .. } => {
-            let since = app.rules.approval_window_days.map_or(0, |days| millis(now - Duration::days(i64::from(days))));
+            let since = app
+                .rules
+                .approval_window_days
+                .map_or(0, |days| millis(now - Duration::days(i64::from(days))));
             let count = match facts.agency_id {
                 Some(agency) => tx.count_valid_reports(agency, since).await?,
                 None => 0,
             };
             ctx.agency_valid_reports = u32::try_from(count).unwrap_or(u32::MAX);
-            resolved.extra.insert("agency_valid_reports".into(), json!(count));
-            resolved.extra.insert("approval_threshold".into(), json!(ctx.approval_threshold));
+            resolved
+                .extra
+                .insert("agency_valid_reports".into(), json!(count));
+            resolved
+                .extra
+                .insert("approval_threshold".into(), json!(ctx.approval_threshold));
         }
         ActionInput::Assign { assignee } => {
             let user = tx.find_user(&assignee.trim().to_lowercase()).await?;
-            let staff = user.filter(|u| !u.disabled && matches!(u.role.as_str(), "csirt" | "helpdesk" | "domain_officer"));
+            let staff = user.filter(|u| {
+                !u.disabled && matches!(u.role.as_str(), "csirt" | "helpdesk" | "domain_officer")
+            });
             let user = staff.ok_or_else(|| {
-                AppError::invalid("assignee", "no active help desk, CSIRT or domain officer user has this e-mail")
+                AppError::invalid(
+                    "assignee",
+                    "no active help desk, CSIRT or domain officer user has this e-mail",
+                )
             })?;
             resolved.assignee_id = Some(user.id);
         }
-        ActionInput::Block { method, .. } | ActionInput::Unblock { method, .. } if method != "manual" => {
+        ActionInput::Block { method, .. } | ActionInput::Unblock { method, .. }
+            if method != "manual" =>
+        {
             return Err(AppError::invalid(
                 "method",
-                format!("blocking adapter `{method}` is not available for this system; use `manual` and attach the proof"),
+                format!(
+                    "blocking adapter `{method}` is not available for this system; use `manual` and attach the proof"
+                ),
             ));
         }
         _ => {}
@@ -165,7 +220,10 @@ async fn find_system(tx: &mut Tx, given: &str) -> AppResult<SystemRow> {
         },
     };
     found.ok_or_else(|| {
-        AppError::Invalid(vec![FieldError::new("system", format!("no registered electronic system has the id or domain `{given}`"))])
+        AppError::Invalid(vec![FieldError::new(
+            "system",
+            format!("no registered electronic system has the id or domain `{given}`"),
+        )])
     })
 }
 
@@ -186,7 +244,14 @@ async fn apply(
     let now_ms = millis(now);
     let action = input.action();
     let moved = outcome.to != facts.state;
-    let due_at = if moved { app.rules.deadlines.due_at(&app.rules.calendar, outcome.to, now).map(millis) } else { row.due_at };
+    let due_at = if moved {
+        app.rules
+            .deadlines
+            .due_at(&app.rules.calendar, outcome.to, now)
+            .map(millis)
+    } else {
+        row.due_at
+    };
     apply_block(tx, row, facts, outcome, &mut resolved).await?;
     tx.update_ticket(&TicketUpdate {
         id: row.id,
@@ -213,7 +278,16 @@ async fn apply(
     let mut records = serde_json::to_value(input).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut records {
         map.extend(resolved.extra.clone());
-        map.insert("documents".into(), json!(outcome.documents.iter().map(|d| d.as_str()).collect::<Vec<_>>()));
+        map.insert(
+            "documents".into(),
+            json!(
+                outcome
+                    .documents
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+            ),
+        );
         if outcome.needs_approval {
             map.insert("needs_approval".into(), json!(true));
         }
@@ -233,7 +307,12 @@ async fn apply(
             (None, Some(id))
         }
         ActionInput::Assign { .. } => {
-            tx.set_assignee(row.id, resolved.assignee_id.unwrap_or(caller.user_id), now_ms).await?;
+            tx.set_assignee(
+                row.id,
+                resolved.assignee_id.unwrap_or(caller.user_id),
+                now_ms,
+            )
+            .await?;
             (None, None)
         }
         ActionInput::Attach { .. } => (None, None),
@@ -255,7 +334,16 @@ async fn apply(
             (Some(tx.insert_step_record(&step).await?), None)
         }
     };
-    evidence::record(tx, files, row.id, step_id, comment_id, Some(caller.user_id), now_ms).await?;
+    evidence::record(
+        tx,
+        files,
+        row.id,
+        step_id,
+        comment_id,
+        Some(caller.user_id),
+        now_ms,
+    )
+    .await?;
     tx.append_audit(&NewAuditEntry {
         at: now_ms,
         actor: caller.email.clone(),
@@ -284,17 +372,25 @@ async fn apply_block(
     outcome: &Outcome,
     resolved: &mut Resolved,
 ) -> AppResult<()> {
-    let Some(system_id) = facts.system_id else { return Ok(()) };
+    let Some(system_id) = facts.system_id else {
+        return Ok(());
+    };
     if outcome.blocked == facts.blocked {
         return Ok(());
     }
     let other = tx.other_block_holder(system_id, row.id).await?;
-    resolved.extra.insert("other_block_holder".into(), json!(other));
+    resolved
+        .extra
+        .insert("other_block_holder".into(), json!(other));
     if outcome.blocked {
-        resolved.extra.insert("system_already_suspended".into(), json!(other.is_some()));
+        resolved
+            .extra
+            .insert("system_already_suspended".into(), json!(other.is_some()));
         tx.set_system_suspended(system_id, true).await?;
     } else {
-        resolved.extra.insert("system_reactivated".into(), json!(other.is_none()));
+        resolved
+            .extra
+            .insert("system_reactivated".into(), json!(other.is_none()));
         if other.is_none() {
             tx.set_system_suspended(system_id, false).await?;
         }
@@ -304,7 +400,14 @@ async fn apply_block(
 
 /// Writes a refused attempt to the audit log in its own transaction. A failure here is
 /// logged and does not hide the refusal from the caller.
-async fn audit_refusal(app: &App, caller: &Caller, number: &str, action: &str, e: &AppError, source: Option<String>) {
+async fn audit_refusal(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    action: &str,
+    e: &AppError,
+    source: Option<String>,
+) {
     let entry = NewAuditEntry {
         at: millis(app.now()),
         actor: caller.email.clone(),
@@ -326,5 +429,10 @@ async fn audit_refusal(app: &App, caller: &Caller, number: &str, action: &str, e
 }
 
 /// Roles that may act on tickets at all (for the pages that list actions).
-pub const ACTING_ROLES: &[Role] =
-    &[Role::Helpdesk, Role::Csirt, Role::DomainOfficer, Role::SystemOwner, Role::RegionalSecretary];
+pub const ACTING_ROLES: &[Role] = &[
+    Role::Helpdesk,
+    Role::Csirt,
+    Role::DomainOfficer,
+    Role::SystemOwner,
+    Role::RegionalSecretary,
+];

@@ -27,12 +27,20 @@ pub struct Caller {
 impl Caller {
     /// The caller as the workflow sees them.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.user_id, role: self.role, agency_id: self.agency_id }
+        Actor {
+            user_id: self.user_id,
+            role: self.role,
+            agency_id: self.agency_id,
+        }
     }
 
     /// The agency a system owner is limited to; `None` for roles that see everything.
     pub fn scope(&self) -> Option<i64> {
-        if self.role == Role::SystemOwner { Some(self.agency_id.unwrap_or(-1)) } else { None }
+        if self.role == Role::SystemOwner {
+            Some(self.agency_id.unwrap_or(-1))
+        } else {
+            None
+        }
     }
 
     /// Refuses unless the caller has one of `roles`.
@@ -40,7 +48,10 @@ impl Caller {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("the role `{}` may not {what}", self.role)))
+            Err(AppError::Forbidden(format!(
+                "the role `{}` may not {what}",
+                self.role
+            )))
         }
     }
 }
@@ -60,22 +71,33 @@ pub fn token_hash(token: &str) -> String {
 
 /// Compares a presented token with a stored hash without leaking where they differ.
 pub fn token_matches(token: &str, stored_hash: &str) -> bool {
-    token_hash(token).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    token_hash(token)
+        .as_bytes()
+        .ct_eq(stored_hash.as_bytes())
+        .into()
 }
 
 /// An argon2id hash of a password, in PHC string form.
 pub fn hash_password(password: &str) -> AppResult<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    PasswordHasher::<PasswordHash>::hash_password_with_salt(&Argon2::default(), password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(e.to_string()))
+    PasswordHasher::<PasswordHash>::hash_password_with_salt(
+        &Argon2::default(),
+        password.as_bytes(),
+        &salt,
+    )
+    .map(|h| h.to_string())
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Whether `password` matches a stored argon2 hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -86,7 +108,10 @@ pub async fn authenticate_token(app: &App, token: &str) -> AppResult<Caller> {
         .find_user_by_token(&token_hash(token))
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let role = user.role.parse::<Role>().map_err(|e| AppError::Internal(e.to_string()))?;
+    let role = user
+        .role
+        .parse::<Role>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Caller {
         user_id: user.id,
         email: user.email,

@@ -42,7 +42,10 @@ const ALLOWED_MEDIA: &[&str] = &[
 /// without NUL bytes; HTML and SVG are text to sigap and are never served as such.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if let Some(kind) = infer::get(bytes) {
-        return ALLOWED_MEDIA.iter().copied().find(|m| *m == kind.mime_type());
+        return ALLOWED_MEDIA
+            .iter()
+            .copied()
+            .find(|m| *m == kind.mime_type());
     }
     let text = std::str::from_utf8(bytes).ok()?;
     (!text.contains('\0')).then_some("text/plain")
@@ -52,7 +55,11 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 pub fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cleaned.trim().is_empty() { "evidence".to_owned() } else { cleaned }
+    if cleaned.trim().is_empty() {
+        "evidence".to_owned()
+    } else {
+        cleaned
+    }
 }
 
 /// Checks every upload (all errors at once), then stores the accepted bytes.
@@ -64,7 +71,10 @@ pub async fn accept(app: &App, uploads: &[Upload]) -> AppResult<Vec<StoredFile>>
             format!("at most {} files per request", rules.max_files),
         ));
     }
-    if let Some(big) = uploads.iter().find(|u| u.bytes.len() > rules.max_file_bytes) {
+    if let Some(big) = uploads
+        .iter()
+        .find(|u| u.bytes.len() > rules.max_file_bytes)
+    {
         return Err(AppError::TooLarge(format!(
             "file `{}` is {} bytes; the limit is {} bytes per file",
             clean_name(&big.name),
@@ -134,7 +144,10 @@ pub async fn record(
 
 /// The bytes of a stored file.
 pub async fn read(blobs: &BlobStore, sha256: &str) -> AppResult<Vec<u8>> {
-    blobs.get(sha256).await?.ok_or_else(|| AppError::NotFound("evidence file".to_owned()))
+    blobs
+        .get(sha256)
+        .await?
+        .ok_or_else(|| AppError::NotFound("evidence file".to_owned()))
 }
 
 #[cfg(test)]

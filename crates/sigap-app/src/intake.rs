@@ -51,7 +51,10 @@ impl<'a> Fields<'a> {
         if !body.is_object() {
             errors.push(FieldError::new("body", "the body must be a JSON object"));
         }
-        Fields { map: body.as_object(), errors }
+        Fields {
+            map: body.as_object(),
+            errors,
+        }
     }
 
     /// The field as text: absent or null is `None`; numbers and booleans are refused.
@@ -60,7 +63,8 @@ impl<'a> Fields<'a> {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.as_str()),
             Some(_) => {
-                self.errors.push(FieldError::new(field, format!("`{field}` must be text")));
+                self.errors
+                    .push(FieldError::new(field, format!("`{field}` must be text")));
                 None
             }
         }
@@ -70,13 +74,50 @@ impl<'a> Fields<'a> {
         r.map_err(|e| self.errors.push(e)).ok()
     }
 
-    pub(crate) fn required(&mut self, field: &str, max: usize) -> Option<String> {
+    /// Like `text`, but `Err` when the field had the wrong type (its error is recorded), so
+    /// that a wrong type is not also reported as missing.
+    fn typed_text(&mut self, field: &str) -> Result<Option<&'a str>, ()> {
+        let before = self.errors.len();
         let value = self.text(field);
+        if self.errors.len() > before {
+            Err(())
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// A field read by a newtype's parser; absent reads as empty, so the parser says what
+    /// is required. A wrong error's field name is replaced by `field`.
+    pub(crate) fn parsed<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        let value = self.typed_text(field).ok()?;
+        parse(value.unwrap_or(""))
+            .map_err(|e| self.errors.push(FieldError::new(field, e.message)))
+            .ok()
+    }
+
+    /// `parse` applied to a value already read, its error filed under `field`.
+    pub(crate) fn parsed_value<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        parse(value)
+            .map_err(|e| self.errors.push(FieldError::new(field, e.message)))
+            .ok()
+    }
+
+    pub(crate) fn required(&mut self, field: &str, max: usize) -> Option<String> {
+        let value = self.typed_text(field).ok()?;
         self.keep(required_text(field, value, max))
     }
 
     pub(crate) fn optional(&mut self, field: &str, max: usize) -> Option<String> {
-        let value = self.text(field);
+        let value = self.typed_text(field).ok()?;
         self.keep(optional_text(field, value, max)).flatten()
     }
 
@@ -85,10 +126,11 @@ impl<'a> Fields<'a> {
         &mut self,
         field: &str,
     ) -> Option<T> {
-        let value = self.text(field);
+        let value = self.typed_text(field).ok()?;
         match value.map(str::trim).filter(|v| !v.is_empty()) {
             None => {
-                self.errors.push(FieldError::new(field, format!("`{field}` is required")));
+                self.errors
+                    .push(FieldError::new(field, format!("`{field}` is required")));
                 None
             }
             Some(v) => v
@@ -104,26 +146,28 @@ impl<'a> Fields<'a> {
 pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<CheckedReport> {
     let mut f = Fields::new(body);
     let reporter_name = f.required("reporter_name", 200);
-    let email_text = f.text("reporter_email");
-    let reporter_email = f.keep(sigap_core::Email::parse(email_text.unwrap_or("")).map_err(|e| {
-        FieldError::new("reporter_email", e.message)
-    }));
+    let reporter_email = f.parsed("reporter_email", sigap_core::Email::parse);
     let reporter_phone = f.optional("reporter_phone", 40);
     let severity = f.choice::<Severity>("severity");
-    let vt = f.text("vulnerability_type");
-    let vulnerability_type = f.keep(VulnerabilityType::parse(vt.unwrap_or("")));
-    let target_text = f.text("target");
-    let target = f.keep(Target::parse(target_text.unwrap_or("")));
+    let vulnerability_type = f.parsed("vulnerability_type", VulnerabilityType::parse);
+    let target = f.parsed("target", Target::parse);
     let proof_of_concept = f.required("proof_of_concept", MAX_POC);
     let evidence_text = f.optional("evidence_text", MAX_POC);
     let title = f.optional("title", 300);
     let description = f.optional("description", sigap_core::LONG_TEXT);
-    let cvss = f.optional("cvss_vector", 300).and_then(|v| f.keep(score_vector(&v)));
+    let cvss = f
+        .optional("cvss_vector", 300)
+        .and_then(|v| f.keep(score_vector(&v)));
     let language = f.optional("language", 5).unwrap_or_else(|| "id".to_owned());
     if language != "id" && language != "en" {
-        f.errors.push(FieldError::new("language", "`language` is `id` or `en`"));
+        f.errors
+            .push(FieldError::new("language", "`language` is `id` or `en`"));
     }
-    let channel = if staff { f.choice::<Channel>("channel") } else { None };
+    let channel = if staff {
+        f.choice::<Channel>("channel")
+    } else {
+        None
+    };
     if !has_files && evidence_text.is_none() {
         f.errors.push(FieldError::new(
             "evidence",
@@ -200,7 +244,11 @@ pub async fn submit_report(
     let year = i64::from(now.with_timezone(&wib()).year());
     let seq = tx.next_counter("ticket", year).await?;
     let number = sigap_core::TicketNumber::new(&app.rules.ticket_prefix, year as i32, seq as u64);
-    let due_at = app.rules.deadlines.due_at(&app.rules.calendar, State::Queued, now).map(millis);
+    let due_at = app
+        .rules
+        .deadlines
+        .due_at(&app.rules.calendar, State::Queued, now)
+        .map(millis);
     let ticket_id = tx
         .insert_ticket(
             &NewTicket {
@@ -219,8 +267,16 @@ pub async fn submit_report(
             &new_report(&report),
         )
         .await?;
-    evidence::record(&mut tx, &files, ticket_id, None, None, intake.staff.map(|s| s.user_id), millis(now))
-        .await?;
+    evidence::record(
+        &mut tx,
+        &files,
+        ticket_id,
+        None,
+        None,
+        intake.staff.map(|s| s.user_id),
+        millis(now),
+    )
+    .await?;
     let (actor, role) = match intake.staff {
         Some(s) => (s.email.clone(), s.role.as_str().to_owned()),
         None => ("reporter".to_owned(), "reporter".to_owned()),
@@ -243,7 +299,11 @@ pub async fn submit_report(
     .await?;
     tx.commit().await?;
     Ok(SubmittedReport {
-        tracking_url: format!("{}/track?ticket={}", app.rules.public_url.trim_end_matches('/'), number),
+        tracking_url: format!(
+            "{}/track?ticket={}",
+            app.rules.public_url.trim_end_matches('/'),
+            number
+        ),
         ticket_number: number.to_string(),
         tracking_token: token,
         state: State::Queued.as_str().to_owned(),
@@ -270,17 +330,32 @@ fn new_report(r: &CheckedReport) -> NewReport<'_> {
 }
 
 /// The ticket behind a number and tracking token; any mismatch is "not found".
-async fn reporter_ticket(app: &App, number: &str, token: &str) -> AppResult<sigap_store::TicketRow> {
+async fn reporter_ticket(
+    app: &App,
+    number: &str,
+    token: &str,
+) -> AppResult<sigap_store::TicketRow> {
     let not_found = || AppError::NotFound("ticket".to_owned());
     let number = sigap_core::TicketNumber::parse(number).map_err(|_| not_found())?;
-    let row = app.store.get_ticket(number.as_str()).await?.ok_or_else(not_found)?;
-    if token_matches(token, &row.tracking_token_hash) { Ok(row) } else { Err(not_found()) }
+    let row = app
+        .store
+        .get_ticket(number.as_str())
+        .await?
+        .ok_or_else(not_found)?;
+    if token_matches(token, &row.tracking_token_hash) {
+        Ok(row)
+    } else {
+        Err(not_found())
+    }
 }
 
 /// What the reporter sees with the tracking token: state, public timeline, messages.
 pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<ReporterView> {
     let row = reporter_ticket(app, number, token).await?;
-    let state = row.state.parse::<State>().map_err(|e| AppError::Internal(e.to_string()))?;
+    let state = row
+        .state
+        .parse::<State>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let steps = app.store.list_step_records(row.id).await?;
     let mut timeline = vec![PublicTimelineEntry {
         at: from_millis(row.created_at),
@@ -288,7 +363,10 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         state_label: State::Queued.label_id().to_owned(),
     }];
     for step in steps.iter().filter(|s| s.from_state != s.to_state) {
-        let to = step.to_state.parse::<State>().map_err(|e| AppError::Internal(e.to_string()))?;
+        let to = step
+            .to_state
+            .parse::<State>()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         timeline.push(PublicTimelineEntry {
             at: from_millis(step.done_at),
             state: to.as_str().to_owned(),
@@ -335,7 +413,10 @@ pub async fn reporter_message(
     let mut f = Fields::new(body);
     let message = f.optional("message", MAX_POC);
     if message.is_none() && uploads.is_empty() && f.errors.is_empty() {
-        f.errors.push(FieldError::new("message", "write a message or attach evidence"));
+        f.errors.push(FieldError::new(
+            "message",
+            "write a message or attach evidence",
+        ));
     }
     if !f.errors.is_empty() {
         return Err(AppError::Invalid(f.errors));
@@ -343,9 +424,19 @@ pub async fn reporter_message(
     let files = evidence::accept(app, uploads).await?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
-    let current = tx.lock_ticket(&row.number).await?.ok_or(AppError::NotFound("ticket".into()))?;
-    if current.state.parse::<State>().map(State::is_terminal).unwrap_or(true) {
-        return Err(AppError::Conflict("the ticket is closed; it takes no more messages".into()));
+    let current = tx
+        .lock_ticket(&row.number)
+        .await?
+        .ok_or(AppError::NotFound("ticket".into()))?;
+    if current
+        .state
+        .parse::<State>()
+        .map(State::is_terminal)
+        .unwrap_or(true)
+    {
+        return Err(AppError::Conflict(
+            "the ticket is closed; it takes no more messages".into(),
+        ));
     }
     let comment_id = match &message {
         Some(body) => Some(

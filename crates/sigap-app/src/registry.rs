@@ -25,7 +25,13 @@ impl Caller {
     }
 }
 
-async fn audit(tx: &mut Tx, caller: &Caller, action: &str, at: i64, details: Value) -> AppResult<()> {
+async fn audit(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: &str,
+    at: i64,
+    details: Value,
+) -> AppResult<()> {
     tx.append_audit(&NewAuditEntry {
         at,
         actor: caller.email.clone(),
@@ -48,46 +54,82 @@ fn staff_readers() -> &'static [Role] {
 pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
     caller.require(&[Role::Admin], "register agencies")?;
     let mut f = Fields::new(body);
-    let code_text = f.text("code");
-    let code = f.keep(AgencyCode::parse(code_text.unwrap_or("")));
+    let code = f.parsed("code", AgencyCode::parse);
     let name = f.required("name", 200);
-    let email = f.optional("email", 254).and_then(|e| f.keep(Email::parse(&e).map_err(|e| FieldError::new("email", e.message))));
+    let email = f
+        .optional("email", 254)
+        .and_then(|e| f.parsed_value("email", &e, Email::parse));
     let (Some(code), Some(name), true) = (code, name, f.errors.is_empty()) else {
         return Err(AppError::Invalid(f.errors));
     };
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
-    let id = tx.insert_agency(code.as_str(), &name, email.as_ref().map(|e| e.as_str()), now).await?;
-    audit(&mut tx, caller, "agency_add", now, json!({"code": code.as_str(), "name": name})).await?;
+    let id = tx
+        .insert_agency(
+            code.as_str(),
+            &name,
+            email.as_ref().map(|e| e.as_str()),
+            now,
+        )
+        .await?;
+    audit(
+        &mut tx,
+        caller,
+        "agency_add",
+        now,
+        json!({"code": code.as_str(), "name": name}),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(AgencyView { id, code: code.as_str().to_owned(), name, email: email.map(|e| e.as_str().to_owned()) })
+    Ok(AgencyView {
+        id,
+        code: code.as_str().to_owned(),
+        name,
+        email: email.map(|e| e.as_str().to_owned()),
+    })
 }
 
 pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyView>> {
     caller.require(staff_readers(), "read agencies")?;
     let rows = app.store.list_agencies(caller.scope()).await?;
-    Ok(rows.into_iter().map(|a| AgencyView { id: a.id, code: a.code, name: a.name, email: a.email }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|a| AgencyView {
+            id: a.id,
+            code: a.code,
+            name: a.name,
+            email: a.email,
+        })
+        .collect())
 }
 
 /// Registers a system from `{agency, name, domains: [..]}` (or `domain`).
 pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
     caller.require(&[Role::Admin], "register electronic systems")?;
     let mut f = Fields::new(body);
-    let agency_text = f.text("agency");
-    let agency = f.keep(AgencyCode::parse(agency_text.unwrap_or("")).map_err(|e| FieldError::new("agency", e.message)));
+    let agency = f.parsed("agency", AgencyCode::parse);
     let name = f.required("name", 200);
     let mut domains = Vec::new();
-    let listed = body.get("domains").and_then(Value::as_array).cloned().unwrap_or_default();
+    let listed = body
+        .get("domains")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let single = body.get("domain").cloned().into_iter();
     for value in listed.into_iter().chain(single) {
         match value.as_str().map(Domain::parse) {
             Some(Ok(d)) => domains.push(d),
             Some(Err(e)) => f.errors.push(FieldError::new("domains", e.message)),
-            None => f.errors.push(FieldError::new("domains", "each domain is text")),
+            None => f
+                .errors
+                .push(FieldError::new("domains", "each domain is text")),
         }
     }
     if domains.is_empty() && f.errors.iter().all(|e| e.field != "domains") {
-        f.errors.push(FieldError::new("domains", "give at least one domain, e.g. `layanan.batam.go.id`"));
+        f.errors.push(FieldError::new(
+            "domains",
+            "give at least one domain, e.g. `layanan.batam.go.id`",
+        ));
     }
     let (Some(agency), Some(name), true) = (agency, name, f.errors.is_empty()) else {
         return Err(AppError::Invalid(f.errors));
@@ -103,9 +145,23 @@ pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<S
         tx.insert_domain(id, d.as_str()).await?;
     }
     let names: Vec<String> = domains.iter().map(|d| d.as_str().to_owned()).collect();
-    audit(&mut tx, caller, "system_add", now, json!({"agency": agency.as_str(), "name": name, "domains": names})).await?;
+    audit(
+        &mut tx,
+        caller,
+        "system_add",
+        now,
+        json!({"agency": agency.as_str(), "name": name, "domains": names}),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(SystemView { id, agency: agency_row.code, name, domains: names, suspended: false, blocking_adapter: "manual".into() })
+    Ok(SystemView {
+        id,
+        agency: agency_row.code,
+        name,
+        domains: names,
+        suspended: false,
+        blocking_adapter: "manual".into(),
+    })
 }
 
 pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemView>> {
@@ -115,7 +171,11 @@ pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemVie
     Ok(systems
         .into_iter()
         .map(|s| SystemView {
-            domains: domains.iter().filter(|d| d.system_id == s.id).map(|d| d.domain.clone()).collect(),
+            domains: domains
+                .iter()
+                .filter(|d| d.system_id == s.id)
+                .map(|d| d.domain.clone())
+                .collect(),
             id: s.id,
             agency: s.agency_code,
             name: s.name,
@@ -127,11 +187,23 @@ pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemVie
 
 /// Sets how a system is blocked (`manual` clears it). Parameters are kept as given;
 /// secrets are referenced by environment variable name (`*_env`), never stored.
-pub async fn set_blocking(app: &App, caller: &Caller, domain: &str, adapter: &str, params: &Value) -> AppResult<()> {
+pub async fn set_blocking(
+    app: &App,
+    caller: &Caller,
+    domain: &str,
+    adapter: &str,
+    params: &Value,
+) -> AppResult<()> {
     caller.require(&[Role::Admin], "configure blocking")?;
     const ADAPTERS: &[&str] = &["manual", "nginx", "powerdns", "rfc2136", "webhook"];
     if !ADAPTERS.contains(&adapter) {
-        return Err(AppError::invalid("adapter", format!("unknown adapter `{adapter}`; expected one of: {}", ADAPTERS.join(", "))));
+        return Err(AppError::invalid(
+            "adapter",
+            format!(
+                "unknown adapter `{adapter}`; expected one of: {}",
+                ADAPTERS.join(", ")
+            ),
+        ));
     }
     let domain = Domain::parse(domain)?;
     let now = millis(app.now());
@@ -139,10 +211,27 @@ pub async fn set_blocking(app: &App, caller: &Caller, domain: &str, adapter: &st
     let system = tx
         .find_system_by_domain(domain.as_str())
         .await?
-        .ok_or_else(|| AppError::invalid("domain", format!("no registered system has the domain `{domain}`")))?;
-    let params = if adapter == "manual" { json!({}) } else { params.clone() };
-    tx.set_blocking(system.id, adapter, &params.to_string()).await?;
-    audit(&mut tx, caller, "system_set_blocking", now, json!({"system_id": system.id, "adapter": adapter, "params": params})).await?;
+        .ok_or_else(|| {
+            AppError::invalid(
+                "domain",
+                format!("no registered system has the domain `{domain}`"),
+            )
+        })?;
+    let params = if adapter == "manual" {
+        json!({})
+    } else {
+        params.clone()
+    };
+    tx.set_blocking(system.id, adapter, &params.to_string())
+        .await?;
+    audit(
+        &mut tx,
+        caller,
+        "system_set_blocking",
+        now,
+        json!({"system_id": system.id, "adapter": adapter, "params": params}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -154,7 +243,14 @@ impl From<FieldError> for AppError {
 }
 
 fn user_view(u: UserRow) -> UserView {
-    UserView { id: u.id, email: u.email, name: u.name, role: u.role, agency: u.agency_code, disabled: u.disabled }
+    UserView {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        agency: u.agency_code,
+        disabled: u.disabled,
+    }
 }
 
 /// Creates a staff user from `{email, name, role, agency?, password?}`; a password is
@@ -162,39 +258,67 @@ fn user_view(u: UserRow) -> UserView {
 pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
     caller.require(&[Role::Admin], "create users")?;
     let mut f = Fields::new(body);
-    let email_text = f.text("email");
-    let email = f.keep(Email::parse(email_text.unwrap_or("")));
+    let email = f.parsed("email", Email::parse);
     let name = f.required("name", 200);
     let role = f.choice::<Role>("role");
     let agency = f.optional("agency", 32);
     let password = f.optional("password", 200);
     if password.as_ref().is_some_and(|p| p.chars().count() < 12) {
-        f.errors.push(FieldError::new("password", "a password has at least 12 characters"));
+        f.errors.push(FieldError::new(
+            "password",
+            "a password has at least 12 characters",
+        ));
     }
     match (role, &agency) {
-        (Some(Role::SystemOwner), None) => f.errors.push(FieldError::new("agency", "a system owner needs `agency` (its code)")),
-        (Some(r), Some(_)) if r != Role::SystemOwner => {
-            f.errors.push(FieldError::new("agency", "only a system owner belongs to an agency"))
-        }
+        (Some(Role::SystemOwner), None) => f.errors.push(FieldError::new(
+            "agency",
+            "a system owner needs `agency` (its code)",
+        )),
+        (Some(r), Some(_)) if r != Role::SystemOwner => f.errors.push(FieldError::new(
+            "agency",
+            "only a system owner belongs to an agency",
+        )),
         _ => {}
     }
-    let (Some(email), Some(name), Some(role), true) = (email, name, role, f.errors.is_empty()) else {
+    let (Some(email), Some(name), Some(role), true) = (email, name, role, f.errors.is_empty())
+    else {
         return Err(AppError::Invalid(f.errors));
     };
-    let generated = password.is_none().then(|| new_secret("").chars().take(20).collect::<String>());
-    let hash = hash_password(password.as_deref().or(generated.as_deref()).unwrap_or_default())?;
+    let generated = password
+        .is_none()
+        .then(|| new_secret("").chars().take(20).collect::<String>());
+    let hash = hash_password(
+        password
+            .as_deref()
+            .or(generated.as_deref())
+            .unwrap_or_default(),
+    )?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     let agency_row = match &agency {
-        Some(code) => Some(
-            tx.find_agency(&code.to_uppercase())
-                .await?
-                .ok_or_else(|| AppError::invalid("agency", format!("no agency has the code `{code}`")))?,
-        ),
+        Some(code) => Some(tx.find_agency(&code.to_uppercase()).await?.ok_or_else(|| {
+            AppError::invalid("agency", format!("no agency has the code `{code}`"))
+        })?),
         None => None,
     };
-    let id = tx.insert_user(email.as_str(), &name, role.as_str(), agency_row.as_ref().map(|a| a.id), Some(&hash), now).await?;
-    audit(&mut tx, caller, "user_add", now, json!({"email": email.as_str(), "role": role.as_str(), "agency": agency})).await?;
+    let id = tx
+        .insert_user(
+            email.as_str(),
+            &name,
+            role.as_str(),
+            agency_row.as_ref().map(|a| a.id),
+            Some(&hash),
+            now,
+        )
+        .await?;
+    audit(
+        &mut tx,
+        caller,
+        "user_add",
+        now,
+        json!({"email": email.as_str(), "role": role.as_str(), "agency": agency}),
+    )
+    .await?;
     tx.commit().await?;
     let user = UserView {
         id,
@@ -204,16 +328,33 @@ pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<Cre
         agency: agency_row.map(|a| a.code),
         disabled: false,
     };
-    Ok(CreatedUser { user, password: generated })
+    Ok(CreatedUser {
+        user,
+        password: generated,
+    })
 }
 
 pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> {
-    caller.require(&[Role::Admin, Role::Auditor, Role::Csirt, Role::Helpdesk], "read users")?;
-    Ok(app.store.list_users().await?.into_iter().map(user_view).collect())
+    caller.require(
+        &[Role::Admin, Role::Auditor, Role::Csirt, Role::Helpdesk],
+        "read users",
+    )?;
+    Ok(app
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(user_view)
+        .collect())
 }
 
 /// A new API token for the user with this e-mail; the token is answered once.
-pub async fn create_token(app: &App, caller: &Caller, email: &str, label: &str) -> AppResult<String> {
+pub async fn create_token(
+    app: &App,
+    caller: &Caller,
+    email: &str,
+    label: &str,
+) -> AppResult<String> {
     caller.require(&[Role::Admin], "create API tokens")?;
     let email = Email::parse(email)?;
     let now = millis(app.now());
@@ -223,8 +364,16 @@ pub async fn create_token(app: &App, caller: &Caller, email: &str, label: &str) 
         .find_user(email.as_str())
         .await?
         .ok_or_else(|| AppError::invalid("email", format!("no user has the e-mail `{email}`")))?;
-    tx.insert_token(user.id, &token_hash(&token), label, now).await?;
-    audit(&mut tx, caller, "token_create", now, json!({"email": email.as_str(), "label": label})).await?;
+    tx.insert_token(user.id, &token_hash(&token), label, now)
+        .await?;
+    audit(
+        &mut tx,
+        caller,
+        "token_create",
+        now,
+        json!({"email": email.as_str(), "label": label}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -6,7 +6,13 @@ use crate::{App, AppResult};
 
 async fn counts(app: &App, column: &str, scope: Option<i64>) -> AppResult<Vec<Count>> {
     let rows = app.store.count_tickets_by(column, scope).await?;
-    Ok(rows.into_iter().map(|r| Count { key: r.key, count: r.count }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Count {
+            key: r.key,
+            count: r.count,
+        })
+        .collect())
 }
 
 /// Ticket counts by state, criticality, agency and vulnerability type.

@@ -3,7 +3,9 @@
 //! tickets; anything else answers "not found".
 
 use serde::Deserialize;
-use sigap_core::{Criticality, Role, State, TicketFacts, TicketNumber, Visibility, allowed_actions, can_see};
+use sigap_core::{
+    Criticality, Role, State, TicketFacts, TicketNumber, Visibility, allowed_actions, can_see,
+};
 use sigap_store::{CommentRow, EvidenceRow, TicketFilter, TicketListRow, TicketRow, search_words};
 use utoipa::IntoParams;
 
@@ -13,7 +15,9 @@ use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// Reads a stored enum value; a value the code does not know is corruption, not input.
 pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> AppResult<T> {
-    value.parse::<T>().map_err(|_| AppError::Internal(format!("unknown stored value `{value}`")))
+    value
+        .parse::<T>()
+        .map_err(|_| AppError::Internal(format!("unknown stored value `{value}`")))
 }
 
 /// The facts the workflow decides on.
@@ -23,7 +27,11 @@ pub fn facts_of(row: &TicketRow) -> AppResult<TicketFacts> {
         agency_id: row.agency_id,
         system_id: row.system_id,
         blocked: row.blocked,
-        criticality: row.criticality.as_deref().map(stored::<Criticality>).transpose()?,
+        criticality: row
+            .criticality
+            .as_deref()
+            .map(stored::<Criticality>)
+            .transpose()?,
         round: u32::try_from(row.round).unwrap_or(1),
     })
 }
@@ -65,7 +73,10 @@ pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
 }
 
 fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
-    due_at.map(|d| Deadline { due_at: from_millis(d), overdue: now > d })
+    due_at.map(|d| Deadline {
+        due_at: from_millis(d),
+        overdue: now > d,
+    })
 }
 
 fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
@@ -74,7 +85,11 @@ fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
     ReportView {
         reporter_name: contact.then(|| row.reporter_name.clone()),
         reporter_email: contact.then(|| row.reporter_email.clone()),
-        reporter_phone: if contact { row.reporter_phone.clone() } else { None },
+        reporter_phone: if contact {
+            row.reporter_phone.clone()
+        } else {
+            None
+        },
         severity: row.severity.clone(),
         vulnerability_type: row.vulnerability_type.clone(),
         target: row.target_url.clone(),
@@ -83,16 +98,32 @@ fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
         description: row.description.clone(),
         proof_of_concept: row.proof_of_concept.clone(),
         evidence_text: row.evidence_text.clone(),
-        cvss: row.cvss_vector.clone().zip(row.cvss_score).map(|(vector, score)| CvssView { vector, score }),
+        cvss: row
+            .cvss_vector
+            .clone()
+            .zip(row.cvss_score)
+            .map(|(vector, score)| CvssView { vector, score }),
     }
 }
 
 /// The ticket row, if the caller may see it.
-pub async fn visible_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<(TicketRow, TicketFacts)> {
+pub async fn visible_ticket(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+) -> AppResult<(TicketRow, TicketFacts)> {
     let number = parse_number(number)?;
-    let row = app.store.get_ticket(number.as_str()).await?.ok_or(AppError::NotFound("ticket".into()))?;
+    let row = app
+        .store
+        .get_ticket(number.as_str())
+        .await?
+        .ok_or(AppError::NotFound("ticket".into()))?;
     let facts = facts_of(&row)?;
-    if can_see(&caller.actor(), &facts) { Ok((row, facts)) } else { Err(AppError::NotFound("ticket".into())) }
+    if can_see(&caller.actor(), &facts) {
+        Ok((row, facts))
+    } else {
+        Err(AppError::NotFound("ticket".into()))
+    }
 }
 
 /// One ticket with everything the caller may see of it.
@@ -115,8 +146,18 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         })
         .collect();
     let comments = app.store.list_comments(row.id).await?;
-    let comments = comments.into_iter().filter(|c| comment_visible(caller, &c.visibility)).map(comment_view).collect();
-    let evidence = app.store.list_evidence(row.id).await?.into_iter().map(evidence_view).collect();
+    let comments = comments
+        .into_iter()
+        .filter(|c| comment_visible(caller, &c.visibility))
+        .map(comment_view)
+        .collect();
+    let evidence = app
+        .store
+        .list_evidence(row.id)
+        .await?
+        .into_iter()
+        .map(evidence_view)
+        .collect();
     let state = facts.state;
     Ok(TicketView {
         number: row.number.clone(),
@@ -129,16 +170,25 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         valid: row.valid,
         round: row.round,
         tlp: row.tlp.clone(),
-        agency: row.agency_id.zip(row.agency_code.clone()).map(|(id, code)| AgencyRef {
-            id,
-            code,
-            name: row.agency_name.clone().unwrap_or_default(),
-        }),
-        system: row.system_id.zip(row.system_name.clone()).map(|(id, name)| SystemRef { id, name }),
+        agency: row
+            .agency_id
+            .zip(row.agency_code.clone())
+            .map(|(id, code)| AgencyRef {
+                id,
+                code,
+                name: row.agency_name.clone().unwrap_or_default(),
+            }),
+        system: row
+            .system_id
+            .zip(row.system_name.clone())
+            .map(|(id, name)| SystemRef { id, name }),
         duplicate_of: row.duplicate_of.clone(),
         assignee: row.assignee_email.clone(),
         deadline: deadline(row.due_at, millis(app.now())),
-        allowed_actions: allowed_actions(&caller.actor(), &facts).iter().map(|a| a.as_str().to_owned()).collect(),
+        allowed_actions: allowed_actions(&caller.actor(), &facts)
+            .iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
         report: report_view(&row, caller),
         timeline,
         comments,
@@ -173,9 +223,15 @@ pub struct ListQuery {
 /// The queue within the caller's scope, newest first.
 pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<TicketPage> {
     let mut errors = Vec::new();
-    let mut filter = TicketFilter { limit: q.limit.unwrap_or(20), ..TicketFilter::default() };
+    let mut filter = TicketFilter {
+        limit: q.limit.unwrap_or(20),
+        ..TicketFilter::default()
+    };
     if !(1..=100).contains(&filter.limit) {
-        errors.push(sigap_core::FieldError::new("limit", "`limit` is between 1 and 100"));
+        errors.push(sigap_core::FieldError::new(
+            "limit",
+            "`limit` is between 1 and 100",
+        ));
     }
     if let Some(state) = &q.state {
         match state.parse::<State>() {
@@ -192,7 +248,10 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     if let Some(cursor) = &q.cursor {
         match cursor.parse::<i64>() {
             Ok(id) => filter.before_id = Some(id),
-            Err(_) => errors.push(sigap_core::FieldError::new("cursor", "`cursor` is not one this server gave")),
+            Err(_) => errors.push(sigap_core::FieldError::new(
+                "cursor",
+                "`cursor` is not one this server gave",
+            )),
         }
     }
     if !errors.is_empty() {
@@ -202,7 +261,10 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     if let Some(code) = &q.agency {
         let agency = app.store.find_agency(&code.trim().to_uppercase()).await?;
         let Some(agency) = agency.filter(|a| filter.agency_id.is_none_or(|own| own == a.id)) else {
-            return Ok(TicketPage { items: Vec::new(), next_cursor: None });
+            return Ok(TicketPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
         };
         filter.agency_id = Some(agency.id);
     }
@@ -212,8 +274,13 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     }
     filter.words = q.q.as_deref().map(search_words).unwrap_or_default();
     let rows = app.store.list_tickets(&filter).await?;
-    let next_cursor = (rows.len() as i64 == filter.limit).then(|| rows.last().map(|r| r.id.to_string())).flatten();
-    let items = rows.into_iter().map(|r| summary(r, now)).collect::<AppResult<_>>()?;
+    let next_cursor = (rows.len() as i64 == filter.limit)
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let items = rows
+        .into_iter()
+        .map(|r| summary(r, now))
+        .collect::<AppResult<_>>()?;
     Ok(TicketPage { items, next_cursor })
 }
 
@@ -233,4 +300,23 @@ fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
         deadline: deadline(r.due_at, now),
         created_at: from_millis(r.created_at),
     })
+}
+
+/// An evidence file of a ticket the caller may see: its metadata and bytes.
+pub async fn evidence_file(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    id: i64,
+) -> AppResult<(EvidenceView, Vec<u8>)> {
+    let (row, _) = visible_ticket(app, caller, number).await?;
+    let file = app
+        .store
+        .list_evidence(row.id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| AppError::NotFound("evidence file".to_owned()))?;
+    let bytes = crate::evidence::read(&app.blobs, &file.sha256).await?;
+    Ok((evidence_view(file), bytes))
 }

@@ -115,14 +115,20 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned() }
+        ChainVerifier {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+        }
     }
 }
 
 impl ChainVerifier {
     /// Checks one entry against the chain so far.
     pub fn push(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
-        let fail = |reason: &str| ChainBreak { seq: entry.seq, reason: reason.to_owned() };
+        let fail = |reason: &str| ChainBreak {
+            seq: entry.seq,
+            reason: reason.to_owned(),
+        };
         if entry.seq != self.expected_seq {
             return Err(ChainBreak {
                 seq: self.expected_seq,
@@ -130,7 +136,9 @@ impl ChainVerifier {
             });
         }
         if entry.prev_hash != self.prev_hash {
-            return Err(fail("does not chain to the entry before it (inserted or reordered)"));
+            return Err(fail(
+                "does not chain to the entry before it (inserted or reordered)",
+            ));
         }
         if entry_hash(entry.seq, &entry.prev_hash, &entry.as_new()?) != entry.hash {
             return Err(fail("content does not match its hash (altered)"));
@@ -146,7 +154,9 @@ impl ChainVerifier {
         if head_seq != last || head_hash != self.prev_hash {
             return Err(ChainBreak {
                 seq: last + 1,
-                reason: format!("the chain ends at {last} but its head says {head_seq} (entries removed from the end)"),
+                reason: format!(
+                    "the chain ends at {last} but its head says {head_seq} (entries removed from the end)"
+                ),
             });
         }
         Ok(last)

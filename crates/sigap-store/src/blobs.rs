@@ -27,13 +27,20 @@ impl BlobStore {
 
     fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256))
+        valid.then(|| {
+            self.root
+                .join(&sha256[..2])
+                .join(&sha256[2..4])
+                .join(sha256)
+        })
     }
 
     /// Stores `bytes` and returns their SHA-256. Writing an existing file is a no-op.
     pub async fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sha256 = Self::hash(bytes);
-        let path = self.path_of(&sha256).ok_or_else(|| std::io::Error::other("bad hash"))?;
+        let path = self
+            .path_of(&sha256)
+            .ok_or_else(|| std::io::Error::other("bad hash"))?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
             return Ok(sha256);
         }
@@ -71,7 +78,10 @@ mod tests {
         let a = blobs.put(b"hello").await.expect("put");
         let b = blobs.put(b"hello").await.expect("put again");
         assert_eq!(a, b);
-        assert_eq!(a, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assert_eq!(
+            a,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
         assert_eq!(blobs.get(&a).await.expect("get"), Some(b"hello".to_vec()));
         assert_eq!(blobs.get("../../etc/passwd").await.expect("get"), None);
         let _ = std::fs::remove_dir_all(dir);

@@ -76,7 +76,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { max_connections: 16, sqlite_synchronous_full: true }
+        StoreOptions {
+            max_connections: 16,
+            sqlite_synchronous_full: true,
+        }
     }
 }
 
@@ -98,9 +101,13 @@ impl Store {
     /// SQLite file when missing, and applies pending migrations.
     pub async fn open(url: &str, options: &StoreOptions) -> Result<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(postgres::PgStore::open(url, options).await?))
+            Ok(Store::Postgres(
+                postgres::PgStore::open(url, options).await?,
+            ))
         } else if let Some(path) = url.strip_prefix("sqlite://") {
-            Ok(Store::Sqlite(sqlite::SqliteStore::open(Path::new(path), options).await?))
+            Ok(Store::Sqlite(
+                sqlite::SqliteStore::open(Path::new(path), options).await?,
+            ))
         } else {
             Err(StoreError::Url(
                 "expected sqlite://PATH or postgres://USER@HOST/DB".to_owned(),

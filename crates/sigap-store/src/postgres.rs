@@ -65,6 +65,12 @@ async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
 /// `tsvector` with the `simple` configuration: every word must match as a prefix. Words
 /// hold only letters and digits, so they cannot carry tsquery syntax.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
-    let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-    qb.push(" AND r.search @@ to_tsquery('simple', ").push_bind(query).push(")");
+    let query = words
+        .iter()
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ");
+    qb.push(" AND r.search @@ to_tsquery('simple', ")
+        .push_bind(query)
+        .push(")");
 }

@@ -29,8 +29,11 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let synchronous =
-            if options.sqlite_synchronous_full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+        let synchronous = if options.sqlite_synchronous_full {
+            SqliteSynchronous::Full
+        } else {
+            SqliteSynchronous::Normal
+        };
         let connect = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
@@ -68,7 +71,10 @@ impl SqliteStore {
     /// Writes a consistent copy of the database to `out` while it is in use.
     pub async fn backup_to(&self, out: &Path) -> Result<()> {
         let out = out.to_string_lossy().into_owned();
-        sqlx::query::<Db>("VACUUM INTO $1").bind(out).execute(&self.writer).await?;
+        sqlx::query::<Db>("VACUUM INTO $1")
+            .bind(out)
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 }

@@ -54,7 +54,11 @@ impl Store {
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketListRow>> {
         read_pool!(self, list_tickets(filter))
     }
-    pub async fn count_tickets_by(&self, column: &str, agency: Option<i64>) -> Result<Vec<CountRow>> {
+    pub async fn count_tickets_by(
+        &self,
+        column: &str,
+        agency: Option<i64>,
+    ) -> Result<Vec<CountRow>> {
         read_pool!(self, count_tickets_by(column, agency))
     }
     pub async fn list_step_records(&self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
@@ -92,7 +96,10 @@ impl Store {
             }
         }
         Ok(match verifier.finish(head_seq, &head_hash) {
-            Ok(entries) => ChainStatus::Intact { entries, head: head_hash },
+            Ok(entries) => ChainStatus::Intact {
+                entries,
+                head: head_hash,
+            },
             Err(b) => ChainStatus::Broken(b),
         })
     }
@@ -117,7 +124,13 @@ impl Tx {
         }
         Ok(())
     }
-    pub async fn insert_agency(&mut self, code: &str, name: &str, email: Option<&str>, now: i64) -> Result<i64> {
+    pub async fn insert_agency(
+        &mut self,
+        code: &str,
+        name: &str,
+        email: Option<&str>,
+        now: i64,
+    ) -> Result<i64> {
         write_tx!(self, insert_agency(code, name, email, now))
     }
     pub async fn find_agency(&mut self, code: &str) -> Result<Option<AgencyRow>> {
@@ -135,7 +148,12 @@ impl Tx {
     pub async fn find_system_by_domain(&mut self, domain: &str) -> Result<Option<SystemRow>> {
         write_tx!(self, find_system_by_domain(domain))
     }
-    pub async fn set_blocking(&mut self, system_id: i64, adapter: &str, params: &str) -> Result<()> {
+    pub async fn set_blocking(
+        &mut self,
+        system_id: i64,
+        adapter: &str,
+        params: &str,
+    ) -> Result<()> {
         write_tx!(self, set_blocking(system_id, adapter, params))
     }
     pub async fn set_system_suspended(&mut self, system_id: i64, suspended: bool) -> Result<()> {
@@ -151,12 +169,21 @@ impl Tx {
         password_hash: Option<&str>,
         now: i64,
     ) -> Result<i64> {
-        write_tx!(self, insert_user(email, name, role, agency_id, password_hash, now))
+        write_tx!(
+            self,
+            insert_user(email, name, role, agency_id, password_hash, now)
+        )
     }
     pub async fn find_user(&mut self, email: &str) -> Result<Option<UserRow>> {
         write_tx!(self, find_user(email))
     }
-    pub async fn insert_token(&mut self, user_id: i64, token_hash: &str, label: &str, now: i64) -> Result<()> {
+    pub async fn insert_token(
+        &mut self,
+        user_id: i64,
+        token_hash: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<()> {
         write_tx!(self, insert_token(user_id, token_hash, label, now))
     }
     pub async fn next_counter(&mut self, scope: &str, year: i64) -> Result<i64> {
@@ -181,7 +208,11 @@ impl Tx {
     pub async fn count_valid_reports(&mut self, agency_id: i64, since: i64) -> Result<i64> {
         write_tx!(self, count_valid_reports(agency_id, since))
     }
-    pub async fn other_block_holder(&mut self, system_id: i64, except: i64) -> Result<Option<String>> {
+    pub async fn other_block_holder(
+        &mut self,
+        system_id: i64,
+        except: i64,
+    ) -> Result<Option<String>> {
         write_tx!(self, other_block_holder(system_id, except))
     }
     pub async fn insert_step_record(&mut self, s: &NewStepRecord<'_>) -> Result<i64> {
@@ -204,7 +235,10 @@ mod tests {
 
     #[test]
     fn search_words_drop_syntax() {
-        assert_eq!(search_words("SQL-injection \"portal\"* OR x:*"), ["sql", "injection", "portal", "or", "x"]);
+        assert_eq!(
+            search_words("SQL-injection \"portal\"* OR x:*"),
+            ["sql", "injection", "portal", "or", "x"]
+        );
         assert!(search_words("  ** \" ").is_empty());
     }
 }

@@ -1,1 +1,138 @@
-//! placeholder
+//! The HTTP face of sigap: the JSON API under `/api/v1`, public endpoints (`/healthz`,
+//! `/.well-known/security.txt`) and the OpenAPI 3.1 document generated from the handlers.
+//! Handlers are short: they extract, call one use case of `sigap-app`, and answer.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use sigap_app::App;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+
+/// Settings of the web layer that the use cases do not need.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Largest request body (multipart uploads), in bytes.
+    pub max_request_bytes: usize,
+    /// The contact named in `security.txt` (an e-mail address or URL).
+    pub security_contact: String,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            max_request_bytes: 64 * 1024 * 1024,
+            security_contact: "mailto:csirt@batam.go.id".into(),
+        }
+    }
+}
+
+/// The state every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebSettings>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "sigap",
+        description = "Handling of cyber incident and vulnerability reports by a city CSIRT, step by step as its SOP says. Errors are application/problem+json.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(error::Problem, error::FieldErrorDoc)),
+    tags(
+        (name = "reports", description = "Public intake and the reporter's view (tracking token)"),
+        (name = "tickets", description = "Staff: the queue, tickets and workflow actions"),
+        (name = "registries", description = "Agencies, electronic systems and users"),
+        (name = "service", description = "Health, statistics and this document")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document and the routes it describes.
+pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::reports::router())
+        .merge(api::tickets::router())
+        .merge(api::registry::router())
+        .merge(api::service::router())
+        .split_for_parts()
+}
+
+/// The whole application as one router, with its security headers and body limit.
+pub fn router(app: App, web: WebSettings) -> Router {
+    let limit = web.max_request_bytes;
+    let state = AppState {
+        app,
+        web: Arc::new(web),
+        metrics: Arc::default(),
+    };
+    let (api, openapi) = api_parts();
+    let openapi = Arc::new(openapi);
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = openapi.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .route("/metrics", axum::routing::get(metrics::render))
+    .fallback(api::service::not_found)
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        metrics::track,
+    ))
+    .layer(DefaultBodyLimit::max(limit))
+    .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+    .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+    .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+    .layer(header_layer(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ))
+    .layer(header_layer(header::CACHE_CONTROL, "no-store"))
+    .with_state(state)
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, with client addresses known.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,124 @@
+//! The registries: agencies, electronic systems (with domains) and staff users. Admins
+//! write; staff read; a system owner reads only their own agency and its systems.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use sigap_app::registry;
+use sigap_app::views::{AgencyView, CreatedUser, SystemView, UserView};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{FormBody, Staff};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_agencies, add_agency))
+        .routes(routes!(list_systems, add_system))
+        .routes(routes!(list_users, add_user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct AgencyRequest {
+    /// Short code, e.g. `DISKOMINFO`.
+    pub code: String,
+    pub name: String,
+    /// Official address for letters and notices.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct SystemRequest {
+    /// The owning agency's code.
+    pub agency: String,
+    pub name: String,
+    pub domains: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct UserRequest {
+    pub email: String,
+    pub name: String,
+    /// `admin`, `helpdesk`, `csirt`, `domain_officer`, `system_owner`, `regional_secretary`, `auditor`.
+    pub role: String,
+    /// Agency code; required for `system_owner`.
+    pub agency: Option<String>,
+    /// At least 12 characters; generated and answered once when absent.
+    pub password: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "registries", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AgencyView>), (status = 401, body = Problem)))]
+async fn list_agencies(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<Vec<AgencyView>>> {
+    Ok(Json(registry::list_agencies(&s.app, &caller).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "registries", security(("bearer" = [])),
+    request_body = AgencyRequest,
+    responses((status = 201, body = AgencyView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn add_agency(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<AgencyView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(registry::add_agency(&s.app, &caller, &body.fields).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/systems", tag = "registries", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SystemView>), (status = 401, body = Problem)))]
+async fn list_systems(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<Vec<SystemView>>> {
+    Ok(Json(registry::list_systems(&s.app, &caller).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/systems", tag = "registries", security(("bearer" = [])),
+    request_body = SystemRequest,
+    responses((status = 201, body = SystemView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn add_system(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<SystemView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(registry::add_system(&s.app, &caller, &body.fields).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "registries", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_users(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<Vec<UserView>>> {
+    Ok(Json(registry::list_users(&s.app, &caller).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "registries", security(("bearer" = [])),
+    request_body = UserRequest,
+    responses((status = 201, body = CreatedUser), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn add_user(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(registry::add_user(&s.app, &caller, &body.fields).await?),
+    ))
+}

@@ -1,0 +1,128 @@
+//! Public intake (`POST /api/v1/reports`) and the reporter's own view and messages, opened
+//! with the tracking token in `X-Tracking-Token`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use sigap_app::intake::{self, Intake};
+use sigap_app::views::{ReporterView, SubmittedReport};
+use sigap_core::Channel;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{FormBody, Source};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit_report))
+        .routes(routes!(reporter_view))
+        .routes(routes!(reporter_message))
+}
+
+/// A report: JSON, or `multipart/form-data` with the same text fields and files in
+/// `evidence` (repeatable).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ReportRequest {
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: Option<String>,
+    /// `low`, `medium`, `high` or `critical`: the reporter's claim.
+    pub severity: String,
+    /// A CWE id such as `CWE-79`, or a name.
+    pub vulnerability_type: String,
+    /// URL or host of the affected system; a host without a scheme is read as `https://`.
+    pub target: String,
+    pub proof_of_concept: String,
+    /// A log excerpt; required when no file is attached.
+    pub evidence_text: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// A CVSS 3.1 or 4.0 vector.
+    pub cvss_vector: Option<String>,
+    /// `id` (default) or `en`: the language of messages to the reporter.
+    pub language: Option<String>,
+}
+
+/// A message from the reporter (and/or files in `evidence` with multipart).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ReporterMessageRequest {
+    pub message: Option<String>,
+}
+
+/// Submit a report (SOP steps 1-2): answers the ticket number and the tracking token.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
+    request_body(content = ReportRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = SubmittedReport),
+        (status = 400, body = Problem, description = "malformed body"),
+        (status = 413, body = Problem, description = "a file or the request is too large"),
+        (status = 422, body = Problem, description = "missing or invalid fields; nothing stored"),
+    ))]
+async fn submit_report(
+    State(state): State<AppState>,
+    source: Source,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<SubmittedReport>)> {
+    let intake = Intake {
+        staff: None,
+        channel: Channel::Web,
+        source: source.0,
+    };
+    let submitted = intake::submit_report(&state.app, &body.fields, &body.files, intake).await?;
+    Ok((StatusCode::CREATED, Json(submitted)))
+}
+
+fn tracking_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get("x-tracking-token")
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The reporter's view of their ticket. A wrong token answers 404.
+#[utoipa::path(get, path = "/api/v1/reports/{ticket_number}", tag = "reports",
+    params(("ticket_number" = String, Path), ("X-Tracking-Token" = String, Header)),
+    responses((status = 200, body = ReporterView), (status = 404, body = Problem)))]
+async fn reporter_view(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<ReporterView>> {
+    let token = tracking_token(&headers)?;
+    Ok(Json(
+        intake::reporter_view(&state.app, &number, token).await?,
+    ))
+}
+
+/// The reporter adds a message and/or evidence to an open ticket.
+#[utoipa::path(post, path = "/api/v1/reports/{ticket_number}/messages", tag = "reports",
+    params(("ticket_number" = String, Path), ("X-Tracking-Token" = String, Header)),
+    request_body(content = ReporterMessageRequest, content_type = "application/json"),
+    responses((status = 201, body = ReporterView), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the ticket is closed"), (status = 422, body = Problem)))]
+async fn reporter_message(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    source: Source,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<ReporterView>)> {
+    let token = tracking_token(&headers)?;
+    let view = intake::reporter_message(
+        &state.app,
+        &number,
+        token,
+        &body.fields,
+        &body.files,
+        source.0,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}

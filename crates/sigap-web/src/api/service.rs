@@ -1,0 +1,59 @@
+//! Service endpoints: health, statistics, `security.txt` and the fallback for unknown paths.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{Duration, SecondsFormat};
+use sigap_app::views::Stats;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Staff;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(stats))
+        .routes(routes!(security_txt))
+}
+
+/// `200` when the server and its database answer.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "ok"), (status = 503, body = Problem)))]
+async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.app.store.ping().await.map(|()| "ok").map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        )
+    })
+}
+
+/// Counts by state, criticality, agency and vulnerability type, within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "service", security(("bearer" = [])),
+    responses((status = 200, body = Stats), (status = 401, body = Problem)))]
+async fn stats(State(state): State<AppState>, Staff(caller): Staff) -> ApiResult<Json<Stats>> {
+    Ok(Json(sigap_app::stats::stats(&state.app, &caller).await?))
+}
+
+/// RFC 9116: where and how to report a vulnerability.
+#[utoipa::path(get, path = "/.well-known/security.txt", tag = "service",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
+    let base = state.app.rules.public_url.trim_end_matches('/').to_owned();
+    let expires =
+        (state.app.now() + Duration::days(365)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let body = format!(
+        "Contact: {}\nContact: {base}/report\nExpires: {expires}\nPolicy: {base}/\nPreferred-Languages: id, en\nCanonical: {base}/.well-known/security.txt\n",
+        state.web.security_contact
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+/// Unknown paths answer a problem document.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
+}

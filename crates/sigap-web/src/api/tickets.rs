@@ -1,0 +1,186 @@
+//! Staff endpoints on tickets: the queue, one ticket, entering a report received by phone,
+//! e-mail or in person, and performing a workflow action.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use sigap_app::intake::{self, Intake};
+use sigap_app::tickets::{self, ListQuery};
+use sigap_app::views::{DocumentView, SubmittedReport, TicketPage, TicketView};
+use sigap_core::Channel;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{FormBody, Source, Staff};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tickets, enter_report))
+        .routes(routes!(get_ticket))
+        .routes(routes!(list_documents))
+        .routes(routes!(perform_action))
+        .routes(routes!(download_evidence))
+}
+
+/// An evidence file, always as a download (`Content-Disposition: attachment`, never
+/// rendered inline), with its SHA-256 in `Digest`-like header `X-Content-SHA256`.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}/evidence/{id}", tag = "tickets",
+    security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = Problem)))]
+async fn download_evidence(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path((number, id)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
+    let (meta, bytes) = tickets::evidence_file(&state.app, &caller, &number, id).await?;
+    let ascii_name: String = meta
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let headers = [
+        (
+            axum::http::header::CONTENT_TYPE,
+            "application/octet-stream".to_owned(),
+        ),
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii_name}\""),
+        ),
+        (
+            axum::http::HeaderName::from_static("x-content-sha256"),
+            meta.sha256,
+        ),
+        (
+            axum::http::HeaderName::from_static("x-sniffed-type"),
+            meta.media_type,
+        ),
+    ];
+    Ok((headers, bytes).into_response())
+}
+
+/// The queue within the caller's scope, newest first, keyset-paginated.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = TicketPage), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn list_tickets(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<TicketPage>> {
+    let Query(query) =
+        query.map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
+    Ok(Json(
+        tickets::list_tickets(&state.app, &caller, &query).await?,
+    ))
+}
+
+/// A report received by phone, e-mail or in person, entered by the help desk or CSIRT.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct EnterReportRequest {
+    /// `phone`, `email`, `walk_in`, `web` or `api`.
+    pub channel: String,
+    #[serde(flatten)]
+    pub report: crate::api::reports::ReportRequest,
+}
+
+/// Enter a report received through another channel (helpdesk, csirt).
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
+    request_body(content = EnterReportRequest, content_type = "application/json"),
+    responses((status = 201, body = SubmittedReport), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn enter_report(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    source: Source,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<SubmittedReport>)> {
+    let intake = Intake {
+        staff: Some(&caller),
+        channel: Channel::Api,
+        source: source.0,
+    };
+    let submitted = intake::submit_report(&state.app, &body.fields, &body.files, intake).await?;
+    Ok((StatusCode::CREATED, Json(submitted)))
+}
+
+/// One ticket with its records, deadline and the actions the caller may perform.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}", tag = "tickets", security(("bearer" = [])),
+    params(("ticket_number" = String, Path)),
+    responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_ticket(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path(number): Path<String>,
+) -> ApiResult<Json<TicketView>> {
+    Ok(Json(
+        tickets::get_ticket(&state.app, &caller, &number).await?,
+    ))
+}
+
+/// The official documents issued for a ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}/documents", tag = "tickets", security(("bearer" = [])),
+    params(("ticket_number" = String, Path)),
+    responses((status = 200, body = Vec<DocumentView>), (status = 404, body = Problem)))]
+async fn list_documents(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path(number): Path<String>,
+) -> ApiResult<Json<Vec<DocumentView>>> {
+    Ok(Json(
+        tickets::get_ticket(&state.app, &caller, &number)
+            .await?
+            .documents,
+    ))
+}
+
+/// Perform a workflow action (names as in the workflow: `validate`, `assess`, `block`, ...).
+/// JSON, or multipart with files in `evidence`. Nothing changes on any error.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_number}/actions/{action}", tag = "tickets",
+    security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("action" = String, Path)),
+    request_body(content = Object, content_type = "application/json",
+        description = "the records of the step; see the workflow for each action's fields"),
+    responses(
+        (status = 200, body = TicketView),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "the caller's role may not perform this action"),
+        (status = 404, body = Problem, description = "no such ticket in the caller's scope, or no such action"),
+        (status = 409, body = Problem, description = "not allowed in the ticket's state"),
+        (status = 413, body = Problem),
+        (status = 422, body = Problem, description = "a required record is missing or wrong"),
+    ))]
+async fn perform_action(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path((number, action)): Path<(String, String)>,
+    source: Source,
+    body: FormBody,
+) -> ApiResult<Json<TicketView>> {
+    let view = sigap_app::actions::perform_action(
+        &state.app,
+        &caller,
+        &number,
+        &action,
+        &body.fields,
+        &body.files,
+        source.0,
+    )
+    .await?;
+    Ok(Json(view))
+}

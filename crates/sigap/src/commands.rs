@@ -1,0 +1,446 @@
+//! The commands and what each one runs.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use serde_json::{Map, Value, json};
+use sigap_app::{App, AppError, Caller, registry};
+use sigap_core::Clock;
+use sigap_store::{BlobStore, ChainStatus, Store};
+use sigap_web::WebSettings;
+
+use crate::settings::{DatabaseArgs, RuleArgs};
+
+/// sigap: the city CSIRT's procedure for incident and vulnerability reports.
+#[derive(Debug, Parser)]
+#[command(name = "sigap", version)]
+pub struct Cli {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Staff users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Regional agencies (Perangkat Daerah).
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Electronic systems and their domains.
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the SQLite database while it is in use.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (the server must be stopped).
+    Restore { file: PathBuf },
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Load the demo data set once (agencies, systems, one user per role, tickets).
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Largest request body (uploads), in bytes.
+    #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_request_bytes: usize,
+    /// The contact in security.txt.
+    #[arg(
+        long,
+        env = "SIGAP_SECURITY_CONTACT",
+        default_value = "mailto:csirt@batam.go.id"
+    )]
+    security_contact: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a staff user; the password is read from stdin or generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, helpdesk, csirt, domain_officer, system_owner, regional_secretary, auditor
+        #[arg(long)]
+        role: String,
+        /// The agency code (system_owner only).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for a user (shown once, stored hashed).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// Register a regional agency.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Its official address for letters and notices.
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SystemCommand {
+    /// Register an electronic system with its domain(s).
+    Add {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, required = true)]
+        domain: Vec<String>,
+    },
+    /// Set how a system is blocked; `--adapter manual` clears it.
+    SetBlocking {
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        adapter: String,
+        /// KEY=VALUE, repeatable.
+        #[arg(long = "param")]
+        params: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exit status 0 only when intact.
+    Verify,
+}
+
+/// The system clock: the one place the binary reads real time.
+#[derive(Debug)]
+struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Turns a use-case error into one line a person can act on.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn open_app(db: &DatabaseArgs, rules: sigap_app::Rules) -> anyhow::Result<App> {
+    let url = db.url();
+    let store = Store::open(&url, &db.store_options()?)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                crate::settings::redact_url(&url)
+            )
+        })?;
+    let blobs = BlobStore::new(db.data_dir.join("evidence"))
+        .with_context(|| format!("cannot use {}", db.data_dir.display()))?;
+    Ok(App {
+        store,
+        blobs,
+        rules: Arc::new(rules),
+        clock: Arc::new(SystemClock),
+    })
+}
+
+async fn admin_app(db: &DatabaseArgs) -> anyhow::Result<App> {
+    open_app(db, sigap_app::Rules::default()).await
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = cli.db;
+    match cli.command {
+        Command::Serve(args) => serve(&db, args).await,
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            agency,
+            password_stdin,
+        }) => {
+            let password = if password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let app = admin_app(&db).await?;
+            let body = json!({"email": email, "name": name, "role": role, "agency": agency, "password": password});
+            let created = registry::add_user(&app, &Caller::system(), &body)
+                .await
+                .map_err(explain)?;
+            println!(
+                "user {} ({}) created",
+                created.user.email, created.user.role
+            );
+            if let Some(p) = created.password {
+                println!("password: {p}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let app = admin_app(&db).await?;
+            println!(
+                "{}",
+                registry::create_token(&app, &Caller::system(), &email, &label)
+                    .await
+                    .map_err(explain)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Agency(AgencyCommand::Add { code, name, email }) => {
+            let app = admin_app(&db).await?;
+            let body = json!({"code": code, "name": name, "email": email});
+            let a = registry::add_agency(&app, &Caller::system(), &body)
+                .await
+                .map_err(explain)?;
+            println!("agency {} registered (id {})", a.code, a.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::System(cmd) => system(&db, cmd).await,
+        Command::Audit(AuditCommand::Verify) => audit_verify(&db).await,
+        Command::Backup { out } => {
+            let app = admin_app(&db).await?;
+            anyhow::ensure!(
+                !out.exists(),
+                "{} exists already; choose a new file",
+                out.display()
+            );
+            app.store.backup_sqlite(&out).await?;
+            println!("backup written to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => restore(&db, &file).await,
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the password from stdin")?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn system(db: &DatabaseArgs, cmd: SystemCommand) -> anyhow::Result<ExitCode> {
+    let app = admin_app(db).await?;
+    match cmd {
+        SystemCommand::Add {
+            agency,
+            name,
+            domain,
+        } => {
+            let body = json!({"agency": agency, "name": name, "domains": domain});
+            let s = registry::add_system(&app, &Caller::system(), &body)
+                .await
+                .map_err(explain)?;
+            println!(
+                "system {} registered (id {}) for {}: {}",
+                s.name,
+                s.id,
+                s.agency,
+                s.domains.join(", ")
+            );
+        }
+        SystemCommand::SetBlocking {
+            domain,
+            adapter,
+            params,
+        } => {
+            let mut map = Map::new();
+            for p in params {
+                let (k, v) = p
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--param `{p}` is not KEY=VALUE"))?;
+                map.insert(k.trim().to_owned(), Value::String(v.to_owned()));
+            }
+            registry::set_blocking(
+                &app,
+                &Caller::system(),
+                &domain,
+                &adapter,
+                &Value::Object(map),
+            )
+            .await
+            .map_err(explain)?;
+            println!("blocking of {domain} set to {adapter}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let app = admin_app(db).await?;
+    match app.store.verify_audit_chain().await? {
+        ChainStatus::Intact { entries, head } => {
+            println!("audit log intact: {entries} entries, head {head}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ChainStatus::Broken(b) => {
+            eprintln!("error: audit log broken at entry {}: {}", b.seq, b.reason);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn restore(db: &DatabaseArgs, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let url = db.url();
+    let target = url
+        .strip_prefix("sqlite://")
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            anyhow::anyhow!("restore covers SQLite; restore PostgreSQL with pg_restore")
+        })?;
+    anyhow::ensure!(file.is_file(), "{} is not a file", file.display());
+    // Check a copy opens as a sigap database (migrations applied) before it replaces the
+    // live file in one rename.
+    let staged = target.with_extension("restore");
+    std::fs::copy(file, &staged).with_context(|| format!("cannot write {}", staged.display()))?;
+    let check = Store::open(
+        &format!("sqlite://{}", staged.display()),
+        &db.store_options()?,
+    )
+    .await
+    .context("the backup is not a sigap database");
+    match check {
+        Ok(store) => store.close().await,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+    }
+    std::fs::rename(&staged, &target)
+        .with_context(|| format!("cannot replace {}", target.display()))?;
+    println!("database restored from {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    init_tracing();
+    let app = open_app(db, args.rules.rules(&args.listen)?).await?;
+    if args.demo {
+        print_demo(sigap_app::demo::load_demo(&app).await.map_err(explain)?);
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let web = WebSettings {
+        max_request_bytes: args.max_request_bytes,
+        security_contact: args.security_contact,
+    };
+    let router = sigap_web::router(app.clone(), web);
+    tracing::info!(
+        listen = %args.listen,
+        database = %crate::settings::redact_url(&db.url()),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "sigap is serving"
+    );
+    println!("sigap listening on http://{}", args.listen);
+    sigap_web::serve(listener, router, shutdown_signal()).await?;
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo(demo: sigap_app::demo::DemoSummary) {
+    if !demo.loaded {
+        println!("demo data already loaded; the passwords were printed at the first start");
+        return;
+    }
+    println!(
+        "demo data loaded: {} tickets. Staff accounts (shown once):",
+        demo.tickets.len()
+    );
+    for u in &demo.users {
+        let agency = u
+            .agency
+            .as_deref()
+            .map(|a| format!(" [{a}]"))
+            .unwrap_or_default();
+        println!("  {:<20} {:<32} {}{agency}", u.role, u.email, u.password);
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

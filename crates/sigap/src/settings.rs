@@ -1,0 +1,128 @@
+//! The typed settings of a deployment: defaults, then flags and `SIGAP_*` environment
+//! variables (clap reads both), validated once at start. Secrets are redacted in `Debug`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+use sigap_app::Rules;
+use sigap_core::{TicketNumber, WorkingCalendar};
+use sigap_store::StoreOptions;
+
+/// Where the data lives; shared by every command.
+#[derive(Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`; default: SQLite under the data dir.
+    #[arg(long, env = "SIGAP_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database and the evidence files.
+    #[arg(
+        long,
+        env = "SIGAP_DATA_DIR",
+        default_value = "./sigap-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// SQLite durability: `full` (an fsync per commit, survives power loss) or `normal`
+    /// (survives a killed process).
+    #[arg(long, env = "SIGAP_SQLITE_SYNC", default_value = "full", global = true)]
+    pub sqlite_sync: String,
+}
+
+impl std::fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+/// A URL with its password replaced.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl DatabaseArgs {
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("sigap.db").display()))
+    }
+
+    pub fn store_options(&self) -> anyhow::Result<StoreOptions> {
+        let full = match self.sqlite_sync.as_str() {
+            "full" => true,
+            "normal" => false,
+            other => anyhow::bail!("SIGAP_SQLITE_SYNC is `full` or `normal`, not `{other}`"),
+        };
+        Ok(StoreOptions {
+            sqlite_synchronous_full: full,
+            ..StoreOptions::default()
+        })
+    }
+}
+
+/// The rules of the procedure that a deployment may change.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Base URL of this server, used in tracking links.
+    #[arg(long, env = "SIGAP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Ticket number prefix (`BCSIRT` gives `BCSIRT-2026-00001`).
+    #[arg(long, env = "SIGAP_TICKET_PREFIX", default_value = "BCSIRT")]
+    pub ticket_prefix: String,
+    /// Public holidays (YYYY-MM-DD, comma-separated) skipped by working-day deadlines.
+    #[arg(long, env = "SIGAP_HOLIDAYS", value_delimiter = ',')]
+    pub holidays: Vec<String>,
+    /// Reactivation needs the Regional Secretary when an agency has more valid reports than this.
+    #[arg(long, env = "SIGAP_APPROVAL_THRESHOLD", default_value_t = 3)]
+    pub approval_threshold: u32,
+    /// Count only the reports of the last N days towards the threshold (default: all time).
+    #[arg(long, env = "SIGAP_APPROVAL_WINDOW_DAYS")]
+    pub approval_window_days: Option<u32>,
+    /// Largest evidence file, in bytes.
+    #[arg(long, env = "SIGAP_MAX_FILE_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_file_bytes: usize,
+}
+
+impl RuleArgs {
+    /// Validated rules; `listen` gives the default public URL.
+    pub fn rules(&self, listen: &str) -> anyhow::Result<Rules> {
+        TicketNumber::check_prefix(&self.ticket_prefix)
+            .map_err(|e| anyhow::anyhow!("SIGAP_TICKET_PREFIX: {}", e.message))?;
+        let mut holidays = Vec::new();
+        for h in self
+            .holidays
+            .iter()
+            .map(|h| h.trim())
+            .filter(|h| !h.is_empty())
+        {
+            let date = NaiveDate::parse_from_str(h, "%Y-%m-%d").map_err(|_| {
+                anyhow::anyhow!("SIGAP_HOLIDAYS: `{h}` is not a date like 2026-08-17")
+            })?;
+            holidays.push(date);
+        }
+        Ok(Rules {
+            ticket_prefix: self.ticket_prefix.clone(),
+            calendar: WorkingCalendar::new(holidays),
+            approval_threshold: self.approval_threshold,
+            approval_window_days: self.approval_window_days,
+            max_file_bytes: self.max_file_bytes,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listen}")),
+            ..Rules::default()
+        })
+    }
+}
