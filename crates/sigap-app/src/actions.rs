@@ -158,12 +158,7 @@ async fn resolve(
             resolved.system = Some(find_system(tx, system).await?);
         }
         ActionInput::MarkDuplicate { of, .. } => {
-            if of.as_str() == row.number || tx.get_ticket(of.as_str()).await?.is_none() {
-                return Err(AppError::invalid(
-                    "of",
-                    format!("`{of}` is not another existing ticket"),
-                ));
-            }
+            check_original(tx, &row.number, of.as_str()).await?
         }
         ActionInput::Review { .. } => {
             let since = app
@@ -208,6 +203,17 @@ async fn resolve(
         _ => {}
     }
     Ok((resolved, ctx))
+}
+
+/// A duplicate must name another ticket that exists.
+async fn check_original(tx: &mut Tx, number: &str, of: &str) -> AppResult<()> {
+    if of == number || tx.get_ticket(of).await?.is_none() {
+        return Err(AppError::invalid(
+            "of",
+            format!("`{of}` is not another existing ticket"),
+        ));
+    }
+    Ok(())
 }
 
 /// The registered system named by its id or one of its domains.

@@ -207,13 +207,10 @@ pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<Che
 /// The registered system whose domain covers `host` (the longest match), if any.
 pub async fn route(tx: &mut Tx, host: &str) -> AppResult<Option<SystemRow>> {
     let labels: Vec<&str> = host.split('.').collect();
-    for start in 0..labels.len().saturating_sub(1) {
-        let candidate = labels[start..].join(".");
-        if let Some(system) = tx.find_system_by_domain(&candidate).await? {
-            return Ok(Some(system));
-        }
-    }
-    Ok(None)
+    let candidates: Vec<String> = (0..labels.len().saturating_sub(1))
+        .map(|start| labels[start..].join("."))
+        .collect();
+    Ok(tx.find_system_covering(&candidates).await?)
 }
 
 /// Who submitted: the public (form or API) or a staff member entering a report.
@@ -384,7 +381,7 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         .list_evidence(row.id)
         .await?
         .into_iter()
-        .filter(|e| e.step_record_id.is_none())
+        .filter(|e| e.uploaded_by.is_none())
         .map(evidence_view)
         .collect();
     Ok(ReporterView {

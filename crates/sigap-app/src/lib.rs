@@ -12,6 +12,7 @@ use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
 pub mod auth;
+pub mod demo;
 pub mod evidence;
 pub mod intake;
 pub mod registry;
@@ -68,7 +69,10 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("store", &self.store).field("rules", &self.rules).finish()
+        f.debug_struct("App")
+            .field("store", &self.store)
+            .field("rules", &self.rules)
+            .finish()
     }
 }
 
@@ -114,9 +118,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::NotFound => AppError::NotFound("record".to_owned()),
-            StoreError::Conflict { field, value } => {
-                AppError::Invalid(vec![FieldError::new(field, format!("`{value}` is already registered"))])
-            }
+            StoreError::Conflict { field, value } => AppError::Invalid(vec![FieldError::new(
+                field,
+                format!("`{value}` is already registered"),
+            )]),
             StoreError::Reference(field) => {
                 AppError::invalid(&field, "refers to something that does not exist")
             }

@@ -249,4 +249,19 @@ pub struct Stats {
     pub by_criticality: Vec<Count>,
     pub by_agency: Vec<Count>,
     pub by_vulnerability_type: Vec<Count>,
+    /// Per SOP step: SLA compliance and mean time.
+    pub steps: Vec<StepStats>,
+}
+
+/// How one kind of step went against its deadline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StepStats {
+    pub action: String,
+    pub count: i64,
+    /// Done after the step's deadline.
+    pub overdue: i64,
+    /// Share done in time, 0 to 1.
+    pub sla_met_ratio: f64,
+    /// Mean time from the step's start (the previous step done) to done, in hours.
+    pub mean_hours: f64,
 }

@@ -133,6 +133,22 @@ pub async fn find_system_by_domain(c: &mut Conn, domain: &str) -> Result<Option<
     Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
 }
 
+/// The system with the longest registered domain among `domains` (a host and its parent
+/// domains), in one query.
+pub async fn find_system_covering(c: &mut Conn, domains: &[String]) -> Result<Option<SystemRow>> {
+    if domains.is_empty() {
+        return Ok(None);
+    }
+    let mut qb = QueryBuilder::<Db>::new(SYSTEM_SELECT);
+    qb.push("JOIN system_domains d ON d.system_id = s.id WHERE d.domain IN (");
+    let mut list = qb.separated(", ");
+    for d in domains {
+        list.push_bind(d.clone());
+    }
+    qb.push(") ORDER BY LENGTH(d.domain) DESC LIMIT 1");
+    Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
+}
+
 pub async fn set_blocking(c: &mut Conn, system_id: i64, adapter: &str, params: &str) -> Result<()> {
     sqlx::query::<Db>("UPDATE systems SET blocking_adapter = $1, blocking_params = $2 WHERE id = $3")
         .bind(adapter)
@@ -323,7 +339,8 @@ pub async fn set_assignee(c: &mut Conn, ticket_id: i64, user_id: i64, now: i64) 
 /// Valid reports against any system of the agency created at or after `since`.
 pub async fn count_valid_reports(c: &mut Conn, agency_id: i64, since: i64) -> Result<i64> {
     Ok(sqlx::query_scalar::<Db, i64>(
-        "SELECT COUNT(*) FROM tickets WHERE agency_id = $1 AND valid = TRUE AND created_at >= $2",
+        "SELECT COUNT(*) FROM tickets WHERE agency_id = $1 AND valid = TRUE \
+         AND state NOT IN ('duplicate', 'rejected') AND created_at >= $2",
     )
     .bind(agency_id)
     .bind(since)
@@ -344,13 +361,15 @@ pub async fn other_block_holder(c: &mut Conn, system_id: i64, except: i64) -> Re
 }
 
 pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {
+    let searching = !f.words.is_empty();
+    // Full-text queries read from the backend's index side first, so that the newest
+    // matches come out in order and the scan stops at the page's end.
+    let (from, order) = if searching { (TEXT_SEARCH_FROM, TEXT_SEARCH_ORDER) } else { (TICKETS_FROM, "t.id") };
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT t.id, t.number, t.state, a.code AS agency_code, s.name AS system_name, \
-         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at \
-         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
-         LEFT JOIN agencies a ON a.id = t.agency_id \
-         LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1",
+         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at ",
     );
+    qb.push(from);
     if let Some(agency) = f.agency_id {
         qb.push(" AND t.agency_id = ").push_bind(agency);
     }
@@ -364,13 +383,27 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
         qb.push(" AND t.due_at < ").push_bind(at);
     }
     if let Some(before) = f.before_id {
-        qb.push(" AND t.id < ").push_bind(before);
+        qb.push(" AND ").push(order).push(" < ").push_bind(before);
     }
-    if !f.words.is_empty() {
+    if searching {
         push_text_filter(&mut qb, &f.words);
     }
-    qb.push(" ORDER BY t.id DESC LIMIT ").push_bind(f.limit);
+    qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
     Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// The queue's tables, for a query without full text.
+const TICKETS_FROM: &str = "FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+    LEFT JOIN agencies a ON a.id = t.agency_id \
+    LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
+
+/// Words as both backends match them: every word whole, the last also as a prefix (so
+/// that a query typed halfway still finds). Answers (whole words, the prefix word).
+pub fn split_last(words: &[String]) -> (&[String], Option<&String>) {
+    match words.split_last() {
+        Some((last, whole)) => (whole, Some(last)),
+        None => (&[], None),
+    }
 }
 
 /// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
@@ -478,7 +511,7 @@ pub async fn insert_evidence(c: &mut Conn, e: &NewEvidence<'_>) -> Result<i64> {
 pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
     Ok(sqlx::query_as::<Db, EvidenceRow>(
         "SELECT id, step_record_id, comment_id, sha256, original_name, media_type, size, \
-         created_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
+         uploaded_by, created_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(&mut *c)
@@ -547,6 +580,20 @@ pub async fn list_ticket_audit(c: &mut Conn, number: &str) -> Result<Vec<AuditEn
 
 /// Answers when the database does.
 pub async fn ping(c: &mut Conn) -> Result<()> {
-    sqlx::query_scalar::<Db, i64>("SELECT 1").fetch_one(&mut *c).await?;
+    sqlx::query_scalar::<Db, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(&mut *c).await?;
     Ok(())
+}
+
+/// Per kind of step: executions, late ones and mean time from the step's start to done.
+pub async fn step_stats(c: &mut Conn, agency: Option<i64>) -> Result<Vec<StepStatsRow>> {
+    Ok(sqlx::query_as::<Db, StepStatsRow>(
+        "SELECT s.action, COUNT(*) AS count, \
+         SUM(CASE WHEN s.overdue THEN 1 ELSE 0 END) AS overdue, \
+         CAST(AVG(s.done_at - s.started_at) AS DOUBLE PRECISION) AS mean_ms \
+         FROM step_records s JOIN tickets t ON t.id = s.ticket_id \
+         WHERE ($1 IS NULL OR t.agency_id = $1) GROUP BY s.action ORDER BY s.action",
+    )
+    .bind(agency)
+    .fetch_all(&mut *c)
+    .await?)
 }

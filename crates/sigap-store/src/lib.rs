@@ -78,7 +78,7 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             max_connections: 16,
-            sqlite_synchronous_full: true,
+            sqlite_synchronous_full: false,
         }
     }
 }

@@ -62,15 +62,21 @@ async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
     .await?)
 }
 
-/// `tsvector` with the `simple` configuration: every word must match as a prefix. Words
-/// hold only letters and digits, so they cannot carry tsquery syntax.
+const TEXT_SEARCH_FROM: &str = TICKETS_FROM;
+const TEXT_SEARCH_ORDER: &str = "t.id";
+
+/// `tsvector` with the `simple` configuration: every word must match whole, the last one
+/// also as a prefix. Words hold only letters and digits, so they cannot carry tsquery
+/// syntax. The match runs in its own subquery (`OFFSET 0` keeps the planner from folding
+/// it), so the GIN index finds the tickets instead of a backwards walk of all of them.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
-    let query = words
-        .iter()
-        .map(|w| format!("{w}:*"))
-        .collect::<Vec<_>>()
-        .join(" & ");
-    qb.push(" AND r.search @@ to_tsquery('simple', ")
-        .push_bind(query)
-        .push(")");
+    let (whole, last) = split_last(words);
+    let mut terms: Vec<String> = whole.to_vec();
+    terms.extend(last.map(|w| format!("{w}:*")));
+    qb.push(
+        " AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports \
+         WHERE search @@ to_tsquery('simple', ",
+    )
+    .push_bind(terms.join(" & "))
+    .push(") OFFSET 0) m)");
 }

@@ -249,6 +249,8 @@ pub struct EvidenceRow {
     pub original_name: String,
     pub media_type: String,
     pub size: i64,
+    /// The staff user who uploaded it; `None` for the reporter's own files.
+    pub uploaded_by: Option<i64>,
     pub created_at: i64,
 }
 
@@ -257,4 +259,13 @@ pub struct EvidenceRow {
 pub struct CountRow {
     pub key: Option<String>,
     pub count: i64,
+}
+
+/// How one kind of step went: how often, how often late, and its mean duration.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct StepStatsRow {
+    pub action: String,
+    pub count: i64,
+    pub overdue: i64,
+    pub mean_ms: Option<f64>,
 }

@@ -41,13 +41,19 @@ impl SqliteStore {
             .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // The pool does not ping a connection before handing it out: an embedded database
+        // has no network to lose, and the ping would cost a round trip per write.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(connect.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.max(2))
+            .test_before_acquire(false)
+            // Each SQLite connection keeps its own page cache and thread; a few readers
+            // keep memory low and are as fast on a small machine.
+            .max_connections(options.max_connections.clamp(2, 4))
             .connect_with(connect.read_only(true))
             .await?;
         Ok(SqliteStore { writer, reader })
@@ -88,15 +94,23 @@ async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
     audit_head(c).await
 }
 
-/// FTS5: every word must match as a prefix; each word is quoted so that no user input is
-/// read as FTS5 syntax.
+/// Full-text queries start from the FTS5 index (forced with `CROSS JOIN`), which returns
+/// rowids newest first, so `LIMIT` stops the scan early.
+const TEXT_SEARCH_FROM: &str = "FROM reports_fts f CROSS JOIN tickets t ON t.id = f.rowid \
+    JOIN reports r ON r.ticket_id = t.id \
+    LEFT JOIN agencies a ON a.id = t.agency_id \
+    LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
+const TEXT_SEARCH_ORDER: &str = "f.rowid";
+
+/// FTS5: every word must match whole, the last one also as a prefix; each word is quoted
+/// so that no user input is read as FTS5 syntax.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
-    let query = words
+    let (whole, last) = split_last(words);
+    let mut terms: Vec<String> = whole
         .iter()
-        .map(|w| format!("\"{}\"*", w.replace('"', "")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    qb.push(" AND t.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ")
-        .push_bind(query)
-        .push(")");
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect();
+    terms.extend(last.map(|w| format!("\"{}\"*", w.replace('"', ""))));
+    qb.push(" AND reports_fts MATCH ")
+        .push_bind(terms.join(" "));
 }

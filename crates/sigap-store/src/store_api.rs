@@ -61,6 +61,9 @@ impl Store {
     ) -> Result<Vec<CountRow>> {
         read_pool!(self, count_tickets_by(column, agency))
     }
+    pub async fn step_stats(&self, agency: Option<i64>) -> Result<Vec<StepStatsRow>> {
+        read_pool!(self, step_stats(agency))
+    }
     pub async fn list_step_records(&self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
         read_pool!(self, list_step_records(ticket_id))
     }
@@ -147,6 +150,10 @@ impl Tx {
     }
     pub async fn find_system_by_domain(&mut self, domain: &str) -> Result<Option<SystemRow>> {
         write_tx!(self, find_system_by_domain(domain))
+    }
+    /// The system whose registered domain is the longest of `domains`.
+    pub async fn find_system_covering(&mut self, domains: &[String]) -> Result<Option<SystemRow>> {
+        write_tx!(self, find_system_covering(domains))
     }
     pub async fn set_blocking(
         &mut self,

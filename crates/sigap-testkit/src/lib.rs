@@ -1,1 +1,451 @@
-//! placeholder
+//! Test helpers for sigap: [`spawn_app`] boots the real application, wired as the binary
+//! wires it, on `127.0.0.1:0` over a fresh SQLite or PostgreSQL database with the
+//! registries seeded and one API token per role; [`TestApp`] speaks HTTP to it. Time is a
+//! [`ManualClock`] that starts on Monday 2026-08-10 09:00 WIB, so deadline tests can move it.
+//!
+//! PostgreSQL tests need `SIGAP_TEST_POSTGRES_URL` (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`); without it they are skipped, unless
+//! `SIGAP_REQUIRE_POSTGRES=1` makes that an error.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sigap_app::{App, Rules};
+use sigap_core::ManualClock;
+use sigap_store::{BlobStore, Store, StoreOptions};
+use tokio::sync::oneshot;
+
+pub mod bodies;
+pub mod db;
+pub mod seed;
+
+pub use bodies::valid_report;
+pub use db::{Backend, TestDatabase, postgres_base_url};
+pub use seed::Seed;
+
+/// Where every test's clock starts: Monday 2026-08-10 09:00 WIB (02:00 UTC).
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 8, 10, 2, 0, 0).unwrap()
+}
+
+/// A running app and a client for it. Dropping it stops the server and removes the database.
+pub struct TestApp {
+    pub backend: Backend,
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub base_url: String,
+    pub client: reqwest::Client,
+    /// An API token per role key of [`seed::ROLES`] (`admin`, `helpdesk`, `csirt`,
+    /// `domain_officer`, `system_owner`, `system_owner_b`, `regional_secretary`, `auditor`).
+    pub tokens: HashMap<&'static str, String>,
+    pub clock: Arc<ManualClock>,
+    pub store: Store,
+    pub app: App,
+    pub seed: Seed,
+    /// The URL the app's store opened.
+    pub database_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    // Declared last: dropped after the server is told to stop.
+    database: TestDatabase,
+}
+
+/// Boots the app over a fresh database of `backend`; `None` when PostgreSQL is not
+/// configured (see the crate documentation).
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with rules changed by `configure` (threshold, window, holidays, limits).
+/// `public_url` is set to the server's address after `configure` runs.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Rules),
+) -> Option<TestApp> {
+    let database = TestDatabase::create(backend).await?;
+    let store = Store::open(&database.url, &StoreOptions::default())
+        .await
+        .expect("open the store");
+    let blobs = BlobStore::new(database.dir.join("evidence")).expect("evidence directory");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port");
+    let base_url = format!("http://{}", listener.local_addr().expect("local address"));
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let mut rules = Rules::default();
+    configure(&mut rules);
+    rules.public_url = base_url.clone();
+    let app = App {
+        store: store.clone(),
+        blobs,
+        rules: Arc::new(rules),
+        clock: clock.clone(),
+    };
+    let seed = seed::seed(&app).await;
+    let router = sigap_web::router(app.clone(), sigap_web::WebSettings::default());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = rx.await;
+        };
+        if let Err(e) = sigap_web::serve(listener, router, stopped).await {
+            eprintln!("test server stopped: {e}");
+        }
+    });
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("HTTP client");
+    Some(TestApp {
+        backend,
+        base_url,
+        client,
+        tokens: seed.tokens.clone(),
+        clock,
+        store,
+        app,
+        seed,
+        database_url: database.url.clone(),
+        shutdown: Some(tx),
+        database,
+    })
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A submitted report: its number and the reporter's tracking token.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub number: String,
+    pub tracking_token: String,
+}
+
+impl TestApp {
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The app's current time (the test's clock).
+    pub fn now(&self) -> DateTime<Utc> {
+        use sigap_core::Clock;
+        self.clock.now()
+    }
+
+    /// The API token of a role key; panics on an unknown key.
+    pub fn token(&self, role: &str) -> &str {
+        self.tokens
+            .get(role)
+            .unwrap_or_else(|| panic!("no token for role key `{role}`"))
+    }
+
+    /// The directory of this test's database and files.
+    pub fn data_dir(&self) -> &PathBuf {
+        &self.database.dir
+    }
+
+    /// `GET path` with an optional bearer token.
+    pub async fn get(&self, token: Option<&str>, path: &str) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("GET")
+    }
+
+    /// `POST /api/v1/reports` with a JSON body.
+    pub async fn submit_report(&self, report: &Value) -> Response {
+        self.client
+            .post(self.url("/api/v1/reports"))
+            .json(report)
+            .send()
+            .await
+            .expect("POST report")
+    }
+
+    /// `POST /api/v1/reports` as `multipart/form-data`.
+    pub async fn submit_multipart(&self, form: reqwest::multipart::Form) -> Response {
+        self.client
+            .post(self.url("/api/v1/reports"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST report")
+    }
+
+    /// Submits `report` and asserts `201`.
+    pub async fn submit_ok(&self, report: &Value) -> Submitted {
+        let response = self.submit_report(report).await;
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::CREATED, "submit: {body:#}");
+        Submitted {
+            number: body["ticket_number"]
+                .as_str()
+                .expect("ticket_number")
+                .to_owned(),
+            tracking_token: body["tracking_token"]
+                .as_str()
+                .expect("tracking_token")
+                .to_owned(),
+        }
+    }
+
+    /// `POST /api/v1/tickets/{number}/actions/{action}` with a JSON body and a raw token.
+    pub async fn action(&self, token: &str, number: &str, action: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/tickets/{number}/actions/{action}")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST action")
+    }
+
+    /// The same action as `multipart/form-data`.
+    pub async fn action_multipart(
+        &self,
+        token: &str,
+        number: &str,
+        action: &str,
+        form: reqwest::multipart::Form,
+    ) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/tickets/{number}/actions/{action}")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST action")
+    }
+
+    /// Performs an action as the role key `role`, asserts `200` and answers the ticket.
+    pub async fn act(&self, role: &str, number: &str, action: &str, body: &Value) -> Value {
+        let response = self.action(self.token(role), number, action, body).await;
+        let (status, json) = read(response).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{role} {action} on {number}: {json:#}"
+        );
+        json
+    }
+
+    /// `GET /api/v1/tickets/{number}` with a raw token.
+    pub async fn get_ticket(&self, token: &str, number: &str) -> Response {
+        self.get(Some(token), &format!("/api/v1/tickets/{number}"))
+            .await
+    }
+
+    /// The ticket as the role key `role` sees it; asserts `200`.
+    pub async fn ticket(&self, role: &str, number: &str) -> Value {
+        let (status, json) = read(self.get_ticket(self.token(role), number).await).await;
+        assert_eq!(status, StatusCode::OK, "{role} GET {number}: {json:#}");
+        json
+    }
+
+    /// `GET /api/v1/tickets` with query parameters, as the role key `role`; asserts `200`.
+    pub async fn list(&self, role: &str, query: &[(&str, &str)]) -> Value {
+        let url =
+            url::Url::parse_with_params(&self.url("/api/v1/tickets"), query).expect("list URL");
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(self.token(role))
+            .send()
+            .await
+            .expect("GET tickets");
+        let (status, json) = read(response).await;
+        assert_eq!(status, StatusCode::OK, "list {query:?}: {json:#}");
+        json
+    }
+
+    /// Every ticket number the role key `role` can list with `query`, following cursors.
+    pub async fn list_all_numbers(&self, role: &str, query: &[(&str, &str)]) -> Vec<String> {
+        let mut numbers = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut q: Vec<(&str, &str)> = query.to_vec();
+            if let Some(c) = &cursor {
+                q.push(("cursor", c));
+            }
+            let page = self.list(role, &q).await;
+            numbers.extend(
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|t| t["number"].as_str().unwrap().to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return numbers,
+            }
+        }
+    }
+
+    /// The reporter's view with a tracking token.
+    pub async fn reporter_view(&self, number: &str, tracking_token: &str) -> Response {
+        self.client
+            .get(self.url(&format!("/api/v1/reports/{number}")))
+            .header("X-Tracking-Token", tracking_token)
+            .send()
+            .await
+            .expect("GET reporter view")
+    }
+
+    /// The reporter posts a message with a tracking token.
+    pub async fn reporter_message(
+        &self,
+        number: &str,
+        tracking_token: &str,
+        body: &Value,
+    ) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/reports/{number}/messages")))
+            .header("X-Tracking-Token", tracking_token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST reporter message")
+    }
+
+    /// Drives a ticket along the high path with standard records until it is in `state`
+    /// (or closed): validate (linking agency A's system when unlinked), assess high, block,
+    /// notify, remediation (by the CSIRT on the agency's behalf), follow-up, review fixed,
+    /// approval when asked, unblock, close. Answers the ticket as the CSIRT sees it.
+    pub async fn drive(&self, number: &str, state: &str) -> Value {
+        loop {
+            let ticket = self.ticket("csirt", number).await;
+            let current = ticket["state"].as_str().unwrap();
+            if current == state || current == "closed" {
+                assert_eq!(current, state, "{number} cannot reach `{state}`");
+                return ticket;
+            }
+            let (role, action, body) = match current {
+                "queued" => {
+                    let system = ticket["system"].is_null().then_some(seed::DOMAIN_A);
+                    ("csirt", "validate", bodies::validate(system))
+                }
+                "assessing" => ("csirt", "assess", bodies::assess_high()),
+                "awaiting_block" => ("domain_officer", "block", bodies::block_text()),
+                "notifying" => ("csirt", "notify_agency", bodies::notify()),
+                "remediating" => ("csirt", "submit_remediation", bodies::remediation()),
+                "follow_up" => ("csirt", "send_follow_up", bodies::follow_up()),
+                "reviewing" => ("csirt", "review", bodies::review(true)),
+                "awaiting_approval" => (
+                    "regional_secretary",
+                    "approve_reactivation",
+                    bodies::approve(true),
+                ),
+                "closing" if ticket["blocked"] == Value::Bool(true) => {
+                    ("domain_officer", "unblock", bodies::unblock_text())
+                }
+                "closing" => ("csirt", "close", bodies::close()),
+                other => panic!("{number} is `{other}`; it cannot reach `{state}`"),
+            };
+            self.act(role, number, action, &body).await;
+        }
+    }
+
+    /// Runs raw SQL on the test database over a connection of its own (for tampering with
+    /// what the app must never let a user change).
+    pub async fn execute_sql(&self, sql: &str) {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.database_url.trim_start_matches("sqlite://");
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .expect("connect to SQLite");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("raw SQL");
+                conn.close().await.expect("close");
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.database_url)
+                    .await
+                    .expect("connect to PostgreSQL");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("raw SQL");
+                conn.close().await.expect("close");
+            }
+        }
+    }
+}
+
+/// The status and JSON body of a response (`Null` when the body is not JSON).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("response body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts that `response` is a problem document with `status` and answers its body.
+pub async fn problem(response: Response, status: StatusCode) -> Value {
+    let got = response.status();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = response.text().await.expect("response body");
+    assert_eq!(got, status, "body: {text}");
+    assert_eq!(content_type, "application/problem+json", "body: {text}");
+    let body: Value = serde_json::from_str(&text).expect("problem body is JSON");
+    assert_eq!(body["status"], Value::from(status.as_u16()), "{body:#}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body:#}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body:#}"
+    );
+    body
+}
+
+/// The field names of a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The names in a ticket's `allowed_actions`.
+pub fn allowed(ticket: &Value) -> Vec<String> {
+    ticket["allowed_actions"]
+        .as_array()
+        .expect("allowed_actions")
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The ticket number with sequence `seq` in 2026.
+pub fn number(seq: u32) -> String {
+    format!("BCSIRT-2026-{seq:05}")
+}

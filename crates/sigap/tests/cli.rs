@@ -2,12 +2,18 @@
 //! tampering), backup and restore, and `serve --demo` answering `/healthz`. On SQLite, and
 //! on PostgreSQL when `SIGAP_TEST_POSTGRES_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sigap-cli-{tag}-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "sigap-cli-{tag}-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -22,7 +28,10 @@ fn rand_suffix() -> u64 {
 /// Runs `sigap ARGS` against a data dir (and database URL, if any).
 fn sigap(data: &Path, db: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigap"));
-    cmd.args(args).env("SIGAP_DATA_DIR", data).env_remove("SIGAP_DATABASE_URL").stdin(Stdio::null());
+    cmd.args(args)
+        .env("SIGAP_DATA_DIR", data)
+        .env_remove("SIGAP_DATABASE_URL")
+        .stdin(Stdio::null());
     if let Some(url) = db {
         cmd.env("SIGAP_DATABASE_URL", url);
     }
@@ -30,44 +39,163 @@ fn sigap(data: &Path, db: Option<&str>, args: &[&str]) -> Output {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn fails(out: &Output) -> String {
-    assert!(!out.status.success(), "succeeded but should not: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "succeeded but should not: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(err.trim_end().lines().count(), 1, "one line on stderr: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line on stderr: {err}"
+    );
     err
 }
 
 async fn postgres_url(tag: &str) -> Option<String> {
     let base = std::env::var("SIGAP_TEST_POSTGRES_URL").ok()?;
     let name = format!("sigap_cli_{tag}_{:x}", rand_suffix());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
     Some(format!("{prefix}/{name}"))
 }
 
 fn registries_and_tokens(data: &Path, db: Option<&str>) {
-    ok(&sigap(data, db, &["agency", "add", "--code", "DISKOMINFO", "--name", "Dinas Komunikasi dan Informatika", "--email", "diskominfo@batam.go.id"]));
-    let dup = fails(&sigap(data, db, &["agency", "add", "--code", "diskominfo", "--name", "Lagi"]));
-    assert!(dup.contains("DISKOMINFO") && dup.contains("already registered"), "{dup}");
-    let sys = ok(&sigap(data, db, &["system", "add", "--agency", "DISKOMINFO", "--name", "Portal", "--domain", "portal.batam.go.id"]));
+    ok(&sigap(
+        data,
+        db,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "DISKOMINFO",
+            "--name",
+            "Dinas Komunikasi dan Informatika",
+            "--email",
+            "diskominfo@batam.go.id",
+        ],
+    ));
+    let dup = fails(&sigap(
+        data,
+        db,
+        &["agency", "add", "--code", "diskominfo", "--name", "Lagi"],
+    ));
+    assert!(
+        dup.contains("DISKOMINFO") && dup.contains("already registered"),
+        "{dup}"
+    );
+    let sys = ok(&sigap(
+        data,
+        db,
+        &[
+            "system",
+            "add",
+            "--agency",
+            "DISKOMINFO",
+            "--name",
+            "Portal",
+            "--domain",
+            "portal.batam.go.id",
+        ],
+    ));
     assert!(sys.contains("portal.batam.go.id"), "{sys}");
-    let bad = fails(&sigap(data, db, &["system", "add", "--agency", "NOPE", "--name", "X", "--domain", "x.batam.go.id"]));
+    let bad = fails(&sigap(
+        data,
+        db,
+        &[
+            "system",
+            "add",
+            "--agency",
+            "NOPE",
+            "--name",
+            "X",
+            "--domain",
+            "x.batam.go.id",
+        ],
+    ));
     assert!(bad.contains("agency"), "{bad}");
-    let user = ok(&sigap(data, db, &["user", "add", "--email", "a@batam.go.id", "--name", "Analis", "--role", "csirt"]));
+    let user = ok(&sigap(
+        data,
+        db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@batam.go.id",
+            "--name",
+            "Analis",
+            "--role",
+            "csirt",
+        ],
+    ));
     assert!(user.contains("password: "), "{user}");
-    let owner = fails(&sigap(data, db, &["user", "add", "--email", "o@batam.go.id", "--name", "O", "--role", "system_owner"]));
+    let owner = fails(&sigap(
+        data,
+        db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "o@batam.go.id",
+            "--name",
+            "O",
+            "--role",
+            "system_owner",
+        ],
+    ));
     assert!(owner.contains("agency"), "{owner}");
-    let token = ok(&sigap(data, db, &["token", "create", "--email", "a@batam.go.id"]));
+    let token = ok(&sigap(
+        data,
+        db,
+        &["token", "create", "--email", "a@batam.go.id"],
+    ));
     assert!(token.trim().starts_with("sgp_"), "{token}");
-    ok(&sigap(data, db, &["system", "set-blocking", "--domain", "portal.batam.go.id", "--adapter", "manual"]));
-    fails(&sigap(data, db, &["system", "set-blocking", "--domain", "portal.batam.go.id", "--adapter", "dnsmagic"]));
+    ok(&sigap(
+        data,
+        db,
+        &[
+            "system",
+            "set-blocking",
+            "--domain",
+            "portal.batam.go.id",
+            "--adapter",
+            "manual",
+        ],
+    ));
+    fails(&sigap(
+        data,
+        db,
+        &[
+            "system",
+            "set-blocking",
+            "--domain",
+            "portal.batam.go.id",
+            "--adapter",
+            "dnsmagic",
+        ],
+    ));
     let verify = ok(&sigap(data, db, &["audit", "verify"]));
-    assert!(verify.contains("intact") && verify.contains("5 entries"), "{verify}");
+    assert!(
+        verify.contains("intact") && verify.contains("5 entries"),
+        "{verify}"
+    );
 }
 
 #[test]
@@ -89,14 +217,34 @@ async fn postgres_registries_tokens_and_audit() {
 #[tokio::test]
 async fn audit_verify_names_the_altered_entry() {
     let data = temp_dir("tamper");
-    ok(&sigap(&data, None, &["agency", "add", "--code", "A1", "--name", "Satu"]));
-    ok(&sigap(&data, None, &["agency", "add", "--code", "A2", "--name", "Dua"]));
-    ok(&sigap(&data, None, &["agency", "add", "--code", "A3", "--name", "Tiga"]));
+    ok(&sigap(
+        &data,
+        None,
+        &["agency", "add", "--code", "A1", "--name", "Satu"],
+    ));
+    ok(&sigap(
+        &data,
+        None,
+        &["agency", "add", "--code", "A2", "--name", "Dua"],
+    ));
+    ok(&sigap(
+        &data,
+        None,
+        &["agency", "add", "--code", "A3", "--name", "Tiga"],
+    ));
     ok(&sigap(&data, None, &["audit", "verify"]));
     let url = format!("sqlite://{}", data.join("sigap.db").display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&mut conn).await.unwrap();
-    sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2").execute(&mut conn).await.unwrap();
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
     let err = fails(&sigap(&data, None, &["audit", "verify"]));
     assert!(err.contains("entry 2") && err.contains("altered"), "{err}");
@@ -105,15 +253,67 @@ async fn audit_verify_names_the_altered_entry() {
 #[test]
 fn backup_and_restore_bring_back_the_data() {
     let data = temp_dir("backup");
-    ok(&sigap(&data, None, &["agency", "add", "--code", "DINKES", "--name", "Dinas Kesehatan"]));
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "DINKES",
+            "--name",
+            "Dinas Kesehatan",
+        ],
+    ));
     let out = data.join("copy.db");
-    ok(&sigap(&data, None, &["backup", "--out", out.to_str().unwrap()]));
-    fails(&sigap(&data, None, &["backup", "--out", out.to_str().unwrap()]));
-    ok(&sigap(&data, None, &["agency", "add", "--code", "DISDIK", "--name", "Dinas Pendidikan"]));
+    ok(&sigap(
+        &data,
+        None,
+        &["backup", "--out", out.to_str().unwrap()],
+    ));
+    fails(&sigap(
+        &data,
+        None,
+        &["backup", "--out", out.to_str().unwrap()],
+    ));
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "DISDIK",
+            "--name",
+            "Dinas Pendidikan",
+        ],
+    ));
     ok(&sigap(&data, None, &["restore", out.to_str().unwrap()]));
     // DISDIK was added after the backup: it is gone, and can be added again.
-    ok(&sigap(&data, None, &["agency", "add", "--code", "DISDIK", "--name", "Dinas Pendidikan"]));
-    fails(&sigap(&data, None, &["agency", "add", "--code", "DINKES", "--name", "Dinas Kesehatan"]));
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "DISDIK",
+            "--name",
+            "Dinas Pendidikan",
+        ],
+    ));
+    fails(&sigap(
+        &data,
+        None,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "DINKES",
+            "--name",
+            "Dinas Kesehatan",
+        ],
+    ));
     ok(&sigap(&data, None, &["audit", "verify"]));
 }
 
@@ -127,11 +327,18 @@ fn bad_settings_are_one_line_errors() {
         .output()
         .unwrap();
     let err = fails(&out);
-    assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+    assert!(
+        err.contains("sqlite://") && err.contains("postgres://"),
+        "{err}"
+    );
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn wait_healthy(base: &str) -> bool {
@@ -160,8 +367,13 @@ async fn serve_demo(data: &Path) -> String {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    assert!(wait_healthy(&base).await, "the demo server did not become healthy");
-    let agencies = reqwest::get(format!("{base}/api/v1/agencies")).await.unwrap();
+    assert!(
+        wait_healthy(&base).await,
+        "the demo server did not become healthy"
+    );
+    let agencies = reqwest::get(format!("{base}/api/v1/agencies"))
+        .await
+        .unwrap();
     assert_eq!(agencies.status(), 401);
     child.start_kill().unwrap();
     let out = child.wait_with_output().await.unwrap();
@@ -173,7 +385,15 @@ async fn serve_demo_loads_once_and_prints_the_accounts() {
     let data = temp_dir("demo");
     let first = serve_demo(&data).await;
     assert!(first.contains("demo data loaded"), "{first}");
-    for role in ["admin", "helpdesk", "csirt", "domain_officer", "system_owner", "regional_secretary", "auditor"] {
+    for role in [
+        "admin",
+        "helpdesk",
+        "csirt",
+        "domain_officer",
+        "system_owner",
+        "regional_secretary",
+        "auditor",
+    ] {
         assert!(first.contains(role), "no {role} account printed: {first}");
     }
     let second = serve_demo(&data).await;

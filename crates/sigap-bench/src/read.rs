@@ -1,0 +1,341 @@
+//! `read`: latency of the staff reads, each kind measured on its own: one ticket by a random
+//! existing number, the queue filtered by state, by state and agency, and full-text search
+//! with a common word and with a rare one.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use crate::intake::{check_loopback, http_client};
+use crate::payload::COMMON_WORDS;
+use crate::stats::{Errors, Latencies, add_error, merge_errors, round3};
+
+/// Arguments of `sigap-bench read`.
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// Base URL of the server (loopback only).
+    #[arg(long)]
+    pub url: String,
+    /// A staff API token (`sigap token create`).
+    #[arg(long, env = "SIGAP_BENCH_TOKEN")]
+    pub token: String,
+    /// Seconds spent on each kind of read.
+    #[arg(long, default_value_t = 20.0)]
+    pub seconds: f64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 8)]
+    pub clients: usize,
+    /// Kinds to measure, comma-separated: get, list_state, list_agency, search, search_rare.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "get,list_state,list_agency,search,search_rare"
+    )]
+    pub kinds: Vec<String>,
+    /// Words for `search` (default: words that many generated reports contain).
+    #[arg(long, value_delimiter = ',')]
+    pub words: Vec<String>,
+    /// A label for this run in the JSON line.
+    #[arg(long, default_value = "")]
+    pub label: String,
+}
+
+/// What the server holds, found out before measuring.
+#[derive(Debug)]
+struct Corpus {
+    prefix: String,
+    year: String,
+    max_seq: u64,
+    agencies: Vec<String>,
+    words: Vec<String>,
+}
+
+/// `PREFIX-YEAR-SEQ` split in three.
+pub fn split_number(number: &str) -> Option<(String, String, u64)> {
+    let mut parts = number.rsplitn(3, '-');
+    let seq = parts.next()?.parse().ok()?;
+    let year = parts.next()?.to_owned();
+    let prefix = parts.next()?.to_owned();
+    Some((prefix, year, seq))
+}
+
+pub fn format_number(prefix: &str, year: &str, seq: u64) -> String {
+    format!("{prefix}-{year}-{seq:05}")
+}
+
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    let resp = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .with_context(|| format!("GET {url}"))?;
+    let status = resp.status();
+    let body = resp.text().await?;
+    if !status.is_success() {
+        bail!("GET {url} answered {status}: {body}");
+    }
+    serde_json::from_str(&body).with_context(|| format!("GET {url}: not JSON"))
+}
+
+async fn discover(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    words: &[String],
+) -> anyhow::Result<Corpus> {
+    let page = get_json(client, &format!("{base}/api/v1/tickets?limit=1"), token).await?;
+    let newest = page["items"][0]["number"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("the server has no tickets to read; seed it first"))?;
+    let (prefix, year, max_seq) =
+        split_number(newest).ok_or_else(|| anyhow::anyhow!("`{newest}` is not a ticket number"))?;
+    let agencies = get_json(client, &format!("{base}/api/v1/agencies"), token).await?;
+    let agencies = agencies
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let words = if words.is_empty() {
+        COMMON_WORDS.iter().map(|w| (*w).to_owned()).collect()
+    } else {
+        words.to_vec()
+    };
+    Ok(Corpus {
+        prefix,
+        year,
+        max_seq,
+        agencies,
+        words,
+    })
+}
+
+/// The path of one request of `kind`.
+fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String> {
+    let pick = |rng: &mut StdRng, items: &[String]| {
+        items.get(rng.random_range(0..items.len().max(1))).cloned()
+    };
+    match kind {
+        "get" => {
+            let seq = rng.random_range(1..=corpus.max_seq.max(1));
+            Some(format!(
+                "/api/v1/tickets/{}",
+                format_number(&corpus.prefix, &corpus.year, seq)
+            ))
+        }
+        "list_state" => Some("/api/v1/tickets?state=queued&limit=20".to_owned()),
+        "list_agency" => {
+            let agency = pick(rng, &corpus.agencies)?;
+            Some(format!(
+                "/api/v1/tickets?state=queued&agency={agency}&limit=20"
+            ))
+        }
+        "search" => Some(format!(
+            "/api/v1/tickets?q={}&limit=20",
+            pick(rng, &corpus.words)?
+        )),
+        "search_rare" => Some(format!(
+            "/api/v1/tickets?q=ref{:04}&limit=20",
+            rng.random_range(0..10_000)
+        )),
+        _ => None,
+    }
+}
+
+/// Most requests one client sends for one kind: a bound on every loop.
+const MAX_REQUESTS_PER_CLIENT: u64 = 5_000_000;
+
+struct KindRun {
+    latencies: Latencies,
+    errors: Errors,
+    items: u64,
+}
+
+async fn run_kind(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    corpus: Arc<Corpus>,
+    kind: &str,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<(KindRun, Duration)> {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = client.clone();
+        let (base, token, kind, corpus) = (
+            base.to_owned(),
+            token.to_owned(),
+            kind.to_owned(),
+            corpus.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(c as u64 + 1);
+            let mut run = KindRun {
+                latencies: Latencies::default(),
+                errors: Errors::new(),
+                items: 0,
+            };
+            for _ in 0..MAX_REQUESTS_PER_CLIENT {
+                if Instant::now() >= deadline {
+                    break;
+                }
+                let Some(path) = request_path(&kind, &corpus, &mut rng) else {
+                    break;
+                };
+                let t0 = Instant::now();
+                let outcome = async {
+                    let resp = client
+                        .get(format!("{base}{path}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await?;
+                    let status = resp.status().as_u16();
+                    let body = resp.bytes().await?;
+                    Ok::<_, reqwest::Error>((status, body))
+                }
+                .await;
+                let latency = t0.elapsed();
+                match outcome {
+                    Ok((200, body)) => {
+                        run.latencies.record(latency);
+                        if kind != "get" {
+                            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                            run.items += v["items"].as_array().map_or(0, |a| a.len() as u64);
+                        }
+                    }
+                    Ok((status, _)) => add_error(&mut run.errors, status.to_string()),
+                    Err(e) => {
+                        add_error(
+                            &mut run.errors,
+                            if e.is_timeout() {
+                                "timeout"
+                            } else {
+                                "transport"
+                            },
+                        );
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                }
+            }
+            run
+        }));
+    }
+    let mut total = KindRun {
+        latencies: Latencies::default(),
+        errors: Errors::new(),
+        items: 0,
+    };
+    for t in tasks {
+        let part = t.await.context("a client task failed")?;
+        total.latencies.merge(part.latencies);
+        merge_errors(&mut total.errors, part.errors);
+        total.items += part.items;
+    }
+    Ok((total, started.elapsed()))
+}
+
+pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
+    check_loopback(&args.url)?;
+    anyhow::ensure!((1..=1024).contains(&args.clients), "--clients is 1 to 1024");
+    anyhow::ensure!(
+        args.seconds > 0.0 && args.seconds <= 3600.0,
+        "--seconds is more than 0 and at most 3600"
+    );
+    let base = args.url.trim_end_matches('/').to_owned();
+    let client = http_client(args.clients, Duration::from_secs(10))?;
+    let corpus = Arc::new(discover(&client, &base, &args.token, &args.words).await?);
+    println!(
+        "read: {} tickets numbered up to {}, {} agencies; {} clients, {:.0} s per kind",
+        corpus.max_seq,
+        format_number(&corpus.prefix, &corpus.year, corpus.max_seq),
+        corpus.agencies.len(),
+        args.clients,
+        args.seconds
+    );
+    let mut figures = serde_json::Map::new();
+    for kind in &args.kinds {
+        let mut probe = StdRng::seed_from_u64(0);
+        if request_path(kind, &corpus, &mut probe).is_none() {
+            println!("  {kind:<12} skipped (unknown kind, or nothing to ask for)");
+            continue;
+        }
+        let (run, elapsed) = run_kind(
+            &client,
+            &base,
+            &args.token,
+            corpus.clone(),
+            kind,
+            args.clients,
+            Duration::from_secs_f64(args.seconds),
+        )
+        .await?;
+        let lat = run.latencies.summary();
+        let rate = lat.count as f64 / elapsed.as_secs_f64().max(1e-9);
+        let errors: u64 = run.errors.values().sum();
+        let avg_items = if lat.count > 0 {
+            run.items as f64 / lat.count as f64
+        } else {
+            0.0
+        };
+        println!(
+            "  {kind:<12} {:>7.0} req/s  {}{}",
+            rate,
+            lat.line(),
+            if errors > 0 {
+                format!("  errors {:?}", run.errors)
+            } else {
+                String::new()
+            }
+        );
+        let mut entry = lat.json();
+        entry["rate_per_s"] = json!(round3(rate));
+        entry["errors"] = json!(run.errors);
+        if kind != "get" {
+            entry["avg_items"] = json!(round3(avg_items));
+        }
+        figures.insert(kind.clone(), entry);
+    }
+    let line = json!({
+        "bench": "read",
+        "label": args.label,
+        "tickets": corpus.max_seq,
+        "clients": args.clients,
+        "seconds_per_kind": args.seconds,
+        "kinds": figures,
+    });
+    println!("{line}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_split_and_format_back() {
+        assert_eq!(
+            split_number("BCSIRT-2026-00042"),
+            Some(("BCSIRT".into(), "2026".into(), 42))
+        );
+        assert_eq!(
+            split_number("BCSIRT-2026-100000"),
+            Some(("BCSIRT".into(), "2026".into(), 100_000))
+        );
+        assert_eq!(format_number("BCSIRT", "2026", 42), "BCSIRT-2026-00042");
+        assert_eq!(
+            format_number("BCSIRT", "2026", 123_456),
+            "BCSIRT-2026-123456"
+        );
+        assert_eq!(split_number("nonsense"), None);
+    }
+}

@@ -1,0 +1,303 @@
+//! `seed`: fills a database with realistic tickets fast, in-process through the use cases
+//! (the same `submit_report` and `perform_action` the server calls), with SQLite's
+//! `synchronous = NORMAL` while seeding. Registers the agencies and systems of
+//! [`payload::AGENCIES`] so that about 70% of the tickets are routed to an agency, and moves a
+//! share of them through the workflow (validated, rejected, assessed, agency notified) so
+//! that state filters have something to find.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use sigap_app::intake::{Intake, submit_report};
+use sigap_app::{App, AppError, Caller, Rules, actions, registry};
+use sigap_core::{Channel, Clock, Role};
+use sigap_store::{BlobStore, Store, StoreOptions};
+
+use crate::payload::{self, AGENCIES};
+use crate::stats::round3;
+
+/// Arguments of `sigap-bench seed`.
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`; default: `sqlite://DATA_DIR/sigap.db`,
+    /// where `sigap serve` with the same `SIGAP_DATA_DIR` finds it.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Tickets to add.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: u64,
+    /// The data directory (SQLite file and evidence).
+    #[arg(long, default_value = "./sigap-data")]
+    pub data_dir: PathBuf,
+    /// Concurrent seeding tasks.
+    #[arg(long, default_value_t = 4)]
+    pub tasks: usize,
+    /// Share of routed tickets that are validated (then some assessed and notified).
+    #[arg(long, default_value_t = 0.2)]
+    pub validate_share: f64,
+    /// Share of all tickets rejected as invalid.
+    #[arg(long, default_value_t = 0.03)]
+    pub reject_share: f64,
+    /// Stop after this many seconds even if fewer tickets were added.
+    #[arg(long, default_value_t = 3600)]
+    pub max_seconds: u64,
+    /// The ticket number prefix (the server's `SIGAP_TICKET_PREFIX`).
+    #[arg(long, default_value = "BCSIRT")]
+    pub ticket_prefix: String,
+    /// Seed of the report generator.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// The real clock: seeded tickets are opened now, as the server would open them.
+#[derive(Debug)]
+struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => anyhow::anyhow!(
+            "invalid: {}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+const CSIRT_EMAIL: &str = "bench-csirt@example.go.id";
+
+/// Registers the agencies and systems that are missing, and the CSIRT user who acts.
+async fn registries(app: &App) -> anyhow::Result<Caller> {
+    let admin = Caller::system();
+    let domains: Vec<String> = app
+        .store
+        .list_domains(None)
+        .await?
+        .into_iter()
+        .map(|d| d.domain)
+        .collect();
+    for a in AGENCIES {
+        if app.store.find_agency(a.code).await?.is_none() {
+            let body = json!({"code": a.code, "name": a.name, "email": a.email});
+            registry::add_agency(app, &admin, &body)
+                .await
+                .map_err(explain)?;
+        }
+        for (name, domain) in a.systems {
+            if !domains.iter().any(|d| d == domain) {
+                let body = json!({"agency": a.code, "name": name, "domains": [domain]});
+                registry::add_system(app, &admin, &body)
+                    .await
+                    .map_err(explain)?;
+            }
+        }
+    }
+    let user = match app.store.find_user(CSIRT_EMAIL).await? {
+        Some(u) => u,
+        None => {
+            let body = json!({"email": CSIRT_EMAIL, "name": "Bench CSIRT", "role": "csirt", "password": "bench-password-not-a-secret"});
+            registry::add_user(app, &admin, &body)
+                .await
+                .map_err(explain)?;
+            app.store
+                .find_user(CSIRT_EMAIL)
+                .await?
+                .context("the CSIRT user was not stored")?
+        }
+    };
+    Ok(Caller {
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        role: Role::Csirt,
+        agency_id: None,
+        agency_code: None,
+    })
+}
+
+/// What the seeding tasks did.
+#[derive(Debug, Default)]
+struct Counts {
+    tickets: u64,
+    actions: u64,
+}
+
+/// Moves a routed ticket some steps along: validate, then maybe assess, then maybe notify.
+async fn walk(app: &App, csirt: &Caller, number: &str, rng: &mut StdRng) -> anyhow::Result<u64> {
+    let act = |action: &'static str, body: Value| async move {
+        actions::perform_action(app, csirt, number, action, &body, &[], None)
+            .await
+            .map_err(explain)
+            .with_context(|| format!("{action} {number}"))
+    };
+    act("validate", json!({"valid": true, "method": "ticket", "findings": "Dapat direproduksi sesuai PoC pelapor."})).await?;
+    if !rng.random_bool(0.5) {
+        return Ok(1);
+    }
+    let criticality = if rng.random_bool(0.4) { "high" } else { "low" };
+    act("assess", json!({"criticality": criticality, "rationale": "Dinilai dari dampak terhadap data warga dan ketersediaan layanan."})).await?;
+    if criticality == "high" || !rng.random_bool(0.5) {
+        return Ok(2);
+    }
+    act("notify_agency", json!({"recommendation": "none", "summary": "Mohon segera ditindaklanjuti sesuai rekomendasi."})).await?;
+    Ok(3)
+}
+
+async fn seed_task(
+    app: App,
+    csirt: Arc<Caller>,
+    args: Arc<SeedArgs>,
+    next: Arc<AtomicU64>,
+    deadline: Instant,
+    task: usize,
+) -> anyhow::Result<Counts> {
+    let mut rng = StdRng::seed_from_u64(args.seed.wrapping_mul(7919).wrapping_add(task as u64));
+    let mut counts = Counts::default();
+    let step = (args.count / 10).max(1);
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= args.count || Instant::now() >= deadline {
+            return Ok(counts);
+        }
+        let report = payload::report(&mut rng, i);
+        let intake = Intake {
+            staff: None,
+            channel: Channel::Web,
+            source: None,
+        };
+        let submitted = submit_report(&app, &report.body, &[], intake)
+            .await
+            .map_err(explain)
+            .with_context(|| format!("report {i}"))?;
+        counts.tickets += 1;
+        let roll: f64 = rng.random();
+        if roll < args.reject_share {
+            let body = json!({"valid": false, "method": "ticket", "findings": "Tidak dapat direproduksi; di luar cakupan."});
+            actions::perform_action(
+                &app,
+                &csirt,
+                &submitted.ticket_number,
+                "validate",
+                &body,
+                &[],
+                None,
+            )
+            .await
+            .map_err(explain)
+            .with_context(|| format!("reject {}", submitted.ticket_number))?;
+            counts.actions += 1;
+        } else if report.routed && roll < args.reject_share + args.validate_share {
+            counts.actions += walk(&app, &csirt, &submitted.ticket_number, &mut rng).await?;
+        }
+        if (i + 1).is_multiple_of(step) {
+            eprintln!("  {} tickets", i + 1);
+        }
+    }
+}
+
+pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.count <= 10_000_000, "--count is at most 10,000,000");
+    anyhow::ensure!((1..=64).contains(&args.tasks), "--tasks is 1 to 64");
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("sigap.db").display()));
+    let options = StoreOptions {
+        sqlite_synchronous_full: false,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&url, &options)
+        .await
+        .with_context(|| format!("cannot open {url}"))?;
+    let blobs = BlobStore::new(args.data_dir.join("evidence"))
+        .with_context(|| format!("cannot use {}", args.data_dir.display()))?;
+    let rules = Rules {
+        ticket_prefix: args.ticket_prefix.clone(),
+        ..Rules::default()
+    };
+    let app = App {
+        store,
+        blobs,
+        rules: Arc::new(rules),
+        clock: Arc::new(SystemClock),
+    };
+    let csirt = Arc::new(registries(&app).await?);
+
+    let args = Arc::new(args);
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.max_seconds);
+    eprintln!(
+        "seeding {} tickets with {} tasks into {}",
+        args.count, args.tasks, url
+    );
+    let mut handles = Vec::new();
+    for task in 0..args.tasks {
+        let fut = seed_task(
+            app.clone(),
+            csirt.clone(),
+            args.clone(),
+            next.clone(),
+            deadline,
+            task,
+        );
+        handles.push(tokio::spawn(fut));
+    }
+    let mut total = Counts::default();
+    let mut failure = None;
+    for h in handles {
+        match h.await.context("a seeding task panicked")? {
+            Ok(c) => {
+                total.tickets += c.tickets;
+                total.actions += c.actions;
+            }
+            Err(e) => {
+                // Stop the others at once: they take the next index and see it is past the end.
+                next.store(u64::MAX / 2, Ordering::Relaxed);
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    app.store.close().await;
+    if let Some(e) = failure {
+        return Err(e.context(format!("seeding stopped after {} tickets", total.tickets)));
+    }
+    let rate = total.tickets as f64 / elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "seed: {} tickets and {} workflow actions in {:.1} s: {:.0} tickets/s ({} tasks)",
+        total.tickets,
+        total.actions,
+        elapsed.as_secs_f64(),
+        rate,
+        args.tasks
+    );
+    let figures = json!({
+        "bench": "seed",
+        "backend": if url.starts_with("postgres") { "postgres" } else { "sqlite" },
+        "tickets": total.tickets,
+        "actions": total.actions,
+        "seconds": round3(elapsed.as_secs_f64()),
+        "tickets_per_s": round3(rate),
+        "tasks": args.tasks,
+    });
+    println!("{figures}");
+    Ok(())
+}

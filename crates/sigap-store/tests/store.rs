@@ -1,0 +1,418 @@
+//! The store's conformance suite: the same behaviour on embedded SQLite and on PostgreSQL,
+//! each test on a fresh database. PostgreSQL runs when `SIGAP_TEST_POSTGRES_URL` names a
+//! server (a throw-away database is created there per test); it is skipped otherwise, unless
+//! `SIGAP_REQUIRE_POSTGRES=1` makes that an error.
+
+// Test helpers outside `#[test]` functions may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sigap_store::{
+    NewReport, NewTicket, Store, StoreError, StoreOptions, TicketFilter, search_words,
+};
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh store, and what to remove when the test ends.
+struct TestStore {
+    store: Store,
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.postgres.take() {
+            let dropper = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            });
+            let _ = dropper.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn random_hex() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
+}
+
+fn postgres_base_url() -> Option<String> {
+    static SKIP_NOTICE: Once = Once::new();
+    match std::env::var("SIGAP_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
+        _ => {
+            if std::env::var("SIGAP_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
+                panic!("SIGAP_REQUIRE_POSTGRES=1 but SIGAP_TEST_POSTGRES_URL is not set");
+            }
+            SKIP_NOTICE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "postgres suite skipped: SIGAP_TEST_POSTGRES_URL is not set"
+                );
+            });
+            None
+        }
+    }
+}
+
+async fn open(backend: Backend) -> Option<TestStore> {
+    // Asked first, so that a skipped test leaves no directory behind.
+    let postgres_base = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(postgres_base_url()?),
+    };
+    let dir = std::env::temp_dir().join(format!("sigap-test-{}", random_hex()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (url, postgres) = match postgres_base {
+        None => (format!("sqlite://{}", dir.join("sigap.db").display()), None),
+        Some(base) => {
+            let name = format!("sigap_t_{}", random_hex());
+            let mut conn = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let mut url = url::Url::parse(&base).unwrap();
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), Some((base, name)))
+        }
+    };
+    let store = Store::open(&url, &StoreOptions::default())
+        .await
+        .expect("open the store");
+    Some(TestStore {
+        store,
+        dir,
+        postgres,
+    })
+}
+
+/// Generates a SQLite and a PostgreSQL test for each `async fn test(store: Store)`.
+macro_rules! both {
+    ($($test:ident: $(#[$sqlite_attr:meta])* $sqlite:ident, $(#[$postgres_attr:meta])* $postgres:ident;)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$sqlite_attr])*
+            async fn $sqlite() {
+                let t = open(Backend::Sqlite).await.expect("SQLite always runs");
+                $test(t.store.clone()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$postgres_attr])*
+            async fn $postgres() {
+                let Some(t) = open(Backend::Postgres).await else { return };
+                $test(t.store.clone()).await;
+            }
+        )*
+    };
+}
+
+both! {
+    ping_answers: sqlite_ping_answers, postgres_ping_answers;
+    counter_is_gapless_under_concurrency: sqlite_counter_is_gapless_under_concurrency,
+        postgres_counter_is_gapless_under_concurrency;
+    rolled_back_transaction_gives_its_number_back: sqlite_rolled_back_transaction_gives_its_number_back,
+        postgres_rolled_back_transaction_gives_its_number_back;
+    unique_violations_are_conflicts: sqlite_unique_violations_are_conflicts,
+        postgres_unique_violations_are_conflicts;
+    full_text_finds_the_same_tickets: sqlite_full_text_finds_the_same_tickets,
+        postgres_full_text_finds_the_same_tickets;
+}
+
+async fn ping_answers(store: Store) {
+    store.ping().await.expect("ping");
+}
+
+const TASKS: i64 = 200;
+
+/// Every tenth transaction rolls back; the committed ones still hold 1..=180 exactly.
+async fn counter_is_gapless_under_concurrency(store: Store) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..TASKS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut tx = store.begin().await.expect("begin");
+            let value = tx.next_counter("ticket", 2026).await.expect("next_counter");
+            if i % 10 == 0 {
+                drop(tx);
+                None
+            } else {
+                tx.commit().await.expect("commit");
+                Some(value)
+            }
+        });
+    }
+    let mut committed = BTreeSet::new();
+    while let Some(result) = tasks.join_next().await {
+        if let Some(value) = result.expect("task") {
+            assert!(committed.insert(value), "{value} was given twice");
+        }
+    }
+    let expected: BTreeSet<i64> = (1..=TASKS - TASKS / 10).collect();
+    assert_eq!(committed, expected);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.next_counter("ticket", 2026).await.unwrap(),
+        TASKS - TASKS / 10 + 1
+    );
+    assert_eq!(
+        tx.next_counter("ticket", 2027).await.unwrap(),
+        1,
+        "each year counts from 1"
+    );
+    assert_eq!(
+        tx.next_counter("letter", 2026).await.unwrap(),
+        1,
+        "each scope counts from 1"
+    );
+    tx.commit().await.unwrap();
+}
+
+async fn rolled_back_transaction_gives_its_number_back(store: Store) {
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_counter("ticket", 2026).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_counter("ticket", 2026).await.unwrap(), 2);
+    tx.insert_agency("DISDIK", "Dinas Pendidikan", None, 1)
+        .await
+        .unwrap();
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.next_counter("ticket", 2026).await.unwrap(),
+        2,
+        "the rolled-back number is given back"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.find_agency("DISDIK").await.unwrap(),
+        None,
+        "nothing of the rolled-back transaction stays"
+    );
+}
+
+async fn unique_violations_are_conflicts(store: Store) {
+    let mut tx = store.begin().await.unwrap();
+    let agency = tx
+        .insert_agency("DISDIK", "Dinas Pendidikan", Some("disdik@batam.go.id"), 1)
+        .await
+        .unwrap();
+    let system = tx
+        .insert_system(agency, "Portal Pendidikan", 1)
+        .await
+        .unwrap();
+    tx.insert_domain(system, "disdik.batam.go.id")
+        .await
+        .unwrap();
+    tx.insert_user(
+        "csirt@kominfo.batam.go.id",
+        "Tim CSIRT",
+        "csirt",
+        None,
+        None,
+        1,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Each violation in a transaction of its own: PostgreSQL aborts a transaction on error.
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_agency("DISDIK", "Lagi", None, 2)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field, value } if field == "code" && value == "DISDIK"),
+        "{err:?}"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_domain(system, "disdik.batam.go.id")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field, .. } if field == "domain"),
+        "{err:?}"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_user("csirt@kominfo.batam.go.id", "Lagi", "csirt", None, None, 2)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field, .. } if field == "email"),
+        "{err:?}"
+    );
+    drop(tx);
+    // A reference to a row that does not exist is not a conflict.
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_system(987_654, "Tanpa dinas", 2)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Reference(_)), "{err:?}");
+    drop(tx);
+
+    let agencies = store.list_agencies(None).await.unwrap();
+    assert_eq!(agencies.len(), 1);
+    assert_eq!(agencies[0].name, "Dinas Pendidikan");
+}
+
+/// (title, description, proof of concept, target URL)
+const REPORTS: [(&str, &str, &str, &str); 6] = [
+    (
+        "Injeksi SQL pada formulir pencarian",
+        "Parameter nisn tidak disaring.",
+        "sqlmap -u 'https://ppdb.disdik.batam.go.id/cari?nisn=1' --dbs",
+        "https://ppdb.disdik.batam.go.id/cari",
+    ),
+    (
+        "XSS tersimpan",
+        "Skrip berjalan di peramban petugas.",
+        "<script>alert(document.domain)</script>",
+        "https://sik.dinkes.batam.go.id/pasien",
+    ),
+    (
+        "Kata sandi bawaan",
+        "Akun admin/admin123 masih aktif.",
+        "Masuk ke panel dengan admin123.",
+        "https://www.sekolah.batam.go.id/panel",
+    ),
+    (
+        "Versi server usang",
+        "Header Server: Apache/2.4.29 (Ubuntu)",
+        "curl -I https://sik.dinkes.batam.go.id",
+        "https://sik.dinkes.batam.go.id/",
+    ),
+    (
+        "Kebocoran data di kafe_internet",
+        "Data pelanggan Café Batam—Kepri terbuka.",
+        "Berkas CSV dapat diunduh tanpa login.",
+        "https://layanan.batam.go.id/unduh",
+    ),
+    (
+        "SQL injection on the library catalogue",
+        "",
+        "sqlmap -u https://perpustakaan.batam.go.id/katalog?judul=1",
+        "https://perpustakaan.batam.go.id/katalog",
+    ),
+];
+
+async fn insert_reports(store: &Store) {
+    for (i, (title, description, poc, url)) in REPORTS.iter().enumerate() {
+        let seq = i as i64 + 1;
+        let number = format!("BCSIRT-2026-{seq:05}");
+        let host = url::Url::parse(url).unwrap().host_str().unwrap().to_owned();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_ticket(
+            &NewTicket {
+                number: &number,
+                year: 2026,
+                seq,
+                state: "queued",
+                channel: "web",
+                agency_id: None,
+                system_id: None,
+                created_by: None,
+                tracking_token_hash: "0000",
+                due_at: None,
+                now: 1_000 + seq,
+            },
+            &NewReport {
+                reporter_name: "Budi Santoso",
+                reporter_email: "budi@example.com",
+                reporter_phone: None,
+                severity: "high",
+                vulnerability_type: "CWE-89",
+                target_url: url,
+                target_host: &host,
+                title,
+                description,
+                proof_of_concept: poc,
+                evidence_text: Some("log yang tidak diindeks: rahasiaunik"),
+                cvss_vector: None,
+                cvss_score: None,
+                language: "id",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn search(store: &Store, query: &str) -> Vec<i64> {
+    let filter = TicketFilter {
+        words: search_words(query),
+        limit: 100,
+        ..TicketFilter::default()
+    };
+    let rows = store.list_tickets(&filter).await.unwrap();
+    rows.iter()
+        .map(|r| r.number.rsplit('-').next().unwrap().parse::<i64>().unwrap())
+        .collect()
+}
+
+async fn full_text_finds_the_same_tickets(store: Store) {
+    insert_reports(&store).await;
+    let cases: [(&str, &[i64]); 17] = [
+        ("sqlmap", &[6, 1]),
+        ("SQLMap", &[6, 1]),
+        ("sql", &[6, 1]),
+        ("injeksi sql", &[1]),
+        ("ppdb", &[1]),
+        ("dinkes", &[4, 2]),
+        ("admin123", &[3]),
+        ("admin", &[3]),
+        ("apache 2 4 29", &[4]),
+        ("café", &[5]),
+        ("CAFÉ batam", &[5]),
+        ("kafe", &[5]),
+        ("kepri", &[5]),
+        ("rahasiaunik", &[]),
+        ("\"sqlmap\" OR", &[]),
+        ("sqlmap & !ppdb", &[1]),
+        ("*", &[6, 5, 4, 3, 2, 1]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(search(&store, query).await, expected, "query {query:?}");
+    }
+}

@@ -1,0 +1,145 @@
+//! Service endpoints and the headers every response carries.
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use sigap_testkit::{TestApp, problem, read, valid_report};
+
+both! {
+    healthz_answers: sqlite_healthz_answers, postgres_healthz_answers;
+    service_endpoints: sqlite_service_endpoints, postgres_service_endpoints;
+    security_headers_on_every_response: sqlite_security_headers_on_every_response,
+        postgres_security_headers_on_every_response;
+    metrics_for_loopback: sqlite_metrics_for_loopback, postgres_metrics_for_loopback;
+}
+
+async fn healthz_answers(app: TestApp) {
+    let health = app.get(None, "/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.text().await.unwrap(), "ok");
+}
+
+async fn service_endpoints(app: TestApp) {
+    let (status, doc) = read(app.get(None, "/api/v1/openapi.json").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/v1/reports",
+        "/api/v1/reports/{ticket_number}",
+        "/api/v1/tickets",
+        "/api/v1/tickets/{ticket_number}",
+        "/api/v1/tickets/{ticket_number}/actions/{action}",
+        "/healthz",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "the OpenAPI document lacks {path}"
+        );
+    }
+    assert!(doc["paths"]["/api/v1/reports"]["post"].is_object());
+
+    let response = app.get(None, "/.well-known/security.txt").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let text = response.text().await.unwrap();
+    let field = |name: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_owned))
+            .collect()
+    };
+    assert!(!field("Contact").is_empty(), "{text}");
+    assert!(
+        field("Contact")
+            .iter()
+            .any(|c| c == &format!("{}/report", app.base_url)),
+        "{text}"
+    );
+    assert_eq!(field("Preferred-Languages"), ["id, en"], "{text}");
+    let expires = field("Expires");
+    assert_eq!(expires.len(), 1, "{text}");
+    let expires = chrono::DateTime::parse_from_rfc3339(&expires[0])
+        .expect("Expires is RFC 3339")
+        .to_utc();
+    assert!(
+        expires > app.now() && expires <= app.now() + chrono::TimeDelta::days(366),
+        "{text}"
+    );
+
+    // Unknown paths answer a problem document.
+    problem(
+        app.get(None, "/api/v1/tidak-ada").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+fn assert_security_headers(headers: &HeaderMap, what: &str) {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+    assert!(
+        get("content-security-policy").contains("frame-ancestors 'none'"),
+        "{what}"
+    );
+}
+
+async fn security_headers_on_every_response(app: TestApp) {
+    let n = app.submit_ok(&valid_report()).await.number;
+    let responses = [
+        ("healthz", app.get(None, "/healthz").await),
+        ("openapi", app.get(None, "/api/v1/openapi.json").await),
+        (
+            "security.txt",
+            app.get(None, "/.well-known/security.txt").await,
+        ),
+        ("ticket", app.get_ticket(app.token("csirt"), &n).await),
+        ("401", app.get(None, "/api/v1/tickets").await),
+        ("404", app.get(None, "/tidak-ada").await),
+        ("201", app.submit_report(&valid_report()).await),
+        ("422", app.submit_report(&serde_json::json!({})).await),
+    ];
+    for (what, response) in responses {
+        assert_security_headers(response.headers(), what);
+    }
+}
+
+async fn metrics_for_loopback(app: TestApp) {
+    app.submit_ok(&valid_report()).await;
+    problem(
+        app.submit_report(&serde_json::json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let response = app.get(None, "/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(
+        value("sigap_http_requests_total{class=\"2xx\"}") >= 1.0,
+        "{text}"
+    );
+    assert!(
+        value("sigap_http_requests_total{class=\"4xx\"}") >= 1.0,
+        "{text}"
+    );
+    assert_eq!(value("sigap_tickets{state=\"queued\"}"), 1.0, "{text}");
+}
