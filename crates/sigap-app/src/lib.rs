@@ -15,6 +15,7 @@ pub mod auth;
 pub mod demo;
 pub mod evidence;
 pub mod intake;
+pub mod login;
 pub mod registry;
 pub mod stats;
 pub mod tickets;

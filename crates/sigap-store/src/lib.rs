@@ -166,5 +166,6 @@ macro_rules! write_tx {
     };
 }
 
+pub mod sessions_api;
 mod store_api;
 pub use store_api::{ChainStatus, search_words};

@@ -14,6 +14,7 @@ pub type Db = sqlx::Postgres;
 pub type Conn = sqlx::PgConnection;
 
 include!("common.rs");
+include!("sessions.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

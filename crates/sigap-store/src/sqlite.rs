@@ -15,6 +15,7 @@ pub type Db = sqlx::Sqlite;
 pub type Conn = sqlx::SqliteConnection;
 
 include!("common.rs");
+include!("sessions.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod pages;
 
 /// Settings of the web layer that the use cases do not need.
 #[derive(Debug, Clone)]
@@ -102,6 +103,7 @@ pub fn router(app: App, web: WebSettings) -> Router {
         }),
     )
     .route("/metrics", axum::routing::get(metrics::render))
+    .merge(pages::router())
     .fallback(api::service::not_found)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

@@ -1,0 +1,298 @@
+//! The language of a page and its strings. Indonesian is the default; English is chosen with
+//! `?lang=en` (remembered in the `sigap_lang` cookie) or the browser's `Accept-Language`.
+//! UI strings live in `locales/{id,en}.yml` (rust-i18n, embedded at build time); the labels
+//! of the SOP's vocabularies (states, actions, roles...) come from `sigap-core`, which keeps
+//! both languages next to each name.
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use sigap_core::{
+    Action, Channel, Criticality, DocumentKind, Recommendation, Role, Severity, State,
+    ValidationMethod, Visibility,
+};
+
+use crate::pages::cookies;
+
+rust_i18n::i18n!("locales", fallback = "id");
+
+// Rebuild when a catalogue changes (the macro above reads the files, rustc tracks these);
+// the tests read them too.
+#[cfg_attr(not(test), allow(dead_code))]
+const CATALOGUE_ID: &str = include_str!("../../locales/id.yml");
+#[cfg_attr(not(test), allow(dead_code))]
+const CATALOGUE_EN: &str = include_str!("../../locales/en.yml");
+
+/// The name of the cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "sigap_lang";
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    /// `id` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    /// Reads `id` or `en`.
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The string of `key` in this language (the key itself when it is missing, which the
+    /// catalogue tests rule out).
+    pub fn t(&self, key: &str) -> Cow<'static, str> {
+        _rust_i18n_try_translate(self.code(), key).unwrap_or_else(|| Cow::Owned(key.to_owned()))
+    }
+
+    /// The string of `key` with `%{name}` placeholders replaced.
+    pub fn tf(&self, key: &str, values: &[(&str, String)]) -> String {
+        values
+            .iter()
+            .fold(self.t(key).into_owned(), |text, (name, value)| {
+                text.replace(&format!("%{{{name}}}"), value)
+            })
+    }
+
+    fn pick(self, id: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+
+    /// A ticket state in plain words (the stored name when unknown).
+    pub fn state(&self, name: &str) -> String {
+        name.parse::<State>()
+            .map(|s| self.pick(s.label_id(), s.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    /// An action's name as people say it.
+    pub fn action(&self, name: &str) -> String {
+        name.parse::<Action>()
+            .map(|a| self.pick(a.label_id(), a.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn role(&self, role: Role) -> &'static str {
+        self.pick(role.label_id(), role.label_en())
+    }
+
+    pub fn role_name(&self, name: &str) -> String {
+        name.parse::<Role>()
+            .map(|r| self.role(r).to_owned())
+            .unwrap_or_else(|_| self.t("common.reporter").into_owned())
+    }
+
+    pub fn severity(&self, name: &str) -> String {
+        name.parse::<Severity>()
+            .map(|s| self.pick(s.label_id(), s.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn criticality(&self, name: &str) -> String {
+        name.parse::<Criticality>()
+            .map(|c| self.pick(c.label_id(), c.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn visibility(&self, name: &str) -> String {
+        name.parse::<Visibility>()
+            .map(|v| self.pick(v.label_id(), v.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn channel(&self, name: &str) -> String {
+        name.parse::<Channel>()
+            .map(|c| self.pick(c.label_id(), c.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn recommendation(&self, name: &str) -> String {
+        name.parse::<Recommendation>()
+            .map(|r| self.pick(r.label_id(), r.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn validation_method(&self, name: &str) -> String {
+        name.parse::<ValidationMethod>()
+            .map(|m| self.pick(m.label_id(), m.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    pub fn document(&self, name: &str) -> String {
+        name.parse::<DocumentKind>()
+            .map(|d| self.pick(d.label_id(), d.label_en()).to_owned())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
+    /// A time in WIB (UTC+7) with its zone, e.g. `2026-08-10 09:00 WIB`.
+    pub fn wib(&self, at: &DateTime<Utc>) -> String {
+        sigap_core::format_wib(*at)
+    }
+}
+
+/// The language of a request: `?lang=`, else the cookie, else `Accept-Language`, else
+/// Indonesian.
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(lang) = query_lang(parts.uri.query()) {
+            return Ok(lang);
+        }
+        if let Some(lang) = cookies::get(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v))
+        {
+            return Ok(lang);
+        }
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(from_accept_language(accept))
+    }
+}
+
+/// The `lang` query parameter, when it names a language.
+pub fn query_lang(query: Option<&str>) -> Option<Lang> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(name, _)| name == "lang")
+        .and_then(|(_, value)| Lang::parse(&value))
+}
+
+/// The first of Indonesian or English in the browser's preference order (by `q`).
+fn from_accept_language(header: &str) -> Lang {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut parts = item.trim().split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|v| v.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        let lang = match primary {
+            "id" | "in" => Lang::Id,
+            "en" => Lang::En,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(best_q, _)| q > best_q) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, lang)| lang).unwrap_or_default()
+}
+
+/// The keys of a catalogue: every line that starts a `key:` at column 0.
+#[cfg(test)]
+fn catalogue_keys(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter(|line| !line.starts_with([' ', '#', '-']) && !line.starts_with("_version"))
+        .filter_map(|line| line.split_once(':').map(|(key, _)| key.trim().to_owned()))
+        .filter(|key| !key.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let id = catalogue_keys(CATALOGUE_ID);
+        let en = catalogue_keys(CATALOGUE_EN);
+        let only_id: Vec<_> = id.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&id).collect();
+        assert!(only_id.is_empty(), "keys missing in en.yml: {only_id:?}");
+        assert!(only_en.is_empty(), "keys missing in id.yml: {only_en:?}");
+        for key in &id {
+            assert_ne!(Lang::Id.t(key), key.as_str(), "id.yml: `{key}` unreadable");
+            assert_ne!(Lang::En.t(key), key.as_str(), "en.yml: `{key}` unreadable");
+        }
+    }
+
+    #[test]
+    fn every_key_a_template_or_module_uses_is_in_the_catalogue() {
+        let keys = catalogue_keys(CATALOGUE_ID);
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
+        ];
+        let mut missing = Vec::new();
+        for dir in dirs {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for used in used_keys(&text) {
+                    if !keys.contains(&used) {
+                        missing.push(used);
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys not in the catalogues: {missing:?}"
+        );
+    }
+
+    /// The literal keys passed to `t("…")` or `tf("…"`.
+    fn used_keys(text: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for marker in ["t(\"", "tf(\""] {
+            let mut rest = text;
+            while let Some(start) = rest.find(marker) {
+                rest = &rest[start + marker.len()..];
+                if let Some(end) = rest.find('"') {
+                    let key = &rest[..end];
+                    if key.contains('.') && !key.contains(['{', ' ']) {
+                        keys.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn accept_language_prefers_by_quality() {
+        assert_eq!(from_accept_language("en-US,en;q=0.9,id;q=0.8"), Lang::En);
+        assert_eq!(from_accept_language("id-ID,id;q=0.9,en;q=0.5"), Lang::Id);
+        assert_eq!(from_accept_language("fr-FR, en;q=0.4"), Lang::En);
+        assert_eq!(from_accept_language("de"), Lang::Id);
+        assert_eq!(from_accept_language(""), Lang::Id);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert!(
+            Lang::En
+                .tf(
+                    "report.evidence.hint",
+                    &[("count", "3".into()), ("size", "10".into())]
+                )
+                .contains('3')
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Staff sign-in and sign-out pages. `POST /login` takes `email`, `password` and the
+//! anti-CSRF field, calls the login use case and, on success, sets a new session cookie and
+//! redirects to the queue. Every refusal (unknown address, wrong password, locked address)
+//! answers the same page and message. `POST /logout` ends the session.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use sigap_app::AppError;
+use sigap_app::login;
+
+use crate::AppState;
+use crate::extract::Source;
+use crate::pages::cookies::{self, SESSION_COOKIE};
+use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(sign_in))
+        .route("/logout", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    email: String,
+    refused: bool,
+}
+
+fn login_page(lang: Lang, csrf_token: String, email: String, refused: bool) -> LoginPage {
+    LoginPage {
+        layout: Layout::public(lang, "/login", "login.title"),
+        lang,
+        csrf_token,
+        email,
+        refused,
+    }
+}
+
+async fn login_form(lang: Lang, csrf: PublicCsrf) -> Response {
+    let page = login_page(lang, csrf.token.clone(), String::new(), false);
+    csrf.apply(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    csrf_token: Option<String>,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    csrf: PublicCsrf,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    if !public_token_ok(&headers, form.csrf_token.as_deref()) {
+        return csrf_refused(Layout::public(lang, "/login", "login.title"));
+    }
+    match login::login(&state.app, &form.email, &form.password, source.0).await {
+        Ok(signed_in) => start_session(&state, &headers, signed_in)
+            .await
+            .unwrap_or_else(|e| app_error_page(Layout::public(lang, "/login", "login.title"), e)),
+        Err(AppError::Unauthorized) => {
+            let page = login_page(lang, csrf.token.clone(), form.email, true);
+            csrf.apply(render(StatusCode::UNAUTHORIZED, &page))
+        }
+        Err(e) => app_error_page(Layout::public(lang, "/login", "login.title"), e),
+    }
+}
+
+/// Voids the browser's previous session, if any, sets the new session's cookie and goes to
+/// the queue.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed_in: login::SignedIn,
+) -> Result<Response, AppError> {
+    if let Some(old) = cookies::get(headers, SESSION_COOKIE) {
+        login::discard(&state.app, &old).await?;
+    }
+    let cookie = cookies::secret(
+        SESSION_COOKIE,
+        &signed_in.cookie_value,
+        login::ABSOLUTE_TIMEOUT.num_seconds(),
+        secure_cookies(state),
+    );
+    let mut response = Redirect::to("/tickets").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf_token: Option<String>,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    lang: Lang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    axum::Form(form): axum::Form<LogoutForm>,
+) -> Response {
+    let layout = Layout::staff(lang, "/logout", String::new(), &session);
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        return csrf_refused(layout);
+    }
+    if let Err(e) = login::logout(&state.app, &session, source.0).await {
+        return app_error_page(layout, e);
+    }
+    let cookie = cookies::secret(SESSION_COOKIE, "", 0, secure_cookies(&state));
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}

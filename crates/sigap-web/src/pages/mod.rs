@@ -1,0 +1,191 @@
+//! The server-rendered web interface: the public side (landing page with the disclosure
+//! policy, the report form, the reporter's tracking page) and the staff side (login, the
+//! queue, one ticket with a form per allowed action). Pages work without JavaScript, are
+//! Indonesian by default, and are rendered by askama templates that escape every value.
+//! Handlers are short: they read the request, call one use case of `sigap-app`, and render.
+//!
+//! Every page response carries a strict Content-Security-Policy (no inline script or
+//! style); the stylesheet is embedded in the binary and served under `/assets/`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod forms;
+pub mod i18n;
+pub mod login;
+pub mod public;
+pub mod queue;
+pub mod session;
+pub mod ticket;
+
+pub use i18n::Lang;
+
+/// The Content-Security-Policy of every page.
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The pages and their assets.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(public::router())
+        .merge(login::router())
+        .merge(queue::router())
+        .merge(ticket::router())
+        .layer(axum::middleware::from_fn(page_headers))
+        .merge(assets::router())
+}
+
+/// Sets the page CSP (replacing the API's stricter default) and remembers a language chosen
+/// with `?lang=`.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let chosen = i18n::query_lang(request.uri().query());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    if let Some(lang) = chosen {
+        headers.append(header::SET_COOKIE, cookies::language(lang.code()));
+    }
+    response
+}
+
+/// Whether the site is served over https, so that cookies must be `Secure`.
+pub fn secure_cookies(state: &AppState) -> bool {
+    state.app.rules.public_url.starts_with("https://")
+}
+
+/// The frame every page shares: language, the path (for the language switch) and the
+/// signed-in staff member, when there is one.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub lang: Lang,
+    pub path: String,
+    pub title: String,
+    pub staff: Option<StaffBar>,
+}
+
+/// The staff member shown in the header, with the token of the sign-out form.
+#[derive(Debug, Clone)]
+pub struct StaffBar {
+    pub name: String,
+    pub role: String,
+    pub csrf_token: String,
+}
+
+impl Layout {
+    /// A public page titled by the catalogue key `title_key`.
+    pub fn public(lang: Lang, path: &str, title_key: &str) -> Layout {
+        Layout {
+            lang,
+            path: path.to_owned(),
+            title: lang.t(title_key).into_owned(),
+            staff: None,
+        }
+    }
+
+    /// A staff page for the signed-in `session`.
+    pub fn staff(
+        lang: Lang,
+        path: &str,
+        title: String,
+        session: &sigap_app::login::Session,
+    ) -> Layout {
+        Layout {
+            lang,
+            path: path.to_owned(),
+            title,
+            staff: Some(StaffBar {
+                name: session.caller.name.clone(),
+                role: lang.role(session.caller.role).to_owned(),
+                csrf_token: session.csrf_token.clone(),
+            }),
+        }
+    }
+}
+
+/// Renders `template` with `status`; a template that fails to render is a logged 500.
+pub fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            ApiError::from(sigap_app::AppError::Internal("template".to_owned())).into_response()
+        }
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub lang: Lang,
+    pub heading: String,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+/// An error page for `status`, with the catalogue's heading and message for it.
+pub fn error_page(layout: Layout, status: StatusCode, detail: Option<String>) -> Response {
+    let lang = layout.lang;
+    let key = match status.as_u16() {
+        400 => "error.bad_request",
+        403 => "error.forbidden",
+        404 => "error.not_found",
+        409 => "error.conflict",
+        413 => "error.too_large",
+        422 => "error.invalid",
+        _ => "error.internal",
+    };
+    let page = ErrorPage {
+        heading: lang.t(&format!("{key}.title")).into_owned(),
+        message: lang.t(&format!("{key}.message")).into_owned(),
+        detail,
+        layout: Layout {
+            title: lang.t(&format!("{key}.title")).into_owned(),
+            ..layout
+        },
+        lang,
+    };
+    render(status, &page)
+}
+
+/// The page for a refused or failed use case. Details of internal errors stay in the log.
+pub fn app_error_page(layout: Layout, error: sigap_app::AppError) -> Response {
+    if matches!(error, sigap_app::AppError::Unauthorized) {
+        return session::to_login();
+    }
+    let problem = ApiError::from(error);
+    let detail = match problem.status.as_u16() {
+        404 => None,
+        _ => Some(problem.detail),
+    };
+    error_page(layout, problem.status, detail)
+}
+
+/// The page for a body that could not be read (broken multipart, too large).
+pub fn body_error_page(layout: Layout, error: ApiError) -> Response {
+    error_page(layout, error.status, Some(error.detail))
+}
+
+/// The page for a form whose anti-CSRF token is missing or wrong: nothing was done.
+pub fn csrf_refused(layout: Layout) -> Response {
+    let lang = layout.lang;
+    error_page(
+        layout,
+        StatusCode::FORBIDDEN,
+        Some(lang.t("error.csrf").into_owned()),
+    )
+}

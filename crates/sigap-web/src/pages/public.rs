@@ -1,0 +1,419 @@
+//! The public side, for anyone without an account: the landing page (what to report, the
+//! disclosure policy), the report form (SOP steps 1-2 through `intake::submit_report`) and
+//! the reporter's tracking page (ticket number + tracking token), with its message form.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::Value;
+use sigap_app::intake::{self, Intake};
+use sigap_app::views::{ReporterView, SubmittedReport};
+use sigap_app::{AppError, Upload};
+use sigap_core::{Channel, FieldError, Severity};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Source};
+use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
+use crate::pages::forms::{Choice, FormField, place_errors, text_of};
+use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/report", get(report_form).post(submit_report))
+        .route("/track", get(track_form).post(track))
+        .route("/track/message", axum::routing::post(track_message))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    lang: Lang,
+}
+
+async fn home(lang: Lang) -> Response {
+    let page = HomePage {
+        layout: Layout::public(lang, "/", "home.title"),
+        lang,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// A group of fields under a heading.
+struct FieldGroup {
+    heading: String,
+    fields: Vec<FormField>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    groups: Vec<FieldGroup>,
+    errors: Vec<String>,
+}
+
+fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
+    let field = |name: &str, kind: &'static str| {
+        FormField::new(lang, "report", name, &format!("report.{name}"), kind)
+    };
+    let severities = Severity::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            label: lang.severity(s.as_str()),
+            hint: Some(
+                lang.t(&format!("report.severity.{}", s.as_str()))
+                    .into_owned(),
+            ),
+            selected: false,
+        })
+        .collect();
+    let mut severity = field("severity", "radio").required();
+    severity.choices = severities;
+    let mut files = field("evidence", "files");
+    files.hint = Some(lang.tf(
+        "report.evidence.hint",
+        &[
+            ("count", state.app.rules.max_files.to_string()),
+            (
+                "size",
+                (state.app.rules.max_file_bytes / (1024 * 1024)).to_string(),
+            ),
+        ],
+    ));
+    let languages = vec![
+        ("id".to_owned(), "Bahasa Indonesia".to_owned()),
+        ("en".to_owned(), "English".to_owned()),
+    ];
+    let group = |key: &str, fields| FieldGroup {
+        heading: lang.t(key).into_owned(),
+        fields,
+    };
+    vec![
+        group(
+            "report.group.reporter",
+            vec![
+                field("reporter_name", "text").required(),
+                field("reporter_email", "email").required(),
+                field("reporter_phone", "tel"),
+                field("language", "select")
+                    .with_choices(languages)
+                    .with_value(lang.code()),
+            ],
+        ),
+        group(
+            "report.group.finding",
+            vec![
+                severity,
+                field("vulnerability_type", "text").required(),
+                field("target", "text").required(),
+                field("title", "text"),
+                field("description", "textarea"),
+                field("proof_of_concept", "textarea").required(),
+                field("cvss_vector", "text"),
+            ],
+        ),
+        group(
+            "report.group.evidence",
+            vec![files, field("evidence_text", "textarea")],
+        ),
+    ]
+}
+
+fn report_page(lang: Lang, state: &AppState, csrf_token: String) -> ReportPage {
+    let mut groups = report_fields(lang, state);
+    for field in groups.iter_mut().flat_map(|g| g.fields.iter_mut()) {
+        field.keep(&Value::Null);
+    }
+    ReportPage {
+        layout: Layout::public(lang, "/report", "report.page_title"),
+        lang,
+        csrf_token,
+        groups,
+        errors: Vec::new(),
+    }
+}
+
+async fn report_form(State(state): State<AppState>, lang: Lang, csrf: PublicCsrf) -> Response {
+    let page = report_page(lang, &state, csrf.token.clone());
+    csrf.apply(render(StatusCode::OK, &page))
+}
+
+/// Takes the anti-CSRF field out of a form's fields and checks it against the cookie.
+fn take_public_token(headers: &HeaderMap, fields: &mut Value) -> bool {
+    let submitted = fields
+        .as_object_mut()
+        .and_then(|m| m.remove(CSRF_FIELD))
+        .and_then(|v| v.as_str().map(str::to_owned));
+    public_token_ok(headers, submitted.as_deref())
+}
+
+#[derive(Template)]
+#[template(path = "report_done.html")]
+struct ReportDonePage {
+    layout: Layout,
+    lang: Lang,
+    submitted: SubmittedReport,
+}
+
+async fn submit_report(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    csrf: PublicCsrf,
+    body: Result<FormBody, ApiError>,
+) -> Response {
+    let layout = Layout::public(lang, "/report", "report.page_title");
+    let mut body = match body {
+        Ok(body) => body,
+        Err(e) => return body_error_page(layout, e),
+    };
+    if !take_public_token(&headers, &mut body.fields) {
+        return csrf_refused(layout);
+    }
+    let intake = Intake {
+        staff: None,
+        channel: Channel::Web,
+        source: source.0,
+    };
+    match intake::submit_report(&state.app, &body.fields, &body.files, intake).await {
+        Ok(submitted) => {
+            let page = ReportDonePage {
+                layout: Layout::public(lang, "/report", "report.done.title"),
+                lang,
+                submitted,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = refused_report(lang, &state, csrf.token.clone(), &body.fields, &errors);
+            csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// The form again, with the user's input and each error next to its field, in the page's
+/// language where the catalogue has a message for the field.
+fn refused_report(
+    lang: Lang,
+    state: &AppState,
+    csrf_token: String,
+    fields: &Value,
+    errors: &[FieldError],
+) -> ReportPage {
+    let mut page = report_page(lang, state, csrf_token);
+    let errors = errors.iter().map(|e| {
+        let key = format!("report.error.{}", e.field);
+        let message = lang.t(&key);
+        if message == key.as_str() {
+            e.clone()
+        } else {
+            FieldError::new(e.field.clone(), message.into_owned())
+        }
+    });
+    for field in page.groups.iter_mut().flat_map(|g| g.fields.iter_mut()) {
+        field.keep(fields);
+    }
+    for error in errors {
+        let target = page
+            .groups
+            .iter_mut()
+            .flat_map(|g| g.fields.iter_mut())
+            .find(|f| f.name == error.field);
+        match target {
+            Some(field) => {
+                place_errors(std::slice::from_mut(field), std::slice::from_ref(&error));
+            }
+            None => page.errors.push(error.message),
+        }
+    }
+    page.errors
+        .insert(0, lang.t("report.error.summary").into_owned());
+    page
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TrackQuery {
+    ticket: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    ticket: String,
+    not_found: bool,
+}
+
+async fn track_form(lang: Lang, csrf: PublicCsrf, Query(query): Query<TrackQuery>) -> Response {
+    let page = TrackPage {
+        layout: Layout::public(lang, "/track", "track.title"),
+        lang,
+        csrf_token: csrf.token.clone(),
+        ticket: query.ticket.unwrap_or_default(),
+        not_found: false,
+    };
+    csrf.apply(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "track_view.html")]
+struct TrackViewPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    view: ReporterView,
+    token: String,
+    /// The message and the evidence files.
+    fields: Vec<FormField>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TrackForm {
+    ticket: String,
+    token: String,
+    csrf_token: Option<String>,
+}
+
+async fn track(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    csrf: PublicCsrf,
+    axum::Form(form): axum::Form<TrackForm>,
+) -> Response {
+    let layout = Layout::public(lang, "/track", "track.title");
+    if !public_token_ok(&headers, form.csrf_token.as_deref()) {
+        return csrf_refused(layout);
+    }
+    let number = form.ticket.trim().to_uppercase();
+    let token = form.token.trim().to_owned();
+    match intake::reporter_view(&state.app, &number, &token).await {
+        Ok(view) => {
+            let page = track_view(lang, csrf.token.clone(), view, token, None, None);
+            csrf.apply(render(StatusCode::OK, &page))
+        }
+        Err(AppError::NotFound(_)) => track_not_found(lang, csrf, number),
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// The same answer for an unknown ticket and a wrong token.
+fn track_not_found(lang: Lang, csrf: PublicCsrf, number: String) -> Response {
+    let page = TrackPage {
+        layout: Layout::public(lang, "/track", "track.title"),
+        lang,
+        csrf_token: csrf.token.clone(),
+        ticket: number,
+        not_found: true,
+    };
+    csrf.apply(render(StatusCode::NOT_FOUND, &page))
+}
+
+fn track_view(
+    lang: Lang,
+    csrf_token: String,
+    view: ReporterView,
+    token: String,
+    notice: Option<String>,
+    error: Option<String>,
+) -> TrackViewPage {
+    let field =
+        |name: &str, kind| FormField::new(lang, "track", name, &format!("track.{name}"), kind);
+    TrackViewPage {
+        layout: Layout::public(lang, "/track", "track.title"),
+        lang,
+        csrf_token,
+        view,
+        token,
+        fields: vec![field("message", "textarea"), field("evidence", "files")],
+        notice,
+        error,
+    }
+}
+
+async fn track_message(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    csrf: PublicCsrf,
+    body: Result<FormBody, ApiError>,
+) -> Response {
+    let layout = Layout::public(lang, "/track", "track.title");
+    let mut body = match body {
+        Ok(body) => body,
+        Err(e) => return body_error_page(layout, e),
+    };
+    if !take_public_token(&headers, &mut body.fields) {
+        return csrf_refused(layout);
+    }
+    let number = text_of(&body.fields, "ticket").unwrap_or_default();
+    let token = text_of(&body.fields, "token").unwrap_or_default();
+    let result = post_message(&state, &number, &token, &body.fields, &body.files, source.0).await;
+    match result {
+        Ok(view) => {
+            let notice = Some(lang.t("track.message.sent").into_owned());
+            let page = track_view(lang, csrf.token.clone(), view, token, notice, None);
+            csrf.apply(render(StatusCode::OK, &page))
+        }
+        Err(AppError::NotFound(_)) => track_not_found(lang, csrf, number),
+        Err(AppError::Invalid(errors)) => {
+            let message = text_of(&body.fields, "message").unwrap_or_default();
+            refused_message(&state, lang, csrf, (number, token), message, &errors).await
+        }
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// The tracking page again, with the message kept and the reason next to it.
+async fn refused_message(
+    state: &AppState,
+    lang: Lang,
+    csrf: PublicCsrf,
+    (number, token): (String, String),
+    message: String,
+    errors: &[FieldError],
+) -> Response {
+    let Ok(view) = intake::reporter_view(&state.app, &number, &token).await else {
+        return track_not_found(lang, csrf, number);
+    };
+    let detail = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>();
+    let mut page = track_view(lang, csrf.token.clone(), view, token, None, None);
+    if let Some(field) = page.fields.first_mut() {
+        field.value = message;
+        field.error = Some(lang.t("track.message.empty").into_owned());
+    }
+    page.error = Some(detail.join("; "));
+    csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn post_message(
+    state: &AppState,
+    number: &str,
+    token: &str,
+    fields: &Value,
+    files: &[Upload],
+    source: Option<String>,
+) -> Result<ReporterView, AppError> {
+    let body = serde_json::json!({ "message": text_of(fields, "message") });
+    intake::reporter_message(&state.app, number, token, &body, files, source).await
+}

@@ -1,0 +1,182 @@
+//! The staff queue (`/tickets`): the tickets of the caller's role and scope through
+//! `tickets::list_tickets` (a system owner sees only their agency's), with filters, a
+//! full-text search box, each ticket's SOP step, its deadline in WIB with an overdue mark,
+//! and a keyset "next page" link.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use sigap_app::tickets::{self, ListQuery};
+use sigap_app::views::{AgencyView, TicketSummary};
+use sigap_core::{Criticality, State as TicketState};
+
+use crate::AppState;
+use crate::pages::forms::Choice;
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/tickets", get(list_tickets))
+}
+
+/// The queue's query string; empty fields mean "any".
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    criticality: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+fn some(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+impl QueueQuery {
+    fn overdue_only(&self) -> bool {
+        sigap_core::parse_bool(&self.overdue).unwrap_or(false)
+    }
+
+    fn to_list_query(&self) -> ListQuery {
+        ListQuery {
+            state: some(&self.state),
+            agency: some(&self.agency),
+            criticality: some(&self.criticality),
+            overdue: self.overdue_only().then_some(true),
+            q: some(&self.q),
+            cursor: some(&self.cursor),
+            limit: Some(25),
+        }
+    }
+
+    /// The link to the page after `cursor`, with the same filters.
+    fn next_link(&self, cursor: &str) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("state", &self.state),
+            ("agency", &self.agency),
+            ("criticality", &self.criticality),
+            ("q", &self.q),
+        ] {
+            if !value.trim().is_empty() {
+                query.append_pair(name, value.trim());
+            }
+        }
+        if self.overdue_only() {
+            query.append_pair("overdue", "true");
+        }
+        query.append_pair("cursor", cursor);
+        format!("/tickets?{}", query.finish())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    layout: Layout,
+    lang: Lang,
+    query: QueueQuery,
+    states: Vec<Choice>,
+    agencies: Vec<Choice>,
+    criticalities: Vec<Choice>,
+    items: Vec<TicketSummary>,
+    next: Option<String>,
+}
+
+fn choices(all: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
+    all.into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+            hint: None,
+        })
+        .collect()
+}
+
+async fn list_tickets(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Query(query): Query<QueueQuery>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("queue.title").into_owned(),
+        &session,
+    );
+    let caller = &session.caller;
+    let page = match tickets::list_tickets(&state.app, caller, &query.to_list_query()).await {
+        Ok(page) => page,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let agencies = match sigap_app::registry::list_agencies(&state.app, caller).await {
+        Ok(agencies) => agencies,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let page = QueuePage {
+        states: choices(
+            TicketState::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), lang.state(s.as_str())))
+                .collect(),
+            &query.state,
+        ),
+        agencies: choices(agency_choices(agencies), &query.agency),
+        criticalities: choices(
+            Criticality::ALL
+                .iter()
+                .map(|c| (c.as_str().to_owned(), lang.criticality(c.as_str())))
+                .collect(),
+            &query.criticality,
+        ),
+        next: page.next_cursor.as_deref().map(|c| query.next_link(c)),
+        items: page.items,
+        query,
+        layout,
+        lang,
+    };
+    render(StatusCode::OK, &page)
+}
+
+fn agency_choices(agencies: Vec<AgencyView>) -> Vec<(String, String)> {
+    agencies
+        .into_iter()
+        .map(|a| (a.code.clone(), format!("{} — {}", a.code, a.name)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_link_keeps_the_filters() {
+        let query = QueueQuery {
+            state: "queued".into(),
+            q: "sql injeksi".into(),
+            overdue: "true".into(),
+            ..QueueQuery::default()
+        };
+        assert_eq!(
+            query.next_link("42"),
+            "/tickets?state=queued&q=sql+injeksi&overdue=true&cursor=42"
+        );
+        assert_eq!(query.to_list_query().overdue, Some(true));
+        assert_eq!(query.to_list_query().agency, None);
+    }
+}

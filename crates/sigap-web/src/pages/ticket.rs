@@ -1,0 +1,490 @@
+//! One ticket for staff in scope (`/tickets/{ticket_number}`): where it stands in the ten
+//! SOP steps, the report, the records of every step and round, evidence as downloads,
+//! comments by visibility, and one form per allowed action posting to
+//! `actions::perform_action`. A refused action re-renders the page with the message in
+//! that action's form and each field error next to its field. Evidence is served only as
+//! an attachment of type `application/octet-stream`, never inline.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::Value;
+use sigap_app::AppError;
+use sigap_app::login::Session;
+use sigap_app::views::{CommentView, TicketView, TimelineEntry};
+use sigap_core::{Action, Criticality, State as TicketState, Visibility};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Source};
+use crate::pages::csrf::{CSRF_FIELD, tokens_match};
+use crate::pages::forms::{FormField, action_fields, place_errors};
+use crate::pages::session::StaffSession;
+use crate::pages::{
+    Lang, Layout, app_error_page, body_error_page, csrf_refused, error_page, render,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets/{ticket_number}", get(show_ticket))
+        .route(
+            "/tickets/{ticket_number}/actions/{action}",
+            post(perform_action),
+        )
+        .route(
+            "/tickets/{ticket_number}/evidence/{id}",
+            get(download_evidence),
+        )
+}
+
+/// One of the ten SOP steps and how far the ticket is with it.
+struct StepView {
+    number: u8,
+    name: String,
+    /// `done`, `current`, `next` or `skipped`.
+    status: &'static str,
+    status_label: String,
+}
+
+/// A step done, ready to show.
+struct TimelineView {
+    at: String,
+    action: String,
+    from_state: String,
+    to_state: String,
+    round: i64,
+    actor: String,
+    overdue: bool,
+    records: Vec<(String, String)>,
+}
+
+struct CommentGroup {
+    heading: String,
+    comments: Vec<CommentView>,
+}
+
+/// The form of one allowed action.
+struct ActionForm {
+    action: String,
+    title: String,
+    fields: Vec<FormField>,
+    multipart: bool,
+    error: Option<String>,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    ticket: TicketView,
+    steps: Vec<StepView>,
+    timeline: Vec<TimelineView>,
+    comment_groups: Vec<CommentGroup>,
+    forms: Vec<ActionForm>,
+    notice: Option<String>,
+}
+
+impl TicketPage {
+    fn deadline(&self) -> Option<String> {
+        self.ticket
+            .deadline
+            .as_ref()
+            .map(|d| self.lang.wib(&d.due_at))
+    }
+
+    fn overdue(&self) -> bool {
+        self.ticket.deadline.as_ref().is_some_and(|d| d.overdue)
+    }
+}
+
+/// How far the ticket is with each of the ten steps.
+fn sop_steps(lang: Lang, ticket: &TicketView) -> Vec<StepView> {
+    let state = ticket.state.parse::<TicketState>().ok();
+    let low = ticket.criticality.as_deref() == Some(Criticality::Low.as_str());
+    // The first step not yet done; 11 when every step is done.
+    let (current, ended) = match state {
+        Some(TicketState::Closed) => (11, false),
+        Some(TicketState::Rejected | TicketState::Duplicate) => (4, true),
+        Some(TicketState::AwaitingApproval) => (10, false),
+        Some(s) => (s.sop_step().unwrap_or(11), false),
+        None => (11, false),
+    };
+    (1..=10u8)
+        .map(|n| {
+            let status = if n == 5 && low && current > 4 {
+                "skipped"
+            } else if n < current {
+                "done"
+            } else if ended {
+                "skipped"
+            } else if n == current {
+                "current"
+            } else {
+                "next"
+            };
+            StepView {
+                number: n,
+                name: lang.t(&format!("sop.step.{n}")).into_owned(),
+                status,
+                status_label: lang.t(&format!("sop.status.{status}")).into_owned(),
+            }
+        })
+        .collect()
+}
+
+/// A step's records as label/value pairs (nested objects flattened as `a.b`), the names of
+/// the SOP's vocabularies in words. The action itself is already the entry's heading.
+fn flatten_records(
+    lang: Lang,
+    action: &str,
+    prefix: &str,
+    value: &Value,
+    out: &mut Vec<(String, String)>,
+) {
+    let Value::Object(map) = value else {
+        return;
+    };
+    for (key, value) in map {
+        let name = format!("{prefix}{key}");
+        if let Value::Object(_) = value {
+            flatten_records(lang, action, &format!("{name}."), value, out);
+            continue;
+        }
+        let text = record_text(lang, &name, value);
+        if name == "action" || text.is_empty() {
+            continue;
+        }
+        out.push((record_label(lang, action, &name), text));
+    }
+}
+
+/// The label of a record: the form field's, else a general one, else its name.
+fn record_label(lang: Lang, action: &str, name: &str) -> String {
+    [format!("field.{action}.{name}"), format!("record.{name}")]
+        .iter()
+        .map(|key| (lang.t(key), key))
+        .find(|(label, key)| label != key.as_str())
+        .map(|(label, _)| label.into_owned())
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// One recorded value as people read it.
+fn record_text(lang: Lang, name: &str, value: &Value) -> String {
+    let word = |text: &str| match name {
+        "method" => lang.validation_method(text),
+        "criticality" => lang.criticality(text),
+        "recommendation" => lang.recommendation(text),
+        "visibility" => lang.visibility(text),
+        "documents" => lang.document(text),
+        _ => text.to_owned(),
+    };
+    match value {
+        Value::Null | Value::Object(_) => String::new(),
+        Value::Bool(true) => lang.t("common.yes").into_owned(),
+        Value::Bool(false) => lang.t("common.no").into_owned(),
+        Value::String(s) => word(s),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(word).unwrap_or_else(|| i.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn timeline_view(lang: Lang, entry: &TimelineEntry) -> TimelineView {
+    let mut records = Vec::new();
+    flatten_records(lang, &entry.action, "", &entry.records, &mut records);
+    TimelineView {
+        at: lang.wib(&entry.at),
+        action: lang.action(&entry.action),
+        from_state: lang.state(&entry.from_state),
+        to_state: lang.state(&entry.to_state),
+        round: entry.round,
+        actor: match &entry.actor_name {
+            Some(name) => format!("{name} ({})", lang.role_name(&entry.actor_role)),
+            None => lang.role_name(&entry.actor_role),
+        },
+        overdue: entry.overdue,
+        records,
+    }
+}
+
+fn comment_groups(lang: Lang, comments: &[CommentView]) -> Vec<CommentGroup> {
+    Visibility::ALL
+        .iter()
+        .map(|v| CommentGroup {
+            heading: lang.visibility(v.as_str()),
+            comments: comments
+                .iter()
+                .filter(|c| c.visibility == v.as_str())
+                .cloned()
+                .collect(),
+        })
+        .filter(|g| !g.comments.is_empty())
+        .collect()
+}
+
+fn action_forms(lang: Lang, session: &Session, ticket: &TicketView) -> Vec<ActionForm> {
+    ticket
+        .allowed_actions
+        .iter()
+        .filter_map(|name| name.parse::<Action>().ok())
+        .map(|action| {
+            let fields = action_fields(lang, action, session.caller.role, ticket.system.is_some());
+            ActionForm {
+                action: action.as_str().to_owned(),
+                title: lang.action(action.as_str()),
+                multipart: true,
+                fields,
+                error: None,
+                open: false,
+            }
+        })
+        .collect()
+}
+
+fn ticket_page(
+    lang: Lang,
+    session: &Session,
+    ticket: TicketView,
+    notice: Option<String>,
+) -> TicketPage {
+    let path = format!("/tickets/{}", ticket.number);
+    let title = format!("{} — {}", ticket.number, ticket.report.title);
+    TicketPage {
+        layout: Layout::staff(lang, &path, title, session),
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        steps: sop_steps(lang, &ticket),
+        timeline: ticket
+            .timeline
+            .iter()
+            .map(|e| timeline_view(lang, e))
+            .collect(),
+        comment_groups: comment_groups(lang, &ticket.comments),
+        forms: action_forms(lang, session, &ticket),
+        notice,
+        ticket,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ShowQuery {
+    done: Option<String>,
+}
+
+async fn show_ticket(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path(number): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        &session,
+    );
+    match sigap_app::tickets::get_ticket(&state.app, &session.caller, &number).await {
+        Ok(ticket) => {
+            let notice = query
+                .done
+                .and_then(|a| a.parse::<Action>().ok())
+                .map(|a| lang.tf("ticket.done", &[("action", lang.action(a.as_str()))]));
+            render(StatusCode::OK, &ticket_page(lang, &session, ticket, notice))
+        }
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+async fn perform_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path((number, action)): Path<(String, String)>,
+    body: Result<FormBody, ApiError>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        &session,
+    );
+    let mut body = match body {
+        Ok(body) => body,
+        Err(e) => return body_error_page(layout, e),
+    };
+    let submitted = body
+        .fields
+        .as_object_mut()
+        .and_then(|m| m.remove(CSRF_FIELD))
+        .and_then(|v| v.as_str().map(str::to_owned));
+    if !tokens_match(&session.csrf_token, submitted.as_deref()) {
+        return csrf_refused(layout);
+    }
+    let caller = &session.caller;
+    let app = &state.app;
+    let result = sigap_app::actions::perform_action(
+        app,
+        caller,
+        &number,
+        &action,
+        &body.fields,
+        &body.files,
+        source.0,
+    )
+    .await;
+    match result {
+        Ok(ticket) => {
+            Redirect::to(&format!("/tickets/{}?done={action}", ticket.number)).into_response()
+        }
+        Err(e @ (AppError::NotFound(_) | AppError::Unauthorized | AppError::Internal(_))) => {
+            app_error_page(layout, e)
+        }
+        Err(e) => refused_action(&state, lang, &session, &number, &action, &body.fields, e).await,
+    }
+}
+
+/// The ticket page again, with the refusal in the action's form and the user's input kept.
+async fn refused_action(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    number: &str,
+    action: &str,
+    fields: &Value,
+    error: AppError,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        session,
+    );
+    let ticket = match sigap_app::tickets::get_ticket(&state.app, &session.caller, number).await {
+        Ok(ticket) => ticket,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let field_errors = match &error {
+        AppError::Invalid(errors) => errors.clone(),
+        _ => Vec::new(),
+    };
+    let problem = ApiError::from(error);
+    let status = problem.status;
+    let mut page = ticket_page(lang, session, ticket, None);
+    let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
+    let message = match page.forms.iter_mut().find(|f| f.action == action) {
+        Some(form) => {
+            for field in &mut form.fields {
+                field.keep(fields);
+            }
+            let unplaced = place_errors(&mut form.fields, &field_errors);
+            form.open = true;
+            let detail = if field_errors.is_empty() {
+                problem.detail.clone()
+            } else {
+                unplaced.join("; ")
+            };
+            form.error = Some(format!("{headline} {detail}").trim().to_owned());
+            None
+        }
+        None => Some(format!("{headline} {}", problem.detail)),
+    };
+    if let Some(message) = message {
+        // The action is not offered now (e.g. the ticket moved on): an error page says so.
+        return error_page(page.layout, status, Some(message));
+    }
+    render(status, &page)
+}
+
+async fn download_evidence(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path((number, id)): Path<(String, String)>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        &session,
+    );
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(layout, StatusCode::NOT_FOUND, None);
+    };
+    match sigap_app::tickets::evidence_file(&state.app, &session.caller, &number, id).await {
+        Ok((meta, bytes)) => attachment(&meta.name, &meta.sha256, bytes),
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// A file as a download, never rendered by the browser.
+fn attachment(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
+    let ascii_name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(sha256) {
+        headers.insert(HeaderName::from_static("x-content-sha256"), value);
+    }
+    (headers, bytes).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_flatten_with_labels_and_plain_values() {
+        let mut out = Vec::new();
+        let records = serde_json::json!({
+            "valid": true,
+            "findings": "ok",
+            "meeting": {"place": "Ruang rapat", "attendees": ["A", "B"]},
+            "system": null
+        });
+        flatten_records(Lang::Id, "validate", "", &records, &mut out);
+        assert!(
+            out.contains(&("Tempat rapat".to_owned(), "Ruang rapat".to_owned())),
+            "{out:?}"
+        );
+        assert!(out.iter().any(|(_, v)| v == "A, B"));
+        assert!(out.iter().any(|(_, v)| v == "Ya"));
+        assert_eq!(out.len(), 4);
+        let mut out = Vec::new();
+        let records =
+            serde_json::json!({"action": "assess", "criticality": "low", "attendees": []});
+        flatten_records(Lang::Id, "assess", "", &records, &mut out);
+        assert_eq!(
+            out,
+            [(
+                "Tingkat kekritisan".to_owned(),
+                "Rendah (tidak diblokir)".to_owned()
+            )]
+        );
+    }
+}

@@ -1,0 +1,876 @@
+//! The web pages over HTTP, as a browser uses them: every test boots the real app
+//! (`sigap_testkit::spawn_app`) over a fresh database, keeps cookies like a browser, reads
+//! the anti-CSRF token from the form it was given, and posts forms. Each test runs on SQLite
+//! and on PostgreSQL (skipped when `SIGAP_TEST_POSTGRES_URL` is unset).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+use sigap_app::{Caller, registry};
+use sigap_testkit::bodies::PNG_BYTES;
+use sigap_testkit::{TestApp, seed};
+
+/// Generates a SQLite and a PostgreSQL `#[tokio::test]` for each `async fn test(app: TestApp)`.
+macro_rules! both {
+    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $sqlite() {
+                let app = sigap_testkit::spawn_app(sigap_testkit::Backend::Sqlite)
+                    .await
+                    .expect("the SQLite backend always runs");
+                $test(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $postgres() {
+                let Some(app) = sigap_testkit::spawn_app(sigap_testkit::Backend::Postgres).await else {
+                    return;
+                };
+                $test(app).await;
+            }
+        )*
+    };
+}
+
+both! {
+    report_form_with_a_file_answers_a_ticket_number: report_form_sqlite, report_form_postgres;
+    invalid_report_is_shown_again_with_the_input_kept: invalid_report_sqlite, invalid_report_postgres;
+    tracking_shows_the_state_only_with_the_right_token: tracking_sqlite, tracking_postgres;
+    login_sets_a_strict_cookie_and_a_new_session_each_time: login_cookie_sqlite, login_cookie_postgres;
+    wrong_password_is_refused_without_a_session: wrong_password_sqlite, wrong_password_postgres;
+    five_failures_lock_the_address_even_for_the_right_password: lockout_sqlite, lockout_postgres;
+    logout_ends_the_session: logout_sqlite, logout_postgres;
+    posts_without_the_right_csrf_token_change_nothing: csrf_sqlite, csrf_postgres;
+    system_owner_of_another_agency_gets_not_found: other_agency_sqlite, other_agency_postgres;
+    every_page_carries_the_security_headers: headers_sqlite, headers_postgres;
+    reporter_text_is_escaped_on_the_staff_ticket_page: escaped_sqlite, escaped_postgres;
+    action_forms_move_the_ticket_and_refusals_show_field_errors: action_forms_sqlite, action_forms_postgres;
+    queue_lists_tickets_with_deadlines_and_evidence_downloads: queue_sqlite, queue_postgres;
+    sessions_end_after_thirty_idle_minutes_and_twelve_hours: session_limits_sqlite, session_limits_postgres;
+}
+
+const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
+const CSRF_FIELD: &str = "csrf_token";
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A response as a test reads it.
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    /// The value of the first hidden anti-CSRF field.
+    fn csrf(&self) -> String {
+        hidden_value(&self.body, CSRF_FIELD).expect("the page has an anti-CSRF field")
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn session_cookie(&self) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("sigap_session="))
+    }
+}
+
+fn hidden_value(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_owned())
+}
+
+/// A client that keeps cookies as a browser does and never follows redirects.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            base: app.base_url.clone(),
+            client,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let response = request
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for value in headers.get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = response.text().await.unwrap();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.finish(request).await
+    }
+
+    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.finish(request).await
+    }
+
+    async fn post_multipart(&mut self, path: &str, form: Form) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        self.finish(request).await
+    }
+
+    /// Signs in through the login form; asserts success.
+    async fn login(&mut self, email: &str, password: &str) -> Page {
+        let token = self.get("/login").await.csrf();
+        let page = self
+            .post_form(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    (CSRF_FIELD, &token),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "login of {email}: {}",
+            page.body
+        );
+        assert_eq!(page.location(), "/tickets");
+        page
+    }
+}
+
+/// Creates a staff user with a known password; answers the e-mail address.
+async fn staff(
+    app: &TestApp,
+    email: &'static str,
+    role: &str,
+    agency: Option<&str>,
+) -> &'static str {
+    let body = json!({"email": email, "name": format!("Petugas {role}"), "role": role,
+        "agency": agency, "password": PASSWORD});
+    registry::add_user(&app.app, &Caller::system(), &body)
+        .await
+        .expect("add user");
+    email
+}
+
+async fn csirt(app: &TestApp) -> &'static str {
+    staff(app, "web.csirt@kominfo.batam.go.id", "csirt", None).await
+}
+
+/// The text fields of a complete public report.
+fn report_fields() -> Vec<(&'static str, String)> {
+    let report = sigap_testkit::valid_report();
+    [
+        "reporter_name",
+        "reporter_email",
+        "reporter_phone",
+        "severity",
+        "vulnerability_type",
+        "target",
+        "title",
+        "description",
+        "proof_of_concept",
+        "cvss_vector",
+    ]
+    .into_iter()
+    .map(|name| (name, report[name].as_str().unwrap().to_owned()))
+    .collect()
+}
+
+fn report_form(fields: &[(&'static str, String)], csrf: Option<&str>) -> Form {
+    let mut form = Form::new();
+    for (name, value) in fields {
+        form = form.text(*name, value.clone());
+    }
+    if let Some(token) = csrf {
+        form = form.text(CSRF_FIELD, token.to_owned());
+    }
+    form
+}
+
+async fn ticket_count(app: &TestApp) -> usize {
+    app.list("csirt", &[]).await["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn report_form_with_a_file_answers_a_ticket_number(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    let form_page = browser.get("/report").await;
+    assert_eq!(form_page.status, StatusCode::OK);
+    assert!(form_page.body.contains("enctype=\"multipart/form-data\""));
+    assert!(form_page.body.len() < 100 * 1024, "the form page is light");
+    let file = Part::bytes(PNG_BYTES.to_vec())
+        .file_name("tangkapan-layar.png")
+        .mime_str("image/png")
+        .unwrap();
+    let form = report_form(&report_fields(), Some(&form_page.csrf())).part("evidence", file);
+    let done = browser.post_multipart("/report", form).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let number = sigap_testkit::number(1);
+    assert!(done.body.contains(&number), "{}", done.body);
+    assert!(done.body.contains("trk_"), "the tracking token is shown");
+    assert!(done.body.contains(&format!("/track?ticket={number}")));
+    let ticket = app.ticket("csirt", &number).await;
+    assert_eq!(ticket["channel"], "web");
+    assert_eq!(ticket["evidence"].as_array().unwrap().len(), 1);
+}
+
+async fn invalid_report_is_shown_again_with_the_input_kept(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    let token = browser.get("/report").await.csrf();
+    let mut fields = report_fields();
+    fields.retain(|(name, _)| *name != "reporter_email");
+    fields.push(("reporter_email", "bukan-alamat-surel".to_owned()));
+    fields
+        .iter_mut()
+        .find(|(n, _)| *n == "reporter_name")
+        .unwrap()
+        .1 = "Siti \"Aminah\" <b>".to_owned();
+    let page = browser
+        .post_multipart("/report", report_form(&fields, Some(&token)))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("value=\"Siti &#34;Aminah&#34; &#60;b&#62;\"")
+            || page
+                .body
+                .contains("value=\"Siti &quot;Aminah&quot; &lt;b&gt;\""),
+        "name kept, escaped"
+    );
+    assert!(
+        page.body.contains("bukan-alamat-surel"),
+        "the wrong e-mail is kept"
+    );
+    assert!(
+        page.body.contains("Tuliskan alamat surel yang valid"),
+        "the error is next to the field"
+    );
+    assert!(
+        page.body
+            .contains("Lampirkan paling sedikit satu berkas bukti"),
+        "evidence is required"
+    );
+    assert!(
+        page.body.contains("sqlmap -u"),
+        "the proof of concept is kept"
+    );
+    assert_eq!(ticket_count(&app).await, 0, "nothing stored");
+}
+
+async fn tracking_shows_the_state_only_with_the_right_token(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let mut browser = Browser::new(&app);
+    let form = browser
+        .get(&format!("/track?ticket={}", submitted.number))
+        .await;
+    assert!(
+        form.body
+            .contains(&format!("value=\"{}\"", submitted.number))
+    );
+    let token = form.csrf();
+    let right = browser
+        .post_form(
+            "/track",
+            &[
+                ("ticket", &submitted.number),
+                ("token", &submitted.tracking_token),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::OK, "{}", right.body);
+    assert!(
+        right.body.contains("Menunggu validasi"),
+        "the state in plain Indonesian"
+    );
+    assert!(
+        right.body.contains("action=\"/track/message\""),
+        "a message form while open"
+    );
+    let wrong = browser
+        .post_form(
+            "/track",
+            &[
+                ("ticket", &submitted.number),
+                ("token", "trk_salah"),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert!(wrong.body.contains("Laporan tidak ditemukan"));
+    assert!(!wrong.body.contains("Menunggu validasi"));
+    let unknown = browser
+        .post_form(
+            "/track",
+            &[
+                ("ticket", "BCSIRT-2026-09999"),
+                ("token", &submitted.tracking_token),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        wrong
+            .body
+            .replace(&format!("value=\"{}\"", submitted.number), ""),
+        unknown.body.replace("value=\"BCSIRT-2026-09999\"", ""),
+        "a wrong token and an unknown ticket answer the same page"
+    );
+    let form = Form::new()
+        .text(CSRF_FIELD, token.clone())
+        .text("ticket", submitted.number.clone())
+        .text("token", submitted.tracking_token.clone())
+        .text("message", "Celah masih dapat dieksploitasi per hari ini.");
+    let sent = browser.post_multipart("/track/message", form).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(
+        sent.body
+            .contains("Celah masih dapat dieksploitasi per hari ini.")
+    );
+}
+
+async fn login_sets_a_strict_cookie_and_a_new_session_each_time(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut first = Browser::new(&app);
+    let cookie_one = first
+        .login(email, PASSWORD)
+        .await
+        .session_cookie()
+        .expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie_one.contains(attribute), "{cookie_one}");
+    }
+    assert!(
+        !cookie_one.contains("Secure"),
+        "http test server: no Secure"
+    );
+    let value_one = first.cookies["sigap_session"].clone();
+    assert!(value_one.len() >= 43, "256 random bits");
+    let queue = first.get("/tickets").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Antrean tiket"));
+    let mut second = Browser::new(&app);
+    second
+        .cookies
+        .insert("sigap_session".into(), value_one.clone());
+    second.login(email, PASSWORD).await;
+    assert_ne!(
+        second.cookies["sigap_session"], value_one,
+        "a new session id at each login"
+    );
+    let replaced = first.get("/tickets").await;
+    assert_eq!(
+        replaced.location(),
+        "/login",
+        "the id replaced at a new login is void"
+    );
+    let mut third = Browser::new(&app);
+    third.login(email, PASSWORD).await;
+    let other = second.get("/tickets").await;
+    assert_eq!(
+        other.status,
+        StatusCode::OK,
+        "other browsers keep their sessions"
+    );
+}
+
+async fn wrong_password_is_refused_without_a_session(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    let token = browser.get("/login").await.csrf();
+    let page = browser
+        .post_form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", "salah-sekali-bukan-ini"),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.session_cookie().is_none());
+    assert!(page.body.contains("Alamat surel atau kata sandi salah"));
+    let unknown = browser
+        .post_form(
+            "/login",
+            &[
+                ("email", "tidak.ada@batam.go.id"),
+                ("password", PASSWORD),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(browser.get("/tickets").await.location(), "/login");
+}
+
+async fn five_failures_lock_the_address_even_for_the_right_password(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    let token = browser.get("/login").await.csrf();
+    let attempt = |password: &'static str| {
+        let token = token.clone();
+        let fields = vec![("email", email), ("password", password)];
+        (fields, token)
+    };
+    let mut wrong_body = String::new();
+    for _ in 0..5 {
+        let (mut fields, token) = attempt("salah-sekali-bukan-ini");
+        fields.push((CSRF_FIELD, &token));
+        let page = browser.post_form("/login", &fields).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        wrong_body = page.body;
+    }
+    let (mut fields, token_copy) = attempt(PASSWORD);
+    fields.push((CSRF_FIELD, &token_copy));
+    let locked = browser.post_form("/login", &fields).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "locked even with the right password"
+    );
+    assert!(locked.session_cookie().is_none());
+    assert_eq!(
+        locked.body, wrong_body,
+        "the same answer as a wrong password"
+    );
+    app.clock.advance(chrono::TimeDelta::minutes(16));
+    browser.login(email, PASSWORD).await;
+    let chain = app.store.verify_audit_chain().await.unwrap();
+    assert!(
+        matches!(chain, sigap_store::ChainStatus::Intact { .. }),
+        "login entries keep the audit chain intact: {chain:?}"
+    );
+}
+
+async fn logout_ends_the_session(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let old = browser.cookies["sigap_session"].clone();
+    let queue = browser.get("/tickets").await;
+    let token = queue.csrf();
+    let out = browser.post_form("/logout", &[(CSRF_FIELD, &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/login");
+    let mut replay = Browser::new(&app);
+    replay.cookies.insert("sigap_session".into(), old);
+    let page = replay.get("/tickets").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login");
+}
+
+async fn posts_without_the_right_csrf_token_change_nothing(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    browser.get("/report").await;
+    let fields = report_fields();
+    let form = || report_form(&fields, None).text("evidence_text", "log");
+    let missing = browser.post_multipart("/report", form()).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = browser
+        .post_multipart("/report", form().text(CSRF_FIELD, "x".repeat(43)))
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(ticket_count(&app).await, 0);
+    let login = browser
+        .post_form("/login", &[("email", "a@b.id"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let email = csirt(&app).await;
+    browser.login(email, PASSWORD).await;
+    let path = format!("/tickets/{}/actions/validate", submitted.number);
+    let body = || {
+        Form::new()
+            .text("valid", "true")
+            .text("method", "ticket")
+            .text("findings", "Terverifikasi.")
+    };
+    let refused = browser.post_multipart(&path, body()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let refused = browser
+        .post_multipart(&path, body().text(CSRF_FIELD, "salah"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.ticket("csirt", &submitted.number).await["state"],
+        "queued",
+        "nothing changed"
+    );
+    let out = browser.post_form("/logout", &[(CSRF_FIELD, "salah")]).await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser.get("/tickets").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+async fn system_owner_of_another_agency_gets_not_found(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let own = staff(
+        &app,
+        "web.pj@disdik.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_A),
+    )
+    .await;
+    let other = staff(
+        &app,
+        "web.pj@dinkes.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_B),
+    )
+    .await;
+    let path = format!("/tickets/{}", submitted.number);
+    let mut owner_b = Browser::new(&app);
+    owner_b.login(other, PASSWORD).await;
+    let page = owner_b.get(&path).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("Injeksi SQL"));
+    let queue = owner_b.get("/tickets").await;
+    assert!(!queue.body.contains(&submitted.number));
+    let mut owner_a = Browser::new(&app);
+    owner_a.login(own, PASSWORD).await;
+    let page = owner_a.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("budi.santoso@example.com"),
+        "no reporter contact for owners"
+    );
+}
+
+fn assert_page_headers(page: &Page, path: &str) {
+    let header = |name: &str| {
+        page.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(header("content-security-policy"), PAGE_CSP, "{path}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+    assert!(header("content-type").starts_with("text/html"), "{path}");
+    assert!(!page.body.contains("style=\""), "{path}: no inline style");
+    assert!(!page.body.contains("<script"), "{path}: no script");
+}
+
+async fn every_page_carries_the_security_headers(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let mut browser = Browser::new(&app);
+    for path in ["/", "/report", "/track", "/login", "/?lang=en"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_page_headers(&page, path);
+    }
+    assert!(
+        browser
+            .get("/")
+            .await
+            .body
+            .contains("Report a vulnerability"),
+        "English remembered"
+    );
+    browser.get("/?lang=id").await;
+    let email = csirt(&app).await;
+    browser.login(email, PASSWORD).await;
+    for path in [
+        "/tickets".to_owned(),
+        format!("/tickets/{}", submitted.number),
+        "/tickets/BCSIRT-2026-09999".to_owned(),
+    ] {
+        let page = browser.get(&path).await;
+        assert_page_headers(&page, &path);
+    }
+    let css = browser.get("/assets/sigap.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let english = Browser::new(&app);
+    let response = english
+        .client
+        .get(format!("{}/report", app.base_url))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.text().await.unwrap().contains("Send the report"));
+}
+
+async fn reporter_text_is_escaped_on_the_staff_ticket_page(app: TestApp) {
+    let mut report = sigap_testkit::valid_report();
+    report["title"] = json!("<script>alert('judul')</script>");
+    report["description"] = json!("\"><img src=x onerror=alert(1)>");
+    report["proof_of_concept"] =
+        json!("<script>alert(document.cookie)</script> javascript:alert(1)");
+    report["reporter_name"] = json!("\"><svg onload=alert(2)>");
+    report["evidence_text"] = json!("</pre><script>alert(3)</script>");
+    let submitted = app.submit_ok(&report).await;
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let page = browser.get(&format!("/tickets/{}", submitted.number)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script"), "no raw script tag");
+    assert!(!page.body.contains("<img src=x"), "no raw img tag");
+    assert!(!page.body.contains("<svg"), "no raw svg tag");
+    assert!(!page.body.contains("href=\"javascript:"), "no script link");
+    assert!(
+        page.body.contains("&lt;script&gt;alert(") || page.body.contains("&#60;script&#62;alert(")
+    );
+    let queue = browser.get("/tickets").await;
+    assert!(!queue.body.contains("<script"));
+}
+
+async fn action_forms_move_the_ticket_and_refusals_show_field_errors(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let path = format!("/tickets/{}", submitted.number);
+    let page = browser.get(&path).await;
+    for action in ["validate", "mark_duplicate", "comment"] {
+        assert!(
+            page.body.contains(&format!("{path}/actions/{action}")),
+            "a form for {action}"
+        );
+    }
+    assert!(
+        !page.body.contains(&format!("{path}/actions/assess")),
+        "only allowed actions"
+    );
+    let token = page.csrf();
+    let refused = browser
+        .post_multipart(
+            &format!("{path}/actions/validate"),
+            Form::new()
+                .text(CSRF_FIELD, token.clone())
+                .text("valid", "true")
+                .text("method", "ticket"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("has-error"),
+        "an error next to a field"
+    );
+    assert!(
+        refused.body.contains("describe what was checked"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"true\" checked"),
+        "the choice is kept"
+    );
+    let done = browser
+        .post_multipart(
+            &format!("{path}/actions/validate"),
+            Form::new()
+                .text(CSRF_FIELD, token.clone())
+                .text("valid", "true")
+                .text("method", "ticket")
+                .text("findings", "Parameter nisn terbukti rentan."),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("{path}?done=validate"));
+    let after = browser.get(done.location()).await;
+    assert!(
+        after.body.contains("Parameter nisn terbukti rentan."),
+        "the step's records"
+    );
+    assert!(after.body.contains(&format!("{path}/actions/assess")));
+    let conflict = browser
+        .post_multipart(
+            &format!("{path}/actions/validate"),
+            Form::new()
+                .text(CSRF_FIELD, token.clone())
+                .text("valid", "true")
+                .text("method", "ticket")
+                .text("findings", "x"),
+        )
+        .await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.ticket("csirt", &submitted.number).await["state"],
+        "assessing"
+    );
+}
+
+async fn queue_lists_tickets_with_deadlines_and_evidence_downloads(app: TestApp) {
+    let file =
+        Part::bytes(b"GET /?q=<script>alert(1)</script> 200\n".to_vec()).file_name("akses.log");
+    let mut form = Form::new();
+    for (name, value) in report_fields() {
+        form = form.text(name, value);
+    }
+    let response = app.submit_multipart(form.part("evidence", file)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let number = sigap_testkit::number(1);
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(queue.body.contains(&format!("href=\"/tickets/{number}\"")));
+    assert!(queue.body.contains("WIB"), "deadlines in WIB");
+    assert!(queue.body.contains("Menunggu validasi"));
+    app.clock.advance(chrono::TimeDelta::days(3));
+    assert_eq!(
+        browser.get("/tickets").await.location(),
+        "/login",
+        "the idle session ended"
+    );
+    browser.login(email, PASSWORD).await;
+    let late = browser.get("/tickets?overdue=true").await;
+    assert!(
+        late.body.contains("class=\"overdue\""),
+        "an overdue mark: {}",
+        late.body
+    );
+    assert!(late.body.contains("Lewat tenggat"));
+    let empty = browser.get("/tickets?state=closed").await;
+    assert!(!empty.body.contains(&format!("href=\"/tickets/{number}\"")));
+    let ticket = app.ticket("csirt", &number).await;
+    let id = ticket["evidence"][0]["id"].as_i64().unwrap();
+    let download = browser
+        .get(&format!("/tickets/{number}/evidence/{id}"))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "application/octet-stream");
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let anonymous = Browser::new(&app)
+        .get(&format!("/tickets/{number}/evidence/{id}"))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut idle = Browser::new(&app);
+    idle.login(email, PASSWORD).await;
+    let mut busy = Browser::new(&app);
+    busy.login(email, PASSWORD).await;
+    let minutes = chrono::TimeDelta::minutes;
+    let mut now = 29;
+    app.clock.advance(minutes(29));
+    assert_eq!(
+        idle.get("/tickets").await.status,
+        StatusCode::OK,
+        "29 idle minutes are fine"
+    );
+    assert_eq!(busy.get("/tickets").await.status, StatusCode::OK);
+    for step in [20, 12] {
+        app.clock.advance(minutes(step));
+        now += step;
+        assert_eq!(
+            busy.get("/tickets").await.status,
+            StatusCode::OK,
+            "active at {now} min"
+        );
+    }
+    assert_eq!(
+        idle.get("/tickets").await.location(),
+        "/login",
+        "32 idle minutes end it"
+    );
+    while now < 12 * 60 - 25 {
+        app.clock.advance(minutes(25));
+        now += 25;
+        assert_eq!(
+            busy.get("/tickets").await.status,
+            StatusCode::OK,
+            "active at {now} min"
+        );
+    }
+    app.clock.advance(minutes(26));
+    assert_eq!(
+        busy.get("/tickets").await.location(),
+        "/login",
+        "twelve hours end even an active one"
+    );
+}
