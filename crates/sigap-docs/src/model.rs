@@ -1,0 +1,197 @@
+//! The document model: everything one official document shows, as plain data. The app
+//! builds a [`Document`] from a ticket's records at the moment a step is recorded; nothing
+//! here reads a clock, a file or a setting.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sigap_core::DocumentKind;
+
+use crate::body::Body;
+
+/// One official document, ready to be rendered by [`crate::render`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document's number (*Nomor*), e.g. `BA-VAL/00012/BCSIRT/VIII/2026`; see
+    /// [`crate::number`].
+    pub number: String,
+    /// The ticket the document belongs to, e.g. `BCSIRT-2026-00042`.
+    pub ticket_number: String,
+    /// The Traffic Light Protocol label printed in the header and footer of every page.
+    pub tlp: Tlp,
+    /// Where the document is signed, e.g. `Batam`.
+    pub place: String,
+    /// When the document is issued; shown as a WIB date (`12 Agustus 2026`).
+    pub issued_at: DateTime<Utc>,
+    /// The letterhead (*kop surat*).
+    pub letterhead: Letterhead,
+    /// Who signs, in order; minutes may have several signers, letters have one.
+    pub signers: Vec<Signer>,
+    /// The official who acknowledges the minutes (*Mengetahui*), if any.
+    pub acknowledged_by: Option<Signer>,
+    /// The public verification link (`https://…/verify/{code}`), drawn as a QR code and
+    /// printed as text.
+    pub verify_url: String,
+    /// The sections of the document's kind; the kind follows from it.
+    pub body: Body,
+    /// Evidence files (name, size, SHA-256). Listed in minutes, records, reports and the
+    /// acknowledgement; letters, the approval and the certificate leave them out.
+    pub evidence: Vec<EvidenceItem>,
+    /// The number of the document this one corrects, if it is a correction.
+    pub replaces: Option<String>,
+}
+
+impl Document {
+    /// The kind of document, as decided by its body.
+    pub fn kind(&self) -> DocumentKind {
+        self.body.kind()
+    }
+}
+
+/// The letterhead (*kop surat*) at the top of the first page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Letterhead {
+    /// The heading lines, in capitals, e.g. `PEMERINTAH KOTA BATAM`.
+    pub lines: Vec<String>,
+    /// The address and contacts line.
+    pub address: String,
+    /// The logo, as PNG or JPEG bytes, drawn left of the heading lines.
+    #[serde(skip)]
+    pub logo_png: Option<Vec<u8>>,
+}
+
+impl Default for Letterhead {
+    /// Diskominfo Kota Batam's letterhead, as the SOP gives it (no logo).
+    fn default() -> Self {
+        Self {
+            lines: vec![
+                "PEMERINTAH KOTA BATAM".to_owned(),
+                "DINAS KOMUNIKASI DAN INFORMATIKA".to_owned(),
+            ],
+            address: "Jl. Engku Putri Nomor 1, Batam 29461, Telp. +62 778 8073194".to_owned(),
+            logo_png: None,
+        }
+    }
+}
+
+/// An official who signs (or acknowledges) a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signer {
+    /// The position (*jabatan*), e.g. `Ketua Tim BATAM-CSIRT`.
+    pub position: String,
+    /// The full name with titles.
+    pub name: String,
+    /// The rank (*pangkat/golongan*), e.g. `Penata Tk. I (III/d)`.
+    pub rank: Option<String>,
+    /// The civil-servant number (*NIP*), 18 digits.
+    pub nip: Option<String>,
+}
+
+/// One evidence file, identified by its hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceItem {
+    /// The file's name as received (metadata only).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, in lowercase hex.
+    pub sha256: String,
+}
+
+/// The Traffic Light Protocol 2.0 labels a ticket (and so each of its documents) can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Tlp {
+    /// `TLP:RED`: for the named recipients only.
+    Red,
+    /// `TLP:AMBER+STRICT`: the recipient's organisation only; the default for tickets.
+    #[default]
+    AmberStrict,
+    /// `TLP:AMBER`: the recipient's organisation and its clients.
+    Amber,
+    /// `TLP:GREEN`: the community.
+    Green,
+    /// `TLP:CLEAR`: no restriction.
+    Clear,
+}
+
+impl Tlp {
+    /// Every label, most restrictive first.
+    pub const ALL: &'static [Self] = &[
+        Self::Red,
+        Self::AmberStrict,
+        Self::Amber,
+        Self::Green,
+        Self::Clear,
+    ];
+
+    /// The label as printed, in capitals: `TLP:AMBER+STRICT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Red => "TLP:RED",
+            Self::AmberStrict => "TLP:AMBER+STRICT",
+            Self::Amber => "TLP:AMBER",
+            Self::Green => "TLP:GREEN",
+            Self::Clear => "TLP:CLEAR",
+        }
+    }
+}
+
+impl std::fmt::Display for Tlp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Tlp {
+    type Err = crate::DocError;
+
+    /// Reads a label with or without the `TLP:` prefix, in any case (`amber+strict`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_uppercase();
+        let wanted = wanted.strip_prefix("TLP:").unwrap_or(&wanted);
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|tlp| tlp.as_str().strip_prefix("TLP:") == Some(wanted))
+            .ok_or_else(|| crate::DocError::UnknownTlp(s.to_owned()))
+    }
+}
+
+impl Serialize for Tlp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlp_labels_read_with_or_without_prefix_in_any_case() {
+        assert_eq!("TLP:AMBER+STRICT".parse::<Tlp>().unwrap(), Tlp::AmberStrict);
+        assert_eq!(" amber+strict ".parse::<Tlp>().unwrap(), Tlp::AmberStrict);
+        assert_eq!("tlp:clear".parse::<Tlp>().unwrap(), Tlp::Clear);
+        assert_eq!("RED".parse::<Tlp>().unwrap(), Tlp::Red);
+        assert!(
+            "TLP:WHITE".parse::<Tlp>().is_err(),
+            "TLP 1.0's WHITE is CLEAR in 2.0"
+        );
+        for &tlp in Tlp::ALL {
+            assert_eq!(tlp.to_string().parse::<Tlp>().unwrap(), tlp);
+        }
+        assert_eq!(Tlp::default(), Tlp::AmberStrict);
+    }
+
+    #[test]
+    fn the_default_letterhead_is_diskominfo_batams() {
+        let letterhead = Letterhead::default();
+        assert_eq!(letterhead.lines[0], "PEMERINTAH KOTA BATAM");
+        assert_eq!(letterhead.lines[1], "DINAS KOMUNIKASI DAN INFORMATIKA");
+        assert!(
+            letterhead
+                .address
+                .contains("Jl. Engku Putri Nomor 1, Batam 29461")
+        );
+        assert!(letterhead.address.contains("+62 778 8073194"));
+    }
+}

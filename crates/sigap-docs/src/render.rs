@@ -1,0 +1,259 @@
+//! From a [`Document`] to PDF bytes. The document is serialised into `/data.json`, which the
+//! kind's template reads with `json(..)` and prints as text: content is never pasted into
+//! markup, so nothing a reporter writes can be evaluated. Rendering is deterministic: the
+//! same document gives the same bytes (the PDF's date and identifier come from the
+//! document), which is what makes the stored SHA-256 meaningful.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{Datelike, Timelike};
+use serde::Serialize;
+use sigap_core::wib;
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::FileId;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::body::{Body, shows_evidence};
+use crate::model::{Document, EvidenceItem, Letterhead, Signer, Tlp};
+use crate::view::{Moment, file_size};
+use crate::world::{DocWorld, Environment, MAX_SCREENSHOTS};
+use crate::{DocError, qr};
+
+/// How many evictions a memoised typesetting result survives unused. Results reused across
+/// renders (font metrics, the templates' shared parts) stay warm; a document's own text is
+/// gone after a few more renders, so memory stays bounded.
+const EVICT_MAX_AGE: usize = 5;
+
+/// WIB's offset from UTC, in minutes, for the PDF's creation date.
+const WIB_MINUTES: i32 = 7 * 60;
+
+/// Renders documents. Building one parses the embedded fonts and templates (tens of
+/// milliseconds); every render after that reuses them. Cloning is cheap (the environment
+/// is shared), so the app can keep one in its state; [`render`] uses a process-wide one.
+#[derive(Clone)]
+pub struct Renderer {
+    env: Arc<Environment>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer").finish_non_exhaustive()
+    }
+}
+
+impl Renderer {
+    /// Builds the shared environment: fonts, standard library, templates.
+    pub fn new() -> Result<Self, DocError> {
+        Ok(Self {
+            env: Arc::new(Environment::new()?),
+        })
+    }
+
+    /// The process-wide renderer, built on first use.
+    pub fn shared() -> Result<&'static Self, DocError> {
+        static SHARED: OnceLock<Result<Renderer, DocError>> = OnceLock::new();
+        SHARED.get_or_init(Self::new).as_ref().map_err(Clone::clone)
+    }
+
+    /// Renders `doc` as PDF bytes.
+    pub fn render(&self, doc: &Document) -> Result<Vec<u8>, DocError> {
+        self.render_with_warnings(doc).map(|(pdf, _)| pdf)
+    }
+
+    /// Renders `doc` and also returns the typesetter's warnings (e.g. a character no
+    /// embedded font has), for tests and diagnostics.
+    pub fn render_with_warnings(&self, doc: &Document) -> Result<(Vec<u8>, Vec<String>), DocError> {
+        let result = self.typeset(doc);
+        // Drop what this document alone used; keep what renders share.
+        typst::comemo::evict(EVICT_MAX_AGE);
+        result
+    }
+
+    fn typeset(&self, doc: &Document) -> Result<(Vec<u8>, Vec<String>), DocError> {
+        let files = self.files(doc)?;
+        let main = self.env.main(doc.kind())?;
+        let world = DocWorld::new(&self.env, main, files, today(doc));
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+        let document = output.map_err(|errors| DocError::Typeset(messages(&errors).join("; ")))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(doc.number.clone()),
+            timestamp: timestamp(doc),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options)
+            .map_err(|errors| DocError::Pdf(messages(&errors).join("; ")))?;
+        Ok((pdf, messages(&warnings)))
+    }
+
+    /// The per-render virtual files: data, QR code, logo and screenshots.
+    fn files(&self, doc: &Document) -> Result<HashMap<FileId, Bytes>, DocError> {
+        let ids = &self.env.ids;
+        let data = serde_json::to_vec(&TemplateData::new(doc))
+            .map_err(|error| DocError::Typeset(format!("cannot serialise the data: {error}")))?;
+        let mut files = HashMap::from([
+            (ids.data, Bytes::new(data)),
+            (ids.qr, Bytes::from_string(qr::svg(&doc.verify_url)?)),
+        ]);
+        if let Some(logo) = &doc.letterhead.logo_png {
+            check_image("the logo", logo)?;
+            files.insert(ids.logo, Bytes::new(logo.clone()));
+        }
+        let screenshots = doc.body.screenshots();
+        if screenshots.len() > MAX_SCREENSHOTS {
+            return Err(DocError::Image(format!(
+                "{} screenshots; at most {MAX_SCREENSHOTS} per document",
+                screenshots.len()
+            )));
+        }
+        for (shot, id) in screenshots.iter().zip(&ids.images) {
+            check_image(&shot.caption, &shot.image)?;
+            files.insert(*id, Bytes::new(shot.image.clone()));
+        }
+        Ok(files)
+    }
+}
+
+/// Renders `doc` as PDF bytes with the process-wide [`Renderer`].
+pub fn render(doc: &Document) -> Result<Vec<u8>, DocError> {
+    Renderer::shared()?.render(doc)
+}
+
+/// Accepts PNG and JPEG only, by their signatures; typst decodes them.
+fn check_image(what: &str, bytes: &[u8]) -> Result<(), DocError> {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    const JPEG: &[u8] = b"\xff\xd8\xff";
+    if bytes.starts_with(PNG) || bytes.starts_with(JPEG) {
+        Ok(())
+    } else {
+        Err(DocError::Image(format!("{what} is neither PNG nor JPEG")))
+    }
+}
+
+/// The issue date in WIB: what `datetime.today()` answers inside a template.
+fn today(doc: &Document) -> Option<Datetime> {
+    let local = doc.issued_at.with_timezone(&wib());
+    let month = u8::try_from(local.month()).ok()?;
+    let day = u8::try_from(local.day()).ok()?;
+    Datetime::from_ymd(local.year(), month, day)
+}
+
+/// The PDF's creation date: the issue time in WIB.
+fn timestamp(doc: &Document) -> Option<Timestamp> {
+    let local = doc.issued_at.with_timezone(&wib());
+    let datetime = Datetime::from_ymd_hms(
+        local.year(),
+        u8::try_from(local.month()).ok()?,
+        u8::try_from(local.day()).ok()?,
+        u8::try_from(local.hour()).ok()?,
+        u8::try_from(local.minute()).ok()?,
+        u8::try_from(local.second()).ok()?,
+    )?;
+    Timestamp::new_local(datetime, WIB_MINUTES)
+}
+
+/// Diagnostics as plain messages with their hints.
+fn messages(diagnostics: &[SourceDiagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let mut message = diagnostic.message.to_string();
+            for hint in &diagnostic.hints {
+                message.push_str(&format!(" (hint: {})", hint.v));
+            }
+            message
+        })
+        .collect()
+}
+
+/// What `/data.json` holds: the document, with dates and sizes already formatted.
+#[derive(Serialize)]
+struct TemplateData<'a> {
+    kind: &'static str,
+    title: String,
+    number: &'a str,
+    ticket_number: &'a str,
+    tlp: Tlp,
+    place: &'a str,
+    issued: Moment,
+    letterhead: LetterheadView<'a>,
+    signers: &'a [Signer],
+    acknowledged_by: Option<&'a Signer>,
+    verify_url: &'a str,
+    body: &'a Body,
+    evidence: Vec<EvidenceView<'a>>,
+    replaces: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LetterheadView<'a> {
+    #[serde(flatten)]
+    letterhead: &'a Letterhead,
+    has_logo: bool,
+}
+
+#[derive(Serialize)]
+struct EvidenceView<'a> {
+    name: &'a str,
+    size: String,
+    sha256: &'a str,
+}
+
+impl<'a> TemplateData<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let kind = doc.kind();
+        let evidence: &[EvidenceItem] = if shows_evidence(kind) {
+            &doc.evidence
+        } else {
+            &[]
+        };
+        Self {
+            kind: kind.as_str(),
+            title: kind.label_id().to_uppercase(),
+            number: &doc.number,
+            ticket_number: &doc.ticket_number,
+            tlp: doc.tlp,
+            place: &doc.place,
+            issued: Moment::new(doc.issued_at),
+            letterhead: LetterheadView {
+                letterhead: &doc.letterhead,
+                has_logo: doc.letterhead.logo_png.is_some(),
+            },
+            signers: &doc.signers,
+            acknowledged_by: doc.acknowledged_by.as_ref(),
+            verify_url: &doc.verify_url,
+            body: &doc.body,
+            evidence: evidence
+                .iter()
+                .map(|item| EvidenceView {
+                    name: &item.name,
+                    size: file_size(item.size),
+                    sha256: &item.sha256,
+                })
+                .collect(),
+            replaces: doc.replaces.as_deref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renderer_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Renderer>();
+    }
+
+    #[test]
+    fn only_png_and_jpeg_are_accepted() {
+        assert!(check_image("logo", b"\x89PNG\r\n\x1a\nrest").is_ok());
+        assert!(check_image("logo", b"\xff\xd8\xff\xe0rest").is_ok());
+        assert!(check_image("logo", b"GIF89a").is_err());
+        assert!(check_image("logo", b"<svg/>").is_err());
+        assert!(check_image("logo", b"").is_err());
+    }
+}

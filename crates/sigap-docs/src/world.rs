@@ -1,0 +1,195 @@
+//! The typesetting environment. [`Environment`] is built once (fonts parsed, standard
+//! library built, templates parsed) and shared; each render makes a [`DocWorld`] over it
+//! that serves a fixed set of virtual files: the templates, `/data.json`, `/qr.svg`,
+//! `/logo` and `/img/0` … `/img/7`. Nothing is read from disk or from the system's fonts,
+//! and no path derived from a document's content is ever interned (typst keeps file ids
+//! for the life of the process, in a 16-bit space).
+
+use std::collections::HashMap;
+
+use sigap_core::DocumentKind;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+use crate::DocError;
+
+/// The most screenshots one document may show.
+pub const MAX_SCREENSHOTS: usize = 8;
+
+/// The embedded fonts: Liberation Sans (the text font; Arial's metrics, as Indonesian
+/// *naskah dinas* use) and Liberation Mono for the restricted attachment's logs.
+const FONTS: [&[u8]; 5] = [
+    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
+    include_bytes!("../fonts/LiberationSans-Italic.ttf"),
+    include_bytes!("../fonts/LiberationSans-BoldItalic.ttf"),
+    include_bytes!("../fonts/LiberationMono-Regular.ttf"),
+];
+
+/// The shared frame (letterhead, TLP label, page numbers, signature block).
+const FRAME: (&str, &str) = ("/frame.typ", include_str!("../templates/frame.typ"));
+
+/// The template of each kind, at `/{kind}.typ`.
+fn template(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Acknowledgement => include_str!("../templates/acknowledgement.typ"),
+        DocumentKind::BaValidation => include_str!("../templates/ba_validation.typ"),
+        DocumentKind::BaCriticality => include_str!("../templates/ba_criticality.typ"),
+        DocumentKind::BlockRecord | DocumentKind::UnblockRecord => {
+            include_str!("../templates/system_action.typ")
+        }
+        DocumentKind::AgencyReport => include_str!("../templates/agency_report.typ"),
+        DocumentKind::LetterNotice => include_str!("../templates/letter_notice.typ"),
+        DocumentKind::RemediationReport => include_str!("../templates/remediation_report.typ"),
+        DocumentKind::LetterFollowUp => include_str!("../templates/letter_follow_up.typ"),
+        DocumentKind::BaReviewMeeting => include_str!("../templates/ba_review_meeting.typ"),
+        DocumentKind::ApprovalReactivation => {
+            include_str!("../templates/approval_reactivation.typ")
+        }
+        DocumentKind::Dossier => include_str!("../templates/dossier.typ"),
+        DocumentKind::Certificate => include_str!("../templates/certificate.typ"),
+    }
+}
+
+/// The interned id of a fixed virtual path.
+fn file_id(path: &str) -> Result<FileId, DocError> {
+    let vpath = VirtualPath::new(path)
+        .map_err(|error| DocError::Typeset(format!("bad virtual path {path}: {error:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+/// The ids of the per-render files.
+pub(crate) struct FileIds {
+    pub(crate) data: FileId,
+    pub(crate) qr: FileId,
+    pub(crate) logo: FileId,
+    pub(crate) images: Vec<FileId>,
+}
+
+/// Fonts, library and parsed templates: built once, shared by every render.
+pub(crate) struct Environment {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    sources: HashMap<FileId, Source>,
+    mains: HashMap<DocumentKind, FileId>,
+    pub(crate) ids: FileIds,
+}
+
+impl Environment {
+    /// Parses the fonts and templates and builds the standard library.
+    pub(crate) fn new() -> Result<Self, DocError> {
+        let mut fonts = FontStore::new();
+        for data in FONTS {
+            for font in Font::iter(Bytes::new(data)) {
+                let info = font.info().clone();
+                fonts.push((font, info));
+            }
+        }
+        let mut sources = HashMap::new();
+        let frame = file_id(FRAME.0)?;
+        sources.insert(frame, Source::new(frame, FRAME.1.to_owned()));
+        let mut mains = HashMap::new();
+        for &kind in DocumentKind::ALL {
+            let id = file_id(&format!("/{}.typ", kind.as_str()))?;
+            sources.insert(id, Source::new(id, template(kind).to_owned()));
+            mains.insert(kind, id);
+        }
+        let images = (0..MAX_SCREENSHOTS)
+            .map(|index| file_id(&format!("/img/{index}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ids = FileIds {
+            data: file_id("/data.json")?,
+            qr: file_id("/qr.svg")?,
+            logo: file_id("/logo")?,
+            images,
+        };
+        Ok(Self {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            sources,
+            mains,
+            ids,
+        })
+    }
+
+    /// The main template of a kind.
+    pub(crate) fn main(&self, kind: DocumentKind) -> Result<FileId, DocError> {
+        self.mains
+            .get(&kind)
+            .copied()
+            .ok_or_else(|| DocError::Typeset(format!("no template for {kind}")))
+    }
+}
+
+/// The world of one render: the shared environment plus this document's files.
+pub(crate) struct DocWorld<'a> {
+    env: &'a Environment,
+    main: FileId,
+    files: HashMap<FileId, Bytes>,
+    today: Option<Datetime>,
+}
+
+impl<'a> DocWorld<'a> {
+    /// A world whose main file is `main` and which serves `files` besides the templates.
+    /// `today` is the issue date, so that nothing depends on the clock.
+    pub(crate) fn new(
+        env: &'a Environment,
+        main: FileId,
+        files: HashMap<FileId, Bytes>,
+        today: Option<Datetime>,
+    ) -> Self {
+        Self {
+            env,
+            main,
+            files,
+            today,
+        }
+    }
+}
+
+/// The error for a path this world does not serve.
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(std::path::PathBuf::from(id.vpath().get_with_slash()))
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.env.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.env.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.env
+            .sources
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(source) = self.env.sources.get(&id) {
+            return Ok(Bytes::from_string(source.clone()));
+        }
+        self.files.get(&id).cloned().ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.env.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.today
+    }
+}

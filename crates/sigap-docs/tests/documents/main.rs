@@ -1,0 +1,402 @@
+//! Renders every kind of document and reads the PDFs back with poppler's `pdftotext` and
+//! `pdfinfo`, as a person (or an auditor's script) would read them.
+//!
+//! Needs poppler-utils: `apt-get install -y poppler-utils`. Set `SIGAP_DOCS_DUMP=<dir>` to keep
+//! every PDF the tests read, for looking at them.
+
+// Test helpers fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fixtures;
+mod hostile;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sigap_core::DocumentKind;
+use sigap_docs::body::Screenshot;
+use sigap_docs::{Body, DocError, Document, MAX_SCREENSHOTS, Renderer, Tlp, render};
+
+use crate::fixtures::{AGENCY, DATE, TICKET, document, png};
+
+const CLOSING: &str =
+    "Demikian Berita Acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya.";
+
+/// A PDF written to a temporary file, removed on drop.
+struct PdfFile(PathBuf);
+
+impl PdfFile {
+    fn new(pdf: &[u8]) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("sigap-docs-{}-{n}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).unwrap();
+        Self(path)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> String {
+        let output = Command::new(tool)
+            .args(args)
+            .arg(&self.0)
+            .arg("-")
+            .output()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot run `{tool}` ({error}): install poppler-utils \
+                     (`apt-get install -y poppler-utils`)"
+                )
+            });
+        assert!(output.status.success(), "{tool} failed: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+impl Drop for PdfFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// What a reader gets from one PDF.
+struct Read {
+    /// The text, whitespace runs collapsed to one space, zero-width spaces removed.
+    text: String,
+    /// The text inside the margins (no header or footer), without any whitespace.
+    body_compact: String,
+    pages: usize,
+    /// The right edge of the rightmost word, in points.
+    max_x: f64,
+    /// The page width, in points.
+    page_width: f64,
+}
+
+impl Read {
+    fn count(&self, needle: &str) -> usize {
+        self.text.matches(needle).count()
+    }
+
+    fn has(&self, needle: &str) -> bool {
+        self.text.contains(needle)
+    }
+}
+
+fn read(pdf: &[u8]) -> Read {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    if let Ok(dir) = std::env::var("SIGAP_DOCS_DUMP") {
+        static DUMPED: AtomicUsize = AtomicUsize::new(0);
+        let n = DUMPED.fetch_add(1, Ordering::SeqCst);
+        std::fs::write(format!("{dir}/dump-{}-{n}.pdf", std::process::id()), pdf).unwrap();
+    }
+    let file = PdfFile::new(pdf);
+    let raw = file.run("pdftotext", &["-enc", "UTF-8"]);
+    let text = normalise(&raw);
+    let pages = raw.matches('\u{c}').count();
+    // The text area only, without the header and footer (2 cm margins, in points).
+    let body = file.run(
+        "pdftotext",
+        &[
+            "-enc", "UTF-8", "-x", "0", "-y", "57", "-W", "900", "-H", "728",
+        ],
+    );
+    let body_compact = normalise(&body).replace(' ', "");
+    let bbox = file.run("pdftotext", &["-bbox", "-enc", "UTF-8"]);
+    let max_x = attribute_values(&bbox, "xMax").fold(0.0, f64::max);
+    let page_width = attribute_values(&bbox, "width").fold(0.0, f64::max);
+    Read {
+        text,
+        body_compact,
+        pages,
+        max_x,
+        page_width,
+    }
+}
+
+/// Whitespace runs collapsed to one space; zero-width spaces and the bidirectional
+/// controls pdftotext adds around right-to-left runs removed.
+fn normalise(raw: &str) -> String {
+    let invisible =
+        |c: &char| !matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let visible: String = raw.chars().filter(invisible).collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The numeric values of `name="…"` attributes in pdftotext's bbox HTML.
+fn attribute_values(html: &str, name: &str) -> std::vec::IntoIter<f64> {
+    let marker = format!(" {name}=\"");
+    html.split(marker.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect::<Vec<f64>>()
+        .into_iter()
+}
+
+/// The right margin is 2 cm: nothing may be printed past it.
+fn assert_within_margins(read: &Read) {
+    let limit = read.page_width - 2.0 * 28.35 + 3.0;
+    assert!(
+        read.max_x <= limit,
+        "text runs past the right margin: {} > {limit}",
+        read.max_x
+    );
+}
+
+/// Checks what every document must show.
+fn assert_common(doc: &Document, read: &Read) {
+    assert!(read.has(&doc.number), "number {} missing", doc.number);
+    assert!(read.has(TICKET), "ticket number missing");
+    assert!(read.has(DATE), "issue date missing");
+    assert!(read.pages >= 1);
+    let label = doc.tlp.as_str();
+    assert!(
+        read.count(label) >= 2 * read.pages,
+        "{label} appears {} times on {} pages (header and footer of each page)",
+        read.count(label),
+        read.pages
+    );
+    assert!(read.has(&doc.verify_url), "verification link missing");
+    for signer in &doc.signers {
+        assert!(read.has(&signer.name), "signer {} missing", signer.name);
+        let nip = signer.nip.as_deref().unwrap();
+        assert!(read.has(&format!("NIP. {nip}")), "NIP {nip} missing");
+    }
+    assert_within_margins(read);
+}
+
+fn render_kind(kind: DocumentKind) -> (Document, Read) {
+    let doc = document(kind);
+    assert_eq!(doc.kind(), kind);
+    let (pdf, warnings) = Renderer::shared()
+        .unwrap()
+        .render_with_warnings(&doc)
+        .unwrap();
+    assert!(
+        warnings.is_empty(),
+        "{kind}: typesetting warnings {warnings:?}"
+    );
+    let read = read(&pdf);
+    assert_common(&doc, &read);
+    (doc, read)
+}
+
+fn assert_minutes(read: &Read) {
+    assert!(read.has(CLOSING), "closing sentence missing");
+    assert!(read.has("Mengetahui,"), "acknowledging signer missing");
+    assert!(
+        read.has(
+            "Pada hari ini Rabu tanggal dua belas bulan Agustus tahun dua ribu dua puluh enam"
+        )
+    );
+}
+
+#[test]
+fn acknowledgement() {
+    let (_, read) = render_kind(DocumentKind::Acknowledgement);
+    assert!(read.has("TANDA TERIMA LAPORAN"));
+    assert!(read.has("https://sigap.batam.go.id/lacak/7f3a9c2e41d84b6a"));
+    assert!(read.has("tangkapan-layar-login.png"));
+    assert!(read.has("Kritis"), "claimed severity missing");
+}
+
+#[test]
+fn ba_validation() {
+    let (_, read) = render_kind(DocumentKind::BaValidation);
+    assert!(read.has("BERITA ACARA HASIL VALIDASI LAPORAN"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("VALID"));
+    assert!(read.has("Ruang Rapat Diskominfo Lt. 2"));
+    assert!(read.has("9f2c1e7a4b5d6c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70"));
+    assert!(read.has("LAMPIRAN (TERBATAS)"));
+    assert!(read.has("username=admin'--&password=x"));
+    assert_minutes(&read);
+}
+
+#[test]
+fn ba_criticality() {
+    let (_, read) = render_kind(DocumentKind::BaCriticality);
+    assert!(read.has("BERITA ACARA PENILAIAN TINGKAT KEKRITISAN"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("TINGGI (diblokir)"));
+    assert!(read.has("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"));
+    assert!(read.has("9,8"));
+    assert!(read.has("Gov-CSIRT Badan Siber dan Sandi Negara"));
+    assert!(!read.has("LAMPIRAN (TERBATAS)"), "no attachment was given");
+    assert_minutes(&read);
+}
+
+#[test]
+fn block_record() {
+    let (_, read) = render_kind(DocumentKind::BlockRecord);
+    assert!(read.has("BUKTI PEMBLOKIRAN SISTEM ELEKTRONIK"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("BA-KRIT/00007/BCSIRT/VIII/2026"));
+    assert!(read.has("HTTP 503"));
+    assert!(read.has("Halaman pemberitahuan setelah pemblokiran"));
+}
+
+#[test]
+fn agency_report() {
+    let (_, read) = render_kind(DocumentKind::AgencyReport);
+    assert!(read.has("LAPORAN HASIL VALIDASI DAN TINGKAT KEKRITISAN"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("TINGGI (diblokir)"));
+    assert!(read.has("19 Agustus 2026"), "fix deadline missing");
+}
+
+#[test]
+fn letter_notice() {
+    let (_, read) = render_kind(DocumentKind::LetterNotice);
+    assert!(read.has(&format!("Yth. Kepala {AGENCY}")));
+    assert!(read.has("Sangat Segera"));
+    assert!(read.has("1 (satu) berkas"));
+    assert!(read.has("Pemberitahuan Kerentanan Sistem Elektronik"));
+    assert!(read.has("TINGGI (diblokir)"));
+    assert!(read.has("7 (tujuh) hari"));
+    assert!(read.has("19 Agustus 2026 pukul 10.00 WIB"));
+    assert!(read.has("teguran"));
+    assert!(read.has("keputusan berada pada pejabat yang berwenang"));
+    assert!(read.has("Tembusan:"));
+    assert!(read.has("Inspektur Kota Batam"));
+    assert!(
+        !read.has("NIP. 198503122010011003"),
+        "only the head of office signs"
+    );
+}
+
+#[test]
+fn remediation_report() {
+    let (_, read) = render_kind(DocumentKind::RemediationReport);
+    assert!(read.has("LAPORAN HASIL PENANGANAN KERENTANAN"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("kueri berparameter"));
+    assert!(read.has("800/00031/KOMINFO/VIII/2026"));
+}
+
+#[test]
+fn letter_follow_up() {
+    let (_, read) = render_kind(DocumentKind::LetterFollowUp);
+    assert!(read.has(&format!("Yth. Kepala {AGENCY}")));
+    assert!(read.has("Nomor 800/00031/KOMINFO/VIII/2026 tanggal 3 Agustus 2026"));
+    assert!(read.has("Segera"));
+}
+
+#[test]
+fn ba_review_meeting() {
+    let (_, read) = render_kind(DocumentKind::BaReviewMeeting);
+    assert!(read.has("BERITA ACARA HASIL RAPAT INTERNAL"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("SUDAH diperbaiki → Sistem Elektronik diaktifkan kembali"));
+    assert!(read.has("lebih dari 3 (tiga) laporan"));
+    assert!(read.has("persetujuan Sekretaris Daerah"));
+    assert!(read.has("199402152020121005"), "attendee NIP missing");
+    assert_minutes(&read);
+}
+
+#[test]
+fn approval_reactivation() {
+    let (_, read) = render_kind(DocumentKind::ApprovalReactivation);
+    assert!(read.has("PERSETUJUAN PENGAKTIFAN KEMBALI"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("DISETUJUI"));
+    assert!(read.has("SEKRETARIS DAERAH KOTA BATAM"));
+}
+
+#[test]
+fn unblock_record() {
+    let (_, read) = render_kind(DocumentKind::UnblockRecord);
+    assert!(read.has("BUKTI PEMBUKAAN BLOKIR SISTEM ELEKTRONIK"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("BA-RAPAT/00003/BCSIRT/VIII/2026"));
+}
+
+#[test]
+fn dossier() {
+    let (_, read) = render_kind(DocumentKind::Dossier);
+    assert!(read.has("BERKAS TIKET"));
+    assert!(read.has(AGENCY));
+    assert!(read.has("LINIMASA"));
+    assert!(read.has("800/00031/KOMINFO/VIII/2026"));
+    assert!(read.has("5d41402abc4b2a76b9719d911017c592ae0b6e2f5d41402abc4b2a76b9719d91"));
+    assert!(read.has("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"));
+    assert!(read.pages >= 2, "the cover stands alone");
+}
+
+#[test]
+fn certificate() {
+    let (doc, read) = render_kind(DocumentKind::Certificate);
+    assert_eq!(doc.tlp, Tlp::Clear);
+    assert!(read.has("SERTIFIKAT APRESIASI"));
+    assert!(read.has("Dewi Lestari"));
+    assert_eq!(read.pages, 1, "a certificate is one page");
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let doc = document(DocumentKind::LetterNotice);
+    let first = render(&doc).unwrap();
+    let second = Renderer::new().unwrap().render(&doc).unwrap();
+    assert_eq!(
+        first, second,
+        "the same document must give the same bytes (and SHA-256)"
+    );
+}
+
+#[test]
+fn a_correction_names_the_document_it_replaces() {
+    let mut doc = document(DocumentKind::BaValidation);
+    doc.replaces = Some("BA-VAL/00011/BCSIRT/VIII/2026".to_owned());
+    let read = read(&render(&doc).unwrap());
+    assert!(read.has("perbaikan atas dokumen Nomor BA-VAL/00011/BCSIRT/VIII/2026"));
+}
+
+#[test]
+fn the_letterhead_is_configurable_and_takes_a_logo() {
+    let mut doc = document(DocumentKind::LetterNotice);
+    doc.letterhead.logo_png = Some(png());
+    doc.letterhead.lines = vec![
+        "PEMERINTAH KOTA BATAM".to_owned(),
+        "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK".to_owned(),
+    ];
+    let read = read(&render(&doc).unwrap());
+    assert!(read.has("DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK"));
+    assert!(read.has("Jl. Engku Putri Nomor 1, Batam 29461"));
+}
+
+#[test]
+fn images_must_be_png_or_jpeg_and_few() {
+    let mut doc = document(DocumentKind::LetterNotice);
+    doc.letterhead.logo_png = Some(b"<svg onload=alert(1)>".to_vec());
+    assert!(matches!(render(&doc), Err(DocError::Image(_))));
+
+    let mut record = document(DocumentKind::BlockRecord);
+    let Body::BlockRecord(action) = &mut record.body else {
+        unreachable!()
+    };
+    let shot = Screenshot {
+        caption: "Halaman".to_owned(),
+        image: png(),
+    };
+    action.screenshots = vec![shot; MAX_SCREENSHOTS + 1];
+    assert!(matches!(render(&record), Err(DocError::Image(_))));
+}
+
+#[test]
+fn letters_and_the_certificate_do_not_list_evidence_files() {
+    for kind in [DocumentKind::LetterNotice, DocumentKind::Certificate] {
+        let read = read(&render(&document(kind)).unwrap());
+        assert!(
+            !read.has("tangkapan-layar-login.png"),
+            "{kind} lists evidence"
+        );
+    }
+}
+
+#[test]
+fn every_tlp_label_is_printed_on_every_page() {
+    for &tlp in Tlp::ALL {
+        let mut doc = document(DocumentKind::Dossier);
+        doc.tlp = tlp;
+        let read = read(&render(&doc).unwrap());
+        assert!(read.count(tlp.as_str()) >= 2 * read.pages, "{tlp}");
+    }
+}
