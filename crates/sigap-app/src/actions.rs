@@ -340,6 +340,18 @@ async fn apply(
             (Some(tx.insert_step_record(&step).await?), None)
         }
     };
+    let fresh = fresh_row(tx, row).await?;
+    let issued = crate::documents::issue(
+        app,
+        tx,
+        caller,
+        &fresh,
+        input,
+        &outcome.documents,
+        files,
+        now,
+    )
+    .await?;
     evidence::record(
         tx,
         files,
@@ -363,10 +375,19 @@ async fn apply(
             "to": outcome.to.as_str(),
             "records": records,
             "evidence": files.iter().map(|f| json!({"name": f.name, "sha256": f.sha256})).collect::<Vec<_>>(),
+            "documents": issued,
         }),
     })
     .await?;
     Ok(())
+}
+
+/// The ticket as this transaction now sees it (the step may have linked its system).
+async fn fresh_row(tx: &mut Tx, row: &TicketRow) -> AppResult<TicketRow> {
+    Ok(tx
+        .get_ticket(&row.number)
+        .await?
+        .unwrap_or_else(|| row.clone()))
 }
 
 /// Keeps the system's suspension in step with the tickets that hold a block on it: the

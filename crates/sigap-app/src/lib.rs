@@ -13,6 +13,7 @@ use sigap_store::{BlobStore, Store, StoreError};
 pub mod actions;
 pub mod auth;
 pub mod demo;
+pub mod documents;
 pub mod evidence;
 pub mod intake;
 pub mod login;

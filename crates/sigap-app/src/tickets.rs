@@ -193,7 +193,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         timeline,
         comments,
         evidence,
-        documents: Vec::new(),
+        documents: crate::documents::list_for_ticket(app, row.id).await?,
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),

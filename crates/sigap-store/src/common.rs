@@ -597,3 +597,61 @@ pub async fn step_stats(c: &mut Conn, agency: Option<i64>) -> Result<Vec<StepSta
     .fetch_all(&mut *c)
     .await?)
 }
+
+// ---- documents ------------------------------------------------------------------------
+
+/// The columns of a document with its ticket's number, as one literal for `concat!`.
+macro_rules! document_select {
+    () => {
+        "SELECT d.id, d.ticket_id, t.number AS ticket_number, d.kind, d.number, d.sha256, \
+         d.verify_code, d.replaces_id, d.created_at \
+         FROM documents d JOIN tickets t ON t.id = d.ticket_id "
+    };
+}
+
+pub async fn insert_document(c: &mut Conn, d: &NewDocument<'_>) -> Result<i64> {
+    sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO documents (ticket_id, kind, number, year, seq, sha256, pdf_sha256, \
+         verify_code, replaces_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(d.ticket_id)
+    .bind(d.kind)
+    .bind(d.number)
+    .bind(d.year)
+    .bind(d.seq)
+    .bind(d.sha256)
+    .bind(d.verify_code)
+    .bind(d.replaces_id)
+    .bind(d.now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "number", d.number))
+}
+
+pub async fn list_documents(c: &mut Conn, ticket_id: i64) -> Result<Vec<DocumentRow>> {
+    Ok(sqlx::query_as::<Db, DocumentRow>(concat!(
+        document_select!(),
+        "WHERE d.ticket_id = $1 ORDER BY d.id"
+    ))
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn get_document(c: &mut Conn, id: i64) -> Result<Option<DocumentRow>> {
+    Ok(sqlx::query_as::<Db, DocumentRow>(concat!(document_select!(), "WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?)
+}
+
+pub async fn find_document_by_code(c: &mut Conn, code: &str) -> Result<Option<DocumentRow>> {
+    Ok(sqlx::query_as::<Db, DocumentRow>(concat!(
+        document_select!(),
+        "WHERE d.verify_code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(&mut *c)
+    .await?)
+}

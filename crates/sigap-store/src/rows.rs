@@ -269,3 +269,31 @@ pub struct StepStatsRow {
     pub overdue: i64,
     pub mean_ms: Option<f64>,
 }
+
+/// An official document to record, once its PDF is stored.
+#[derive(Debug, Clone)]
+pub struct NewDocument<'a> {
+    pub ticket_id: i64,
+    pub kind: &'a str,
+    pub number: &'a str,
+    pub year: i64,
+    pub seq: i64,
+    pub sha256: &'a str,
+    pub verify_code: &'a str,
+    pub replaces_id: Option<i64>,
+    pub now: i64,
+}
+
+/// An issued official document; its PDF is the blob `sha256`.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub ticket_number: String,
+    pub kind: String,
+    pub number: String,
+    pub sha256: String,
+    pub verify_code: String,
+    pub replaces_id: Option<i64>,
+    pub created_at: i64,
+}

@@ -73,6 +73,15 @@ impl Store {
     pub async fn list_evidence(&self, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
         read_pool!(self, list_evidence(ticket_id))
     }
+    pub async fn list_documents(&self, ticket_id: i64) -> Result<Vec<DocumentRow>> {
+        read_pool!(self, list_documents(ticket_id))
+    }
+    pub async fn get_document(&self, id: i64) -> Result<Option<DocumentRow>> {
+        read_pool!(self, get_document(id))
+    }
+    pub async fn find_document_by_code(&self, code: &str) -> Result<Option<DocumentRow>> {
+        read_pool!(self, find_document_by_code(code))
+    }
     pub async fn list_ticket_audit(&self, number: &str) -> Result<Vec<AuditEntry>> {
         read_pool!(self, list_ticket_audit(number))
     }
@@ -230,6 +239,9 @@ impl Tx {
     }
     pub async fn insert_evidence(&mut self, e: &NewEvidence<'_>) -> Result<i64> {
         write_tx!(self, insert_evidence(e))
+    }
+    pub async fn insert_document(&mut self, d: &NewDocument<'_>) -> Result<i64> {
+        write_tx!(self, insert_document(d))
     }
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64> {
         write_tx!(self, append_audit(entry))

@@ -82,6 +82,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::tickets::router())
         .merge(api::registry::router())
         .merge(api::service::router())
+        .merge(api::verify::router())
         .split_for_parts()
 }
 

@@ -4,3 +4,4 @@ pub mod registry;
 pub mod reports;
 pub mod service;
 pub mod tickets;
+pub mod verify;

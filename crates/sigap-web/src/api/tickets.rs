@@ -24,6 +24,49 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_documents))
         .routes(routes!(perform_action))
         .routes(routes!(download_evidence))
+        .routes(routes!(download_document))
+}
+
+/// An official document as a PDF download, named after its number.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn download_document(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
+    let (meta, bytes) = sigap_app::documents::document_pdf(&state.app, &caller, id).await?;
+    let name: String = meta
+        .number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let headers = [
+        (
+            axum::http::header::CONTENT_TYPE,
+            "application/pdf".to_owned(),
+        ),
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.pdf\""),
+        ),
+        (
+            axum::http::HeaderName::from_static("x-content-sha256"),
+            meta.sha256,
+        ),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// An evidence file, always as a download (`Content-Disposition: attachment`, never

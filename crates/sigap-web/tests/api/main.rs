@@ -34,6 +34,7 @@ macro_rules! both {
 mod audit;
 mod concurrency;
 mod config;
+mod documents;
 mod evidence;
 mod intake;
 mod listing;
