@@ -52,6 +52,7 @@ both! {
     action_forms_move_the_ticket_and_refusals_show_field_errors: action_forms_sqlite, action_forms_postgres;
     queue_lists_tickets_with_deadlines_and_evidence_downloads: queue_sqlite, queue_postgres;
     sessions_end_after_thirty_idle_minutes_and_twelve_hours: session_limits_sqlite, session_limits_postgres;
+    issued_documents_download_through_the_session: documents_sqlite, documents_postgres;
 }
 
 const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
@@ -873,4 +874,55 @@ async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours(app: TestApp) {
         "/login",
         "twelve hours end even an active one"
     );
+}
+
+async fn issued_documents_download_through_the_session(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let number = submitted.number;
+    let ticket = app
+        .act(
+            "csirt",
+            &number,
+            "validate",
+            &sigap_testkit::bodies::validate(None),
+        )
+        .await;
+    let id = ticket["documents"][0]["id"].as_i64().unwrap();
+    let doc_number = ticket["documents"][0]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"/documents/{id}\"")),
+        "the ticket page links its documents"
+    );
+    assert!(page.body.contains(&doc_number));
+    let pdf = browser.get(&format!("/documents/{id}")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF"));
+    assert!(
+        pdf.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let other = staff(
+        &app,
+        "web.pj@dinkes.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_B),
+    )
+    .await;
+    let mut owner_b = Browser::new(&app);
+    owner_b.login(other, PASSWORD).await;
+    assert_eq!(
+        owner_b.get(&format!("/documents/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let anonymous = Browser::new(&app).get(&format!("/documents/{id}")).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }
