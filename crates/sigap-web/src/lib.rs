@@ -13,6 +13,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod api;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod metrics;

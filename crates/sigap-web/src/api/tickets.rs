@@ -38,35 +38,15 @@ async fn download_document(
     Staff(caller): Staff,
     Path(id): Path<String>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (meta, bytes) = sigap_app::documents::document_pdf(&state.app, &caller, id).await?;
-    let name: String = meta
-        .number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let headers = [
-        (
-            axum::http::header::CONTENT_TYPE,
-            "application/pdf".to_owned(),
-        ),
-        (
-            axum::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.pdf\""),
-        ),
-        (
-            axum::http::HeaderName::from_static("x-content-sha256"),
-            meta.sha256,
-        ),
-    ];
-    Ok((headers, bytes).into_response())
+    let name = format!("{}.pdf", meta.number);
+    Ok(crate::download::attachment(
+        &name,
+        "application/pdf",
+        &meta.sha256,
+        bytes,
+    ))
 }
 
 /// An evidence file, always as a download (`Content-Disposition: attachment`, never
@@ -81,39 +61,16 @@ async fn download_evidence(
     Staff(caller): Staff,
     Path((number, id)): Path<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (meta, bytes) = tickets::evidence_file(&state.app, &caller, &number, id).await?;
-    let ascii_name: String = meta
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let headers = [
-        (
-            axum::http::header::CONTENT_TYPE,
-            "application/octet-stream".to_owned(),
-        ),
-        (
-            axum::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii_name}\""),
-        ),
-        (
-            axum::http::HeaderName::from_static("x-content-sha256"),
-            meta.sha256,
-        ),
-        (
-            axum::http::HeaderName::from_static("x-sniffed-type"),
-            meta.media_type,
-        ),
-    ];
-    Ok((headers, bytes).into_response())
+    let mut response =
+        crate::download::attachment(&meta.name, "application/octet-stream", &meta.sha256, bytes);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&meta.media_type) {
+        response
+            .headers_mut()
+            .insert(axum::http::HeaderName::from_static("x-sniffed-type"), value);
+    }
+    Ok(response)
 }
 
 /// The queue within the caller's scope, newest first, keyset-paginated.

@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -453,28 +453,7 @@ async fn download_document(
 
 /// A file as a download, never rendered by the browser.
 fn attachment(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
-    let ascii_name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(sha256) {
-        headers.insert(HeaderName::from_static("x-content-sha256"), value);
-    }
-    (headers, bytes).into_response()
+    crate::download::attachment(name, "application/octet-stream", sha256, bytes)
 }
 
 #[cfg(test)]
