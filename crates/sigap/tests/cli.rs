@@ -212,6 +212,22 @@ async fn postgres_registries_tokens_and_audit() {
     };
     let data = temp_dir("regpg");
     registries_and_tokens(&data, Some(&url));
+    drop_database(&url).await;
+}
+
+/// Removes a throw-away database made by `postgres_url`.
+async fn drop_database(url: &str) {
+    let base = std::env::var("SIGAP_TEST_POSTGRES_URL").unwrap();
+    let name = url.rsplit_once('/').unwrap().1;
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
