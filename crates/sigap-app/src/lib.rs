@@ -111,6 +111,18 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The error on one line a person can act on: each bad field with its message.
+    pub fn describe(&self) -> String {
+        match self {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }

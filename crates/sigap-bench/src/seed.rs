@@ -68,17 +68,7 @@ impl Clock for SystemClock {
 }
 
 fn explain(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(errors) => anyhow::anyhow!(
-            "invalid: {}",
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => anyhow::anyhow!("{other}"),
-    }
+    anyhow::anyhow!("{}", e.describe())
 }
 
 const CSIRT_EMAIL: &str = "bench-csirt@example.go.id";

@@ -164,17 +164,7 @@ impl Clock for SystemClock {
 
 /// Turns a use-case error into one line a person can act on.
 fn explain(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(errors) => anyhow::anyhow!(
-            "{}",
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => anyhow::anyhow!("{other}"),
-    }
+    anyhow::anyhow!("{}", e.describe())
 }
 
 async fn open_app(db: &DatabaseArgs, rules: sigap_app::Rules) -> anyhow::Result<App> {
