@@ -22,13 +22,16 @@ use crate::DocError;
 pub const MAX_SCREENSHOTS: usize = 8;
 
 /// The embedded fonts: Liberation Sans (the text font; Arial's metrics, as Indonesian
-/// *naskah dinas* use) and Liberation Mono for the restricted attachment's logs.
-const FONTS: [&[u8]; 5] = [
+/// *naskah dinas* use), Liberation Mono for the restricted attachment's logs, and DejaVu
+/// Sans as the fallback for scripts Liberation lacks (Arabic, Hebrew and other right-to-left
+/// text a reporter may write), so that they print as glyphs rather than empty boxes.
+const FONTS: [&[u8]; 6] = [
     include_bytes!("../fonts/LiberationSans-Regular.ttf"),
     include_bytes!("../fonts/LiberationSans-Bold.ttf"),
     include_bytes!("../fonts/LiberationSans-Italic.ttf"),
     include_bytes!("../fonts/LiberationSans-BoldItalic.ttf"),
     include_bytes!("../fonts/LiberationMono-Regular.ttf"),
+    include_bytes!("../fonts/DejaVuSans.ttf"),
 ];
 
 /// The shared frame (letterhead, TLP label, page numbers, signature block).

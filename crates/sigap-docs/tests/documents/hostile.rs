@@ -86,6 +86,10 @@ fn right_to_left_text_and_emoji_are_kept_as_text() {
     let pdf = render(&doc).unwrap();
     let read = read(&pdf);
     assert!(read.has(ARABIC), "Arabic text not extracted: {}", read.text);
+    assert!(
+        fonts_of(&pdf).contains("DejaVuSans"),
+        "the Arabic text is not set in the fallback font"
+    );
     for emoji in EMOJI.chars() {
         assert!(read.has(&emoji.to_string()), "emoji {emoji} not extracted");
     }
@@ -119,4 +123,15 @@ fn letters_never_carry_the_restricted_attachment() {
         );
         assert_common(&letter, &read);
     }
+}
+
+/// The fonts a PDF embeds, as `pdffonts` lists them.
+fn fonts_of(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("sigap-fonts-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdffonts").arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let output = output.expect("pdffonts (poppler-utils) is needed");
+    assert!(output.status.success(), "pdffonts failed: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
 }

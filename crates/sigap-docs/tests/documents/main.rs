@@ -318,6 +318,7 @@ fn dossier() {
     assert!(read.has("800/00031/KOMINFO/VIII/2026"));
     assert!(read.has("5d41402abc4b2a76b9719d911017c592ae0b6e2f5d41402abc4b2a76b9719d91"));
     assert!(read.has("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"));
+    assert!(read.has("1234"), "the audit head's sequence number");
     assert!(read.pages >= 2, "the cover stands alone");
 }
 
