@@ -344,12 +344,16 @@ async fn apply(
     let issued = crate::documents::issue(
         app,
         tx,
-        caller,
-        &fresh,
-        input,
-        &outcome.documents,
-        files,
-        now,
+        crate::documents::Step {
+            caller,
+            row: &fresh,
+            input,
+            records: &records,
+            kinds: &outcome.documents,
+            files,
+            now,
+            step_id,
+        },
     )
     .await?;
     evidence::record(

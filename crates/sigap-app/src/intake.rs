@@ -37,6 +37,9 @@ pub struct CheckedReport {
     pub cvss_score: Option<f64>,
     pub language: String,
     pub channel: Option<Channel>,
+    /// `name`, `alias` or `anonymous`: how the reporter wishes to be credited.
+    pub credit: String,
+    pub credit_alias: Option<String>,
 }
 
 /// Reads text fields of a JSON object, collecting an error per bad field.
@@ -163,6 +166,7 @@ pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<Che
         f.errors
             .push(FieldError::new("language", "`language` is `id` or `en`"));
     }
+    let (credit, credit_alias) = check_credit(&mut f);
     let channel = if staff {
         f.choice::<Channel>("channel")
     } else {
@@ -201,7 +205,31 @@ pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<Che
         cvss_score: cvss.as_ref().map(|c| c.score),
         language,
         channel,
+        credit,
+        credit_alias,
     })
+}
+
+/// How the reporter wishes to be credited: `anonymous` unless they say otherwise; an alias
+/// is required when they choose `alias`.
+fn check_credit(f: &mut Fields<'_>) -> (String, Option<String>) {
+    let credit = f
+        .optional("credit", 20)
+        .map_or_else(|| "anonymous".to_owned(), |c| c.to_ascii_lowercase());
+    let alias = f.optional("credit_alias", 100);
+    if !matches!(credit.as_str(), "name" | "alias" | "anonymous") {
+        f.errors.push(FieldError::new(
+            "credit",
+            "`credit` is `name`, `alias` or `anonymous`",
+        ));
+    } else if credit == "alias" && alias.is_none() {
+        f.errors.push(FieldError::new(
+            "credit_alias",
+            "give the alias to be credited with, or choose `name` or `anonymous`",
+        ));
+    }
+    let alias = if credit == "alias" { alias } else { None };
+    (credit, alias)
 }
 
 /// The registered system whose domain covers `host` (the longest match), if any.
@@ -323,11 +351,13 @@ fn new_report(r: &CheckedReport) -> NewReport<'_> {
         cvss_vector: r.cvss_vector.as_deref(),
         cvss_score: r.cvss_score,
         language: &r.language,
+        credit: &r.credit,
+        credit_alias: r.credit_alias.as_deref(),
     }
 }
 
 /// The ticket behind a number and tracking token; any mismatch is "not found".
-async fn reporter_ticket(
+pub(crate) async fn reporter_ticket(
     app: &App,
     number: &str,
     token: &str,

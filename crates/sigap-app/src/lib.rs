@@ -13,6 +13,7 @@ use sigap_store::{BlobStore, Store, StoreError};
 pub mod actions;
 pub mod auth;
 pub mod demo;
+pub mod document_settings;
 pub mod documents;
 pub mod evidence;
 pub mod intake;
@@ -42,6 +43,8 @@ pub struct Rules {
     pub max_files: usize,
     /// Base URL for tracking links.
     pub public_url: String,
+    /// Letterhead, signers, number patterns and copies of the official documents.
+    pub documents: Arc<document_settings::DocumentSettings>,
 }
 
 impl Default for Rules {
@@ -55,6 +58,7 @@ impl Default for Rules {
             max_file_bytes: 10 * 1024 * 1024,
             max_files: 10,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            documents: Arc::default(),
         }
     }
 }

@@ -114,6 +114,23 @@ pub struct DocumentView {
     pub sha256: String,
     pub created_at: DateTime<Utc>,
     pub verify_code: String,
+    /// The document this one corrects, when it is a corrected version.
+    #[serde(default)]
+    pub replaces_id: Option<i64>,
+    /// Signed copies uploaded back after a certified electronic signature, oldest first.
+    #[serde(default)]
+    pub signed_copies: Vec<SignedCopyView>,
+}
+
+/// A signed copy of a document, kept beside the original.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignedCopyView {
+    pub id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub note: Option<String>,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: DateTime<Utc>,
 }
 
 /// A ticket as staff see it.

@@ -18,8 +18,8 @@ macro_rules! ticket_select {
          t.tracking_token_hash, t.state_entered_at, t.due_at, t.created_at, t.updated_at, \
          t.closed_at, r.reporter_name, r.reporter_email, r.reporter_phone, r.severity, \
          r.vulnerability_type, r.target_url, r.target_host, r.title, r.description, \
-         r.proof_of_concept, r.evidence_text, r.cvss_vector, r.cvss_score, r.language \
-         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         r.proof_of_concept, r.evidence_text, r.cvss_vector, r.cvss_score, r.language, r.credit, \
+         r.credit_alias FROM tickets t JOIN reports r ON r.ticket_id = t.id \
          LEFT JOIN agencies a ON a.id = t.agency_id \
          LEFT JOIN systems s ON s.id = t.system_id \
          LEFT JOIN users u ON u.id = t.assignee_id "
@@ -272,8 +272,9 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -
     sqlx::query::<Db>(
         "INSERT INTO reports (ticket_id, reporter_name, reporter_email, reporter_phone, \
          severity, vulnerability_type, target_url, target_host, title, description, \
-         proof_of_concept, evidence_text, cvss_vector, cvss_score, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         proof_of_concept, evidence_text, cvss_vector, cvss_score, language, credit, \
+         credit_alias) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(id)
     .bind(r.reporter_name)
@@ -290,6 +291,8 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -
     .bind(r.cvss_vector)
     .bind(r.cvss_score)
     .bind(r.language)
+    .bind(r.credit)
+    .bind(r.credit_alias)
     .execute(&mut *c)
     .await?;
     Ok(id)
@@ -604,7 +607,7 @@ pub async fn step_stats(c: &mut Conn, agency: Option<i64>) -> Result<Vec<StepSta
 macro_rules! document_select {
     () => {
         "SELECT d.id, d.ticket_id, t.number AS ticket_number, d.kind, d.number, d.sha256, \
-         d.verify_code, d.replaces_id, d.created_at \
+         d.verify_code, d.replaces_id, d.step_record_id, d.created_at \
          FROM documents d JOIN tickets t ON t.id = d.ticket_id "
     };
 }
@@ -612,8 +615,8 @@ macro_rules! document_select {
 pub async fn insert_document(c: &mut Conn, d: &NewDocument<'_>) -> Result<i64> {
     sqlx::query_scalar::<Db, i64>(
         "INSERT INTO documents (ticket_id, kind, number, year, seq, sha256, pdf_sha256, \
-         verify_code, replaces_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9) RETURNING id",
+         verify_code, replaces_id, step_record_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(d.ticket_id)
     .bind(d.kind)
@@ -623,6 +626,7 @@ pub async fn insert_document(c: &mut Conn, d: &NewDocument<'_>) -> Result<i64> {
     .bind(d.sha256)
     .bind(d.verify_code)
     .bind(d.replaces_id)
+    .bind(d.step_record_id)
     .bind(d.now)
     .fetch_one(&mut *c)
     .await
@@ -653,5 +657,36 @@ pub async fn find_document_by_code(c: &mut Conn, code: &str) -> Result<Option<Do
     ))
     .bind(code)
     .fetch_optional(&mut *c)
+    .await?)
+}
+
+// ---- signed copies --------------------------------------------------------------------
+
+/// Keeps a signed copy of a document; the same file twice is a conflict.
+pub async fn insert_signed_copy(c: &mut Conn, n: &NewSignedCopy<'_>) -> Result<i64> {
+    sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO signed_copies (document_id, sha256, size, note, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(n.document_id)
+    .bind(n.sha256)
+    .bind(n.size)
+    .bind(n.note)
+    .bind(n.uploaded_by)
+    .bind(n.now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "signed_copy", n.sha256))
+}
+
+/// The signed copies of a document, oldest first.
+pub async fn list_signed_copies(c: &mut Conn, document_id: i64) -> Result<Vec<SignedCopyRow>> {
+    Ok(sqlx::query_as::<Db, SignedCopyRow>(
+        "SELECT sc.id, sc.document_id, sc.sha256, sc.size, sc.note, u.email AS uploaded_by, \
+         sc.created_at FROM signed_copies sc LEFT JOIN users u ON u.id = sc.uploaded_by \
+         WHERE sc.document_id = $1 ORDER BY sc.id",
+    )
+    .bind(document_id)
+    .fetch_all(&mut *c)
     .await?)
 }

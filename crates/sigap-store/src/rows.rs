@@ -80,6 +80,9 @@ pub struct NewReport<'a> {
     pub cvss_vector: Option<&'a str>,
     pub cvss_score: Option<f64>,
     pub language: &'a str,
+    /// `name`, `alias` or `anonymous`.
+    pub credit: &'a str,
+    pub credit_alias: Option<&'a str>,
 }
 
 /// A ticket with its report and the names of its agency and system.
@@ -121,6 +124,19 @@ pub struct TicketRow {
     pub cvss_vector: Option<String>,
     pub cvss_score: Option<f64>,
     pub language: String,
+    pub credit: String,
+    pub credit_alias: Option<String>,
+}
+
+impl TicketRow {
+    /// The name the reporter agreed to be credited with, if any.
+    pub fn credit_name(&self) -> Option<String> {
+        match self.credit.as_str() {
+            "name" => Some(self.reporter_name.clone()),
+            "alias" => self.credit_alias.clone().filter(|a| !a.trim().is_empty()),
+            _ => None,
+        }
+    }
 }
 
 /// A ticket as the queue shows it.
@@ -281,6 +297,7 @@ pub struct NewDocument<'a> {
     pub sha256: &'a str,
     pub verify_code: &'a str,
     pub replaces_id: Option<i64>,
+    pub step_record_id: Option<i64>,
     pub now: i64,
 }
 
@@ -295,5 +312,30 @@ pub struct DocumentRow {
     pub sha256: String,
     pub verify_code: String,
     pub replaces_id: Option<i64>,
+    /// The step that issued it (`None` for the receipt of a report).
+    pub step_record_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A signed copy to keep.
+#[derive(Debug, Clone)]
+pub struct NewSignedCopy<'a> {
+    pub document_id: i64,
+    pub sha256: &'a str,
+    pub size: i64,
+    pub note: Option<&'a str>,
+    pub uploaded_by: Option<i64>,
+    pub now: i64,
+}
+
+/// A signed copy of a document, uploaded back after signing outside the product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SignedCopyRow {
+    pub id: i64,
+    pub document_id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub note: Option<String>,
+    pub uploaded_by: Option<String>,
     pub created_at: i64,
 }

@@ -79,6 +79,9 @@ impl Store {
     pub async fn get_document(&self, id: i64) -> Result<Option<DocumentRow>> {
         read_pool!(self, get_document(id))
     }
+    pub async fn list_signed_copies(&self, document_id: i64) -> Result<Vec<SignedCopyRow>> {
+        read_pool!(self, list_signed_copies(document_id))
+    }
     pub async fn find_document_by_code(&self, code: &str) -> Result<Option<DocumentRow>> {
         read_pool!(self, find_document_by_code(code))
     }
@@ -245,6 +248,28 @@ impl Tx {
     }
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64> {
         write_tx!(self, append_audit(entry))
+    }
+    /// The step records of a ticket as this transaction sees them, oldest first.
+    pub async fn list_step_records(&mut self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
+        write_tx!(self, list_step_records(ticket_id))
+    }
+    /// The documents of a ticket as this transaction sees them, oldest first.
+    pub async fn list_documents(&mut self, ticket_id: i64) -> Result<Vec<DocumentRow>> {
+        write_tx!(self, list_documents(ticket_id))
+    }
+    /// The evidence of a ticket as this transaction sees it, oldest first.
+    pub async fn list_evidence(&mut self, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
+        write_tx!(self, list_evidence(ticket_id))
+    }
+    pub async fn insert_signed_copy(&mut self, n: &NewSignedCopy<'_>) -> Result<i64> {
+        write_tx!(self, insert_signed_copy(n))
+    }
+    pub async fn get_document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
+        write_tx!(self, get_document(id))
+    }
+    /// The audit chain's head as this transaction sees it.
+    pub async fn audit_head(&mut self) -> Result<(i64, String)> {
+        write_tx!(self, audit_head())
     }
 }
 

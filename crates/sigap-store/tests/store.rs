@@ -371,6 +371,8 @@ async fn insert_reports(store: &Store) {
                 cvss_vector: None,
                 cvss_score: None,
                 language: "id",
+                credit: "anonymous",
+                credit_alias: None,
             },
         )
         .await

@@ -138,7 +138,7 @@ async fn read_multipart(mut multipart: Multipart, app: &App) -> Result<FormBody,
     let mut files = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
-        if name == "evidence" && field.file_name().is_some() {
+        if (name == "evidence" || name == "file") && field.file_name().is_some() {
             let file_name = field.file_name().unwrap_or("evidence").to_owned();
             let bytes = field.bytes().await.map_err(broken)?;
             if bytes.is_empty() && file_name.is_empty() {

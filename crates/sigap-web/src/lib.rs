@@ -81,6 +81,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::reports::router())
         .merge(api::tickets::router())
+        .merge(api::documents::router())
         .merge(api::registry::router())
         .merge(api::service::router())
         .merge(api::verify::router())

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use sigap_app::Rules;
+use sigap_app::document_settings::DocumentSettings;
 use sigap_core::{TicketNumber, WorkingCalendar};
 use sigap_store::StoreOptions;
 
@@ -99,6 +100,10 @@ pub struct RuleArgs {
     /// Largest evidence file, in bytes.
     #[arg(long, env = "SIGAP_MAX_FILE_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_file_bytes: usize,
+    /// Settings of the official documents (letterhead, signers, number patterns, copies), a
+    /// TOML file as `docs/documents.example.toml` shows.
+    #[arg(long, env = "SIGAP_DOCUMENTS_FILE")]
+    pub documents_file: Option<PathBuf>,
 }
 
 impl RuleArgs {
@@ -118,7 +123,13 @@ impl RuleArgs {
             })?;
             holidays.push(date);
         }
+        let documents = match &self.documents_file {
+            Some(path) => DocumentSettings::from_file(path)
+                .map_err(|e| anyhow::anyhow!("SIGAP_DOCUMENTS_FILE: {e}"))?,
+            None => DocumentSettings::default(),
+        };
         Ok(Rules {
+            documents: std::sync::Arc::new(documents),
             ticket_prefix: self.ticket_prefix.clone(),
             calendar: WorkingCalendar::new(holidays),
             approval_threshold: self.approval_threshold,

@@ -1,24 +1,37 @@
 //! Issuing and reading the official documents (*naskah dinas*). When a step's outcome names
-//! documents, [`issue`] builds each one from the ticket and the step's records, numbers it
-//! gaplessly per kind and year inside the step's transaction, renders the PDF, stores it in
-//! the blob store under its SHA-256 and records it; a failed render refuses the whole step.
-//! [`document_pdf`] hands a document to staff in the ticket's scope and [`verify`] answers
-//! the public verification link printed as a QR code.
+//! documents, [`issue`] builds each one from the ticket, the step's records and what the
+//! ticket already holds ([`bodies`]), numbers it gaplessly per kind and year inside the
+//! step's transaction with the pattern from [`DocumentSettings`], renders the PDF, stores
+//! it in the blob store under its SHA-256 and records it; a failed render refuses the whole
+//! step. The PDF is written before the commit, so a step refused later leaves an unreferenced
+//! file in the blob store (harmless: nothing points to it, and it holds nothing the
+//! database does not).
 //!
-//! Kinds not yet built from the records are skipped (see [`build_body`]); they are still
-//! listed in the step's records as due.
+//! The receipt of a report (*Tanda Terima*) is issued on first request, by the reporter
+//! through the tracking token or by staff, rather than inside the intake transaction: intake
+//! stays fast, and the receipt's content is fixed at intake anyway. [`document_pdf`] hands
+//! a document to staff in the ticket's scope, [`signed`] keeps the signed copies uploaded
+//! back, and [`verify`] answers the public verification link printed as a QR code.
+//!
+//! [`DocumentSettings`]: crate::document_settings::DocumentSettings
+
+pub(crate) mod bodies;
+mod correction;
+pub mod signed;
+
+pub use crate::documents::correction::reissue;
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
-use sigap_core::{ActionInput, DocumentKind, wib};
-use sigap_docs::body::{
-    CriticalityMinutes, Meeting, Person, SystemRef, ValidationMinutes, default_basis,
-};
-use sigap_docs::{Body, Document, EvidenceItem, Letterhead, Signer, Tlp};
-use sigap_store::{DocumentRow, NewDocument, TicketRow, Tx};
+use serde_json::{Value, json};
+use sigap_core::{ActionInput, DocumentKind, Role, wib};
+use sigap_docs::body::Screenshot;
+use sigap_docs::{Body, Document, EvidenceItem, Signer, Tlp};
+use sigap_store::{DocumentRow, NewAuditEntry, NewDocument, TicketRow, Tx};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, new_secret};
+use crate::documents::bodies::Sources;
 use crate::evidence::StoredFile;
 use crate::tickets::visible_ticket;
 use crate::views::DocumentView;
@@ -26,9 +39,6 @@ use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// Length of the random code in a verification link.
 const CODE_LEN: usize = 24;
-
-/// Where documents are signed.
-const PLACE: &str = "Batam";
 
 /// One document issued by a step, as the audit log records it.
 #[derive(Debug, Clone, Serialize)]
@@ -38,13 +48,16 @@ pub struct Issued {
     pub sha256: String,
 }
 
-/// What the public verification link confirms about a document, and nothing else.
+/// What the public verification link confirms about a document, and nothing else: its
+/// kind, number, date and the SHA-256 of the issued PDF and of any signed copy.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VerifiedDocument {
     pub kind: String,
     pub number: String,
     pub issued_at: DateTime<Utc>,
     pub sha256: String,
+    /// SHA-256 of each signed copy uploaded back, oldest first.
+    pub signed_sha256: Vec<String>,
 }
 
 pub(crate) fn document_view(d: DocumentRow) -> DocumentView {
@@ -55,148 +68,41 @@ pub(crate) fn document_view(d: DocumentRow) -> DocumentView {
         sha256: d.sha256,
         created_at: from_millis(d.created_at),
         verify_code: d.verify_code,
+        replaces_id: d.replaces_id,
+        signed_copies: Vec::new(),
     }
 }
 
-/// The position printed under a signer's name: their role in the team.
-fn position(caller: &Caller) -> String {
-    format!("{} BATAM-CSIRT", caller.role.label_id())
-}
-
-fn person(name: &str) -> Person {
-    Person {
-        name: name.to_owned(),
-        nip: None,
-        role: "Peserta".to_owned(),
+/// Who signs a document of `kind`: the configured officials, or else the staff member who
+/// records the step.
+fn signers(app: &App, kind: DocumentKind, caller: Option<&Caller>) -> Vec<Signer> {
+    if let Some(configured) = app.rules.documents.signers(kind) {
+        return configured.to_vec();
+    }
+    match caller {
+        Some(c) => vec![Signer {
+            position: bodies::position(c.role),
+            name: c.name.clone(),
+            rank: None,
+            nip: None,
+        }],
+        None => vec![Signer {
+            position: bodies::position(Role::Helpdesk),
+            name: "BATAM-CSIRT".to_owned(),
+            rank: None,
+            nip: None,
+        }],
     }
 }
 
-/// Builds the sections of `kind` from the step's records, or `None` when this kind is not
-/// built yet.
-fn build_body(
-    kind: DocumentKind,
-    caller: &Caller,
-    row: &TicketRow,
-    input: &ActionInput,
-    validation_number: &str,
-    now: DateTime<Utc>,
-) -> Option<Body> {
-    let system = SystemRef {
-        name: row.system_name.clone().unwrap_or_else(|| "-".to_owned()),
-        url: row.target_url.clone(),
-        agency: row.agency_name.clone().unwrap_or_else(|| "-".to_owned()),
-    };
-    let restricted = Some(match &row.evidence_text {
-        Some(log) if !log.trim().is_empty() => format!("{}\n\n{log}", row.proof_of_concept),
-        _ => row.proof_of_concept.clone(),
-    });
-    match (kind, input) {
-        (
-            DocumentKind::BaValidation,
-            ActionInput::Validate {
-                valid,
-                method,
-                findings,
-                meeting,
-                ..
-            },
-        ) => Some(Body::BaValidation(ValidationMinutes {
-            held_at: now,
-            team: vec![Person {
-                name: caller.name.clone(),
-                nip: None,
-                role: position(caller),
-            }],
-            basis: default_basis(),
-            reported_at: from_millis(row.created_at),
-            report_title: row.title.clone(),
-            vulnerability_type: row.vulnerability_type.clone(),
-            system,
-            method: *method,
-            meeting: meeting.as_ref().map(|m| Meeting {
-                held_at: m.held_at,
-                place: m.place.clone(),
-                attendees: m.attendees.iter().map(|a| person(a)).collect(),
-                agency_invited: m.agency_invited,
-            }),
-            checks: vec![
-                "Kesesuaian laporan dengan sistem elektronik yang terdaftar".to_owned(),
-                "Bukti dan langkah reproduksi yang dilampirkan pelapor".to_owned(),
-            ],
-            findings: findings.clone(),
-            valid: *valid,
-            reasons: findings.clone(),
-            next_step: if *valid {
-                "Penilaian tingkat kekritisan kerentanan (langkah 4 SOP)".to_owned()
-            } else {
-                "Laporan ditutup sebagai tidak valid dan pelapor diberi tahu".to_owned()
-            },
-            restricted_attachment: restricted,
-        })),
-        (
-            DocumentKind::BaCriticality,
-            ActionInput::Assess {
-                criticality,
-                cvss,
-                rationale,
-                personal_data_affected,
-                attendees,
-            },
-        ) => Some(Body::BaCriticality(CriticalityMinutes {
-            held_at: now,
-            team: std::iter::once(Person {
-                name: caller.name.clone(),
-                nip: None,
-                role: position(caller),
-            })
-            .chain(attendees.iter().map(|a| person(a)))
-            .collect(),
-            basis: default_basis(),
-            validation_number: validation_number.to_owned(),
-            report_title: row.title.clone(),
-            system,
-            cwe: row
-                .vulnerability_type
-                .to_ascii_uppercase()
-                .starts_with("CWE-")
-                .then(|| row.vulnerability_type.clone()),
-            owasp: None,
-            cvss: cvss.clone(),
-            context_factors: Vec::new(),
-            criticality: *criticality,
-            override_reason: rationale.clone(),
-            escalate: false,
-            escalate_to: None,
-            personal_data_affected: *personal_data_affected,
-            restricted_attachment: restricted,
-        })),
-        // next step: LetterNotice + AgencyReport, BlockRecord/UnblockRecord, RemediationReport, LetterFollowUp, BaReviewMeeting, ApprovalReactivation, Dossier
-        // and the Acknowledgement at intake are not built from the records yet.
-        _ => None,
-    }
-}
-
-/// Issues the documents `kinds` of a step inside its transaction: numbers, renders, stores
-/// the PDF and records each. Answers what was issued, for the audit entry. A failed render
-/// is an internal error, so the step is refused and nothing is written.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn issue(
-    app: &App,
+/// The evidence list of the ticket's minutes: name, size and SHA-256 of every file.
+async fn evidence_list(
     tx: &mut Tx,
-    caller: &Caller,
-    row: &TicketRow,
-    input: &ActionInput,
-    kinds: &[DocumentKind],
+    ticket_id: i64,
     files: &[StoredFile],
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Issued>> {
-    let mut issued = Vec::new();
-    if kinds.is_empty() {
-        return Ok(issued);
-    }
-    let mut evidence: Vec<EvidenceItem> = app
-        .store
-        .list_evidence(row.id)
+) -> AppResult<Vec<EvidenceItem>> {
+    let mut list: Vec<EvidenceItem> = tx
+        .list_evidence(ticket_id)
         .await?
         .into_iter()
         .map(|e| EvidenceItem {
@@ -205,92 +111,226 @@ pub(crate) async fn issue(
             sha256: e.sha256,
         })
         .collect();
-    evidence.extend(files.iter().map(|f| EvidenceItem {
+    list.extend(files.iter().map(|f| EvidenceItem {
         name: f.name.clone(),
         size: u64::try_from(f.size).unwrap_or(0),
         sha256: f.sha256.clone(),
     }));
-    let validation_number = app
-        .store
-        .list_documents(row.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|d| d.kind == DocumentKind::BaValidation.as_str())
-        .map_or_else(|| "-".to_owned(), |d| d.number);
-    let tlp: Tlp = row.tlp.parse().unwrap_or_default();
-    let year = i64::from(now.with_timezone(&wib()).year());
-    for &kind in kinds {
-        let Some(body) = build_body(kind, caller, row, input, &validation_number, now) else {
-            continue;
-        };
-        let seq = tx
-            .next_counter(&format!("doc:{}", kind.as_str()), year)
-            .await?;
-        let number = sigap_docs::number(
-            sigap_docs::default_pattern(kind),
-            u64::try_from(seq).unwrap_or(0),
-            now,
-        )
-        .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
-        let code: String = new_secret("").chars().take(CODE_LEN).collect();
-        let doc = Document {
-            number: number.clone(),
-            ticket_number: row.number.clone(),
-            tlp,
-            place: PLACE.to_owned(),
-            issued_at: now,
-            letterhead: Letterhead::default(),
-            signers: vec![Signer {
-                position: position(caller),
-                name: caller.name.clone(),
-                rank: None,
-                nip: None,
-            }],
-            acknowledged_by: None,
-            verify_url: format!(
-                "{}/verify/{code}",
-                app.rules.public_url.trim_end_matches('/')
-            ),
-            body,
-            evidence: evidence.clone(),
-            replaces: None,
-        };
-        let pdf = tokio::task::spawn_blocking(move || sigap_docs::render(&doc))
-            .await
-            .map_err(|e| AppError::Internal(format!("document render task: {e}")))?
-            .map_err(|e| AppError::Internal(format!("document render: {e}")))?;
-        let sha256 = app.blobs.put(&pdf).await?;
-        tx.insert_document(&NewDocument {
-            ticket_id: row.id,
-            kind: kind.as_str(),
+    Ok(list)
+}
+
+/// What one render needs besides the body.
+struct Issue<'a> {
+    kind: DocumentKind,
+    row: &'a TicketRow,
+    caller: Option<&'a Caller>,
+    evidence: Vec<EvidenceItem>,
+    now: DateTime<Utc>,
+    /// The document this one corrects: its id and number.
+    replaces: Option<(i64, String)>,
+    /// The step that issues it.
+    step_id: Option<i64>,
+}
+
+/// Numbers, renders, stores and records one document inside `tx`.
+async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppResult<DocumentRow> {
+    let settings = &app.rules.documents;
+    let year = i64::from(doc.now.with_timezone(&wib()).year());
+    let seq = tx
+        .next_counter(&format!("doc:{}", doc.kind.as_str()), year)
+        .await?;
+    let number = sigap_docs::number(
+        settings.pattern(doc.kind),
+        u64::try_from(seq).unwrap_or(0),
+        doc.now,
+    )
+    .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
+    let code: String = new_secret("").chars().take(CODE_LEN).collect();
+    let document = Document {
+        number: number.clone(),
+        ticket_number: doc.row.number.clone(),
+        tlp: doc.row.tlp.parse::<Tlp>().unwrap_or_default(),
+        place: settings.place.clone(),
+        issued_at: doc.now,
+        letterhead: settings.letterhead.clone(),
+        signers: signers(app, doc.kind, doc.caller),
+        acknowledged_by: settings.acknowledged_by(doc.kind).cloned(),
+        verify_url: format!(
+            "{}/verify/{code}",
+            app.rules.public_url.trim_end_matches('/')
+        ),
+        body,
+        evidence: doc.evidence,
+        replaces: doc.replaces.as_ref().map(|(_, number)| number.clone()),
+    };
+    let pdf = render_pdf(document).await?;
+    let sha256 = app.blobs.put(&pdf).await?;
+    let id = tx
+        .insert_document(&NewDocument {
+            ticket_id: doc.row.id,
+            kind: doc.kind.as_str(),
             number: &number,
             year,
             seq,
             sha256: &sha256,
             verify_code: &code,
-            replaces_id: None,
-            now: millis(now),
+            replaces_id: doc.replaces.as_ref().map(|(id, _)| *id),
+            step_record_id: doc.step_id,
+            now: millis(doc.now),
         })
         .await?;
+    tx.get_document(id)
+        .await?
+        .ok_or_else(|| AppError::Internal("the issued document vanished".to_owned()))
+}
+
+/// Renders off the async threads. A picture that cannot be decoded must not block the step:
+/// the record is then rendered without pictures (the evidence list still names each file
+/// with its SHA-256).
+async fn render_pdf(document: Document) -> AppResult<Vec<u8>> {
+    let with_pictures = !document.body.screenshots().is_empty();
+    let first = document.clone();
+    let rendered = tokio::task::spawn_blocking(move || sigap_docs::render(&first))
+        .await
+        .map_err(|e| AppError::Internal(format!("document render task: {e}")))?;
+    match rendered {
+        Ok(pdf) => Ok(pdf),
+        Err(e) if with_pictures => {
+            tracing::warn!(error = %e, "rendering without the pictures that failed");
+            let mut plain = document;
+            if let Body::BlockRecord(a) | Body::UnblockRecord(a) = &mut plain.body {
+                a.screenshots.clear();
+            }
+            tokio::task::spawn_blocking(move || sigap_docs::render(&plain))
+                .await
+                .map_err(|e| AppError::Internal(format!("document render task: {e}")))?
+                .map_err(|e| AppError::Internal(format!("document render: {e}")))
+        }
+        Err(e) => Err(AppError::Internal(format!("document render: {e}"))),
+    }
+}
+
+/// The pictures attached to a block or unblock step (PNG or JPEG), for its record.
+async fn screenshots(app: &App, files: &[StoredFile]) -> AppResult<Vec<Screenshot>> {
+    let mut shots = Vec::new();
+    let pictures = files
+        .iter()
+        .filter(|f| matches!(f.media_type, "image/png" | "image/jpeg"))
+        .take(sigap_docs::MAX_SCREENSHOTS);
+    for file in pictures {
+        if let Some(image) = app.blobs.get(&file.sha256).await? {
+            shots.push(Screenshot {
+                caption: file.name.clone(),
+                image,
+            });
+        }
+    }
+    Ok(shots)
+}
+
+/// What a step of `input` issues besides its outcome's documents: the certificate of
+/// appreciation at close, for a valid report whose reporter agreed to be credited.
+fn with_certificate(
+    kinds: &[DocumentKind],
+    row: &TicketRow,
+    input: &ActionInput,
+) -> Vec<DocumentKind> {
+    let mut all = Vec::with_capacity(kinds.len() + 1);
+    let credited = row.valid == Some(true) && row.credit_name().is_some();
+    if matches!(input, ActionInput::Close { .. }) && credited {
+        // Before the dossier, so that the dossier lists it.
+        all.push(DocumentKind::Certificate);
+    }
+    all.extend_from_slice(kinds);
+    all
+}
+
+/// The step whose documents [`issue`] makes.
+pub(crate) struct Step<'a> {
+    pub caller: &'a Caller,
+    /// The ticket as the step left it.
+    pub row: &'a TicketRow,
+    pub input: &'a ActionInput,
+    /// The step's records as stored.
+    pub records: &'a Value,
+    pub kinds: &'a [DocumentKind],
+    pub files: &'a [StoredFile],
+    pub now: DateTime<Utc>,
+    /// The step record, when the action records one.
+    pub step_id: Option<i64>,
+}
+
+/// Issues the documents of a step inside its transaction. Answers what was issued, for the
+/// audit entry. A failed render is an internal error, so the step is refused and nothing
+/// is written.
+pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<Vec<Issued>> {
+    let kinds = with_certificate(step.kinds, step.row, step.input);
+    let mut issued = Vec::new();
+    if kinds.is_empty() {
+        return Ok(issued);
+    }
+    let evidence = evidence_list(tx, step.row.id, step.files).await?;
+    let steps = tx.list_step_records(step.row.id).await?;
+    let audit_head = tx.audit_head().await?;
+    let fix_days = match app.rules.deadlines.remediating {
+        sigap_core::Span::CalendarDays(d) | sigap_core::Span::WorkingDays(d) => d,
+        _ => 7,
+    };
+    for kind in kinds {
+        let docs = tx.list_documents(step.row.id).await?;
+        let sources = Sources {
+            caller: step.caller,
+            row: step.row,
+            input: step.input,
+            records: step.records,
+            steps: &steps,
+            docs: &docs,
+            audit_head: audit_head.clone(),
+            public_url: &app.rules.public_url,
+            tembusan: app.rules.documents.tembusan(kind),
+            fix_days,
+            now: step.now,
+        };
+        let Some(mut body) = bodies::build(kind, &sources) else {
+            continue;
+        };
+        if let Body::BlockRecord(a) | Body::UnblockRecord(a) = &mut body {
+            a.screenshots = screenshots(app, step.files).await?;
+        }
+        let shown = if sigap_docs::body::shows_evidence(kind) {
+            evidence.clone()
+        } else {
+            Vec::new()
+        };
+        let doc = Issue {
+            kind,
+            row: step.row,
+            caller: Some(step.caller),
+            evidence: shown,
+            now: step.now,
+            replaces: None,
+            step_id: step.step_id,
+        };
+        let row = issue_one(app, tx, doc, body).await?;
         issued.push(Issued {
-            kind: kind.as_str().to_owned(),
-            number,
-            sha256,
+            kind: row.kind,
+            number: row.number,
+            sha256: row.sha256,
         });
     }
     Ok(issued)
 }
 
-/// The documents of a ticket, oldest first.
+/// The documents of a ticket, oldest first, each with its signed copies.
 pub(crate) async fn list_for_ticket(app: &App, ticket_id: i64) -> AppResult<Vec<DocumentView>> {
-    Ok(app
-        .store
-        .list_documents(ticket_id)
-        .await?
-        .into_iter()
-        .map(document_view)
-        .collect())
+    let mut views = Vec::new();
+    for row in app.store.list_documents(ticket_id).await? {
+        let copies = signed::views(app, row.id).await?;
+        let mut view = document_view(row);
+        view.signed_copies = copies;
+        views.push(view);
+    }
+    Ok(views)
 }
 
 /// One document and its PDF, for staff who may see its ticket; anything else is not found.
@@ -299,14 +339,7 @@ pub async fn document_pdf(
     caller: &Caller,
     id: i64,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
-    let not_found = || AppError::NotFound("document".to_owned());
-    let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
-    visible_ticket(app, caller, &doc.ticket_number)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => not_found(),
-            other => other,
-        })?;
+    let doc = visible_document(app, caller, id).await?;
     let pdf = app
         .blobs
         .get(&doc.sha256)
@@ -315,19 +348,136 @@ pub async fn document_pdf(
     Ok((document_view(doc), pdf))
 }
 
+/// A document whose ticket the caller may see; anything else is not found.
+pub(crate) async fn visible_document(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<DocumentRow> {
+    let not_found = || AppError::NotFound("document".to_owned());
+    let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
+    visible_ticket(app, caller, &doc.ticket_number)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => not_found(),
+            other => other,
+        })?;
+    Ok(doc)
+}
+
+/// The receipt of a report for its reporter (number and tracking token), issued on first
+/// request; a wrong token is "not found".
+pub async fn acknowledgement_for_reporter(
+    app: &App,
+    number: &str,
+    token: &str,
+) -> AppResult<(DocumentView, Vec<u8>)> {
+    let row = crate::intake::reporter_ticket(app, number, token).await?;
+    acknowledgement(app, None, &row.number, "reporter").await
+}
+
+/// The receipt of a report, for staff in the ticket's scope, issued on first request.
+pub async fn acknowledgement_for_staff(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+) -> AppResult<(DocumentView, Vec<u8>)> {
+    let (row, _) = visible_ticket(app, caller, number).await?;
+    acknowledgement(app, Some(caller), &row.number, &caller.email).await
+}
+
+/// Answers the ticket's receipt, issuing it in its own transaction the first time.
+async fn acknowledgement(
+    app: &App,
+    caller: Option<&Caller>,
+    number: &str,
+    actor: &str,
+) -> AppResult<(DocumentView, Vec<u8>)> {
+    let kind = DocumentKind::Acknowledgement;
+    let mut tx = app.store.begin().await?;
+    let row = tx
+        .lock_ticket(number)
+        .await?
+        .ok_or_else(|| AppError::NotFound("ticket".to_owned()))?;
+    let existing = tx.list_documents(row.id).await?;
+    let doc = match existing.into_iter().find(|d| d.kind == kind.as_str()) {
+        Some(doc) => doc,
+        None => {
+            let now = app.now();
+            let tracking = format!(
+                "{}/track?ticket={}",
+                app.rules.public_url.trim_end_matches('/'),
+                row.number
+            );
+            let body = bodies::acknowledgement(&row, tracking);
+            let evidence = evidence_list(&mut tx, row.id, &[]).await?;
+            let issue = Issue {
+                kind,
+                row: &row,
+                caller: None,
+                evidence,
+                now,
+                replaces: None,
+                step_id: None,
+            };
+            let doc = issue_one(app, &mut tx, issue, body).await?;
+            audit_issue(&mut tx, caller, actor, &row.number, &doc, now).await?;
+            tx.commit().await?;
+            doc
+        }
+    };
+    let pdf = app
+        .blobs
+        .get(&doc.sha256)
+        .await?
+        .ok_or_else(|| AppError::Internal("the receipt's PDF is missing".to_owned()))?;
+    Ok((document_view(doc), pdf))
+}
+
+async fn audit_issue(
+    tx: &mut Tx,
+    caller: Option<&Caller>,
+    actor: &str,
+    number: &str,
+    doc: &DocumentRow,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    tx.append_audit(&NewAuditEntry {
+        at: millis(now),
+        actor: actor.to_owned(),
+        role: caller.map_or("reporter", |c| c.role.as_str()).to_owned(),
+        action: "issue_document".to_owned(),
+        ticket_number: Some(number.to_owned()),
+        source: None,
+        outcome: "ok".to_owned(),
+        details: json!({
+            "documents": [{"kind": doc.kind, "number": doc.number, "sha256": doc.sha256}],
+        }),
+    })
+    .await?;
+    Ok(())
+}
+
 /// What a verification code confirms, if a document carries it.
 pub async fn verify(app: &App, code: &str) -> AppResult<Option<VerifiedDocument>> {
     if code.is_empty() || code.len() > 128 {
         return Ok(None);
     }
-    Ok(app
+    let Some(d) = app.store.find_document_by_code(code).await? else {
+        return Ok(None);
+    };
+    let signed_sha256 = app
         .store
-        .find_document_by_code(code)
+        .list_signed_copies(d.id)
         .await?
-        .map(|d| VerifiedDocument {
-            kind: d.kind,
-            number: d.number,
-            issued_at: from_millis(d.created_at),
-            sha256: d.sha256,
-        }))
+        .into_iter()
+        .map(|c| c.sha256)
+        .collect();
+    Ok(Some(VerifiedDocument {
+        kind: d.kind,
+        number: d.number,
+        issued_at: from_millis(d.created_at),
+        sha256: d.sha256,
+        signed_sha256,
+    }))
 }

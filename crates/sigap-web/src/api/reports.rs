@@ -78,7 +78,7 @@ async fn submit_report(
     Ok((StatusCode::CREATED, Json(submitted)))
 }
 
-fn tracking_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub(crate) fn tracking_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     headers
         .get("x-tracking-token")
         .and_then(|v| v.to_str().ok())

@@ -20,6 +20,7 @@ use crate::error::ApiError;
 pub mod assets;
 pub mod cookies;
 pub mod csrf;
+pub mod documents;
 pub mod forms;
 pub mod i18n;
 pub mod login;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(queue::router())
         .merge(ticket::router())
+        .merge(documents::router())
         .layer(axum::middleware::from_fn(page_headers))
         .merge(assets::router())
 }

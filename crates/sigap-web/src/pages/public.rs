@@ -94,6 +94,14 @@ fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
         ("id".to_owned(), "Bahasa Indonesia".to_owned()),
         ("en".to_owned(), "English".to_owned()),
     ];
+    let credits = ["anonymous", "name", "alias"]
+        .map(|c| {
+            (
+                c.to_owned(),
+                lang.t(&format!("report.credit.{c}")).into_owned(),
+            )
+        })
+        .to_vec();
     let group = |key: &str, fields| FieldGroup {
         heading: lang.t(key).into_owned(),
         fields,
@@ -108,6 +116,10 @@ fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
                 field("language", "select")
                     .with_choices(languages)
                     .with_value(lang.code()),
+                field("credit", "select")
+                    .with_choices(credits)
+                    .with_value("anonymous"),
+                field("credit_alias", "text"),
             ],
         ),
         group(

@@ -39,7 +39,6 @@ pub fn router() -> Router<AppState> {
             "/tickets/{ticket_number}/evidence/{id}",
             get(download_evidence),
         )
-        .route("/documents/{id}", get(download_document))
 }
 
 /// One of the ten SOP steps and how far the ticket is with it.
@@ -425,28 +424,6 @@ async fn download_evidence(
     };
     match sigap_app::tickets::evidence_file(&state.app, &session.caller, &number, id).await {
         Ok((meta, bytes)) => attachment(&meta.name, &meta.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
-}
-
-/// An issued document's PDF, for a signed-in staff member who may see its ticket.
-async fn download_document(
-    State(state): State<AppState>,
-    lang: Lang,
-    StaffSession(session): StaffSession,
-    Path(id): Path<String>,
-) -> Response {
-    let layout = Layout::staff(
-        lang,
-        "/tickets",
-        lang.t("ticket.title").into_owned(),
-        &session,
-    );
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
-    };
-    match sigap_app::documents::document_pdf(&state.app, &session.caller, id).await {
-        Ok((meta, bytes)) => attachment(&format!("{}.pdf", meta.number), &meta.sha256, bytes),
         Err(e) => app_error_page(layout, e),
     }
 }

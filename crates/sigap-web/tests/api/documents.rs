@@ -29,7 +29,7 @@ async fn documents(app: &TestApp, n: &str) -> Vec<Value> {
     docs.as_array().unwrap().clone()
 }
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub(crate) fn pdftotext(pdf: &[u8]) -> String {
     let mut child = Command::new("pdftotext")
         .args(["-", "-"])
         .stdin(Stdio::piped())

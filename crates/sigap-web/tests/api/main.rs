@@ -37,6 +37,7 @@ mod config;
 mod documents;
 mod evidence;
 mod intake;
+mod issued;
 mod listing;
 mod records;
 mod refusals;

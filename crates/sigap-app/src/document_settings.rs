@@ -1,0 +1,256 @@
+//! The parts of the official documents that no regulation fixes and each office sets for
+//! itself: the letterhead (lines, address, logo), the place of signing, the signers of each
+//! kind (with a "Mengetahui" signer where the kind has one), the number pattern of each kind
+//! and the *tembusan* (copies) lists of the letters. Read from a TOML file at start
+//! (`SIGAP_DOCUMENTS_FILE`); anything left out keeps the SOP's defaults, and a kind without
+//! configured signers is signed by the staff member who records the step.
+//!
+//! Settings are checked as a whole when read: unknown kinds and keys, malformed patterns
+//! and two kinds sharing one pattern (which would hand out the same numbers) are refused
+//! with a message naming the key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use sigap_core::DocumentKind;
+use sigap_docs::{Letterhead, Signer};
+
+/// The document settings in force, already checked.
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    /// Where documents are signed: `Batam` in `Batam, 12 Agustus 2026`.
+    pub place: String,
+    pub letterhead: Letterhead,
+    signers: BTreeMap<DocumentKind, Vec<Signer>>,
+    acknowledged_by: BTreeMap<DocumentKind, Signer>,
+    patterns: BTreeMap<DocumentKind, String>,
+    tembusan: BTreeMap<DocumentKind, Vec<String>>,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        Self {
+            place: "Batam".to_owned(),
+            letterhead: Letterhead::default(),
+            signers: BTreeMap::new(),
+            acknowledged_by: BTreeMap::new(),
+            patterns: BTreeMap::new(),
+            tembusan: BTreeMap::new(),
+        }
+    }
+}
+
+/// The file's shape: every table optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct SettingsFile {
+    place: Option<String>,
+    letterhead: Option<LetterheadFile>,
+    signers: BTreeMap<String, Vec<SignerFile>>,
+    acknowledged_by: BTreeMap<String, SignerFile>,
+    patterns: BTreeMap<String, String>,
+    tembusan: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LetterheadFile {
+    lines: Vec<String>,
+    address: String,
+    /// A PNG or JPEG file, relative to the settings file.
+    logo: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignerFile {
+    position: String,
+    name: String,
+    rank: Option<String>,
+    nip: Option<String>,
+}
+
+impl From<SignerFile> for Signer {
+    fn from(s: SignerFile) -> Signer {
+        Signer {
+            position: s.position,
+            name: s.name,
+            rank: s.rank.filter(|r| !r.trim().is_empty()),
+            nip: s.nip.filter(|n| !n.trim().is_empty()),
+        }
+    }
+}
+
+/// Reads a kind named in the file (`ba_validation`, `letter_notice`, ...).
+fn kind_of(table: &str, name: &str) -> Result<DocumentKind, String> {
+    name.parse::<DocumentKind>().map_err(|_| {
+        format!(
+            "[{table}] `{name}` is not a document kind (one of: {})",
+            DocumentKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn keyed<T, U>(
+    table: &str,
+    entries: BTreeMap<String, T>,
+    convert: impl Fn(T) -> U,
+) -> Result<BTreeMap<DocumentKind, U>, String> {
+    entries
+        .into_iter()
+        .map(|(name, value)| Ok((kind_of(table, &name)?, convert(value))))
+        .collect()
+}
+
+impl DocumentSettings {
+    /// Reads and checks the settings file at `path`; a logo is read relative to it.
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        Self::from_toml(&text, base).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses and checks settings written in TOML; `base` is where a logo path starts.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Self, String> {
+        let file: SettingsFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let mut settings = Self::default();
+        if let Some(place) = file.place.filter(|p| !p.trim().is_empty()) {
+            settings.place = place;
+        }
+        if let Some(head) = file.letterhead {
+            settings.letterhead = letterhead(head, base)?;
+        }
+        settings.signers = keyed("signers", file.signers, |list| {
+            list.into_iter().map(Signer::from).collect()
+        })?;
+        settings.acknowledged_by = keyed("acknowledged_by", file.acknowledged_by, Signer::from)?;
+        settings.patterns = keyed("patterns", file.patterns, |p| p)?;
+        settings.tembusan = keyed("tembusan", file.tembusan, |list| list)?;
+        settings.check_patterns()?;
+        Ok(settings)
+    }
+
+    /// Every kind's pattern must be well formed and no two kinds may share one.
+    fn check_patterns(&self) -> Result<(), String> {
+        let all: Vec<(DocumentKind, &str)> = DocumentKind::ALL
+            .iter()
+            .map(|&kind| (kind, self.pattern(kind)))
+            .collect();
+        sigap_docs::check_distinct_patterns(&all).map_err(|e| format!("[patterns] {e}"))
+    }
+
+    /// The number pattern of `kind`.
+    pub fn pattern(&self, kind: DocumentKind) -> &str {
+        self.patterns
+            .get(&kind)
+            .map_or_else(|| sigap_docs::default_pattern(kind), String::as_str)
+    }
+
+    /// The configured signers of `kind`, if any.
+    pub fn signers(&self, kind: DocumentKind) -> Option<&[Signer]> {
+        self.signers
+            .get(&kind)
+            .map(Vec::as_slice)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The "Mengetahui" signer of `kind`, if one is configured.
+    pub fn acknowledged_by(&self, kind: DocumentKind) -> Option<&Signer> {
+        self.acknowledged_by.get(&kind)
+    }
+
+    /// The copies (*tembusan*) of a letter of `kind`.
+    pub fn tembusan(&self, kind: DocumentKind) -> Vec<String> {
+        self.tembusan.get(&kind).cloned().unwrap_or_default()
+    }
+}
+
+fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
+    if head.lines.iter().all(|l| l.trim().is_empty()) {
+        return Err("[letterhead] `lines` needs at least one line".to_owned());
+    }
+    let logo_png = match head.logo {
+        Some(logo) => Some(read_logo(&base.join(logo))?),
+        None => None,
+    };
+    Ok(Letterhead {
+        lines: head.lines,
+        address: head.address,
+        logo_png,
+    })
+}
+
+/// A logo must be a PNG or JPEG image of reasonable size.
+fn read_logo(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("[letterhead] cannot read logo {}: {e}", path.display()))?;
+    let kind = infer::get(&bytes).map(|k| k.mime_type());
+    if !matches!(kind, Some("image/png" | "image/jpeg")) || bytes.len() > 2 * 1024 * 1024 {
+        return Err(format!(
+            "[letterhead] logo {} must be a PNG or JPEG image of at most 2 MiB",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_is_valid_and_applied() {
+        let text = include_str!("../../../docs/documents.example.toml");
+        let s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        assert_eq!(s.place, "Batam");
+        assert_eq!(
+            s.pattern(DocumentKind::LetterNotice),
+            "800/{seq}/KOMINFO/{roman_month}/{year}"
+        );
+        let signers = s.signers(DocumentKind::LetterNotice).unwrap();
+        assert!(signers[0].nip.is_some());
+        assert!(!s.tembusan(DocumentKind::LetterNotice).is_empty());
+        assert!(s.acknowledged_by(DocumentKind::BaReviewMeeting).is_some());
+    }
+
+    #[test]
+    fn colliding_patterns_are_refused() {
+        let text =
+            "[patterns]\nba_validation = \"X/{seq}/{year}\"\nba_criticality = \"X/{seq}/{year}\"\n";
+        let err = DocumentSettings::from_toml(text, Path::new(".")).unwrap_err();
+        assert!(
+            err.contains("ba_validation") && err.contains("ba_criticality"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_and_bad_patterns_are_named() {
+        let err = DocumentSettings::from_toml("[patterns]\nmemo = \"M/{seq}\"\n", Path::new("."))
+            .unwrap_err();
+        assert!(err.contains("`memo`"), "{err}");
+        let err =
+            DocumentSettings::from_toml("[patterns]\ndossier = \"B/{year}\"\n", Path::new("."))
+                .unwrap_err();
+        assert!(err.contains("[patterns]"), "{err}");
+        let err = DocumentSettings::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_logo_must_be_an_image() {
+        let dir = std::env::temp_dir().join(format!("sigap-logo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("logo.png"), b"<svg onload=alert(1)>").unwrap();
+        let text = "[letterhead]\nlines = [\"A\"]\naddress = \"B\"\nlogo = \"logo.png\"\n";
+        let err = DocumentSettings::from_toml(text, &dir).unwrap_err();
+        assert!(err.contains("PNG or JPEG"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,664 @@
+//! The sections of each document kind, built from the ticket, the step's records and what
+//! the ticket already holds (its earlier steps and documents), all read inside the step's
+//! transaction. Text written by the reporter reaches the minutes only through their
+//! restricted attachment; letters to agencies carry the CSIRT's own summary instead.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use sigap_core::{
+    Action, ActionInput, Channel, Criticality, CvssScore, DocumentKind, Recommendation, Role,
+    Severity, State,
+};
+use sigap_docs::Body;
+use sigap_docs::body::{
+    Acknowledgement, AgencyReport, AuditHead, Certificate, CriticalityMinutes, DocumentRef,
+    Dossier, FollowUpLetter, Meeting, NoticeLetter, Person, Probe, ReactivationApproval,
+    RemediationReport, ReviewMinutes, Sifat, SystemAction, SystemRef, TimelineEntry,
+    ValidationMinutes, default_basis,
+};
+use sigap_store::{DocumentRow, StepRecordRow, TicketRow};
+
+use crate::auth::Caller;
+use crate::from_millis;
+
+/// Everything a step's documents are built from.
+pub(crate) struct Sources<'a> {
+    pub caller: &'a Caller,
+    /// The ticket as the step left it.
+    pub row: &'a TicketRow,
+    pub input: &'a ActionInput,
+    /// The step's records as stored (with what the step resolved, e.g. the report count).
+    pub records: &'a Value,
+    /// The ticket's step records so far, this step's included.
+    pub steps: &'a [StepRecordRow],
+    /// The ticket's documents issued before this one.
+    pub docs: &'a [DocumentRow],
+    /// The audit chain's head before this step's entry.
+    pub audit_head: (i64, String),
+    pub public_url: &'a str,
+    pub tembusan: Vec<String>,
+    pub fix_days: u32,
+    pub now: DateTime<Utc>,
+}
+
+impl Sources<'_> {
+    fn system(&self) -> SystemRef {
+        SystemRef {
+            name: self
+                .row
+                .system_name
+                .clone()
+                .unwrap_or_else(|| "-".to_owned()),
+            url: self.row.target_url.clone(),
+            agency: self
+                .row
+                .agency_name
+                .clone()
+                .unwrap_or_else(|| "-".to_owned()),
+        }
+    }
+
+    /// The number of the latest document of `kind`, or `-`.
+    fn number_of(&self, kind: DocumentKind) -> String {
+        self.last_doc(kind)
+            .map_or_else(|| "-".to_owned(), |d| d.number.clone())
+    }
+
+    fn last_doc(&self, kind: DocumentKind) -> Option<&DocumentRow> {
+        self.docs.iter().rev().find(|d| d.kind == kind.as_str())
+    }
+
+    fn last_step(&self, action: Action) -> Option<&StepRecordRow> {
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| s.action == action.as_str())
+    }
+
+    /// A field of the latest step of `action`'s records.
+    fn step_field(&self, action: Action, field: &str) -> Option<Value> {
+        let step = self.last_step(action)?;
+        let records: Value = serde_json::from_str(&step.records).ok()?;
+        records.get(field).cloned()
+    }
+
+    fn criticality(&self) -> Criticality {
+        self.row
+            .criticality
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(Criticality::Low)
+    }
+
+    fn cvss(&self) -> Option<CvssScore> {
+        serde_json::from_value(self.step_field(Action::Assess, "cvss")?).ok()
+    }
+
+    fn blocked_at(&self) -> Option<DateTime<Utc>> {
+        self.row
+            .blocked
+            .then(|| {
+                self.last_step(Action::Block)
+                    .map(|s| from_millis(s.done_at))
+            })
+            .flatten()
+    }
+
+    /// The reporter's words, for the minutes' restricted attachment only.
+    fn restricted(&self) -> Option<String> {
+        Some(match &self.row.evidence_text {
+            Some(log) if !log.trim().is_empty() => {
+                format!("{}\n\n{log}", self.row.proof_of_concept)
+            }
+            _ => self.row.proof_of_concept.clone(),
+        })
+    }
+
+    fn officer(&self) -> Person {
+        Person {
+            name: self.caller.name.clone(),
+            nip: None,
+            role: position(self.caller.role),
+        }
+    }
+}
+
+/// The position printed for a staff member: their role in the team.
+pub(crate) fn position(role: Role) -> String {
+    match role {
+        Role::SystemOwner => role.label_id().to_owned(),
+        Role::RegionalSecretary => "Sekretaris Daerah Kota Batam".to_owned(),
+        _ => format!("{} BATAM-CSIRT", role.label_id()),
+    }
+}
+
+fn person(name: &str) -> Person {
+    Person {
+        name: name.to_owned(),
+        nip: None,
+        role: "Peserta".to_owned(),
+    }
+}
+
+/// Builds the sections of `kind` for the step described by `s`, or `None` when the step's
+/// records do not belong to that kind.
+pub(crate) fn build(kind: DocumentKind, s: &Sources<'_>) -> Option<Body> {
+    match (kind, s.input) {
+        (DocumentKind::BaValidation, ActionInput::Validate { .. }) => validation(s),
+        (DocumentKind::BaCriticality, ActionInput::Assess { .. }) => criticality(s),
+        (DocumentKind::BlockRecord, ActionInput::Block { .. }) => Some(Body::BlockRecord(
+            system_action(s, DocumentKind::BaCriticality),
+        )),
+        (DocumentKind::UnblockRecord, ActionInput::Unblock { .. }) => {
+            let basis = if s.last_doc(DocumentKind::ApprovalReactivation).is_some() {
+                DocumentKind::ApprovalReactivation
+            } else {
+                DocumentKind::BaReviewMeeting
+            };
+            Some(Body::UnblockRecord(system_action(s, basis)))
+        }
+        (DocumentKind::AgencyReport, ActionInput::NotifyAgency { .. }) => agency_report(s),
+        (DocumentKind::LetterNotice, ActionInput::NotifyAgency { .. }) => notice(s),
+        (DocumentKind::RemediationReport, ActionInput::SubmitRemediation { .. }) => remediation(s),
+        (DocumentKind::LetterFollowUp, ActionInput::SendFollowUp { .. }) => follow_up(s),
+        (DocumentKind::BaReviewMeeting, ActionInput::Review { .. }) => review(s),
+        (DocumentKind::ApprovalReactivation, ActionInput::ApproveReactivation { .. }) => {
+            approval(s)
+        }
+        (DocumentKind::Dossier, _) => Some(Body::Dossier(dossier(s))),
+        (DocumentKind::Certificate, _) => Some(Body::Certificate(certificate(s.row))),
+        _ => None,
+    }
+}
+
+fn validation(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::Validate {
+        valid,
+        method,
+        findings,
+        meeting,
+        ..
+    } = s.input
+    else {
+        return None;
+    };
+    Some(Body::BaValidation(ValidationMinutes {
+        held_at: s.now,
+        team: vec![s.officer()],
+        basis: default_basis(),
+        reported_at: from_millis(s.row.created_at),
+        report_title: s.row.title.clone(),
+        vulnerability_type: s.row.vulnerability_type.clone(),
+        system: s.system(),
+        method: *method,
+        meeting: meeting.as_ref().map(|m| Meeting {
+            held_at: m.held_at,
+            place: m.place.clone(),
+            attendees: m.attendees.iter().map(|a| person(a)).collect(),
+            agency_invited: m.agency_invited,
+        }),
+        checks: vec![
+            "Kesesuaian laporan dengan sistem elektronik yang terdaftar".to_owned(),
+            "Bukti dan langkah reproduksi yang dilampirkan pelapor".to_owned(),
+        ],
+        findings: findings.clone(),
+        valid: *valid,
+        reasons: findings.clone(),
+        next_step: if *valid {
+            "Penilaian tingkat kekritisan kerentanan (langkah 4 SOP)".to_owned()
+        } else {
+            "Laporan ditutup sebagai tidak valid dan pelapor diberi tahu".to_owned()
+        },
+        restricted_attachment: s.restricted(),
+    }))
+}
+
+fn criticality(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::Assess {
+        criticality,
+        cvss,
+        rationale,
+        personal_data_affected,
+        attendees,
+    } = s.input
+    else {
+        return None;
+    };
+    let cwe = s
+        .row
+        .vulnerability_type
+        .to_ascii_uppercase()
+        .starts_with("CWE-");
+    Some(Body::BaCriticality(CriticalityMinutes {
+        held_at: s.now,
+        team: std::iter::once(s.officer())
+            .chain(attendees.iter().map(|a| person(a)))
+            .collect(),
+        basis: default_basis(),
+        validation_number: s.number_of(DocumentKind::BaValidation),
+        report_title: s.row.title.clone(),
+        system: s.system(),
+        cwe: cwe.then(|| s.row.vulnerability_type.clone()),
+        owasp: None,
+        cvss: cvss.clone(),
+        context_factors: if *personal_data_affected {
+            vec!["Sistem memproses data pribadi (UU Nomor 27 Tahun 2022)".to_owned()]
+        } else {
+            Vec::new()
+        },
+        criticality: *criticality,
+        override_reason: rationale.clone(),
+        escalate: *personal_data_affected && *criticality == Criticality::High,
+        escalate_to: (*personal_data_affected && *criticality == Criticality::High)
+            .then(|| "CSIRT sektoral / BSSN (Gov-CSIRT Indonesia)".to_owned()),
+        personal_data_affected: *personal_data_affected,
+        restricted_attachment: s.restricted(),
+    }))
+}
+
+/// The block or unblock record; `basis` is the document the action rests on.
+fn system_action(s: &Sources<'_>, basis: DocumentKind) -> SystemAction {
+    let (method, notes, evidence_text) = match s.input {
+        ActionInput::Block {
+            method,
+            notes,
+            evidence_text,
+        }
+        | ActionInput::Unblock {
+            method,
+            notes,
+            evidence_text,
+        } => (method.clone(), notes.clone(), evidence_text.clone()),
+        _ => ("manual".to_owned(), None, None),
+    };
+    let other_holds = s
+        .records
+        .get("other_block_holder")
+        .and_then(Value::as_str)
+        .map(|other| format!("Sistem juga tetap diblokir untuk tiket {other}"));
+    let notes = [notes, unblock_lines(s.records)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    SystemAction {
+        system: s.system(),
+        method: if method == "manual" {
+            "Manual oleh Pejabat Nama Domain".to_owned()
+        } else {
+            method
+        },
+        at: s.now,
+        officer: s.officer(),
+        basis_number: s.number_of(basis),
+        notes: (!notes.is_empty()).then_some(notes),
+        other_holds,
+        probes: probes(s.records),
+        evidence_text,
+        screenshots: Vec::new(),
+    }
+}
+
+/// What an unblock's records say about the five-minute standard and the comparison with
+/// the service before the block.
+fn unblock_lines(records: &Value) -> Option<String> {
+    let mut lines = Vec::new();
+    if let Some(seconds) = records.get("unblock_seconds").and_then(Value::as_i64) {
+        lines.push(format!(
+            "Waktu sejak keputusan pengaktifan kembali hingga blokir dibuka: {} menit {} detik \
+             (standar SOP: 5 menit).",
+            seconds / 60,
+            seconds % 60
+        ));
+    }
+    match records.get("as_before_block").and_then(Value::as_bool) {
+        Some(true) => lines.push(
+            "Layanan menjawab seperti sebelum pemblokiran (status, judul dan isi halaman sama)."
+                .to_owned(),
+        ),
+        Some(false) => lines.push(format!(
+            "Layanan belum menjawab seperti sebelum pemblokiran: {}.",
+            records
+                .get("comparison")
+                .and_then(Value::as_str)
+                .unwrap_or("-")
+        )),
+        None => {}
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// The probe lines an adapter's captures left in the step's records.
+fn probes(records: &Value) -> Vec<Probe> {
+    let Some(lines) = records.get("probes").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    lines
+        .iter()
+        .filter_map(|line| {
+            Some(Probe {
+                at: serde_json::from_value(line.get("at")?.clone()).ok()?,
+                check: line.get("check")?.as_str()?.to_owned(),
+                result: line.get("result")?.as_str()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn notify_fields(s: &Sources<'_>) -> Option<(Recommendation, String, Option<String>)> {
+    match s.input {
+        ActionInput::NotifyAgency {
+            recommendation,
+            summary,
+            concerns,
+        } => Some((*recommendation, summary.clone(), concerns.clone())),
+        _ => None,
+    }
+}
+
+/// When the agency must have fixed the finding: the deadline the step set.
+fn fix_deadline(s: &Sources<'_>) -> DateTime<Utc> {
+    s.row.due_at.map_or_else(
+        || s.now + Duration::days(i64::from(s.fix_days)),
+        from_millis,
+    )
+}
+
+fn recommended_fixes() -> Vec<String> {
+    [
+        "Memperbaiki kerentanan sesuai temuan dalam laporan terlampir dan menutup celah \
+         sejenis pada sistem yang sama",
+        "Memeriksa log sistem untuk memastikan kerentanan belum dimanfaatkan pihak lain",
+        "Melaporkan hasil perbaikan beserta buktinya kepada BATAM-CSIRT",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn impact(criticality: Criticality) -> String {
+    match criticality {
+        Criticality::High => "Tinggi: kerentanan dapat dimanfaatkan untuk mengganggu layanan \
+                              atau mengakses data; sistem diblokir sementara sampai diperbaiki"
+            .to_owned(),
+        Criticality::Low => {
+            "Rendah: kerentanan perlu diperbaiki, sistem tetap beroperasi".to_owned()
+        }
+    }
+}
+
+fn agency_report(s: &Sources<'_>) -> Option<Body> {
+    let (recommendation, summary, concerns) = notify_fields(s)?;
+    let criticality = s.criticality();
+    Some(Body::AgencyReport(AgencyReport {
+        system: s.system(),
+        reported_at: from_millis(s.row.created_at),
+        validation_number: s.number_of(DocumentKind::BaValidation),
+        criticality_number: s.number_of(DocumentKind::BaCriticality),
+        vulnerability_type: s.row.vulnerability_type.clone(),
+        finding_summary: summary,
+        impact: impact(criticality),
+        criticality,
+        cvss: s.cvss(),
+        blocked_at: s.blocked_at(),
+        recommended_fixes: recommended_fixes(),
+        fix_deadline: fix_deadline(s),
+        recommendation,
+        concerns,
+    }))
+}
+
+fn notice(s: &Sources<'_>) -> Option<Body> {
+    let (recommendation, summary, concerns) = notify_fields(s)?;
+    let criticality = s.criticality();
+    Some(Body::LetterNotice(NoticeLetter {
+        sifat: Sifat::for_criticality(criticality),
+        lampiran: "1 (satu) berkas".to_owned(),
+        hal: "Pemberitahuan Kerentanan Keamanan Sistem Elektronik".to_owned(),
+        agency: s.system().agency,
+        agency_place: "Batam".to_owned(),
+        system: s.system(),
+        reported_at: from_millis(s.row.created_at),
+        finding_summary: summary,
+        criticality,
+        cvss: s.cvss(),
+        blocked_at: s.blocked_at(),
+        recommended_fixes: recommended_fixes(),
+        fix_days: s.fix_days,
+        fix_deadline: fix_deadline(s),
+        how_to_report: format!(
+            "Hasil perbaikan disampaikan melalui portal BATAM-CSIRT ({}/tickets/{}) dengan \
+             melampirkan bukti perbaikan.",
+            s.public_url.trim_end_matches('/'),
+            s.row.number
+        ),
+        recommendation,
+        concerns,
+        tembusan: s.tembusan.clone(),
+    }))
+}
+
+fn remediation(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::SubmitRemediation {
+        summary,
+        evidence_text,
+        on_behalf,
+    } = s.input
+    else {
+        return None;
+    };
+    Some(Body::RemediationReport(RemediationReport {
+        system: s.system(),
+        notice_number: s.number_of(DocumentKind::LetterNotice),
+        fixed_summary: summary.clone(),
+        fixed_at: s.now,
+        fixed_by: s.officer(),
+        on_behalf: *on_behalf,
+        evidence_text: evidence_text.clone(),
+    }))
+}
+
+fn follow_up(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::SendFollowUp { content } = s.input else {
+        return None;
+    };
+    let notice = s.last_doc(DocumentKind::LetterNotice);
+    Some(Body::LetterFollowUp(FollowUpLetter {
+        sifat: Sifat::for_criticality(s.criticality()),
+        lampiran: "-".to_owned(),
+        hal: "Tindak Lanjut Hasil Perbaikan Kerentanan Sistem Elektronik".to_owned(),
+        agency: s.system().agency,
+        agency_place: "Batam".to_owned(),
+        system: s.system(),
+        notice_number: notice.map_or_else(|| "-".to_owned(), |d| d.number.clone()),
+        notice_date: notice.map_or(s.now, |d| from_millis(d.created_at)),
+        remediation_received_at: s
+            .last_step(Action::SubmitRemediation)
+            .map_or(s.now, |r| from_millis(r.done_at)),
+        content: content.clone(),
+        next_step: "Hasil perbaikan dibahas dalam rapat internal BATAM-CSIRT paling lambat \
+                    1 (satu) hari kerja setelah surat ini."
+            .to_owned(),
+        tembusan: s.tembusan.clone(),
+    }))
+}
+
+fn count_field(records: &Value, field: &str) -> Option<u32> {
+    records
+        .get(field)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+fn review(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::Review {
+        fixed,
+        attendees,
+        notes,
+    } = s.input
+    else {
+        return None;
+    };
+    let threshold = count_field(s.records, "approval_threshold").unwrap_or(3);
+    let reports = count_field(s.records, "agency_valid_reports").unwrap_or(0);
+    Some(Body::BaReviewMeeting(ReviewMinutes {
+        held_at: s.now,
+        place: "Ruang Rapat Dinas Komunikasi dan Informatika Kota Batam".to_owned(),
+        chair: s.officer(),
+        attendees: attendees.iter().map(|a| person(a)).collect(),
+        agenda: vec![
+            "Pembahasan tanggapan Perangkat Daerah atas surat pemberitahuan".to_owned(),
+            "Hasil pemeriksaan ulang (retest) oleh Tim Internal BATAM-CSIRT".to_owned(),
+            "Keputusan pengaktifan kembali sistem elektronik".to_owned(),
+        ],
+        system: s.system(),
+        notice_number: s.number_of(DocumentKind::LetterNotice),
+        agency_response: s
+            .step_field(Action::SubmitRemediation, "summary")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "-".to_owned()),
+        retest_result: notes.clone(),
+        fixed: *fixed,
+        blocked: s.row.blocked,
+        notes: notes.clone(),
+        agency_valid_reports: reports,
+        threshold,
+        approval_needed: s
+            .records
+            .get("needs_approval")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        restricted_attachment: None,
+    }))
+}
+
+fn approval(s: &Sources<'_>) -> Option<Body> {
+    let ActionInput::ApproveReactivation { approved, notes } = s.input else {
+        return None;
+    };
+    let review = s.last_step(Action::Review);
+    let field = |name: &str| {
+        review
+            .and_then(|r| serde_json::from_str::<Value>(&r.records).ok())
+            .and_then(|records| count_field(&records, name))
+    };
+    Some(Body::ApprovalReactivation(ReactivationApproval {
+        system: s.system(),
+        review_number: s.number_of(DocumentKind::BaReviewMeeting),
+        agency_valid_reports: field("agency_valid_reports").unwrap_or(0),
+        threshold: field("approval_threshold").unwrap_or(3),
+        approved: *approved,
+        notes: notes.clone(),
+        decided_at: s.now,
+    }))
+}
+
+/// How the ticket ended, in one line.
+fn outcome(row: &TicketRow) -> String {
+    let state: Option<State> = row.state.parse().ok();
+    match (state, row.valid, row.duplicate_of.as_deref()) {
+        (_, _, Some(original)) => format!("Ditutup sebagai duplikat dari tiket {original}"),
+        (_, Some(false), _) => "Ditutup: laporan tidak valid".to_owned(),
+        (_, _, _) if row.criticality.as_deref() == Some("high") => {
+            "Selesai: kerentanan diperbaiki, sistem aktif kembali".to_owned()
+        }
+        _ => "Selesai: kerentanan diperbaiki".to_owned(),
+    }
+}
+
+fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
+    let channel = s
+        .row
+        .channel
+        .parse::<Channel>()
+        .map_or("-", |c| c.label_id());
+    let opened = TimelineEntry {
+        at: from_millis(s.row.created_at),
+        actor: "Pelapor".to_owned(),
+        event: format!("Laporan diterima melalui {channel}"),
+    };
+    let steps = s.steps.iter().map(|step| {
+        let action = step
+            .action
+            .parse::<Action>()
+            .map_or(step.action.as_str(), |a| a.label_id());
+        let to = step
+            .to_state
+            .parse::<State>()
+            .map_or(step.to_state.as_str(), |st| st.label_id());
+        let role = step
+            .actor_role
+            .parse::<Role>()
+            .map_or(step.actor_role.as_str(), |r| r.label_id());
+        TimelineEntry {
+            at: from_millis(step.done_at),
+            actor: match &step.actor_name {
+                Some(name) => format!("{name} ({role})"),
+                None => role.to_owned(),
+            },
+            event: format!(
+                "{action} → {to}{}",
+                if step.overdue {
+                    " (melewati tenggat)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    });
+    std::iter::once(opened).chain(steps).collect()
+}
+
+fn dossier(s: &Sources<'_>) -> Dossier {
+    Dossier {
+        summary: s.row.title.clone(),
+        system: s.system(),
+        opened_at: from_millis(s.row.created_at),
+        closed_at: s.row.closed_at.map_or(s.now, from_millis),
+        outcome: outcome(s.row),
+        timeline: timeline(s),
+        documents: s
+            .docs
+            .iter()
+            .filter_map(|d| {
+                Some(DocumentRef {
+                    kind: d.kind.parse().ok()?,
+                    number: d.number.clone(),
+                    issued_at: from_millis(d.created_at),
+                    sha256: d.sha256.clone(),
+                })
+            })
+            .collect(),
+        audit_head: AuditHead {
+            sequence: u64::try_from(s.audit_head.0).unwrap_or(0),
+            hash: s.audit_head.1.clone(),
+        },
+    }
+}
+
+/// The certificate thanks the reporter under the name they chose to be credited with.
+fn certificate(row: &TicketRow) -> Certificate {
+    Certificate {
+        recipient: row
+            .credit_name()
+            .unwrap_or_else(|| row.reporter_name.clone()),
+        contribution: "melaporkan kerentanan keamanan secara bertanggung jawab pada sistem \
+                       elektronik Pemerintah Kota Batam"
+            .to_owned(),
+        reported_at: from_millis(row.created_at),
+    }
+}
+
+/// The receipt of a report: what was received, without its proof of concept.
+pub(crate) fn acknowledgement(row: &TicketRow, tracking_url: String) -> Body {
+    Body::Acknowledgement(Acknowledgement {
+        reporter_name: row.reporter_name.clone(),
+        received_at: from_millis(row.created_at),
+        channel: row.channel.parse().unwrap_or(Channel::Web),
+        title: row.title.clone(),
+        target: row.target_url.clone(),
+        vulnerability_type: row.vulnerability_type.clone(),
+        severity: row.severity.parse().unwrap_or(Severity::Medium),
+        tracking_url,
+        next_steps: Acknowledgement::default_next_steps(),
+    })
+}

@@ -1,0 +1,145 @@
+//! Signed copies. A certified electronic signature (TTE) is applied outside sigap to the
+//! exported PDF; the signed file is then uploaded back to its document. sigap keeps both,
+//! each under its own SHA-256, records the pair in the audit log and lists the signed hashes
+//! on the public verification page, so that a recipient can check either file.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sigap_core::{FieldError, Role};
+use sigap_store::{NewAuditEntry, NewSignedCopy, SignedCopyRow};
+
+use crate::auth::Caller;
+use crate::documents::visible_document;
+use crate::evidence::Upload;
+use crate::views::SignedCopyView;
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// The roles that file signed documents: the secretariat (help desk), the CSIRT and admins.
+fn may_upload(role: Role) -> bool {
+    matches!(role, Role::Helpdesk | Role::Csirt | Role::Admin)
+}
+
+fn view(row: SignedCopyRow) -> SignedCopyView {
+    SignedCopyView {
+        id: row.id,
+        sha256: row.sha256,
+        size: row.size,
+        note: row.note,
+        uploaded_by: row.uploaded_by,
+        uploaded_at: from_millis(row.created_at),
+    }
+}
+
+/// The signed copies of document `id`, oldest first.
+pub(crate) async fn views(app: &App, id: i64) -> AppResult<Vec<SignedCopyView>> {
+    Ok(app
+        .store
+        .list_signed_copies(id)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+/// Only a PDF, no larger than the evidence limit, and not the unsigned original itself.
+fn check(app: &App, file: &Upload, original_sha256: &str) -> AppResult<()> {
+    if file.bytes.len() > app.rules.max_file_bytes {
+        return Err(AppError::TooLarge(format!(
+            "the signed copy is {} bytes; the limit is {} bytes",
+            file.bytes.len(),
+            app.rules.max_file_bytes
+        )));
+    }
+    if !file.bytes.starts_with(b"%PDF-") {
+        return Err(AppError::invalid(
+            "file",
+            "the signed copy must be a PDF file",
+        ));
+    }
+    if hex::encode(Sha256::digest(&file.bytes)) == original_sha256 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "file",
+            "this is the unsigned original; upload the copy that carries the signature",
+        )]));
+    }
+    Ok(())
+}
+
+/// Keeps a signed copy of document `id` for a caller who may file it and see its ticket.
+pub async fn upload(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    file: &Upload,
+    note: Option<&str>,
+) -> AppResult<SignedCopyView> {
+    let doc = visible_document(app, caller, id).await?;
+    if !may_upload(caller.role) {
+        return Err(AppError::Forbidden(format!(
+            "a {} may not file signed documents",
+            caller.role.as_str()
+        )));
+    }
+    check(app, file, &doc.sha256)?;
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let sha256 = app.blobs.put(&file.bytes).await?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let copy_id = tx
+        .insert_signed_copy(&NewSignedCopy {
+            document_id: doc.id,
+            sha256: &sha256,
+            size: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
+            note,
+            uploaded_by: Some(caller.user_id),
+            now: millis(now),
+        })
+        .await
+        .map_err(|e| match e {
+            sigap_store::StoreError::Conflict { .. } => {
+                AppError::Conflict("this signed copy is already kept".to_owned())
+            }
+            other => other.into(),
+        })?;
+    tx.append_audit(&NewAuditEntry {
+        at: millis(now),
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: "upload_signed_copy".to_owned(),
+        ticket_number: Some(doc.ticket_number.clone()),
+        source: None,
+        outcome: "ok".to_owned(),
+        details: json!({
+            "document": {"id": doc.id, "number": doc.number, "sha256": doc.sha256},
+            "signed_sha256": sha256,
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    views(app, doc.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == copy_id)
+        .ok_or_else(|| AppError::Internal("the signed copy vanished".to_owned()))
+}
+
+/// A signed copy's PDF, for staff who may see its document.
+pub async fn pdf(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    copy_id: i64,
+) -> AppResult<(SignedCopyView, String, Vec<u8>)> {
+    let doc = visible_document(app, caller, id).await?;
+    let copy = views(app, doc.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == copy_id)
+        .ok_or_else(|| AppError::NotFound("signed copy".to_owned()))?;
+    let bytes = app
+        .blobs
+        .get(&copy.sha256)
+        .await?
+        .ok_or_else(|| AppError::Internal("the signed copy's PDF is missing".to_owned()))?;
+    Ok((copy, doc.number, bytes))
+}
