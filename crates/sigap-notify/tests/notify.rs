@@ -452,3 +452,74 @@ async fn a_message_with_an_unusable_attachment_type_is_a_permanent_failure() {
     assert!(matches!(error, SendError::Permanent(_)));
     assert_eq!(CalendarMethod::Cancel.as_str(), "CANCEL");
 }
+
+/// Speaks SMTP by hand: one line out, the reply code back.
+async fn exchange(stream: &mut tokio::io::BufReader<tokio::net::TcpStream>, line: &str) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    stream.get_mut().write_all(line.as_bytes()).await.unwrap();
+    let mut reply = String::new();
+    loop {
+        let mut one = String::new();
+        stream.read_line(&mut one).await.unwrap();
+        reply.push_str(&one);
+        if one.as_bytes().get(3) != Some(&b'-') {
+            return reply;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_sink_speaks_smtp_and_undoes_dot_stuffing() {
+    use tokio::io::AsyncBufReadExt;
+    let sink = SmtpSink::start().await.unwrap();
+    let stream = tokio::net::TcpStream::connect(sink.addr()).await.unwrap();
+    let mut stream = tokio::io::BufReader::new(stream);
+    let mut greeting = String::new();
+    stream.read_line(&mut greeting).await.unwrap();
+    assert!(greeting.starts_with("220 "));
+    assert!(
+        exchange(&mut stream, "HELO client\r\n")
+            .await
+            .starts_with("250 ")
+    );
+    assert!(
+        exchange(&mut stream, "RCPT TO:<a@example.com>\r\n")
+            .await
+            .starts_with("503 ")
+    );
+    assert!(
+        exchange(&mut stream, "MAIL FROM:<x@example.com>\r\n")
+            .await
+            .starts_with("250 ")
+    );
+    assert!(exchange(&mut stream, "RSET\r\n").await.starts_with("250 "));
+    assert!(exchange(&mut stream, "NOOP\r\n").await.starts_with("250 "));
+    assert!(
+        exchange(&mut stream, "MAIL FROM:<csirt@batam.go.id>\r\n")
+            .await
+            .starts_with("250 ")
+    );
+    assert!(
+        exchange(&mut stream, "RCPT TO:<a@example.com>\r\n")
+            .await
+            .starts_with("250 ")
+    );
+    assert!(
+        exchange(&mut stream, "RCPT TO:<b@example.com>\r\n")
+            .await
+            .starts_with("250 ")
+    );
+    assert!(exchange(&mut stream, "DATA\r\n").await.starts_with("354 "));
+    let data = "Subject: titik\r\n\r\n..awal titik\r\n...\r\nakhir\r\n.\r\n";
+    assert!(exchange(&mut stream, data).await.starts_with("250 "));
+    assert!(exchange(&mut stream, "BOGUS\r\n").await.starts_with("502 "));
+    assert!(exchange(&mut stream, "QUIT\r\n").await.starts_with("221 "));
+    let received = sink.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(received[0].mail_from, "csirt@batam.go.id");
+    assert_eq!(received[0].rcpt_to, ["a@example.com", "b@example.com"]);
+    assert_eq!(
+        received[0].data,
+        b"Subject: titik\r\n\r\n.awal titik\r\n..\r\nakhir\r\n"
+    );
+    assert!(!received[0].authenticated);
+}
