@@ -25,8 +25,9 @@ pub use crate::envelope::{Attachment, CalendarPart, Envelope};
 pub use crate::ics::{AttendeeRole, CalendarMethod, MeetingEvent, Participant};
 pub use crate::links::{PublicLink, PublicUrl};
 pub use crate::messages::{
-    Escalation, Lang, MeetingChange, Message, Notification, Reminder, Rendered, TicketRef,
+    Escalation, Lang, MeetingChange, MeetingPurpose, Message, Notification, Reminder, Rendered,
+    TicketRef, TrackingToken,
 };
 pub use crate::outbox::{Outbox, SentMail};
-pub use crate::smtp::{Mailer, SendError, SmtpMailer, SmtpOptions, build_message};
-pub use crate::tlp::Tlp;
+pub use crate::smtp::{ConfigError, Mailer, SendError, SmtpMailer, SmtpOptions, build_message};
+pub use crate::tlp::{Tlp, UnknownTlp};
