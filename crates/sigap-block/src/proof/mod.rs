@@ -1,0 +1,142 @@
+//! Proof capture: what a host answers at a given moment, kept with a block or unblock as
+//! evidence. A capture records the DNS answers (from a given resolver or the system's), the
+//! HTTP(S) answer (status, selected headers, final URL, title, body hash), the TLS
+//! certificate, and a PNG screenshot from headless Chromium when it is installed. Nothing in
+//! a capture fails as a whole: each part says what it could not get. [`compare`] tells
+//! whether a later capture answers as the baseline did.
+
+mod compare;
+mod dns;
+mod http;
+mod screenshot;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::request::Hostname;
+
+pub use compare::{Comparison, compare};
+pub use dns::DnsCapture;
+pub use http::{HttpCapture, TlsCertificate};
+pub use screenshot::{Screenshot, png_dimensions};
+
+/// Where Debian installs Chromium.
+pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Which DNS server answers the capture's questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolver {
+    /// The first `nameserver` of `/etc/resolv.conf`, or the system's lookup without CNAMEs.
+    System,
+    /// A given server (for tests: the test PowerDNS; in use: an authoritative server).
+    At(SocketAddr),
+}
+
+/// How to capture.
+#[derive(Debug, Clone)]
+pub struct ProofOptions {
+    /// The DNS server asked.
+    pub resolver: Resolver,
+    /// Connect to this address instead of the one DNS gives (e.g. to check the origin).
+    /// Without it, a capture through [`Resolver::At`] connects to the address it answered.
+    pub connect_to: Option<IpAddr>,
+    /// The time limit of each DNS and HTTP exchange.
+    pub timeout: Duration,
+    /// Chromium's path (default [`DEFAULT_CHROMIUM`]); no screenshot when it is missing.
+    pub chromium: Option<PathBuf>,
+    /// The time limit of the screenshot.
+    pub screenshot_timeout: Duration,
+}
+
+impl Default for ProofOptions {
+    fn default() -> Self {
+        ProofOptions {
+            resolver: Resolver::System,
+            connect_to: None,
+            timeout: Duration::from_secs(5),
+            chromium: None,
+            screenshot_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What is captured: a host and the URL fetched (default `https://<host>/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofTarget {
+    /// The host whose DNS answers are recorded.
+    pub host: Hostname,
+    /// The URL fetched and photographed.
+    pub url: Url,
+}
+
+impl ProofTarget {
+    /// A target for `host`, fetching `url` or else `https://<host>/`.
+    pub fn new(host: Hostname, url: Option<Url>) -> Result<ProofTarget, url::ParseError> {
+        let url = match url {
+            Some(url) => url,
+            None => Url::parse(&format!("https://{host}/"))?,
+        };
+        Ok(ProofTarget { host, url })
+    }
+}
+
+/// One capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    /// The host.
+    pub host: Hostname,
+    /// The URL fetched.
+    pub url: String,
+    /// When the capture was made (given by the caller).
+    pub captured_at: DateTime<Utc>,
+    /// The DNS answers.
+    pub dns: DnsCapture,
+    /// The address HTTP and the screenshot connected to, when it was pinned.
+    pub connected_to: Option<IpAddr>,
+    /// The HTTP answer.
+    pub http: HttpCapture,
+    /// The server's certificate, for https.
+    pub tls: Option<TlsCertificate>,
+    /// The screenshot, or why there is none.
+    pub screenshot: Screenshot,
+}
+
+/// Captures what `target` answers now.
+pub async fn capture(target: &ProofTarget, options: &ProofOptions, now: DateTime<Utc>) -> Proof {
+    let dns = dns::capture(&target.host, options.resolver, options.timeout).await;
+    let connected_to = options.connect_to.or_else(|| match options.resolver {
+        Resolver::At(_) => dns.first_address(),
+        Resolver::System => None,
+    });
+    let pinned = connected_to.map(|address| (url_host(&target.url), address));
+    let pinned = pinned
+        .as_ref()
+        .and_then(|(host, ip)| host.as_deref().map(|h| (h, *ip)));
+    let (http, tls) = http::capture(&target.url, pinned, options.timeout).await;
+    let screenshot = screenshot::capture(&target.url, pinned, options).await;
+    Proof {
+        host: target.host.clone(),
+        url: target.url.to_string(),
+        captured_at: now,
+        dns,
+        connected_to,
+        http,
+        tls,
+        screenshot,
+    }
+}
+
+/// Asks `resolver` for the host's A and AAAA answers (and the CNAMEs met on the way),
+/// without the HTTP part or the screenshot.
+pub async fn dns_answers(host: &Hostname, resolver: Resolver, timeout: Duration) -> DnsCapture {
+    dns::capture(host, resolver, timeout).await
+}
+
+fn url_host(url: &Url) -> Option<String> {
+    url.host_str().map(str::to_owned)
+}
