@@ -608,8 +608,10 @@ async fn proof_shows_the_block_and_that_the_unblocked_host_answers_as_before() {
     assert_eq!(baseline.http.title.as_deref(), Some(ORIGINAL_TITLE));
 
     let record = nginx_adapter.block(&request(host.as_str())).await.unwrap();
-    nginx.wait_for_status(host.as_str(), 503).await;
-    let blocked = proof::capture(&target, &options, now()).await;
+    // nginx applies a reload a moment after the command returns: the capture waits for it.
+    let patience = Duration::from_secs(10);
+    let changed = |http: &_| !proof::compare_http(&baseline.http, http).is_as_before();
+    let blocked = proof::capture_when(&target, &options, now(), patience, changed).await;
     assert_eq!(blocked.http.status, Some(503));
     assert_eq!(
         blocked.http.title.as_deref(),
@@ -633,8 +635,8 @@ async fn proof_shows_the_block_and_that_the_unblocked_host_answers_as_before() {
     );
 
     nginx_adapter.unblock(&record, now()).await.unwrap();
-    nginx.wait_for_status(host.as_str(), 200).await;
-    let after = proof::capture(&target, &options, now()).await;
+    let as_before = |http: &_| proof::compare_http(&baseline.http, http).is_as_before();
+    let after = proof::capture_when(&target, &options, now(), patience, as_before).await;
     let comparison = proof::compare(&baseline, &after);
     assert!(comparison.is_as_before(), "{}", comparison.summary());
     assert!(

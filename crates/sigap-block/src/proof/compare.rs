@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::proof::Proof;
+use crate::proof::{HttpCapture, Proof};
 
 /// The outcome of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,11 +33,15 @@ impl Comparison {
 
 /// Compares `later` with `baseline`.
 pub fn compare(baseline: &Proof, later: &Proof) -> Comparison {
+    compare_http(&baseline.http, &later.http)
+}
+
+/// Compares two HTTP answers (status, title, body hash).
+pub fn compare_http(before: &HttpCapture, after: &HttpCapture) -> Comparison {
     let mut differences = Vec::new();
-    if let Some(error) = &later.http.error {
+    if let Some(error) = &after.error {
         differences.push(format!("the later capture had an error: {error}"));
     }
-    let (before, after) = (&baseline.http, &later.http);
     if before.status != after.status {
         differences.push(format!(
             "status {} instead of {}",

@@ -20,7 +20,7 @@ use url::Url;
 
 use crate::request::Hostname;
 
-pub use compare::{Comparison, compare};
+pub use compare::{Comparison, compare, compare_http};
 pub use dns::DnsCapture;
 pub use http::{HttpCapture, TlsCertificate};
 pub use screenshot::{Screenshot, png_dimensions};
@@ -108,16 +108,32 @@ pub struct Proof {
 
 /// Captures what `target` answers now.
 pub async fn capture(target: &ProofTarget, options: &ProofOptions, now: DateTime<Utc>) -> Proof {
-    let dns = dns::capture(&target.host, options.resolver, options.timeout).await;
-    let connected_to = options.connect_to.or_else(|| match options.resolver {
-        Resolver::At(_) => dns.first_address(),
-        Resolver::System => None,
-    });
-    let pinned = connected_to.map(|address| (url_host(&target.url), address));
-    let pinned = pinned
-        .as_ref()
-        .and_then(|(host, ip)| host.as_deref().map(|h| (h, *ip)));
-    let (http, tls) = http::capture(&target.url, pinned, options.timeout).await;
+    capture_when(target, options, now, Duration::ZERO, |_| true).await
+}
+
+/// Captures what `target` answers once `ready` holds for its HTTP answer, trying again
+/// every 200 ms for up to `patience` (then the last answer is kept). A block takes effect a
+/// moment after the adapter returns (`nginx -s reload` returns once nginx is signalled; DNS
+/// answers are cached), so the capture of a block waits for the answer to change and the
+/// capture of an unblock waits for it to be as before. The screenshot is taken once, at
+/// the end.
+pub async fn capture_when(
+    target: &ProofTarget,
+    options: &ProofOptions,
+    now: DateTime<Utc>,
+    patience: Duration,
+    ready: impl Fn(&HttpCapture) -> bool,
+) -> Proof {
+    let deadline = tokio::time::Instant::now() + patience;
+    let (mut dns, mut connected_to) = resolve(target, options).await;
+    let (mut http, mut tls) = fetch(target, connected_to, options).await;
+    while !ready(&http) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        (dns, connected_to) = resolve(target, options).await;
+        (http, tls) = fetch(target, connected_to, options).await;
+    }
+    let pinned = pin(&target.url, connected_to);
+    let pinned = pinned.as_ref().map(|(host, ip)| (host.as_str(), *ip));
     let screenshot = screenshot::capture(&target.url, pinned, options).await;
     Proof {
         host: target.host.clone(),
@@ -131,12 +147,33 @@ pub async fn capture(target: &ProofTarget, options: &ProofOptions, now: DateTime
     }
 }
 
+/// The DNS answers and the address to connect to.
+async fn resolve(target: &ProofTarget, options: &ProofOptions) -> (DnsCapture, Option<IpAddr>) {
+    let dns = dns::capture(&target.host, options.resolver, options.timeout).await;
+    let connected_to = options.connect_to.or_else(|| match options.resolver {
+        Resolver::At(_) => dns.first_address(),
+        Resolver::System => None,
+    });
+    (dns, connected_to)
+}
+
+async fn fetch(
+    target: &ProofTarget,
+    connected_to: Option<IpAddr>,
+    options: &ProofOptions,
+) -> (HttpCapture, Option<TlsCertificate>) {
+    let pinned = pin(&target.url, connected_to);
+    let pinned = pinned.as_ref().map(|(host, ip)| (host.as_str(), *ip));
+    http::capture(&target.url, pinned, options.timeout).await
+}
+
+/// The URL's host name with the address it is pinned to, when it is pinned.
+fn pin(url: &Url, connected_to: Option<IpAddr>) -> Option<(String, IpAddr)> {
+    Some((url.host_str()?.to_owned(), connected_to?))
+}
+
 /// Asks `resolver` for the host's A and AAAA answers (and the CNAMEs met on the way),
 /// without the HTTP part or the screenshot.
 pub async fn dns_answers(host: &Hostname, resolver: Resolver, timeout: Duration) -> DnsCapture {
     dns::capture(host, resolver, timeout).await
-}
-
-fn url_host(url: &Url) -> Option<String> {
-    url.host_str().map(str::to_owned)
 }
