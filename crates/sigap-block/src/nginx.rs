@@ -114,6 +114,42 @@ impl Snapshot {
     }
 }
 
+/// An exclusive lock on `<map_file>.lock`, held while the map is read, changed, tested and
+/// reloaded, so that two blocks at once (two processes or two tasks) do not lose a line.
+struct MapLock {
+    _file: std::fs::File,
+}
+
+impl MapLock {
+    async fn acquire(map_file: &Path, timeout: Duration) -> Result<MapLock, BlockError> {
+        let mut name = map_file.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| file_error(&path, &e))?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(MapLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock)
+                    if tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let detail = format!("{} stayed locked by another change", path.display());
+                    return Err(BlockError::new(ADAPTER, FailureKind::Timeout, detail));
+                }
+                Err(std::fs::TryLockError::Error(error)) => return Err(file_error(&path, &error)),
+            }
+        }
+    }
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -228,12 +264,12 @@ impl NginxAdapter {
     /// Writes the files, tests and reloads; on any failure puts every snapshot back.
     async fn apply(&self, writes: &[(&Snapshot, &[u8])]) -> Result<(), BlockError> {
         let result = self.write_test_reload(writes).await;
-        let Err(error) = result else {
+        let Err(mut error) = result else {
             return Ok(());
         };
         for (snapshot, _) in writes.iter().rev() {
             if let Err(rollback) = snapshot.restore() {
-                return Err(error.with_rollback_failure(&rollback));
+                error = error.with_rollback_failure(&rollback);
             }
         }
         Err(error)
@@ -265,6 +301,7 @@ impl NginxAdapter {
     }
 
     async fn block_host(&self, request: &BlockRequest) -> Result<BlockRecord, BlockError> {
+        let _lock = MapLock::acquire(&self.config.map_file, self.timeout).await?;
         let map = Snapshot::take(&self.config.map_file)?;
         let text = String::from_utf8_lossy(map.bytes()).into_owned();
         let mut change = NginxChange {
@@ -301,6 +338,7 @@ impl NginxAdapter {
         now: DateTime<Utc>,
     ) -> Result<BlockRecord, BlockError> {
         record.expect_block_of(ADAPTER)?;
+        let _lock = MapLock::acquire(&self.config.map_file, self.timeout).await?;
         let map = Snapshot::take(&self.config.map_file)?;
         let text = String::from_utf8_lossy(map.bytes()).into_owned();
         let mut change = NginxChange {

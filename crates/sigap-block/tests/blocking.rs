@@ -647,6 +647,56 @@ async fn proof_shows_the_block_and_that_the_unblocked_host_answers_as_before() {
 }
 
 #[tokio::test]
+async fn proof_over_https_records_the_certificate() {
+    let Some(nginx) = Nginx::start() else { return };
+    let Some(tls_port) = nginx.tls_port else {
+        return;
+    };
+    let host = Hostname::parse("shop.example.test").unwrap();
+    let url = url::Url::parse(&format!("https://shop.example.test:{tls_port}/")).unwrap();
+    let target = ProofTarget::new(host, Some(url)).unwrap();
+    let options = ProofOptions {
+        connect_to: Some("127.0.0.1".parse().unwrap()),
+        chromium: Some("/nonexistent/chromium".into()),
+        ..ProofOptions::default()
+    };
+    let captured = proof::capture(&target, &options, now()).await;
+    assert_eq!(captured.http.status, Some(200), "{:?}", captured.http);
+    assert_eq!(captured.http.title.as_deref(), Some(ORIGINAL_TITLE));
+    let certificate = captured.tls.expect("the certificate is recorded");
+    assert_eq!(certificate.subject, "CN=shop.example.test");
+    let (valid_from, expires) = (
+        certificate.not_before.unwrap(),
+        certificate.not_after.unwrap(),
+    );
+    assert_eq!((expires - valid_from).num_days(), 30);
+}
+
+#[tokio::test]
+async fn a_failing_nginx_block_does_not_undo_a_block_made_meanwhile() {
+    let Some(nginx) = Nginx::start() else { return };
+    let mut slow_failure = nginx.params();
+    // Fails after 0.3 s, while the other block is waiting for the map file.
+    slow_failure.insert("test_command".into(), "timeout 0.3 sleep 5".into());
+    let (failing, working) = (
+        adapter("nginx", &slow_failure),
+        adapter("nginx", &nginx.params()),
+    );
+    let (one, two) = (request("one.example.test"), request("two.example.test"));
+    let (a, b) = tokio::join!(failing.block(&one), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        working.block(&two).await
+    });
+    assert_eq!(a.unwrap_err().kind, FailureKind::CommandFailed);
+    b.unwrap();
+    let map = std::fs::read_to_string(nginx.map_file()).unwrap();
+    assert!(
+        map.contains("two.example.test 1;") && !map.contains("one.example.test"),
+        "{map}"
+    );
+}
+
+#[tokio::test]
 async fn proof_without_chromium_says_no_screenshot_was_possible() {
     let (address, _) = start_receiver().await;
     let host = Hostname::parse("hook.example.test").unwrap();

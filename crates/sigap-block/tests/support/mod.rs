@@ -75,6 +75,9 @@ fn run(command: &mut Command) {
 pub struct Nginx {
     pub dir: TempDir,
     pub port: u16,
+    /// The https port (a self-signed certificate for `shop.example.test`), when `openssl`
+    /// was there to make the certificate.
+    pub tls_port: Option<u16>,
     pub binary: PathBuf,
     child: Child,
 }
@@ -98,7 +101,16 @@ impl Nginx {
         std::fs::write(root.join("www/index.html"), page).unwrap();
         std::fs::write(root.join("suspended.map"), "").unwrap();
         let port = free_port();
-        std::fs::write(root.join("nginx.conf"), nginx_conf(root, port)).unwrap();
+        let tls_port = self_signed_certificate(root).then(free_port);
+        let mut conf = nginx_conf(root, port);
+        if let Some(tls_port) = tls_port {
+            conf = conf.replacen(
+                "http {",
+                &format!("http {{\n{}", tls_server(root, tls_port)),
+                1,
+            );
+        }
+        std::fs::write(root.join("nginx.conf"), conf).unwrap();
         let child = Command::new(&binary)
             .args(["-c", &root.join("nginx.conf").to_string_lossy(), "-e"])
             .arg(root.join("error.log"))
@@ -109,6 +121,7 @@ impl Nginx {
         let nginx = Nginx {
             dir,
             port,
+            tls_port,
             binary,
             child,
         };
@@ -195,6 +208,35 @@ impl Drop for Nginx {
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// Writes `cert.pem` and `key.pem` (CN `shop.example.test`, 30 days) with openssl.
+fn self_signed_certificate(root: &Path) -> bool {
+    let Some(openssl) = require("openssl") else {
+        return false;
+    };
+    let status = Command::new(openssl)
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", "/CN=shop.example.test"])
+        .arg("-keyout")
+        .arg(root.join("key.pem"))
+        .arg("-out")
+        .arg(root.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    status.success()
+}
+
+fn tls_server(root: &Path, tls_port: u16) -> String {
+    let root = root.display();
+    format!(
+        "  server {{\n    listen 127.0.0.1:{tls_port} ssl;\n    ssl_certificate {root}/cert.pem;\n\
+    ssl_certificate_key {root}/key.pem;\n    root {root}/www;\n    index index.html;\n  }}\n"
+    )
 }
 
 fn nginx_conf(root: &Path, port: u16) -> String {
