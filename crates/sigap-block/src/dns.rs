@@ -107,19 +107,15 @@ pub async fn read_sets(
     client: &Client,
     host: &Hostname,
     timeout: Duration,
+    what: &str,
 ) -> Result<Vec<RrSet>, BlockError> {
     let name = dns_name(adapter, &host.fqdn())?;
     let mut sets = Vec::new();
     for record_type in RecordType::ALL {
         let response = query(client, &name, wire_type(record_type), false, timeout)
             .await
-            .map_err(|error| dns_failure(adapter, "reading the current records", &error))?;
-        check_rcode(
-            adapter,
-            "reading the current records",
-            response.response_code(),
-            true,
-        )?;
+            .map_err(|error| dns_failure(adapter, what, &error))?;
+        check_rcode(adapter, what, response.response_code(), true)?;
         if let Some(set) = collect_set(&name, record_type, response.answers()) {
             sets.push(set);
         }

@@ -248,7 +248,7 @@ async fn run_command(argv: &[String], timeout: Duration) -> Result<(), BlockErro
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     let detail = format!(
-        "`{shown}` exited with {}: {}",
+        "`{shown}` failed ({}): {}",
         output.status,
         truncate(stderr.trim(), 2000)
     );

@@ -85,7 +85,8 @@ impl Rfc2136Adapter {
 
     async fn read_sets(&self, host: &Hostname) -> Result<Vec<RrSet>, BlockError> {
         let client = self.client(false).await?;
-        dns::read_sets(ADAPTER, &client, host, self.timeout).await
+        let what = format!("reading the records of {host} at {}", self.config.server);
+        dns::read_sets(ADAPTER, &client, host, self.timeout, &what).await
     }
 
     /// Makes the host's A, AAAA and CNAME sets exactly `sets` with one signed UPDATE.
