@@ -103,6 +103,43 @@ fn configuration_errors_say_what_to_fix() {
         !format!("{config:?}").contains(support::API_KEY),
         "the key leaks into Debug output"
     );
+    let update = [
+        ("zone", "example.test"),
+        ("tsig_name", "k"),
+        ("maintenance_a", "192.0.2.80"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| [update.as_slice(), extra].concat();
+    let error = parse(
+        "rfc2136",
+        &with(&[
+            ("server", "ns1.example.test"),
+            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("is not host:port"), "{error}");
+    let error = parse(
+        "rfc2136",
+        &with(&[
+            ("server", "127.0.0.1:53"),
+            ("tsig_secret_env", "HOOK_SECRET"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("does not hold base64"),
+        "{error}"
+    );
+    let error = parse(
+        "rfc2136",
+        &with(&[
+            ("server", "127.0.0.1:53"),
+            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+            ("tsig_algorithm", "hmac-md5"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("use hmac-sha256"), "{error}");
     let json = serde_json::json!({"map_file": "/tmp/x.map", "timeout_secs": 2});
     let config = AdapterConfig::parse_json("nginx", json.as_object().unwrap(), &test_env).unwrap();
     assert_eq!(config.timeout, Duration::from_secs(2));
