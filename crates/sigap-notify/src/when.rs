@@ -1,0 +1,98 @@
+//! Instants as people read them in a message: in Western Indonesian Time (WIB, UTC+7, no
+//! daylight saving), with the day and month named in the reader's language, e.g.
+//! `Senin, 17 Agustus 2026 09.00 WIB` or `Monday, 17 August 2026 09:00 WIB`.
+
+use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use sigap_core::{month_name_id, weekday_name_id, wib};
+
+use crate::messages::Lang;
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `t` in WIB, to the minute, in `lang`.
+pub fn format_wib_long(t: DateTime<Utc>, lang: Lang) -> String {
+    let local = t.with_timezone(&wib());
+    let date = local.date_naive();
+    let (hour, minute) = (local.hour(), local.minute());
+    match lang {
+        Lang::Id => format!(
+            "{}, {} {} {} {hour:02}.{minute:02} WIB",
+            weekday_name_id(date),
+            date.day(),
+            month_name_id(date.month()),
+            date.year()
+        ),
+        Lang::En => format!(
+            "{}, {} {} {} {hour:02}:{minute:02} WIB",
+            weekday_name_en(date.weekday()),
+            date.day(),
+            month_name_en(date.month()),
+            date.year()
+        ),
+    }
+}
+
+fn weekday_name_en(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+fn month_name_en(month: u32) -> &'static str {
+    let index = month
+        .checked_sub(1)
+        .and_then(|index| usize::try_from(index).ok());
+    index
+        .and_then(|index| MONTHS_EN.get(index))
+        .copied()
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn independence_day_morning_in_both_languages() {
+        // 02:00 UTC is 09:00 WIB.
+        let t = Utc.with_ymd_and_hms(2026, 8, 17, 2, 0, 0).unwrap();
+        assert_eq!(
+            format_wib_long(t, Lang::Id),
+            "Senin, 17 Agustus 2026 09.00 WIB"
+        );
+        assert_eq!(
+            format_wib_long(t, Lang::En),
+            "Monday, 17 August 2026 09:00 WIB"
+        );
+    }
+
+    #[test]
+    fn late_utc_evening_is_the_next_day_in_batam() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 31, 17, 30, 0).unwrap();
+        assert_eq!(
+            format_wib_long(t, Lang::Id),
+            "Jumat, 1 Januari 2027 00.30 WIB"
+        );
+    }
+}
