@@ -47,6 +47,7 @@ fn outcome_label(e: &AppError) -> &'static str {
         AppError::Invalid(_) => "refused:422",
         AppError::TooLarge(_) => "refused:413",
         AppError::Unauthorized => "refused:401",
+        AppError::Upstream(_) => "refused:502",
         AppError::Internal(_) => "failed",
     }
 }
@@ -82,8 +83,70 @@ async fn try_perform(
         .parse()
         .map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
     let number = parse_number(number)?;
-    precheck(app, caller, number.as_str(), action).await?;
-    let files = evidence::accept(app, uploads).await?;
+    let before = precheck(app, caller, number.as_str(), action).await?;
+    let mut files = evidence::accept(app, uploads).await?;
+    let applied = match action {
+        Action::Block | Action::Unblock => {
+            through_adapter(app, &before, action == Action::Block, body).await?
+        }
+        _ => None,
+    };
+    let mut extra = serde_json::Map::new();
+    if let Some(applied) = &applied {
+        files.extend(applied.files.iter().cloned());
+        extra.extend(applied.records.clone());
+    }
+    let done = in_transaction(app, caller, &number, action, body, &files, extra, source).await;
+    if let (Err(_), Some(applied)) = (&done, applied) {
+        applied.undo(app.now()).await;
+    }
+    done
+}
+
+/// Runs the system's blocking adapter, with proof, before the step's transaction; `None`
+/// when the officer blocks by hand.
+async fn through_adapter(
+    app: &App,
+    row: &TicketRow,
+    blocking: bool,
+    body: &Value,
+) -> AppResult<Option<crate::blocking::Applied>> {
+    let Some(system_id) = row.system_id else {
+        return Ok(None);
+    };
+    let Some(system) = app.store.get_system(system_id).await? else {
+        return Ok(None);
+    };
+    let Some(config) = crate::blocking::chosen(&system, body)? else {
+        return Ok(None);
+    };
+    // While another ticket holds a block, the system is already suspended and stays so:
+    // the adapter is left alone (the step's records name the other ticket).
+    if app
+        .store
+        .other_block_holder(system_id, row.id)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let steps = app.store.list_step_records(row.id).await?;
+    let applied = crate::blocking::apply(app, &config, row, blocking, &steps, app.now()).await?;
+    Ok(Some(applied))
+}
+
+/// The step itself: one transaction that decides, writes and audits.
+#[allow(clippy::too_many_arguments)]
+async fn in_transaction(
+    app: &App,
+    caller: &Caller,
+    number: &sigap_core::TicketNumber,
+    action: Action,
+    body: &Value,
+    files: &[StoredFile],
+    extra: serde_json::Map<String, Value>,
+    source: Option<String>,
+) -> AppResult<String> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let row = tx
@@ -95,7 +158,14 @@ async fn try_perform(
     permits(&actor, &facts, action)?;
     let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts)
         .map_err(AppError::Invalid)?;
-    let (resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
+    let (mut resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
+    resolved.extra.extend(extra);
+    if action == Action::Unblock {
+        resolved.extra.insert(
+            "unblock_seconds".into(),
+            json!(crate::blocking::unblock_seconds(&row, now)),
+        );
+    }
     let facts_for_rule = TicketFacts {
         system_id: resolved.system.as_ref().map(|s| s.id).or(facts.system_id),
         agency_id: resolved
@@ -114,7 +184,7 @@ async fn try_perform(
         &input,
         &outcome,
         resolved,
-        &files,
+        files,
         now,
         app,
         source,
@@ -126,14 +196,19 @@ async fn try_perform(
 
 /// Refuses early, before any upload is stored, when the caller may not act at all. The
 /// transaction checks again under its lock; this only spares the disk.
-async fn precheck(app: &App, caller: &Caller, number: &str, action: Action) -> AppResult<()> {
+async fn precheck(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    action: Action,
+) -> AppResult<TicketRow> {
     let row = app
         .store
         .get_ticket(number)
         .await?
         .ok_or(AppError::NotFound("ticket".into()))?;
     permits(&caller.actor(), &facts_of(&row)?, action)?;
-    Ok(())
+    Ok(row)
 }
 
 async fn resolve(
@@ -189,16 +264,6 @@ async fn resolve(
                 )
             })?;
             resolved.assignee_id = Some(user.id);
-        }
-        ActionInput::Block { method, .. } | ActionInput::Unblock { method, .. }
-            if method != "manual" =>
-        {
-            return Err(AppError::invalid(
-                "method",
-                format!(
-                    "blocking adapter `{method}` is not available for this system; use `manual` and attach the proof"
-                ),
-            ));
         }
         _ => {}
     }

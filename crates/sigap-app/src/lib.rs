@@ -12,6 +12,7 @@ use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
 pub mod auth;
+pub mod blocking;
 pub mod demo;
 pub mod document_settings;
 pub mod documents;
@@ -45,6 +46,8 @@ pub struct Rules {
     pub public_url: String,
     /// Letterhead, signers, number patterns and copies of the official documents.
     pub documents: Arc<document_settings::DocumentSettings>,
+    /// The office's contact on maintenance pages and how blocks are proven.
+    pub blocking: blocking::BlockingSettings,
 }
 
 impl Default for Rules {
@@ -59,6 +62,7 @@ impl Default for Rules {
             max_files: 10,
             public_url: "http://127.0.0.1:8080".to_owned(),
             documents: Arc::default(),
+            blocking: blocking::BlockingSettings::default(),
         }
     }
 }
@@ -109,6 +113,10 @@ pub enum AppError {
     /// An upload is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// A server outside sigap that the action needs (a blocking adapter) failed; nothing
+    /// was changed.
+    #[error("{0}")]
+    Upstream(String),
     /// The database or the disk failed.
     #[error("internal error: {0}")]
     Internal(String),

@@ -36,6 +36,13 @@ impl Store {
     pub async fn list_systems(&self, agency: Option<i64>) -> Result<Vec<SystemRow>> {
         read_pool!(self, list_systems(agency))
     }
+    /// Another open ticket that holds a block on the system, if any.
+    pub async fn other_block_holder(&self, system_id: i64, except: i64) -> Result<Option<String>> {
+        read_pool!(self, other_block_holder(system_id, except))
+    }
+    pub async fn get_system(&self, id: i64) -> Result<Option<SystemRow>> {
+        read_pool!(self, get_system(id))
+    }
     pub async fn list_domains(&self, agency: Option<i64>) -> Result<Vec<DomainRow>> {
         read_pool!(self, list_domains(agency))
     }

@@ -82,6 +82,7 @@ impl From<AppError> for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, detail, errors)
             }
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, Vec::new()),
+            AppError::Upstream(m) => (StatusCode::BAD_GATEWAY, m, Vec::new()),
             AppError::Internal(cause) => {
                 let id = correlation_id();
                 tracing::error!(correlation_id = %id, %cause, "internal error");

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use sigap_app::Rules;
+use sigap_app::blocking::BlockingSettings;
 use sigap_app::document_settings::DocumentSettings;
+use sigap_block::proof::{ProofOptions, Resolver};
 use sigap_core::{TicketNumber, WorkingCalendar};
 use sigap_store::StoreOptions;
 
@@ -104,9 +106,45 @@ pub struct RuleArgs {
     /// TOML file as `docs/documents.example.toml` shows.
     #[arg(long, env = "SIGAP_DOCUMENTS_FILE")]
     pub documents_file: Option<PathBuf>,
+    /// The office's contact on the maintenance page of a suspended system.
+    #[arg(
+        long,
+        env = "SIGAP_BLOCK_CONTACT",
+        default_value = "BATAM-CSIRT, Dinas Komunikasi dan Informatika Kota Batam, telp. +62 778 8073194"
+    )]
+    pub block_contact: String,
+    /// Capture proof (DNS, HTTP, TLS, screenshot) around adapter blocks: `on` or `off`.
+    #[arg(long, env = "SIGAP_PROOF", default_value = "on")]
+    pub proof: String,
+    /// The DNS server asked by proof captures (`ip:port`); the system's resolver otherwise.
+    #[arg(long, env = "SIGAP_PROOF_RESOLVER")]
+    pub proof_resolver: Option<std::net::SocketAddr>,
+    /// Chromium for proof screenshots; none are taken when it is missing.
+    #[arg(long, env = "SIGAP_CHROMIUM", default_value = "/usr/bin/chromium")]
+    pub chromium: PathBuf,
 }
 
 impl RuleArgs {
+    /// How blocks are proven, from `SIGAP_PROOF`, `SIGAP_PROOF_RESOLVER` and `SIGAP_CHROMIUM`.
+    fn blocking(&self) -> anyhow::Result<BlockingSettings> {
+        let proof = match self.proof.trim() {
+            "off" => None,
+            "on" => Some(ProofOptions {
+                resolver: match self.proof_resolver {
+                    Some(at) => Resolver::At(at),
+                    None => Resolver::System,
+                },
+                chromium: Some(self.chromium.clone()),
+                ..ProofOptions::default()
+            }),
+            other => anyhow::bail!("SIGAP_PROOF is `on` or `off`, not `{other}`"),
+        };
+        Ok(BlockingSettings {
+            contact: self.block_contact.clone(),
+            proof,
+        })
+    }
+
     /// Validated rules; `listen` gives the default public URL.
     pub fn rules(&self, listen: &str) -> anyhow::Result<Rules> {
         TicketNumber::check_prefix(&self.ticket_prefix)
@@ -130,6 +168,7 @@ impl RuleArgs {
         };
         Ok(Rules {
             documents: std::sync::Arc::new(documents),
+            blocking: self.blocking()?,
             ticket_prefix: self.ticket_prefix.clone(),
             calendar: WorkingCalendar::new(holidays),
             approval_threshold: self.approval_threshold,

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_agencies, add_agency))
         .routes(routes!(list_systems, add_system))
+        .routes(routes!(set_blocking))
         .routes(routes!(list_users, add_user))
 }
 
@@ -98,6 +99,38 @@ async fn add_system(
         StatusCode::CREATED,
         Json(registry::add_system(&s.app, &caller, &body.fields).await?),
     ))
+}
+
+/// How a system is blocked: the adapter and its parameters (see API.md, "Blocking
+/// adapters"); secrets are named by `*_env` parameters, never given in clear.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct BlockingRequest {
+    /// One of the system's domains.
+    pub domain: String,
+    /// `manual`, `nginx`, `powerdns`, `rfc2136` or `webhook`.
+    pub adapter: String,
+    #[schema(value_type = Object)]
+    pub params: Option<serde_json::Value>,
+}
+
+/// Sets how a system is blocked (admin). The parameters are checked against the adapter.
+#[utoipa::path(post, path = "/api/v1/systems/blocking", tag = "registries", security(("bearer" = [])),
+    request_body = BlockingRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn set_blocking(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<StatusCode> {
+    let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str()).unwrap_or("");
+    let params = body
+        .fields
+        .get("params")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    registry::set_blocking(&s.app, &caller, text("domain"), text("adapter"), &params).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "registries", security(("bearer" = [])),

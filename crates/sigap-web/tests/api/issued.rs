@@ -53,7 +53,9 @@ async fn with_settings(backend: Backend) -> Option<TestApp> {
 
 /// Text without any whitespace, so that a number wrapped in a table cell still matches.
 fn compact(text: &str) -> String {
-    text.split_whitespace().collect::<String>().replace('\u{200b}', "")
+    text.split_whitespace()
+        .collect::<String>()
+        .replace('\u{200b}', "")
 }
 
 async fn documents(app: &TestApp, n: &str) -> Vec<Value> {

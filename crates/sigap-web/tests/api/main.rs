@@ -32,6 +32,7 @@ macro_rules! both {
 }
 
 mod audit;
+mod blocking;
 mod concurrency;
 mod config;
 mod documents;
