@@ -448,6 +448,9 @@ async fn apply(
         }),
     })
     .await?;
+    for mail in crate::notify::step_mails(app, &fresh, input, outcome, &records).await? {
+        crate::notify::enqueue(tx, row.id, &mail, now_ms).await?;
+    }
     Ok(())
 }
 

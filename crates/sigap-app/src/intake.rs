@@ -13,6 +13,7 @@ use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx
 
 use crate::auth::{Caller, new_secret, token_hash, token_matches};
 use crate::evidence::{self, Upload};
+use crate::notify::{MailJob, MailKind};
 use crate::tickets::{comment_view, evidence_view};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
 use crate::{App, AppError, AppResult, from_millis, millis};
@@ -264,6 +265,7 @@ pub async fn submit_report(
     let now = app.now();
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);
+    let desk = crate::notify::staff_with(app, &[Role::Helpdesk, Role::Csirt]).await?;
     let mut tx = app.store.begin().await?;
     let system = route(&mut tx, &report.target.host).await?;
     let year = i64::from(now.with_timezone(&wib()).year());
@@ -322,6 +324,10 @@ pub async fn submit_report(
         }),
     })
     .await?;
+    let mails = intake_mails(&report, number.as_str(), &token, channel, due_at, desk, now);
+    for mail in &mails {
+        crate::notify::enqueue(&mut tx, ticket_id, mail, millis(now)).await?;
+    }
     tx.commit().await?;
     Ok(SubmittedReport {
         tracking_url: format!(
@@ -333,6 +339,47 @@ pub async fn submit_report(
         tracking_token: token,
         state: State::Queued.as_str().to_owned(),
     })
+}
+
+/// The mail of a new report: the receipt with the tracking link to the reporter, and the
+/// notice to the help desk and the CSIRT.
+fn intake_mails(
+    report: &CheckedReport,
+    number: &str,
+    token: &str,
+    channel: Channel,
+    due_at: Option<i64>,
+    desk: Vec<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> [MailJob; 2] {
+    let mail = |to, lang: &str, kind| MailJob {
+        to,
+        lang: lang.to_owned(),
+        ticket: number.to_owned(),
+        tlp: "TLP:AMBER+STRICT".to_owned(),
+        title: Some(report.title.clone()),
+        attach: None,
+        kind,
+    };
+    [
+        mail(
+            vec![report.reporter_email.clone()],
+            &report.language,
+            MailKind::ReportReceived {
+                tracking_token: Some(token.to_owned()),
+            },
+        ),
+        mail(
+            desk,
+            "id",
+            MailKind::NewReport {
+                channel: channel.as_str().to_owned(),
+                severity: report.severity.as_str().to_owned(),
+                vulnerability_type: report.vulnerability_type.as_str().to_owned(),
+                due_at: due_at.map_or(now, crate::from_millis),
+            },
+        ),
+    ]
 }
 
 fn new_report(r: &CheckedReport) -> NewReport<'_> {

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod evidence;
 pub mod intake;
 pub mod login;
+pub mod notify;
 pub mod registry;
 pub mod stats;
 pub mod tickets;
@@ -48,6 +49,9 @@ pub struct Rules {
     pub documents: Arc<document_settings::DocumentSettings>,
     /// The office's contact on maintenance pages and how blocks are proven.
     pub blocking: blocking::BlockingSettings,
+    /// Renders of official documents that may run at once, on blocking threads: one per
+    /// core, so that a burst of steps never takes every core from the HTTP workers.
+    pub render_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for Rules {
@@ -63,6 +67,9 @@ impl Default for Rules {
             public_url: "http://127.0.0.1:8080".to_owned(),
             documents: Arc::default(),
             blocking: blocking::BlockingSettings::default(),
+            render_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, usize::from),
+            )),
         }
     }
 }

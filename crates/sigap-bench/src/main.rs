@@ -7,7 +7,9 @@
 //! - `seed`: fills a database with realistic tickets in-process through the use cases;
 //! - `read`: latency of one ticket, filtered lists and full-text search;
 //! - `startup`: time to the first healthy answer and idle RSS;
-//! - `durability`: every acknowledged report survives `kill -9`, numbers without gaps.
+//! - `durability`: every acknowledged report survives `kill -9`, numbers without gaps;
+//! - `render`: typesetting time of each official document, first and warm, a long
+//!   dossier, concurrent renders, and memory after thousands of renders.
 //!
 //! It only ever sends traffic to loopback addresses, and every loop is bounded in count
 //! and time.
@@ -17,6 +19,7 @@ mod intake;
 mod payload;
 mod procs;
 mod read;
+mod render;
 mod seed;
 mod startup;
 mod stats;
@@ -49,6 +52,8 @@ enum Command {
     Startup(startup::StartupArgs),
     /// Kill -9 the server under load; every acknowledged report must survive.
     Durability(durability::DurabilityArgs),
+    /// Typesetting time and memory of the official documents, in-process.
+    Render(render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Read(args) => read::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Startup(args) => startup::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Durability(args) => durability::main(args).await,
+            Command::Render(args) => render::main(args).await.map(|()| ExitCode::SUCCESS),
         }
     })
 }

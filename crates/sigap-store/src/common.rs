@@ -690,3 +690,73 @@ pub async fn list_signed_copies(c: &mut Conn, document_id: i64) -> Result<Vec<Si
     .fetch_all(&mut *c)
     .await?)
 }
+
+// ---- jobs -----------------------------------------------------------------------------
+
+/// Enqueues a job inside the caller's transaction.
+pub async fn enqueue_job(c: &mut Conn, j: &NewJob<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO jobs (kind, payload, ticket_id, run_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(j.kind)
+    .bind(j.payload)
+    .bind(j.ticket_id)
+    .bind(j.run_at)
+    .bind(j.now)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+/// Marks a claimed job done and empties its payload of secrets; answers whether this claim
+/// (its attempt number) still held the job.
+pub async fn finish_job(c: &mut Conn, id: i64, attempt: i64, now: i64, payload: &str) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET state = 'done', done_at = $1, locked_until = NULL, payload = $2, \
+         last_error = NULL WHERE id = $3 AND attempts = $4 AND state = 'running'",
+    )
+    .bind(now)
+    .bind(payload)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or `failed` for good when `retry_at` is
+/// `None`.
+pub async fn fail_job(
+    c: &mut Conn,
+    id: i64,
+    attempt: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET state = CASE WHEN $1 IS NULL THEN 'failed' ELSE 'pending' END, \
+         run_at = COALESCE($1, run_at), locked_until = NULL, last_error = $2 \
+         WHERE id = $3 AND attempts = $4 AND state = 'running'",
+    )
+    .bind(retry_at)
+    .bind(error)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The newest jobs, optionally of one state, for the admins.
+pub async fn list_jobs(c: &mut Conn, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+    Ok(sqlx::query_as::<Db, JobRow>(
+        "SELECT j.id, j.kind, j.payload, t.number AS ticket_number, j.state, j.attempts, \
+         j.run_at, j.locked_until, j.last_error, j.created_at, j.done_at \
+         FROM jobs j LEFT JOIN tickets t ON t.id = j.ticket_id \
+         WHERE ($1 IS NULL OR j.state = $1) ORDER BY j.id DESC LIMIT $2",
+    )
+    .bind(state)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?)
+}

@@ -81,3 +81,22 @@ fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
     .push_bind(terms.join(" & "))
     .push(") OFFSET 0) m)");
 }
+
+/// Claims up to `limit` due jobs (pending and due, or running with a lapsed lease) for a
+/// lease ending at `until`. `SKIP LOCKED` lets several workers on one database claim at
+/// once without ever claiming the same job.
+pub async fn claim_jobs(c: &mut Conn, now: i64, until: i64, limit: i64) -> Result<Vec<JobRow>> {
+    Ok(sqlx::query_as::<Db, JobRow>(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
+         WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) \
+         OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT $3 \
+         FOR UPDATE SKIP LOCKED) \
+         RETURNING id, kind, payload, NULL::text AS ticket_number, state, attempts, run_at, \
+         locked_until, last_error, created_at, done_at",
+    )
+    .bind(now)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?)
+}

@@ -339,3 +339,29 @@ pub struct SignedCopyRow {
     pub uploaded_by: Option<String>,
     pub created_at: i64,
 }
+
+/// A job to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub ticket_id: Option<i64>,
+    pub run_at: i64,
+    pub now: i64,
+}
+
+/// A background job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub ticket_number: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: i64,
+    pub locked_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+}

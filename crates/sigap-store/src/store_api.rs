@@ -86,6 +86,9 @@ impl Store {
     pub async fn get_document(&self, id: i64) -> Result<Option<DocumentRow>> {
         read_pool!(self, get_document(id))
     }
+    pub async fn list_jobs(&self, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+        read_pool!(self, list_jobs(state, limit))
+    }
     pub async fn list_signed_copies(&self, document_id: i64) -> Result<Vec<SignedCopyRow>> {
         read_pool!(self, list_signed_copies(document_id))
     }
@@ -273,6 +276,31 @@ impl Tx {
     }
     pub async fn get_document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
         write_tx!(self, get_document(id))
+    }
+    pub async fn enqueue_job(&mut self, j: &NewJob<'_>) -> Result<i64> {
+        write_tx!(self, enqueue_job(j))
+    }
+    /// Claims due jobs for a lease until `until` (see the backends' `claim_jobs`).
+    pub async fn claim_jobs(&mut self, now: i64, until: i64, limit: i64) -> Result<Vec<JobRow>> {
+        write_tx!(self, claim_jobs(now, until, limit))
+    }
+    pub async fn finish_job(
+        &mut self,
+        id: i64,
+        attempt: i64,
+        now: i64,
+        payload: &str,
+    ) -> Result<bool> {
+        write_tx!(self, finish_job(id, attempt, now, payload))
+    }
+    pub async fn fail_job(
+        &mut self,
+        id: i64,
+        attempt: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<bool> {
+        write_tx!(self, fail_job(id, attempt, error, retry_at))
     }
     /// The audit chain's head as this transaction sees it.
     pub async fn audit_head(&mut self) -> Result<(i64, String)> {

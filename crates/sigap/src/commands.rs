@@ -53,6 +53,60 @@ enum Command {
     },
     /// Replace the SQLite database with a backup (the server must be stopped).
     Restore { file: PathBuf },
+    /// Run the background jobs (mail) without serving HTTP, for larger setups; `serve`
+    /// runs them too.
+    Worker(WorkerArgs),
+}
+
+/// Outgoing mail, as `serve` and `worker` read it.
+#[derive(Debug, clap::Args)]
+struct MailArgs {
+    /// Outgoing mail server (`smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`); unset: mail is queued and not sent.
+    #[arg(long, env = "SIGAP_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of every mail.
+    #[arg(
+        long,
+        env = "SIGAP_MAIL_FROM",
+        default_value = "BATAM-CSIRT <csirt@batam.go.id>"
+    )]
+    mail_from: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkerArgs {
+    #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+impl MailArgs {
+    /// The mail settings, or `None` (with a log line) when no SMTP server is set.
+    fn settings(
+        &self,
+        public_url: &str,
+    ) -> anyhow::Result<Option<sigap_app::notify::MailSettings>> {
+        let Some(url) = &self.smtp_url else {
+            tracing::warn!("SIGAP_SMTP_URL is not set: mail is queued and not sent");
+            return Ok(None);
+        };
+        let mailer = sigap_notify::SmtpMailer::from_url(
+            url,
+            &self.mail_from,
+            sigap_notify::SmtpOptions::default(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let public = sigap_notify::PublicUrl::parse(public_url)
+            .map_err(|e| anyhow::anyhow!("SIGAP_PUBLIC_URL: {e}"))?;
+        Ok(Some(sigap_app::notify::MailSettings {
+            mailer: std::sync::Arc::new(mailer),
+            public,
+        }))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +119,8 @@ struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    mail: MailArgs,
     /// Largest request body (uploads), in bytes.
     #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
     max_request_bytes: usize,
@@ -255,6 +311,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => restore(&db, &file).await,
+        Command::Worker(args) => worker(&db, args).await,
     }
 }
 
@@ -377,6 +434,9 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         security_contact: args.security_contact,
     };
     let router = sigap_web::router(app.clone(), web);
+    if let Some(mail) = args.mail.settings(&app.rules.public_url)? {
+        tokio::spawn(sigap_app::notify::run_forever(app.clone(), mail));
+    }
     tracing::info!(
         listen = %args.listen,
         database = %crate::settings::redact_url(&db.url()),
@@ -385,6 +445,22 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     println!("sigap listening on http://{}", args.listen);
     sigap_web::serve(listener, router, shutdown_signal()).await?;
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the background jobs until stopped.
+async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    init_tracing();
+    let app = open_app(db, args.rules.rules(&args.listen)?).await?;
+    let Some(mail) = args.mail.settings(&app.rules.public_url)? else {
+        anyhow::bail!("SIGAP_SMTP_URL is not set: the worker has nothing to send with");
+    };
+    println!("sigap worker running");
+    tokio::select! {
+        () = sigap_app::notify::run_forever(app.clone(), mail) => {}
+        () = shutdown_signal() => {}
+    }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }

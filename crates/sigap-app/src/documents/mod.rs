@@ -163,7 +163,7 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
         evidence: doc.evidence,
         replaces: doc.replaces.as_ref().map(|(_, number)| number.clone()),
     };
-    let pdf = render_pdf(document).await?;
+    let pdf = render_pdf(app, document).await?;
     let sha256 = app.blobs.put(&pdf).await?;
     let id = tx
         .insert_document(&NewDocument {
@@ -187,7 +187,13 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
 /// Renders off the async threads. A picture that cannot be decoded must not block the step:
 /// the record is then rendered without pictures (the evidence list still names each file
 /// with its SHA-256).
-async fn render_pdf(document: Document) -> AppResult<Vec<u8>> {
+async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
+    let _slot = app
+        .rules
+        .render_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("document render slots: {e}")))?;
     let with_pictures = !document.body.screenshots().is_empty();
     let first = document.clone();
     let rendered = tokio::task::spawn_blocking(move || sigap_docs::render(&first))

@@ -40,6 +40,7 @@ mod evidence;
 mod intake;
 mod issued;
 mod listing;
+mod mail;
 mod records;
 mod refusals;
 mod reporter;

@@ -1,0 +1,524 @@
+//! Mail to every party, through the job table (the outbox). The use cases enqueue a mail job
+//! in the transaction of the step that causes it ([`enqueue`]): a refused step leaves none,
+//! a committed step always has its mail. The worker ([`run_due`]) claims due jobs, builds
+//! the message with `sigap-notify` and sends it; a transient failure is retried with
+//! backoff, a permanent one (or the last attempt) marks the job `failed` with the error for
+//! the admins. Mail never blocks or rolls back an action.
+//!
+//! A job names its recipients and what to say, not the text: the text is written when it is
+//! sent, in the recipient's language. The receipt mail carries the reporter's tracking token
+//! (it is shown to them once and stored nowhere else in clear); the payload is emptied of it
+//! when the mail has gone.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use sigap_core::{Criticality, Email, Recommendation, Role, TicketNumber};
+use sigap_notify::{
+    Envelope, Lang, Mailer, Message, Notification, PublicUrl, TicketRef, Tlp, TrackingToken,
+};
+use sigap_store::{JobRow, NewJob, TicketRow, Tx};
+
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// The job kind of a mail.
+pub const MAIL: &str = "mail";
+/// Attempts before a job is failed for good.
+const MAX_ATTEMPTS: i64 = 8;
+/// How long a claim holds a job before another worker may take it over.
+const LEASE: Duration = Duration::minutes(5);
+/// Mails sent at once by one worker.
+const PARALLEL: usize = 16;
+
+/// What a mail says, with the facts it needs (taken when the step happened).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mail", rename_all = "snake_case")]
+pub enum MailKind {
+    ReportReceived {
+        tracking_token: Option<String>,
+    },
+    ReportValidated,
+    ReportRejected {
+        reason: String,
+    },
+    TicketClosed,
+    NewReport {
+        channel: String,
+        severity: String,
+        vulnerability_type: String,
+        due_at: DateTime<Utc>,
+    },
+    HighFinding {
+        system: String,
+        due_at: DateTime<Utc>,
+    },
+    AgencyNotice {
+        agency: String,
+        system: String,
+        criticality: String,
+        recommendation: String,
+        due_at: DateTime<Utc>,
+    },
+    UnblockRequested {
+        system: String,
+        due_at: DateTime<Utc>,
+    },
+    ApprovalRequested {
+        agency: String,
+        system: String,
+        valid_reports: u32,
+        due_at: DateTime<Utc>,
+    },
+}
+
+/// A mail job's payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailJob {
+    pub to: Vec<String>,
+    pub lang: String,
+    pub ticket: String,
+    pub tlp: String,
+    /// Only for the reporter and staff; never in mail to agencies.
+    pub title: Option<String>,
+    /// The latest document of this kind is attached as PDF.
+    pub attach: Option<String>,
+    #[serde(flatten)]
+    pub kind: MailKind,
+}
+
+impl MailJob {
+    /// A mail about `row` to `to` in `lang`.
+    pub fn new(row: &TicketRow, to: Vec<String>, lang: &str, kind: MailKind) -> MailJob {
+        MailJob {
+            to,
+            lang: lang.to_owned(),
+            ticket: row.number.clone(),
+            tlp: row.tlp.clone(),
+            title: Some(row.title.clone()),
+            attach: None,
+            kind,
+        }
+    }
+}
+
+/// Enqueues `mail` in the step's transaction (nothing when it has no recipient).
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    ticket_id: i64,
+    mail: &MailJob,
+    now: i64,
+) -> AppResult<()> {
+    if mail.to.is_empty() {
+        return Ok(());
+    }
+    let payload =
+        serde_json::to_string(mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
+    tx.enqueue_job(&NewJob {
+        kind: MAIL,
+        payload: &payload,
+        ticket_id: Some(ticket_id),
+        run_at: now,
+        now,
+    })
+    .await?;
+    Ok(())
+}
+
+/// The addresses of the active staff with one of `roles`.
+pub(crate) async fn staff_with(app: &App, roles: &[Role]) -> AppResult<Vec<String>> {
+    Ok(app
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && roles.iter().any(|r| r.as_str() == u.role))
+        .map(|u| u.email)
+        .collect())
+}
+
+/// The agency's official address and its system owners' addresses.
+pub(crate) async fn agency_addresses(app: &App, agency_id: Option<i64>) -> AppResult<Vec<String>> {
+    let Some(id) = agency_id else {
+        return Ok(Vec::new());
+    };
+    let mut to: Vec<String> = app
+        .store
+        .list_agencies(Some(id))
+        .await?
+        .into_iter()
+        .filter_map(|a| a.email)
+        .collect();
+    to.extend(
+        app.store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled && u.role == Role::SystemOwner.as_str() && u.agency_id == Some(id)
+            })
+            .map(|u| u.email),
+    );
+    Ok(to)
+}
+
+/// Where outgoing mail goes, with the public address of links.
+#[derive(Clone)]
+pub struct MailSettings {
+    pub mailer: Arc<dyn Mailer>,
+    pub public: PublicUrl,
+}
+
+fn message(kind: &MailKind) -> Message {
+    let criticality = |c: &str| c.parse().unwrap_or(Criticality::High);
+    let recommendation = |r: &str| r.parse().unwrap_or(Recommendation::None);
+    match kind.clone() {
+        MailKind::ReportReceived { tracking_token } => Message::ReportReceived {
+            tracking_token: tracking_token.as_deref().and_then(TrackingToken::parse),
+        },
+        MailKind::ReportValidated => Message::ReportValidated,
+        MailKind::ReportRejected { reason } => Message::ReportRejected { reason },
+        MailKind::TicketClosed => Message::TicketClosed,
+        MailKind::NewReport {
+            channel,
+            severity,
+            vulnerability_type,
+            due_at,
+        } => Message::NewReport {
+            channel: channel.parse().unwrap_or(sigap_core::Channel::Web),
+            severity: severity.parse().unwrap_or(sigap_core::Severity::Medium),
+            vulnerability_type,
+            due_at,
+        },
+        MailKind::HighFinding { system, due_at } => Message::HighFindingActive { system, due_at },
+        MailKind::AgencyNotice {
+            agency,
+            system,
+            criticality: c,
+            recommendation: r,
+            due_at,
+        } => Message::AgencyNotice {
+            agency,
+            system,
+            criticality: criticality(&c),
+            recommendation: recommendation(&r),
+            due_at,
+        },
+        MailKind::UnblockRequested { system, due_at } => {
+            Message::UnblockRequested { system, due_at }
+        }
+        MailKind::ApprovalRequested {
+            agency,
+            system,
+            valid_reports,
+            due_at,
+        } => Message::ApprovalRequested {
+            agency,
+            system,
+            valid_reports,
+            due_at,
+        },
+    }
+}
+
+/// The envelope of a mail job, with its attachment read from the blob store.
+async fn envelope(
+    app: &App,
+    public: &PublicUrl,
+    mail: &MailJob,
+    job_id: i64,
+) -> Result<Envelope, String> {
+    let to: Vec<Email> = mail
+        .to
+        .iter()
+        .filter_map(|a| Email::parse(a).ok())
+        .collect();
+    let notification = Notification {
+        ticket: TicketRef {
+            number: TicketNumber::parse(&mail.ticket).map_err(|e| e.message.clone())?,
+            tlp: mail.tlp.parse::<Tlp>().unwrap_or_default(),
+            title: mail.title.clone(),
+        },
+        lang: if mail.lang == "en" {
+            Lang::En
+        } else {
+            Lang::Id
+        },
+        message: message(&mail.kind),
+    };
+    let host = public.host();
+    let mut envelope = Envelope::for_notification(to, &notification, public, app.now())
+        .with_message_id(&format!("job-{job_id}@{host}"));
+    if let Some(kind) = &mail.attach {
+        let ticket = app
+            .store
+            .get_ticket(&mail.ticket)
+            .await
+            .map_err(|e| e.to_string())?;
+        let docs = match ticket {
+            Some(t) => app
+                .store
+                .list_documents(t.id)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => Vec::new(),
+        };
+        if let Some(doc) = docs.iter().rev().find(|d| &d.kind == kind) {
+            let pdf = app
+                .blobs
+                .get(&doc.sha256)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(pdf) = pdf {
+                let name = format!("{}.pdf", doc.number.replace('/', "-"));
+                envelope = envelope.attach(&name, "application/pdf", pdf);
+            }
+        }
+    }
+    Ok(envelope)
+}
+
+/// The payload kept once the mail has gone: without the tracking token.
+fn scrubbed(mut mail: MailJob) -> String {
+    if let MailKind::ReportReceived { tracking_token } = &mut mail.kind {
+        *tracking_token = None;
+    }
+    serde_json::to_string(&mail).unwrap_or_default()
+}
+
+/// Sends one claimed job; `Err((transient, error))` when it did not go.
+async fn send(app: &App, settings: &MailSettings, job: &JobRow) -> Result<MailJob, (bool, String)> {
+    let mail: MailJob =
+        serde_json::from_str(&job.payload).map_err(|e| (false, format!("payload: {e}")))?;
+    let envelope = envelope(app, &settings.public, &mail, job.id)
+        .await
+        .map_err(|e| (true, e))?;
+    settings
+        .mailer
+        .send(&envelope)
+        .await
+        .map_err(|e| (e.is_transient(), e.to_string()))?;
+    Ok(mail)
+}
+
+/// Backoff before attempt `attempt + 1`: 30 s, 1 min, 2 min, … up to an hour.
+fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
+    let seconds = 30_i64.saturating_mul(1 << attempt.clamp(0, 7)).min(3600);
+    millis(now + Duration::seconds(seconds))
+}
+
+/// Records how one job ended, in its own small transaction.
+async fn settle(app: &App, job: &JobRow, result: Result<MailJob, (bool, String)>) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    match result {
+        Ok(mail) => {
+            tx.finish_job(job.id, job.attempts, millis(now), &scrubbed(mail))
+                .await?;
+        }
+        Err((transient, error)) => {
+            tracing::warn!(job = job.id, attempt = job.attempts, %error, "mail not sent");
+            let again =
+                (transient && job.attempts < MAX_ATTEMPTS).then(|| retry_at(now, job.attempts));
+            tx.fail_job(job.id, job.attempts, &error, again).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Claims the due jobs (up to `limit`) and sends them; answers how many were claimed.
+pub async fn run_due(app: &App, settings: &MailSettings, limit: i64) -> AppResult<usize> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let jobs = tx
+        .claim_jobs(millis(now), millis(now + LEASE), limit)
+        .await?;
+    tx.commit().await?;
+    let claimed = jobs.len();
+    futures::stream::iter(jobs)
+        .for_each_concurrent(PARALLEL, |job| async move {
+            let result = if job.kind == MAIL {
+                send(app, settings, &job).await
+            } else {
+                Err((false, format!("unknown job kind `{}`", job.kind)))
+            };
+            if let Err(e) = settle(app, &job, result).await {
+                tracing::error!(job = job.id, error = %e, "job outcome not recorded");
+            }
+        })
+        .await;
+    Ok(claimed)
+}
+
+/// Runs jobs until the process ends: as fast as they come, resting a second when idle.
+pub async fn run_forever(app: App, settings: MailSettings) {
+    loop {
+        match run_due(&app, &settings, 64).await {
+            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "job worker");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// A job as admins see it (the payload only for mail: its kind and recipients).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    pub mail: Option<String>,
+    pub to: Vec<String>,
+    pub ticket_number: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// The newest jobs (admins and auditors), optionally of one state.
+pub async fn list_jobs(
+    app: &App,
+    caller: &crate::auth::Caller,
+    state: Option<&str>,
+) -> AppResult<Vec<JobView>> {
+    caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
+    if let Some(s) = state
+        && !matches!(s, "pending" | "running" | "done" | "failed")
+    {
+        return Err(AppError::invalid(
+            "state",
+            "`state` is pending, running, done or failed",
+        ));
+    }
+    Ok(app
+        .store
+        .list_jobs(state, 200)
+        .await?
+        .into_iter()
+        .map(|j| {
+            let payload: serde_json::Value = serde_json::from_str(&j.payload).unwrap_or_default();
+            JobView {
+                id: j.id,
+                kind: j.kind,
+                mail: payload
+                    .get("mail")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_owned),
+                to: serde_json::from_value(payload.get("to").cloned().unwrap_or_default())
+                    .unwrap_or_default(),
+                ticket_number: j.ticket_number,
+                state: j.state,
+                attempts: j.attempts,
+                run_at: from_millis(j.run_at),
+                last_error: j.last_error,
+                created_at: from_millis(j.created_at),
+                done_at: j.done_at.map(from_millis),
+            }
+        })
+        .collect())
+}
+
+/// The mail a step sends: to the reporter when their report is judged or closed, to the
+/// domain officers when a high finding is live or a block must be lifted, to the agency
+/// with the notice letter, and to the Regional Secretary when approval is needed.
+pub(crate) async fn step_mails(
+    app: &App,
+    row: &TicketRow,
+    input: &sigap_core::ActionInput,
+    outcome: &sigap_core::Outcome,
+    records: &serde_json::Value,
+) -> AppResult<Vec<MailJob>> {
+    use sigap_core::{ActionInput as A, State};
+    let due_at = row.due_at.map_or_else(|| app.now(), from_millis);
+    let system = row
+        .system_name
+        .clone()
+        .unwrap_or_else(|| row.target_host.clone());
+    let agency = row.agency_name.clone().unwrap_or_else(|| "-".to_owned());
+    let reporter = |kind| MailJob::new(row, vec![row.reporter_email.clone()], &row.language, kind);
+    let mut mails = Vec::new();
+    match input {
+        A::Validate { valid: true, .. } => mails.push(reporter(MailKind::ReportValidated)),
+        A::Validate {
+            valid: false,
+            findings,
+            ..
+        } => {
+            mails.push(reporter(MailKind::ReportRejected {
+                reason: findings.clone(),
+            }));
+        }
+        A::Close { .. } => mails.push(reporter(MailKind::TicketClosed)),
+        A::Assess {
+            criticality: Criticality::High,
+            ..
+        } => {
+            let to = staff_with(app, &[Role::DomainOfficer]).await?;
+            mails.push(MailJob::new(
+                row,
+                to,
+                "id",
+                MailKind::HighFinding {
+                    system: system.clone(),
+                    due_at,
+                },
+            ));
+        }
+        A::NotifyAgency { recommendation, .. } => {
+            let to = agency_addresses(app, row.agency_id).await?;
+            let mut mail = MailJob::new(
+                row,
+                to,
+                "id",
+                MailKind::AgencyNotice {
+                    agency: agency.clone(),
+                    system: system.clone(),
+                    criticality: row.criticality.clone().unwrap_or_default(),
+                    recommendation: recommendation.as_str().to_owned(),
+                    due_at,
+                },
+            );
+            // Agencies get the CSIRT's letter, never the reporter's words.
+            mail.title = None;
+            mail.attach = Some(sigap_core::DocumentKind::LetterNotice.as_str().to_owned());
+            mails.push(mail);
+        }
+        _ => {}
+    }
+    if outcome.needs_approval {
+        let to = staff_with(app, &[Role::RegionalSecretary]).await?;
+        let valid_reports = records
+            .get("agency_valid_reports")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0);
+        mails.push(MailJob::new(
+            row,
+            to,
+            "id",
+            MailKind::ApprovalRequested {
+                agency: agency.clone(),
+                system: system.clone(),
+                valid_reports,
+                due_at,
+            },
+        ));
+    }
+    if outcome.to == State::Closing && row.blocked && !matches!(input, A::Unblock { .. }) {
+        let to = staff_with(app, &[Role::DomainOfficer]).await?;
+        mails.push(MailJob::new(
+            row,
+            to,
+            "id",
+            MailKind::UnblockRequested { system, due_at },
+        ));
+    }
+    Ok(mails)
+}
