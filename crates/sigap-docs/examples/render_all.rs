@@ -1,14 +1,11 @@
 //! Renders one document of every kind into a folder and prints how long each render took:
 //! `cargo run --release -p sigap-docs --example render_all -- /tmp/sigap-docs`.
 
-#[path = "../tests/documents/fixtures.rs"]
-#[allow(dead_code, clippy::unwrap_used)]
-mod fixtures;
-
 use std::time::Instant;
 
 use sigap_core::DocumentKind;
 use sigap_docs::Renderer;
+use sigap_docs::samples as fixtures;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()

@@ -21,6 +21,7 @@ mod model;
 mod number;
 mod qr;
 mod render;
+pub mod samples;
 pub mod view;
 mod world;
 

@@ -1,17 +1,18 @@
-//! Realistic documents of one ticket, in Indonesian, for every kind.
+//! Realistic documents of one ticket, in Indonesian, for every kind: what the tests read
+//! back, what the render benchmark renders, and a preview of each template.
 
-use chrono::{DateTime, TimeZone, Utc};
-use sigap_core::{
-    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Recommendation, Severity,
-    ValidationMethod,
-};
-use sigap_docs::body::{
+use crate::body::{
     Acknowledgement, AgencyReport, AuditHead, Certificate, CriticalityMinutes, DocumentRef,
     Dossier, FollowUpLetter, Meeting, NoticeLetter, Person, Probe, ReactivationApproval,
     RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction, SystemRef, TimelineEntry,
     ValidationMinutes, default_basis,
 };
-use sigap_docs::{Body, Document, EvidenceItem, Letterhead, Signer, Tlp, default_pattern, number};
+use crate::{Body, Document, EvidenceItem, Letterhead, Signer, Tlp, default_pattern, number};
+use chrono::{DateTime, TimeZone, Utc};
+use sigap_core::{
+    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Recommendation, Severity,
+    ValidationMethod,
+};
 
 pub const TICKET: &str = "BCSIRT-2026-00042";
 pub const AGENCY: &str = "Dinas Kependudukan dan Pencatatan Sipil Kota Batam";
@@ -19,7 +20,10 @@ pub const DATE: &str = "12 Agustus 2026";
 
 /// A WIB wall-clock time in August 2026.
 pub fn wib(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 8, day, hour, minute, 0).unwrap() - chrono::Duration::hours(7)
+    Utc.with_ymd_and_hms(2026, 8, day, hour, minute, 0)
+        .single()
+        .unwrap_or_default()
+        - chrono::Duration::hours(7)
 }
 
 pub fn issued_at() -> DateTime<Utc> {
@@ -442,7 +446,7 @@ pub fn document(kind: DocumentKind) -> Document {
         DocumentKind::BaValidation | DocumentKind::BaCriticality | DocumentKind::BaReviewMeeting
     );
     Document {
-        number: number(default_pattern(kind), 12, issued_at()).unwrap(),
+        number: number(default_pattern(kind), 12, issued_at()).unwrap_or_default(),
         ticket_number: TICKET.to_owned(),
         tlp: if kind == DocumentKind::Certificate {
             Tlp::Clear

@@ -7,7 +7,6 @@
 // Test helpers fail loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod fixtures;
 mod hostile;
 
 use std::path::PathBuf;
@@ -18,7 +17,7 @@ use sigap_core::DocumentKind;
 use sigap_docs::body::Screenshot;
 use sigap_docs::{Body, DocError, Document, MAX_SCREENSHOTS, Renderer, Tlp, render};
 
-use crate::fixtures::{AGENCY, DATE, TICKET, document, png};
+use sigap_docs::samples::{AGENCY, DATE, TICKET, document, png};
 
 const CLOSING: &str =
     "Demikian Berita Acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya.";
