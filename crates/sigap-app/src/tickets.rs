@@ -72,7 +72,7 @@ pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
     }
 }
 
-fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
+pub(crate) fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
     due_at.map(|d| Deadline {
         due_at: from_millis(d),
         overdue: now > d,
@@ -284,7 +284,7 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     Ok(TicketPage { items, next_cursor })
 }
 
-fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
+pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
     let state: State = stored(&r.state)?;
     Ok(TicketSummary {
         number: r.number,

@@ -282,3 +282,21 @@ pub struct StepStats {
     /// Mean time from the step's start (the previous step done) to done, in hours.
     pub mean_hours: f64,
 }
+
+/// A ticket waiting for the Regional Secretary's approval of reactivation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PendingApproval {
+    pub number: String,
+    pub title: String,
+    pub agency: Option<AgencyRef>,
+    pub system: Option<String>,
+    /// The agency's valid reports the rule counted at the internal meeting.
+    pub agency_valid_reports: Option<i64>,
+    /// Approval is needed when the count is more than this.
+    pub threshold: i64,
+    /// When the internal meeting counted them.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub deadline: Option<Deadline>,
+    /// The agency's other tickets, newest first.
+    pub history: Vec<TicketSummary>,
+}

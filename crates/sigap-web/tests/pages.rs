@@ -53,6 +53,9 @@ both! {
     queue_lists_tickets_with_deadlines_and_evidence_downloads: queue_sqlite, queue_postgres;
     sessions_end_after_thirty_idle_minutes_and_twelve_hours: session_limits_sqlite, session_limits_postgres;
     issued_documents_download_through_the_session: documents_sqlite, documents_postgres;
+    swimlane_marks_each_step_in_its_actor_s_lane: swimlane_sqlite, swimlane_postgres;
+    approvals_list_waiting_tickets_for_the_secretary_only: approvals_sqlite, approvals_postgres;
+    system_owner_sees_the_remediation_deadline_counted_down: countdown_sqlite, countdown_postgres;
 }
 
 const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
@@ -925,4 +928,204 @@ async fn issued_documents_download_through_the_session(app: TestApp) {
     );
     let anonymous = Browser::new(&app).get(&format!("/documents/{id}")).await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+/// The swim-lane box of `stage` (its `div`, up to its end).
+fn lane_box<'a>(body: &'a str, stage: &str) -> &'a str {
+    let marker = format!("id=\"swim-{stage}\"");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no box {stage}"));
+    let start = body[..at].rfind("<div").unwrap();
+    let end = at + body[at..].find("</div>").unwrap();
+    &body[start..end]
+}
+
+/// Whether the box of `stage` sits in the row of `lane` (the next row's header after it).
+fn in_lane(body: &str, stage: &str, lane: &str, next_lane: &str) -> bool {
+    let at = body.find(&format!("id=\"swim-{stage}\"")).unwrap();
+    let row = body
+        .find(&format!("<th scope=\"row\">{lane}</th>"))
+        .unwrap();
+    let next = body
+        .find(&format!("<th scope=\"row\">{next_lane}</th>"))
+        .unwrap();
+    row < at && at < next
+}
+
+async fn swimlane_marks_each_step_in_its_actor_s_lane(app: TestApp) {
+    let number = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    app.drive(&number, "remediating").await;
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    assert!(body.contains("<caption>Langkah SOP (kolom) menurut pelaksananya"));
+    for stage in ["receive", "enter", "validate", "assess", "block", "notify"] {
+        assert!(
+            lane_box(body, stage).contains("class=\"box done\""),
+            "{stage}: {}",
+            lane_box(body, stage)
+        );
+        assert!(lane_box(body, stage).contains("Selesai"), "{stage} says so");
+    }
+    let remediate = lane_box(body, "remediate");
+    assert!(remediate.contains("class=\"box current\""), "{remediate}");
+    assert!(remediate.contains("aria-current=\"step\""));
+    assert!(remediate.contains("Harus dikerjakan sekarang"));
+    assert!(
+        remediate.contains("Sisa 7 hari (batas: Senin, 17 Agustus 2026 09.00 WIB)"),
+        "{remediate}"
+    );
+    assert!(body.contains("Sekarang giliran Penanggung Jawab Sistem Elektronik"));
+    assert!(in_lane(
+        body,
+        "remediate",
+        "Penanggung Jawab Sistem Elektronik",
+        "Sekretaris Daerah"
+    ));
+    assert!(in_lane(
+        body,
+        "block",
+        "Pejabat Nama Domain",
+        "Penanggung Jawab Sistem Elektronik"
+    ));
+    assert!(in_lane(body, "enter", "Help desk", "Tim Internal CSIRT"));
+    for stage in ["follow_up", "review", "unblock", "close"] {
+        assert!(
+            lane_box(body, stage).contains("class=\"box next\""),
+            "{stage}"
+        );
+    }
+    assert!(lane_box(body, "approve").contains("Hanya bila"));
+    assert_eq!(body.matches("aria-current=\"step\"").count(), 1);
+
+    // A "Belum" meeting sends the ticket back to remediation in round 2.
+    app.drive(&number, "reviewing").await;
+    app.act(
+        "csirt",
+        &number,
+        "review",
+        &sigap_testkit::bodies::review(false),
+    )
+    .await;
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    let remediate = lane_box(&page.body, "remediate");
+    assert!(remediate.contains("class=\"box current\""), "{remediate}");
+    assert!(remediate.contains("Putaran ke-2"), "{remediate}");
+    assert!(lane_box(&page.body, "review").contains("class=\"box next\""));
+}
+
+async fn approvals_list_waiting_tickets_for_the_secretary_only(app: TestApp) {
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        let number = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+        app.drive(&number, "assessing").await;
+        numbers.push(number);
+    }
+    let mut hostile = sigap_testkit::valid_report();
+    hostile["title"] = json!("<script>alert('sekda')</script>");
+    let waiting = app.submit_ok(&hostile).await.number;
+    app.drive(&waiting, "awaiting_approval").await;
+
+    let sekda = staff(&app, "web.sekda@batam.go.id", "regional_secretary", None).await;
+    let mut secretary = Browser::new(&app);
+    secretary.login(sekda, PASSWORD).await;
+    let queue = secretary.get("/tickets").await;
+    assert!(
+        queue.body.contains("href=\"/approvals\""),
+        "in the navigation"
+    );
+    let page = secretary.get("/approvals").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_page_headers(&page, "/approvals");
+    assert!(
+        page.body
+            .contains(&format!("href=\"/tickets/{waiting}#actions\""))
+    );
+    assert!(
+        page.body.contains("4 laporan valid (ambang: lebih dari 3)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("DISDIK"));
+    for number in &numbers {
+        assert!(page.body.contains(number), "{number} in the history");
+    }
+    assert!(!page.body.contains("<script"), "the title stays text");
+    assert!(page.body.contains("&#60;script&#62;") || page.body.contains("&lt;script&gt;"));
+    let ticket = secretary.get(&format!("/tickets/{waiting}")).await;
+    assert!(ticket.body.contains("/actions/approve_reactivation"));
+    assert!(lane_box(&ticket.body, "approve").contains("class=\"box current\""));
+
+    let mut team = Browser::new(&app);
+    team.login(csirt(&app).await, PASSWORD).await;
+    let read_only = team.get("/approvals").await;
+    assert_eq!(read_only.status, StatusCode::OK);
+    assert!(read_only.body.contains("hanya untuk dibaca"));
+    assert!(read_only.body.contains(&waiting));
+
+    let owner = staff(
+        &app,
+        "web.pj@disdik.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_A),
+    )
+    .await;
+    let mut agency = Browser::new(&app);
+    agency.login(owner, PASSWORD).await;
+    assert!(
+        !agency
+            .get("/tickets")
+            .await
+            .body
+            .contains("href=\"/approvals\"")
+    );
+    let refused = agency.get("/approvals").await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(!refused.body.contains(&waiting));
+}
+
+async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
+    let number = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    let other = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    app.drive(&number, "remediating").await;
+    let owner = staff(
+        &app,
+        "web.pj@disdik.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_A),
+    )
+    .await;
+    let left = "Sisa 7 hari (batas: Senin, 17 Agustus 2026 09.00 WIB)";
+    let mut browser = Browser::new(&app);
+    browser.login(owner, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(queue.body.contains(left), "{}", queue.body);
+    assert!(queue.body.contains("Batas penanganan"));
+    assert!(queue.body.contains(&other));
+    assert!(
+        queue
+            .body
+            .contains("Tidak ada tindakan dari perangkat daerah"),
+        "a queued ticket has no deadline of the agency's"
+    );
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    assert!(page.body.contains("Batas waktu penanganan kerentanan"));
+    assert!(page.body.contains(left));
+
+    app.clock
+        .advance(chrono::TimeDelta::days(7) + chrono::TimeDelta::hours(2));
+    let late = "Terlambat 2 jam (batas: Senin, 17 Agustus 2026 09.00 WIB)";
+    let mut browser = Browser::new(&app);
+    browser.login(owner, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(!queue.body.contains(left));
+    assert!(queue.body.contains(late), "{}", queue.body);
+    assert!(queue.body.contains("class=\"countdown overdue\""));
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    assert!(page.body.contains(late));
+    assert!(page.body.contains("alert error remediation"));
 }

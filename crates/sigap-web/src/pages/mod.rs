@@ -1,6 +1,7 @@
 //! The server-rendered web interface: the public side (landing page with the disclosure
 //! policy, the report form, the reporter's tracking page) and the staff side (login, the
-//! queue, one ticket with a form per allowed action). Pages work without JavaScript, are
+//! queue, one ticket with its swim-lane diagram and a form per allowed action, the Regional
+//! Secretary's pending approvals). Pages work without JavaScript, are
 //! Indonesian by default, and are rendered by askama templates that escape every value.
 //! Handlers are short: they read the request, call one use case of `sigap-app`, and render.
 //!
@@ -13,12 +14,15 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use sigap_core::Role;
 
 use crate::AppState;
 use crate::error::ApiError;
 
+pub mod approvals;
 pub mod assets;
 pub mod cookies;
+pub mod countdown;
 pub mod csrf;
 pub mod documents;
 pub mod forms;
@@ -27,6 +31,7 @@ pub mod login;
 pub mod public;
 pub mod queue;
 pub mod session;
+pub mod swimlane;
 pub mod ticket;
 
 pub use i18n::Lang;
@@ -43,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(ticket::router())
         .merge(documents::router())
+        .merge(approvals::router())
         .layer(axum::middleware::from_fn(page_headers))
         .merge(assets::router())
 }
@@ -84,6 +90,8 @@ pub struct StaffBar {
     pub name: String,
     pub role: String,
     pub csrf_token: String,
+    /// Whether the navigation links the Regional Secretary's pending approvals.
+    pub approvals: bool,
 }
 
 impl Layout {
@@ -112,6 +120,10 @@ impl Layout {
                 name: session.caller.name.clone(),
                 role: lang.role(session.caller.role).to_owned(),
                 csrf_token: session.csrf_token.clone(),
+                approvals: matches!(
+                    session.caller.role,
+                    Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
+                ),
             }),
         }
     }

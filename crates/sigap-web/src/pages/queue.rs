@@ -1,7 +1,8 @@
 //! The staff queue (`/tickets`): the tickets of the caller's role and scope through
 //! `tickets::list_tickets` (a system owner sees only their agency's), with filters, a
-//! full-text search box, each ticket's SOP step, its deadline in WIB with an overdue mark,
-//! and a keyset "next page" link.
+//! full-text search box, each ticket's SOP step, its deadline in WIB with an overdue mark
+//! (for a system owner, the remediation deadline counted down from the app's clock), and a
+//! keyset "next page" link.
 
 use askama::Template;
 use axum::Router;
@@ -9,12 +10,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sigap_app::tickets::{self, ListQuery};
 use sigap_app::views::{AgencyView, TicketSummary};
-use sigap_core::{Criticality, State as TicketState};
+use sigap_core::{Criticality, Role, State as TicketState};
 
 use crate::AppState;
+use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::forms::Choice;
 use crate::pages::session::StaffSession;
 use crate::pages::{Lang, Layout, app_error_page, render};
@@ -92,8 +95,49 @@ struct QueuePage {
     states: Vec<Choice>,
     agencies: Vec<Choice>,
     criticalities: Vec<Choice>,
-    items: Vec<TicketSummary>,
+    /// Whether the caller is a system owner, who sees the remediation deadline counted down.
+    owner: bool,
+    items: Vec<QueueRow>,
     next: Option<String>,
+}
+
+/// A ticket of the queue with its deadline as the caller needs it.
+struct QueueRow {
+    ticket: TicketSummary,
+    /// The remediation deadline counted down, for a system owner while it is theirs.
+    countdown: Option<Countdown>,
+    overdue: bool,
+}
+
+/// The rows of the queue. A system owner acts only in remediation, so only that step's
+/// deadline is theirs to count down; staff see every step's deadline as it is.
+fn queue_rows(
+    items: Vec<TicketSummary>,
+    owner: bool,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Vec<QueueRow> {
+    items
+        .into_iter()
+        .map(|ticket| {
+            let remediating = ticket.state == TicketState::Remediating.as_str();
+            let countdown = ticket
+                .deadline
+                .as_ref()
+                .filter(|_| owner && remediating)
+                .map(|d| countdown(lang, now, d.due_at));
+            let overdue = match (&countdown, owner) {
+                (Some(c), _) => c.overdue,
+                (None, true) => false,
+                (None, false) => ticket.deadline.as_ref().is_some_and(|d| d.overdue),
+            };
+            QueueRow {
+                ticket,
+                countdown,
+                overdue,
+            }
+        })
+        .collect()
 }
 
 fn choices(all: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
@@ -120,6 +164,7 @@ async fn list_tickets(
         &session,
     );
     let caller = &session.caller;
+    let owner = caller.role == Role::SystemOwner;
     let page = match tickets::list_tickets(&state.app, caller, &query.to_list_query()).await {
         Ok(page) => page,
         Err(e) => return app_error_page(layout, e),
@@ -145,7 +190,8 @@ async fn list_tickets(
             &query.criticality,
         ),
         next: page.next_cursor.as_deref().map(|c| query.next_link(c)),
-        items: page.items,
+        items: queue_rows(page.items, owner, lang, state.app.now()),
+        owner,
         query,
         layout,
         lang,

@@ -1,5 +1,6 @@
 //! One ticket for staff in scope (`/tickets/{ticket_number}`): where it stands in the ten
-//! SOP steps, the report, the records of every step and round, evidence as downloads,
+//! SOP steps (the swim-lane diagram of `swimlane`, with the current step's deadline counted
+//! down; a system owner also sees the remediation deadline at the top), the report, the records of every step and round, evidence as downloads,
 //! comments by visibility, and one form per allowed action posting to
 //! `actions::perform_action`. A refused action re-renders the page with the message in
 //! that action's form and each field error next to its field. Evidence is served only as
@@ -11,19 +12,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use sigap_app::AppError;
 use sigap_app::login::Session;
 use sigap_app::views::{CommentView, TicketView, TimelineEntry};
-use sigap_core::{Action, Criticality, State as TicketState, Visibility};
+use sigap_core::{Action, Role, State as TicketState, Visibility};
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
+use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::{FormField, action_fields, place_errors};
 use crate::pages::session::StaffSession;
+use crate::pages::swimlane::{self, SwimlaneView};
 use crate::pages::{
     Lang, Layout, app_error_page, body_error_page, csrf_refused, error_page, render,
 };
@@ -39,15 +43,6 @@ pub fn router() -> Router<AppState> {
             "/tickets/{ticket_number}/evidence/{id}",
             get(download_evidence),
         )
-}
-
-/// One of the ten SOP steps and how far the ticket is with it.
-struct StepView {
-    number: u8,
-    name: String,
-    /// `done`, `current`, `next` or `skipped`.
-    status: &'static str,
-    status_label: String,
 }
 
 /// A step done, ready to show.
@@ -84,59 +79,15 @@ struct TicketPage {
     lang: Lang,
     csrf_token: String,
     ticket: TicketView,
-    steps: Vec<StepView>,
+    swimlane: SwimlaneView,
+    /// The current step's deadline, counted down from now.
+    deadline: Option<Countdown>,
+    /// The remediation deadline, shown to the agency's system owner while it is theirs.
+    remediation: Option<Countdown>,
     timeline: Vec<TimelineView>,
     comment_groups: Vec<CommentGroup>,
     forms: Vec<ActionForm>,
     notice: Option<String>,
-}
-
-impl TicketPage {
-    fn deadline(&self) -> Option<String> {
-        self.ticket
-            .deadline
-            .as_ref()
-            .map(|d| self.lang.wib(&d.due_at))
-    }
-
-    fn overdue(&self) -> bool {
-        self.ticket.deadline.as_ref().is_some_and(|d| d.overdue)
-    }
-}
-
-/// How far the ticket is with each of the ten steps.
-fn sop_steps(lang: Lang, ticket: &TicketView) -> Vec<StepView> {
-    let state = ticket.state.parse::<TicketState>().ok();
-    let low = ticket.criticality.as_deref() == Some(Criticality::Low.as_str());
-    // The first step not yet done; 11 when every step is done.
-    let (current, ended) = match state {
-        Some(TicketState::Closed) => (11, false),
-        Some(TicketState::Rejected | TicketState::Duplicate) => (4, true),
-        Some(TicketState::AwaitingApproval) => (10, false),
-        Some(s) => (s.sop_step().unwrap_or(11), false),
-        None => (11, false),
-    };
-    (1..=10u8)
-        .map(|n| {
-            let status = if n == 5 && low && current > 4 {
-                "skipped"
-            } else if n < current {
-                "done"
-            } else if ended {
-                "skipped"
-            } else if n == current {
-                "current"
-            } else {
-                "next"
-            };
-            StepView {
-                number: n,
-                name: lang.t(&format!("sop.step.{n}")).into_owned(),
-                status,
-                status_label: lang.t(&format!("sop.status.{status}")).into_owned(),
-            }
-        })
-        .collect()
 }
 
 /// A step's records as label/value pairs (nested objects flattened as `a.b`), the names of
@@ -251,19 +202,37 @@ fn action_forms(lang: Lang, session: &Session, ticket: &TicketView) -> Vec<Actio
         .collect()
 }
 
+/// The remediation deadline for the agency's system owner, while the step is theirs.
+fn remediation_countdown(
+    session: &Session,
+    ticket: &TicketView,
+    deadline: Option<&Countdown>,
+) -> Option<Countdown> {
+    let owner = session.caller.role == Role::SystemOwner;
+    let remediating = ticket.state == TicketState::Remediating.as_str();
+    deadline.filter(|_| owner && remediating).cloned()
+}
+
 fn ticket_page(
     lang: Lang,
     session: &Session,
     ticket: TicketView,
     notice: Option<String>,
+    now: DateTime<Utc>,
 ) -> TicketPage {
     let path = format!("/tickets/{}", ticket.number);
     let title = format!("{} — {}", ticket.number, ticket.report.title);
+    let deadline = ticket
+        .deadline
+        .as_ref()
+        .map(|d| countdown(lang, now, d.due_at));
     TicketPage {
         layout: Layout::staff(lang, &path, title, session),
         lang,
         csrf_token: session.csrf_token.clone(),
-        steps: sop_steps(lang, &ticket),
+        swimlane: swimlane::view(lang, &ticket, now),
+        remediation: remediation_countdown(session, &ticket, deadline.as_ref()),
+        deadline,
         timeline: ticket
             .timeline
             .iter()
@@ -300,7 +269,10 @@ async fn show_ticket(
                 .done
                 .and_then(|a| a.parse::<Action>().ok())
                 .map(|a| lang.tf("ticket.done", &[("action", lang.action(a.as_str()))]));
-            render(StatusCode::OK, &ticket_page(lang, &session, ticket, notice))
+            render(
+                StatusCode::OK,
+                &ticket_page(lang, &session, ticket, notice, state.app.now()),
+            )
         }
         Err(e) => app_error_page(layout, e),
     }
@@ -381,7 +353,7 @@ async fn refused_action(
     };
     let problem = ApiError::from(error);
     let status = problem.status;
-    let mut page = ticket_page(lang, session, ticket, None);
+    let mut page = ticket_page(lang, session, ticket, None, state.app.now());
     let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
     let message = match page.forms.iter_mut().find(|f| f.action == action) {
         Some(form) => {

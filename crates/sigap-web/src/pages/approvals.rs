@@ -1,0 +1,104 @@
+//! The Regional Secretary's pending approvals (`/approvals`): every ticket waiting for the
+//! approval of reactivation under the "> 3 reports" rule, with the agency, the system, the
+//! count of the agency's valid reports the rule used and its threshold, the agency's other
+//! tickets, and a link to the ticket where the Secretary's form is. Read-only for the CSIRT,
+//! administrators and auditors; a system owner is answered 404 (`approvals::pending_approvals`
+//! decides), so the page gives away nothing about other agencies.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use sigap_app::views::PendingApproval;
+use sigap_core::Role;
+
+use crate::AppState;
+use crate::pages::countdown::{Countdown, countdown};
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/approvals", get(list_approvals))
+}
+
+/// One pending approval ready to show.
+struct ApprovalView {
+    item: PendingApproval,
+    count: String,
+    history_caption: String,
+    countdown: Option<Countdown>,
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    layout: Layout,
+    lang: Lang,
+    lead: String,
+    /// Whether the caller decides (the Regional Secretary) or only reads.
+    decides: bool,
+    items: Vec<ApprovalView>,
+}
+
+fn approval_view(
+    lang: Lang,
+    item: PendingApproval,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApprovalView {
+    let count = match item.agency_valid_reports {
+        Some(count) => lang.tf(
+            "approvals.count_value",
+            &[
+                ("count", count.to_string()),
+                ("threshold", item.threshold.to_string()),
+            ],
+        ),
+        None => lang.t("approvals.count_unknown").into_owned(),
+    };
+    let agency = item
+        .agency
+        .as_ref()
+        .map(|a| a.code.clone())
+        .unwrap_or_default();
+    ApprovalView {
+        history_caption: lang.tf("approvals.history_caption", &[("agency", agency)]),
+        countdown: item
+            .deadline
+            .as_ref()
+            .map(|d| countdown(lang, now, d.due_at)),
+        count,
+        item,
+    }
+}
+
+async fn list_approvals(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/approvals",
+        lang.t("approvals.title").into_owned(),
+        &session,
+    );
+    let items = match sigap_app::approvals::pending_approvals(&state.app, &session.caller).await {
+        Ok(items) => items,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let now = state.app.now();
+    let threshold = state.app.rules.approval_threshold.to_string();
+    let page = ApprovalsPage {
+        lead: lang.tf("approvals.lead", &[("threshold", threshold)]),
+        decides: session.caller.role == Role::RegionalSecretary,
+        items: items
+            .into_iter()
+            .map(|item| approval_view(lang, item, now))
+            .collect(),
+        layout,
+        lang,
+    };
+    render(StatusCode::OK, &page)
+}
