@@ -32,7 +32,7 @@ fn long_dossier() -> Document {
     if let Body::Dossier(d) = &mut doc.body {
         let entry = d.timeline.first().cloned();
         let reference = d.documents.first().cloned();
-        for i in 0..40 {
+        for i in 0..90 {
             if let Some(e) = &entry {
                 d.timeline.push(TimelineEntry {
                     event: format!("{} (putaran {})", e.event, i / 10 + 1),
@@ -40,7 +40,7 @@ fn long_dossier() -> Document {
                 });
             }
         }
-        for i in 0..20 {
+        for i in 0..40 {
             if let Some(r) = &reference {
                 d.documents.push(DocumentRef {
                     number: format!("BA-RAPAT/{:05}/BCSIRT/VIII/2026", i + 100),
@@ -52,12 +52,28 @@ fn long_dossier() -> Document {
     doc
 }
 
-/// Pages in a PDF, by its page objects.
+/// Pages in a PDF, as `pdfinfo` (poppler-utils) reads them; 0 when it is not installed.
 fn pages(pdf: &[u8]) -> usize {
-    let needle = b"/Type /Page";
-    pdf.windows(needle.len() + 1)
-        .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')
-        .count()
+    let path = std::env::temp_dir().join(format!("sigap-bench-{}.pdf", std::process::id()));
+    if std::fs::write(&path, pdf).is_err() {
+        return 0;
+    }
+    let output = std::process::Command::new("pdfinfo").arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(output) = output else { return 0 };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The document with another number: typst memoises identical input, and no two issued
+/// documents are identical, so a warm render is timed on a document it has not seen.
+fn varied(doc: &Document, i: usize) -> Document {
+    let mut doc = doc.clone();
+    doc.number = format!("{}-{i}", doc.number);
+    doc
 }
 
 fn timed(renderer: &Renderer, doc: &Document) -> anyhow::Result<(Duration, Vec<u8>)> {
@@ -77,8 +93,8 @@ fn per_kind(renderer: &Renderer, warm: usize) -> anyhow::Result<Value> {
         let doc = samples::document(kind);
         let (first, pdf) = timed(renderer, &doc)?;
         let mut latencies = Latencies::default();
-        for _ in 0..warm {
-            latencies.record(timed(renderer, &doc)?.0);
+        for i in 0..warm {
+            latencies.record(timed(renderer, &varied(&doc, i))?.0);
         }
         let summary = latencies.summary();
         println!(
@@ -105,7 +121,8 @@ fn concurrent(renderer: &'static Renderer, threads: usize, each: usize) -> anyho
                 let mut latencies = Latencies::default();
                 for i in 0..each {
                     let kind = DocumentKind::ALL[(t + i) % DocumentKind::ALL.len()];
-                    latencies.record(timed(renderer, &samples::document(kind))?.0);
+                    let doc = varied(&samples::document(kind), t * each + i);
+                    latencies.record(timed(renderer, &doc)?.0);
                 }
                 Ok(latencies)
             })
@@ -134,7 +151,7 @@ fn memory(renderer: &Renderer, total: usize) -> anyhow::Result<Value> {
     let mut marks = Vec::new();
     for i in 1..=total {
         let kind = DocumentKind::ALL[i % DocumentKind::ALL.len()];
-        renderer.render(&samples::document(kind))?;
+        renderer.render(&varied(&samples::document(kind), i))?;
         if i == 100 || i % 1000 == 0 {
             let mib = rss_kib(pid)? as f64 / 1024.0;
             marks.push(json!({"renders": i, "rss_mib": round3(mib)}));
@@ -152,8 +169,8 @@ pub async fn main(args: RenderArgs) -> anyhow::Result<()> {
     let dossier = long_dossier();
     let (first, pdf) = timed(renderer, &dossier)?;
     let mut latencies = Latencies::default();
-    for _ in 0..args.warm {
-        latencies.record(timed(renderer, &dossier)?.0);
+    for i in 0..args.warm {
+        latencies.record(timed(renderer, &varied(&dossier, i))?.0);
     }
     println!(
         "long dossier: {} pages, first {:.1} ms, warm {}",
