@@ -92,6 +92,9 @@ struct TicketPage {
 
 /// A step's records as label/value pairs (nested objects flattened as `a.b`), the names of
 /// the SOP's vocabularies in words. The action itself is already the entry's heading.
+/// Records kept for the adapter's undo and the proof files, left off the page.
+const ADAPTER_DETAIL: &[&str] = &["adapter_record", "baseline", "proof", "probes"];
+
 fn flatten_records(
     lang: Lang,
     action: &str,
@@ -104,6 +107,11 @@ fn flatten_records(
     };
     for (key, value) in map {
         let name = format!("{prefix}{key}");
+        // What a blocking adapter changed and its raw captures are for the evidence files
+        // and the block record, not for the page.
+        if prefix.is_empty() && ADAPTER_DETAIL.contains(&key.as_str()) {
+            continue;
+        }
         if let Value::Object(_) = value {
             flatten_records(lang, action, &format!("{name}."), value, out);
             continue;
@@ -408,6 +416,28 @@ fn attachment(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adapter_details_stay_off_the_page() {
+        let mut out = Vec::new();
+        let records = serde_json::json!({
+            "method": "webhook",
+            "adapter_record": {"adapter": "webhook", "change": {"url": "http://x/hook"}},
+            "baseline": {"http": {"status": 200}},
+            "probes": [{"check": "DNS"}],
+            "unblock_seconds": 42
+        });
+        flatten_records(Lang::Id, "unblock", "", &records, &mut out);
+        assert!(
+            out.iter().all(|(_, v)| !v.contains("http://x/hook")),
+            "{out:?}"
+        );
+        assert!(
+            out.iter()
+                .any(|(label, v)| label.starts_with("Detik sejak") && v == "42"),
+            "{out:?}"
+        );
+    }
 
     #[test]
     fn records_flatten_with_labels_and_plain_values() {
