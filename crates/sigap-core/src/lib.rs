@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod records;
 pub mod time;
+pub mod tlp;
 pub mod transition;
 pub mod workflow;
 
@@ -34,6 +35,7 @@ pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, SHORT_TEXT, parse_action_input, parse_bool,
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};
+pub use crate::tlp::{Tlp, UnknownTlp};
 pub use crate::transition::{Outcome, RuleContext, needs_approval, transition};
 pub use crate::workflow::{
     Actor, Refusal, TicketFacts, allowed_actions, can_see, permits, roles_for,

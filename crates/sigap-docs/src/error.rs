@@ -30,11 +30,6 @@ pub enum DocError {
         /// The other kind.
         second: String,
     },
-    /// A TLP label that TLP 2.0 does not define.
-    #[error(
-        "unknown TLP label `{0}`; expected TLP:RED, TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN or TLP:CLEAR"
-    )]
-    UnknownTlp(String),
     /// An image (the logo or a screenshot) is neither PNG nor JPEG, or there are too many.
     #[error("image rejected: {0}")]
     Image(String),

@@ -98,89 +98,11 @@ pub struct EvidenceItem {
 }
 
 /// The Traffic Light Protocol 2.0 labels a ticket (and so each of its documents) can carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Tlp {
-    /// `TLP:RED`: for the named recipients only.
-    Red,
-    /// `TLP:AMBER+STRICT`: the recipient's organisation only; the default for tickets.
-    #[default]
-    AmberStrict,
-    /// `TLP:AMBER`: the recipient's organisation and its clients.
-    Amber,
-    /// `TLP:GREEN`: the community.
-    Green,
-    /// `TLP:CLEAR`: no restriction.
-    Clear,
-}
-
-impl Tlp {
-    /// Every label, most restrictive first.
-    pub const ALL: &'static [Self] = &[
-        Self::Red,
-        Self::AmberStrict,
-        Self::Amber,
-        Self::Green,
-        Self::Clear,
-    ];
-
-    /// The label as printed, in capitals: `TLP:AMBER+STRICT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Red => "TLP:RED",
-            Self::AmberStrict => "TLP:AMBER+STRICT",
-            Self::Amber => "TLP:AMBER",
-            Self::Green => "TLP:GREEN",
-            Self::Clear => "TLP:CLEAR",
-        }
-    }
-}
-
-impl std::fmt::Display for Tlp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Tlp {
-    type Err = crate::DocError;
-
-    /// Reads a label with or without the `TLP:` prefix, in any case (`amber+strict`).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_uppercase();
-        let wanted = wanted.strip_prefix("TLP:").unwrap_or(&wanted);
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|tlp| tlp.as_str().strip_prefix("TLP:") == Some(wanted))
-            .ok_or_else(|| crate::DocError::UnknownTlp(s.to_owned()))
-    }
-}
-
-impl Serialize for Tlp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+pub use sigap_core::Tlp;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tlp_labels_read_with_or_without_prefix_in_any_case() {
-        assert_eq!("TLP:AMBER+STRICT".parse::<Tlp>().unwrap(), Tlp::AmberStrict);
-        assert_eq!(" amber+strict ".parse::<Tlp>().unwrap(), Tlp::AmberStrict);
-        assert_eq!("tlp:clear".parse::<Tlp>().unwrap(), Tlp::Clear);
-        assert_eq!("RED".parse::<Tlp>().unwrap(), Tlp::Red);
-        assert!(
-            "TLP:WHITE".parse::<Tlp>().is_err(),
-            "TLP 1.0's WHITE is CLEAR in 2.0"
-        );
-        for &tlp in Tlp::ALL {
-            assert_eq!(tlp.to_string().parse::<Tlp>().unwrap(), tlp);
-        }
-        assert_eq!(Tlp::default(), Tlp::AmberStrict);
-    }
 
     #[test]
     fn the_default_letterhead_is_diskominfo_batams() {
