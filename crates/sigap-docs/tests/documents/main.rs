@@ -260,6 +260,17 @@ fn letter_notice() {
         !read.has("NIP. 198503122010011003"),
         "only the head of office signs"
     );
+    // A full stop typed at the end of the unit concerned is not doubled.
+    let mut doc = document(DocumentKind::LetterNotice);
+    if let Body::LetterNotice(letter) = &mut doc.body {
+        letter.concerns = Some("pengelola aplikasi SIAK.".to_owned());
+    }
+    let again = crate::read(&render(&doc).unwrap());
+    assert!(
+        again.has("kepada pengelola aplikasi SIAK. Rekomendasi"),
+        "{}",
+        again.text
+    );
 }
 
 #[test]
