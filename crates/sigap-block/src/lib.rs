@@ -20,6 +20,7 @@ pub mod record;
 pub mod request;
 mod rfc2136;
 mod webhook;
+mod zone;
 
 use std::future::Future;
 use std::pin::Pin;

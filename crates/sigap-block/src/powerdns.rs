@@ -3,17 +3,18 @@
 //! PowerDNS applies in one transaction), and on unblock writes the recorded sets back
 //! exactly as they were.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::PowerDnsConfig;
-use crate::dns::maintenance_sets;
 use crate::error::{AdapterKind, BlockError, FailureKind};
 use crate::http;
-use crate::record::{BlockRecord, Change, Direction, DnsChange, RecordContent, RecordType, RrSet};
+use crate::record::{BlockRecord, RecordContent, RecordType, RrSet};
 use crate::request::{BlockRequest, Hostname};
+use crate::zone::{self, DnsZone};
 use crate::{Adapter, AdapterFuture};
 
 const ADAPTER: AdapterKind = AdapterKind::PowerDns;
@@ -137,35 +138,6 @@ impl PowerDnsAdapter {
         }
         Ok(())
     }
-
-    /// Writes `sets`; when the answer was lost to a time-out the change may have been made,
-    /// so `previous` is written back before the error is returned.
-    async fn write_or_restore(
-        &self,
-        host: &Hostname,
-        sets: &[RrSet],
-        previous: &[RrSet],
-    ) -> Result<(), BlockError> {
-        let Err(error) = self.write_sets(host, sets).await else {
-            return Ok(());
-        };
-        if error.kind != FailureKind::Timeout {
-            return Err(error);
-        }
-        match self.write_sets(host, previous).await {
-            Ok(()) => Err(error),
-            Err(rollback) => Err(error.with_rollback_failure(&rollback)),
-        }
-    }
-
-    fn change(&self, previous: Vec<RrSet>, new: Vec<RrSet>) -> Change {
-        Change::Dns(DnsChange {
-            server: self.config.api_url.to_string(),
-            zone: self.config.zone.to_string(),
-            previous,
-            new,
-        })
-    }
 }
 
 /// The A, AAAA and CNAME sets owned by `fqdn`, sorted by type.
@@ -226,17 +198,30 @@ fn patch_sets(host: &Hostname, sets: &[RrSet]) -> Vec<ApiRrSet> {
     deletes.chain(replaces).collect()
 }
 
-/// Refuses hosts outside the zone and hosts with nothing to replace.
-fn check_target(zone: &Hostname, host: &Hostname, previous: &[RrSet]) -> Result<(), BlockError> {
-    if !host.is_in_zone(zone) {
-        let detail = format!("{host} is not in the zone {zone}");
-        return Err(BlockError::new(ADAPTER, FailureKind::NotFound, detail));
+impl DnsZone for PowerDnsAdapter {
+    fn adapter(&self) -> AdapterKind {
+        ADAPTER
     }
-    if previous.is_empty() {
-        let detail = format!("{host} has no A, AAAA or CNAME record in the zone {zone}");
-        return Err(BlockError::new(ADAPTER, FailureKind::NotFound, detail));
+
+    fn zone(&self) -> &Hostname {
+        &self.config.zone
     }
-    Ok(())
+
+    fn server(&self) -> String {
+        self.config.api_url.to_string()
+    }
+
+    fn maintenance(&self) -> (Ipv4Addr, Option<Ipv6Addr>) {
+        (self.config.maintenance_a, self.config.maintenance_aaaa)
+    }
+
+    async fn read_sets(&self, host: &Hostname) -> Result<Vec<RrSet>, BlockError> {
+        PowerDnsAdapter::read_sets(self, host).await
+    }
+
+    async fn write_sets(&self, host: &Hostname, sets: &[RrSet]) -> Result<(), BlockError> {
+        PowerDnsAdapter::write_sets(self, host, sets).await
+    }
 }
 
 impl Adapter for PowerDnsAdapter {
@@ -245,25 +230,7 @@ impl Adapter for PowerDnsAdapter {
     }
 
     fn block<'a>(&'a self, request: &'a BlockRequest) -> AdapterFuture<'a, BlockRecord> {
-        Box::pin(async move {
-            let host = &request.host;
-            let previous = self.read_sets(host).await?;
-            check_target(&self.config.zone, host, &previous)?;
-            let new = maintenance_sets(
-                host,
-                self.config.maintenance_a,
-                self.config.maintenance_aaaa,
-            );
-            self.write_or_restore(host, &new, &previous).await?;
-            Ok(BlockRecord {
-                adapter: ADAPTER,
-                direction: Direction::Block,
-                host: host.clone(),
-                ticket: request.ticket.clone(),
-                at: request.now,
-                change: self.change(previous, new),
-            })
-        })
+        Box::pin(zone::block(self, request))
     }
 
     fn unblock<'a>(
@@ -271,23 +238,7 @@ impl Adapter for PowerDnsAdapter {
         record: &'a BlockRecord,
         now: DateTime<Utc>,
     ) -> AdapterFuture<'a, BlockRecord> {
-        Box::pin(async move {
-            record.expect_block_of(ADAPTER)?;
-            let Change::Dns(blocked) = &record.change else {
-                let detail = "the record holds no DNS change";
-                return Err(BlockError::new(ADAPTER, FailureKind::InvalidRecord, detail));
-            };
-            let current = self.read_sets(&record.host).await?;
-            self.write_or_restore(&record.host, &blocked.previous, &current)
-                .await?;
-            let change = self.change(current, blocked.previous.clone());
-            Ok(BlockRecord {
-                direction: Direction::Unblock,
-                at: now,
-                change,
-                ..record.clone()
-            })
-        })
+        Box::pin(zone::unblock(self, record, now))
     }
 
     fn check(&self) -> AdapterFuture<'_, ()> {

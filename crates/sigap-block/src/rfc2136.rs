@@ -3,7 +3,7 @@
 //! maintenance addresses (a server applies an UPDATE all or nothing). Unblock sends the
 //! recorded sets back the same way.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +17,9 @@ use hickory_proto::dnssec::tsig::TSigner;
 use crate::config::{Rfc2136Config, TsigAlgorithm};
 use crate::dns;
 use crate::error::{AdapterKind, BlockError, FailureKind};
-use crate::record::{BlockRecord, Change, Direction, DnsChange, RrSet};
+use crate::record::{BlockRecord, RrSet};
 use crate::request::{BlockRequest, Hostname};
+use crate::zone::{self, DnsZone};
 use crate::{Adapter, AdapterFuture};
 
 const ADAPTER: AdapterKind = AdapterKind::Rfc2136;
@@ -102,34 +103,31 @@ impl Rfc2136Adapter {
             .map_err(|error| dns::dns_failure(ADAPTER, &what, &error))?;
         dns::check_rcode(ADAPTER, &what, response.response_code(), false)
     }
+}
 
-    /// Writes `sets`; after a time-out (the update may have been applied) `previous` is
-    /// written back before the error is returned.
-    async fn write_or_restore(
-        &self,
-        host: &Hostname,
-        sets: &[RrSet],
-        previous: &[RrSet],
-    ) -> Result<(), BlockError> {
-        let Err(error) = self.write_sets(host, sets).await else {
-            return Ok(());
-        };
-        if error.kind != FailureKind::Timeout {
-            return Err(error);
-        }
-        match self.write_sets(host, previous).await {
-            Ok(()) => Err(error),
-            Err(rollback) => Err(error.with_rollback_failure(&rollback)),
-        }
+impl DnsZone for Rfc2136Adapter {
+    fn adapter(&self) -> AdapterKind {
+        ADAPTER
     }
 
-    fn change(&self, previous: Vec<RrSet>, new: Vec<RrSet>) -> Change {
-        Change::Dns(DnsChange {
-            server: self.config.server.clone(),
-            zone: self.config.zone.to_string(),
-            previous,
-            new,
-        })
+    fn zone(&self) -> &Hostname {
+        &self.config.zone
+    }
+
+    fn server(&self) -> String {
+        self.config.server.clone()
+    }
+
+    fn maintenance(&self) -> (Ipv4Addr, Option<Ipv6Addr>) {
+        (self.config.maintenance_a, self.config.maintenance_aaaa)
+    }
+
+    async fn read_sets(&self, host: &Hostname) -> Result<Vec<RrSet>, BlockError> {
+        Rfc2136Adapter::read_sets(self, host).await
+    }
+
+    async fn write_sets(&self, host: &Hostname, sets: &[RrSet]) -> Result<(), BlockError> {
+        Rfc2136Adapter::write_sets(self, host, sets).await
     }
 }
 
@@ -139,35 +137,7 @@ impl Adapter for Rfc2136Adapter {
     }
 
     fn block<'a>(&'a self, request: &'a BlockRequest) -> AdapterFuture<'a, BlockRecord> {
-        Box::pin(async move {
-            let host = &request.host;
-            if !host.is_in_zone(&self.config.zone) {
-                let detail = format!("{host} is not in the zone {}", self.config.zone);
-                return Err(BlockError::new(ADAPTER, FailureKind::NotFound, detail));
-            }
-            let previous = self.read_sets(host).await?;
-            if previous.is_empty() {
-                let detail = format!(
-                    "{host} has no A, AAAA or CNAME record at {}",
-                    self.config.server
-                );
-                return Err(BlockError::new(ADAPTER, FailureKind::NotFound, detail));
-            }
-            let new = dns::maintenance_sets(
-                host,
-                self.config.maintenance_a,
-                self.config.maintenance_aaaa,
-            );
-            self.write_or_restore(host, &new, &previous).await?;
-            Ok(BlockRecord {
-                adapter: ADAPTER,
-                direction: Direction::Block,
-                host: host.clone(),
-                ticket: request.ticket.clone(),
-                at: request.now,
-                change: self.change(previous, new),
-            })
-        })
+        Box::pin(zone::block(self, request))
     }
 
     fn unblock<'a>(
@@ -175,23 +145,7 @@ impl Adapter for Rfc2136Adapter {
         record: &'a BlockRecord,
         now: DateTime<Utc>,
     ) -> AdapterFuture<'a, BlockRecord> {
-        Box::pin(async move {
-            record.expect_block_of(ADAPTER)?;
-            let Change::Dns(blocked) = &record.change else {
-                let detail = "the record holds no DNS change";
-                return Err(BlockError::new(ADAPTER, FailureKind::InvalidRecord, detail));
-            };
-            let current = self.read_sets(&record.host).await?;
-            self.write_or_restore(&record.host, &blocked.previous, &current)
-                .await?;
-            let change = self.change(current, blocked.previous.clone());
-            Ok(BlockRecord {
-                direction: Direction::Unblock,
-                at: now,
-                change,
-                ..record.clone()
-            })
-        })
+        Box::pin(zone::unblock(self, record, now))
     }
 
     fn check(&self) -> AdapterFuture<'_, ()> {
