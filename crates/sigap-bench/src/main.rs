@@ -9,11 +9,14 @@
 //! - `startup`: time to the first healthy answer and idle RSS;
 //! - `durability`: every acknowledged report survives `kill -9`, numbers without gaps;
 //! - `render`: typesetting time of each official document, first and warm, a long
-//!   dossier, concurrent renders, and memory after thousands of renders.
+//!   dossier, concurrent renders, and memory after thousands of renders;
+//! - `drain`: a backlog of mail jobs drained into an SMTP sink by the server's worker,
+//!   and the read latency meanwhile against a baseline.
 //!
 //! It only ever sends traffic to loopback addresses, and every loop is bounded in count
 //! and time.
 
+mod drain;
 mod durability;
 mod intake;
 mod payload;
@@ -54,6 +57,8 @@ enum Command {
     Durability(durability::DurabilityArgs),
     /// Typesetting time and memory of the official documents, in-process.
     Render(render::RenderArgs),
+    /// A backlog of mail jobs drained into an SMTP sink, and the HTTP latency meanwhile.
+    Drain(drain::DrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Startup(args) => startup::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Durability(args) => durability::main(args).await,
             Command::Render(args) => render::main(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Drain(args) => drain::main(args).await.map(|()| ExitCode::SUCCESS),
         }
     })
 }

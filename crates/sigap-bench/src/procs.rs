@@ -85,6 +85,17 @@ fn sigap_command(bin: &Path, data_dir: &Path) -> Command {
 impl Server {
     /// Starts `bin serve` on `127.0.0.1:port` over `data_dir`; its output goes to `log`.
     pub fn spawn(bin: &Path, data_dir: &Path, port: u16, log: &Path) -> anyhow::Result<Server> {
+        Self::spawn_with(bin, data_dir, port, log, &[])
+    }
+
+    /// [`Server::spawn`] with more environment variables.
+    pub fn spawn_with(
+        bin: &Path,
+        data_dir: &Path,
+        port: u16,
+        log: &Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
         let out = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
         let err = out.try_clone()?;
         let listen = format!("127.0.0.1:{port}");
@@ -92,6 +103,7 @@ impl Server {
         let child = sigap_command(bin, data_dir)
             .arg("serve")
             .env("SIGAP_LISTEN", &listen)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))

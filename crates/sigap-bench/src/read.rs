@@ -3,6 +3,7 @@
 //! with a common word and with a rare one.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -46,7 +47,7 @@ pub struct ReadArgs {
 
 /// What the server holds, found out before measuring.
 #[derive(Debug)]
-struct Corpus {
+pub(crate) struct Corpus {
     prefix: String,
     year: String,
     max_seq: u64,
@@ -82,7 +83,7 @@ async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> anyhow::R
     serde_json::from_str(&body).with_context(|| format!("GET {url}: not JSON"))
 }
 
-async fn discover(
+pub(crate) async fn discover(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -152,13 +153,16 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
 /// Most requests one client sends for one kind: a bound on every loop.
 const MAX_REQUESTS_PER_CLIENT: u64 = 5_000_000;
 
-struct KindRun {
-    latencies: Latencies,
-    errors: Errors,
+pub(crate) struct KindRun {
+    pub latencies: Latencies,
+    pub errors: Errors,
     items: u64,
 }
 
-async fn run_kind(
+/// Sends requests of `kind` from `clients` clients until `duration` has passed or `stop`
+/// is set.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_kind(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -166,17 +170,19 @@ async fn run_kind(
     kind: &str,
     clients: usize,
     duration: Duration,
+    stop: Arc<AtomicBool>,
 ) -> anyhow::Result<(KindRun, Duration)> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for c in 0..clients {
         let client = client.clone();
-        let (base, token, kind, corpus) = (
+        let (base, token, kind, corpus, stop) = (
             base.to_owned(),
             token.to_owned(),
             kind.to_owned(),
             corpus.clone(),
+            stop.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(c as u64 + 1);
@@ -186,7 +192,7 @@ async fn run_kind(
                 items: 0,
             };
             for _ in 0..MAX_REQUESTS_PER_CLIENT {
-                if Instant::now() >= deadline {
+                if Instant::now() >= deadline || stop.load(Ordering::Relaxed) {
                     break;
                 }
                 let Some(path) = request_path(&kind, &corpus, &mut rng) else {
@@ -277,6 +283,7 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
             kind,
             args.clients,
             Duration::from_secs_f64(args.seconds),
+            Arc::new(AtomicBool::new(false)),
         )
         .await?;
         let lat = run.latencies.summary();

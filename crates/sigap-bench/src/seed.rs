@@ -71,7 +71,7 @@ fn explain(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{}", e.describe())
 }
 
-const CSIRT_EMAIL: &str = "bench-csirt@example.go.id";
+pub const CSIRT_EMAIL: &str = "bench-csirt@example.go.id";
 
 /// Registers the agencies and systems that are missing, and the CSIRT user who acts.
 async fn registries(app: &App) -> anyhow::Result<Caller> {
