@@ -451,6 +451,15 @@ async fn apply(
     for mail in crate::notify::step_mails(app, &fresh, input, outcome, &records).await? {
         crate::notify::enqueue(tx, row.id, &mail, now_ms).await?;
     }
+    if moved {
+        let change = crate::webhooks::StateChange {
+            action: action.as_str(),
+            from: Some(facts.state.as_str()),
+            row: &fresh,
+            at: now,
+        };
+        crate::webhooks::enqueue(app, tx, &change, now_ms).await?;
+    }
     Ok(())
 }
 

@@ -369,7 +369,12 @@ async fn register_agencies(app: &App) -> AppResult<()> {
         registry::add_agency(
             app,
             &admin,
-            &json!({"code": code, "name": name, "email": email}),
+            &json!({
+                "code": code,
+                "name": name,
+                "email": email,
+                "head_email": format!("kepala.{}@demo.batam.go.id", code.to_lowercase()),
+            }),
         )
         .await?;
         for (system, domains) in *systems {

@@ -265,7 +265,6 @@ pub async fn submit_report(
     let now = app.now();
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);
-    let desk = crate::notify::staff_with(app, &[Role::Helpdesk, Role::Csirt]).await?;
     let mut tx = app.store.begin().await?;
     let system = route(&mut tx, &report.target.host).await?;
     let year = i64::from(now.with_timezone(&wib()).year());
@@ -324,9 +323,20 @@ pub async fn submit_report(
         }),
     })
     .await?;
-    let mails = intake_mails(&report, number.as_str(), &token, channel, due_at, desk, now);
+    let mails = intake_mails(&report, number.as_str(), &token, channel, due_at, now);
     for mail in &mails {
         crate::notify::enqueue(&mut tx, ticket_id, mail, millis(now)).await?;
+    }
+    if !app.rules.notices.webhooks.is_empty()
+        && let Some(row) = tx.get_ticket(number.as_str()).await?
+    {
+        let change = crate::webhooks::StateChange {
+            action: "submit_report",
+            from: None,
+            row: &row,
+            at: now,
+        };
+        crate::webhooks::enqueue(app, &mut tx, &change, millis(now)).await?;
     }
     tx.commit().await?;
     Ok(SubmittedReport {
@@ -349,11 +359,11 @@ fn intake_mails(
     token: &str,
     channel: Channel,
     due_at: Option<i64>,
-    desk: Vec<String>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> [MailJob; 2] {
     let mail = |to, lang: &str, kind| MailJob {
         to,
+        to_roles: Vec::new(),
         lang: lang.to_owned(),
         ticket: number.to_owned(),
         tlp: "TLP:AMBER+STRICT".to_owned(),
@@ -369,16 +379,23 @@ fn intake_mails(
                 tracking_token: Some(token.to_owned()),
             },
         ),
-        mail(
-            desk,
-            "id",
-            MailKind::NewReport {
-                channel: channel.as_str().to_owned(),
-                severity: report.severity.as_str().to_owned(),
-                vulnerability_type: report.vulnerability_type.as_str().to_owned(),
-                due_at: due_at.map_or(now, crate::from_millis),
-            },
-        ),
+        MailJob {
+            // The help desk and the CSIRT as they are when the mail goes.
+            to_roles: vec![
+                Role::Helpdesk.as_str().to_owned(),
+                Role::Csirt.as_str().to_owned(),
+            ],
+            ..mail(
+                Vec::new(),
+                "id",
+                MailKind::NewReport {
+                    channel: channel.as_str().to_owned(),
+                    severity: report.severity.as_str().to_owned(),
+                    vulnerability_type: report.vulnerability_type.as_str().to_owned(),
+                    due_at: due_at.map_or(now, crate::from_millis),
+                },
+            )
+        },
     ]
 }
 

@@ -14,17 +14,20 @@ pub mod actions;
 pub mod approvals;
 pub mod auth;
 pub mod blocking;
+pub mod deadlines;
 pub mod demo;
 pub mod document_settings;
 pub mod documents;
 pub mod evidence;
 pub mod intake;
+pub mod jobs;
 pub mod login;
 pub mod notify;
 pub mod registry;
 pub mod stats;
 pub mod tickets;
 pub mod views;
+pub mod webhooks;
 
 pub use auth::Caller;
 pub use evidence::Upload;
@@ -53,6 +56,22 @@ pub struct Rules {
     /// Renders of official documents that may run at once, on blocking threads: one per
     /// core, so that a burst of steps never takes every core from the HTTP workers.
     pub render_slots: Arc<tokio::sync::Semaphore>,
+    /// Who is told what beyond the step's own mail: escalations, reply-to, webhooks.
+    pub notices: NoticeSettings,
+}
+
+/// Who hears of missed deadlines, where replies go, and which tools hear of state changes.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeSettings {
+    /// The CSIRT lead's addresses (`SIGAP_CSIRT_LEAD_EMAIL`), told of every overdue step;
+    /// empty: the active CSIRT analysts are told instead.
+    pub csirt_lead: Vec<String>,
+    /// The address replies to sigap's mail go to (`SIGAP_MAIL_REPLY_TO`).
+    pub reply_to: Option<String>,
+    /// Receivers of each state change (`SIGAP_WEBHOOK_URLS`).
+    pub webhooks: Vec<webhooks::WebhookTarget>,
+    /// Whether a mail server is set; without one mail is queued and not sent.
+    pub mail_enabled: bool,
 }
 
 impl Default for Rules {
@@ -71,6 +90,7 @@ impl Default for Rules {
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
+            notices: NoticeSettings::default(),
         }
     }
 }

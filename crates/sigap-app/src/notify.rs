@@ -12,25 +12,19 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
-use futures::StreamExt;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sigap_core::{Criticality, Email, Recommendation, Role, TicketNumber};
 use sigap_notify::{
-    Envelope, Lang, Mailer, Message, Notification, PublicUrl, TicketRef, Tlp, TrackingToken,
+    Envelope, Escalation, Lang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef, Tlp,
+    TrackingToken,
 };
 use sigap_store::{JobRow, NewJob, TicketRow, Tx};
 
-use crate::{App, AppError, AppResult, from_millis, millis};
+use crate::{App, AppError, AppResult, from_millis};
 
 /// The job kind of a mail.
 pub const MAIL: &str = "mail";
-/// Attempts before a job is failed for good.
-const MAX_ATTEMPTS: i64 = 8;
-/// How long a claim holds a job before another worker may take it over.
-const LEASE: Duration = Duration::minutes(5);
-/// Mails sent at once by one worker.
-const PARALLEL: usize = 16;
 
 /// What a mail says, with the facts it needs (taken when the step happened).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,12 +65,42 @@ pub enum MailKind {
         valid_reports: u32,
         due_at: DateTime<Utc>,
     },
+    VulnerabilityFixed,
+    CsirtReply {
+        body: String,
+    },
+    FollowUpLetter {
+        agency: String,
+        system: String,
+    },
+    RemediationReminder {
+        agency: String,
+        system: String,
+        /// `3d` or `1d` before the deadline.
+        lead: String,
+        due_at: DateTime<Utc>,
+    },
+    RemediationOverdue {
+        agency: String,
+        system: String,
+        due_at: DateTime<Utc>,
+    },
+    OverdueEscalation {
+        /// `csirt_lead` or `agency_head`.
+        escalate_to: String,
+        state: String,
+        due_at: DateTime<Utc>,
+    },
 }
 
 /// A mail job's payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MailJob {
     pub to: Vec<String>,
+    /// Staff roles whose active members are added to `to` when the mail is sent (so that
+    /// the step need not read the staff list in its transaction).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_roles: Vec<String>,
     pub lang: String,
     pub ticket: String,
     pub tlp: String,
@@ -93,6 +117,7 @@ impl MailJob {
     pub fn new(row: &TicketRow, to: Vec<String>, lang: &str, kind: MailKind) -> MailJob {
         MailJob {
             to,
+            to_roles: Vec::new(),
             lang: lang.to_owned(),
             ticket: row.number.clone(),
             tlp: row.tlp.clone(),
@@ -110,7 +135,7 @@ pub(crate) async fn enqueue(
     mail: &MailJob,
     now: i64,
 ) -> AppResult<()> {
-    if mail.to.is_empty() {
+    if mail.to.is_empty() && mail.to_roles.is_empty() {
         return Ok(());
     }
     let payload =
@@ -219,6 +244,46 @@ fn message(kind: &MailKind) -> Message {
             valid_reports,
             due_at,
         },
+        MailKind::VulnerabilityFixed => Message::VulnerabilityFixed,
+        MailKind::CsirtReply { body } => Message::CsirtReply { body },
+        MailKind::FollowUpLetter { agency, system } => Message::FollowUpLetter { agency, system },
+        MailKind::RemediationReminder {
+            agency,
+            system,
+            lead,
+            due_at,
+        } => Message::RemediationReminder {
+            agency,
+            system,
+            lead: if lead == "1d" {
+                Reminder::OneDay
+            } else {
+                Reminder::ThreeDays
+            },
+            due_at,
+        },
+        MailKind::RemediationOverdue {
+            agency,
+            system,
+            due_at,
+        } => Message::RemediationOverdue {
+            agency,
+            system,
+            due_at,
+        },
+        MailKind::OverdueEscalation {
+            escalate_to,
+            state,
+            due_at,
+        } => Message::OverdueEscalation {
+            to: if escalate_to == "agency_head" {
+                Escalation::AgencyHead
+            } else {
+                Escalation::CsirtLead
+            },
+            state: state.parse().unwrap_or(sigap_core::State::Queued),
+            due_at,
+        },
     }
 }
 
@@ -250,6 +315,15 @@ async fn envelope(
     let host = public.host();
     let mut envelope = Envelope::for_notification(to, &notification, public, app.now())
         .with_message_id(&format!("job-{job_id}@{host}"));
+    if let Some(reply_to) = app
+        .rules
+        .notices
+        .reply_to
+        .as_deref()
+        .and_then(|r| Email::parse(r).ok())
+    {
+        envelope = envelope.with_reply_to(reply_to);
+    }
     if let Some(kind) = &mail.attach {
         let ticket = app
             .store
@@ -287,10 +361,33 @@ fn scrubbed(mut mail: MailJob) -> String {
     serde_json::to_string(&mail).unwrap_or_default()
 }
 
-/// Sends one claimed job; `Err((transient, error))` when it did not go.
-async fn send(app: &App, settings: &MailSettings, job: &JobRow) -> Result<MailJob, (bool, String)> {
-    let mail: MailJob =
+/// Sends one claimed mail job; answers the payload to keep, or `Err((transient, error))`
+/// when it did not go.
+pub(crate) async fn send(
+    app: &App,
+    settings: &MailSettings,
+    job: &JobRow,
+) -> Result<String, (bool, String)> {
+    let mut mail: MailJob =
         serde_json::from_str(&job.payload).map_err(|e| (false, format!("payload: {e}")))?;
+    if !mail.to_roles.is_empty() {
+        let roles: Vec<Role> = mail
+            .to_roles
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect();
+        let staff = staff_with(app, &roles)
+            .await
+            .map_err(|e| (true, e.to_string()))?;
+        mail.to.extend(staff);
+        mail.to.sort();
+        mail.to.dedup();
+        mail.to_roles.clear();
+    }
+    if mail.to.is_empty() {
+        // Nobody holds the role any more: nothing to send.
+        return Ok(scrubbed(mail));
+    }
     let envelope = envelope(app, &settings.public, &mail, job.id)
         .await
         .map_err(|e| (true, e))?;
@@ -299,130 +396,13 @@ async fn send(app: &App, settings: &MailSettings, job: &JobRow) -> Result<MailJo
         .send(&envelope)
         .await
         .map_err(|e| (e.is_transient(), e.to_string()))?;
-    Ok(mail)
+    Ok(scrubbed(mail))
 }
 
-/// Backoff before attempt `attempt + 1`: 30 s, 1 min, 2 min, … up to an hour.
-fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
-    let seconds = 30_i64.saturating_mul(1 << attempt.clamp(0, 7)).min(3600);
-    millis(now + Duration::seconds(seconds))
-}
-
-/// Records how one job ended, in its own small transaction.
-async fn settle(app: &App, job: &JobRow, result: Result<MailJob, (bool, String)>) -> AppResult<()> {
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    match result {
-        Ok(mail) => {
-            tx.finish_job(job.id, job.attempts, millis(now), &scrubbed(mail))
-                .await?;
-        }
-        Err((transient, error)) => {
-            tracing::warn!(job = job.id, attempt = job.attempts, %error, "mail not sent");
-            let again =
-                (transient && job.attempts < MAX_ATTEMPTS).then(|| retry_at(now, job.attempts));
-            tx.fail_job(job.id, job.attempts, &error, again).await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Claims the due jobs (up to `limit`) and sends them; answers how many were claimed.
+/// Claims the due jobs (up to `limit`) and runs them with this mail server; answers how
+/// many were claimed (see [`crate::jobs::run_due`]).
 pub async fn run_due(app: &App, settings: &MailSettings, limit: i64) -> AppResult<usize> {
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    let jobs = tx
-        .claim_jobs(millis(now), millis(now + LEASE), limit)
-        .await?;
-    tx.commit().await?;
-    let claimed = jobs.len();
-    futures::stream::iter(jobs)
-        .for_each_concurrent(PARALLEL, |job| async move {
-            let result = if job.kind == MAIL {
-                send(app, settings, &job).await
-            } else {
-                Err((false, format!("unknown job kind `{}`", job.kind)))
-            };
-            if let Err(e) = settle(app, &job, result).await {
-                tracing::error!(job = job.id, error = %e, "job outcome not recorded");
-            }
-        })
-        .await;
-    Ok(claimed)
-}
-
-/// Runs jobs until the process ends: as fast as they come, resting a second when idle.
-pub async fn run_forever(app: App, settings: MailSettings) {
-    loop {
-        match run_due(&app, &settings, 64).await {
-            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "job worker");
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-            }
-        }
-    }
-}
-
-/// A job as admins see it (the payload only for mail: its kind and recipients).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct JobView {
-    pub id: i64,
-    pub kind: String,
-    pub mail: Option<String>,
-    pub to: Vec<String>,
-    pub ticket_number: Option<String>,
-    pub state: String,
-    pub attempts: i64,
-    pub run_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub done_at: Option<DateTime<Utc>>,
-}
-
-/// The newest jobs (admins and auditors), optionally of one state.
-pub async fn list_jobs(
-    app: &App,
-    caller: &crate::auth::Caller,
-    state: Option<&str>,
-) -> AppResult<Vec<JobView>> {
-    caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
-    if let Some(s) = state
-        && !matches!(s, "pending" | "running" | "done" | "failed")
-    {
-        return Err(AppError::invalid(
-            "state",
-            "`state` is pending, running, done or failed",
-        ));
-    }
-    Ok(app
-        .store
-        .list_jobs(state, 200)
-        .await?
-        .into_iter()
-        .map(|j| {
-            let payload: serde_json::Value = serde_json::from_str(&j.payload).unwrap_or_default();
-            JobView {
-                id: j.id,
-                kind: j.kind,
-                mail: payload
-                    .get("mail")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_owned),
-                to: serde_json::from_value(payload.get("to").cloned().unwrap_or_default())
-                    .unwrap_or_default(),
-                ticket_number: j.ticket_number,
-                state: j.state,
-                attempts: j.attempts,
-                run_at: from_millis(j.run_at),
-                last_error: j.last_error,
-                created_at: from_millis(j.created_at),
-                done_at: j.done_at.map(from_millis),
-            }
-        })
-        .collect())
+    crate::jobs::run_due(app, Some(settings), limit).await
 }
 
 /// The mail a step sends: to the reporter when their report is judged or closed, to the
@@ -456,6 +436,26 @@ pub(crate) async fn step_mails(
             }));
         }
         A::Close { .. } => mails.push(reporter(MailKind::TicketClosed)),
+        A::Review { fixed: true, .. } => mails.push(reporter(MailKind::VulnerabilityFixed)),
+        A::Comment {
+            body,
+            visibility: sigap_core::Visibility::Reporter,
+        } => mails.push(reporter(MailKind::CsirtReply { body: body.clone() })),
+        A::SendFollowUp { .. } => {
+            let to = agency_addresses(app, row.agency_id).await?;
+            let mut mail = MailJob::new(
+                row,
+                to,
+                "id",
+                MailKind::FollowUpLetter {
+                    agency: agency.clone(),
+                    system: system.clone(),
+                },
+            );
+            mail.title = None;
+            mail.attach = Some(sigap_core::DocumentKind::LetterFollowUp.as_str().to_owned());
+            mails.push(mail);
+        }
         A::Assess {
             criticality: Criticality::High,
             ..

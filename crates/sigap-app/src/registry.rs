@@ -50,7 +50,7 @@ fn staff_readers() -> &'static [Role] {
     Role::ALL
 }
 
-/// Registers an agency from `{code, name, email?}`.
+/// Registers an agency from `{code, name, email?, head_email?}`.
 pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
     caller.require(&[Role::Admin], "register agencies")?;
     let mut f = Fields::new(body);
@@ -59,6 +59,9 @@ pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<A
     let email = f
         .optional("email", 254)
         .and_then(|e| f.parsed_value("email", &e, Email::parse));
+    let head_email = f
+        .optional("head_email", 254)
+        .and_then(|e| f.parsed_value("head_email", &e, Email::parse));
     let (Some(code), Some(name), true) = (code, name, f.errors.is_empty()) else {
         return Err(AppError::Invalid(f.errors));
     };
@@ -72,6 +75,9 @@ pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<A
             now,
         )
         .await?;
+    if let Some(head) = &head_email {
+        tx.set_agency_head(id, Some(head.as_str())).await?;
+    }
     audit(
         &mut tx,
         caller,
@@ -86,6 +92,7 @@ pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<A
         code: code.as_str().to_owned(),
         name,
         email: email.map(|e| e.as_str().to_owned()),
+        head_email: head_email.map(|e| e.as_str().to_owned()),
     })
 }
 
@@ -99,6 +106,7 @@ pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyVi
             code: a.code,
             name: a.name,
             email: a.email,
+            head_email: a.head_email,
         })
         .collect())
 }

@@ -220,6 +220,8 @@ pub struct AgencyView {
     pub code: String,
     pub name: String,
     pub email: Option<String>,
+    /// The agency head's address, told when a remediation is overdue.
+    pub head_email: Option<String>,
 }
 
 /// A registered electronic system.

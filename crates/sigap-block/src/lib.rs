@@ -32,6 +32,7 @@ pub use error::{AdapterKind, BlockError, FailureKind};
 pub use nginx::maintenance_page;
 pub use record::{BlockRecord, Change, Direction, RrSet};
 pub use request::{BlockRequest, Hostname};
+pub use webhook::{SIGNATURE_HEADER, signature};
 
 /// The future an adapter returns.
 pub type AdapterFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BlockError>> + Send + 'a>>;

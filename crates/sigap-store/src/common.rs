@@ -56,9 +56,19 @@ pub async fn insert_agency(
     .map_err(|e| map_unique(e, "code", code))
 }
 
+/// Sets the address of the agency's head (told of an overdue remediation).
+pub async fn set_agency_head(c: &mut Conn, id: i64, head_email: Option<&str>) -> Result<()> {
+    sqlx::query::<Db>("UPDATE agencies SET head_email = $1 WHERE id = $2")
+        .bind(head_email)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
 pub async fn list_agencies(c: &mut Conn, only: Option<i64>) -> Result<Vec<AgencyRow>> {
     Ok(sqlx::query_as::<Db, AgencyRow>(
-        "SELECT id, code, name, email, created_at FROM agencies \
+        "SELECT id, code, name, email, head_email, created_at FROM agencies \
          WHERE ($1 IS NULL OR id = $1) ORDER BY code",
     )
     .bind(only)
@@ -68,7 +78,7 @@ pub async fn list_agencies(c: &mut Conn, only: Option<i64>) -> Result<Vec<Agency
 
 pub async fn find_agency(c: &mut Conn, code: &str) -> Result<Option<AgencyRow>> {
     Ok(sqlx::query_as::<Db, AgencyRow>(
-        "SELECT id, code, name, email, created_at FROM agencies WHERE code = $1",
+        "SELECT id, code, name, email, head_email, created_at FROM agencies WHERE code = $1",
     )
     .bind(code)
     .fetch_optional(&mut *c)
@@ -745,6 +755,99 @@ pub async fn fail_job(
     .execute(&mut *c)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Puts a failed job back in the queue, due now, with a fresh count of attempts; answers
+/// whether the job was failed.
+pub async fn retry_job(c: &mut Conn, id: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET state = 'pending', run_at = $1, attempts = 0, locked_until = NULL \
+         WHERE id = $2 AND state = 'failed'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many jobs are in each state.
+pub async fn count_jobs(c: &mut Conn) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as::<Db, (String, i64)>(
+        "SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state",
+    )
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+// ---- deadline notices -----------------------------------------------------------------
+
+/// Open tickets whose overdue notice for their current deadline has not been sent, and
+/// whose deadline has passed at `now` or, in `remediating` (which has reminders), falls
+/// before `horizon`: what the clock may have something to say about.
+pub async fn deadline_candidates(
+    c: &mut Conn,
+    now: i64,
+    horizon: i64,
+    limit: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<Db, String>(
+        "SELECT t.number FROM tickets t WHERE t.due_at IS NOT NULL \
+         AND (t.due_at < $3 OR (t.state = 'remediating' AND t.due_at <= $1)) \
+         AND t.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM deadline_notices n \
+         WHERE n.ticket_id = t.id AND n.due_at = t.due_at AND n.notice = 'overdue') \
+         ORDER BY t.due_at, t.id LIMIT $2",
+    )
+    .bind(horizon)
+    .bind(limit)
+    .bind(now)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+/// Records that `notice` was sent for the deadline `due_at`; answers `false` when it was
+/// already (another worker got there first), in which case nothing must be sent.
+pub async fn record_notice(
+    c: &mut Conn,
+    ticket_id: i64,
+    notice: &str,
+    due_at: i64,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "INSERT INTO deadline_notices (ticket_id, notice, due_at, sent_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(notice)
+    .bind(due_at)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The notices sent for a ticket, oldest first: `(notice, due_at, sent_at)`.
+pub async fn list_notices(c: &mut Conn, ticket_id: i64) -> Result<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as::<Db, (String, i64, i64)>(
+        "SELECT notice, due_at, sent_at FROM deadline_notices WHERE ticket_id = $1 \
+         ORDER BY sent_at, notice",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+/// One job, as the admins see it.
+pub async fn get_job(c: &mut Conn, id: i64) -> Result<Option<JobRow>> {
+    Ok(sqlx::query_as::<Db, JobRow>(
+        "SELECT j.id, j.kind, j.payload, t.number AS ticket_number, j.state, j.attempts, \
+         j.run_at, j.locked_until, j.last_error, j.created_at, j.done_at \
+         FROM jobs j LEFT JOIN tickets t ON t.id = j.ticket_id WHERE j.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?)
 }
 
 /// The newest jobs, optionally of one state, for the admins.

@@ -10,6 +10,7 @@ pub struct AgencyRow {
     pub code: String,
     pub name: String,
     pub email: Option<String>,
+    pub head_email: Option<String>,
     pub created_at: i64,
 }
 

@@ -118,17 +118,25 @@ fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
 
 /// Claims up to `limit` due jobs (pending and due, or running with a lapsed lease) for a
 /// lease ending at `until`. SQLite has one writer, so no two claims overlap.
-pub async fn claim_jobs(c: &mut Conn, now: i64, until: i64, limit: i64) -> Result<Vec<JobRow>> {
+pub async fn claim_jobs(
+    c: &mut Conn,
+    now: i64,
+    until: i64,
+    limit: i64,
+    skip_kind: Option<&str>,
+) -> Result<Vec<JobRow>> {
     Ok(sqlx::query_as::<Db, JobRow>(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
-         WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) \
-         OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT $3) \
+         WHERE id IN (SELECT id FROM jobs WHERE ((state = 'pending' AND run_at <= $1) \
+         OR (state = 'running' AND locked_until < $1)) AND ($4 IS NULL OR kind <> $4) \
+         ORDER BY run_at, id LIMIT $3) \
          RETURNING id, kind, payload, NULL AS ticket_number, state, attempts, run_at, \
          locked_until, last_error, created_at, done_at",
     )
     .bind(now)
     .bind(until)
     .bind(limit)
+    .bind(skip_kind)
     .fetch_all(&mut *c)
     .await?)
 }

@@ -89,6 +89,15 @@ impl Store {
     pub async fn list_jobs(&self, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
         read_pool!(self, list_jobs(state, limit))
     }
+    pub async fn get_job(&self, id: i64) -> Result<Option<JobRow>> {
+        read_pool!(self, get_job(id))
+    }
+    pub async fn count_jobs(&self) -> Result<Vec<(String, i64)>> {
+        read_pool!(self, count_jobs())
+    }
+    pub async fn list_notices(&self, ticket_id: i64) -> Result<Vec<(String, i64, i64)>> {
+        read_pool!(self, list_notices(ticket_id))
+    }
     pub async fn list_signed_copies(&self, document_id: i64) -> Result<Vec<SignedCopyRow>> {
         read_pool!(self, list_signed_copies(document_id))
     }
@@ -280,9 +289,39 @@ impl Tx {
     pub async fn enqueue_job(&mut self, j: &NewJob<'_>) -> Result<i64> {
         write_tx!(self, enqueue_job(j))
     }
-    /// Claims due jobs for a lease until `until` (see the backends' `claim_jobs`).
-    pub async fn claim_jobs(&mut self, now: i64, until: i64, limit: i64) -> Result<Vec<JobRow>> {
-        write_tx!(self, claim_jobs(now, until, limit))
+    /// Claims due jobs for a lease until `until` (see the backends' `claim_jobs`), leaving
+    /// the jobs of `skip_kind` (mail, when no mail server is set) to others.
+    pub async fn claim_jobs(
+        &mut self,
+        now: i64,
+        until: i64,
+        limit: i64,
+        skip_kind: Option<&str>,
+    ) -> Result<Vec<JobRow>> {
+        write_tx!(self, claim_jobs(now, until, limit, skip_kind))
+    }
+    pub async fn retry_job(&mut self, id: i64, now: i64) -> Result<bool> {
+        write_tx!(self, retry_job(id, now))
+    }
+    pub async fn deadline_candidates(
+        &mut self,
+        now: i64,
+        horizon: i64,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        write_tx!(self, deadline_candidates(now, horizon, limit))
+    }
+    pub async fn record_notice(
+        &mut self,
+        ticket_id: i64,
+        notice: &str,
+        due_at: i64,
+        now: i64,
+    ) -> Result<bool> {
+        write_tx!(self, record_notice(ticket_id, notice, due_at, now))
+    }
+    pub async fn set_agency_head(&mut self, id: i64, head_email: Option<&str>) -> Result<()> {
+        write_tx!(self, set_agency_head(id, head_email))
     }
     pub async fn finish_job(
         &mut self,

@@ -75,7 +75,7 @@ pub async fn seed(app: &App) -> Seed {
     let a = registry::add_agency(
         app,
         &admin,
-        &json!({"code": AGENCY_A, "name": "Dinas Pendidikan Kota Batam", "email": "disdik@batam.go.id"}),
+        &json!({"code": AGENCY_A, "name": "Dinas Pendidikan Kota Batam", "email": "disdik@batam.go.id", "head_email": "kepala@disdik.batam.go.id"}),
     )
     .await
     .expect("agency A");

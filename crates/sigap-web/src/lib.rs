@@ -84,6 +84,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::documents::router())
         .merge(api::registry::router())
         .merge(api::service::router())
+        .merge(api::jobs::router())
         .merge(api::verify::router())
         .split_for_parts()
 }

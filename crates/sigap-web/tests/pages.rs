@@ -56,6 +56,7 @@ both! {
     swimlane_marks_each_step_in_its_actor_s_lane: swimlane_sqlite, swimlane_postgres;
     approvals_list_waiting_tickets_for_the_secretary_only: approvals_sqlite, approvals_postgres;
     system_owner_sees_the_remediation_deadline_counted_down: countdown_sqlite, countdown_postgres;
+    job_queue_shows_failures_and_an_admin_retries_them: jobs_page_sqlite, jobs_page_postgres;
 }
 
 const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
@@ -1128,4 +1129,64 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
     let page = browser.get(&format!("/tickets/{number}")).await;
     assert!(page.body.contains(late));
     assert!(page.body.contains("alert error remediation"));
+}
+
+async fn job_queue_shows_failures_and_an_admin_retries_them(app: TestApp) {
+    app.submit_ok(&sigap_testkit::valid_report()).await;
+    // One mail failed for good, as after its last attempt.
+    app.execute_sql(
+        "UPDATE jobs SET state = 'failed', attempts = 8, \
+         last_error = '550 <script>alert(1)</script> mailbox unavailable' WHERE id = 1",
+    )
+    .await;
+    let admin = staff(&app, "web.admin@kominfo.batam.go.id", "admin", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(admin, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(
+        queue.body.contains("href=\"/admin/jobs\""),
+        "in the navigation"
+    );
+    let page = browser.get("/admin/jobs?state=failed").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_page_headers(&page, "/admin/jobs");
+    assert!(
+        page.body.contains("Surel tanda terima ke pelapor"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("belum diatur"),
+        "says that mail is not sent"
+    );
+    assert!(
+        page.body
+            .contains("550 &lt;script&gt;alert(1)&lt;/script&gt; mailbox unavailable"),
+        "the error is shown, escaped"
+    );
+    assert!(!page.body.contains("<script>alert(1)"));
+    let csrf = page.csrf();
+    // A post without the token changes nothing.
+    let refused = browser.post_form("/admin/jobs/1/retry", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.get_job(1).await.unwrap().unwrap().state, "failed");
+    let done = browser
+        .post_form("/admin/jobs/1/retry", &[(CSRF_FIELD, &csrf)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let job = app.store.get_job(1).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.attempts), ("pending", 0));
+
+    // Auditors read the queue without the retry button; other staff are refused.
+    let auditor = staff(&app, "web.auditor@kominfo.batam.go.id", "auditor", None).await;
+    let mut reader = Browser::new(&app);
+    reader.login(auditor, PASSWORD).await;
+    let page = reader.get("/admin/jobs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/retry"));
+    let analyst = csirt(&app).await;
+    let mut other = Browser::new(&app);
+    other.login(analyst, PASSWORD).await;
+    assert!(!other.get("/tickets").await.body.contains("/admin/jobs"));
+    assert_eq!(other.get("/admin/jobs").await.status, StatusCode::FORBIDDEN);
 }

@@ -53,8 +53,8 @@ enum Command {
     },
     /// Replace the SQLite database with a backup (the server must be stopped).
     Restore { file: PathBuf },
-    /// Run the background jobs (mail) without serving HTTP, for larger setups; `serve`
-    /// runs them too.
+    /// Run the background jobs (mail, webhooks, deadline reminders and escalations) without
+    /// serving HTTP, for larger setups; `serve` runs them too.
     Worker(WorkerArgs),
 }
 
@@ -175,6 +175,9 @@ enum AgencyCommand {
         /// Its official address for letters and notices.
         #[arg(long)]
         email: Option<String>,
+        /// The address of the agency's head, told when a remediation is overdue.
+        #[arg(long)]
+        head_email: Option<String>,
     },
 }
 
@@ -288,9 +291,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Agency(AgencyCommand::Add { code, name, email }) => {
+        Command::Agency(AgencyCommand::Add {
+            code,
+            name,
+            email,
+            head_email,
+        }) => {
             let app = admin_app(&db).await?;
-            let body = json!({"code": code, "name": name, "email": email});
+            let body =
+                json!({"code": code, "name": name, "email": email, "head_email": head_email});
             let a = registry::add_agency(&app, &Caller::system(), &body)
                 .await
                 .map_err(explain)?;
@@ -422,7 +431,9 @@ async fn restore(db: &DatabaseArgs, file: &std::path::Path) -> anyhow::Result<Ex
 async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     init_tracing();
-    let app = open_app(db, args.rules.rules(&args.listen)?).await?;
+    let mut rules = args.rules.rules(&args.listen)?;
+    rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    let app = open_app(db, rules).await?;
     if args.demo {
         print_demo(sigap_app::demo::load_demo(&app).await.map_err(explain)?);
     }
@@ -434,9 +445,8 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         security_contact: args.security_contact,
     };
     let router = sigap_web::router(app.clone(), web);
-    if let Some(mail) = args.mail.settings(&app.rules.public_url)? {
-        tokio::spawn(sigap_app::notify::run_forever(app.clone(), mail));
-    }
+    let mail = args.mail.settings(&app.rules.public_url)?;
+    tokio::spawn(sigap_app::jobs::run_forever(app.clone(), mail));
     tracing::info!(
         listen = %args.listen,
         database = %crate::settings::redact_url(&db.url()),
@@ -452,13 +462,20 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// Runs the background jobs until stopped.
 async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
-    let app = open_app(db, args.rules.rules(&args.listen)?).await?;
-    let Some(mail) = args.mail.settings(&app.rules.public_url)? else {
-        anyhow::bail!("SIGAP_SMTP_URL is not set: the worker has nothing to send with");
-    };
-    println!("sigap worker running");
+    let mut rules = args.rules.rules(&args.listen)?;
+    rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    let app = open_app(db, rules).await?;
+    let mail = args.mail.settings(&app.rules.public_url)?;
+    println!(
+        "sigap worker running ({})",
+        if mail.is_some() {
+            "mail, webhooks and deadlines"
+        } else {
+            "webhooks and deadlines; mail stays queued"
+        }
+    );
     tokio::select! {
-        () = sigap_app::notify::run_forever(app.clone(), mail) => {}
+        () = sigap_app::jobs::run_forever(app.clone(), mail) => {}
         () = shutdown_signal() => {}
     }
     app.store.close().await;

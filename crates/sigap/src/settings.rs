@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
-use sigap_app::Rules;
 use sigap_app::blocking::BlockingSettings;
 use sigap_app::document_settings::DocumentSettings;
+use sigap_app::webhooks::WebhookTarget;
+use sigap_app::{NoticeSettings, Rules};
 use sigap_block::proof::{ProofOptions, Resolver};
-use sigap_core::{TicketNumber, WorkingCalendar};
+use sigap_core::{Email, TicketNumber, WorkingCalendar};
 use sigap_store::StoreOptions;
 
 /// Where the data lives; shared by every command.
@@ -122,6 +123,19 @@ pub struct RuleArgs {
     /// Chromium for proof screenshots; none are taken when it is missing.
     #[arg(long, env = "SIGAP_CHROMIUM", default_value = "/usr/bin/chromium")]
     pub chromium: PathBuf,
+    /// The CSIRT lead's address(es), comma-separated, told of every overdue step (default:
+    /// the active CSIRT analysts).
+    #[arg(long, env = "SIGAP_CSIRT_LEAD_EMAIL", value_delimiter = ',')]
+    pub csirt_lead_email: Vec<String>,
+    /// Where replies to sigap's mail go.
+    #[arg(long, env = "SIGAP_MAIL_REPLY_TO")]
+    pub mail_reply_to: Option<String>,
+    /// URLs (comma-separated) that receive each state change as signed JSON.
+    #[arg(long, env = "SIGAP_WEBHOOK_URLS")]
+    pub webhook_urls: Option<String>,
+    /// The HMAC-SHA256 key of webhook messages (header `X-Sigap-Signature`).
+    #[arg(long, env = "SIGAP_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
 }
 
 impl RuleArgs {
@@ -142,6 +156,44 @@ impl RuleArgs {
         Ok(BlockingSettings {
             contact: self.block_contact.clone(),
             proof,
+        })
+    }
+
+    /// Escalation, reply-to and webhook settings, checked.
+    fn notices(&self) -> anyhow::Result<NoticeSettings> {
+        let mut csirt_lead = Vec::new();
+        for e in self
+            .csirt_lead_email
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+        {
+            let email = Email::parse(e).map_err(|_| {
+                anyhow::anyhow!("SIGAP_CSIRT_LEAD_EMAIL: `{e}` is not an e-mail address")
+            })?;
+            csirt_lead.push(email.as_str().to_owned());
+        }
+        let reply_to = match self.mail_reply_to.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(e) => Some(
+                Email::parse(e)
+                    .map_err(|_| {
+                        anyhow::anyhow!("SIGAP_MAIL_REPLY_TO: `{e}` is not an e-mail address")
+                    })?
+                    .as_str()
+                    .to_owned(),
+            ),
+        };
+        let webhooks = match &self.webhook_urls {
+            Some(urls) => WebhookTarget::parse_list(urls, self.webhook_secret.as_deref())
+                .map_err(|e| anyhow::anyhow!("SIGAP_WEBHOOK_URLS: {e}"))?,
+            None => Vec::new(),
+        };
+        Ok(NoticeSettings {
+            csirt_lead,
+            reply_to,
+            webhooks,
+            mail_enabled: false,
         })
     }
 
@@ -167,6 +219,7 @@ impl RuleArgs {
             None => DocumentSettings::default(),
         };
         Ok(Rules {
+            notices: self.notices()?,
             documents: std::sync::Arc::new(documents),
             blocking: self.blocking()?,
             ticket_prefix: self.ticket_prefix.clone(),

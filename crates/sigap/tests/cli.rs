@@ -1,5 +1,6 @@
 //! The command line as an operator uses it: registries, tokens, the audit chain (and its
-//! tampering), backup and restore, and `serve --demo` answering `/healthz`. On SQLite, and
+//! tampering), backup and restore, `serve --demo` answering `/healthz`, and `sigap worker`
+//! sending the mail that `serve` queued. On SQLite, and
 //! on PostgreSQL when `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -416,4 +417,79 @@ async fn serve_demo_loads_once_and_prints_the_accounts() {
     assert!(second.contains("already loaded"), "{second}");
     let verify = ok(&sigap(&data, None, &["audit", "verify"]));
     assert!(verify.contains("intact"), "{verify}");
+}
+
+/// Spawns `sigap ARGS` over `data` with `env`, killed when dropped.
+fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_sigap"))
+        .args(args)
+        .env("SIGAP_DATA_DIR", data)
+        .env_remove("SIGAP_DATABASE_URL")
+        .env_remove("SIGAP_SMTP_URL")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_worker_sends_the_mail_serve_queued() {
+    let data = temp_dir("worker");
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "user",
+            "add",
+            "--email",
+            "analis@kominfo.batam.go.id",
+            "--name",
+            "Analis",
+            "--role",
+            "csirt",
+        ],
+    ));
+    // `serve` without a mail server takes a report and queues its mail.
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = spawn(&data, &["serve"], &[("SIGAP_LISTEN", &listen)]);
+    let base = format!("http://{listen}");
+    assert!(
+        wait_healthy(&base).await,
+        "the server did not become healthy"
+    );
+    let report = serde_json::json!({
+        "reporter_name": "Budi Santoso",
+        "reporter_email": "budi@example.com",
+        "severity": "high",
+        "vulnerability_type": "CWE-89",
+        "target": "https://portal.batam.go.id/cari",
+        "proof_of_concept": "' OR 1=1 --",
+        "evidence_text": "HTTP/1.1 500 SQL syntax error",
+    });
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/v1/reports"))
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+
+    // `sigap worker` sends it.
+    let sink = sigap_notify::sink::SmtpSink::start().await.unwrap();
+    let smtp = sink.url();
+    let _worker = spawn(
+        &data,
+        &["worker"],
+        &[("SIGAP_SMTP_URL", &smtp), ("SIGAP_LISTEN", &listen)],
+    );
+    let mail = sink.wait_for(2, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 2, "the receipt and the new-report notice");
+    let mut to: Vec<String> = mail.iter().flat_map(|m| m.rcpt_to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["analis@kominfo.batam.go.id", "budi@example.com"]);
 }

@@ -18,30 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(healthz))
         .routes(routes!(stats))
         .routes(routes!(security_txt))
-        .routes(routes!(list_jobs))
-}
-
-/// Which jobs to list.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-struct JobQuery {
-    /// `pending`, `running`, `done` or `failed`.
-    state: Option<String>,
-}
-
-/// The background jobs (mail), newest first, with the error of the failed ones: admins
-/// and auditors.
-#[utoipa::path(get, path = "/api/v1/jobs", tag = "service", security(("bearer" = [])),
-    params(JobQuery),
-    responses((status = 200, body = Vec<sigap_app::notify::JobView>), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn list_jobs(
-    State(state): State<AppState>,
-    Staff(caller): Staff,
-    axum::extract::Query(query): axum::extract::Query<JobQuery>,
-) -> ApiResult<Json<Vec<sigap_app::notify::JobView>>> {
-    Ok(Json(
-        sigap_app::notify::list_jobs(&state.app, &caller, query.state.as_deref()).await?,
-    ))
 }
 
 /// `200` when the server and its database answer.

@@ -27,6 +27,7 @@ pub mod csrf;
 pub mod documents;
 pub mod forms;
 pub mod i18n;
+pub mod jobs;
 pub mod login;
 pub mod public;
 pub mod queue;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(ticket::router())
         .merge(documents::router())
         .merge(approvals::router())
+        .merge(jobs::router())
         .layer(axum::middleware::from_fn(page_headers))
         .merge(assets::router())
 }
@@ -92,6 +94,8 @@ pub struct StaffBar {
     pub csrf_token: String,
     /// Whether the navigation links the Regional Secretary's pending approvals.
     pub approvals: bool,
+    /// Whether the navigation links the job queue (admins and auditors).
+    pub jobs: bool,
 }
 
 impl Layout {
@@ -124,6 +128,7 @@ impl Layout {
                     session.caller.role,
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
+                jobs: matches!(session.caller.role, Role::Admin | Role::Auditor),
             }),
         }
     }

@@ -1,0 +1,245 @@
+//! The background jobs: mail ([`crate::notify`]), webhooks ([`crate::webhooks`]) and the
+//! clock that watches deadlines ([`crate::deadlines`]). Jobs live in the `jobs` table (the
+//! outbox), enqueued in the transaction of the action that causes them. A worker claims due
+//! jobs for a lease, runs them, and records how each ended in its own small transaction: a
+//! transient failure is retried with backoff, a permanent one (or the last attempt) marks the
+//! job `failed` with its error, where admins see it and may put it back in the queue. A job
+//! whose worker died is claimed again when its lease has passed; the attempt number fences
+//! the old claim out. Jobs never block or roll back an action.
+//!
+//! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
+//! number of them may share one database.
+
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sigap_core::Role;
+use sigap_store::{JobRow, NewAuditEntry};
+
+use crate::auth::Caller;
+use crate::notify::{MAIL, MailSettings};
+use crate::webhooks::WEBHOOK;
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// Attempts before a job is failed for good.
+const MAX_ATTEMPTS: i64 = 8;
+/// How long a claim holds a job before another worker may take it over.
+const LEASE: Duration = Duration::minutes(5);
+/// Jobs run at once by one worker.
+const PARALLEL: usize = 16;
+/// How often the worker looks at the deadlines.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Backoff before attempt `attempt + 1`: 30 s, 1 min, 2 min, … up to an hour.
+fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
+    let seconds = 30_i64.saturating_mul(1 << attempt.clamp(0, 7)).min(3600);
+    millis(now + Duration::seconds(seconds))
+}
+
+/// How a job ended: the payload to keep, or whether the failure is worth retrying and why.
+type Outcome = Result<String, (bool, String)>;
+
+/// Records how one job ended, in its own small transaction.
+async fn settle(app: &App, job: &JobRow, result: Outcome) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    match result {
+        Ok(payload) => {
+            tx.finish_job(job.id, job.attempts, millis(now), &payload)
+                .await?;
+        }
+        Err((transient, error)) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
+            let again =
+                (transient && job.attempts < MAX_ATTEMPTS).then(|| retry_at(now, job.attempts));
+            tx.fail_job(job.id, job.attempts, &error, again).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn run_one(app: &App, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
+    match (job.kind.as_str(), mail) {
+        (MAIL, Some(settings)) => crate::notify::send(app, settings, job).await,
+        (MAIL, None) => Err((true, "no mail server is set".to_owned())),
+        (WEBHOOK, _) => crate::webhooks::send(app, job).await,
+        (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
+    }
+}
+
+/// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
+/// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
+pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppResult<usize> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let skip = mail.is_none().then_some(MAIL);
+    let jobs = tx
+        .claim_jobs(millis(now), millis(now + LEASE), limit, skip)
+        .await?;
+    tx.commit().await?;
+    let claimed = jobs.len();
+    futures::stream::iter(jobs)
+        .for_each_concurrent(PARALLEL, |job| async move {
+            let result = run_one(app, mail, &job).await;
+            if let Err(e) = settle(app, &job, result).await {
+                tracing::error!(job = job.id, error = %e, "job outcome not recorded");
+            }
+        })
+        .await;
+    Ok(claimed)
+}
+
+/// Runs jobs until the process ends: as fast as they come, resting a second when idle, and
+/// looking at the deadlines every minute.
+pub async fn run_forever(app: App, mail: Option<MailSettings>) {
+    let mut last_sweep: Option<std::time::Instant> = None;
+    loop {
+        if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+            last_sweep = Some(std::time::Instant::now());
+            if let Err(e) = crate::deadlines::sweep(&app).await {
+                tracing::error!(error = %e, "deadline sweep");
+            }
+        }
+        match run_due(&app, mail.as_ref(), 64).await {
+            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "job worker");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// A job as admins see it: its kind, what it is (the mail's kind and recipients, or the
+/// webhook's address), never the payload itself.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    pub mail: Option<String>,
+    pub to: Vec<String>,
+    pub ticket_number: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// The job queue at a glance: how many jobs in each state, and whether mail goes out.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobSummary {
+    pub pending: i64,
+    pub running: i64,
+    pub done: i64,
+    pub failed: i64,
+    /// `false` when no mail server is set: mail is queued and not sent.
+    pub mail_enabled: bool,
+}
+
+fn view(j: JobRow) -> JobView {
+    let payload: serde_json::Value = serde_json::from_str(&j.payload).unwrap_or_default();
+    let list = |key: &str| -> Vec<String> {
+        serde_json::from_value(payload.get(key).cloned().unwrap_or_default()).unwrap_or_default()
+    };
+    let to = match payload.get("url").and_then(|u| u.as_str()) {
+        Some(url) => vec![url.to_owned()],
+        None => {
+            let mut to = list("to");
+            // Staff addressed by role until the mail goes.
+            to.extend(list("to_roles").into_iter().map(|r| format!("({r})")));
+            to
+        }
+    };
+    JobView {
+        id: j.id,
+        kind: j.kind,
+        mail: payload
+            .get("mail")
+            .or_else(|| payload.get("event"))
+            .and_then(|m| m.as_str())
+            .map(str::to_owned),
+        to,
+        ticket_number: j.ticket_number,
+        state: j.state,
+        attempts: j.attempts,
+        run_at: from_millis(j.run_at),
+        last_error: j.last_error,
+        created_at: from_millis(j.created_at),
+        done_at: j.done_at.map(from_millis),
+    }
+}
+
+/// The newest jobs (admins and auditors), optionally of one state.
+pub async fn list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppResult<Vec<JobView>> {
+    caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
+    if let Some(s) = state
+        && !matches!(s, "pending" | "running" | "done" | "failed")
+    {
+        return Err(AppError::invalid(
+            "state",
+            "`state` is pending, running, done or failed",
+        ));
+    }
+    Ok(app
+        .store
+        .list_jobs(state, 200)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+/// How many jobs are in each state (admins and auditors).
+pub async fn summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
+    caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
+    let counts = app.store.count_jobs().await?;
+    let count = |s: &str| {
+        counts
+            .iter()
+            .find(|(state, _)| state == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok(JobSummary {
+        pending: count("pending"),
+        running: count("running"),
+        done: count("done"),
+        failed: count("failed"),
+        mail_enabled: app.rules.notices.mail_enabled,
+    })
+}
+
+/// Puts a failed job back in the queue, due now (admins); audited. A job that is not
+/// `failed` answers 409.
+pub async fn retry(app: &App, caller: &Caller, id: i64) -> AppResult<JobView> {
+    caller.require(&[Role::Admin], "retry jobs")?;
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    if !tx.retry_job(id, now).await? {
+        return Err(match app.store.get_job(id).await? {
+            Some(_) => AppError::Conflict("only a failed job can be retried".to_owned()),
+            None => AppError::NotFound(format!("job {id}")),
+        });
+    }
+    tx.append_audit(&NewAuditEntry {
+        at: now,
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: "job_retry".to_owned(),
+        ticket_number: None,
+        source: None,
+        outcome: "ok".to_owned(),
+        details: json!({"job": id}),
+    })
+    .await?;
+    tx.commit().await?;
+    app.store
+        .get_job(id)
+        .await?
+        .map(view)
+        .ok_or_else(|| AppError::NotFound(format!("job {id}")))
+}

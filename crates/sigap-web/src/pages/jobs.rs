@@ -1,0 +1,133 @@
+//! The job queue for admins and auditors (`/admin/jobs`): how many jobs are pending, running,
+//! done and failed, whether mail goes out at all, and the newest jobs with their attempts and
+//! last error; an admin puts a failed job back in the queue with one button. Other roles are
+//! answered 403 by the use case.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sigap_app::jobs::{JobSummary, JobView};
+use sigap_core::Role;
+
+use crate::AppState;
+use crate::pages::csrf::tokens_match;
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/jobs", get(list_jobs))
+        .route("/admin/jobs/{id}/retry", post(retry_job))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct JobFilter {
+    state: Option<String>,
+}
+
+/// One job row ready to show.
+struct JobRowView {
+    job: JobView,
+    what: String,
+    state_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "jobs.html")]
+struct JobsPage {
+    layout: Layout,
+    lang: Lang,
+    summary: JobSummary,
+    filter: String,
+    jobs: Vec<JobRowView>,
+    /// Whether the caller may retry (admins).
+    retries: bool,
+    csrf_token: String,
+}
+
+fn what(lang: Lang, job: &JobView) -> String {
+    let key = match job.kind.as_str() {
+        "mail" => format!("jobs.mail.{}", job.mail.as_deref().unwrap_or("other")),
+        "webhook" => "jobs.kind.webhook".to_owned(),
+        _ => "jobs.kind.other".to_owned(),
+    };
+    let text = lang.t(&key);
+    if text == key {
+        // A mail kind without its own label shows its name.
+        job.mail.clone().unwrap_or_else(|| job.kind.clone())
+    } else {
+        text.into_owned()
+    }
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Query(filter): Query<JobFilter>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/admin/jobs",
+        lang.t("jobs.title").into_owned(),
+        &session,
+    );
+    let wanted = filter.state.filter(|s| !s.is_empty());
+    let (summary, jobs) = match tokio::try_join!(
+        sigap_app::jobs::summary(&state.app, &session.caller),
+        sigap_app::jobs::list_jobs(&state.app, &session.caller, wanted.as_deref()),
+    ) {
+        Ok(found) => found,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let page = JobsPage {
+        summary,
+        filter: wanted.unwrap_or_default(),
+        jobs: jobs
+            .into_iter()
+            .map(|job| JobRowView {
+                what: what(lang, &job),
+                state_label: lang.t(&format!("jobs.state.{}", job.state)).into_owned(),
+                job,
+            })
+            .collect(),
+        retries: session.caller.role == Role::Admin,
+        csrf_token: session.csrf_token.clone(),
+        layout,
+        lang,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RetryForm {
+    csrf_token: Option<String>,
+}
+
+async fn retry_job(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RetryForm>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/admin/jobs",
+        lang.t("jobs.title").into_owned(),
+        &session,
+    );
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        return csrf_refused(layout);
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return app_error_page(layout, sigap_app::AppError::NotFound(format!("job {id}")));
+    };
+    match sigap_app::jobs::retry(&state.app, &session.caller, id).await {
+        Ok(_) => Redirect::to("/admin/jobs?state=pending").into_response(),
+        Err(e) => app_error_page(layout, e),
+    }
+}
