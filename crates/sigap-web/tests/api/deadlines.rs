@@ -180,7 +180,11 @@ async fn remediation_reminders_overdue_and_escalation(backend: Backend) {
         "not before the deadline"
     );
     app.clock.advance(TimeDelta::seconds(1));
-    assert_eq!(deadlines::sweep(&app.app).await.unwrap(), 0, "not at the deadline");
+    assert_eq!(
+        deadlines::sweep(&app.app).await.unwrap(),
+        0,
+        "not at the deadline"
+    );
     assert_eq!(app.ticket("csirt", &n).await["deadline"]["overdue"], false);
     app.clock.advance(TimeDelta::seconds(1));
     assert_eq!(deadlines::sweep(&app.app).await.unwrap(), 1);
