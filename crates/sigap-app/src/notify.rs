@@ -71,6 +71,12 @@ pub enum MailKind {
         valid_reports: u32,
         due_at: DateTime<Utc>,
     },
+    /// An invitation, update or cancellation with its iCalendar event.
+    Meeting {
+        change: crate::meetings::Change,
+        purpose: crate::meetings::Purpose,
+        meeting: Box<crate::meetings::MeetingMail>,
+    },
 }
 
 /// A mail job's payload.
@@ -219,6 +225,11 @@ fn message(kind: &MailKind) -> Message {
             valid_reports,
             due_at,
         },
+        MailKind::Meeting {
+            change,
+            purpose,
+            meeting,
+        } => crate::meetings::mail::message(change, purpose, &meeting),
     }
 }
 

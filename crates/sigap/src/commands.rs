@@ -422,7 +422,9 @@ async fn restore(db: &DatabaseArgs, file: &std::path::Path) -> anyhow::Result<Ex
 async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     init_tracing();
-    let app = open_app(db, args.rules.rules(&args.listen)?).await?;
+    let mut rules = args.rules.rules(&args.listen)?;
+    rules.mail_from = args.mail.mail_from.clone();
+    let app = open_app(db, rules).await?;
     if args.demo {
         print_demo(sigap_app::demo::load_demo(&app).await.map_err(explain)?);
     }
