@@ -1,6 +1,7 @@
 //! The JSON API, one module per resource; each exposes `router()` with its documented routes.
 
 pub mod documents;
+pub mod meetings;
 pub mod registry;
 pub mod reports;
 pub mod service;
