@@ -28,6 +28,7 @@ pub mod documents;
 pub mod forms;
 pub mod i18n;
 pub mod login;
+pub mod meetings;
 pub mod public;
 pub mod queue;
 pub mod session;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(queue::router())
         .merge(ticket::router())
+        .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())
         .layer(axum::middleware::from_fn(page_headers))
