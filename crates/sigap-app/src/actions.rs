@@ -156,10 +156,16 @@ async fn in_transaction(
     let facts = facts_of(&row)?;
     let actor = caller.actor();
     permits(&actor, &facts, action)?;
+    // A step held as a scheduled meeting takes its records from the meeting.
+    let meeting = crate::meetings::step::used_by_step(&mut tx, &row, action, body, now).await?;
+    let body = meeting.as_ref().map_or(body, |m| &m.body);
     let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts)
         .map_err(AppError::Invalid)?;
     let (mut resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
     resolved.extra.extend(extra);
+    if let Some(meeting) = &meeting {
+        resolved.extra.extend(meeting.records.clone());
+    }
     if action == Action::Unblock {
         resolved.extra.insert(
             "unblock_seconds".into(),
@@ -176,7 +182,7 @@ async fn in_transaction(
         ..facts.clone()
     };
     let outcome = transition(&actor, &facts_for_rule, &input, &ctx)?;
-    apply(
+    let step_id = apply(
         &mut tx,
         caller,
         &row,
@@ -190,6 +196,9 @@ async fn in_transaction(
         source,
     )
     .await?;
+    if let Some(meeting) = &meeting {
+        crate::meetings::step::mark_held(&mut tx, meeting, step_id, millis(now)).await?;
+    }
     tx.commit().await?;
     Ok(row.number)
 }
@@ -311,7 +320,7 @@ async fn apply(
     now: DateTime<Utc>,
     app: &App,
     source: Option<String>,
-) -> AppResult<()> {
+) -> AppResult<Option<i64>> {
     let now_ms = millis(now);
     let action = input.action();
     let moved = outcome.to != facts.state;
@@ -460,7 +469,7 @@ async fn apply(
         };
         crate::webhooks::enqueue(app, tx, &change, now_ms).await?;
     }
-    Ok(())
+    Ok(step_id)
 }
 
 /// The ticket as this transaction now sees it (the step may have linked its system).
@@ -508,7 +517,7 @@ async fn apply_block(
 
 /// Writes a refused attempt to the audit log in its own transaction. A failure here is
 /// logged and does not hide the refusal from the caller.
-async fn audit_refusal(
+pub(crate) async fn audit_refusal(
     app: &App,
     caller: &Caller,
     number: &str,

@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod intake;
 pub mod jobs;
 pub mod login;
+pub mod meetings;
 pub mod notify;
 pub mod registry;
 pub mod stats;
@@ -53,6 +54,9 @@ pub struct Rules {
     pub documents: Arc<document_settings::DocumentSettings>,
     /// The office's contact on maintenance pages and how blocks are proven.
     pub blocking: blocking::BlockingSettings,
+    /// The sender of every mail (`SIGAP_MAIL_FROM`), named as the organiser of meeting
+    /// invitations.
+    pub mail_from: String,
     /// Renders of official documents that may run at once, on blocking threads: one per
     /// core, so that a burst of steps never takes every core from the HTTP workers.
     pub render_slots: Arc<tokio::sync::Semaphore>,
@@ -87,6 +91,7 @@ impl Default for Rules {
             public_url: "http://127.0.0.1:8080".to_owned(),
             documents: Arc::default(),
             blocking: blocking::BlockingSettings::default(),
+            mail_from: "BATAM-CSIRT <csirt@batam.go.id>".to_owned(),
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),

@@ -91,6 +91,12 @@ pub enum MailKind {
         state: String,
         due_at: DateTime<Utc>,
     },
+    /// An invitation, update or cancellation with its iCalendar event.
+    Meeting {
+        change: crate::meetings::Change,
+        purpose: crate::meetings::Purpose,
+        meeting: Box<crate::meetings::MeetingMail>,
+    },
 }
 
 /// A mail job's payload.
@@ -284,6 +290,11 @@ fn message(kind: &MailKind) -> Message {
             state: state.parse().unwrap_or(sigap_core::State::Queued),
             due_at,
         },
+        MailKind::Meeting {
+            change,
+            purpose,
+            meeting,
+        } => crate::meetings::mail::message(change, purpose, &meeting),
     }
 }
 

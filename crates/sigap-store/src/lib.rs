@@ -166,6 +166,8 @@ macro_rules! write_tx {
     };
 }
 
+pub mod meetings_api;
 pub mod sessions_api;
 mod store_api;
+pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
 pub use store_api::{ChainStatus, search_words};

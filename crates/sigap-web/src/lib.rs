@@ -82,6 +82,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::reports::router())
         .merge(api::tickets::router())
         .merge(api::documents::router())
+        .merge(api::meetings::router())
         .merge(api::registry::router())
         .merge(api::service::router())
         .merge(api::jobs::router())

@@ -433,6 +433,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
     let mut rules = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    rules.mail_from = args.mail.mail_from.clone();
     let app = open_app(db, rules).await?;
     if args.demo {
         print_demo(sigap_app::demo::load_demo(&app).await.map_err(explain)?);

@@ -2,6 +2,7 @@
 
 pub mod documents;
 pub mod jobs;
+pub mod meetings;
 pub mod registry;
 pub mod reports;
 pub mod service;

@@ -165,6 +165,7 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
                 field("meeting.place", "text"),
                 field("meeting.attendees", "textarea"),
                 field("meeting.agency_invited", "checkbox"),
+                field("meeting_id", "text"),
             ]
         }
         Action::MarkDuplicate => vec![
@@ -181,6 +182,7 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("rationale", "textarea"),
             field("personal_data_affected", "checkbox"),
             field("attendees", "textarea"),
+            field("meeting_id", "text"),
         ],
         Action::Block | Action::Unblock => vec![
             field("method", "text").with_value("manual").required(),
@@ -207,7 +209,9 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("fixed", "radio")
                 .with_choices(yes_no(lang, "common.fixed_yes", "common.fixed_no"))
                 .required(),
-            field("attendees", "textarea").required(),
+            // Required unless a scheduled meeting is named: the server checks which.
+            field("attendees", "textarea"),
+            field("meeting_id", "text"),
             field("notes", "textarea").required(),
         ],
         Action::ApproveReactivation => vec![

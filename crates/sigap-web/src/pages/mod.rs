@@ -29,6 +29,7 @@ pub mod forms;
 pub mod i18n;
 pub mod jobs;
 pub mod login;
+pub mod meetings;
 pub mod public;
 pub mod queue;
 pub mod session;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(queue::router())
         .merge(ticket::router())
+        .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())
         .merge(jobs::router())

@@ -26,6 +26,7 @@ use crate::extract::{FormBody, Source};
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::{FormField, action_fields, place_errors};
+use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
 use crate::pages::{
@@ -87,6 +88,8 @@ struct TicketPage {
     timeline: Vec<TimelineView>,
     comment_groups: Vec<CommentGroup>,
     forms: Vec<ActionForm>,
+    /// The "Rapat" section: the ticket's meetings and the schedule form.
+    meetings: MeetingsSection,
     notice: Option<String>,
 }
 
@@ -225,6 +228,7 @@ fn ticket_page(
     lang: Lang,
     session: &Session,
     ticket: TicketView,
+    meetings: MeetingsSection,
     notice: Option<String>,
     now: DateTime<Utc>,
 ) -> TicketPage {
@@ -248,6 +252,7 @@ fn ticket_page(
             .collect(),
         comment_groups: comment_groups(lang, &ticket.comments),
         forms: action_forms(lang, session, &ticket),
+        meetings,
         notice,
         ticket,
     }
@@ -277,9 +282,11 @@ async fn show_ticket(
                 .done
                 .and_then(|a| a.parse::<Action>().ok())
                 .map(|a| lang.tf("ticket.done", &[("action", lang.action(a.as_str()))]));
+            let meetings =
+                crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
             render(
                 StatusCode::OK,
-                &ticket_page(lang, &session, ticket, notice, state.app.now()),
+                &ticket_page(lang, &session, ticket, meetings, notice, state.app.now()),
             )
         }
         Err(e) => app_error_page(layout, e),
@@ -361,7 +368,8 @@ async fn refused_action(
     };
     let problem = ApiError::from(error);
     let status = problem.status;
-    let mut page = ticket_page(lang, session, ticket, None, state.app.now());
+    let meetings = crate::pages::meetings::section(state, lang, &session.caller, &ticket).await;
+    let mut page = ticket_page(lang, session, ticket, meetings, None, state.app.now());
     let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
     let message = match page.forms.iter_mut().find(|f| f.action == action) {
         Some(form) => {

@@ -42,6 +42,7 @@ mod intake;
 mod issued;
 mod listing;
 mod mail;
+mod meetings;
 mod records;
 mod refusals;
 mod reporter;

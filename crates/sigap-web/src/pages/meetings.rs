@@ -1,0 +1,187 @@
+//! The "Rapat" section of a ticket's page: its meetings (purpose, time in WIB, place or
+//! link, attendees, status), a form to schedule the meeting of the current step and a
+//! cancel button for those who may, posting to `sigap_app::meetings`. Both forms carry the
+//! session's anti-CSRF token; a refusal shows the error page with what was wrong.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use serde_json::Value;
+use sigap_app::Caller;
+use sigap_app::meetings::{self, MeetingView, Purpose};
+use sigap_app::views::TicketView;
+use sigap_core::State as TicketState;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Source};
+use crate::pages::csrf::{CSRF_FIELD, tokens_match};
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets/{ticket_number}/meetings", post(schedule_meeting))
+        .route("/meetings/{id}/cancel", post(cancel_meeting))
+}
+
+/// One meeting, ready to show.
+pub struct MeetingLine {
+    pub id: i64,
+    pub purpose: String,
+    pub starts: String,
+    pub ends: String,
+    pub place: Option<String>,
+    pub video_url: Option<String>,
+    pub attendees: String,
+    pub status: String,
+    pub status_label: String,
+    pub cancel_reason: Option<String>,
+    /// Whether the caller may cancel it (it is scheduled and theirs to manage).
+    pub cancellable: bool,
+}
+
+/// The meeting the schedule form creates: the purpose of the ticket's current step.
+pub struct ScheduleChoice {
+    pub purpose: String,
+    pub label: String,
+}
+
+/// The section: the meetings, and the purpose the caller may schedule now, if any.
+pub struct MeetingsSection {
+    pub lines: Vec<MeetingLine>,
+    pub schedule: Option<ScheduleChoice>,
+}
+
+fn purpose_label(lang: Lang, purpose: &str) -> String {
+    lang.t(&format!("meetings.purpose.{purpose}")).into_owned()
+}
+
+fn line(lang: Lang, caller: &Caller, m: MeetingView) -> MeetingLine {
+    let manager = Purpose::parse(&m.purpose).is_some_and(|p| p.managers().contains(&caller.role));
+    MeetingLine {
+        id: m.id,
+        purpose: purpose_label(lang, &m.purpose),
+        starts: lang.wib(&m.starts_at),
+        ends: lang.wib(&m.ends_at),
+        place: m.place,
+        video_url: m.video_url,
+        attendees: m
+            .attendees
+            .iter()
+            .map(|a| match &a.name {
+                Some(name) => format!("{name} <{}>", a.email),
+                None => a.email.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        status_label: lang
+            .t(&format!("meetings.status.{}", m.status))
+            .into_owned(),
+        cancellable: manager && m.status == "scheduled",
+        status: m.status,
+        cancel_reason: m.cancel_reason,
+    }
+}
+
+/// The section for `ticket` as `caller` sees it; a failure to list is logged and shows
+/// an empty list.
+pub async fn section(
+    state: &AppState,
+    lang: Lang,
+    caller: &Caller,
+    ticket: &TicketView,
+) -> MeetingsSection {
+    let meetings = meetings::list(&state.app, caller, &ticket.number)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "meetings of the ticket not listed");
+            Vec::new()
+        });
+    let schedule = ticket
+        .state
+        .parse::<TicketState>()
+        .ok()
+        .and_then(Purpose::for_state)
+        .filter(|p| p.managers().contains(&caller.role))
+        .map(|p| ScheduleChoice {
+            purpose: p.as_str().to_owned(),
+            label: purpose_label(lang, p.as_str()),
+        });
+    MeetingsSection {
+        lines: meetings
+            .into_iter()
+            .map(|m| line(lang, caller, m))
+            .collect(),
+        schedule,
+    }
+}
+
+/// The form's fields without the anti-CSRF token, or the response that refuses it.
+fn checked_fields(
+    layout: &Layout,
+    session: &sigap_app::login::Session,
+    body: Result<FormBody, ApiError>,
+) -> Result<Value, Box<Response>> {
+    let mut body = body.map_err(|e| Box::new(body_error_page(layout.clone(), e)))?;
+    let submitted = body
+        .fields
+        .as_object_mut()
+        .and_then(|m| m.remove(CSRF_FIELD))
+        .and_then(|v| v.as_str().map(str::to_owned));
+    if !tokens_match(&session.csrf_token, submitted.as_deref()) {
+        return Err(Box::new(csrf_refused(layout.clone())));
+    }
+    Ok(body.fields)
+}
+
+fn layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
+    Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        session,
+    )
+}
+
+async fn schedule_meeting(
+    State(state): State<AppState>,
+    lang: Lang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(number): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> Response {
+    let layout = layout(lang, &session);
+    let fields = match checked_fields(&layout, &session, body) {
+        Ok(fields) => fields,
+        Err(refused) => return *refused,
+    };
+    match meetings::schedule(&state.app, &session.caller, &number, &fields, source.0).await {
+        Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+async fn cancel_meeting(
+    State(state): State<AppState>,
+    lang: Lang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> Response {
+    let layout = layout(lang, &session);
+    let fields = match checked_fields(&layout, &session, body) {
+        Ok(fields) => fields,
+        Err(refused) => return *refused,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return app_error_page(layout, sigap_app::AppError::NotFound("meeting".into()));
+    };
+    match meetings::cancel(&state.app, &session.caller, id, &fields, source.0).await {
+        Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
+        Err(e) => app_error_page(layout, e),
+    }
+}
