@@ -8,6 +8,7 @@
 //!    drains the backlog while the same load runs, until every message has arrived.
 //!
 //! It prints the drain rate (messages/s, first to last message at the sink) and both p99s.
+//! The sink runs on a thread of its own so that it does not delay the measuring clients.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,6 +37,10 @@ pub struct DrainArgs {
     /// Concurrent HTTP clients reading tickets.
     #[arg(long, default_value_t = 8)]
     pub clients: usize,
+    /// Total reads per second, spread over the clients (0: each client as fast as it is
+    /// answered, which saturates a small machine).
+    #[arg(long, default_value_t = 0)]
+    pub rate: u32,
     /// Seconds of the baseline load.
     #[arg(long, default_value_t = 30.0)]
     pub seconds: f64,
@@ -53,10 +58,49 @@ async fn load(
     clients: usize,
     duration: Duration,
     stop: Arc<AtomicBool>,
+    rate: u32,
 ) -> anyhow::Result<(KindRun, Duration)> {
     let client = http_client(clients, Duration::from_secs(10))?;
     let corpus = Arc::new(discover(&client, base, token, &[]).await?);
-    run_kind(&client, base, token, corpus, "get", clients, duration, stop).await
+    let pace = (rate > 0).then(|| Duration::from_secs_f64(clients as f64 / f64::from(rate)));
+    run_kind(
+        &client, base, token, corpus, "get", clients, duration, stop, pace,
+    )
+    .await
+}
+
+/// An SMTP sink served by a runtime on a thread of its own, so that receiving mail never
+/// delays this tool's HTTP clients (whose latencies are the measurement). It stops when the
+/// returned sender is dropped.
+fn sink_on_its_own_thread() -> anyhow::Result<(SmtpSink, tokio::sync::oneshot::Sender<()>)> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("smtp-sink".to_owned())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(anyhow::anyhow!("sink runtime: {e}")));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let started = SmtpSink::start_with(SinkOptions {
+                    discard_messages: true,
+                    ..SinkOptions::default()
+                })
+                .await
+                .map_err(anyhow::Error::from);
+                let _ = ready_tx.send(started);
+                let _ = stop_rx.await;
+            });
+        })?;
+    let sink = ready_rx.recv().context("the sink thread ended")??;
+    Ok((sink, stop_tx))
 }
 
 pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
@@ -102,6 +146,7 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
         args.clients,
         Duration::from_secs_f64(args.seconds),
         Arc::new(AtomicBool::new(false)),
+        args.rate,
     )
     .await?;
     server.terminate()?;
@@ -113,11 +158,7 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
     );
 
     // 2. The same load while the worker drains the backlog into the sink.
-    let sink = SmtpSink::start_with(SinkOptions {
-        discard_messages: true,
-        ..SinkOptions::default()
-    })
-    .await?;
+    let (sink, _stop_sink) = sink_on_its_own_thread()?;
     let port = free_port()?;
     let log = dir.path().join("drain.log");
     let smtp = sink.url();
@@ -135,9 +176,9 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let load_task = {
         let (base, token, stop) = (server.base_url.clone(), token.clone(), stop.clone());
-        let clients = args.clients;
+        let (clients, rate) = (args.clients, args.rate);
         let max = Duration::from_secs(args.max_drain_seconds);
-        tokio::spawn(async move { load(&base, &token, clients, max, stop).await })
+        tokio::spawn(async move { load(&base, &token, clients, max, stop, rate).await })
     };
     let want = usize::try_from(args.jobs)?;
     let deadline = Instant::now() + Duration::from_secs(args.max_drain_seconds);
@@ -179,6 +220,7 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
         "bench": "drain",
         "jobs": want,
         "clients": args.clients,
+        "rate": args.rate,
         "drain_seconds": round3(drain_seconds),
         "messages_per_s": round3(rate),
         "baseline": baseline.json(),

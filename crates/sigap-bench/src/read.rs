@@ -160,7 +160,8 @@ pub(crate) struct KindRun {
 }
 
 /// Sends requests of `kind` from `clients` clients until `duration` has passed or `stop`
-/// is set.
+/// is set: each client as fast as it is answered, or, with `pace`, one request per `pace`
+/// (an open load of `clients / pace` requests per second while the server keeps up).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_kind(
     client: &reqwest::Client,
@@ -171,6 +172,7 @@ pub(crate) async fn run_kind(
     clients: usize,
     duration: Duration,
     stop: Arc<AtomicBool>,
+    pace: Option<Duration>,
 ) -> anyhow::Result<(KindRun, Duration)> {
     let started = Instant::now();
     let deadline = started + duration;
@@ -191,7 +193,14 @@ pub(crate) async fn run_kind(
                 errors: Errors::new(),
                 items: 0,
             };
+            // Clients start spread over one interval.
+            let mut next = Instant::now()
+                + pace.map_or(Duration::ZERO, |p| p * c as u32 / clients.max(1) as u32);
             for _ in 0..MAX_REQUESTS_PER_CLIENT {
+                if let Some(p) = pace {
+                    tokio::time::sleep_until(next.into()).await;
+                    next += p;
+                }
                 if Instant::now() >= deadline || stop.load(Ordering::Relaxed) {
                     break;
                 }
@@ -284,6 +293,7 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
             args.clients,
             Duration::from_secs_f64(args.seconds),
             Arc::new(AtomicBool::new(false)),
+            None,
         )
         .await?;
         let lat = run.latencies.summary();

@@ -447,7 +447,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let router = sigap_web::router(app.clone(), web);
     let mail = args.mail.settings(&app.rules.public_url)?;
-    tokio::spawn(sigap_app::jobs::run_forever(app.clone(), mail));
+    spawn_worker(app.clone(), mail)?;
     tracing::info!(
         listen = %args.listen,
         database = %crate::settings::redact_url(&db.url()),
@@ -458,6 +458,29 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     sigap_web::serve(listener, router, shutdown_signal()).await?;
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the background jobs of `serve` on a thread and runtime of their own: building and
+/// sending a backlog of mail is CPU work, and on its own thread the operating system shares
+/// the cores between it and the HTTP workers instead of HTTP requests queueing behind mail
+/// in one runtime.
+fn spawn_worker(
+    app: sigap_app::App,
+    mail: Option<sigap_app::notify::MailSettings>,
+) -> anyhow::Result<()> {
+    std::thread::Builder::new()
+        .name("sigap-worker".to_owned())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(sigap_app::jobs::run_forever(app, mail)),
+                Err(e) => tracing::error!(error = %e, "the job worker cannot start"),
+            }
+        })
+        .context("cannot start the job worker")?;
+    Ok(())
 }
 
 /// Runs the background jobs until stopped.
