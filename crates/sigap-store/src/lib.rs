@@ -168,4 +168,5 @@ macro_rules! write_tx {
 
 pub mod sessions_api;
 mod store_api;
+pub mod totp_api;
 pub use store_api::{ChainStatus, search_words};

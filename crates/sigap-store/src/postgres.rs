@@ -15,6 +15,7 @@ pub type Conn = sqlx::PgConnection;
 
 include!("common.rs");
 include!("sessions.rs");
+include!("totp.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]
