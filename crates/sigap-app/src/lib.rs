@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sigap_core::{Clock, DeadlinePolicy, FieldError, WorkingCalendar};
+use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
 use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
@@ -24,6 +24,8 @@ pub mod notify;
 pub mod registry;
 pub mod stats;
 pub mod tickets;
+pub mod totp;
+pub mod two_factor;
 pub mod views;
 
 pub use auth::Caller;
@@ -53,6 +55,18 @@ pub struct Rules {
     /// Renders of official documents that may run at once, on blocking threads: one per
     /// core, so that a burst of steps never takes every core from the HTTP workers.
     pub render_slots: Arc<tokio::sync::Semaphore>,
+    /// The roles that must sign in with a second factor (TOTP): after the password, a user
+    /// of these roles without one is sent to enrolment and reaches no other staff page.
+    pub totp_required_roles: Vec<Role>,
+    /// The key that seals TOTP secrets in the database.
+    pub secret_key: totp::SecretKey,
+}
+
+impl Rules {
+    /// Whether users of `role` must have a second factor.
+    pub fn totp_required(&self, role: Role) -> bool {
+        self.totp_required_roles.contains(&role)
+    }
 }
 
 impl Default for Rules {
@@ -71,6 +85,10 @@ impl Default for Rules {
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
+            totp_required_roles: vec![Role::Admin, Role::Csirt, Role::DomainOfficer],
+            // A key of this process only: secrets sealed under it do not survive a restart.
+            // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).
+            secret_key: totp::SecretKey::random(),
         }
     }
 }
