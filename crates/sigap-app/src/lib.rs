@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sigap_core::{Clock, DeadlinePolicy, FieldError, WorkingCalendar};
+use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
 use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
@@ -27,6 +27,8 @@ pub mod notify;
 pub mod registry;
 pub mod stats;
 pub mod tickets;
+pub mod totp;
+pub mod two_factor;
 pub mod views;
 pub mod webhooks;
 
@@ -62,6 +64,18 @@ pub struct Rules {
     pub render_slots: Arc<tokio::sync::Semaphore>,
     /// Who is told what beyond the step's own mail: escalations, reply-to, webhooks.
     pub notices: NoticeSettings,
+    /// The roles that must sign in with a second factor (TOTP): after the password, a user
+    /// of these roles without one is sent to enrolment and reaches no other staff page.
+    pub totp_required_roles: Vec<Role>,
+    /// The key that seals TOTP secrets in the database.
+    pub secret_key: totp::SecretKey,
+}
+
+impl Rules {
+    /// Whether users of `role` must have a second factor.
+    pub fn totp_required(&self, role: Role) -> bool {
+        self.totp_required_roles.contains(&role)
+    }
 }
 
 /// Who hears of missed deadlines, where replies go, and which tools hear of state changes.
@@ -96,6 +110,10 @@ impl Default for Rules {
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
             notices: NoticeSettings::default(),
+            totp_required_roles: vec![Role::Admin, Role::Csirt, Role::DomainOfficer],
+            // A key of this process only: secrets sealed under it do not survive a restart.
+            // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).
+            secret_key: totp::SecretKey::random(),
         }
     }
 }

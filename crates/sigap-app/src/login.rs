@@ -4,10 +4,20 @@
 //! an idle limit and an absolute limit. Sessions live in the database so that several
 //! instances share them. Every sign-in, refused or not, and every sign-out is audited.
 //!
+//! The second factor (TOTP, see `two_factor`): a user who has one gets a session in stage
+//! [`Stage::Password`] after the password, which opens no staff page; the code (or a
+//! recovery code) promotes it to [`Stage::Complete`] under a new id. A user whose role
+//! must have one (`Rules::totp_required_roles`) and who has none gets a session in stage
+//! [`Stage::Enrol`], which opens only the enrolment page; enrolling promotes it the same
+//! way. Such half-way sessions end after [`PENDING_TIMEOUT`]. Failed login attempts are
+//! forgotten only when a session is complete, so a known password alone does not reset the
+//! count of wrong codes.
+//!
 //! The lockout: after [`LOCKOUT_FAILURES`] failed logins for one e-mail address within
 //! [`LOCKOUT_WINDOW`], further attempts for that address are refused for
 //! [`LOCKOUT_DURATION`], even with the right password, and answer exactly as a wrong
-//! password does. Refused attempts during a lockout do not extend it.
+//! password does. Refused attempts during a lockout do not extend it. Wrong second-factor
+//! codes count as failed logins.
 
 use std::sync::OnceLock;
 
@@ -15,7 +25,7 @@ use chrono::Duration;
 use serde_json::json;
 use sigap_core::{Email, Role};
 use sigap_store::sessions_api::{NewSession, SessionRow};
-use sigap_store::{NewAuditEntry, UserRow};
+use sigap_store::{NewAuditEntry, Tx, UserRow};
 
 use crate::auth::{Caller, hash_password, new_secret, token_hash, verify_password};
 use crate::{App, AppError, AppResult, millis};
@@ -30,6 +40,9 @@ pub const LOCKOUT_FAILURES: usize = 5;
 pub const LOCKOUT_WINDOW: Duration = Duration::minutes(15);
 /// How long further attempts are refused.
 pub const LOCKOUT_DURATION: Duration = Duration::minutes(15);
+/// A session waiting for its second factor or its enrolment ends this long after the
+/// password.
+pub const PENDING_TIMEOUT: Duration = Duration::minutes(15);
 /// Activity is written back at most this often (a page view is not a write each time).
 const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 
@@ -38,6 +51,37 @@ const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 pub const STAGE_COMPLETE: &str = "complete";
 /// The stage of a session whose password was right and whose second factor is awaited.
 pub const STAGE_PASSWORD: &str = "password";
+/// The stage of a session whose password was right, whose role must have a second factor
+/// and who has none yet: it opens only the enrolment page.
+pub const STAGE_ENROL: &str = "enrol";
+
+/// How far a session has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The password was right; the TOTP code is awaited.
+    Password,
+    /// The password was right; the user must enrol a second factor first.
+    Enrol,
+    /// Fully signed in.
+    Complete,
+}
+
+impl Stage {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Password => STAGE_PASSWORD,
+            Stage::Enrol => STAGE_ENROL,
+            Stage::Complete => STAGE_COMPLETE,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Stage> {
+        [Stage::Password, Stage::Enrol, Stage::Complete]
+            .into_iter()
+            .find(|stage| stage.as_str() == text)
+    }
+}
 
 /// A signed-in staff member, as a page handler needs them.
 #[derive(Debug, Clone)]
@@ -47,6 +91,7 @@ pub struct Session {
     pub csrf_token: String,
     /// The stored form of the session id.
     pub id_hash: String,
+    pub stage: Stage,
 }
 
 /// The result of a successful sign-in: the cookie value (shown once) and the session.
@@ -80,7 +125,7 @@ pub async fn login(
     let now = millis(app.now());
     let since = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
     let failures = app.store.list_login_failures(&email, since).await?;
-    if locked_until(&failures).is_some_and(|until| now < until) {
+    if is_locked(&failures, now) {
         audit_login(app, &email, "unknown", "refused:locked", source).await?;
         return Err(AppError::Unauthorized);
     }
@@ -94,9 +139,32 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::Unauthorized);
     };
-    // The second factor (TOTP) goes here: a user with a TOTP secret gets a session in stage
-    // `STAGE_PASSWORD`, which opens no staff page until the code is checked.
-    open_session(app, &user, STAGE_COMPLETE, source).await
+    let stage = stage_after_password(app, &user).await?;
+    open_session(app, &user, stage, source).await
+}
+
+/// Whether the failed logins `failures` (since the lockout's reach) lock the address now.
+pub(crate) fn is_locked(failures: &[i64], now: i64) -> bool {
+    locked_until(failures).is_some_and(|until| now < until)
+}
+
+/// The stage a right password leads to: the code step for a user with a second factor,
+/// enrolment for one whose role needs it, complete otherwise.
+async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
+    let enrolled = app
+        .store
+        .find_totp(user.id)
+        .await?
+        .is_some_and(|t| t.enabled_at.is_some());
+    let required = user
+        .role
+        .parse()
+        .is_ok_and(|role| app.rules.totp_required(role));
+    Ok(match (enrolled, required) {
+        (true, _) => Stage::Password,
+        (false, true) => Stage::Enrol,
+        (false, false) => Stage::Complete,
+    })
 }
 
 /// E-mail addresses are compared in the form the registry stores them.
@@ -140,49 +208,83 @@ fn dummy_hash() -> AppResult<String> {
 async fn open_session(
     app: &App,
     user: &UserRow,
-    stage: &str,
+    stage: Stage,
     source: Option<String>,
 ) -> AppResult<SignedIn> {
-    let now = app.now();
+    let now = millis(app.now());
+    let caller = caller_of(user.id, &user.email, &user.name, &user.role, user.agency_id)?;
+    let caller = Caller {
+        agency_code: user.agency_code.clone(),
+        ..caller
+    };
+    let mut tx = app.store.begin().await?;
+    tx.delete_expired_sessions(now, now - IDLE_TIMEOUT.num_milliseconds())
+        .await?;
+    let signed_in = insert_session(&mut tx, now, caller, stage, source.as_deref()).await?;
+    let outcome = match stage {
+        Stage::Complete => "ok",
+        Stage::Password => "pending:totp",
+        Stage::Enrol => "pending:enrol",
+    };
+    let mut entry = audit_entry(now, &user.email, &user.role, outcome, source);
+    entry.details = json!({"channel": "web", "factor": "password"});
+    tx.append_audit(&entry).await?;
+    tx.commit().await?;
+    Ok(signed_in)
+}
+
+/// Stores a new session of `caller` in `stage` and answers its cookie value. A complete
+/// session forgets the failed logins of its address (and every failure too old to count).
+async fn insert_session(
+    tx: &mut Tx,
+    now: i64,
+    caller: Caller,
+    stage: Stage,
+    source: Option<&str>,
+) -> AppResult<SignedIn> {
     let cookie_value = new_secret("");
     let id_hash = token_hash(&cookie_value);
     let csrf_token = new_secret("");
-    let mut tx = app.store.begin().await?;
-    let forget_before = millis(now) - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
-    tx.clear_login_failures(&user.email, forget_before).await?;
-    tx.delete_expired_sessions(millis(now), millis(now - IDLE_TIMEOUT))
-        .await?;
+    let lifetime = match stage {
+        Stage::Complete => ABSOLUTE_TIMEOUT,
+        Stage::Password | Stage::Enrol => PENDING_TIMEOUT,
+    };
+    if stage == Stage::Complete {
+        let forget_before = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
+        tx.clear_login_failures(&caller.email, forget_before)
+            .await?;
+    }
     tx.insert_session(&NewSession {
         id_hash: &id_hash,
-        user_id: user.id,
-        stage,
+        user_id: caller.user_id,
+        stage: stage.as_str(),
         csrf_token: &csrf_token,
-        now: millis(now),
-        expires_at: millis(now + ABSOLUTE_TIMEOUT),
-        source: source.as_deref(),
+        now,
+        expires_at: now + lifetime.num_milliseconds(),
+        source,
     })
     .await?;
-    tx.append_audit(&audit_entry(
-        millis(now),
-        &user.email,
-        &user.role,
-        "ok",
-        source,
-    ))
-    .await?;
-    tx.commit().await?;
-    let caller = caller_of(user.id, &user.email, &user.name, &user.role, user.agency_id)?;
     Ok(SignedIn {
         cookie_value,
         session: Session {
-            caller: Caller {
-                agency_code: user.agency_code.clone(),
-                ..caller
-            },
+            caller,
             csrf_token,
             id_hash,
+            stage,
         },
     })
+}
+
+/// Replaces a half-way session by a complete one under a new id, inside the caller's
+/// transaction (the second factor's use cases).
+pub(crate) async fn promote(
+    tx: &mut Tx,
+    now: i64,
+    pending: &Session,
+    source: Option<&str>,
+) -> AppResult<SignedIn> {
+    tx.delete_session(&pending.id_hash).await?;
+    insert_session(tx, now, pending.caller.clone(), Stage::Complete, source).await
 }
 
 fn caller_of(
@@ -208,6 +310,16 @@ fn caller_of(
 /// The signed-in staff member behind a session cookie, or `None` when the session is
 /// unknown, incomplete, idle too long or past its absolute limit. Activity is recorded.
 pub async fn session(app: &App, cookie_value: &str) -> AppResult<Option<Session>> {
+    session_at(app, cookie_value, &[Stage::Complete]).await
+}
+
+/// The session behind a cookie when it is in one of `stages` (the second-factor pages
+/// accept half-way sessions), with the same limits as [`session`].
+pub async fn session_at(
+    app: &App,
+    cookie_value: &str,
+    stages: &[Stage],
+) -> AppResult<Option<Session>> {
     let id_hash = token_hash(cookie_value);
     let Some(row) = app.store.find_session(&id_hash).await? else {
         return Ok(None);
@@ -220,18 +332,18 @@ pub async fn session(app: &App, cookie_value: &str) -> AppResult<Option<Session>
         tx.commit().await?;
         return Ok(None);
     }
-    if row.stage != STAGE_COMPLETE {
+    let Some(stage) = Stage::parse(&row.stage).filter(|s| stages.contains(s)) else {
         return Ok(None);
-    }
+    };
     if now - row.last_seen_at > TOUCH_INTERVAL.num_milliseconds() {
         let mut tx = app.store.begin().await?;
         tx.touch_session(&id_hash, now).await?;
         tx.commit().await?;
     }
-    session_of(row).map(Some)
+    session_of(row, stage).map(Some)
 }
 
-fn session_of(row: SessionRow) -> AppResult<Session> {
+fn session_of(row: SessionRow, stage: Stage) -> AppResult<Session> {
     let caller = caller_of(row.user_id, &row.email, &row.name, &row.role, row.agency_id)?;
     Ok(Session {
         caller: Caller {
@@ -240,6 +352,7 @@ fn session_of(row: SessionRow) -> AppResult<Session> {
         },
         csrf_token: row.csrf_token,
         id_hash: row.id_hash,
+        stage,
     })
 }
 
@@ -270,7 +383,7 @@ pub async fn logout(app: &App, session: &Session, source: Option<String>) -> App
     Ok(())
 }
 
-fn audit_entry(
+pub(crate) fn audit_entry(
     at: i64,
     email: &str,
     role: &str,

@@ -170,4 +170,5 @@ pub mod meetings_api;
 pub mod sessions_api;
 mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
+pub mod totp_api;
 pub use store_api::{ChainStatus, search_words};

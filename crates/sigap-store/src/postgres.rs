@@ -16,6 +16,7 @@ pub type Conn = sqlx::PgConnection;
 include!("common.rs");
 include!("sessions.rs");
 include!("meetings.rs");
+include!("totp.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -17,6 +17,7 @@ pub type Conn = sqlx::SqliteConnection;
 include!("common.rs");
 include!("sessions.rs");
 include!("meetings.rs");
+include!("totp.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

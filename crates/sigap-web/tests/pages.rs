@@ -2,6 +2,11 @@
 //! (`sigap_testkit::spawn_app`) over a fresh database, keeps cookies like a browser, reads
 //! the anti-CSRF token from the form it was given, and posts forms. Each test runs on SQLite
 //! and on PostgreSQL (skipped when `SIGAP_TEST_POSTGRES_URL` is unset).
+//!
+//! The tests of the pages themselves sign staff in with the password alone (no role needs
+//! a second factor there); the second factor's tests, at the end, run with the default
+//! rules (admin, csirt and domain_officer must have one) and compute codes from the secret
+//! the enrolment page shows.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -10,17 +15,18 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
-use sigap_app::{Caller, registry};
+use sigap_app::{Caller, Rules, registry};
 use sigap_testkit::bodies::PNG_BYTES;
 use sigap_testkit::{TestApp, seed};
 
-/// Generates a SQLite and a PostgreSQL `#[tokio::test]` for each `async fn test(app: TestApp)`.
+/// Generates a SQLite and a PostgreSQL `#[tokio::test]` for each `async fn test(app: TestApp)`,
+/// over an app whose rules `$rules` sets.
 macro_rules! both {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
+    ($rules:path; $($test:ident: $sqlite:ident, $postgres:ident;)*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $sqlite() {
-                let app = sigap_testkit::spawn_app(sigap_testkit::Backend::Sqlite)
+                let app = sigap_testkit::spawn_app_with(sigap_testkit::Backend::Sqlite, $rules)
                     .await
                     .expect("the SQLite backend always runs");
                 $test(app).await;
@@ -28,7 +34,7 @@ macro_rules! both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $postgres() {
-                let Some(app) = sigap_testkit::spawn_app(sigap_testkit::Backend::Postgres).await else {
+                let Some(app) = sigap_testkit::spawn_app_with(sigap_testkit::Backend::Postgres, $rules).await else {
                     return;
                 };
                 $test(app).await;
@@ -37,7 +43,16 @@ macro_rules! both {
     };
 }
 
+/// Rules under which no role needs a second factor.
+fn password_only(rules: &mut Rules) {
+    rules.totp_required_roles.clear();
+}
+
+/// The default rules: admin, csirt and domain_officer need a second factor.
+fn default_rules(_: &mut Rules) {}
+
 both! {
+    password_only;
     report_form_with_a_file_answers_a_ticket_number: report_form_sqlite, report_form_postgres;
     invalid_report_is_shown_again_with_the_input_kept: invalid_report_sqlite, invalid_report_postgres;
     tracking_shows_the_state_only_with_the_right_token: tracking_sqlite, tracking_postgres;
@@ -58,6 +73,18 @@ both! {
     system_owner_sees_the_remediation_deadline_counted_down: countdown_sqlite, countdown_postgres;
     job_queue_shows_failures_and_an_admin_retries_them: jobs_page_sqlite, jobs_page_postgres;
     meetings_are_scheduled_and_cancelled_on_the_ticket_page: meetings_sqlite, meetings_postgres;
+}
+
+both! {
+    default_rules;
+    csirt_enrols_at_first_sign_in_then_signs_in_with_a_code: totp_enrol_sqlite, totp_enrol_postgres;
+    wrong_codes_count_towards_the_lockout: totp_lockout_sqlite, totp_lockout_postgres;
+    codes_thirty_seconds_off_pass_and_ninety_do_not: totp_skew_sqlite, totp_skew_postgres;
+    a_recovery_code_signs_in_once: totp_recovery_sqlite, totp_recovery_postgres;
+    admin_reset_sends_the_user_back_to_enrolment: totp_reset_sqlite, totp_reset_postgres;
+    the_code_step_needs_a_password_session: totp_no_session_sqlite, totp_no_session_postgres;
+    second_factor_forms_without_the_csrf_token_change_nothing: totp_csrf_sqlite, totp_csrf_postgres;
+    other_roles_sign_in_with_the_password_and_may_enrol: totp_optional_sqlite, totp_optional_postgres;
 }
 
 const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
@@ -189,6 +216,14 @@ impl Browser {
 
     /// Signs in through the login form; asserts success.
     async fn login(&mut self, email: &str, password: &str) -> Page {
+        let page = self.password(email, password).await;
+        assert_eq!(page.location(), "/tickets");
+        page
+    }
+
+    /// Sends the login form with the right password; asserts that it was taken and answers
+    /// the redirect (to the queue, or to a second-factor step).
+    async fn password(&mut self, email: &str, password: &str) -> Page {
         let token = self.get("/login").await.csrf();
         let page = self
             .post_form(
@@ -206,7 +241,6 @@ impl Browser {
             "login of {email}: {}",
             page.body
         );
-        assert_eq!(page.location(), "/tickets");
         page
     }
 }
@@ -1267,4 +1301,452 @@ async fn meetings_are_scheduled_and_cancelled_on_the_ticket_page(app: TestApp) {
     assert!(page.body.contains("Dibatalkan"));
     assert!(page.body.contains("Narasumber berhalangan."));
     assert!(!page.body.contains(&format!("action=\"{cancel}\"")));
+}
+
+// The second factor (TOTP), under the default rules.
+
+/// The secret shown in text on the enrolment page.
+fn secret_on(page: &Page) -> Vec<u8> {
+    let marker = "id=\"totp-secret\">";
+    let start = page.body.find(marker).expect("the secret is shown") + marker.len();
+    let end = page.body[start..].find('<').unwrap();
+    let text: String = page.body[start..start + end]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    data_encoding::BASE32_NOPAD
+        .decode(text.as_bytes())
+        .expect("base32")
+}
+
+/// The recovery codes shown after the enrolment.
+fn recovery_codes_on(page: &Page) -> Vec<String> {
+    page.body
+        .split("<li><code>")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap().to_owned())
+        .collect()
+}
+
+/// The code of `secret` at the app's time moved by `offset_seconds`.
+fn code(app: &TestApp, secret: &[u8], offset_seconds: i64) -> String {
+    sigap_app::totp::code_at(
+        secret,
+        app.now() + chrono::TimeDelta::seconds(offset_seconds),
+    )
+}
+
+/// A code that is not `code` (its last digit changed).
+fn wrong(code: &str) -> String {
+    let last = code.as_bytes()[5] - b'0';
+    format!("{}{}", &code[..5], (last + 1) % 10)
+}
+
+/// Signs `email` in and enrols an authenticator through the pages; answers the signed-in
+/// browser, the secret and the recovery codes. The clock then moves two minutes on, past
+/// the time step of the enrolment's code.
+async fn enrolled(app: &TestApp, email: &str) -> (Browser, Vec<u8>, Vec<String>) {
+    let mut browser = Browser::new(app);
+    browser.password(email, PASSWORD).await;
+    let page = browser.get("/account/totp").await;
+    let secret = secret_on(&page);
+    let done = browser
+        .post_form(
+            "/account/totp",
+            &[("code", &code(app, &secret, 0)), (CSRF_FIELD, &page.csrf())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let codes = recovery_codes_on(&done);
+    assert_eq!(codes.len(), 10, "{}", done.body);
+    app.clock.advance(chrono::TimeDelta::minutes(2));
+    (browser, secret, codes)
+}
+
+impl Browser {
+    /// Signs out from a complete session.
+    async fn logout(&mut self) {
+        let token = self.get("/tickets").await.csrf();
+        let out = self.post_form("/logout", &[(CSRF_FIELD, &token)]).await;
+        assert_eq!(out.location(), "/login");
+    }
+
+    /// Sends a code (or, on `/login/recovery`, a recovery code) to the code step.
+    async fn code_step(&mut self, path: &str, code: &str) -> Page {
+        let form = self.get(path).await;
+        assert_eq!(form.status, StatusCode::OK, "{path}: {}", form.body);
+        self.post_form(path, &[("code", code), (CSRF_FIELD, &form.csrf())])
+            .await
+    }
+}
+
+async fn csirt_enrols_at_first_sign_in_then_signs_in_with_a_code(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    let first = browser.password(email, PASSWORD).await;
+    assert_eq!(first.location(), "/account/totp", "sent to enrolment");
+    assert_eq!(
+        browser.get("/tickets").await.location(),
+        "/account/totp",
+        "no staff page before the enrolment"
+    );
+    assert_eq!(browser.get("/approvals").await.location(), "/account/totp");
+    let page = browser.get("/account/totp").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_page_headers(&page, "/account/totp");
+    assert!(
+        page.body
+            .contains("<img class=\"qr\" src=\"data:image/svg+xml;base64,")
+    );
+    assert!(
+        page.body
+            .contains("wajib menggunakan verifikasi dua langkah")
+    );
+    assert!(
+        !page.body.contains("href=\"/tickets\""),
+        "no queue link yet"
+    );
+    let secret = secret_on(&page);
+    assert_eq!(secret.len(), 20);
+    assert_eq!(
+        secret_on(&browser.get("/account/totp").await),
+        secret,
+        "the same secret until it is confirmed"
+    );
+    let refused = browser
+        .post_form(
+            "/account/totp",
+            &[
+                ("code", &wrong(&code(&app, &secret, 0))),
+                (CSRF_FIELD, &page.csrf()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Kode tidak sesuai"));
+    assert!(recovery_codes_on(&refused).is_empty());
+    let old_session = browser.cookies["sigap_session"].clone();
+    let done = browser
+        .post_form(
+            "/account/totp",
+            &[
+                ("code", &code(&app, &secret, 0)),
+                (CSRF_FIELD, &page.csrf()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(recovery_codes_on(&done).len(), 10);
+    assert!(done.body.contains("hanya ditampilkan satu kali"));
+    assert_ne!(
+        browser.cookies["sigap_session"], old_session,
+        "a new session id once enrolled"
+    );
+    assert_eq!(browser.get("/tickets").await.status, StatusCode::OK);
+    let account = browser.get("/account/totp").await;
+    assert!(account.body.contains("aktif sejak"));
+    assert!(recovery_codes_on(&account).is_empty(), "shown once");
+
+    browser.logout().await;
+    let again = browser.password(email, PASSWORD).await;
+    assert_eq!(again.location(), "/login/totp", "the code is asked");
+    assert_eq!(browser.get("/tickets").await.location(), "/login/totp");
+    let form = browser.get("/login/totp").await;
+    assert!(form.body.contains("name=\"code\""));
+    assert!(form.body.contains("href=\"/login/recovery\""));
+    let replay = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNAUTHORIZED,
+        "the enrolment's code is not taken twice"
+    );
+    assert!(
+        replay
+            .body
+            .contains("Kode salah atau sudah pernah digunakan")
+    );
+    app.clock.advance(chrono::TimeDelta::seconds(30));
+    let current = code(&app, &secret, 0);
+    let half_way = browser.cookies["sigap_session"].clone();
+    let signed_in = browser.code_step("/login/totp", &current).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    assert_eq!(signed_in.location(), "/tickets");
+    assert_ne!(
+        browser.cookies["sigap_session"], half_way,
+        "a new session id"
+    );
+    assert_eq!(browser.get("/tickets").await.status, StatusCode::OK);
+
+    let mut other = Browser::new(&app);
+    assert_eq!(
+        other.password(email, PASSWORD).await.location(),
+        "/login/totp"
+    );
+    let replay = other.code_step("/login/totp", &current).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "a used code");
+    let chain = app.store.verify_audit_chain().await.unwrap();
+    assert!(matches!(chain, sigap_store::ChainStatus::Intact { .. }));
+}
+
+async fn wrong_codes_count_towards_the_lockout(app: TestApp) {
+    let email = csirt(&app).await;
+    let (mut browser, secret, _) = enrolled(&app, email).await;
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    for _ in 0..3 {
+        let page = browser
+            .code_step("/login/totp", &wrong(&code(&app, &secret, 0)))
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let mut second = Browser::new(&app);
+    assert_eq!(
+        second.password(email, PASSWORD).await.location(),
+        "/login/totp",
+        "the password alone does not forget the wrong codes"
+    );
+    for _ in 0..2 {
+        let page = second
+            .code_step("/login/totp", &wrong(&code(&app, &secret, 0)))
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let right = second
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(
+        right.status,
+        StatusCode::UNAUTHORIZED,
+        "locked even with the right code"
+    );
+    assert_eq!(second.get("/tickets").await.location(), "/login/totp");
+    let mut third = Browser::new(&app);
+    let token = third.get("/login").await.csrf();
+    let locked = third
+        .post_form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "the password is locked too"
+    );
+    app.clock.advance(chrono::TimeDelta::minutes(16));
+    assert_eq!(
+        second.get("/login/totp").await.location(),
+        "/login",
+        "a half-way session ends after 15 minutes"
+    );
+    second.password(email, PASSWORD).await;
+    let page = second
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(page.location(), "/tickets", "{}", page.body);
+}
+
+async fn codes_thirty_seconds_off_pass_and_ninety_do_not(app: TestApp) {
+    let email = csirt(&app).await;
+    let (mut browser, secret, _) = enrolled(&app, email).await;
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    for offset in [-90, 90] {
+        let page = browser
+            .code_step("/login/totp", &code(&app, &secret, offset))
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{offset} s");
+    }
+    let behind = browser
+        .code_step("/login/totp", &code(&app, &secret, -30))
+        .await;
+    assert_eq!(behind.location(), "/tickets", "a phone 30 s behind");
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    let ahead = browser
+        .code_step("/login/totp", &code(&app, &secret, 30))
+        .await;
+    assert_eq!(ahead.location(), "/tickets", "a phone 30 s ahead");
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    let older = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(
+        older.status,
+        StatusCode::UNAUTHORIZED,
+        "a code older than the last one taken"
+    );
+}
+
+async fn a_recovery_code_signs_in_once(app: TestApp) {
+    let email = csirt(&app).await;
+    let (mut browser, _, codes) = enrolled(&app, email).await;
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    let page = browser.code_step("/login/recovery", &codes[0]).await;
+    assert_eq!(page.location(), "/tickets", "{}", page.body);
+    assert_eq!(browser.get("/tickets").await.status, StatusCode::OK);
+    browser.logout().await;
+    browser.password(email, PASSWORD).await;
+    let again = browser.code_step("/login/recovery", &codes[0]).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "used up");
+    let typed = codes[1].replace('-', " ").to_uppercase();
+    let other = browser.code_step("/login/recovery", &typed).await;
+    assert_eq!(other.location(), "/tickets", "{}", other.body);
+    let account = browser.get("/account/totp").await;
+    assert!(
+        account
+            .body
+            .contains("Kode pemulihan yang belum digunakan: 8."),
+        "{}",
+        account.body
+    );
+}
+
+async fn admin_reset_sends_the_user_back_to_enrolment(app: TestApp) {
+    let email = csirt(&app).await;
+    let (mut browser, _, _) = enrolled(&app, email).await;
+    let users = app.get(Some(app.token("admin")), "/api/v1/users").await;
+    let users: serde_json::Value = users.json().await.unwrap();
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == email)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reset = |token: &str, id: i64| {
+        app.client
+            .post(app.url(&format!("/api/v1/users/{id}/totp/reset")))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    let refused = reset(app.token("csirt"), id).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/tickets").await.status, StatusCode::OK);
+    let unknown = reset(app.token("admin"), 999_999).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let done = reset(app.token("admin"), id).await.unwrap();
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        browser.get("/tickets").await.location(),
+        "/login",
+        "the user's sessions end"
+    );
+    let again = browser.password(email, PASSWORD).await;
+    assert_eq!(again.location(), "/account/totp", "enrol again");
+    assert!(
+        browser
+            .get("/account/totp")
+            .await
+            .body
+            .contains("id=\"totp-secret\"")
+    );
+    let openapi = app
+        .get(None, "/api/v1/openapi.json")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(openapi.contains("/api/v1/users/{id}/totp/reset"));
+}
+
+async fn the_code_step_needs_a_password_session(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    for path in ["/login/totp", "/login/recovery", "/account/totp"] {
+        assert_eq!(browser.get(path).await.location(), "/login", "{path}");
+    }
+    let token = browser.get("/login").await.csrf();
+    let post = browser
+        .post_form("/login/totp", &[("code", "123456"), (CSRF_FIELD, &token)])
+        .await;
+    assert_eq!(post.location(), "/login");
+    let helpdesk = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
+    browser.login(helpdesk, PASSWORD).await;
+    assert_eq!(
+        browser.get("/login/totp").await.location(),
+        "/login",
+        "a complete session has no code step"
+    );
+}
+
+async fn second_factor_forms_without_the_csrf_token_change_nothing(app: TestApp) {
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.password(email, PASSWORD).await;
+    let page = browser.get("/account/totp").await;
+    let secret = secret_on(&page);
+    let right = code(&app, &secret, 0);
+    let missing = browser
+        .post_form("/account/totp", &[("code", &right)])
+        .await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let forged = "x".repeat(43);
+    let wrong_token = browser
+        .post_form("/account/totp", &[("code", &right), (CSRF_FIELD, &forged)])
+        .await;
+    assert_eq!(wrong_token.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser.get("/tickets").await.location(),
+        "/account/totp",
+        "not enrolled"
+    );
+    let done = browser
+        .post_form(
+            "/account/totp",
+            &[("code", &right), (CSRF_FIELD, &page.csrf())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    browser.logout().await;
+    app.clock.advance(chrono::TimeDelta::minutes(2));
+    browser.password(email, PASSWORD).await;
+    let now = code(&app, &secret, 0);
+    let missing = browser.post_form("/login/totp", &[("code", &now)]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/tickets").await.location(), "/login/totp");
+    let page = browser.code_step("/login/totp", &now).await;
+    assert_eq!(
+        page.location(),
+        "/tickets",
+        "the refused post used nothing up"
+    );
+}
+
+async fn other_roles_sign_in_with_the_password_and_may_enrol(app: TestApp) {
+    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(
+        queue.body.contains("href=\"/account/totp\""),
+        "Keamanan akun"
+    );
+    let page = browser.get("/account/totp").await;
+    assert!(page.body.contains("Lindungi akun Anda"));
+    browser.logout().await;
+    let (mut browser, secret, _) = enrolled(&app, email).await;
+    browser.logout().await;
+    assert_eq!(
+        browser.password(email, PASSWORD).await.location(),
+        "/login/totp",
+        "once enrolled, the code is asked"
+    );
+    let page = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(page.location(), "/tickets");
 }

@@ -10,12 +10,12 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde_json::{Map, Value, json};
-use sigap_app::{App, AppError, Caller, registry};
+use sigap_app::{App, AppError, Caller, registry, two_factor};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, ChainStatus, Store};
 use sigap_web::WebSettings;
 
-use crate::settings::{DatabaseArgs, RuleArgs};
+use crate::settings::{DatabaseArgs, KeyArgs, RuleArgs};
 
 /// sigap: the city CSIRT's procedure for incident and vulnerability reports.
 #[derive(Debug, Parser)]
@@ -120,6 +120,8 @@ struct ServeArgs {
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
+    key: KeyArgs,
+    #[command(flatten)]
     mail: MailArgs,
     /// Largest request body (uploads), in bytes.
     #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
@@ -150,6 +152,13 @@ enum UserCommand {
         /// Read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Remove a user's second factor (TOTP) and recovery codes and end their sessions; at
+    /// the next sign-in they enrol again when their role must have one.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -279,6 +288,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(p) = created.password {
                 println!("password: {p}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Reset2fa { email }) => {
+            let app = admin_app(&db).await?;
+            let user = two_factor::UserRef::Email(email);
+            let email = two_factor::reset(&app, &Caller::system(), &user)
+                .await
+                .map_err(explain)?;
+            println!("second factor of {email} reset; they enrol again at their next sign-in");
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::Create { email, label }) => {
@@ -434,9 +452,13 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut rules = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
+    rules.secret_key = args.key.load(&db.data_dir)?;
     let app = open_app(db, rules).await?;
     if args.demo {
-        print_demo(sigap_app::demo::load_demo(&app).await.map_err(explain)?);
+        print_demo(
+            sigap_app::demo::load_demo(&app).await.map_err(explain)?,
+            &app.rules.totp_required_roles,
+        );
     }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -506,7 +528,7 @@ async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_demo(demo: sigap_app::demo::DemoSummary) {
+fn print_demo(demo: sigap_app::demo::DemoSummary, totp_roles: &[sigap_core::Role]) {
     if !demo.loaded {
         println!("demo data already loaded; the passwords were printed at the first start");
         return;
@@ -522,6 +544,16 @@ fn print_demo(demo: sigap_app::demo::DemoSummary) {
             .map(|a| format!(" [{a}]"))
             .unwrap_or_default();
         println!("  {:<20} {:<32} {}{agency}", u.role, u.email, u.password);
+    }
+    if !totp_roles.is_empty() {
+        let roles: Vec<&str> = totp_roles.iter().map(|r| r.as_str()).collect();
+        println!(
+            "Roles {} must use two-step verification: at their first sign-in they are shown a \
+             QR code (and its key as text) to add to an authenticator app (FreeOTP, Aegis, \
+             Google Authenticator; or `oathtool --totp -b KEY` in a terminal), then enter its \
+             6-digit code. Other roles sign in with the password alone.",
+            roles.join(", ")
+        );
     }
 }
 

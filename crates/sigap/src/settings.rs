@@ -7,10 +7,11 @@ use chrono::NaiveDate;
 use clap::Args;
 use sigap_app::blocking::BlockingSettings;
 use sigap_app::document_settings::DocumentSettings;
+use sigap_app::totp::SecretKey;
 use sigap_app::webhooks::WebhookTarget;
 use sigap_app::{NoticeSettings, Rules};
 use sigap_block::proof::{ProofOptions, Resolver};
-use sigap_core::{Email, TicketNumber, WorkingCalendar};
+use sigap_core::{Email, Role, TicketNumber, WorkingCalendar};
 use sigap_store::StoreOptions;
 
 /// Where the data lives; shared by every command.
@@ -136,6 +137,92 @@ pub struct RuleArgs {
     /// The HMAC-SHA256 key of webhook messages (header `X-Sigap-Signature`).
     #[arg(long, env = "SIGAP_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Roles that must sign in with a second factor (TOTP), comma-separated; `none` for
+    /// none. API tokens are not affected.
+    #[arg(
+        long,
+        env = "SIGAP_TOTP_REQUIRED_ROLES",
+        value_delimiter = ',',
+        default_value = "admin,csirt,domain_officer"
+    )]
+    pub totp_required_roles: Vec<String>,
+}
+
+/// Reads the roles of `SIGAP_TOTP_REQUIRED_ROLES`.
+fn required_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names == ["none"] {
+        return Ok(Vec::new());
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            name.parse::<Role>().map_err(|_| {
+                anyhow::anyhow!(
+                    "SIGAP_TOTP_REQUIRED_ROLES: `{name}` is not a role (admin, helpdesk, csirt, \
+                     domain_officer, system_owner, regional_secretary, auditor) or `none`"
+                )
+            })
+        })
+        .collect()
+}
+
+/// The server's secret key, which seals the TOTP secrets in the database.
+#[derive(Clone, Args)]
+pub struct KeyArgs {
+    /// 64 hexadecimal digits; default: the key file `secret.key` in the data directory,
+    /// created at the first start.
+    #[arg(long, env = "SIGAP_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+impl std::fmt::Debug for KeyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyArgs")
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl KeyArgs {
+    /// The key from `SIGAP_SECRET_KEY`, or from `<data dir>/secret.key`, which is written
+    /// (readable by its owner only) when missing.
+    pub fn load(&self, data_dir: &std::path::Path) -> anyhow::Result<SecretKey> {
+        if let Some(text) = &self.secret_key {
+            return SecretKey::from_hex(text).map_err(|e| anyhow::anyhow!("SIGAP_SECRET_KEY: {e}"));
+        }
+        let path = data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                SecretKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_key_file(&path),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    }
+}
+
+/// Writes a new random key to `path`, refusing to replace a file that appeared meanwhile.
+fn write_key_file(path: &std::path::Path) -> anyhow::Result<SecretKey> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = SecretKey::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    writeln!(file, "{}", key.to_hex())?;
+    file.sync_all()?;
+    Ok(key)
 }
 
 impl RuleArgs {
@@ -231,7 +318,46 @@ impl RuleArgs {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{listen}")),
+            totp_required_roles: required_roles(&self.totp_required_roles)?,
             ..Rules::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn required_roles_are_read_or_refused() {
+        let names = |text: &str| text.split(',').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            required_roles(&names("admin, csirt,domain_officer")).unwrap(),
+            vec![Role::Admin, Role::Csirt, Role::DomainOfficer]
+        );
+        assert!(required_roles(&names("none")).unwrap().is_empty());
+        assert!(required_roles(&names("admin,root")).is_err());
+    }
+
+    #[test]
+    fn the_key_file_is_made_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = KeyArgs { secret_key: None };
+        let first = args.load(dir.path()).unwrap();
+        let again = args.load(dir.path()).unwrap();
+        assert_eq!(first.to_hex(), again.to_hex());
+        let given = KeyArgs {
+            secret_key: Some("00".repeat(32)),
+        };
+        assert_eq!(given.load(dir.path()).unwrap().to_hex(), "00".repeat(32));
+        assert!(
+            KeyArgs {
+                secret_key: Some("xyz".into())
+            }
+            .load(dir.path())
+            .is_err()
+        );
     }
 }

@@ -2,10 +2,11 @@
 //! write; staff read; a system owner reads only their own agency and its systems.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sigap_app::registry;
+use sigap_app::two_factor::{self, UserRef};
 use sigap_app::views::{AgencyView, CreatedUser, SystemView, UserView};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_systems, add_system))
         .routes(routes!(set_blocking))
         .routes(routes!(list_users, add_user))
+        .routes(routes!(reset_user_totp))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,4 +156,19 @@ async fn add_user(
         StatusCode::CREATED,
         Json(registry::add_user(&s.app, &caller, &body.fields).await?),
     ))
+}
+
+/// Resets a user's second factor (admin): their authenticator and recovery codes are
+/// removed and their sessions ended; at the next sign-in they enrol again when their role
+/// must have one. Audited.
+#[utoipa::path(post, path = "/api/v1/users/{id}/totp/reset", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn reset_user_totp(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    two_factor::reset(&s.app, &caller, &UserRef::Id(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,9 @@
 //! Staff sign-in and sign-out pages. `POST /login` takes `email`, `password` and the
 //! anti-CSRF field, calls the login use case and, on success, sets a new session cookie and
-//! redirects to the queue. Every refusal (unknown address, wrong password, locked address)
-//! answers the same page and message. `POST /logout` ends the session.
+//! redirects to the queue, or to the second factor's code step (`/login/totp`) or its
+//! enrolment (`/account/totp`) when the session must pass one first. Every refusal (unknown
+//! address, wrong password, locked address) answers the same page and message.
+//! `POST /logout` ends the session, also a half-way one.
 
 use askama::Template;
 use axum::Router;
@@ -11,13 +13,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sigap_app::AppError;
-use sigap_app::login;
+use sigap_app::login::{self, Stage};
 
 use crate::AppState;
 use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
-use crate::pages::session::StaffSession;
+use crate::pages::session::to_login;
+use crate::pages::two_factor::with_session;
 use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
 
 pub fn router() -> Router<AppState> {
@@ -84,7 +87,7 @@ async fn sign_in(
 }
 
 /// Voids the browser's previous session, if any, sets the new session's cookie and goes to
-/// the queue.
+/// the queue, or to the step the session waits for.
 async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
@@ -93,15 +96,16 @@ async fn start_session(
     if let Some(old) = cookies::get(headers, SESSION_COOKIE) {
         login::discard(&state.app, &old).await?;
     }
-    let cookie = cookies::secret(
-        SESSION_COOKIE,
-        &signed_in.cookie_value,
-        login::ABSOLUTE_TIMEOUT.num_seconds(),
-        secure_cookies(state),
-    );
-    let mut response = Redirect::to("/tickets").into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    Ok(response)
+    let next = match signed_in.session.stage {
+        Stage::Complete => "/tickets",
+        Stage::Password => "/login/totp",
+        Stage::Enrol => "/account/totp",
+    };
+    Ok(with_session(
+        state,
+        Redirect::to(next).into_response(),
+        &signed_in,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -112,11 +116,20 @@ struct LogoutForm {
 async fn sign_out(
     State(state): State<AppState>,
     lang: Lang,
+    headers: HeaderMap,
     source: Source,
-    StaffSession(session): StaffSession,
     axum::Form(form): axum::Form<LogoutForm>,
 ) -> Response {
-    let layout = Layout::staff(lang, "/logout", String::new(), &session);
+    let Some(value) = cookies::get(&headers, SESSION_COOKIE) else {
+        return to_login();
+    };
+    let all = [Stage::Complete, Stage::Password, Stage::Enrol];
+    let session = match login::session_at(&state.app, &value, &all).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return to_login(),
+        Err(e) => return app_error_page(Layout::public(lang, "/logout", "login.title"), e),
+    };
+    let layout = Layout::half_way(lang, "/logout", "login.title", &session);
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
         return csrf_refused(layout);
     }

@@ -35,6 +35,7 @@ pub mod queue;
 pub mod session;
 pub mod swimlane;
 pub mod ticket;
+pub mod two_factor;
 
 pub use i18n::Lang;
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
         .merge(login::router())
+        .merge(two_factor::router())
         .merge(queue::router())
         .merge(ticket::router())
         .merge(meetings::router())
@@ -98,6 +100,9 @@ pub struct StaffBar {
     pub approvals: bool,
     /// Whether the navigation links the job queue (admins and auditors).
     pub jobs: bool,
+    /// Whether the session is complete; a half-way one (second factor awaited) shows only
+    /// the sign-out.
+    pub full: bool,
 }
 
 impl Layout {
@@ -131,7 +136,38 @@ impl Layout {
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
                 jobs: matches!(session.caller.role, Role::Admin | Role::Auditor),
+                full: true,
             }),
+        }
+    }
+
+    /// A page of a session that waits for its second factor or its enrolment: the header
+    /// offers only the sign-out.
+    pub fn half_way(
+        lang: Lang,
+        path: &str,
+        title_key: &str,
+        session: &sigap_app::login::Session,
+    ) -> Layout {
+        let mut layout = Layout::staff(lang, path, lang.t(title_key).into_owned(), session);
+        if let Some(bar) = layout.staff.as_mut() {
+            bar.full = false;
+            bar.approvals = false;
+        }
+        layout
+    }
+
+    /// [`Layout::staff`] or [`Layout::half_way`], as far as `session` has come.
+    pub fn of_session(
+        lang: Lang,
+        path: &str,
+        title_key: &str,
+        session: &sigap_app::login::Session,
+    ) -> Layout {
+        if session.stage == sigap_app::login::Stage::Complete {
+            Layout::staff(lang, path, lang.t(title_key).into_owned(), session)
+        } else {
+            Layout::half_way(lang, path, title_key, session)
         }
     }
 }

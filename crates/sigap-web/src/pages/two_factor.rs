@@ -1,0 +1,374 @@
+//! The second factor's pages. After a right password, a user with an authenticator is sent
+//! to `/login/totp` (the 6-digit `code`; `/login/recovery` takes a recovery code instead),
+//! and a user whose role must have one but has none to `/account/totp`, the only page such
+//! a half-way session opens. `/account/totp` ("Keamanan akun") shows the enrolment: the
+//! QR code as an `<img>` with a `data:` URI (the CSP's `img-src` allows it; no markup is
+//! built from text), the secret as text for typing in, and the form for the first code;
+//! after it, the ten recovery codes, shown this once. Every form carries the session's
+//! anti-CSRF token, checked before any use case runs.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use serde::Deserialize;
+use sigap_app::login::{self, Session, Stage};
+use sigap_app::two_factor::{self, Enrolled, Enrolment, Status};
+use sigap_app::{AppError, login::SignedIn};
+
+use crate::AppState;
+use crate::extract::Source;
+use crate::pages::cookies::{self, SESSION_COOKIE};
+use crate::pages::csrf::tokens_match;
+use crate::pages::session::to_login;
+use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login/totp", get(code_form).post(check_code))
+        .route("/login/recovery", get(recovery_form).post(check_recovery))
+        .route("/account/totp", get(account).post(confirm))
+}
+
+/// The code step's page: the 6-digit code, or a recovery code.
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    recovery: bool,
+    refused: bool,
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    csrf_token: Option<String>,
+}
+
+/// The session behind the request's cookie when it is in one of `stages`.
+async fn session_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    stages: &[Stage],
+) -> Result<Session, Response> {
+    let Some(value) = cookies::get(headers, SESSION_COOKIE) else {
+        return Err(to_login());
+    };
+    match login::session_at(&state.app, &value, stages).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(to_login()),
+        Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+    }
+}
+
+fn code_page(lang: Lang, session: &Session, recovery: bool, refused: bool) -> CodePage {
+    let path = if recovery {
+        "/login/recovery"
+    } else {
+        "/login/totp"
+    };
+    CodePage {
+        layout: Layout::half_way(lang, path, "totp.code.title", session),
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        recovery,
+        refused,
+    }
+}
+
+async fn code_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    show_code_page(&state, lang, &headers, false).await
+}
+
+async fn recovery_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    show_code_page(&state, lang, &headers, true).await
+}
+
+async fn show_code_page(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    recovery: bool,
+) -> Response {
+    match session_in(state, headers, &[Stage::Password]).await {
+        Ok(session) => render(StatusCode::OK, &code_page(lang, &session, recovery, false)),
+        Err(response) => response,
+    }
+}
+
+async fn check_code(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Response {
+    check(&state, lang, &headers, source, form, false).await
+}
+
+async fn check_recovery(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Response {
+    check(&state, lang, &headers, source, form, true).await
+}
+
+/// Checks a code (or a recovery code) of a session waiting for it; on success the browser
+/// gets the complete session's new cookie and goes to the queue.
+async fn check(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    source: Source,
+    form: CodeForm,
+    recovery: bool,
+) -> Response {
+    let session = match session_in(state, headers, &[Stage::Password]).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let page = code_page(lang, &session, recovery, true);
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        return csrf_refused(page.layout);
+    }
+    let checked = if recovery {
+        two_factor::verify_recovery_code(&state.app, &session, &form.code, source.0).await
+    } else {
+        two_factor::verify_code(&state.app, &session, &form.code, source.0).await
+    };
+    match checked {
+        Ok(signed_in) => with_session(state, Redirect::to("/tickets").into_response(), &signed_in),
+        Err(AppError::Unauthorized) => render(StatusCode::UNAUTHORIZED, &page),
+        Err(e) => app_error_page(page.layout, e),
+    }
+}
+
+/// Adds the cookie of a new session to `response`.
+pub(crate) fn with_session(
+    state: &AppState,
+    mut response: Response,
+    signed_in: &SignedIn,
+) -> Response {
+    let lifetime = match signed_in.session.stage {
+        Stage::Complete => login::ABSOLUTE_TIMEOUT,
+        Stage::Password | Stage::Enrol => login::PENDING_TIMEOUT,
+    };
+    let cookie = cookies::secret(
+        SESSION_COOKIE,
+        &signed_in.cookie_value,
+        lifetime.num_seconds(),
+        secure_cookies(state),
+    );
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+/// The account security page: the second factor's state, its enrolment, or the recovery
+/// codes just made.
+#[derive(Template)]
+#[template(path = "account_totp.html")]
+struct AccountPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    /// The session may open nothing else until this enrolment is done.
+    must_enrol: bool,
+    /// The role must have a second factor.
+    required: bool,
+    /// Since when the authenticator is enrolled, in a sentence.
+    enabled_since: Option<String>,
+    /// How many recovery codes are left, in a sentence.
+    codes_left: String,
+    enrolment: Option<EnrolmentView>,
+    /// The recovery codes, only on the page that follows the confirmation.
+    recovery_codes: Vec<String>,
+    refused: bool,
+}
+
+/// What the authenticator app needs, ready for the page.
+struct EnrolmentView {
+    qr_data_uri: String,
+    secret: String,
+}
+
+impl EnrolmentView {
+    fn of(enrolment: &Enrolment) -> Result<EnrolmentView, AppError> {
+        Ok(EnrolmentView {
+            qr_data_uri: qr_data_uri(&enrolment.uri)?,
+            secret: grouped(&enrolment.secret),
+        })
+    }
+}
+
+/// The `otpauth://` URI as an SVG QR code in a `data:` URI for an `<img>`.
+fn qr_data_uri(uri: &str) -> Result<String, AppError> {
+    let code = QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M)
+        .map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+    let svg = code
+        .render::<svg::Color>()
+        .quiet_zone(true)
+        .min_dimensions(200, 200)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        STANDARD.encode(svg)
+    ))
+}
+
+/// A base32 secret in groups of four, easier to type.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn account_page(lang: Lang, session: &Session, status: &Status) -> AccountPage {
+    AccountPage {
+        layout: Layout::of_session(lang, "/account/totp", "totp.account.title", session),
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        must_enrol: session.stage == Stage::Enrol,
+        required: status.required,
+        enabled_since: status
+            .enabled_at
+            .map(|at| lang.tf("totp.account.enabled_since", &[("date", lang.wib(&at))])),
+        codes_left: lang.tf(
+            "totp.account.codes_left",
+            &[("count", status.recovery_codes_left.to_string())],
+        ),
+        enrolment: None,
+        recovery_codes: Vec::new(),
+        refused: false,
+    }
+}
+
+const ACCOUNT_STAGES: &[Stage] = &[Stage::Complete, Stage::Enrol];
+
+async fn account(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let session = match session_in(&state, &headers, ACCOUNT_STAGES).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    match enrolment_page(&state, lang, &session).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => app_error_page(
+            Layout::public(lang, "/account/totp", "totp.account.title"),
+            e,
+        ),
+    }
+}
+
+/// The page with the user's state, and the enrolment when they have no authenticator.
+async fn enrolment_page(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+) -> Result<AccountPage, AppError> {
+    let status = two_factor::status(&state.app, &session.caller).await?;
+    let mut page = account_page(lang, session, &status);
+    if status.enabled_at.is_none() {
+        let enrolment = two_factor::start_enrolment(&state.app, session).await?;
+        page.enrolment = Some(EnrolmentView::of(&enrolment)?);
+    }
+    Ok(page)
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    source: Source,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Response {
+    let session = match session_in(&state, &headers, ACCOUNT_STAGES).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let layout = Layout::of_session(lang, "/account/totp", "totp.account.title", &session);
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        return csrf_refused(layout);
+    }
+    match two_factor::confirm_enrolment(&state.app, &session, &form.code, source.0).await {
+        Ok(enrolled) => recovery_codes_page(&state, lang, &session, enrolled).await,
+        Err(AppError::Invalid(_)) => match enrolment_page(&state, lang, &session).await {
+            Ok(page) => render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &AccountPage {
+                    refused: true,
+                    ..page
+                },
+            ),
+            Err(e) => app_error_page(layout, e),
+        },
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// The recovery codes, once, under the session that continues (the new one when the
+/// enrolment completed a sign-in).
+async fn recovery_codes_page(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    enrolled: Enrolled,
+) -> Response {
+    let current = enrolled
+        .signed_in
+        .as_ref()
+        .map_or(session, |signed_in| &signed_in.session);
+    let status = match two_factor::status(&state.app, &current.caller).await {
+        Ok(status) => status,
+        Err(e) => {
+            return app_error_page(
+                Layout::public(lang, "/account/totp", "totp.account.title"),
+                e,
+            );
+        }
+    };
+    let page = AccountPage {
+        recovery_codes: enrolled.recovery_codes,
+        ..account_page(lang, current, &status)
+    };
+    let response = render(StatusCode::OK, &page);
+    match &enrolled.signed_in {
+        Some(signed_in) => with_session(state, response, signed_in),
+        None => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_an_svg_data_uri() {
+        let uri = qr_data_uri("otpauth://totp/BATAM-CSIRT:a%40b.id?secret=ABC").unwrap();
+        let body = uri.strip_prefix("data:image/svg+xml;base64,").unwrap();
+        let svg = String::from_utf8(STANDARD.decode(body).unwrap()).unwrap();
+        assert!(svg.contains("<svg"));
+        assert!(
+            !svg.contains("a%40b.id"),
+            "no text of the URI in the markup"
+        );
+    }
+
+    #[test]
+    fn secrets_are_shown_in_groups_of_four() {
+        assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
+    }
+}
