@@ -5,16 +5,16 @@
 //! each notice goes once, even with two sweeps at the same moment; the step done late keeps
 //! its overdue mark. Mail reaches a real SMTP server on loopback.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeDelta};
 use mail_parser::MimeHeaders;
 use sigap_app::deadlines;
-use sigap_app::notify::{self, MailSettings};
+use sigap_app::notify::MailSettings;
+
+use crate::mail::{subject, to};
 use sigap_core::WorkingCalendar;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
-use sigap_notify::{PublicUrl, SmtpMailer, SmtpOptions};
 use sigap_testkit::{Backend, TestApp, bodies, spawn_app_with, valid_report};
 
 macro_rules! each_backend {
@@ -59,43 +59,16 @@ async fn app_with_lead(backend: Backend) -> Option<TestApp> {
 }
 
 fn settings(app: &TestApp, sink: &SmtpSink) -> MailSettings {
-    let mailer = SmtpMailer::from_url(
-        &sink.url(),
-        "BATAM-CSIRT <csirt@batam.go.id>",
-        SmtpOptions::default(),
-    )
-    .unwrap();
-    MailSettings {
-        mailer: Arc::new(mailer),
-        public: PublicUrl::parse(&app.base_url).unwrap(),
-    }
+    crate::mail::settings(app, &sink.url())
 }
 
 /// Sends every due job; answers how many went, and checks that none failed.
 async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
-    let mut sent = 0;
-    loop {
-        let claimed = notify::run_due(&app.app, mail, 64).await.unwrap();
-        if claimed == 0 {
-            let jobs = app.store.list_jobs(None, 500).await.unwrap();
-            let stuck: Vec<_> = jobs.iter().filter(|j| j.state != "done").collect();
-            assert!(stuck.is_empty(), "jobs not sent: {stuck:#?}");
-            return sent;
-        }
-        sent += claimed;
-    }
-}
-
-fn to(mail: &ReceivedMail, address: &str) -> bool {
-    mail.rcpt_to.iter().any(|r| r == address)
-}
-
-fn subject(mail: &ReceivedMail) -> String {
-    mail.parsed()
-        .unwrap()
-        .subject()
-        .unwrap_or_default()
-        .to_owned()
+    let sent = crate::mail::drain(app, mail).await;
+    let jobs = app.store.list_jobs(None, 500).await.unwrap();
+    let stuck: Vec<_> = jobs.iter().filter(|j| j.state != "done").collect();
+    assert!(stuck.is_empty(), "jobs not sent: {stuck:#?}");
+    sent
 }
 
 fn text(mail: &ReceivedMail) -> String {

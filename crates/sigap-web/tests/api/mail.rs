@@ -20,7 +20,7 @@ both! {
         postgres_two_workers_send_each_job_once;
 }
 
-fn settings(app: &TestApp, smtp_url: &str) -> MailSettings {
+pub(crate) fn settings(app: &TestApp, smtp_url: &str) -> MailSettings {
     let mailer = SmtpMailer::from_url(
         smtp_url,
         "BATAM-CSIRT <csirt@batam.go.id>",
@@ -34,7 +34,7 @@ fn settings(app: &TestApp, smtp_url: &str) -> MailSettings {
 }
 
 /// Runs the worker until no job is due.
-async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
+pub(crate) async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
     let mut sent = 0;
     loop {
         let claimed = notify::run_due(&app.app, mail, 64).await.unwrap();
@@ -45,11 +45,11 @@ async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
     }
 }
 
-fn to(mail: &ReceivedMail, address: &str) -> bool {
+pub(crate) fn to(mail: &ReceivedMail, address: &str) -> bool {
     mail.rcpt_to.iter().any(|r| r == address)
 }
 
-fn subject(mail: &ReceivedMail) -> String {
+pub(crate) fn subject(mail: &ReceivedMail) -> String {
     mail.parsed()
         .unwrap()
         .subject()
