@@ -46,6 +46,7 @@ fn outcome_label(e: &AppError) -> &'static str {
         AppError::Conflict(_) => "refused:409",
         AppError::Invalid(_) => "refused:422",
         AppError::TooLarge(_) => "refused:413",
+        AppError::TooManyRequests { .. } => "refused:429",
         AppError::Unauthorized => "refused:401",
         AppError::Upstream(_) => "refused:502",
         AppError::Internal(_) => "failed",

@@ -142,6 +142,44 @@ pub async fn record(
     Ok(())
 }
 
+/// The longest side of an evidence image as shown on the ticket page.
+pub const PREVIEW_SIDE: u32 = 1024;
+
+/// An evidence image made safe to show: decoded within limits (at most 12,000 pixels a
+/// side and 256 MiB of memory, against decompression bombs), turned as its EXIF orientation
+/// says, scaled down to `max_side`, and written anew as PNG: the EXIF, XMP and any other
+/// metadata (camera, GPS position) and anything appended to the file are left behind, and
+/// what a browser gets is pixels this code wrote. Answers why when the bytes are not an
+/// image it can read.
+pub fn reencode(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, String> {
+    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    use std::io::Cursor;
+
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+    picture.apply_orientation(orientation);
+    if picture.width() > max_side || picture.height() > max_side {
+        picture = picture.thumbnail(max_side, max_side);
+    }
+    let pixels = DynamicImage::ImageRgba8(picture.to_rgba8());
+    let mut out = Vec::new();
+    pixels
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// The bytes of a stored file.
 pub async fn read(blobs: &BlobStore, sha256: &str) -> AppResult<Vec<u8>> {
     blobs

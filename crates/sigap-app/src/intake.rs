@@ -266,6 +266,9 @@ pub async fn submit_report(
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);
     let mut tx = app.store.begin().await?;
+    if intake.staff.is_none() {
+        crate::antispam::admit(&mut tx, app, intake.source.as_deref(), body).await?;
+    }
     let system = route(&mut tx, &report.target.host).await?;
     let year = i64::from(now.with_timezone(&wib()).year());
     let seq = tx.next_counter("ticket", year).await?;

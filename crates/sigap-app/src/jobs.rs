@@ -40,38 +40,105 @@ fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
 /// How a job ended: the payload to keep, or whether the failure is worth retrying and why.
 type Outcome = Result<String, (bool, String)>;
 
-/// Records how one job ended, in its own small transaction.
-async fn settle(app: &App, job: &JobRow, result: Outcome) -> AppResult<()> {
+/// Records how the jobs of one batch ended, in one transaction: a write transaction per
+/// message would be a few hundred a second during a backlog, each taking the writer away from
+/// the actions people are waiting for. A job whose claim was taken over (its lease passed)
+/// is fenced out by its attempt number and left as it is.
+async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    match result {
-        Ok(payload) => {
-            tx.finish_job(job.id, job.attempts, millis(now), &payload)
-                .await?;
-        }
-        Err((transient, error)) => {
-            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
-            let again =
-                (transient && job.attempts < MAX_ATTEMPTS).then(|| retry_at(now, job.attempts));
-            tx.fail_job(job.id, job.attempts, &error, again).await?;
+    for (job, result) in outcomes {
+        match result {
+            Ok(payload) => {
+                tx.finish_job(job.id, job.attempts, millis(now), payload)
+                    .await?;
+            }
+            Err((transient, error)) => {
+                tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
+                let again = (*transient && job.attempts < MAX_ATTEMPTS)
+                    .then(|| retry_at(now, job.attempts));
+                tx.fail_job(job.id, job.attempts, error, again).await?;
+            }
         }
     }
     tx.commit().await?;
     Ok(())
 }
 
-async fn run_one(app: &App, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
+/// What the jobs of one claimed batch share: the staff list, read once when a mail addressed
+/// by role needs it rather than once per message.
+#[derive(Default)]
+pub(crate) struct Batch {
+    staff: tokio::sync::OnceCell<Vec<sigap_store::UserRow>>,
+}
+
+impl Batch {
+    /// The addresses of the active staff with one of `roles`.
+    pub(crate) async fn staff_with(&self, app: &App, roles: &[Role]) -> AppResult<Vec<String>> {
+        let users = self
+            .staff
+            .get_or_try_init(|| app.store.list_users())
+            .await?;
+        Ok(crate::notify::active_with(users, roles))
+    }
+}
+
+async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
     match (job.kind.as_str(), mail) {
-        (MAIL, Some(settings)) => crate::notify::send(app, settings, job).await,
+        (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
         (MAIL, None) => Err((true, "no mail server is set".to_owned())),
         (WEBHOOK, _) => crate::webhooks::send(app, job).await,
         (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
     }
 }
 
+/// Spaces the mail a worker hands to the mail server to at most `per_second` messages a
+/// second (`SIGAP_MAIL_PER_SECOND`; 0: as fast as the server takes them). A backlog then
+/// drains at a steady pace instead of a burst: kinder to the office's mail relay, and it
+/// leaves the machine to the HTTP requests people are waiting for (see `bench/README.md`).
+pub struct Pace {
+    every: Option<std::time::Duration>,
+    next: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pace {
+    pub fn new(per_second: u32) -> Pace {
+        Pace {
+            every: (per_second > 0).then(|| std::time::Duration::from_secs(1) / per_second),
+            next: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits for the next message's turn.
+    async fn wait(&self) {
+        let Some(every) = self.every else {
+            return;
+        };
+        let turn = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = tokio::time::Instant::now();
+            let turn = next.map_or(now, |n| n.max(now));
+            *next = Some(turn + every);
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+}
+
 /// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
 /// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
 pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppResult<usize> {
+    let pace = Pace::new(app.rules.notices.mail_per_second);
+    run_batch(app, mail, limit, &pace).await
+}
+
+/// [`run_due`] with the pace of a worker that runs batch after batch.
+async fn run_batch(
+    app: &App,
+    mail: Option<&MailSettings>,
+    limit: i64,
+    pace: &Pace,
+) -> AppResult<usize> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let skip = mail.is_none().then_some(MAIL);
@@ -80,20 +147,30 @@ pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppR
         .await?;
     tx.commit().await?;
     let claimed = jobs.len();
-    futures::stream::iter(jobs)
-        .for_each_concurrent(PARALLEL, |job| async move {
-            let result = run_one(app, mail, &job).await;
-            if let Err(e) = settle(app, &job, result).await {
-                tracing::error!(job = job.id, error = %e, "job outcome not recorded");
+    let batch = Batch::default();
+    let batch = &batch;
+    let outcomes: Vec<(JobRow, Outcome)> = futures::stream::iter(jobs)
+        .map(|job| async move {
+            if job.kind == MAIL {
+                pace.wait().await;
             }
+            let result = run_one(app, batch, mail, &job).await;
+            (job, result)
         })
+        .buffer_unordered(PARALLEL)
+        .collect()
         .await;
+    if let Err(e) = settle(app, &outcomes).await {
+        // The jobs stay claimed until their lease passes, then run again.
+        tracing::error!(jobs = outcomes.len(), error = %e, "job outcomes not recorded");
+    }
     Ok(claimed)
 }
 
-/// Runs jobs until the process ends: as fast as they come, resting a second when idle, and
-/// looking at the deadlines every minute.
+/// Runs jobs until the process ends: as they come (mail at the configured pace), resting a
+/// second when idle, and looking at the deadlines every minute.
 pub async fn run_forever(app: App, mail: Option<MailSettings>) {
+    let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
@@ -101,8 +178,11 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
             if let Err(e) = crate::deadlines::sweep(&app).await {
                 tracing::error!(error = %e, "deadline sweep");
             }
+            if let Err(e) = crate::antispam::sweep(&app).await {
+                tracing::error!(error = %e, "anti-spam sweep");
+            }
         }
-        match run_due(&app, mail.as_ref(), 64).await {
+        match run_batch(&app, mail.as_ref(), 64, &pace).await {
             Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
             Ok(_) => {}
             Err(e) => {

@@ -11,6 +11,7 @@ use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
 use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
+pub mod antispam;
 pub mod approvals;
 pub mod auth;
 pub mod blocking;
@@ -67,8 +68,10 @@ pub struct Rules {
     /// The roles that must sign in with a second factor (TOTP): after the password, a user
     /// of these roles without one is sent to enrolment and reaches no other staff page.
     pub totp_required_roles: Vec<Role>,
-    /// The key that seals TOTP secrets in the database.
+    /// The key that seals TOTP secrets in the database (and signs proof-of-work challenges).
     pub secret_key: totp::SecretKey,
+    /// Anti-spam of public intake: proof of work and limits per client address.
+    pub intake_limits: antispam::IntakeLimits,
 }
 
 impl Rules {
@@ -90,6 +93,9 @@ pub struct NoticeSettings {
     pub webhooks: Vec<webhooks::WebhookTarget>,
     /// Whether a mail server is set; without one mail is queued and not sent.
     pub mail_enabled: bool,
+    /// The most messages a second a worker hands to the mail server
+    /// (`SIGAP_MAIL_PER_SECOND`); 0: no limit.
+    pub mail_per_second: u32,
 }
 
 impl Default for Rules {
@@ -114,6 +120,7 @@ impl Default for Rules {
             // A key of this process only: secrets sealed under it do not survive a restart.
             // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).
             secret_key: totp::SecretKey::random(),
+            intake_limits: antispam::IntakeLimits::off(),
         }
     }
 }
@@ -164,6 +171,10 @@ pub enum AppError {
     /// An upload is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// Too many requests from one client (public intake's limits); try again after
+    /// `retry_after` seconds. Nothing was stored.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     /// A server outside sigap that the action needs (a blocking adapter) failed; nothing
     /// was changed.
     #[error("{0}")]

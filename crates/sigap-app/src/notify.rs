@@ -159,14 +159,16 @@ pub(crate) async fn enqueue(
 
 /// The addresses of the active staff with one of `roles`.
 pub(crate) async fn staff_with(app: &App, roles: &[Role]) -> AppResult<Vec<String>> {
-    Ok(app
-        .store
-        .list_users()
-        .await?
-        .into_iter()
+    Ok(active_with(&app.store.list_users().await?, roles))
+}
+
+/// The addresses of the active users among `users` with one of `roles`.
+pub(crate) fn active_with(users: &[sigap_store::UserRow], roles: &[Role]) -> Vec<String> {
+    users
+        .iter()
         .filter(|u| !u.disabled && roles.iter().any(|r| r.as_str() == u.role))
-        .map(|u| u.email)
-        .collect())
+        .map(|u| u.email.clone())
+        .collect()
 }
 
 /// The agency's official address and its system owners' addresses.
@@ -376,6 +378,7 @@ fn scrubbed(mut mail: MailJob) -> String {
 /// when it did not go.
 pub(crate) async fn send(
     app: &App,
+    batch: &crate::jobs::Batch,
     settings: &MailSettings,
     job: &JobRow,
 ) -> Result<String, (bool, String)> {
@@ -387,7 +390,8 @@ pub(crate) async fn send(
             .iter()
             .filter_map(|r| r.parse().ok())
             .collect();
-        let staff = staff_with(app, &roles)
+        let staff = batch
+            .staff_with(app, &roles)
             .await
             .map_err(|e| (true, e.to_string()))?;
         mail.to.extend(staff);

@@ -302,6 +302,40 @@ pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
     })
 }
 
+/// An evidence image of a ticket the caller may see, re-encoded to be shown (see
+/// [`crate::evidence::reencode`]): its metadata and the PNG. A file that is not an image,
+/// or not one that decodes within the limits, has no preview (404): it stays a download.
+pub async fn evidence_preview(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    id: i64,
+) -> AppResult<(EvidenceView, Vec<u8>)> {
+    let (meta, bytes) = evidence_file(app, caller, number, id).await?;
+    if !meta.media_type.starts_with("image/") {
+        return Err(AppError::NotFound("preview".to_owned()));
+    }
+    // Decoding is CPU work: on a blocking thread, within the render slots.
+    let _slot = app
+        .rules
+        .render_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let png = tokio::task::spawn_blocking(move || {
+        crate::evidence::reencode(&bytes, crate::evidence::PREVIEW_SIDE)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    match png {
+        Ok(png) => Ok((meta, png)),
+        Err(why) => {
+            tracing::info!(ticket = number, evidence = id, %why, "no preview");
+            Err(AppError::NotFound("preview".to_owned()))
+        }
+    }
+}
+
 /// An evidence file of a ticket the caller may see: its metadata and bytes.
 pub async fn evidence_file(
     app: &App,

@@ -182,6 +182,19 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// HMAC-SHA256 under this key of `message` for `purpose` (the purpose keeps the MACs of
+    /// one use from being valid for another).
+    pub fn mac(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.0);
+        let mut context = ring::hmac::Context::with_key(&key);
+        context.update(purpose.as_bytes());
+        context.update(&[0]);
+        context.update(message);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(context.sign().as_ref());
+        out
+    }
+
     /// The key as 64 hexadecimal digits, to be written to the key file.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)

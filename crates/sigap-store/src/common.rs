@@ -863,3 +863,45 @@ pub async fn list_jobs(c: &mut Conn, state: Option<&str>, limit: i64) -> Result<
     .fetch_all(&mut *c)
     .await?)
 }
+
+/// Records a proof-of-work challenge as used; answers `false` when it already was.
+pub async fn spend_challenge(c: &mut Conn, salt: &str, expires_at: i64) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "INSERT INTO spent_challenges (salt, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(salt)
+    .bind(expires_at)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts one report from `client` in `hour`, with or without a proof; answers the hour's
+/// counts (with, without) including this one.
+pub async fn count_intake(c: &mut Conn, client: &str, hour: i64, proven: bool) -> Result<(i64, i64)> {
+    let (with, without) = if proven { (1_i64, 0_i64) } else { (0, 1) };
+    Ok(sqlx::query_as::<Db, (i64, i64)>(
+        "INSERT INTO intake_counts (client, hour, proven, plain) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (client, hour) DO UPDATE SET proven = intake_counts.proven + excluded.proven, \
+         plain = intake_counts.plain + excluded.plain RETURNING proven, plain",
+    )
+    .bind(client)
+    .bind(hour)
+    .bind(with)
+    .bind(without)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+/// Deletes the challenges expired at `now` and the counts of hours before `hour`.
+pub async fn forget_intake(c: &mut Conn, now: i64, hour: i64) -> Result<()> {
+    sqlx::query::<Db>("DELETE FROM spent_challenges WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query::<Db>("DELETE FROM intake_counts WHERE hour < $1")
+        .bind(hour)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}

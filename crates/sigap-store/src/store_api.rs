@@ -320,6 +320,20 @@ impl Tx {
     ) -> Result<bool> {
         write_tx!(self, record_notice(ticket_id, notice, due_at, now))
     }
+    pub async fn spend_challenge(&mut self, salt: &str, expires_at: i64) -> Result<bool> {
+        write_tx!(self, spend_challenge(salt, expires_at))
+    }
+    pub async fn count_intake(
+        &mut self,
+        client: &str,
+        hour: i64,
+        proven: bool,
+    ) -> Result<(i64, i64)> {
+        write_tx!(self, count_intake(client, hour, proven))
+    }
+    pub async fn forget_intake(&mut self, now: i64, hour: i64) -> Result<()> {
+        write_tx!(self, forget_intake(now, hour))
+    }
     pub async fn set_agency_head(&mut self, id: i64, head_email: Option<&str>) -> Result<()> {
         write_tx!(self, set_agency_head(id, head_email))
     }

@@ -38,6 +38,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds for `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -46,6 +48,7 @@ impl ApiError {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -60,6 +63,7 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
+        let mut retry_after = None;
         let (status, detail, errors) = match e {
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
@@ -82,6 +86,13 @@ impl From<AppError> for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, detail, errors)
             }
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, Vec::new()),
+            AppError::TooManyRequests {
+                detail,
+                retry_after: seconds,
+            } => {
+                retry_after = Some(seconds);
+                (StatusCode::TOO_MANY_REQUESTS, detail, Vec::new())
+            }
             AppError::Upstream(m) => (StatusCode::BAD_GATEWAY, m, Vec::new()),
             AppError::Internal(cause) => {
                 let id = correlation_id();
@@ -97,6 +108,7 @@ impl From<AppError> for ApiError {
             status,
             detail,
             errors,
+            retry_after,
         }
     }
 }
@@ -125,6 +137,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -43,19 +43,32 @@ where
     }
 }
 
-/// The client's address, for the audit log.
+/// The client's address, for the audit log and the limits of public intake: the peer's
+/// address, or, when the peer is a trusted reverse proxy, the last address its
+/// `X-Forwarded-For` header names.
 #[derive(Debug, Clone)]
 pub struct Source(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Source {
+impl<S> FromRequestParts<S> for Source
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(Source(addr))
+            .map(|c| c.0.ip());
+        let state = AppState::from_ref(state);
+        let forwarded = peer
+            .filter(|p| state.web.trusted_proxies.contains(p))
+            .and_then(|_| parts.headers.get("x-forwarded-for"))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+        Ok(Source(forwarded.or(peer).map(|a| a.to_string())))
     }
 }
 

@@ -26,6 +26,9 @@ pub struct WebSettings {
     pub max_request_bytes: usize,
     /// The contact named in `security.txt` (an e-mail address or URL).
     pub security_contact: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (the last address in it);
+    /// from any other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebSettings {
@@ -33,6 +36,7 @@ impl Default for WebSettings {
         WebSettings {
             max_request_bytes: 64 * 1024 * 1024,
             security_contact: "mailto:csirt@batam.go.id".into(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

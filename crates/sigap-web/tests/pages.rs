@@ -90,7 +90,8 @@ both! {
 const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
 const CSRF_FIELD: &str = "csrf_token";
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// A response as a test reads it.
 struct Page {
@@ -667,7 +668,16 @@ fn assert_page_headers(page: &Page, path: &str) {
     assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
     assert!(header("content-type").starts_with("text/html"), "{path}");
     assert!(!page.body.contains("style=\""), "{path}: no inline style");
-    assert!(!page.body.contains("<script"), "{path}: no script");
+    // Scripts only from the server's own assets, never inline.
+    for (at, _) in page.body.match_indices("<script") {
+        let tag = &page.body[at..];
+        let end = tag.find("</script>").expect("a closed script tag");
+        let tag = &tag[..end];
+        assert!(
+            tag.starts_with("<script src=\"/assets/") && tag.ends_with('>'),
+            "{path}: only scripts from /assets/, with no inline code: {tag}"
+        );
+    }
 }
 
 async fn every_page_carries_the_security_headers(app: TestApp) {

@@ -59,7 +59,7 @@ enum Command {
 }
 
 /// Outgoing mail, as `serve` and `worker` read it.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct MailArgs {
     /// Outgoing mail server (`smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
     /// `smtps://user:pass@host:465`); unset: mail is queued and not sent.
@@ -133,6 +133,10 @@ struct ServeArgs {
         default_value = "mailto:csirt@batam.go.id"
     )]
     security_contact: String,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` header names
+    /// the client; the address counted by the report limits and written in the audit log.
+    #[arg(long, env = "SIGAP_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -466,10 +470,10 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let web = WebSettings {
         max_request_bytes: args.max_request_bytes,
         security_contact: args.security_contact,
+        trusted_proxies: args.trusted_proxies,
     };
     let router = sigap_web::router(app.clone(), web);
-    let mail = args.mail.settings(&app.rules.public_url)?;
-    spawn_worker(app.clone(), mail)?;
+    spawn_worker(app.clone(), &args.mail)?;
     tracing::info!(
         listen = %args.listen,
         database = %crate::settings::redact_url(&db.url()),
@@ -482,26 +486,54 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the background jobs of `serve` on a thread and runtime of their own: building and
-/// sending a backlog of mail is CPU work, and on its own thread the operating system shares
-/// the cores between it and the HTTP workers instead of HTTP requests queueing behind mail
-/// in one runtime.
-fn spawn_worker(
-    app: sigap_app::App,
-    mail: Option<sigap_app::notify::MailSettings>,
-) -> anyhow::Result<()> {
+/// Runs the background jobs of `serve` on a thread and runtime of their own, at a lower
+/// scheduling priority (nice 10): building and sending a backlog of mail is CPU work, and on
+/// its own thread the operating system shares the cores between it and the HTTP workers,
+/// giving way to the requests people are waiting for, instead of requests queueing behind
+/// mail in one runtime. The mail server's connection pool is made in that runtime too.
+fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<()>>();
+    let mail = mail.clone();
     std::thread::Builder::new()
         .name("sigap-worker".to_owned())
         .spawn(move || {
-            match tokio::runtime::Builder::new_current_thread()
+            if let Err(e) = lower_priority() {
+                tracing::warn!(error = %e, "the job worker runs at normal priority");
+            }
+            let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             {
-                Ok(runtime) => runtime.block_on(sigap_app::jobs::run_forever(app, mail)),
-                Err(e) => tracing::error!(error = %e, "the job worker cannot start"),
-            }
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e).context("cannot start the job worker"));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match mail.settings(&app.rules.public_url) {
+                    Ok(settings) => {
+                        let _ = ready_tx.send(Ok(()));
+                        sigap_app::jobs::run_forever(app, settings).await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
         })
         .context("cannot start the job worker")?;
+    ready_rx
+        .recv()
+        .context("the job worker stopped before it started")?
+}
+
+/// Lowers the calling thread's scheduling priority to nice 10 (Linux keeps the nice value
+/// per thread).
+fn lower_priority() -> std::io::Result<()> {
+    let me = rustix::thread::gettid();
+    let now = rustix::process::getpriority_process(Some(me))?;
+    rustix::process::setpriority_process(Some(me), now.max(10))?;
     Ok(())
 }
 

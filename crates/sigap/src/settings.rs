@@ -104,6 +104,22 @@ pub struct RuleArgs {
     /// Largest evidence file, in bytes.
     #[arg(long, env = "SIGAP_MAX_FILE_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_file_bytes: usize,
+    /// Public reports with the proof of work (the form with JavaScript, or an API client that
+    /// solves challenges), per client address and hour; 0: no limit.
+    #[arg(long, env = "SIGAP_REPORTS_PER_HOUR", default_value_t = 20)]
+    pub reports_per_hour: u32,
+    /// Public reports without the proof of work, per client address and hour; 0: no limit.
+    #[arg(
+        long,
+        env = "SIGAP_REPORTS_PER_HOUR_WITHOUT_PROOF",
+        default_value_t = 5
+    )]
+    pub reports_per_hour_without_proof: u32,
+    /// Leading zero bits the report form's proof of work must reach (16: about 65,000
+    /// SHA-256 hashes in the reporter's browser).
+    #[arg(long, env = "SIGAP_REPORT_PROOF_BITS", default_value_t = 16,
+          value_parser = clap::value_parser!(u8).range(8..=28))]
+    pub report_proof_bits: u8,
     /// Settings of the official documents (letterhead, signers, number patterns, copies), a
     /// TOML file as `docs/documents.example.toml` shows.
     #[arg(long, env = "SIGAP_DOCUMENTS_FILE")]
@@ -137,6 +153,9 @@ pub struct RuleArgs {
     /// The HMAC-SHA256 key of webhook messages (header `X-Sigap-Signature`).
     #[arg(long, env = "SIGAP_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// The most messages a second the job worker hands to the mail server; 0: no limit.
+    #[arg(long, env = "SIGAP_MAIL_PER_SECOND", default_value_t = 250)]
+    pub mail_per_second: u32,
     /// Roles that must sign in with a second factor (TOTP), comma-separated; `none` for
     /// none. API tokens are not affected.
     #[arg(
@@ -281,6 +300,7 @@ impl RuleArgs {
             reply_to,
             webhooks,
             mail_enabled: false,
+            mail_per_second: self.mail_per_second,
         })
     }
 
@@ -319,6 +339,11 @@ impl RuleArgs {
                 .clone()
                 .unwrap_or_else(|| format!("http://{listen}")),
             totp_required_roles: required_roles(&self.totp_required_roles)?,
+            intake_limits: sigap_app::antispam::IntakeLimits {
+                per_hour: self.reports_per_hour,
+                without_proof_per_hour: self.reports_per_hour_without_proof,
+                proof_bits: self.report_proof_bits,
+            },
             ..Rules::default()
         })
     }

@@ -1,8 +1,9 @@
-//! Public intake (`POST /api/v1/reports`) and the reporter's own view and messages, opened
-//! with the tracking token in `X-Tracking-Token`.
+//! Public intake (`POST /api/v1/reports`, with its anti-spam challenge and the CVSS scorer
+//! the report form uses) and the reporter's own view and messages, opened with the tracking
+//! token in `X-Tracking-Token`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sigap_app::intake::{self, Intake};
@@ -19,6 +20,8 @@ use crate::extract::{FormBody, Source};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(submit_report))
+        .routes(routes!(challenge))
+        .routes(routes!(score_cvss))
         .routes(routes!(reporter_view))
         .routes(routes!(reporter_message))
 }
@@ -46,6 +49,61 @@ pub struct ReportRequest {
     pub cvss_vector: Option<String>,
     /// `id` (default) or `en`: the language of messages to the reporter.
     pub language: Option<String>,
+    /// A challenge from `GET /api/v1/reports/challenge`, unchanged.
+    pub proof_challenge: Option<String>,
+    /// A nonce such that SHA-256 of `proof_challenge:proof_nonce` starts with the
+    /// challenge's number of zero bits. Reports without a proof have a smaller hourly limit.
+    pub proof_nonce: Option<String>,
+}
+
+/// A proof-of-work challenge for a report: send it back as `proof_challenge` with the nonce
+/// found as `proof_nonce`. Each challenge is good for one report, for two hours.
+#[utoipa::path(get, path = "/api/v1/reports/challenge", tag = "reports",
+    responses((status = 200, body = sigap_app::antispam::Challenge)))]
+async fn challenge(State(state): State<AppState>) -> Json<sigap_app::antispam::Challenge> {
+    Json(sigap_app::antispam::issue(&state.app))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CvssQuery {
+    /// A `CVSS:3.1/…` (3.0 is read as 3.1) or `CVSS:4.0/…` vector.
+    pub vector: String,
+}
+
+/// A scored CVSS vector.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CvssScoreView {
+    /// `3.1` or `4.0`.
+    pub version: String,
+    /// The vector, metrics in the standard order.
+    pub vector: String,
+    /// The base score (v3.1) or the score of the metrics given (v4.0), one decimal.
+    pub score: f64,
+    /// `none`, `low`, `medium`, `high` or `critical`.
+    pub band: String,
+}
+
+/// Scores a CVSS vector, as the report form shows it while the reporter types.
+#[utoipa::path(get, path = "/api/v1/cvss", tag = "reports", params(CvssQuery),
+    responses((status = 200, body = CvssScoreView),
+        (status = 422, body = Problem, description = "not a complete CVSS 3.1 or 4.0 vector")))]
+async fn score_cvss(Query(query): Query<CvssQuery>) -> ApiResult<Json<CvssScoreView>> {
+    let scored = sigap_core::cvss::score_vector(&query.vector)
+        .map_err(|e| ApiError::from(sigap_app::AppError::Invalid(vec![e])))?;
+    Ok(Json(CvssScoreView {
+        version: serialised_name(scored.version),
+        vector: scored.vector,
+        score: scored.score,
+        band: serialised_name(scored.band),
+    }))
+}
+
+/// The name a unit enum value is serialised as.
+fn serialised_name<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// A message from the reporter (and/or files in `evidence` with multipart).

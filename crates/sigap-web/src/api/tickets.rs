@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_documents))
         .routes(routes!(perform_action))
         .routes(routes!(download_evidence))
+        .routes(routes!(preview_evidence))
         .routes(routes!(download_document))
 }
 
@@ -71,6 +72,24 @@ async fn download_evidence(
             .insert(axum::http::HeaderName::from_static("x-sniffed-type"), value);
     }
     Ok(response)
+}
+
+/// An evidence image re-encoded to be shown: decoded within limits, turned upright,
+/// scaled to at most 1024 pixels a side and written anew as PNG without any metadata.
+/// Files that are not images, or do not decode, have no preview (404).
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}/evidence/{id}/preview", tag = "tickets",
+    security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, content_type = "image/png", body = Vec<u8>),
+        (status = 404, body = Problem)))]
+async fn preview_evidence(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Path((number, id)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
+    let (_, png) = tickets::evidence_preview(&state.app, &caller, &number, id).await?;
+    Ok(crate::download::preview(png))
 }
 
 /// The queue within the caller's scope, newest first, keyset-paginated.

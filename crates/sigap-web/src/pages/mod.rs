@@ -41,7 +41,8 @@ pub use i18n::Lang;
 
 /// The Content-Security-Policy of every page.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// The pages and their assets.
 pub fn router() -> Router<AppState> {

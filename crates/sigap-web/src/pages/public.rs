@@ -59,6 +59,8 @@ struct ReportPage {
     csrf_token: String,
     groups: Vec<FieldGroup>,
     errors: Vec<String>,
+    /// The anti-spam challenge the page's script solves before sending.
+    proof: sigap_app::antispam::Challenge,
 }
 
 fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
@@ -152,6 +154,7 @@ fn report_page(lang: Lang, state: &AppState, csrf_token: String) -> ReportPage {
         csrf_token,
         groups,
         errors: Vec::new(),
+        proof: sigap_app::antispam::issue(&state.app),
     }
 }
 
@@ -210,6 +213,20 @@ async fn submit_report(
         Err(AppError::Invalid(errors)) => {
             let page = refused_report(lang, &state, csrf.token.clone(), &body.fields, &errors);
             csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(AppError::TooManyRequests { retry_after, .. }) => {
+            // The form again, input kept, with the limit explained above it.
+            let mut page = refused_report(lang, &state, csrf.token.clone(), &body.fields, &[]);
+            page.errors.push(lang.tf(
+                "report.error.too_many",
+                &[("minutes", retry_after.div_ceil(60).to_string())],
+            ));
+            let mut response = csrf.apply(render(StatusCode::TOO_MANY_REQUESTS, &page));
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after),
+            );
+            response
         }
         Err(e) => app_error_page(layout, e),
     }

@@ -44,6 +44,10 @@ pub fn router() -> Router<AppState> {
             "/tickets/{ticket_number}/evidence/{id}",
             get(download_evidence),
         )
+        .route(
+            "/tickets/{ticket_number}/evidence/{id}/preview",
+            get(preview_evidence),
+        )
 }
 
 /// A step done, ready to show.
@@ -412,6 +416,28 @@ async fn download_evidence(
     };
     match sigap_app::tickets::evidence_file(&state.app, &session.caller, &number, id).await {
         Ok((meta, bytes)) => attachment(&meta.name, &meta.sha256, bytes),
+        Err(e) => app_error_page(layout, e),
+    }
+}
+
+/// An evidence image, re-encoded, to be shown on the ticket page.
+async fn preview_evidence(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path((number, id)): Path<(String, String)>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/tickets",
+        lang.t("ticket.title").into_owned(),
+        &session,
+    );
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(layout, StatusCode::NOT_FOUND, None);
+    };
+    match sigap_app::tickets::evidence_preview(&state.app, &session.caller, &number, id).await {
+        Ok((_, png)) => crate::download::preview(png),
         Err(e) => app_error_page(layout, e),
     }
 }

@@ -31,6 +31,7 @@ macro_rules! both {
     };
 }
 
+mod antispam;
 mod audit;
 mod blocking;
 mod concurrency;
@@ -43,6 +44,7 @@ mod issued;
 mod listing;
 mod mail;
 mod meetings;
+mod previews;
 mod records;
 mod refusals;
 mod reporter;
