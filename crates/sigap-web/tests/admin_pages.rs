@@ -644,6 +644,10 @@ async fn admin_adds_a_user_with_a_generated_password_shown_once(app: TestApp) {
             .contains("value=\"pj.baru@dinkes.batam.go.id\"")
     );
     assert!(
+        refused.body.contains("autocomplete=\"new-password\""),
+        "the admin's own password is not filled in"
+    );
+    assert!(
         !refused.body.contains("value=\"pendek\""),
         "a password is never sent back"
     );
@@ -785,6 +789,7 @@ async fn admin_disables_and_enables_a_user(app: TestApp) {
         StatusCode::CONFLICT,
         "an admin keeps their own account"
     );
+    let (before, _) = app.store.audit_head().await.unwrap();
     let done = admin
         .post_form(
             &format!("/admin/users/{id}/disable"),
@@ -797,6 +802,8 @@ async fn admin_disables_and_enables_a_user(app: TestApp) {
         "{}",
         done.body
     );
+    let (after, _) = app.store.audit_head().await.unwrap();
+    assert_eq!(after, before + 1, "the change is audited");
     let row = user_row(&admin.get("/admin/users").await, id);
     assert!(
         row.contains("Nonaktif") && row.contains("/enable\""),

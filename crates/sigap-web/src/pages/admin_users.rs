@@ -69,13 +69,15 @@ fn user_fields(lang: Lang, agencies: &[admin::AgencyOverview]) -> Vec<FormField>
         (code.clone(), format!("{code} · {}", a.agency.name))
     }));
     vec![
-        admin_field(lang, "user", "email", "email").required(),
+        admin_field(lang, "user", "email", "email")
+            .with_autocomplete("off")
+            .required(),
         admin_field(lang, "user", "name", "text").required(),
         admin_field(lang, "user", "role", "select")
             .with_choices(roles)
             .required(),
         admin_field(lang, "user", "agency", "select").with_choices(agency_choices),
-        admin_field(lang, "user", "password", "password"),
+        admin_field(lang, "user", "password", "password").with_autocomplete("new-password"),
     ]
 }
 
