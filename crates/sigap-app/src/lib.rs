@@ -11,6 +11,7 @@ use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
 use sigap_store::{BlobStore, Store, StoreError};
 
 pub mod actions;
+pub mod admin;
 pub mod antispam;
 pub mod approvals;
 pub mod auth;

@@ -373,6 +373,51 @@ pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> 
         .collect())
 }
 
+/// Disables (or enables again) the user `user_id`. A disabled user's sessions end at once
+/// and neither their password nor their API tokens open anything; their records stay. An
+/// admin may not disable their own account, so that the last admin cannot lock everyone out
+/// by a slip.
+pub async fn set_user_disabled(
+    app: &App,
+    caller: &Caller,
+    user_id: i64,
+    disabled: bool,
+) -> AppResult<String> {
+    caller.require(&[Role::Admin], "disable or enable users")?;
+    if disabled && user_id == caller.user_id {
+        return Err(AppError::Conflict(
+            "an admin may not disable their own account".to_owned(),
+        ));
+    }
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    let email = tx
+        .find_user_email(user_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".to_owned()))?;
+    tx.set_user_disabled(user_id, disabled).await?;
+    let sessions_ended = if disabled {
+        tx.delete_user_sessions(user_id).await?
+    } else {
+        0
+    };
+    let action = if disabled {
+        "user_disable"
+    } else {
+        "user_enable"
+    };
+    audit(
+        &mut tx,
+        caller,
+        action,
+        now,
+        json!({"user": email, "sessions_ended": sessions_ended}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
 /// A new API token for the user with this e-mail; the token is answered once.
 pub async fn create_token(
     app: &App,

@@ -216,6 +216,17 @@ pub async fn list_users(c: &mut Conn) -> Result<Vec<UserRow>> {
     Ok(qb.build_query_as::<UserRow>().fetch_all(&mut *c).await?)
 }
 
+/// Disables or enables the user `id`; false when there is no such user.
+pub async fn set_user_disabled(c: &mut Conn, id: i64, disabled: bool) -> Result<bool> {
+    Ok(sqlx::query::<Db>("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(disabled)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 pub async fn insert_token(
     c: &mut Conn,
     user_id: i64,

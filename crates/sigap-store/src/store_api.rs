@@ -215,6 +215,9 @@ impl Tx {
     pub async fn find_user(&mut self, email: &str) -> Result<Option<UserRow>> {
         write_tx!(self, find_user(email))
     }
+    pub async fn set_user_disabled(&mut self, id: i64, disabled: bool) -> Result<bool> {
+        write_tx!(self, set_user_disabled(id, disabled))
+    }
     pub async fn insert_token(
         &mut self,
         user_id: i64,

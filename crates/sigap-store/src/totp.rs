@@ -14,6 +14,15 @@ pub async fn find_totp(c: &mut Conn, user_id: i64) -> Result<Option<crate::totp_
     .await?)
 }
 
+/// The users who have an enabled credential (not one still awaiting its first code).
+pub async fn list_totp_enrolled(c: &mut Conn) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "SELECT user_id FROM totp_credentials WHERE enabled_at IS NOT NULL ORDER BY user_id",
+    )
+    .fetch_all(&mut *c)
+    .await?)
+}
+
 /// Stores a new, not yet enabled credential for `user_id`, replacing any earlier one.
 pub async fn put_pending_totp(c: &mut Conn, user_id: i64, secret: &str, now: i64) -> Result<()> {
     sqlx::query::<Db>("DELETE FROM totp_credentials WHERE user_id = $1")

@@ -24,6 +24,10 @@ impl Store {
     pub async fn count_recovery_codes(&self, user_id: i64) -> Result<i64> {
         read_pool!(self, count_recovery_codes(user_id))
     }
+    /// The ids of the users with an enabled authenticator.
+    pub async fn list_totp_enrolled(&self) -> Result<Vec<i64>> {
+        read_pool!(self, list_totp_enrolled())
+    }
 }
 
 impl Tx {

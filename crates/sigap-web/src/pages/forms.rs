@@ -34,6 +34,9 @@ pub struct FormField {
     pub value: String,
     pub error: Option<String>,
     pub required: bool,
+    /// The input's `autocomplete` token, where the browser's guess would be wrong (a new
+    /// user's password must not be filled with the admin's own).
+    pub autocomplete: Option<&'static str>,
 }
 
 impl FormField {
@@ -51,6 +54,7 @@ impl FormField {
             value: String::new(),
             error: None,
             required: false,
+            autocomplete: None,
         }
     }
 
@@ -69,6 +73,11 @@ impl FormField {
                 selected: false,
             })
             .collect();
+        self
+    }
+
+    pub fn with_autocomplete(mut self, token: &'static str) -> FormField {
+        self.autocomplete = Some(token);
         self
     }
 

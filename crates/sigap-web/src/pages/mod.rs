@@ -1,7 +1,8 @@
 //! The server-rendered web interface: the public side (landing page with the disclosure
 //! policy, the report form, the reporter's tracking page) and the staff side (login, the
 //! queue, one ticket with its swim-lane diagram and a form per allowed action, the Regional
-//! Secretary's pending approvals). Pages work without JavaScript, are
+//! Secretary's pending approvals, the job queue and the admin pages of the registries,
+//! users and settings). Pages work without JavaScript, are
 //! Indonesian by default, and are rendered by askama templates that escape every value.
 //! Handlers are short: they read the request, call one use case of `sigap-app`, and render.
 //!
@@ -19,6 +20,9 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::error::ApiError;
 
+pub mod admin;
+pub mod admin_settings;
+pub mod admin_users;
 pub mod approvals;
 pub mod assets;
 pub mod cookies;
@@ -56,6 +60,9 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(approvals::router())
         .merge(jobs::router())
+        .merge(admin::router())
+        .merge(admin_users::router())
+        .merge(admin_settings::router())
         .layer(axum::middleware::from_fn(page_headers))
         .merge(assets::router())
 }
@@ -101,6 +108,9 @@ pub struct StaffBar {
     pub approvals: bool,
     /// Whether the navigation links the job queue (admins and auditors).
     pub jobs: bool,
+    /// Whether the navigation links the admin pages: agencies, systems, users, settings
+    /// (admins and auditors).
+    pub admin: bool,
     /// Whether the session is complete; a half-way one (second factor awaited) shows only
     /// the sign-out.
     pub full: bool,
@@ -137,6 +147,7 @@ impl Layout {
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
                 jobs: matches!(session.caller.role, Role::Admin | Role::Auditor),
+                admin: matches!(session.caller.role, Role::Admin | Role::Auditor),
                 full: true,
             }),
         }
