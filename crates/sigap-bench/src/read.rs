@@ -1,6 +1,7 @@
 //! `read`: latency of the staff reads, each kind measured on its own: one ticket by a random
 //! existing number, the queue filtered by state, by state and agency, and full-text search
-//! with a common word and with a rare one.
+//! with a common word and with a rare one; and, signed in through the login form
+//! (`--login`), the server-rendered pages: the queue and one ticket.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,7 +31,9 @@ pub struct ReadArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 8)]
     pub clients: usize,
-    /// Kinds to measure, comma-separated: get, list_state, list_agency, search, search_rare.
+    /// Kinds to measure, comma-separated: get, list_state, list_agency, search, search_rare,
+    /// and with `--login` page_queue (`/tickets`), page_queue_state (`/tickets?state=queued`)
+    /// and page_ticket (`/tickets/{n}`, a random existing ticket).
     #[arg(
         long,
         value_delimiter = ',',
@@ -43,9 +46,16 @@ pub struct ReadArgs {
     /// A label for this run in the JSON line.
     #[arg(long, default_value = "")]
     pub label: String,
+    /// Sign in through the login form as this staff user for the `page_*` kinds (a role
+    /// without a required second factor, e.g. helpdesk or auditor).
+    #[arg(long)]
+    pub login: Option<String>,
+    /// The password of `--login`.
+    #[arg(long, env = "SIGAP_BENCH_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
-/// What the server holds, found out before measuring.
+/// What the server holds, found out before measuring, and the page session to ask with.
 #[derive(Debug)]
 pub(crate) struct Corpus {
     prefix: String,
@@ -53,6 +63,78 @@ pub(crate) struct Corpus {
     max_seq: u64,
     agencies: Vec<String>,
     words: Vec<String>,
+    /// The `Cookie` header of a signed-in page session (`--login`).
+    session: Option<String>,
+}
+
+/// The `name=value` parts of a response's `Set-Cookie` headers.
+fn cookies_of(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Signs in through the login form as a browser does; answers the session's `Cookie`
+/// header.
+async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = client.get(format!("{base}/login")).send().await?;
+    let cookies = cookies_of(&page).join("; ");
+    let body = page.text().await?;
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body
+        .find(marker)
+        .map(|at| at + marker.len())
+        .context("no anti-CSRF field on /login")?;
+    let token = &body[start..start + body[start..].find('"').unwrap_or(0)];
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let form = format!(
+        "email={}&password={}&csrf_token={}",
+        encode(email),
+        encode(password),
+        encode(token)
+    );
+    let answer = client
+        .post(format!("{base}/login"))
+        .header("cookie", cookies)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await?;
+    let location = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if location != "/tickets" {
+        bail!(
+            "signing in as {email} did not reach /tickets (status {}, to `{location}`): a role \
+             with a second factor cannot be used here",
+            answer.status()
+        );
+    }
+    cookies_of(&answer)
+        .into_iter()
+        .find(|c| c.starts_with("sigap_session="))
+        .context("no session cookie after signing in")
 }
 
 /// `PREFIX-YEAR-SEQ` split in three.
@@ -115,6 +197,7 @@ pub(crate) async fn discover(
         max_seq,
         agencies,
         words,
+        session: None,
     })
 }
 
@@ -146,6 +229,16 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
             "/api/v1/tickets?q=ref{:04}&limit=20",
             rng.random_range(0..10_000)
         )),
+        _ if corpus.session.is_none() => None,
+        "page_queue" => Some("/tickets".to_owned()),
+        "page_queue_state" => Some("/tickets?state=queued".to_owned()),
+        "page_ticket" => {
+            let seq = rng.random_range(1..=corpus.max_seq.max(1));
+            Some(format!(
+                "/tickets/{}",
+                format_number(&corpus.prefix, &corpus.year, seq)
+            ))
+        }
         _ => None,
     }
 }
@@ -209,11 +302,12 @@ pub(crate) async fn run_kind(
                 };
                 let t0 = Instant::now();
                 let outcome = async {
-                    let resp = client
-                        .get(format!("{base}{path}"))
-                        .bearer_auth(&token)
-                        .send()
-                        .await?;
+                    let request = client.get(format!("{base}{path}"));
+                    let request = match (&corpus.session, kind.starts_with("page_")) {
+                        (Some(session), true) => request.header("cookie", session),
+                        _ => request.bearer_auth(&token),
+                    };
+                    let resp = request.send().await?;
                     let status = resp.status().as_u16();
                     let body = resp.bytes().await?;
                     Ok::<_, reqwest::Error>((status, body))
@@ -223,7 +317,7 @@ pub(crate) async fn run_kind(
                 match outcome {
                     Ok((200, body)) => {
                         run.latencies.record(latency);
-                        if kind != "get" {
+                        if kind != "get" && !kind.starts_with("page_") {
                             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                             run.items += v["items"].as_array().map_or(0, |a| a.len() as u64);
                         }
@@ -268,7 +362,15 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
     );
     let base = args.url.trim_end_matches('/').to_owned();
     let client = http_client(args.clients, Duration::from_secs(10))?;
-    let corpus = Arc::new(discover(&client, &base, &args.token, &args.words).await?);
+    let mut corpus = discover(&client, &base, &args.token, &args.words).await?;
+    if let Some(email) = &args.login {
+        let password = args
+            .password
+            .as_deref()
+            .context("--login needs --password or SIGAP_BENCH_PASSWORD")?;
+        corpus.session = Some(sign_in(&base, email, password).await?);
+    }
+    let corpus = Arc::new(corpus);
     println!(
         "read: {} tickets numbered up to {}, {} agencies; {} clients, {:.0} s per kind",
         corpus.max_seq,
@@ -317,7 +419,7 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
         let mut entry = lat.json();
         entry["rate_per_s"] = json!(round3(rate));
         entry["errors"] = json!(run.errors);
-        if kind != "get" {
+        if kind != "get" && !kind.starts_with("page_") {
             entry["avg_items"] = json!(round3(avg_items));
         }
         figures.insert(kind.clone(), entry);
