@@ -9,37 +9,14 @@
 //! helpdesk user enrols one of their own choice where the reset is tested.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+#[macro_use]
+mod support;
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use sigap_app::{Caller, Rules, registry};
 use sigap_testkit::TestApp;
-
-/// Generates a SQLite and a PostgreSQL `#[tokio::test]` for each `async fn test(app: TestApp)`,
-/// over an app whose rules `$rules` sets.
-macro_rules! both {
-    ($rules:path; $($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                let app = sigap_testkit::spawn_app_with(sigap_testkit::Backend::Sqlite, $rules)
-                    .await
-                    .expect("the SQLite backend always runs");
-                $test(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                let Some(app) = sigap_testkit::spawn_app_with(sigap_testkit::Backend::Postgres, $rules).await else {
-                    return;
-                };
-                $test(app).await;
-            }
-        )*
-    };
-}
+use support::*;
 
 /// Rules under which no role needs a second factor, with two holidays.
 fn password_only(rules: &mut Rules) {
@@ -65,11 +42,6 @@ both! {
     admin_pages_carry_the_security_headers: admin_headers_sqlite, admin_headers_postgres;
 }
 
-const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
-const CSRF_FIELD: &str = "csrf_token";
-const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-    base-uri 'none'";
 const ADMIN_PAGES: [&str; 4] = [
     "/admin/agencies",
     "/admin/systems",
@@ -77,127 +49,7 @@ const ADMIN_PAGES: [&str; 4] = [
     "/admin/settings",
 ];
 
-/// A response as a test reads it.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    /// The value of the first hidden anti-CSRF field.
-    fn csrf(&self) -> String {
-        hidden_value(&self.body, CSRF_FIELD).expect("the page has an anti-CSRF field")
-    }
-
-    fn location(&self) -> &str {
-        self.headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-fn hidden_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')?;
-    Some(body[start..start + end].to_owned())
-}
-
-/// A client that keeps cookies as a browser does and never follows redirects.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            base: app.base_url.clone(),
-            client,
-            cookies: HashMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn finish(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let response = request
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        for value in headers.get_all(SET_COOKIE) {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let body = response.text().await.unwrap();
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.finish(request).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.finish(request).await
-    }
-
-    /// Signs in through the login form; asserts that the queue is next.
-    async fn login(&mut self, email: &str, password: &str) {
-        let token = self.get("/login").await.csrf();
-        let page = self
-            .post_form(
-                "/login",
-                &[
-                    ("email", email),
-                    ("password", password),
-                    (CSRF_FIELD, &token),
-                ],
-            )
-            .await;
-        assert_eq!(
-            page.location(),
-            "/tickets",
-            "login of {email}: {}",
-            page.body
-        );
-    }
-
     /// Posts `fields` to `path` with the token of the form on `page_path`.
     async fn submit(&mut self, page_path: &str, path: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.get(page_path).await.csrf();
@@ -207,19 +59,9 @@ impl Browser {
     }
 }
 
-/// Creates a staff user with a known password; answers the e-mail address.
-async fn staff(app: &TestApp, email: &'static str, role: &str) -> &'static str {
-    let body = json!({"email": email, "name": format!("Petugas {role}"), "role": role,
-        "password": PASSWORD});
-    registry::add_user(&app.app, &Caller::system(), &body)
-        .await
-        .expect("add user");
-    email
-}
-
 /// A browser signed in as a new admin.
 async fn admin_browser(app: &TestApp) -> Browser {
-    let email = staff(app, "web.admin@kominfo.batam.go.id", "admin").await;
+    let email = staff(app, "web.admin@kominfo.batam.go.id", "admin", None).await;
     let mut browser = Browser::new(app);
     browser.login(email, PASSWORD).await;
     browser
@@ -440,7 +282,7 @@ async fn only_admins_and_auditors_open_the_admin_pages(app: TestApp) {
     let mut csirt = Browser::new(&app);
     csirt
         .login(
-            staff(&app, "web.csirt@kominfo.batam.go.id", "csirt").await,
+            staff(&app, "web.csirt@kominfo.batam.go.id", "csirt", None).await,
             PASSWORD,
         )
         .await;
@@ -475,7 +317,7 @@ async fn only_admins_and_auditors_open_the_admin_pages(app: TestApp) {
     let mut auditor = Browser::new(&app);
     auditor
         .login(
-            staff(&app, "web.auditor@inspektorat.batam.go.id", "auditor").await,
+            staff(&app, "web.auditor@inspektorat.batam.go.id", "auditor", None).await,
             PASSWORD,
         )
         .await;
@@ -709,7 +551,7 @@ async fn enrol(app: &TestApp, browser: &mut Browser) {
 }
 
 async fn admin_resets_a_user_s_second_factor(app: TestApp) {
-    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk").await;
+    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
     let mut user = Browser::new(&app);
     user.login(email, PASSWORD).await;
     enrol(&app, &mut user).await;
@@ -768,7 +610,7 @@ async fn admin_resets_a_user_s_second_factor(app: TestApp) {
 }
 
 async fn admin_disables_and_enables_a_user(app: TestApp) {
-    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk").await;
+    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
     let mut user = Browser::new(&app);
     user.login(email, PASSWORD).await;
     let id = user_id(&app, email).await;
@@ -925,22 +767,6 @@ async fn settings_page_shows_the_settings_in_force_and_their_source(app: TestApp
     let english = browser.get("/admin/settings?lang=en").await;
     assert!(english.body.contains("7 calendar days"));
     assert!(english.body.contains("restart the server"));
-}
-
-fn assert_page_headers(page: &Page, path: &str) {
-    let header = |name: &str| {
-        page.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    assert_eq!(header("content-security-policy"), PAGE_CSP, "{path}");
-    assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
-    assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
-    assert!(header("content-type").starts_with("text/html"), "{path}");
-    assert!(!page.body.contains("style=\""), "{path}: no inline style");
-    assert!(!page.body.contains("<script"), "{path}: no script");
 }
 
 async fn admin_pages_carry_the_security_headers(app: TestApp) {

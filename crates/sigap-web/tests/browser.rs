@@ -18,6 +18,8 @@
 //! (`docs/screenshots/` keeps the committed ones).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -28,8 +30,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use sigap_app::{Caller, Rules, registry};
+use sigap_app::Rules;
 use sigap_testkit::{TestApp, seed};
+use support::{PASSWORD, staff};
 
 /// Generates a SQLite and a PostgreSQL test for each `async fn test(app, driver)`; both
 /// skip without a browser (see the module documentation).
@@ -72,7 +75,6 @@ fn default_rules(rules: &mut Rules) {
     };
 }
 
-const PASSWORD: &str = "kata-sandi-uji-yang-panjang";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -401,21 +403,6 @@ impl<'a> Person<'a> {
     async fn close(self) {
         self.client.close().await.unwrap();
     }
-}
-
-/// Creates a staff user with a known password; answers the e-mail address.
-async fn staff(
-    app: &TestApp,
-    email: &'static str,
-    role: &str,
-    agency: Option<&str>,
-) -> &'static str {
-    let body = json!({"email": email, "name": format!("Petugas {role}"), "role": role,
-        "agency": agency, "password": PASSWORD});
-    registry::add_user(&app.app, &Caller::system(), &body)
-        .await
-        .expect("add user");
-    email
 }
 
 /// Writes the two evidence files of the report; answers their paths.
