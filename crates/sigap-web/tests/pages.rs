@@ -562,10 +562,31 @@ async fn action_forms_move_the_ticket_and_refusals_show_field_errors(app: TestAp
         "an error next to a field"
     );
     assert!(
-        refused.body.contains("describe what was checked"),
-        "{}",
+        refused
+            .body
+            .contains("Tuliskan temuan validasi: apa yang diperiksa dan hasilnya."),
+        "the field's error in Indonesian: {}",
         refused.body
     );
+    assert!(!refused.body.contains("describe what was checked"));
+    // In English the check's own message is shown.
+    browser.get("/?lang=en").await;
+    let refused_en = browser
+        .post_multipart(
+            &format!("{path}/actions/validate"),
+            Form::new()
+                .text(CSRF_FIELD, token.clone())
+                .text("valid", "true")
+                .text("method", "ticket"),
+        )
+        .await;
+    assert_eq!(refused_en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused_en.body.contains("describe what was checked"),
+        "{}",
+        refused_en.body
+    );
+    browser.get("/?lang=id").await;
     assert!(
         refused.body.contains("value=\"true\" checked"),
         "the choice is kept"

@@ -114,6 +114,30 @@ pub fn text_of(fields: &Value, name: &str) -> Option<String> {
     }
 }
 
+/// A refused action's field error in the page's language. The checks in `sigap-core`
+/// explain themselves in English, which the English page shows as they are; the
+/// Indonesian page shows the catalogue's message for the field
+/// (`field.{action}.{field}.error`), or says which field to check, by its label.
+pub fn localized_error(lang: Lang, action: &str, error: &FieldError) -> FieldError {
+    if lang == Lang::En {
+        return error.clone();
+    }
+    let key = format!("field.{action}.{}.error", error.field);
+    let specific = lang.t(&key);
+    let message = if specific != key.as_str() {
+        specific.into_owned()
+    } else {
+        let label_key = format!("field.{action}.{}", error.field);
+        let label = lang.t(&label_key);
+        if label != label_key.as_str() {
+            lang.tf("ticket.field_error", &[("label", label.into_owned())])
+        } else {
+            lang.t("ticket.field_error_other").into_owned()
+        }
+    };
+    FieldError::new(error.field.clone(), message)
+}
+
 /// Puts each error next to its field; answers those that belong to no field.
 pub fn place_errors(fields: &mut [FormField], errors: &[FieldError]) -> Vec<String> {
     let mut unplaced = Vec::new();

@@ -18,7 +18,7 @@ use serde_json::Value;
 use sigap_app::AppError;
 use sigap_app::login::Session;
 use sigap_app::views::{CommentView, TicketView, TimelineEntry};
-use sigap_core::{Action, Role, State as TicketState, Visibility};
+use sigap_core::{Action, FieldError, Role, State as TicketState, Visibility};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -366,8 +366,11 @@ async fn refused_action(
         Ok(ticket) => ticket,
         Err(e) => return app_error_page(layout, e),
     };
-    let field_errors = match &error {
-        AppError::Invalid(errors) => errors.clone(),
+    let field_errors: Vec<FieldError> = match &error {
+        AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| crate::pages::forms::localized_error(lang, action, e))
+            .collect(),
         _ => Vec::new(),
     };
     let problem = ApiError::from(error);
