@@ -164,6 +164,16 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Disable a user: no sign-in, API tokens refused, sessions ended.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -302,6 +312,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(explain)?;
             println!("second factor of {email} reset; they enrol again at their next sign-in");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let app = admin_app(&db).await?;
+            set_disabled(&app, &email, true).await
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            let app = admin_app(&db).await?;
+            set_disabled(&app, &email, false).await
         }
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = admin_app(&db).await?;
@@ -483,6 +501,34 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("sigap listening on http://{}", args.listen);
     sigap_web::serve(listener, router, shutdown_signal()).await?;
     app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `user disable` / `user enable`: the user with `email`, found among the staff.
+async fn set_disabled(
+    app: &sigap_app::App,
+    email: &str,
+    disabled: bool,
+) -> anyhow::Result<ExitCode> {
+    let wanted = email.trim().to_lowercase();
+    let user = app
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.email == wanted)
+        .ok_or_else(|| anyhow::anyhow!("no user with the e-mail address {email}"))?;
+    let email = registry::set_user_disabled(app, &Caller::system(), user.id, disabled)
+        .await
+        .map_err(explain)?;
+    println!(
+        "{email} {}",
+        if disabled {
+            "disabled: no sign-in, API tokens refused, sessions ended"
+        } else {
+            "enabled"
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

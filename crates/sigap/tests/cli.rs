@@ -168,6 +168,24 @@ fn registries_and_tokens(data: &Path, db: Option<&str>) {
         &["token", "create", "--email", "a@batam.go.id"],
     ));
     assert!(token.trim().starts_with("sgp_"), "{token}");
+    let disabled = ok(&sigap(
+        data,
+        db,
+        &["user", "disable", "--email", "A@batam.go.id"],
+    ));
+    assert!(disabled.contains("a@batam.go.id disabled"), "{disabled}");
+    let unknown = fails(&sigap(
+        data,
+        db,
+        &["user", "disable", "--email", "siapa@batam.go.id"],
+    ));
+    assert!(unknown.contains("no user"), "{unknown}");
+    let enabled = ok(&sigap(
+        data,
+        db,
+        &["user", "enable", "--email", "a@batam.go.id"],
+    ));
+    assert!(enabled.contains("a@batam.go.id enabled"), "{enabled}");
     ok(&sigap(
         data,
         db,
@@ -194,7 +212,7 @@ fn registries_and_tokens(data: &Path, db: Option<&str>) {
     ));
     let verify = ok(&sigap(data, db, &["audit", "verify"]));
     assert!(
-        verify.contains("intact") && verify.contains("5 entries"),
+        verify.contains("intact") && verify.contains("7 entries"),
         "{verify}"
     );
 }

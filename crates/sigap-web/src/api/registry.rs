@@ -23,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_blocking))
         .routes(routes!(list_users, add_user))
         .routes(routes!(reset_user_totp))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,6 +158,35 @@ async fn add_user(
         StatusCode::CREATED,
         Json(registry::add_user(&s.app, &caller, &body.fields).await?),
     ))
+}
+
+/// Disables a user (admin): they can no longer sign in, their API tokens stop working and
+/// their sessions end. An admin cannot disable their own account (409). Audited.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn disable_user(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    registry::set_user_disabled(&s.app, &caller, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enables a disabled user again (admin). Audited.
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn enable_user(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    registry::set_user_disabled(&s.app, &caller, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Resets a user's second factor (admin): their authenticator and recovery codes are

@@ -31,6 +31,7 @@ macro_rules! both {
     };
 }
 
+mod accounts;
 mod antispam;
 mod audit;
 mod blocking;
