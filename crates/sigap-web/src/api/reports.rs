@@ -91,19 +91,11 @@ async fn score_cvss(Query(query): Query<CvssQuery>) -> ApiResult<Json<CvssScoreV
     let scored = sigap_core::cvss::score_vector(&query.vector)
         .map_err(|e| ApiError::from(sigap_app::AppError::Invalid(vec![e])))?;
     Ok(Json(CvssScoreView {
-        version: serialised_name(scored.version),
+        version: scored.version.as_str().to_owned(),
         vector: scored.vector,
         score: scored.score,
-        band: serialised_name(scored.band),
+        band: scored.band.as_str().to_owned(),
     }))
-}
-
-/// The name a unit enum value is serialised as.
-fn serialised_name<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// A message from the reporter (and/or files in `evidence` with multipart).

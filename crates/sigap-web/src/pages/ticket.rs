@@ -408,19 +408,13 @@ async fn download_evidence(
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
 ) -> Response {
-    let layout = Layout::staff(
-        lang,
-        "/tickets",
-        lang.t("ticket.title").into_owned(),
-        &session,
-    );
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
-    };
-    match sigap_app::tickets::evidence_file(&state.app, &session.caller, &number, id).await {
-        Ok((meta, bytes)) => attachment(&meta.name, &meta.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
+    let caller = &session.caller;
+    evidence_response(lang, &session, &id, |id| async move {
+        let (meta, bytes) =
+            sigap_app::tickets::evidence_file(&state.app, caller, &number, id).await?;
+        Ok(attachment(&meta.name, &meta.sha256, bytes))
+    })
+    .await
 }
 
 /// An evidence image, re-encoded, to be shown on the ticket page.
@@ -430,17 +424,33 @@ async fn preview_evidence(
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
 ) -> Response {
+    let caller = &session.caller;
+    evidence_response(lang, &session, &id, |id| async move {
+        let (_, png) =
+            sigap_app::tickets::evidence_preview(&state.app, caller, &number, id).await?;
+        Ok(crate::download::preview(png))
+    })
+    .await
+}
+
+/// The answer of an evidence route: `respond` with the file's id, or the error page (404
+/// for an id that is not a number).
+async fn evidence_response<F, Fut>(lang: Lang, session: &Session, id: &str, respond: F) -> Response
+where
+    F: FnOnce(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, AppError>>,
+{
     let layout = Layout::staff(
         lang,
         "/tickets",
         lang.t("ticket.title").into_owned(),
-        &session,
+        session,
     );
     let Ok(id) = id.parse::<i64>() else {
         return error_page(layout, StatusCode::NOT_FOUND, None);
     };
-    match sigap_app::tickets::evidence_preview(&state.app, &session.caller, &number, id).await {
-        Ok((_, png)) => crate::download::preview(png),
+    match respond(id).await {
+        Ok(response) => response,
         Err(e) => app_error_page(layout, e),
     }
 }
