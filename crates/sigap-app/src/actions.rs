@@ -63,6 +63,8 @@ pub async fn perform_action(
     uploads: &[Upload],
     source: Option<String>,
 ) -> AppResult<TicketView> {
+    // The deadlines, the approval threshold and the documents follow the settings in force.
+    let app = &app.current().await?;
     let result = try_perform(app, caller, number, action, body, uploads, source.clone()).await;
     if let Err(e) = &result {
         audit_refusal(app, caller, number, action, e, source).await;

@@ -33,6 +33,7 @@ fn may_read(caller: &Caller) -> AppResult<()> {
 /// The tickets waiting for the Regional Secretary's approval, oldest first.
 pub async fn pending_approvals(app: &App, caller: &Caller) -> AppResult<Vec<PendingApproval>> {
     may_read(caller)?;
+    let app = &app.current().await?;
     let filter = TicketFilter {
         state: Some("awaiting_approval".to_owned()),
         limit: 100,

@@ -1215,12 +1215,7 @@ mod tests {
             .with_ymd_and_hms(2026, 3, 18, 3, 0, 0)
             .single()
             .expect("time");
-        App {
-            store,
-            blobs,
-            rules: Arc::new(Rules::default()),
-            clock: Arc::new(FixedClock(now)),
-        }
+        App::new(store, blobs, Rules::default(), Arc::new(FixedClock(now)))
     }
 
     async fn state(app: &App, number: &str) -> String {

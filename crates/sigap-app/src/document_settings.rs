@@ -8,11 +8,17 @@
 //! Settings are checked as a whole when read: unknown kinds and keys, malformed patterns
 //! and two kinds sharing one pattern (which would hand out the same numbers) are refused
 //! with a message naming the key.
+//!
+//! An admin may change them on the settings page: `settings` keeps the changed settings in
+//! the database as the JSON of [`DocumentSettings::to_json`] (the logo as base64), read back
+//! with [`DocumentSettings::from_json`] and checked the same way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
 use sigap_docs::{Letterhead, Signer};
 
@@ -62,13 +68,49 @@ struct LetterheadFile {
     logo: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct SignerFile {
     position: String,
     name: String,
     rank: Option<String>,
     nip: Option<String>,
+}
+
+impl From<&Signer> for SignerFile {
+    fn from(s: &Signer) -> SignerFile {
+        SignerFile {
+            position: s.position.clone(),
+            name: s.name.clone(),
+            rank: s.rank.clone(),
+            nip: s.nip.clone(),
+        }
+    }
+}
+
+/// The settings as the database keeps them: everything explicit, the logo as base64.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    place: String,
+    lines: Vec<String>,
+    address: String,
+    logo_png: Option<String>,
+    signers: BTreeMap<String, Vec<SignerFile>>,
+    acknowledged_by: BTreeMap<String, SignerFile>,
+    patterns: BTreeMap<String, String>,
+    tembusan: BTreeMap<String, Vec<String>>,
+}
+
+/// The settings of one document kind, as the settings page changes them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KindSettings {
+    /// `None`: the default pattern of the kind.
+    pub pattern: Option<String>,
+    /// Empty: the staff member who records the step signs.
+    pub signers: Vec<Signer>,
+    pub acknowledged_by: Option<Signer>,
+    pub tembusan: Vec<String>,
 }
 
 impl From<SignerFile> for Signer {
@@ -169,6 +211,136 @@ impl DocumentSettings {
     pub fn tembusan(&self, kind: DocumentKind) -> Vec<String> {
         self.tembusan.get(&kind).cloned().unwrap_or_default()
     }
+
+    /// Whether `kind` has a pattern of its own (not the default).
+    pub fn has_own_pattern(&self, kind: DocumentKind) -> bool {
+        self.patterns.contains_key(&kind)
+    }
+
+    /// The settings as the database keeps them.
+    pub fn to_json(&self) -> serde_json::Value {
+        let named = |kind: &DocumentKind| kind.as_str().to_owned();
+        let stored = Stored {
+            place: self.place.clone(),
+            lines: self.letterhead.lines.clone(),
+            address: self.letterhead.address.clone(),
+            logo_png: self.letterhead.logo_png.as_ref().map(|b| BASE64.encode(b)),
+            signers: self
+                .signers
+                .iter()
+                .map(|(k, list)| (named(k), list.iter().map(SignerFile::from).collect()))
+                .collect(),
+            acknowledged_by: self
+                .acknowledged_by
+                .iter()
+                .map(|(k, s)| (named(k), SignerFile::from(s)))
+                .collect(),
+            patterns: self
+                .patterns
+                .iter()
+                .map(|(k, p)| (named(k), p.clone()))
+                .collect(),
+            tembusan: self
+                .tembusan
+                .iter()
+                .map(|(k, t)| (named(k), t.clone()))
+                .collect(),
+        };
+        serde_json::to_value(stored).unwrap_or_default()
+    }
+
+    /// Reads and checks the settings the database keeps.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
+        let stored: Stored = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        let logo_png = match stored.logo_png {
+            Some(text) => {
+                let bytes = BASE64
+                    .decode(text)
+                    .map_err(|e| format!("[letterhead] logo: {e}"))?;
+                check_logo(&bytes).map_err(|e| format!("[letterhead] logo {e}"))?;
+                Some(bytes)
+            }
+            None => None,
+        };
+        let settings = Self {
+            place: stored.place,
+            letterhead: Letterhead {
+                lines: stored.lines,
+                address: stored.address,
+                logo_png,
+            },
+            signers: keyed("signers", stored.signers, |list| {
+                list.into_iter().map(Signer::from).collect()
+            })?,
+            acknowledged_by: keyed("acknowledged_by", stored.acknowledged_by, Signer::from)?,
+            patterns: keyed("patterns", stored.patterns, |p| p)?,
+            tembusan: keyed("tembusan", stored.tembusan, |t| t)?,
+        };
+        settings.check_patterns()?;
+        Ok(settings)
+    }
+
+    /// These settings with another place of signing and letterhead. `logo`: `None` keeps
+    /// the logo, `Some(None)` removes it, `Some(Some(bytes))` replaces it (a PNG or JPEG of
+    /// at most 2 MiB).
+    pub fn with_letterhead(
+        &self,
+        place: String,
+        lines: Vec<String>,
+        address: String,
+        logo: Option<Option<Vec<u8>>>,
+    ) -> Result<Self, String> {
+        if lines.iter().all(|l| l.trim().is_empty()) {
+            return Err("the letterhead needs at least one line".to_owned());
+        }
+        let logo_png = match logo {
+            None => self.letterhead.logo_png.clone(),
+            Some(None) => None,
+            Some(Some(bytes)) => {
+                check_logo(&bytes)?;
+                Some(bytes)
+            }
+        };
+        let mut changed = self.clone();
+        changed.place = place;
+        changed.letterhead = Letterhead {
+            lines,
+            address,
+            logo_png,
+        };
+        Ok(changed)
+    }
+
+    /// These settings with `kind` set as `new` says; the patterns are checked again, so that
+    /// a pattern another kind uses is refused.
+    pub fn with_kind(&self, kind: DocumentKind, new: KindSettings) -> Result<Self, String> {
+        let mut changed = self.clone();
+        match new.pattern.filter(|p| !p.trim().is_empty()) {
+            Some(pattern) => {
+                sigap_docs::check_pattern(pattern.trim()).map_err(|e| e.to_string())?;
+                changed.patterns.insert(kind, pattern.trim().to_owned());
+            }
+            None => {
+                changed.patterns.remove(&kind);
+            }
+        }
+        changed.check_patterns()?;
+        if new.signers.is_empty() {
+            changed.signers.remove(&kind);
+        } else {
+            changed.signers.insert(kind, new.signers);
+        }
+        match new.acknowledged_by {
+            Some(signer) => changed.acknowledged_by.insert(kind, signer),
+            None => changed.acknowledged_by.remove(&kind),
+        };
+        if new.tembusan.is_empty() {
+            changed.tembusan.remove(&kind);
+        } else {
+            changed.tembusan.insert(kind, new.tembusan);
+        }
+        Ok(changed)
+    }
 }
 
 fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
@@ -190,14 +362,21 @@ fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
 fn read_logo(path: &Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("[letterhead] cannot read logo {}: {e}", path.display()))?;
-    let kind = infer::get(&bytes).map(|k| k.mime_type());
-    if !matches!(kind, Some("image/png" | "image/jpeg")) || bytes.len() > 2 * 1024 * 1024 {
-        return Err(format!(
-            "[letterhead] logo {} must be a PNG or JPEG image of at most 2 MiB",
-            path.display()
-        ));
-    }
+    check_logo(&bytes).map_err(|e| format!("[letterhead] logo {} {e}", path.display()))?;
     Ok(bytes)
+}
+
+/// The largest logo accepted.
+pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
+
+/// Refuses a logo that is not a PNG or JPEG image (sniffed from its bytes) of at most
+/// [`MAX_LOGO_BYTES`].
+pub fn check_logo(bytes: &[u8]) -> Result<(), String> {
+    let kind = infer::get(bytes).map(|k| k.mime_type());
+    if !matches!(kind, Some("image/png" | "image/jpeg")) || bytes.len() > MAX_LOGO_BYTES {
+        return Err("must be a PNG or JPEG image of at most 2 MiB".to_owned());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -241,6 +420,63 @@ mod tests {
         assert!(err.contains("[patterns]"), "{err}");
         let err = DocumentSettings::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn the_stored_json_reads_back_the_same_settings() {
+        let text = include_str!("../../../docs/documents.example.toml");
+        let mut s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        s.letterhead.logo_png = Some(vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n']);
+        let back = DocumentSettings::from_json(&s.to_json()).unwrap();
+        assert_eq!(back.to_json(), s.to_json());
+        assert_eq!(back.letterhead, s.letterhead);
+        assert_eq!(
+            back.signers(DocumentKind::LetterNotice),
+            s.signers(DocumentKind::LetterNotice)
+        );
+        let mut forged = s.to_json();
+        forged["logo_png"] = serde_json::json!("PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+");
+        assert!(
+            DocumentSettings::from_json(&forged).is_err(),
+            "markup is no logo"
+        );
+    }
+
+    #[test]
+    fn a_kind_changed_alone_keeps_the_others_and_its_pattern_stays_unique() {
+        let s = DocumentSettings::default();
+        let changed = s
+            .with_kind(
+                DocumentKind::LetterNotice,
+                KindSettings {
+                    pattern: Some(" 800/{seq}/KOMINFO/{year} ".to_owned()),
+                    tembusan: vec!["Wali Kota Batam".to_owned()],
+                    ..KindSettings::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            changed.pattern(DocumentKind::LetterNotice),
+            "800/{seq}/KOMINFO/{year}"
+        );
+        assert!(changed.has_own_pattern(DocumentKind::LetterNotice));
+        assert!(!changed.has_own_pattern(DocumentKind::BaValidation));
+        let taken = sigap_docs::default_pattern(DocumentKind::BaValidation).to_owned();
+        let err = changed
+            .with_kind(
+                DocumentKind::LetterNotice,
+                KindSettings {
+                    pattern: Some(taken),
+                    ..KindSettings::default()
+                },
+            )
+            .unwrap_err();
+        assert!(err.contains("ba_validation"), "{err}");
+        let back = changed
+            .with_kind(DocumentKind::LetterNotice, KindSettings::default())
+            .unwrap();
+        assert!(!back.has_own_pattern(DocumentKind::LetterNotice));
+        assert!(back.tembusan(DocumentKind::LetterNotice).is_empty());
     }
 
     #[test]

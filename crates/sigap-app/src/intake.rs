@@ -262,6 +262,8 @@ pub async fn submit_report(
     }
     let report = check_report(body, !uploads.is_empty(), intake.staff.is_some())?;
     let files = evidence::accept(app, uploads).await?;
+    // The first deadline counts working days on the holidays in force.
+    let app = &app.current().await?;
     let now = app.now();
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);

@@ -27,6 +27,7 @@ pub mod login;
 pub mod meetings;
 pub mod notify;
 pub mod registry;
+pub mod settings;
 pub mod stats;
 pub mod tickets;
 pub mod totp;
@@ -132,8 +133,12 @@ impl Default for Rules {
 pub struct App {
     pub store: Store,
     pub blobs: BlobStore,
+    /// The rules read at start; [`App::current`] gives an app whose rules carry the
+    /// settings an admin changed since (see `settings`).
     pub rules: Arc<Rules>,
     pub clock: Arc<dyn Clock>,
+    /// The rules read at start and the settings in force built from them.
+    pub settings: Arc<settings::Live>,
 }
 
 impl std::fmt::Debug for App {
@@ -146,6 +151,17 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
+    pub fn new(store: Store, blobs: BlobStore, rules: Rules, clock: Arc<dyn Clock>) -> App {
+        let rules = Arc::new(rules);
+        App {
+            store,
+            blobs,
+            settings: Arc::new(settings::Live::new(Arc::clone(&rules))),
+            rules,
+            clock,
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

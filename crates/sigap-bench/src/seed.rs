@@ -222,12 +222,7 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
         ticket_prefix: args.ticket_prefix.clone(),
         ..Rules::default()
     };
-    let app = App {
-        store,
-        blobs,
-        rules: Arc::new(rules),
-        clock: Arc::new(SystemClock),
-    };
+    let app = App::new(store, blobs, rules, Arc::new(SystemClock));
     let csirt = Arc::new(registries(&app).await?);
 
     let args = Arc::new(args);

@@ -170,5 +170,7 @@ pub mod meetings_api;
 pub mod sessions_api;
 mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
+pub mod settings_api;
+pub use settings_api::SettingRow;
 pub mod totp_api;
 pub use store_api::{ChainStatus, search_words};

@@ -17,6 +17,7 @@ include!("common.rs");
 include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
+include!("settings.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

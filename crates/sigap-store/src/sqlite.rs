@@ -18,6 +18,7 @@ include!("common.rs");
 include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
+include!("settings.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

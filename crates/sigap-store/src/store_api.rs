@@ -110,7 +110,8 @@ impl Store {
     pub async fn audit_head(&self) -> Result<(i64, String)> {
         read_pool!(self, audit_head())
     }
-    async fn list_audit(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+    /// Up to `limit` audit entries after `after_seq`, in order.
+    pub async fn list_audit(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         read_pool!(self, list_audit(after_seq, limit))
     }
 

@@ -78,12 +78,7 @@ pub async fn spawn_app_with(
     let mut rules = Rules::default();
     configure(&mut rules);
     rules.public_url = base_url.clone();
-    let app = App {
-        store: store.clone(),
-        blobs,
-        rules: Arc::new(rules),
-        clock: clock.clone(),
-    };
+    let app = App::new(store.clone(), blobs, rules, clock.clone());
     let seed = seed::seed(&app).await;
     let router = sigap_web::router(app.clone(), sigap_web::WebSettings::default());
     let (tx, rx) = oneshot::channel::<()>();

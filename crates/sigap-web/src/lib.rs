@@ -62,6 +62,7 @@ pub struct AppState {
         (name = "reports", description = "Public intake and the reporter's view (tracking token)"),
         (name = "tickets", description = "Staff: the queue, tickets and workflow actions"),
         (name = "registries", description = "Agencies, electronic systems and users"),
+        (name = "settings", description = "Admins: the approval rule, holidays and document settings changed while the server runs"),
         (name = "service", description = "Health, statistics and this document")
     )
 )]
@@ -89,6 +90,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::meetings::router())
         .merge(api::registry::router())
         .merge(api::service::router())
+        .merge(api::settings::router())
         .merge(api::jobs::router())
         .merge(api::verify::router())
         .split_for_parts()

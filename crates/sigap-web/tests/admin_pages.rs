@@ -39,6 +39,11 @@ both! {
     admin_disables_and_enables_a_user: disable_user_sqlite, disable_user_postgres;
     names_with_markup_are_shown_escaped: escaped_sqlite, escaped_postgres;
     settings_page_shows_the_settings_in_force_and_their_source: settings_sqlite, settings_postgres;
+    approval_threshold_changed_on_the_page_decides_the_next_review: threshold_sqlite, threshold_postgres;
+    holidays_changed_on_the_page_move_the_next_deadline: holidays_sqlite, holidays_postgres;
+    document_settings_changed_on_the_page_shape_the_next_document: documents_sqlite, documents_postgres;
+    refused_settings_keep_the_input_and_change_nothing: refused_settings_sqlite, refused_settings_postgres;
+    another_instance_applies_a_change_at_its_next_use: instances_sqlite, instances_postgres;
     admin_pages_carry_the_security_headers: admin_headers_sqlite, admin_headers_postgres;
 }
 
@@ -760,13 +765,26 @@ async fn settings_page_shows_the_settings_in_force_and_their_source(app: TestApp
     ] {
         assert!(page.body.contains(text), "{text}");
     }
+    for action in [
+        "/admin/settings/approval",
+        "/admin/settings/holidays",
+        "/admin/settings/letterhead",
+        "/admin/settings/documents/ba_validation",
+        "/admin/settings/documents/letter_notice",
+    ] {
+        assert!(
+            page.body
+                .contains(&format!("method=\"post\" action=\"{action}\"")),
+            "{action}"
+        );
+    }
     assert!(
-        !page.body.contains("<form method=\"post\" action=\"/admin"),
-        "read-only"
+        !page.body.contains("/admin/settings/reset/"),
+        "nothing changed yet, nothing to put back"
     );
     let english = browser.get("/admin/settings?lang=en").await;
     assert!(english.body.contains("7 calendar days"));
-    assert!(english.body.contains("restart the server"));
+    assert!(english.body.contains("restarting the server"));
 }
 
 async fn admin_pages_carry_the_security_headers(app: TestApp) {
@@ -790,4 +808,434 @@ async fn admin_pages_carry_the_security_headers(app: TestApp) {
     for path in ADMIN_PAGES {
         assert_eq!(anonymous.get(path).await.location(), "/login", "{path}");
     }
+}
+
+/// The settings revision and the audit entries of settings changes, read from the store.
+async fn settings_trail(app: &TestApp) -> (i64, Vec<String>) {
+    let revision = app.store.settings_revision().await.unwrap();
+    let entries = app.store.list_audit(0, 10_000).await.unwrap();
+    let actions = entries
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("settings_"))
+        .collect();
+    (revision, actions)
+}
+
+async fn approval_threshold_changed_on_the_page_decides_the_next_review(app: TestApp) {
+    let mut browser = admin_browser(&app).await;
+    let saved = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/approval",
+            &[("threshold", "1"), ("window_days", "")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/admin/settings?done=settings_saved");
+    let page = browser.get("/admin/settings?done=settings_saved").await;
+    assert!(page.body.contains("Pengaturan telah disimpan"));
+    assert!(
+        page.body
+            .contains("Diubah di halaman ini oleh web.admin@kominfo.batam.go.id"),
+        "the source names the admin"
+    );
+    assert!(page.body.contains("/admin/settings/reset/approval"));
+    assert_eq!(settings_trail(&app).await.1, ["settings_approval"]);
+
+    // Two valid reports of one agency are more than 1: the review asks the Regional
+    // Secretary (under the start value, 3, it would not).
+    let first = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    let second = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    app.act(
+        "csirt",
+        &first,
+        "validate",
+        &sigap_testkit::bodies::validate(None),
+    )
+    .await;
+    app.drive(&second, "reviewing").await;
+    let t = app
+        .act(
+            "csirt",
+            &second,
+            "review",
+            &sigap_testkit::bodies::review(true),
+        )
+        .await;
+    assert_eq!(t["state"], "awaiting_approval");
+    let records = &t["timeline"].as_array().unwrap().last().unwrap()["records"];
+    assert_eq!(records["approval_threshold"], 1);
+    let approvals = browser.get("/approvals").await;
+    assert!(approvals.body.contains("lebih dari 1 laporan valid"));
+    assert!(
+        approvals.body.contains(&second),
+        "waiting for the Regional Secretary"
+    );
+
+    // Put back: the start value and its variable again.
+    let reset = browser
+        .submit("/admin/settings", "/admin/settings/reset/approval", &[])
+        .await;
+    assert_eq!(reset.location(), "/admin/settings?done=settings_reset");
+    let page = browser.get("/admin/settings").await;
+    assert!(!page.body.contains("/admin/settings/reset/approval"));
+    assert!(
+        page.body
+            .contains("id=\"f-approval-threshold\" name=\"threshold\" value=\"3\"")
+    );
+    let third = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    app.drive(&third, "reviewing").await;
+    let t = app
+        .act(
+            "csirt",
+            &third,
+            "review",
+            &sigap_testkit::bodies::review(true),
+        )
+        .await;
+    assert_eq!(t["state"], "closing", "3 valid reports are not more than 3");
+    assert_eq!(
+        settings_trail(&app).await.1,
+        ["settings_approval", "settings_approval"]
+    );
+}
+
+async fn holidays_changed_on_the_page_move_the_next_deadline(app: TestApp) {
+    // Monday 10 August 2026, 09:00 WIB: one working day is Tuesday 09:00 WIB.
+    let before = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    assert_eq!(
+        app.ticket("csirt", &before).await["deadline"]["due_at"],
+        "2026-08-11T02:00:00Z"
+    );
+    let mut browser = admin_browser(&app).await;
+    let page = browser.get("/admin/settings").await;
+    assert!(
+        page.body.contains("2026-08-17\n2026-12-25</textarea>"),
+        "the start holidays fill the text area"
+    );
+    let saved = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/holidays",
+            &[(
+                "holidays",
+                "2026-08-11 Libur uji <b>tebal</b>\r\n2026-08-17 Hari Kemerdekaan\r\n",
+            )],
+        )
+        .await;
+    assert_eq!(saved.location(), "/admin/settings?done=settings_saved");
+    let page = browser.get("/admin/settings").await;
+    assert!(page.body.contains("Hari Kemerdekaan"));
+    assert!(
+        page.body.contains("Libur uji &#60;b&#62;tebal&#60;/b&#62;"),
+        "escaped"
+    );
+    assert!(
+        !page.body.contains("<time datetime=\"2026-12-25\">"),
+        "the list replaces the start list"
+    );
+
+    // Tuesday is a holiday now: the next report is due Wednesday; the earlier one keeps
+    // the deadline it was given.
+    let after = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    assert_eq!(
+        app.ticket("csirt", &after).await["deadline"]["due_at"],
+        "2026-08-12T02:00:00Z"
+    );
+    assert_eq!(
+        app.ticket("csirt", &before).await["deadline"]["due_at"],
+        "2026-08-11T02:00:00Z"
+    );
+    browser
+        .submit("/admin/settings", "/admin/settings/reset/holidays", &[])
+        .await;
+    let again = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    assert_eq!(
+        app.ticket("csirt", &again).await["deadline"]["due_at"],
+        "2026-08-11T02:00:00Z"
+    );
+}
+
+/// The text of a PDF (poppler's pdftotext).
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext runs");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The receipt of ticket `number` as the help desk downloads it.
+async fn receipt_text(app: &TestApp, number: &str) -> String {
+    let path = format!("/api/v1/tickets/{number}/acknowledgement");
+    let response = app.get(Some(app.token("helpdesk")), &path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    pdf_text(&response.bytes().await.unwrap())
+}
+
+/// A small PNG: the logo of the test letterhead.
+fn png_logo() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let image = image::RgbImage::from_pixel(8, 8, image::Rgb([0, 90, 160]));
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
+async fn document_settings_changed_on_the_page_shape_the_next_document(app: TestApp) {
+    let first = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    let before = receipt_text(&app, &first).await;
+    assert!(before.contains("TT/00001/BCSIRT/VIII/2026"), "{before}");
+
+    let mut browser = admin_browser(&app).await;
+    let token = browser.get("/admin/settings").await.csrf();
+    let form = reqwest::multipart::Form::new()
+        .text(CSRF_FIELD, token)
+        .text("place", "Batam Centre")
+        .text("lines", "PEMERINTAH KOTA BATAM\r\nDINAS KOMINFO UJI COBA")
+        .text("address", "Jl. Engku Putri No. 1, Batam Centre")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png_logo()).file_name("logo.png"),
+        );
+    let saved = browser
+        .post_multipart("/admin/settings/letterhead", form)
+        .await;
+    assert_eq!(
+        saved.location(),
+        "/admin/settings?done=settings_saved",
+        "{}",
+        saved.body
+    );
+    let saved = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/documents/acknowledgement",
+            &[
+                ("pattern", "TT-UJI/{seq}/{year}"),
+                (
+                    "signers",
+                    "Kepala Bidang Persandian | Ir. Siti Aminah | Pembina (IV/a) | 197501012000032001",
+                ),
+                ("acknowledged_by", ""),
+                ("tembusan", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location(),
+        "/admin/settings?done=settings_saved",
+        "{}",
+        saved.body
+    );
+
+    let page = browser.get("/admin/settings").await;
+    assert!(page.body.contains("DINAS KOMINFO UJI COBA"));
+    assert!(page.body.contains("TT-UJI/{seq}/{year}"));
+    assert!(page.body.contains("Ir. Siti Aminah"));
+    assert!(page.body.contains("/admin/settings/reset/documents"));
+
+    let second = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    let after = receipt_text(&app, &second).await;
+    for text in [
+        "TT-UJI/00002/2026",
+        "DINAS KOMINFO UJI COBA",
+        "Batam Centre",
+        "Ir. Siti Aminah",
+        "197501012000032001",
+    ] {
+        assert!(after.contains(text), "{text} in {after}");
+    }
+    assert_eq!(
+        receipt_text(&app, &first).await,
+        before,
+        "an issued document is never rendered again"
+    );
+
+    // Put back: the next receipt is as the start settings say.
+    browser
+        .submit("/admin/settings", "/admin/settings/reset/documents", &[])
+        .await;
+    let third = app.submit_ok(&sigap_testkit::valid_report()).await.number;
+    let reset = receipt_text(&app, &third).await;
+    assert!(reset.contains("TT/00003/BCSIRT/VIII/2026"), "{reset}");
+    assert!(!reset.contains("Siti Aminah"), "{reset}");
+}
+
+async fn refused_settings_keep_the_input_and_change_nothing(app: TestApp) {
+    let mut browser = admin_browser(&app).await;
+    let start = settings_trail(&app).await;
+
+    let refused = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/holidays",
+            &[("holidays", "2026-08-11 Libur\n2026-02-30 Tanggal salah")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Data belum disimpan"));
+    assert!(refused.body.contains("Tiap baris dimulai dengan tanggal"));
+    assert!(
+        refused.body.contains("2026-02-30 Tanggal salah</textarea>"),
+        "input kept"
+    );
+
+    let refused = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/approval",
+            &[("threshold", "tiga"), ("window_days", "0")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Tuliskan bilangan bulat 0 sampai 1000.")
+    );
+    assert!(refused.body.contains("value=\"tiga\""), "input kept");
+
+    // A pattern another kind uses would hand out the same numbers.
+    let refused = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/documents/ba_validation",
+            &[("pattern", "BA-KRIT/{seq}/BCSIRT/{roman_month}/{year}")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"kind-ba_validation\" open"),
+        "the form is open"
+    );
+    assert!(
+        refused
+            .body
+            .contains("tidak sama dengan pola jenis naskah lain")
+    );
+
+    let refused = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/documents/letter_notice",
+            &[("signers", "Kepala Dinas | | | 123")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("NIP 18 angka"));
+
+    // A logo that is markup, not an image.
+    let token = browser.get("/admin/settings").await.csrf();
+    let form = reqwest::multipart::Form::new()
+        .text(CSRF_FIELD, token)
+        .text("place", "Batam")
+        .text("lines", "PEMERINTAH KOTA BATAM")
+        .text("address", "Batam")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"<svg onload=alert(1)>".to_vec())
+                .file_name("logo.png"),
+        );
+    let refused = browser
+        .post_multipart("/admin/settings/letterhead", form)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Logo harus berkas PNG atau JPEG"));
+
+    let unknown = browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/documents/memo",
+            &[("pattern", "M/{seq}")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let nothing = browser
+        .submit("/admin/settings", "/admin/settings/reset/holidays", &[])
+        .await;
+    assert_eq!(nothing.status, StatusCode::CONFLICT, "nothing to put back");
+    let forged = browser
+        .post_form(
+            "/admin/settings/approval",
+            &[("threshold", "9"), (CSRF_FIELD, "forged")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let mut auditor = Browser::new(&app);
+    auditor
+        .login(
+            staff(&app, "web.auditor@inspektorat.batam.go.id", "auditor", None).await,
+            PASSWORD,
+        )
+        .await;
+    let read = auditor.get("/admin/settings").await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.body.contains("action=\"/admin/settings/approval\""));
+    let refused = auditor
+        .submit(
+            "/admin/settings",
+            "/admin/settings/approval",
+            &[("threshold", "9")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "auditors read only");
+
+    assert_eq!(settings_trail(&app).await, start, "nothing was written");
+    assert!(
+        browser
+            .get("/admin/settings")
+            .await
+            .body
+            .contains("value=\"3\""),
+        "the threshold is as it was"
+    );
+}
+
+async fn another_instance_applies_a_change_at_its_next_use(app: TestApp) {
+    // A second instance on the same database, with the same start rules, that has already
+    // built its settings.
+    let other = sigap_app::App::new(
+        app.store.clone(),
+        app.app.blobs.clone(),
+        sigap_app::Rules::clone(&app.app.rules),
+        app.app.clock.clone(),
+    );
+    assert_eq!(other.effective().await.unwrap().rules.approval_threshold, 3);
+    let mut browser = admin_browser(&app).await;
+    browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings/approval",
+            &[("threshold", "5"), ("window_days", "90")],
+        )
+        .await;
+    let seen = other.effective().await.unwrap();
+    assert_eq!(seen.rules.approval_threshold, 5);
+    assert_eq!(seen.rules.approval_window_days, Some(90));
+    assert_eq!(
+        seen.approval_changed.as_ref().map(|c| c.by.as_str()),
+        Some("web.admin@kominfo.batam.go.id")
+    );
+    let current = other.current().await.unwrap();
+    assert_eq!(current.rules.approval_threshold, 5);
+    assert_eq!(
+        other.rules.approval_threshold, 3,
+        "the start rules stay as read"
+    );
+    browser
+        .submit("/admin/settings", "/admin/settings/reset/approval", &[])
+        .await;
+    assert_eq!(other.effective().await.unwrap().rules.approval_threshold, 3);
+    assert!(other.effective().await.unwrap().approval_changed.is_none());
 }

@@ -261,12 +261,7 @@ async fn open_app(db: &DatabaseArgs, rules: sigap_app::Rules) -> anyhow::Result<
         })?;
     let blobs = BlobStore::new(db.data_dir.join("evidence"))
         .with_context(|| format!("cannot use {}", db.data_dir.display()))?;
-    Ok(App {
-        store,
-        blobs,
-        rules: Arc::new(rules),
-        clock: Arc::new(SystemClock),
-    })
+    Ok(App::new(store, blobs, rules, Arc::new(SystemClock)))
 }
 
 async fn admin_app(db: &DatabaseArgs) -> anyhow::Result<App> {

@@ -42,6 +42,7 @@ fn check(caller: &Caller, reason: &str) -> AppResult<()> {
 
 /// Issues a corrected version of document `id`; answers the new document.
 pub async fn reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
+    let app = &app.current().await?;
     let old = visible_document(app, caller, id).await?;
     check(caller, reason)?;
     let kind: DocumentKind = old

@@ -400,6 +400,7 @@ async fn acknowledgement(
     actor: &str,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
     let kind = DocumentKind::Acknowledgement;
+    let app = &app.current().await?;
     let mut tx = app.store.begin().await?;
     let row = tx
         .lock_ticket(number)

@@ -6,5 +6,6 @@ pub mod meetings;
 pub mod registry;
 pub mod reports;
 pub mod service;
+pub mod settings;
 pub mod tickets;
 pub mod verify;

@@ -1,44 +1,79 @@
-//! The settings in force (`/admin/settings`), read-only for admins and auditors: the rules
-//! of the procedure (ticket prefix, the approval threshold and its window, evidence limits,
-//! the roles that need a second factor), the deadline of each step, the holidays of the
-//! working calendar, and the official documents' letterhead, signers, number patterns and
-//! copies. Each row names the environment variable (or file) that sets it: these are read
-//! once at start, so the page says they change by editing those and restarting.
+//! The settings page (`/admin/settings`): the rules of the procedure, the deadline of each
+//! step, the holidays of the working calendar, and the official documents' letterhead,
+//! signers, number patterns and copies. Auditors read it; admins also change, on the page,
+//! the approval threshold and its window, the holidays, the letterhead and each kind of
+//! document (`sigap_app::settings`). Those changes apply to every instance from the next
+//! step on; each section can be put back to the value read at start. The other settings
+//! name the environment variable (or file) that sets them, read once at start.
+//!
+//! Forms post `application/x-www-form-urlencoded` (the letterhead form is multipart, for
+//! the logo) with the session's anti-CSRF token. Text areas are read one item a line: a
+//! holiday is `YYYY-MM-DD name`, a signer `position | name | rank | NIP`. A refusal shows
+//! the page again with the input kept and each error next to its field.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
-use sigap_app::Rules;
-use sigap_core::{DocumentKind, Span, State as TicketState};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+use sigap_app::AppError;
+use sigap_app::document_settings::DocumentSettings;
+use sigap_app::login::Session;
+use sigap_app::settings::{self, Changed, Effective, Section};
+use sigap_core::{DocumentKind, FieldError, Role, Span, State as TicketState};
 use sigap_docs::Signer;
 
 use crate::AppState;
-use crate::pages::admin::admin_layout;
+use crate::error::ApiError;
+use crate::extract::FormBody;
+use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout};
+use crate::pages::csrf::{CSRF_FIELD, tokens_match};
+use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, render};
+use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/settings", get(show_settings))
+    Router::new()
+        .route("/admin/settings", get(show_settings))
+        .route("/admin/settings/approval", post(set_approval))
+        .route("/admin/settings/holidays", post(set_holidays))
+        .route("/admin/settings/letterhead", post(set_letterhead))
+        .route("/admin/settings/documents/{kind}", post(set_document_kind))
+        .route("/admin/settings/reset/{section}", post(reset))
 }
 
 /// One setting: what it is, its value(s) and the environment variable that sets it
-/// (`None`: fixed in the program).
+/// (`None`: fixed in the program), or who changed it on this page.
 struct SettingRow {
     label: String,
     values: Vec<String>,
     source: Option<&'static str>,
+    changed: Option<String>,
 }
 
-/// The official documents of one kind as they are issued.
+/// The official documents of one kind as they are issued, with the form that changes them.
 struct DocumentRow {
+    code: &'static str,
     kind: String,
     pattern: String,
     signers: Vec<String>,
     acknowledged_by: Option<String>,
     tembusan: Vec<String>,
+    form: Option<AdminForm>,
+    /// Whether the form was refused (and so is shown open).
+    refused: bool,
+}
+
+struct HolidayRow {
+    date: String,
+    name: String,
+}
+
+/// A section changed on this page: who and when, and whether it may be put back.
+struct SectionState {
+    changed: Option<String>,
 }
 
 #[derive(Template)]
@@ -46,13 +81,23 @@ struct DocumentRow {
 struct SettingsPage {
     layout: Layout,
     lang: Lang,
+    notice: Option<String>,
+    csrf_token: String,
+    /// Whether the forms are shown (admins).
+    editable: bool,
     rules: Vec<SettingRow>,
+    approval: SectionState,
+    approval_form: AdminForm,
     deadlines: Vec<SettingRow>,
-    holidays: Vec<String>,
+    holidays: Vec<HolidayRow>,
+    holidays_state: SectionState,
+    holidays_form: AdminForm,
+    documents_state: SectionState,
     place: String,
     letterhead: Vec<String>,
     address: String,
     logo: bool,
+    letterhead_form: AdminForm,
     documents: Vec<DocumentRow>,
 }
 
@@ -62,6 +107,7 @@ fn row(lang: Lang, key: &str, values: Vec<String>, variable: Option<&'static str
         label: lang.t(&format!("admin.settings.{key}")).into_owned(),
         values,
         source: variable,
+        changed: None,
     }
 }
 
@@ -78,7 +124,18 @@ fn bytes(lang: Lang, count: usize) -> String {
     )
 }
 
-fn rule_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
+/// "Diubah di halaman ini oleh admin@… pada 2026-08-10 09:00 WIB".
+fn changed_text(lang: Lang, changed: Option<&Changed>) -> Option<String> {
+    changed.map(|c| {
+        lang.tf(
+            "admin.settings.changed",
+            &[("by", c.by.clone()), ("at", lang.wib(&c.at))],
+        )
+    })
+}
+
+fn rule_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
+    let rules = &effective.rules;
     let window = match rules.approval_window_days {
         Some(days) => lang.tf("admin.settings.days", &[("n", days.to_string())]),
         None => lang.t("admin.settings.all_time").into_owned(),
@@ -91,6 +148,7 @@ fn rule_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
     if roles.is_empty() {
         roles.push(lang.t("admin.settings.none").into_owned());
     }
+    let approval_changed = changed_text(lang, effective.changed(Section::Approval));
     vec![
         row(
             lang,
@@ -98,18 +156,24 @@ fn rule_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
             vec![rules.ticket_prefix.clone()],
             Some("SIGAP_TICKET_PREFIX"),
         ),
-        row(
-            lang,
-            "approval_threshold",
-            vec![rules.approval_threshold.to_string()],
-            Some("SIGAP_APPROVAL_THRESHOLD"),
-        ),
-        row(
-            lang,
-            "approval_window",
-            vec![window],
-            Some("SIGAP_APPROVAL_WINDOW_DAYS"),
-        ),
+        SettingRow {
+            changed: approval_changed.clone(),
+            ..row(
+                lang,
+                "approval_threshold",
+                vec![rules.approval_threshold.to_string()],
+                Some("SIGAP_APPROVAL_THRESHOLD"),
+            )
+        },
+        SettingRow {
+            changed: approval_changed,
+            ..row(
+                lang,
+                "approval_window",
+                vec![window],
+                Some("SIGAP_APPROVAL_WINDOW_DAYS"),
+            )
+        },
         row(
             lang,
             "max_file_bytes",
@@ -167,15 +231,16 @@ fn span(lang: Lang, span: Span) -> String {
 }
 
 /// The deadline of each state that has one; the SOP fixes them, no setting changes them.
-fn deadline_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
+fn deadline_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
     TicketState::ALL
         .iter()
         .filter_map(|&state| {
-            let allowed = rules.deadlines.span(state)?;
+            let allowed = effective.rules.deadlines.span(state)?;
             Some(SettingRow {
                 label: lang.state(state.as_str()),
                 values: vec![span(lang, allowed)],
                 source: None,
+                changed: None,
             })
         })
         .collect()
@@ -193,49 +258,439 @@ fn signer_text(signer: &Signer) -> String {
     text
 }
 
-fn document_rows(lang: Lang, rules: &Rules) -> Vec<DocumentRow> {
-    let settings = &rules.documents;
+/// A signer as the form's line: `position | name | rank | NIP`, the empty tail left out.
+fn signer_line(signer: &Signer) -> String {
+    let mut parts = vec![signer.position.clone(), signer.name.clone()];
+    match (&signer.rank, &signer.nip) {
+        (rank, Some(nip)) => {
+            parts.push(rank.clone().unwrap_or_default());
+            parts.push(nip.clone());
+        }
+        (Some(rank), None) => parts.push(rank.clone()),
+        (None, None) => {}
+    }
+    parts.join(" | ")
+}
+
+/// A form line `position | name | rank | NIP` as the signer the use case reads.
+fn signer_value(line: &str) -> Value {
+    let mut parts = line.split('|').map(str::trim);
+    let mut next = || parts.next().unwrap_or("").to_owned();
+    let (position, name, rank, nip) = (next(), next(), next(), next());
+    json!({"position": position, "name": name, "rank": rank, "nip": nip})
+}
+
+/// The non-empty lines of a text area.
+fn lines_of(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn approval_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
+    let rules = &effective.rules;
+    let window = rules
+        .approval_window_days
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    vec![
+        admin_field(lang, "approval", "threshold", "number")
+            .required()
+            .with_value(&rules.approval_threshold.to_string()),
+        admin_field(lang, "approval", "window_days", "number").with_value(&window),
+    ]
+}
+
+fn holiday_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
+    let text = effective
+        .holidays
+        .iter()
+        .map(|h| {
+            format!("{} {}", h.date.format("%Y-%m-%d"), h.name)
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    vec![admin_field(lang, "holidays", "holidays", "textarea").with_value(&text)]
+}
+
+fn letterhead_fields(lang: Lang, documents: &DocumentSettings) -> Vec<FormField> {
+    vec![
+        admin_field(lang, "letterhead", "place", "text")
+            .required()
+            .with_value(&documents.place),
+        admin_field(lang, "letterhead", "lines", "textarea")
+            .required()
+            .with_value(&documents.letterhead.lines.join("\n")),
+        admin_field(lang, "letterhead", "address", "text")
+            .required()
+            .with_value(&documents.letterhead.address),
+        admin_field(lang, "letterhead", "logo", "logo"),
+        admin_field(lang, "letterhead", "remove_logo", "checkbox"),
+    ]
+}
+
+fn kind_fields(lang: Lang, documents: &DocumentSettings, kind: DocumentKind) -> Vec<FormField> {
+    let form = format!("kind-{}", kind.as_str());
+    let field = |name: &str, kind_of: &'static str| {
+        FormField::new(lang, &form, name, &format!("admin.kind.{name}"), kind_of)
+    };
+    let pattern = if documents.has_own_pattern(kind) {
+        documents.pattern(kind).to_owned()
+    } else {
+        String::new()
+    };
+    let signers = documents
+        .signers(kind)
+        .unwrap_or_default()
+        .iter()
+        .map(signer_line)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let acknowledged = documents
+        .acknowledged_by(kind)
+        .map(signer_line)
+        .unwrap_or_default();
+    vec![
+        field("pattern", "text").with_value(&pattern),
+        field("signers", "textarea").with_value(&signers),
+        field("acknowledged_by", "text").with_value(&acknowledged),
+        field("tembusan", "textarea").with_value(&documents.tembusan(kind).join("\n")),
+    ]
+}
+
+/// A form refused on this page: which one, what was posted and why.
+enum Refused {
+    Approval(Value, Vec<FieldError>),
+    Holidays(Value, Vec<FieldError>),
+    Letterhead(Value, Vec<FieldError>),
+    Kind(DocumentKind, Value, Vec<FieldError>),
+}
+
+fn document_rows(
+    lang: Lang,
+    documents: &DocumentSettings,
+    editable: bool,
+    refused: Option<&Refused>,
+) -> Vec<DocumentRow> {
     DocumentKind::ALL
         .iter()
-        .map(|&kind| DocumentRow {
-            kind: lang.document(kind.as_str()),
-            pattern: settings.pattern(kind).to_owned(),
-            signers: settings
-                .signers(kind)
-                .map(|list| list.iter().map(signer_text).collect())
-                .unwrap_or_default(),
-            acknowledged_by: settings.acknowledged_by(kind).map(signer_text),
-            tembusan: settings.tembusan(kind),
+        .map(|&kind| {
+            let mut form = AdminForm::new(kind_fields(lang, documents, kind));
+            let mut was_refused = false;
+            if let Some(Refused::Kind(refused_kind, posted, errors)) = refused
+                && *refused_kind == kind
+            {
+                form = form.refused(lang, "kind", posted, errors);
+                was_refused = true;
+            }
+            DocumentRow {
+                code: kind.as_str(),
+                kind: lang.document(kind.as_str()),
+                pattern: documents.pattern(kind).to_owned(),
+                signers: documents
+                    .signers(kind)
+                    .map(|list| list.iter().map(signer_text).collect())
+                    .unwrap_or_default(),
+                acknowledged_by: documents.acknowledged_by(kind).map(signer_text),
+                tembusan: documents.tembusan(kind),
+                form: editable.then_some(form),
+                refused: was_refused,
+            }
         })
         .collect()
+}
+
+async fn settings_page(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    notice: Option<String>,
+    refused: Option<Refused>,
+) -> Response {
+    let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", session);
+    let effective = match settings::view(&state.app, &session.caller).await {
+        Ok(effective) => effective,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let documents = &effective.rules.documents;
+    let editable = session.caller.role == Role::Admin;
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut approval_form = AdminForm::new(approval_fields(lang, &effective));
+    let mut holidays_form = AdminForm::new(holiday_fields(lang, &effective));
+    let mut letterhead_form = AdminForm::new(letterhead_fields(lang, documents));
+    match &refused {
+        Some(Refused::Approval(posted, errors)) => {
+            approval_form = approval_form.refused(lang, "approval", posted, errors);
+        }
+        Some(Refused::Holidays(posted, errors)) => {
+            holidays_form = holidays_form.refused(lang, "holidays", posted, errors);
+        }
+        Some(Refused::Letterhead(posted, errors)) => {
+            letterhead_form = letterhead_form.refused(lang, "letterhead", posted, errors);
+        }
+        _ => {}
+    }
+    let section = |s: Section| SectionState {
+        changed: changed_text(lang, effective.changed(s)),
+    };
+    let page = SettingsPage {
+        notice,
+        csrf_token: session.csrf_token.clone(),
+        editable,
+        rules: rule_rows(lang, &effective),
+        approval: section(Section::Approval),
+        approval_form,
+        deadlines: deadline_rows(lang, &effective),
+        holidays: effective
+            .holidays
+            .iter()
+            .map(|h| HolidayRow {
+                date: h.date.format("%Y-%m-%d").to_string(),
+                name: h.name.clone(),
+            })
+            .collect(),
+        holidays_state: section(Section::Holidays),
+        holidays_form,
+        documents_state: section(Section::Documents),
+        place: documents.place.clone(),
+        letterhead: documents.letterhead.lines.clone(),
+        address: documents.letterhead.address.clone(),
+        logo: documents.letterhead.logo_png.is_some(),
+        letterhead_form,
+        documents: document_rows(lang, documents, editable, refused.as_ref()),
+        layout,
+        lang,
+    };
+    render(status, &page)
 }
 
 async fn show_settings(
     State(state): State<AppState>,
     lang: Lang,
     StaffSession(session): StaffSession,
+    Query(done): Query<Done>,
+) -> Response {
+    let notice = done.notice(lang);
+    settings_page(&state, lang, &session, notice, None).await
+}
+
+/// What a posted settings form led to: back to the page with a notice, the page again
+/// with the refused form, or an error page.
+async fn answer(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    result: Result<(), AppError>,
+    refused: impl FnOnce(Vec<FieldError>) -> Refused,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/admin/settings?done=settings_saved").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            settings_page(state, lang, session, None, Some(refused(errors))).await
+        }
+        Err(e) => {
+            let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", session);
+            app_error_page(layout, e)
+        }
+    }
+}
+
+/// The posted form, if it carries the session's token.
+fn checked_form(session: &Session, pairs: Vec<(String, String)>) -> Option<PostedForm> {
+    let posted = PostedForm::new(pairs);
+    posted.token_ok(session).then_some(posted)
+}
+
+/// The answer to a form without the session's token.
+fn refused_token(lang: Lang, session: &Session) -> Response {
+    csrf_refused(admin_layout(
+        lang,
+        "/admin/settings",
+        "admin.settings.title",
+        session,
+    ))
+}
+
+async fn set_approval(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(posted) = checked_form(&session, pairs) else {
+        return refused_token(lang, &session);
+    };
+    let body = Value::Object(posted.fields);
+    let result = settings::set_approval(&state.app, &session.caller, &body)
+        .await
+        .map(drop);
+    answer(&state, lang, &session, result, |e| {
+        Refused::Approval(body, e)
+    })
+    .await
+}
+
+/// The holidays of the text area: a date, then the holiday's name, one a line.
+fn holiday_list(text: &str) -> Value {
+    lines_of(text)
+        .into_iter()
+        .map(|line| {
+            let (date, name) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            json!({"date": date, "name": name.trim()})
+        })
+        .collect()
+}
+
+async fn set_holidays(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(posted) = checked_form(&session, pairs) else {
+        return refused_token(lang, &session);
+    };
+    let body = json!({"holidays": holiday_list(posted.text("holidays"))});
+    let kept = Value::Object(posted.fields);
+    let result = settings::set_holidays(&state.app, &session.caller, &body)
+        .await
+        .map(drop);
+    answer(&state, lang, &session, result, |e| {
+        Refused::Holidays(kept, e)
+    })
+    .await
+}
+
+/// The text of a field of a multipart form.
+fn field_text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
+    fields.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+async fn set_letterhead(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    body: Result<FormBody, ApiError>,
 ) -> Response {
     let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
-    let rules = match sigap_app::admin::settings(&state.app, &session.caller) {
-        Ok(rules) => rules,
-        Err(e) => return app_error_page(layout, e),
+    let mut body = match body {
+        Ok(body) => body,
+        Err(e) => return body_error_page(layout, e),
     };
-    let documents = &rules.documents;
-    let page = SettingsPage {
-        rules: rule_rows(lang, &rules),
-        deadlines: deadline_rows(lang, &rules),
-        holidays: rules
-            .calendar
-            .holidays()
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .collect(),
-        place: documents.place.clone(),
-        letterhead: documents.letterhead.lines.clone(),
-        address: documents.letterhead.address.clone(),
-        logo: documents.letterhead.logo_png.is_some(),
-        documents: document_rows(lang, &rules),
-        layout,
-        lang,
+    let mut fields = match body.fields.as_object_mut() {
+        Some(fields) => std::mem::take(fields),
+        None => Map::new(),
     };
-    render(StatusCode::OK, &page)
+    let token = fields.remove(CSRF_FIELD);
+    if !tokens_match(&session.csrf_token, token.as_ref().and_then(Value::as_str)) {
+        return csrf_refused(layout);
+    }
+    let change = json!({
+        "place": field_text(&fields, "place"),
+        "lines": lines_of(field_text(&fields, "lines")),
+        "address": field_text(&fields, "address"),
+        "remove_logo": field_text(&fields, "remove_logo") == "true",
+    });
+    let logo = body.files.pop().map(|upload| upload.bytes);
+    let kept = Value::Object(fields);
+    let result = match settings::check_letterhead(&change, logo) {
+        Ok(change) => settings::set_letterhead(&state.app, &session.caller, change).await,
+        Err(e) => Err(e),
+    };
+    answer(&state, lang, &session, result, |e| {
+        Refused::Letterhead(kept, e)
+    })
+    .await
+}
+
+async fn set_document_kind(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path(kind): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(posted) = checked_form(&session, pairs) else {
+        return refused_token(lang, &session);
+    };
+    let acknowledged = posted.text("acknowledged_by").trim();
+    let body = json!({
+        "pattern": posted.text("pattern"),
+        "signers": lines_of(posted.text("signers")).into_iter().map(signer_value).collect::<Vec<_>>(),
+        "acknowledged_by": (!acknowledged.is_empty()).then(|| signer_value(acknowledged)),
+        "tembusan": lines_of(posted.text("tembusan")),
+    });
+    let kept = Value::Object(posted.fields);
+    let result = settings::set_document_kind(&state.app, &session.caller, &kind, &body).await;
+    let parsed = kind.parse::<DocumentKind>();
+    match (result, parsed) {
+        (Err(AppError::Invalid(errors)), Ok(kind)) => {
+            let refused = Refused::Kind(kind, kept, errors);
+            settings_page(&state, lang, &session, None, Some(refused)).await
+        }
+        (result, _) => {
+            answer(&state, lang, &session, result, |e| {
+                Refused::Approval(kept, e)
+            })
+            .await
+        }
+    }
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Path(section): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if checked_form(&session, pairs).is_none() {
+        return refused_token(lang, &session);
+    }
+    match settings::reset(&state.app, &session.caller, &section).await {
+        Ok(()) => Redirect::to("/admin/settings?done=settings_reset").into_response(),
+        Err(e) => {
+            let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
+            app_error_page(layout, e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holidays_are_a_date_then_a_name_a_line() {
+        assert_eq!(
+            holiday_list("2026-12-25 Hari Raya Natal\r\n\n2026-08-17\n"),
+            json!([
+                {"date": "2026-12-25", "name": "Hari Raya Natal"},
+                {"date": "2026-08-17", "name": ""},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_signer_line_goes_there_and_back() {
+        let signer = Signer {
+            position: "Kepala Dinas".to_owned(),
+            name: "Dr. Rudi".to_owned(),
+            rank: None,
+            nip: Some("198001012005011001".to_owned()),
+        };
+        let line = signer_line(&signer);
+        assert_eq!(line, "Kepala Dinas | Dr. Rudi |  | 198001012005011001");
+        assert_eq!(
+            signer_value(&line),
+            json!({"position": "Kepala Dinas", "name": "Dr. Rudi", "rank": "", "nip": "198001012005011001"})
+        );
+    }
 }

@@ -89,7 +89,10 @@ async fn list_approvals(
         Err(e) => return app_error_page(layout, e),
     };
     let now = state.app.now();
-    let threshold = state.app.rules.approval_threshold.to_string();
+    let threshold = match state.app.effective().await {
+        Ok(effective) => effective.rules.approval_threshold.to_string(),
+        Err(e) => return app_error_page(layout, e),
+    };
     let page = ApprovalsPage {
         lead: lang.tf("approvals.lead", &[("threshold", threshold)]),
         decides: session.caller.role == Role::RegionalSecretary,

@@ -51,5 +51,6 @@ mod refusals;
 mod reporter;
 mod routing;
 mod service;
+mod settings;
 mod walk;
 mod webhooks;

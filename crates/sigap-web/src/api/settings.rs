@@ -1,0 +1,217 @@
+//! The settings an admin may change while the server runs (`sigap_app::settings`): the
+//! approval threshold and its window, the holidays of the working calendar, the letterhead
+//! and each document kind's pattern, signers and copies. Admins and auditors read them;
+//! admins change them. A change applies to every instance from its next step on; `DELETE`
+//! on `approval`, `holidays` or `documents` puts that section back to the value read at start. The settings page does the same.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Deserialize;
+use serde_json::Value;
+use sigap_app::AppError;
+use sigap_app::settings::{self, Section, SettingsView};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{FormBody, Staff};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings))
+        .routes(routes!(put_approval, reset_approval))
+        .routes(routes!(put_holidays, reset_holidays))
+        .routes(routes!(put_letterhead))
+        .routes(routes!(put_document_kind))
+        .routes(routes!(reset_documents))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ApprovalRequest {
+    /// 0-1000: reactivation needs the Regional Secretary above it.
+    threshold: u32,
+    /// 1-3650; absent or null: every report counts.
+    window_days: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct HolidayRequest {
+    /// `YYYY-MM-DD` (years 2000-2100).
+    date: String,
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct HolidaysRequest {
+    /// The whole list; it replaces the earlier one.
+    holidays: Vec<HolidayRequest>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct LetterheadRequest {
+    /// The place of signing: `Batam`.
+    place: String,
+    /// The letterhead's heading lines.
+    lines: Vec<String>,
+    address: String,
+    /// A new logo: a PNG or JPEG of at most 2 MiB, as base64.
+    logo_png: Option<String>,
+    /// Removes the logo (ignored when `logo_png` is given).
+    remove_logo: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct SignerRequest {
+    position: String,
+    name: String,
+    rank: Option<String>,
+    /// 18 digits.
+    nip: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct DocumentKindRequest {
+    /// With `{seq}` (and `{year}`, `{month}`, `{roman_month}`); absent or empty: the
+    /// kind's default. No two kinds may share one.
+    pattern: Option<String>,
+    /// At most 4; empty: the staff member who records the step signs.
+    signers: Vec<SignerRequest>,
+    acknowledged_by: Option<SignerRequest>,
+    tembusan: Vec<String>,
+}
+
+/// The settings in force, as admins and auditors read them.
+async fn current(s: &AppState, caller: &sigap_app::Caller) -> ApiResult<Json<SettingsView>> {
+    Ok(Json(settings::view(&s.app, caller).await?.to_view()))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    current(&s, &caller).await
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/approval", tag = "settings",
+    security(("bearer" = [])), request_body = ApprovalRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_approval(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    settings::set_approval(&s.app, &caller, &body.fields).await?;
+    current(&s, &caller).await
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/holidays", tag = "settings",
+    security(("bearer" = [])), request_body = HolidaysRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_holidays(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    settings::set_holidays(&s.app, &caller, &body.fields).await?;
+    current(&s, &caller).await
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/letterhead", tag = "settings",
+    security(("bearer" = [])), request_body = LetterheadRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_letterhead(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    let logo = match body.fields.get("logo_png") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(BASE64.decode(text.trim()).map_err(|_| {
+            AppError::invalid("logo", "`logo_png` must be base64 of a PNG or JPEG image")
+        })?),
+        Some(_) => {
+            return Err(AppError::invalid("logo", "`logo_png` must be base64 text").into());
+        }
+    };
+    let change = settings::check_letterhead(&body.fields, logo)?;
+    settings::set_letterhead(&s.app, &caller, change).await?;
+    current(&s, &caller).await
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/documents/{kind}", tag = "settings",
+    security(("bearer" = [])), params(("kind" = String, Path, description = "acknowledgement, ba_validation, ...")),
+    request_body = DocumentKindRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn put_document_kind(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    Path(kind): Path<String>,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    settings::set_document_kind(&s.app, &caller, &kind, &body.fields).await?;
+    current(&s, &caller).await
+}
+
+/// Puts `section` back to the value read at start and answers the settings then in force.
+async fn reset(
+    s: &AppState,
+    caller: &sigap_app::Caller,
+    section: Section,
+) -> ApiResult<Json<SettingsView>> {
+    settings::reset(&s.app, caller, section.as_str()).await?;
+    current(s, caller).await
+}
+
+/// Puts the approval threshold and window back to the values read at start.
+#[utoipa::path(delete, path = "/api/v1/settings/approval", tag = "settings",
+    security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "already the start value")))]
+async fn reset_approval(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    reset(&s, &caller, Section::Approval).await
+}
+
+/// Puts the holidays back to those read at start (`SIGAP_HOLIDAYS`).
+#[utoipa::path(delete, path = "/api/v1/settings/holidays", tag = "settings",
+    security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "already the start value")))]
+async fn reset_holidays(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    reset(&s, &caller, Section::Holidays).await
+}
+
+/// Puts the letterhead and every kind's settings back to those read at start
+/// (`SIGAP_DOCUMENTS_FILE`).
+#[utoipa::path(delete, path = "/api/v1/settings/documents", tag = "settings",
+    security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "already the start value")))]
+async fn reset_documents(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    reset(&s, &caller, Section::Documents).await
+}
