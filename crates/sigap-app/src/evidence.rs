@@ -145,6 +145,37 @@ pub async fn record(
 /// The longest side of an evidence image as shown on the ticket page.
 pub const PREVIEW_SIDE: u32 = 1024;
 
+/// What the ticket page shows in place of an image that does not decode: a grey frame
+/// crossed through, 240 by 135 pixels, as PNG (drawn once).
+pub fn placeholder_png() -> &'static [u8] {
+    static PNG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PNG.get_or_init(|| {
+        let (width, height) = (240_u32, 135_u32);
+        let ink = image::Rgb([120, 120, 120]);
+        let mut picture = image::RgbImage::from_pixel(width, height, image::Rgb([235, 235, 235]));
+        for x in 0..width {
+            for y in 0..height {
+                let frame = x < 3 || y < 3 || x >= width - 3 || y >= height - 3;
+                // The two diagonals, about 3 pixels wide.
+                let down =
+                    (i64::from(x) * i64::from(height) - i64::from(y) * i64::from(width)).abs();
+                let up = (i64::from(x) * i64::from(height) + i64::from(y) * i64::from(width)
+                    - i64::from(width) * i64::from(height))
+                .abs();
+                let near = i64::from(width) * 2;
+                if frame || down < near || up < near {
+                    picture.put_pixel(x, y, ink);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        // Writing a small RGB image to memory cannot fail; an empty answer would show as
+        // a broken image, no worse than before.
+        let _ = picture.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png);
+        out
+    })
+}
+
 /// An evidence image made safe to show: decoded within limits (at most 12,000 pixels a
 /// side and 256 MiB of memory, against decompression bombs), turned as its EXIF orientation
 /// says, scaled down to `max_side`, and written anew as PNG: the EXIF, XMP and any other

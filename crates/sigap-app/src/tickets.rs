@@ -303,14 +303,15 @@ pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
 }
 
 /// An evidence image of a ticket the caller may see, re-encoded to be shown (see
-/// [`crate::evidence::reencode`]): its metadata and the PNG. A file that is not an image,
-/// or not one that decodes within the limits, has no preview (404): it stays a download.
+/// [`crate::evidence::reencode`]): its metadata and the PNG, or `None` when the image does
+/// not decode within the limits. A file that is not an image has no preview (404). Either
+/// way the file stays a download.
 pub async fn evidence_preview(
     app: &App,
     caller: &Caller,
     number: &str,
     id: i64,
-) -> AppResult<(EvidenceView, Vec<u8>)> {
+) -> AppResult<(EvidenceView, Option<Vec<u8>>)> {
     let (meta, bytes) = evidence_file(app, caller, number, id).await?;
     if !meta.media_type.starts_with("image/") {
         return Err(AppError::NotFound("preview".to_owned()));
@@ -328,10 +329,10 @@ pub async fn evidence_preview(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     match png {
-        Ok(png) => Ok((meta, png)),
+        Ok(png) => Ok((meta, Some(png))),
         Err(why) => {
             tracing::info!(ticket = number, evidence = id, %why, "no preview");
-            Err(AppError::NotFound("preview".to_owned()))
+            Ok((meta, None))
         }
     }
 }

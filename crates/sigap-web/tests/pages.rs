@@ -43,6 +43,7 @@ both! {
     reporter_text_is_escaped_on_the_staff_ticket_page: escaped_sqlite, escaped_postgres;
     action_forms_move_the_ticket_and_refusals_show_field_errors: action_forms_sqlite, action_forms_postgres;
     queue_lists_tickets_with_deadlines_and_evidence_downloads: queue_sqlite, queue_postgres;
+    an_image_that_does_not_decode_is_shown_as_a_placeholder: placeholder_sqlite, placeholder_postgres;
     sessions_end_after_thirty_idle_minutes_and_twelve_hours: session_limits_sqlite, session_limits_postgres;
     issued_documents_download_through_the_session: documents_sqlite, documents_postgres;
     swimlane_marks_each_step_in_its_actor_s_lane: swimlane_sqlite, swimlane_postgres;
@@ -676,6 +677,53 @@ async fn queue_lists_tickets_with_deadlines_and_evidence_downloads(app: TestApp)
         .get(&format!("/tickets/{number}/evidence/{id}"))
         .await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+async fn an_image_that_does_not_decode_is_shown_as_a_placeholder(app: TestApp) {
+    // A PNG signature (so the upload is sniffed as an image) and then no image at all.
+    let mut broken = PNG_BYTES[..16].to_vec();
+    broken.extend_from_slice(b"<script>alert(1)</script>");
+    let mut form = Form::new();
+    for (name, value) in report_fields() {
+        form = form.text(name, value);
+    }
+    let file = Part::bytes(broken).file_name("rusak.png");
+    let response = app.submit_multipart(form.part("evidence", file)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let number = sigap_testkit::number(1);
+    let ticket = app.ticket("csirt", &number).await;
+    assert_eq!(ticket["evidence"][0]["media_type"], "image/png");
+    let id = ticket["evidence"][0]["id"].as_i64().unwrap();
+    let mut browser = Browser::new(&app);
+    browser.login(csirt(&app).await, PASSWORD).await;
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    let path = format!("/tickets/{number}/evidence/{id}/preview");
+    assert!(
+        page.body.contains(&format!("src=\"{path}\"")),
+        "{}",
+        page.body
+    );
+    let response = app
+        .client
+        .get(app.url(&path))
+        .header(reqwest::header::COOKIE, browser.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = response.bytes().await.unwrap();
+    let shown = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert_eq!(
+        (shown.width(), shown.height()),
+        (240, 135),
+        "the placeholder"
+    );
+    // The API answers that there is no preview; the download is the upload as it came.
+    let api = app
+        .get(Some(app.token("csirt")), &format!("/api/v1{path}"))
+        .await;
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
 }
 
 async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours(app: TestApp) {

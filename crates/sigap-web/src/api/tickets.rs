@@ -89,6 +89,7 @@ async fn preview_evidence(
 ) -> ApiResult<axum::response::Response> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (_, png) = tickets::evidence_preview(&state.app, &caller, &number, id).await?;
+    let png = png.ok_or_else(|| sigap_app::AppError::NotFound("preview".to_owned()))?;
     Ok(crate::download::preview(png))
 }
 

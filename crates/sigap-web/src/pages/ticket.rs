@@ -428,6 +428,8 @@ async fn preview_evidence(
     evidence_response(lang, &session, &id, |id| async move {
         let (_, png) =
             sigap_app::tickets::evidence_preview(&state.app, caller, &number, id).await?;
+        // An image that does not decode is shown as the placeholder, not a broken image.
+        let png = png.unwrap_or_else(|| sigap_app::evidence::placeholder_png().to_vec());
         Ok(crate::download::preview(png))
     })
     .await
