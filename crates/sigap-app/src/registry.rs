@@ -25,7 +25,8 @@ impl Caller {
     }
 }
 
-async fn audit(
+/// Appends an audit entry of `caller` that concerns no ticket (registries, settings).
+pub(crate) async fn audit(
     tx: &mut Tx,
     caller: &Caller,
     action: &str,

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sigap_core::{DocumentKind, FieldError, Role, WorkingCalendar};
 use sigap_docs::Signer;
-use sigap_store::{NewAuditEntry, SettingRow, Tx};
+use sigap_store::{SettingRow, Tx};
 
 use crate::auth::Caller;
 use crate::document_settings::{DocumentSettings, KindSettings};
-use crate::{App, AppError, AppResult, Rules, from_millis, millis};
+use crate::{App, AppError, AppResult, Rules, from_millis, millis, registry};
 
 /// The sections an admin may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -552,29 +552,9 @@ async fn write(
         updated_by: caller.email.clone(),
     })
     .await?;
-    audit(&mut tx, caller, now, section, details).await?;
+    let action = format!("settings_{}", section.as_str());
+    registry::audit(&mut tx, caller, &action, now, details).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-async fn audit(
-    tx: &mut Tx,
-    caller: &Caller,
-    at: i64,
-    section: Section,
-    details: Value,
-) -> AppResult<()> {
-    tx.append_audit(&NewAuditEntry {
-        at,
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: format!("settings_{}", section.as_str()),
-        ticket_number: None,
-        source: None,
-        outcome: "ok".to_owned(),
-        details,
-    })
-    .await?;
     Ok(())
 }
 
@@ -622,10 +602,32 @@ async fn documents_in(app: &App, tx: &mut Tx) -> AppResult<DocumentSettings> {
     }
 }
 
+/// Changes the document settings in force as `change` says, in one transaction: read
+/// inside it (so two changes of different kinds do not undo each other), changed, checked,
+/// written and audited with `details`.
+async fn change_documents(
+    app: &App,
+    caller: &Caller,
+    details: Value,
+    change: impl FnOnce(DocumentSettings) -> AppResult<DocumentSettings>,
+) -> AppResult<()> {
+    let (mut tx, revision) = begin(app, caller).await?;
+    let changed = change(documents_in(app, &mut tx).await?)?;
+    let value = changed.to_json();
+    write(
+        app,
+        caller,
+        tx,
+        revision,
+        Section::Documents,
+        value,
+        details,
+    )
+    .await
+}
+
 /// Sets the place of signing and the letterhead (lines, address, logo) of every document.
 pub async fn set_letterhead(app: &App, caller: &Caller, change: LetterheadChange) -> AppResult<()> {
-    let (mut tx, revision) = begin(app, caller).await?;
-    let documents = documents_in(app, &mut tx).await?;
     let logo = match &change.logo {
         None => "kept",
         Some(None) => "removed",
@@ -638,18 +640,11 @@ pub async fn set_letterhead(app: &App, caller: &Caller, change: LetterheadChange
         "address": change.address,
         "logo": logo,
     });
-    let changed = documents
-        .with_letterhead(change.place, change.lines, change.address, change.logo)
-        .map_err(|e| AppError::invalid("lines", e))?;
-    write(
-        app,
-        caller,
-        tx,
-        revision,
-        Section::Documents,
-        changed.to_json(),
-        details,
-    )
+    change_documents(app, caller, details, |documents| {
+        documents
+            .with_letterhead(change.place, change.lines, change.address, change.logo)
+            .map_err(|e| AppError::invalid("lines", e))
+    })
     .await
 }
 
@@ -666,24 +661,15 @@ pub async fn set_document_kind(
         .parse()
         .map_err(|_| AppError::NotFound(format!("document kind `{kind}`")))?;
     let new = check_kind(body)?;
-    let (mut tx, revision) = begin(app, caller).await?;
-    let documents = documents_in(app, &mut tx).await?;
     let mut details = body.clone();
     if let Some(map) = details.as_object_mut() {
         map.insert("part".to_owned(), json!(kind.as_str()));
     }
-    let changed = documents
-        .with_kind(kind, new)
-        .map_err(|e| AppError::invalid("pattern", e))?;
-    write(
-        app,
-        caller,
-        tx,
-        revision,
-        Section::Documents,
-        changed.to_json(),
-        details,
-    )
+    change_documents(app, caller, details, |documents| {
+        documents
+            .with_kind(kind, new)
+            .map_err(|e| AppError::invalid("pattern", e))
+    })
     .await
 }
 
@@ -700,7 +686,8 @@ pub async fn reset(app: &App, caller: &Caller, section: &str) -> AppResult<()> {
         )));
     }
     let now = millis(app.now());
-    audit(&mut tx, caller, now, section, json!({"reset": true})).await?;
+    let action = format!("settings_{}", section.as_str());
+    registry::audit(&mut tx, caller, &action, now, json!({"reset": true})).await?;
     tx.commit().await?;
     Ok(())
 }

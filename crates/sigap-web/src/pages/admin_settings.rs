@@ -628,20 +628,18 @@ async fn set_document_kind(
         "tembusan": lines_of(posted.text("tembusan")),
     });
     let kept = Value::Object(posted.fields);
+    let Ok(parsed) = kind.parse::<DocumentKind>() else {
+        let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
+        return app_error_page(
+            layout,
+            AppError::NotFound(format!("document kind `{kind}`")),
+        );
+    };
     let result = settings::set_document_kind(&state.app, &session.caller, &kind, &body).await;
-    let parsed = kind.parse::<DocumentKind>();
-    match (result, parsed) {
-        (Err(AppError::Invalid(errors)), Ok(kind)) => {
-            let refused = Refused::Kind(kind, kept, errors);
-            settings_page(&state, lang, &session, None, Some(refused)).await
-        }
-        (result, _) => {
-            answer(&state, lang, &session, result, |e| {
-                Refused::Approval(kept, e)
-            })
-            .await
-        }
-    }
+    answer(&state, lang, &session, result, |e| {
+        Refused::Kind(parsed, kept, e)
+    })
+    .await
 }
 
 async fn reset(
