@@ -410,7 +410,7 @@ async fn settings_page(
     notice: Option<String>,
     refused: Option<Refused>,
 ) -> Response {
-    let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", session);
+    let layout = settings_layout(lang, session);
     let effective = match settings::view(&state.app, &session.caller).await {
         Ok(effective) => effective,
         Err(e) => return app_error_page(layout, e),
@@ -496,10 +496,15 @@ async fn answer(
             settings_page(state, lang, session, None, Some(refused(errors))).await
         }
         Err(e) => {
-            let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", session);
+            let layout = settings_layout(lang, session);
             app_error_page(layout, e)
         }
     }
+}
+
+/// The layout of the settings page.
+fn settings_layout(lang: Lang, session: &Session) -> Layout {
+    admin_layout(lang, "/admin/settings", "admin.settings.title", session)
 }
 
 /// The posted form, if it carries the session's token.
@@ -510,12 +515,7 @@ fn checked_form(session: &Session, pairs: Vec<(String, String)>) -> Option<Poste
 
 /// The answer to a form without the session's token.
 fn refused_token(lang: Lang, session: &Session) -> Response {
-    csrf_refused(admin_layout(
-        lang,
-        "/admin/settings",
-        "admin.settings.title",
-        session,
-    ))
+    csrf_refused(settings_layout(lang, session))
 }
 
 async fn set_approval(
@@ -579,7 +579,7 @@ async fn set_letterhead(
     StaffSession(session): StaffSession,
     body: Result<FormBody, ApiError>,
 ) -> Response {
-    let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
+    let layout = settings_layout(lang, &session);
     let mut body = match body {
         Ok(body) => body,
         Err(e) => return body_error_page(layout, e),
@@ -600,10 +600,11 @@ async fn set_letterhead(
     });
     let logo = body.files.pop().map(|upload| upload.bytes);
     let kept = Value::Object(fields);
-    let result = match settings::check_letterhead(&change, logo) {
-        Ok(change) => settings::set_letterhead(&state.app, &session.caller, change).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let change = settings::check_letterhead(&change, logo)?;
+        settings::set_letterhead(&state.app, &session.caller, change).await
+    }
+    .await;
     answer(&state, lang, &session, result, |e| {
         Refused::Letterhead(kept, e)
     })
@@ -629,7 +630,7 @@ async fn set_document_kind(
     });
     let kept = Value::Object(posted.fields);
     let Ok(parsed) = kind.parse::<DocumentKind>() else {
-        let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
+        let layout = settings_layout(lang, &session);
         return app_error_page(
             layout,
             AppError::NotFound(format!("document kind `{kind}`")),
@@ -655,7 +656,7 @@ async fn reset(
     match settings::reset(&state.app, &session.caller, &section).await {
         Ok(()) => Redirect::to("/admin/settings?done=settings_reset").into_response(),
         Err(e) => {
-            let layout = admin_layout(lang, "/admin/settings", "admin.settings.title", &session);
+            let layout = settings_layout(lang, &session);
             app_error_page(layout, e)
         }
     }
