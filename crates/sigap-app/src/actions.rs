@@ -120,7 +120,7 @@ async fn through_adapter(
     let Some(system) = app.store.get_system(system_id).await? else {
         return Ok(None);
     };
-    let Some(config) = crate::blocking::chosen(&system, body)? else {
+    let Some(config) = crate::blocking::chosen(app, &system, body)? else {
         return Ok(None);
     };
     // While another ticket holds a block, the system is already suspended and stays so:
@@ -134,7 +134,14 @@ async fn through_adapter(
         return Ok(None);
     }
     let steps = app.store.list_step_records(row.id).await?;
-    let applied = crate::blocking::apply(app, &config, row, blocking, &steps, app.now()).await?;
+    let step = crate::blocking::Step {
+        row,
+        system: &system,
+        body,
+        blocking,
+        steps: &steps,
+    };
+    let applied = crate::blocking::apply(app, &config, &step, app.now()).await?;
     Ok(Some(applied))
 }
 
@@ -242,7 +249,9 @@ async fn resolve(
             system: Some(system),
             ..
         } => {
-            resolved.system = Some(find_system(tx, system).await?);
+            let found = find_system(tx, system).await?;
+            crate::blocking::check_covers(app, &found, &row.target_host, "system").await?;
+            resolved.system = Some(found);
         }
         ActionInput::MarkDuplicate { of, .. } => {
             check_original(tx, &row.number, of.as_str()).await?
@@ -528,12 +537,25 @@ pub(crate) async fn audit_refusal(
     e: &AppError,
     source: Option<String>,
 ) {
+    audit_refused(app, caller, action, Some(number), e, source).await;
+}
+
+/// Writes a refused attempt that may concern no ticket (registries, settings) to the audit
+/// log, as [`audit_refusal`] does.
+pub(crate) async fn audit_refused(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    ticket: Option<&str>,
+    e: &AppError,
+    source: Option<String>,
+) {
     let entry = NewAuditEntry {
         at: millis(app.now()),
         actor: caller.email.clone(),
         role: caller.role.as_str().to_owned(),
         action: action.chars().take(64).collect(),
-        ticket_number: Some(number.chars().take(64).collect()),
+        ticket_number: ticket.map(|number| number.chars().take(64).collect()),
         source,
         outcome: outcome_label(e).to_owned(),
         details: json!({ "error": e.to_string(), "fields": match e { AppError::Invalid(f) => json!(f), _ => Value::Null } }),

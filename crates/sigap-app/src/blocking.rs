@@ -12,6 +12,14 @@
 //! take one, a PNG screenshot) and summarised as probe lines in the block or unblock record.
 //! The block's record of exactly what changed goes into the step's records; the unblock
 //! takes it back from there.
+//!
+//! The captures photograph the registered system, not the reporter's URL: the scheme, host
+//! and port of the report's target with path `/`, or the exact `proof_url` an officer
+//! confirms in the block form, whose host a domain of the system must cover. Every
+//! connection follows the outbound policy (`SIGAP_OUTBOUND_ALLOW`, see
+//! `sigap_block::outbound`). A system's adapter is a profile of the operator's blocking
+//! file (see [`crate::blocking_profiles`]) or, set on the server with the command line,
+//! the adapter's own parameters.
 
 use std::time::Duration;
 
@@ -19,10 +27,14 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use sigap_block::proof::{self, Proof, ProofOptions, ProofTarget, Screenshot};
 use sigap_block::{Adapter, AdapterConfig, BlockRecord, BlockRequest, Hostname};
+use sigap_core::{Domain, Target};
 use sigap_store::{StepRecordRow, SystemRow, TicketRow};
 
+use crate::blocking_profiles::{BlockingProfiles, with_system_parameters};
 use crate::evidence::StoredFile;
 use crate::{App, AppError, AppResult, millis};
+
+pub use sigap_block::OutboundPolicy;
 
 /// How long a capture waits for a block or unblock to show in the host's answers.
 const PATIENCE: Duration = Duration::from_secs(4);
@@ -52,28 +64,56 @@ impl Applied {
     }
 }
 
-/// The adapter configured for `system`, or `None` for `manual`.
-fn configured(system: &SystemRow) -> AppResult<Option<AdapterConfig>> {
+/// The adapter configured for `system`, or `None` for `manual`: the system's profile with
+/// its harmless values, or the parameters the operator set on the command line.
+fn configured(app: &App, system: &SystemRow) -> AppResult<Option<AdapterConfig>> {
     if system.blocking_adapter == "manual" {
         return Ok(None);
     }
-    let params: Map<String, Value> = serde_json::from_str(&system.blocking_params)
+    let mut params: Map<String, Value> = serde_json::from_str(&system.blocking_params)
         .map_err(|e| AppError::Internal(format!("blocking parameters: {e}")))?;
-    AdapterConfig::parse_json(&system.blocking_adapter, &params, &sigap_block::process_env)
-        .map(Some)
-        .map_err(|e| AppError::Upstream(format!("{} adapter: {e}", system.blocking_adapter)))
+    match params.remove(PROFILE_KEY) {
+        Some(Value::String(name)) => {
+            let profile = app.rules.blocking.profiles.get(&name).ok_or_else(|| {
+                AppError::Upstream(format!(
+                    "the blocking profile `{name}` of this system is not in SIGAP_BLOCKING_FILE"
+                ))
+            })?;
+            with_system_parameters(profile, &params)
+                .map(Some)
+                .map_err(|e| AppError::Upstream(format!("profile `{name}`: {}", e.message)))
+        }
+        _ => {
+            AdapterConfig::parse_json(&system.blocking_adapter, &params, &sigap_block::process_env)
+                .map(Some)
+                .map_err(|e| {
+                    AppError::Upstream(format!("{} adapter: {e}", system.blocking_adapter))
+                })
+        }
+    }
+}
+
+/// The name of the system's blocking profile, if it has one.
+pub(crate) fn profile_of(system: &SystemRow) -> Option<String> {
+    let params: Value = serde_json::from_str(&system.blocking_params).ok()?;
+    params.get(PROFILE_KEY)?.as_str().map(str::to_owned)
 }
 
 /// Checks the method the officer chose against the system's setting: `manual` is always
 /// possible (with a reason when an adapter is configured), any other name must be the
-/// configured adapter.
-pub(crate) fn chosen(system: &SystemRow, body: &Value) -> AppResult<Option<AdapterConfig>> {
+/// configured adapter or its profile.
+pub(crate) fn chosen(
+    app: &App,
+    system: &SystemRow,
+    body: &Value,
+) -> AppResult<Option<AdapterConfig>> {
     let method = body
         .get("method")
         .and_then(Value::as_str)
         .unwrap_or("")
         .trim();
-    let config = configured(system)?;
+    let config = configured(app, system)?;
+    let profile = profile_of(system);
     match (method, &config) {
         ("manual", None) => Ok(None),
         ("manual", Some(_)) => {
@@ -89,7 +129,9 @@ pub(crate) fn chosen(system: &SystemRow, body: &Value) -> AppResult<Option<Adapt
             }
             Ok(None)
         }
-        (name, Some(_)) if name == system.blocking_adapter => Ok(config),
+        (name, Some(_)) if name == system.blocking_adapter || profile.as_deref() == Some(name) => {
+            Ok(config)
+        }
         (name, _) => Err(AppError::invalid(
             "method",
             format!(
@@ -105,8 +147,74 @@ pub(crate) fn chosen(system: &SystemRow, body: &Value) -> AppResult<Option<Adapt
     }
 }
 
+/// The registered domains of `system`.
+pub(crate) async fn system_domains(app: &App, system: &SystemRow) -> AppResult<Vec<Domain>> {
+    Ok(app
+        .store
+        .list_domains(Some(system.agency_id))
+        .await?
+        .into_iter()
+        .filter(|d| d.system_id == system.id)
+        .filter_map(|d| Domain::parse(&d.domain).ok())
+        .collect())
+}
+
+/// Refuses to link `system` to a ticket whose target host none of its domains covers.
+pub(crate) async fn check_covers(
+    app: &App,
+    system: &SystemRow,
+    host: &str,
+    field: &str,
+) -> AppResult<()> {
+    let domains = system_domains(app, system).await?;
+    if domains.iter().any(|d| d.covers(host)) {
+        return Ok(());
+    }
+    let listed: Vec<&str> = domains.iter().map(Domain::as_str).collect();
+    Err(AppError::invalid(
+        field,
+        format!(
+            "`{host}` is not covered by the domains of the system `{}` ({})",
+            system.name,
+            listed.join(", ")
+        ),
+    ))
+}
+
+/// What the captures photograph: the system's front page at the target's scheme, host and
+/// port, or the `proof_url` the officer confirmed, on a host the system's domains cover.
+async fn proof_target(
+    app: &App,
+    system: &SystemRow,
+    row: &TicketRow,
+    body: &Value,
+) -> AppResult<ProofTarget> {
+    let confirmed = body
+        .get("proof_url")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let (text, field) = match confirmed {
+        Some(url) => (url.to_owned(), "proof_url"),
+        None => (row.target_url.clone(), "system"),
+    };
+    let target = Target::parse(&text)
+        .map_err(|e| AppError::invalid(field, e.message.replace("`target`", "the address")))?;
+    check_covers(app, system, &target.host, field).await?;
+    let host =
+        Hostname::parse(&target.host).map_err(|e| AppError::invalid(field, e.to_string()))?;
+    let url = url::Url::parse(&target.url).map_err(|e| AppError::invalid(field, e.to_string()))?;
+    let made = if confirmed.is_some() {
+        ProofTarget::new(host, Some(url))
+    } else {
+        ProofTarget::front_page(host, &url)
+    };
+    made.map_err(|e| AppError::invalid(field, e))
+}
+
 /// The host a block suspends: the reported host, which the system's domains cover.
-fn host_of(row: &TicketRow) -> AppResult<Hostname> {
+async fn host_of(app: &App, system: &SystemRow, row: &TicketRow) -> AppResult<Hostname> {
+    check_covers(app, system, &row.target_host, "system").await?;
     Hostname::parse(&row.target_host).map_err(|e| {
         AppError::invalid("system", format!("cannot block `{}`: {e}", row.target_host))
     })
@@ -130,26 +238,39 @@ fn last_block(steps: &[StepRecordRow]) -> AppResult<BlockRecord> {
     serde_json::from_value(record).map_err(|e| AppError::Internal(format!("block record: {e}")))
 }
 
-/// Runs the adapter for a block (`blocking`) or an unblock of `row`, with proof.
+/// What a block or unblock through an adapter works on.
+pub(crate) struct Step<'a> {
+    pub row: &'a TicketRow,
+    pub system: &'a SystemRow,
+    /// The step's input (`proof_url`).
+    pub body: &'a Value,
+    /// `true` for a block, `false` for an unblock.
+    pub blocking: bool,
+    pub steps: &'a [StepRecordRow],
+}
+
+/// Runs the adapter for a block or an unblock, with proof.
 pub(crate) async fn apply(
     app: &App,
     config: &AdapterConfig,
-    row: &TicketRow,
-    blocking: bool,
-    steps: &[StepRecordRow],
+    step: &Step<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Applied> {
+    let (row, blocking, steps) = (step.row, step.blocking, step.steps);
     let upstream = |e: sigap_block::BlockError| AppError::Upstream(e.to_string());
-    let adapter = sigap_block::build_adapter(config).map_err(upstream)?;
+    let outbound = &app.rules.blocking.outbound;
+    let adapter = sigap_block::build_adapter(config, outbound).map_err(upstream)?;
     let request = BlockRequest {
-        host: host_of(row)?,
+        host: host_of(app, step.system, row).await?,
         ticket: row.number.clone(),
         contact: app.rules.blocking.contact.clone(),
         now,
     };
-    let target = ProofTarget::new(request.host.clone(), url::Url::parse(&row.target_url).ok())
-        .map_err(|e| AppError::Internal(format!("proof target: {e}")))?;
-    let options = app.rules.blocking.proof.clone();
+    let target = proof_target(app, step.system, row, step.body).await?;
+    let options = app.rules.blocking.proof.clone().map(|mut o| {
+        o.outbound = outbound.clone();
+        o
+    });
     let before = match &options {
         Some(o) => Some(proof::capture(&target, o, now).await),
         None => None,
@@ -226,6 +347,13 @@ fn probes_of(label: &str, p: &Proof) -> Vec<Value> {
                 tls.not_after
                     .map_or_else(|| "-".to_owned(), sigap_core::format_wib)
             ),
+        ));
+    }
+    if let Some(finding) = &p.http.certificate_error {
+        lines.push(probe(
+            p.captured_at,
+            format!("{label}: sertifikat TLS"),
+            format!("tidak sah: {finding}"),
         ));
     }
     if let Screenshot::NotPossible { reason } = &p.screenshot {
@@ -328,4 +456,12 @@ pub struct BlockingSettings {
     pub contact: String,
     /// How the proof is captured; `None` captures nothing (the record says so).
     pub proof: Option<ProofOptions>,
+    /// The operator's named adapter configurations (`SIGAP_BLOCKING_FILE`).
+    pub profiles: BlockingProfiles,
+    /// Which special addresses the server may connect to (`SIGAP_OUTBOUND_ALLOW`): proof
+    /// captures, adapters and webhooks all follow it.
+    pub outbound: OutboundPolicy,
 }
+
+/// The key of a system's blocking parameters that names its profile.
+pub const PROFILE_KEY: &str = "profile";

@@ -16,6 +16,7 @@ pub mod antispam;
 pub mod approvals;
 pub mod auth;
 pub mod blocking;
+pub mod blocking_profiles;
 pub mod deadlines;
 pub mod demo;
 pub mod document_settings;

@@ -2,16 +2,24 @@
 //! users and their API tokens. Staff read them; a system owner sees only their own agency.
 //! The command line calls these with `Caller::system()`, the web with the signed-in admin.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sigap_core::{AgencyCode, Domain, Email, FieldError, Role};
 use sigap_store::{NewAuditEntry, Tx, UserRow};
 
 use crate::auth::{Caller, hash_password, new_secret, token_hash};
+use crate::blocking::PROFILE_KEY;
+use crate::blocking_profiles::{check_parameter_names, with_system_parameters};
 use crate::intake::Fields;
 use crate::views::{AgencyView, CreatedUser, SystemView, UserView};
 use crate::{App, AppError, AppResult, millis};
 
 impl Caller {
+    /// Whether this is the operator at the command line ([`Caller::system`]), who may set
+    /// what only the server's own configuration may: an adapter's commands and files.
+    pub fn is_operator(&self) -> bool {
+        self.user_id == 0 && self.email == "cli"
+    }
+
     /// The operator at the command line: an admin acting on the machine itself.
     pub fn system() -> Caller {
         Caller {
@@ -194,8 +202,10 @@ pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemVie
         .collect())
 }
 
-/// Sets how a system is blocked (`manual` clears it). Parameters are kept as given;
-/// secrets are referenced by environment variable name (`*_env`), never stored.
+/// Sets how a system is blocked with the adapter's own parameters (`manual` clears it): the
+/// operator's way, at the command line on the server. Secrets are referenced by environment
+/// variable name (`*_env`, prefix `SIGAP_ADAPTER_`), never stored. The web and the API use
+/// [`choose_blocking`], which cannot set a command, a file, an address or a secret name.
 pub async fn set_blocking(
     app: &App,
     caller: &Caller,
@@ -203,17 +213,125 @@ pub async fn set_blocking(
     adapter: &str,
     params: &Value,
 ) -> AppResult<()> {
-    caller.require(&[Role::Admin], "configure blocking")?;
-    const ADAPTERS: &[&str] = &["manual", "nginx", "powerdns", "rfc2136", "webhook"];
-    if !ADAPTERS.contains(&adapter) {
-        return Err(AppError::invalid(
-            "adapter",
-            format!(
-                "unknown adapter `{adapter}`; expected one of: {}",
-                ADAPTERS.join(", ")
-            ),
+    if !caller.is_operator() {
+        return Err(AppError::Forbidden(
+            "an adapter's own parameters are set on the server (`sigap system set-blocking`); \
+             choose a blocking profile instead"
+                .to_owned(),
         ));
     }
+    let params = if adapter == "manual" {
+        json!({})
+    } else {
+        check_adapter(adapter)?;
+        check_blocking_params(adapter, params)?;
+        params.clone()
+    };
+    store_blocking(app, caller, domain, adapter, params).await
+}
+
+/// Sets how a system is blocked, as an admin does on `/admin/systems` or through
+/// `POST /api/v1/systems/blocking`: `profile` names a profile of the operator's blocking
+/// file, `params` may set only the harmless values of
+/// [`crate::blocking_profiles::SYSTEM_PARAMETERS`], and `adapter` = `manual` clears it.
+/// A refusal answers 422 naming the field and is audited.
+pub async fn choose_blocking(app: &App, caller: &Caller, body: &Value) -> AppResult<()> {
+    let result = try_choose_blocking(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "system_set_blocking", None, e, None).await;
+    }
+    result
+}
+
+async fn try_choose_blocking(app: &App, caller: &Caller, body: &Value) -> AppResult<()> {
+    caller.require(&[Role::Admin], "configure blocking")?;
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("").trim();
+    let empty = Map::new();
+    let params = match body.get("params") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(AppError::invalid("params", "`params` is an object")),
+    };
+    let (domain, adapter, profile) = (text("domain"), text("adapter"), text("profile"));
+    check_parameter_names(params)?;
+    if profile.is_empty() {
+        return match adapter {
+            "manual" => store_blocking(app, caller, domain, "manual", json!({})).await,
+            _ => Err(AppError::invalid(
+                if adapter.is_empty() {
+                    "profile"
+                } else {
+                    "adapter"
+                },
+                format!(
+                    "choose a `profile` of the operator's blocking file ({}), or `manual`; an \
+                     adapter's commands, files, addresses and secrets are not set here",
+                    profile_names(app)
+                ),
+            )),
+        };
+    }
+    let config = app.rules.blocking.profiles.get(profile).ok_or_else(|| {
+        AppError::invalid(
+            "profile",
+            format!(
+                "no blocking profile `{profile}`; the operator's file has: {}",
+                profile_names(app)
+            ),
+        )
+    })?;
+    if !adapter.is_empty() && adapter != config.kind().as_str() {
+        return Err(AppError::invalid(
+            "adapter",
+            format!("the profile `{profile}` uses the {} adapter", config.kind()),
+        ));
+    }
+    with_system_parameters(config, params)?;
+    let mut stored = params.clone();
+    stored.insert(PROFILE_KEY.to_owned(), Value::String(profile.to_owned()));
+    let kind = config.kind().as_str();
+    store_blocking(app, caller, domain, kind, Value::Object(stored)).await
+}
+
+/// The names of the operator's blocking profiles, for a message.
+fn profile_names(app: &App) -> String {
+    let names: Vec<String> = app
+        .rules
+        .blocking
+        .profiles
+        .names()
+        .into_iter()
+        .map(|(name, kind)| format!("{name} ({kind})"))
+        .collect();
+    if names.is_empty() {
+        "none is defined".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn check_adapter(adapter: &str) -> AppResult<()> {
+    const ADAPTERS: &[&str] = &["manual", "nginx", "powerdns", "rfc2136", "webhook"];
+    if ADAPTERS.contains(&adapter) {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        "adapter",
+        format!(
+            "unknown adapter `{adapter}`; expected one of: {}",
+            ADAPTERS.join(", ")
+        ),
+    ))
+}
+
+/// Writes a system's blocking setting and its audit entry in one transaction.
+async fn store_blocking(
+    app: &App,
+    caller: &Caller,
+    domain: &str,
+    adapter: &str,
+    params: Value,
+) -> AppResult<()> {
     let domain = Domain::parse(domain)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
@@ -226,12 +344,6 @@ pub async fn set_blocking(
                 format!("no registered system has the domain `{domain}`"),
             )
         })?;
-    let params = if adapter == "manual" {
-        json!({})
-    } else {
-        check_blocking_params(adapter, params)?;
-        params.clone()
-    };
     tx.set_blocking(system.id, adapter, &params.to_string())
         .await?;
     audit(

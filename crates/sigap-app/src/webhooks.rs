@@ -6,14 +6,15 @@
 //! The body names the ticket, the step and the states, never the reporter's words (the
 //! title, description and proof of concept stay in sigap). When a secret is set
 //! (`SIGAP_WEBHOOK_SECRET`), the header `X-Sigap-Signature` carries the HMAC-SHA256 of the
-//! exact body in lowercase hex, as the blocking adapter's webhook does.
+//! exact body in lowercase hex, as the blocking adapter's webhook does. Deliveries follow the
+//! outbound policy (`SIGAP_OUTBOUND_ALLOW`): a receiver on a private address must be listed.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sigap_block::OutboundPolicy;
 use sigap_store::{JobRow, NewJob, TicketRow, Tx};
 
 use crate::{App, AppError, AppResult, from_millis};
@@ -127,16 +128,16 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("sigap/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default()
-    })
+/// A client that follows the outbound policy; built per delivery, since webhooks are few
+/// and the policy belongs to the app.
+fn client(outbound: &OutboundPolicy) -> Result<reqwest::Client, String> {
+    outbound
+        .client(reqwest::Client::builder())
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("sigap/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))
 }
 
 /// Delivers one claimed webhook job: 2xx is done; a timeout, a refused connection, 408, 429
@@ -156,7 +157,13 @@ pub(crate) async fn send(app: &App, job: &JobRow) -> Result<String, (bool, Strin
             format!("{} is no longer a configured webhook", hook.url),
         ));
     };
-    let mut request = client()
+    let outbound = &app.rules.blocking.outbound;
+    // A refused address is the operator's to fix (`SIGAP_OUTBOUND_ALLOW`): not retried.
+    outbound
+        .check_url(&target.url)
+        .map_err(|e| (false, format!("{}: {e}", hook.url)))?;
+    let mut request = client(outbound)
+        .map_err(|e| (true, e))?
         .post(target.url.clone())
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("X-Sigap-Event", &hook.event)

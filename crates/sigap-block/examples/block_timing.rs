@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sigap_block::proof::{self, ProofOptions, ProofTarget, Resolver, Screenshot};
-use sigap_block::{Adapter, AdapterConfig, BlockRequest, Hostname, build_adapter};
+use sigap_block::{Adapter, AdapterConfig, BlockRequest, Hostname, OutboundPolicy, build_adapter};
 
 #[allow(clippy::disallowed_methods)] // A measuring program may read the clock.
 fn now() -> DateTime<Utc> {
@@ -19,7 +19,11 @@ fn now() -> DateTime<Utc> {
 }
 
 fn adapter(name: &str, params: &std::collections::BTreeMap<String, String>) -> Box<dyn Adapter> {
-    build_adapter(&AdapterConfig::parse(name, params, &support::test_env).unwrap()).unwrap()
+    build_adapter(
+        &AdapterConfig::parse(name, params, &support::test_env).unwrap(),
+        &OutboundPolicy::loopback(),
+    )
+    .unwrap()
 }
 
 /// How long a capture waits for a block or unblock to take effect.
@@ -38,6 +42,7 @@ async fn main() {
     let target = ProofTarget::new(host.clone(), Some(nginx.url(host.as_str()))).unwrap();
     let options = ProofOptions {
         resolver: Resolver::At(pdns.dns_address()),
+        outbound: OutboundPolicy::loopback(),
         ..ProofOptions::default()
     };
     let request = BlockRequest {

@@ -15,6 +15,11 @@ use url::Url;
 use crate::error::AdapterKind;
 use crate::request::Hostname;
 
+/// The prefix every variable named by a `*_env` parameter must carry, so that a
+/// configuration can never send the server's own secrets (`SIGAP_SECRET_KEY`, the database
+/// URL) to an adapter's server.
+pub const SECRET_ENV_PREFIX: &str = "SIGAP_ADAPTER_";
+
 /// The network and command time limit when no `timeout_secs` parameter is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -333,6 +338,12 @@ impl Params<'_> {
 
     fn secret(&self, name: &'static str) -> Result<Secret, ConfigError> {
         let variable = self.required(name)?;
+        if !variable.starts_with(SECRET_ENV_PREFIX) || variable.len() == SECRET_ENV_PREFIX.len() {
+            return Err(self.invalid(
+                name,
+                format!("`{variable}`: the variable's name must start with {SECRET_ENV_PREFIX}"),
+            ));
+        }
         match (self.env)(variable) {
             Some(value) if !value.is_empty() => Ok(Secret::new(variable, value)),
             _ => Err(ConfigError::EnvNotSet {

@@ -78,6 +78,8 @@ pub enum FailureKind {
     NotFound,
     /// The server answered something this adapter does not understand.
     UnexpectedAnswer,
+    /// The server's address is one sigap does not connect to (`SIGAP_OUTBOUND_ALLOW`).
+    NotAllowed,
     /// The block record given to an unblock does not belong to this adapter or is damaged.
     InvalidRecord,
 }
@@ -94,6 +96,7 @@ impl fmt::Display for FailureKind {
             FailureKind::NotFound => "not found",
             FailureKind::UnexpectedAnswer => "unexpected answer",
             FailureKind::InvalidRecord => "invalid block record",
+            FailureKind::NotAllowed => "address not allowed",
         })
     }
 }

@@ -4,13 +4,25 @@
 use std::time::Duration;
 
 use crate::error::{AdapterKind, BlockError, FailureKind};
+use crate::outbound::OutboundPolicy;
 
 /// The largest answer body kept in a record or read for a proof.
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// A client whose every request (connect included) gives up after `timeout`.
-pub fn client(adapter: AdapterKind, timeout: Duration) -> Result<reqwest::Client, BlockError> {
-    reqwest::Client::builder()
+/// A client whose every request (connect included) gives up after `timeout`, and whose
+/// connections follow `outbound`. `url` is the server's URL: an address written in it is
+/// checked here, since the client resolves names only.
+pub fn client(
+    adapter: AdapterKind,
+    timeout: Duration,
+    url: &url::Url,
+    outbound: &OutboundPolicy,
+) -> Result<reqwest::Client, BlockError> {
+    outbound
+        .check_url(url)
+        .map_err(|e| BlockError::new(adapter, FailureKind::NotAllowed, e.to_string()))?;
+    outbound
+        .client(reqwest::Client::builder())
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())

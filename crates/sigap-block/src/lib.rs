@@ -14,6 +14,7 @@ pub mod error;
 mod http;
 mod manual;
 mod nginx;
+pub mod outbound;
 mod powerdns;
 pub mod proof;
 pub mod record;
@@ -30,6 +31,7 @@ use chrono::{DateTime, Utc};
 pub use config::{AdapterConfig, AdapterSettings, ConfigError, Secret, process_env};
 pub use error::{AdapterKind, BlockError, FailureKind};
 pub use nginx::maintenance_page;
+pub use outbound::{OutboundError, OutboundPolicy};
 pub use record::{BlockRecord, Change, Direction, RrSet};
 pub use request::{BlockRequest, Hostname};
 pub use webhook::{SIGNATURE_HEADER, signature};
@@ -57,22 +59,31 @@ pub trait Adapter: Send + Sync {
     fn check(&self) -> AdapterFuture<'_, ()>;
 }
 
-/// The adapter a configuration describes.
-pub fn build_adapter(config: &AdapterConfig) -> Result<Box<dyn Adapter>, BlockError> {
+/// The adapter a configuration describes, whose connections follow `outbound`.
+pub fn build_adapter(
+    config: &AdapterConfig,
+    outbound: &OutboundPolicy,
+) -> Result<Box<dyn Adapter>, BlockError> {
     let timeout = config.timeout;
     Ok(match &config.settings {
         AdapterSettings::Manual => Box::new(manual::ManualAdapter),
         AdapterSettings::Nginx(settings) => {
             Box::new(nginx::NginxAdapter::new(settings.clone(), timeout))
         }
-        AdapterSettings::PowerDns(settings) => {
-            Box::new(powerdns::PowerDnsAdapter::new(settings.clone(), timeout)?)
-        }
-        AdapterSettings::Rfc2136(settings) => {
-            Box::new(rfc2136::Rfc2136Adapter::new(settings.clone(), timeout))
-        }
-        AdapterSettings::Webhook(settings) => {
-            Box::new(webhook::WebhookAdapter::new(settings.clone(), timeout)?)
-        }
+        AdapterSettings::PowerDns(settings) => Box::new(powerdns::PowerDnsAdapter::new(
+            settings.clone(),
+            timeout,
+            outbound,
+        )?),
+        AdapterSettings::Rfc2136(settings) => Box::new(rfc2136::Rfc2136Adapter::new(
+            settings.clone(),
+            timeout,
+            outbound.clone(),
+        )),
+        AdapterSettings::Webhook(settings) => Box::new(webhook::WebhookAdapter::new(
+            settings.clone(),
+            timeout,
+            outbound,
+        )?),
     })
 }

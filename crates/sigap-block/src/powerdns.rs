@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::PowerDnsConfig;
 use crate::error::{AdapterKind, BlockError, FailureKind};
 use crate::http;
+use crate::outbound::OutboundPolicy;
 use crate::record::{BlockRecord, RecordContent, RecordType, RrSet};
 use crate::request::{BlockRequest, Hostname};
 use crate::zone::{self, DnsZone};
@@ -61,10 +62,14 @@ pub struct PowerDnsAdapter {
 
 impl PowerDnsAdapter {
     /// An adapter for `config` with `timeout` per API call.
-    pub fn new(config: PowerDnsConfig, timeout: Duration) -> Result<Self, BlockError> {
+    pub fn new(
+        config: PowerDnsConfig,
+        timeout: Duration,
+        outbound: &OutboundPolicy,
+    ) -> Result<Self, BlockError> {
         Ok(PowerDnsAdapter {
+            client: http::client(ADAPTER, timeout, &config.api_url, outbound)?,
             config,
-            client: http::client(ADAPTER, timeout)?,
         })
     }
 

@@ -17,6 +17,7 @@ use hickory_proto::dnssec::tsig::TSigner;
 use crate::config::{Rfc2136Config, TsigAlgorithm};
 use crate::dns;
 use crate::error::{AdapterKind, BlockError, FailureKind};
+use crate::outbound::OutboundPolicy;
 use crate::record::{BlockRecord, RrSet};
 use crate::request::{BlockRequest, Hostname};
 use crate::zone::{self, DnsZone};
@@ -31,12 +32,17 @@ const TSIG_FUDGE: u16 = 300;
 pub struct Rfc2136Adapter {
     config: Rfc2136Config,
     timeout: Duration,
+    outbound: OutboundPolicy,
 }
 
 impl Rfc2136Adapter {
     /// An adapter for `config` with `timeout` per DNS exchange.
-    pub fn new(config: Rfc2136Config, timeout: Duration) -> Self {
-        Rfc2136Adapter { config, timeout }
+    pub fn new(config: Rfc2136Config, timeout: Duration, outbound: OutboundPolicy) -> Self {
+        Rfc2136Adapter {
+            config,
+            timeout,
+            outbound,
+        }
     }
 
     async fn server_address(&self) -> Result<SocketAddr, BlockError> {
@@ -50,9 +56,17 @@ impl Rfc2136Adapter {
                 format!("resolving {server}"),
             )),
             Ok(Err(error)) => Err(failure(format!("resolving {server}: {error}"))),
-            Ok(Ok(mut addresses)) => addresses
-                .next()
-                .ok_or_else(|| failure(format!("{server} has no address"))),
+            Ok(Ok(addresses)) => {
+                let found: Vec<_> = addresses.collect();
+                let ips: Vec<_> = found.iter().map(SocketAddr::ip).collect();
+                let allowed = self.outbound.filter(server, &ips).map_err(|e| {
+                    BlockError::new(ADAPTER, FailureKind::NotAllowed, e.to_string())
+                })?;
+                found
+                    .into_iter()
+                    .find(|a| allowed.contains(&a.ip()))
+                    .ok_or_else(|| failure(format!("{server} has no address")))
+            }
         }
     }
 

@@ -12,6 +12,7 @@ use sha2::Sha256;
 use crate::config::WebhookConfig;
 use crate::error::{AdapterKind, BlockError, FailureKind};
 use crate::http;
+use crate::outbound::OutboundPolicy;
 use crate::record::{BlockRecord, Change, Direction, WebhookCall};
 use crate::request::{BlockRequest, Hostname};
 use crate::{Adapter, AdapterFuture};
@@ -41,10 +42,14 @@ pub struct WebhookAdapter {
 
 impl WebhookAdapter {
     /// An adapter posting to `config.url` with `timeout` per call.
-    pub fn new(config: WebhookConfig, timeout: Duration) -> Result<Self, BlockError> {
+    pub fn new(
+        config: WebhookConfig,
+        timeout: Duration,
+        outbound: &OutboundPolicy,
+    ) -> Result<Self, BlockError> {
         Ok(WebhookAdapter {
+            client: http::client(ADAPTER, timeout, &config.url, outbound)?,
             config,
-            client: http::client(ADAPTER, timeout)?,
         })
     }
 

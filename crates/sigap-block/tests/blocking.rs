@@ -7,6 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use sha2::Sha256;
 use sigap_block::proof::{self, ProofOptions, ProofTarget, Resolver, Screenshot};
 use sigap_block::{
     Adapter, AdapterConfig, BlockRecord, BlockRequest, Change, ConfigError, FailureKind, Hostname,
-    build_adapter,
+    OutboundPolicy, build_adapter,
 };
 use support::{Nginx, ORIGINAL_TITLE, PowerDns, params, test_env};
 
@@ -30,7 +31,11 @@ fn now() -> DateTime<Utc> {
 }
 
 fn adapter(name: &str, params: &BTreeMap<String, String>) -> Box<dyn Adapter> {
-    build_adapter(&AdapterConfig::parse(name, params, &test_env).unwrap()).unwrap()
+    build_adapter(
+        &AdapterConfig::parse(name, params, &test_env).unwrap(),
+        &OutboundPolicy::loopback(),
+    )
+    .unwrap()
 }
 
 fn request(host: &str) -> BlockRequest {
@@ -65,12 +70,30 @@ fn configuration_errors_say_what_to_fix() {
     );
     let error = parse(
         "webhook",
-        &[("url", "https://hook.test/"), ("secret_env", "NOT_SET")],
+        &[
+            ("url", "https://hook.test/"),
+            ("secret_env", "SIGAP_ADAPTER_NOT_SET"),
+        ],
     )
     .unwrap_err();
     assert!(matches!(error, ConfigError::EnvNotSet { .. }));
     assert!(
-        error.to_string().contains("`NOT_SET`, which is not set"),
+        error
+            .to_string()
+            .contains("`SIGAP_ADAPTER_NOT_SET`, which is not set"),
+        "{error}"
+    );
+    // A secret is only ever read from a variable meant for adapters: never the server's key.
+    let error = parse(
+        "webhook",
+        &[
+            ("url", "https://hook.test/"),
+            ("secret_env", "SIGAP_SECRET_KEY"),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("must start with SIGAP_ADAPTER_"),
         "{error}"
     );
     let error = parse("manual", &[("map_file", "/x")]).unwrap_err();
@@ -80,7 +103,7 @@ fn configuration_errors_say_what_to_fix() {
     );
     let dns = [
         ("api_url", "http://127.0.0.1:1"),
-        ("api_key_env", "PDNS_TEST_KEY"),
+        ("api_key_env", "SIGAP_ADAPTER_PDNS_TEST_KEY"),
         ("zone", "example.test"),
     ];
     let error = parse(
@@ -113,7 +136,7 @@ fn configuration_errors_say_what_to_fix() {
         "rfc2136",
         &with(&[
             ("server", "ns1.example.test"),
-            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+            ("tsig_secret_env", "SIGAP_ADAPTER_TSIG_TEST_SECRET"),
         ]),
     )
     .unwrap_err();
@@ -122,7 +145,7 @@ fn configuration_errors_say_what_to_fix() {
         "rfc2136",
         &with(&[
             ("server", "127.0.0.1:53"),
-            ("tsig_secret_env", "HOOK_SECRET"),
+            ("tsig_secret_env", "SIGAP_ADAPTER_HOOK_SECRET"),
         ]),
     )
     .unwrap_err();
@@ -134,7 +157,7 @@ fn configuration_errors_say_what_to_fix() {
         "rfc2136",
         &with(&[
             ("server", "127.0.0.1:53"),
-            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+            ("tsig_secret_env", "SIGAP_ADAPTER_TSIG_TEST_SECRET"),
             ("tsig_algorithm", "hmac-md5"),
         ]),
     )
@@ -354,7 +377,7 @@ async fn powerdns_wrong_api_key_is_an_error_and_changes_nothing() {
     };
     let before = api_sets(&pdns, "shop.example.test.").await;
     let mut params = pdns.api_params();
-    params.insert("api_key_env".into(), "PDNS_WRONG_KEY".into());
+    params.insert("api_key_env".into(), "SIGAP_ADAPTER_PDNS_WRONG_KEY".into());
     let error = adapter("powerdns", &params)
         .block(&request("shop.example.test"))
         .await
@@ -367,7 +390,7 @@ async fn powerdns_wrong_api_key_is_an_error_and_changes_nothing() {
 #[tokio::test]
 async fn powerdns_unreachable_api_is_an_error() {
     let mut params = support::params(&[
-        ("api_key_env", "PDNS_TEST_KEY"),
+        ("api_key_env", "SIGAP_ADAPTER_PDNS_TEST_KEY"),
         ("zone", "example.test"),
         ("maintenance_a", "192.0.2.80"),
     ]);
@@ -446,7 +469,10 @@ async fn rfc2136_wrong_tsig_secret_is_refused_and_changes_nothing() {
     };
     let before = api_sets(&pdns, "shop.example.test.").await;
     let mut params = pdns.update_params();
-    params.insert("tsig_secret_env".into(), "TSIG_WRONG_SECRET".into());
+    params.insert(
+        "tsig_secret_env".into(),
+        "SIGAP_ADAPTER_TSIG_WRONG_SECRET".into(),
+    );
     let error = adapter("rfc2136", &params)
         .block(&request("shop.example.test"))
         .await
@@ -506,7 +532,7 @@ async fn webhook_posts_signed_json_and_keeps_the_answer() {
     let url = format!("http://{address}/hook");
     let hook = adapter(
         "webhook",
-        &params(&[("url", &url), ("secret_env", "HOOK_SECRET")]),
+        &params(&[("url", &url), ("secret_env", "SIGAP_ADAPTER_HOOK_SECRET")]),
     );
     let record = hook.block(&request("shop.example.test")).await.unwrap();
     let Change::Webhook(call) = &record.change else {
@@ -531,7 +557,10 @@ async fn webhook_answers_outside_2xx_are_failures() {
     let broken = format!("http://{address}/broken");
     let error = adapter(
         "webhook",
-        &params(&[("url", &broken), ("secret_env", "HOOK_SECRET")]),
+        &params(&[
+            ("url", &broken),
+            ("secret_env", "SIGAP_ADAPTER_HOOK_SECRET"),
+        ]),
     )
     .block(&request("shop.example.test"))
     .await
@@ -540,7 +569,10 @@ async fn webhook_answers_outside_2xx_are_failures() {
     let hook = format!("http://{address}/hook");
     let error = adapter(
         "webhook",
-        &params(&[("url", &hook), ("secret_env", "PDNS_TEST_KEY")]),
+        &params(&[
+            ("url", &hook),
+            ("secret_env", "SIGAP_ADAPTER_PDNS_TEST_KEY"),
+        ]),
     )
     .block(&request("shop.example.test"))
     .await
@@ -591,12 +623,16 @@ async fn silent_servers_give_a_time_out_error() {
     let timeout = ("timeout_secs", "1");
     assert_times_out(
         "webhook",
-        params(&[("url", &url), ("secret_env", "HOOK_SECRET"), timeout]),
+        params(&[
+            ("url", &url),
+            ("secret_env", "SIGAP_ADAPTER_HOOK_SECRET"),
+            timeout,
+        ]),
     )
     .await;
     let api = [
         ("api_url", url.as_str()),
-        ("api_key_env", "PDNS_TEST_KEY"),
+        ("api_key_env", "SIGAP_ADAPTER_PDNS_TEST_KEY"),
         ("zone", "example.test"),
     ];
     let api = [api.as_slice(), &[("maintenance_a", "192.0.2.80"), timeout]].concat();
@@ -609,7 +645,7 @@ async fn silent_servers_give_a_time_out_error() {
     let update = [
         update.as_slice(),
         &[
-            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+            ("tsig_secret_env", "SIGAP_ADAPTER_TSIG_TEST_SECRET"),
             ("maintenance_a", "192.0.2.80"),
             timeout,
         ],
@@ -635,6 +671,7 @@ async fn proof_shows_the_block_and_that_the_unblocked_host_answers_as_before() {
     // The test PowerDNS answers 127.0.0.1 for the host: the capture connects there.
     let options = ProofOptions {
         resolver: Resolver::At(pdns.dns_address()),
+        outbound: OutboundPolicy::loopback(),
         ..ProofOptions::default()
     };
     let nginx_adapter = adapter("nginx", &nginx.params());
@@ -695,11 +732,15 @@ async fn proof_over_https_records_the_certificate() {
     let options = ProofOptions {
         connect_to: Some("127.0.0.1".parse().unwrap()),
         chromium: Some("/nonexistent/chromium".into()),
+        outbound: OutboundPolicy::loopback(),
         ..ProofOptions::default()
     };
     let captured = proof::capture(&target, &options, now()).await;
     assert_eq!(captured.http.status, Some(200), "{:?}", captured.http);
     assert_eq!(captured.http.title.as_deref(), Some(ORIGINAL_TITLE));
+    // The test's certificate is its own: a finding of the capture, not a reason to stop.
+    let finding = captured.http.certificate_error.clone().unwrap_or_default();
+    assert!(finding.contains("certificate"), "{:?}", captured.http);
     let certificate = captured.tls.expect("the certificate is recorded");
     assert_eq!(certificate.subject, "CN=shop.example.test");
     let (valid_from, expires) = (
@@ -743,6 +784,7 @@ async fn proof_without_chromium_says_no_screenshot_was_possible() {
     let options = ProofOptions {
         connect_to: Some(address.ip()),
         chromium: Some("/nonexistent/chromium".into()),
+        outbound: OutboundPolicy::loopback(),
         ..ProofOptions::default()
     };
     let captured = proof::capture(&target, &options, now()).await;
@@ -756,4 +798,144 @@ async fn proof_without_chromium_says_no_screenshot_was_possible() {
         panic!("{captured:?}")
     };
     assert!(reason.contains("not installed"), "{reason}");
+}
+
+// ----- the capture reaches the system and nothing else -----
+
+/// A loopback server that counts every request it receives: nothing may reach it.
+async fn watcher() -> (u16, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counted = counted.clone();
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            "leaked"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (port, hits)
+}
+
+/// A site whose page points inward in every way a page can (addresses, names, a script,
+/// a frame) and whose `/go` redirects to the watcher.
+async fn hostile_site(watch: u16) -> u16 {
+    let page = format!(
+        "<html><head><title>{ORIGINAL_TITLE}</title></head><body><h1>Layanan</h1>\
+         <img src=\"http://127.0.0.1:{watch}/ip.png\">\
+         <img src=\"http://watch.example.test:{watch}/name.png\">\
+         <img src=\"http://[::1]:{watch}/v6.png\">\
+         <iframe src=\"http://localhost:{watch}/frame\"></iframe>\
+         <script>fetch('http://127.0.0.1:{watch}/fetch')</script></body></html>"
+    );
+    let to = format!("http://127.0.0.1:{watch}/redirected");
+    let app = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || {
+                let page = page.clone();
+                async move { axum::response::Html(page) }
+            }),
+        )
+        .route(
+            "/go",
+            axum::routing::get(move || {
+                let to = to.clone();
+                async move { axum::response::Redirect::temporary(&to) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+#[tokio::test]
+async fn the_capture_and_its_screenshot_reach_the_system_only() {
+    if support::require("chromium").is_none() {
+        return;
+    }
+    let (watch, hits) = watcher().await;
+    let site = hostile_site(watch).await;
+    let host = Hostname::parse("layanan.example.test").unwrap();
+    let options = ProofOptions {
+        connect_to: Some("127.0.0.1".parse().unwrap()),
+        outbound: OutboundPolicy::loopback(),
+        ..ProofOptions::default()
+    };
+    let page = url::Url::parse(&format!("http://layanan.example.test:{site}/")).unwrap();
+    let target = ProofTarget::new(host.clone(), Some(page)).unwrap();
+    let captured = proof::capture(&target, &options, now()).await;
+    assert_eq!(captured.http.status, Some(200), "{:?}", captured.http);
+    let Screenshot::Taken { width, .. } = &captured.screenshot else {
+        panic!(
+            "Chromium runs with its sandbox (as an unprivileged user under root): {:?}",
+            captured.screenshot
+        )
+    };
+    assert_eq!(*width, 1280);
+
+    // A redirect to another host is recorded, not followed, by HTTP and by Chromium.
+    let go = url::Url::parse(&format!("http://layanan.example.test:{site}/go")).unwrap();
+    let target = ProofTarget::new(host, Some(go)).unwrap();
+    let redirected = proof::capture(&target, &options, now()).await;
+    assert_eq!(redirected.http.status, Some(307), "{:?}", redirected.http);
+    assert!(
+        redirected
+            .http
+            .final_url
+            .as_deref()
+            .unwrap_or("")
+            .ends_with("/go"),
+        "{:?}",
+        redirected.http
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a request leaked inward");
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_inward_is_not_fetched() {
+    let Some(pdns) = PowerDns::start() else {
+        return;
+    };
+    let (watch, hits) = watcher().await;
+    // The test PowerDNS answers 127.0.0.1 for shop.example.test, as a hostile or careless
+    // DNS record would: by default the capture refuses that address.
+    let host = Hostname::parse("shop.example.test").unwrap();
+    let url = url::Url::parse(&format!("http://shop.example.test:{watch}/")).unwrap();
+    let target = ProofTarget::new(host, Some(url)).unwrap();
+    let options = ProofOptions {
+        resolver: Resolver::At(pdns.dns_address()),
+        ..ProofOptions::default()
+    };
+    let captured = proof::capture(&target, &options, now()).await;
+    assert_eq!(captured.dns.a, ["127.0.0.1"], "{:?}", captured.dns);
+    let error = captured.http.error.clone().unwrap_or_default();
+    assert!(error.contains("SIGAP_OUTBOUND_ALLOW"), "{error}");
+    assert_eq!(captured.connected_to, None);
+    assert!(matches!(
+        captured.screenshot,
+        Screenshot::NotPossible { .. }
+    ));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the inward address was fetched"
+    );
+    // Another host or credentials cannot be slipped in as the capture's URL.
+    let shop = Hostname::parse("shop.example.test").unwrap();
+    for other in [
+        "http://127.0.0.1/",
+        "http://evil.test/",
+        "http://u:p@shop.example.test/",
+    ] {
+        let url = url::Url::parse(other).unwrap();
+        assert!(
+            ProofTarget::new(shop.clone(), Some(url)).is_err(),
+            "{other}"
+        );
+    }
 }

@@ -76,6 +76,7 @@ pub async fn spawn_app_with(
     let base_url = format!("http://{}", listener.local_addr().expect("local address"));
     let clock = Arc::new(ManualClock::new(start_time()));
     let mut rules = Rules::default();
+    rules.blocking.profiles = test_profiles();
     configure(&mut rules);
     rules.public_url = base_url.clone();
     let app = App::new(store.clone(), blobs, rules, clock.clone());
@@ -115,6 +116,36 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The blocking profiles every test app has, as an operator's blocking file would define
+/// them: `webhook-uji` (a webhook to an address no test reaches) and `nginx-uji` (a map
+/// file no test writes). Tests that block through an adapter set their own.
+pub fn test_profiles() -> sigap_app::blocking_profiles::BlockingProfiles {
+    let parse = |adapter: &str, pairs: &[(&str, &str)]| {
+        let params = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        sigap_block::AdapterConfig::parse(adapter, &params, &|_| Some("rahasia-uji".to_owned()))
+            .expect("a test profile")
+    };
+    sigap_app::blocking_profiles::BlockingProfiles::from_configs([
+        (
+            "webhook-uji".to_owned(),
+            parse(
+                "webhook",
+                &[
+                    ("url", "https://blokir.batam.go.id/hook"),
+                    ("secret_env", "SIGAP_ADAPTER_BLOCK_HOOK"),
+                ],
+            ),
+        ),
+        (
+            "nginx-uji".to_owned(),
+            parse("nginx", &[("map_file", "/nonexistent/sigap/blocked.map")]),
+        ),
+    ])
 }
 
 /// A submitted report: its number and the reporter's tracking token.

@@ -424,24 +424,43 @@ async fn admin_adds_a_system_and_sets_its_blocking(app: TestApp) {
             "/admin/systems/blocking",
             &[
                 ("domain", "antrean.batam.go.id"),
-                ("adapter", "webhook"),
+                ("profile", "webhook-uji"),
                 ("params", "tanpa sama dengan"),
             ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("tanpa sama dengan"), "input kept");
+    // A command, a file or a secret name is the operator's: refused, with the input kept.
+    let command = browser
+        .submit(
+            "/admin/systems",
+            "/admin/systems/blocking",
+            &[
+                ("domain", "antrean.batam.go.id"),
+                ("profile", "nginx-uji"),
+                ("params", "reload_command = sh -c id"),
+            ],
+        )
+        .await;
+    assert_eq!(command.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        command.body.contains("SIGAP_BLOCKING_FILE"),
+        "{}",
+        command.body
+    );
+    assert!(
+        command.body.contains("reload_command = sh -c id"),
+        "input kept"
+    );
     let set = browser
         .submit(
             "/admin/systems",
             "/admin/systems/blocking",
             &[
                 ("domain", "antrean.batam.go.id"),
-                ("adapter", "webhook"),
-                (
-                    "params",
-                    "url = https://blokir.batam.go.id/hook\nsecret_env = SIGAP_BLOCK_HOOK_SECRET",
-                ),
+                ("profile", "webhook-uji"),
+                ("params", "timeout_secs = 3"),
             ],
         )
         .await;

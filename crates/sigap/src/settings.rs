@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use sigap_app::blocking::BlockingSettings;
+use sigap_app::blocking_profiles::BlockingProfiles;
 use sigap_app::document_settings::DocumentSettings;
 use sigap_app::totp::SecretKey;
 use sigap_app::webhooks::WebhookTarget;
 use sigap_app::{NoticeSettings, Rules};
+use sigap_block::OutboundPolicy;
 use sigap_block::proof::{ProofOptions, Resolver};
 use sigap_core::{Email, Role, TicketNumber, WorkingCalendar};
 use sigap_store::StoreOptions;
@@ -140,6 +142,18 @@ pub struct RuleArgs {
     /// Chromium for proof screenshots; none are taken when it is missing.
     #[arg(long, env = "SIGAP_CHROMIUM", default_value = "/usr/bin/chromium")]
     pub chromium: PathBuf,
+    /// The unprivileged user Chromium runs as when sigap runs as root (its sandbox stays on).
+    #[arg(long, env = "SIGAP_CHROMIUM_USER", default_value = "nobody")]
+    pub chromium_user: String,
+    /// Special addresses (CIDRs, comma-separated) the server may connect to for proof
+    /// captures, adapter APIs and webhooks; loopback, private, link-local and metadata
+    /// addresses are refused otherwise.
+    #[arg(long, env = "SIGAP_OUTBOUND_ALLOW", default_value = "")]
+    pub outbound_allow: String,
+    /// The operator's blocking profiles (TOML): adapters with their commands, files, server
+    /// addresses and secret variable names, chosen per system on the web.
+    #[arg(long, env = "SIGAP_BLOCKING_FILE")]
+    pub blocking_file: Option<PathBuf>,
     /// The CSIRT lead's address(es), comma-separated, told of every overdue step (default:
     /// the active CSIRT analysts).
     #[arg(long, env = "SIGAP_CSIRT_LEAD_EMAIL", value_delimiter = ',')]
@@ -255,13 +269,23 @@ impl RuleArgs {
                     None => Resolver::System,
                 },
                 chromium: Some(self.chromium.clone()),
+                chromium_user: self.chromium_user.clone(),
                 ..ProofOptions::default()
             }),
             other => anyhow::bail!("SIGAP_PROOF is `on` or `off`, not `{other}`"),
         };
+        let outbound = OutboundPolicy::parse(&self.outbound_allow)
+            .map_err(|e| anyhow::anyhow!("SIGAP_OUTBOUND_ALLOW: {e}"))?;
+        let profiles = match &self.blocking_file {
+            Some(path) => BlockingProfiles::from_file(path, &sigap_block::process_env)
+                .map_err(|e| anyhow::anyhow!("SIGAP_BLOCKING_FILE: {e}"))?,
+            None => BlockingProfiles::default(),
+        };
         Ok(BlockingSettings {
             contact: self.block_contact.clone(),
             proof,
+            profiles,
+            outbound,
         })
     }
 

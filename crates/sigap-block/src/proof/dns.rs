@@ -27,12 +27,13 @@ pub struct DnsCapture {
 }
 
 impl DnsCapture {
-    /// The first address answered, IPv4 first.
-    pub fn first_address(&self) -> Option<IpAddr> {
+    /// Every address answered, IPv4 first.
+    pub fn addresses(&self) -> Vec<IpAddr> {
         self.a
             .iter()
             .chain(self.aaaa.iter())
-            .find_map(|text| text.parse().ok())
+            .filter_map(|text| text.parse().ok())
+            .collect()
     }
 }
 

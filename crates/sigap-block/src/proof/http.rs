@@ -1,6 +1,9 @@
 //! The HTTP part of a capture: status, selected headers, final URL after redirects, the
-//! page title, the body's SHA-256 and, for https, the server's certificate. Certificates are
-//! not verified here: a proof records what is served, valid or not.
+//! page title, the body's SHA-256 and, for https, the server's certificate. The connection
+//! goes to the address the capture pinned (already checked against the outbound policy);
+//! redirects are followed only on the same host, so a page cannot send the capture to
+//! another machine. A certificate that does not verify is recorded as a finding, and the
+//! page is then fetched without verification, since a proof records what is served.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -45,6 +48,10 @@ pub struct HttpCapture {
     pub body_length: Option<usize>,
     /// What went wrong, if anything did.
     pub error: Option<String>,
+    /// Why the server's certificate did not verify, when it did not (a finding of the
+    /// capture; the answer above was then fetched without verification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_error: Option<String>,
 }
 
 /// The server's certificate.
@@ -60,14 +67,44 @@ pub struct TlsCertificate {
     pub not_after: Option<DateTime<Utc>>,
 }
 
-/// Fetches `url`, connecting to `pinned` (host name, address) when given.
+/// The most redirects followed, all on the URL's own host.
+const MAX_REDIRECTS: usize = 10;
+
+/// Fetches `url`, connecting to `pinned` (host name, address): first with the certificate
+/// verified, and again without verification when only the certificate failed.
 pub async fn capture(
     url: &Url,
-    pinned: Option<(&str, IpAddr)>,
+    pinned: (&str, IpAddr),
     timeout: Duration,
 ) -> (HttpCapture, Option<TlsCertificate>) {
+    let (mut capture, tls) = attempt(url, pinned, timeout, true).await;
+    let certificate = capture
+        .error
+        .clone()
+        .filter(|error| url.scheme() == "https" && is_certificate_error(error));
+    if let Some(reason) = certificate {
+        let (mut again, tls) = attempt(url, pinned, timeout, false).await;
+        again.certificate_error = Some(reason);
+        return (again, tls);
+    }
+    capture.certificate_error = None;
+    (capture, tls)
+}
+
+/// Whether a client error is a certificate that did not verify (rustls says
+/// "invalid peer certificate").
+fn is_certificate_error(error: &str) -> bool {
+    error.contains("certificate")
+}
+
+async fn attempt(
+    url: &Url,
+    pinned: (&str, IpAddr),
+    timeout: Duration,
+    verify: bool,
+) -> (HttpCapture, Option<TlsCertificate>) {
     let mut capture = HttpCapture::default();
-    let client = match client(pinned, timeout) {
+    let client = match client(url, pinned, timeout, verify) {
         Ok(client) => client,
         Err(error) => {
             capture.error = Some(describe(&error));
@@ -93,22 +130,35 @@ pub async fn capture(
     (capture, tls)
 }
 
+/// A client pinned to the checked address that follows redirects only on the same host
+/// (a redirect elsewhere is recorded as the answer, not followed).
 fn client(
-    pinned: Option<(&str, IpAddr)>,
+    url: &Url,
+    (host, address): (&str, IpAddr),
     timeout: Duration,
+    verify: bool,
 ) -> Result<reqwest::Client, reqwest::Error> {
-    let mut builder = reqwest::Client::builder()
+    let own_host = url.host_str().map(str::to_owned);
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let same_host = attempt.url().host_str().map(str::to_owned) == own_host;
+        let web = matches!(attempt.url().scheme(), "http" | "https");
+        if !same_host || !web || attempt.previous().len() > MAX_REDIRECTS {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .no_proxy()
         .timeout(timeout)
         .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::limited(10))
-        .tls_danger_accept_invalid_certs(true)
+        .redirect(redirects)
+        .tls_danger_accept_invalid_certs(!verify)
         .tls_info(true)
-        .user_agent(concat!("sigap-proof/", env!("CARGO_PKG_VERSION")));
-    if let Some((host, address)) = pinned {
+        .user_agent(concat!("sigap-proof/", env!("CARGO_PKG_VERSION")))
         // Port 0: reqwest keeps the URL's port.
-        builder = builder.resolve(host, SocketAddr::new(address, 0));
-    }
-    builder.build()
+        .resolve(host, SocketAddr::new(address, 0))
+        .build()
 }
 
 fn kept_headers(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {

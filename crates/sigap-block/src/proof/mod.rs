@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::outbound::OutboundPolicy;
 use crate::request::Hostname;
 
 pub use compare::{Comparison, compare, compare_http};
@@ -43,7 +44,8 @@ pub struct ProofOptions {
     /// The DNS server asked.
     pub resolver: Resolver,
     /// Connect to this address instead of the one DNS gives (e.g. to check the origin).
-    /// Without it, a capture through [`Resolver::At`] connects to the address it answered.
+    /// Without it, a capture connects to the first answered address the outbound policy
+    /// allows. Either way the address is checked against [`ProofOptions::outbound`].
     pub connect_to: Option<IpAddr>,
     /// The time limit of each DNS and HTTP exchange.
     pub timeout: Duration,
@@ -51,6 +53,11 @@ pub struct ProofOptions {
     pub chromium: Option<PathBuf>,
     /// The time limit of the screenshot.
     pub screenshot_timeout: Duration,
+    /// Which addresses the capture may connect to (see [`crate::outbound`]).
+    pub outbound: OutboundPolicy,
+    /// The unprivileged user Chromium runs as when sigap runs as root, so that Chromium's
+    /// sandbox stays on (default `nobody`).
+    pub chromium_user: String,
 }
 
 impl Default for ProofOptions {
@@ -61,6 +68,8 @@ impl Default for ProofOptions {
             timeout: Duration::from_secs(5),
             chromium: None,
             screenshot_timeout: Duration::from_secs(20),
+            outbound: OutboundPolicy::default(),
+            chromium_user: "nobody".to_owned(),
         }
     }
 }
@@ -75,13 +84,33 @@ pub struct ProofTarget {
 }
 
 impl ProofTarget {
-    /// A target for `host`, fetching `url` or else `https://<host>/`.
-    pub fn new(host: Hostname, url: Option<Url>) -> Result<ProofTarget, url::ParseError> {
+    /// A target for `host`, fetching `url` or else `https://<host>/`. The URL must be an
+    /// `http` or `https` URL of that very host, without a user name or password: a capture
+    /// photographs the system it names, never another machine.
+    pub fn new(host: Hostname, url: Option<Url>) -> Result<ProofTarget, String> {
         let url = match url {
             Some(url) => url,
-            None => Url::parse(&format!("https://{host}/"))?,
+            None => Url::parse(&format!("https://{host}/")).map_err(|e| e.to_string())?,
         };
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("`{url}` is not an http or https URL"));
+        }
+        if url.host_str() != Some(host.as_str()) {
+            return Err(format!("`{url}` is not an address of {host}"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("`{url}` carries a user name or password"));
+        }
         Ok(ProofTarget { host, url })
+    }
+
+    /// The system's own front page: the scheme, host and port of `url` with path `/`.
+    pub fn front_page(host: Hostname, url: &Url) -> Result<ProofTarget, String> {
+        let mut front = url.clone();
+        front.set_path("/");
+        front.set_query(None);
+        front.set_fragment(None);
+        ProofTarget::new(host, Some(front))
     }
 }
 
@@ -126,50 +155,87 @@ pub async fn capture_when(
 ) -> Proof {
     let deadline = tokio::time::Instant::now() + patience;
     let (mut dns, mut connected_to) = resolve(target, options).await;
-    let (mut http, mut tls) = fetch(target, connected_to, options).await;
+    let (mut http, mut tls) = fetch(target, &connected_to, options).await;
     while !ready(&http) && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
         (dns, connected_to) = resolve(target, options).await;
-        (http, tls) = fetch(target, connected_to, options).await;
+        (http, tls) = fetch(target, &connected_to, options).await;
     }
-    let pinned = pin(&target.url, connected_to);
-    let pinned = pinned.as_ref().map(|(host, ip)| (host.as_str(), *ip));
-    let screenshot = screenshot::capture(&target.url, pinned, options).await;
+    let screenshot = match &connected_to {
+        Ok(address) => {
+            let pinned = (target.host.as_str(), *address);
+            let insecure = http.certificate_error.is_some();
+            screenshot::capture(&target.url, pinned, insecure, options).await
+        }
+        Err(reason) => Screenshot::NotPossible {
+            reason: format!("no screenshot: {reason}"),
+        },
+    };
     Proof {
         host: target.host.clone(),
         url: target.url.to_string(),
         captured_at: now,
         dns,
-        connected_to,
+        connected_to: connected_to.ok(),
         http,
         tls,
         screenshot,
     }
 }
 
-/// The DNS answers and the address to connect to.
-async fn resolve(target: &ProofTarget, options: &ProofOptions) -> (DnsCapture, Option<IpAddr>) {
+/// The DNS answers and the address to connect to: the operator's `connect_to`, or the
+/// first answered address that the outbound policy allows; why not, when none may be used.
+async fn resolve(
+    target: &ProofTarget,
+    options: &ProofOptions,
+) -> (DnsCapture, Result<IpAddr, String>) {
     let dns = dns::capture(&target.host, options.resolver, options.timeout).await;
-    let connected_to = options.connect_to.or_else(|| match options.resolver {
-        Resolver::At(_) => dns.first_address(),
-        Resolver::System => None,
-    });
-    (dns, connected_to)
+    let chosen = match options.connect_to {
+        Some(address) => options
+            .outbound
+            .check(address)
+            .map(|()| address)
+            .map_err(|e| e.to_string()),
+        None => {
+            let answered = dns.addresses();
+            if answered.is_empty() {
+                Err(format!(
+                    "{} has no address ({})",
+                    target.host,
+                    dns.error.as_deref().unwrap_or("no A or AAAA answer")
+                ))
+            } else {
+                match options.outbound.filter(target.host.as_str(), &answered) {
+                    Ok(allowed) => allowed
+                        .first()
+                        .copied()
+                        .ok_or_else(|| format!("{} has no usable address", target.host)),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        }
+    };
+    (dns, chosen)
 }
 
 async fn fetch(
     target: &ProofTarget,
-    connected_to: Option<IpAddr>,
+    connected_to: &Result<IpAddr, String>,
     options: &ProofOptions,
 ) -> (HttpCapture, Option<TlsCertificate>) {
-    let pinned = pin(&target.url, connected_to);
-    let pinned = pinned.as_ref().map(|(host, ip)| (host.as_str(), *ip));
-    http::capture(&target.url, pinned, options.timeout).await
-}
-
-/// The URL's host name with the address it is pinned to, when it is pinned.
-fn pin(url: &Url, connected_to: Option<IpAddr>) -> Option<(String, IpAddr)> {
-    Some((url.host_str()?.to_owned(), connected_to?))
+    match connected_to {
+        Ok(address) => {
+            let pinned = (target.host.as_str(), *address);
+            http::capture(&target.url, pinned, options.timeout).await
+        }
+        Err(reason) => (
+            HttpCapture {
+                error: Some(format!("not fetched: {reason}")),
+                ..HttpCapture::default()
+            },
+            None,
+        ),
+    }
 }
 
 /// Asks `resolver` for the host's A and AAAA answers (and the CNAMEs met on the way),

@@ -1,5 +1,12 @@
 //! The screenshot part of a capture: a PNG of the page from headless Chromium, run with a
 //! throw-away profile and a time limit. Without Chromium the capture says so instead.
+//!
+//! Chromium runs with its sandbox on. As root (where Chromium refuses its sandbox) it is run
+//! as an unprivileged user (`SIGAP_CHROMIUM_USER`, default `nobody`); when that user does not
+//! exist, the screenshot is skipped and the capture says why. Chromium reaches one machine
+//! only: the capture's host is mapped to the address already checked against the outbound
+//! policy, every other name resolves to nothing, and every other request (an address
+//! written into the page, a redirect elsewhere) goes to a proxy that does not exist.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -46,10 +53,12 @@ pub fn png_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((number(16), number(20)))
 }
 
-/// Photographs `url`, connecting to `pinned` when given.
+/// Photographs `url`, connecting to `pinned`; `insecure` lets Chromium show a page whose
+/// certificate did not verify (the HTTP capture has recorded that finding).
 pub async fn capture(
     url: &Url,
-    pinned: Option<(&str, IpAddr)>,
+    pinned: (&str, IpAddr),
+    insecure: bool,
     options: &ProofOptions,
 ) -> Screenshot {
     let chromium = options
@@ -63,22 +72,81 @@ pub async fn capture(
         );
         return Screenshot::NotPossible { reason };
     }
-    match take(&chromium, url, pinned, options.screenshot_timeout).await {
+    let run_as = match unprivileged_user(&options.chromium_user) {
+        Ok(user) => user,
+        Err(reason) => return Screenshot::NotPossible { reason },
+    };
+    let page = Page {
+        url,
+        pinned,
+        insecure,
+    };
+    match take(&chromium, &page, run_as, options.screenshot_timeout).await {
         Ok(screenshot) => screenshot,
         Err(reason) => Screenshot::NotPossible { reason },
     }
 }
 
+/// What Chromium is pointed at.
+struct Page<'a> {
+    url: &'a Url,
+    pinned: (&'a str, IpAddr),
+    insecure: bool,
+}
+
+/// A user id and group id to run Chromium as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RunAs {
+    uid: u32,
+    gid: u32,
+}
+
+/// `None` when sigap does not run as root (Chromium keeps sigap's user and its sandbox);
+/// as root, the named user from `/etc/passwd`, or why the screenshot is skipped.
+fn unprivileged_user(name: &str) -> Result<Option<RunAs>, String> {
+    if !rustix::process::geteuid().is_root() {
+        return Ok(None);
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    match lookup_user(&passwd, name) {
+        Some(user) if user.uid != 0 => Ok(Some(user)),
+        _ => Err(format!(
+            "no screenshot: sigap runs as root, where Chromium's sandbox cannot run, and the \
+             unprivileged user `{name}` (SIGAP_CHROMIUM_USER) does not exist"
+        )),
+    }
+}
+
+/// The user `name` of a `/etc/passwd` text.
+fn lookup_user(passwd: &str, name: &str) -> Option<RunAs> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        if fields.next()? != name {
+            return None;
+        }
+        let _password = fields.next()?;
+        let uid = fields.next()?.parse().ok()?;
+        let gid = fields.next()?.parse().ok()?;
+        Some(RunAs { uid, gid })
+    })
+}
+
 async fn take(
     chromium: &Path,
-    url: &Url,
-    pinned: Option<(&str, IpAddr)>,
+    page: &Page<'_>,
+    run_as: Option<RunAs>,
     timeout: Duration,
 ) -> Result<Screenshot, String> {
     let folder = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     let file = folder.path().join("screenshot.png");
     let mut command = tokio::process::Command::new(chromium);
-    command.args(arguments(folder.path(), &file, url, pinned));
+    command.args(arguments(folder.path(), &file, page));
+    if let Some(user) = run_as {
+        std::os::unix::fs::chown(folder.path(), Some(user.uid), Some(user.gid))
+            .map_err(|e| format!("the profile folder cannot be given to Chromium's user: {e}"))?;
+        command.uid(user.uid).gid(user.gid);
+        command.env("HOME", folder.path());
+    }
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -118,35 +186,43 @@ async fn take(
     })
 }
 
-fn arguments(
-    profile: &Path,
-    file: &Path,
-    url: &Url,
-    pinned: Option<(&str, IpAddr)>,
-) -> Vec<String> {
+/// A proxy name that resolves nowhere: requests that are not to the capture's own host are
+/// sent to it and fail.
+const NO_PROXY: &str = "http://sigap-no-proxy.invalid:9";
+
+fn arguments(profile: &Path, file: &Path, page: &Page<'_>) -> Vec<String> {
     let mut arguments: Vec<String> = [
         "--headless",
-        "--no-sandbox",
         "--disable-gpu",
         "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--disable-dev-shm-usage",
+        "--dns-prefetch-disable",
+        "--no-pings",
         "--no-first-run",
         "--hide-scrollbars",
-        "--ignore-certificate-errors",
         "--window-size=1280,800",
     ]
     .map(str::to_owned)
     .to_vec();
+    if page.insecure {
+        arguments.push("--ignore-certificate-errors".to_owned());
+    }
+    let (host, address) = page.pinned;
+    let address = match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    arguments.push(format!(
+        "--host-resolver-rules=MAP {host} {address}, MAP * ~NOTFOUND"
+    ));
+    arguments.push(format!("--proxy-server={NO_PROXY}"));
+    // `<-loopback>` takes back Chromium's own exception for loopback addresses.
+    arguments.push(format!("--proxy-bypass-list=<-loopback>;{host}"));
     arguments.push(format!("--user-data-dir={}", profile.display()));
     arguments.push(format!("--screenshot={}", file.display()));
-    if let Some((host, address)) = pinned {
-        let address = match address {
-            IpAddr::V4(v4) => v4.to_string(),
-            IpAddr::V6(v6) => format!("[{v6}]"),
-        };
-        arguments.push(format!("--host-resolver-rules=MAP {host} {address}"));
-    }
-    arguments.push(url.to_string());
+    arguments.push(page.url.to_string());
     arguments
 }
 
@@ -164,7 +240,39 @@ async fn kill_group(pid: Option<u32>) {
 
 #[cfg(test)]
 mod tests {
-    use super::png_dimensions;
+    use super::*;
+
+    #[test]
+    fn chromium_runs_with_its_sandbox_and_reaches_the_pinned_host_only() {
+        let url = Url::parse("https://portal.batam.go.id/").unwrap();
+        let page = Page {
+            url: &url,
+            pinned: ("portal.batam.go.id", "203.0.113.7".parse().unwrap()),
+            insecure: false,
+        };
+        let arguments = arguments(Path::new("/tmp/p"), Path::new("/tmp/p/s.png"), &page);
+        assert!(!arguments.iter().any(|a| a == "--no-sandbox"));
+        assert!(!arguments.iter().any(|a| a == "--ignore-certificate-errors"));
+        assert!(arguments.contains(
+            &"--host-resolver-rules=MAP portal.batam.go.id 203.0.113.7, MAP * ~NOTFOUND".to_owned()
+        ));
+        assert!(
+            arguments.contains(&"--proxy-bypass-list=<-loopback>;portal.batam.go.id".to_owned())
+        );
+    }
+
+    #[test]
+    fn users_are_read_from_passwd() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+        assert_eq!(
+            lookup_user(passwd, "nobody"),
+            Some(RunAs {
+                uid: 65534,
+                gid: 65534
+            })
+        );
+        assert_eq!(lookup_user(passwd, "chromium"), None);
+    }
 
     #[test]
     fn png_header_gives_the_size() {

@@ -340,24 +340,24 @@ impl PowerDns {
         SocketAddr::from(([127, 0, 0, 1], self.dns_port))
     }
 
-    /// The powerdns adapter's parameters (the key in `PDNS_TEST_KEY`).
+    /// The powerdns adapter's parameters (the key in `SIGAP_ADAPTER_PDNS_TEST_KEY`).
     pub fn api_params(&self) -> BTreeMap<String, String> {
         params(&[
             ("api_url", &self.api_url()),
-            ("api_key_env", "PDNS_TEST_KEY"),
+            ("api_key_env", "SIGAP_ADAPTER_PDNS_TEST_KEY"),
             ("zone", ZONE),
             ("maintenance_a", "192.0.2.80"),
             ("maintenance_aaaa", "2001:db8::80"),
         ])
     }
 
-    /// The rfc2136 adapter's parameters (the secret in `TSIG_TEST_SECRET`).
+    /// The rfc2136 adapter's parameters (the secret in `SIGAP_ADAPTER_TSIG_TEST_SECRET`).
     pub fn update_params(&self) -> BTreeMap<String, String> {
         params(&[
             ("server", &self.dns_address().to_string()),
             ("zone", ZONE),
             ("tsig_name", TSIG_NAME),
-            ("tsig_secret_env", "TSIG_TEST_SECRET"),
+            ("tsig_secret_env", "SIGAP_ADAPTER_TSIG_TEST_SECRET"),
             ("maintenance_a", "192.0.2.80"),
         ])
     }
@@ -384,11 +384,13 @@ security-poll-suffix=\ncache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\ncon
 /// The environment the adapters read secrets from in tests.
 pub fn test_env(variable: &str) -> Option<String> {
     match variable {
-        "PDNS_TEST_KEY" => Some(API_KEY.to_owned()),
-        "PDNS_WRONG_KEY" => Some("not-the-key".to_owned()),
-        "TSIG_TEST_SECRET" => Some(TSIG_SECRET.to_owned()),
-        "TSIG_WRONG_SECRET" => Some("d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZyE=".to_owned()),
-        "HOOK_SECRET" => Some("hook-secret".to_owned()),
+        "SIGAP_ADAPTER_PDNS_TEST_KEY" => Some(API_KEY.to_owned()),
+        "SIGAP_ADAPTER_PDNS_WRONG_KEY" => Some("not-the-key".to_owned()),
+        "SIGAP_ADAPTER_TSIG_TEST_SECRET" => Some(TSIG_SECRET.to_owned()),
+        "SIGAP_ADAPTER_TSIG_WRONG_SECRET" => {
+            Some("d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZyE=".to_owned())
+        }
+        "SIGAP_ADAPTER_HOOK_SECRET" => Some("hook-secret".to_owned()),
         _ => None,
     }
 }

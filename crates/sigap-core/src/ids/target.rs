@@ -1,6 +1,11 @@
 //! The target of a report: the address of the affected system as the reporter gave it,
 //! normalised to an `http`/`https` URL, and its host, which links the ticket to a
 //! registered system (see [`crate::Domain::covers`]).
+//!
+//! The server later connects to the system a target names (the proof of a block), and
+//! reports are written by strangers: a target is therefore a host name with dots (never an
+//! address such as `127.0.0.1` or `169.254.169.254`, never `localhost`), on the scheme's
+//! own port or one of [`ALLOWED_PORTS`].
 
 use serde::{Deserialize, Serialize};
 use url::{Host, Url};
@@ -9,13 +14,15 @@ use crate::error::FieldError;
 
 const FIELD: &str = "target";
 
-/// An `http` or `https` URL and its lowercased host (a DNS name, or an IP address without
-/// brackets), without the port.
+/// The ports a target may name besides its scheme's own (80 for http, 443 for https).
+pub const ALLOWED_PORTS: &[u16] = &[80, 443, 8080, 8443];
+
+/// An `http` or `https` URL and its lowercased host name, without the port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// The normalised URL, e.g. `https://layanan.batam.go.id/login`.
     pub url: String,
-    /// The host, e.g. `layanan.batam.go.id`, `10.1.2.3` or `2001:db8::1`.
+    /// The host name, e.g. `layanan.batam.go.id`.
     pub host: String,
 }
 
@@ -36,6 +43,15 @@ impl Target {
         let host = host_of(&url)?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(error("give the address without a user name or password"));
+        }
+        if let Some(port) = url.port()
+            && !ALLOWED_PORTS.contains(&port)
+        {
+            let allowed: Vec<String> = ALLOWED_PORTS.iter().map(u16::to_string).collect();
+            return Err(error(&format!(
+                "port {port} is not accepted; give the address on its usual port (or one of {})",
+                allowed.join(", ")
+            )));
         }
         Ok(Self {
             url: url.to_string(),
@@ -70,8 +86,13 @@ fn host_of(url: &Url) -> Result<String, FieldError> {
             let lower = domain.to_ascii_lowercase();
             let host = lower.strip_suffix('.').unwrap_or(&lower);
             // A reported system is reached by its full name; a single label such as
-            // `localhost` (or `http` from a mistyped `http:/host`) is not one.
-            if host.contains('.') {
+            // `localhost` (or `http` from a mistyped `http:/host`) is not one, and names
+            // under `localhost` are this machine's own.
+            if host == "localhost" || host.ends_with(".localhost") {
+                Err(error(
+                    "`localhost` is not a system of the city: give its host name",
+                ))
+            } else if host.contains('.') {
                 Ok(host.to_owned())
             } else {
                 Err(error(
@@ -79,8 +100,9 @@ fn host_of(url: &Url) -> Result<String, FieldError> {
                 ))
             }
         }
-        Some(Host::Ipv4(address)) => Ok(address.to_string()),
-        Some(Host::Ipv6(address)) => Ok(address.to_string()),
+        Some(Host::Ipv4(_) | Host::Ipv6(_)) => Err(error(
+            "give the system's host name, e.g. layanan.batam.go.id, not an IP address",
+        )),
         _ => Err(error("the address has no host name")),
     }
 }
@@ -94,6 +116,8 @@ mod tests {
         let target = Target::parse(" HTTP://Layanan.Batam.go.id:8080/Login?x=1 ").unwrap();
         assert_eq!(target.url, "http://layanan.batam.go.id:8080/Login?x=1");
         assert_eq!(target.host, "layanan.batam.go.id");
+        let usual = Target::parse("https://layanan.batam.go.id:443/").unwrap();
+        assert_eq!(usual.url, "https://layanan.batam.go.id/");
     }
 
     #[test]
@@ -109,12 +133,24 @@ mod tests {
     }
 
     #[test]
-    fn ip_literals_are_hosts() {
-        assert_eq!(Target::parse("http://10.1.2.3/x").unwrap().host, "10.1.2.3");
-        assert_eq!(
-            Target::parse("[2001:DB8::1]:8080/x").unwrap().host,
-            "2001:db8::1"
-        );
+    fn addresses_inside_the_server_are_refused() {
+        for inward in [
+            "http://127.0.0.1:8080/admin",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.1.2.3/x",
+            "[2001:DB8::1]:8080/x",
+            "http://[::1]/",
+            "http://0x7f.1/",
+            "http://2130706433/",
+            "http://localhost/",
+            "http://admin.localhost/",
+            "https://portal.batam.go.id:22/",
+            "https://portal.batam.go.id:6379/",
+            "http://portal.batam.go.id:5432/",
+        ] {
+            let refused = Target::parse(inward).unwrap_err();
+            assert_eq!(refused.field, "target", "{inward:?}");
+        }
     }
 
     #[test]

@@ -105,20 +105,27 @@ async fn add_system(
     ))
 }
 
-/// How a system is blocked: the adapter and its parameters (see API.md, "Blocking
-/// adapters"); secrets are named by `*_env` parameters, never given in clear.
+/// How a system is blocked: a profile of the operator's blocking file
+/// (`SIGAP_BLOCKING_FILE`) with the harmless values a system may set, or `manual`.
+/// Commands, files, server addresses and secret names are the operator's: they are set in
+/// the file or on the server (`sigap system set-blocking`), never here.
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct BlockingRequest {
     /// One of the system's domains.
     pub domain: String,
-    /// `manual`, `nginx`, `powerdns`, `rfc2136` or `webhook`.
-    pub adapter: String,
+    /// The name of a profile of the blocking file.
+    pub profile: Option<String>,
+    /// `manual` (without a profile) clears the setting; with a profile, its adapter
+    /// (`nginx`, `powerdns`, `rfc2136`, `webhook`) or nothing.
+    pub adapter: Option<String>,
+    /// Only `zone` (powerdns and rfc2136 profiles) and `timeout_secs`.
     #[schema(value_type = Object)]
     pub params: Option<serde_json::Value>,
 }
 
-/// Sets how a system is blocked (admin). The parameters are checked against the adapter.
+/// Sets how a system is blocked (admin): a profile and its harmless values, or `manual`.
+/// Any other parameter answers 422 naming it (`params.test_command`) and is audited.
 #[utoipa::path(post, path = "/api/v1/systems/blocking", tag = "registries", security(("bearer" = [])),
     request_body = BlockingRequest,
     responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -127,13 +134,7 @@ async fn set_blocking(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<StatusCode> {
-    let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str()).unwrap_or("");
-    let params = body
-        .fields
-        .get("params")
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!({}));
-    registry::set_blocking(&s.app, &caller, text("domain"), text("adapter"), &params).await?;
+    registry::choose_blocking(&s.app, &caller, &body.fields).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

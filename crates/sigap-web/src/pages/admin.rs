@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sigap_app::AppError;
 use sigap_app::admin::{self, AgencyOverview};
+use sigap_app::blocking_profiles::BlockingProfiles;
 use sigap_app::login::Session;
 use sigap_app::registry;
 use sigap_app::views::SystemView;
@@ -35,9 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/systems", get(list_systems).post(add_system))
         .route("/admin/systems/blocking", post(set_blocking))
 }
-
-/// The blocking adapters an admin chooses from (`registry::set_blocking` checks the name).
-const ADAPTERS: &[&str] = &["manual", "nginx", "powerdns", "rfc2136", "webhook"];
 
 /// A posted form: its anti-CSRF token and its other fields as the JSON object the use
 /// cases read. Repeated names keep the last value.
@@ -274,23 +272,30 @@ fn system_fields(lang: Lang, agencies: &[AgencyOverview]) -> Vec<FormField> {
     ]
 }
 
-fn blocking_fields(lang: Lang, systems: &[SystemView]) -> Vec<FormField> {
+/// The blocking form: a system's domain, `manual` or a profile of the operator's blocking
+/// file, and the harmless values a system may set.
+fn blocking_fields(
+    lang: Lang,
+    systems: &[SystemView],
+    profiles: &BlockingProfiles,
+) -> Vec<FormField> {
     let mut domains = vec![(String::new(), lang.t("admin.choose").into_owned())];
     for system in systems {
         for domain in &system.domains {
             domains.push((domain.clone(), format!("{domain} · {}", system.name)));
         }
     }
-    let adapters = ADAPTERS
-        .iter()
-        .map(|&a| (a.to_owned(), adapter_label(lang, a)))
-        .collect();
+    let mut choices = vec![("manual".to_owned(), adapter_label(lang, "manual"))];
+    choices.extend(profiles.names().into_iter().map(|(name, kind)| {
+        let label = format!("{name} · {}", adapter_label(lang, kind.as_str()));
+        (name, label)
+    }));
     vec![
         admin_field(lang, "blocking", "domain", "select")
             .with_choices(domains)
             .required(),
-        admin_field(lang, "blocking", "adapter", "select")
-            .with_choices(adapters)
+        admin_field(lang, "blocking", "profile", "select")
+            .with_choices(choices)
             .required(),
         admin_field(lang, "blocking", "params", "textarea"),
     ]
@@ -319,7 +324,8 @@ async fn systems_page(
     };
     let admin = session.caller.role == Role::Admin;
     let mut add_form = AdminForm::new(system_fields(lang, &agencies));
-    let mut blocking_form = AdminForm::new(blocking_fields(lang, &systems));
+    let profiles = &state.app.rules.blocking.profiles;
+    let mut blocking_form = AdminForm::new(blocking_fields(lang, &systems, profiles));
     let mut status = StatusCode::OK;
     match refused {
         Some(RefusedSystemForm::Add(posted, errors)) => {
@@ -433,14 +439,27 @@ async fn set_blocking(
     let kept = Value::Object(posted.fields.clone());
     let result = match blocking_params(posted.text("params")) {
         Ok(params) => {
-            let (domain, adapter) = (posted.text("domain"), posted.text("adapter"));
-            registry::set_blocking(&state.app, &session.caller, domain, adapter, &params).await
+            let chosen = posted.text("profile");
+            let body = if chosen == "manual" {
+                serde_json::json!({"domain": posted.text("domain"), "adapter": "manual"})
+            } else {
+                serde_json::json!({"domain": posted.text("domain"), "profile": chosen, "params": params})
+            };
+            registry::choose_blocking(&state.app, &session.caller, &body).await
         }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
     match result {
         Ok(()) => Redirect::to("/admin/systems?done=blocking_set").into_response(),
         Err(AppError::Invalid(errors)) => {
+            // `params.test_command` is shown at the form's one parameters field.
+            let errors = errors
+                .into_iter()
+                .map(|e| match e.field.strip_prefix("params.") {
+                    Some(_) => FieldError::new("params", e.message),
+                    None => e,
+                })
+                .collect();
             let refused = RefusedSystemForm::Blocking(kept, errors);
             systems_page(&state, lang, &session, None, Some(refused)).await
         }
@@ -463,8 +482,8 @@ mod tests {
     #[test]
     fn blocking_params_are_name_value_lines() {
         assert_eq!(
-            blocking_params("url = https://dns.example/api\n\napi_key_env=PDNS_KEY").unwrap(),
-            serde_json::json!({"url": "https://dns.example/api", "api_key_env": "PDNS_KEY"})
+            blocking_params("zone = disdik.batam.go.id\n\ntimeout_secs=9").unwrap(),
+            serde_json::json!({"zone": "disdik.batam.go.id", "timeout_secs": "9"})
         );
         assert_eq!(
             blocking_params("no equals sign").unwrap_err().field,

@@ -209,7 +209,37 @@ fn rule_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
             }],
             Some("SIGAP_MAIL_PER_SECOND"),
         ),
+        row(
+            lang,
+            "outbound_allow",
+            or_none(lang, rules.blocking.outbound.allowed()),
+            Some("SIGAP_OUTBOUND_ALLOW"),
+        ),
+        row(
+            lang,
+            "blocking_profiles",
+            or_none(
+                lang,
+                rules
+                    .blocking
+                    .profiles
+                    .names()
+                    .into_iter()
+                    .map(|(name, kind)| format!("{name} ({kind})"))
+                    .collect(),
+            ),
+            Some("SIGAP_BLOCKING_FILE"),
+        ),
     ]
+}
+
+/// The values, or "none" in the page's language.
+fn or_none(lang: Lang, values: Vec<String>) -> Vec<String> {
+    if values.is_empty() {
+        vec![lang.t("admin.settings.none").into_owned()]
+    } else {
+        values
+    }
 }
 
 /// A limit per client address and hour; 0 is none.

@@ -222,6 +222,7 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("notes", "textarea"),
             field("evidence", "files"),
             field("evidence_text", "textarea"),
+            field("proof_url", "text"),
         ],
         Action::NotifyAgency => vec![
             field("recommendation", "select")

@@ -109,6 +109,20 @@ async fn invalid_reports_store_nothing(app: TestApp) {
             with(json!({"target": "https://localhost/"})),
             vec!["target"],
         ),
+        // Addresses that would make the server photograph its own network.
+        (
+            with(json!({"target": "http://127.0.0.1:8080/admin"})),
+            vec!["target"],
+        ),
+        (
+            with(json!({"target": "http://169.254.169.254/latest/meta-data/"})),
+            vec!["target"],
+        ),
+        (with(json!({"target": "http://[::1]/"})), vec!["target"]),
+        (
+            with(json!({"target": "https://ppdb.disdik.batam.go.id:6379/"})),
+            vec!["target"],
+        ),
         (with(json!({"target": "ppdb disdik"})), vec!["target"]),
         (with(json!({"evidence_text": null})), vec!["evidence"]),
         (with(json!({"evidence_text": ""})), vec!["evidence"]),

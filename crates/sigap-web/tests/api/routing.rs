@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sigap_testkit::bodies;
 use sigap_testkit::seed::{AGENCY_A, AGENCY_B, DOMAIN_B, UNREGISTERED_HOST};
-use sigap_testkit::{TestApp, error_fields, problem, valid_report};
+use sigap_testkit::{TestApp, error_fields, problem, read, valid_report};
 
 both! {
     reports_are_routed_by_domain: sqlite_reports_are_routed_by_domain, postgres_reports_are_routed_by_domain;
@@ -118,15 +118,47 @@ async fn unmatched_reports_are_linked_at_validation(app: TestApp) {
     )
     .await;
     assert_eq!(error_fields(&p), ["system"]);
+    // A registered system whose domains do not cover the reported host is refused too: the
+    // proof of a block photographs the system, so a ticket never names another machine.
+    let p = problem(
+        app.action(
+            app.token("csirt"),
+            &n,
+            "validate",
+            &bodies::validate(Some(DOMAIN_B)),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&p), ["system"]);
+    assert!(p.to_string().contains("is not covered"), "{p:#}");
     assert_eq!(app.ticket("csirt", &n).await, before);
 
-    // Linked by domain: agency B's system owner sees it from now on.
+    // The admin registers the library's system for agency B; linked by its domain, agency
+    // B's system owner sees the ticket from now on.
+    let (status, library) = read(
+        app.client
+            .post(app.url("/api/v1/systems"))
+            .bearer_auth(app.token("admin"))
+            .json(&json!({"agency": AGENCY_B, "name": "Perpustakaan digital", "domains": [UNREGISTERED_HOST]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{library:#}");
     let t = app
-        .act("csirt", &n, "validate", &bodies::validate(Some(DOMAIN_B)))
+        .act(
+            "csirt",
+            &n,
+            "validate",
+            &bodies::validate(Some(UNREGISTERED_HOST)),
+        )
         .await;
     assert_eq!(t["state"], "assessing");
     assert_eq!(t["agency"]["code"], AGENCY_B);
-    assert_eq!(t["system"]["id"], json!(app.seed.system_b_id));
+    assert_eq!(t["system"]["id"], library["id"]);
     assert_eq!(app.ticket("system_owner_b", &n).await["state"], "assessing");
     problem(
         app.get_ticket(app.token("system_owner"), &n).await,
@@ -138,20 +170,26 @@ async fn unmatched_reports_are_linked_at_validation(app: TestApp) {
         [n.as_str()]
     );
 
-    // Linked by id.
+    // Linked by id: agency A's system by id is refused for the library's host, the
+    // library's system is accepted.
     let m = app
         .submit_ok(&on(&format!("{UNREGISTERED_HOST}/")))
         .await
         .number;
-    let by_id = bodies::validate(Some(&app.seed.system_a_id.to_string()));
+    let wrong = bodies::validate(Some(&app.seed.system_a_id.to_string()));
+    let p = problem(
+        app.action(app.token("csirt"), &m, "validate", &wrong).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&p), ["system"]);
+    let by_id = bodies::validate(Some(&library["id"].to_string()));
     let t = app.act("csirt", &m, "validate", &by_id).await;
-    assert_eq!(t["agency"]["code"], AGENCY_A);
+    assert_eq!(t["agency"]["code"], AGENCY_B);
 
-    // An invalid report needs no system and stays unlinked.
-    let r = app
-        .submit_ok(&on(&format!("{UNREGISTERED_HOST}/")))
-        .await
-        .number;
+    // An invalid report needs no system and stays unlinked (the library's host is now
+    // registered, so another unregistered host).
+    let r = app.submit_ok(&on("arsip.batam.go.id/")).await.number;
     let t = app.act("csirt", &r, "validate", &bodies::reject()).await;
     assert_eq!(t["state"], "rejected");
     assert_eq!(t["agency"], Value::Null);

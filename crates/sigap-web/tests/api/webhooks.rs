@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
+use sigap_app::blocking::OutboundPolicy;
 use sigap_app::jobs;
 use sigap_app::webhooks::WebhookTarget;
 use sigap_testkit::{Backend, TestApp, bodies, read, spawn_app_with, valid_report};
@@ -36,6 +37,9 @@ each_backend! {
         postgres_failed_jobs_are_shown_and_retried_by_admins;
     a_job_whose_worker_died_is_taken_over: sqlite_a_job_whose_worker_died_is_taken_over,
         postgres_a_job_whose_worker_died_is_taken_over;
+    a_receiver_on_loopback_is_refused_unless_allowed:
+        sqlite_a_receiver_on_loopback_is_refused_unless_allowed,
+        postgres_a_receiver_on_loopback_is_refused_unless_allowed;
 }
 
 const SECRET: &str = "webhook-kunci-rahasia";
@@ -80,9 +84,36 @@ impl Receiver {
     }
 }
 
+/// An app whose webhook is `receiver`, on loopback, which the outbound policy allows.
 async fn app_with_hook(backend: Backend, receiver: &Receiver) -> Option<TestApp> {
     let targets = WebhookTarget::parse_list(&receiver.url, Some(SECRET)).unwrap();
-    spawn_app_with(backend, move |rules| rules.notices.webhooks = targets).await
+    spawn_app_with(backend, move |rules| {
+        rules.notices.webhooks = targets;
+        rules.blocking.outbound = OutboundPolicy::loopback();
+    })
+    .await
+}
+
+/// A receiver on the server's own network is reached only when the operator allows it
+/// (`SIGAP_OUTBOUND_ALLOW`): by default the delivery fails for good and nothing is sent.
+async fn a_receiver_on_loopback_is_refused_unless_allowed(backend: Backend) {
+    let receiver = Receiver::start().await;
+    let targets = WebhookTarget::parse_list(&receiver.url, Some(SECRET)).unwrap();
+    let Some(app) = spawn_app_with(backend, move |rules| rules.notices.webhooks = targets).await
+    else {
+        return;
+    };
+    receiver.answer(200);
+    app.submit_ok(&valid_report()).await;
+    assert_eq!(run(&app).await, 1);
+    assert!(receiver.deliveries().is_empty(), "loopback was called");
+    let failed = app.store.list_jobs(Some("failed"), 50).await.unwrap();
+    let hook = failed
+        .iter()
+        .find(|j| j.kind == "webhook")
+        .expect("failed job");
+    let error = hook.last_error.as_deref().unwrap_or("");
+    assert!(error.contains("SIGAP_OUTBOUND_ALLOW"), "{error}");
 }
 
 /// Runs every due job without a mail server; answers how many were claimed.
