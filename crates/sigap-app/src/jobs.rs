@@ -57,7 +57,16 @@ async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
                 tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
                 let again = (*transient && job.attempts < MAX_ATTEMPTS)
                     .then(|| retry_at(now, job.attempts));
-                tx.fail_job(job.id, job.attempts, error, again).await?;
+                let failed = tx.fail_job(job.id, job.attempts, error, again).await?;
+                // A job failed for good keeps no tracking token: an admin's retry sends the
+                // receipt without it.
+                if failed
+                    && again.is_none()
+                    && let Some(payload) = crate::notify::without_secrets(&job.kind, &job.payload)
+                {
+                    tx.set_failed_job_payload(job.id, job.attempts, &payload)
+                        .await?;
+                }
             }
         }
     }
