@@ -320,6 +320,7 @@ async fn anonymous_credit_keeps_the_name_out_of_every_document(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    assert_clean("the receipt", &receipt);
     assert!(receipt.contains("Anonim"), "{receipt}");
     let docs = app.ticket("csirt", &n).await["documents"].clone();
     let kinds: Vec<&str> = docs
