@@ -5,7 +5,9 @@
 //! transient failure is retried with backoff, a permanent one (or the last attempt) marks the
 //! job `failed` with its error, where admins see it and may put it back in the queue. A job
 //! whose worker died is claimed again when its lease has passed; the attempt number fences
-//! the old claim out. Jobs never block or roll back an action.
+//! the old claim out. Jobs never block or roll back an action. A receipt's job keeps the
+//! reporter's tracking token only while it may still be sent: it is wiped when the mail goes
+//! and when the job fails for good.
 //!
 //! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
 //! number of them may share one database.
@@ -57,7 +59,16 @@ async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
                 tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
                 let again = (*transient && job.attempts < MAX_ATTEMPTS)
                     .then(|| retry_at(now, job.attempts));
-                tx.fail_job(job.id, job.attempts, error, again).await?;
+                let failed = tx.fail_job(job.id, job.attempts, error, again).await?;
+                // A job failed for good keeps no tracking token: an admin's retry sends the
+                // receipt without it.
+                if failed
+                    && again.is_none()
+                    && let Some(payload) = crate::notify::without_secrets(&job.kind, &job.payload)
+                {
+                    tx.set_failed_job_payload(job.id, job.attempts, &payload)
+                        .await?;
+                }
             }
         }
     }

@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod login;
 pub mod meetings;
 pub mod notify;
+pub mod privacy;
 pub mod registry;
 pub mod settings;
 pub mod stats;

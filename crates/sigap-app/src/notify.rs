@@ -374,6 +374,22 @@ fn scrubbed(mut mail: MailJob) -> String {
     serde_json::to_string(&mail).unwrap_or_default()
 }
 
+/// The payload of a mail job without the reporter's tracking token, when it carries one;
+/// for a job that ends without being sent.
+pub(crate) fn without_secrets(kind: &str, payload: &str) -> Option<String> {
+    if kind != MAIL {
+        return None;
+    }
+    let mail: MailJob = serde_json::from_str(payload).ok()?;
+    matches!(
+        mail.kind,
+        MailKind::ReportReceived {
+            tracking_token: Some(_)
+        }
+    )
+    .then(|| scrubbed(mail))
+}
+
 /// Sends one claimed mail job; answers the payload to keep, or `Err((transient, error))`
 /// when it did not go.
 pub(crate) async fn send(

@@ -1,15 +1,18 @@
 //! Reading tickets as staff: one ticket with its records, and the queue with filters,
 //! full-text search and keyset pagination. A system owner sees only their agency's
-//! tickets; anything else answers "not found".
+//! tickets; anything else answers "not found". What each reader may learn of the reporter
+//! and of the blocking internals is [`crate::privacy`]'s to say.
 
 use serde::Deserialize;
+use serde_json::json;
 use sigap_core::{
-    Criticality, Role, State, TicketFacts, TicketNumber, Visibility, allowed_actions, can_see,
+    Criticality, State, TicketFacts, TicketNumber, allowed_actions, can_see, sees_reporter,
 };
 use sigap_store::{CommentRow, EvidenceRow, TicketFilter, TicketListRow, TicketRow, search_words};
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
+use crate::privacy;
 use crate::views::*;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
@@ -39,15 +42,6 @@ pub fn facts_of(row: &TicketRow) -> AppResult<TicketFacts> {
 /// Parses a ticket number from a path; a malformed one is simply not found.
 pub fn parse_number(number: &str) -> AppResult<TicketNumber> {
     TicketNumber::parse(number).map_err(|_| AppError::NotFound("ticket".to_owned()))
-}
-
-/// Whether the caller may read a comment of this visibility.
-fn comment_visible(caller: &Caller, visibility: &str) -> bool {
-    match visibility.parse::<Visibility>() {
-        Ok(Visibility::Internal) => caller.role != Role::SystemOwner,
-        Ok(Visibility::Agency | Visibility::Reporter) => true,
-        Err(_) => false,
-    }
 }
 
 pub(crate) fn comment_view(c: CommentRow) -> CommentView {
@@ -80,8 +74,9 @@ pub(crate) fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
 }
 
 fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
-    // A system owner needs the finding, not the reporter's personal data.
-    let contact = caller.role != Role::SystemOwner;
+    // A system owner needs the finding, the Regional Secretary the agency's record; neither
+    // needs the reporter's personal data.
+    let contact = sees_reporter(caller.role);
     ReportView {
         reporter_name: contact.then(|| row.reporter_name.clone()),
         reporter_email: contact.then(|| row.reporter_email.clone()),
@@ -130,11 +125,18 @@ pub async fn visible_ticket(
 pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<TicketView> {
     let (row, facts) = visible_ticket(app, caller, number).await?;
     let steps = app.store.list_step_records(row.id).await?;
+    let comments = app.store.list_comments(row.id).await?;
+    let files = app.store.list_evidence(row.id).await?;
+    let evidence = privacy::visible_evidence(caller.role, files, &steps, &comments);
     let timeline = steps
         .into_iter()
         .map(|s| TimelineEntry {
             at: from_millis(s.done_at),
-            records: serde_json::from_str(&s.records).unwrap_or(serde_json::Value::Null),
+            records: privacy::step_records(
+                caller.role,
+                &s.action,
+                serde_json::from_str(&s.records).unwrap_or(serde_json::Value::Null),
+            ),
             action: s.action,
             from_state: s.from_state,
             to_state: s.to_state,
@@ -145,19 +147,22 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
             overdue: s.overdue,
         })
         .collect();
-    let comments = app.store.list_comments(row.id).await?;
     let comments = comments
         .into_iter()
-        .filter(|c| comment_visible(caller, &c.visibility))
+        .filter(|c| privacy::comment_visible(caller.role, &c.visibility))
         .map(comment_view)
         .collect();
-    let evidence = app
-        .store
-        .list_evidence(row.id)
-        .await?
-        .into_iter()
-        .map(evidence_view)
-        .collect();
+    if sees_reporter(caller.role) {
+        // The view carries the reporter's name and contact data.
+        privacy::audit_read(
+            app,
+            Some(caller),
+            &row.number,
+            "read_reporter_data",
+            json!({}),
+        )
+        .await?;
+    }
     let state = facts.state;
     Ok(TicketView {
         number: row.number.clone(),
@@ -193,7 +198,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         timeline,
         comments,
         evidence,
-        documents: crate::documents::list_for_ticket(app, row.id).await?,
+        documents: crate::documents::list_for_ticket(app, caller.role, row.id).await?,
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),
@@ -212,7 +217,8 @@ pub struct ListQuery {
     pub criticality: Option<String>,
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
-    /// Full-text words over title, description, proof of concept and target.
+    /// Full-text words over title, description, proof of concept and target (never the
+    /// reporter's name or contact data).
     pub q: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -305,17 +311,19 @@ pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
 /// An evidence image of a ticket the caller may see, re-encoded to be shown (see
 /// [`crate::evidence::reencode`]): its metadata and the PNG, or `None` when the image does
 /// not decode within the limits. A file that is not an image has no preview (404). Either
-/// way the file stays a download.
+/// way the file stays a download. Every preview is audited.
 pub async fn evidence_preview(
     app: &App,
     caller: &Caller,
     number: &str,
     id: i64,
 ) -> AppResult<(EvidenceView, Option<Vec<u8>>)> {
-    let (meta, bytes) = evidence_file(app, caller, number, id).await?;
+    let (meta, ticket) = visible_evidence_file(app, caller, number, id).await?;
     if !meta.media_type.starts_with("image/") {
         return Err(AppError::NotFound("preview".to_owned()));
     }
+    audit_evidence_read(app, caller, &ticket, &meta, true).await?;
+    let bytes = crate::evidence::read(&app.blobs, &meta.sha256).await?;
     // Decoding is CPU work: on a blocking thread, within the render slots.
     let _slot = app
         .rules
@@ -337,21 +345,46 @@ pub async fn evidence_preview(
     }
 }
 
-/// An evidence file of a ticket the caller may see: its metadata and bytes.
+/// An evidence file of a ticket the caller may see: its metadata and bytes. Every download
+/// is audited.
 pub async fn evidence_file(
     app: &App,
     caller: &Caller,
     number: &str,
     id: i64,
 ) -> AppResult<(EvidenceView, Vec<u8>)> {
+    let (meta, ticket) = visible_evidence_file(app, caller, number, id).await?;
+    audit_evidence_read(app, caller, &ticket, &meta, false).await?;
+    let bytes = crate::evidence::read(&app.blobs, &meta.sha256).await?;
+    Ok((meta, bytes))
+}
+
+/// The metadata of an evidence file the caller may see (as the ticket view lists it for
+/// them) and its ticket's number; any other file is not found.
+async fn visible_evidence_file(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    id: i64,
+) -> AppResult<(EvidenceView, String)> {
     let (row, _) = visible_ticket(app, caller, number).await?;
-    let file = app
-        .store
-        .list_evidence(row.id)
-        .await?
+    let files = app.store.list_evidence(row.id).await?;
+    let steps = app.store.list_step_records(row.id).await?;
+    let comments = app.store.list_comments(row.id).await?;
+    let file = privacy::visible_evidence(caller.role, files, &steps, &comments)
         .into_iter()
         .find(|e| e.id == id)
         .ok_or_else(|| AppError::NotFound("evidence file".to_owned()))?;
-    let bytes = crate::evidence::read(&app.blobs, &file.sha256).await?;
-    Ok((evidence_view(file), bytes))
+    Ok((file, row.number))
+}
+
+async fn audit_evidence_read(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    file: &EvidenceView,
+    preview: bool,
+) -> AppResult<()> {
+    let details = json!({"evidence": file.id, "sha256": file.sha256, "preview": preview});
+    privacy::audit_read(app, Some(caller), number, "read_evidence", details).await
 }

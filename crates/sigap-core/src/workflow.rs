@@ -78,6 +78,26 @@ pub fn can_see(actor: &Actor, ticket: &TicketFacts) -> bool {
     }
 }
 
+/// Whether `role` may learn who reported: the reporter's name and contact data, their
+/// messages, their receipt and certificate, the names of the files they sent. The SOP's
+/// reporters are residents and researchers protected by the disclosure policy, and UU PDP
+/// limits personal data to its purpose: a system owner fixes the finding and the Regional
+/// Secretary approves a reactivation from the agency's record; neither needs the person.
+/// A reporter's message reaches them only when staff forward it as a comment of their own.
+pub fn sees_reporter(role: Role) -> bool {
+    match role {
+        Role::SystemOwner | Role::RegionalSecretary => false,
+        Role::Admin | Role::Helpdesk | Role::Csirt | Role::DomainOfficer | Role::Auditor => true,
+    }
+}
+
+/// Whether `role` reads the internals of the block and unblock steps (the adapter's record,
+/// the captures of DNS, HTTP and TLS, the officer's notes). A system owner reads their public
+/// facts only: when the system was blocked or unblocked, and the screenshots of its pages.
+pub fn sees_blocking_internals(role: Role) -> bool {
+    role != Role::SystemOwner
+}
+
 /// The roles that may perform `action` (a system owner further limited to their agency).
 pub fn roles_for(action: Action) -> &'static [Role] {
     use Role::{Csirt, DomainOfficer, Helpdesk, RegionalSecretary, SystemOwner};
@@ -228,6 +248,18 @@ mod tests {
         assert!(!can_see(&none, &unlinked));
         assert!(!can_see(&own, &unlinked));
         assert!(can_see(&actor(Role::Auditor, None), &unlinked));
+    }
+
+    #[test]
+    fn only_staff_who_handle_the_report_learn_who_sent_it() {
+        let hidden: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| !sees_reporter(*r))
+            .collect();
+        assert_eq!(hidden, [Role::SystemOwner, Role::RegionalSecretary]);
+        assert!(!sees_blocking_internals(Role::SystemOwner));
+        assert!(sees_blocking_internals(Role::RegionalSecretary));
     }
 
     #[test]

@@ -768,6 +768,25 @@ pub async fn fail_job(
     Ok(done.rows_affected() == 1)
 }
 
+/// Replaces the payload of a job that failed for good (e.g. without a secret it no longer
+/// needs); answers whether the job was that failed attempt.
+pub async fn set_failed_job_payload(
+    c: &mut Conn,
+    id: i64,
+    attempt: i64,
+    payload: &str,
+) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET payload = $1 WHERE id = $2 AND attempts = $3 AND state = 'failed'",
+    )
+    .bind(payload)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Puts a failed job back in the queue, due now, with a fresh count of attempts; answers
 /// whether the job was failed.
 pub async fn retry_job(c: &mut Conn, id: i64, now: i64) -> Result<bool> {

@@ -359,6 +359,14 @@ impl Tx {
     ) -> Result<bool> {
         write_tx!(self, fail_job(id, attempt, error, retry_at))
     }
+    pub async fn set_failed_job_payload(
+        &mut self,
+        id: i64,
+        attempt: i64,
+        payload: &str,
+    ) -> Result<bool> {
+        write_tx!(self, set_failed_job_payload(id, attempt, payload))
+    }
     /// The audit chain's head as this transaction sees it.
     pub async fn audit_head(&mut self) -> Result<(i64, String)> {
         write_tx!(self, audit_head())

@@ -51,6 +51,7 @@ both! {
     system_owner_sees_the_remediation_deadline_counted_down: countdown_sqlite, countdown_postgres;
     job_queue_shows_failures_and_an_admin_retries_them: jobs_page_sqlite, jobs_page_postgres;
     meetings_are_scheduled_and_cancelled_on_the_ticket_page: meetings_sqlite, meetings_postgres;
+    system_owner_pages_never_name_the_reporter: owner_privacy_sqlite, owner_privacy_postgres;
 }
 
 both! {
@@ -1606,4 +1607,60 @@ async fn other_roles_sign_in_with_the_password_and_may_enrol(app: TestApp) {
         .code_step("/login/totp", &code(&app, &secret, 0))
         .await;
     assert_eq!(page.location(), "/tickets");
+}
+
+/// A system owner's pages of a ticket walked to its close carry nothing of the reporter:
+/// not their name, address, phone or alias, not their message or the CSIRT's reply to them,
+/// no receipt; the block and unblock read as their public facts.
+async fn system_owner_pages_never_name_the_reporter(app: TestApp) {
+    const TELLTALES: &[&str] = &["kartika", "pramudya", "813-7731", "penjaga sunyi"];
+    let mut report = sigap_testkit::valid_report();
+    report["reporter_name"] = json!("Kartika Pramudyawardhani");
+    report["reporter_email"] = json!("kartika.pramudya@example.net");
+    report["reporter_phone"] = json!("+62 813-7731-0042");
+    report["credit"] = json!("alias");
+    report["credit_alias"] = json!("Penjaga Sunyi Batam");
+    let submitted = app.submit_ok(&report).await;
+    let number = submitted.number;
+    let message = json!({"message": "Salam, Kartika Pramudyawardhani"});
+    let response = app
+        .reporter_message(&number, &submitted.tracking_token, &message)
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let reply = sigap_testkit::bodies::comment("Terima kasih, Sdr. Kartika.", "reporter");
+    app.act("csirt", &number, "comment", &reply).await;
+    app.drive(&number, "closed").await;
+
+    let owner = staff(
+        &app,
+        "web.pj@disdik.batam.go.id",
+        "system_owner",
+        Some(seed::AGENCY_A),
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+    browser.login(owner, PASSWORD).await;
+    for path in [format!("/tickets/{number}"), "/tickets".to_owned()] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let lower = page.body.to_lowercase();
+        for telltale in TELLTALES {
+            assert!(
+                !lower.contains(telltale),
+                "{path} names the reporter ({telltale})"
+            );
+        }
+    }
+    let page = browser.get(&format!("/tickets/{number}")).await;
+    assert!(!page.body.contains("/acknowledgement"), "no receipt link");
+    assert!(page.body.contains("diblokir") && page.body.contains("dibuka kembali"));
+    let receipt = browser
+        .get(&format!("/tickets/{number}/acknowledgement"))
+        .await;
+    assert_eq!(receipt.status, StatusCode::FORBIDDEN);
+    let queue = browser.get("/tickets?q=Kartika").await;
+    assert!(
+        !queue.body.contains(&number),
+        "the search matches no reporter field"
+    );
 }

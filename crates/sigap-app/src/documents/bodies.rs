@@ -635,12 +635,19 @@ fn dossier(s: &Sources<'_>) -> Dossier {
     }
 }
 
+/// How a document names a reporter who chose not to be credited.
+const ANONYMOUS: &str = "Anonim (sesuai pilihan pelapor)";
+
+/// The reporter as the documents name them: under the name they chose to be credited with,
+/// never their own name when they chose to stay anonymous.
+fn credited(row: &TicketRow) -> String {
+    row.credit_name().unwrap_or_else(|| ANONYMOUS.to_owned())
+}
+
 /// The certificate thanks the reporter under the name they chose to be credited with.
 fn certificate(row: &TicketRow) -> Certificate {
     Certificate {
-        recipient: row
-            .credit_name()
-            .unwrap_or_else(|| row.reporter_name.clone()),
+        recipient: credited(row),
         contribution: "melaporkan kerentanan keamanan secara bertanggung jawab pada sistem \
                        elektronik Pemerintah Kota Batam"
             .to_owned(),
@@ -648,10 +655,11 @@ fn certificate(row: &TicketRow) -> Certificate {
     }
 }
 
-/// The receipt of a report: what was received, without its proof of concept.
+/// The receipt of a report: what was received, without its proof of concept; the reporter
+/// named as they chose to be credited.
 pub(crate) fn acknowledgement(row: &TicketRow, tracking_url: String) -> Body {
     Body::Acknowledgement(Acknowledgement {
-        reporter_name: row.reporter_name.clone(),
+        reporter_name: credited(row),
         received_at: from_millis(row.created_at),
         channel: row.channel.parse().unwrap_or(Channel::Web),
         title: row.title.clone(),

@@ -24,7 +24,7 @@ pub use crate::documents::correction::reissue;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sigap_core::{ActionInput, DocumentKind, Role, wib};
+use sigap_core::{ActionInput, DocumentKind, Role, sees_reporter, wib};
 use sigap_docs::body::Screenshot;
 use sigap_docs::{Body, Document, EvidenceItem, Signer, Tlp};
 use sigap_store::{DocumentRow, NewAuditEntry, NewDocument, TicketRow, Tx};
@@ -95,7 +95,8 @@ fn signers(app: &App, kind: DocumentKind, caller: Option<&Caller>) -> Vec<Signer
     }
 }
 
-/// The evidence list of the ticket's minutes: name, size and SHA-256 of every file.
+/// The evidence list of the ticket's minutes: name, size and SHA-256 of every file (the
+/// reporter's files under a neutral name).
 async fn evidence_list(
     tx: &mut Tx,
     ticket_id: i64,
@@ -106,7 +107,13 @@ async fn evidence_list(
         .await?
         .into_iter()
         .map(|e| EvidenceItem {
-            name: e.original_name,
+            // Documents reach the agency: a reporter's file goes by its number, not the name
+            // the reporter gave it.
+            name: if e.uploaded_by.is_none() {
+                crate::privacy::neutral_name(e.id, &e.media_type)
+            } else {
+                e.original_name
+            },
             size: u64::try_from(e.size).unwrap_or(0),
             sha256: e.sha256,
         })
@@ -327,10 +334,19 @@ pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<V
     Ok(issued)
 }
 
-/// The documents of a ticket, oldest first, each with its signed copies.
-pub(crate) async fn list_for_ticket(app: &App, ticket_id: i64) -> AppResult<Vec<DocumentView>> {
+/// The documents of a ticket that `role` may read, oldest first, each with its signed
+/// copies.
+pub(crate) async fn list_for_ticket(
+    app: &App,
+    role: Role,
+    ticket_id: i64,
+) -> AppResult<Vec<DocumentView>> {
     let mut views = Vec::new();
-    for row in app.store.list_documents(ticket_id).await? {
+    let documents = app.store.list_documents(ticket_id).await?;
+    for row in documents
+        .into_iter()
+        .filter(|d| kind_readable(role, &d.kind))
+    {
         let copies = signed::views(app, row.id).await?;
         let mut view = document_view(row);
         view.signed_copies = copies;
@@ -339,13 +355,29 @@ pub(crate) async fn list_for_ticket(app: &App, ticket_id: i64) -> AppResult<Vec<
     Ok(views)
 }
 
-/// One document and its PDF, for staff who may see its ticket; anything else is not found.
+/// The documents that name the reporter: the receipt, and the certificate of appreciation
+/// under the name they chose to be credited with.
+fn names_reporter(kind: &str) -> bool {
+    kind == DocumentKind::Acknowledgement.as_str() || kind == DocumentKind::Certificate.as_str()
+}
+
+/// Whether `role` may read documents of `kind`: those that name the reporter are for the
+/// reporter and the staff who may know the reporter.
+fn kind_readable(role: Role, kind: &str) -> bool {
+    sees_reporter(role) || !names_reporter(kind)
+}
+
+/// One document and its PDF, for staff who may see its ticket and read its kind; anything
+/// else is not found. A download of a document that names the reporter is audited.
 pub async fn document_pdf(
     app: &App,
     caller: &Caller,
     id: i64,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
     let doc = visible_document(app, caller, id).await?;
+    if names_reporter(&doc.kind) {
+        audit_personal_read(app, Some(caller), &doc).await?;
+    }
     let pdf = app
         .blobs
         .get(&doc.sha256)
@@ -362,6 +394,19 @@ pub(crate) async fn visible_document(
 ) -> AppResult<DocumentRow> {
     let not_found = || AppError::NotFound("document".to_owned());
     let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
+    if !kind_readable(caller.role, &doc.kind) {
+        let refused = AppError::NotFound("document".to_owned());
+        crate::actions::audit_refusal(
+            app,
+            caller,
+            &doc.ticket_number,
+            "read_document",
+            &refused,
+            None,
+        )
+        .await;
+        return Err(refused);
+    }
     visible_ticket(app, caller, &doc.ticket_number)
         .await
         .map_err(|e| match e {
@@ -382,13 +427,24 @@ pub async fn acknowledgement_for_reporter(
     acknowledgement(app, None, &row.number, "reporter").await
 }
 
-/// The receipt of a report, for staff in the ticket's scope, issued on first request.
+/// The receipt of a report, for staff in the ticket's scope who may know the reporter,
+/// issued on first request. A system owner or the Regional Secretary is refused (403,
+/// audited).
 pub async fn acknowledgement_for_staff(
     app: &App,
     caller: &Caller,
     number: &str,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
     let (row, _) = visible_ticket(app, caller, number).await?;
+    if !sees_reporter(caller.role) {
+        let refused = AppError::Forbidden(format!(
+            "the role `{}` may not read the reporter's receipt",
+            caller.role
+        ));
+        crate::actions::audit_refusal(app, caller, &row.number, "read_receipt", &refused, None)
+            .await;
+        return Err(refused);
+    }
     acknowledgement(app, Some(caller), &row.number, &caller.email).await
 }
 
@@ -408,7 +464,11 @@ async fn acknowledgement(
         .ok_or_else(|| AppError::NotFound("ticket".to_owned()))?;
     let existing = tx.list_documents(row.id).await?;
     let doc = match existing.into_iter().find(|d| d.kind == kind.as_str()) {
-        Some(doc) => doc,
+        Some(doc) => {
+            // Nothing to write: the writer is free again before the read is audited.
+            drop(tx);
+            doc
+        }
         None => {
             let now = app.now();
             let tracking = format!(
@@ -433,12 +493,28 @@ async fn acknowledgement(
             doc
         }
     };
+    audit_personal_read(app, caller, &doc).await?;
     let pdf = app
         .blobs
         .get(&doc.sha256)
         .await?
         .ok_or_else(|| AppError::Internal("the receipt's PDF is missing".to_owned()))?;
     Ok((document_view(doc), pdf))
+}
+
+/// Records a download of a document that names the reporter, in its own transaction.
+async fn audit_personal_read(
+    app: &App,
+    caller: Option<&Caller>,
+    doc: &DocumentRow,
+) -> AppResult<()> {
+    let action = if doc.kind == DocumentKind::Acknowledgement.as_str() {
+        "read_receipt"
+    } else {
+        "read_certificate"
+    };
+    let details = json!({"document": {"kind": doc.kind, "number": doc.number}});
+    crate::privacy::audit_read(app, caller, &doc.ticket_number, action, details).await
 }
 
 async fn audit_issue(

@@ -85,12 +85,15 @@ async fn reporter_acknowledgement(
     Ok(pdf(&doc.number, &doc.sha256, bytes))
 }
 
-/// The receipt of a report, for staff in the ticket's scope, issued on first request.
+/// The receipt of a report, for staff in the ticket's scope, issued on first request. It
+/// names the reporter: a system owner or the Regional Secretary is refused.
 #[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}/acknowledgement", tag = "tickets",
     security(("bearer" = [])),
     params(("ticket_number" = String, Path)),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
-        (status = 401, body = Problem), (status = 404, body = Problem)))]
+        (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "the caller may not learn who reported"),
+        (status = 404, body = Problem)))]
 async fn staff_acknowledgement(
     State(state): State<AppState>,
     Staff(caller): Staff,

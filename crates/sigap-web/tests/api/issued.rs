@@ -173,7 +173,8 @@ async fn every_step_issues_its_documents(app: TestApp) {
         );
     }
     let log = app.store.list_ticket_audit(&n).await.unwrap();
-    let before_close = log.iter().rev().find(|e| e.action != "close").unwrap();
+    let close = log.iter().position(|e| e.action == "close").unwrap();
+    let before_close = &log[close - 1];
     assert!(
         dossier.contains(&before_close.hash),
         "audit head in {dossier}"

@@ -46,6 +46,7 @@ mod listing;
 mod mail;
 mod meetings;
 mod previews;
+mod privacy;
 mod records;
 mod refusals;
 mod reporter;

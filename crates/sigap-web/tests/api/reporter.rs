@@ -102,9 +102,10 @@ async fn reporter_view(app: TestApp) {
         bodies_of(&app.ticket("csirt", &n).await["comments"]),
         [to_reporter, internal, to_agency]
     );
+    // What the reporter is told stays with them and the staff who handle the report.
     assert_eq!(
         bodies_of(&app.ticket("system_owner", &n).await["comments"]),
-        [to_reporter, to_agency]
+        [to_agency]
     );
 
     // The reporter answers, with text and with a file.
