@@ -349,6 +349,107 @@ impl RuleArgs {
     }
 }
 
+/// The limits of the server's connections and request bodies.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest request body of staff routes (uploads), in bytes.
+    #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_request_bytes: usize,
+    /// Largest request body of the public routes (reports, reporter messages), in bytes.
+    #[arg(long, env = "SIGAP_MAX_PUBLIC_REQUEST_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_public_request_bytes: usize,
+    /// Uploads (multipart bodies) read at once; more wait up to 10 s, then get 503.
+    #[arg(long, env = "SIGAP_MAX_UPLOADS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_uploads: u32,
+    /// Seconds for a request's body to arrive (408 after).
+    #[arg(long, env = "SIGAP_BODY_TIMEOUT_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+    /// Seconds for a request's headers to arrive, counted from when the connection waits
+    /// for the request: also how long a kept-alive connection may sit idle.
+    #[arg(long, env = "SIGAP_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_secs: u64,
+    /// Connections served at once; as many more are answered 503 and closed.
+    #[arg(long, env = "SIGAP_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+}
+
+impl LimitArgs {
+    /// The limits, checked against each other and the largest evidence file.
+    pub fn web(&self, max_file_bytes: usize) -> anyhow::Result<LimitSettings> {
+        if self.max_public_request_bytes > self.max_request_bytes {
+            anyhow::bail!(
+                "SIGAP_MAX_PUBLIC_REQUEST_BYTES ({}) is over SIGAP_MAX_REQUEST_BYTES ({})",
+                self.max_public_request_bytes,
+                self.max_request_bytes
+            );
+        }
+        if max_file_bytes > self.max_public_request_bytes {
+            anyhow::bail!(
+                "SIGAP_MAX_FILE_BYTES ({max_file_bytes}) is over SIGAP_MAX_PUBLIC_REQUEST_BYTES \
+                 ({}): a reporter could never send such a file",
+                self.max_public_request_bytes
+            );
+        }
+        Ok(LimitSettings {
+            max_request_bytes: self.max_request_bytes,
+            max_public_request_bytes: self.max_public_request_bytes,
+            max_uploads: self.max_uploads as usize,
+            body_timeout: std::time::Duration::from_secs(self.body_timeout_secs),
+            connections: sigap_web::ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+                max_connections: self.max_connections as usize,
+            },
+        })
+    }
+}
+
+/// The checked limits of [`LimitArgs`], as the web layer takes them.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    pub max_request_bytes: usize,
+    pub max_public_request_bytes: usize,
+    pub max_uploads: usize,
+    pub body_timeout: std::time::Duration,
+    pub connections: sigap_web::ConnectionLimits,
+}
+
+/// Raises the soft limit of open files to the hard one: each connection is a file, and
+/// the default soft limit (often 1,024) is below what `SIGAP_MAX_CONNECTIONS` allows
+/// (twice the cap, counting the connections answered 503, plus the database and evidence
+/// files). Answers the limit in force; a warning when it is still too low.
+pub fn raise_open_files(max_connections: usize) -> u64 {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    let now = match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => getrlimit(Resource::Nofile).current,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the limit of open files");
+            limit.current
+        }
+    };
+    let now = now.unwrap_or(u64::MAX);
+    let needed = (max_connections as u64)
+        .saturating_mul(2)
+        .saturating_add(256);
+    if now < needed {
+        tracing::warn!(
+            open_files = now,
+            needed,
+            "the limit of open files is below twice SIGAP_MAX_CONNECTIONS plus 256: lower \
+             SIGAP_MAX_CONNECTIONS or raise the hard limit (ulimit -Hn, LimitNOFILE=)"
+        );
+    }
+    now
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

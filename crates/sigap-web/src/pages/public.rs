@@ -17,7 +17,7 @@ use sigap_core::{Channel, FieldError, Severity};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{FormBody, Source};
+use crate::extract::{PublicFormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
 use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, render};
@@ -186,11 +186,11 @@ async fn submit_report(
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
-    body: Result<FormBody, ApiError>,
+    body: Result<PublicFormBody, ApiError>,
 ) -> Response {
     let layout = Layout::public(lang, "/report", "report.page_title");
     let mut body = match body {
-        Ok(body) => body,
+        Ok(PublicFormBody(body)) => body,
         Err(e) => return body_error_page(layout, e),
     };
     if !take_public_token(&headers, &mut body.fields) {
@@ -382,11 +382,11 @@ async fn track_message(
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
-    body: Result<FormBody, ApiError>,
+    body: Result<PublicFormBody, ApiError>,
 ) -> Response {
     let layout = Layout::public(lang, "/track", "track.title");
     let mut body = match body {
-        Ok(body) => body,
+        Ok(PublicFormBody(body)) => body,
         Err(e) => return body_error_page(layout, e),
     };
     if !take_public_token(&headers, &mut body.fields) {
