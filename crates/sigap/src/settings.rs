@@ -120,6 +120,10 @@ pub struct RuleArgs {
     #[arg(long, env = "SIGAP_REPORT_PROOF_BITS", default_value_t = 16,
           value_parser = clap::value_parser!(u8).range(8..=28))]
     pub report_proof_bits: u8,
+    /// Reporter messages (`/track` and the API) per ticket, client address and hour; 0: no
+    /// limit.
+    #[arg(long, env = "SIGAP_MESSAGES_PER_HOUR", default_value_t = 10)]
+    pub messages_per_hour: u32,
     /// Settings of the official documents (letterhead, signers, number patterns, copies), a
     /// TOML file as `docs/documents.example.toml` shows.
     #[arg(long, env = "SIGAP_DOCUMENTS_FILE")]
@@ -344,6 +348,7 @@ impl RuleArgs {
                 without_proof_per_hour: self.reports_per_hour_without_proof,
                 proof_bits: self.report_proof_bits,
             },
+            messages_per_hour: self.messages_per_hour,
             ..Rules::default()
         })
     }

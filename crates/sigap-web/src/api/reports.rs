@@ -160,7 +160,8 @@ async fn reporter_view(
     request_body(content = ReporterMessageRequest, content_type = "application/json"),
     responses((status = 201, body = ReporterView), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "the ticket is closed"), (status = 422, body = Problem),
-        (status = 413, body = Problem, description = "a file or the request is too large")))]
+        (status = 413, body = Problem, description = "a file or the request is too large"),
+        (status = 429, body = Problem, description = "too many messages on this ticket from this address this hour")))]
 async fn reporter_message(
     State(state): State<AppState>,
     Path(number): Path<String>,

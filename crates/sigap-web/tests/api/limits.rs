@@ -2,13 +2,16 @@
 //! decoded; connections are capped (503 beyond the cap, the health check still answers)
 //! and a client that sends its headers slowly is cut off; a body over the limit is
 //! refused from its `Content-Length`, a file over the per-file limit as soon as it passes
-//! it; uploads read at once are capped.
+//! it; a refused report writes no file; blobs no row names are swept after the grace
+//! period; reporter messages are limited per ticket and address.
 
 use std::io::Write;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use serde_json::json;
+use sigap_app::antispam::IntakeLimits;
 use sigap_testkit::{TestApp, problem, read, spawn_app_with_web, valid_report};
 use sigap_web::{ConnectionLimits, WebSettings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,6 +22,10 @@ both! {
     connections_are_capped_and_slow_headers_cut_off: sqlite_connections, postgres_connections;
     bodies_over_the_limits_are_refused_before_they_are_read:
         sqlite_body_limits, postgres_body_limits;
+    a_refused_report_writes_no_file_and_orphans_are_swept:
+        sqlite_refused_files, postgres_refused_files;
+    reporter_messages_are_limited_per_ticket_and_address:
+        sqlite_message_limit, postgres_message_limit;
     uploads_at_once_are_capped: sqlite_upload_slots, postgres_upload_slots;
 }
 
@@ -208,6 +215,142 @@ async fn bodies_over_the_limits_are_refused_before_they_are_read(app: TestApp) {
     let head = answer(stream).await;
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
     assert!(head.contains("per file"), "{head}");
+}
+
+/// The files under the blob store's directory.
+fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), out);
+            } else {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&app.data_dir().join("evidence"), &mut out);
+    out
+}
+
+fn has_blob(app: &TestApp, bytes: &[u8]) -> bool {
+    let sha = sigap_store::BlobStore::hash(bytes);
+    blob_files(app)
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n == sha.as_str()))
+}
+
+/// Dates a file back to `at`.
+fn date_back(path: &std::path::Path, at: chrono::DateTime<chrono::Utc>) {
+    let when = std::time::UNIX_EPOCH
+        + Duration::from_millis(u64::try_from(at.timestamp_millis()).unwrap());
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+async fn a_refused_report_writes_no_file_and_orphans_are_swept(app: TestApp) {
+    let app = spawn_app_with_web(
+        app.backend,
+        |rules| {
+            rules.intake_limits = IntakeLimits {
+                per_hour: 0,
+                without_proof_per_hour: 1,
+                proof_bits: 12,
+            };
+        },
+        WebSettings::default(),
+    )
+    .await
+    .unwrap();
+    let kept = b"log pertama: GET /login 200\n".to_vec();
+    let refused = b"log kedua: GET /admin 500\n".to_vec();
+    let form = report_form().part("evidence", Part::bytes(kept.clone()).file_name("a.log"));
+    assert_eq!(
+        app.submit_multipart(form).await.status(),
+        StatusCode::CREATED
+    );
+    let form = report_form().part("evidence", Part::bytes(refused.clone()).file_name("b.log"));
+    problem(
+        app.submit_multipart(form).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    assert!(has_blob(&app, &kept));
+    assert!(
+        !has_blob(&app, &refused),
+        "the refused report's file was written"
+    );
+
+    // A file no row names (an action refused after it was stored) is swept once the
+    // grace period has passed; a named one stays, and so does a young orphan.
+    let orphan = b"tidak dirujuk".to_vec();
+    app.app.blobs.put(&orphan).await.unwrap();
+    let swept = sigap_app::jobs::sweep_blobs(&app.app).await.unwrap();
+    assert_eq!(swept, 0, "nothing is older than the grace period");
+    let long_ago = app.now() - sigap_app::jobs::BLOB_GRACE - chrono::Duration::hours(1);
+    for path in blob_files(&app) {
+        date_back(&path, long_ago);
+    }
+    let swept = sigap_app::jobs::sweep_blobs(&app.app).await.unwrap();
+    assert_eq!(swept, 1);
+    assert!(!has_blob(&app, &orphan));
+    assert!(has_blob(&app, &kept));
+    // A file written again is young again: the sweep leaves it to the transaction.
+    app.app.blobs.put(&orphan).await.unwrap();
+    let young = app.app.blobs.put(&kept).await.unwrap();
+    assert_eq!(sigap_app::jobs::sweep_blobs(&app.app).await.unwrap(), 0);
+    assert!(has_blob(&app, &orphan) && !young.is_empty());
+}
+
+async fn reporter_messages_are_limited_per_ticket_and_address(app: TestApp) {
+    let web = WebSettings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..WebSettings::default()
+    };
+    let app = spawn_app_with_web(app.backend, |rules| rules.messages_per_hour = 2, web)
+        .await
+        .unwrap();
+    let submitted = app.submit_ok(&valid_report()).await;
+    let send = |from: &'static str, text: &str| {
+        app.client
+            .post(app.url(&format!("/api/v1/reports/{}/messages", submitted.number)))
+            .header("X-Tracking-Token", &submitted.tracking_token)
+            .header("X-Forwarded-For", from)
+            .json(&json!({ "message": text }))
+            .send()
+    };
+    for n in 0..2 {
+        let response = send("203.0.113.7", &format!("pesan {n}")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let response = send("203.0.113.7", "pesan 3").await.unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    problem(response, StatusCode::TOO_MANY_REQUESTS).await;
+    // Another address is not held up by the first one's messages.
+    let response = send("198.51.100.9", "dari alamat lain").await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // The refused message is not in the thread, and the refusal is audited.
+    let (_, view) = read(
+        app.reporter_view(&submitted.number, &submitted.tracking_token)
+            .await,
+    )
+    .await;
+    let messages = view["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3, "{view:#}");
+    let log = app
+        .store
+        .list_ticket_audit(&submitted.number)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "reporter_message" && e.outcome == "refused:429"),
+        "{log:#?}"
+    );
 }
 
 async fn uploads_at_once_are_capped(app: TestApp) {
