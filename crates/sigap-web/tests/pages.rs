@@ -1607,3 +1607,35 @@ async fn other_roles_sign_in_with_the_password_and_may_enrol(app: TestApp) {
         .await;
     assert_eq!(page.location(), "/tickets");
 }
+
+both! {
+    password_only;
+    a_long_thread_is_paged_on_the_ticket_page: long_thread_sqlite, long_thread_postgres;
+}
+
+async fn a_long_thread_is_paged_on_the_ticket_page(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    for n in 1..=60 {
+        let body = json!({ "message": format!("pesan-nomor-{n:03}") });
+        let response = app
+            .reporter_message(&submitted.number, &submitted.tracking_token, &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let mut browser = Browser::new(&app);
+    browser.login(csirt(&app).await, PASSWORD).await;
+    let path = format!("/tickets/{}", submitted.number);
+    // The newest page first (pages of fifty, the oldest on page 1): the last ten
+    // messages, and a link to the older ones.
+    let page = browser.get(&path).await;
+    assert!(page.body.contains("pesan-nomor-060") && page.body.contains("pesan-nomor-051"));
+    assert!(
+        !page.body.contains("pesan-nomor-050"),
+        "only one page is shown"
+    );
+    assert!(page.body.contains("Halaman 2 dari 2"));
+    assert!(page.body.contains(&format!("{path}?comments=1#comments")));
+    let older = browser.get(&format!("{path}?comments=1")).await;
+    assert!(older.body.contains("pesan-nomor-001") && older.body.contains("pesan-nomor-050"));
+    assert!(!older.body.contains("pesan-nomor-051"));
+}
