@@ -462,6 +462,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn body_limits_are_checked_against_each_other() {
+        let args = LimitArgs {
+            max_request_bytes: 64 << 20,
+            max_public_request_bytes: 25 << 20,
+            max_uploads: 8,
+            body_timeout_secs: 60,
+            header_timeout_secs: 10,
+            max_connections: 512,
+        };
+        let web = args.web(10 << 20).unwrap();
+        assert_eq!(web.connections.max_connections, 512);
+        assert_eq!(web.connections.header_timeout.as_secs(), 10);
+        let err = args.web(30 << 20).unwrap_err().to_string();
+        assert!(err.contains("SIGAP_MAX_FILE_BYTES"), "{err}");
+        let wider = LimitArgs {
+            max_public_request_bytes: 100 << 20,
+            ..args
+        };
+        let err = wider.web(10 << 20).unwrap_err().to_string();
+        assert!(err.contains("SIGAP_MAX_PUBLIC_REQUEST_BYTES"), "{err}");
+    }
+
+    #[test]
     fn required_roles_are_read_or_refused() {
         let names = |text: &str| text.split(',').map(str::to_owned).collect::<Vec<_>>();
         assert_eq!(
