@@ -14,6 +14,9 @@
 //!   Addresses are kept only as a keyed hash (HMAC with the server's key), never in clear,
 //!   and the counts of past hours are deleted by the worker's sweep.
 //!
+//! - **Reporter messages** (`/track` and the API) are counted the same way, per ticket and
+//!   client address and hour, against `Rules::messages_per_hour`.
+//!
 //! Staff entering reports are not limited. A limit of 0 turns that limit off.
 
 use chrono::{DateTime, Duration, Utc};
@@ -212,10 +215,7 @@ pub async fn admit(tx: &mut Tx, app: &App, address: Option<&str>, body: &Value) 
     let (proven, plain) = tx.count_intake(&key, hour, proof.is_some()).await?;
     let count = if proof.is_some() { proven } else { plain };
     if count > i64::from(limit) {
-        let next_hour = (hour + 1) * 3_600_000;
-        let retry_after = u64::try_from((next_hour - millis(now)) / 1000)
-            .unwrap_or(60)
-            .max(1);
+        let retry_after = seconds_to_next_hour(now);
         let detail = if proof.is_some() {
             format!("too many reports from this address: at most {limit} an hour")
         } else {
@@ -227,6 +227,49 @@ pub async fn admit(tx: &mut Tx, app: &App, address: Option<&str>, body: &Value) 
         return Err(AppError::TooManyRequests {
             detail,
             retry_after,
+        });
+    }
+    Ok(())
+}
+
+/// Seconds from `now` to the next clock hour, when the hourly counts start again.
+fn seconds_to_next_hour(now: DateTime<Utc>) -> u64 {
+    let next_hour = (millis(now) / 3_600_000 + 1) * 3_600_000;
+    u64::try_from((next_hour - millis(now)) / 1000)
+        .unwrap_or(60)
+        .max(1)
+}
+
+/// Counts a reporter's message (`/track` or the API) against the hourly limit of its
+/// ticket and client address (`Rules::messages_per_hour`), inside the message's
+/// transaction: a flood of messages on one tracking token stops at the limit, and another
+/// address or ticket is not held up by it. Counted like reports, under a keyed hash.
+pub async fn admit_message(
+    tx: &mut Tx,
+    app: &App,
+    ticket_id: i64,
+    address: Option<&str>,
+) -> AppResult<()> {
+    let limit = app.rules.messages_per_hour;
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = app.now();
+    let subject = format!("{ticket_id}/{}", address.unwrap_or("unknown"));
+    let key = hex::encode(
+        &app.rules
+            .secret_key
+            .mac("reporter-message", subject.as_bytes())[..16],
+    );
+    let (_, count) = tx
+        .count_intake(&key, millis(now) / 3_600_000, false)
+        .await?;
+    if count > i64::from(limit) {
+        return Err(AppError::TooManyRequests {
+            detail: format!(
+                "too many messages on this ticket from this address: at most {limit} an hour"
+            ),
+            retry_after: seconds_to_next_hour(now),
         });
     }
     Ok(())

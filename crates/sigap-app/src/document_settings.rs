@@ -257,7 +257,9 @@ impl DocumentSettings {
                 let bytes = BASE64
                     .decode(text)
                     .map_err(|e| format!("[letterhead] logo: {e}"))?;
-                check_logo(&bytes).map_err(|e| format!("[letterhead] logo {e}"))?;
+                // Stored before: its signature only, so that settings kept by an older
+                // version still read; a logo over the decoding limits fails its render.
+                check_logo_type(&bytes).map_err(|e| format!("[letterhead] logo {e}"))?;
                 Some(bytes)
             }
             None => None,
@@ -370,8 +372,16 @@ fn read_logo(path: &Path) -> Result<Vec<u8>, String> {
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 
 /// Refuses a logo that is not a PNG or JPEG image (sniffed from its bytes) of at most
-/// [`MAX_LOGO_BYTES`].
+/// [`MAX_LOGO_BYTES`], or that would not decode within the limits of
+/// `sigap_docs::images`: typst decodes it in every document.
 pub fn check_logo(bytes: &[u8]) -> Result<(), String> {
+    check_logo_type(bytes)?;
+    sigap_docs::images::typst_cost(bytes)
+        .map_err(|e| format!("must decode within the limits: {e}"))?;
+    Ok(())
+}
+
+fn check_logo_type(bytes: &[u8]) -> Result<(), String> {
     let kind = infer::get(bytes).map(|k| k.mime_type());
     if !matches!(kind, Some("image/png" | "image/jpeg")) || bytes.len() > MAX_LOGO_BYTES {
         return Err("must be a PNG or JPEG image of at most 2 MiB".to_owned());
@@ -488,5 +498,17 @@ mod tests {
         let err = DocumentSettings::from_toml(text, &dir).unwrap_err();
         assert!(err.contains("PNG or JPEG"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_logo_too_large_once_decoded_is_refused() {
+        // A few kilobytes of PNG, 309 MiB for typst to decode and write.
+        let mut png = Vec::new();
+        image::GrayImage::new(6_000, 6_000)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(png.len() < MAX_LOGO_BYTES);
+        let err = check_logo(&png).unwrap_err();
+        assert!(err.contains("once decoded"), "{err}");
     }
 }

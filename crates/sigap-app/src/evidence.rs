@@ -51,10 +51,22 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     (!text.contains('\0')).then_some("text/plain")
 }
 
-/// A file name safe to keep as metadata: no path, no control characters, at most 200 chars.
+/// Whether `c` changes the direction of the text around it: the embeddings, overrides and
+/// isolates of Unicode's bidirectional algorithm. `invoice\u{202e}gnp.exe` shows as
+/// "invoiceexe.png" where they are kept.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// A file name safe to keep as metadata: no path, no control characters nor bidirectional
+/// controls, at most 200 chars.
 pub fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(200)
+        .collect();
     if cleaned.trim().is_empty() {
         "evidence".to_owned()
     } else {
@@ -64,6 +76,20 @@ pub fn clean_name(name: &str) -> String {
 
 /// Checks every upload (all errors at once), then stores the accepted bytes.
 pub async fn accept(app: &App, uploads: &[Upload]) -> AppResult<Vec<StoredFile>> {
+    let checked = check(app, uploads)?;
+    store(app, &checked).await
+}
+
+/// An upload that passed [`check`], with its sniffed type: not stored yet.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedUpload<'a> {
+    upload: &'a Upload,
+    media_type: &'static str,
+}
+
+/// Checks every upload, all errors at once, and writes nothing: the count, each size, and
+/// each type sniffed against the allow-list.
+pub fn check<'a>(app: &App, uploads: &'a [Upload]) -> AppResult<Vec<CheckedUpload<'a>>> {
     let rules = &app.rules;
     if uploads.len() > rules.max_files {
         return Err(AppError::invalid(
@@ -97,19 +123,26 @@ pub async fn accept(app: &App, uploads: &[Upload]) -> AppResult<Vec<StoredFile>>
                     clean_name(&upload.name)
                 ),
             )),
-            (false, Some(media)) => typed.push((upload, media)),
+            (false, Some(media_type)) => typed.push(CheckedUpload { upload, media_type }),
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+    if errors.is_empty() {
+        Ok(typed)
+    } else {
+        Err(AppError::Invalid(errors))
     }
-    let mut stored = Vec::with_capacity(typed.len());
-    for (upload, media_type) in typed {
+}
+
+/// Writes checked uploads to the blob store. A blob that its transaction then does not
+/// record is removed by the worker's sweep after a grace period (`jobs::sweep_blobs`).
+pub async fn store(app: &App, checked: &[CheckedUpload<'_>]) -> AppResult<Vec<StoredFile>> {
+    let mut stored = Vec::with_capacity(checked.len());
+    for file in checked {
         stored.push(StoredFile {
-            sha256: app.blobs.put(&upload.bytes).await?,
-            name: clean_name(&upload.name),
-            media_type,
-            size: upload.bytes.len() as i64,
+            sha256: app.blobs.put(&file.upload.bytes).await?,
+            name: clean_name(&file.upload.name),
+            media_type: file.media_type,
+            size: i64::try_from(file.upload.bytes.len()).unwrap_or(i64::MAX),
         });
     }
     Ok(stored)
@@ -176,33 +209,28 @@ pub fn placeholder_png() -> &'static [u8] {
     })
 }
 
-/// An evidence image made safe to show: decoded within limits (at most 12,000 pixels a
-/// side and 256 MiB of memory, against decompression bombs), turned as its EXIF orientation
-/// says, scaled down to `max_side`, and written anew as PNG: the EXIF, XMP and any other
-/// metadata (camera, GPS position) and anything appended to the file are left behind, and
-/// what a browser gets is pixels this code wrote. Answers why when the bytes are not an
-/// image it can read.
+/// An evidence image made safe to show: decoded within the limits of
+/// `sigap_docs::images` (at most 12,000 pixels a side, and the pixel buffer within
+/// 256 MiB, checked from the header before anything is decoded, against decompression
+/// bombs), scaled down to `max_side`, turned as its EXIF orientation says, and written anew
+/// as PNG: the EXIF, XMP and any other metadata (camera, GPS position) and anything
+/// appended to the file are left behind, and what a browser gets is pixels this code
+/// wrote. Answers why when the bytes are not an image it can read within those limits.
 pub fn reencode(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, String> {
-    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    use image::{DynamicImage, ImageDecoder, ImageFormat};
+    use sigap_docs::images;
     use std::io::Cursor;
 
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    // Scaling comes before turning, so the only full-size buffer is the decoder's own.
+    let mut decoder = images::decoder(bytes, 0, images::MAX_DECODED_BYTES)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
-    picture.apply_orientation(orientation);
     if picture.width() > max_side || picture.height() > max_side {
         picture = picture.thumbnail(max_side, max_side);
     }
+    picture.apply_orientation(orientation);
     let pixels = DynamicImage::ImageRgba8(picture.to_rgba8());
     let mut out = Vec::new();
     pixels
@@ -239,5 +267,17 @@ mod tests {
         assert_eq!(clean_name("C:\\x\\bukti.png"), "bukti.png");
         assert_eq!(clean_name("a\u{0}b\n.txt"), "ab.txt");
         assert_eq!(clean_name(""), "evidence");
+    }
+
+    #[test]
+    fn names_lose_their_bidirectional_controls() {
+        assert_eq!(clean_name("invoice\u{202e}gnp.exe"), "invoicegnp.exe");
+        assert_eq!(
+            clean_name(
+                "\u{202a}a\u{202b}b\u{202c}c\u{202d}d\u{2066}e\u{2067}f\u{2068}g\u{2069}.txt"
+            ),
+            "abcdefg.txt"
+        );
+        assert_eq!(clean_name("\u{202e}\u{2069}"), "evidence");
     }
 }

@@ -261,7 +261,7 @@ pub async fn submit_report(
         staff.require(&[Role::Helpdesk, Role::Csirt], "enter reports")?;
     }
     let report = check_report(body, !uploads.is_empty(), intake.staff.is_some())?;
-    let files = evidence::accept(app, uploads).await?;
+    let checked = evidence::check(app, uploads)?;
     // The first deadline counts working days on the holidays in force.
     let app = &app.current().await?;
     let now = app.now();
@@ -271,6 +271,9 @@ pub async fn submit_report(
     if intake.staff.is_none() {
         crate::antispam::admit(&mut tx, app, intake.source.as_deref(), body).await?;
     }
+    // The files are written only once the report is admitted: a report refused by the
+    // checks above leaves nothing in the blob store.
+    let files = evidence::store(app, &checked).await?;
     let system = route(&mut tx, &report.target.host).await?;
     let year = i64::from(now.with_timezone(&wib()).year());
     let seq = tx.next_counter("ticket", year).await?;
@@ -517,7 +520,7 @@ pub async fn reporter_message(
     if !f.errors.is_empty() {
         return Err(AppError::Invalid(f.errors));
     }
-    let files = evidence::accept(app, uploads).await?;
+    let checked = evidence::check(app, uploads)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     let current = tx
@@ -534,6 +537,12 @@ pub async fn reporter_message(
             "the ticket is closed; it takes no more messages".into(),
         ));
     }
+    if let Err(e) = crate::antispam::admit_message(&mut tx, app, row.id, source.as_deref()).await {
+        drop(tx);
+        audit_reporter_refusal(app, &row.number, source, &e).await;
+        return Err(e);
+    }
+    let files = evidence::store(app, &checked).await?;
     let comment_id = match &message {
         Some(body) => Some(
             tx.insert_comment(&NewComment {
@@ -562,6 +571,29 @@ pub async fn reporter_message(
     .await?;
     tx.commit().await?;
     reporter_view(app, number, token).await
+}
+
+/// Writes a reporter's refused message to the audit log in its own transaction; a failure
+/// here is logged and does not hide the refusal.
+async fn audit_reporter_refusal(app: &App, number: &str, source: Option<String>, e: &AppError) {
+    let entry = NewAuditEntry {
+        at: millis(app.now()),
+        actor: "reporter".into(),
+        role: "reporter".into(),
+        action: "reporter_message".into(),
+        ticket_number: Some(number.to_owned()),
+        source,
+        outcome: "refused:429".into(),
+        details: json!({ "error": e.to_string() }),
+    };
+    let written = async {
+        let mut tx = app.store.begin().await?;
+        tx.append_audit(&entry).await?;
+        tx.commit().await
+    };
+    if let Err(err) = written.await {
+        tracing::error!(error = %err, "could not write a refusal to the audit log");
+    }
 }
 
 /// The SOP level a reporter's claimed severity suggests (for display; the CSIRT decides).

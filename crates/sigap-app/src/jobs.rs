@@ -9,6 +9,9 @@
 //! reporter's tracking token only while it may still be sent: it is wiped when the mail goes
 //! and when the job fails for good.
 //!
+//! The worker also sweeps the blob store: files that no row names, once a grace period
+//! has passed ([`sweep_blobs`]).
+//!
 //! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
 //! number of them may share one database.
 
@@ -32,6 +35,11 @@ const LEASE: Duration = Duration::minutes(5);
 const PARALLEL: usize = 16;
 /// How often the worker looks at the deadlines.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the worker sweeps the blob store.
+const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How long a blob that no row names is kept: far longer than any transaction that wrote
+/// it may take to commit.
+pub const BLOB_GRACE: Duration = Duration::hours(24);
 
 /// Backoff before attempt `attempt + 1`: 30 s, 1 min, 2 min, … up to an hour.
 fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
@@ -183,7 +191,14 @@ async fn run_batch(
 pub async fn run_forever(app: App, mail: Option<MailSettings>) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
+    let mut last_blob_sweep: Option<std::time::Instant> = None;
     loop {
+        if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
+            last_blob_sweep = Some(std::time::Instant::now());
+            if let Err(e) = sweep_blobs(&app).await {
+                tracing::error!(error = %e, "blob sweep");
+            }
+        }
         if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
             last_sweep = Some(std::time::Instant::now());
             if let Err(e) = crate::deadlines::sweep(&app).await {
@@ -202,6 +217,33 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
             }
         }
     }
+}
+
+/// Removes the blobs that no row names and that were last written more than
+/// [`BLOB_GRACE`] ago: files of an action refused after they were stored, of a transaction
+/// that failed, of a write cut short. The referenced hashes are read after the candidates
+/// are listed, and a candidate written again since (a transaction about to name it) is
+/// kept. Answers how many files were removed.
+pub async fn sweep_blobs(app: &App) -> AppResult<usize> {
+    let cutoff = millis(app.now() - BLOB_GRACE);
+    let before = std::time::UNIX_EPOCH
+        + std::time::Duration::from_millis(u64::try_from(cutoff).unwrap_or(0));
+    let candidates = app.blobs.written_before(before).await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let keep: std::collections::HashSet<String> =
+        app.store.referenced_blobs().await?.into_iter().collect();
+    let mut removed = 0;
+    for path in &candidates {
+        if app.blobs.remove_unless(path, &keep, before).await? {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "unreferenced blobs removed");
+    }
+    Ok(removed)
 }
 
 /// A job as admins see it: its kind, what it is (the mail's kind and recipients, or the

@@ -76,6 +76,8 @@ pub struct Rules {
     pub secret_key: totp::SecretKey,
     /// Anti-spam of public intake: proof of work and limits per client address.
     pub intake_limits: antispam::IntakeLimits,
+    /// Reporter messages per ticket, client address and hour (0: no limit).
+    pub messages_per_hour: u32,
 }
 
 impl Rules {
@@ -125,6 +127,7 @@ impl Default for Rules {
             // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).
             secret_key: totp::SecretKey::random(),
             intake_limits: antispam::IntakeLimits::off(),
+            messages_per_hour: 0,
         }
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod body;
 mod error;
+pub mod images;
 mod model;
 mod number;
 mod qr;

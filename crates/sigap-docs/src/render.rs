@@ -20,7 +20,7 @@ use crate::body::{Body, shows_evidence};
 use crate::model::{Document, EvidenceItem, Letterhead, Signer, Tlp};
 use crate::view::{Moment, file_size};
 use crate::world::{DocWorld, Environment, MAX_SCREENSHOTS};
-use crate::{DocError, qr};
+use crate::{DocError, images, qr};
 
 /// How many evictions a memoised typesetting result survives unused. Results reused across
 /// renders (font metrics, the templates' shared parts) stay warm; a document's own text is
@@ -97,8 +97,11 @@ impl Renderer {
             (ids.data, Bytes::new(data)),
             (ids.qr, Bytes::from_string(qr::svg(&doc.verify_url)?)),
         ]);
+        // typst decodes every picture of the document during one render: together they
+        // stay within the decoding budget of `images`.
+        let mut decoded = 0_u64;
         if let Some(logo) = &doc.letterhead.logo_png {
-            check_image("the logo", logo)?;
+            decoded += check_image("the logo", logo)?;
             files.insert(ids.logo, Bytes::new(logo.clone()));
         }
         let screenshots = doc.body.screenshots();
@@ -109,8 +112,15 @@ impl Renderer {
             )));
         }
         for (shot, id) in screenshots.iter().zip(&ids.images) {
-            check_image(&shot.caption, &shot.image)?;
+            decoded += check_image(&shot.caption, &shot.image)?;
             files.insert(*id, Bytes::new(shot.image.clone()));
+        }
+        if decoded > images::MAX_DECODED_BYTES {
+            return Err(DocError::Image(format!(
+                "the pictures would take {} MiB once decoded; at most {} MiB per document",
+                decoded.div_ceil(1024 * 1024),
+                images::MAX_DECODED_BYTES / (1024 * 1024)
+            )));
         }
         Ok(files)
     }
@@ -121,15 +131,15 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, DocError> {
     Renderer::shared()?.render(doc)
 }
 
-/// Accepts PNG and JPEG only, by their signatures; typst decodes them.
-fn check_image(what: &str, bytes: &[u8]) -> Result<(), DocError> {
+/// Accepts PNG and JPEG only, by their signatures, whose header says they decode within
+/// the limits of `images`; answers what decoding costs. typst decodes them.
+fn check_image(what: &str, bytes: &[u8]) -> Result<u64, DocError> {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
     const JPEG: &[u8] = b"\xff\xd8\xff";
-    if bytes.starts_with(PNG) || bytes.starts_with(JPEG) {
-        Ok(())
-    } else {
-        Err(DocError::Image(format!("{what} is neither PNG nor JPEG")))
+    if !bytes.starts_with(PNG) && !bytes.starts_with(JPEG) {
+        return Err(DocError::Image(format!("{what} is neither PNG nor JPEG")));
     }
+    images::typst_cost(bytes).map_err(|e| DocError::Image(format!("{what}: {e}")))
 }
 
 /// The issue date in WIB: what `datetime.today()` answers inside a template.
@@ -240,6 +250,8 @@ impl<'a> TemplateData<'a> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
@@ -248,12 +260,32 @@ mod tests {
         assert_send_sync::<Renderer>();
     }
 
+    fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::DynamicImage::ImageLuma8(image::GrayImage::new(width, height))
+            .write_to(&mut std::io::Cursor::new(&mut out), format)
+            .unwrap();
+        out
+    }
+
     #[test]
     fn only_png_and_jpeg_are_accepted() {
-        assert!(check_image("logo", b"\x89PNG\r\n\x1a\nrest").is_ok());
-        assert!(check_image("logo", b"\xff\xd8\xff\xe0rest").is_ok());
+        assert!(check_image("logo", &encoded(40, 20, image::ImageFormat::Png)).is_ok());
+        assert!(check_image("logo", &encoded(40, 20, image::ImageFormat::Jpeg)).is_ok());
+        assert!(check_image("logo", b"\x89PNG\r\n\x1a\nrest").is_err());
         assert!(check_image("logo", b"GIF89a").is_err());
         assert!(check_image("logo", b"<svg/>").is_err());
         assert!(check_image("logo", b"").is_err());
+    }
+
+    #[test]
+    fn a_picture_too_large_once_decoded_is_refused_before_typst_sees_it() {
+        // 6,000 by 6,000 grey pixels: 34 MiB decoded, 309 MiB with typst's copies.
+        let big = encoded(6_000, 6_000, image::ImageFormat::Png);
+        let error = check_image("foto", &big).unwrap_err().to_string();
+        assert!(
+            error.contains("foto") && error.contains("once decoded"),
+            "{error}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! reader never sees half a file; metadata lives in the database.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -42,7 +43,13 @@ impl BlobStore {
             .path_of(&sha256)
             .ok_or_else(|| std::io::Error::other("bad hash"))?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Ok(sha256);
+            // A fresh time keeps the sweep off a file that a transaction under way is
+            // about to name again; if the sweep took it meanwhile, it is written anew.
+            match touch(&path).await {
+                Ok(()) => return Ok(sha256),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         tokio::fs::create_dir_all(dir).await?;
@@ -65,6 +72,74 @@ impl BlobStore {
             Err(e) => Err(e),
         }
     }
+
+    /// The files (by SHA-256) and leftover temporary files last written before `before`:
+    /// the candidates of a sweep.
+    pub async fn written_before(&self, before: SystemTime) -> std::io::Result<Vec<PathBuf>> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            walk(&root, 0, &mut |path, modified| {
+                if modified < before {
+                    found.push(path.to_path_buf());
+                }
+            })?;
+            Ok(found)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+
+    /// Removes `path` (one of [`BlobStore::written_before`]'s) unless it is the file of a
+    /// hash in `keep` or was written again since `before`; answers whether it was removed.
+    pub async fn remove_unless(
+        &self,
+        path: &Path,
+        keep: &std::collections::HashSet<String>,
+        before: SystemTime,
+    ) -> std::io::Result<bool> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let stored = self.path_of(name).is_some_and(|p| p == path);
+        if (stored && keep.contains(name)) || !path.starts_with(&self.root) {
+            return Ok(false);
+        }
+        let modified = tokio::fs::metadata(path).await.and_then(|m| m.modified());
+        if modified.map_or(true, |m| m >= before) {
+            return Ok(false);
+        }
+        match tokio::fs::remove_file(path).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Sets a file's modification time to now.
+async fn touch(path: &Path) -> std::io::Result<()> {
+    let file = tokio::fs::File::options().append(true).open(path).await?;
+    let file = file.into_std().await;
+    tokio::task::spawn_blocking(move || {
+        #[allow(clippy::disallowed_methods)] // a file's time on disk, not the app's clock
+        let now = SystemTime::now();
+        file.set_modified(now)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Calls `found` with every file under `dir` (the two levels of `ab/cd/`) and its time.
+fn walk(dir: &Path, depth: usize, found: &mut dyn FnMut(&Path, SystemTime)) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() && depth < 2 {
+            walk(&entry.path(), depth + 1, found)?;
+        } else if kind.is_file() && depth == 2 {
+            found(&entry.path(), entry.metadata()?.modified()?);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -83,6 +83,10 @@ impl Store {
     pub async fn list_documents(&self, ticket_id: i64) -> Result<Vec<DocumentRow>> {
         read_pool!(self, list_documents(ticket_id))
     }
+    /// Every SHA-256 that a row names in the blob store.
+    pub async fn referenced_blobs(&self) -> Result<Vec<String>> {
+        read_pool!(self, referenced_blobs())
+    }
     pub async fn get_document(&self, id: i64) -> Result<Option<DocumentRow>> {
         read_pool!(self, get_document(id))
     }

@@ -65,6 +65,15 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Rules),
 ) -> Option<TestApp> {
+    spawn_app_with_web(backend, configure, sigap_web::WebSettings::default()).await
+}
+
+/// [`spawn_app_with`] with the web layer's settings (body and connection limits) given.
+pub async fn spawn_app_with_web(
+    backend: Backend,
+    configure: impl FnOnce(&mut Rules),
+    web: sigap_web::WebSettings,
+) -> Option<TestApp> {
     let database = TestDatabase::create(backend).await?;
     let store = Store::open(&database.url, &StoreOptions::default())
         .await
@@ -81,13 +90,14 @@ pub async fn spawn_app_with(
     rules.public_url = base_url.clone();
     let app = App::new(store.clone(), blobs, rules, clock.clone());
     let seed = seed::seed(&app).await;
-    let router = sigap_web::router(app.clone(), sigap_web::WebSettings::default());
+    let limits = web.connections;
+    let router = sigap_web::router(app.clone(), web);
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let stopped = async move {
             let _ = rx.await;
         };
-        if let Err(e) = sigap_web::serve(listener, router, stopped).await {
+        if let Err(e) = sigap_web::serve(listener, router, limits, stopped).await {
             eprintln!("test server stopped: {e}");
         }
     });

@@ -4,17 +4,21 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::multipart::Field;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde_json::{Map, Value};
 use sigap_app::{App, Caller, Upload};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// Largest JSON body accepted.
+/// Largest JSON body accepted, and largest text field of a multipart body.
 pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+/// How long a multipart body waits for an upload slot before it is answered 503.
+const UPLOAD_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The signed-in staff member (API token).
 #[derive(Debug, Clone)]
@@ -72,12 +76,31 @@ where
     }
 }
 
-/// A body of text fields (as a JSON object) and uploaded files.
+/// A body of text fields (as a JSON object) and uploaded files, read within the staff's
+/// request limit (`WebSettings::max_request_bytes`); [`PublicFormBody`] for the public
+/// routes. A multipart body holds one of the upload slots (`WebSettings::max_uploads`)
+/// while it is read and until the body is dropped, with its files in memory.
 #[derive(Debug, Default)]
 pub struct FormBody {
     pub fields: Value,
     pub files: Vec<Upload>,
+    upload_slot: Option<OwnedSemaphorePermit>,
 }
+
+impl FormBody {
+    /// A body of `fields` and no files.
+    pub fn from_fields(fields: Value) -> FormBody {
+        FormBody {
+            fields,
+            ..FormBody::default()
+        }
+    }
+}
+
+/// A [`FormBody`] of the public routes (reports, the reporter's messages), read within the
+/// smaller `WebSettings::max_public_request_bytes`.
+#[derive(Debug, Default)]
+pub struct PublicFormBody(pub FormBody);
 
 impl<S> FromRequest<S> for FormBody
 where
@@ -87,36 +110,92 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if content_type.starts_with("multipart/form-data") {
-            let app = AppState::from_ref(state).app;
-            let multipart = Multipart::from_request(req, state).await.map_err(|e| {
-                ApiError::bad_request(format!("broken multipart body: {}", e.body_text()))
+        let limit = AppState::from_ref(state).web.max_request_bytes;
+        read_body(req, state, limit).await
+    }
+}
+
+impl<S> FromRequest<S> for PublicFormBody
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = AppState::from_ref(state).web.max_public_request_bytes;
+        read_body(req, state, limit).await.map(PublicFormBody)
+    }
+}
+
+fn too_large(detail: String) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
+}
+
+/// Reads a JSON or multipart body of at most `limit` bytes. A `Content-Length` over the
+/// limit is refused before a byte of the body is read.
+async fn read_body<S>(req: Request, state: &S, limit: usize) -> Result<FormBody, ApiError>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(length) = declared.filter(|l| *l > limit as u64) {
+        return Err(too_large(format!(
+            "the request is {length} bytes; the limit is {limit} bytes"
+        )));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let app_state = AppState::from_ref(state);
+        let slot = upload_slot(&app_state).await?;
+        let multipart = Multipart::from_request(req, state).await.map_err(|e| {
+            ApiError::bad_request(format!("broken multipart body: {}", e.body_text()))
+        })?;
+        let mut body = read_multipart(multipart, &app_state.app, limit).await?;
+        body.upload_slot = Some(slot);
+        Ok(body)
+    } else if content_type.starts_with("application/json") || content_type.is_empty() {
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_JSON_BYTES.min(limit))
+            .await
+            .map_err(|e| {
+                if timed_out(&e) {
+                    late_body()
+                } else {
+                    too_large(format!("a JSON body is at most {MAX_JSON_BYTES} bytes"))
+                }
             })?;
-            read_multipart(multipart, &app).await
-        } else if content_type.starts_with("application/json") || content_type.is_empty() {
-            let bytes = axum::body::to_bytes(req.into_body(), MAX_JSON_BYTES)
-                .await
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("a JSON body is at most {MAX_JSON_BYTES} bytes"),
-                    )
-                })?;
-            Ok(FormBody {
-                fields: parse_json(&bytes)?,
-                files: Vec::new(),
-            })
-        } else {
-            Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "send `application/json` or `multipart/form-data`",
-            ))
+        Ok(FormBody::from_fields(parse_json(&bytes)?))
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send `application/json` or `multipart/form-data`",
+        ))
+    }
+}
+
+/// One of the slots of `WebSettings::max_uploads`, waited for a little: a burst of uploads
+/// queues briefly, a flood is answered 503 instead of holding every file in memory at once.
+async fn upload_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let wait = tokio::time::timeout(UPLOAD_SLOT_WAIT, state.upload_slots.clone().acquire_owned());
+    match wait.await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            let mut busy = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many uploads at once; send it again in a moment",
+            );
+            busy.retry_after = Some(5);
+            Err(busy)
         }
     }
 }
@@ -138,22 +217,30 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
-async fn read_multipart(mut multipart: Multipart, app: &App) -> Result<FormBody, ApiError> {
-    let broken = |e: axum::extract::multipart::MultipartError| {
-        let status = e.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(status, "the request is larger than the server accepts")
-        } else {
-            ApiError::bad_request(format!("broken multipart body: {}", e.body_text()))
-        }
-    };
+/// Reads the fields and files of a multipart body chunk by chunk: a file is given up as
+/// soon as it passes the per-file limit, a text field past [`MAX_JSON_BYTES`], and the
+/// whole past `limit`, so no more than the limit plus a chunk is ever held for one of them.
+async fn read_multipart(
+    mut multipart: Multipart,
+    app: &App,
+    limit: usize,
+) -> Result<FormBody, ApiError> {
     let mut fields = Map::new();
     let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+    let mut total = 0_usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
         if (name == "evidence" || name == "file") && field.file_name().is_some() {
             let file_name = field.file_name().unwrap_or("evidence").to_owned();
-            let bytes = field.bytes().await.map_err(broken)?;
+            let max = app.rules.max_file_bytes;
+            let bytes = read_field(&mut field, max, limit, &mut total)
+                .await?
+                .map_err(|read| {
+                    too_large(format!(
+                        "file `{}` is more than {read} bytes; the limit is {max} bytes per file",
+                        sigap_app::evidence::clean_name(&file_name)
+                    ))
+                })?;
             if bytes.is_empty() && file_name.is_empty() {
                 continue; // an empty file input of a browser form
             }
@@ -165,17 +252,80 @@ async fn read_multipart(mut multipart: Multipart, app: &App) -> Result<FormBody,
             }
             files.push(Upload {
                 name: file_name,
-                bytes: bytes.to_vec(),
+                bytes,
             });
         } else {
-            let text = field.text().await.map_err(broken)?;
+            let bytes = read_field(&mut field, MAX_JSON_BYTES, limit, &mut total)
+                .await?
+                .map_err(|_| {
+                    too_large(format!("the field `{name}` is over {MAX_JSON_BYTES} bytes"))
+                })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ApiError::bad_request(format!("the field `{name}` is not UTF-8 text"))
+            })?;
             insert_field(&mut fields, name, text);
         }
     }
     Ok(FormBody {
         fields: Value::Object(fields),
         files,
+        upload_slot: None,
     })
+}
+
+/// Whether a body error is the deadline of `WebSettings::body_timeout` (the router's
+/// `RequestBodyDeadlineLayer`), somewhere in its chain of causes.
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
+fn late_body() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "the body did not arrive in time; send it again",
+    )
+}
+
+fn broken(e: axum::extract::multipart::MultipartError) -> ApiError {
+    let status = e.status();
+    if timed_out(&e) {
+        late_body()
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large("the request is larger than the server accepts".to_owned())
+    } else {
+        ApiError::bad_request(format!("broken multipart body: {}", e.body_text()))
+    }
+}
+
+/// The bytes of one field, read chunk by chunk; `Ok(Err(read))` when it passed `max` (after
+/// `read` bytes), and a 413 when the request's fields together passed `limit`.
+async fn read_field(
+    field: &mut Field<'_>,
+    max: usize,
+    limit: usize,
+    total: &mut usize,
+) -> Result<Result<Vec<u8>, usize>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        *total += chunk.len();
+        if *total > limit {
+            return Err(too_large(format!(
+                "the request is over {limit} bytes, the limit"
+            )));
+        }
+        if bytes.len() + chunk.len() > max {
+            return Ok(Err(bytes.len() + chunk.len()));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Ok(bytes))
 }
 
 /// A repeated form field becomes a list (e.g. several `attendees`).

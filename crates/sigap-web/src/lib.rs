@@ -9,21 +9,33 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use sigap_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod api;
+pub mod connections;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod pages;
 
+pub use connections::ConnectionLimits;
+
 /// Settings of the web layer that the use cases do not need.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
-    /// Largest request body (multipart uploads), in bytes.
+    /// Largest request body of staff routes (multipart uploads), in bytes.
     pub max_request_bytes: usize,
+    /// Largest request body of the public routes (reports, reporter messages), in bytes.
+    pub max_public_request_bytes: usize,
+    /// Multipart bodies read (and held in memory) at once; more wait a little, then 503.
+    pub max_uploads: usize,
+    /// Time for a request's body to arrive (408 after it).
+    pub body_timeout: std::time::Duration,
+    /// Header timeout and connection cap of [`serve`].
+    pub connections: ConnectionLimits,
     /// The contact named in `security.txt` (an e-mail address or URL).
     pub security_contact: String,
     /// Reverse proxies whose `X-Forwarded-For` names the client (the last address in it);
@@ -35,6 +47,10 @@ impl Default for WebSettings {
     fn default() -> Self {
         WebSettings {
             max_request_bytes: 64 * 1024 * 1024,
+            max_public_request_bytes: 25 * 1024 * 1024,
+            max_uploads: 8,
+            body_timeout: std::time::Duration::from_secs(60),
+            connections: ConnectionLimits::default(),
             security_contact: "mailto:csirt@batam.go.id".into(),
             trusted_proxies: Vec::new(),
         }
@@ -47,6 +63,8 @@ pub struct AppState {
     pub app: App,
     pub web: Arc<WebSettings>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The slots of `WebSettings::max_uploads`.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(OpenApi)]
@@ -99,8 +117,10 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole application as one router, with its security headers and body limit.
 pub fn router(app: App, web: WebSettings) -> Router {
     let limit = web.max_request_bytes;
+    let body_timeout = web.body_timeout;
     let state = AppState {
         app,
+        upload_slots: Arc::new(tokio::sync::Semaphore::new(web.max_uploads.max(1))),
         web: Arc::new(web),
         metrics: Arc::default(),
     };
@@ -121,6 +141,10 @@ pub fn router(app: App, web: WebSettings) -> Router {
         metrics::track,
     ))
     .layer(DefaultBodyLimit::max(limit))
+    // A body that has not arrived within the deadline fails its extractor (408). The
+    // handler itself is never cut off, so a step that has started (a block through an
+    // adapter, a document render) completes and is recorded.
+    .layer(RequestBodyDeadlineLayer::new(body_timeout))
     .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
     .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
     .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
@@ -136,16 +160,13 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, with client addresses known.
+/// Serves `router` on `listener` within `limits` until `shutdown` resolves, with client
+/// addresses known (see [`connections`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    connections::serve(listener, router, limits, shutdown).await
 }

@@ -1664,3 +1664,77 @@ async fn system_owner_pages_never_name_the_reporter(app: TestApp) {
         "the search matches no reporter field"
     );
 }
+
+both! {
+    password_only;
+    a_long_thread_is_paged_on_the_ticket_page: long_thread_sqlite, long_thread_postgres;
+}
+
+async fn a_long_thread_is_paged_on_the_ticket_page(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    for n in 1..=60 {
+        let body = json!({ "message": format!("pesan-nomor-{n:03}") });
+        let response = app
+            .reporter_message(&submitted.number, &submitted.tracking_token, &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let mut browser = Browser::new(&app);
+    browser.login(csirt(&app).await, PASSWORD).await;
+    let path = format!("/tickets/{}", submitted.number);
+    // The newest page first (pages of fifty, the oldest on page 1): the last ten
+    // messages, and a link to the older ones.
+    let page = browser.get(&path).await;
+    assert!(page.body.contains("pesan-nomor-060") && page.body.contains("pesan-nomor-051"));
+    assert!(
+        !page.body.contains("pesan-nomor-050"),
+        "only one page is shown"
+    );
+    assert!(page.body.contains("Halaman 2 dari 2"));
+    assert!(page.body.contains(&format!("{path}?comments=1#comments")));
+    let older = browser.get(&format!("{path}?comments=1")).await;
+    assert!(older.body.contains("pesan-nomor-001") && older.body.contains("pesan-nomor-050"));
+    assert!(!older.body.contains("pesan-nomor-051"));
+}
+
+/// Rules under which a reporter may send one message an hour per ticket and address.
+fn one_message_an_hour(rules: &mut Rules) {
+    password_only(rules);
+    rules.messages_per_hour = 1;
+}
+
+both! {
+    one_message_an_hour;
+    a_reporter_over_the_message_limit_is_told_in_indonesian:
+        message_limit_page_sqlite, message_limit_page_postgres;
+}
+
+async fn a_reporter_over_the_message_limit_is_told_in_indonesian(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let mut browser = Browser::new(&app);
+    let token = browser
+        .get(&format!("/track?ticket={}", submitted.number))
+        .await
+        .csrf();
+    let send = |text: &str| {
+        Form::new()
+            .text(CSRF_FIELD, token.clone())
+            .text("ticket", submitted.number.clone())
+            .text("token", submitted.tracking_token.clone())
+            .text("message", text.to_owned())
+    };
+    let sent = browser
+        .post_multipart("/track/message", send("pesan pertama"))
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let refused = browser
+        .post_multipart("/track/message", send("pesan kedua"))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.body.contains("Terlalu banyak pesan"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("pesan kedua"), "the message is kept");
+}

@@ -123,9 +123,8 @@ struct ServeArgs {
     key: KeyArgs,
     #[command(flatten)]
     mail: MailArgs,
-    /// Largest request body (uploads), in bytes.
-    #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
-    max_request_bytes: usize,
+    #[command(flatten)]
+    limits: crate::settings::LimitArgs,
     /// The contact in security.txt.
     #[arg(
         long,
@@ -470,6 +469,8 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
     rules.secret_key = args.key.load(&db.data_dir)?;
+    let limits = args.limits.web(rules.max_file_bytes)?;
+    crate::settings::raise_open_files(limits.connections.max_connections);
     let app = open_app(db, rules).await?;
     if args.demo {
         print_demo(
@@ -481,7 +482,11 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let web = WebSettings {
-        max_request_bytes: args.max_request_bytes,
+        max_request_bytes: limits.max_request_bytes,
+        max_public_request_bytes: limits.max_public_request_bytes,
+        max_uploads: limits.max_uploads,
+        body_timeout: limits.body_timeout,
+        connections: limits.connections,
         security_contact: args.security_contact,
         trusted_proxies: args.trusted_proxies,
     };
@@ -494,7 +499,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         "sigap is serving"
     );
     println!("sigap listening on http://{}", args.listen);
-    sigap_web::serve(listener, router, shutdown_signal()).await?;
+    sigap_web::serve(listener, router, limits.connections, shutdown_signal()).await?;
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -122,6 +122,10 @@ pub struct RuleArgs {
     #[arg(long, env = "SIGAP_REPORT_PROOF_BITS", default_value_t = 16,
           value_parser = clap::value_parser!(u8).range(8..=28))]
     pub report_proof_bits: u8,
+    /// Reporter messages (`/track` and the API) per ticket, client address and hour; 0: no
+    /// limit.
+    #[arg(long, env = "SIGAP_MESSAGES_PER_HOUR", default_value_t = 10)]
+    pub messages_per_hour: u32,
     /// Settings of the official documents (letterhead, signers, number patterns, copies), a
     /// TOML file as `docs/documents.example.toml` shows.
     #[arg(long, env = "SIGAP_DOCUMENTS_FILE")]
@@ -368,9 +372,111 @@ impl RuleArgs {
                 without_proof_per_hour: self.reports_per_hour_without_proof,
                 proof_bits: self.report_proof_bits,
             },
+            messages_per_hour: self.messages_per_hour,
             ..Rules::default()
         })
     }
+}
+
+/// The limits of the server's connections and request bodies.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest request body of staff routes (uploads), in bytes.
+    #[arg(long, env = "SIGAP_MAX_REQUEST_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_request_bytes: usize,
+    /// Largest request body of the public routes (reports, reporter messages), in bytes.
+    #[arg(long, env = "SIGAP_MAX_PUBLIC_REQUEST_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_public_request_bytes: usize,
+    /// Uploads (multipart bodies) read at once; more wait up to 10 s, then get 503.
+    #[arg(long, env = "SIGAP_MAX_UPLOADS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_uploads: u32,
+    /// Seconds for a request's body to arrive (408 after).
+    #[arg(long, env = "SIGAP_BODY_TIMEOUT_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+    /// Seconds for a request's headers to arrive, counted from when the connection waits
+    /// for the request: also how long a kept-alive connection may sit idle.
+    #[arg(long, env = "SIGAP_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_secs: u64,
+    /// Connections served at once; as many more are answered 503 and closed.
+    #[arg(long, env = "SIGAP_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+}
+
+impl LimitArgs {
+    /// The limits, checked against each other and the largest evidence file.
+    pub fn web(&self, max_file_bytes: usize) -> anyhow::Result<LimitSettings> {
+        if self.max_public_request_bytes > self.max_request_bytes {
+            anyhow::bail!(
+                "SIGAP_MAX_PUBLIC_REQUEST_BYTES ({}) is over SIGAP_MAX_REQUEST_BYTES ({})",
+                self.max_public_request_bytes,
+                self.max_request_bytes
+            );
+        }
+        if max_file_bytes > self.max_public_request_bytes {
+            anyhow::bail!(
+                "SIGAP_MAX_FILE_BYTES ({max_file_bytes}) is over SIGAP_MAX_PUBLIC_REQUEST_BYTES \
+                 ({}): a reporter could never send such a file",
+                self.max_public_request_bytes
+            );
+        }
+        Ok(LimitSettings {
+            max_request_bytes: self.max_request_bytes,
+            max_public_request_bytes: self.max_public_request_bytes,
+            max_uploads: self.max_uploads as usize,
+            body_timeout: std::time::Duration::from_secs(self.body_timeout_secs),
+            connections: sigap_web::ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+                max_connections: self.max_connections as usize,
+            },
+        })
+    }
+}
+
+/// The checked limits of [`LimitArgs`], as the web layer takes them.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    pub max_request_bytes: usize,
+    pub max_public_request_bytes: usize,
+    pub max_uploads: usize,
+    pub body_timeout: std::time::Duration,
+    pub connections: sigap_web::ConnectionLimits,
+}
+
+/// Raises the soft limit of open files to the hard one: each connection is a file, and
+/// the default soft limit (often 1,024) is below what `SIGAP_MAX_CONNECTIONS` allows
+/// (twice the cap, counting the connections answered 503, plus the database and evidence
+/// files). Answers the limit in force; a warning when it is still too low.
+pub fn raise_open_files(max_connections: usize) -> u64 {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    let now = match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => getrlimit(Resource::Nofile).current,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the limit of open files");
+            limit.current
+        }
+    };
+    let now = now.unwrap_or(u64::MAX);
+    let needed = (max_connections as u64)
+        .saturating_mul(2)
+        .saturating_add(256);
+    if now < needed {
+        tracing::warn!(
+            open_files = now,
+            needed,
+            "the limit of open files is below twice SIGAP_MAX_CONNECTIONS plus 256: lower \
+             SIGAP_MAX_CONNECTIONS or raise the hard limit (ulimit -Hn, LimitNOFILE=)"
+        );
+    }
+    now
 }
 
 #[cfg(test)]
@@ -378,6 +484,29 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn body_limits_are_checked_against_each_other() {
+        let args = LimitArgs {
+            max_request_bytes: 64 << 20,
+            max_public_request_bytes: 25 << 20,
+            max_uploads: 8,
+            body_timeout_secs: 60,
+            header_timeout_secs: 10,
+            max_connections: 512,
+        };
+        let web = args.web(10 << 20).unwrap();
+        assert_eq!(web.connections.max_connections, 512);
+        assert_eq!(web.connections.header_timeout.as_secs(), 10);
+        let err = args.web(30 << 20).unwrap_err().to_string();
+        assert!(err.contains("SIGAP_MAX_FILE_BYTES"), "{err}");
+        let wider = LimitArgs {
+            max_public_request_bytes: 100 << 20,
+            ..args
+        };
+        let err = wider.web(10 << 20).unwrap_err().to_string();
+        assert!(err.contains("SIGAP_MAX_PUBLIC_REQUEST_BYTES"), "{err}");
+    }
 
     #[test]
     fn required_roles_are_read_or_refused() {

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{FormBody, Source};
+use crate::extract::{PublicFormBody, Source};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -111,13 +111,16 @@ pub struct ReporterMessageRequest {
     responses(
         (status = 201, body = SubmittedReport),
         (status = 400, body = Problem, description = "malformed body"),
-        (status = 413, body = Problem, description = "a file or the request is too large"),
+        (status = 408, body = Problem, description = "the body did not arrive in time"),
+        (status = 413, body = Problem, description = "a file or the request is too large (25 MiB by default; a `Content-Length` over it is refused before reading)"),
         (status = 422, body = Problem, description = "missing or invalid fields; nothing stored"),
+        (status = 429, body = Problem, description = "too many reports from this address this hour; nothing stored"),
+        (status = 503, body = Problem, description = "too many uploads at once; try again after `Retry-After`"),
     ))]
 async fn submit_report(
     State(state): State<AppState>,
     source: Source,
-    body: FormBody,
+    PublicFormBody(body): PublicFormBody,
 ) -> ApiResult<(StatusCode, Json<SubmittedReport>)> {
     let intake = Intake {
         staff: None,
@@ -156,13 +159,15 @@ async fn reporter_view(
     params(("ticket_number" = String, Path), ("X-Tracking-Token" = String, Header)),
     request_body(content = ReporterMessageRequest, content_type = "application/json"),
     responses((status = 201, body = ReporterView), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "the ticket is closed"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "the ticket is closed"), (status = 422, body = Problem),
+        (status = 413, body = Problem, description = "a file or the request is too large"),
+        (status = 429, body = Problem, description = "too many messages on this ticket from this address this hour")))]
 async fn reporter_message(
     State(state): State<AppState>,
     Path(number): Path<String>,
     headers: HeaderMap,
     source: Source,
-    body: FormBody,
+    PublicFormBody(body): PublicFormBody,
 ) -> ApiResult<(StatusCode, Json<ReporterView>)> {
     let token = tracking_token(&headers)?;
     let view = intake::reporter_message(

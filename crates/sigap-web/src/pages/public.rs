@@ -17,7 +17,7 @@ use sigap_core::{Channel, FieldError, Severity};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{FormBody, Source};
+use crate::extract::{PublicFormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
 use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, render};
@@ -186,11 +186,11 @@ async fn submit_report(
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
-    body: Result<FormBody, ApiError>,
+    body: Result<PublicFormBody, ApiError>,
 ) -> Response {
     let layout = Layout::public(lang, "/report", "report.page_title");
     let mut body = match body {
-        Ok(body) => body,
+        Ok(PublicFormBody(body)) => body,
         Err(e) => return body_error_page(layout, e),
     };
     if !take_public_token(&headers, &mut body.fields) {
@@ -382,11 +382,11 @@ async fn track_message(
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
-    body: Result<FormBody, ApiError>,
+    body: Result<PublicFormBody, ApiError>,
 ) -> Response {
     let layout = Layout::public(lang, "/track", "track.title");
     let mut body = match body {
-        Ok(body) => body,
+        Ok(PublicFormBody(body)) => body,
         Err(e) => return body_error_page(layout, e),
     };
     if !take_public_token(&headers, &mut body.fields) {
@@ -406,8 +406,42 @@ async fn track_message(
             let message = text_of(&body.fields, "message").unwrap_or_default();
             refused_message(&state, lang, csrf, (number, token), message, &errors).await
         }
+        Err(AppError::TooManyRequests { retry_after, .. }) => {
+            let message = text_of(&body.fields, "message").unwrap_or_default();
+            let note = lang.tf(
+                "track.message.too_many",
+                &[("minutes", retry_after.div_ceil(60).to_string())],
+            );
+            let ticket = (number, token);
+            let mut response = limited_message(&state, lang, csrf, ticket, message, note).await;
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after),
+            );
+            response
+        }
         Err(e) => app_error_page(layout, e),
     }
+}
+
+/// The tracking page again, with the message kept and the hourly limit explained.
+async fn limited_message(
+    state: &AppState,
+    lang: Lang,
+    csrf: PublicCsrf,
+    (number, token): (String, String),
+    message: String,
+    note: String,
+) -> Response {
+    let Ok(view) = intake::reporter_view(&state.app, &number, &token).await else {
+        return track_not_found(lang, csrf, number);
+    };
+    let mut page = track_view(lang, csrf.token.clone(), view, token, None, None);
+    if let Some(field) = page.fields.first_mut() {
+        field.value = message;
+    }
+    page.error = Some(note);
+    csrf.apply(render(StatusCode::TOO_MANY_REQUESTS, &page))
 }
 
 /// The tracking page again, with the message kept and the reason next to it.

@@ -90,7 +90,7 @@ struct TicketPage {
     /// The remediation deadline, shown to the agency's system owner while it is theirs.
     remediation: Option<Countdown>,
     timeline: Vec<TimelineView>,
-    comment_groups: Vec<CommentGroup>,
+    comments: CommentsPage,
     forms: Vec<ActionForm>,
     /// The "Rapat" section: the ticket's meetings and the schedule form.
     meetings: MeetingsSection,
@@ -183,6 +183,38 @@ fn timeline_view(lang: Lang, entry: &TimelineEntry) -> TimelineView {
     }
 }
 
+/// Comments shown on one page of a ticket's thread: a long thread is paged, so that the
+/// page stays a size a browser renders at once.
+const COMMENTS_PER_PAGE: usize = 50;
+
+/// One page of the thread, oldest first; page 1 holds the oldest comments.
+struct CommentsPage {
+    groups: Vec<CommentGroup>,
+    page: usize,
+    pages: usize,
+    /// "Halaman 2 dari 3".
+    label: String,
+}
+
+/// Page `requested` of `comments` (the newest page when none or out of range is asked).
+fn comments_page(lang: Lang, comments: &[CommentView], requested: Option<usize>) -> CommentsPage {
+    let pages = comments.len().div_ceil(COMMENTS_PER_PAGE).max(1);
+    let page = requested
+        .filter(|p| (1..=pages).contains(p))
+        .unwrap_or(pages);
+    let start = (page - 1) * COMMENTS_PER_PAGE;
+    let end = (start + COMMENTS_PER_PAGE).min(comments.len());
+    CommentsPage {
+        groups: comment_groups(lang, &comments[start..end]),
+        page,
+        pages,
+        label: lang.tf(
+            "ticket.comments_page",
+            &[("page", page.to_string()), ("pages", pages.to_string())],
+        ),
+    }
+}
+
 fn comment_groups(lang: Lang, comments: &[CommentView]) -> Vec<CommentGroup> {
     Visibility::ALL
         .iter()
@@ -235,6 +267,7 @@ fn ticket_page(
     meetings: MeetingsSection,
     notice: Option<String>,
     now: DateTime<Utc>,
+    comments: Option<usize>,
 ) -> TicketPage {
     let path = format!("/tickets/{}", ticket.number);
     let title = format!("{} — {}", ticket.number, ticket.report.title);
@@ -254,7 +287,7 @@ fn ticket_page(
             .iter()
             .map(|e| timeline_view(lang, e))
             .collect(),
-        comment_groups: comment_groups(lang, &ticket.comments),
+        comments: comments_page(lang, &ticket.comments, comments),
         forms: action_forms(lang, session, &ticket),
         meetings,
         notice,
@@ -265,6 +298,8 @@ fn ticket_page(
 #[derive(Debug, Default, Deserialize)]
 struct ShowQuery {
     done: Option<String>,
+    /// The page of the comments (1: the oldest); the newest when absent.
+    comments: Option<usize>,
 }
 
 async fn show_ticket(
@@ -290,7 +325,15 @@ async fn show_ticket(
                 crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
             render(
                 StatusCode::OK,
-                &ticket_page(lang, &session, ticket, meetings, notice, state.app.now()),
+                &ticket_page(
+                    lang,
+                    &session,
+                    ticket,
+                    meetings,
+                    notice,
+                    state.app.now(),
+                    query.comments,
+                ),
             )
         }
         Err(e) => app_error_page(layout, e),
@@ -376,7 +419,7 @@ async fn refused_action(
     let problem = ApiError::from(error);
     let status = problem.status;
     let meetings = crate::pages::meetings::section(state, lang, &session.caller, &ticket).await;
-    let mut page = ticket_page(lang, session, ticket, meetings, None, state.app.now());
+    let mut page = ticket_page(lang, session, ticket, meetings, None, state.app.now(), None);
     let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
     let message = match page.forms.iter_mut().find(|f| f.action == action) {
         Some(form) => {

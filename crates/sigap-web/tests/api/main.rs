@@ -42,6 +42,7 @@ mod documents;
 mod evidence;
 mod intake;
 mod issued;
+mod limits;
 mod listing;
 mod mail;
 mod meetings;
