@@ -52,5 +52,6 @@ mod reporter;
 mod routing;
 mod service;
 mod settings;
+mod tokens;
 mod walk;
 mod webhooks;
