@@ -606,18 +606,31 @@ fn tokens_are_scoped_listed_and_revoked() {
     assert!(reset.contains("password: "), "{reset}");
 }
 
-#[test]
-fn serve_demo_refuses_a_public_address_and_a_real_database() {
-    let data = temp_dir("demo-guard");
-    let out = Command::new(env!("CARGO_BIN_EXE_sigap"))
+/// Runs `serve --demo` listening on `listen` and answers its output once it exits; a
+/// server that keeps running instead is killed after ten seconds and fails the test.
+async fn serve_demo_exit(data: &Path, listen: &str) -> Output {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sigap"))
         .args(["serve", "--demo"])
-        .env("SIGAP_DATA_DIR", &data)
-        .env("SIGAP_LISTEN", format!("0.0.0.0:{}", free_port()))
+        .env("SIGAP_DATA_DIR", data)
+        .env("SIGAP_LISTEN", listen)
         .env_remove("SIGAP_DATABASE_URL")
         .env_remove("SIGAP_PUBLIC_URL")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
         .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("serve --demo on {listen} kept running"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serve_demo_refuses_a_public_address_and_a_real_database() {
+    let data = temp_dir("demo-guard");
+    let out = serve_demo_exit(&data, &format!("0.0.0.0:{}", free_port())).await;
     let err = fails(&out);
     assert!(err.contains("--demo-public"), "{err}");
 
@@ -635,14 +648,7 @@ fn serve_demo_refuses_a_public_address_and_a_real_database() {
             "admin",
         ],
     ));
-    let out = Command::new(env!("CARGO_BIN_EXE_sigap"))
-        .args(["serve", "--demo"])
-        .env("SIGAP_DATA_DIR", &data)
-        .env("SIGAP_LISTEN", format!("127.0.0.1:{}", free_port()))
-        .env_remove("SIGAP_DATABASE_URL")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = serve_demo_exit(&data, &format!("127.0.0.1:{}", free_port())).await;
     assert!(
         !out.status.success(),
         "the demo refuses a database with real users"
