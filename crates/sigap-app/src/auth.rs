@@ -77,8 +77,15 @@ pub fn token_matches(token: &str, stored_hash: &str) -> bool {
         .into()
 }
 
-/// An argon2id hash of a password, in PHC string form.
+/// An argon2id hash of a password, in PHC string form. A password longer than
+/// [`crate::throttle::MAX_PASSWORD_BYTES`] is refused (`Invalid` on `password`).
 pub fn hash_password(password: &str) -> AppResult<String> {
+    if password.len() > crate::throttle::MAX_PASSWORD_BYTES {
+        return Err(AppError::invalid(
+            "password",
+            format!("at most {} bytes", crate::throttle::MAX_PASSWORD_BYTES),
+        ));
+    }
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     PasswordHasher::<PasswordHash>::hash_password_with_salt(
@@ -101,25 +108,10 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The staff user behind an API token, or `Unauthorized`.
+/// The staff user behind an API token for a request that changes nothing, or
+/// `Unauthorized`; see [`crate::tokens::authenticate`] for the scopes.
 pub async fn authenticate_token(app: &App, token: &str) -> AppResult<Caller> {
-    let user = app
-        .store
-        .find_user_by_token(&token_hash(token))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let role = user
-        .role
-        .parse::<Role>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Caller {
-        user_id: user.id,
-        email: user.email,
-        name: user.name,
-        role,
-        agency_id: user.agency_id,
-        agency_code: user.agency_code,
-    })
+    crate::tokens::authenticate(app, token, crate::tokens::Scope::Read, None).await
 }
 
 #[cfg(test)]

@@ -54,6 +54,28 @@ pub struct DemoSummary {
     pub tickets: Vec<String>,
 }
 
+/// The domain of every demo user's address.
+const DEMO_DOMAIN: &str = "@demo.batam.go.id";
+
+/// Refuses (`Conflict`) a database that holds users other than the demo's: the demo prints
+/// passwords and is meant for a throw-away database, never for one in real use.
+pub async fn check_database(app: &App) -> AppResult<()> {
+    let foreign = app
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.email.ends_with(DEMO_DOMAIN))
+        .count();
+    if foreign > 0 {
+        return Err(AppError::Conflict(format!(
+            "--demo refuses this database: it holds {foreign} user(s) that are not the demo's; \
+             use an empty data directory or database for the demo"
+        )));
+    }
+    Ok(())
+}
+
 /// Loads the demo data set once; a second call finds it and loads nothing.
 pub async fn load_demo(app: &App) -> AppResult<DemoSummary> {
     if app.store.find_agency(MARKER_AGENCY).await?.is_some() {

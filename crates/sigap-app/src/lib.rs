@@ -27,11 +27,14 @@ pub mod jobs;
 pub mod login;
 pub mod meetings;
 pub mod notify;
+pub mod passwords;
 pub mod privacy;
 pub mod registry;
 pub mod settings;
 pub mod stats;
+pub mod throttle;
 pub mod tickets;
+pub mod tokens;
 pub mod totp;
 pub mod two_factor;
 pub mod views;
@@ -67,6 +70,9 @@ pub struct Rules {
     /// Renders of official documents that may run at once, on blocking threads: one per
     /// core, so that a burst of steps never takes every core from the HTTP workers.
     pub render_slots: Arc<tokio::sync::Semaphore>,
+    /// Argon2 password checks that may run at once: each takes a core and 19 MiB, so a
+    /// burst of sign-ins waits here instead of exhausting the machine.
+    pub password_slots: Arc<tokio::sync::Semaphore>,
     /// Who is told what beyond the step's own mail: escalations, reply-to, webhooks.
     pub notices: NoticeSettings,
     /// The roles that must sign in with a second factor (TOTP): after the password, a user
@@ -118,6 +124,7 @@ impl Default for Rules {
             documents: Arc::default(),
             blocking: blocking::BlockingSettings::default(),
             mail_from: "BATAM-CSIRT <csirt@batam.go.id>".to_owned(),
+            password_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),

@@ -13,11 +13,19 @@
 //! forgotten only when a session is complete, so a known password alone does not reset the
 //! count of wrong codes.
 //!
+//! Before anything else, the client's attempt is counted by the address throttle
+//! (`throttle`): a client past its allowance is refused with `429` before any user is read
+//! or any hash computed.
+//!
 //! The lockout: after [`LOCKOUT_FAILURES`] failed logins for one e-mail address within
 //! [`LOCKOUT_WINDOW`], further attempts for that address are refused for
 //! [`LOCKOUT_DURATION`], even with the right password, and answer exactly as a wrong
-//! password does. Refused attempts during a lockout do not extend it. Wrong second-factor
-//! codes count as failed logins.
+//! password does. Refused attempts during a lockout do not extend it, and their refusal is
+//! audited once per account and throttle window. Wrong second-factor codes count as failed
+//! logins. So that a stranger cannot keep a user out for ever, a client (keyed hash of its
+//! network) from which that account completed a sign-in within `throttle::KNOWN_CLIENT_DAYS`
+//! days is locked only by its own failures, not by those from elsewhere; the address
+//! throttle limits it as any other.
 
 use std::sync::OnceLock;
 
@@ -28,7 +36,7 @@ use sigap_store::sessions_api::{NewSession, SessionRow};
 use sigap_store::{NewAuditEntry, Tx, UserRow};
 
 use crate::auth::{Caller, hash_password, new_secret, token_hash, verify_password};
-use crate::{App, AppError, AppResult, millis};
+use crate::{App, AppError, AppResult, millis, throttle};
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
@@ -113,8 +121,10 @@ pub fn locked_until(failures: &[i64]) -> Option<i64> {
         .max()
 }
 
-/// Checks `email` and `password` and opens a new session. Every refusal (unknown address,
-/// disabled user, wrong password, locked address) is the same `Unauthorized`.
+/// Checks `email` and `password` and opens a new session. A client past the address
+/// throttle gets `TooManyRequests` before any user is read; every other refusal (unknown
+/// address, disabled user, wrong or too long password, locked account) is the same
+/// `Unauthorized`.
 pub async fn login(
     app: &App,
     email: &str,
@@ -123,14 +133,26 @@ pub async fn login(
 ) -> AppResult<SignedIn> {
     let email = normalised_email(email);
     let now = millis(app.now());
-    let since = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
-    let failures = app.store.list_login_failures(&email, since).await?;
-    if is_locked(&failures, now) {
-        audit_login(app, &email, "unknown", "refused:locked", source).await?;
+    let client = throttle::client_key(app, source.as_deref());
+    throttle::admit(app, &client, now, &email, source.clone()).await?;
+    let mut tx = app.store.begin().await?;
+    if account_locked(app, &mut tx, &email, source.as_deref(), now).await? {
+        if throttle::first_in_window(&mut tx, &format!("account:{email}"), now).await? {
+            tx.append_audit(&audit_entry(
+                now,
+                &email,
+                "unknown",
+                "refused:locked",
+                source,
+            ))
+            .await?;
+        }
+        tx.commit().await?;
         return Err(AppError::Unauthorized);
     }
+    tx.commit().await?;
     let user = app.store.find_user(&email).await?;
-    let Some(user) = check_password(user, password).await? else {
+    let Some(user) = check_password(app, user, password).await? else {
         let mut tx = app.store.begin().await?;
         tx.insert_login_failure(&email, now, source.as_deref())
             .await?;
@@ -141,6 +163,38 @@ pub async fn login(
     };
     let stage = stage_after_password(app, &user).await?;
     open_session(app, &user, stage, source).await
+}
+
+/// Whether the account `email` is locked out for the client at `source` now: its failed
+/// logins lock it, except that a client from which it completed a sign-in lately is locked
+/// only by its own failures, not by a stranger's.
+pub(crate) async fn account_locked(
+    app: &App,
+    tx: &mut Tx,
+    email: &str,
+    source: Option<&str>,
+    now: i64,
+) -> AppResult<bool> {
+    let since = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
+    let failures = tx.list_login_failure_sources(email, since).await?;
+    let times: Vec<i64> = failures.iter().map(|(at, _)| *at).collect();
+    if !is_locked(&times, now) {
+        return Ok(false);
+    }
+    let client = throttle::client_key(app, source);
+    let known_since = now - Duration::days(throttle::KNOWN_CLIENT_DAYS).num_milliseconds();
+    if !tx
+        .is_known_sign_in_client(email, &client, known_since)
+        .await?
+    {
+        return Ok(true);
+    }
+    let own: Vec<i64> = failures
+        .iter()
+        .filter(|(_, from)| throttle::client_key(app, from.as_deref()) == client)
+        .map(|(at, _)| *at)
+        .collect();
+    Ok(is_locked(&own, now))
 }
 
 /// Whether the failed logins `failures` (since the lockout's reach) lock the address now.
@@ -177,7 +231,14 @@ fn normalised_email(email: &str) -> String {
 
 /// The user when `password` is theirs and they are enabled. The hash is checked off the
 /// async workers, and a missing user costs the same work, so timing tells nothing.
-async fn check_password(user: Option<UserRow>, password: &str) -> AppResult<Option<UserRow>> {
+pub(crate) async fn check_password(
+    app: &App,
+    user: Option<UserRow>,
+    password: &str,
+) -> AppResult<Option<UserRow>> {
+    if password.len() > throttle::MAX_PASSWORD_BYTES {
+        return Ok(None);
+    }
     let stored = user
         .as_ref()
         .filter(|u| !u.disabled)
@@ -188,6 +249,12 @@ async fn check_password(user: Option<UserRow>, password: &str) -> AppResult<Opti
         None => dummy_hash()?,
     };
     let password = password.to_owned();
+    let _slot = app
+        .rules
+        .password_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("password slots: {e}")))?;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
@@ -220,7 +287,11 @@ async fn open_session(
     let mut tx = app.store.begin().await?;
     tx.delete_expired_sessions(now, now - IDLE_TIMEOUT.num_milliseconds())
         .await?;
-    let signed_in = insert_session(&mut tx, now, caller, stage, source.as_deref()).await?;
+    throttle::sweep(&mut tx, now).await?;
+    let client = throttle::client_key(app, source.as_deref());
+    tx.forgive_login_attempt(&client, throttle::window_start(now))
+        .await?;
+    let signed_in = insert_session(app, &mut tx, now, caller, stage, source.as_deref()).await?;
     let outcome = match stage {
         Stage::Complete => "ok",
         Stage::Password => "pending:totp",
@@ -234,8 +305,10 @@ async fn open_session(
 }
 
 /// Stores a new session of `caller` in `stage` and answers its cookie value. A complete
-/// session forgets the failed logins of its address (and every failure too old to count).
+/// session forgets the failed logins of its address (and every failure too old to count)
+/// and makes its client known to the account's lockout.
 async fn insert_session(
+    app: &App,
     tx: &mut Tx,
     now: i64,
     caller: Caller,
@@ -252,6 +325,9 @@ async fn insert_session(
     if stage == Stage::Complete {
         let forget_before = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
         tx.clear_login_failures(&caller.email, forget_before)
+            .await?;
+        let client = throttle::client_key(app, source);
+        tx.remember_sign_in_client(&caller.email, &client, now)
             .await?;
     }
     tx.insert_session(&NewSession {
@@ -278,13 +354,22 @@ async fn insert_session(
 /// Replaces a half-way session by a complete one under a new id, inside the caller's
 /// transaction (the second factor's use cases).
 pub(crate) async fn promote(
+    app: &App,
     tx: &mut Tx,
     now: i64,
     pending: &Session,
     source: Option<&str>,
 ) -> AppResult<SignedIn> {
     tx.delete_session(&pending.id_hash).await?;
-    insert_session(tx, now, pending.caller.clone(), Stage::Complete, source).await
+    insert_session(
+        app,
+        tx,
+        now,
+        pending.caller.clone(),
+        Stage::Complete,
+        source,
+    )
+    .await
 }
 
 fn caller_of(
@@ -400,26 +485,6 @@ pub(crate) fn audit_entry(
         outcome: outcome.to_owned(),
         details: json!({"channel": "web"}),
     }
-}
-
-async fn audit_login(
-    app: &App,
-    email: &str,
-    role: &str,
-    outcome: &str,
-    source: Option<String>,
-) -> AppResult<()> {
-    let mut tx = app.store.begin().await?;
-    tx.append_audit(&audit_entry(
-        millis(app.now()),
-        email,
-        role,
-        outcome,
-        source,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

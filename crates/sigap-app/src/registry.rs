@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use sigap_core::{AgencyCode, Domain, Email, FieldError, Role};
 use sigap_store::{NewAuditEntry, Tx, UserRow};
 
-use crate::auth::{Caller, hash_password, new_secret, token_hash};
+use crate::auth::{Caller, hash_password, new_secret};
 use crate::blocking::PROFILE_KEY;
 use crate::blocking_profiles::{check_parameter_names, with_system_parameters};
 use crate::intake::Fields;
@@ -531,32 +531,19 @@ pub async fn set_user_disabled(
     Ok(email)
 }
 
-/// A new API token for the user with this e-mail; the token is answered once.
+/// A new API token with every scope and no expiry for the user with this e-mail; the
+/// token is answered once. `tokens::create` chooses scopes and expiry.
 pub async fn create_token(
     app: &App,
     caller: &Caller,
     email: &str,
     label: &str,
 ) -> AppResult<String> {
-    caller.require(&[Role::Admin], "create API tokens")?;
-    let email = Email::parse(email)?;
-    let now = millis(app.now());
-    let token = new_secret("sgp_");
-    let mut tx = app.store.begin().await?;
-    let user = tx
-        .find_user(email.as_str())
-        .await?
-        .ok_or_else(|| AppError::invalid("email", format!("no user has the e-mail `{email}`")))?;
-    tx.insert_token(user.id, &token_hash(&token), label, now)
-        .await?;
-    audit(
-        &mut tx,
-        caller,
-        "token_create",
-        now,
-        json!({"email": email.as_str(), "label": label}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(token)
+    let request = crate::tokens::TokenRequest {
+        email: email.to_owned(),
+        label: label.to_owned(),
+        scopes: Vec::new(),
+        expires_in_days: None,
+    };
+    Ok(crate::tokens::create(app, caller, &request).await?.token)
 }

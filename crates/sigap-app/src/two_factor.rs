@@ -15,9 +15,7 @@ use sigap_core::{Email, Role};
 use sigap_store::Tx;
 
 use crate::auth::Caller;
-use crate::login::{
-    LOCKOUT_DURATION, LOCKOUT_WINDOW, Session, SignedIn, Stage, audit_entry, is_locked, promote,
-};
+use crate::login::{Session, SignedIn, Stage, account_locked, audit_entry, promote};
 use crate::totp::{self, SecretKey};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
@@ -116,7 +114,7 @@ pub async fn confirm_enrolment(
         .filter(|c| c.enabled_at.is_none())
         .ok_or_else(|| AppError::Conflict("no enrolment is waiting".to_owned()))?;
     let secret = open(&app.rules.secret_key, caller.user_id, &pending.secret)?;
-    let locked = locked_now(&mut tx, &caller.email, at).await?;
+    let locked = account_locked(app, &mut tx, &caller.email, source.as_deref(), at).await?;
     let step = totp::matching_step(&secret, code, now).filter(|_| !locked);
     let Some(step) = step else {
         let outcome = if locked {
@@ -136,7 +134,7 @@ pub async fn confirm_enrolment(
     tx.replace_recovery_codes(caller.user_id, &hashes, at)
         .await?;
     let signed_in = match session.stage {
-        Stage::Enrol => Some(promote(&mut tx, at, session, source.as_deref()).await?),
+        Stage::Enrol => Some(promote(app, &mut tx, at, session, source.as_deref()).await?),
         Stage::Password | Stage::Complete => None,
     };
     tx.append_audit(&audit(at, caller, "totp_enrol", "ok", source))
@@ -160,7 +158,7 @@ pub async fn verify_code(
     let now = app.now();
     let at = millis(now);
     let mut tx = app.store.begin().await?;
-    let locked = locked_now(&mut tx, &caller.email, at).await?;
+    let locked = account_locked(app, &mut tx, &caller.email, source.as_deref(), at).await?;
     let credential = tx
         .find_totp(caller.user_id)
         .await?
@@ -177,7 +175,7 @@ pub async fn verify_code(
             }
         }
     };
-    finish_step(tx, at, session, "totp", outcome, source).await
+    finish_step(app, tx, at, session, "totp", outcome, source).await
 }
 
 /// The code step of a sign-in with a recovery code: a right, unused code is used up and
@@ -191,7 +189,7 @@ pub async fn verify_recovery_code(
     let caller = &session.caller;
     let at = millis(app.now());
     let mut tx = app.store.begin().await?;
-    let outcome = if locked_now(&mut tx, &caller.email, at).await? {
+    let outcome = if account_locked(app, &mut tx, &caller.email, source.as_deref(), at).await? {
         "refused:locked"
     } else if totp::looks_like_recovery_code(code)
         && tx
@@ -202,7 +200,7 @@ pub async fn verify_recovery_code(
     } else {
         "refused:code"
     };
-    finish_step(tx, at, session, "recovery_code", outcome, source).await
+    finish_step(app, tx, at, session, "recovery_code", outcome, source).await
 }
 
 /// Which user an admin's reset is for.
@@ -216,7 +214,25 @@ pub enum UserRef {
 /// their next sign-in they enrol again when their role needs it. Answers the user's
 /// address; `NotFound` for an unknown user.
 pub async fn reset(app: &App, caller: &Caller, user: &UserRef) -> AppResult<String> {
-    caller.require(&[Role::Admin], "reset a user's second factor")?;
+    if let Err(e) = caller.require(&[Role::Admin], "reset a user's second factor") {
+        let target = match user {
+            UserRef::Id(id) => id.to_string(),
+            UserRef::Email(email) => email.chars().take(254).collect(),
+        };
+        let details = json!({"user": target});
+        let role = caller.role.as_str();
+        crate::tokens::audit_refused(
+            app,
+            &caller.email,
+            role,
+            "totp_reset",
+            "refused:403",
+            details,
+            None,
+        )
+        .await;
+        return Err(e);
+    }
     let at = millis(app.now());
     let mut tx = app.store.begin().await?;
     let (user_id, email) = match user {
@@ -241,6 +257,7 @@ pub async fn reset(app: &App, caller: &Caller, user: &UserRef) -> AppResult<Stri
 
 /// Ends the code step: promotes the session on `ok`, otherwise records the failure.
 async fn finish_step(
+    app: &App,
     mut tx: Tx,
     at: i64,
     session: &Session,
@@ -260,7 +277,7 @@ async fn finish_step(
         tx.commit().await?;
         return Err(AppError::Unauthorized);
     }
-    let signed_in = promote(&mut tx, at, session, source.as_deref()).await?;
+    let signed_in = promote(app, &mut tx, at, session, source.as_deref()).await?;
     let mut entry = audit(at, caller, "login", "ok", source);
     entry.details = json!({"channel": "web", "factor": factor});
     tx.append_audit(&entry).await?;
@@ -285,12 +302,6 @@ async fn refuse(
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Whether the address is locked out now by its failed logins.
-async fn locked_now(tx: &mut Tx, email: &str, now: i64) -> AppResult<bool> {
-    let since = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
-    Ok(is_locked(&tx.list_login_failures(email, since).await?, now))
 }
 
 fn audit(

@@ -172,5 +172,6 @@ mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
 pub mod settings_api;
 pub use settings_api::SettingRow;
+pub mod tokens_api;
 pub mod totp_api;
 pub use store_api::{ChainStatus, search_words};

@@ -18,6 +18,7 @@ include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
 include!("settings.rs");
+include!("tokens.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
 include!("settings.rs");
+include!("tokens.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

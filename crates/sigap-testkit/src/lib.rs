@@ -60,7 +60,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// [`spawn_app`] with rules changed by `configure` (threshold, window, holidays, limits).
-/// `public_url` is set to the server's address after `configure` runs.
+/// `public_url` is set to the server's address after `configure` runs, unless `configure`
+/// set one (e.g. an https address, for the cookie and HSTS rules of an https site).
 pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Rules),
@@ -86,8 +87,11 @@ pub async fn spawn_app_with_web(
     let clock = Arc::new(ManualClock::new(start_time()));
     let mut rules = Rules::default();
     rules.blocking.profiles = test_profiles();
+    let default_url = rules.public_url.clone();
     configure(&mut rules);
-    rules.public_url = base_url.clone();
+    if rules.public_url == default_url {
+        rules.public_url = base_url.clone();
+    }
     let app = App::new(store.clone(), blobs, rules, clock.clone());
     let seed = seed::seed(&app).await;
     let limits = web.connections;

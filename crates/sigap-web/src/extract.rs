@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use axum::extract::multipart::Field;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use serde_json::{Map, Value};
+use sigap_app::tokens::{self, Scope};
 use sigap_app::{App, Caller, Upload};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -20,7 +21,9 @@ pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
 /// How long a multipart body waits for an upload slot before it is answered 503.
 const UPLOAD_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The signed-in staff member (API token).
+/// The signed-in staff member (API token), within the token's scopes: the scope a request
+/// needs is [`needed_scope`] of its method and path, and the use case refuses a token
+/// without it.
 #[derive(Debug, Clone)]
 pub struct Staff(pub Caller);
 
@@ -32,7 +35,6 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -40,10 +42,33 @@ where
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or(sigap_app::AppError::Unauthorized)?;
+            .ok_or(sigap_app::AppError::Unauthorized)?
+            .to_owned();
+        let needed = needed_scope(&parts.method, parts.uri.path());
+        let Ok(Source(source)) = Source::from_request_parts(parts, state).await;
+        let state = AppState::from_ref(state);
         Ok(Staff(
-            sigap_app::auth::authenticate_token(&state.app, token).await?,
+            tokens::authenticate(&state.app, &token, needed, source).await?,
         ))
+    }
+}
+
+/// The scope a token needs for a request: `read` for one that changes nothing, `act` for
+/// the workflow (tickets, their meetings and documents, messages to reporters), `admin`
+/// for every other change (registries, users, settings, jobs, tokens).
+pub fn needed_scope(method: &Method, path: &str) -> Scope {
+    const WORKFLOW: [&str; 4] = [
+        "/api/v1/tickets",
+        "/api/v1/meetings",
+        "/api/v1/documents",
+        "/api/v1/reports",
+    ];
+    if method == Method::GET || method == Method::HEAD {
+        Scope::Read
+    } else if WORKFLOW.iter().any(|prefix| path.starts_with(prefix)) {
+        Scope::Act
+    } else {
+        Scope::Admin
     }
 }
 

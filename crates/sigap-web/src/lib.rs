@@ -107,6 +107,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::documents::router())
         .merge(api::meetings::router())
         .merge(api::registry::router())
+        .merge(api::credentials::router())
         .merge(api::service::router())
         .merge(api::settings::router())
         .merge(api::jobs::router())
@@ -139,6 +140,10 @@ pub fn router(app: App, web: WebSettings) -> Router {
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         metrics::track,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        pages::cookies::https_site,
     ))
     .layer(DefaultBodyLimit::max(limit))
     // A body that has not arrived within the deadline fails its extractor (408). The

@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod support;
+mod credentials;
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};

@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde_json::{Map, Value, json};
-use sigap_app::{App, AppError, Caller, registry, two_factor};
+use sigap_app::{App, AppError, Caller, registry, tokens, two_factor};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, ChainStatus, Store};
 use sigap_web::WebSettings;
@@ -114,9 +114,14 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// Load the demo data set once (agencies, systems, one user per role, tickets).
+    /// Load the demo data set once (agencies, systems, one user per role, tickets). Its
+    /// passwords are printed, so it listens only on a loopback address, and only on a
+    /// database without users of its own.
     #[arg(long)]
     demo: bool,
+    /// Let `--demo` listen on an address other hosts reach.
+    #[arg(long, requires = "demo")]
+    demo_public: bool,
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
@@ -163,6 +168,13 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Force a new password on a user: a generated one is printed once and every session
+    /// of the user ends.
+    #[command(name = "reset-password")]
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
     /// Disable a user: no sign-in, API tokens refused, sessions ended.
     Disable {
         #[arg(long)]
@@ -183,6 +195,24 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// The token stops working after this long: `90d`, `2w`, `24h`; never when left out.
+        #[arg(long)]
+        expires_in: Option<String>,
+        /// `read` (requests that change nothing), `act` (workflow actions, comments,
+        /// meetings) or `admin` (registries, users, settings); repeat or separate by
+        /// commas; all three when left out.
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
+    /// List API tokens (never their secrets): one user's, or everyone's.
+    List {
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke an API token by its id (from `token list`); it answers 401 from then on.
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -307,6 +337,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("second factor of {email} reset; they enrol again at their next sign-in");
             Ok(ExitCode::SUCCESS)
         }
+        Command::User(UserCommand::ResetPassword { email }) => {
+            let app = admin_app(&db).await?;
+            let user = two_factor::UserRef::Email(email);
+            let reset = sigap_app::passwords::reset(&app, &Caller::system(), &user, None)
+                .await
+                .map_err(explain)?;
+            println!("password of {} reset; their sessions ended", reset.email);
+            println!("password: {}", reset.password);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(UserCommand::Disable { email }) => {
             let app = admin_app(&db).await?;
             set_disabled(&app, &email, true).await
@@ -315,15 +355,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = admin_app(&db).await?;
             set_disabled(&app, &email, false).await
         }
-        Command::Token(TokenCommand::Create { email, label }) => {
+        Command::Token(command) => {
             let app = admin_app(&db).await?;
-            println!(
-                "{}",
-                registry::create_token(&app, &Caller::system(), &email, &label)
-                    .await
-                    .map_err(explain)?
-            );
-            Ok(ExitCode::SUCCESS)
+            token_command(&app, command).await
         }
         Command::Agency(AgencyCommand::Add {
             code,
@@ -462,6 +496,69 @@ async fn restore(db: &DatabaseArgs, file: &std::path::Path) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+async fn token_command(app: &App, command: TokenCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TokenCommand::Create {
+            email,
+            label,
+            expires_in,
+            scopes,
+        } => {
+            let request = tokens::TokenRequest {
+                email,
+                label,
+                scopes: tokens::parse_scopes(&scopes.join(",")).map_err(explain)?,
+                expires_in_days: expires_in
+                    .as_deref()
+                    .map(tokens::parse_lifetime_days)
+                    .transpose()
+                    .map_err(explain)?,
+            };
+            let created = tokens::create(app, &Caller::system(), &request)
+                .await
+                .map_err(explain)?;
+            println!("{}", created.token);
+        }
+        TokenCommand::List { email } => {
+            let all = email.is_none();
+            let list = tokens::list(app, &Caller::system(), email.as_deref(), all)
+                .await
+                .map_err(explain)?;
+            for t in list {
+                println!("{}", token_line(&t));
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            tokens::revoke(app, &Caller::system(), id, None)
+                .await
+                .map_err(explain)?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One token as `token list` prints it: id, user, label, scopes, then its times.
+fn token_line(t: &tokens::TokenView) -> String {
+    let time = |at: Option<DateTime<Utc>>| at.map_or("-".to_owned(), |at| at.to_rfc3339());
+    let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+    let state = if t.revoked_at.is_some() {
+        "revoked"
+    } else {
+        "active"
+    };
+    format!(
+        "{}\t{}\t{}\t{}\t{state}\tcreated {}\texpires {}\tlast used {}",
+        t.id,
+        t.email,
+        t.label,
+        scopes.join(","),
+        t.created_at.to_rfc3339(),
+        time(t.expires_at),
+        time(t.last_used_at),
+    )
+}
+
 async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     init_tracing();
@@ -471,8 +568,19 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     rules.secret_key = args.key.load(&db.data_dir)?;
     let limits = args.limits.web(rules.max_file_bytes)?;
     crate::settings::raise_open_files(limits.connections.max_connections);
+    crate::settings::warn_plain_http(&rules.public_url);
+    if args.demo && !args.demo_public && !crate::settings::is_loopback_listen(&args.listen) {
+        anyhow::bail!(
+            "--demo prints its accounts' passwords and listens only on a loopback address \
+             (127.0.0.1, ::1); give --demo-public to listen on {} anyway",
+            args.listen
+        );
+    }
     let app = open_app(db, rules).await?;
     if args.demo {
+        sigap_app::demo::check_database(&app)
+            .await
+            .map_err(explain)?;
         print_demo(
             sigap_app::demo::load_demo(&app).await.map_err(explain)?,
             &app.rules.totp_required_roles,

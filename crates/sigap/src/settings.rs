@@ -479,6 +479,42 @@ pub fn raise_open_files(max_connections: usize) -> u64 {
     now
 }
 
+/// Whether `listen` (`host:port`) is a loopback address: `127.0.0.0/8`, `::1` or
+/// `localhost`.
+pub fn is_loopback_listen(listen: &str) -> bool {
+    match listen.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => listen
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    }
+}
+
+/// Warns when the public URL is plain http on a host other than a loopback one: sign-in
+/// passwords and session cookies would then cross the network in clear, and cookies are
+/// not `Secure`.
+pub fn warn_plain_http(public_url: &str) {
+    let Some(rest) = public_url.strip_prefix("http://") else {
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        tracing::warn!(
+            public_url,
+            "SIGAP_PUBLIC_URL is plain http on a non-loopback address: passwords and session \
+             cookies cross the network in clear; serve it over https (a TLS reverse proxy)"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -511,3 +511,191 @@ async fn the_worker_sends_the_mail_serve_queued() {
     to.sort();
     assert_eq!(to, ["analis@kominfo.batam.go.id", "budi@example.com"]);
 }
+
+#[test]
+fn tokens_are_scoped_listed_and_revoked() {
+    let data = temp_dir("tokens");
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ops@kominfo.batam.go.id",
+            "--name",
+            "Ops",
+            "--role",
+            "csirt",
+        ],
+    ));
+    let bad = fails(&sigap(
+        &data,
+        None,
+        &[
+            "token",
+            "create",
+            "--email",
+            "ops@kominfo.batam.go.id",
+            "--expires-in",
+            "soon",
+        ],
+    ));
+    assert!(bad.contains("expires_in"), "{bad}");
+    let bad = fails(&sigap(
+        &data,
+        None,
+        &[
+            "token",
+            "create",
+            "--email",
+            "ops@kominfo.batam.go.id",
+            "--scope",
+            "write",
+        ],
+    ));
+    assert!(bad.contains("scopes"), "{bad}");
+    let token = ok(&sigap(
+        &data,
+        None,
+        &[
+            "token",
+            "create",
+            "--email",
+            "ops@kominfo.batam.go.id",
+            "--label",
+            "siem",
+            "--expires-in",
+            "90d",
+            "--scope",
+            "read",
+            "--scope",
+            "act",
+        ],
+    ));
+    assert!(token.trim().starts_with("sgp_"), "{token}");
+    let list = ok(&sigap(&data, None, &["token", "list"]));
+    let line = list.lines().find(|l| l.contains("siem")).unwrap();
+    assert!(
+        line.contains("read,act") && line.contains("active"),
+        "{line}"
+    );
+    assert!(!line.contains("expires -"), "an expiry is set: {line}");
+    assert!(!list.contains(token.trim()), "never the secret");
+    let id = line.split('\t').next().unwrap();
+    let revoked = ok(&sigap(&data, None, &["token", "revoke", "--id", id]));
+    assert!(revoked.contains("revoked"), "{revoked}");
+    let list = ok(&sigap(
+        &data,
+        None,
+        &["token", "list", "--email", "ops@kominfo.batam.go.id"],
+    ));
+    assert!(list.contains("\trevoked\t"), "{list}");
+    let missing = fails(&sigap(&data, None, &["token", "revoke", "--id", "999"]));
+    assert!(missing.contains("not found"), "{missing}");
+    let reset = ok(&sigap(
+        &data,
+        None,
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "ops@kominfo.batam.go.id",
+        ],
+    ));
+    assert!(reset.contains("password: "), "{reset}");
+}
+
+/// Runs `serve --demo` listening on `listen` and answers its output once it exits; a
+/// server that keeps running instead is killed after ten seconds and fails the test.
+async fn serve_demo_exit(data: &Path, listen: &str) -> Output {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sigap"))
+        .args(["serve", "--demo"])
+        .env("SIGAP_DATA_DIR", data)
+        .env("SIGAP_LISTEN", listen)
+        .env_remove("SIGAP_DATABASE_URL")
+        .env_remove("SIGAP_PUBLIC_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("serve --demo on {listen} kept running"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serve_demo_refuses_a_public_address_and_a_real_database() {
+    let data = temp_dir("demo-guard");
+    let out = serve_demo_exit(&data, &format!("0.0.0.0:{}", free_port())).await;
+    let err = fails(&out);
+    assert!(err.contains("--demo-public"), "{err}");
+
+    ok(&sigap(
+        &data,
+        None,
+        &[
+            "user",
+            "add",
+            "--email",
+            "real@kominfo.batam.go.id",
+            "--name",
+            "Real",
+            "--role",
+            "admin",
+        ],
+    ));
+    let out = serve_demo_exit(&data, &format!("127.0.0.1:{}", free_port())).await;
+    assert!(
+        !out.status.success(),
+        "the demo refuses a database with real users"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not the demo's"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("demo data loaded"),
+        "nothing loaded"
+    );
+}
+
+#[tokio::test]
+async fn serve_warns_of_a_plain_http_public_url_on_a_public_host() {
+    let data = temp_dir("http-warning");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let start = |public_url: &str| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_sigap"))
+            .args(["serve"])
+            .env("SIGAP_DATA_DIR", &data)
+            .env("SIGAP_LISTEN", &listen)
+            .env("SIGAP_PUBLIC_URL", public_url)
+            .env("NO_COLOR", "1")
+            .env_remove("SIGAP_DATABASE_URL")
+            .env_remove("SIGAP_SMTP_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    };
+    let base = format!("http://{listen}");
+    for (public_url, warned) in [
+        ("http://sigap.batam.go.id", true),
+        ("https://sigap.batam.go.id", false),
+        ("http://127.0.0.1:8080", false),
+    ] {
+        let mut server = start(public_url);
+        assert!(wait_healthy(&base).await, "the server did not start");
+        server.start_kill().unwrap();
+        let out = server.wait_with_output().await.unwrap();
+        // The log goes to standard output, the errors to standard error.
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(log.contains("plain http"), warned, "{public_url}: {log}");
+    }
+}

@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -21,7 +21,9 @@ use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
 use crate::pages::session::to_login;
 use crate::pages::two_factor::with_session;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+use crate::pages::{
+    Lang, Layout, app_error_page, csrf_refused, error_page, render, secure_cookies,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,6 +84,7 @@ async fn sign_in(
             let page = login_page(lang, csrf.token.clone(), form.email, true);
             csrf.apply(render(StatusCode::UNAUTHORIZED, &page))
         }
+        Err(AppError::TooManyRequests { retry_after, .. }) => throttled(lang, retry_after),
         Err(e) => app_error_page(Layout::public(lang, "/login", "login.title"), e),
     }
 }
@@ -106,6 +109,18 @@ async fn start_session(
         Redirect::to(next).into_response(),
         &signed_in,
     ))
+}
+
+/// The answer to a client past the sign-in throttle: `429` with `Retry-After`.
+fn throttled(lang: Lang, retry_after: u64) -> Response {
+    let minutes = retry_after.div_ceil(60).to_string();
+    let detail = lang.tf("login.throttled", &[("minutes", minutes)]);
+    let layout = Layout::public(lang, "/login", "login.title");
+    let mut response = error_page(layout, StatusCode::TOO_MANY_REQUESTS, Some(detail));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
 }
 
 #[derive(Deserialize)]

@@ -20,6 +20,7 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::error::ApiError;
 
+pub mod account;
 pub mod admin;
 pub mod admin_settings;
 pub mod admin_users;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(jobs::router())
         .merge(admin::router())
         .merge(admin_users::router())
+        .merge(account::router())
         .merge(admin_settings::router())
         .layer(axum::middleware::from_fn(page_headers))
         .merge(assets::router())

@@ -54,5 +54,6 @@ mod reporter;
 mod routing;
 mod service;
 mod settings;
+mod tokens;
 mod walk;
 mod webhooks;

@@ -1,0 +1,231 @@
+//! The signed-in user's own credentials, next to "Keamanan akun": `/account/tokens` lists
+//! their API tokens (scopes, expiry, last use; never the secret) with a button to revoke
+//! each, and `/account/password` changes their password (the current one required; every
+//! session ends, this one too, and the browser is sent to sign in again). Tokens are made
+//! by an admin (`sigap token create`, `POST /api/v1/tokens`), not here: a token skips the
+//! second factor, so making one stays a deliberate admin act. Every form is CSRF-checked.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use sigap_app::AppError;
+use sigap_app::login::Session;
+use sigap_app::passwords;
+use sigap_app::tokens::{self, TokenView};
+
+use crate::AppState;
+use crate::extract::Source;
+use crate::pages::cookies::{self, SESSION_COOKIE};
+use crate::pages::csrf::tokens_match;
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/tokens", get(token_list))
+        .route("/account/tokens/{id}/revoke", post(revoke))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
+}
+
+/// One token ready to show.
+struct TokenLine {
+    view: TokenView,
+    scopes: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    /// Revoked or expired: listed, without a button.
+    ended: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account_tokens.html")]
+struct TokensPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    tokens: Vec<TokenLine>,
+    notice: Option<String>,
+}
+
+fn token_line(lang: Lang, view: TokenView, now: chrono::DateTime<chrono::Utc>) -> TokenLine {
+    let never = lang.t("account.tokens.never").into_owned();
+    let ended = if view.revoked_at.is_some() {
+        Some(lang.t("account.tokens.revoked").into_owned())
+    } else if view.expires_at.is_some_and(|at| at <= now) {
+        Some(lang.t("account.tokens.expired").into_owned())
+    } else {
+        None
+    };
+    TokenLine {
+        scopes: view
+            .scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        created: lang.wib(&view.created_at),
+        expires: view.expires_at.map_or(never.clone(), |at| lang.wib(&at)),
+        last_used: view.last_used_at.map_or(never, |at| lang.wib(&at)),
+        ended,
+        view,
+    }
+}
+
+async fn tokens_page(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    notice: Option<String>,
+) -> Response {
+    let title = lang.t("account.tokens.title").into_owned();
+    let layout = Layout::staff(lang, "/account/tokens", title, session);
+    let views = match tokens::list(&state.app, &session.caller, None, false).await {
+        Ok(views) => views,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let now = state.app.now();
+    let page = TokensPage {
+        layout,
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        tokens: views
+            .into_iter()
+            .map(|v| token_line(lang, v, now))
+            .collect(),
+        notice,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn token_list(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+) -> Response {
+    tokens_page(&state, lang, &session, None).await
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Source(source): Source,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<CsrfOnly>,
+) -> Response {
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        let title = lang.t("account.tokens.title").into_owned();
+        return csrf_refused(Layout::staff(lang, "/account/tokens", title, &session));
+    }
+    match tokens::revoke(&state.app, &session.caller, id, source).await {
+        Ok(()) => {
+            let notice = lang.t("account.tokens.revoked_notice").into_owned();
+            tokens_page(&state, lang, &session, Some(notice)).await
+        }
+        Err(e) => {
+            let title = lang.t("account.tokens.title").into_owned();
+            app_error_page(Layout::staff(lang, "/account/tokens", title, &session), e)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct PasswordPage {
+    layout: Layout,
+    lang: Lang,
+    csrf_token: String,
+    /// The field that was refused and why, in the catalogue's words.
+    error: Option<(String, String)>,
+}
+
+fn password_page(lang: Lang, session: &Session, error: Option<(String, String)>) -> PasswordPage {
+    let title = lang.t("account.password.title").into_owned();
+    PasswordPage {
+        layout: Layout::staff(lang, "/account/password", title, session),
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        error,
+    }
+}
+
+async fn password_form(lang: Lang, StaffSession(session): StaffSession) -> Response {
+    render(StatusCode::OK, &password_page(lang, &session, None))
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Source(source): Source,
+    axum::Form(form): axum::Form<PasswordForm>,
+) -> Response {
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
+        return csrf_refused(password_page(lang, &session, None).layout);
+    }
+    if form.new_password != form.confirm_password {
+        let error = refused(lang, "confirm_password");
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &password_page(lang, &session, Some(error)),
+        );
+    }
+    let changed = passwords::change_own(
+        &state.app,
+        &session,
+        &form.current_password,
+        &form.new_password,
+        source,
+    )
+    .await;
+    match changed {
+        Ok(()) => {
+            let cookie = cookies::secret(SESSION_COOKIE, "", 0, secure_cookies(&state));
+            let mut response = Redirect::to("/login").into_response();
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(AppError::Invalid(errors)) => {
+            let field = errors.first().map_or("new_password", |e| e.field.as_str());
+            let error = refused(lang, field);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &password_page(lang, &session, Some(error)),
+            )
+        }
+        Err(e) => app_error_page(password_page(lang, &session, None).layout, e),
+    }
+}
+
+/// The refused field and its message from the catalogue.
+fn refused(lang: Lang, field: &str) -> (String, String) {
+    (
+        field.to_owned(),
+        lang.t(&format!("account.password.error.{field}"))
+            .into_owned(),
+    )
+}
