@@ -560,9 +560,15 @@ pub(crate) async fn audit_refused(
         outcome: outcome_label(e).to_owned(),
         details: json!({ "error": e.to_string(), "fields": match e { AppError::Invalid(f) => json!(f), _ => Value::Null } }),
     };
+    append_refusal(app, &entry).await;
+}
+
+/// Appends a refusal's audit entry in its own transaction; a failure is logged and does
+/// not hide the refusal from the caller.
+pub(crate) async fn append_refusal(app: &App, entry: &NewAuditEntry) {
     let written = async {
         let mut tx = app.store.begin().await?;
-        tx.append_audit(&entry).await?;
+        tx.append_audit(entry).await?;
         tx.commit().await
     };
     if let Err(err) = written.await {

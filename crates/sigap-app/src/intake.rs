@@ -586,14 +586,7 @@ async fn audit_reporter_refusal(app: &App, number: &str, source: Option<String>,
         outcome: "refused:429".into(),
         details: json!({ "error": e.to_string() }),
     };
-    let written = async {
-        let mut tx = app.store.begin().await?;
-        tx.append_audit(&entry).await?;
-        tx.commit().await
-    };
-    if let Err(err) = written.await {
-        tracing::error!(error = %err, "could not write a refusal to the audit log");
-    }
+    crate::actions::append_refusal(app, &entry).await;
 }
 
 /// The SOP level a reporter's claimed severity suggests (for display; the CSIRT decides).

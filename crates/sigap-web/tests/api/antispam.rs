@@ -8,22 +8,6 @@ use serde_json::{Value, json};
 use sigap_app::antispam::{IntakeLimits, solve};
 use sigap_testkit::{Backend, TestApp, problem, read, spawn_app_with, valid_report};
 
-macro_rules! each_backend {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                $test(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                $test(Backend::Postgres).await;
-            }
-        )*
-    };
-}
-
 each_backend! {
     the_hourly_limits_refuse_with_429_and_store_nothing:
         sqlite_hourly_limits, postgres_hourly_limits;

@@ -32,22 +32,6 @@ use sigap_testkit::{
 
 use crate::documents::pdftotext;
 
-macro_rules! each_backend {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                $test(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                $test(Backend::Postgres).await;
-            }
-        )*
-    };
-}
-
 each_backend! {
     webhook_blocks_and_unblocks: sqlite_webhook_blocks_and_unblocks,
         postgres_webhook_blocks_and_unblocks;

@@ -5,24 +5,6 @@ use chrono::{NaiveDate, TimeDelta};
 use sigap_core::WorkingCalendar;
 use sigap_testkit::{Backend, bodies, spawn_app_with, valid_report};
 
-/// Generates a SQLite and a PostgreSQL test for each `async fn test(backend: Backend)`; the
-/// test spawns its own app with the rules it needs.
-macro_rules! each_backend {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                $test(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                $test(Backend::Postgres).await;
-            }
-        )*
-    };
-}
-
 each_backend! {
     approval_threshold_is_configurable: sqlite_approval_threshold_is_configurable,
         postgres_approval_threshold_is_configurable;

@@ -17,22 +17,6 @@ use sigap_core::WorkingCalendar;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_testkit::{Backend, TestApp, bodies, spawn_app_with, valid_report};
 
-macro_rules! each_backend {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                $test(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                $test(Backend::Postgres).await;
-            }
-        )*
-    };
-}
-
 each_backend! {
     remediation_reminders_overdue_and_escalation:
         sqlite_remediation_reminders_overdue_and_escalation,

@@ -31,6 +31,24 @@ macro_rules! both {
     };
 }
 
+/// Generates a SQLite and a PostgreSQL `#[tokio::test]` for each `async fn test(backend)`
+/// that boots its own app (with rules of its own).
+macro_rules! each_backend {
+    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $sqlite() {
+                $test(Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $postgres() {
+                $test(Backend::Postgres).await;
+            }
+        )*
+    };
+}
+
 mod accounts;
 mod antispam;
 mod audit;

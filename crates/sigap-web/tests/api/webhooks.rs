@@ -14,22 +14,6 @@ use sigap_app::jobs;
 use sigap_app::webhooks::WebhookTarget;
 use sigap_testkit::{Backend, TestApp, bodies, read, spawn_app_with, valid_report};
 
-macro_rules! each_backend {
-    ($($test:ident: $sqlite:ident, $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $sqlite() {
-                $test(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $postgres() {
-                $test(Backend::Postgres).await;
-            }
-        )*
-    };
-}
-
 each_backend! {
     state_changes_are_signed_and_retried: sqlite_state_changes_are_signed_and_retried,
         postgres_state_changes_are_signed_and_retried;
