@@ -99,9 +99,82 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Errors are `application/problem+json`: every error answer that the handlers document with
+/// the `Problem` schema is listed under that media type, and every operation that takes a
+/// bearer token documents the 401 it answers without a valid one.
+struct ProblemResponses;
+
+impl utoipa::Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                problem_media_type(operation);
+                if takes_bearer(operation) {
+                    operation
+                        .responses
+                        .responses
+                        .entry("401".to_owned())
+                        .or_insert_with(unauthorized);
+                }
+            }
+        }
+    }
+}
+
+/// Moves the `Problem` bodies of an operation's error answers to `application/problem+json`.
+fn problem_media_type(operation: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !status.starts_with('4') && !status.starts_with('5') {
+            continue;
+        }
+        let is_problem = response
+            .content
+            .get("application/json")
+            .and_then(|c| serde_json::to_string(c).ok())
+            .is_some_and(|text| text.contains("#/components/schemas/Problem"));
+        if is_problem && let Some(content) = response.content.shift_remove("application/json") {
+            response
+                .content
+                .insert("application/problem+json".to_owned(), content);
+        }
+    }
+}
+
+fn takes_bearer(operation: &utoipa::openapi::path::Operation) -> bool {
+    operation.security.as_ref().is_some_and(|requirements| {
+        serde_json::to_string(requirements).is_ok_and(|text| text.contains("\"bearer\""))
+    })
+}
+
+/// The 401 answer of an operation that takes a bearer token.
+fn unauthorized() -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description("no valid `Authorization: Bearer` token")
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
 /// The OpenAPI document and the routes it describes.
 pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::reports::router())
         .merge(api::tickets::router())
         .merge(api::documents::router())
@@ -112,7 +185,10 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::settings::router())
         .merge(api::jobs::router())
         .merge(api::verify::router())
-        .split_for_parts()
+        .split_for_parts();
+    // After the routes are merged: the modifier works on their operations.
+    utoipa::Modify::modify(&ProblemResponses, &mut openapi);
+    (router, openapi)
 }
 
 /// The whole application as one router, with its security headers and body limit.

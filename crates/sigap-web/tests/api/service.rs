@@ -10,6 +10,43 @@ both! {
     security_headers_on_every_response: sqlite_security_headers_on_every_response,
         postgres_security_headers_on_every_response;
     metrics_for_loopback: sqlite_metrics_for_loopback, postgres_metrics_for_loopback;
+    errors_are_documented_as_problem_json: sqlite_errors_are_documented_as_problem_json,
+        postgres_errors_are_documented_as_problem_json;
+}
+
+/// The document says what the server answers: every error body is
+/// `application/problem+json` (as the answers' `Content-Type` says), and every operation
+/// that takes a bearer token documents its 401; an answer without a token confirms both.
+async fn errors_are_documented_as_problem_json(app: TestApp) {
+    let (_, doc) = read(app.get(None, "/api/v1/openapi.json").await).await;
+    let mut bearer_operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let content = response["content"].as_object();
+                assert!(
+                    content.is_none_or(|c| !c.contains_key("application/json")
+                        || !c["application/json"].to_string().contains("Problem")),
+                    "{method} {path} {status} documents a problem as application/json"
+                );
+            }
+            if operation["security"].to_string().contains("bearer") {
+                bearer_operations += 1;
+                let unauthorized = &operation["responses"]["401"]["content"];
+                assert!(
+                    unauthorized["application/problem+json"].is_object(),
+                    "{method} {path} does not document its 401"
+                );
+            }
+        }
+    }
+    assert!(bearer_operations > 20, "{bearer_operations}");
+    let refused = app.get(None, "/api/v1/agencies").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
 }
 
 async fn healthz_answers(app: TestApp) {
