@@ -65,10 +65,11 @@ impl Applied {
 }
 
 /// The adapter configured for `system`, or `None` for `manual`: the system's profile with
-/// its harmless values, or the parameters the operator set on the command line.
-fn configured(app: &App, system: &SystemRow) -> AppResult<Option<AdapterConfig>> {
+/// its harmless values, or the parameters the operator set on the command line; with the
+/// profile's name when it has one.
+fn configured(app: &App, system: &SystemRow) -> AppResult<(Option<AdapterConfig>, Option<String>)> {
     if system.blocking_adapter == "manual" {
-        return Ok(None);
+        return Ok((None, None));
     }
     let mut params: Map<String, Value> = serde_json::from_str(&system.blocking_params)
         .map_err(|e| AppError::Internal(format!("blocking parameters: {e}")))?;
@@ -79,24 +80,18 @@ fn configured(app: &App, system: &SystemRow) -> AppResult<Option<AdapterConfig>>
                     "the blocking profile `{name}` of this system is not in SIGAP_BLOCKING_FILE"
                 ))
             })?;
-            with_system_parameters(profile, &params)
-                .map(Some)
-                .map_err(|e| AppError::Upstream(format!("profile `{name}`: {}", e.message)))
+            let config = with_system_parameters(profile, &params)
+                .map_err(|e| AppError::Upstream(format!("profile `{name}`: {}", e.message)))?;
+            Ok((Some(config), Some(name)))
         }
         _ => {
             AdapterConfig::parse_json(&system.blocking_adapter, &params, &sigap_block::process_env)
-                .map(Some)
+                .map(|config| (Some(config), None))
                 .map_err(|e| {
                     AppError::Upstream(format!("{} adapter: {e}", system.blocking_adapter))
                 })
         }
     }
-}
-
-/// The name of the system's blocking profile, if it has one.
-pub(crate) fn profile_of(system: &SystemRow) -> Option<String> {
-    let params: Value = serde_json::from_str(&system.blocking_params).ok()?;
-    params.get(PROFILE_KEY)?.as_str().map(str::to_owned)
 }
 
 /// Checks the method the officer chose against the system's setting: `manual` is always
@@ -112,8 +107,7 @@ pub(crate) fn chosen(
         .and_then(Value::as_str)
         .unwrap_or("")
         .trim();
-    let config = configured(app, system)?;
-    let profile = profile_of(system);
+    let (config, profile) = configured(app, system)?;
     match (method, &config) {
         ("manual", None) => Ok(None),
         ("manual", Some(_)) => {
