@@ -10,7 +10,8 @@
 //! and when the job fails for good.
 //!
 //! The worker also sweeps the blob store: files that no row names, once a grace period
-//! has passed ([`sweep_blobs`]).
+//! has passed ([`sweep_blobs`]); and it checks the audit chain ([`crate::audit::watch`]),
+//! mailing the admins an alert job when it breaks.
 //!
 //! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
 //! number of them may share one database.
@@ -107,6 +108,10 @@ async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &Jo
         (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
         (MAIL, None) => Err((true, "no mail server is set".to_owned())),
         (WEBHOOK, _) => crate::webhooks::send(app, job).await,
+        (crate::audit::ALERT, Some(settings)) => {
+            crate::audit::send_alert(app, batch, settings, job).await
+        }
+        (crate::audit::ALERT, None) => Err((true, "no mail server is set".to_owned())),
         (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
     }
 }
@@ -192,7 +197,9 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;
+    let mut audit_watch = crate::audit::WatchClock::default();
     loop {
+        audit_watch.tick(&app).await;
         if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
             last_blob_sweep = Some(std::time::Instant::now());
             if let Err(e) = sweep_blobs(&app).await {
@@ -309,6 +316,14 @@ fn view(j: JobRow) -> JobView {
 
 /// The newest jobs (admins and auditors), optionally of one state.
 pub async fn list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppResult<Vec<JobView>> {
+    let result = try_list_jobs(app, caller, state).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "job_list", None, e, None).await;
+    }
+    result
+}
+
+async fn try_list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppResult<Vec<JobView>> {
     caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
     if let Some(s) = state
         && !matches!(s, "pending" | "running" | "done" | "failed")
@@ -329,6 +344,14 @@ pub async fn list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppRe
 
 /// How many jobs are in each state (admins and auditors).
 pub async fn summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
+    let result = try_summary(app, caller).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "job_list", None, e, None).await;
+    }
+    result
+}
+
+async fn try_summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
     caller.require(&[Role::Admin, Role::Auditor], "see the job queue")?;
     let counts = app.store.count_jobs().await?;
     let count = |s: &str| {
@@ -349,6 +372,14 @@ pub async fn summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
 /// Puts a failed job back in the queue, due now (admins); audited. A job that is not
 /// `failed` answers 409.
 pub async fn retry(app: &App, caller: &Caller, id: i64) -> AppResult<JobView> {
+    let result = try_retry(app, caller, id).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "job_retry", None, e, None).await;
+    }
+    result
+}
+
+async fn try_retry(app: &App, caller: &Caller, id: i64) -> AppResult<JobView> {
     caller.require(&[Role::Admin], "retry jobs")?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;

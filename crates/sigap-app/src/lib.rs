@@ -14,6 +14,7 @@ pub mod actions;
 pub mod admin;
 pub mod antispam;
 pub mod approvals;
+pub mod audit;
 pub mod auth;
 pub mod blocking;
 pub mod blocking_profiles;
@@ -26,6 +27,7 @@ pub mod intake;
 pub mod jobs;
 pub mod login;
 pub mod meetings;
+pub mod metadata;
 pub mod notify;
 pub mod passwords;
 pub mod privacy;
@@ -163,7 +165,9 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
+    /// The store seals the audit chain with the key derived from `rules.secret_key`.
     pub fn new(store: Store, blobs: BlobStore, rules: Rules, clock: Arc<dyn Clock>) -> App {
+        let store = store.with_audit_key(audit::chain_key(&rules.secret_key));
         let rules = Arc::new(rules);
         App {
             store,

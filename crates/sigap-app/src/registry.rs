@@ -61,6 +61,14 @@ fn staff_readers() -> &'static [Role] {
 
 /// Registers an agency from `{code, name, email?, head_email?}`.
 pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
+    let result = try_add_agency(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "agency_add", None, e, None).await;
+    }
+    result
+}
+
+async fn try_add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
     caller.require(&[Role::Admin], "register agencies")?;
     let mut f = Fields::new(body);
     let code = f.parsed("code", AgencyCode::parse);
@@ -122,6 +130,14 @@ pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyVi
 
 /// Registers a system from `{agency, name, domains: [..]}` (or `domain`).
 pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
+    let result = try_add_system(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "system_add", None, e, None).await;
+    }
+    result
+}
+
+async fn try_add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
     caller.require(&[Role::Admin], "register electronic systems")?;
     let mut f = Fields::new(body);
     let agency = f.parsed("agency", AgencyCode::parse);
@@ -394,6 +410,14 @@ fn user_view(u: UserRow) -> UserView {
 /// Creates a staff user from `{email, name, role, agency?, password?}`; a password is
 /// generated (and answered once) when none is given.
 pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
+    let result = try_add_user(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "user_add", None, e, None).await;
+    }
+    result
+}
+
+async fn try_add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
     caller.require(&[Role::Admin], "create users")?;
     let mut f = Fields::new(body);
     let email = f.parsed("email", Email::parse);
@@ -473,6 +497,14 @@ pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<Cre
 }
 
 pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> {
+    let result = try_list_users(app, caller).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "user_list", None, e, None).await;
+    }
+    result
+}
+
+async fn try_list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> {
     caller.require(
         &[Role::Admin, Role::Auditor, Role::Csirt, Role::Helpdesk],
         "read users",
@@ -491,6 +523,31 @@ pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> 
 /// admin may not disable their own account, so that the last admin cannot lock everyone out
 /// by a slip.
 pub async fn set_user_disabled(
+    app: &App,
+    caller: &Caller,
+    user_id: i64,
+    disabled: bool,
+) -> AppResult<String> {
+    let result = try_set_user_disabled(app, caller, user_id, disabled).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(
+            app,
+            caller,
+            if disabled {
+                "user_disable"
+            } else {
+                "user_enable"
+            },
+            None,
+            e,
+            None,
+        )
+        .await;
+    }
+    result
+}
+
+async fn try_set_user_disabled(
     app: &App,
     caller: &Caller,
     user_id: i64,

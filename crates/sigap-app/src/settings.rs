@@ -213,6 +213,14 @@ fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
 
 /// The settings in force, for the settings page: admins and auditors.
 pub async fn view(app: &App, caller: &Caller) -> AppResult<Arc<Effective>> {
+    let result = try_view(app, caller).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_read", None, e, None).await;
+    }
+    result
+}
+
+async fn try_view(app: &App, caller: &Caller) -> AppResult<Arc<Effective>> {
     caller.require(crate::admin::ADMIN_READERS, "read the settings")?;
     app.effective().await
 }
@@ -560,6 +568,14 @@ async fn write(
 
 /// Sets the approval threshold and window from `{threshold, window_days}`.
 pub async fn set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult<Approval> {
+    let result = try_set_approval(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_approval", None, e, None).await;
+    }
+    result
+}
+
+async fn try_set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult<Approval> {
     caller.require(&[Role::Admin], "change the settings")?;
     let approval = check_approval(body)?;
     let (tx, revision) = begin(app, caller).await?;
@@ -580,6 +596,14 @@ pub async fn set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult
 /// Sets the holidays of the working calendar from `{holidays: [{date, name?}]}`; they
 /// replace those read at start.
 pub async fn set_holidays(app: &App, caller: &Caller, body: &Value) -> AppResult<Vec<Holiday>> {
+    let result = try_set_holidays(app, caller, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_holidays", None, e, None).await;
+    }
+    result
+}
+
+async fn try_set_holidays(app: &App, caller: &Caller, body: &Value) -> AppResult<Vec<Holiday>> {
     caller.require(&[Role::Admin], "change the settings")?;
     let holidays = check_holidays(body)?;
     let (tx, revision) = begin(app, caller).await?;
@@ -628,6 +652,14 @@ async fn change_documents(
 
 /// Sets the place of signing and the letterhead (lines, address, logo) of every document.
 pub async fn set_letterhead(app: &App, caller: &Caller, change: LetterheadChange) -> AppResult<()> {
+    let result = try_set_letterhead(app, caller, change).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_letterhead", None, e, None).await;
+    }
+    result
+}
+
+async fn try_set_letterhead(app: &App, caller: &Caller, change: LetterheadChange) -> AppResult<()> {
     let logo = match &change.logo {
         None => "kept",
         Some(None) => "removed",
@@ -656,6 +688,19 @@ pub async fn set_document_kind(
     kind: &str,
     body: &Value,
 ) -> AppResult<()> {
+    let result = try_set_document_kind(app, caller, kind, body).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_document", None, e, None).await;
+    }
+    result
+}
+
+async fn try_set_document_kind(
+    app: &App,
+    caller: &Caller,
+    kind: &str,
+    body: &Value,
+) -> AppResult<()> {
     caller.require(&[Role::Admin], "change the settings")?;
     let kind: DocumentKind = kind
         .parse()
@@ -675,6 +720,14 @@ pub async fn set_document_kind(
 
 /// Forgets the changes of `section`: the settings read at start apply again.
 pub async fn reset(app: &App, caller: &Caller, section: &str) -> AppResult<()> {
+    let result = try_reset(app, caller, section).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "settings_reset", None, e, None).await;
+    }
+    result
+}
+
+async fn try_reset(app: &App, caller: &Caller, section: &str) -> AppResult<()> {
     caller.require(&[Role::Admin], "change the settings")?;
     let section = Section::parse(section)
         .ok_or_else(|| AppError::NotFound(format!("settings `{section}`")))?;

@@ -346,7 +346,8 @@ pub async fn evidence_preview(
 }
 
 /// An evidence file of a ticket the caller may see: its metadata and bytes. Every download
-/// is audited.
+/// is audited. Readers who never learn who reported (system owners, the Regional
+/// Secretary) get images without their EXIF, XMP and text metadata ([`crate::metadata`]).
 pub async fn evidence_file(
     app: &App,
     caller: &Caller,
@@ -356,7 +357,13 @@ pub async fn evidence_file(
     let (meta, ticket) = visible_evidence_file(app, caller, number, id).await?;
     audit_evidence_read(app, caller, &ticket, &meta, false).await?;
     let bytes = crate::evidence::read(&app.blobs, &meta.sha256).await?;
-    Ok((meta, bytes))
+    if sees_reporter(caller.role) {
+        return Ok((meta, bytes));
+    }
+    let stripped = crate::metadata::strip(&meta.media_type, &bytes).ok_or_else(|| {
+        AppError::NotFound("a copy of this file without its author's metadata".to_owned())
+    })?;
+    Ok((meta, stripped))
 }
 
 /// The metadata of an evidence file the caller may see (as the ticket view lists it for

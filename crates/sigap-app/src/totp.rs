@@ -195,23 +195,50 @@ impl SecretKey {
         out
     }
 
+    /// A key for one `purpose` alone, derived with HKDF-SHA256 (RFC 5869): the audit chain's
+    /// key and the TOTP sealing key are different keys, and neither gives the other away.
+    pub fn subkey(&self, purpose: &str) -> [u8; 32] {
+        struct Len32;
+        impl ring::hkdf::KeyType for Len32 {
+            fn len(&self) -> usize {
+                32
+            }
+        }
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"sigap").extract(&self.0);
+        let info = [purpose.as_bytes()];
+        let mut out = [0u8; 32];
+        // 32 bytes are far within HKDF-SHA256's limit (255 × 32), so expanding cannot fail;
+        // were it to, the key would be HMAC(key, purpose), still one of this purpose alone.
+        match prk.expand(&info, Len32).and_then(|okm| okm.fill(&mut out)) {
+            Ok(()) => out,
+            Err(_) => self.mac(purpose, b"subkey"),
+        }
+    }
+
     /// The key as 64 hexadecimal digits, to be written to the key file.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
 
-    fn aead(&self) -> Option<LessSafeKey> {
-        UnboundKey::new(&CHACHA20_POLY1305, &self.0)
+    /// The sealing key of version `v1` (the server key itself, as first released) or `v2`
+    /// (its own subkey, [`Self::subkey`], so that it shares nothing with the audit chain's).
+    fn aead(&self, version: &str) -> Option<LessSafeKey> {
+        let key = match version {
+            "v1" => self.0,
+            "v2" => self.subkey("sigap totp seal v2"),
+            _ => return None,
+        };
+        UnboundKey::new(&CHACHA20_POLY1305, &key)
             .ok()
             .map(LessSafeKey::new)
     }
 
-    /// `secret` sealed for `user_id`: `v1.<nonce>.<ciphertext and tag>`, URL-safe base64.
+    /// `secret` sealed for `user_id`: `v2.<nonce>.<ciphertext and tag>`, URL-safe base64.
     pub fn seal(&self, user_id: i64, secret: &[u8]) -> Option<String> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let mut sealed = secret.to_vec();
-        self.aead()?
+        self.aead("v2")?
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(user_id.to_be_bytes()),
@@ -219,17 +246,17 @@ impl SecretKey {
             )
             .ok()?;
         Some(format!(
-            "v1.{}.{}",
+            "v2.{}.{}",
             URL_SAFE_NO_PAD.encode(nonce),
             URL_SAFE_NO_PAD.encode(sealed)
         ))
     }
 
-    /// The secret sealed for `user_id`, or `None` when it was sealed under another key or
-    /// for another user, or altered.
+    /// The secret sealed for `user_id` (by this version or the first, `v1`), or `None` when
+    /// it was sealed under another key or for another user, or altered.
     pub fn open(&self, user_id: i64, sealed: &str) -> Option<Vec<u8>> {
         let mut parts = sealed.split('.');
-        let (Some("v1"), Some(nonce), Some(body), None) =
+        let (Some(version @ ("v1" | "v2")), Some(nonce), Some(body), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return None;
@@ -237,7 +264,7 @@ impl SecretKey {
         let nonce: [u8; NONCE_LEN] = URL_SAFE_NO_PAD.decode(nonce).ok()?.try_into().ok()?;
         let mut body = URL_SAFE_NO_PAD.decode(body).ok()?;
         let plain = self
-            .aead()?
+            .aead(version)?
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(user_id.to_be_bytes()),
@@ -333,5 +360,39 @@ mod tests {
         );
         assert!(SecretKey::from_hex("abc").is_err());
         assert!(!format!("{key:?}").contains(&hex));
+    }
+
+    #[test]
+    fn secrets_sealed_by_the_first_version_still_open_and_new_ones_use_a_subkey() {
+        let key = SecretKey::from_hex(&"11".repeat(32)).unwrap();
+        // A secret sealed as the first release did: v1, under the server key itself.
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce[0] = 9;
+        let mut body = b"JBSWY3DPEHPK3PXP".to_vec();
+        key.aead("v1")
+            .unwrap()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(7_i64.to_be_bytes()),
+                &mut body,
+            )
+            .unwrap();
+        let v1 = format!(
+            "v1.{}.{}",
+            URL_SAFE_NO_PAD.encode(nonce),
+            URL_SAFE_NO_PAD.encode(body)
+        );
+        assert_eq!(key.open(7, &v1).as_deref(), Some(&b"JBSWY3DPEHPK3PXP"[..]));
+        let v2 = key.seal(7, b"JBSWY3DPEHPK3PXP").unwrap();
+        assert!(v2.starts_with("v2."));
+        assert_eq!(key.open(7, &v2).as_deref(), Some(&b"JBSWY3DPEHPK3PXP"[..]));
+        // The v2 body does not open under the server key itself, nor as v1.
+        assert!(key.open(7, &v2.replacen("v2.", "v1.", 1)).is_none());
+        // Subkeys differ by purpose and from the key.
+        assert_ne!(
+            key.subkey("sigap totp seal v2"),
+            key.subkey("sigap audit chain v1")
+        );
+        assert_ne!(key.subkey("sigap audit chain v1"), key.0);
     }
 }

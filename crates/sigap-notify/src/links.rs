@@ -57,6 +57,11 @@ impl PublicUrl {
         PublicLink(self.join(&format!("tickets/{}", ticket.as_str())))
     }
 
+    /// The audit page for auditors and admins: `{base}/admin/audit`.
+    pub fn audit(&self) -> PublicLink {
+        PublicLink(self.join("admin/audit"))
+    }
+
     /// The host name, for Message-IDs and calendar UIDs.
     pub fn host(&self) -> &str {
         self.base.host_str().unwrap_or("localhost")

@@ -15,7 +15,7 @@ mod postgres;
 mod rows;
 mod sqlite;
 
-pub use audit::{AuditEntry, ChainBreak, NewAuditEntry};
+pub use audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, NewAuditEntry};
 pub use blobs::BlobStore;
 pub use rows::*;
 
@@ -83,15 +83,27 @@ impl Default for StoreOptions {
     }
 }
 
-/// The database: a pool per backend. Cheap to clone.
+/// The database: a pool per backend, and the key that seals the audit chain. Cheap to
+/// clone.
 #[derive(Debug, Clone)]
-pub enum Store {
+pub struct Store {
+    backend: Backends,
+    audit_key: Option<AuditKey>,
+}
+
+#[derive(Debug, Clone)]
+enum Backends {
     Sqlite(sqlite::SqliteStore),
     Postgres(postgres::PgStore),
 }
 
 /// One open write transaction. Dropped without `commit`, it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    audit_key: Option<AuditKey>,
+}
+
+enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -99,42 +111,59 @@ pub enum Tx {
 impl Store {
     /// Opens the database named by `url` (`sqlite://path` or `postgres://...`), creating an
     /// SQLite file when missing, and applies pending migrations.
+    /// The store has no audit key until [`Store::with_audit_key`] gives it one; until then
+    /// appending to the audit log fails.
     pub async fn open(url: &str, options: &StoreOptions) -> Result<Store> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(
-                postgres::PgStore::open(url, options).await?,
-            ))
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backends::Postgres(postgres::PgStore::open(url, options).await?)
         } else if let Some(path) = url.strip_prefix("sqlite://") {
-            Ok(Store::Sqlite(
-                sqlite::SqliteStore::open(Path::new(path), options).await?,
-            ))
+            Backends::Sqlite(sqlite::SqliteStore::open(Path::new(path), options).await?)
         } else {
-            Err(StoreError::Url(
+            return Err(StoreError::Url(
                 "expected sqlite://PATH or postgres://USER@HOST/DB".to_owned(),
-            ))
-        }
+            ));
+        };
+        Ok(Store {
+            backend,
+            audit_key: None,
+        })
+    }
+
+    /// The same store, sealing and verifying the audit chain with `key`.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Store {
+        self.audit_key = Some(key);
+        self
+    }
+
+    /// The key the audit chain is sealed with, once set.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_ref()
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Store::Sqlite(_) => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
+        match self.backend {
+            Backends::Sqlite(_) => Backend::Sqlite,
+            Backends::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        match self {
-            Store::Sqlite(s) => Ok(Tx::Sqlite(s.begin().await?)),
-            Store::Postgres(s) => Ok(Tx::Postgres(s.begin().await?)),
-        }
+        let inner = match &self.backend {
+            Backends::Sqlite(s) => TxInner::Sqlite(s.begin().await?),
+            Backends::Postgres(s) => TxInner::Postgres(s.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            audit_key: self.audit_key.clone(),
+        })
     }
 
     /// Closes every connection (used before a backup is restored, and at shutdown).
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(s) => s.close().await,
-            Store::Postgres(s) => s.close().await,
+        match &self.backend {
+            Backends::Sqlite(s) => s.close().await,
+            Backends::Postgres(s) => s.close().await,
         }
     }
 }
@@ -143,14 +172,14 @@ impl Store {
 /// read pool.
 macro_rules! read_pool {
     ($store:expr, $f:ident ( $($arg:expr),* )) => {
-        match $store {
-            Store::Sqlite(s) => {
+        match &$store.backend {
+            $crate::Backends::Sqlite(s) => {
                 let mut c = s.read_conn().await?;
-                sqlite::$f(&mut c, $($arg),*).await
+                $crate::sqlite::$f(&mut c, $($arg),*).await
             }
-            Store::Postgres(s) => {
+            $crate::Backends::Postgres(s) => {
                 let mut c = s.pool.acquire().await?;
-                postgres::$f(&mut c, $($arg),*).await
+                $crate::postgres::$f(&mut c, $($arg),*).await
             }
         }
     };
@@ -159,9 +188,9 @@ macro_rules! read_pool {
 /// Calls the same-named function of the backend module inside the open transaction.
 macro_rules! write_tx {
     ($tx:expr, $f:ident ( $($arg:expr),* )) => {
-        match $tx {
-            Tx::Sqlite(t) => sqlite::$f(&mut *t, $($arg),*).await,
-            Tx::Postgres(t) => postgres::$f(&mut *t, $($arg),*).await,
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite(t) => $crate::sqlite::$f(&mut *t, $($arg),*).await,
+            $crate::TxInner::Postgres(t) => $crate::postgres::$f(&mut *t, $($arg),*).await,
         }
     };
 }

@@ -1,7 +1,7 @@
 //! Meetings scheduled for a step of a ticket: the rows, and the [`Store`] / [`Tx`] methods
 //! that forward to the backend functions in `meetings.rs`.
 
-use crate::{Result, Store, Tx, postgres, sqlite};
+use crate::{Result, Store, Tx};
 
 /// A meeting to store (status `scheduled`, sequence 0).
 #[derive(Debug, Clone)]

@@ -59,9 +59,9 @@ pub async fn lock_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>
     .await?)
 }
 
-async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
-    Ok(sqlx::query_as::<Db, (i64, String)>(
-        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+pub async fn lock_audit_head(c: &mut Conn) -> Result<AuditHead> {
+    Ok(sqlx::query_as::<Db, AuditHead>(
+        "SELECT seq, hash, key_id, legacy_until, legacy_seal FROM audit_head WHERE id = 1 FOR UPDATE",
     )
     .fetch_one(&mut *c)
     .await?)

@@ -173,6 +173,37 @@ pub struct TicketFilter {
     pub limit: i64,
 }
 
+/// Filters of the audit log. `None` means "any"; text filters match whole values.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub ticket_number: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    /// Entries at or after this instant (UTC milliseconds).
+    pub from: Option<i64>,
+    /// Entries before this instant (UTC milliseconds).
+    pub until: Option<i64>,
+    /// Keyset: only entries numbered below this one (newest first).
+    pub before_seq: Option<i64>,
+    /// Keyset: only entries numbered above this one, oldest first (exports).
+    pub after_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// The worker's last check of the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditWatchRow {
+    pub checked_at: i64,
+    /// The last entry the check reached (intact up to here when `intact`).
+    pub checked_seq: i64,
+    pub intact: bool,
+    pub broken_seq: Option<i64>,
+    pub reason: Option<String>,
+    /// The break the admins were last mailed about.
+    pub alerted_seq: Option<i64>,
+}
+
 /// The changes an action makes to a ticket row.
 #[derive(Debug, Clone)]
 pub struct TicketUpdate<'a> {

@@ -2,7 +2,7 @@
 //! methods that forward to the backend functions in `sessions.rs`. A session is stored
 //! under the SHA-256 of its cookie value, so that a copy of the database opens no session.
 
-use crate::{Result, Store, Tx, postgres, sqlite};
+use crate::{Result, Store, Tx};
 
 /// A session to store. `id_hash` is the SHA-256 (hex) of the cookie value.
 #[derive(Debug, Clone)]

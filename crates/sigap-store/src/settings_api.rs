@@ -2,7 +2,7 @@
 //! methods that forward to the backend functions in `settings.rs`. The application owns the
 //! JSON of each section; the store only keeps it with its revision.
 
-use crate::{Result, Store, Tx, postgres, sqlite};
+use crate::{Result, Store, Tx};
 
 /// One changed section of the settings.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -95,7 +95,7 @@ pub async fn lock_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>
     get_ticket(c, number).await
 }
 
-async fn lock_audit_head(c: &mut Conn) -> Result<(i64, String)> {
+pub async fn lock_audit_head(c: &mut Conn) -> Result<AuditHead> {
     audit_head(c).await
 }
 

@@ -1,9 +1,9 @@
 //! The store's methods: reads on [`Store`] (from the read pool), writes on [`Tx`] (inside
 //! one transaction). Each forwards to the backend's function of the same name.
 
-use crate::audit::{AuditEntry, ChainBreak, ChainVerifier, NewAuditEntry};
+use crate::audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, ChainVerifier, NewAuditEntry};
 use crate::rows::*;
-use crate::{Result, Store, StoreError, Tx, postgres, sqlite};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Splits a search query into the words both backends index: runs of letters and digits,
 /// lowercased. Anything else separates words, so no input can be read as query syntax.
@@ -112,18 +112,51 @@ impl Store {
         read_pool!(self, list_ticket_audit(number))
     }
     pub async fn audit_head(&self) -> Result<(i64, String)> {
+        let head = self.audit_head_row().await?;
+        Ok((head.seq, head.hash))
+    }
+    /// The head row with the key's name and the record of legacy entries.
+    pub async fn audit_head_row(&self) -> Result<AuditHead> {
         read_pool!(self, audit_head())
     }
     /// Up to `limit` audit entries after `after_seq`, in order.
     pub async fn list_audit(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         read_pool!(self, list_audit(after_seq, limit))
     }
+    /// The audit entries that match `filter`, newest first.
+    pub async fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        read_pool!(self, search_audit(filter))
+    }
+    /// The worker's last check of the chain.
+    pub async fn audit_watch(&self) -> Result<Option<AuditWatchRow>> {
+        read_pool!(self, audit_watch())
+    }
 
-    /// Walks the whole audit chain in order, in batches, and checks it against the head.
+    fn require_audit_key(&self) -> Result<&AuditKey> {
+        self.audit_key.as_ref().ok_or_else(no_audit_key)
+    }
+
+    /// Walks the whole audit chain in order, in batches, and checks it, under the store's
+    /// key, against the head.
     pub async fn verify_audit_chain(&self) -> Result<ChainStatus> {
-        let (head_seq, head_hash) = self.audit_head().await?;
-        let mut verifier = ChainVerifier::default();
-        let mut after = 0;
+        self.verify_audit_chain_after(None).await
+    }
+
+    /// Walks the chain after entry `checked` (its number and hash, verified before), or from
+    /// the first entry when `None`; a `checked` entry that no longer chains is a break.
+    pub async fn verify_audit_chain_after(
+        &self,
+        checked: Option<(i64, &str)>,
+    ) -> Result<ChainStatus> {
+        let key = self.require_audit_key()?;
+        let head = self.audit_head_row().await?;
+        if let Err(b) = crate::audit::check_key(key, &head) {
+            return Ok(ChainStatus::Broken(b));
+        }
+        let (mut after, mut verifier) = match checked {
+            Some((seq, hash)) => (seq, ChainVerifier::after(key, head.legacy_until, seq, hash)),
+            None => (0, ChainVerifier::new(key, head.legacy_until)),
+        };
         loop {
             let batch = self.list_audit(after, 1000).await?;
             let Some(last) = batch.last() else { break };
@@ -134,20 +167,72 @@ impl Store {
                 }
             }
         }
-        Ok(match verifier.finish(head_seq, &head_hash) {
+        Ok(match verifier.finish(&head) {
             Ok(entries) => ChainStatus::Intact {
                 entries,
-                head: head_hash,
+                head: head.hash,
             },
             Err(b) => ChainStatus::Broken(b),
         })
     }
 
+    /// Accepts the entries written before the chain was keyed: the longest run from the
+    /// first entry that verifies with plain SHA-256 is recorded in the head, sealed with the
+    /// key, provided every entry after it verifies under the key. Answers the number of
+    /// legacy entries (0: none, nothing written), or the break that stops it.
+    pub async fn seal_legacy_audit(&self) -> Result<Result<i64, ChainBreak>> {
+        let key = self.require_audit_key()?.clone();
+        let head = self.audit_head_row().await?;
+        if head.legacy_until > 0 {
+            return Ok(Ok(head.legacy_until));
+        }
+        // The legacy run: entries that verify as plain SHA-256 from the first on.
+        let mut legacy = ChainVerifier::new(&key, i64::MAX);
+        let mut until = (0, crate::audit::GENESIS_HASH.to_owned());
+        let mut after = 0;
+        'walk: loop {
+            let batch = self.list_audit(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for entry in &batch {
+                if legacy.push(entry).is_err() {
+                    break 'walk;
+                }
+                until = (entry.seq, entry.hash.clone());
+            }
+        }
+        if until.0 == 0 {
+            return Ok(Ok(0));
+        }
+        let mut check = ChainVerifier::after(&key, until.0, until.0, &until.1);
+        let mut after = until.0;
+        loop {
+            let batch = self.list_audit(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for entry in &batch {
+                if let Err(b) = check.push(entry) {
+                    return Ok(Err(b));
+                }
+            }
+        }
+        let mut tx = self.begin().await?;
+        let mut head = write_tx!(tx, lock_audit_head())?;
+        head.legacy_until = until.0;
+        if let Err(b) = check.finish(&head) {
+            return Ok(Err(b));
+        }
+        let seal = key.legacy_seal(until.0, &until.1);
+        write_tx!(tx, set_audit_legacy(until.0, &seal, &key.id()))?;
+        tx.commit().await?;
+        Ok(Ok(until.0))
+    }
+
     /// Writes a consistent copy of an SQLite database to `out`.
     pub async fn backup_sqlite(&self, out: &std::path::Path) -> Result<()> {
-        match self {
-            Store::Sqlite(s) => s.backup_to(out).await,
-            Store::Postgres(_) => Err(StoreError::Url(
+        match &self.backend {
+            crate::Backends::Sqlite(s) => s.backup_to(out).await,
+            crate::Backends::Postgres(_) => Err(StoreError::Url(
                 "backups of PostgreSQL are taken with pg_dump; `sigap backup` covers SQLite"
                     .to_owned(),
             )),
@@ -155,11 +240,15 @@ impl Store {
     }
 }
 
+fn no_audit_key() -> StoreError {
+    StoreError::Corrupt("the audit log's key is not set (Store::with_audit_key)".to_owned())
+}
+
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.inner {
+            crate::TxInner::Sqlite(t) => t.commit().await?,
+            crate::TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -273,8 +362,15 @@ impl Tx {
     pub async fn insert_document(&mut self, d: &NewDocument<'_>) -> Result<i64> {
         write_tx!(self, insert_document(d))
     }
+    /// Appends `entry` after the head, sealed with the store's key. Refused when the store
+    /// has no key, or when the chain is sealed under another one.
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64> {
-        write_tx!(self, append_audit(entry))
+        let key = self.audit_key.clone().ok_or_else(no_audit_key)?;
+        write_tx!(self, append_audit(&key, entry))
+    }
+    /// Records the worker's check of the chain.
+    pub async fn set_audit_watch(&mut self, watch: &AuditWatchRow) -> Result<()> {
+        write_tx!(self, set_audit_watch(watch))
     }
     /// The step records of a ticket as this transaction sees them, oldest first.
     pub async fn list_step_records(&mut self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
@@ -373,7 +469,8 @@ impl Tx {
     }
     /// The audit chain's head as this transaction sees it.
     pub async fn audit_head(&mut self) -> Result<(i64, String)> {
-        write_tx!(self, audit_head())
+        let head = write_tx!(self, audit_head())?;
+        Ok((head.seq, head.hash))
     }
 }
 

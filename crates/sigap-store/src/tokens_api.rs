@@ -3,7 +3,7 @@
 //! `tokens.rs`. A token's secret arrives here already as its SHA-256; a client address
 //! arrives as the application's keyed hash of it.
 
-use crate::{Result, Store, Tx, postgres, sqlite};
+use crate::{Result, Store, Tx};
 
 /// A token to store.
 #[derive(Debug, Clone)]

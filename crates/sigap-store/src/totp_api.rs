@@ -2,7 +2,7 @@
 //! methods that forward to the backend functions in `totp.rs`. The secret arrives here
 //! already sealed by the application; recovery codes arrive as their SHA-256.
 
-use crate::{Result, Store, Tx, postgres, sqlite};
+use crate::{Result, Store, Tx};
 
 /// A user's TOTP credential.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

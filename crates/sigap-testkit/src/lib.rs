@@ -92,7 +92,9 @@ pub async fn spawn_app_with_web(
     if rules.public_url == default_url {
         rules.public_url = base_url.clone();
     }
-    let app = App::new(store.clone(), blobs, rules, clock.clone());
+    let app = App::new(store, blobs, rules, clock.clone());
+    // The app's store: it seals the audit chain with the app's key.
+    let store = app.store.clone();
     let seed = seed::seed(&app).await;
     let limits = web.connections;
     let router = sigap_web::router(app.clone(), web);

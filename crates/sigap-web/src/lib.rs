@@ -184,6 +184,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::service::router())
         .merge(api::settings::router())
         .merge(api::jobs::router())
+        .merge(api::audit::router())
         .merge(api::verify::router())
         .split_for_parts();
     // After the routes are merged: the modifier works on their operations.

@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: request counts by status class and total request time,
-//! kept in atomics by a middleware, plus open tickets by state read from the database.
+//! kept in atomics by a middleware, open tickets by state read from the database, and the
+//! worker's last check of the audit chain.
 //! Served to loopback clients, or to staff with a bearer token.
 
 use std::net::IpAddr;
@@ -79,6 +80,19 @@ pub async fn render(
             "sigap_tickets{{state=\"{}\"}} {}\n",
             c.key.unwrap_or_default(),
             c.count
+        ));
+    }
+    // The worker's last check of the audit chain; an alert rule fires on
+    // `sigap_audit_chain_intact == 0`, or when the check's time stops moving.
+    if let Some(check) = sigap_app::audit::last_check_for_metrics(&state.app).await? {
+        out.push_str(&format!(
+            "# TYPE sigap_audit_chain_intact gauge\nsigap_audit_chain_intact {}\n\
+             # TYPE sigap_audit_chain_checked_entries gauge\nsigap_audit_chain_checked_entries {}\n\
+             # TYPE sigap_audit_chain_checked_timestamp_seconds gauge\n\
+             sigap_audit_chain_checked_timestamp_seconds {}\n",
+            u8::from(check.intact),
+            check.checked_seq,
+            check.checked_at.timestamp()
         ));
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())

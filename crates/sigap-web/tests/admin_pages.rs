@@ -36,6 +36,7 @@ both! {
     admin_adds_a_system_and_sets_its_blocking: add_system_sqlite, add_system_postgres;
     admin_adds_a_user_with_a_generated_password_shown_once: add_user_sqlite, add_user_postgres;
     admin_resets_a_user_s_second_factor: reset_totp_sqlite, reset_totp_postgres;
+    admin_forces_a_new_password_shown_once: reset_password_sqlite, reset_password_postgres;
     admin_disables_and_enables_a_user: disable_user_sqlite, disable_user_postgres;
     names_with_markup_are_shown_escaped: escaped_sqlite, escaped_postgres;
     settings_page_shows_the_settings_in_force_and_their_source: settings_sqlite, settings_postgres;
@@ -633,6 +634,61 @@ async fn admin_resets_a_user_s_second_factor(app: TestApp) {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
+async fn admin_forces_a_new_password_shown_once(app: TestApp) {
+    let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
+    let mut user = Browser::new(&app);
+    user.login(email, PASSWORD).await;
+    let id = user_id(&app, email).await;
+    let mut admin = admin_browser(&app).await;
+    let page = admin.get("/admin/users").await;
+    let button = format!("action=\"/admin/users/{id}/password/reset\"");
+    assert!(user_row(&page, id).contains(&button), "a reset button");
+    // Without the form's token nothing changes.
+    let refused = admin
+        .post_form(&format!("/admin/users/{id}/password/reset"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(user.get("/tickets").await.status, StatusCode::OK);
+    let done = admin
+        .post_form(
+            &format!("/admin/users/{id}/password/reset"),
+            &[(CSRF_FIELD, &page.csrf())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let shown = done
+        .body
+        .split("id=\"generated-password\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the new password is shown")
+        .to_owned();
+    assert!(shown.len() >= 16, "{shown}");
+    assert!(done.body.contains(email));
+    // The user's session ended; the old password no longer signs in, the new one does.
+    assert_eq!(user.get("/tickets").await.location(), "/login");
+    let mut again = Browser::new(&app);
+    let token = again.get("/login").await.csrf();
+    let old = again
+        .post_form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                (CSRF_FIELD, &token),
+            ],
+        )
+        .await;
+    assert_ne!(
+        old.status,
+        StatusCode::SEE_OTHER,
+        "the old password is refused"
+    );
+    again.login(email, &shown).await;
+    // Shown once: the list does not show it again.
+    assert!(!admin.get("/admin/users").await.body.contains(&shown));
+}
+
 async fn admin_disables_and_enables_a_user(app: TestApp) {
     let email = staff(&app, "web.helpdesk@kominfo.batam.go.id", "helpdesk", None).await;
     let mut user = Browser::new(&app);
@@ -830,11 +886,14 @@ async fn admin_pages_carry_the_security_headers(app: TestApp) {
 }
 
 /// The settings revision and the audit entries of settings changes, read from the store.
+/// The settings revision and the changes of settings in the audit log (refusals, which are
+/// audited too, are left out).
 async fn settings_trail(app: &TestApp) -> (i64, Vec<String>) {
     let revision = app.store.settings_revision().await.unwrap();
     let entries = app.store.list_audit(0, 10_000).await.unwrap();
     let actions = entries
         .into_iter()
+        .filter(|e| e.outcome == "ok")
         .map(|e| e.action)
         .filter(|a| a.starts_with("settings_"))
         .collect();
@@ -1211,6 +1270,30 @@ async fn refused_settings_keep_the_input_and_change_nothing(app: TestApp) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "auditors read only");
 
     assert_eq!(settings_trail(&app).await, start, "nothing was written");
+    // Each refusal is in the audit log, with who was refused and why.
+    let refusals: Vec<(String, String, String)> = app
+        .store
+        .list_audit(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.starts_with("settings_") && e.outcome != "ok")
+        .map(|e| (e.action, e.role, e.outcome))
+        .collect();
+    assert!(
+        refusals.contains(&(
+            "settings_approval".into(),
+            "auditor".into(),
+            "refused:403".into()
+        )),
+        "{refusals:?}"
+    );
+    assert!(
+        refusals
+            .iter()
+            .any(|(a, r, o)| a == "settings_holidays" && r == "admin" && o == "refused:422"),
+        "{refusals:?}"
+    );
     assert!(
         browser
             .get("/admin/settings")

@@ -51,6 +51,7 @@ both! {
     approvals_list_waiting_tickets_for_the_secretary_only: approvals_sqlite, approvals_postgres;
     system_owner_sees_the_remediation_deadline_counted_down: countdown_sqlite, countdown_postgres;
     job_queue_shows_failures_and_an_admin_retries_them: jobs_page_sqlite, jobs_page_postgres;
+    auditors_filter_the_audit_log_and_download_it: audit_page_sqlite, audit_page_postgres;
     meetings_are_scheduled_and_cancelled_on_the_ticket_page: meetings_sqlite, meetings_postgres;
     system_owner_pages_never_name_the_reporter: owner_privacy_sqlite, owner_privacy_postgres;
 }
@@ -1083,6 +1084,86 @@ async fn job_queue_shows_failures_and_an_admin_retries_them(app: TestApp) {
     other.login(analyst, PASSWORD).await;
     assert!(!other.get("/tickets").await.body.contains("/admin/jobs"));
     assert_eq!(other.get("/admin/jobs").await.status, StatusCode::FORBIDDEN);
+}
+
+async fn auditors_filter_the_audit_log_and_download_it(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let number = submitted.number.clone();
+    // A refusal with markup in what the log keeps of it: the page escapes it.
+    let response = app
+        .action(
+            app.token("helpdesk"),
+            &number,
+            "validate",
+            &serde_json::json!({"valid": true, "findings": "<script>alert(1)</script>"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    let auditor = staff(&app, "web.auditor@kominfo.batam.go.id", "auditor", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(auditor, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(
+        queue.body.contains("href=\"/admin/audit\""),
+        "in the navigation"
+    );
+    let page = browser
+        .get(&format!(
+            "/admin/audit?ticket={number}&outcome=refused%3A403"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_page_headers(&page, "/admin/audit");
+    assert!(page.body.contains("Log audit"), "{}", page.body);
+    assert!(page.body.contains(&number));
+    assert!(page.body.contains("<code>validate</code>"), "{}", page.body);
+    assert!(page.body.contains("refused:403"));
+    assert!(!page.body.contains("submit_report"), "filtered by outcome");
+    assert!(!page.body.contains("<script>alert(1)"));
+    // The filters are kept in the form and in the download link.
+    assert!(page.body.contains(&format!("value=\"{number}\"")));
+    assert!(
+        page.body.contains(&format!(
+            "/admin/audit/export?ticket={number}&amp;outcome=refused%3A403"
+        )) || page.body.contains(&format!(
+            "/admin/audit/export?ticket={number}&#38;outcome=refused%3A403"
+        )),
+        "{}",
+        page.body
+    );
+    let download = browser
+        .get(&format!(
+            "/admin/audit/export?ticket={number}&outcome=refused%3A403"
+        ))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "application/x-ndjson");
+    let lines: Vec<serde_json::Value> = download
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", download.body);
+    assert_eq!(lines[0]["action"], "validate");
+    // A bad date is shown as the field's error, not a crash.
+    let bad = browser.get("/admin/audit?from=kemarin").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("from"), "{}", bad.body);
+
+    // Other staff do not see it in the navigation and are refused.
+    let analyst = csirt(&app).await;
+    let mut other = Browser::new(&app);
+    other.login(analyst, PASSWORD).await;
+    assert!(!other.get("/tickets").await.body.contains("/admin/audit"));
+    assert_eq!(
+        other.get("/admin/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        other.get("/admin/audit/export").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn meetings_are_scheduled_and_cancelled_on_the_ticket_page(app: TestApp) {

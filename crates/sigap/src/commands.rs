@@ -15,7 +15,7 @@ use sigap_core::Clock;
 use sigap_store::{BlobStore, ChainStatus, Store};
 use sigap_web::WebSettings;
 
-use crate::settings::{DatabaseArgs, KeyArgs, RuleArgs};
+use crate::settings::{DatabaseArgs, RuleArgs};
 
 /// sigap: the city CSIRT's procedure for incident and vulnerability reports.
 #[derive(Debug, Parser)]
@@ -124,8 +124,6 @@ struct ServeArgs {
     demo_public: bool,
     #[command(flatten)]
     rules: RuleArgs,
-    #[command(flatten)]
-    key: KeyArgs,
     #[command(flatten)]
     mail: MailArgs,
     #[command(flatten)]
@@ -258,8 +256,12 @@ enum SystemCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verify the hash chain; exit status 0 only when intact.
+    /// Verify the keyed hash chain with the server's key; exit status 0 only when intact.
     Verify,
+    /// Accept, once after an upgrade, the entries written before the chain was keyed: they
+    /// keep their plain SHA-256 hashes, and the record of how many they are is sealed with
+    /// the server's key. Refused when any later entry does not verify.
+    Seal,
 }
 
 /// The system clock: the one place the binary reads real time.
@@ -278,7 +280,10 @@ fn explain(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{}", e.describe())
 }
 
-async fn open_app(db: &DatabaseArgs, rules: sigap_app::Rules) -> anyhow::Result<App> {
+/// The app on the database, with the server's key (`SIGAP_SECRET_KEY` or the key file): every
+/// command that writes to the audit log seals its entries with it.
+async fn open_app(db: &DatabaseArgs, mut rules: sigap_app::Rules) -> anyhow::Result<App> {
+    rules.secret_key = db.key.load(&db.data_dir)?;
     let url = db.url();
     let store = Store::open(&url, &db.store_options()?)
         .await
@@ -376,6 +381,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::System(cmd) => system(&db, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&db).await,
+        Command::Audit(AuditCommand::Seal) => audit_seal(&db).await,
         Command::Backup { out } => {
             let app = admin_app(&db).await?;
             anyhow::ensure!(
@@ -445,6 +451,41 @@ async fn system(db: &DatabaseArgs, cmd: SystemCommand) -> anyhow::Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_seal(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let app = admin_app(db).await?;
+    match sigap_app::audit::seal_legacy(&app).await.map_err(explain)? {
+        Ok(0) => {
+            println!("nothing to seal: no entry is from before the keyed chain");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(n) => {
+            println!("entries 1 to {n} accepted as written before the chain was keyed");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(b) => {
+            eprintln!(
+                "error: not sealed: the audit log is broken at entry {}: {}",
+                b.seq, b.reason
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Refuses to run a server whose key is not the one the audit log is sealed with: every
+/// action would be refused, and TOTP secrets would not open.
+async fn check_audit_key(app: &App) -> anyhow::Result<()> {
+    let head = app.store.audit_head_row().await?;
+    let ours = app.store.audit_key().map(|k| k.id()).unwrap_or_default();
+    if let Some(theirs) = head.key_id.filter(|id| *id != ours) {
+        anyhow::bail!(
+            "the audit log is sealed under the key {theirs}, and this server's key is {ours}: \
+             start it with the SIGAP_SECRET_KEY (or the secret.key file) it was written with"
+        );
+    }
+    Ok(())
 }
 
 async fn audit_verify(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
@@ -565,7 +606,6 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut rules = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
-    rules.secret_key = args.key.load(&db.data_dir)?;
     let limits = args.limits.web(rules.max_file_bytes)?;
     crate::settings::raise_open_files(limits.connections.max_connections);
     crate::settings::warn_plain_http(&rules.public_url);
@@ -577,6 +617,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let app = open_app(db, rules).await?;
+    check_audit_key(&app).await?;
     if args.demo {
         sigap_app::demo::check_database(&app)
             .await
@@ -697,6 +738,7 @@ async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode>
     let mut rules = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     let app = open_app(db, rules).await?;
+    check_audit_key(&app).await?;
     let mail = args.mail.settings(&app.rules.public_url)?;
     println!(
         "sigap worker running ({})",

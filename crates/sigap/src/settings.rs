@@ -40,6 +40,8 @@ pub struct DatabaseArgs {
         global = true
     )]
     pub sqlite_sync: String,
+    #[command(flatten)]
+    pub key: KeyArgs,
 }
 
 impl std::fmt::Debug for DatabaseArgs {
@@ -208,12 +210,13 @@ fn required_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
         .collect()
 }
 
-/// The server's secret key, which seals the TOTP secrets in the database.
+/// The server's secret key, from which the keys that seal the TOTP secrets and the audit
+/// chain are derived. Every command that opens the database reads it.
 #[derive(Clone, Args)]
 pub struct KeyArgs {
     /// 64 hexadecimal digits; default: the key file `secret.key` in the data directory,
     /// created at the first start.
-    #[arg(long, env = "SIGAP_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "SIGAP_SECRET_KEY", hide_env_values = true, global = true)]
     pub secret_key: Option<String>,
 }
 

@@ -28,13 +28,22 @@ fn rand_suffix() -> u64 {
 
 /// Runs `sigap ARGS` against a data dir (and database URL, if any).
 fn sigap(data: &Path, db: Option<&str>, args: &[&str]) -> Output {
+    sigap_with_key(data, db, None, args)
+}
+
+/// `sigap` with `SIGAP_SECRET_KEY` set, or reading the data directory's key file.
+fn sigap_with_key(data: &Path, db: Option<&str>, key: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigap"));
     cmd.args(args)
         .env("SIGAP_DATA_DIR", data)
         .env_remove("SIGAP_DATABASE_URL")
+        .env_remove("SIGAP_SECRET_KEY")
         .stdin(Stdio::null());
     if let Some(url) = db {
         cmd.env("SIGAP_DATABASE_URL", url);
+    }
+    if let Some(key) = key {
+        cmd.env("SIGAP_SECRET_KEY", key);
     }
     cmd.output().unwrap()
 }
@@ -210,11 +219,33 @@ fn registries_and_tokens(data: &Path, db: Option<&str>) {
             "dnsmagic",
         ],
     ));
+    // Seven changes, and the three refusals of the registries (the system of an unknown
+    // agency, the owner without an agency, the unknown user), sealed with the key file.
     let verify = ok(&sigap(data, db, &["audit", "verify"]));
     assert!(
-        verify.contains("intact") && verify.contains("7 entries"),
+        verify.contains("intact") && verify.contains("10 entries"),
         "{verify}"
     );
+    let nothing = ok(&sigap(data, db, &["audit", "seal"]));
+    assert!(nothing.contains("nothing to seal"), "{nothing}");
+    // Under another key the chain does not verify, and neither the server nor the worker
+    // starts on it; nothing is appended.
+    let other = "22".repeat(32);
+    let refused = fails(&sigap_with_key(
+        data,
+        db,
+        Some(&other),
+        &["audit", "verify"],
+    ));
+    assert!(refused.contains("SIGAP_SECRET_KEY"), "{refused}");
+    for args in [&["serve", "--listen", "127.0.0.1:0"][..], &["worker"]] {
+        let out = sigap_with_key(data, db, Some(&other), args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} started under another key");
+        assert!(err.contains("sealed under the key"), "{args:?}: {err}");
+    }
+    let verify = ok(&sigap(data, db, &["audit", "verify"]));
+    assert!(verify.contains("10 entries"), "{verify}");
 }
 
 #[test]

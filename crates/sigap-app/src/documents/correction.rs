@@ -42,6 +42,14 @@ fn check(caller: &Caller, reason: &str) -> AppResult<()> {
 
 /// Issues a corrected version of document `id`; answers the new document.
 pub async fn reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
+    let result = try_reissue(app, caller, id, reason).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "reissue_document", None, e, None).await;
+    }
+    result
+}
+
+async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
     let app = &app.current().await?;
     let old = visible_document(app, caller, id).await?;
     check(caller, reason)?;

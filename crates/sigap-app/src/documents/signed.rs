@@ -73,6 +73,20 @@ pub async fn upload(
     file: &Upload,
     note: Option<&str>,
 ) -> AppResult<SignedCopyView> {
+    let result = try_upload(app, caller, id, file, note).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "upload_signed_copy", None, e, None).await;
+    }
+    result
+}
+
+async fn try_upload(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    file: &Upload,
+    note: Option<&str>,
+) -> AppResult<SignedCopyView> {
     let doc = visible_document(app, caller, id).await?;
     if !may_upload(caller.role) {
         return Err(AppError::Forbidden(format!(
@@ -125,6 +139,19 @@ pub async fn upload(
 
 /// A signed copy's PDF, for staff who may see its document.
 pub async fn pdf(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    copy_id: i64,
+) -> AppResult<(SignedCopyView, String, Vec<u8>)> {
+    let result = try_pdf(app, caller, id, copy_id).await;
+    if let Err(e) = &result {
+        crate::actions::audit_refused(app, caller, "read_signed_copy", None, e, None).await;
+    }
+    result
+}
+
+async fn try_pdf(
     app: &App,
     caller: &Caller,
     id: i64,

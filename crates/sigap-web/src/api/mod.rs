@@ -1,5 +1,6 @@
 //! The JSON API, one module per resource; each exposes `router()` with its documented routes.
 
+pub mod audit;
 pub mod credentials;
 pub mod documents;
 pub mod jobs;

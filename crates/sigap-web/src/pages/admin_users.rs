@@ -1,7 +1,8 @@
 //! The staff users page (`/admin/users`): every user with role, agency, whether the account
 //! is disabled and whether a second factor (TOTP) is enrolled. Admins add users (a password
 //! left empty is generated and shown once on the answer, never again), reset a user's
-//! second factor, and disable or enable an account, each a CSRF-checked POST calling one use
+//! second factor, force a new password (generated and shown once, the user's sessions end),
+//! and disable or enable an account, each a CSRF-checked POST calling one use
 //! case. Auditors read the list; other roles are answered 403 by `sigap_app::admin`.
 
 use askama::Template;
@@ -20,6 +21,7 @@ use sigap_app::views::CreatedUser;
 use sigap_core::Role;
 
 use crate::AppState;
+use crate::extract::Source;
 use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout};
 use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
@@ -29,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list_users).post(add_user))
         .route("/admin/users/{id}/totp/reset", post(reset_totp))
+        .route("/admin/users/{id}/password/reset", post(reset_password))
         .route("/admin/users/{id}/disable", post(disable_user))
         .route("/admin/users/{id}/enable", post(enable_user))
 }
@@ -50,6 +53,8 @@ struct UsersPage {
     notice: Option<String>,
     /// The user just created, with the generated password to show once.
     created: Option<CreatedUser>,
+    /// The user whose password was just reset, with the new one to show once.
+    reset: Option<sigap_app::passwords::ResetPassword>,
     /// The add form and the row buttons, for admins.
     form: Option<AdminForm>,
     csrf_token: String,
@@ -87,6 +92,7 @@ fn user_fields(lang: Lang, agencies: &[admin::AgencyOverview]) -> Vec<FormField>
 struct UsersExtra {
     notice: Option<String>,
     created: Option<CreatedUser>,
+    reset: Option<sigap_app::passwords::ResetPassword>,
     refused: Option<(Value, Vec<sigap_core::FieldError>)>,
 }
 
@@ -121,6 +127,7 @@ async fn users_page(
             .collect(),
         notice: extra.notice,
         created: extra.created,
+        reset: extra.reset,
         form: (session.caller.role == Role::Admin).then_some(form),
         csrf_token: session.csrf_token.clone(),
         layout,
@@ -248,4 +255,33 @@ async fn enable_user(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     change_user(&state, lang, &session, &id, pairs, UserChange::Enable).await
+}
+
+/// Forces a new password on a user: answered here rather than redirected, since the
+/// generated password is shown this once. The user's sessions end.
+async fn reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Source(source): Source,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let layout = admin_layout(lang, "/admin/users", "admin.users.title", &session);
+    if !PostedForm::new(pairs).token_ok(&session) {
+        return csrf_refused(layout);
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return app_error_page(layout, AppError::NotFound("user".to_owned()));
+    };
+    match sigap_app::passwords::reset(&state.app, &session.caller, &UserRef::Id(id), source).await {
+        Ok(reset) => {
+            let extra = UsersExtra {
+                reset: Some(reset),
+                ..UsersExtra::default()
+            };
+            users_page(&state, lang, &session, extra, StatusCode::OK).await
+        }
+        Err(e) => app_error_page(layout, e),
+    }
 }

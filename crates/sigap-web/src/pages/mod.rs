@@ -26,6 +26,7 @@ pub mod admin_settings;
 pub mod admin_users;
 pub mod approvals;
 pub mod assets;
+pub mod audit;
 pub mod cookies;
 pub mod countdown;
 pub mod csrf;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(approvals::router())
         .merge(jobs::router())
+        .merge(audit::router())
         .merge(admin::router())
         .merge(admin_users::router())
         .merge(account::router())

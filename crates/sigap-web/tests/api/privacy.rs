@@ -30,6 +30,9 @@ both! {
     a_receipt_that_fails_for_good_keeps_no_token:
         sqlite_a_receipt_that_fails_for_good_keeps_no_token,
         postgres_a_receipt_that_fails_for_good_keeps_no_token;
+    owners_get_images_without_their_author_metadata:
+        sqlite_owners_get_images_without_their_author_metadata,
+        postgres_owners_get_images_without_their_author_metadata;
 }
 
 const NAME: &str = "Kartika Pramudyawardhani";
@@ -437,4 +440,63 @@ async fn a_receipt_that_fails_for_good_keeps_no_token(app: TestApp) {
     let text = mail_text(receipt);
     assert!(text.contains(&submitted.number), "{text}");
     assert!(!text.contains(&submitted.tracking_token));
+}
+
+/// A phone's photograph: a JPEG whose EXIF names its owner and where it was taken.
+fn jpeg_with_exif() -> Vec<u8> {
+    let picture =
+        image::RgbImage::from_fn(16, 16, |x, y| image::Rgb([x as u8 * 15, y as u8 * 15, 90]));
+    let mut clean = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut clean)
+        .encode_image(&picture)
+        .unwrap();
+    let exif = format!("Exif\0\0Artist={NAME}\0GPSLatitude=1.0452N\0");
+    let mut tagged = clean[..2].to_vec();
+    tagged.extend_from_slice(&[0xff, 0xe1]);
+    tagged.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    tagged.extend_from_slice(exif.as_bytes());
+    tagged.extend_from_slice(&clean[2..]);
+    tagged
+}
+
+async fn owners_get_images_without_their_author_metadata(app: TestApp) {
+    let mut form = Form::new();
+    for (k, v) in valid_report().as_object().unwrap() {
+        form = form.text(k.clone(), v.as_str().unwrap().to_owned());
+    }
+    let form = form.part(
+        "evidence",
+        Part::bytes(jpeg_with_exif()).file_name("foto.jpg"),
+    );
+    let (status, body) = read(app.submit_multipart(form).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let n = body["ticket_number"].as_str().unwrap().to_owned();
+    app.drive(&n, "remediating").await;
+    let ticket = app.ticket("system_owner", &n).await;
+    let file = ticket["evidence"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{n}/evidence/{file}");
+    let download = |role: &'static str| {
+        let request = app.get(Some(app.token(role)), &path);
+        async move {
+            let response = request.await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.bytes().await.unwrap().to_vec()
+        }
+    };
+    let staff = download("csirt").await;
+    assert_eq!(
+        staff,
+        jpeg_with_exif(),
+        "the CSIRT gets the evidence as it came"
+    );
+    for role in ["system_owner", "regional_secretary"] {
+        let bytes = download(role).await;
+        assert_clean(
+            &format!("the {role}'s copy of the photograph"),
+            &String::from_utf8_lossy(&bytes),
+        );
+        assert!(!String::from_utf8_lossy(&bytes).contains("GPS"));
+        let seen = image::load_from_memory(&bytes).expect("still a picture");
+        assert_eq!((seen.width(), seen.height()), (16, 16));
+    }
 }

@@ -1,0 +1,104 @@
+//! Alerts to the admins about sigap itself rather than a ticket: today, a break in the audit
+//! log's chain found by the worker. They go to staff only, in Indonesian, and carry no
+//! reporter data: only where the chain broke, why, and a link to the audit page.
+
+use chrono::{DateTime, Utc};
+
+use crate::html::escape;
+use crate::links::PublicUrl;
+use crate::messages::{Lang, Rendered};
+use crate::when::format_wib_long;
+
+/// A break in the audit chain, as the worker found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditChainBroken {
+    /// The first entry that does not verify.
+    pub seq: i64,
+    /// Why, as the verifier says it.
+    pub reason: String,
+    /// When the check ran.
+    pub checked_at: DateTime<Utc>,
+}
+
+impl AuditChainBroken {
+    /// Subject, text and HTML of the alert; the link points at the audit page under `public`.
+    pub fn render(&self, public: &PublicUrl) -> Rendered {
+        let when = format_wib_long(self.checked_at, Lang::Id);
+        let link = public.audit();
+        let subject = format!(
+            "[PERINGATAN] Rantai log audit sigap rusak pada entri {}",
+            self.seq
+        );
+        let lines = [
+            "Yth. Administrator sigap,".to_owned(),
+            String::new(),
+            format!(
+                "Pemeriksaan berkala pada {when} menemukan bahwa rantai log audit tidak utuh mulai \
+                 entri nomor {}.",
+                self.seq
+            ),
+            format!("Keterangan: {}", self.reason),
+            String::new(),
+            "Artinya, isi basis data telah diubah di luar aplikasi, atau server dijalankan dengan \
+             kunci (SIGAP_SECRET_KEY) yang berbeda. Mohon segera periksa akses ke basis data, \
+             jalankan `sigap audit verify` di server, dan tangani sebagai insiden keamanan."
+                .to_owned(),
+            String::new(),
+            format!("Halaman audit: {link}"),
+            String::new(),
+            "Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan yang ditemukan."
+                .to_owned(),
+        ];
+        let text = lines.join("\n");
+        let html = format!(
+            "<!doctype html><html lang=\"id\"><body>\
+             <p>Yth. Administrator sigap,</p>\
+             <p>Pemeriksaan berkala pada {} menemukan bahwa rantai log audit tidak utuh mulai \
+             entri nomor <strong>{}</strong>.</p>\
+             <p>Keterangan: {}</p>\
+             <p>Artinya, isi basis data telah diubah di luar aplikasi, atau server dijalankan \
+             dengan kunci (SIGAP_SECRET_KEY) yang berbeda. Mohon segera periksa akses ke basis \
+             data, jalankan <code>sigap audit verify</code> di server, dan tangani sebagai \
+             insiden keamanan.</p>\
+             <p><a href=\"{}\">Buka halaman audit</a></p>\
+             <p><small>Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan \
+             yang ditemukan.</small></p></body></html>",
+            escape(&when),
+            self.seq,
+            escape(&self.reason),
+            escape(link.as_str()),
+        );
+        Rendered {
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn the_alert_names_the_entry_and_escapes_the_reason() {
+        let alert = AuditChainBroken {
+            seq: 42,
+            reason: "content <script>x</script> altered".to_owned(),
+            checked_at: Utc.with_ymd_and_hms(2026, 12, 5, 3, 0, 0).unwrap(),
+        };
+        let public = PublicUrl::parse("https://csirt.batam.go.id/").unwrap();
+        let out = alert.render(&public);
+        assert!(out.subject.contains("entri 42"), "{}", out.subject);
+        assert!(
+            out.text.contains("Sabtu, 5 Desember 2026 10.00 WIB"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("https://csirt.batam.go.id/admin/audit"));
+        assert!(out.html.contains("&lt;script&gt;"), "{}", out.html);
+        assert!(!out.html.contains("<script>"));
+    }
+}

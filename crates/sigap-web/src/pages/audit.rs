@@ -1,0 +1,137 @@
+//! The audit log for admins and auditors (`/admin/audit`): the entries filtered by ticket,
+//! actor, action, outcome and time, newest first and a page at a time, the worker's last
+//! check of the chain, and the same selection as a JSON-lines download
+//! (`/admin/audit/export`). Other roles are answered 403 by the use case, which audits the
+//! refusal.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use sigap_app::audit::{AuditEntryView, AuditQuery, ChainCheck, Export};
+
+use crate::AppState;
+use crate::extract::Source;
+use crate::pages::session::StaffSession;
+use crate::pages::{Lang, Layout, app_error_page, error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/audit", get(audit_page))
+        .route("/admin/audit/export", get(export))
+}
+
+/// One entry ready to show.
+struct EntryRow {
+    entry: AuditEntryView,
+    /// The details as indented JSON, when there are any.
+    details: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPageView {
+    layout: Layout,
+    lang: Lang,
+    query: AuditQuery,
+    entries: Vec<EntryRow>,
+    chain: Option<ChainCheck>,
+    /// The query string of the filters, for the export and the next page.
+    filters: String,
+    next: Option<String>,
+}
+
+/// The filters as a query string (without `before` and `limit`).
+fn filters(q: &AuditQuery) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [
+        ("ticket", &q.ticket),
+        ("actor", &q.actor),
+        ("action", &q.action),
+        ("outcome", &q.outcome),
+        ("from", &q.from),
+        ("until", &q.until),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            out.append_pair(name, v);
+        }
+    }
+    out.finish()
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Response {
+    let layout = Layout::staff(
+        lang,
+        "/admin/audit",
+        lang.t("audit.title").into_owned(),
+        &session,
+    );
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(e) => return error_page(layout, StatusCode::BAD_REQUEST, Some(e.body_text())),
+    };
+    let page = match sigap_app::audit::search(&state.app, &session.caller, &query).await {
+        Ok(page) => page,
+        Err(e) => return app_error_page(layout, e),
+    };
+    let filters = filters(&query);
+    let next = page.next_before.map(|before| {
+        if filters.is_empty() {
+            format!("before={before}")
+        } else {
+            format!("{filters}&before={before}")
+        }
+    });
+    let view = AuditPageView {
+        entries: page
+            .entries
+            .into_iter()
+            .map(|entry| EntryRow {
+                details: (!entry.details.is_null()
+                    && entry.details.as_object().is_none_or(|o| !o.is_empty()))
+                .then(|| serde_json::to_string_pretty(&entry.details).unwrap_or_default()),
+                entry,
+            })
+            .collect(),
+        chain: page.chain,
+        filters,
+        next,
+        query,
+        layout,
+        lang,
+    };
+    render(StatusCode::OK, &view)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    lang: Lang,
+    StaffSession(session): StaffSession,
+    Source(source): Source,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Response {
+    let layout = || {
+        Layout::staff(
+            lang,
+            "/admin/audit",
+            lang.t("audit.title").into_owned(),
+            &session,
+        )
+    };
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(e) => return error_page(layout(), StatusCode::BAD_REQUEST, Some(e.body_text())),
+    };
+    match Export::start(&state.app, &session.caller, &query, source).await {
+        Ok(export) => crate::api::audit::jsonl_response(state, export),
+        Err(e) => app_error_page(layout(), e),
+    }
+}
