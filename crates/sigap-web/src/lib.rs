@@ -210,6 +210,9 @@ pub fn router(app: App, web: WebSettings) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    // Every error answer of the API's routes is a problem document (the pages render
+    // theirs as HTML; unknown paths fall back to a problem already).
+    .layer(axum::middleware::from_fn(error::problem_errors))
     .route("/metrics", axum::routing::get(metrics::render))
     .merge(pages::router())
     .fallback(api::service::not_found)
