@@ -1,9 +1,13 @@
 //! One error type for every handler, rendered as `application/problem+json` (RFC 9457):
 //! `status`, `title`, `detail`, and `errors: [{field, message}]` for invalid input.
-//! Internal errors are logged with a correlation id and never echo their cause.
+//! Internal errors are logged with a correlation id and never echo their cause. The API's
+//! routes are wrapped in [`problem_errors`], so that an error answer that no handler
+//! rendered (the method router's `405`) is a problem document too.
 
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sigap_app::AppError;
@@ -147,3 +151,62 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The most of a plain error body that [`problem_errors`] reads for its `detail`.
+const MAX_PLAIN_DETAIL: usize = 4096;
+
+/// Middleware of the API's routes: an error answer (4xx, 5xx) that is not yet a problem
+/// document becomes one, with the same status and headers (`Allow`, `Retry-After`). The
+/// handlers and the API's extractors render their own errors; this catches what they never
+/// see, such as the `405` of a method a path does not have, and any plain-text rejection of
+/// an axum extractor that a handler might take directly. A client error's text becomes the
+/// `detail`; a server error's text is logged with a correlation id and not echoed.
+pub async fn problem_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_PLAIN_DETAIL)
+        .await
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_default();
+    let detail = if status == StatusCode::METHOD_NOT_ALLOWED {
+        let allowed = parts
+            .headers
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        format!("{method} is not allowed here; the methods allowed are: {allowed}")
+    } else if status.is_server_error() {
+        let id = correlation_id();
+        tracing::error!(correlation_id = %id, %status, body = %text, "error answer without a problem body");
+        format!(
+            "{}; correlation id {id}",
+            status.canonical_reason().unwrap_or("error")
+        )
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    let (problem, body) = ApiError::new(status, detail).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(content_type) = problem.headers.get(header::CONTENT_TYPE) {
+        parts
+            .headers
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+}

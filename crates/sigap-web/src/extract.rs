@@ -1,16 +1,21 @@
-//! Request extractors: the staff caller from a bearer token, the client's address, and a
-//! body that is either JSON or `multipart/form-data` (text fields plus `evidence` files).
-//! Every malformed body becomes a precise 4xx problem, never a 500.
+//! Request extractors: the staff caller from a bearer token, the client's address, a
+//! body that is either JSON or `multipart/form-data` (text fields plus `evidence` files),
+//! and the query and path parameters of the API. Every malformed body or parameter becomes a
+//! precise 4xx problem, never a 500 and never axum's plain-text rejection.
 
 use std::net::SocketAddr;
 
 use axum::extract::multipart::Field;
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Request};
+use axum::extract::{
+    ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Path, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sigap_app::tokens::{self, Scope};
 use sigap_app::{App, Caller, Upload};
+use sigap_core::FieldError;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::AppState;
@@ -69,6 +74,75 @@ pub fn needed_scope(method: &Method, path: &str) -> Scope {
         Scope::Act
     } else {
         Scope::Admin
+    }
+}
+
+/// The query parameters of an API route. A parameter that is missing or does not read as
+/// its type is invalid input like any other: `422` with `errors: [{field, message}]`
+/// naming it (axum's `Query` answers a plain-text `400`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let pairs = url::form_urlencoded::parse(query.as_bytes());
+        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+            .map(ApiQuery)
+            .map_err(|e| ApiError::from(sigap_app::AppError::Invalid(vec![parameter_error(&e)])))
+    }
+}
+
+/// The field error of a query string that does not deserialize: the parameter is the
+/// error's path, or for a missing one the name serde quotes in its message.
+fn parameter_error(e: &serde_path_to_error::Error<serde_urlencoded::de::Error>) -> FieldError {
+    let cause = e.inner().to_string();
+    let missing = cause
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) => FieldError::new(name, format!("the parameter `{name}` is required")),
+        None => match e.path().to_string() {
+            root if root == "." => {
+                FieldError::new("query", format!("the query is not valid: {cause}"))
+            }
+            name => FieldError::new(
+                &name,
+                format!("the parameter `{name}` is not valid: {cause}"),
+            ),
+        },
+    }
+}
+
+/// The path parameters of an API route. A parameter that does not read as its type (an id
+/// that is not a number, text that is not UTF-8) names nothing there is: `404`, as an id
+/// that names no row (axum's `Path` answers a plain-text `400`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) if rejection.status().is_client_error() => Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("no such resource: {}", rejection.body_text()),
+            )),
+            // A route whose parameters do not fit its extractor: a defect, logged as one.
+            Err(rejection) => Err(sigap_app::AppError::Internal(rejection.body_text()).into()),
+        }
     }
 }
 

@@ -100,8 +100,13 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// Errors are `application/problem+json`: every error answer that the handlers document with
-/// the `Problem` schema is listed under that media type, and every operation that takes a
-/// bearer token documents the 401 it answers without a valid one.
+/// the `Problem` schema is listed under that media type. Each operation also documents the
+/// errors answered before or around its handler, where they can happen: the `401` and `403`
+/// of the bearer token (no valid token; a token without the request's scope), the refusals
+/// of the body extractors (`400`, `408`, `413`, `415`, `422`), a query parameter that does
+/// not read (`422`), a path parameter that names nothing (`404`), and the `503` of a server
+/// at its connection cap (`connections`), which any request can meet. A status the handler
+/// documents itself keeps the handler's description.
 struct ProblemResponses;
 
 impl utoipa::Modify for ProblemResponses {
@@ -116,16 +121,64 @@ impl utoipa::Modify for ProblemResponses {
             ];
             for operation in operations.into_iter().flatten() {
                 problem_media_type(operation);
-                if takes_bearer(operation) {
+                let answers = extractor_answers(operation);
+                for (status, description) in answers {
                     operation
                         .responses
                         .responses
-                        .entry("401".to_owned())
-                        .or_insert_with(unauthorized);
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(description));
                 }
             }
         }
     }
+}
+
+/// The error answers of an operation that come from its extractors and the server rather
+/// than from its handler, as (status, description).
+fn extractor_answers(
+    operation: &utoipa::openapi::path::Operation,
+) -> Vec<(&'static str, &'static str)> {
+    use utoipa::openapi::path::ParameterIn;
+    let takes = |place: ParameterIn| {
+        operation.parameters.iter().flatten().any(|parameter| {
+            matches!(parameter, utoipa::openapi::RefOr::T(p) if p.parameter_in == place)
+        })
+    };
+    let mut answers = Vec::new();
+    if takes_bearer(operation) {
+        answers.push(("401", "no valid `Authorization: Bearer` token"));
+        answers.push(("403", "the token lacks the scope the request needs"));
+    }
+    if operation.request_body.is_some() {
+        answers.extend([
+            ("400", "malformed body"),
+            ("408", "the body did not arrive in time"),
+            ("413", "the body is larger than the server accepts"),
+            (
+                "415",
+                "a body that is neither `application/json` nor `multipart/form-data`",
+            ),
+            (
+                "422",
+                "the body is not a JSON object, or a field is missing or wrong",
+            ),
+        ]);
+    }
+    if takes(ParameterIn::Query) {
+        answers.push((
+            "422",
+            "a query parameter is missing or does not read as its type",
+        ));
+    }
+    if takes(ParameterIn::Path) {
+        answers.push(("404", "no such resource"));
+    }
+    answers.push((
+        "503",
+        "the server is at its connection cap (or, for a multipart body, its uploads at once); try again after `Retry-After`",
+    ));
+    answers
 }
 
 /// Moves the `Problem` bodies of an operation's error answers to `application/problem+json`.
@@ -157,11 +210,11 @@ fn takes_bearer(operation: &utoipa::openapi::path::Operation) -> bool {
     })
 }
 
-/// The 401 answer of an operation that takes a bearer token.
-fn unauthorized() -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+/// An error answer with a problem document.
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     ResponseBuilder::new()
-        .description("no valid `Authorization: Bearer` token")
+        .description(description)
         .content(
             "application/problem+json",
             ContentBuilder::new()
@@ -211,6 +264,9 @@ pub fn router(app: App, web: WebSettings) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    // Every error answer of the API's routes is a problem document (the pages render
+    // theirs as HTML; unknown paths fall back to a problem already).
+    .layer(axum::middleware::from_fn(error::problem_errors))
     .route("/metrics", axum::routing::get(metrics::render))
     .merge(pages::router())
     .fallback(api::service::not_found)

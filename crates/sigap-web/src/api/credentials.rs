@@ -2,7 +2,7 @@
 //! password reset. A token's secret is answered once, at creation; lists never carry it.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sigap_app::passwords;
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{FormBody, Source, Staff};
+use crate::extract::{ApiPath, ApiQuery, FormBody, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -53,7 +53,7 @@ pub struct TokenCreateRequest {
 async fn list_tokens(
     State(s): State<AppState>,
     Staff(caller): Staff,
-    Query(query): Query<TokenQuery>,
+    ApiQuery(query): ApiQuery<TokenQuery>,
 ) -> ApiResult<Json<Vec<TokenView>>> {
     let email = query.email.as_deref();
     Ok(Json(tokens::list(&s.app, &caller, email, query.all).await?))
@@ -83,7 +83,7 @@ async fn revoke_token(
     State(s): State<AppState>,
     Staff(caller): Staff,
     Source(source): Source,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     tokens::revoke(&s.app, &caller, id, source).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -105,7 +105,7 @@ async fn reset_password(
     State(s): State<AppState>,
     Staff(caller): Staff,
     Source(source): Source,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ResetPasswordView>> {
     let reset = passwords::reset(&s.app, &caller, &UserRef::Id(id), source).await?;
     Ok(Json(ResetPasswordView {

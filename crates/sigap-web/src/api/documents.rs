@@ -3,7 +3,7 @@
 //! back after a certified electronic signature.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::reports::tracking_token;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{FormBody, Staff};
+use crate::extract::{ApiPath, FormBody, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,7 +48,7 @@ struct ReissueRequest {
 async fn reissue_document(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
     let id = id_of(&id)?;
@@ -77,7 +77,7 @@ fn id_of(text: &str) -> Result<i64, ApiError> {
         (status = 404, body = Problem)))]
 async fn reporter_acknowledgement(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let token = tracking_token(&headers)?;
@@ -97,7 +97,7 @@ async fn reporter_acknowledgement(
 async fn staff_acknowledgement(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Response> {
     let (doc, bytes) = documents::acknowledgement_for_staff(&state.app, &caller, &number).await?;
     Ok(pdf(&doc.number, &doc.sha256, bytes))
@@ -125,7 +125,7 @@ struct SignedCopyUpload {
 async fn upload_signed_copy(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<SignedCopyView>)> {
     let id = id_of(&id)?;
@@ -148,7 +148,7 @@ async fn upload_signed_copy(
 async fn download_signed_copy(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path((id, copy_id)): Path<(String, String)>,
+    ApiPath((id, copy_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let (copy, number, bytes) =
         signed::pdf(&state.app, &caller, id_of(&id)?, id_of(&copy_id)?).await?;

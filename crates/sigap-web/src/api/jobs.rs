@@ -3,14 +3,14 @@
 //! back in the queue (admins).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use sigap_app::jobs::{JobSummary, JobView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Staff;
+use crate::extract::{ApiPath, ApiQuery, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -35,7 +35,7 @@ struct JobQuery {
 async fn list_jobs(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Query(query): Query<JobQuery>,
+    ApiQuery(query): ApiQuery<JobQuery>,
 ) -> ApiResult<Json<Vec<JobView>>> {
     Ok(Json(
         sigap_app::jobs::list_jobs(&state.app, &caller, query.state.as_deref()).await?,
@@ -64,7 +64,7 @@ async fn job_summary(
 async fn retry_job(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<JobView>> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     Ok(Json(sigap_app::jobs::retry(&state.app, &caller, id).await?))

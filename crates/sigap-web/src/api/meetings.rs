@@ -3,7 +3,7 @@
 //! cancellation to those removed) and cancel one.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sigap_app::meetings::{self, Attendee, MeetingView, Purpose};
@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{FormBody, Source, Staff};
+use crate::extract::{ApiPath, FormBody, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -79,7 +79,7 @@ fn meeting_id(id: &str) -> ApiResult<i64> {
 async fn list_meetings(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Json<Vec<MeetingView>>> {
     Ok(Json(meetings::list(&state.app, &caller, &number).await?))
 }
@@ -97,7 +97,7 @@ async fn list_meetings(
 async fn schedule_meeting(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
     source: Source,
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
@@ -118,7 +118,7 @@ async fn schedule_meeting(
 async fn update_meeting(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     source: Source,
     body: FormBody,
 ) -> ApiResult<Json<MeetingView>> {
@@ -140,7 +140,7 @@ async fn update_meeting(
 async fn cancel_meeting(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     source: Source,
     body: FormBody,
 ) -> ApiResult<Json<MeetingView>> {

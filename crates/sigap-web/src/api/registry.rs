@@ -2,7 +2,7 @@
 //! write; staff read; a system owner reads only their own agency and its systems.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sigap_app::registry;
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{FormBody, Staff};
+use crate::extract::{ApiPath, FormBody, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -170,7 +170,7 @@ async fn add_user(
 async fn disable_user(
     State(s): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     registry::set_user_disabled(&s.app, &caller, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -184,7 +184,7 @@ async fn disable_user(
 async fn enable_user(
     State(s): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     registry::set_user_disabled(&s.app, &caller, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -199,7 +199,7 @@ async fn enable_user(
 async fn reset_user_totp(
     State(s): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     two_factor::reset(&s.app, &caller, &UserRef::Id(id)).await?;
     Ok(StatusCode::NO_CONTENT)

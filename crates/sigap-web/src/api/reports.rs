@@ -3,7 +3,7 @@
 //! token in `X-Tracking-Token`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sigap_app::intake::{self, Intake};
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{PublicFormBody, Source};
+use crate::extract::{ApiPath, ApiQuery, PublicFormBody, Source};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -87,7 +87,7 @@ pub struct CvssScoreView {
 #[utoipa::path(get, path = "/api/v1/cvss", tag = "reports", params(CvssQuery),
     responses((status = 200, body = CvssScoreView),
         (status = 422, body = Problem, description = "not a complete CVSS 3.1 or 4.0 vector")))]
-async fn score_cvss(Query(query): Query<CvssQuery>) -> ApiResult<Json<CvssScoreView>> {
+async fn score_cvss(ApiQuery(query): ApiQuery<CvssQuery>) -> ApiResult<Json<CvssScoreView>> {
     let scored = sigap_core::cvss::score_vector(&query.vector)
         .map_err(|e| ApiError::from(sigap_app::AppError::Invalid(vec![e])))?;
     Ok(Json(CvssScoreView {
@@ -145,7 +145,7 @@ pub(crate) fn tracking_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     responses((status = 200, body = ReporterView), (status = 404, body = Problem)))]
 async fn reporter_view(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<ReporterView>> {
     let token = tracking_token(&headers)?;
@@ -164,7 +164,7 @@ async fn reporter_view(
         (status = 429, body = Problem, description = "too many messages on this ticket from this address this hour")))]
 async fn reporter_message(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
     headers: HeaderMap,
     source: Source,
     PublicFormBody(body): PublicFormBody,

@@ -5,7 +5,7 @@
 //! on `approval`, `holidays` or `documents` puts that section back to the value read at start. The settings page does the same.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{FormBody, Staff};
+use crate::extract::{ApiPath, FormBody, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -162,7 +162,7 @@ async fn put_letterhead(
 async fn put_document_kind(
     State(s): State<AppState>,
     Staff(caller): Staff,
-    Path(kind): Path<String>,
+    ApiPath(kind): ApiPath<String>,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
     settings::set_document_kind(&s.app, &caller, &kind, &body.fields).await?;

@@ -2,7 +2,7 @@
 //! e-mail or in person, and performing a workflow action.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sigap_app::intake::{self, Intake};
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{FormBody, Source, Staff};
+use crate::extract::{ApiPath, ApiQuery, FormBody, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn download_document(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<axum::response::Response> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (meta, bytes) = sigap_app::documents::document_pdf(&state.app, &caller, id).await?;
@@ -60,7 +60,7 @@ async fn download_document(
 async fn download_evidence(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path((number, id)): Path<(String, String)>,
+    ApiPath((number, id)): ApiPath<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (meta, bytes) = tickets::evidence_file(&state.app, &caller, &number, id).await?;
@@ -85,7 +85,7 @@ async fn download_evidence(
 async fn preview_evidence(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path((number, id)): Path<(String, String)>,
+    ApiPath((number, id)): ApiPath<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
     let (_, png) = tickets::evidence_preview(&state.app, &caller, &number, id).await?;
@@ -100,10 +100,8 @@ async fn preview_evidence(
 async fn list_tickets(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<TicketPage>> {
-    let Query(query) =
-        query.map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
     Ok(Json(
         tickets::list_tickets(&state.app, &caller, &query).await?,
     ))
@@ -146,7 +144,7 @@ async fn enter_report(
 async fn get_ticket(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Json<TicketView>> {
     Ok(Json(
         tickets::get_ticket(&state.app, &caller, &number).await?,
@@ -160,7 +158,7 @@ async fn get_ticket(
 async fn list_documents(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Json<Vec<DocumentView>>> {
     Ok(Json(
         tickets::get_ticket(&state.app, &caller, &number)
@@ -188,7 +186,7 @@ async fn list_documents(
 async fn perform_action(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Path((number, action)): Path<(String, String)>,
+    ApiPath((number, action)): ApiPath<(String, String)>,
     source: Source,
     body: FormBody,
 ) -> ApiResult<Json<TicketView>> {

@@ -3,7 +3,7 @@
 //! when asked for (`Accept: application/json`) and otherwise as a minimal page in
 //! Indonesian. It reveals nothing else; an unknown code is not found.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use sigap_app::documents::{self, VerifiedDocument};
@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiPath;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(verify_document))
@@ -61,7 +62,7 @@ fn page(doc: &VerifiedDocument) -> String {
 async fn verify_document(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {
     let doc = documents::verify(&state.app, &code)
         .await?

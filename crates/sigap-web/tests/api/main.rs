@@ -66,6 +66,7 @@ mod mail;
 mod meetings;
 mod previews;
 mod privacy;
+mod problems;
 mod records;
 mod refusals;
 mod reporter;

@@ -15,11 +15,15 @@ both! {
 }
 
 /// The document says what the server answers: every error body is
-/// `application/problem+json` (as the answers' `Content-Type` says), and every operation
-/// that takes a bearer token documents its 401; an answer without a token confirms both.
+/// `application/problem+json` (as the answers' `Content-Type` says); every operation that
+/// takes a bearer token documents its 401 and 403; every operation with a body documents
+/// the refusals of the body (400, 408 after the body timeout, 413, 415, 422); and every
+/// operation documents the 503 of the connection cap. An answer without a token confirms
+/// the first two.
 async fn errors_are_documented_as_problem_json(app: TestApp) {
     let (_, doc) = read(app.get(None, "/api/v1/openapi.json").await).await;
     let mut bearer_operations = 0;
+    let mut body_operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             for (status, response) in operation["responses"].as_object().unwrap() {
@@ -30,17 +34,26 @@ async fn errors_are_documented_as_problem_json(app: TestApp) {
                     "{method} {path} {status} documents a problem as application/json"
                 );
             }
+            let mut expected = vec!["503"];
             if operation["security"].to_string().contains("bearer") {
                 bearer_operations += 1;
-                let unauthorized = &operation["responses"]["401"]["content"];
+                expected.extend(["401", "403"]);
+            }
+            if operation["requestBody"].is_object() {
+                body_operations += 1;
+                expected.extend(["400", "408", "413", "415", "422"]);
+            }
+            for status in expected {
+                let documented = &operation["responses"][status]["content"];
                 assert!(
-                    unauthorized["application/problem+json"].is_object(),
-                    "{method} {path} does not document its 401"
+                    documented["application/problem+json"].is_object(),
+                    "{method} {path} does not document its {status}"
                 );
             }
         }
     }
     assert!(bearer_operations > 20, "{bearer_operations}");
+    assert!(body_operations > 10, "{body_operations}");
     let refused = app.get(None, "/api/v1/agencies").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
