@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sigap_app::audit::{AuditPage, AuditQuery, Export};
@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Source, Staff};
+use crate::extract::{ApiQuery, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn list_audit(
     State(state): State<AppState>,
     Staff(caller): Staff,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     Ok(Json(
         sigap_app::audit::search(&state.app, &caller, &query).await?,
@@ -50,7 +50,7 @@ async fn export_audit(
     State(state): State<AppState>,
     Staff(caller): Staff,
     Source(source): Source,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Response> {
     let export = Export::start(&state.app, &caller, &query, source).await?;
     Ok(jsonl_response(state, export))
