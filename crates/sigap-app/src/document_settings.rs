@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
 use sigap_docs::{Letterhead, Signer};
 
+pub use sigap_core::settings::KindSettings;
+
 /// The document settings in force, already checked.
 #[derive(Debug, Clone)]
 pub struct DocumentSettings {
@@ -100,17 +102,6 @@ struct Stored {
     acknowledged_by: BTreeMap<String, SignerFile>,
     patterns: BTreeMap<String, String>,
     tembusan: BTreeMap<String, Vec<String>>,
-}
-
-/// The settings of one document kind, as the settings page changes them.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct KindSettings {
-    /// `None`: the default pattern of the kind.
-    pub pattern: Option<String>,
-    /// Empty: the staff member who records the step signs.
-    pub signers: Vec<Signer>,
-    pub acknowledged_by: Option<Signer>,
-    pub tembusan: Vec<String>,
 }
 
 impl From<SignerFile> for Signer {
