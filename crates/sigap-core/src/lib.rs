@@ -44,7 +44,7 @@ pub use crate::model::{
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, SHORT_TEXT, parse_action_input, parse_bool,
 };
-pub use crate::report::{CheckedReport, MAX_POC, check_report};
+pub use crate::report::{CheckedReport, MAX_POC, MAX_TITLE, check_report};
 pub use crate::settings::{
     Approval, Holiday, KindSettings, LetterheadChange, MAX_HOLIDAYS, Signer, check_approval,
     check_holidays, check_kind, check_letterhead,
