@@ -49,7 +49,7 @@ impl BlockingProfiles {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<BlockingProfiles, String> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         let mut profiles = BTreeMap::new();
         for (key, value) in &table {
             if key != "profiles" {
@@ -92,6 +92,21 @@ impl BlockingProfiles {
     pub fn is_empty(&self) -> bool {
         self.profiles.is_empty()
     }
+}
+
+/// A TOML error as one line that says where: `line L, column C: what`. The parser's own
+/// message is empty for some inputs (a control character in a comment, for one).
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = match error.message().trim() {
+        "" => "this is not valid TOML",
+        message => message,
+    };
+    let Some(before) = error.span().and_then(|span| text.get(..span.start)) else {
+        return message.to_owned();
+    };
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {column}: {message}")
 }
 
 /// A profile name: lowercase letters, digits and `-`, 1 to 40 characters.
@@ -192,5 +207,16 @@ timeout_secs = 3
         ] {
             assert!(BlockingProfiles::from_toml(bad, &env).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_is_refused_with_where() {
+        // Found by fuzzing (fuzz/, blocking_config): the parser gave an empty message for a
+        // control character in a comment, and the operator read "blocking.toml: ".
+        let error = BlockingProfiles::from_toml("# p\" w\0", &env).unwrap_err();
+        assert_eq!(error, "line 1, column 7: this is not valid TOML");
+        let error = BlockingProfiles::from_toml("[profiles.x]\nadapter = ", &env).unwrap_err();
+        assert!(error.starts_with("line 2, column 11: "), "{error}");
+        assert!(error.len() > "line 2, column 11: ".len(), "{error}");
     }
 }
