@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
 use sigap_docs::{Letterhead, Signer};
 
+pub use sigap_core::settings::KindSettings;
+
 /// The document settings in force, already checked.
 #[derive(Debug, Clone)]
 pub struct DocumentSettings {
@@ -102,17 +104,6 @@ struct Stored {
     tembusan: BTreeMap<String, Vec<String>>,
 }
 
-/// The settings of one document kind, as the settings page changes them.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct KindSettings {
-    /// `None`: the default pattern of the kind.
-    pub pattern: Option<String>,
-    /// Empty: the staff member who records the step signs.
-    pub signers: Vec<Signer>,
-    pub acknowledged_by: Option<Signer>,
-    pub tembusan: Vec<String>,
-}
-
 impl From<SignerFile> for Signer {
     fn from(s: SignerFile) -> Signer {
         Signer {
@@ -160,7 +151,7 @@ impl DocumentSettings {
 
     /// Parses and checks settings written in TOML; `base` is where a logo path starts.
     pub fn from_toml(text: &str, base: &Path) -> Result<Self, String> {
-        let file: SettingsFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let file: SettingsFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         let mut settings = Self::default();
         if let Some(place) = file.place.filter(|p| !p.trim().is_empty()) {
             settings.place = place;
@@ -345,6 +336,21 @@ impl DocumentSettings {
     }
 }
 
+/// A TOML error as one line that says where: `line L, column C: what` (as the blocking
+/// profiles file is read). The parser's own message is empty for some inputs.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = match error.message().trim() {
+        "" => "this is not valid TOML",
+        message => message,
+    };
+    let Some(before) = error.span().and_then(|span| text.get(..span.start)) else {
+        return message.to_owned();
+    };
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
 fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
     if head.lines.iter().all(|l| l.trim().is_empty()) {
         return Err("[letterhead] `lines` needs at least one line".to_owned());
@@ -430,6 +436,10 @@ mod tests {
         assert!(err.contains("[patterns]"), "{err}");
         let err = DocumentSettings::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
         assert!(err.contains("colour"), "{err}");
+        // The parser's message is empty here; the error still says where.
+        let err =
+            DocumentSettings::from_toml("place = \"Batam\"\n# a\0", Path::new(".")).unwrap_err();
+        assert_eq!(err, "line 2, column 4: this is not valid TOML");
     }
 
     #[test]

@@ -4,11 +4,8 @@
 //! reporter receives a private tracking token. Also the reporter's own view and messages.
 
 use chrono::Datelike;
-use serde_json::{Map, Value, json};
-use sigap_core::{
-    Channel, Criticality, FieldError, Role, Severity, State, Target, VulnerabilityType,
-    optional_text, required_text, score_vector, wib,
-};
+use serde_json::{Value, json};
+use sigap_core::{Channel, Criticality, FieldError, Role, Severity, State, wib};
 use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx};
 
 use crate::auth::{Caller, new_secret, token_hash, token_matches};
@@ -18,219 +15,15 @@ use crate::tickets::{comment_view, evidence_view};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
-/// Longest proof of concept or log excerpt kept, in characters.
-pub const MAX_POC: usize = 100_000;
+pub use sigap_core::report::{CheckedReport, MAX_POC};
 
-/// A report's fields after checking.
-#[derive(Debug, Clone)]
-pub struct CheckedReport {
-    pub reporter_name: String,
-    pub reporter_email: String,
-    pub reporter_phone: Option<String>,
-    pub severity: Severity,
-    pub vulnerability_type: VulnerabilityType,
-    pub target: Target,
-    pub title: String,
-    pub description: String,
-    pub proof_of_concept: String,
-    pub evidence_text: Option<String>,
-    pub cvss_vector: Option<String>,
-    pub cvss_score: Option<f64>,
-    pub language: String,
-    pub channel: Option<Channel>,
-    /// `name`, `alias` or `anonymous`: how the reporter wishes to be credited.
-    pub credit: String,
-    pub credit_alias: Option<String>,
-}
+/// Reads text fields of a JSON object (see [`sigap_core::Fields`]).
+pub(crate) use sigap_core::Fields;
 
-/// Reads text fields of a JSON object, collecting an error per bad field.
-pub(crate) struct Fields<'a> {
-    map: Option<&'a Map<String, Value>>,
-    pub errors: Vec<FieldError>,
-}
-
-impl<'a> Fields<'a> {
-    pub(crate) fn new(body: &'a Value) -> Fields<'a> {
-        let mut errors = Vec::new();
-        if !body.is_object() {
-            errors.push(FieldError::new("body", "the body must be a JSON object"));
-        }
-        Fields {
-            map: body.as_object(),
-            errors,
-        }
-    }
-
-    /// The field as text: absent or null is `None`; numbers and booleans are refused.
-    pub(crate) fn text(&mut self, field: &str) -> Option<&'a str> {
-        match self.map.and_then(|m| m.get(field)) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => {
-                self.errors
-                    .push(FieldError::new(field, format!("`{field}` must be text")));
-                None
-            }
-        }
-    }
-
-    pub(crate) fn keep<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
-        r.map_err(|e| self.errors.push(e)).ok()
-    }
-
-    /// Like `text`, but `Err` when the field had the wrong type (its error is recorded), so
-    /// that a wrong type is not also reported as missing.
-    fn typed_text(&mut self, field: &str) -> Result<Option<&'a str>, ()> {
-        let before = self.errors.len();
-        let value = self.text(field);
-        if self.errors.len() > before {
-            Err(())
-        } else {
-            Ok(value)
-        }
-    }
-
-    /// A field read by a newtype's parser; absent reads as empty, so the parser says what
-    /// is required. A wrong error's field name is replaced by `field`.
-    pub(crate) fn parsed<T>(
-        &mut self,
-        field: &str,
-        parse: impl FnOnce(&str) -> Result<T, FieldError>,
-    ) -> Option<T> {
-        let value = self.typed_text(field).ok()?;
-        parse(value.unwrap_or(""))
-            .map_err(|e| self.errors.push(FieldError::new(field, e.message)))
-            .ok()
-    }
-
-    /// `parse` applied to a value already read, its error filed under `field`.
-    pub(crate) fn parsed_value<T>(
-        &mut self,
-        field: &str,
-        value: &str,
-        parse: impl FnOnce(&str) -> Result<T, FieldError>,
-    ) -> Option<T> {
-        parse(value)
-            .map_err(|e| self.errors.push(FieldError::new(field, e.message)))
-            .ok()
-    }
-
-    pub(crate) fn required(&mut self, field: &str, max: usize) -> Option<String> {
-        let value = self.typed_text(field).ok()?;
-        self.keep(required_text(field, value, max))
-    }
-
-    pub(crate) fn optional(&mut self, field: &str, max: usize) -> Option<String> {
-        let value = self.typed_text(field).ok()?;
-        self.keep(optional_text(field, value, max)).flatten()
-    }
-
-    /// A required value of an enumeration, with the accepted values in the message.
-    pub(crate) fn choice<T: std::str::FromStr<Err = sigap_core::UnknownValue>>(
-        &mut self,
-        field: &str,
-    ) -> Option<T> {
-        let value = self.typed_text(field).ok()?;
-        match value.map(str::trim).filter(|v| !v.is_empty()) {
-            None => {
-                self.errors
-                    .push(FieldError::new(field, format!("`{field}` is required")));
-                None
-            }
-            Some(v) => v
-                .to_ascii_lowercase()
-                .parse::<T>()
-                .map_err(|e| self.errors.push(FieldError::new(field, e.to_string())))
-                .ok(),
-        }
-    }
-}
-
-/// Checks every field of a report body; all errors at once.
+/// Checks every field of a report body; all errors at once (see
+/// [`sigap_core::check_report`]).
 pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<CheckedReport> {
-    let mut f = Fields::new(body);
-    let reporter_name = f.required("reporter_name", 200);
-    let reporter_email = f.parsed("reporter_email", sigap_core::Email::parse);
-    let reporter_phone = f.optional("reporter_phone", 40);
-    let severity = f.choice::<Severity>("severity");
-    let vulnerability_type = f.parsed("vulnerability_type", VulnerabilityType::parse);
-    let target = f.parsed("target", Target::parse);
-    let proof_of_concept = f.required("proof_of_concept", MAX_POC);
-    let evidence_text = f.optional("evidence_text", MAX_POC);
-    let title = f.optional("title", 300);
-    let description = f.optional("description", sigap_core::LONG_TEXT);
-    let cvss = f
-        .optional("cvss_vector", 300)
-        .and_then(|v| f.keep(score_vector(&v)));
-    let language = f.optional("language", 5).unwrap_or_else(|| "id".to_owned());
-    if language != "id" && language != "en" {
-        f.errors
-            .push(FieldError::new("language", "`language` is `id` or `en`"));
-    }
-    let (credit, credit_alias) = check_credit(&mut f);
-    let channel = if staff {
-        f.choice::<Channel>("channel")
-    } else {
-        None
-    };
-    if !has_files && evidence_text.is_none() {
-        f.errors.push(FieldError::new(
-            "evidence",
-            "evidence is required: attach at least one file (screenshot, log, video) or give `evidence_text`",
-        ));
-    }
-    if !f.errors.is_empty() {
-        return Err(AppError::Invalid(f.errors));
-    }
-    let (Some(reporter_name), Some(reporter_email), Some(severity), Some(vulnerability_type)) =
-        (reporter_name, reporter_email, severity, vulnerability_type)
-    else {
-        return Err(AppError::invalid("body", "the report could not be read"));
-    };
-    let (Some(target), Some(proof_of_concept)) = (target, proof_of_concept) else {
-        return Err(AppError::invalid("body", "the report could not be read"));
-    };
-    let title = title.unwrap_or_else(|| format!("{} pada {}", vulnerability_type, target.host));
-    Ok(CheckedReport {
-        reporter_name,
-        reporter_email: reporter_email.as_str().to_owned(),
-        reporter_phone,
-        severity,
-        vulnerability_type,
-        target,
-        title,
-        description: description.unwrap_or_default(),
-        proof_of_concept,
-        evidence_text,
-        cvss_vector: cvss.as_ref().map(|c| c.vector.clone()),
-        cvss_score: cvss.as_ref().map(|c| c.score),
-        language,
-        channel,
-        credit,
-        credit_alias,
-    })
-}
-
-/// How the reporter wishes to be credited: `anonymous` unless they say otherwise; an alias
-/// is required when they choose `alias`.
-fn check_credit(f: &mut Fields<'_>) -> (String, Option<String>) {
-    let credit = f
-        .optional("credit", 20)
-        .map_or_else(|| "anonymous".to_owned(), |c| c.to_ascii_lowercase());
-    let alias = f.optional("credit_alias", 100);
-    if !matches!(credit.as_str(), "name" | "alias" | "anonymous") {
-        f.errors.push(FieldError::new(
-            "credit",
-            "`credit` is `name`, `alias` or `anonymous`",
-        ));
-    } else if credit == "alias" && alias.is_none() {
-        f.errors.push(FieldError::new(
-            "credit_alias",
-            "give the alias to be credited with, or choose `name` or `anonymous`",
-        ));
-    }
-    let alias = if credit == "alias" { alias } else { None };
-    (credit, alias)
+    sigap_core::check_report(body, has_files, staff).map_err(AppError::Invalid)
 }
 
 /// The registered system whose domain covers `host` (the longest match), if any.

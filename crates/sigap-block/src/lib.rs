@@ -7,39 +7,61 @@
 //! restores the previous state. Every adapter either completes or leaves nothing changed.
 //! [`proof`] captures what a host answers (DNS, HTTP, TLS, a screenshot) before, during and
 //! after a block, and compares the captures.
+//!
+//! The adapters and the proof capture are the default feature `adapters`; without it the
+//! crate is the configuration alone ([`config`], [`profiles`], [`outbound`], [`request`],
+//! [`record`]), parsed and checked without the network, DNS and TLS stacks.
 
 pub mod config;
+#[cfg(feature = "adapters")]
 mod dns;
 pub mod error;
+#[cfg(feature = "adapters")]
 mod http;
+#[cfg(feature = "adapters")]
 mod manual;
+#[cfg(feature = "adapters")]
 mod nginx;
 pub mod outbound;
+#[cfg(feature = "adapters")]
 mod powerdns;
+pub mod profiles;
+#[cfg(feature = "adapters")]
 pub mod proof;
 pub mod record;
 pub mod request;
+#[cfg(feature = "adapters")]
 mod rfc2136;
+#[cfg(feature = "adapters")]
 mod webhook;
+#[cfg(feature = "adapters")]
 mod zone;
 
+#[cfg(feature = "adapters")]
 use std::future::Future;
+#[cfg(feature = "adapters")]
 use std::pin::Pin;
 
+#[cfg(feature = "adapters")]
 use chrono::{DateTime, Utc};
 
 pub use config::{AdapterConfig, AdapterSettings, ConfigError, Secret, process_env};
 pub use error::{AdapterKind, BlockError, FailureKind};
+#[cfg(feature = "adapters")]
 pub use nginx::maintenance_page;
 pub use outbound::{OutboundError, OutboundPolicy};
+pub use profiles::BlockingProfiles;
 pub use record::{BlockRecord, Change, Direction, RrSet};
 pub use request::{BlockRequest, Hostname};
+#[cfg(feature = "adapters")]
 pub use webhook::{SIGNATURE_HEADER, signature};
 
 /// The future an adapter returns.
+#[cfg(feature = "adapters")]
 pub type AdapterFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BlockError>> + Send + 'a>>;
 
 /// A way of suspending hosts. Implementations change nothing when they fail.
+#[cfg(feature = "adapters")]
 pub trait Adapter: Send + Sync {
     /// Which adapter this is.
     fn kind(&self) -> AdapterKind;
@@ -60,6 +82,7 @@ pub trait Adapter: Send + Sync {
 }
 
 /// The adapter a configuration describes, whose connections follow `outbound`.
+#[cfg(feature = "adapters")]
 pub fn build_adapter(
     config: &AdapterConfig,
     outbound: &OutboundPolicy,

@@ -11,8 +11,9 @@
 //! puts this resolver into an HTTP client; a capture pins the checked address for Chromium).
 //! A DNS answer that changes between a check and a connection therefore gains nothing.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+#[cfg(feature = "adapters")]
+use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
 use url::{Host, Url};
@@ -142,6 +143,7 @@ impl OutboundPolicy {
     }
 
     /// Resolves `host` with the system's resolver and keeps the allowed addresses.
+    #[cfg(feature = "adapters")]
     pub async fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, OutboundError> {
         if let Ok(address) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
             self.check(address)?;
@@ -172,16 +174,19 @@ impl OutboundPolicy {
     /// environment, and names resolved by [`OutboundPolicy::resolve`]. Requests to address
     /// literals must be checked with [`OutboundPolicy::check_url`] before they are sent,
     /// since the client does not resolve them.
+    #[cfg(feature = "adapters")]
     pub fn client(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
         builder
             .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver(self.clone())))
+            .dns_resolver(std::sync::Arc::new(GuardedResolver(self.clone())))
     }
 }
 
 /// The HTTP client's resolver: the system's answers less the refused addresses.
+#[cfg(feature = "adapters")]
 struct GuardedResolver(OutboundPolicy);
 
+#[cfg(feature = "adapters")]
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let policy = self.0.clone();
@@ -352,6 +357,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "adapters")]
     #[tokio::test]
     async fn resolving_a_loopback_name_is_refused() {
         let policy = OutboundPolicy::default();

@@ -1,17 +1,23 @@
 //! `sigap-core` is the SOP of the city CSIRT as pure data and functions: the vocabularies
 //! (roles, states, actions), validated identifiers, the records each step requires, the
 //! state machine that decides every transition, CVSS scoring, and the working-day calendar
-//! behind every deadline. It does no I/O and never reads the clock: time, counts and files
-//! are parameters, so that every rule can be tested exhaustively.
+//! behind every deadline; and the checks of what strangers and admins send (a report, a
+//! form's fields, evidence files, the settings). It does no I/O and never reads the clock:
+//! time, counts and files are parameters, so that every rule can be tested exhaustively
+//! (and every parser fuzzed without a database or a network stack: see `fuzz/`).
 //!
 //! Everything public is re-exported at the crate root.
 
 pub mod calendar;
 pub mod cvss;
 pub mod error;
+pub mod evidence;
+pub mod form;
 pub mod ids;
 pub mod model;
 pub mod records;
+pub mod report;
+pub mod settings;
 pub mod time;
 pub mod tlp;
 pub mod transition;
@@ -23,6 +29,10 @@ pub use crate::calendar::{
 };
 pub use crate::cvss::{CvssBand, CvssScore, CvssVersion, score_vector};
 pub use crate::error::FieldError;
+pub use crate::evidence::{
+    ALLOWED_MEDIA, ALLOWED_TYPES, MAX_NAME_CHARS, clean_name, is_bidi_control, sniff,
+};
+pub use crate::form::{Fields, insert_field, is_file_part};
 pub use crate::ids::{
     AgencyCode, Domain, Email, Target, TicketNumber, VulnerabilityType, optional_text,
     required_text,
@@ -33,6 +43,11 @@ pub use crate::model::{
 };
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, SHORT_TEXT, parse_action_input, parse_bool,
+};
+pub use crate::report::{CheckedReport, MAX_POC, MAX_TITLE, check_report};
+pub use crate::settings::{
+    Approval, Holiday, KindSettings, LetterheadChange, MAX_HOLIDAYS, Signer, check_approval,
+    check_holidays, check_kind, check_letterhead,
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};

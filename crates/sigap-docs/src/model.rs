@@ -8,6 +8,10 @@ use sigap_core::DocumentKind;
 
 use crate::body::Body;
 
+// An official who signs (or acknowledges) a document: the admins' settings name them and
+// `sigap_core::check_kind` checks them, so the type lives in `sigap_core`.
+pub use sigap_core::Signer;
+
 /// One official document, ready to be rendered by [`crate::render`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -71,19 +75,6 @@ impl Default for Letterhead {
             logo_png: None,
         }
     }
-}
-
-/// An official who signs (or acknowledges) a document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Signer {
-    /// The position (*jabatan*), e.g. `Ketua Tim BATAM-CSIRT`.
-    pub position: String,
-    /// The full name with titles.
-    pub name: String,
-    /// The rank (*pangkat/golongan*), e.g. `Penata Tk. I (III/d)`.
-    pub rank: Option<String>,
-    /// The civil-servant number (*NIP*), 18 digits.
-    pub nip: Option<String>,
 }
 
 /// One evidence file, identified by its hash.

@@ -329,7 +329,7 @@ async fn read_multipart(
     let mut total = 0_usize;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
-        if (name == "evidence" || name == "file") && field.file_name().is_some() {
+        if sigap_core::is_file_part(&name, field.file_name()) {
             let file_name = field.file_name().unwrap_or("evidence").to_owned();
             let max = app.rules.max_file_bytes;
             let bytes = read_field(&mut field, max, limit, &mut total)
@@ -362,7 +362,7 @@ async fn read_multipart(
             let text = String::from_utf8(bytes).map_err(|_| {
                 ApiError::bad_request(format!("the field `{name}` is not UTF-8 text"))
             })?;
-            insert_field(&mut fields, name, text);
+            sigap_core::insert_field(&mut fields, name, text);
         }
     }
     Ok(FormBody {
@@ -425,18 +425,4 @@ async fn read_field(
         bytes.extend_from_slice(&chunk);
     }
     Ok(Ok(bytes))
-}
-
-/// A repeated form field becomes a list (e.g. several `attendees`).
-fn insert_field(fields: &mut Map<String, Value>, name: String, text: String) {
-    match fields.get_mut(&name) {
-        Some(Value::Array(items)) => items.push(Value::String(text)),
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, Value::String(text)]);
-        }
-        None => {
-            fields.insert(name, Value::String(text));
-        }
-    }
 }

@@ -1,0 +1,480 @@
+//! The settings an admin changes on the settings page (`PUT /api/v1/settings/*` and its
+//! forms), checked before anything is written: the approval threshold and its window, the
+//! holidays of the working calendar, and for the official documents the letterhead's text
+//! and each kind's number pattern, signers and copies. All errors come at once, each named
+//! after its field. (Whether a number pattern is well formed, and whether a logo decodes,
+//! is for the document renderer to say.)
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::FieldError;
+
+/// The approval rule: the Regional Secretary approves a reactivation when the agency's
+/// valid reports exceed `threshold`, counting the last `window_days` days (`None`: all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub threshold: u32,
+    pub window_days: Option<u32>,
+}
+
+/// A public holiday (a date in WIB) and its name (empty when not given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// An official who signs (or acknowledges) a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signer {
+    /// The position (*jabatan*), e.g. `Ketua Tim BATAM-CSIRT`.
+    pub position: String,
+    /// The full name with titles.
+    pub name: String,
+    /// The rank (*pangkat/golongan*), e.g. `Penata Tk. I (III/d)`.
+    pub rank: Option<String>,
+    /// The civil-servant number (*NIP*), 18 digits.
+    pub nip: Option<String>,
+}
+
+/// The settings of one document kind, as the settings page changes them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KindSettings {
+    /// `None`: the default pattern of the kind.
+    pub pattern: Option<String>,
+    /// Empty: the staff member who records the step signs.
+    pub signers: Vec<Signer>,
+    pub acknowledged_by: Option<Signer>,
+    pub tembusan: Vec<String>,
+}
+
+/// The most holidays kept.
+pub const MAX_HOLIDAYS: usize = 400;
+
+/// A number field given as a JSON number or as digits; `None` when absent, null or empty.
+fn number(body: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldError> {
+    let refused = || {
+        FieldError::new(
+            field,
+            format!("`{field}` must be a whole number from 0 to {max}"),
+        )
+    };
+    let n = match body.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(Value::String(s)) => s.trim().parse::<u32>().map_err(|_| refused())?,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(refused)?,
+        Some(_) => return Err(refused()),
+    };
+    if n > max {
+        return Err(refused());
+    }
+    Ok(Some(n))
+}
+
+/// Checks `{threshold, window_days}`.
+pub fn check_approval(body: &Value) -> Result<Approval, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let threshold = match number(body, "threshold", 1000) {
+        Ok(Some(n)) => Some(n),
+        Ok(None) => {
+            errors.push(FieldError::new("threshold", "`threshold` is required"));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let window_days = match number(body, "window_days", 3650) {
+        Ok(Some(0)) => {
+            errors.push(FieldError::new(
+                "window_days",
+                "`window_days` is at least 1, or empty to count every report",
+            ));
+            None
+        }
+        Ok(days) => days,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    match threshold {
+        Some(threshold) if errors.is_empty() => Ok(Approval {
+            threshold,
+            window_days,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks `{holidays: [{date, name?}]}`: dates `YYYY-MM-DD` between 2000 and 2100, names of
+/// at most 200 characters; the list comes back in date order without repeats.
+pub fn check_holidays(body: &Value) -> Result<Vec<Holiday>, Vec<FieldError>> {
+    let Some(list) = body.get("holidays").and_then(Value::as_array) else {
+        return Err(vec![FieldError::new(
+            "holidays",
+            "`holidays` must be a list of {date, name}",
+        )]);
+    };
+    if list.len() > MAX_HOLIDAYS {
+        return Err(vec![FieldError::new(
+            "holidays",
+            format!("at most {MAX_HOLIDAYS} holidays"),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let mut holidays: Vec<Holiday> = Vec::new();
+    for (index, item) in list.iter().enumerate() {
+        let at = index + 1;
+        let date = item
+            .get("date")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim();
+        let name = item
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim();
+        let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)));
+        let Some(date) = parsed else {
+            errors.push(FieldError::new(
+                "holidays",
+                format!("holiday {at}: `{date}` is not a date YYYY-MM-DD between 2000 and 2100"),
+            ));
+            continue;
+        };
+        if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "holidays",
+                format!("holiday {at}: the name is one line of at most 200 characters"),
+            ));
+            continue;
+        }
+        match holidays.iter_mut().find(|h| h.date == date) {
+            Some(known) if known.name.is_empty() => known.name = name.to_owned(),
+            Some(_) => {}
+            None => holidays.push(Holiday {
+                date,
+                name: name.to_owned(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    holidays.sort_by_key(|h| h.date);
+    Ok(holidays)
+}
+
+/// One line of text, trimmed; `None` when empty. Control characters are refused.
+fn line(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let text = match body.get(field) {
+        None | Some(Value::Null) => "",
+        Some(Value::String(s)) => s.trim(),
+        Some(_) => {
+            errors.push(FieldError::new(field, format!("`{field}` must be text")));
+            return None;
+        }
+    };
+    if text.chars().count() > max || text.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            format!("`{field}` is one line of at most {max} characters"),
+        ));
+        return None;
+    }
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// A list of lines; each is checked like [`line`], empty ones are dropped.
+fn lines(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let items = match body.get(field) {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("`{field}` must be a list of text"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let text = item.as_str().map(str::trim).unwrap_or("");
+        if !item.is_string() || text.chars().count() > max || text.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "line {}: one line of text of at most {max} characters",
+                    index + 1
+                ),
+            ));
+        } else if !text.is_empty() {
+            out.push(text.to_owned());
+        }
+    }
+    if out.len() > 20 {
+        errors.push(FieldError::new(field, "at most 20 lines"));
+    }
+    out
+}
+
+/// A signer `{position, name, rank?, nip?}`; `what` names it in messages.
+fn signer(item: &Value, field: &str, what: &str, errors: &mut Vec<FieldError>) -> Option<Signer> {
+    let mut own = Vec::new();
+    let position = line(item, "position", 200, &mut own);
+    let name = line(item, "name", 200, &mut own);
+    let rank = line(item, "rank", 100, &mut own);
+    let nip = line(item, "nip", 30, &mut own);
+    if let Some(nip) = &nip {
+        let digits: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() != 18 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            own.push(FieldError::new("nip", "the NIP has 18 digits"));
+        }
+    }
+    if position.is_none() {
+        own.push(FieldError::new(
+            "position",
+            "the position (jabatan) is required",
+        ));
+    }
+    if name.is_none() {
+        own.push(FieldError::new("name", "the name is required"));
+    }
+    if !own.is_empty() {
+        errors.extend(
+            own.into_iter()
+                .map(|e| FieldError::new(field, format!("{what}: {}", e.message))),
+        );
+        return None;
+    }
+    Some(Signer {
+        position: position.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        rank,
+        nip,
+    })
+}
+
+/// Checks `{pattern?, signers: [...], acknowledged_by?, tembusan: [...]}` for one kind.
+pub fn check_kind(body: &Value) -> Result<KindSettings, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let pattern = line(body, "pattern", 100, &mut errors);
+    let mut signers = Vec::new();
+    match body.get("signers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) if items.len() <= 4 => {
+            for (index, item) in items.iter().enumerate() {
+                let what = format!("signer {}", index + 1);
+                if let Some(s) = signer(item, "signers", &what, &mut errors) {
+                    signers.push(s);
+                }
+            }
+        }
+        Some(_) => errors.push(FieldError::new(
+            "signers",
+            "`signers` is a list of at most 4 signers",
+        )),
+    }
+    let acknowledged_by = match body.get("acknowledged_by") {
+        None | Some(Value::Null) => None,
+        Some(item) => signer(item, "acknowledged_by", "Mengetahui", &mut errors),
+    };
+    let tembusan = lines(body, "tembusan", 200, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(KindSettings {
+        pattern,
+        signers,
+        acknowledged_by,
+        tembusan,
+    })
+}
+
+/// The letterhead of `{place, lines: [...], address, remove_logo?}`; `logo` is an uploaded
+/// image that replaces the logo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterheadChange {
+    pub place: String,
+    pub lines: Vec<String>,
+    pub address: String,
+    /// `None` keeps the logo; `Some(None)` removes it; `Some(Some(bytes))` replaces it.
+    pub logo: Option<Option<Vec<u8>>>,
+}
+
+/// Checks `{place, lines: [...], address, remove_logo?}` and an uploaded `logo`, which
+/// `check_logo` accepts or refuses (the decoding limits belong to the renderer).
+pub fn check_letterhead(
+    body: &Value,
+    logo: Option<Vec<u8>>,
+    check_logo: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<LetterheadChange, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let place = line(body, "place", 100, &mut errors);
+    let head = lines(body, "lines", 200, &mut errors);
+    let address = line(body, "address", 300, &mut errors);
+    if place.is_none() && !errors.iter().any(|e| e.field == "place") {
+        errors.push(FieldError::new("place", "the place of signing is required"));
+    }
+    if head.is_empty() && !errors.iter().any(|e| e.field == "lines") {
+        errors.push(FieldError::new(
+            "lines",
+            "the letterhead needs at least one line",
+        ));
+    }
+    if address.is_none() && !errors.iter().any(|e| e.field == "address") {
+        errors.push(FieldError::new("address", "the address is required"));
+    }
+    let remove = matches!(body.get("remove_logo"), Some(Value::Bool(true)))
+        || matches!(
+            body.get("remove_logo").and_then(Value::as_str),
+            Some("1" | "true" | "on")
+        );
+    let logo = match logo {
+        Some(bytes) => match check_logo(&bytes) {
+            Ok(()) => Some(Some(bytes)),
+            Err(e) => {
+                errors.push(FieldError::new("logo", format!("the logo {e}")));
+                None
+            }
+        },
+        None if remove => Some(None),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(LetterheadChange {
+        place: place.unwrap_or_default(),
+        lines: head,
+        address: address.unwrap_or_default(),
+        logo,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn approval_numbers_are_read_from_digits_or_numbers() {
+        let a = check_approval(&json!({"threshold": "5", "window_days": ""})).unwrap();
+        assert_eq!(
+            a,
+            Approval {
+                threshold: 5,
+                window_days: None
+            }
+        );
+        let a = check_approval(&json!({"threshold": 2, "window_days": 365})).unwrap();
+        assert_eq!(a.window_days, Some(365));
+        let errors = check_approval(&json!({"threshold": "-1", "window_days": "0"})).unwrap_err();
+        assert_eq!(fields(&errors), ["threshold", "window_days"]);
+    }
+
+    #[test]
+    fn holidays_are_sorted_without_repeats_and_bad_dates_named() {
+        let list = check_holidays(&json!({"holidays": [
+            {"date": "2026-12-25", "name": "Hari Raya Natal"},
+            {"date": "2026-08-17"},
+            {"date": "2026-12-25"},
+        ]}))
+        .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].date.to_string(), "2026-08-17");
+        assert_eq!(list[1].name, "Hari Raya Natal");
+        let errors =
+            check_holidays(&json!({"holidays": [{"date": "2026-02-30"}, {"date": "1999-01-01"}]}))
+                .unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(
+            errors[0].message.contains("holiday 1"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn signers_need_position_and_name_and_an_eighteen_digit_nip() {
+        let errors = check_kind(&json!({
+            "signers": [{"position": "Ketua Tim", "name": "", "nip": "123"}],
+            "acknowledged_by": {"position": "", "name": "Budi"},
+        }))
+        .unwrap_err();
+        let text: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("signers: signer 1") && t.contains("NIP")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("signers: signer 1") && t.contains("name")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("acknowledged_by") && t.contains("position")),
+            "{text:?}"
+        );
+        let ok = check_kind(&json!({
+            "pattern": " 800/{seq}/KOMINFO/{year} ",
+            "signers": [{"position": "Kepala Dinas", "name": "Dr. A", "nip": "198001012005011001"}],
+            "tembusan": ["Wali Kota Batam", ""],
+        }))
+        .unwrap();
+        assert_eq!(ok.pattern.as_deref(), Some("800/{seq}/KOMINFO/{year}"));
+        assert_eq!(ok.tembusan, ["Wali Kota Batam"]);
+    }
+
+    #[test]
+    fn a_letterhead_needs_its_text_and_a_logo_the_checker_accepts() {
+        let body =
+            json!({"place": "Batam", "lines": ["PEMERINTAH KOTA BATAM"], "address": "Jl. 1"});
+        let png = |bytes: &[u8]| {
+            if bytes.starts_with(b"\x89PNG") {
+                Ok(())
+            } else {
+                Err("must be a PNG".to_owned())
+            }
+        };
+        let kept = check_letterhead(&body, None, png).unwrap();
+        assert_eq!((kept.place.as_str(), kept.logo), ("Batam", None));
+        let logo = b"\x89PNG".to_vec();
+        let replaced = check_letterhead(&body, Some(logo.clone()), png).unwrap();
+        assert_eq!(replaced.logo, Some(Some(logo)));
+        let errors =
+            check_letterhead(&json!({"remove_logo": "on"}), Some(vec![0]), png).unwrap_err();
+        assert_eq!(fields(&errors), ["place", "lines", "address", "logo"]);
+        let mut removed = body.clone();
+        removed["remove_logo"] = json!(true);
+        assert_eq!(
+            check_letterhead(&removed, None, png).unwrap().logo,
+            Some(None)
+        );
+    }
+}
