@@ -3,7 +3,8 @@
 //! kind (with a "Mengetahui" signer where the kind has one), the number pattern of each kind
 //! and the *tembusan* (copies) lists of the letters. Read from a TOML file at start
 //! (`SIGAP_DOCUMENTS_FILE`); anything left out keeps the SOP's defaults, and a kind without
-//! configured signers is signed by the staff member who records the step.
+//! configured signers is signed by the staff member who records the step and issued as a
+//! draft. `serve --demo` without a file uses [`DocumentSettings::demo`].
 //!
 //! Settings are checked as a whole when read: unknown kinds and keys, malformed patterns
 //! and two kinds sharing one pattern (which would hand out the same numbers) are refused
@@ -20,7 +21,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
-use sigap_docs::{Letterhead, Signer};
+use sigap_docs::{BodyFont, Letterhead, PageStyle, Signer};
 
 pub use sigap_core::settings::KindSettings;
 
@@ -30,6 +31,8 @@ pub struct DocumentSettings {
     /// Where documents are signed: `Batam` in `Batam, 12 Agustus 2026`.
     pub place: String,
     pub letterhead: Letterhead,
+    /// The body font, its size and the margins.
+    pub page: PageStyle,
     signers: BTreeMap<DocumentKind, Vec<Signer>>,
     acknowledged_by: BTreeMap<DocumentKind, Signer>,
     patterns: BTreeMap<DocumentKind, String>,
@@ -41,6 +44,7 @@ impl Default for DocumentSettings {
         Self {
             place: "Batam".to_owned(),
             letterhead: Letterhead::default(),
+            page: PageStyle::default(),
             signers: BTreeMap::new(),
             acknowledged_by: BTreeMap::new(),
             patterns: BTreeMap::new(),
@@ -55,6 +59,7 @@ impl Default for DocumentSettings {
 struct SettingsFile {
     place: Option<String>,
     letterhead: Option<LetterheadFile>,
+    page: Option<PageFile>,
     signers: BTreeMap<String, Vec<SignerFile>>,
     acknowledged_by: BTreeMap<String, SignerFile>,
     patterns: BTreeMap<String, String>,
@@ -68,6 +73,55 @@ struct LetterheadFile {
     address: String,
     /// A PNG or JPEG file, relative to the settings file.
     logo: Option<String>,
+}
+
+/// `[page]`: the body font, its size and the margins; what is left out keeps the default.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct PageFile {
+    font: Option<String>,
+    font_size: Option<f64>,
+    margin_top_cm: Option<f64>,
+    margin_right_cm: Option<f64>,
+    margin_bottom_cm: Option<f64>,
+    margin_left_cm: Option<f64>,
+}
+
+impl PageFile {
+    fn of(style: &PageStyle) -> Self {
+        Self {
+            font: Some(style.font.name().to_owned()),
+            font_size: Some(style.size_pt),
+            margin_top_cm: Some(style.margin_top_cm),
+            margin_right_cm: Some(style.margin_right_cm),
+            margin_bottom_cm: Some(style.margin_bottom_cm),
+            margin_left_cm: Some(style.margin_left_cm),
+        }
+    }
+
+    fn style(self) -> Result<PageStyle, String> {
+        let default = PageStyle::default();
+        let font = match self.font {
+            Some(name) => BodyFont::parse(&name).ok_or_else(|| {
+                format!(
+                    "[page] `font` must be \"{}\" or \"{}\" (not {name:?})",
+                    BodyFont::Sans.name(),
+                    BodyFont::Serif.name()
+                )
+            })?,
+            None => default.font,
+        };
+        let style = PageStyle {
+            font,
+            size_pt: self.font_size.unwrap_or(default.size_pt),
+            margin_top_cm: self.margin_top_cm.unwrap_or(default.margin_top_cm),
+            margin_right_cm: self.margin_right_cm.unwrap_or(default.margin_right_cm),
+            margin_bottom_cm: self.margin_bottom_cm.unwrap_or(default.margin_bottom_cm),
+            margin_left_cm: self.margin_left_cm.unwrap_or(default.margin_left_cm),
+        };
+        style.check().map_err(|e| format!("[page] {e}"))?;
+        Ok(style)
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -98,6 +152,9 @@ struct Stored {
     lines: Vec<String>,
     address: String,
     logo_png: Option<String>,
+    /// Kept since the page style became configurable; older rows have none.
+    #[serde(default)]
+    page: Option<PageFile>,
     signers: BTreeMap<String, Vec<SignerFile>>,
     acknowledged_by: BTreeMap<String, SignerFile>,
     patterns: BTreeMap<String, String>,
@@ -149,6 +206,32 @@ impl DocumentSettings {
         Self::from_toml(&text, base).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// The settings of `serve --demo`: `docs/documents.demo.toml` and its demo crest, built
+    /// into the binary. Every kind has its signers with rank and NIP, the minutes their
+    /// *Mengetahui* and the letters their copies, so that the demo issues nothing as a draft.
+    pub fn demo() -> Result<Self, String> {
+        const TEXT: &str = include_str!("../../../docs/documents.demo.toml");
+        const CREST: &[u8] = include_bytes!("../../../docs/demo-crest.png");
+        let without_logo: Vec<&str> = TEXT
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("logo ="))
+            .collect();
+        let mut settings = Self::from_toml(&without_logo.join("\n"), Path::new("."))
+            .map_err(|e| format!("the demo's document settings: {e}"))?;
+        check_logo(CREST).map_err(|e| format!("the demo's crest {e}"))?;
+        settings.letterhead.logo_png = Some(CREST.to_vec());
+        Ok(settings)
+    }
+
+    /// The kinds without configured signers: their documents are issued as drafts.
+    pub fn draft_kinds(&self) -> Vec<DocumentKind> {
+        DocumentKind::ALL
+            .iter()
+            .copied()
+            .filter(|kind| self.signers(*kind).is_none())
+            .collect()
+    }
+
     /// Parses and checks settings written in TOML; `base` is where a logo path starts.
     pub fn from_toml(text: &str, base: &Path) -> Result<Self, String> {
         let file: SettingsFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
@@ -158,6 +241,9 @@ impl DocumentSettings {
         }
         if let Some(head) = file.letterhead {
             settings.letterhead = letterhead(head, base)?;
+        }
+        if let Some(page) = file.page {
+            settings.page = page.style()?;
         }
         settings.signers = keyed("signers", file.signers, |list| {
             list.into_iter().map(Signer::from).collect()
@@ -216,6 +302,7 @@ impl DocumentSettings {
             lines: self.letterhead.lines.clone(),
             address: self.letterhead.address.clone(),
             logo_png: self.letterhead.logo_png.as_ref().map(|b| BASE64.encode(b)),
+            page: Some(PageFile::of(&self.page)),
             signers: self
                 .signers
                 .iter()
@@ -262,6 +349,7 @@ impl DocumentSettings {
                 address: stored.address,
                 logo_png,
             },
+            page: stored.page.unwrap_or_default().style()?,
             signers: keyed("signers", stored.signers, |list| {
                 list.into_iter().map(Signer::from).collect()
             })?,
@@ -398,6 +486,67 @@ fn check_logo_type(bytes: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_style_is_read_checked_and_kept() {
+        let settings = DocumentSettings::from_toml(
+            "[page]\nfont = \"Times New Roman\"\nfont_size = 11.5\nmargin_left_cm = 4\n",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(settings.page.font, BodyFont::Serif);
+        assert!((settings.page.size_pt - 11.5).abs() < f64::EPSILON);
+        assert!((settings.page.margin_left_cm - 4.0).abs() < f64::EPSILON);
+        assert!((settings.page.margin_top_cm - 2.0).abs() < f64::EPSILON);
+        let again = DocumentSettings::from_json(&settings.to_json()).unwrap();
+        assert_eq!(again.page, settings.page);
+        for (text, named) in [
+            ("[page]\nfont = \"Comic Sans\"\n", "`font`"),
+            ("[page]\nfont_size = 30\n", "`font_size`"),
+            ("[page]\nmargin_right_cm = 0.2\n", "`margin_right_cm`"),
+            ("[page]\ncolour = \"red\"\n", "colour"),
+        ] {
+            let error = DocumentSettings::from_toml(text, Path::new(".")).unwrap_err();
+            assert!(error.contains(named), "{text}: {error}");
+        }
+        // Settings kept before the page style existed read with the default one.
+        let mut old = DocumentSettings::default().to_json();
+        old.as_object_mut().unwrap().remove("page");
+        assert_eq!(
+            DocumentSettings::from_json(&old).unwrap().page,
+            PageStyle::default()
+        );
+    }
+
+    #[test]
+    fn the_demo_settings_sign_every_kind_as_an_office_would() {
+        let demo = DocumentSettings::demo().unwrap();
+        assert!(demo.draft_kinds().is_empty());
+        for kind in DocumentKind::ALL {
+            for signer in demo.signers(*kind).unwrap() {
+                assert!(signer.rank.is_some(), "{kind:?}: {signer:?}");
+                let nip = signer.nip.as_deref().unwrap_or("");
+                assert!(
+                    nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit()),
+                    "{kind:?}: {signer:?}"
+                );
+            }
+        }
+        for kind in [
+            DocumentKind::BaValidation,
+            DocumentKind::BaCriticality,
+            DocumentKind::BaReviewMeeting,
+        ] {
+            assert!(demo.acknowledged_by(kind).is_some(), "{kind:?}");
+        }
+        assert!(!demo.tembusan(DocumentKind::LetterNotice).is_empty());
+        assert!(demo.letterhead.logo_png.is_some());
+        // The file reads the same from disk, its crest beside it.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/documents.demo.toml");
+        let from_file = DocumentSettings::from_file(&path).unwrap();
+        assert_eq!(from_file.to_json(), demo.to_json());
+        assert!(DocumentSettings::default().draft_kinds().len() == DocumentKind::ALL.len());
+    }
 
     #[test]
     fn the_example_file_is_valid_and_applied() {

@@ -93,6 +93,36 @@ impl Rules {
     pub fn totp_required(&self, role: Role) -> bool {
         self.totp_required_roles.contains(&role)
     }
+
+    /// The public URL without its trailing slash, for what outlives the request: the links
+    /// printed on official documents. `None` when it names this machine only (`localhost`,
+    /// a loopback or unspecified address: the default when `SIGAP_PUBLIC_URL` is not set),
+    /// since a document that leaves the office must not carry a link that cannot work.
+    pub fn document_base_url(&self) -> Option<&str> {
+        let url = self.public_url.trim_end_matches('/');
+        (!names_this_machine(url)).then_some(url)
+    }
+}
+
+/// Whether `url`'s host is `localhost` (or a name under it), a loopback or an unspecified
+/// address.
+pub fn names_this_machine(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host.is_empty()
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
 /// Who hears of missed deadlines, where replies go, and which tools hear of state changes.
@@ -267,4 +297,36 @@ pub fn millis(t: DateTime<Utc>) -> i64 {
 /// The instant of a stored millisecond count.
 pub fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_this_machine;
+
+    #[test]
+    fn loopback_and_unspecified_addresses_name_this_machine() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/",
+            "http://localhost:8080/x",
+            "https://LOCALHOST.",
+            "http://app.localhost",
+            "http://[::1]:8080",
+            "http://0.0.0.0:8080",
+            "http://[::]:80",
+            "http://user@127.0.0.1/",
+            "http://",
+        ] {
+            assert!(names_this_machine(url), "{url}");
+        }
+        for url in [
+            "https://csirt.batam.go.id",
+            "https://csirt.batam.go.id:8443/sigap/",
+            "http://10.20.30.40:8080",
+            "http://[2001:db8::1]/",
+            "https://localhost.batam.go.id",
+        ] {
+            assert!(!names_this_machine(url), "{url}");
+        }
+    }
 }

@@ -95,7 +95,7 @@ vocabulary! {
         /// Manages users, agencies, systems, templates and settings; no workflow action.
         Admin => "admin", "Administrator", "Administrator";
         /// The help desk: takes reports in (SOP steps 1-2) and may close tickets.
-        Helpdesk => "helpdesk", "Help desk", "Help desk";
+        Helpdesk => "helpdesk", "Petugas Layanan Aduan", "Help desk";
         /// The CSIRT's internal team: validates, assesses, notifies, reviews.
         Csirt => "csirt", "Tim Internal CSIRT", "CSIRT team";
         /// The domain-name official who blocks and unblocks systems.

@@ -128,18 +128,18 @@ fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
         },
         ActionInput::Review { fixed, .. } => review(base, fixed, ctx),
         ActionInput::ApproveReactivation { approved, .. } => {
-            let documents = vec![Doc::ApprovalReactivation];
             if approved {
                 Outcome {
                     to: State::Closing,
-                    documents,
+                    documents: vec![Doc::ApprovalReactivation],
                     ..base
                 }
             } else {
+                // A new round: the agency is told so, with its new deadline, by letter.
                 Outcome {
                     to: State::Remediating,
                     round: next_round,
-                    documents,
+                    documents: vec![Doc::ApprovalReactivation, Doc::LetterNotice],
                     ..base
                 }
             }
@@ -166,11 +166,13 @@ fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
 fn review(base: Outcome, fixed: bool, ctx: &RuleContext) -> Outcome {
     let documents = vec![DocumentKind::BaReviewMeeting];
     if !fixed {
+        // A new round: the agency is told so, with its new deadline, by letter (the notice
+        // letter in its form for a further round).
         let round = base.round.saturating_add(1);
         return Outcome {
             to: State::Remediating,
             round,
-            documents,
+            documents: vec![DocumentKind::BaReviewMeeting, DocumentKind::LetterNotice],
             ..base
         };
     }

@@ -30,7 +30,7 @@ pub use sigap_core::DocumentKind;
 
 pub use crate::body::Body;
 pub use crate::error::DocError;
-pub use crate::model::{Document, EvidenceItem, Letterhead, Signer, Tlp};
+pub use crate::model::{BodyFont, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
 pub use crate::number::{check_distinct_patterns, check_pattern, default_pattern, number};
 pub use crate::render::{Renderer, render};
 pub use crate::world::MAX_SCREENSHOTS;

@@ -28,13 +28,22 @@ pub struct Document {
     pub issued_at: DateTime<Utc>,
     /// The letterhead (*kop surat*).
     pub letterhead: Letterhead,
+    /// The body font, its size and the page margins.
+    pub style: PageStyle,
     /// Who signs, in order; minutes may have several signers, letters have one.
     pub signers: Vec<Signer>,
     /// The official who acknowledges the minutes (*Mengetahui*), if any.
     pub acknowledged_by: Option<Signer>,
     /// The public verification link (`https://…/verify/{code}`), drawn as a QR code and
-    /// printed as text.
-    pub verify_url: String,
+    /// printed as text; `None` when the server has no public address (a document never
+    /// prints a loopback one), and then the QR code and the text carry the code alone.
+    pub verify_url: Option<String>,
+    /// The code of the verification link.
+    pub verify_code: String,
+    /// Whether the document is a draft: its kind has no configured signer, so it is signed
+    /// by whoever recorded the step and must not look final. A draft says "DRAF —
+    /// penandatangan belum diatur" in the header of every page and "DRAF" across it.
+    pub draft: bool,
     /// The sections of the document's kind; the kind follows from it.
     pub body: Body,
     /// Evidence files (name, size, SHA-256). Listed in minutes, records, reports and the
@@ -73,6 +82,99 @@ impl Default for Letterhead {
             ],
             address: "Jl. Engku Putri Nomor 1, Batam 29461, Telp. +62 778 8073194".to_owned(),
             logo_png: None,
+        }
+    }
+}
+
+/// The body font, its size and the page margins: what each office's *Tata Naskah Dinas*
+/// fixes. The default is the common rule of a Pemerintah Kota: Arial (here Liberation Sans,
+/// with Arial's metrics) at 12 pt, margins of 2 cm with 3 cm on the left for binding.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PageStyle {
+    pub font: BodyFont,
+    /// The body text's size, in points (10 to 14).
+    pub size_pt: f64,
+    /// The margins, in centimetres (1 to 5 each).
+    pub margin_top_cm: f64,
+    pub margin_right_cm: f64,
+    pub margin_bottom_cm: f64,
+    pub margin_left_cm: f64,
+}
+
+impl Default for PageStyle {
+    fn default() -> Self {
+        Self {
+            font: BodyFont::Sans,
+            size_pt: 12.0,
+            margin_top_cm: 2.0,
+            margin_right_cm: 2.0,
+            margin_bottom_cm: 2.0,
+            margin_left_cm: 3.0,
+        }
+    }
+}
+
+impl PageStyle {
+    /// The smallest and largest body size, in points.
+    pub const SIZES: (f64, f64) = (10.0, 14.0);
+    /// The smallest and largest margin, in centimetres.
+    pub const MARGINS: (f64, f64) = (1.0, 5.0);
+
+    /// Refuses sizes and margins outside [`Self::SIZES`] and [`Self::MARGINS`], naming the
+    /// field.
+    pub fn check(&self) -> Result<(), String> {
+        let within = |v: f64, (lo, hi): (f64, f64)| v.is_finite() && (lo..=hi).contains(&v);
+        if !within(self.size_pt, Self::SIZES) {
+            return Err(format!(
+                "`font_size` must be from {} to {} (points)",
+                Self::SIZES.0,
+                Self::SIZES.1
+            ));
+        }
+        for (name, value) in [
+            ("margin_top_cm", self.margin_top_cm),
+            ("margin_right_cm", self.margin_right_cm),
+            ("margin_bottom_cm", self.margin_bottom_cm),
+            ("margin_left_cm", self.margin_left_cm),
+        ] {
+            if !within(value, Self::MARGINS) {
+                return Err(format!(
+                    "`{name}` must be from {} to {} (centimetres)",
+                    Self::MARGINS.0,
+                    Self::MARGINS.1
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The embedded body fonts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BodyFont {
+    /// Liberation Sans: Arial's metrics.
+    #[serde(rename = "Liberation Sans")]
+    Sans,
+    /// Liberation Serif: Times New Roman's metrics.
+    #[serde(rename = "Liberation Serif")]
+    Serif,
+}
+
+impl BodyFont {
+    /// The font's name, as settings write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sans => "Liberation Sans",
+            Self::Serif => "Liberation Serif",
+        }
+    }
+
+    /// Reads a font name; the metric-compatible commercial names are accepted too.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "liberation sans" | "arial" | "sans" => Some(Self::Sans),
+            "liberation serif" | "times new roman" | "serif" => Some(Self::Serif),
+            _ => None,
         }
     }
 }

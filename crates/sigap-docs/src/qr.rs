@@ -1,5 +1,5 @@
-//! The verification QR code: the document's `/verify/{code}` link as an SVG that the
-//! template draws next to the link's text.
+//! The verification QR code: the document's `/verify/{code}` link (or its code alone, when
+//! the server has no public address) as an SVG that the template draws next to the text.
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};

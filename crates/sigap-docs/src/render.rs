@@ -17,7 +17,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 use crate::body::{Body, shows_evidence};
-use crate::model::{Document, EvidenceItem, Letterhead, Signer, Tlp};
+use crate::model::{Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
 use crate::view::{Moment, file_size};
 use crate::world::{DocWorld, Environment, MAX_SCREENSHOTS};
 use crate::{DocError, images, qr};
@@ -95,7 +95,12 @@ impl Renderer {
             .map_err(|error| DocError::Typeset(format!("cannot serialise the data: {error}")))?;
         let mut files = HashMap::from([
             (ids.data, Bytes::new(data)),
-            (ids.qr, Bytes::from_string(qr::svg(&doc.verify_url)?)),
+            (
+                ids.qr,
+                Bytes::from_string(qr::svg(
+                    doc.verify_url.as_deref().unwrap_or(&doc.verify_code),
+                )?),
+            ),
         ]);
         // typst decodes every picture of the document during one render: together they
         // stay within the decoding budget of `images`.
@@ -189,9 +194,12 @@ struct TemplateData<'a> {
     place: &'a str,
     issued: Moment,
     letterhead: LetterheadView<'a>,
+    style: PageStyle,
     signers: &'a [Signer],
     acknowledged_by: Option<&'a Signer>,
-    verify_url: &'a str,
+    verify_url: Option<&'a str>,
+    verify_code: &'a str,
+    draft: bool,
     body: &'a Body,
     evidence: Vec<EvidenceView<'a>>,
     replaces: Option<&'a str>,
@@ -231,9 +239,12 @@ impl<'a> TemplateData<'a> {
                 letterhead: &doc.letterhead,
                 has_logo: doc.letterhead.logo_png.is_some(),
             },
+            style: doc.style,
             signers: &doc.signers,
             acknowledged_by: doc.acknowledged_by.as_ref(),
-            verify_url: &doc.verify_url,
+            verify_url: doc.verify_url.as_deref(),
+            verify_code: &doc.verify_code,
+            draft: doc.draft,
             body: &doc.body,
             evidence: evidence
                 .iter()

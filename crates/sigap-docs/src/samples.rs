@@ -2,12 +2,14 @@
 //! back, what the render benchmark renders, and a preview of each template.
 
 use crate::body::{
-    Acknowledgement, AgencyReport, AuditHead, Certificate, CriticalityMinutes, DocumentRef,
-    Dossier, FollowUpLetter, Meeting, NoticeLetter, Person, Probe, ReactivationApproval,
-    RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction, SystemRef, TimelineEntry,
-    ValidationMinutes, default_basis,
+    Acknowledgement, AgencyReport, AuditHead, Certificate, Cited, CriticalityMinutes, DocumentRef,
+    Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, Person, Probe,
+    ReactivationApproval, RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction,
+    SystemRef, TimelineEntry, ValidationMinutes, default_basis,
 };
-use crate::{Body, Document, EvidenceItem, Letterhead, Signer, Tlp, default_pattern, number};
+use crate::{
+    Body, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp, default_pattern, number,
+};
 use chrono::{DateTime, TimeZone, Utc};
 use sigap_core::{
     Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Recommendation, Severity,
@@ -214,6 +216,8 @@ fn block(kind: DocumentKind) -> SystemAction {
         } else {
             "BA-RAPAT/00003/BCSIRT/VIII/2026".to_owned()
         },
+        approval_number: (kind == DocumentKind::UnblockRecord)
+            .then(|| "PSD-AKTIF/00002/BCSIRT/VIII/2026".to_owned()),
         notes: Some("Dilakukan di luar jam sibuk layanan.".to_owned()),
         other_holds: None,
         probes: vec![Probe {
@@ -260,6 +264,34 @@ fn notice() -> NoticeLetter {
             "Sekretaris Daerah Kota Batam".to_owned(),
             "Inspektur Kota Batam".to_owned(),
         ],
+        further: None,
+    }
+}
+
+/// The notice letter of a second round, after review minutes that found the fix not done.
+pub fn further_notice() -> NoticeLetter {
+    NoticeLetter {
+        hal: "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik".to_owned(),
+        further: Some(Box::new(FurtherRound {
+            round: 2,
+            previous_notice: Cited {
+                title: "Surat Pemberitahuan".to_owned(),
+                number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+                issued_at: wib(3, 10, 0),
+            },
+            previous_follow_up: Some(Cited {
+                title: "Surat Tindak Lanjut".to_owned(),
+                number: "800/00009/KOMINFO-TL/VIII/2026".to_owned(),
+                issued_at: wib(11, 16, 45),
+            }),
+            decided_by: Cited {
+                title: "Berita Acara Hasil Rapat Internal".to_owned(),
+                number: "BA-RAPAT/00003/BCSIRT/VIII/2026".to_owned(),
+                issued_at: wib(12, 10, 0),
+            },
+            finding: "Uji ulang masih menemukan injeksi SQL pada parameter lain.".to_owned(),
+        })),
+        ..notice()
     }
 }
 
@@ -298,6 +330,7 @@ fn review() -> ReviewMinutes {
         ],
         system: system(),
         notice_number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+        earlier: Vec::new(),
         agency_response: "Perangkat Daerah telah menerapkan kueri berparameter.".to_owned(),
         retest_result: "Uji ulang tidak lagi menemukan injeksi SQL.".to_owned(),
         fixed: true,
@@ -321,7 +354,9 @@ pub fn body(kind: DocumentKind) -> Body {
             target: "https://siak.batam.go.id/login".to_owned(),
             vulnerability_type: "Injeksi SQL".to_owned(),
             severity: Severity::Critical,
-            tracking_url: "https://sigap.batam.go.id/lacak/7f3a9c2e41d84b6a".to_owned(),
+            tracking_url: Some(
+                "https://sigap.batam.go.id/track?ticket=BCSIRT-2026-00042".to_owned(),
+            ),
             next_steps: Acknowledgement::default_next_steps(),
         }),
         DocumentKind::BaValidation => Body::BaValidation(validation()),
@@ -355,6 +390,7 @@ pub fn body(kind: DocumentKind) -> Body {
             notice_date: wib(3, 10, 0),
             remediation_received_at: wib(11, 16, 30),
             content: "Hasil uji ulang menunjukkan kerentanan telah diperbaiki.".to_owned(),
+            earlier: Vec::new(),
             next_step: "Hasil ini akan dibahas dalam rapat internal BATAM-CSIRT.".to_owned(),
             tembusan: vec!["Sekretaris Daerah Kota Batam".to_owned()],
         }),
@@ -399,6 +435,11 @@ fn dossier() -> Dossier {
     .to_vec();
     Dossier {
         summary: "Injeksi SQL pada halaman login SIAK".to_owned(),
+        criticality: Some(Criticality::High),
+        cvss: Some(cvss()),
+        blocked_at: Some(wib(11, 9, 45)),
+        unblocked_at: Some(wib(12, 14, 30)),
+        rounds: 1,
         system: system(),
         opened_at: wib(10, 14, 32),
         closed_at: wib(12, 15, 0),
@@ -456,9 +497,12 @@ pub fn document(kind: DocumentKind) -> Document {
         place: "Batam".to_owned(),
         issued_at: issued_at(),
         letterhead: Letterhead::default(),
+        style: PageStyle::default(),
         signers: signers(kind),
         acknowledged_by: minutes.then(head_of_office),
-        verify_url: "https://sigap.batam.go.id/verify/Q7K2M9XW4RTA".to_owned(),
+        verify_url: Some("https://sigap.batam.go.id/verify/Q7K2M9XW4RTA".to_owned()),
+        verify_code: "Q7K2M9XW4RTA".to_owned(),
+        draft: false,
         body: body(kind),
         evidence: evidence(),
         replaces: None,

@@ -69,6 +69,9 @@ struct CvssView<'a> {
     score: String,
     /// In Indonesian: `Kritis`.
     band: &'static str,
+    /// The SOP level the score maps to (`high` from 7.0): what the minutes compare the
+    /// team's decision with.
+    criticality: &'static str,
 }
 
 /// Serialises an optional CVSS score for printing, or `null`.
@@ -83,6 +86,10 @@ pub(crate) fn optional_cvss<S: Serializer>(
             vector: &score.vector,
             score: format!("{:.1}", score.score).replace('.', ","),
             band: band_id(score.band),
+            criticality: match score.criticality() {
+                sigap_core::Criticality::High => "high",
+                sigap_core::Criticality::Low => "low",
+            },
         })
         .serialize(serializer)
 }

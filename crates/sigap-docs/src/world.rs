@@ -21,15 +21,20 @@ use crate::DocError;
 /// The most screenshots one document may show.
 pub const MAX_SCREENSHOTS: usize = 8;
 
-/// The embedded fonts: Liberation Sans (the text font; Arial's metrics, as Indonesian
-/// *naskah dinas* use), Liberation Mono for the restricted attachment's logs, and DejaVu
+/// The embedded fonts: Liberation Sans (the default text font; Arial's metrics, as
+/// Indonesian *naskah dinas* commonly use) and Liberation Serif (Times New Roman's, for an
+/// office whose rules prefer it), Liberation Mono for commands, logs and hashes, and DejaVu
 /// Sans as the fallback for scripts Liberation lacks (Arabic, Hebrew and other right-to-left
 /// text a reporter may write), so that they print as glyphs rather than empty boxes.
-const FONTS: [&[u8]; 6] = [
+const FONTS: [&[u8]; 10] = [
     include_bytes!("../fonts/LiberationSans-Regular.ttf"),
     include_bytes!("../fonts/LiberationSans-Bold.ttf"),
     include_bytes!("../fonts/LiberationSans-Italic.ttf"),
     include_bytes!("../fonts/LiberationSans-BoldItalic.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Italic.ttf"),
+    include_bytes!("../fonts/LiberationSerif-BoldItalic.ttf"),
     include_bytes!("../fonts/LiberationMono-Regular.ttf"),
     include_bytes!("../fonts/DejaVuSans.ttf"),
 ];

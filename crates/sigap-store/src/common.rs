@@ -727,7 +727,7 @@ pub async fn step_stats(c: &mut Conn, agency: Option<i64>) -> Result<Vec<StepSta
 macro_rules! document_select {
     () => {
         "SELECT d.id, d.ticket_id, t.number AS ticket_number, d.kind, d.number, d.sha256, \
-         d.verify_code, d.replaces_id, d.step_record_id, d.created_at \
+         d.verify_code, d.replaces_id, d.step_record_id, d.created_at, d.signed_by, d.draft \
          FROM documents d JOIN tickets t ON t.id = d.ticket_id "
     };
 }
@@ -735,8 +735,8 @@ macro_rules! document_select {
 pub async fn insert_document(c: &mut Conn, d: &NewDocument<'_>) -> Result<i64> {
     sqlx::query_scalar::<Db, i64>(
         "INSERT INTO documents (ticket_id, kind, number, year, seq, sha256, pdf_sha256, \
-         verify_code, replaces_id, step_record_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10) RETURNING id",
+         verify_code, replaces_id, step_record_id, created_at, signed_by, draft) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(d.ticket_id)
     .bind(d.kind)
@@ -748,6 +748,8 @@ pub async fn insert_document(c: &mut Conn, d: &NewDocument<'_>) -> Result<i64> {
     .bind(d.replaces_id)
     .bind(d.step_record_id)
     .bind(d.now)
+    .bind(d.signed_by)
+    .bind(d.draft)
     .fetch_one(&mut *c)
     .await
     .map_err(|e| map_unique(e, "number", d.number))
@@ -776,6 +778,17 @@ pub async fn find_document_by_code(c: &mut Conn, code: &str) -> Result<Option<Do
         "WHERE d.verify_code = $1"
     ))
     .bind(code)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+/// The correction that replaces document `id`, if one was issued.
+pub async fn find_document_replacing(c: &mut Conn, id: i64) -> Result<Option<DocumentRow>> {
+    Ok(sqlx::query_as::<Db, DocumentRow>(concat!(
+        document_select!(),
+        "WHERE d.replaces_id = $1 ORDER BY d.id LIMIT 1"
+    ))
+    .bind(id)
     .fetch_optional(&mut *c)
     .await?)
 }

@@ -331,6 +331,10 @@ pub struct NewDocument<'a> {
     pub replaces_id: Option<i64>,
     pub step_record_id: Option<i64>,
     pub now: i64,
+    /// Who signs it as printed: one `position\tname` per line.
+    pub signed_by: &'a str,
+    /// Whether it is issued as a draft (no signer configured for its kind).
+    pub draft: bool,
 }
 
 /// An issued official document; its PDF is the blob `sha256`.
@@ -347,6 +351,11 @@ pub struct DocumentRow {
     /// The step that issued it (`None` for the receipt of a report).
     pub step_record_id: Option<i64>,
     pub created_at: i64,
+    /// Who signs it as printed: one `position\tname` per line (empty for documents issued
+    /// before this was kept).
+    pub signed_by: String,
+    /// Whether it was issued as a draft.
+    pub draft: bool,
 }
 
 /// A signed copy to keep.

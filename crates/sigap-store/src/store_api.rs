@@ -108,6 +108,9 @@ impl Store {
     pub async fn find_document_by_code(&self, code: &str) -> Result<Option<DocumentRow>> {
         read_pool!(self, find_document_by_code(code))
     }
+    pub async fn find_document_replacing(&self, id: i64) -> Result<Option<DocumentRow>> {
+        read_pool!(self, find_document_replacing(id))
+    }
     pub async fn list_ticket_audit(&self, number: &str) -> Result<Vec<AuditEntry>> {
         read_pool!(self, list_ticket_audit(number))
     }

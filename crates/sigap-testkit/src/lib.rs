@@ -36,7 +36,8 @@ pub fn start_time() -> DateTime<Utc> {
 /// A running app and a client for it. Dropping it stops the server and removes the database.
 pub struct TestApp {
     pub backend: Backend,
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    /// `http://127.0.0.1:<port>` (`http://csirt.batam.test:<port>` for
+    /// [`spawn_public_app`]), without a trailing slash.
     pub base_url: String,
     pub client: reqwest::Client,
     /// An API token per role key of [`seed::ROLES`] (`admin`, `helpdesk`, `csirt`,
@@ -69,11 +70,39 @@ pub async fn spawn_app_with(
     spawn_app_with_web(backend, configure, sigap_web::WebSettings::default()).await
 }
 
-/// [`spawn_app_with`] with the web layer's settings (body and connection limits) given.
+/// [`spawn_app_with_web`] with the web layer's settings (body and connection limits) given.
 pub async fn spawn_app_with_web(
     backend: Backend,
     configure: impl FnOnce(&mut Rules),
     web: sigap_web::WebSettings,
+) -> Option<TestApp> {
+    spawn(backend, configure, web, None).await
+}
+
+/// The host name of [`spawn_public_app`]: a name the test client resolves to the server.
+pub const PUBLIC_HOST: &str = "csirt.batam.test";
+
+/// [`spawn_app_with`] as the public reaches it: the public URL is
+/// `http://csirt.batam.test:<port>` ([`PUBLIC_HOST`]), not a loopback address, so that
+/// documents and mail print their links; the test client resolves that name to the server.
+pub async fn spawn_public_app(
+    backend: Backend,
+    configure: impl FnOnce(&mut Rules),
+) -> Option<TestApp> {
+    spawn(
+        backend,
+        configure,
+        sigap_web::WebSettings::default(),
+        Some(PUBLIC_HOST),
+    )
+    .await
+}
+
+async fn spawn(
+    backend: Backend,
+    configure: impl FnOnce(&mut Rules),
+    web: sigap_web::WebSettings,
+    public_host: Option<&str>,
 ) -> Option<TestApp> {
     let database = TestDatabase::create(backend).await?;
     let store = Store::open(&database.url, &StoreOptions::default())
@@ -83,7 +112,11 @@ pub async fn spawn_app_with_web(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port");
-    let base_url = format!("http://{}", listener.local_addr().expect("local address"));
+    let address = listener.local_addr().expect("local address");
+    let base_url = match public_host {
+        Some(host) => format!("http://{host}:{}", address.port()),
+        None => format!("http://{address}"),
+    };
     let clock = Arc::new(ManualClock::new(start_time()));
     let mut rules = Rules::default();
     rules.blocking.profiles = test_profiles();
@@ -107,10 +140,11 @@ pub async fn spawn_app_with_web(
             eprintln!("test server stopped: {e}");
         }
     });
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("HTTP client");
+    let mut client = reqwest::Client::builder().no_proxy();
+    if let Some(host) = public_host {
+        client = client.resolve(host, address);
+    }
+    let client = client.build().expect("HTTP client");
     Some(TestApp {
         backend,
         base_url,

@@ -161,11 +161,24 @@ const MAX_PLAIN_DETAIL: usize = 4096;
 /// see, such as the `405` of a method a path does not have, and any plain-text rejection of
 /// an axum extractor that a handler might take directly. A client error's text becomes the
 /// `detail`; a server error's text is logged with a correlation id and not echoed.
+/// Whether an answer is a page: an API route that answers a browser (the verification
+/// link) renders its own error page.
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 pub async fn problem_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_problem(&response)
+        || is_html(&response)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();

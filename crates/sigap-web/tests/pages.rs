@@ -888,7 +888,12 @@ async fn swimlane_marks_each_step_in_its_actor_s_lane(app: TestApp) {
         "Pejabat Nama Domain",
         "Penanggung Jawab Sistem Elektronik"
     ));
-    assert!(in_lane(body, "enter", "Help desk", "Tim Internal CSIRT"));
+    assert!(in_lane(
+        body,
+        "enter",
+        "Petugas Layanan Aduan",
+        "Tim Internal CSIRT"
+    ));
     for stage in ["follow_up", "review", "unblock", "close"] {
         assert!(
             lane_box(body, stage).contains("class=\"box next\""),

@@ -600,6 +600,23 @@ fn token_line(t: &tokens::TokenView) -> String {
     )
 }
 
+/// Warns when official documents of some kinds would be issued as drafts (no signers in
+/// the settings in force, from the file or the settings page).
+async fn warn_draft_documents(app: &sigap_app::App) -> anyhow::Result<()> {
+    let current = app.current().await.map_err(explain)?;
+    let drafts = current.rules.documents.draft_kinds();
+    if !drafts.is_empty() {
+        let kinds: Vec<&str> = drafts.iter().map(|k| k.as_str()).collect();
+        tracing::warn!(
+            kinds = %kinds.join(", "),
+            "official documents of these kinds have no signers configured and are issued as \
+             drafts (\"DRAF — penandatangan belum diatur\"); set their signers in \
+             SIGAP_DOCUMENTS_FILE or on /admin/settings"
+        );
+    }
+    Ok(())
+}
+
 async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     init_tracing();
@@ -616,8 +633,22 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.listen
         );
     }
+    if args.demo && args.rules.documents_file.is_none() {
+        rules.documents = std::sync::Arc::new(
+            sigap_app::document_settings::DocumentSettings::demo().map_err(anyhow::Error::msg)?,
+        );
+    }
+    if !args.demo && args.rules.public_url.is_none() {
+        tracing::warn!(
+            public_url = %rules.public_url,
+            "SIGAP_PUBLIC_URL is not set: links in mail point to this machine, and official \
+             documents are printed without their verification and tracking links (with the \
+             verification code only); set it to the address the public reaches"
+        );
+    }
     let app = open_app(db, rules).await?;
     check_audit_key(&app).await?;
+    warn_draft_documents(&app).await?;
     if args.demo {
         sigap_app::demo::check_database(&app)
             .await

@@ -11,10 +11,10 @@ use sigap_core::{
 };
 use sigap_docs::Body;
 use sigap_docs::body::{
-    Acknowledgement, AgencyReport, AuditHead, Certificate, CriticalityMinutes, DocumentRef,
-    Dossier, FollowUpLetter, Meeting, NoticeLetter, Person, Probe, ReactivationApproval,
-    RemediationReport, ReviewMinutes, Sifat, SystemAction, SystemRef, TimelineEntry,
-    ValidationMinutes, default_basis,
+    Acknowledgement, AgencyReport, AuditHead, Certificate, Cited, CriticalityMinutes, DocumentRef,
+    Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, Person, Probe,
+    ReactivationApproval, RemediationReport, ReviewMinutes, Sifat, SystemAction, SystemRef,
+    TimelineEntry, ValidationMinutes, default_basis,
 };
 use sigap_store::{DocumentRow, StepRecordRow, TicketRow};
 
@@ -35,7 +35,8 @@ pub(crate) struct Sources<'a> {
     pub docs: &'a [DocumentRow],
     /// The audit chain's head before this step's entry.
     pub audit_head: (i64, String),
-    pub public_url: &'a str,
+    /// The public URL, when documents may print links ([`crate::Rules::document_base_url`]).
+    pub public_url: Option<&'a str>,
     pub tembusan: Vec<String>,
     pub fix_days: u32,
     pub now: DateTime<Utc>,
@@ -66,6 +67,14 @@ impl Sources<'_> {
 
     fn last_doc(&self, kind: DocumentKind) -> Option<&DocumentRow> {
         self.docs.iter().rev().find(|d| d.kind == kind.as_str())
+    }
+
+    /// The Regional Secretary's approval given after the latest review minutes, if the
+    /// reactivation needed one.
+    fn approval_after_review(&self) -> Option<&DocumentRow> {
+        let review = self.last_doc(DocumentKind::BaReviewMeeting)?;
+        self.last_doc(DocumentKind::ApprovalReactivation)
+            .filter(|approval| approval.id > review.id)
     }
 
     fn last_step(&self, action: Action) -> Option<&StepRecordRow> {
@@ -132,6 +141,19 @@ pub(crate) fn position(role: Role) -> String {
     }
 }
 
+/// The officer who records the step, then the attendees who are not the officer: nobody is
+/// listed twice.
+fn team(officer: Person, attendees: &[String]) -> Vec<Person> {
+    let mut team = vec![officer];
+    for name in attendees {
+        let key = name.trim().to_lowercase();
+        if !team.iter().any(|p| p.name.trim().to_lowercase() == key) {
+            team.push(person(name));
+        }
+    }
+    team
+}
+
 fn person(name: &str) -> Person {
     Person {
         name: name.to_owned(),
@@ -150,15 +172,19 @@ pub(crate) fn build(kind: DocumentKind, s: &Sources<'_>) -> Option<Body> {
             system_action(s, DocumentKind::BaCriticality),
         )),
         (DocumentKind::UnblockRecord, ActionInput::Unblock { .. }) => {
-            let basis = if s.last_doc(DocumentKind::ApprovalReactivation).is_some() {
-                DocumentKind::ApprovalReactivation
-            } else {
-                DocumentKind::BaReviewMeeting
-            };
-            Some(Body::UnblockRecord(system_action(s, basis)))
+            let mut record = system_action(s, DocumentKind::BaReviewMeeting);
+            record.approval_number = s.approval_after_review().map(|d| d.number.clone());
+            Some(Body::UnblockRecord(record))
         }
         (DocumentKind::AgencyReport, ActionInput::NotifyAgency { .. }) => agency_report(s),
         (DocumentKind::LetterNotice, ActionInput::NotifyAgency { .. }) => notice(s),
+        (
+            DocumentKind::LetterNotice,
+            ActionInput::Review { fixed: false, .. }
+            | ActionInput::ApproveReactivation {
+                approved: false, ..
+            },
+        ) => further_notice(s),
         (DocumentKind::RemediationReport, ActionInput::SubmitRemediation { .. }) => remediation(s),
         (DocumentKind::LetterFollowUp, ActionInput::SendFollowUp { .. }) => follow_up(s),
         (DocumentKind::BaReviewMeeting, ActionInput::Review { .. }) => review(s),
@@ -203,11 +229,23 @@ fn validation(s: &Sources<'_>) -> Option<Body> {
         ],
         findings: findings.clone(),
         valid: *valid,
-        reasons: findings.clone(),
-        next_step: if *valid {
-            "Penilaian tingkat kekritisan kerentanan (langkah 4 SOP)".to_owned()
+        reasons: if *valid {
+            "Laporan sesuai dengan Sistem Elektronik yang terdaftar dan kerentanan yang \
+             dilaporkan terbukti berdasarkan temuan pada bagian IV."
+                .to_owned()
         } else {
-            "Laporan ditutup sebagai tidak valid dan pelapor diberi tahu".to_owned()
+            "Kerentanan yang dilaporkan tidak terbukti atau tidak berada pada Sistem \
+             Elektronik Pemerintah Kota Batam, sebagaimana diuraikan dalam temuan pada \
+             bagian IV."
+                .to_owned()
+        },
+        next_step: if *valid {
+            "Laporan diteruskan untuk penilaian tingkat kekritisan kerentanan sesuai langkah \
+             4 SOP."
+                .to_owned()
+        } else {
+            "Laporan ditutup sebagai tidak valid dan pelapor diberi tahu hasil validasi ini."
+                .to_owned()
         },
         restricted_attachment: s.restricted(),
     }))
@@ -231,9 +269,7 @@ fn criticality(s: &Sources<'_>) -> Option<Body> {
         .starts_with("CWE-");
     Some(Body::BaCriticality(CriticalityMinutes {
         held_at: s.now,
-        team: std::iter::once(s.officer())
-            .chain(attendees.iter().map(|a| person(a)))
-            .collect(),
+        team: team(s.officer(), attendees),
         basis: default_basis(),
         validation_number: s.number_of(DocumentKind::BaValidation),
         report_title: s.row.title.clone(),
@@ -291,6 +327,7 @@ fn system_action(s: &Sources<'_>, basis: DocumentKind) -> SystemAction {
         at: s.now,
         officer: s.officer(),
         basis_number: s.number_of(basis),
+        approval_number: None,
         notes: (!notes.is_empty()).then_some(notes),
         other_holds,
         probes: probes(s.records),
@@ -409,8 +446,80 @@ fn agency_report(s: &Sources<'_>) -> Option<Body> {
 
 fn notice(s: &Sources<'_>) -> Option<Body> {
     let (recommendation, summary, concerns) = notify_fields(s)?;
+    Some(Body::LetterNotice(notice_letter(
+        s,
+        recommendation,
+        summary,
+        concerns,
+    )))
+}
+
+/// A document as another cites it.
+fn cited(d: &DocumentRow) -> Cited {
+    Cited {
+        title: d
+            .kind
+            .parse::<DocumentKind>()
+            .map_or_else(|_| d.kind.clone(), |k| k.label_id().to_owned()),
+        number: d.number.clone(),
+        issued_at: from_millis(d.created_at),
+    }
+}
+
+/// The notice letter of a further round: the review minutes found the fix not done ("Belum"),
+/// or the Regional Secretary refused the reactivation. It follows up the round before and
+/// sets the new deadline; the finding, recommendation and concerns stay those of the first
+/// notice.
+fn further_notice(s: &Sources<'_>) -> Option<Body> {
+    let (decided_by, finding) = match s.input {
+        ActionInput::Review { notes, .. } => (s.last_doc(DocumentKind::BaReviewMeeting)?, notes),
+        ActionInput::ApproveReactivation { notes, .. } => {
+            (s.last_doc(DocumentKind::ApprovalReactivation)?, notes)
+        }
+        _ => return None,
+    };
+    let previous_notice = s.last_doc(DocumentKind::LetterNotice)?;
+    let previous_follow_up = s
+        .last_doc(DocumentKind::LetterFollowUp)
+        .filter(|d| d.id > previous_notice.id);
+    let text = |field: &str| {
+        s.step_field(Action::NotifyAgency, field)
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
+    let recommendation = s
+        .step_field(Action::NotifyAgency, "recommendation")
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or(Recommendation::None);
+    let mut letter = notice_letter(
+        s,
+        recommendation,
+        text("summary").unwrap_or_else(|| "-".to_owned()),
+        text("concerns"),
+    );
+    letter.hal = "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik".to_owned();
+    letter.lampiran = "-".to_owned();
+    letter.further = Some(Box::new(FurtherRound {
+        round: u32::try_from(s.row.round).unwrap_or(2).max(2),
+        previous_notice: cited(previous_notice),
+        previous_follow_up: previous_follow_up.map(cited),
+        decided_by: cited(decided_by),
+        finding: if finding.trim().is_empty() {
+            "Perbaikan belum dapat diterima.".to_owned()
+        } else {
+            finding.clone()
+        },
+    }));
+    Some(Body::LetterNotice(letter))
+}
+
+fn notice_letter(
+    s: &Sources<'_>,
+    recommendation: Recommendation,
+    summary: String,
+    concerns: Option<String>,
+) -> NoticeLetter {
     let criticality = s.criticality();
-    Some(Body::LetterNotice(NoticeLetter {
+    NoticeLetter {
         sifat: Sifat::for_criticality(criticality),
         lampiran: "1 (satu) berkas".to_owned(),
         hal: "Pemberitahuan Kerentanan Keamanan Sistem Elektronik".to_owned(),
@@ -425,16 +534,21 @@ fn notice(s: &Sources<'_>) -> Option<Body> {
         recommended_fixes: recommended_fixes(),
         fix_days: s.fix_days,
         fix_deadline: fix_deadline(s),
-        how_to_report: format!(
-            "Hasil perbaikan disampaikan melalui portal BATAM-CSIRT ({}/tickets/{}) dengan \
-             melampirkan bukti perbaikan.",
-            s.public_url.trim_end_matches('/'),
-            s.row.number
-        ),
+        how_to_report: match s.public_url {
+            Some(base) => format!(
+                "melalui portal BATAM-CSIRT ({base}/tickets/{}) dengan melampirkan bukti \
+                 perbaikan.",
+                s.row.number
+            ),
+            None => "melalui portal BATAM-CSIRT pada halaman tiket tersebut dengan \
+                     melampirkan bukti perbaikan."
+                .to_owned(),
+        },
         recommendation,
         concerns,
         tembusan: s.tembusan.clone(),
-    }))
+        further: None,
+    }
 }
 
 fn remediation(s: &Sources<'_>) -> Option<Body> {
@@ -475,11 +589,31 @@ fn follow_up(s: &Sources<'_>) -> Option<Body> {
             .last_step(Action::SubmitRemediation)
             .map_or(s.now, |r| from_millis(r.done_at)),
         content: content.clone(),
+        earlier: earlier_rounds(s, notice.map(|d| d.id)),
         next_step: "Hasil perbaikan dibahas dalam rapat internal BATAM-CSIRT paling lambat \
                     1 (satu) hari kerja setelah surat ini."
             .to_owned(),
         tembusan: s.tembusan.clone(),
     }))
+}
+
+/// In a further round, the documents of the rounds before the notice `current`: every
+/// notice letter, follow-up letter, review minutes and refused approval issued before it.
+fn earlier_rounds(s: &Sources<'_>, current: Option<i64>) -> Vec<Cited> {
+    let Some(current) = current else {
+        return Vec::new();
+    };
+    let kinds = [
+        DocumentKind::LetterNotice,
+        DocumentKind::LetterFollowUp,
+        DocumentKind::BaReviewMeeting,
+        DocumentKind::ApprovalReactivation,
+    ];
+    s.docs
+        .iter()
+        .filter(|d| d.id < current && kinds.iter().any(|k| d.kind == k.as_str()))
+        .map(cited)
+        .collect()
 }
 
 fn count_field(records: &Value, field: &str) -> Option<u32> {
@@ -507,11 +641,17 @@ fn review(s: &Sources<'_>) -> Option<Body> {
         attendees: attendees.iter().map(|a| person(a)).collect(),
         agenda: vec![
             "Pembahasan tanggapan Perangkat Daerah atas surat pemberitahuan".to_owned(),
-            "Hasil pemeriksaan ulang (retest) oleh Tim Internal BATAM-CSIRT".to_owned(),
+            "Hasil pemeriksaan ulang oleh Tim Internal BATAM-CSIRT".to_owned(),
             "Keputusan pengaktifan kembali sistem elektronik".to_owned(),
         ],
         system: s.system(),
         notice_number: s.number_of(DocumentKind::LetterNotice),
+        earlier: s
+            .docs
+            .iter()
+            .filter(|d| d.kind == DocumentKind::BaReviewMeeting.as_str())
+            .map(cited)
+            .collect(),
         agency_response: s
             .step_field(Action::SubmitRemediation, "summary")
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -580,7 +720,7 @@ fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
         let action = step
             .action
             .parse::<Action>()
-            .map_or(step.action.as_str(), |a| a.label_id());
+            .map_or(step.action.as_str(), |a| event_label(a));
         let to = step
             .to_state
             .parse::<State>()
@@ -596,7 +736,7 @@ fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
                 None => role.to_owned(),
             },
             event: format!(
-                "{action} → {to}{}",
+                "{action}; status: {to}{}",
                 if step.overdue {
                     " (melewati tenggat)"
                 } else {
@@ -608,9 +748,40 @@ fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
     std::iter::once(opened).chain(steps).collect()
 }
 
+/// What a step did, as a record says it (the pages' labels are commands to press).
+fn event_label(action: Action) -> &'static str {
+    match action {
+        Action::Validate => "Validasi laporan dicatat",
+        Action::MarkDuplicate => "Laporan ditandai sebagai duplikat",
+        Action::Assess => "Tingkat kekritisan dinilai",
+        Action::Block => "Sistem Elektronik diblokir",
+        Action::NotifyAgency => {
+            "Laporan dan surat pemberitahuan disampaikan kepada Perangkat Daerah"
+        }
+        Action::SubmitRemediation => "Hasil perbaikan dilaporkan",
+        Action::SendFollowUp => "Surat tindak lanjut dikirim",
+        Action::Review => "Hasil rapat internal dicatat",
+        Action::ApproveReactivation => "Sekretaris Daerah memutuskan pengaktifan kembali",
+        Action::Unblock => "Blokir dibuka",
+        Action::Close => "Tiket ditutup",
+        other => other.label_id(),
+    }
+}
+
 fn dossier(s: &Sources<'_>) -> Dossier {
+    let done = |action: Action| s.last_step(action).map(|step| from_millis(step.done_at));
+    let rounds = s
+        .steps
+        .iter()
+        .filter(|step| step.action == Action::SubmitRemediation.as_str())
+        .count();
     Dossier {
         summary: s.row.title.clone(),
+        criticality: s.row.criticality.as_deref().and_then(|c| c.parse().ok()),
+        cvss: s.cvss(),
+        blocked_at: done(Action::Block),
+        unblocked_at: done(Action::Unblock),
+        rounds: u32::try_from(rounds).unwrap_or(u32::MAX),
         system: s.system(),
         opened_at: from_millis(s.row.created_at),
         closed_at: s.row.closed_at.map_or(s.now, from_millis),
@@ -657,7 +828,10 @@ fn certificate(row: &TicketRow) -> Certificate {
 
 /// The receipt of a report: what was received, without its proof of concept; the reporter
 /// named as they chose to be credited.
-pub(crate) fn acknowledgement(row: &TicketRow, tracking_url: String) -> Body {
+pub(crate) fn acknowledgement(row: &TicketRow, rules: &crate::Rules) -> Body {
+    let tracking_url = rules
+        .document_base_url()
+        .map(|base| format!("{base}/track?ticket={}", row.number));
     Body::Acknowledgement(Acknowledgement {
         reporter_name: credited(row),
         received_at: from_millis(row.created_at),

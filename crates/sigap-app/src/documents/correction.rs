@@ -105,12 +105,7 @@ async fn rebuild(
 ) -> AppResult<sigap_docs::Body> {
     let cannot = || AppError::Conflict(format!("document {} cannot be rebuilt", old.number));
     if kind == DocumentKind::Acknowledgement {
-        let tracking = format!(
-            "{}/track?ticket={}",
-            app.rules.public_url.trim_end_matches('/'),
-            row.number
-        );
-        return Ok(bodies::acknowledgement(row, tracking));
+        return Ok(bodies::acknowledgement(row, &app.rules));
     }
     let steps = tx.list_step_records(row.id).await?;
     let step = issuing_step(&steps, old).ok_or_else(cannot)?;
@@ -125,7 +120,7 @@ async fn rebuild(
         steps: &steps,
         docs: &earlier,
         audit_head: tx.audit_head().await?,
-        public_url: &app.rules.public_url,
+        public_url: app.rules.document_base_url(),
         tembusan: app.rules.documents.tembusan(kind),
         fix_days: 7,
         now,

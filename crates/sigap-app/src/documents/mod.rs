@@ -49,15 +49,46 @@ pub struct Issued {
 }
 
 /// What the public verification link confirms about a document, and nothing else: its
-/// kind, number, date and the SHA-256 of the issued PDF and of any signed copy.
+/// kind, number, date, who signs it, whether a correction replaced it, and the SHA-256 of
+/// the issued PDF and of any signed copy. The ticket's number only to signed-in staff who
+/// may see the ticket.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VerifiedDocument {
     pub kind: String,
+    /// The kind's name in Indonesian, as the document's title says it.
+    pub kind_label: String,
     pub number: String,
     pub issued_at: DateTime<Utc>,
+    /// The date of issue in WIB, as Indonesian documents write it: `12 Agustus 2026`.
+    pub issued_on: String,
     pub sha256: String,
     /// SHA-256 of each signed copy uploaded back, oldest first.
     pub signed_sha256: Vec<String>,
+    /// Who signs it, as printed (empty for documents issued before this was kept).
+    pub signers: Vec<VerifiedSigner>,
+    /// Whether it was issued as a draft: no signer was configured for its kind.
+    pub draft: bool,
+    /// The number of the correction that replaces it, if one was issued.
+    pub superseded_by: Option<String>,
+    /// The ticket's number: only for signed-in staff who may see the ticket.
+    pub ticket_number: Option<String>,
+}
+
+/// A signer of a verified document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerifiedSigner {
+    pub position: String,
+    pub name: String,
+}
+
+/// The signers as the documents table keeps them: one `position\tname` per line.
+fn signed_by(signers: &[Signer]) -> String {
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    signers
+        .iter()
+        .map(|s| format!("{}\t{}", clean(&s.position), clean(&s.name)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(crate) fn document_view(d: DocumentRow) -> DocumentView {
@@ -74,7 +105,7 @@ pub(crate) fn document_view(d: DocumentRow) -> DocumentView {
 }
 
 /// Who signs a document of `kind`: the configured officials, or else the staff member who
-/// records the step.
+/// records the step (and the document is then a draft).
 fn signers(app: &App, kind: DocumentKind, caller: Option<&Caller>) -> Vec<Signer> {
     if let Some(configured) = app.rules.documents.signers(kind) {
         return configured.to_vec();
@@ -153,6 +184,8 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
     )
     .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
     let code: String = new_secret("").chars().take(CODE_LEN).collect();
+    let signing = signers(app, doc.kind, doc.caller);
+    let draft = settings.signers(doc.kind).is_none();
     let document = Document {
         number: number.clone(),
         ticket_number: doc.row.number.clone(),
@@ -160,12 +193,15 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
         place: settings.place.clone(),
         issued_at: doc.now,
         letterhead: settings.letterhead.clone(),
-        signers: signers(app, doc.kind, doc.caller),
+        style: settings.page,
+        signers: signing.clone(),
         acknowledged_by: settings.acknowledged_by(doc.kind).cloned(),
-        verify_url: format!(
-            "{}/verify/{code}",
-            app.rules.public_url.trim_end_matches('/')
-        ),
+        verify_url: app
+            .rules
+            .document_base_url()
+            .map(|base| format!("{base}/verify/{code}")),
+        verify_code: code.clone(),
+        draft,
         body,
         evidence: doc.evidence,
         replaces: doc.replaces.as_ref().map(|(_, number)| number.clone()),
@@ -184,6 +220,8 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
             replaces_id: doc.replaces.as_ref().map(|(id, _)| *id),
             step_record_id: doc.step_id,
             now: millis(doc.now),
+            signed_by: &signed_by(&signing),
+            draft,
         })
         .await?;
     tx.get_document(id)
@@ -273,6 +311,35 @@ pub(crate) struct Step<'a> {
     pub step_id: Option<i64>,
 }
 
+/// The receipt, issued at close when nobody asked for it before, so that the dossier lists
+/// every document of the ticket.
+async fn receipt_for_the_dossier(
+    app: &App,
+    tx: &mut Tx,
+    step: &Step<'_>,
+) -> AppResult<Option<Issued>> {
+    let kind = DocumentKind::Acknowledgement;
+    let docs = tx.list_documents(step.row.id).await?;
+    if docs.iter().any(|d| d.kind == kind.as_str()) {
+        return Ok(None);
+    }
+    let doc = Issue {
+        kind,
+        row: step.row,
+        caller: None,
+        evidence: evidence_list(tx, step.row.id, &[]).await?,
+        now: step.now,
+        replaces: None,
+        step_id: None,
+    };
+    let row = issue_one(app, tx, doc, bodies::acknowledgement(step.row, &app.rules)).await?;
+    Ok(Some(Issued {
+        kind: row.kind,
+        number: row.number,
+        sha256: row.sha256,
+    }))
+}
+
 /// Issues the documents of a step inside its transaction. Answers what was issued, for the
 /// audit entry. A failed render is an internal error, so the step is refused and nothing
 /// is written.
@@ -281,6 +348,9 @@ pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<V
     let mut issued = Vec::new();
     if kinds.is_empty() {
         return Ok(issued);
+    }
+    if kinds.contains(&DocumentKind::Dossier) {
+        issued.extend(receipt_for_the_dossier(app, tx, &step).await?);
     }
     let evidence = evidence_list(tx, step.row.id, step.files).await?;
     let steps = tx.list_step_records(step.row.id).await?;
@@ -299,7 +369,7 @@ pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<V
             steps: &steps,
             docs: &docs,
             audit_head: audit_head.clone(),
-            public_url: &app.rules.public_url,
+            public_url: app.rules.document_base_url(),
             tembusan: app.rules.documents.tembusan(kind),
             fix_days,
             now: step.now,
@@ -471,12 +541,7 @@ async fn acknowledgement(
         }
         None => {
             let now = app.now();
-            let tracking = format!(
-                "{}/track?ticket={}",
-                app.rules.public_url.trim_end_matches('/'),
-                row.number
-            );
-            let body = bodies::acknowledgement(&row, tracking);
+            let body = bodies::acknowledgement(&row, &app.rules);
             let evidence = evidence_list(&mut tx, row.id, &[]).await?;
             let issue = Issue {
                 kind,
@@ -541,8 +606,13 @@ async fn audit_issue(
     Ok(())
 }
 
-/// What a verification code confirms, if a document carries it.
-pub async fn verify(app: &App, code: &str) -> AppResult<Option<VerifiedDocument>> {
+/// What a verification code confirms, if a document carries it; `viewer` is the signed-in
+/// staff member, if any, who learns the ticket's number when the ticket is in their scope.
+pub async fn verify(
+    app: &App,
+    code: &str,
+    viewer: Option<&Caller>,
+) -> AppResult<Option<VerifiedDocument>> {
     if code.is_empty() || code.len() > 128 {
         return Ok(None);
     }
@@ -556,11 +626,43 @@ pub async fn verify(app: &App, code: &str) -> AppResult<Option<VerifiedDocument>
         .into_iter()
         .map(|c| c.sha256)
         .collect();
+    let superseded_by = app
+        .store
+        .find_document_replacing(d.id)
+        .await?
+        .map(|c| c.number);
+    let ticket_number = match viewer {
+        Some(caller) => visible_ticket(app, caller, &d.ticket_number)
+            .await
+            .ok()
+            .map(|_| d.ticket_number.clone()),
+        None => None,
+    };
+    let issued_at = from_millis(d.created_at);
     Ok(Some(VerifiedDocument {
+        kind_label: d
+            .kind
+            .parse::<DocumentKind>()
+            .map_or_else(|_| d.kind.clone(), |k| k.label_id().to_owned()),
         kind: d.kind,
         number: d.number,
-        issued_at: from_millis(d.created_at),
+        issued_on: sigap_core::format_date_id(issued_at.with_timezone(&wib()).date_naive()),
+        issued_at,
         sha256: d.sha256,
         signed_sha256,
+        signers: d
+            .signed_by
+            .lines()
+            .filter_map(|line| {
+                let (position, name) = line.split_once('\t')?;
+                Some(VerifiedSigner {
+                    position: position.to_owned(),
+                    name: name.to_owned(),
+                })
+            })
+            .collect(),
+        draft: d.draft,
+        superseded_by,
+        ticket_number,
     }))
 }

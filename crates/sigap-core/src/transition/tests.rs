@@ -203,7 +203,8 @@ fn not_fixed_starts_a_new_round_and_keeps_the_block() {
         (outcome.to, outcome.round, outcome.blocked),
         (State::Remediating, 3, true)
     );
-    assert_eq!(outcome.documents, [Doc::BaReviewMeeting]);
+    // The minutes, and the letter that asks the agency for the new round.
+    assert_eq!(outcome.documents, [Doc::BaReviewMeeting, Doc::LetterNotice]);
     assert!(!outcome.needs_approval);
 }
 
@@ -254,7 +255,10 @@ fn the_regional_secretary_approves_to_closing_or_sends_back_to_remediation() {
         (outcome.to, outcome.round, outcome.blocked),
         (State::Remediating, 2, true)
     );
-    assert_eq!(outcome.documents, [Doc::ApprovalReactivation]);
+    assert_eq!(
+        outcome.documents,
+        [Doc::ApprovalReactivation, Doc::LetterNotice]
+    );
 }
 
 #[test]

@@ -118,7 +118,9 @@ pub struct NoticeLetter {
     /// The fix deadline.
     #[serde(serialize_with = "moment")]
     pub fix_deadline: DateTime<Utc>,
-    /// How to report the fix (e.g. through the ticket page, with evidence).
+    /// How to report the fix, as the end of the sentence "Hasil perbaikan agar dilaporkan
+    /// …": e.g. `melalui portal BATAM-CSIRT (https://…/tickets/…) dengan melampirkan bukti
+    /// perbaikan.`
     pub how_to_report: String,
     /// The recommendation about the ASN or unit concerned (a recommendation only).
     pub recommendation: Recommendation,
@@ -126,6 +128,37 @@ pub struct NoticeLetter {
     pub concerns: Option<String>,
     /// Copies (*tembusan*).
     pub tembusan: Vec<String>,
+    /// For a further round (a review found the fix not done, or the Regional Secretary
+    /// refused the reactivation): what the letter follows up; `None` for the first notice.
+    pub further: Option<Box<FurtherRound>>,
+}
+
+/// A document cited by another: its kind's title, number and date of issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cited {
+    /// The kind's title, e.g. `Berita Acara Hasil Rapat Internal`.
+    pub title: String,
+    /// Its number.
+    pub number: String,
+    /// When it was issued.
+    #[serde(serialize_with = "moment")]
+    pub issued_at: DateTime<Utc>,
+}
+
+/// What a notice letter of a further round rests on: the round that ended without a fix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FurtherRound {
+    /// The round the letter opens (2 for the second).
+    pub round: u32,
+    /// The notice letter of the round before.
+    pub previous_notice: Cited,
+    /// The follow-up letter of the round before, if one was sent.
+    pub previous_follow_up: Option<Cited>,
+    /// The document that found the fix not done: the review minutes ("Belum") or the
+    /// Regional Secretary's refusal of the reactivation.
+    pub decided_by: Cited,
+    /// What that document found, in the CSIRT's words.
+    pub finding: String,
 }
 
 /// Step 8: *Surat Tindak Lanjut*, citing the notice letter.
@@ -153,6 +186,8 @@ pub struct FollowUpLetter {
     pub remediation_received_at: DateTime<Utc>,
     /// The follow-up result, written by the CSIRT.
     pub content: String,
+    /// In a further round, the letters and minutes of the rounds before, oldest first.
+    pub earlier: Vec<Cited>,
     /// What happens next (the internal review meeting).
     pub next_step: String,
     /// Copies (*tembusan*).

@@ -119,6 +119,8 @@ pub struct ReviewMinutes {
     pub system: SystemRef,
     /// The number of the notice letter whose follow-up is reviewed.
     pub notice_number: String,
+    /// In a further round, the review minutes of the rounds before, oldest first.
+    pub earlier: Vec<crate::body::Cited>,
     /// What the agency answered and did.
     pub agency_response: String,
     /// The CSIRT's retest and its result.

@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sigap_core::DocumentKind;
 
-pub use crate::body::letters::{AgencyReport, FollowUpLetter, NoticeLetter, Sifat};
+pub use crate::body::letters::{
+    AgencyReport, Cited, FollowUpLetter, FurtherRound, NoticeLetter, Sifat,
+};
 pub use crate::body::minutes::{
     CriticalityMinutes, ReviewMinutes, ValidationMinutes, default_basis,
 };

@@ -29,8 +29,10 @@ pub struct Acknowledgement {
     /// The severity the reporter claims.
     #[serde(serialize_with = "severity_label")]
     pub severity: Severity,
-    /// The private tracking link.
-    pub tracking_url: String,
+    /// The public tracking page, where the reporter follows the report with its number and
+    /// the tracking token given once at submission (the token is not printed: the receipt
+    /// may be read by staff). `None` when the server has no public address.
+    pub tracking_url: Option<String>,
     /// What happens next and the time standards; see [`Acknowledgement::default_next_steps`].
     pub next_steps: Vec<String>,
 }
@@ -46,7 +48,7 @@ impl Acknowledgement {
              kerentanan.",
             "Hasil perbaikan diperiksa ulang dan dibahas dalam rapat internal paling lambat \
              1 (satu) hari kerja setelah diterima.",
-            "Anda dapat memantau status laporan dan menambahkan keterangan melalui tautan \
+            "Anda dapat memantau status laporan dan menambahkan keterangan melalui halaman \
              pelacakan di atas.",
         ]
         .map(str::to_owned)
@@ -78,8 +80,12 @@ pub struct SystemAction {
     pub at: DateTime<Utc>,
     /// The officer who did it.
     pub officer: Person,
-    /// The criticality minutes' number (block) or review minutes' number (unblock) acted on.
+    /// The number of the minutes acted on: the criticality minutes (block) or the review
+    /// minutes that found the fix done (unblock).
     pub basis_number: String,
+    /// The number of the Regional Secretary's approval of the reactivation, when the unblock
+    /// needed one (the "more than 3 reports" rule).
+    pub approval_number: Option<String>,
     /// Notes.
     pub notes: Option<String>,
     /// Other tickets' holds on the system, e.g. "already suspended by BCSIRT-2026-00031".
@@ -175,6 +181,20 @@ pub struct AuditHead {
 pub struct Dossier {
     /// The report's title (as a CSIRT summary).
     pub summary: String,
+    /// The SOP level the criticality minutes set, if the report got that far.
+    pub criticality: Option<sigap_core::Criticality>,
+    /// The CVSS score of the criticality minutes, when one was given.
+    #[serde(serialize_with = "crate::view::optional_cvss")]
+    pub cvss: Option<sigap_core::CvssScore>,
+    /// When the system was blocked, if it was.
+    #[serde(serialize_with = "crate::view::optional_moment")]
+    pub blocked_at: Option<DateTime<Utc>>,
+    /// When the block was lifted, if it was.
+    #[serde(serialize_with = "crate::view::optional_moment")]
+    pub unblocked_at: Option<DateTime<Utc>>,
+    /// The remediation rounds the agency went through (a "Belum" review opens another).
+    #[serde(serialize_with = "counted")]
+    pub rounds: u32,
     /// The system concerned.
     pub system: SystemRef,
     /// When the ticket was opened.

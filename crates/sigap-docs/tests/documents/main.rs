@@ -59,7 +59,7 @@ impl Drop for PdfFile {
 
 /// What a reader gets from one PDF.
 struct Read {
-    /// The text, whitespace runs collapsed to one space, zero-width spaces removed.
+    /// The text, whitespace runs collapsed to one space.
     text: String,
     /// The text inside the margins (no header or footer), without any whitespace.
     body_compact: String,
@@ -89,6 +89,19 @@ fn read(pdf: &[u8]) -> Read {
     }
     let file = PdfFile::new(pdf);
     let raw = file.run("pdftotext", &["-enc", "UTF-8"]);
+    // Nothing invisible travels with copied text: a zero-width space after a verification
+    // code breaks the link, one inside a word breaks a command. (pdftotext itself puts
+    // direction controls around right-to-left runs; `normalise` drops those.)
+    let hidden: Vec<char> = raw
+        .chars()
+        .filter(|c| {
+            matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        })
+        .collect();
+    assert!(
+        hidden.is_empty(),
+        "invisible characters {hidden:?} in {raw}"
+    );
     let text = normalise(&raw);
     let pages = raw.matches('\u{c}').count();
     // The text area only, without the header and footer (2 cm margins, in points).
@@ -111,11 +124,10 @@ fn read(pdf: &[u8]) -> Read {
     }
 }
 
-/// Whitespace runs collapsed to one space; zero-width spaces and the bidirectional
-/// controls pdftotext adds around right-to-left runs removed.
+/// Whitespace runs collapsed to one space; the bidirectional controls pdftotext adds
+/// around right-to-left runs removed.
 fn normalise(raw: &str) -> String {
-    let invisible =
-        |c: &char| !matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let invisible = |c: &char| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     let visible: String = raw.chars().filter(invisible).collect();
     visible.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -153,7 +165,10 @@ fn assert_common(doc: &Document, read: &Read) {
         read.count(label),
         read.pages
     );
-    assert!(read.has(&doc.verify_url), "verification link missing");
+    assert!(
+        read.has(doc.verify_url.as_deref().unwrap()),
+        "verification link missing"
+    );
     for signer in &doc.signers {
         assert!(read.has(&signer.name), "signer {} missing", signer.name);
         let nip = signer.nip.as_deref().unwrap();
@@ -192,7 +207,8 @@ fn assert_minutes(read: &Read) {
 fn acknowledgement() {
     let (_, read) = render_kind(DocumentKind::Acknowledgement);
     assert!(read.has("TANDA TERIMA LAPORAN"));
-    assert!(read.has("https://sigap.batam.go.id/lacak/7f3a9c2e41d84b6a"));
+    assert!(read.has("https://sigap.batam.go.id/track?ticket=BCSIRT-2026-00042"));
+    assert!(read.has("tidak dicantumkan dalam tanda terima ini"));
     assert!(read.has("tangkapan-layar-login.png"));
     assert!(read.has("Kritis"), "claimed severity missing");
 }
@@ -256,6 +272,14 @@ fn letter_notice() {
     assert!(read.has("keputusan berada pada pejabat yang berwenang"));
     assert!(read.has("Tembusan:"));
     assert!(read.has("Inspektur Kota Batam"));
+    assert!(
+        read.has(
+            "Hasil perbaikan agar dilaporkan melalui halaman tiket pada aplikasi SIGAP disertai \
+             bukti perbaikan."
+        ),
+        "{}",
+        read.text
+    );
     assert!(
         !read.has("NIP. 198503122010011003"),
         "only the head of office signs"
@@ -330,6 +354,16 @@ fn dossier() {
     assert!(read.has("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"));
     assert!(read.has("1234"), "the audit head's sequence number");
     assert!(read.pages >= 2, "the cover stands alone");
+    // The cover sums the ticket up.
+    for fact in [
+        "Judul laporan",
+        ": Injeksi SQL pada halaman login SIAK",
+        ": TINGGI (diblokir), CVSS v3.1: 9,8 (Kritis)",
+        ": Diblokir sejak 11 Agustus 2026 pukul 09.45 WIB; blokir dibuka 12 Agustus 2026 pukul 14.30 WIB",
+        ": 1 (satu) putaran",
+    ] {
+        assert!(read.has(fact), "{fact} in {}", read.text);
+    }
 }
 
 #[test]
@@ -410,4 +444,96 @@ fn every_tlp_label_is_printed_on_every_page() {
         let read = read(&render(&doc).unwrap());
         assert!(read.count(tlp.as_str()) >= 2 * read.pages, "{tlp}");
     }
+}
+
+#[test]
+fn long_runs_wrap_inside_the_margins_and_copy_whole() {
+    let mut doc = document(DocumentKind::BaValidation);
+    let hash = "9f2c1e7a4b5d6c8e".repeat(12);
+    let token = "eyJhbGciOiJIUzI1NiJ9".repeat(6);
+    if let Body::BaValidation(minutes) = &mut doc.body {
+        minutes.findings = format!(
+            "Hash berkas {hash} cocok. Perintah uji: curl -H 'Authorization: Bearer {token}' \
+             mengembalikan berkas config.password.txt tanpa autentikasi."
+        );
+    }
+    let read = read(&render(&doc).unwrap());
+    assert_within_margins(&read);
+    // Copied out of the PDF, the long runs come back whole once the line breaks are taken
+    // out, and an ordinary word is never cut.
+    assert!(read.body_compact.contains(&hash), "{}", read.text);
+    assert!(read.body_compact.contains(&token), "{}", read.text);
+    assert!(read.has("config.password.txt"), "{}", read.text);
+}
+
+#[test]
+fn a_draft_says_so_on_every_page() {
+    let mut doc = document(DocumentKind::BaValidation);
+    doc.draft = true;
+    let read = read(&render(&doc).unwrap());
+    assert!(read.pages >= 2, "the sample minutes run over pages");
+    assert_eq!(
+        read.count("DRAF — penandatangan belum diatur"),
+        read.pages,
+        "{}",
+        read.text
+    );
+    let final_copy = document(DocumentKind::BaValidation);
+    assert_eq!(read_count_draft(&final_copy), 0);
+}
+
+fn read_count_draft(doc: &Document) -> usize {
+    read(&render(doc).unwrap()).count("DRAF")
+}
+
+#[test]
+fn without_a_public_address_the_code_replaces_the_link() {
+    let mut doc = document(DocumentKind::LetterNotice);
+    doc.verify_url = None;
+    let read = read(&render(&doc).unwrap());
+    assert!(!read.has("/verify/"), "{}", read.text);
+    assert!(
+        read.has("Kode verifikasi dokumen: Q7K2M9XW4RTA"),
+        "{}",
+        read.text
+    );
+}
+
+#[test]
+fn the_unblock_record_cites_the_review_minutes_and_the_approval() {
+    let (_, read) = render_kind(DocumentKind::UnblockRecord);
+    assert!(
+        read.has("Berita Acara Hasil Rapat Internal Nomor BA-RAPAT/00003/BCSIRT/VIII/2026"),
+        "{}",
+        read.text
+    );
+    assert!(
+        read.has(
+            "Persetujuan Pengaktifan Kembali Sistem Elektronik oleh Sekretaris Daerah Kota \
+             Batam Nomor PSD-AKTIF/00002/BCSIRT/VIII/2026"
+        ),
+        "{}",
+        read.text
+    );
+}
+
+#[test]
+fn a_further_round_notice_cites_the_round_before_and_asks_again() {
+    let mut doc = document(DocumentKind::LetterNotice);
+    doc.body = Body::LetterNotice(sigap_docs::samples::further_notice());
+    let read = read(&render(&doc).unwrap());
+    for phrase in [
+        "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik",
+        "Menindaklanjuti surat kami Nomor 800/00031/KOMINFO/VIII/2026 tanggal 3 Agustus 2026",
+        "surat tindak lanjut Nomor 800/00009/KOMINFO-TL/VIII/2026 tanggal 11 Agustus 2026",
+        "Berita Acara Hasil Rapat Internal Nomor BA-RAPAT/00003/BCSIRT/VIII/2026 tanggal 12 \
+         Agustus 2026",
+        "belum selesai diperbaiki",
+        "perbaikan lanjutan (putaran ke-2)",
+        "Hasil pemeriksaan ulang: Uji ulang masih menemukan injeksi SQL pada parameter lain.",
+        "19 Agustus 2026 pukul 10.00 WIB",
+    ] {
+        assert!(read.has(phrase), "{phrase} in {}", read.text);
+    }
+    assert!(!read.has("telah menerima laporan kerentanan pada tanggal"));
 }

@@ -99,6 +99,10 @@ struct SettingsPage {
     logo: bool,
     letterhead_form: AdminForm,
     documents: Vec<DocumentRow>,
+    /// The kinds issued as drafts: no signer is configured for them.
+    drafts: Vec<String>,
+    /// Whether documents print links (the public URL does not name this machine).
+    public_url_set: bool,
 }
 
 /// A row whose value is set by the environment variable `variable`.
@@ -495,6 +499,12 @@ async fn settings_page(
         logo: documents.letterhead.logo_png.is_some(),
         letterhead_form,
         documents: document_rows(lang, documents, editable, refused.as_ref()),
+        drafts: DocumentKind::ALL
+            .iter()
+            .filter(|kind| documents.signers(**kind).is_none())
+            .map(|kind| lang.document(kind.as_str()))
+            .collect(),
+        public_url_set: effective.rules.document_base_url().is_some(),
         layout,
         lang,
     };

@@ -42,6 +42,7 @@ pub mod session;
 pub mod swimlane;
 pub mod ticket;
 pub mod two_factor;
+pub mod verify;
 
 pub use i18n::Lang;
 

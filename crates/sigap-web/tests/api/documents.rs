@@ -139,8 +139,45 @@ async fn validation_issues_minutes(app: TestApp) {
         "{html}"
     );
     assert!(!html.contains(&first), "the page reveals nothing else");
+    // A page as a reader expects it: the letterhead, the kind in words, the date as
+    // documents write it, who signs, and the draft status of a server without signers.
+    for expected in [
+        "DINAS KOMUNIKASI DAN INFORMATIKA",
+        "Berita Acara Hasil Validasi Laporan",
+        "10 Agustus 2026",
+        "Naskah terdaftar sebagai DRAF",
+        "name=\"viewport\"",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    assert_eq!(verified["draft"], true);
+    assert_eq!(verified["issued_on"], "10 Agustus 2026");
+    assert!(verified["ticket_number"].is_null());
+    assert_eq!(
+        verified["signers"].as_array().unwrap().len(),
+        1,
+        "{verified:#}"
+    );
+    assert!(verified["superseded_by"].is_null());
+    // An unknown code: an Indonesian page, or a problem when JSON is asked for.
     let unknown = app.get(None, "/verify/AAAAAAAAAAAAAAAAAAAAAAAA").await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(
+        unknown.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = unknown.text().await.unwrap();
+    assert!(html.contains("Kode verifikasi tidak dikenal"), "{html}");
+    let unknown = app
+        .client
+        .get(app.url("/verify/AAAAAAAAAAAAAAAAAAAAAAAA"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    sigap_testkit::problem(unknown, StatusCode::NOT_FOUND).await;
 
     // Assessing issues the criticality minutes, citing the validation minutes.
     app.act("csirt", &first, "assess", &bodies::assess_high())

@@ -104,6 +104,7 @@ async fn every_step_issues_its_documents(app: TestApp) {
             "letter_follow_up",
             "ba_review_meeting",
             "unblock_record",
+            "acknowledgement",
             "certificate",
             "dossier",
         ]
@@ -124,7 +125,9 @@ async fn every_step_issues_its_documents(app: TestApp) {
             flat.contains("Batam,10Agustus2026"),
             "{kind}: place and date in {text}"
         );
-        if kind != "certificate" {
+        // The certificate thanks the reporter and the receipt acknowledges the report:
+        // neither names the agency.
+        if kind != "certificate" && kind != "acknowledgement" {
             assert!(
                 flat.contains("DinasPendidikanKotaBatam"),
                 "{kind}: agency in {text}"
@@ -425,6 +428,30 @@ async fn corrections_issue_a_new_version(app: TestApp) {
     let docs = documents(&app, &n).await;
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0]["sha256"], old["sha256"]);
+    // Its verification says it was replaced, and by which number.
+    let code = old["verify_code"].as_str().unwrap();
+    let (status, verified) = read(
+        app.client
+            .get(app.url(&format!("/verify/{code}")))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verified["superseded_by"], new["number"], "{verified:#}");
+    let page = app
+        .get(None, &format!("/verify/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("telah diganti oleh naskah perbaikan Nomor")
+            && page.contains(new["number"].as_str().unwrap()),
+        "{page}"
+    );
     problem(
         post("csirt", json!({"reason": "lagi"})).await.unwrap(),
         StatusCode::CONFLICT,

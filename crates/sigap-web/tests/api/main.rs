@@ -64,6 +64,7 @@ mod limits;
 mod listing;
 mod mail;
 mod meetings;
+mod paperwork;
 mod previews;
 mod privacy;
 mod problems;
