@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::evidence::{self, StoredFile, Upload};
 use crate::tickets::{facts_of, get_ticket, parse_number};
 use crate::views::TicketView;
-use crate::{App, AppError, AppResult, millis};
+use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// What the records name, looked up inside the transaction.
 #[derive(Debug, Default)]
@@ -169,10 +169,27 @@ async fn in_transaction(
     // A step held as a scheduled meeting takes its records from the meeting.
     let meeting = crate::meetings::step::used_by_step(&mut tx, &row, action, body, now).await?;
     let body = meeting.as_ref().map_or(body, |m| &m.body);
-    let input = parse_action_input(action, body, !files.is_empty(), &actor, &facts)
-        .map_err(AppError::Invalid)?;
+    let parsed = parse_action_input(action, body, !files.is_empty(), &actor, &facts);
+    let occasion = sigap_core::read_occasion(action, body, now, from_millis(row.created_at));
+    let (input, occasion) = match (parsed, occasion) {
+        (Ok(input), Ok(occasion)) => (input, occasion),
+        (Err(mut errors), Err(more)) => {
+            errors.extend(more);
+            return Err(AppError::Invalid(errors));
+        }
+        (Err(errors), Ok(_)) | (Ok(_), Err(errors)) => return Err(AppError::Invalid(errors)),
+    };
     let (mut resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
     resolved.extra.extend(extra);
+    // When and where the event took place, beside the records: the minutes print them.
+    if let Some(at) = occasion.at {
+        resolved
+            .extra
+            .insert(sigap_core::Occasion::time_field(action).into(), json!(at));
+    }
+    if let Some(place) = occasion.place {
+        resolved.extra.insert("place".into(), json!(place));
+    }
     if let Some(meeting) = &meeting {
         resolved.extra.extend(meeting.records.clone());
     }

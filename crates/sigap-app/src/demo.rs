@@ -605,8 +605,8 @@ fn sso_report() -> Value {
 fn sso_events(end: DateTime<Utc>) -> Vec<Event> {
     let mut events = vec![submit(ago(12, 0, 0), "sso", sso_report())];
     events.extend(sso_triage(end));
-    events.extend(sso_first_round());
-    events.extend(sso_second_round());
+    events.extend(sso_first_round(end));
+    events.extend(sso_second_round(end));
     events.extend(sso_closing());
     events
 }
@@ -622,8 +622,8 @@ fn sso_triage(end: DateTime<Utc>) -> Vec<Event> {
                 "valid": true,
                 "method": "meeting",
                 "findings": "Laporan direproduksi oleh Tim BATAM-CSIRT dari jaringan internal dengan \
-                    akun uji: payload ' OR '1'='1 pada parameter username melewati autentikasi dan \
-                    payload SLEEP(5) menunda respons 5 detik (SQL injection berbasis waktu). \
+                    akun uji: muatan uji ' OR '1'='1 pada parameter username melewati autentikasi \
+                    dan muatan uji SLEEP(5) menunda respons 5 detik (injeksi SQL berbasis waktu). \
                     Laporan dinyatakan VALID dan terkait sistem elektronik SSO ASN Pemko Batam.",
                 "meeting": {
                     "held_at": instant(end, ago(11, 22, 0)),
@@ -646,6 +646,8 @@ fn sso_triage(end: DateTime<Utc>) -> Vec<Event> {
                 "criticality": "high",
                 "cvss_vector": CVSS_CRITICAL,
                 "personal_data_affected": true,
+                "held_at": instant(end, ago(11, 19, 30)),
+                "place": "Ruang Rapat Diskominfo Kota Batam, Jl. Engku Putri No. 1",
                 "attendees": ["Andi Pratama (Tim Internal BATAM-CSIRT)", "Dewi Anggraini (Diskominfo)"]
             }),
         ),
@@ -683,7 +685,7 @@ fn sso_triage(end: DateTime<Utc>) -> Vec<Event> {
     ]
 }
 
-fn sso_first_round() -> Vec<Event> {
+fn sso_first_round(end: DateTime<Utc>) -> Vec<Event> {
     vec![
         act(
             ago(8, 0, 0),
@@ -709,7 +711,7 @@ fn sso_first_round() -> Vec<Event> {
             "send_follow_up",
             json!({
                 "content": "Menindaklanjuti laporan perbaikan dari Diskominfo, Tim BATAM-CSIRT akan \
-                    melakukan uji ulang (retest) terhadap form login SSO dan seluruh endpoint \
+                    melakukan uji ulang terhadap form login SSO dan seluruh endpoint \
                     autentikasi, lalu membahas hasilnya dalam rapat internal."
             }),
         ),
@@ -720,17 +722,19 @@ fn sso_first_round() -> Vec<Event> {
             "review",
             json!({
                 "fixed": false,
+                "held_at": instant(end, ago(6, 5, 0)),
+                "place": "Ruang Rapat Command Center Kota Batam, Lantai 3",
                 "attendees": ["Andi Pratama (Tim Internal BATAM-CSIRT)", "Dewi Anggraini (Diskominfo)"],
-                "notes": "Hasil retest: form login web sudah aman, tetapi endpoint \
-                    /api/v1/auth/login yang dipakai aplikasi mobile masih rentan terhadap payload \
-                    yang sama. Status: BELUM. Sistem tetap ditangguhkan; perbaikan putaran kedua \
+                "notes": "Hasil uji ulang: form login web sudah aman, tetapi endpoint \
+                    /api/v1/auth/login yang dipakai aplikasi mobile masih rentan terhadap muatan \
+                    uji yang sama. Status: BELUM. Sistem tetap ditangguhkan; perbaikan putaran kedua \
                     diminta dalam 7 hari."
             }),
         ),
     ]
 }
 
-fn sso_second_round() -> Vec<Event> {
+fn sso_second_round(end: DateTime<Utc>) -> Vec<Event> {
     vec![
         act(
             ago(2, 0, 0),
@@ -764,13 +768,15 @@ fn sso_second_round() -> Vec<Event> {
             "review",
             json!({
                 "fixed": true,
+                "held_at": instant(end, ago(0, 9, 0)),
+                "place": "Ruang Rapat Command Center Kota Batam, Lantai 3",
                 "attendees": [
                     "Andi Pratama (Tim Internal BATAM-CSIRT)",
                     "Dewi Anggraini (Diskominfo)",
                     "Budi Santoso (Pejabat Nama Domain)"
                 ],
-                "notes": "Retest terhadap form login web dan endpoint API: tidak lagi rentan, \
-                    payload SQL injection ditolak (401/403). Status: SUDAH. Diskominfo telah \
+                "notes": "Uji ulang terhadap form login web dan endpoint API: tidak lagi rentan, \
+                    muatan uji injeksi SQL ditolak (401/403). Status: SUDAH. Diskominfo telah \
                     menerima lebih dari 3 laporan valid, sehingga pengaktifan kembali menunggu \
                     persetujuan Sekretaris Daerah."
             }),
@@ -868,7 +874,7 @@ fn dinkes_events() -> Vec<Event> {
                 "findings": "Uji ulang 20 kali dengan SLEEP(0) dan SLEEP(5) tidak menunjukkan \
                     perbedaan waktu respons yang konsisten; lambatnya respons saat pemindaian \
                     disebabkan beban server. WordPress mengubah page_id menjadi bilangan bulat \
-                    sebelum query. Temuan pemindai merupakan false positive; laporan TIDAK VALID."
+                    sebelum query. Temuan pemindai merupakan positif palsu; laporan TIDAK VALID."
             }),
         ),
     ]

@@ -42,7 +42,8 @@ pub use crate::model::{
     UnknownValue, ValidationMethod, Visibility,
 };
 pub use crate::records::{
-    ActionInput, LONG_TEXT, Meeting, SHORT_TEXT, parse_action_input, parse_bool,
+    ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,
+    read_occasion,
 };
 pub use crate::report::{CheckedReport, MAX_POC, MAX_TITLE, check_report};
 pub use crate::settings::{

@@ -137,6 +137,8 @@ pub fn png() -> Vec<u8> {
 fn validation() -> ValidationMinutes {
     ValidationMinutes {
         held_at: wib(12, 9, 0),
+        place: "Ruang Rapat Diskominfo Lt. 2".to_owned(),
+        recorded_at: wib(12, 11, 40),
         team: team(),
         basis: default_basis(),
         reported_at: wib(10, 14, 32),
@@ -180,6 +182,8 @@ fn validation() -> ValidationMinutes {
 fn criticality() -> CriticalityMinutes {
     CriticalityMinutes {
         held_at: wib(12, 9, 30),
+        place: "Ruang Rapat Diskominfo Lt. 2".to_owned(),
+        recorded_at: wib(12, 11, 45),
         team: team(),
         basis: default_basis(),
         validation_number: "BA-VAL/00012/BCSIRT/VIII/2026".to_owned(),
@@ -317,6 +321,7 @@ fn agency_report() -> AgencyReport {
 fn review() -> ReviewMinutes {
     ReviewMinutes {
         held_at: wib(12, 13, 0),
+        recorded_at: wib(12, 15, 10),
         place: "Ruang Rapat BATAM-CSIRT".to_owned(),
         chair: person(
             "Rahmat Hidayat, S.Kom., M.T.",
@@ -403,6 +408,7 @@ pub fn body(kind: DocumentKind) -> Body {
             approved: true,
             notes: "Perangkat Daerah agar melakukan uji keamanan berkala.".to_owned(),
             decided_at: wib(12, 9, 0),
+            recorded_at: wib(12, 9, 20),
         }),
         DocumentKind::UnblockRecord => Body::UnblockRecord(block(kind)),
         DocumentKind::Dossier => Body::Dossier(dossier()),

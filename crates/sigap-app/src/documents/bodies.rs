@@ -123,6 +123,25 @@ impl Sources<'_> {
         })
     }
 
+    /// When the step's event took place: the time the step gave (`held_at`, `decided_at`;
+    /// a scheduled meeting's when it was named), else when it was recorded.
+    fn held_at(&self, field: &str) -> DateTime<Utc> {
+        self.records
+            .get(field)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or(self.now)
+    }
+
+    /// Where it took place: the place the step gave (a scheduled meeting's when it was
+    /// named), else the office.
+    fn place(&self) -> String {
+        self.records
+            .get("place")
+            .and_then(Value::as_str)
+            .filter(|p| !p.trim().is_empty())
+            .map_or_else(|| OFFICE.to_owned(), str::to_owned)
+    }
+
     fn officer(&self) -> Person {
         Person {
             name: self.caller.name.clone(),
@@ -131,6 +150,9 @@ impl Sources<'_> {
         }
     }
 }
+
+/// Where the minutes say a step took place when it names no place.
+const OFFICE: &str = "Kantor Dinas Komunikasi dan Informatika Kota Batam";
 
 /// The position printed for a staff member: their role in the team.
 pub(crate) fn position(role: Role) -> String {
@@ -145,18 +167,35 @@ pub(crate) fn position(role: Role) -> String {
 /// listed twice.
 fn team(officer: Person, attendees: &[String]) -> Vec<Person> {
     let mut team = vec![officer];
-    for name in attendees {
-        let key = name.trim().to_lowercase();
+    for typed in attendees {
+        let attendee = person(typed);
+        let key = attendee.name.to_lowercase();
         if !team.iter().any(|p| p.name.trim().to_lowercase() == key) {
-            team.push(person(name));
+            team.push(attendee);
         }
     }
     team
 }
 
-fn person(name: &str) -> Person {
+/// An attendee as typed: `Nama` or `Nama (Jabatan, Unit)`; the part in brackets goes to
+/// the role column.
+fn person(typed: &str) -> Person {
+    let typed = typed.trim();
+    if let Some(open) = typed.find(" (")
+        && typed.ends_with(')')
+        && open > 0
+    {
+        let role = typed[open + 2..typed.len() - 1].trim();
+        if !role.is_empty() {
+            return Person {
+                name: typed[..open].trim().to_owned(),
+                nip: None,
+                role: role.to_owned(),
+            };
+        }
+    }
     Person {
-        name: name.to_owned(),
+        name: typed.to_owned(),
         nip: None,
         role: "Peserta".to_owned(),
     }
@@ -209,7 +248,13 @@ fn validation(s: &Sources<'_>) -> Option<Body> {
         return None;
     };
     Some(Body::BaValidation(ValidationMinutes {
-        held_at: s.now,
+        held_at: meeting
+            .as_ref()
+            .map_or_else(|| s.held_at("held_at"), |m| m.held_at),
+        place: meeting
+            .as_ref()
+            .map_or_else(|| s.place(), |m| m.place.clone()),
+        recorded_at: s.now,
         team: vec![s.officer()],
         basis: default_basis(),
         reported_at: from_millis(s.row.created_at),
@@ -268,7 +313,9 @@ fn criticality(s: &Sources<'_>) -> Option<Body> {
         .to_ascii_uppercase()
         .starts_with("CWE-");
     Some(Body::BaCriticality(CriticalityMinutes {
-        held_at: s.now,
+        held_at: s.held_at("held_at"),
+        place: s.place(),
+        recorded_at: s.now,
         team: team(s.officer(), attendees),
         basis: default_basis(),
         validation_number: s.number_of(DocumentKind::BaValidation),
@@ -635,8 +682,9 @@ fn review(s: &Sources<'_>) -> Option<Body> {
     let threshold = count_field(s.records, "approval_threshold").unwrap_or(3);
     let reports = count_field(s.records, "agency_valid_reports").unwrap_or(0);
     Some(Body::BaReviewMeeting(ReviewMinutes {
-        held_at: s.now,
-        place: "Ruang Rapat Dinas Komunikasi dan Informatika Kota Batam".to_owned(),
+        held_at: s.held_at("held_at"),
+        place: s.place(),
+        recorded_at: s.now,
         chair: s.officer(),
         attendees: attendees.iter().map(|a| person(a)).collect(),
         agenda: vec![
@@ -688,7 +736,8 @@ fn approval(s: &Sources<'_>) -> Option<Body> {
         threshold: field("approval_threshold").unwrap_or(3),
         approved: *approved,
         notes: notes.clone(),
-        decided_at: s.now,
+        decided_at: s.held_at("decided_at"),
+        recorded_at: s.now,
     }))
 }
 
@@ -843,4 +892,32 @@ pub(crate) fn acknowledgement(row: &TicketRow, rules: &crate::Rules) -> Body {
         tracking_url,
         next_steps: Acknowledgement::default_next_steps(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{person, team};
+
+    #[test]
+    fn an_attendee_s_role_in_brackets_goes_to_its_column_and_nobody_is_listed_twice() {
+        let p = person(" Dewi Anggraini (Penanggung Jawab SSO, Diskominfo) ");
+        assert_eq!(p.name, "Dewi Anggraini");
+        assert_eq!(p.role, "Penanggung Jawab SSO, Diskominfo");
+        let plain = person("Ir. Hendra Saputra, M.T.");
+        assert_eq!(
+            (plain.name.as_str(), plain.role.as_str()),
+            ("Ir. Hendra Saputra, M.T.", "Peserta")
+        );
+        assert_eq!(person("(Tamu)").name, "(Tamu)");
+        let officer = person("Andi Pratama (Tim Internal BATAM-CSIRT)");
+        let all = team(
+            officer,
+            &[
+                "andi pratama (Analis)".to_owned(),
+                "Budi Santoso (Pejabat Nama Domain)".to_owned(),
+            ],
+        );
+        let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Andi Pratama", "Budi Santoso"]);
+    }
 }

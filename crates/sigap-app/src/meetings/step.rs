@@ -58,6 +58,14 @@ pub(crate) async fn used_by_step(
         fill_validation(&mut fields, &meeting, &attendees)?;
     } else {
         fill_attendees(&mut fields, &attendees)?;
+        // The meeting's time and place are the step's, unless the step gives its own.
+        fields
+            .entry("held_at")
+            .or_insert_with(|| json!(from_millis(meeting.starts_at)));
+        let room = place(&meeting);
+        if !room.is_empty() {
+            fields.entry("place").or_insert_with(|| json!(room));
+        }
         records.insert(
             "meeting".into(),
             json!({

@@ -231,6 +231,21 @@ impl<'a> Body<'a> {
         self.take(result)
     }
 
+    /// An optional date and time: RFC 3339, or a WIB wall-clock time without offset.
+    pub(crate) fn optional_instant(&mut self, field: &str) -> Option<DateTime<Utc>> {
+        let name = self.name(field);
+        let result = self.raw_text(field).and_then(|text| match text {
+            None => Ok(None),
+            Some(text) => parse_instant(&text).map(Some).ok_or_else(|| {
+                FieldError::new(
+                    &name,
+                    format!("`{name}` must be a date and time such as 2026-08-12T14:05:00+07:00"),
+                )
+            }),
+        });
+        self.take(result).flatten()
+    }
+
     /// A required date and time: RFC 3339, or a WIB wall-clock time without offset.
     pub(crate) fn required_instant(&mut self, field: &str, hint: &str) -> Option<DateTime<Utc>> {
         let name = self.name(field);

@@ -214,6 +214,74 @@ pub fn parse_action_input(
     }
 }
 
+/// When and where a step's event took place, as its minutes print it: the examination or
+/// meeting of `validate`, `assess` and `review` (`held_at`, `place`), the Regional
+/// Secretary's decision (`decided_at`). Each is optional: a step held as a scheduled meeting
+/// takes the meeting's, and without either the minutes print the time the step was recorded
+/// and the office as the place. The time the step is recorded is printed besides, as such.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Occasion {
+    /// When it took place.
+    pub at: Option<DateTime<Utc>>,
+    /// Where.
+    pub place: Option<String>,
+}
+
+impl Occasion {
+    /// The records' field that holds the time for `action`: `decided_at` for the Regional
+    /// Secretary's decision, `held_at` otherwise.
+    pub fn time_field(action: Action) -> &'static str {
+        if action == Action::ApproveReactivation {
+            "decided_at"
+        } else {
+            "held_at"
+        }
+    }
+}
+
+/// Reads the [`Occasion`] of `action` from its body. The time must lie between
+/// `received_at` (the report's arrival) and a few minutes after `now`: a meeting cannot be
+/// held before the report came in, nor recorded before it happened.
+pub fn read_occasion(
+    action: Action,
+    body: &serde_json::Value,
+    now: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+) -> Result<Occasion, Vec<FieldError>> {
+    let (time, place) = match action {
+        Action::Validate | Action::Assess | Action::Review => (true, true),
+        Action::ApproveReactivation => (true, false),
+        _ => return Ok(Occasion::default()),
+    };
+    let mut reader = Body::new(body);
+    let field = Occasion::time_field(action);
+    let at = if time {
+        reader.optional_instant(field)
+    } else {
+        None
+    };
+    let place = if place {
+        reader.optional_text("place", SHORT_TEXT)
+    } else {
+        None
+    };
+    if let Some(at) = at {
+        if at > now + chrono::Duration::minutes(5) {
+            reader.error(field, format!("`{field}` cannot be in the future"));
+        } else if at < received_at - chrono::Duration::minutes(1) {
+            reader.error(
+                field,
+                format!("`{field}` cannot be before the report was received"),
+            );
+        }
+    }
+    if reader.errors.is_empty() {
+        Ok(Occasion { at, place })
+    } else {
+        Err(reader.errors)
+    }
+}
+
 /// Reads a yes/no answer as a form may send it: `true`/`false`, `yes`/`no`, `ya`/`tidak`,
 /// `sudah`/`belum`, `on`/`off`, `1`/`0` (letter case and spaces ignored).
 pub fn parse_bool(text: &str) -> Option<bool> {

@@ -587,3 +587,43 @@ fn every_input_names_its_action_and_serialises_with_it() {
     assert_eq!(json, json!({"action": "send_follow_up", "content": "x"}));
     assert_eq!(serde_json::from_value::<ActionInput>(json).unwrap(), input);
 }
+
+#[test]
+fn an_occasion_is_read_within_the_report_and_now() {
+    use crate::records::{Occasion, read_occasion};
+    let received = Utc.with_ymd_and_hms(2026, 8, 10, 2, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 8, 12, 9, 0, 0).unwrap();
+    let body = json!({"held_at": "2026-08-11T13:30", "place": " Ruang Rapat Lt. 3 "});
+    let occasion = read_occasion(Action::Review, &body, now, received).unwrap();
+    assert_eq!(
+        occasion,
+        Occasion {
+            at: Some(Utc.with_ymd_and_hms(2026, 8, 11, 6, 30, 0).unwrap()),
+            place: Some("Ruang Rapat Lt. 3".into()),
+        }
+    );
+    let decided = json!({"decided_at": "2026-08-12T08:00:00+07:00", "place": "x"});
+    let occasion = read_occasion(Action::ApproveReactivation, &decided, now, received).unwrap();
+    assert!(occasion.at.is_some() && occasion.place.is_none());
+    assert_eq!(
+        read_occasion(Action::Assess, &json!({}), now, received).unwrap(),
+        Occasion::default()
+    );
+    assert_eq!(
+        read_occasion(Action::Block, &body, now, received).unwrap(),
+        Occasion::default(),
+        "a block's time is when it is recorded"
+    );
+    for (body, message) in [
+        (json!({"held_at": "2026-08-13T09:00"}), "in the future"),
+        (json!({"held_at": "2026-08-01T09:00"}), "before the report"),
+        (json!({"held_at": "kemarin"}), "date and time"),
+        (json!({"place": "x".repeat(300)}), "place"),
+    ] {
+        let errors = read_occasion(Action::Validate, &body, now, received).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.message.contains(message)),
+            "{body}: {errors:?}"
+        );
+    }
+}

@@ -31,6 +31,11 @@ pub struct ValidationMinutes {
     /// When the validation took place ("Pada hari ini …").
     #[serde(serialize_with = "moment")]
     pub held_at: DateTime<Utc>,
+    /// Where (the meeting's room, or the office where the report was examined).
+    pub place: String,
+    /// When the step was recorded, printed as such.
+    #[serde(serialize_with = "moment")]
+    pub recorded_at: DateTime<Utc>,
     /// The validation team: name, NIP and role of each member.
     pub team: Vec<Person>,
     /// The basis (*dasar*); see [`default_basis`].
@@ -68,6 +73,11 @@ pub struct CriticalityMinutes {
     /// When the assessment took place.
     #[serde(serialize_with = "moment")]
     pub held_at: DateTime<Utc>,
+    /// Where (the meeting's room, or the office where the report was examined).
+    pub place: String,
+    /// When the step was recorded, printed as such.
+    #[serde(serialize_with = "moment")]
+    pub recorded_at: DateTime<Utc>,
     /// The assessment team.
     pub team: Vec<Person>,
     /// The basis (*dasar*); see [`default_basis`].
@@ -107,6 +117,9 @@ pub struct ReviewMinutes {
     /// When the meeting was held.
     #[serde(serialize_with = "moment")]
     pub held_at: DateTime<Utc>,
+    /// When the step was recorded, printed as such.
+    #[serde(serialize_with = "moment")]
+    pub recorded_at: DateTime<Utc>,
     /// Where.
     pub place: String,
     /// Who chaired it.

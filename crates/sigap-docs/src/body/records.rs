@@ -138,6 +138,9 @@ pub struct ReactivationApproval {
     /// When the decision was taken.
     #[serde(serialize_with = "moment")]
     pub decided_at: DateTime<Utc>,
+    /// When the decision was recorded, printed as such.
+    #[serde(serialize_with = "moment")]
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// One event of a ticket's life, for the dossier.

@@ -194,6 +194,8 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
                     .required(),
                 field("findings", "textarea").required(),
                 if linked { system } else { system.required() },
+                field("held_at", "datetime-local"),
+                field("place", "text"),
                 field("meeting.held_at", "datetime-local"),
                 field("meeting.place", "text"),
                 field("meeting.attendees", "textarea"),
@@ -214,6 +216,8 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("cvss_vector", "text"),
             field("rationale", "textarea"),
             field("personal_data_affected", "checkbox"),
+            field("held_at", "datetime-local"),
+            field("place", "text"),
             field("attendees", "textarea"),
             field("meeting_id", "text"),
         ],
@@ -243,6 +247,8 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("fixed", "radio")
                 .with_choices(yes_no(lang, "common.fixed_yes", "common.fixed_no"))
                 .required(),
+            field("held_at", "datetime-local"),
+            field("place", "text"),
             // Required unless a scheduled meeting is named: the server checks which.
             field("attendees", "textarea"),
             field("meeting_id", "text"),
@@ -252,6 +258,7 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
             field("approved", "radio")
                 .with_choices(yes_no(lang, "common.approved_yes", "common.approved_no"))
                 .required(),
+            field("decided_at", "datetime-local"),
             field("notes", "textarea"),
         ],
         Action::Close => vec![field("notes", "textarea")],

@@ -126,6 +126,24 @@ fn check_common(paper: &Paper) {
             paper.raw
         );
     }
+    // The system's own words are Indonesian: no English term or button label of the pages.
+    let lower = paper.text.to_lowercase();
+    for english in [
+        "help desk",
+        "helpdesk",
+        "retest",
+        "payload",
+        "false positive",
+        "proof of concept",
+        "sampaikan laporan ke perangkat daerah",
+        "tandai sebagai duplikat",
+    ] {
+        assert!(
+            !lower.contains(english),
+            "{kind}: \"{english}\" in {}",
+            paper.text
+        );
+    }
     assert!(
         paper.says(&paper.number),
         "{kind}: its number {} in {}",
@@ -220,8 +238,23 @@ async fn a_high_walk_over_two_rounds_with_the_approval_reads_right(backend: Back
     let submitted = app.submit_ok(&valid_report()).await;
     let n = submitted.number.clone();
     app.drive(&n, "reviewing").await;
-    // Round 1 ends "Belum": a second round of remediation.
-    let t = app.act("csirt", &n, "review", &bodies::review(false)).await;
+    // Round 1 ends "Belum": a second round of remediation. The meeting was held the day
+    // before it is recorded, in a room of its own; the minutes say so, and say when the
+    // step was recorded, as such.
+    app.clock.advance(chrono::TimeDelta::days(2));
+    let mut review = bodies::review(false);
+    review["held_at"] = json!("2026-08-11T14:00");
+    review["place"] = json!("Ruang Rapat Command Center Lt. 3");
+    let mut early = review.clone();
+    early["held_at"] = json!("2026-08-20T09:00");
+    let refused = app.action(app.token("csirt"), &n, "review", &early).await;
+    let problem = sigap_testkit::problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        sigap_testkit::error_fields(&problem),
+        ["held_at"],
+        "{problem:#}"
+    );
+    let t = app.act("csirt", &n, "review", &review).await;
     assert_eq!(t["state"], "remediating", "{t:#}");
     app.act("csirt", &n, "submit_remediation", &bodies::remediation())
         .await;
@@ -249,6 +282,14 @@ async fn a_high_walk_over_two_rounds_with_the_approval_reads_right(backend: Back
         "one follow-up per round"
     );
     assert_eq!(kinds["letter_notice"].len(), 2, "a letter opens each round");
+    let held = kinds["ba_review_meeting"][0];
+    for phrase in [
+        "Pada hari ini Selasa tanggal sebelas bulan Agustus tahun dua ribu dua puluh enam \
+         (11-08-2026), pukul 14.00 WIB, bertempat di Ruang Rapat Command Center Lt. 3",
+        "Dicatat dalam sistem BATAM-CSIRT pada 12 Agustus 2026 pukul 09.00 WIB.",
+    ] {
+        assert!(held.says(phrase), "{phrase} in {}", held.text);
+    }
 
     // "Belum": the letter of the second round cites the first notice, its follow-up and
     // the minutes that found the fix not done, and sets the new deadline.
