@@ -38,7 +38,7 @@ pub use crate::ids::{
     required_text,
 };
 pub use crate::model::{
-    Action, Channel, Criticality, DocumentKind, Recommendation, Role, Severity, State,
+    Action, Channel, Criticality, DocumentKind, Party, Recommendation, Role, Severity, State,
     UnknownValue, ValidationMethod, Visibility,
 };
 pub use crate::records::{

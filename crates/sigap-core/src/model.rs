@@ -252,6 +252,17 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Who a warning or sanction concerns: civil servants, whom the ASN discipline rules
+    /// govern, or a third-party vendor, whom the contract governs.
+    pub enum Party {
+        /// ASN staff or a unit of the agency.
+        Asn => "asn", "ASN/Unit Kerja", "Civil servants or a unit";
+        /// A third-party vendor (*penyedia*).
+        Vendor => "vendor", "Penyedia pihak ketiga", "Third-party vendor";
+    }
+}
+
+vocabulary! {
     /// What the letter to the agency recommends about the ASN or unit concerned.
     pub enum Recommendation {
         /// No recommendation.
@@ -359,6 +370,7 @@ mod tests {
         assert_spelt_consistently(Criticality::ALL);
         assert_spelt_consistently(Visibility::ALL);
         assert_spelt_consistently(Recommendation::ALL);
+        assert_spelt_consistently(Party::ALL);
         assert_spelt_consistently(Channel::ALL);
         assert_spelt_consistently(ValidationMethod::ALL);
         assert_spelt_consistently(DocumentKind::ALL);

@@ -113,7 +113,8 @@ fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
         },
         ActionInput::NotifyAgency { .. } => Outcome {
             to: State::Remediating,
-            documents: vec![Doc::AgencyReport, Doc::LetterNotice],
+            // The letter first: the report is its attachment and cites its number.
+            documents: vec![Doc::LetterNotice, Doc::AgencyReport],
             ..base
         },
         ActionInput::SubmitRemediation { .. } => Outcome {

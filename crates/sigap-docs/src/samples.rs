@@ -12,8 +12,8 @@ use crate::{
 };
 use chrono::{DateTime, TimeZone, Utc};
 use sigap_core::{
-    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Recommendation, Severity,
-    ValidationMethod,
+    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Party, Recommendation,
+    Severity, ValidationMethod,
 };
 
 pub const TICKET: &str = "BCSIRT-2026-00042";
@@ -263,6 +263,7 @@ fn notice() -> NoticeLetter {
             .to_owned(),
         recommendation: Recommendation::Warning,
         concerns: Some("pengelola aplikasi SIAK".to_owned()),
+        concerns_party: Party::Asn,
         tembusan: vec![
             "Wali Kota Batam (sebagai laporan)".to_owned(),
             "Sekretaris Daerah Kota Batam".to_owned(),
@@ -301,6 +302,11 @@ pub fn further_notice() -> NoticeLetter {
 
 fn agency_report() -> AgencyReport {
     AgencyReport {
+        letter: Some(Cited {
+            title: "Surat Pemberitahuan".to_owned(),
+            number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+            issued_at: wib(12, 10, 0),
+        }),
         system: system(),
         reported_at: wib(10, 14, 32),
         validation_number: "BA-VAL/00012/BCSIRT/VIII/2026".to_owned(),
@@ -315,6 +321,7 @@ fn agency_report() -> AgencyReport {
         fix_deadline: wib(19, 10, 0),
         recommendation: Recommendation::None,
         concerns: None,
+        concerns_party: Party::Asn,
     }
 }
 

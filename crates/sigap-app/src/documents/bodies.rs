@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use sigap_core::{
-    Action, ActionInput, Channel, Criticality, CvssScore, DocumentKind, Recommendation, Role,
-    Severity, State,
+    Action, ActionInput, Channel, Criticality, CvssScore, DocumentKind, Party, Recommendation,
+    Role, Severity, State,
 };
 use sigap_docs::Body;
 use sigap_docs::body::{
@@ -429,14 +429,45 @@ fn probes(records: &Value) -> Vec<Probe> {
         .collect()
 }
 
-fn notify_fields(s: &Sources<'_>) -> Option<(Recommendation, String, Option<String>)> {
+/// What the notify step told the agency: the summary and the recommendation about whom.
+struct Notified {
+    recommendation: Recommendation,
+    summary: String,
+    concerns: Option<String>,
+    party: Party,
+}
+
+fn notify_fields(s: &Sources<'_>) -> Option<Notified> {
     match s.input {
         ActionInput::NotifyAgency {
             recommendation,
             summary,
             concerns,
-        } => Some((*recommendation, summary.clone(), concerns.clone())),
+            concerns_party,
+        } => Some(Notified {
+            recommendation: *recommendation,
+            summary: summary.clone(),
+            concerns: concerns.clone(),
+            party: *concerns_party,
+        }),
         _ => None,
+    }
+}
+
+/// What the ticket's notify step told the agency, read back from its records (for the
+/// letter of a further round).
+fn notified_before(s: &Sources<'_>) -> Notified {
+    let field = |name: &str| s.step_field(Action::NotifyAgency, name);
+    let text = |name: &str| field(name).and_then(|v| v.as_str().map(str::to_owned));
+    Notified {
+        recommendation: field("recommendation")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(Recommendation::None),
+        summary: text("summary").unwrap_or_else(|| "-".to_owned()),
+        concerns: text("concerns"),
+        party: field("concerns_party")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(Party::Asn),
     }
 }
 
@@ -471,9 +502,15 @@ fn impact(criticality: Criticality) -> String {
 }
 
 fn agency_report(s: &Sources<'_>) -> Option<Body> {
-    let (recommendation, summary, concerns) = notify_fields(s)?;
+    let Notified {
+        recommendation,
+        summary,
+        concerns,
+        party,
+    } = notify_fields(s)?;
     let criticality = s.criticality();
     Some(Body::AgencyReport(AgencyReport {
+        letter: s.last_doc(DocumentKind::LetterNotice).map(cited),
         system: s.system(),
         reported_at: from_millis(s.row.created_at),
         validation_number: s.number_of(DocumentKind::BaValidation),
@@ -488,17 +525,12 @@ fn agency_report(s: &Sources<'_>) -> Option<Body> {
         fix_deadline: fix_deadline(s),
         recommendation,
         concerns,
+        concerns_party: party,
     }))
 }
 
 fn notice(s: &Sources<'_>) -> Option<Body> {
-    let (recommendation, summary, concerns) = notify_fields(s)?;
-    Some(Body::LetterNotice(notice_letter(
-        s,
-        recommendation,
-        summary,
-        concerns,
-    )))
+    Some(Body::LetterNotice(notice_letter(s, notify_fields(s)?)))
 }
 
 /// A document as another cites it.
@@ -529,20 +561,7 @@ fn further_notice(s: &Sources<'_>) -> Option<Body> {
     let previous_follow_up = s
         .last_doc(DocumentKind::LetterFollowUp)
         .filter(|d| d.id > previous_notice.id);
-    let text = |field: &str| {
-        s.step_field(Action::NotifyAgency, field)
-            .and_then(|v| v.as_str().map(str::to_owned))
-    };
-    let recommendation = s
-        .step_field(Action::NotifyAgency, "recommendation")
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or(Recommendation::None);
-    let mut letter = notice_letter(
-        s,
-        recommendation,
-        text("summary").unwrap_or_else(|| "-".to_owned()),
-        text("concerns"),
-    );
+    let mut letter = notice_letter(s, notified_before(s));
     letter.hal = "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik".to_owned();
     letter.lampiran = "-".to_owned();
     letter.further = Some(Box::new(FurtherRound {
@@ -559,12 +578,13 @@ fn further_notice(s: &Sources<'_>) -> Option<Body> {
     Some(Body::LetterNotice(letter))
 }
 
-fn notice_letter(
-    s: &Sources<'_>,
-    recommendation: Recommendation,
-    summary: String,
-    concerns: Option<String>,
-) -> NoticeLetter {
+fn notice_letter(s: &Sources<'_>, notified: Notified) -> NoticeLetter {
+    let Notified {
+        recommendation,
+        summary,
+        concerns,
+        party,
+    } = notified;
     let criticality = s.criticality();
     NoticeLetter {
         sifat: Sifat::for_criticality(criticality),
@@ -593,6 +613,7 @@ fn notice_letter(
         },
         recommendation,
         concerns,
+        concerns_party: party,
         tembusan: s.tembusan.clone(),
         further: None,
     }

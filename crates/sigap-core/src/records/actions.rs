@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 
 use crate::cvss::{CvssScore, score_vector};
 use crate::ids::{Email, TicketNumber};
-use crate::model::{Action, Criticality, Recommendation, Role, ValidationMethod, Visibility};
+use crate::model::{
+    Action, Criticality, Party, Recommendation, Role, ValidationMethod, Visibility,
+};
 use crate::records::body::Body;
 use crate::records::{ActionInput, LONG_TEXT, Meeting, SHORT_TEXT};
 use crate::workflow::{Actor, TicketFacts};
@@ -292,10 +294,16 @@ fn notify_agency(body: &mut Body<'_>) -> Option<ActionInput> {
             "`concerns` is required with a warning or sanction: name the ASN or unit it concerns",
         );
     }
+    // Civil servants unless the letter's subject is a third-party vendor.
+    let concerns_party = match body.optional_text("concerns_party", SHORT_TEXT) {
+        Some(_) => body.required_enum::<Party>("concerns_party", Party::NAMES),
+        None => Some(Party::Asn),
+    };
     Some(ActionInput::NotifyAgency {
         recommendation: recommendation?,
         summary: summary?,
         concerns,
+        concerns_party: concerns_party?,
     })
 }
 

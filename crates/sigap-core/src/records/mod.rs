@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::cvss::CvssScore;
 use crate::error::FieldError;
 use crate::ids::TicketNumber;
-use crate::model::{Action, Criticality, Recommendation, ValidationMethod, Visibility};
+use crate::model::{Action, Criticality, Party, Recommendation, ValidationMethod, Visibility};
 use crate::records::body::Body;
 use crate::workflow::{Actor, TicketFacts};
 
@@ -34,6 +34,11 @@ pub struct Meeting {
     pub attendees: Vec<String>,
     /// Whether the owning agency was invited.
     pub agency_invited: bool,
+}
+
+/// Whom a warning or sanction concerns in records kept before it was asked.
+fn civil_servants() -> Party {
+    Party::Asn
 }
 
 /// The records of one action, checked. Field names follow `API.md` ("Action bodies").
@@ -90,6 +95,10 @@ pub enum ActionInput {
         summary: String,
         /// The ASN or unit a warning or sanction concerns.
         concerns: Option<String>,
+        /// Whether `concerns` names civil servants or a third-party vendor (records kept
+        /// before this was asked read as civil servants).
+        #[serde(default = "civil_servants")]
+        concerns_party: Party,
     },
     /// Step 7.
     SubmitRemediation {

@@ -397,8 +397,24 @@ fn notify_agency_needs_concerns_with_a_warning_or_sanction() {
         recommendation: Recommendation::None,
         summary: "XSS".into(),
         concerns: None,
+        concerns_party: crate::model::Party::Asn,
     };
     assert_eq!(parse(Action::NotifyAgency, body), Ok(expected));
+    let vendor = json!({"recommendation": "warning", "summary": "XSS",
+        "concerns": "PT Solusi Aplikasi", "concerns_party": "vendor"});
+    assert!(matches!(
+        parse(Action::NotifyAgency, vendor),
+        Ok(ActionInput::NotifyAgency {
+            concerns_party: crate::model::Party::Vendor,
+            ..
+        })
+    ));
+    let wrong = json!({"recommendation": "warning", "summary": "XSS",
+        "concerns": "x", "concerns_party": "contractor"});
+    assert_eq!(
+        parse(Action::NotifyAgency, wrong),
+        Err(vec!["concerns_party".into()])
+    );
     let sanction = json!({"recommendation": "sanction", "summary": "XSS", "concerns": "Bidang TI"});
     assert!(parse(Action::NotifyAgency, sanction).is_ok());
     let unknown = json!({"recommendation": "fine", "summary": "XSS"});

@@ -158,13 +158,14 @@ fn the_middle_steps_issue_their_documents() {
         recommendation: Recommendation::None,
         summary: "s".into(),
         concerns: None,
+        concerns_party: crate::model::Party::Asn,
     };
     let outcome = run(Role::Csirt, &facts(State::Notifying, true), &notify);
     assert_eq!(
         (outcome.to, outcome.documents),
         (
             State::Remediating,
-            vec![Doc::AgencyReport, Doc::LetterNotice]
+            vec![Doc::LetterNotice, Doc::AgencyReport]
         )
     );
     assert!(outcome.blocked, "the block stays through notification");

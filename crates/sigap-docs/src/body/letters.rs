@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
-use sigap_core::{Criticality, CvssScore, Recommendation};
+use sigap_core::{Criticality, CvssScore, Party, Recommendation};
 
 use crate::body::SystemRef;
 use crate::view::{counted, moment, optional_cvss, optional_moment};
@@ -48,6 +48,8 @@ impl Serialize for Sifat {
 /// Step 6: *Laporan Hasil Validasi dan Tingkat Kekritisan*, sent with the notice letter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgencyReport {
+    /// The notice letter this report is the attachment (*lampiran*) of.
+    pub letter: Option<Cited>,
     /// The system concerned.
     pub system: SystemRef,
     /// When the report was received.
@@ -80,6 +82,9 @@ pub struct AgencyReport {
     pub recommendation: Recommendation,
     /// Whom a warning or sanction concerns.
     pub concerns: Option<String>,
+    /// Whether `concerns` names civil servants (ASN discipline) or a third-party vendor
+    /// (the contract).
+    pub concerns_party: Party,
 }
 
 /// Step 6: *Surat Pemberitahuan* to the head of the agency.
@@ -126,6 +131,9 @@ pub struct NoticeLetter {
     pub recommendation: Recommendation,
     /// Whom a warning or sanction concerns.
     pub concerns: Option<String>,
+    /// Whether `concerns` names civil servants (ASN discipline) or a third-party vendor
+    /// (the contract).
+    pub concerns_party: Party,
     /// Copies (*tembusan*).
     pub tembusan: Vec<String>,
     /// For a further round (a review found the fix not done, or the Regional Secretary

@@ -256,6 +256,9 @@ fn agency_report() {
     assert!(read.has(AGENCY));
     assert!(read.has("TINGGI (diblokir)"));
     assert!(read.has("19 Agustus 2026"), "fix deadline missing");
+    // It is the notice letter's attachment, and says so.
+    assert!(read.has("LAMPIRAN SURAT PEMBERITAHUAN"), "{}", read.text);
+    assert!(read.has("800/00031/KOMINFO/VIII/2026"), "{}", read.text);
 }
 
 #[test]
@@ -291,7 +294,10 @@ fn letter_notice() {
     }
     let again = crate::read(&render(&doc).unwrap());
     assert!(
-        again.has("kepada pengelola aplikasi SIAK. Rekomendasi"),
+        again.has(
+            "kepada pengelola aplikasi SIAK sesuai ketentuan disiplin Aparatur Sipil Negara. \
+             Rekomendasi"
+        ),
         "{}",
         again.text
     );
@@ -536,4 +542,23 @@ fn a_further_round_notice_cites_the_round_before_and_asks_again() {
         assert!(read.has(phrase), "{phrase} in {}", read.text);
     }
     assert!(!read.has("telah menerima laporan kerentanan pada tanggal"));
+}
+
+#[test]
+fn a_vendor_is_recommended_under_its_contract_not_the_asn_rules() {
+    let mut doc = document(DocumentKind::LetterNotice);
+    if let Body::LetterNotice(letter) = &mut doc.body {
+        letter.concerns = Some("PT Solusi Aplikasi Nusantara".to_owned());
+        letter.concerns_party = sigap_core::Party::Vendor;
+    }
+    let read = read(&render(&doc).unwrap());
+    for phrase in [
+        "Rekomendasi terhadap penyedia:",
+        "menyampaikan teguran tertulis kepada penyedia PT Solusi Aplikasi Nusantara sesuai \
+         ketentuan kontrak atau perjanjian kerja sama.",
+        "Ketentuan disiplin Aparatur Sipil Negara tidak berlaku bagi penyedia.",
+    ] {
+        assert!(read.has(phrase), "{phrase} in {}", read.text);
+    }
+    assert!(!read.has("Rekomendasi terhadap ASN/Unit Kerja"));
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use sigap_core::{
-    Action, Criticality, FieldError, Recommendation, Role, ValidationMethod, Visibility,
+    Action, Criticality, FieldError, Party, Recommendation, Role, ValidationMethod, Visibility,
 };
 
 use crate::pages::Lang;
@@ -236,6 +236,14 @@ pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Ve
                 .required(),
             field("summary", "textarea").required(),
             field("concerns", "textarea"),
+            field("concerns_party", "select")
+                .with_choices(named(Party::ALL, |p| {
+                    (
+                        p.as_str().to_owned(),
+                        lang.pick(p.label_id(), p.label_en()).to_owned(),
+                    )
+                }))
+                .with_value("asn"),
         ],
         Action::SubmitRemediation => vec![
             field("summary", "textarea").required(),

@@ -71,7 +71,7 @@ impl Lang {
             })
     }
 
-    fn pick(self, id: &'static str, en: &'static str) -> &'static str {
+    pub fn pick(self, id: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Id => id,
             Lang::En => en,

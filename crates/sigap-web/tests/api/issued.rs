@@ -98,8 +98,8 @@ async fn every_step_issues_its_documents(app: TestApp) {
             "ba_validation",
             "ba_criticality",
             "block_record",
-            "agency_report",
             "letter_notice",
+            "agency_report",
             "remediation_report",
             "letter_follow_up",
             "ba_review_meeting",
@@ -139,7 +139,7 @@ async fn every_step_issues_its_documents(app: TestApp) {
     // with the configured copies, the criticality and the deadline, and no exploit detail.
     let notice = &texts["letter_notice"];
     assert!(
-        docs[4]["number"]
+        docs[3]["number"]
             .as_str()
             .unwrap()
             .starts_with("800/00001/KOMINFO/VIII/2026")
@@ -154,7 +154,9 @@ async fn every_step_issues_its_documents(app: TestApp) {
         );
         assert!(!texts[letter].contains("OR1=1"), "{letter} carries the log");
     }
-    assert!(texts["letter_follow_up"].contains(&compact(docs[4]["number"].as_str().unwrap())));
+    assert!(texts["letter_follow_up"].contains(&compact(docs[3]["number"].as_str().unwrap())));
+    // The report to the agency is the letter's attachment and cites its number.
+    assert!(texts["agency_report"].contains(&compact(docs[3]["number"].as_str().unwrap())));
     // The review minutes carry the configured "Mengetahui" signer.
     assert!(texts["ba_review_meeting"].contains("Mengetahui"));
     // The block records rest on the criticality minutes and the review minutes.

@@ -344,6 +344,13 @@ async fn a_high_walk_over_two_rounds_with_the_approval_reads_right(backend: Back
         second_review.text
     );
 
+    // The report to the agency is the first letter's attachment.
+    let report = one("agency_report");
+    assert!(
+        report.says("LAMPIRAN SURAT PEMBERITAHUAN") && report.says(&first_notice.number),
+        "{}",
+        report.text
+    );
     // The unblock record rests on the last review minutes and on the approval, each by its
     // own name and number.
     let unblock = one("unblock_record");
@@ -438,6 +445,11 @@ async fn a_low_walk_validated_in_a_meeting_reads_right(backend: Backend) {
     });
     app.act("csirt", &n, "validate", &validate).await;
     app.act("csirt", &n, "assess", &bodies::assess_low()).await;
+    // The warning concerns the vendor that built the system, not civil servants.
+    let mut notify = bodies::notify();
+    notify["concerns"] = json!("PT Solusi Aplikasi Nusantara");
+    notify["concerns_party"] = json!("vendor");
+    app.act("csirt", &n, "notify_agency", &notify).await;
     app.drive(&n, "closed").await;
 
     let papers = papers(&app, &n, &submitted.tracking_token).await;
@@ -460,6 +472,18 @@ async fn a_low_walk_validated_in_a_meeting_reads_right(backend: Backend) {
         "{}",
         notice.text
     );
+    for paper in papers
+        .iter()
+        .filter(|p| p.kind == "letter_notice" || p.kind == "agency_report")
+    {
+        assert!(
+            paper.says("teguran tertulis kepada penyedia PT Solusi Aplikasi Nusantara")
+                && paper.says("Ketentuan disiplin Aparatur Sipil Negara tidak berlaku bagi"),
+            "{}: {}",
+            paper.kind,
+            paper.text
+        );
+    }
 }
 
 async fn without_signers_every_document_is_a_draft_without_links(backend: Backend) {
