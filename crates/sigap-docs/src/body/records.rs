@@ -42,8 +42,8 @@ impl Acknowledgement {
     pub fn default_next_steps() -> Vec<String> {
         [
             "Tim BATAM-CSIRT memvalidasi laporan dan memberi tahu Anda hasilnya.",
-            "Laporan yang valid dinilai tingkat kekritisannya; sistem dengan tingkat kritis \
-             tinggi diblokir sementara.",
+            "Laporan yang valid dinilai tingkat kekritisannya; sistem dengan tingkat \
+             kekritisan TINGGI diblokir sementara.",
             "Perangkat Daerah pemilik sistem diberi waktu 7 (tujuh) hari untuk memperbaiki \
              kerentanan.",
             "Hasil perbaikan diperiksa ulang dan dibahas dalam rapat internal paling lambat \

@@ -23,7 +23,7 @@ pub(crate) fn new_report(
             "New report awaiting validation",
         ),
         c.t(
-            "Yth. Tim Help Desk dan Tim Internal BATAM-CSIRT,",
+            "Yth. Petugas Layanan Aduan dan Tim Internal BATAM-CSIRT,",
             "Dear help desk and CSIRT team,",
         ),
     )

@@ -219,6 +219,109 @@ fn catalogue_keys(text: &str) -> std::collections::BTreeSet<String> {
 mod tests {
     use super::*;
 
+    /// `docs/glossary.md`: the Indonesian catalogue and the documents (templates and the
+    /// texts the app writes into them) use one term for each thing and no English word of
+    /// the list. Identifiers (`retest_result`) and comments are not what a reader sees.
+    #[test]
+    fn glossary_terms_are_used_everywhere() {
+        let sources: &[(&str, &str)] = &[
+            ("locales/id.yml", CATALOGUE_ID),
+            (
+                "frame.typ",
+                include_str!("../../../sigap-docs/templates/frame.typ"),
+            ),
+            (
+                "acknowledgement.typ",
+                include_str!("../../../sigap-docs/templates/acknowledgement.typ"),
+            ),
+            (
+                "agency_report.typ",
+                include_str!("../../../sigap-docs/templates/agency_report.typ"),
+            ),
+            (
+                "approval_reactivation.typ",
+                include_str!("../../../sigap-docs/templates/approval_reactivation.typ"),
+            ),
+            (
+                "ba_criticality.typ",
+                include_str!("../../../sigap-docs/templates/ba_criticality.typ"),
+            ),
+            (
+                "ba_review_meeting.typ",
+                include_str!("../../../sigap-docs/templates/ba_review_meeting.typ"),
+            ),
+            (
+                "ba_validation.typ",
+                include_str!("../../../sigap-docs/templates/ba_validation.typ"),
+            ),
+            (
+                "certificate.typ",
+                include_str!("../../../sigap-docs/templates/certificate.typ"),
+            ),
+            (
+                "dossier.typ",
+                include_str!("../../../sigap-docs/templates/dossier.typ"),
+            ),
+            (
+                "letter_follow_up.typ",
+                include_str!("../../../sigap-docs/templates/letter_follow_up.typ"),
+            ),
+            (
+                "letter_notice.typ",
+                include_str!("../../../sigap-docs/templates/letter_notice.typ"),
+            ),
+            (
+                "remediation_report.typ",
+                include_str!("../../../sigap-docs/templates/remediation_report.typ"),
+            ),
+            (
+                "system_action.typ",
+                include_str!("../../../sigap-docs/templates/system_action.typ"),
+            ),
+            (
+                "records.rs",
+                include_str!("../../../sigap-docs/src/body/records.rs"),
+            ),
+            (
+                "bodies.rs",
+                include_str!("../../../sigap-app/src/documents/bodies.rs"),
+            ),
+        ];
+        let avoided = [
+            "tingkat kritis",
+            "help desk",
+            "retest",
+            "payload",
+            "false positive",
+            "unit kerja",
+        ];
+        for (name, text) in sources {
+            for line in text.lines() {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with("//") {
+                    continue;
+                }
+                let lower = line.to_lowercase().replace("asn/unit kerja", "");
+                for term in avoided {
+                    assert!(
+                        !contains_word(&lower, term),
+                        "{name}: \"{term}\" in: {line}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Whether `term` occurs in `text` as words, not inside an identifier or a longer word.
+    fn contains_word(text: &str, term: &str) -> bool {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        text.match_indices(term).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + term.len()..].chars().next();
+            !before.is_some_and(word) && !after.is_some_and(word)
+        })
+    }
+
     #[test]
     fn both_catalogues_have_the_same_keys() {
         let id = catalogue_keys(CATALOGUE_ID);
