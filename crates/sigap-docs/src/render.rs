@@ -14,7 +14,7 @@ use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::FileId;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::body::{Body, shows_evidence};
 use crate::model::{Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
@@ -78,9 +78,14 @@ impl Renderer {
         let world = DocWorld::new(&self.env, main, files, today(doc));
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
         let document = output.map_err(|errors| DocError::Typeset(messages(&errors).join("; ")))?;
+        // PDF/A-2b: these are records kept for years. The exporter refuses what the
+        // standard forbids (a font it cannot embed, say) rather than writing it.
+        let standards = PdfStandards::new(&[PdfStandard::A_2b])
+            .map_err(|e| DocError::Pdf(format!("PDF/A-2b: {}", e.message())))?;
         let options = PdfOptions {
             ident: Smart::Custom(doc.number.clone()),
             timestamp: timestamp(doc),
+            standards,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options)
@@ -91,7 +96,10 @@ impl Renderer {
     /// The per-render virtual files: data, QR code, logo and screenshots.
     fn files(&self, doc: &Document) -> Result<HashMap<FileId, Bytes>, DocError> {
         let ids = &self.env.ids;
-        let data = serde_json::to_vec(&TemplateData::new(doc))
+        let mut data = serde_json::to_value(TemplateData::new(doc))
+            .map_err(|error| DocError::Typeset(format!("cannot serialise the data: {error}")))?;
+        self.make_printable(&mut data);
+        let data = serde_json::to_vec(&data)
             .map_err(|error| DocError::Typeset(format!("cannot serialise the data: {error}")))?;
         let mut files = HashMap::from([
             (ids.data, Bytes::new(data)),
@@ -128,6 +136,31 @@ impl Renderer {
             )));
         }
         Ok(files)
+    }
+}
+
+impl Renderer {
+    /// Every string of the template data as the embedded fonts can print it (PDF/A shows
+    /// no character without a glyph).
+    fn make_printable(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => {
+                if let Some(clean) = self.env.printable(text) {
+                    *text = clean;
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    self.make_printable(item);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (_, item) in fields.iter_mut() {
+                    self.make_printable(item);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -86,15 +86,19 @@ pub(crate) struct Environment {
     sources: HashMap<FileId, Source>,
     mains: HashMap<DocumentKind, FileId>,
     pub(crate) ids: FileIds,
+    /// The characters each embedded font has a glyph for.
+    coverage: Vec<typst::text::Coverage>,
 }
 
 impl Environment {
     /// Parses the fonts and templates and builds the standard library.
     pub(crate) fn new() -> Result<Self, DocError> {
         let mut fonts = FontStore::new();
+        let mut coverage = Vec::new();
         for data in FONTS {
             for font in Font::iter(Bytes::new(data)) {
                 let info = font.info().clone();
+                coverage.push(info.coverage.clone());
                 fonts.push((font, info));
             }
         }
@@ -122,7 +126,43 @@ impl Environment {
             sources,
             mains,
             ids,
+            coverage,
         })
+    }
+
+    /// Whether some embedded font can draw `c`. A PDF/A file may not show a character
+    /// without a glyph, so text is made printable with [`Self::printable`] first.
+    pub(crate) fn covers(&self, c: char) -> bool {
+        self.coverage.iter().any(|set| set.contains(u32::from(c)))
+    }
+
+    /// `text` as the embedded fonts can print it: line breaks and tabs kept, other control
+    /// and format characters left out, and a character no font has (an emoji, a private-use
+    /// code point) shown as U+FFFD, the replacement character. The original text stays in
+    /// the ticket; the document says that something was there.
+    pub(crate) fn printable(&self, text: &str) -> Option<String> {
+        // A font may map a control character to its empty glyph: those never count.
+        let clean = |c: char| {
+            matches!(c, '\n' | '\t' | ' ') || !c.is_control() && !is_format(c) && self.covers(c)
+        };
+        if text.chars().all(clean) {
+            return None;
+        }
+        Some(
+            text.chars()
+                .filter_map(|c| {
+                    if clean(c) {
+                        Some(c)
+                    } else if c.is_control() || is_format(c) {
+                        None
+                    } else if c.is_whitespace() {
+                        Some(' ')
+                    } else {
+                        Some('\u{FFFD}')
+                    }
+                })
+                .collect(),
+        )
     }
 
     /// The main template of a kind.
@@ -200,4 +240,14 @@ impl World for DocWorld<'_> {
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
         self.today
     }
+}
+
+/// Unicode's format characters (general category Cf) that text may carry: zero-width and
+/// joining characters, direction marks and isolates, the soft hyphen, the byte order mark.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }

@@ -4,9 +4,10 @@
 //! meeting, both under the demo's document settings on a server with a public address; and
 //! a walk on a server whose documents are not configured, which issues drafts only.
 //!
-//! Every PDF: no invisible characters in its text layer, no loopback address, each
-//! configured signer with rank and NIP, a verification link that, copied from the text,
-//! opens the document's verification; and what each kind must say of the others.
+//! Every PDF: PDF/A-2b (declared, fonts embedded, sound structure), no invisible characters
+//! in its text layer, no loopback address, each configured signer with rank and NIP, a
+//! verification link that, copied from the text, opens the document's verification; and
+//! what each kind must say of the others.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -66,6 +67,53 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The archival form, checked with tools other than the one that wrote the file: the XMP
+/// metadata declares PDF/A-2b (poppler's `pdfinfo -meta`), every font is embedded
+/// (`pdffonts`), and the file's structure is sound (`qpdf --check`). No validator of the
+/// whole PDF/A profile (veraPDF) can be installed from the registries this project uses;
+/// the exporter itself refuses what PDF/A-2b forbids.
+fn check_archival(kind: &str, pdf: &[u8]) {
+    let dir = std::env::temp_dir().join(format!("sigap-pdfa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{kind}-{}.pdf", rand_suffix()));
+    std::fs::write(&path, pdf).unwrap();
+    let run = |tool: &str, args: &[&str]| {
+        let out = std::process::Command::new(tool)
+            .args(args)
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("{tool} runs ({e}); scripts/test installs it"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, meta) = run("pdfinfo", &["-meta"]);
+    assert!(ok, "{kind}: pdfinfo fails");
+    assert!(
+        meta.contains("<pdfaid:part>2</pdfaid:part>")
+            && meta.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "{kind}: not declared PDF/A-2b: {meta}"
+    );
+    let (ok, fonts) = run("pdffonts", &[]);
+    assert!(ok, "{kind}: pdffonts fails");
+    for line in fonts.lines().skip(2) {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        // name, type..., encoding, emb, sub, uni, object, generation
+        let emb = columns.get(columns.len().saturating_sub(5)).copied();
+        assert_eq!(emb, Some("yes"), "{kind}: a font is not embedded: {line}");
+    }
+    let (ok, check) = run("qpdf", &["--check"]);
+    assert!(ok, "{kind}: qpdf --check: {check}");
+    let _ = std::fs::remove_file(&path);
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::SeqCst)
+}
+
 /// Every document of ticket `n`, oldest first, read back; the receipt is requested first
 /// with the reporter's token, as the reporter would.
 async fn papers(app: &TestApp, n: &str, tracking_token: &str) -> Vec<Paper> {
@@ -93,7 +141,9 @@ async fn papers(app: &TestApp, n: &str, tracking_token: &str) -> Vec<Paper> {
             .get(Some(app.token("csirt")), &format!("/api/v1/documents/{id}"))
             .await;
         assert_eq!(pdf.status(), StatusCode::OK);
-        let raw = pdftotext(&pdf.bytes().await.unwrap());
+        let bytes = pdf.bytes().await.unwrap();
+        check_archival(doc["kind"].as_str().unwrap(), &bytes);
+        let raw = pdftotext(&bytes);
         papers.push(Paper {
             kind: doc["kind"].as_str().unwrap().to_owned(),
             number: doc["number"].as_str().unwrap().to_owned(),
