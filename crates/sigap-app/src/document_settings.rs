@@ -33,6 +33,9 @@ pub struct DocumentSettings {
     pub letterhead: Letterhead,
     /// The body font, its size and the margins.
     pub page: PageStyle,
+    /// A letterhead of its own for a kind another unit issues (the Regional Secretary's
+    /// approval on the Sekretariat Daerah's); the others use `letterhead`.
+    letterheads: BTreeMap<DocumentKind, Letterhead>,
     signers: BTreeMap<DocumentKind, Vec<Signer>>,
     acknowledged_by: BTreeMap<DocumentKind, Signer>,
     patterns: BTreeMap<DocumentKind, String>,
@@ -45,6 +48,7 @@ impl Default for DocumentSettings {
             place: "Batam".to_owned(),
             letterhead: Letterhead::default(),
             page: PageStyle::default(),
+            letterheads: BTreeMap::new(),
             signers: BTreeMap::new(),
             acknowledged_by: BTreeMap::new(),
             patterns: BTreeMap::new(),
@@ -60,6 +64,7 @@ struct SettingsFile {
     place: Option<String>,
     letterhead: Option<LetterheadFile>,
     page: Option<PageFile>,
+    letterheads: BTreeMap<String, LetterheadFile>,
     signers: BTreeMap<String, Vec<SignerFile>>,
     acknowledged_by: BTreeMap<String, SignerFile>,
     patterns: BTreeMap<String, String>,
@@ -144,6 +149,15 @@ impl From<&Signer> for SignerFile {
     }
 }
 
+/// A kind's own letterhead as the database keeps it.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct StoredLetterhead {
+    lines: Vec<String>,
+    address: String,
+    logo_png: Option<String>,
+}
+
 /// The settings as the database keeps them: everything explicit, the logo as base64.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +169,9 @@ struct Stored {
     /// Kept since the page style became configurable; older rows have none.
     #[serde(default)]
     page: Option<PageFile>,
+    /// Kept since kinds may have letterheads of their own; older rows have none.
+    #[serde(default)]
+    letterheads: BTreeMap<String, StoredLetterhead>,
     signers: BTreeMap<String, Vec<SignerFile>>,
     acknowledged_by: BTreeMap<String, SignerFile>,
     patterns: BTreeMap<String, String>,
@@ -184,6 +201,17 @@ fn kind_of(table: &str, name: &str) -> Result<DocumentKind, String> {
                 .join(", ")
         )
     })
+}
+
+fn keyed_result<T, U>(
+    table: &str,
+    entries: BTreeMap<String, T>,
+    convert: impl Fn(T) -> Result<U, String>,
+) -> Result<BTreeMap<DocumentKind, U>, String> {
+    entries
+        .into_iter()
+        .map(|(name, value)| Ok((kind_of(table, &name)?, convert(value)?)))
+        .collect()
 }
 
 fn keyed<T, U>(
@@ -220,6 +248,9 @@ impl DocumentSettings {
             .map_err(|e| format!("the demo's document settings: {e}"))?;
         check_logo(CREST).map_err(|e| format!("the demo's crest {e}"))?;
         settings.letterhead.logo_png = Some(CREST.to_vec());
+        for head in settings.letterheads.values_mut() {
+            head.logo_png = Some(CREST.to_vec());
+        }
         Ok(settings)
     }
 
@@ -245,6 +276,16 @@ impl DocumentSettings {
         if let Some(page) = file.page {
             settings.page = page.style()?;
         }
+        let mut letterheads = BTreeMap::new();
+        for (name, head) in file.letterheads {
+            let kind = kind_of("letterheads", &name)?;
+            letterheads.insert(
+                kind,
+                letterhead(head, base)
+                    .map_err(|e| e.replace("[letterhead]", &format!("[letterheads.{name}]")))?,
+            );
+        }
+        settings.letterheads = letterheads;
         settings.signers = keyed("signers", file.signers, |list| {
             list.into_iter().map(Signer::from).collect()
         })?;
@@ -269,6 +310,16 @@ impl DocumentSettings {
         self.patterns
             .get(&kind)
             .map_or_else(|| sigap_docs::default_pattern(kind), String::as_str)
+    }
+
+    /// The letterhead of `kind`'s own, when it has one.
+    pub fn own_letterhead(&self, kind: DocumentKind) -> Option<&Letterhead> {
+        self.letterheads.get(&kind)
+    }
+
+    /// The letterhead a document of `kind` is printed on: its own, or the office's.
+    pub fn letterhead_for(&self, kind: DocumentKind) -> &Letterhead {
+        self.letterheads.get(&kind).unwrap_or(&self.letterhead)
     }
 
     /// The configured signers of `kind`, if any.
@@ -303,6 +354,20 @@ impl DocumentSettings {
             address: self.letterhead.address.clone(),
             logo_png: self.letterhead.logo_png.as_ref().map(|b| BASE64.encode(b)),
             page: Some(PageFile::of(&self.page)),
+            letterheads: self
+                .letterheads
+                .iter()
+                .map(|(k, head)| {
+                    (
+                        named(k),
+                        StoredLetterhead {
+                            lines: head.lines.clone(),
+                            address: head.address.clone(),
+                            logo_png: head.logo_png.as_ref().map(|b| BASE64.encode(b)),
+                        },
+                    )
+                })
+                .collect(),
             signers: self
                 .signers
                 .iter()
@@ -350,6 +415,23 @@ impl DocumentSettings {
                 logo_png,
             },
             page: stored.page.unwrap_or_default().style()?,
+            letterheads: keyed_result("letterheads", stored.letterheads, |head| {
+                let logo_png = match head.logo_png {
+                    Some(text) => {
+                        let bytes = BASE64
+                            .decode(text)
+                            .map_err(|e| format!("[letterheads] logo: {e}"))?;
+                        check_logo_type(&bytes).map_err(|e| format!("[letterheads] logo {e}"))?;
+                        Some(bytes)
+                    }
+                    None => None,
+                };
+                Ok(Letterhead {
+                    lines: head.lines,
+                    address: head.address,
+                    logo_png,
+                })
+            })?,
             signers: keyed("signers", stored.signers, |list| {
                 list.into_iter().map(Signer::from).collect()
             })?,
@@ -540,6 +622,16 @@ mod tests {
             assert!(demo.acknowledged_by(kind).is_some(), "{kind:?}");
         }
         assert!(!demo.tembusan(DocumentKind::LetterNotice).is_empty());
+        // The Regional Secretary's approval is printed on the Sekretariat Daerah's letterhead.
+        assert!(
+            demo.letterhead_for(DocumentKind::ApprovalReactivation)
+                .lines
+                .contains(&"SEKRETARIAT DAERAH".to_owned())
+        );
+        assert_eq!(
+            demo.letterhead_for(DocumentKind::LetterNotice).lines,
+            demo.letterhead.lines
+        );
         assert!(demo.letterhead.logo_png.is_some());
         // The file reads the same from disk, its crest beside it.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/documents.demo.toml");

@@ -192,7 +192,7 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
         tlp: doc.row.tlp.parse::<Tlp>().unwrap_or_default(),
         place: settings.place.clone(),
         issued_at: doc.now,
-        letterhead: settings.letterhead.clone(),
+        letterhead: settings.letterhead_for(doc.kind).clone(),
         style: settings.page,
         signers: signing.clone(),
         acknowledged_by: settings.acknowledged_by(doc.kind).cloned(),

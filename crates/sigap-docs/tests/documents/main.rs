@@ -306,7 +306,9 @@ fn letter_notice() {
 #[test]
 fn remediation_report() {
     let (_, read) = render_kind(DocumentKind::RemediationReport);
-    assert!(read.has("LAPORAN HASIL PENANGANAN KERENTANAN"));
+    // BATAM-CSIRT's record of receiving the agency's report.
+    assert!(read.has("TANDA TERIMA LAPORAN HASIL PENANGANAN KERENTANAN"));
+    assert!(read.has("BATAM-CSIRT telah menerima laporan hasil penanganan kerentanan dari"));
     assert!(read.has(AGENCY));
     assert!(read.has("kueri berparameter"));
     assert!(read.has("800/00031/KOMINFO/VIII/2026"));

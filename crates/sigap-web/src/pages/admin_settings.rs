@@ -57,6 +57,8 @@ struct SettingRow {
 struct DocumentRow {
     code: &'static str,
     kind: String,
+    /// The kind's own letterhead, when it has one.
+    letterhead: Option<String>,
     pattern: String,
     signers: Vec<String>,
     acknowledged_by: Option<String>,
@@ -423,6 +425,9 @@ fn document_rows(
             DocumentRow {
                 code: kind.as_str(),
                 kind: lang.document(kind.as_str()),
+                letterhead: documents
+                    .own_letterhead(kind)
+                    .map(|head| head.lines.join(" / ")),
                 pattern: documents.pattern(kind).to_owned(),
                 signers: documents
                     .signers(kind)

@@ -394,6 +394,13 @@ async fn a_high_walk_over_two_rounds_with_the_approval_reads_right(backend: Back
         second_review.text
     );
 
+    // The approval is the Sekretariat Daerah's: on its letterhead, not the Dinas's.
+    let decision = one("approval_reactivation");
+    assert!(
+        decision.says("SEKRETARIAT DAERAH") && !decision.says("DINAS KOMUNIKASI DAN INFORMATIKA"),
+        "{}",
+        decision.text
+    );
     // The report to the agency is the first letter's attachment.
     let report = one("agency_report");
     assert!(
