@@ -824,6 +824,24 @@ async fn issued_documents_download_through_the_session(app: TestApp) {
     );
     let anonymous = Browser::new(&app).get(&format!("/documents/{id}")).await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    // The verification page names the ticket only to signed-in staff who may see it.
+    let code = ticket["documents"][0]["verify_code"].as_str().unwrap();
+    let path = format!("/verify/{code}");
+    let seen = browser.get(&path).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(
+        seen.body.contains(&format!("href=\"/tickets/{number}\"")),
+        "{}",
+        seen.body
+    );
+    for outsider in [
+        owner_b.get(&path).await,
+        Browser::new(&app).get(&path).await,
+    ] {
+        assert_eq!(outsider.status, StatusCode::OK);
+        assert!(outsider.body.contains(&doc_number));
+        assert!(!outsider.body.contains(&number), "{}", outsider.body);
+    }
 }
 
 /// The swim-lane box of `stage` (its `div`, up to its end).
