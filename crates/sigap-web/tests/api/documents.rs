@@ -16,7 +16,8 @@ both! {
         postgres_refused_action_issues_nothing;
 }
 
-async fn documents(app: &TestApp, n: &str) -> Vec<Value> {
+/// The ticket's documents as the CSIRT lists them, oldest first.
+pub(crate) async fn documents(app: &TestApp, n: &str) -> Vec<Value> {
     let (status, docs) = read(
         app.get(
             Some(app.token("csirt")),
@@ -27,6 +28,19 @@ async fn documents(app: &TestApp, n: &str) -> Vec<Value> {
     .await;
     assert_eq!(status, StatusCode::OK, "{docs:#}");
     docs.as_array().unwrap().clone()
+}
+
+/// What the public verification link answers as JSON for `code`.
+pub(crate) async fn verified(app: &TestApp, code: &str) -> (StatusCode, Value) {
+    read(
+        app.client
+            .get(app.url(&format!("/verify/{code}")))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 pub(crate) fn pdftotext(pdf: &[u8]) -> String {
@@ -119,14 +133,7 @@ async fn validation_issues_minutes(app: TestApp) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     // Public verification: JSON on request, a page otherwise; unknown codes are not found.
-    let response = app
-        .client
-        .get(app.url(&format!("/verify/{code}")))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    let (status, verified) = read(response).await;
+    let (status, verified) = verified(&app, &code).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(verified["number"], doc["number"]);
     assert_eq!(verified["sha256"], json!(sha256));

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use sigap_app::document_settings::DocumentSettings;
 use sigap_testkit::{Backend, TestApp, number, problem, read, valid_report};
 
-use crate::documents::pdftotext;
+use crate::documents::{documents, pdftotext, verified};
 
 both! {
     receipt_is_issued_once_on_request: sqlite_receipt_is_issued_once_on_request,
@@ -56,19 +56,6 @@ fn compact(text: &str) -> String {
     text.split_whitespace()
         .collect::<String>()
         .replace('\u{200b}', "")
-}
-
-async fn documents(app: &TestApp, n: &str) -> Vec<Value> {
-    let (status, docs) = read(
-        app.get(
-            Some(app.token("csirt")),
-            &format!("/api/v1/tickets/{n}/documents"),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{docs:#}");
-    docs.as_array().unwrap().clone()
 }
 
 async fn pdf_of(app: &TestApp, doc: &Value) -> Vec<u8> {
@@ -345,15 +332,7 @@ async fn signed_copies_are_kept_beside_the_original(app: TestApp) {
     assert_eq!(response.bytes().await.unwrap().to_vec(), signed);
 
     let code = doc["verify_code"].as_str().unwrap();
-    let (status, verified) = read(
-        app.client
-            .get(app.url(&format!("/verify/{code}")))
-            .header("accept", "application/json")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, verified) = verified(&app, code).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(verified["signed_sha256"], json!([signed_sha]));
     let log = app.store.list_ticket_audit(&n).await.unwrap();
@@ -432,15 +411,7 @@ async fn corrections_issue_a_new_version(app: TestApp) {
     assert_eq!(docs[0]["sha256"], old["sha256"]);
     // Its verification says it was replaced, and by which number.
     let code = old["verify_code"].as_str().unwrap();
-    let (status, verified) = read(
-        app.client
-            .get(app.url(&format!("/verify/{code}")))
-            .header("accept", "application/json")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, verified) = verified(&app, code).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(verified["superseded_by"], new["number"], "{verified:#}");
     let page = app

@@ -18,7 +18,7 @@ use sigap_app::document_settings::DocumentSettings;
 use sigap_core::DocumentKind;
 use sigap_testkit::{Backend, TestApp, bodies, read, valid_report};
 
-use crate::documents::pdftotext;
+use crate::documents::{documents, pdftotext};
 
 each_backend! {
     a_high_walk_over_two_rounds_with_the_approval_reads_right:
@@ -125,17 +125,8 @@ async fn papers(app: &TestApp, n: &str, tracking_token: &str) -> Vec<Paper> {
         .await
         .unwrap();
     assert_eq!(receipt.status(), StatusCode::OK);
-    let (status, docs) = read(
-        app.get(
-            Some(app.token("csirt")),
-            &format!("/api/v1/tickets/{n}/documents"),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{docs:#}");
     let mut papers = Vec::new();
-    for doc in docs.as_array().unwrap() {
+    for doc in &documents(app, n).await {
         let id = doc["id"].as_i64().unwrap();
         let pdf = app
             .get(Some(app.token("csirt")), &format!("/api/v1/documents/{id}"))
