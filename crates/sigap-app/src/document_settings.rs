@@ -219,10 +219,7 @@ fn keyed<T, U>(
     entries: BTreeMap<String, T>,
     convert: impl Fn(T) -> U,
 ) -> Result<BTreeMap<DocumentKind, U>, String> {
-    entries
-        .into_iter()
-        .map(|(name, value)| Ok((kind_of(table, &name)?, convert(value))))
-        .collect()
+    keyed_result(table, entries, |value| Ok(convert(value)))
 }
 
 impl DocumentSettings {
@@ -265,7 +262,8 @@ impl DocumentSettings {
 
     /// Parses and checks settings written in TOML; `base` is where a logo path starts.
     pub fn from_toml(text: &str, base: &Path) -> Result<Self, String> {
-        let file: SettingsFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let file: SettingsFile =
+            toml::from_str(text).map_err(|e| sigap_block::profiles::toml_error(text, &e))?;
         let mut settings = Self::default();
         if let Some(place) = file.place.filter(|p| !p.trim().is_empty()) {
             settings.place = place;
@@ -395,18 +393,7 @@ impl DocumentSettings {
     /// Reads and checks the settings the database keeps.
     pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
         let stored: Stored = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-        let logo_png = match stored.logo_png {
-            Some(text) => {
-                let bytes = BASE64
-                    .decode(text)
-                    .map_err(|e| format!("[letterhead] logo: {e}"))?;
-                // Stored before: its signature only, so that settings kept by an older
-                // version still read; a logo over the decoding limits fails its render.
-                check_logo_type(&bytes).map_err(|e| format!("[letterhead] logo {e}"))?;
-                Some(bytes)
-            }
-            None => None,
-        };
+        let logo_png = stored_logo(stored.logo_png, "letterhead")?;
         let settings = Self {
             place: stored.place,
             letterhead: Letterhead {
@@ -416,20 +403,10 @@ impl DocumentSettings {
             },
             page: stored.page.unwrap_or_default().style()?,
             letterheads: keyed_result("letterheads", stored.letterheads, |head| {
-                let logo_png = match head.logo_png {
-                    Some(text) => {
-                        let bytes = BASE64
-                            .decode(text)
-                            .map_err(|e| format!("[letterheads] logo: {e}"))?;
-                        check_logo_type(&bytes).map_err(|e| format!("[letterheads] logo {e}"))?;
-                        Some(bytes)
-                    }
-                    None => None,
-                };
                 Ok(Letterhead {
                     lines: head.lines,
                     address: head.address,
-                    logo_png,
+                    logo_png: stored_logo(head.logo_png, "letterheads")?,
                 })
             })?,
             signers: keyed("signers", stored.signers, |list| {
@@ -506,19 +483,18 @@ impl DocumentSettings {
     }
 }
 
-/// A TOML error as one line that says where: `line L, column C: what` (as the blocking
-/// profiles file is read). The parser's own message is empty for some inputs.
-fn toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = match error.message().trim() {
-        "" => "this is not valid TOML",
-        message => message,
+/// A logo as the database keeps it (base64), checked by its signature only, so that
+/// settings kept by an older version still read; a logo over the decoding limits fails its
+/// render.
+fn stored_logo(text: Option<String>, table: &str) -> Result<Option<Vec<u8>>, String> {
+    let Some(text) = text else {
+        return Ok(None);
     };
-    let Some(before) = error.span().and_then(|span| text.get(..span.start)) else {
-        return message.to_owned();
-    };
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    format!("line {line}, column {column}: {message}")
+    let bytes = BASE64
+        .decode(text)
+        .map_err(|e| format!("[{table}] logo: {e}"))?;
+    check_logo_type(&bytes).map_err(|e| format!("[{table}] logo {e}"))?;
+    Ok(Some(bytes))
 }
 
 fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {

@@ -95,8 +95,9 @@ impl BlockingProfiles {
 }
 
 /// A TOML error as one line that says where: `line L, column C: what`. The parser's own
-/// message is empty for some inputs (a control character in a comment, for one).
-fn toml_error(text: &str, error: &toml::de::Error) -> String {
+/// message is empty for some inputs (a control character in a comment, for one). The
+/// document settings file reports its errors the same way.
+pub fn toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = match error.message().trim() {
         "" => "this is not valid TOML",
         message => message,
