@@ -294,13 +294,25 @@ impl DocumentSettings {
         Ok(settings)
     }
 
-    /// Every kind's pattern must be well formed and no two kinds may share one.
+    /// Every kind's pattern must be well formed, with its running number and its year.
+    /// Kinds may share a pattern: they then share one agenda (one series of numbers).
     fn check_patterns(&self) -> Result<(), String> {
-        let all: Vec<(DocumentKind, &str)> = DocumentKind::ALL
+        for kind in DocumentKind::ALL {
+            sigap_docs::check_pattern(self.pattern(*kind))
+                .map_err(|e| format!("[patterns] {}: {e}", kind.as_str()))?;
+        }
+        Ok(())
+    }
+
+    /// The kinds numbered from the same agenda as `kind` (itself included), in the SOP's
+    /// order.
+    pub fn series_kinds(&self, kind: DocumentKind) -> Vec<DocumentKind> {
+        let scope = sigap_docs::series_scope(self.pattern(kind));
+        DocumentKind::ALL
             .iter()
-            .map(|&kind| (kind, self.pattern(kind)))
-            .collect();
-        sigap_docs::check_distinct_patterns(&all).map_err(|e| format!("[patterns] {e}"))
+            .copied()
+            .filter(|&other| sigap_docs::series_scope(self.pattern(other)) == scope)
+            .collect()
     }
 
     /// The number pattern of `kind`.
@@ -416,7 +428,11 @@ impl DocumentSettings {
             patterns: keyed("patterns", stored.patterns, |p| p)?,
             tembusan: keyed("tembusan", stored.tembusan, |t| t)?,
         };
-        settings.check_patterns()?;
+        // Stored before `{year}` was required, a pattern only has to number.
+        for kind in DocumentKind::ALL {
+            sigap_docs::number(settings.pattern(*kind), 1, chrono::DateTime::UNIX_EPOCH)
+                .map_err(|e| format!("[patterns] {}: {e}", kind.as_str()))?;
+        }
         Ok(settings)
     }
 
@@ -451,8 +467,8 @@ impl DocumentSettings {
         Ok(changed)
     }
 
-    /// These settings with `kind` set as `new` says; the patterns are checked again, so that
-    /// a pattern another kind uses is refused.
+    /// These settings with `kind` set as `new` says; the pattern is checked first. A pattern
+    /// another kind uses puts both in one agenda.
     pub fn with_kind(&self, kind: DocumentKind, new: KindSettings) -> Result<Self, String> {
         let mut changed = self.clone();
         match new.pattern.filter(|p| !p.trim().is_empty()) {
@@ -623,7 +639,12 @@ mod tests {
         assert_eq!(s.place, "Batam");
         assert_eq!(
             s.pattern(DocumentKind::LetterNotice),
-            "800/{seq}/KOMINFO/{roman_month}/{year}"
+            "000.6.3/{n}/Diskominfo/{year}"
+        );
+        // Both letters come from one agenda; the other kinds keep their defaults.
+        assert_eq!(
+            s.series_kinds(DocumentKind::LetterFollowUp),
+            [DocumentKind::LetterNotice, DocumentKind::LetterFollowUp]
         );
         let signers = s.signers(DocumentKind::LetterNotice).unwrap();
         assert!(signers[0].nip.is_some());
@@ -632,13 +653,20 @@ mod tests {
     }
 
     #[test]
-    fn colliding_patterns_are_refused() {
+    fn kinds_with_one_pattern_share_an_agenda() {
         let text =
-            "[patterns]\nba_validation = \"X/{seq}/{year}\"\nba_criticality = \"X/{seq}/{year}\"\n";
-        let err = DocumentSettings::from_toml(text, Path::new(".")).unwrap_err();
-        assert!(
-            err.contains("ba_validation") && err.contains("ba_criticality"),
-            "{err}"
+            "[patterns]\nba_validation = \"X/{n}/{year}\"\nba_criticality = \"X/{n}/{year}\"\n";
+        let s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        assert_eq!(
+            s.series_kinds(DocumentKind::BaCriticality),
+            [DocumentKind::BaValidation, DocumentKind::BaCriticality]
+        );
+        // By default the Dinas's minutes share one agenda, the approval has its own.
+        let d = DocumentSettings::default();
+        assert_eq!(d.series_kinds(DocumentKind::BaValidation).len(), 5);
+        assert_eq!(
+            d.series_kinds(DocumentKind::ApprovalReactivation),
+            [DocumentKind::ApprovalReactivation]
         );
     }
 
@@ -651,6 +679,9 @@ mod tests {
             DocumentSettings::from_toml("[patterns]\ndossier = \"B/{year}\"\n", Path::new("."))
                 .unwrap_err();
         assert!(err.contains("[patterns]"), "{err}");
+        let err = DocumentSettings::from_toml("[patterns]\ndossier = \"B/{n}\"\n", Path::new("."))
+            .unwrap_err();
+        assert!(err.contains("dossier") && err.contains("{year}"), "{err}");
         let err = DocumentSettings::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
         assert!(err.contains("colour"), "{err}");
         // The parser's message is empty here; the error still says where.
@@ -680,13 +711,13 @@ mod tests {
     }
 
     #[test]
-    fn a_kind_changed_alone_keeps_the_others_and_its_pattern_stays_unique() {
+    fn a_kind_changed_alone_keeps_the_others_and_may_join_another_agenda() {
         let s = DocumentSettings::default();
         let changed = s
             .with_kind(
                 DocumentKind::LetterNotice,
                 KindSettings {
-                    pattern: Some(" 800/{seq}/KOMINFO/{year} ".to_owned()),
+                    pattern: Some(" 000.6.3/{n}/Diskominfo/{year} ".to_owned()),
                     tembusan: vec!["Wali Kota Batam".to_owned()],
                     ..KindSettings::default()
                 },
@@ -694,21 +725,36 @@ mod tests {
             .unwrap();
         assert_eq!(
             changed.pattern(DocumentKind::LetterNotice),
-            "800/{seq}/KOMINFO/{year}"
+            "000.6.3/{n}/Diskominfo/{year}"
         );
         assert!(changed.has_own_pattern(DocumentKind::LetterNotice));
         assert!(!changed.has_own_pattern(DocumentKind::BaValidation));
-        let taken = sigap_docs::default_pattern(DocumentKind::BaValidation).to_owned();
+        // The follow-up letter keeps the default and so leaves the notice's agenda.
+        assert_eq!(
+            changed.series_kinds(DocumentKind::LetterNotice),
+            [DocumentKind::LetterNotice]
+        );
+        let minutes = sigap_docs::default_pattern(DocumentKind::BaValidation).to_owned();
+        let joined = changed
+            .with_kind(
+                DocumentKind::LetterNotice,
+                KindSettings {
+                    pattern: Some(minutes),
+                    ..KindSettings::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(joined.series_kinds(DocumentKind::LetterNotice).len(), 6);
         let err = changed
             .with_kind(
                 DocumentKind::LetterNotice,
                 KindSettings {
-                    pattern: Some(taken),
+                    pattern: Some("000.6/{n}/Diskominfo".to_owned()),
                     ..KindSettings::default()
                 },
             )
             .unwrap_err();
-        assert!(err.contains("ba_validation"), "{err}");
+        assert!(err.contains("{year}"), "{err}");
         let back = changed
             .with_kind(DocumentKind::LetterNotice, KindSettings::default())
             .unwrap();

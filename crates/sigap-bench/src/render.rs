@@ -43,7 +43,7 @@ fn long_dossier() -> Document {
         for i in 0..40 {
             if let Some(r) = &reference {
                 d.documents.push(DocumentRef {
-                    number: format!("BA-RAPAT/{:05}/BCSIRT/VIII/2026", i + 100),
+                    number: format!("000.6/{}/BA/Diskominfo/2026", i + 100),
                     ..r.clone()
                 });
             }

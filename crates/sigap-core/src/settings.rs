@@ -442,12 +442,12 @@ mod tests {
             "{text:?}"
         );
         let ok = check_kind(&json!({
-            "pattern": " 800/{seq}/KOMINFO/{year} ",
+            "pattern": "000.6/{n}/Diskominfo/{year} ",
             "signers": [{"position": "Kepala Dinas", "name": "Dr. A", "nip": "198001012005011001"}],
             "tembusan": ["Wali Kota Batam", ""],
         }))
         .unwrap();
-        assert_eq!(ok.pattern.as_deref(), Some("800/{seq}/KOMINFO/{year}"));
+        assert_eq!(ok.pattern.as_deref(), Some("000.6/{n}/Diskominfo/{year}"));
         assert_eq!(ok.tembusan, ["Wali Kota Batam"]);
     }
 

@@ -3,13 +3,21 @@
 /// An error from [`crate::render`] or [`crate::number`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DocError {
-    /// A number pattern without `{seq}` would give every document the same number.
-    #[error("the number pattern `{0}` has no `{{seq}}`: every document would get the same number")]
+    /// A number pattern without `{n}` or `{seq}` would give every document the same number.
+    #[error(
+        "the number pattern `{0}` has no `{{n}}` or `{{seq}}`: every document would get the same number"
+    )]
     PatternWithoutSeq(String),
+    /// A number pattern without `{year}` would repeat its numbers every year.
+    #[error(
+        "the number pattern `{0}` has no `{{year}}`: the running number restarts every year, so \
+         its numbers would come back"
+    )]
+    PatternWithoutYear(String),
     /// A number pattern names a placeholder that does not exist.
     #[error(
         "the number pattern `{pattern}` has an unknown placeholder `{{{name}}}`; \
-         known: {{seq}}, {{roman_month}}, {{month}}, {{year}}"
+         known: {{n}}, {{seq}}, {{roman_month}}, {{month}}, {{year}}"
     )]
     UnknownPlaceholder {
         /// The pattern as given.
@@ -20,16 +28,6 @@ pub enum DocError {
     /// A number pattern has a `{` without its `}`.
     #[error("the number pattern `{0}` has an unclosed `{{`")]
     UnclosedPlaceholder(String),
-    /// Two document kinds were given number patterns that can produce the same number.
-    #[error(
-        "the number patterns of `{first}` and `{second}` are the same: their numbers would collide"
-    )]
-    CollidingPatterns {
-        /// One kind.
-        first: String,
-        /// The other kind.
-        second: String,
-    },
     /// An image (the logo or a screenshot) is neither PNG nor JPEG, or there are too many.
     #[error("image rejected: {0}")]
     Image(String),

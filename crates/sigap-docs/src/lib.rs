@@ -31,6 +31,9 @@ pub use sigap_core::DocumentKind;
 pub use crate::body::Body;
 pub use crate::error::DocError;
 pub use crate::model::{BodyFont, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
-pub use crate::number::{check_distinct_patterns, check_pattern, default_pattern, number};
+pub use crate::number::{
+    PatternPart, SECURITY_CLASSIFICATION, check_pattern, classification_name, default_pattern,
+    kind_scope, number, pattern_parts, series_scope,
+};
 pub use crate::render::{Renderer, render};
 pub use crate::world::MAX_SCREENSHOTS;

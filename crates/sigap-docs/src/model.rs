@@ -15,7 +15,7 @@ pub use sigap_core::Signer;
 /// One official document, ready to be rendered by [`crate::render`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    /// The document's number (*Nomor*), e.g. `BA-VAL/00012/BCSIRT/VIII/2026`; see
+    /// The document's number (*Nomor*), e.g. `000.6/12/BA/Diskominfo/2026`; see
     /// [`crate::number`].
     pub number: String,
     /// The ticket the document belongs to, e.g. `BCSIRT-2026-00042`.

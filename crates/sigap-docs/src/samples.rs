@@ -186,7 +186,7 @@ fn criticality() -> CriticalityMinutes {
         recorded_at: wib(12, 11, 45),
         team: team(),
         basis: default_basis(),
-        validation_number: "BA-VAL/00012/BCSIRT/VIII/2026".to_owned(),
+        validation_number: "000.6/12/BA/Diskominfo/2026".to_owned(),
         report_title: "Injeksi SQL pada halaman login SIAK".to_owned(),
         system: system(),
         cwe: Some("CWE-89: Improper Neutralization of Special Elements used in an SQL Command ('SQL Injection')".to_owned()),
@@ -216,12 +216,12 @@ fn block(kind: DocumentKind) -> SystemAction {
             "Pejabat Nama Domain",
         ),
         basis_number: if kind == DocumentKind::BlockRecord {
-            "BA-KRIT/00007/BCSIRT/VIII/2026".to_owned()
+            "000.6/13/BA/Diskominfo/2026".to_owned()
         } else {
-            "BA-RAPAT/00003/BCSIRT/VIII/2026".to_owned()
+            "000.6/21/BA/Diskominfo/2026".to_owned()
         },
         approval_number: (kind == DocumentKind::UnblockRecord)
-            .then(|| "PSD-AKTIF/00002/BCSIRT/VIII/2026".to_owned()),
+            .then(|| "000.6/2/Setda/2026".to_owned()),
         notes: Some("Dilakukan di luar jam sibuk layanan.".to_owned()),
         other_holds: None,
         probes: vec![Probe {
@@ -281,17 +281,17 @@ pub fn further_notice() -> NoticeLetter {
             round: 2,
             previous_notice: Cited {
                 title: "Surat Pemberitahuan".to_owned(),
-                number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+                number: "000.6/31/Diskominfo/2026".to_owned(),
                 issued_at: wib(3, 10, 0),
             },
             previous_follow_up: Some(Cited {
                 title: "Surat Tindak Lanjut".to_owned(),
-                number: "800/00009/KOMINFO-TL/VIII/2026".to_owned(),
+                number: "000.6/35/Diskominfo/2026".to_owned(),
                 issued_at: wib(11, 16, 45),
             }),
             decided_by: Cited {
                 title: "Berita Acara Hasil Rapat Internal".to_owned(),
-                number: "BA-RAPAT/00003/BCSIRT/VIII/2026".to_owned(),
+                number: "000.6/21/BA/Diskominfo/2026".to_owned(),
                 issued_at: wib(12, 10, 0),
             },
             finding: "Uji ulang masih menemukan injeksi SQL pada parameter lain.".to_owned(),
@@ -304,13 +304,13 @@ fn agency_report() -> AgencyReport {
     AgencyReport {
         letter: Some(Cited {
             title: "Surat Pemberitahuan".to_owned(),
-            number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+            number: "000.6/31/Diskominfo/2026".to_owned(),
             issued_at: wib(12, 10, 0),
         }),
         system: system(),
         reported_at: wib(10, 14, 32),
-        validation_number: "BA-VAL/00012/BCSIRT/VIII/2026".to_owned(),
-        criticality_number: "BA-KRIT/00007/BCSIRT/VIII/2026".to_owned(),
+        validation_number: "000.6/12/BA/Diskominfo/2026".to_owned(),
+        criticality_number: "000.6/13/BA/Diskominfo/2026".to_owned(),
         vulnerability_type: "Injeksi SQL (CWE-89)".to_owned(),
         finding_summary: "Parameter login tidak disaring.".to_owned(),
         impact: "Akses tanpa otorisasi ke data kependudukan.".to_owned(),
@@ -341,7 +341,7 @@ fn review() -> ReviewMinutes {
             "Hasil uji ulang oleh BATAM-CSIRT".to_owned(),
         ],
         system: system(),
-        notice_number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+        notice_number: "000.6/31/Diskominfo/2026".to_owned(),
         earlier: Vec::new(),
         agency_response: "Perangkat Daerah telah menerapkan kueri berparameter.".to_owned(),
         retest_result: "Uji ulang tidak lagi menemukan injeksi SQL.".to_owned(),
@@ -378,7 +378,7 @@ pub fn body(kind: DocumentKind) -> Body {
         DocumentKind::LetterNotice => Body::LetterNotice(notice()),
         DocumentKind::RemediationReport => Body::RemediationReport(RemediationReport {
             system: system(),
-            notice_number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+            notice_number: "000.6/31/Diskominfo/2026".to_owned(),
             fixed_summary: "Seluruh kueri login diganti dengan kueri berparameter dan akun \
                             basis data dibatasi."
                 .to_owned(),
@@ -398,7 +398,7 @@ pub fn body(kind: DocumentKind) -> Body {
             agency: AGENCY.to_owned(),
             agency_place: "Batam".to_owned(),
             system: system(),
-            notice_number: "800/00031/KOMINFO/VIII/2026".to_owned(),
+            notice_number: "000.6/31/Diskominfo/2026".to_owned(),
             notice_date: wib(3, 10, 0),
             remediation_received_at: wib(11, 16, 30),
             content: "Hasil uji ulang menunjukkan kerentanan telah diperbaiki.".to_owned(),
@@ -409,7 +409,7 @@ pub fn body(kind: DocumentKind) -> Body {
         DocumentKind::BaReviewMeeting => Body::BaReviewMeeting(review()),
         DocumentKind::ApprovalReactivation => Body::ApprovalReactivation(ReactivationApproval {
             system: system(),
-            review_number: "BA-RAPAT/00003/BCSIRT/VIII/2026".to_owned(),
+            review_number: "000.6/21/BA/Diskominfo/2026".to_owned(),
             agency_valid_reports: 4,
             threshold: 3,
             approved: true,
@@ -431,13 +431,10 @@ pub fn body(kind: DocumentKind) -> Body {
 
 fn dossier() -> Dossier {
     let documents = [
-        (DocumentKind::Acknowledgement, "TT/00042/BCSIRT/VIII/2026"),
-        (DocumentKind::BaValidation, "BA-VAL/00012/BCSIRT/VIII/2026"),
-        (
-            DocumentKind::BaCriticality,
-            "BA-KRIT/00007/BCSIRT/VIII/2026",
-        ),
-        (DocumentKind::LetterNotice, "800/00031/KOMINFO/VIII/2026"),
+        (DocumentKind::Acknowledgement, "000.6/42/TT/Diskominfo/2026"),
+        (DocumentKind::BaValidation, "000.6/12/BA/Diskominfo/2026"),
+        (DocumentKind::BaCriticality, "000.6/13/BA/Diskominfo/2026"),
+        (DocumentKind::LetterNotice, "000.6/31/Diskominfo/2026"),
     ]
     .map(|(kind, number)| DocumentRef {
         kind,

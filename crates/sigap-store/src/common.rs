@@ -268,6 +268,34 @@ pub async fn next_counter(c: &mut Conn, scope: &str, year: i64) -> Result<i64> {
     .await?)
 }
 
+/// The next number of a gapless sequence that takes over from older ones: met for the first
+/// time in `year`, it starts after the highest value of the `continues` sequences that year,
+/// so that no number they gave is given again.
+pub async fn next_counter_continuing(
+    c: &mut Conn,
+    scope: &str,
+    year: i64,
+    continues: &[String],
+) -> Result<i64> {
+    let mut qb = QueryBuilder::<Db>::new("INSERT INTO counters (scope, year, value) SELECT ");
+    qb.push_bind(scope.to_owned())
+        .push(", ")
+        .push_bind(year)
+        .push(", COALESCE(MAX(value), 0) + 1 FROM counters WHERE year = ")
+        .push_bind(year)
+        .push(" AND scope IN (");
+    let mut list = qb.separated(", ");
+    // The scope itself keeps the list from being empty; it has no row yet when this counts.
+    list.push_bind(scope.to_owned());
+    for other in continues {
+        list.push_bind(other.clone());
+    }
+    qb.push(
+        ") ON CONFLICT (scope, year) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    );
+    Ok(qb.build_query_scalar::<i64>().fetch_one(&mut *c).await?)
+}
+
 // ---- tickets --------------------------------------------------------------------------
 
 pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {

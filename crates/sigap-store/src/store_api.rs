@@ -327,6 +327,15 @@ impl Tx {
     pub async fn next_counter(&mut self, scope: &str, year: i64) -> Result<i64> {
         write_tx!(self, next_counter(scope, year))
     }
+    /// The next number of `scope`, which continues `continues` when it starts a year.
+    pub async fn next_counter_continuing(
+        &mut self,
+        scope: &str,
+        year: i64,
+        continues: &[String],
+    ) -> Result<i64> {
+        write_tx!(self, next_counter_continuing(scope, year, continues))
+    }
     pub async fn insert_ticket(&mut self, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
         write_tx!(self, insert_ticket(t, r))
     }

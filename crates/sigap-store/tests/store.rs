@@ -144,6 +144,8 @@ both! {
         postgres_counter_is_gapless_under_concurrency;
     rolled_back_transaction_gives_its_number_back: sqlite_rolled_back_transaction_gives_its_number_back,
         postgres_rolled_back_transaction_gives_its_number_back;
+    a_counter_continues_the_ones_it_takes_over: sqlite_a_counter_continues_the_ones_it_takes_over,
+        postgres_a_counter_continues_the_ones_it_takes_over;
     unique_violations_are_conflicts: sqlite_unique_violations_are_conflicts,
         postgres_unique_violations_are_conflicts;
     full_text_finds_the_same_tickets: sqlite_full_text_finds_the_same_tickets,
@@ -196,6 +198,52 @@ async fn counter_is_gapless_under_concurrency(store: Store) {
         tx.next_counter("letter", 2026).await.unwrap(),
         1,
         "each scope counts from 1"
+    );
+    tx.commit().await.unwrap();
+}
+
+async fn a_counter_continues_the_ones_it_takes_over(store: Store) {
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..4 {
+        tx.next_counter("doc:letter_notice", 2026).await.unwrap();
+    }
+    for _ in 0..2 {
+        tx.next_counter("doc:letter_follow_up", 2026).await.unwrap();
+    }
+    tx.next_counter("doc:letter_notice", 2025).await.unwrap();
+    let old = [
+        "doc:letter_notice".to_owned(),
+        "doc:letter_follow_up".to_owned(),
+    ];
+    let series = "doc-series:000.6/{n}/Diskominfo/{year}";
+    // The first number of the shared series in 2026 follows the highest old one (4) …
+    assert_eq!(
+        tx.next_counter_continuing(series, 2026, &old)
+            .await
+            .unwrap(),
+        5
+    );
+    // … then it counts on its own, whatever the old counters do.
+    tx.next_counter("doc:letter_notice", 2026).await.unwrap();
+    tx.next_counter("doc:letter_notice", 2026).await.unwrap();
+    assert_eq!(
+        tx.next_counter_continuing(series, 2026, &old)
+            .await
+            .unwrap(),
+        6
+    );
+    // Another year with no old numbers starts at 1; no old scopes at all, too.
+    assert_eq!(
+        tx.next_counter_continuing(series, 2027, &old)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.next_counter_continuing("doc-series:X/{n}/{year}", 2026, &[])
+            .await
+            .unwrap(),
+        1
     );
     tx.commit().await.unwrap();
 }

@@ -834,7 +834,11 @@ async fn settings_page_shows_the_settings_in_force_and_their_source(app: TestApp
         "1 hari kerja",
         "5 menit",
         "Seluruh waktu",
-        "BA-VAL/{seq}/BCSIRT/{roman_month}/{year}",
+        "000.6/{n}/BA/Diskominfo/{year}",
+        "kode klasifikasi arsip Persandian (Lampiran Permendagri Nomor 83 Tahun 2022)",
+        "nomor urut dalam agenda, mulai dari 1 setiap tahun",
+        "Satu agenda nomor urut bersama: Berita Acara Hasil Validasi",
+        "Agenda nomor urut sendiri.",
         "PEMERINTAH KOTA BATAM",
         "nyalakan ulang server",
     ] {
@@ -1072,7 +1076,7 @@ fn png_logo() -> Vec<u8> {
 async fn document_settings_changed_on_the_page_shape_the_next_document(app: TestApp) {
     let first = app.submit_ok(&sigap_testkit::valid_report()).await.number;
     let before = receipt_text(&app, &first).await;
-    assert!(before.contains("TT/00001/BCSIRT/VIII/2026"), "{before}");
+    assert!(before.contains("000.6/1/TT/Diskominfo/2026"), "{before}");
 
     let mut browser = admin_browser(&app).await;
     let token = browser.get("/admin/settings").await.csrf();
@@ -1124,8 +1128,9 @@ async fn document_settings_changed_on_the_page_shape_the_next_document(app: Test
 
     let second = app.submit_ok(&sigap_testkit::valid_report()).await.number;
     let after = receipt_text(&app, &second).await;
+    // A new pattern is a new agenda: its running number starts at 1.
     for text in [
-        "TT-UJI/00002/2026",
+        "TT-UJI/00001/2026",
         "DINAS KOMINFO UJI COBA",
         "Batam Centre",
         "Ir. Siti Aminah",
@@ -1145,7 +1150,7 @@ async fn document_settings_changed_on_the_page_shape_the_next_document(app: Test
         .await;
     let third = app.submit_ok(&sigap_testkit::valid_report()).await.number;
     let reset = receipt_text(&app, &third).await;
-    assert!(reset.contains("TT/00003/BCSIRT/VIII/2026"), "{reset}");
+    assert!(reset.contains("000.6/2/TT/Diskominfo/2026"), "{reset}");
     assert!(!reset.contains("Siti Aminah"), "{reset}");
 }
 
@@ -1183,12 +1188,12 @@ async fn refused_settings_keep_the_input_and_change_nothing(app: TestApp) {
     );
     assert!(refused.body.contains("value=\"tiga\""), "input kept");
 
-    // A pattern another kind uses would hand out the same numbers.
+    // A pattern without its year would hand out the same numbers again next year.
     let refused = browser
         .submit(
             "/admin/settings",
             "/admin/settings/documents/ba_validation",
-            &[("pattern", "BA-KRIT/{seq}/BCSIRT/{roman_month}/{year}")],
+            &[("pattern", "000.6/{n}/BA/Diskominfo")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1199,7 +1204,7 @@ async fn refused_settings_keep_the_input_and_change_nothing(app: TestApp) {
     assert!(
         refused
             .body
-            .contains("tidak sama dengan pola jenis naskah lain")
+            .contains("Pola harus memuat {n} atau {seq} dan {year}")
     );
 
     let refused = browser

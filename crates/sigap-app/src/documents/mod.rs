@@ -174,15 +174,19 @@ struct Issue<'a> {
 async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppResult<DocumentRow> {
     let settings = &app.rules.documents;
     let year = i64::from(doc.now.with_timezone(&wib()).year());
+    // One agenda per pattern: kinds with the same pattern share its running numbers. In the
+    // year a series first meets, it continues after its kinds' own counters of the past.
+    let pattern = settings.pattern(doc.kind);
+    let continues: Vec<String> = settings
+        .series_kinds(doc.kind)
+        .into_iter()
+        .map(sigap_docs::kind_scope)
+        .collect();
     let seq = tx
-        .next_counter(&format!("doc:{}", doc.kind.as_str()), year)
+        .next_counter_continuing(&sigap_docs::series_scope(pattern), year, &continues)
         .await?;
-    let number = sigap_docs::number(
-        settings.pattern(doc.kind),
-        u64::try_from(seq).unwrap_or(0),
-        doc.now,
-    )
-    .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
+    let number = sigap_docs::number(pattern, u64::try_from(seq).unwrap_or(0), doc.now)
+        .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
     let code: String = new_secret("").chars().take(CODE_LEN).collect();
     let signing = signers(app, doc.kind, doc.caller);
     let draft = settings.signers(doc.kind).is_none();

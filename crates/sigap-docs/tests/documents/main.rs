@@ -244,7 +244,7 @@ fn block_record() {
     let (_, read) = render_kind(DocumentKind::BlockRecord);
     assert!(read.has("BUKTI PEMBLOKIRAN SISTEM ELEKTRONIK"));
     assert!(read.has(AGENCY));
-    assert!(read.has("BA-KRIT/00007/BCSIRT/VIII/2026"));
+    assert!(read.has("000.6/13/BA/Diskominfo/2026"));
     assert!(read.has("HTTP 503"));
     assert!(read.has("Halaman pemberitahuan setelah pemblokiran"));
 }
@@ -258,7 +258,7 @@ fn agency_report() {
     assert!(read.has("19 Agustus 2026"), "fix deadline missing");
     // It is the notice letter's attachment, and says so.
     assert!(read.has("LAMPIRAN SURAT PEMBERITAHUAN"), "{}", read.text);
-    assert!(read.has("800/00031/KOMINFO/VIII/2026"), "{}", read.text);
+    assert!(read.has("000.6/31/Diskominfo/2026"), "{}", read.text);
 }
 
 #[test]
@@ -311,14 +311,14 @@ fn remediation_report() {
     assert!(read.has("BATAM-CSIRT telah menerima laporan hasil penanganan kerentanan dari"));
     assert!(read.has(AGENCY));
     assert!(read.has("kueri berparameter"));
-    assert!(read.has("800/00031/KOMINFO/VIII/2026"));
+    assert!(read.has("000.6/31/Diskominfo/2026"));
 }
 
 #[test]
 fn letter_follow_up() {
     let (_, read) = render_kind(DocumentKind::LetterFollowUp);
     assert!(read.has(&format!("Yth. Kepala {AGENCY}")));
-    assert!(read.has("Nomor 800/00031/KOMINFO/VIII/2026 tanggal 3 Agustus 2026"));
+    assert!(read.has("Nomor 000.6/31/Diskominfo/2026 tanggal 3 Agustus 2026"));
     assert!(read.has("Segera"));
 }
 
@@ -348,7 +348,7 @@ fn unblock_record() {
     let (_, read) = render_kind(DocumentKind::UnblockRecord);
     assert!(read.has("BUKTI PEMBUKAAN BLOKIR SISTEM ELEKTRONIK"));
     assert!(read.has(AGENCY));
-    assert!(read.has("BA-RAPAT/00003/BCSIRT/VIII/2026"));
+    assert!(read.has("000.6/21/BA/Diskominfo/2026"));
 }
 
 #[test]
@@ -357,7 +357,7 @@ fn dossier() {
     assert!(read.has("BERKAS TIKET"));
     assert!(read.has(AGENCY));
     assert!(read.has("LINIMASA"));
-    assert!(read.has("800/00031/KOMINFO/VIII/2026"));
+    assert!(read.has("000.6/31/Diskominfo/2026"));
     assert!(read.has("5d41402abc4b2a76b9719d911017c592ae0b6e2f5d41402abc4b2a76b9719d91"));
     assert!(read.has("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"));
     assert!(read.has("1234"), "the audit head's sequence number");
@@ -397,9 +397,9 @@ fn rendering_is_deterministic() {
 #[test]
 fn a_correction_names_the_document_it_replaces() {
     let mut doc = document(DocumentKind::BaValidation);
-    doc.replaces = Some("BA-VAL/00011/BCSIRT/VIII/2026".to_owned());
+    doc.replaces = Some("000.6/11/BA/Diskominfo/2026".to_owned());
     let read = read(&render(&doc).unwrap());
-    assert!(read.has("perbaikan atas dokumen Nomor BA-VAL/00011/BCSIRT/VIII/2026"));
+    assert!(read.has("perbaikan atas dokumen Nomor 000.6/11/BA/Diskominfo/2026"));
 }
 
 #[test]
@@ -511,14 +511,14 @@ fn without_a_public_address_the_code_replaces_the_link() {
 fn the_unblock_record_cites_the_review_minutes_and_the_approval() {
     let (_, read) = render_kind(DocumentKind::UnblockRecord);
     assert!(
-        read.has("Berita Acara Hasil Rapat Internal Nomor BA-RAPAT/00003/BCSIRT/VIII/2026"),
+        read.has("Berita Acara Hasil Rapat Internal Nomor 000.6/21/BA/Diskominfo/2026"),
         "{}",
         read.text
     );
     assert!(
         read.has(
             "Persetujuan Pengaktifan Kembali Sistem Elektronik oleh Sekretaris Daerah Kota \
-             Batam Nomor PSD-AKTIF/00002/BCSIRT/VIII/2026"
+             Batam Nomor 000.6/2/Setda/2026"
         ),
         "{}",
         read.text
@@ -532,9 +532,9 @@ fn a_further_round_notice_cites_the_round_before_and_asks_again() {
     let read = read(&render(&doc).unwrap());
     for phrase in [
         "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik",
-        "Menindaklanjuti surat kami Nomor 800/00031/KOMINFO/VIII/2026 tanggal 3 Agustus 2026",
-        "surat tindak lanjut Nomor 800/00009/KOMINFO-TL/VIII/2026 tanggal 11 Agustus 2026",
-        "Berita Acara Hasil Rapat Internal Nomor BA-RAPAT/00003/BCSIRT/VIII/2026 tanggal 12 \
+        "Menindaklanjuti surat kami Nomor 000.6/31/Diskominfo/2026 tanggal 3 Agustus 2026",
+        "surat tindak lanjut Nomor 000.6/35/Diskominfo/2026 tanggal 11 Agustus 2026",
+        "Berita Acara Hasil Rapat Internal Nomor 000.6/21/BA/Diskominfo/2026 tanggal 12 \
          Agustus 2026",
         "belum selesai diperbaiki",
         "perbaikan lanjutan (putaran ke-2)",

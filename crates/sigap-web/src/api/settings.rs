@@ -81,8 +81,9 @@ struct SignerRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 struct DocumentKindRequest {
-    /// With `{seq}` (and `{year}`, `{month}`, `{roman_month}`); absent or empty: the
-    /// kind's default. No two kinds may share one.
+    /// With `{n}` (or `{seq}`, five digits) and `{year}`, optionally `{month}` or
+    /// `{roman_month}`; absent or empty: the kind's default. Kinds with the same pattern
+    /// share one agenda of running numbers.
     pattern: Option<String>,
     /// At most 4; empty: the staff member who records the step signs.
     signers: Vec<SignerRequest>,

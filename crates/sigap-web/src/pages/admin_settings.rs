@@ -23,7 +23,7 @@ use sigap_app::document_settings::DocumentSettings;
 use sigap_app::login::Session;
 use sigap_app::settings::{self, Changed, Effective, Section};
 use sigap_core::{DocumentKind, FieldError, Role, Span, State as TicketState};
-use sigap_docs::Signer;
+use sigap_docs::{PatternPart, Signer};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -60,12 +60,73 @@ struct DocumentRow {
     /// The kind's own letterhead, when it has one.
     letterhead: Option<String>,
     pattern: String,
+    /// What each part of the pattern stands for, in words.
+    pattern_parts: Vec<PartRow>,
+    /// The other kinds numbered from the same agenda.
+    shared_with: Vec<String>,
     signers: Vec<String>,
     acknowledged_by: Option<String>,
     tembusan: Vec<String>,
     form: Option<AdminForm>,
     /// Whether the form was refused (and so is shown open).
     refused: bool,
+}
+
+/// One part of a number pattern and what it stands for.
+struct PartRow {
+    part: String,
+    meaning: String,
+}
+
+/// Each part of `pattern` in words: the classification code with its name and source, the
+/// running number, the month and year, the unit's text.
+fn pattern_rows(lang: Lang, pattern: &str) -> Vec<PartRow> {
+    let Ok(parts) = sigap_docs::pattern_parts(pattern) else {
+        return Vec::new();
+    };
+    parts
+        .into_iter()
+        .map(|part| {
+            let (text, meaning) = match part {
+                PatternPart::Classification { code, known } => {
+                    let meaning = match known {
+                        Some((known, name)) if known == code => {
+                            lang.tf("admin.pattern.classification", &[("name", name.to_owned())])
+                        }
+                        Some((known, name)) => lang.tf(
+                            "admin.pattern.classification_under",
+                            &[("code", known.to_owned()), ("name", name.to_owned())],
+                        ),
+                        None => lang.t("admin.pattern.classification_unknown").into_owned(),
+                    };
+                    (code, meaning)
+                }
+                PatternPart::Number { padded } => (
+                    if padded { "{seq}" } else { "{n}" }.to_owned(),
+                    lang.t(if padded {
+                        "admin.pattern.seq"
+                    } else {
+                        "admin.pattern.n"
+                    })
+                    .into_owned(),
+                ),
+                PatternPart::Month { roman } => (
+                    if roman { "{roman_month}" } else { "{month}" }.to_owned(),
+                    lang.t("admin.pattern.month").into_owned(),
+                ),
+                PatternPart::Year => (
+                    "{year}".to_owned(),
+                    lang.t("admin.pattern.year").into_owned(),
+                ),
+                PatternPart::Text(text) => (text, lang.t("admin.pattern.text").into_owned()),
+                PatternPart::Mixed(text) => (text, lang.t("admin.pattern.mixed").into_owned()),
+            };
+            PartRow {
+                part: text,
+                meaning,
+            }
+        })
+        .collect()
 }
 
 struct HolidayRow {
@@ -429,6 +490,13 @@ fn document_rows(
                     .own_letterhead(kind)
                     .map(|head| head.lines.join(" / ")),
                 pattern: documents.pattern(kind).to_owned(),
+                pattern_parts: pattern_rows(lang, documents.pattern(kind)),
+                shared_with: documents
+                    .series_kinds(kind)
+                    .into_iter()
+                    .filter(|&other| other != kind)
+                    .map(|other| lang.document(other.as_str()))
+                    .collect(),
                 signers: documents
                     .signers(kind)
                     .map(|list| list.iter().map(signer_text).collect())

@@ -67,10 +67,7 @@ async fn validation_issues_minutes(app: TestApp) {
     let doc = &docs[0];
     assert_eq!(doc["kind"], "ba_validation");
     let doc_number = doc["number"].as_str().unwrap();
-    assert!(
-        doc_number.starts_with("BA-VAL/00001/BCSIRT/") && doc_number.ends_with("/2026"),
-        "{doc_number}"
-    );
+    assert!(doc_number == "000.6/1/BA/Diskominfo/2026", "{doc_number}");
     let sha256 = doc["sha256"].as_str().unwrap().to_owned();
     let id = doc["id"].as_i64().unwrap();
     let code = doc["verify_code"].as_str().unwrap().to_owned();
@@ -100,17 +97,14 @@ async fn validation_issues_minutes(app: TestApp) {
     assert!(text.contains(&first), "{text}");
     assert!(text.contains("TLP:AMBER+STRICT"), "{text}");
 
-    // Gapless per kind: the second ticket's minutes are 00002.
+    // Gapless per agenda: the second ticket's minutes are the Dinas's second berita acara.
     let second = number(2);
     app.act("csirt", &second, "validate", &bodies::validate(None))
         .await;
     let docs2 = documents(&app, &second).await;
     assert_eq!(docs2.len(), 1);
     assert!(
-        docs2[0]["number"]
-            .as_str()
-            .unwrap()
-            .starts_with("BA-VAL/00002/BCSIRT/"),
+        docs2[0]["number"].as_str().unwrap() == "000.6/2/BA/Diskominfo/2026",
         "{docs2:#?}"
     );
 
@@ -193,10 +187,7 @@ async fn validation_issues_minutes(app: TestApp) {
     assert_eq!(docs.len(), 2, "{docs:#?}");
     assert_eq!(docs[1]["kind"], "ba_criticality");
     assert!(
-        docs[1]["number"]
-            .as_str()
-            .unwrap()
-            .starts_with("BA-KRIT/00001/BCSIRT/"),
+        docs[1]["number"].as_str().unwrap() == "000.6/3/BA/Diskominfo/2026",
         "{docs:#?}"
     );
 

@@ -50,7 +50,7 @@ async fn settings_are_read_by_admins_and_auditors_and_changed_by_admins(app: Tes
         .iter()
         .find(|k| k["kind"] == "acknowledgement")
         .unwrap();
-    assert_eq!(receipt["pattern"], "TT/{seq}/BCSIRT/{roman_month}/{year}");
+    assert_eq!(receipt["pattern"], "000.6/{n}/TT/Diskominfo/{year}");
     assert_eq!(receipt["own_pattern"], false);
     for role in ["csirt", "helpdesk", "system_owner", "regional_secretary"] {
         problem(
@@ -181,7 +181,7 @@ async fn refused_settings_change_nothing(app: TestApp) {
         ),
         (
             "/api/v1/settings/documents/letter_notice",
-            json!({"pattern": "BA-VAL/{seq}/BCSIRT/{roman_month}/{year}", "signers": [], "tembusan": []}),
+            json!({"pattern": "000.6/{n}/Diskominfo", "signers": [], "tembusan": []}),
             "pattern",
         ),
         (
