@@ -170,8 +170,10 @@ pub enum PatternPart {
     Month { roman: bool },
     /// The year.
     Year,
-    /// Fixed text: the issuing unit's code or the agenda's mark (`Diskominfo`, `BA`).
-    Text(String),
+    /// Fixed text: the issuing unit's code (`Diskominfo`), the last such part.
+    Unit(String),
+    /// Fixed text before the unit's code: the mark of one of its agendas (`BA`).
+    Mark(String),
     /// A part that mixes placeholders and text (`TT-{year}`), shown as written.
     Mixed(String),
 }
@@ -179,7 +181,7 @@ pub enum PatternPart {
 /// The parts of a well-formed pattern, split at its slashes, each with what it stands for.
 pub fn pattern_parts(pattern: &str) -> Result<Vec<PatternPart>, DocError> {
     parse(pattern)?;
-    Ok(pattern
+    let mut parts: Vec<PatternPart> = pattern
         .trim()
         .split('/')
         .filter(|part| !part.is_empty())
@@ -194,9 +196,19 @@ pub fn pattern_parts(pattern: &str) -> Result<Vec<PatternPart>, DocError> {
                 code: part.to_owned(),
                 known: classification_name(part),
             },
-            _ => PatternPart::Text(part.to_owned()),
+            _ => PatternPart::Mark(part.to_owned()),
         })
-        .collect())
+        .collect();
+    // The last fixed text names the unit; any before it mark the unit's agendas.
+    if let Some(last) = parts
+        .iter_mut()
+        .rev()
+        .find(|part| matches!(part, PatternPart::Mark(_)))
+        && let PatternPart::Mark(text) = last
+    {
+        *last = PatternPart::Unit(std::mem::take(text));
+    }
+    Ok(parts)
 }
 
 /// Whether `text` has the form of a classification code: three digits, then dotted numbers.
@@ -359,8 +371,8 @@ mod tests {
                     known: Some(("000.6", "Persandian")),
                 },
                 PatternPart::Number { padded: false },
-                PatternPart::Text("BA".to_owned()),
-                PatternPart::Text("Diskominfo".to_owned()),
+                PatternPart::Mark("BA".to_owned()),
+                PatternPart::Unit("Diskominfo".to_owned()),
                 PatternPart::Month { roman: true },
                 PatternPart::Year,
             ]

@@ -837,6 +837,8 @@ async fn settings_page_shows_the_settings_in_force_and_their_source(app: TestApp
         "000.6/{n}/BA/Diskominfo/{year}",
         "kode klasifikasi arsip Persandian (Lampiran Permendagri Nomor 83 Tahun 2022)",
         "nomor urut dalam agenda, mulai dari 1 setiap tahun",
+        "kode unit pengolah yang menerbitkan",
+        "tanda agenda dalam unit pengolah",
         "Satu agenda nomor urut bersama: Berita Acara Hasil Validasi",
         "Agenda nomor urut sendiri.",
         "PEMERINTAH KOTA BATAM",

@@ -706,7 +706,22 @@ async fn a_report_walks_from_the_public_form_to_closed(app: TestApp, driver: Dri
         tracked.contains("Selesai"),
         "the reporter sees the ticket closed: {tracked}"
     );
-    for person in [reporter, csirt, officer, owner] {
+
+    // The admin reads how the documents of the walk were numbered.
+    let admin_email = staff(&app, "peramban.admin@kominfo.batam.go.id", "admin", None).await;
+    let admin = Person::new(&app, &driver).await;
+    admin.sign_in_enrolling(admin_email).await;
+    admin.open("/admin/settings").await;
+    let settings = admin.body_text().await;
+    for text in [
+        "000.6/{n}/Diskominfo/{year}",
+        "kode klasifikasi arsip Persandian (Lampiran Permendagri Nomor 83 Tahun 2022)",
+        "Satu agenda nomor urut bersama: Surat Tindak Lanjut.",
+    ] {
+        assert!(settings.contains(text), "{text} in {settings}");
+    }
+    admin.screenshot("admin-settings").await;
+    for person in [reporter, csirt, officer, owner, admin] {
         person.close().await;
     }
 }

@@ -118,7 +118,8 @@ fn pattern_rows(lang: Lang, pattern: &str) -> Vec<PartRow> {
                     "{year}".to_owned(),
                     lang.t("admin.pattern.year").into_owned(),
                 ),
-                PatternPart::Text(text) => (text, lang.t("admin.pattern.text").into_owned()),
+                PatternPart::Unit(text) => (text, lang.t("admin.pattern.unit").into_owned()),
+                PatternPart::Mark(text) => (text, lang.t("admin.pattern.mark").into_owned()),
                 PatternPart::Mixed(text) => (text, lang.t("admin.pattern.mixed").into_owned()),
             };
             PartRow {
