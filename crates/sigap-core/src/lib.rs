@@ -54,6 +54,6 @@ pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};
 pub use crate::transition::{Outcome, RuleContext, needs_approval, transition};
 pub use crate::workflow::{
-    Actor, Refusal, TicketFacts, allowed_actions, can_see, permits, roles_for,
-    sees_blocking_internals, sees_reporter,
+    Actor, INTAKE_ROLE, Refusal, TicketFacts, acting_role, allowed_actions, can_see, permits,
+    roles_for, sees_blocking_internals, sees_reporter,
 };

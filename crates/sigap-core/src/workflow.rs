@@ -99,6 +99,8 @@ pub fn sees_blocking_internals(role: Role) -> bool {
 }
 
 /// The roles that may perform `action` (a system owner further limited to their agency).
+/// The first is the one whose step it is in the SOP ([`acting_role`]); the others may act
+/// in its place (the CSIRT records an agency's remediation on its behalf).
 pub fn roles_for(action: Action) -> &'static [Role] {
     use Role::{Csirt, DomainOfficer, Helpdesk, RegionalSecretary, SystemOwner};
     match action {
@@ -107,11 +109,12 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         | Action::NotifyAgency
         | Action::SendFollowUp
         | Action::Review => &[Csirt],
-        Action::MarkDuplicate | Action::Assign => &[Helpdesk, Csirt],
+        Action::MarkDuplicate => &[Csirt, Helpdesk],
+        Action::Assign => &[Helpdesk, Csirt],
         Action::Block | Action::Unblock => &[DomainOfficer],
-        Action::SubmitRemediation => &[Csirt, SystemOwner],
+        Action::SubmitRemediation => &[SystemOwner, Csirt],
         Action::ApproveReactivation => &[RegionalSecretary],
-        Action::Close => &[Helpdesk, Csirt, DomainOfficer],
+        Action::Close => &[Csirt, Helpdesk, DomainOfficer],
         Action::Comment | Action::Attach => &[
             Helpdesk,
             Csirt,
@@ -121,6 +124,30 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         ],
     }
 }
+
+/// The role whose step `action` is in the SOP: the lane the swim-lane diagram draws it in.
+/// The report's arrival and its entry (steps 1 and 2) have no action and are the help
+/// desk's ([`INTAKE_ROLE`]).
+/// Comments, files and assignment are no step of the SOP: they are the help desk's, who
+/// keeps the queue. [`roles_for`] lists this role first.
+pub fn acting_role(action: Action) -> Role {
+    match action {
+        Action::Validate
+        | Action::MarkDuplicate
+        | Action::Assess
+        | Action::NotifyAgency
+        | Action::SendFollowUp
+        | Action::Review
+        | Action::Close => Role::Csirt,
+        Action::Block | Action::Unblock => Role::DomainOfficer,
+        Action::SubmitRemediation => Role::SystemOwner,
+        Action::ApproveReactivation => Role::RegionalSecretary,
+        Action::Assign | Action::Comment | Action::Attach => Role::Helpdesk,
+    }
+}
+
+/// Whose the steps before any action are: receiving a report and entering it.
+pub const INTAKE_ROLE: Role = Role::Helpdesk;
 
 /// The states an action may start from.
 fn states_for(action: Action) -> &'static [State] {
@@ -212,6 +239,22 @@ pub fn allowed_actions(actor: &Actor, ticket: &TicketFacts) -> Vec<Action> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_action_has_a_role_whose_step_it_is() {
+        for &action in Action::ALL {
+            let role = acting_role(action);
+            assert_eq!(roles_for(action).first(), Some(&role), "{action:?}");
+            assert!(
+                !matches!(role, Role::Admin | Role::Auditor),
+                "{action:?} is no one's step"
+            );
+        }
+        assert_eq!(acting_role(Action::SubmitRemediation), Role::SystemOwner);
+        assert_eq!(acting_role(Action::Close), Role::Csirt);
+        assert_eq!(acting_role(Action::Unblock), Role::DomainOfficer);
+    }
+
     use super::*;
 
     fn ticket(state: State, blocked: bool) -> TicketFacts {

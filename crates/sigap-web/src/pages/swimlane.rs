@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use sigap_app::views::{TicketView, TimelineEntry};
-use sigap_core::{Action, Criticality, Role, State};
+use sigap_core::{Action, Criticality, INTAKE_ROLE, Role, State, acting_role};
 
 use crate::pages::Lang;
 use crate::pages::countdown::{Countdown, countdown};
@@ -32,6 +32,18 @@ impl Lane {
         Lane::SystemOwner,
         Lane::RegionalSecretary,
     ];
+
+    /// The lane of `role`. Admins and auditors act in no step; [`acting_role`] never
+    /// names them, and they would be drawn with the CSIRT.
+    pub fn of(role: Role) -> Lane {
+        match role {
+            Role::Helpdesk => Lane::HelpDesk,
+            Role::DomainOfficer => Lane::DomainOfficer,
+            Role::SystemOwner => Lane::SystemOwner,
+            Role::RegionalSecretary => Lane::RegionalSecretary,
+            Role::Csirt | Role::Admin | Role::Auditor => Lane::Csirt,
+        }
+    }
 
     /// The role that acts in this lane.
     pub fn role(self) -> Role {
@@ -98,15 +110,10 @@ impl Stage {
         }
     }
 
-    /// The lane of the actor who performs it (the SOP's lane marks, as decided in `SOP.md`).
+    /// The lane of the actor whose step it is, as `sigap-core` says ([`acting_role`]).
     pub fn lane(self) -> Lane {
-        match self {
-            Stage::Receive | Stage::Enter => Lane::HelpDesk,
-            Stage::Block | Stage::Unblock => Lane::DomainOfficer,
-            Stage::Remediate => Lane::SystemOwner,
-            Stage::Approve => Lane::RegionalSecretary,
-            _ => Lane::Csirt,
-        }
+        let role = self.action().map_or(INTAKE_ROLE, acting_role);
+        Lane::of(role)
     }
 
     /// The column: 0-8 for steps 1-9, 9 for the approval, 10 for step 10.
