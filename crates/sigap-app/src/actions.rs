@@ -39,20 +39,6 @@ impl From<Refusal> for AppError {
     }
 }
 
-fn outcome_label(e: &AppError) -> &'static str {
-    match e {
-        AppError::NotFound(_) => "refused:404",
-        AppError::Forbidden(_) => "refused:403",
-        AppError::Conflict(_) => "refused:409",
-        AppError::Invalid(_) => "refused:422",
-        AppError::TooLarge(_) => "refused:413",
-        AppError::TooManyRequests { .. } => "refused:429",
-        AppError::Unauthorized => "refused:401",
-        AppError::Upstream(_) => "refused:502",
-        AppError::Internal(_) => "failed",
-    }
-}
-
 /// Performs `action` on ticket `number` for `caller`; answers the updated ticket.
 pub async fn perform_action(
     app: &App,
@@ -67,7 +53,7 @@ pub async fn perform_action(
     let app = &app.current().await?;
     let result = try_perform(app, caller, number, action, body, uploads, source.clone()).await;
     if let Err(e) = &result {
-        audit_refusal(app, caller, number, action, e, source).await;
+        crate::audit::refused_on_ticket(app, caller, number, action, e, source).await;
     }
     let shown = result?;
     get_ticket(app, caller, &shown).await
@@ -542,55 +528,6 @@ async fn apply_block(
         }
     }
     Ok(())
-}
-
-/// Writes a refused attempt to the audit log in its own transaction. A failure here is
-/// logged and does not hide the refusal from the caller.
-pub(crate) async fn audit_refusal(
-    app: &App,
-    caller: &Caller,
-    number: &str,
-    action: &str,
-    e: &AppError,
-    source: Option<String>,
-) {
-    audit_refused(app, caller, action, Some(number), e, source).await;
-}
-
-/// Writes a refused attempt that may concern no ticket (registries, settings) to the audit
-/// log, as [`audit_refusal`] does.
-pub(crate) async fn audit_refused(
-    app: &App,
-    caller: &Caller,
-    action: &str,
-    ticket: Option<&str>,
-    e: &AppError,
-    source: Option<String>,
-) {
-    let entry = NewAuditEntry {
-        at: millis(app.now()),
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: action.chars().take(64).collect(),
-        ticket_number: ticket.map(|number| number.chars().take(64).collect()),
-        source,
-        outcome: outcome_label(e).to_owned(),
-        details: json!({ "error": e.to_string(), "fields": match e { AppError::Invalid(f) => json!(f), _ => Value::Null } }),
-    };
-    append_refusal(app, &entry).await;
-}
-
-/// Appends a refusal's audit entry in its own transaction; a failure is logged and does
-/// not hide the refusal from the caller.
-pub(crate) async fn append_refusal(app: &App, entry: &NewAuditEntry) {
-    let written = async {
-        let mut tx = app.store.begin().await?;
-        tx.append_audit(entry).await?;
-        tx.commit().await
-    };
-    if let Err(err) = written.await {
-        tracing::error!(error = %err, "could not write a refusal to the audit log");
-    }
 }
 
 /// Roles that may act on tickets at all (for the pages that list actions).

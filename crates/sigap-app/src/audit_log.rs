@@ -251,7 +251,7 @@ fn filter(query: &AuditQuery) -> AppResult<AuditFilter> {
 /// Refuses, and audits the refusal, unless the caller reads the audit log.
 async fn require_reader(app: &App, caller: &Caller, action: &str) -> AppResult<()> {
     if let Err(e) = caller.require(READERS, "read the audit log") {
-        crate::actions::audit_refused(app, caller, action, None, &e, None).await;
+        crate::audit::refused(app, caller, action, None, &e, None).await;
         return Err(e);
     }
     Ok(())

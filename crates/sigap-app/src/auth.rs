@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sigap_core::{Actor, Role};
 use subtle::ConstantTimeEq;
 
-use crate::{App, AppError, AppResult};
+use crate::{AppError, AppResult};
 
 /// An authenticated staff user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,13 +77,16 @@ pub fn token_matches(token: &str, stored_hash: &str) -> bool {
         .into()
 }
 
+/// The longest password accepted, in bytes (argon2's work grows with it).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// An argon2id hash of a password, in PHC string form. A password longer than
-/// [`crate::throttle::MAX_PASSWORD_BYTES`] is refused (`Invalid` on `password`).
+/// [`MAX_PASSWORD_BYTES`] is refused (`Invalid` on `password`).
 pub fn hash_password(password: &str) -> AppResult<String> {
-    if password.len() > crate::throttle::MAX_PASSWORD_BYTES {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(AppError::invalid(
             "password",
-            format!("at most {} bytes", crate::throttle::MAX_PASSWORD_BYTES),
+            format!("at most {} bytes", MAX_PASSWORD_BYTES),
         ));
     }
     let mut salt = [0u8; 16];
@@ -108,10 +111,24 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The staff user behind an API token for a request that changes nothing, or
-/// `Unauthorized`; see [`crate::tokens::authenticate`] for the scopes.
-pub async fn authenticate_token(app: &App, token: &str) -> AppResult<Caller> {
-    crate::tokens::authenticate(app, token, crate::tokens::Scope::Read, None).await
+impl Caller {
+    /// Whether this is the operator at the command line ([`Caller::system`]), who may set
+    /// what only the server's own configuration may: an adapter's commands and files.
+    pub fn is_operator(&self) -> bool {
+        self.user_id == 0 && self.email == "cli"
+    }
+
+    /// The operator at the command line: an admin acting on the machine itself.
+    pub fn system() -> Caller {
+        Caller {
+            user_id: 0,
+            email: "cli".to_owned(),
+            name: "command line".to_owned(),
+            role: Role::Admin,
+            agency_id: None,
+            agency_code: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -379,7 +379,7 @@ async fn audit_reporter_refusal(app: &App, number: &str, source: Option<String>,
         outcome: "refused:429".into(),
         details: json!({ "error": e.to_string() }),
     };
-    crate::actions::append_refusal(app, &entry).await;
+    crate::audit::append_refusal(app, &entry).await;
 }
 
 /// The SOP level a reporter's claimed severity suggests (for display; the CSIRT decides).

@@ -10,7 +10,7 @@
 //! and when the job fails for good.
 //!
 //! The worker also sweeps the blob store: files that no row names, once a grace period
-//! has passed ([`sweep_blobs`]); and it checks the audit chain ([`crate::audit::watch`]),
+//! has passed ([`sweep_blobs`]); and it checks the audit chain ([`crate::audit_log::watch`]),
 //! mailing the admins an alert job when it breaks.
 //!
 //! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
@@ -108,10 +108,10 @@ async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &Jo
         (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
         (MAIL, None) => Err((true, "no mail server is set".to_owned())),
         (WEBHOOK, _) => crate::webhooks::send(app, job).await,
-        (crate::audit::ALERT, Some(settings)) => {
-            crate::audit::send_alert(app, batch, settings, job).await
+        (crate::audit_log::ALERT, Some(settings)) => {
+            crate::audit_log::send_alert(app, batch, settings, job).await
         }
-        (crate::audit::ALERT, None) => Err((true, "no mail server is set".to_owned())),
+        (crate::audit_log::ALERT, None) => Err((true, "no mail server is set".to_owned())),
         (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
     }
 }
@@ -197,7 +197,7 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;
-    let mut audit_watch = crate::audit::WatchClock::default();
+    let mut audit_watch = crate::audit_log::WatchClock::default();
     loop {
         audit_watch.tick(&app).await;
         if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
@@ -318,7 +318,7 @@ fn view(j: JobRow) -> JobView {
 pub async fn list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppResult<Vec<JobView>> {
     let result = try_list_jobs(app, caller, state).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "job_list", None, e, None).await;
+        crate::audit::refused(app, caller, "job_list", None, e, None).await;
     }
     result
 }
@@ -346,7 +346,7 @@ async fn try_list_jobs(app: &App, caller: &Caller, state: Option<&str>) -> AppRe
 pub async fn summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
     let result = try_summary(app, caller).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "job_list", None, e, None).await;
+        crate::audit::refused(app, caller, "job_list", None, e, None).await;
     }
     result
 }
@@ -374,7 +374,7 @@ async fn try_summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
 pub async fn retry(app: &App, caller: &Caller, id: i64) -> AppResult<JobView> {
     let result = try_retry(app, caller, id).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "job_retry", None, e, None).await;
+        crate::audit::refused(app, caller, "job_retry", None, e, None).await;
     }
     result
 }

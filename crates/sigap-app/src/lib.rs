@@ -14,7 +14,8 @@ pub mod actions;
 pub mod admin;
 pub mod antispam;
 pub mod approvals;
-pub mod audit;
+pub(crate) mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod blocking;
 pub mod blocking_profiles;
@@ -197,7 +198,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// The store seals the audit chain with the key derived from `rules.secret_key`.
     pub fn new(store: Store, blobs: BlobStore, rules: Rules, clock: Arc<dyn Clock>) -> App {
-        let store = store.with_audit_key(audit::chain_key(&rules.secret_key));
+        let store = store.with_audit_key(audit_log::chain_key(&rules.secret_key));
         let rules = Arc::new(rules);
         App {
             store,

@@ -33,8 +33,9 @@ use chrono::Duration;
 use serde_json::json;
 use sigap_core::{Email, Role};
 use sigap_store::sessions_api::{NewSession, SessionRow};
-use sigap_store::{NewAuditEntry, Tx, UserRow};
+use sigap_store::{Tx, UserRow};
 
+use crate::audit::login_entry;
 use crate::auth::{Caller, hash_password, new_secret, token_hash, verify_password};
 use crate::{App, AppError, AppResult, millis, throttle};
 
@@ -138,7 +139,7 @@ pub async fn login(
     let mut tx = app.store.begin().await?;
     if account_locked(app, &mut tx, &email, source.as_deref(), now).await? {
         if throttle::first_in_window(&mut tx, &format!("account:{email}"), now).await? {
-            tx.append_audit(&audit_entry(
+            tx.append_audit(&login_entry(
                 now,
                 &email,
                 "unknown",
@@ -156,7 +157,7 @@ pub async fn login(
         let mut tx = app.store.begin().await?;
         tx.insert_login_failure(&email, now, source.as_deref())
             .await?;
-        tx.append_audit(&audit_entry(now, &email, "unknown", "refused:401", source))
+        tx.append_audit(&login_entry(now, &email, "unknown", "refused:401", source))
             .await?;
         tx.commit().await?;
         return Err(AppError::Unauthorized);
@@ -297,7 +298,7 @@ async fn open_session(
         Stage::Password => "pending:totp",
         Stage::Enrol => "pending:enrol",
     };
-    let mut entry = audit_entry(now, &user.email, &user.role, outcome, source);
+    let mut entry = login_entry(now, &user.email, &user.role, outcome, source);
     entry.details = json!({"channel": "web", "factor": "password"});
     tx.append_audit(&entry).await?;
     tx.commit().await?;
@@ -455,7 +456,7 @@ pub async fn logout(app: &App, session: &Session, source: Option<String>) -> App
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     tx.delete_session(&session.id_hash).await?;
-    let mut entry = audit_entry(
+    let mut entry = login_entry(
         now,
         &session.caller.email,
         session.caller.role.as_str(),
@@ -466,25 +467,6 @@ pub async fn logout(app: &App, session: &Session, source: Option<String>) -> App
     tx.append_audit(&entry).await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub(crate) fn audit_entry(
-    at: i64,
-    email: &str,
-    role: &str,
-    outcome: &str,
-    source: Option<String>,
-) -> NewAuditEntry {
-    NewAuditEntry {
-        at,
-        actor: email.to_owned(),
-        role: role.to_owned(),
-        action: "login".to_owned(),
-        ticket_number: None,
-        source,
-        outcome: outcome.to_owned(),
-        details: json!({"channel": "web"}),
-    }
 }
 
 #[cfg(test)]

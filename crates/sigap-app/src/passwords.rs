@@ -7,8 +7,9 @@
 use serde_json::json;
 use sigap_core::Role;
 
+use crate::audit::login_entry;
 use crate::auth::{Caller, hash_password, new_secret};
-use crate::login::{Session, audit_entry, check_password};
+use crate::login::{Session, check_password};
 use crate::two_factor::UserRef;
 use crate::{App, AppError, AppResult, millis, throttle};
 
@@ -53,7 +54,7 @@ pub async fn change_own(
         let mut tx = app.store.begin().await?;
         tx.insert_login_failure(&caller.email, now, source.as_deref())
             .await?;
-        let mut entry = audit_entry(
+        let mut entry = login_entry(
             now,
             &caller.email,
             caller.role.as_str(),
@@ -74,7 +75,7 @@ pub async fn change_own(
         .await?;
     tx.set_user_password(caller.user_id, &hash).await?;
     let ended = tx.delete_user_sessions(caller.user_id).await?;
-    let mut entry = audit_entry(now, &caller.email, caller.role.as_str(), "ok", source);
+    let mut entry = login_entry(now, &caller.email, caller.role.as_str(), "ok", source);
     entry.action = "password_change".to_owned();
     entry.details = json!({"sessions_ended": ended});
     tx.append_audit(&entry).await?;
@@ -126,7 +127,7 @@ pub async fn reset(
     tx.set_user_password(user_id, &hash).await?;
     let ended = tx.delete_user_sessions(user_id).await?;
     let details = json!({"user": email, "sessions_ended": ended});
-    crate::registry::audit(&mut tx, caller, "password_reset", now, details).await?;
+    crate::audit::record(&mut tx, caller, "password_reset", now, details).await?;
     tx.commit().await?;
     Ok(ResetPassword { email, password })
 }

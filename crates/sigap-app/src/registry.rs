@@ -4,56 +4,14 @@
 
 use serde_json::{Map, Value, json};
 use sigap_core::{AgencyCode, Domain, Email, FieldError, Role};
-use sigap_store::{NewAuditEntry, Tx, UserRow};
+use sigap_store::UserRow;
 
 use crate::auth::{Caller, hash_password, new_secret};
 use crate::blocking::PROFILE_KEY;
 use crate::blocking_profiles::{check_parameter_names, with_system_parameters};
-use crate::intake::Fields;
 use crate::views::{AgencyView, CreatedUser, SystemView, UserView};
 use crate::{App, AppError, AppResult, millis};
-
-impl Caller {
-    /// Whether this is the operator at the command line ([`Caller::system`]), who may set
-    /// what only the server's own configuration may: an adapter's commands and files.
-    pub fn is_operator(&self) -> bool {
-        self.user_id == 0 && self.email == "cli"
-    }
-
-    /// The operator at the command line: an admin acting on the machine itself.
-    pub fn system() -> Caller {
-        Caller {
-            user_id: 0,
-            email: "cli".to_owned(),
-            name: "command line".to_owned(),
-            role: Role::Admin,
-            agency_id: None,
-            agency_code: None,
-        }
-    }
-}
-
-/// Appends an audit entry of `caller` that concerns no ticket (registries, settings).
-pub(crate) async fn audit(
-    tx: &mut Tx,
-    caller: &Caller,
-    action: &str,
-    at: i64,
-    details: Value,
-) -> AppResult<()> {
-    tx.append_audit(&NewAuditEntry {
-        at,
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: action.to_owned(),
-        ticket_number: None,
-        source: None,
-        outcome: "ok".to_owned(),
-        details,
-    })
-    .await?;
-    Ok(())
-}
+use sigap_core::Fields;
 
 fn staff_readers() -> &'static [Role] {
     Role::ALL
@@ -63,7 +21,7 @@ fn staff_readers() -> &'static [Role] {
 pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
     let result = try_add_agency(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "agency_add", None, e, None).await;
+        crate::audit::refused(app, caller, "agency_add", None, e, None).await;
     }
     result
 }
@@ -95,7 +53,7 @@ async fn try_add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<A
     if let Some(head) = &head_email {
         tx.set_agency_head(id, Some(head.as_str())).await?;
     }
-    audit(
+    crate::audit::record(
         &mut tx,
         caller,
         "agency_add",
@@ -132,7 +90,7 @@ pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyVi
 pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
     let result = try_add_system(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "system_add", None, e, None).await;
+        crate::audit::refused(app, caller, "system_add", None, e, None).await;
     }
     result
 }
@@ -178,7 +136,7 @@ async fn try_add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<S
         tx.insert_domain(id, d.as_str()).await?;
     }
     let names: Vec<String> = domains.iter().map(|d| d.as_str().to_owned()).collect();
-    audit(
+    crate::audit::record(
         &mut tx,
         caller,
         "system_add",
@@ -254,7 +212,7 @@ pub async fn set_blocking(
 pub async fn choose_blocking(app: &App, caller: &Caller, body: &Value) -> AppResult<()> {
     let result = try_choose_blocking(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "system_set_blocking", None, e, None).await;
+        crate::audit::refused(app, caller, "system_set_blocking", None, e, None).await;
     }
     result
 }
@@ -362,7 +320,7 @@ async fn store_blocking(
         })?;
     tx.set_blocking(system.id, adapter, &params.to_string())
         .await?;
-    audit(
+    crate::audit::record(
         &mut tx,
         caller,
         "system_set_blocking",
@@ -412,7 +370,7 @@ fn user_view(u: UserRow) -> UserView {
 pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
     let result = try_add_user(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "user_add", None, e, None).await;
+        crate::audit::refused(app, caller, "user_add", None, e, None).await;
     }
     result
 }
@@ -473,7 +431,7 @@ async fn try_add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<Cre
             now,
         )
         .await?;
-    audit(
+    crate::audit::record(
         &mut tx,
         caller,
         "user_add",
@@ -499,7 +457,7 @@ async fn try_add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<Cre
 pub async fn list_users(app: &App, caller: &Caller) -> AppResult<Vec<UserView>> {
     let result = try_list_users(app, caller).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "user_list", None, e, None).await;
+        crate::audit::refused(app, caller, "user_list", None, e, None).await;
     }
     result
 }
@@ -530,7 +488,7 @@ pub async fn set_user_disabled(
 ) -> AppResult<String> {
     let result = try_set_user_disabled(app, caller, user_id, disabled).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(
+        crate::audit::refused(
             app,
             caller,
             if disabled {
@@ -576,7 +534,7 @@ async fn try_set_user_disabled(
     } else {
         "user_enable"
     };
-    audit(
+    crate::audit::record(
         &mut tx,
         caller,
         action,

@@ -20,7 +20,7 @@ use sigap_store::{SettingRow, Tx};
 
 use crate::auth::Caller;
 use crate::document_settings::{DocumentSettings, KindSettings};
-use crate::{App, AppError, AppResult, Rules, from_millis, millis, registry};
+use crate::{App, AppError, AppResult, Rules, from_millis, millis};
 
 pub use sigap_core::settings::{Approval, Holiday, LetterheadChange};
 
@@ -199,7 +199,7 @@ fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
 pub async fn view(app: &App, caller: &Caller) -> AppResult<Arc<Effective>> {
     let result = try_view(app, caller).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_read", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_read", None, e, None).await;
     }
     result
 }
@@ -261,7 +261,7 @@ async fn write(
     })
     .await?;
     let action = format!("settings_{}", section.as_str());
-    registry::audit(&mut tx, caller, &action, now, details).await?;
+    crate::audit::record(&mut tx, caller, &action, now, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -270,7 +270,7 @@ async fn write(
 pub async fn set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult<Approval> {
     let result = try_set_approval(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_approval", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_approval", None, e, None).await;
     }
     result
 }
@@ -298,7 +298,7 @@ async fn try_set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult
 pub async fn set_holidays(app: &App, caller: &Caller, body: &Value) -> AppResult<Vec<Holiday>> {
     let result = try_set_holidays(app, caller, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_holidays", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_holidays", None, e, None).await;
     }
     result
 }
@@ -354,7 +354,7 @@ async fn change_documents(
 pub async fn set_letterhead(app: &App, caller: &Caller, change: LetterheadChange) -> AppResult<()> {
     let result = try_set_letterhead(app, caller, change).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_letterhead", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_letterhead", None, e, None).await;
     }
     result
 }
@@ -390,7 +390,7 @@ pub async fn set_document_kind(
 ) -> AppResult<()> {
     let result = try_set_document_kind(app, caller, kind, body).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_document", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_document", None, e, None).await;
     }
     result
 }
@@ -422,7 +422,7 @@ async fn try_set_document_kind(
 pub async fn reset(app: &App, caller: &Caller, section: &str) -> AppResult<()> {
     let result = try_reset(app, caller, section).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "settings_reset", None, e, None).await;
+        crate::audit::refused(app, caller, "settings_reset", None, e, None).await;
     }
     result
 }
@@ -440,7 +440,7 @@ async fn try_reset(app: &App, caller: &Caller, section: &str) -> AppResult<()> {
     }
     let now = millis(app.now());
     let action = format!("settings_{}", section.as_str());
-    registry::audit(&mut tx, caller, &action, now, json!({"reset": true})).await?;
+    crate::audit::record(&mut tx, caller, &action, now, json!({"reset": true})).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,15 +16,15 @@ use std::net::IpAddr;
 use chrono::Duration;
 use serde_json::json;
 
-use crate::login::audit_entry;
+use crate::audit::login_entry;
 use crate::{App, AppError, AppResult};
 
 /// Failed sign-in attempts a client may make in one window.
 pub const ATTEMPTS_PER_WINDOW: i64 = 10;
 /// The length of a throttle window.
 pub const WINDOW: Duration = Duration::minutes(15);
-/// The longest password accepted, in bytes (argon2's work grows with it).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// The longest password accepted, in bytes ([`crate::auth::MAX_PASSWORD_BYTES`]).
+pub use crate::auth::MAX_PASSWORD_BYTES;
 
 /// The start of the window `now` (ms) falls in.
 pub fn window_start(now: i64) -> i64 {
@@ -77,7 +77,7 @@ pub async fn admit(
         .note_sign_in_refusal(&format!("client:{client}"), start)
         .await?
     {
-        let mut entry = audit_entry(now, email, "unknown", "refused:throttled", source);
+        let mut entry = login_entry(now, email, "unknown", "refused:throttled", source);
         entry.details = json!({"channel": "web", "client": client});
         tx.append_audit(&entry).await?;
     }

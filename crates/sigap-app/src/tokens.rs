@@ -193,7 +193,7 @@ pub async fn create(app: &App, caller: &Caller, request: &TokenRequest) -> AppRe
         .await?;
     let details = json!({"email": email.as_str(), "label": label, "token": id,
         "scopes": scope_text, "expires_at": expires_at.map(from_millis)});
-    crate::registry::audit(&mut tx, caller, "token_create", now, details).await?;
+    crate::audit::record(&mut tx, caller, "token_create", now, details).await?;
     tx.commit().await?;
     let view = TokenView {
         id,
@@ -419,6 +419,12 @@ fn refusal_entry(
     }
 }
 
+/// The staff user behind an API token for a request that changes nothing, or
+/// `Unauthorized`; see [`authenticate`] for the scopes.
+pub async fn authenticate_token(app: &App, token: &str) -> AppResult<Caller> {
+    authenticate(app, token, Scope::Read, None).await
+}
+
 /// Writes a refusal that concerns no ticket to the audit log in its own transaction; a
 /// failure here is logged and does not hide the refusal from the caller.
 pub(crate) async fn audit_refused(
@@ -432,14 +438,7 @@ pub(crate) async fn audit_refused(
 ) {
     let mut entry = refusal_entry(millis(app.now()), actor, role, action, outcome, source);
     entry.details = details;
-    let written = async {
-        let mut tx = app.store.begin().await?;
-        tx.append_audit(&entry).await?;
-        tx.commit().await
-    };
-    if let Err(e) = written.await {
-        tracing::error!(error = %e, "could not write a refusal to the audit log");
-    }
+    crate::audit::append_refusal(app, &entry).await;
 }
 
 #[cfg(test)]

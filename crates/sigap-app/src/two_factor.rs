@@ -14,8 +14,9 @@ use serde_json::json;
 use sigap_core::{Email, Role};
 use sigap_store::Tx;
 
+use crate::audit::login_entry;
 use crate::auth::Caller;
-use crate::login::{Session, SignedIn, Stage, account_locked, audit_entry, promote};
+use crate::login::{Session, SignedIn, Stage, account_locked, promote};
 use crate::totp::{self, SecretKey};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
@@ -311,7 +312,7 @@ fn audit(
     outcome: &str,
     source: Option<String>,
 ) -> sigap_store::NewAuditEntry {
-    let mut entry = audit_entry(at, &caller.email, caller.role.as_str(), outcome, source);
+    let mut entry = login_entry(at, &caller.email, caller.role.as_str(), outcome, source);
     entry.action = action.to_owned();
     entry
 }

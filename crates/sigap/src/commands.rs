@@ -455,7 +455,10 @@ async fn system(db: &DatabaseArgs, cmd: SystemCommand) -> anyhow::Result<ExitCod
 
 async fn audit_seal(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     let app = admin_app(db).await?;
-    match sigap_app::audit::seal_legacy(&app).await.map_err(explain)? {
+    match sigap_app::audit_log::seal_legacy(&app)
+        .await
+        .map_err(explain)?
+    {
         Ok(0) => {
             println!("nothing to seal: no entry is from before the keyed chain");
             Ok(ExitCode::SUCCESS)

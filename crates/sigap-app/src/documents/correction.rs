@@ -44,7 +44,7 @@ fn check(caller: &Caller, reason: &str) -> AppResult<()> {
 pub async fn reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
     let result = try_reissue(app, caller, id, reason).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "reissue_document", None, e, None).await;
+        crate::audit::refused(app, caller, "reissue_document", None, e, None).await;
     }
     result
 }

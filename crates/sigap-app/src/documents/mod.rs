@@ -470,7 +470,7 @@ pub(crate) async fn visible_document(
     let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
     if !kind_readable(caller.role, &doc.kind) {
         let refused = AppError::NotFound("document".to_owned());
-        crate::actions::audit_refusal(
+        crate::audit::refused_on_ticket(
             app,
             caller,
             &doc.ticket_number,
@@ -515,7 +515,7 @@ pub async fn acknowledgement_for_staff(
             "the role `{}` may not read the reporter's receipt",
             caller.role
         ));
-        crate::actions::audit_refusal(app, caller, &row.number, "read_receipt", &refused, None)
+        crate::audit::refused_on_ticket(app, caller, &row.number, "read_receipt", &refused, None)
             .await;
         return Err(refused);
     }

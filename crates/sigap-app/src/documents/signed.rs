@@ -75,7 +75,7 @@ pub async fn upload(
 ) -> AppResult<SignedCopyView> {
     let result = try_upload(app, caller, id, file, note).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "upload_signed_copy", None, e, None).await;
+        crate::audit::refused(app, caller, "upload_signed_copy", None, e, None).await;
     }
     result
 }
@@ -146,7 +146,7 @@ pub async fn pdf(
 ) -> AppResult<(SignedCopyView, String, Vec<u8>)> {
     let result = try_pdf(app, caller, id, copy_id).await;
     if let Err(e) = &result {
-        crate::actions::audit_refused(app, caller, "read_signed_copy", None, e, None).await;
+        crate::audit::refused(app, caller, "read_signed_copy", None, e, None).await;
     }
     result
 }

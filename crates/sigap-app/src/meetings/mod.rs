@@ -248,7 +248,7 @@ async fn audited(
     source: Option<String>,
 ) -> AppResult<MeetingView> {
     if let Err(e) = &result {
-        crate::actions::audit_refusal(app, caller, subject, what, e, source).await;
+        crate::audit::refused_on_ticket(app, caller, subject, what, e, source).await;
     }
     result
 }

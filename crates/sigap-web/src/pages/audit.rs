@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use sigap_app::audit::{AuditEntryView, AuditQuery, ChainCheck, Export};
+use sigap_app::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export};
 
 use crate::AppState;
 use crate::extract::Source;
@@ -78,7 +78,7 @@ async fn audit_page(
         Ok(Query(q)) => q,
         Err(e) => return error_page(layout, StatusCode::BAD_REQUEST, Some(e.body_text())),
     };
-    let page = match sigap_app::audit::search(&state.app, &session.caller, &query).await {
+    let page = match sigap_app::audit_log::search(&state.app, &session.caller, &query).await {
         Ok(page) => page,
         Err(e) => return app_error_page(layout, e),
     };

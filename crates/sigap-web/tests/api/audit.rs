@@ -302,7 +302,7 @@ async fn another_key_is_told_and_appends_nothing(app: TestApp) {
     };
     assert!(b.reason.contains("SIGAP_SECRET_KEY"), "{b}");
     // An action through the other key is refused whole: no entry, no change of state.
-    let caller = sigap_app::auth::authenticate_token(&other, app.token("csirt"))
+    let caller = sigap_app::tokens::authenticate_token(&other, app.token("csirt"))
         .await
         .expect("the token is still valid");
     let refused = sigap_app::actions::perform_action(
@@ -337,7 +337,7 @@ async fn entries_from_before_the_keyed_chain_are_accepted_once_sealed(app: TestA
     assert_eq!(b.seq, 1);
     assert!(b.reason.contains("sigap audit seal"), "{b}");
 
-    let sealed = sigap_app::audit::seal_legacy(&app.app).await.unwrap();
+    let sealed = sigap_app::audit_log::seal_legacy(&app.app).await.unwrap();
     assert_eq!(sealed, Ok(legacy_head));
     let ChainStatus::Intact { entries, .. } = verify(&app).await else {
         panic!("the sealed chain is broken: {:?}", verify(&app).await);
@@ -347,7 +347,7 @@ async fn entries_from_before_the_keyed_chain_are_accepted_once_sealed(app: TestA
     assert_eq!(entries, log.last().unwrap().seq);
     // Sealing again changes nothing.
     assert_eq!(
-        sigap_app::audit::seal_legacy(&app.app).await.unwrap(),
+        sigap_app::audit_log::seal_legacy(&app.app).await.unwrap(),
         Ok(legacy_head)
     );
     // Moving the record to cover a keyed entry breaks it.
@@ -373,13 +373,13 @@ async fn read_metrics(app: &TestApp) -> String {
 
 async fn the_worker_alerts_the_admins_once_per_break(app: TestApp) {
     let n = app.submit_ok(&valid_report()).await.number;
-    let first = sigap_app::audit::watch(&app.app, true).await.unwrap();
+    let first = sigap_app::audit_log::watch(&app.app, true).await.unwrap();
     assert!(first.intact);
     assert_eq!(first.checked_seq, app.store.audit_head().await.unwrap().0);
     // The next check walks only what came since.
     app.act("csirt", &n, "validate", &bodies::validate(None))
         .await;
-    let second = sigap_app::audit::watch(&app.app, false).await.unwrap();
+    let second = sigap_app::audit_log::watch(&app.app, false).await.unwrap();
     assert!(second.intact);
     assert!(second.checked_seq > first.checked_seq);
 
@@ -393,13 +393,13 @@ async fn the_worker_alerts_the_admins_once_per_break(app: TestApp) {
     app.execute_sql("UPDATE audit_log SET actor = 'someone@else' WHERE seq = 2")
         .await;
     app.execute_sql(enable).await;
-    let broken = sigap_app::audit::watch(&app.app, true).await.unwrap();
+    let broken = sigap_app::audit_log::watch(&app.app, true).await.unwrap();
     assert!(!broken.intact);
     assert_eq!(broken.broken_seq, Some(2));
     assert_eq!(alert_jobs(&app).await, 1);
     // Checked again: the same break is not mailed twice.
-    sigap_app::audit::watch(&app.app, false).await.unwrap();
-    sigap_app::audit::watch(&app.app, true).await.unwrap();
+    sigap_app::audit_log::watch(&app.app, false).await.unwrap();
+    sigap_app::audit_log::watch(&app.app, true).await.unwrap();
     assert_eq!(alert_jobs(&app).await, 1);
     let log = app.store.list_audit(0, 1000).await.unwrap();
     assert_eq!(
