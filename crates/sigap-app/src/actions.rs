@@ -14,9 +14,10 @@ use sigap_store::{
     NewAuditEntry, NewComment, NewStepRecord, SystemRow, TicketRow, TicketUpdate, Tx,
 };
 
+use crate::access::{facts_of, parse_number};
 use crate::auth::Caller;
 use crate::evidence::{self, StoredFile, Upload};
-use crate::tickets::{facts_of, get_ticket, parse_number};
+use crate::tickets::get_ticket;
 use crate::views::TicketView;
 use crate::{App, AppError, AppResult, from_millis, millis};
 

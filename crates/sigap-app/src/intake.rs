@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use sigap_core::{Channel, Criticality, FieldError, Role, Severity, State, wib};
 use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx};
 
-use crate::auth::{Caller, new_secret, token_hash, token_matches};
+use crate::access::reporter_ticket;
+use crate::auth::{Caller, new_secret, token_hash};
 use crate::evidence::{self, Upload};
 use crate::notify::{MailJob, MailKind};
-use crate::tickets::{comment_view, evidence_view};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
+use crate::views::{comment_view, evidence_view};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 pub use sigap_core::report::{CheckedReport, MAX_POC};
@@ -218,26 +219,6 @@ fn new_report(r: &CheckedReport) -> NewReport<'_> {
         language: &r.language,
         credit: &r.credit,
         credit_alias: r.credit_alias.as_deref(),
-    }
-}
-
-/// The ticket behind a number and tracking token; any mismatch is "not found".
-pub(crate) async fn reporter_ticket(
-    app: &App,
-    number: &str,
-    token: &str,
-) -> AppResult<sigap_store::TicketRow> {
-    let not_found = || AppError::NotFound("ticket".to_owned());
-    let number = sigap_core::TicketNumber::parse(number).map_err(|_| not_found())?;
-    let row = app
-        .store
-        .get_ticket(number.as_str())
-        .await?
-        .ok_or_else(not_found)?;
-    if token_matches(token, &row.tracking_token_hash) {
-        Ok(row)
-    } else {
-        Err(not_found())
     }
 }
 

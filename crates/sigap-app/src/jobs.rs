@@ -1,6 +1,6 @@
-//! The background jobs: mail ([`crate::notify`]), webhooks ([`crate::webhooks`]) and the
-//! clock that watches deadlines ([`crate::deadlines`]). Jobs live in the `jobs` table (the
-//! outbox), enqueued in the transaction of the action that causes them. A worker claims due
+//! The background jobs' queue: mail, webhooks and alerts live in the `jobs` table (the
+//! outbox), enqueued in the transaction of the action that causes them. This module knows
+//! no kind of job: [`crate::worker`] runs them. A worker claims due
 //! jobs for a lease, runs them, and records how each ended in its own small transaction: a
 //! transient failure is retried with backoff, a permanent one (or the last attempt) marks the
 //! job `failed` with its error, where admins see it and may put it back in the queue. A job
@@ -9,35 +9,22 @@
 //! reporter's tracking token only while it may still be sent: it is wiped when the mail goes
 //! and when the job fails for good.
 //!
-//! The worker also sweeps the blob store: files that no row names, once a grace period
-//! has passed ([`sweep_blobs`]); and it checks the audit chain ([`crate::audit_log::watch`]),
-//! mailing the admins an alert job when it breaks.
-//!
-//! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
-//! number of them may share one database.
+//! The blob store's sweep of files that no row names, once a grace period has passed
+//! ([`sweep_blobs`]), and the admins' view of the queue are here too.
 
 use chrono::{DateTime, Duration, Utc};
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sigap_core::Role;
 use sigap_store::{JobRow, NewAuditEntry};
 
 use crate::auth::Caller;
-use crate::notify::{MAIL, MailSettings};
-use crate::webhooks::WEBHOOK;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// Attempts before a job is failed for good.
 const MAX_ATTEMPTS: i64 = 8;
 /// How long a claim holds a job before another worker may take it over.
-const LEASE: Duration = Duration::minutes(5);
-/// Jobs run at once by one worker.
-const PARALLEL: usize = 16;
-/// How often the worker looks at the deadlines.
-const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-/// How often the worker sweeps the blob store.
-const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+pub(crate) const LEASE: Duration = Duration::minutes(5);
 /// How long a blob that no row names is kept: far longer than any transaction that wrote
 /// it may take to commit.
 pub const BLOB_GRACE: Duration = Duration::hours(24);
@@ -49,13 +36,20 @@ fn retry_at(now: DateTime<Utc>, attempt: i64) -> i64 {
 }
 
 /// How a job ended: the payload to keep, or whether the failure is worth retrying and why.
-type Outcome = Result<String, (bool, String)>;
+pub(crate) type Outcome = Result<String, (bool, String)>;
 
 /// Records how the jobs of one batch ended, in one transaction: a write transaction per
 /// message would be a few hundred a second during a backlog, each taking the writer away from
 /// the actions people are waiting for. A job whose claim was taken over (its lease passed)
 /// is fenced out by its attempt number and left as it is.
-async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
+///
+/// `scrub` gives the payload a job failed for good keeps instead of its own (a receipt's
+/// without the tracking token), or `None` to keep it as it is.
+pub(crate) async fn settle(
+    app: &App,
+    outcomes: &[(JobRow, Outcome)],
+    scrub: fn(&str, &str) -> Option<String>,
+) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     for (job, result) in outcomes {
@@ -73,7 +67,7 @@ async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
                 // receipt without it.
                 if failed
                     && again.is_none()
-                    && let Some(payload) = crate::notify::without_secrets(&job.kind, &job.payload)
+                    && let Some(payload) = scrub(&job.kind, &job.payload)
                 {
                     tx.set_failed_job_payload(job.id, job.attempts, &payload)
                         .await?;
@@ -83,6 +77,15 @@ async fn settle(app: &App, outcomes: &[(JobRow, Outcome)]) -> AppResult<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The addresses of the active users among `users` with one of `roles`.
+pub(crate) fn active_with(users: &[sigap_store::UserRow], roles: &[Role]) -> Vec<String> {
+    users
+        .iter()
+        .filter(|u| !u.disabled && roles.iter().any(|r| r.as_str() == u.role))
+        .map(|u| u.email.clone())
+        .collect()
 }
 
 /// What the jobs of one claimed batch share: the staff list, read once when a mail addressed
@@ -99,130 +102,7 @@ impl Batch {
             .staff
             .get_or_try_init(|| app.store.list_users())
             .await?;
-        Ok(crate::notify::active_with(users, roles))
-    }
-}
-
-async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
-    match (job.kind.as_str(), mail) {
-        (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
-        (MAIL, None) => Err((true, "no mail server is set".to_owned())),
-        (WEBHOOK, _) => crate::webhooks::send(app, job).await,
-        (crate::audit_log::ALERT, Some(settings)) => {
-            crate::audit_log::send_alert(app, batch, settings, job).await
-        }
-        (crate::audit_log::ALERT, None) => Err((true, "no mail server is set".to_owned())),
-        (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
-    }
-}
-
-/// Spaces the mail a worker hands to the mail server to at most `per_second` messages a
-/// second (`SIGAP_MAIL_PER_SECOND`; 0: as fast as the server takes them). A backlog then
-/// drains at a steady pace instead of a burst: kinder to the office's mail relay, and it
-/// leaves the machine to the HTTP requests people are waiting for (see `bench/README.md`).
-pub struct Pace {
-    every: Option<std::time::Duration>,
-    next: std::sync::Mutex<Option<tokio::time::Instant>>,
-}
-
-impl Pace {
-    pub fn new(per_second: u32) -> Pace {
-        Pace {
-            every: (per_second > 0).then(|| std::time::Duration::from_secs(1) / per_second),
-            next: std::sync::Mutex::new(None),
-        }
-    }
-
-    /// Waits for the next message's turn.
-    async fn wait(&self) {
-        let Some(every) = self.every else {
-            return;
-        };
-        let turn = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let now = tokio::time::Instant::now();
-            let turn = next.map_or(now, |n| n.max(now));
-            *next = Some(turn + every);
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
-    }
-}
-
-/// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
-/// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
-pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppResult<usize> {
-    let pace = Pace::new(app.rules.notices.mail_per_second);
-    run_batch(app, mail, limit, &pace).await
-}
-
-/// [`run_due`] with the pace of a worker that runs batch after batch.
-async fn run_batch(
-    app: &App,
-    mail: Option<&MailSettings>,
-    limit: i64,
-    pace: &Pace,
-) -> AppResult<usize> {
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    let skip = mail.is_none().then_some(MAIL);
-    let jobs = tx
-        .claim_jobs(millis(now), millis(now + LEASE), limit, skip)
-        .await?;
-    tx.commit().await?;
-    let claimed = jobs.len();
-    let batch = Batch::default();
-    let batch = &batch;
-    let outcomes: Vec<(JobRow, Outcome)> = futures::stream::iter(jobs)
-        .map(|job| async move {
-            if job.kind == MAIL {
-                pace.wait().await;
-            }
-            let result = run_one(app, batch, mail, &job).await;
-            (job, result)
-        })
-        .buffer_unordered(PARALLEL)
-        .collect()
-        .await;
-    if let Err(e) = settle(app, &outcomes).await {
-        // The jobs stay claimed until their lease passes, then run again.
-        tracing::error!(jobs = outcomes.len(), error = %e, "job outcomes not recorded");
-    }
-    Ok(claimed)
-}
-
-/// Runs jobs until the process ends: as they come (mail at the configured pace), resting a
-/// second when idle, and looking at the deadlines every minute.
-pub async fn run_forever(app: App, mail: Option<MailSettings>) {
-    let pace = Pace::new(app.rules.notices.mail_per_second);
-    let mut last_sweep: Option<std::time::Instant> = None;
-    let mut last_blob_sweep: Option<std::time::Instant> = None;
-    let mut audit_watch = crate::audit_log::WatchClock::default();
-    loop {
-        audit_watch.tick(&app).await;
-        if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
-            last_blob_sweep = Some(std::time::Instant::now());
-            if let Err(e) = sweep_blobs(&app).await {
-                tracing::error!(error = %e, "blob sweep");
-            }
-        }
-        if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
-            last_sweep = Some(std::time::Instant::now());
-            if let Err(e) = crate::deadlines::sweep(&app).await {
-                tracing::error!(error = %e, "deadline sweep");
-            }
-            if let Err(e) = crate::antispam::sweep(&app).await {
-                tracing::error!(error = %e, "anti-spam sweep");
-            }
-        }
-        match run_batch(&app, mail.as_ref(), 64, &pace).await {
-            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "job worker");
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-            }
-        }
+        Ok(active_with(users, roles))
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
 use sigap_store::{BlobStore, Store, StoreError};
 
+pub mod access;
 pub mod actions;
 pub mod admin;
 pub mod antispam;
@@ -42,6 +43,7 @@ pub mod totp;
 pub mod two_factor;
 pub mod views;
 pub mod webhooks;
+pub mod worker;
 
 pub use auth::Caller;
 pub use evidence::Upload;

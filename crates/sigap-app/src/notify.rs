@@ -1,6 +1,6 @@
 //! Mail to every party, through the job table (the outbox). The use cases enqueue a mail job
 //! in the transaction of the step that causes it ([`enqueue`]): a refused step leaves none,
-//! a committed step always has its mail. The worker ([`run_due`]) claims due jobs, builds
+//! a committed step always has its mail. The worker ([`crate::worker::run_due`]) claims due jobs, builds
 //! the message with `sigap-notify` and sends it; a transient failure is retried with
 //! backoff, a permanent one (or the last attempt) marks the job `failed` with the error for
 //! the admins. Mail never blocks or rolls back an action.
@@ -159,16 +159,10 @@ pub(crate) async fn enqueue(
 
 /// The addresses of the active staff with one of `roles`.
 pub(crate) async fn staff_with(app: &App, roles: &[Role]) -> AppResult<Vec<String>> {
-    Ok(active_with(&app.store.list_users().await?, roles))
-}
-
-/// The addresses of the active users among `users` with one of `roles`.
-pub(crate) fn active_with(users: &[sigap_store::UserRow], roles: &[Role]) -> Vec<String> {
-    users
-        .iter()
-        .filter(|u| !u.disabled && roles.iter().any(|r| r.as_str() == u.role))
-        .map(|u| u.email.clone())
-        .collect()
+    Ok(crate::jobs::active_with(
+        &app.store.list_users().await?,
+        roles,
+    ))
 }
 
 /// The agency's official address and its system owners' addresses.
@@ -428,12 +422,6 @@ pub(crate) async fn send(
         .await
         .map_err(|e| (e.is_transient(), e.to_string()))?;
     Ok(scrubbed(mail))
-}
-
-/// Claims the due jobs (up to `limit`) and runs them with this mail server; answers how
-/// many were claimed (see [`crate::jobs::run_due`]).
-pub async fn run_due(app: &App, settings: &MailSettings, limit: i64) -> AppResult<usize> {
-    crate::jobs::run_due(app, Some(settings), limit).await
 }
 
 /// The mail a step sends: to the reporter when their report is judged or closed, to the

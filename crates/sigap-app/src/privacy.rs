@@ -97,7 +97,7 @@ pub(crate) fn visible_evidence(
         })
         .map(|f| {
             let reporters = f.uploaded_by.is_none();
-            let mut view = crate::tickets::evidence_view(f);
+            let mut view = crate::views::evidence_view(f);
             if reporters && !sees_reporter(role) {
                 view.name = neutral_name(view.id, &view.media_type);
             }

@@ -5,66 +5,15 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use sigap_core::{
-    Criticality, State, TicketFacts, TicketNumber, allowed_actions, can_see, sees_reporter,
-};
-use sigap_store::{CommentRow, EvidenceRow, TicketFilter, TicketListRow, TicketRow, search_words};
+use sigap_core::{Criticality, State, allowed_actions, sees_reporter};
+use sigap_store::{TicketFilter, TicketListRow, TicketRow, search_words};
 use utoipa::IntoParams;
 
+use crate::access::{stored, visible_ticket};
 use crate::auth::Caller;
 use crate::privacy;
 use crate::views::*;
 use crate::{App, AppError, AppResult, from_millis, millis};
-
-/// Reads a stored enum value; a value the code does not know is corruption, not input.
-pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> AppResult<T> {
-    value
-        .parse::<T>()
-        .map_err(|_| AppError::Internal(format!("unknown stored value `{value}`")))
-}
-
-/// The facts the workflow decides on.
-pub fn facts_of(row: &TicketRow) -> AppResult<TicketFacts> {
-    Ok(TicketFacts {
-        state: stored(&row.state)?,
-        agency_id: row.agency_id,
-        system_id: row.system_id,
-        blocked: row.blocked,
-        criticality: row
-            .criticality
-            .as_deref()
-            .map(stored::<Criticality>)
-            .transpose()?,
-        round: u32::try_from(row.round).unwrap_or(1),
-    })
-}
-
-/// Parses a ticket number from a path; a malformed one is simply not found.
-pub fn parse_number(number: &str) -> AppResult<TicketNumber> {
-    TicketNumber::parse(number).map_err(|_| AppError::NotFound("ticket".to_owned()))
-}
-
-pub(crate) fn comment_view(c: CommentRow) -> CommentView {
-    CommentView {
-        id: c.id,
-        at: from_millis(c.created_at),
-        author_kind: c.author_kind,
-        author_name: c.author_name,
-        visibility: c.visibility,
-        body: c.body,
-    }
-}
-
-pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
-    EvidenceView {
-        id: e.id,
-        name: e.original_name,
-        media_type: e.media_type,
-        size: e.size,
-        sha256: e.sha256,
-        created_at: from_millis(e.created_at),
-    }
-}
 
 pub(crate) fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
     due_at.map(|d| Deadline {
@@ -98,26 +47,6 @@ fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
             .clone()
             .zip(row.cvss_score)
             .map(|(vector, score)| CvssView { vector, score }),
-    }
-}
-
-/// The ticket row, if the caller may see it.
-pub async fn visible_ticket(
-    app: &App,
-    caller: &Caller,
-    number: &str,
-) -> AppResult<(TicketRow, TicketFacts)> {
-    let number = parse_number(number)?;
-    let row = app
-        .store
-        .get_ticket(number.as_str())
-        .await?
-        .ok_or(AppError::NotFound("ticket".into()))?;
-    let facts = facts_of(&row)?;
-    if can_see(&caller.actor(), &facts) {
-        Ok((row, facts))
-    } else {
-        Err(AppError::NotFound("ticket".into()))
     }
 }
 

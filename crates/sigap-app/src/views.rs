@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sigap_store::{CommentRow, EvidenceRow};
 use utoipa::ToSchema;
+
+use crate::from_millis;
 
 /// The answer to a submitted report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -301,4 +304,28 @@ pub struct PendingApproval {
     pub deadline: Option<Deadline>,
     /// The agency's other tickets, newest first.
     pub history: Vec<TicketSummary>,
+}
+
+/// A stored comment as readers see it.
+pub(crate) fn comment_view(c: CommentRow) -> CommentView {
+    CommentView {
+        id: c.id,
+        at: from_millis(c.created_at),
+        author_kind: c.author_kind,
+        author_name: c.author_name,
+        visibility: c.visibility,
+        body: c.body,
+    }
+}
+
+/// A stored file's metadata as readers see it.
+pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
+    EvidenceView {
+        id: e.id,
+        name: e.original_name,
+        media_type: e.media_type,
+        size: e.size,
+        sha256: e.sha256,
+        created_at: from_millis(e.created_at),
+    }
 }

@@ -13,17 +13,7 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 600;
 
 /// The top-level modules of `sigap-app` that still stand in one cycle.
-const CYCLE_LEFT: &[&str] = &[
-    "audit_log",
-    "deadlines",
-    "documents",
-    "intake",
-    "jobs",
-    "meetings",
-    "notify",
-    "privacy",
-    "tickets",
-];
+const CYCLE_LEFT: &[&str] = &["meetings", "notify"];
 
 /// The source files still over [`MAX_LINES`] (their inline tests left out).
 const LONG_LEFT: &[&str] = &[

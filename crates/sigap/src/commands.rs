@@ -743,7 +743,7 @@ fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
                 match mail.settings(&app.rules.public_url) {
                     Ok(settings) => {
                         let _ = ready_tx.send(Ok(()));
-                        sigap_app::jobs::run_forever(app, settings).await;
+                        sigap_app::worker::run_forever(app, settings).await;
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -783,7 +783,7 @@ async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode>
         }
     );
     tokio::select! {
-        () = sigap_app::jobs::run_forever(app.clone(), mail) => {}
+        () = sigap_app::worker::run_forever(app.clone(), mail) => {}
         () = shutdown_signal() => {}
     }
     app.store.close().await;

@@ -30,10 +30,10 @@ use sigap_docs::{Body, Document, EvidenceItem, Signer, Tlp};
 use sigap_store::{DocumentRow, NewAuditEntry, NewDocument, TicketRow, Tx};
 use utoipa::ToSchema;
 
+use crate::access::visible_ticket;
 use crate::auth::{Caller, new_secret};
 use crate::documents::bodies::Sources;
 use crate::evidence::StoredFile;
-use crate::tickets::visible_ticket;
 use crate::views::DocumentView;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
@@ -497,7 +497,7 @@ pub async fn acknowledgement_for_reporter(
     number: &str,
     token: &str,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
-    let row = crate::intake::reporter_ticket(app, number, token).await?;
+    let row = crate::access::reporter_ticket(app, number, token).await?;
     acknowledgement(app, None, &row.number, "reporter").await
 }
 

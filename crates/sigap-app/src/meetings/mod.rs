@@ -19,12 +19,12 @@ use sigap_core::{Action, Role, State, TicketFacts, can_see};
 use sigap_store::{MeetingRow, MeetingUpdate, NewAuditEntry, NewMeeting, TicketRow, Tx};
 use utoipa::ToSchema;
 
+use crate::access::{facts_of, parse_number};
 use crate::auth::Caller;
 pub use crate::meetings::input::{DEFAULT_MINUTES, MAX_ATTENDEES, parse_instant};
 use crate::meetings::input::{Draft, read_draft, read_reason};
 pub use crate::meetings::mail::{Change, MeetingMail};
 use crate::meetings::mail::{Mailing, invitees};
-use crate::tickets::{facts_of, parse_number};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// What a meeting is for; each belongs to one state of the ticket and one action.
@@ -176,7 +176,7 @@ fn draft_of(row: &MeetingRow) -> AppResult<Draft> {
 
 /// The meetings of a ticket, for anyone who may see the ticket.
 pub async fn list(app: &App, caller: &Caller, number: &str) -> AppResult<Vec<MeetingView>> {
-    let (row, _) = crate::tickets::visible_ticket(app, caller, number).await?;
+    let (row, _) = crate::access::visible_ticket(app, caller, number).await?;
     app.store
         .list_meetings(row.id)
         .await?

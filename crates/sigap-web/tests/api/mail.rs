@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mail_parser::MimeHeaders;
-use sigap_app::notify::{self, MailSettings};
+use sigap_app::notify::MailSettings;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_notify::{PublicUrl, SmtpMailer, SmtpOptions};
 use sigap_testkit::{TestApp, number, read, valid_report};
@@ -37,7 +37,9 @@ pub(crate) fn settings(app: &TestApp, smtp_url: &str) -> MailSettings {
 pub(crate) async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
     let mut sent = 0;
     loop {
-        let claimed = notify::run_due(&app.app, mail, 64).await.unwrap();
+        let claimed = sigap_app::worker::run_due(&app.app, Some(mail), 64)
+            .await
+            .unwrap();
         if claimed == 0 {
             return sent;
         }
@@ -149,7 +151,12 @@ async fn failed_mail_is_retried(app: TestApp) {
     app.submit_ok(&valid_report()).await;
     // Nothing listens on the discard port: the delivery fails and is put back.
     let down = settings(&app, "smtp://127.0.0.1:9");
-    assert_eq!(notify::run_due(&app.app, &down, 64).await.unwrap(), 2);
+    assert_eq!(
+        sigap_app::worker::run_due(&app.app, Some(&down), 64)
+            .await
+            .unwrap(),
+        2
+    );
     let jobs = app.store.list_jobs(None, 10).await.unwrap();
     assert!(
         jobs.iter()
@@ -159,7 +166,12 @@ async fn failed_mail_is_retried(app: TestApp) {
     // Not due again before its backoff.
     let sink = SmtpSink::start().await.unwrap();
     let up = settings(&app, &sink.url());
-    assert_eq!(notify::run_due(&app.app, &up, 64).await.unwrap(), 0);
+    assert_eq!(
+        sigap_app::worker::run_due(&app.app, Some(&up), 64)
+            .await
+            .unwrap(),
+        0
+    );
     app.clock.advance(chrono::Duration::minutes(2));
     assert_eq!(drain(&app, &up).await, 2);
     sink.wait_for(2, Duration::from_secs(10)).await;

@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 use mail_parser::MimeHeaders;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sigap_app::notify::{self, MailSettings};
+use sigap_app::notify::MailSettings;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_notify::{PublicUrl, SmtpMailer, SmtpOptions};
 use sigap_testkit::{TestApp, error_fields, number, problem, read, valid_report};
@@ -53,7 +53,9 @@ async fn meeting_mails(app: &TestApp, sink: &SmtpSink, seen: &mut usize) -> Vec<
     let settings = mail_settings(app, sink);
     let mut sent = 0;
     loop {
-        let claimed = notify::run_due(&app.app, &settings, 64).await.unwrap();
+        let claimed = sigap_app::worker::run_due(&app.app, Some(&settings), 64)
+            .await
+            .unwrap();
         if claimed == 0 {
             break;
         }

@@ -11,7 +11,6 @@ use mail_parser::MimeHeaders;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use sigap_app::notify;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_testkit::bodies;
 use sigap_testkit::{TestApp, read, valid_report};
@@ -404,7 +403,9 @@ async fn a_receipt_that_fails_for_good_keeps_no_token(app: TestApp) {
     // Nothing listens on the discard port: every attempt fails until the last.
     let down = settings(&app, "smtp://127.0.0.1:9");
     for _ in 0..8 {
-        notify::run_due(&app.app, &down, 64).await.unwrap();
+        sigap_app::worker::run_due(&app.app, Some(&down), 64)
+            .await
+            .unwrap();
         app.clock.advance(chrono::Duration::hours(2));
     }
     let jobs = app.store.list_jobs(None, 10).await.unwrap();

@@ -10,7 +10,6 @@ use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sigap_app::blocking::OutboundPolicy;
-use sigap_app::jobs;
 use sigap_app::webhooks::WebhookTarget;
 use sigap_testkit::{Backend, TestApp, bodies, read, spawn_app_with, valid_report};
 
@@ -104,7 +103,9 @@ async fn a_receiver_on_loopback_is_refused_unless_allowed(backend: Backend) {
 async fn run(app: &TestApp) -> usize {
     let mut claimed = 0;
     loop {
-        let n = jobs::run_due(&app.app, None, 64).await.unwrap();
+        let n = sigap_app::worker::run_due(&app.app, None, 64)
+            .await
+            .unwrap();
         if n == 0 {
             return claimed;
         }

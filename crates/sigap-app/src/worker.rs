@@ -1,0 +1,148 @@
+//! The worker: claims due jobs from the queue ([`crate::jobs`]) and runs each by its kind
+//! through the table in [`run_one`] (mail by [`crate::notify`], webhooks by
+//! [`crate::webhooks`], the audit chain's alert by [`crate::audit_log`]); and the chores it
+//! does between batches: the deadlines ([`crate::deadlines`]), the anti-spam records, the
+//! blob store's sweep and the check of the audit chain, which mails the admins an alert job
+//! when it breaks.
+//!
+//! `serve` runs a worker in-process; `sigap worker` runs one alone, for larger setups. Any
+//! number of them may share one database.
+
+use futures::StreamExt;
+use sigap_store::JobRow;
+
+use crate::jobs::{Batch, LEASE, Outcome, settle, sweep_blobs};
+use crate::notify::{MAIL, MailSettings};
+use crate::webhooks::WEBHOOK;
+use crate::{App, AppResult, millis};
+
+/// Jobs run at once by one worker.
+const PARALLEL: usize = 16;
+/// How often the worker looks at the deadlines.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the worker sweeps the blob store.
+const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Runs one claimed job by its kind: the one table of job kinds.
+async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
+    match (job.kind.as_str(), mail) {
+        (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
+        (MAIL, None) => Err((true, "no mail server is set".to_owned())),
+        (WEBHOOK, _) => crate::webhooks::send(app, job).await,
+        (crate::audit_log::ALERT, Some(settings)) => {
+            crate::audit_log::send_alert(app, batch, settings, job).await
+        }
+        (crate::audit_log::ALERT, None) => Err((true, "no mail server is set".to_owned())),
+        (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
+    }
+}
+
+/// Spaces the mail a worker hands to the mail server to at most `per_second` messages a
+/// second (`SIGAP_MAIL_PER_SECOND`; 0: as fast as the server takes them). A backlog then
+/// drains at a steady pace instead of a burst: kinder to the office's mail relay, and it
+/// leaves the machine to the HTTP requests people are waiting for (see `bench/README.md`).
+pub struct Pace {
+    every: Option<std::time::Duration>,
+    next: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pace {
+    pub fn new(per_second: u32) -> Pace {
+        Pace {
+            every: (per_second > 0).then(|| std::time::Duration::from_secs(1) / per_second),
+            next: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits for the next message's turn.
+    async fn wait(&self) {
+        let Some(every) = self.every else {
+            return;
+        };
+        let turn = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = tokio::time::Instant::now();
+            let turn = next.map_or(now, |n| n.max(now));
+            *next = Some(turn + every);
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+}
+
+/// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
+/// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
+pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppResult<usize> {
+    let pace = Pace::new(app.rules.notices.mail_per_second);
+    run_batch(app, mail, limit, &pace).await
+}
+
+/// [`run_due`] with the pace of a worker that runs batch after batch.
+async fn run_batch(
+    app: &App,
+    mail: Option<&MailSettings>,
+    limit: i64,
+    pace: &Pace,
+) -> AppResult<usize> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let skip = mail.is_none().then_some(MAIL);
+    let jobs = tx
+        .claim_jobs(millis(now), millis(now + LEASE), limit, skip)
+        .await?;
+    tx.commit().await?;
+    let claimed = jobs.len();
+    let batch = Batch::default();
+    let batch = &batch;
+    let outcomes: Vec<(JobRow, Outcome)> = futures::stream::iter(jobs)
+        .map(|job| async move {
+            if job.kind == MAIL {
+                pace.wait().await;
+            }
+            let result = run_one(app, batch, mail, &job).await;
+            (job, result)
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    if let Err(e) = settle(app, &outcomes, crate::notify::without_secrets).await {
+        // The jobs stay claimed until their lease passes, then run again.
+        tracing::error!(jobs = outcomes.len(), error = %e, "job outcomes not recorded");
+    }
+    Ok(claimed)
+}
+
+/// Runs jobs until the process ends: as they come (mail at the configured pace), resting a
+/// second when idle, and looking at the deadlines every minute.
+pub async fn run_forever(app: App, mail: Option<MailSettings>) {
+    let pace = Pace::new(app.rules.notices.mail_per_second);
+    let mut last_sweep: Option<std::time::Instant> = None;
+    let mut last_blob_sweep: Option<std::time::Instant> = None;
+    let mut audit_watch = crate::audit_log::WatchClock::default();
+    loop {
+        audit_watch.tick(&app).await;
+        if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
+            last_blob_sweep = Some(std::time::Instant::now());
+            if let Err(e) = sweep_blobs(&app).await {
+                tracing::error!(error = %e, "blob sweep");
+            }
+        }
+        if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+            last_sweep = Some(std::time::Instant::now());
+            if let Err(e) = crate::deadlines::sweep(&app).await {
+                tracing::error!(error = %e, "deadline sweep");
+            }
+            if let Err(e) = crate::antispam::sweep(&app).await {
+                tracing::error!(error = %e, "anti-spam sweep");
+            }
+        }
+        match run_batch(&app, mail.as_ref(), 64, &pace).await {
+            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "job worker");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
