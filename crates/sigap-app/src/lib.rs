@@ -26,6 +26,7 @@ pub mod document_settings;
 pub mod documents;
 pub mod evidence;
 pub mod intake;
+pub mod invitation;
 pub mod jobs;
 pub mod login;
 pub mod meetings;

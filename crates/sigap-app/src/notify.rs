@@ -93,9 +93,9 @@ pub enum MailKind {
     },
     /// An invitation, update or cancellation with its iCalendar event.
     Meeting {
-        change: crate::meetings::Change,
-        purpose: crate::meetings::Purpose,
-        meeting: Box<crate::meetings::MeetingMail>,
+        change: crate::invitation::Change,
+        purpose: crate::invitation::Purpose,
+        meeting: Box<crate::invitation::MeetingMail>,
     },
 }
 
@@ -290,7 +290,7 @@ fn message(kind: &MailKind) -> Message {
             change,
             purpose,
             meeting,
-        } => crate::meetings::mail::message(change, purpose, &meeting),
+        } => crate::invitation::message(change, purpose, &meeting),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The shape of the code, checked as a ratchet: module cycles inside `sigap-app` and source
-//! files over 600 lines anywhere in the workspace. What is listed below is what is left of
+//! The shape of the code, checked as a ratchet: module cycles inside `sigap-app` (there are
+//! none) and source files over 600 lines anywhere in the workspace. What is listed below is what is left of
 //! today's debt (ARCHITECTURE.md, "Structure checks"); a new cycle member or a new long file
 //! fails, and so does an entry that no longer needs to be listed, so that the lists only
 //! shrink.
@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 /// The most lines a source file may have, its inline tests left out.
 const MAX_LINES: usize = 600;
 
-/// The top-level modules of `sigap-app` that still stand in one cycle.
-const CYCLE_LEFT: &[&str] = &["meetings", "notify"];
+/// The top-level modules of `sigap-app` that still stand in a cycle: none since the
+/// meeting's mail became a leaf of its own (`invitation`); the list stays so that a cycle
+/// allowed for a while is written down here, never silently.
+const CYCLE_LEFT: &[&str] = &[];
 
 /// The source files still over [`MAX_LINES`] (their inline tests left out).
 const LONG_LEFT: &[&str] = &[

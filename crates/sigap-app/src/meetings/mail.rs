@@ -1,84 +1,19 @@
-//! The mail of a meeting: the event as a mail job's payload (serde fields, so that the
-//! worker writes the invitation, update or cancellation when it sends), who receives it,
-//! and the conversion to `sigap-notify`'s [`MeetingEvent`] with its iCalendar part.
+//! The mail of a meeting: who receives it, the organiser, the event's UID, and the mail job
+//! that carries the event ([`crate::invitation`]), from which the worker writes the
+//! invitation, update or cancellation when it sends.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sigap_core::{Email, TicketNumber};
-use sigap_notify::{MeetingChange, MeetingEvent, MeetingPurpose, Message, Participant, PublicUrl};
+use sigap_notify::{MeetingEvent, PublicUrl};
 use sigap_store::{TicketRow, Tx};
 
+use crate::invitation::{Change, MailPerson, MeetingMail, Purpose};
+use crate::meetings::Attendee;
 use crate::meetings::input::Draft;
-use crate::meetings::{Attendee, Purpose};
 use crate::notify::{MailJob, MailKind};
 use crate::{App, AppError, AppResult};
 
 /// The organiser when `SIGAP_MAIL_FROM` cannot be read as a mailbox.
 const DEFAULT_ORGANIZER: &str = "BATAM-CSIRT <csirt@batam.go.id>";
-
-/// What happened to the meeting, as a mail job says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    Invitation,
-    Update,
-    Cancellation,
-}
-
-/// A person in a meeting mail; the address was checked when the meeting was scheduled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailPerson {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub email: Email,
-}
-
-/// The calendar event of a meeting mail, as stored in the job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeetingMail {
-    pub uid: String,
-    pub sequence: u32,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub summary: String,
-    pub location: Option<String>,
-    pub video_url: Option<String>,
-    pub organizer: MailPerson,
-    pub attendees: Vec<MailPerson>,
-}
-
-/// The notice for a meeting mail job.
-pub(crate) fn message(change: Change, purpose: Purpose, meeting: &MeetingMail) -> Message {
-    let participant = |p: &MailPerson| Participant::required(p.name.as_deref(), p.email.clone());
-    let event = MeetingEvent {
-        uid: meeting.uid.clone(),
-        sequence: meeting.sequence,
-        start: meeting.start,
-        end: meeting.end,
-        summary: meeting.summary.clone(),
-        description: None,
-        location: meeting.location.clone(),
-        video_url: meeting
-            .video_url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok()),
-        organizer: participant(&meeting.organizer),
-        attendees: meeting.attendees.iter().map(participant).collect(),
-    };
-    Message::Meeting {
-        change: match change {
-            Change::Invitation => MeetingChange::Invitation,
-            Change::Update => MeetingChange::Update,
-            Change::Cancellation => MeetingChange::Cancellation,
-        },
-        purpose: match purpose {
-            Purpose::Validation => MeetingPurpose::Validation,
-            Purpose::Assessment => MeetingPurpose::Assessment,
-            Purpose::Review => MeetingPurpose::Review,
-        },
-        event: Box::new(event),
-    }
-}
 
 /// The organiser of every invitation: the sender of sigap's mail (`SIGAP_MAIL_FROM`), or
 /// the CSIRT's own address when that cannot be read.

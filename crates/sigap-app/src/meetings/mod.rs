@@ -15,85 +15,17 @@ pub(crate) mod step;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sigap_core::{Action, Role, State, TicketFacts, can_see};
+use sigap_core::{Role, TicketFacts, can_see};
 use sigap_store::{MeetingRow, MeetingUpdate, NewAuditEntry, NewMeeting, TicketRow, Tx};
 use utoipa::ToSchema;
 
 use crate::access::{facts_of, parse_number};
 use crate::auth::Caller;
+pub use crate::invitation::{Change, MeetingMail, Purpose};
 pub use crate::meetings::input::{DEFAULT_MINUTES, MAX_ATTENDEES, parse_instant};
 use crate::meetings::input::{Draft, read_draft, read_reason};
-pub use crate::meetings::mail::{Change, MeetingMail};
 use crate::meetings::mail::{Mailing, invitees};
 use crate::{App, AppError, AppResult, from_millis, millis};
-
-/// What a meeting is for; each belongs to one state of the ticket and one action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// Step 3, the validation held as a meeting (ticket `queued`).
-    Validation,
-    /// Step 4, the criticality assessment (ticket `assessing`).
-    Assessment,
-    /// Step 9, the internal meeting on the follow-up results (ticket `reviewing`).
-    Review,
-}
-
-impl Purpose {
-    pub const ALL: [Purpose; 3] = [Purpose::Validation, Purpose::Assessment, Purpose::Review];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Validation => "validation",
-            Purpose::Assessment => "assessment",
-            Purpose::Review => "review",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.as_str() == text.trim())
-    }
-
-    /// The state the ticket is in while a meeting of this purpose can be scheduled.
-    pub fn state(self) -> State {
-        match self {
-            Purpose::Validation => State::Queued,
-            Purpose::Assessment => State::Assessing,
-            Purpose::Review => State::Reviewing,
-        }
-    }
-
-    /// The purpose that fits a ticket in `state`, if any.
-    pub fn for_state(state: State) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.state() == state)
-    }
-
-    /// The step that records a meeting of this purpose.
-    pub fn action(self) -> Action {
-        match self {
-            Purpose::Validation => Action::Validate,
-            Purpose::Assessment => Action::Assess,
-            Purpose::Review => Action::Review,
-        }
-    }
-
-    /// The roles that may schedule, change and cancel meetings of this purpose.
-    pub fn managers(self) -> &'static [Role] {
-        match self {
-            Purpose::Validation => &[Role::Csirt, Role::Admin, Role::Helpdesk],
-            Purpose::Assessment | Purpose::Review => &[Role::Csirt, Role::Admin],
-        }
-    }
-
-    /// The title of the meeting in Indonesian (the calendar event's summary).
-    pub fn label_id(self) -> &'static str {
-        match self {
-            Purpose::Validation => "Rapat validasi laporan",
-            Purpose::Assessment => "Rapat penilaian tingkat kekritisan",
-            Purpose::Review => "Rapat internal pembahasan hasil tindak lanjut",
-        }
-    }
-}
 
 /// A person invited to a meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
