@@ -1,11 +1,13 @@
 //! Counts of tickets within the caller's scope, for the dashboard and reports.
 
+use sigap_store::CountBy;
+
 use crate::auth::Caller;
 use crate::views::{Count, Stats, StepStats};
 use crate::{App, AppResult};
 
-async fn counts(app: &App, column: &str, scope: Option<i64>) -> AppResult<Vec<Count>> {
-    let rows = app.store.count_tickets_by(column, scope).await?;
+async fn counts(app: &App, by: CountBy, scope: Option<i64>) -> AppResult<Vec<Count>> {
+    let rows = app.store.count_tickets_by(by, scope).await?;
     Ok(rows
         .into_iter()
         .map(|r| Count {
@@ -18,15 +20,21 @@ async fn counts(app: &App, column: &str, scope: Option<i64>) -> AppResult<Vec<Co
 /// Ticket counts by state, criticality, agency and vulnerability type.
 pub async fn stats(app: &App, caller: &Caller) -> AppResult<Stats> {
     let scope = caller.scope();
-    let by_state = counts(app, "state", scope).await?;
+    let by_state = counts(app, CountBy::State, scope).await?;
     Ok(Stats {
         total: by_state.iter().map(|c| c.count).sum(),
         by_state,
-        by_criticality: counts(app, "criticality", scope).await?,
-        by_agency: counts(app, "agency", scope).await?,
-        by_vulnerability_type: counts(app, "vulnerability_type", scope).await?,
+        by_criticality: counts(app, CountBy::Criticality, scope).await?,
+        by_agency: counts(app, CountBy::Agency, scope).await?,
+        by_vulnerability_type: counts(app, CountBy::VulnerabilityType, scope).await?,
         steps: step_stats(app, scope).await?,
     })
+}
+
+/// Tickets by state over every agency, for the operators' metrics (no caller: the
+/// metrics endpoint has its own token check).
+pub async fn tickets_by_state(app: &App) -> AppResult<Vec<Count>> {
+    counts(app, CountBy::State, None).await
 }
 
 async fn step_stats(app: &App, scope: Option<i64>) -> AppResult<Vec<StepStats>> {

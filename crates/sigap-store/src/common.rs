@@ -459,14 +459,8 @@ pub fn split_last(words: &[String]) -> (&[String], Option<&String>) {
 }
 
 /// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
-pub async fn count_tickets_by(c: &mut Conn, column: &str, agency: Option<i64>) -> Result<Vec<CountRow>> {
-    let key = match column {
-        "state" => "t.state",
-        "criticality" => "t.criticality",
-        "agency" => "a.code",
-        "vulnerability_type" => "r.vulnerability_type",
-        _ => return Err(StoreError::Corrupt(format!("no statistics by {column}"))),
-    };
+pub async fn count_tickets_by(c: &mut Conn, by: CountBy, agency: Option<i64>) -> Result<Vec<CountRow>> {
+    let key = by.column();
     let mut qb = QueryBuilder::<Db>::new("SELECT ");
     qb.push(key).push(
         " AS key, COUNT(*) AS count FROM tickets t JOIN reports r ON r.ticket_id = t.id \

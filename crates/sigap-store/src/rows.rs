@@ -302,6 +302,28 @@ pub struct EvidenceRow {
     pub created_at: i64,
 }
 
+/// What tickets are counted by, for statistics: one of a fixed set of columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountBy {
+    State,
+    Criticality,
+    /// The agency's code.
+    Agency,
+    VulnerabilityType,
+}
+
+impl CountBy {
+    /// The column the counts are grouped by.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            CountBy::State => "t.state",
+            CountBy::Criticality => "t.criticality",
+            CountBy::Agency => "a.code",
+            CountBy::VulnerabilityType => "r.vulnerability_type",
+        }
+    }
+}
+
 /// A count per key, for statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CountRow {

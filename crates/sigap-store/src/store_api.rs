@@ -63,10 +63,10 @@ impl Store {
     }
     pub async fn count_tickets_by(
         &self,
-        column: &str,
+        by: CountBy,
         agency: Option<i64>,
     ) -> Result<Vec<CountRow>> {
-        read_pool!(self, count_tickets_by(column, agency))
+        read_pool!(self, count_tickets_by(by, agency))
     }
     pub async fn step_stats(&self, agency: Option<i64>) -> Result<Vec<StepStatsRow>> {
         read_pool!(self, step_stats(agency))

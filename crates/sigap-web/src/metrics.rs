@@ -69,12 +69,7 @@ pub async fn render(
     let seconds = state.metrics.micros_total.load(Ordering::Relaxed) as f64 / 1e6;
     out.push_str(&format!("# TYPE sigap_http_request_seconds_total counter\nsigap_http_request_seconds_total {seconds}\n"));
     out.push_str("# TYPE sigap_tickets gauge\n");
-    let counts = state
-        .app
-        .store
-        .count_tickets_by("state", None)
-        .await
-        .map_err(sigap_app::AppError::from)?;
+    let counts = sigap_app::stats::tickets_by_state(&state.app).await?;
     for c in counts {
         out.push_str(&format!(
             "sigap_tickets{{state=\"{}\"}} {}\n",
