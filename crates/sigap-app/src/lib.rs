@@ -199,6 +199,11 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
     /// The store seals the audit chain with the key derived from `rules.secret_key`.
     pub fn new(store: Store, blobs: BlobStore, rules: Rules, clock: Arc<dyn Clock>) -> App {
         let store = store.with_audit_key(audit_log::chain_key(&rules.secret_key));

@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/healthz", tag = "service",
     responses((status = 200, description = "ok"), (status = 503, body = Problem)))]
 async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    state.app.store.ping().await.map(|()| "ok").map_err(|_| {
+    state.app.ping().await.map(|()| "ok").map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the database does not answer",
