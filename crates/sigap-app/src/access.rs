@@ -4,31 +4,20 @@
 //! ([`facts_of`]). Every use case that opens a ticket starts here; this module names no
 //! other use case.
 
-use sigap_core::{Criticality, TicketFacts, TicketNumber, can_see};
+use sigap_core::{TicketFacts, TicketNumber, can_see};
 use sigap_store::TicketRow;
 
 use crate::auth::{Caller, token_matches};
 use crate::{App, AppError, AppResult};
 
-/// Reads a stored enum value; a value the code does not know is corruption, not input.
-pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> AppResult<T> {
-    value
-        .parse::<T>()
-        .map_err(|_| AppError::Internal(format!("unknown stored value `{value}`")))
-}
-
 /// The facts the workflow decides on.
 pub fn facts_of(row: &TicketRow) -> AppResult<TicketFacts> {
     Ok(TicketFacts {
-        state: stored(&row.state)?,
+        state: row.state,
         agency_id: row.agency_id,
         system_id: row.system_id,
         blocked: row.blocked,
-        criticality: row
-            .criticality
-            .as_deref()
-            .map(stored::<Criticality>)
-            .transpose()?,
+        criticality: row.criticality,
         round: u32::try_from(row.round).unwrap_or(1),
     })
 }

@@ -93,7 +93,7 @@ async fn notice_ticket(
     let Some(row) = tx.get_ticket(number).await? else {
         return Ok(false);
     };
-    let (Some(due_ms), Ok(state)) = (row.due_at, row.state.parse::<State>()) else {
+    let (Some(due_ms), state) = (row.due_at, row.state) else {
         return Ok(false);
     };
     if state.is_terminal() {

@@ -186,7 +186,7 @@ impl Story {
     ) -> AppResult<()> {
         if let Some(state) = only_in {
             let row = self.app.store.get_ticket(number).await?;
-            if row.is_none_or(|t| t.state != state) {
+            if row.is_none_or(|t| t.state.as_str() != state) {
                 return Ok(());
             }
         }
@@ -1253,6 +1253,8 @@ mod tests {
             .expect("read")
             .expect("ticket")
             .state
+            .as_str()
+            .to_owned()
     }
 
     #[tokio::test]

@@ -225,10 +225,7 @@ fn new_report(r: &CheckedReport) -> NewReport<'_> {
 /// What the reporter sees with the tracking token: state, public timeline, messages.
 pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<ReporterView> {
     let row = reporter_ticket(app, number, token).await?;
-    let state = row
-        .state
-        .parse::<State>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let state = row.state;
     let steps = app.store.list_step_records(row.id).await?;
     let mut timeline = vec![PublicTimelineEntry {
         at: from_millis(row.created_at),
@@ -301,12 +298,7 @@ pub async fn reporter_message(
         .lock_ticket(&row.number)
         .await?
         .ok_or(AppError::NotFound("ticket".into()))?;
-    if current
-        .state
-        .parse::<State>()
-        .map(State::is_terminal)
-        .unwrap_or(true)
-    {
+    if current.state.is_terminal() {
         return Err(AppError::Conflict(
             "the ticket is closed; it takes no more messages".into(),
         ));

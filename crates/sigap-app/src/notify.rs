@@ -499,7 +499,10 @@ pub(crate) async fn step_mails(
                 MailKind::AgencyNotice {
                     agency: agency.clone(),
                     system: system.clone(),
-                    criticality: row.criticality.clone().unwrap_or_default(),
+                    criticality: row
+                        .criticality
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
                     recommendation: recommendation.as_str().to_owned(),
                     due_at,
                 },

@@ -9,7 +9,7 @@ use sigap_core::{Criticality, State, allowed_actions, sees_reporter};
 use sigap_store::{TicketFilter, TicketListRow, TicketRow, search_words};
 use utoipa::IntoParams;
 
-use crate::access::{stored, visible_ticket};
+use crate::access::visible_ticket;
 use crate::auth::Caller;
 use crate::privacy;
 use crate::views::*;
@@ -95,11 +95,11 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
     let state = facts.state;
     Ok(TicketView {
         number: row.number.clone(),
-        state: state.as_str().to_owned(),
+        state,
         state_label: state.label_id().to_owned(),
         sop_step: state.sop_step(),
         channel: row.channel.clone(),
-        criticality: row.criticality.clone(),
+        criticality: row.criticality,
         blocked: row.blocked,
         valid: row.valid,
         round: row.round,
@@ -220,14 +220,14 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
 }
 
 pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
-    let state: State = stored(&r.state)?;
+    let state = r.state;
     Ok(TicketSummary {
         number: r.number,
-        state: r.state,
+        state: state.as_str().to_owned(),
         state_label: state.label_id().to_owned(),
         title: r.title,
         severity: r.severity,
-        criticality: r.criticality,
+        criticality: r.criticality.map(|c| c.as_str().to_owned()),
         blocked: r.blocked,
         agency: r.agency_code,
         system: r.system_name,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sigap_core::{Criticality, State};
 use sigap_store::{CommentRow, EvidenceRow};
 use utoipa::ToSchema;
 
@@ -140,13 +141,17 @@ pub struct SignedCopyView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TicketView {
     pub number: String,
-    pub state: String,
+    /// The state's snake_case name (`remediating`).
+    #[schema(value_type = String)]
+    pub state: State,
     /// The state in plain Indonesian.
     pub state_label: String,
     /// The SOP step that must happen next, when there is one.
     pub sop_step: Option<u8>,
     pub channel: String,
-    pub criticality: Option<String>,
+    /// `high` or `low`, once assessed.
+    #[schema(value_type = Option<String>)]
+    pub criticality: Option<Criticality>,
     /// Whether this ticket holds a block on its system.
     pub blocked: bool,
     pub valid: Option<bool>,

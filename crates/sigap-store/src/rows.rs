@@ -1,7 +1,10 @@
-//! Rows as they come out of the database, and the values that go in. Enums are kept as
-//! their text names here; the application parses them into `sigap_core` types.
+//! Rows as they come out of the database, and the values that go in. A ticket's state and
+//! criticality come out as `sigap_core` types (an unknown stored word is a decoding error
+//! that names its column); the other enums are still kept as their text names, which the
+//! application parses.
 
 use serde::Serialize;
+use sigap_core::{Criticality, State};
 
 /// A registered regional agency (*Perangkat Daerah*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -91,14 +94,14 @@ pub struct NewReport<'a> {
 pub struct TicketRow {
     pub id: i64,
     pub number: String,
-    pub state: String,
+    pub state: State,
     pub channel: String,
     pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
     pub system_id: Option<i64>,
     pub system_name: Option<String>,
-    pub criticality: Option<String>,
+    pub criticality: Option<Criticality>,
     pub valid: Option<bool>,
     pub blocked: bool,
     pub round: i64,
@@ -145,10 +148,10 @@ impl TicketRow {
 pub struct TicketListRow {
     pub id: i64,
     pub number: String,
-    pub state: String,
+    pub state: State,
     pub agency_code: Option<String>,
     pub system_name: Option<String>,
-    pub criticality: Option<String>,
+    pub criticality: Option<Criticality>,
     pub blocked: bool,
     pub severity: String,
     pub title: String,

@@ -146,6 +146,8 @@ both! {
         postgres_rolled_back_transaction_gives_its_number_back;
     a_counter_continues_the_ones_it_takes_over: sqlite_a_counter_continues_the_ones_it_takes_over,
         postgres_a_counter_continues_the_ones_it_takes_over;
+    an_unknown_stored_state_is_an_error: sqlite_an_unknown_stored_state_is_an_error,
+        postgres_an_unknown_stored_state_is_an_error;
     unique_violations_are_conflicts: sqlite_unique_violations_are_conflicts,
         postgres_unique_violations_are_conflicts;
     full_text_finds_the_same_tickets: sqlite_full_text_finds_the_same_tickets,
@@ -246,6 +248,74 @@ async fn a_counter_continues_the_ones_it_takes_over(store: Store) {
         1
     );
     tx.commit().await.unwrap();
+}
+
+async fn an_unknown_stored_state_is_an_error(store: Store) {
+    insert_reports(&store).await;
+    let known = store
+        .get_ticket("BCSIRT-2026-00001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(known.state, sigap_core::State::Queued);
+    // A word the code does not know (written by hand, or by a later version) is an error
+    // that names its column, never a state chosen for it.
+    let mut tx = store.begin().await.unwrap();
+    let mut ticket = NewTicket {
+        number: "BCSIRT-2026-00999",
+        year: 2026,
+        seq: 999,
+        state: "retired",
+        channel: "web",
+        agency_id: None,
+        system_id: None,
+        created_by: None,
+        tracking_token_hash: "0000",
+        due_at: None,
+        now: 5_000,
+    };
+    tx.insert_ticket(&ticket, &report_of("https://sso.batam.go.id/login"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let err = store.get_ticket("BCSIRT-2026-00999").await.unwrap_err();
+    assert!(err.to_string().contains("state"), "{err}");
+    assert!(err.to_string().contains("retired"), "{err}");
+    ticket.number = "BCSIRT-2026-01000";
+    ticket.seq = 1000;
+    ticket.state = "closed";
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_ticket(&ticket, &report_of("https://sso.batam.go.id/login"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let closed = store
+        .get_ticket("BCSIRT-2026-01000")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.state, sigap_core::State::Closed);
+}
+
+fn report_of(url: &str) -> NewReport<'_> {
+    NewReport {
+        reporter_name: "Budi Santoso",
+        reporter_email: "budi@example.com",
+        reporter_phone: None,
+        severity: "high",
+        vulnerability_type: "CWE-89",
+        target_url: url,
+        target_host: "sso.batam.go.id",
+        title: "SQL injection",
+        description: "Form login",
+        proof_of_concept: "' OR 1=1 --",
+        evidence_text: None,
+        cvss_vector: None,
+        cvss_score: None,
+        language: "id",
+        credit: "anonymous",
+        credit_alias: None,
+    }
 }
 
 async fn rolled_back_transaction_gives_its_number_back(store: Store) {

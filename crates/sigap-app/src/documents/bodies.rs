@@ -92,11 +92,8 @@ impl Sources<'_> {
     }
 
     fn criticality(&self) -> Criticality {
-        self.row
-            .criticality
-            .as_deref()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(Criticality::Low)
+        // Before the assessment there is none; the documents that ask are issued after it.
+        self.row.criticality.unwrap_or(Criticality::Low)
     }
 
     fn cvss(&self) -> Option<CvssScore> {
@@ -764,11 +761,10 @@ fn approval(s: &Sources<'_>) -> Option<Body> {
 
 /// How the ticket ended, in one line.
 fn outcome(row: &TicketRow) -> String {
-    let state: Option<State> = row.state.parse().ok();
-    match (state, row.valid, row.duplicate_of.as_deref()) {
-        (_, _, Some(original)) => format!("Ditutup sebagai duplikat dari tiket {original}"),
-        (_, Some(false), _) => "Ditutup: laporan tidak valid".to_owned(),
-        (_, _, _) if row.criticality.as_deref() == Some("high") => {
+    match (row.valid, row.duplicate_of.as_deref()) {
+        (_, Some(original)) => format!("Ditutup sebagai duplikat dari tiket {original}"),
+        (Some(false), _) => "Ditutup: laporan tidak valid".to_owned(),
+        _ if row.criticality == Some(Criticality::High) => {
             "Selesai: kerentanan diperbaiki, sistem aktif kembali".to_owned()
         }
         _ => "Selesai: kerentanan diperbaiki".to_owned(),
@@ -847,7 +843,7 @@ fn dossier(s: &Sources<'_>) -> Dossier {
         .count();
     Dossier {
         summary: s.row.title.clone(),
-        criticality: s.row.criticality.as_deref().and_then(|c| c.parse().ok()),
+        criticality: s.row.criticality,
         cvss: s.cvss(),
         blocked_at: done(Action::Block),
         unblocked_at: done(Action::Unblock),

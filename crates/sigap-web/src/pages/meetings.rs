@@ -11,7 +11,6 @@ use serde_json::Value;
 use sigap_app::Caller;
 use sigap_app::meetings::{self, MeetingView, Purpose};
 use sigap_app::views::TicketView;
-use sigap_core::State as TicketState;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -99,11 +98,7 @@ pub async fn section(
             tracing::error!(error = %e, "meetings of the ticket not listed");
             Vec::new()
         });
-    let schedule = ticket
-        .state
-        .parse::<TicketState>()
-        .ok()
-        .and_then(Purpose::for_state)
+    let schedule = Purpose::for_state(ticket.state)
         .filter(|p| p.managers().contains(&caller.role))
         .map(|p| ScheduleChoice {
             purpose: p.as_str().to_owned(),

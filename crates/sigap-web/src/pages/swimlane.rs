@@ -320,8 +320,8 @@ pub struct SwimlaneView {
 /// The diagram of `ticket` in `lang`, with the current step's countdown at `now`.
 pub fn view(lang: Lang, ticket: &TicketView, now: DateTime<Utc>) -> SwimlaneView {
     let input = LaneInput {
-        state: ticket.state.parse().unwrap_or(State::Closed),
-        criticality: ticket.criticality.as_deref().and_then(|c| c.parse().ok()),
+        state: ticket.state,
+        criticality: ticket.criticality,
         blocked: ticket.blocked,
         round: ticket.round,
         created_at: ticket.created_at,

@@ -256,7 +256,7 @@ fn remediation_countdown(
     deadline: Option<&Countdown>,
 ) -> Option<Countdown> {
     let owner = session.caller.role == Role::SystemOwner;
-    let remediating = ticket.state == TicketState::Remediating.as_str();
+    let remediating = ticket.state == TicketState::Remediating;
     deadline.filter(|_| owner && remediating).cloned()
 }
 
