@@ -86,7 +86,10 @@ struct Counted {
 }
 
 fn last_count(steps: &[StepRecordRow]) -> Option<Counted> {
-    let review = steps.iter().rev().find(|s| s.action == "review")?;
+    let review = steps
+        .iter()
+        .rev()
+        .find(|s| s.action == sigap_core::Action::Review)?;
     let records: serde_json::Value = serde_json::from_str(&review.records).ok()?;
     Some(Counted {
         reports: records.get("agency_valid_reports")?.as_i64()?,

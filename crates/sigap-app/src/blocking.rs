@@ -219,7 +219,7 @@ fn last_block(steps: &[StepRecordRow]) -> AppResult<BlockRecord> {
     let step = steps
         .iter()
         .rev()
-        .find(|s| s.action == "block")
+        .find(|s| s.action == sigap_core::Action::Block)
         .ok_or_else(|| AppError::Conflict("the ticket has no recorded block".to_owned()))?;
     let records: Value = serde_json::from_str(&step.records)
         .map_err(|e| AppError::Internal(format!("block records: {e}")))?;
@@ -419,7 +419,10 @@ async fn evidence(
 
 /// The capture taken before the latest block, kept in that step's records.
 fn baseline_of(steps: &[StepRecordRow]) -> Option<Proof> {
-    let step = steps.iter().rev().find(|s| s.action == "block")?;
+    let step = steps
+        .iter()
+        .rev()
+        .find(|s| s.action == sigap_core::Action::Block)?;
     let records: Value = serde_json::from_str(&step.records).ok()?;
     serde_json::from_value(records.get("baseline")?.clone()).ok()
 }

@@ -233,10 +233,7 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         state_label: State::Queued.label_id().to_owned(),
     }];
     for step in steps.iter().filter(|s| s.from_state != s.to_state) {
-        let to = step
-            .to_state
-            .parse::<State>()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let to = step.to_state;
         timeline.push(PublicTimelineEntry {
             at: from_millis(step.done_at),
             state: to.as_str().to_owned(),

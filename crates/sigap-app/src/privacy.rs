@@ -33,13 +33,13 @@ pub(crate) fn comment_visible(role: Role, visibility: &str) -> bool {
 
 /// The records of a step as `role` may read them: a block or unblock reduced to its public
 /// fact for a system owner (the time is the entry's own), every other step as recorded.
-pub(crate) fn step_records(role: Role, action: &str, records: Value) -> Value {
+pub(crate) fn step_records(role: Role, action: Action, records: Value) -> Value {
     if sees_blocking_internals(role) {
         return records;
     }
-    let status = match action.parse::<Action>() {
-        Ok(Action::Block) => "diblokir",
-        Ok(Action::Unblock) => "dibuka kembali",
+    let status = match action {
+        Action::Block => "diblokir",
+        Action::Unblock => "dibuka kembali",
         _ => return records,
     };
     let mut public = json!({ "status": status });
@@ -155,15 +155,15 @@ mod tests {
         }
     }
 
-    fn step(id: i64, action: &str) -> StepRecordRow {
+    fn step(id: i64, action: Action) -> StepRecordRow {
         StepRecordRow {
             id,
-            action: action.to_owned(),
+            action,
             round: 1,
             actor_name: None,
-            actor_role: "domain_officer".to_owned(),
-            from_state: "awaiting_block".to_owned(),
-            to_state: "notifying".to_owned(),
+            actor_role: Role::DomainOfficer,
+            from_state: sigap_core::State::AwaitingBlock,
+            to_state: sigap_core::State::Notifying,
             records: "{}".to_owned(),
             started_at: 0,
             due_at: None,
@@ -188,16 +188,19 @@ mod tests {
         let records = json!({"method": "nginx", "adapter_record": {"file": "/etc/nginx/x"},
             "probes": [], "notes": "10.0.0.5", "documents": ["block_record"]});
         assert_eq!(
-            step_records(Role::SystemOwner, "block", records.clone()),
+            step_records(Role::SystemOwner, Action::Block, records.clone()),
             json!({"status": "diblokir", "documents": ["block_record"]})
         );
         assert_eq!(
-            step_records(Role::SystemOwner, "unblock", json!({"notes": "x"})),
+            step_records(Role::SystemOwner, Action::Unblock, json!({"notes": "x"})),
             json!({"status": "dibuka kembali"})
         );
-        assert_eq!(step_records(Role::Csirt, "block", records.clone()), records);
         assert_eq!(
-            step_records(Role::SystemOwner, "validate", records.clone()),
+            step_records(Role::Csirt, Action::Block, records.clone()),
+            records
+        );
+        assert_eq!(
+            step_records(Role::SystemOwner, Action::Validate, records.clone()),
             records
         );
     }
@@ -211,7 +214,7 @@ mod tests {
             file(4, Some(9), None, "image/png", Some(4)),
             file(5, None, Some(8), "text/plain", Some(4)),
         ];
-        let steps = [step(9, "block")];
+        let steps = [step(9, Action::Block)];
         let comments = [comment(7, "reporter"), comment(8, "agency")];
         let owner = visible_evidence(Role::SystemOwner, files.clone(), &steps, &comments);
         let names: Vec<(i64, &str)> = owner.iter().map(|e| (e.id, e.name.as_str())).collect();

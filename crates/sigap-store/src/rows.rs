@@ -1,10 +1,10 @@
 //! Rows as they come out of the database, and the values that go in. A ticket's state and
-//! criticality come out as `sigap_core` types (an unknown stored word is a decoding error
+//! criticality, and a step's action, role and states, come out as `sigap_core` types (an unknown stored word is a decoding error
 //! that names its column); the other enums are still kept as their text names, which the
 //! application parses.
 
 use serde::Serialize;
-use sigap_core::{Criticality, State};
+use sigap_core::{Action, Criticality, Role, State};
 
 /// A registered regional agency (*Perangkat Daerah*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -245,12 +245,12 @@ pub struct NewStepRecord<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct StepRecordRow {
     pub id: i64,
-    pub action: String,
+    pub action: Action,
     pub round: i64,
     pub actor_name: Option<String>,
-    pub actor_role: String,
-    pub from_state: String,
-    pub to_state: String,
+    pub actor_role: Role,
+    pub from_state: State,
+    pub to_state: State,
     pub records: String,
     pub started_at: i64,
     pub due_at: Option<i64>,

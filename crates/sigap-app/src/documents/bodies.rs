@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use sigap_core::{
     Action, ActionInput, Channel, Criticality, CvssScore, DocumentKind, Party, Recommendation,
-    Role, Severity, State,
+    Role, Severity,
 };
 use sigap_docs::Body;
 use sigap_docs::body::{
@@ -78,10 +78,7 @@ impl Sources<'_> {
     }
 
     fn last_step(&self, action: Action) -> Option<&StepRecordRow> {
-        self.steps
-            .iter()
-            .rev()
-            .find(|s| s.action == action.as_str())
+        self.steps.iter().rev().find(|s| s.action == action)
     }
 
     /// A field of the latest step of `action`'s records.
@@ -783,18 +780,9 @@ fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
         event: format!("Laporan diterima melalui {channel}"),
     };
     let steps = s.steps.iter().map(|step| {
-        let action = step
-            .action
-            .parse::<Action>()
-            .map_or(step.action.as_str(), |a| event_label(a));
-        let to = step
-            .to_state
-            .parse::<State>()
-            .map_or(step.to_state.as_str(), |st| st.label_id());
-        let role = step
-            .actor_role
-            .parse::<Role>()
-            .map_or(step.actor_role.as_str(), |r| r.label_id());
+        let action = event_label(step.action);
+        let to = step.to_state.label_id();
+        let role = step.actor_role.label_id();
         TimelineEntry {
             at: from_millis(step.done_at),
             actor: match &step.actor_name {
@@ -839,7 +827,7 @@ fn dossier(s: &Sources<'_>) -> Dossier {
     let rounds = s
         .steps
         .iter()
-        .filter(|step| step.action == Action::SubmitRemediation.as_str())
+        .filter(|step| step.action == Action::SubmitRemediation)
         .count();
     Dossier {
         summary: s.row.title.clone(),
