@@ -243,7 +243,7 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
     let comments = app.store.list_comments(row.id).await?;
     let messages = comments
         .into_iter()
-        .filter(|c| c.visibility == "reporter")
+        .filter(|c| c.visibility == sigap_core::Visibility::Reporter)
         .map(comment_view)
         .collect();
     let evidence = app

@@ -22,12 +22,11 @@ use crate::{App, AppResult, millis};
 
 /// Whether `role` may read a comment of this visibility: internal notes are the CSIRT's
 /// side, and what the reporter wrote or was told stays with those who may know the reporter.
-pub(crate) fn comment_visible(role: Role, visibility: &str) -> bool {
-    match visibility.parse::<Visibility>() {
-        Ok(Visibility::Internal) => role != Role::SystemOwner,
-        Ok(Visibility::Reporter) => sees_reporter(role),
-        Ok(Visibility::Agency) => true,
-        Err(_) => false,
+pub(crate) fn comment_visible(role: Role, visibility: Visibility) -> bool {
+    match visibility {
+        Visibility::Internal => role != Role::SystemOwner,
+        Visibility::Reporter => sees_reporter(role),
+        Visibility::Agency => true,
     }
 }
 
@@ -78,7 +77,7 @@ pub(crate) fn visible_evidence(
 ) -> Vec<EvidenceView> {
     let hidden_comments: HashSet<i64> = comments
         .iter()
-        .filter(|c| !comment_visible(role, &c.visibility))
+        .filter(|c| !comment_visible(role, c.visibility))
         .map(|c| c.id)
         .collect();
     let blocking_steps: HashMap<i64, bool> = steps
@@ -172,12 +171,12 @@ mod tests {
         }
     }
 
-    fn comment(id: i64, visibility: &str) -> CommentRow {
+    fn comment(id: i64, visibility: Visibility) -> CommentRow {
         CommentRow {
             id,
             author_name: None,
             author_kind: "reporter".to_owned(),
-            visibility: visibility.to_owned(),
+            visibility,
             body: String::new(),
             created_at: 0,
         }
@@ -215,7 +214,10 @@ mod tests {
             file(5, None, Some(8), "text/plain", Some(4)),
         ];
         let steps = [step(9, Action::Block)];
-        let comments = [comment(7, "reporter"), comment(8, "agency")];
+        let comments = [
+            comment(7, Visibility::Reporter),
+            comment(8, Visibility::Agency),
+        ];
         let owner = visible_evidence(Role::SystemOwner, files.clone(), &steps, &comments);
         let names: Vec<(i64, &str)> = owner.iter().map(|e| (e.id, e.name.as_str())).collect();
         assert_eq!(

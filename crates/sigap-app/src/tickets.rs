@@ -78,7 +78,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         .collect();
     let comments = comments
         .into_iter()
-        .filter(|c| privacy::comment_visible(caller.role, &c.visibility))
+        .filter(|c| privacy::comment_visible(caller.role, c.visibility))
         .map(comment_view)
         .collect();
     if sees_reporter(caller.role) {

@@ -318,7 +318,7 @@ pub(crate) fn comment_view(c: CommentRow) -> CommentView {
         at: from_millis(c.created_at),
         author_kind: c.author_kind,
         author_name: c.author_name,
-        visibility: c.visibility,
+        visibility: c.visibility.as_str().to_owned(),
         body: c.body,
     }
 }

@@ -1,10 +1,10 @@
 //! Rows as they come out of the database, and the values that go in. A ticket's state and
-//! criticality, and a step's action, role and states, come out as `sigap_core` types (an unknown stored word is a decoding error
+//! criticality, a step's action, role and states, and a comment's visibility come out as `sigap_core` types (an unknown stored word is a decoding error
 //! that names its column); the other enums are still kept as their text names, which the
 //! application parses.
 
 use serde::Serialize;
-use sigap_core::{Action, Criticality, Role, State};
+use sigap_core::{Action, Criticality, Role, State, Visibility};
 
 /// A registered regional agency (*Perangkat Daerah*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -273,7 +273,7 @@ pub struct CommentRow {
     pub id: i64,
     pub author_name: Option<String>,
     pub author_kind: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub body: String,
     pub created_at: i64,
 }
