@@ -280,7 +280,7 @@ async fn resolve(
         ActionInput::Assign { assignee } => {
             let user = tx.find_user(&assignee.trim().to_lowercase()).await?;
             let staff = user.filter(|u| {
-                !u.disabled && matches!(u.role.as_str(), "csirt" | "helpdesk" | "domain_officer")
+                !u.disabled && matches!(u.role, Role::Csirt | Role::Helpdesk | Role::DomainOfficer)
             });
             let user = staff.ok_or_else(|| {
                 AppError::invalid(

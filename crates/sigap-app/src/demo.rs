@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
-use sigap_core::{Channel, Clock, ManualClock, Role};
+use sigap_core::{Channel, Clock, ManualClock};
 
 use crate::auth::{Caller, new_secret};
 use crate::intake::{Intake, submit_report};
@@ -510,10 +510,7 @@ async fn cast(app: &App) -> AppResult<HashMap<&'static str, Caller>> {
             .find_user(email)
             .await?
             .ok_or_else(|| AppError::Internal(format!("demo: user {email} was not created")))?;
-        let role = user
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let role = user.role;
         let caller = Caller {
             user_id: user.id,
             email: user.email,

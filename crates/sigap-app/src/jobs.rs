@@ -83,7 +83,7 @@ pub(crate) async fn settle(
 pub(crate) fn active_with(users: &[sigap_store::UserRow], roles: &[Role]) -> Vec<String> {
     users
         .iter()
-        .filter(|u| !u.disabled && roles.iter().any(|r| r.as_str() == u.role))
+        .filter(|u| !u.disabled && roles.contains(&u.role))
         .map(|u| u.email.clone())
         .collect()
 }

@@ -211,10 +211,7 @@ async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
         .find_totp(user.id)
         .await?
         .is_some_and(|t| t.enabled_at.is_some());
-    let required = user
-        .role
-        .parse()
-        .is_ok_and(|role| app.rules.totp_required(role));
+    let required = app.rules.totp_required(user.role);
     Ok(match (enrolled, required) {
         (true, _) => Stage::Password,
         (false, true) => Stage::Enrol,
@@ -280,7 +277,13 @@ async fn open_session(
     source: Option<String>,
 ) -> AppResult<SignedIn> {
     let now = millis(app.now());
-    let caller = caller_of(user.id, &user.email, &user.name, &user.role, user.agency_id)?;
+    let caller = caller_of(
+        user.id,
+        &user.email,
+        &user.name,
+        user.role.as_str(),
+        user.agency_id,
+    )?;
     let caller = Caller {
         agency_code: user.agency_code.clone(),
         ..caller
@@ -298,7 +301,7 @@ async fn open_session(
         Stage::Password => "pending:totp",
         Stage::Enrol => "pending:enrol",
     };
-    let mut entry = login_entry(now, &user.email, &user.role, outcome, source);
+    let mut entry = login_entry(now, &user.email, user.role.as_str(), outcome, source);
     entry.details = json!({"channel": "web", "factor": "password"});
     tx.append_audit(&entry).await?;
     tx.commit().await?;

@@ -182,9 +182,7 @@ pub(crate) async fn agency_addresses(app: &App, agency_id: Option<i64>) -> AppRe
             .list_users()
             .await?
             .into_iter()
-            .filter(|u| {
-                !u.disabled && u.role == Role::SystemOwner.as_str() && u.agency_id == Some(id)
-            })
+            .filter(|u| !u.disabled && u.role == Role::SystemOwner && u.agency_id == Some(id))
             .map(|u| u.email),
     );
     Ok(to)

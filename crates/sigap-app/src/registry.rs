@@ -359,7 +359,7 @@ fn user_view(u: UserRow) -> UserView {
         id: u.id,
         email: u.email,
         name: u.name,
-        role: u.role,
+        role: u.role.as_str().to_owned(),
         agency: u.agency_code,
         disabled: u.disabled,
     }

@@ -1,5 +1,5 @@
 //! Rows as they come out of the database, and the values that go in. A ticket's state and
-//! criticality, a step's action, role and states, and a comment's visibility come out as `sigap_core` types (an unknown stored word is a decoding error
+//! criticality, a step's action, role and states, and a comment's visibility and a user's role come out as `sigap_core` types (an unknown stored word is a decoding error
 //! that names its column); the other enums are still kept as their text names, which the
 //! application parses.
 
@@ -43,7 +43,7 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
     pub password_hash: Option<String>,
