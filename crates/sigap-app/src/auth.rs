@@ -54,6 +54,24 @@ impl Caller {
             )))
         }
     }
+
+    /// Whether this is the operator at the command line ([`Caller::system`]), who may set
+    /// what only the server's own configuration may: an adapter's commands and files.
+    pub fn is_operator(&self) -> bool {
+        self.user_id == 0 && self.email == "cli"
+    }
+
+    /// The operator at the command line: an admin acting on the machine itself.
+    pub fn system() -> Caller {
+        Caller {
+            user_id: 0,
+            email: "cli".to_owned(),
+            name: "command line".to_owned(),
+            role: Role::Admin,
+            agency_id: None,
+            agency_code: None,
+        }
+    }
 }
 
 /// A fresh random secret of 32 bytes, URL-safe, with a readable prefix.
@@ -109,26 +127,6 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
-}
-
-impl Caller {
-    /// Whether this is the operator at the command line ([`Caller::system`]), who may set
-    /// what only the server's own configuration may: an adapter's commands and files.
-    pub fn is_operator(&self) -> bool {
-        self.user_id == 0 && self.email == "cli"
-    }
-
-    /// The operator at the command line: an admin acting on the machine itself.
-    pub fn system() -> Caller {
-        Caller {
-            user_id: 0,
-            email: "cli".to_owned(),
-            name: "command line".to_owned(),
-            role: Role::Admin,
-            agency_id: None,
-            agency_code: None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -277,16 +277,13 @@ async fn open_session(
     source: Option<String>,
 ) -> AppResult<SignedIn> {
     let now = millis(app.now());
-    let caller = caller_of(
-        user.id,
-        &user.email,
-        &user.name,
-        user.role.as_str(),
-        user.agency_id,
-    )?;
     let caller = Caller {
+        user_id: user.id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+        role: user.role,
+        agency_id: user.agency_id,
         agency_code: user.agency_code.clone(),
-        ..caller
     };
     let mut tx = app.store.begin().await?;
     tx.delete_expired_sessions(now, now - IDLE_TIMEOUT.num_milliseconds())
@@ -376,26 +373,6 @@ pub(crate) async fn promote(
     .await
 }
 
-fn caller_of(
-    user_id: i64,
-    email: &str,
-    name: &str,
-    role: &str,
-    agency_id: Option<i64>,
-) -> AppResult<Caller> {
-    let role = role
-        .parse::<Role>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Caller {
-        user_id,
-        email: email.to_owned(),
-        name: name.to_owned(),
-        role,
-        agency_id,
-        agency_code: None,
-    })
-}
-
 /// The signed-in staff member behind a session cookie, or `None` when the session is
 /// unknown, incomplete, idle too long or past its absolute limit. Activity is recorded.
 pub async fn session(app: &App, cookie_value: &str) -> AppResult<Option<Session>> {
@@ -433,11 +410,18 @@ pub async fn session_at(
 }
 
 fn session_of(row: SessionRow, stage: Stage) -> AppResult<Session> {
-    let caller = caller_of(row.user_id, &row.email, &row.name, &row.role, row.agency_id)?;
+    let role = row
+        .role
+        .parse::<Role>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Session {
         caller: Caller {
+            user_id: row.user_id,
+            email: row.email,
+            name: row.name,
+            role,
+            agency_id: row.agency_id,
             agency_code: row.agency_code,
-            ..caller
         },
         csrf_token: row.csrf_token,
         id_hash: row.id_hash,
