@@ -19,7 +19,16 @@ use crate::auth::Caller;
 use crate::evidence::{self, StoredFile, Upload};
 use crate::tickets::get_ticket;
 use crate::views::TicketView;
-use crate::{App, AppError, AppResult, from_millis, millis};
+use crate::{App, AppError, AppResult, Policy, from_millis, millis};
+
+/// One step being done: the app, the policy in force when it began, who acts and from
+/// where.
+struct Doing<'a> {
+    app: &'a App,
+    policy: &'a Policy,
+    caller: &'a Caller,
+    source: Option<String>,
+}
 
 /// What the records name, looked up inside the transaction.
 #[derive(Debug, Default)]
@@ -51,8 +60,14 @@ pub async fn perform_action(
     source: Option<String>,
 ) -> AppResult<TicketView> {
     // The deadlines, the approval threshold and the documents follow the settings in force.
-    let app = &app.current().await?;
-    let result = try_perform(app, caller, number, action, body, uploads, source.clone()).await;
+    let policy = app.policy().await?;
+    let doing = Doing {
+        app,
+        policy: &policy,
+        caller,
+        source: source.clone(),
+    };
+    let result = try_perform(&doing, number, action, body, uploads).await;
     if let Err(e) = &result {
         crate::audit::refused_on_ticket(app, caller, number, action, e, source).await;
     }
@@ -61,19 +76,18 @@ pub async fn perform_action(
 }
 
 async fn try_perform(
-    app: &App,
-    caller: &Caller,
+    doing: &Doing<'_>,
     number: &str,
     action: &str,
     body: &Value,
     uploads: &[Upload],
-    source: Option<String>,
 ) -> AppResult<String> {
+    let app = doing.app;
     let action: Action = action
         .parse()
         .map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
     let number = parse_number(number)?;
-    let before = precheck(app, caller, number.as_str(), action).await?;
+    let before = precheck(app, doing.caller, number.as_str(), action).await?;
     let mut files = evidence::accept(app, uploads).await?;
     let applied = match action {
         Action::Block | Action::Unblock => {
@@ -86,7 +100,7 @@ async fn try_perform(
         files.extend(applied.files.iter().cloned());
         extra.extend(applied.records.clone());
     }
-    let done = in_transaction(app, caller, &number, action, body, &files, extra, source).await;
+    let done = in_transaction(doing, &number, action, body, &files, extra).await;
     if let (Err(_), Some(applied)) = (&done, applied) {
         applied.undo(app.now()).await;
     }
@@ -133,17 +147,15 @@ async fn through_adapter(
 }
 
 /// The step itself: one transaction that decides, writes and audits.
-#[allow(clippy::too_many_arguments)]
 async fn in_transaction(
-    app: &App,
-    caller: &Caller,
+    doing: &Doing<'_>,
     number: &sigap_core::TicketNumber,
     action: Action,
     body: &Value,
     files: &[StoredFile],
     extra: serde_json::Map<String, Value>,
-    source: Option<String>,
 ) -> AppResult<String> {
+    let (app, caller) = (doing.app, doing.caller);
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let row = tx
@@ -166,7 +178,7 @@ async fn in_transaction(
         }
         (Err(errors), Ok(_)) | (Ok(_), Err(errors)) => return Err(AppError::Invalid(errors)),
     };
-    let (mut resolved, ctx) = resolve(app, &mut tx, &row, &facts, &input, now).await?;
+    let (mut resolved, ctx) = resolve(doing, &mut tx, &row, &facts, &input, now).await?;
     resolved.extra.extend(extra);
     // When and where the event took place, beside the records: the minutes print them.
     if let Some(at) = occasion.at {
@@ -196,20 +208,12 @@ async fn in_transaction(
         ..facts.clone()
     };
     let outcome = transition(&actor, &facts_for_rule, &input, &ctx)?;
-    let step_id = apply(
-        &mut tx,
-        caller,
-        &row,
-        &facts_for_rule,
-        &input,
-        &outcome,
+    let decided = Decided {
+        input: &input,
+        outcome: &outcome,
         resolved,
-        files,
-        now,
-        app,
-        source,
-    )
-    .await?;
+    };
+    let step_id = apply(&mut tx, doing, &row, &facts_for_rule, decided, files, now).await?;
     if let Some(meeting) = &meeting {
         crate::meetings::step::mark_held(&mut tx, meeting, step_id, millis(now)).await?;
     }
@@ -235,7 +239,7 @@ async fn precheck(
 }
 
 async fn resolve(
-    app: &App,
+    doing: &Doing<'_>,
     tx: &mut Tx,
     row: &TicketRow,
     facts: &TicketFacts,
@@ -244,7 +248,7 @@ async fn resolve(
 ) -> AppResult<(Resolved, RuleContext)> {
     let mut resolved = Resolved::default();
     let mut ctx = RuleContext {
-        approval_threshold: app.rules.approval_threshold,
+        approval_threshold: doing.policy.approval_threshold,
         ..RuleContext::default()
     };
     match input {
@@ -254,15 +258,15 @@ async fn resolve(
             ..
         } => {
             let found = find_system(tx, system).await?;
-            crate::blocking::check_covers(app, &found, &row.target_host, "system").await?;
+            crate::blocking::check_covers(doing.app, &found, &row.target_host, "system").await?;
             resolved.system = Some(found);
         }
         ActionInput::MarkDuplicate { of, .. } => {
             check_original(tx, &row.number, of.as_str()).await?
         }
         ActionInput::Review { .. } => {
-            let since = app
-                .rules
+            let since = doing
+                .policy
                 .approval_window_days
                 .map_or(0, |days| millis(now - Duration::days(i64::from(days))));
             let count = match facts.agency_id {
@@ -323,27 +327,35 @@ async fn find_system(tx: &mut Tx, given: &str) -> AppResult<SystemRow> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the rules decided for a step: its records, the outcome, and what they name.
+struct Decided<'a> {
+    input: &'a ActionInput,
+    outcome: &'a Outcome,
+    resolved: Resolved,
+}
+
 async fn apply(
     tx: &mut Tx,
-    caller: &Caller,
+    doing: &Doing<'_>,
     row: &TicketRow,
     facts: &TicketFacts,
-    input: &ActionInput,
-    outcome: &Outcome,
-    mut resolved: Resolved,
+    decided: Decided<'_>,
     files: &[StoredFile],
     now: DateTime<Utc>,
-    app: &App,
-    source: Option<String>,
 ) -> AppResult<Option<i64>> {
+    let (app, policy, caller) = (doing.app, doing.policy, doing.caller);
+    let Decided {
+        input,
+        outcome,
+        mut resolved,
+    } = decided;
     let now_ms = millis(now);
     let action = input.action();
     let moved = outcome.to != facts.state;
     let due_at = if moved {
         app.rules
             .deadlines
-            .due_at(&app.rules.calendar, outcome.to, now)
+            .due_at(&policy.calendar, outcome.to, now)
             .map(millis)
     } else {
         row.due_at
@@ -433,6 +445,7 @@ async fn apply(
     let fresh = fresh_row(tx, row).await?;
     let issued = crate::documents::issue(
         app,
+        policy,
         tx,
         crate::documents::Step {
             caller,
@@ -462,7 +475,7 @@ async fn apply(
         role: caller.role.as_str().to_owned(),
         action: action.as_str().to_owned(),
         ticket_number: Some(row.number.clone()),
-        source,
+        source: doing.source.clone(),
         outcome: "ok".to_owned(),
         details: json!({
             "from": facts.state.as_str(),

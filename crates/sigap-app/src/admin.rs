@@ -5,13 +5,12 @@
 //! use cases of `registry` and `two_factor`, which only admins pass.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use sigap_core::Role;
 
 use crate::auth::Caller;
 use crate::views::{AgencyView, SystemView, UserView};
-use crate::{App, AppResult, Rules, registry};
+use crate::{App, AppResult, registry};
 
 /// The roles that read the admin pages.
 pub const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
@@ -65,10 +64,4 @@ pub async fn users(app: &App, caller: &Caller) -> AppResult<Vec<UserOverview>> {
             user,
         })
         .collect())
-}
-
-/// The rules in force, as the binary read them at start.
-pub fn settings(app: &App, caller: &Caller) -> AppResult<Arc<Rules>> {
-    caller.require(ADMIN_READERS, "read the settings")?;
-    Ok(Arc::clone(&app.rules))
 }

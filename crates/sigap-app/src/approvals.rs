@@ -12,7 +12,7 @@ use sigap_store::{StepRecordRow, TicketFilter, TicketListRow};
 use crate::auth::Caller;
 use crate::tickets::{deadline, summary};
 use crate::views::{AgencyRef, PendingApproval, TicketSummary};
-use crate::{App, AppError, AppResult, from_millis, millis};
+use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 /// How many of an agency's other tickets the history shows, newest first.
 const HISTORY_LIMIT: i64 = 50;
@@ -33,7 +33,7 @@ fn may_read(caller: &Caller) -> AppResult<()> {
 /// The tickets waiting for the Regional Secretary's approval, oldest first.
 pub async fn pending_approvals(app: &App, caller: &Caller) -> AppResult<Vec<PendingApproval>> {
     may_read(caller)?;
-    let app = &app.current().await?;
+    let policy = app.policy().await?;
     let filter = TicketFilter {
         state: Some("awaiting_approval".to_owned()),
         limit: 100,
@@ -43,12 +43,16 @@ pub async fn pending_approvals(app: &App, caller: &Caller) -> AppResult<Vec<Pend
     rows.reverse();
     let mut pending = Vec::with_capacity(rows.len());
     for row in rows {
-        pending.push(pending_approval(app, row).await?);
+        pending.push(pending_approval(app, &policy, row).await?);
     }
     Ok(pending)
 }
 
-async fn pending_approval(app: &App, row: TicketListRow) -> AppResult<PendingApproval> {
+async fn pending_approval(
+    app: &App,
+    policy: &Policy,
+    row: TicketListRow,
+) -> AppResult<PendingApproval> {
     let now = millis(app.now());
     let steps = app.store.list_step_records(row.id).await?;
     let counted = last_count(&steps);
@@ -70,7 +74,7 @@ async fn pending_approval(app: &App, row: TicketListRow) -> AppResult<PendingApp
         }),
         system: row.system_name,
         agency_valid_reports: counted.map(|c| c.reports),
-        threshold: counted.map_or(i64::from(app.rules.approval_threshold), |c| c.threshold),
+        threshold: counted.map_or(i64::from(policy.approval_threshold), |c| c.threshold),
         reviewed_at: counted.map(|c| c.at),
         deadline: deadline(row.due_at, now),
         history,

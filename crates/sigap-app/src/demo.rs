@@ -110,10 +110,7 @@ impl Story {
         let clock = Arc::new(ManualClock::new(end - TimeDelta::days(STORY_DAYS)));
         let shared: Arc<dyn Clock> = clock.clone();
         Story {
-            app: App {
-                clock: shared,
-                ..app.clone()
-            },
+            app: app.with_clock(shared),
             clock,
             end,
         }
@@ -1230,7 +1227,7 @@ mod tests {
     use sigap_store::{BlobStore, Store};
 
     use super::*;
-    use crate::Rules;
+    use crate::{Policy, Rules};
 
     async fn app(dir: &std::path::Path) -> App {
         let url = format!("sqlite://{}", dir.join("d.db").display());
@@ -1240,7 +1237,13 @@ mod tests {
             .with_ymd_and_hms(2026, 3, 18, 3, 0, 0)
             .single()
             .expect("time");
-        App::new(store, blobs, Rules::default(), Arc::new(FixedClock(now)))
+        App::new(
+            store,
+            blobs,
+            Rules::default(),
+            Policy::default(),
+            Arc::new(FixedClock(now)),
+        )
     }
 
     async fn state(app: &App, number: &str) -> String {

@@ -57,7 +57,7 @@ pub async fn submit_report(
     let report = check_report(body, !uploads.is_empty(), intake.staff.is_some())?;
     let checked = evidence::check(app, uploads)?;
     // The first deadline counts working days on the holidays in force.
-    let app = &app.current().await?;
+    let policy = app.policy().await?;
     let now = app.now();
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);
@@ -75,7 +75,7 @@ pub async fn submit_report(
     let due_at = app
         .rules
         .deadlines
-        .due_at(&app.rules.calendar, State::Queued, now)
+        .due_at(&policy.calendar, State::Queued, now)
         .map(millis);
     let ticket_id = tx
         .insert_ticket(

@@ -7,13 +7,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sigap_core::{Clock, DeadlinePolicy, FieldError, Role, WorkingCalendar};
-use sigap_store::{BlobStore, Store, StoreError};
+use sigap_core::{DeadlinePolicy, FieldError, Role, WorkingCalendar};
+use sigap_store::StoreError;
 
 pub mod access;
 pub mod actions;
 pub mod admin;
 pub mod antispam;
+mod app;
 pub mod approvals;
 pub(crate) mod audit;
 pub mod audit_log;
@@ -46,28 +47,49 @@ pub mod views;
 pub mod webhooks;
 pub mod worker;
 
+pub use app::App;
 pub use auth::Caller;
 pub use evidence::Upload;
 
-/// The rules and limits the use cases apply. Built and validated by the binary at start.
+/// The part of the SOP's rules that an admin may change while sigap runs (on
+/// `/admin/settings`, see `settings`). The binary gives the start values; a use case reads
+/// the values in force with [`App::policy`], never the start values.
 #[derive(Debug, Clone)]
-pub struct Rules {
-    /// Ticket number prefix: `BCSIRT` gives `BCSIRT-2026-00001`.
-    pub ticket_prefix: String,
-    pub deadlines: DeadlinePolicy,
+pub struct Policy {
+    /// The working calendar with its holidays: the deadlines counted in working days.
     pub calendar: WorkingCalendar,
     /// Reactivation needs the Regional Secretary when the agency's valid reports exceed this.
     pub approval_threshold: u32,
     /// Only reports of the last N days count towards the threshold; `None` counts all.
     pub approval_window_days: Option<u32>,
+    /// Letterhead, signers, number patterns and copies of the official documents.
+    pub documents: Arc<document_settings::DocumentSettings>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            calendar: WorkingCalendar::default(),
+            approval_threshold: 3,
+            approval_window_days: None,
+            documents: Arc::default(),
+        }
+    }
+}
+
+/// The rules and limits that hold from start to stop: read and validated by the binary at
+/// start, changed by a restart only. What an admin may change is the [`Policy`].
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Ticket number prefix: `BCSIRT` gives `BCSIRT-2026-00001`.
+    pub ticket_prefix: String,
+    pub deadlines: DeadlinePolicy,
     /// Largest evidence file accepted, in bytes.
     pub max_file_bytes: usize,
     /// Most evidence files in one request.
     pub max_files: usize,
     /// Base URL for tracking links.
     pub public_url: String,
-    /// Letterhead, signers, number patterns and copies of the official documents.
-    pub documents: Arc<document_settings::DocumentSettings>,
     /// The office's contact on maintenance pages and how blocks are proven.
     pub blocking: blocking::BlockingSettings,
     /// The sender of every mail (`SIGAP_MAIL_FROM`), named as the organiser of meeting
@@ -151,13 +173,9 @@ impl Default for Rules {
         Rules {
             ticket_prefix: "BCSIRT".to_owned(),
             deadlines: DeadlinePolicy::default(),
-            calendar: WorkingCalendar::default(),
-            approval_threshold: 3,
-            approval_window_days: None,
             max_file_bytes: 10 * 1024 * 1024,
             max_files: 10,
             public_url: "http://127.0.0.1:8080".to_owned(),
-            documents: Arc::default(),
             blocking: blocking::BlockingSettings::default(),
             mail_from: "BATAM-CSIRT <csirt@batam.go.id>".to_owned(),
             password_slots: Arc::new(tokio::sync::Semaphore::new(2)),
@@ -172,53 +190,6 @@ impl Default for Rules {
             intake_limits: antispam::IntakeLimits::off(),
             messages_per_hour: 0,
         }
-    }
-}
-
-/// Everything a use case needs. Cheap to clone. The clock is the system's in the binary
-/// and a set one in tests.
-#[derive(Clone)]
-pub struct App {
-    pub store: Store,
-    pub blobs: BlobStore,
-    /// The rules read at start; [`App::current`] gives an app whose rules carry the
-    /// settings an admin changed since (see `settings`).
-    pub rules: Arc<Rules>,
-    pub clock: Arc<dyn Clock>,
-    /// The rules read at start and the settings in force built from them.
-    pub settings: Arc<settings::Live>,
-}
-
-impl std::fmt::Debug for App {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
-            .field("store", &self.store)
-            .field("rules", &self.rules)
-            .finish()
-    }
-}
-
-impl App {
-    /// Whether the database answers (the health check).
-    pub async fn ping(&self) -> AppResult<()> {
-        Ok(self.store.ping().await?)
-    }
-
-    /// The store seals the audit chain with the key derived from `rules.secret_key`.
-    pub fn new(store: Store, blobs: BlobStore, rules: Rules, clock: Arc<dyn Clock>) -> App {
-        let store = store.with_audit_key(audit_log::chain_key(&rules.secret_key));
-        let rules = Arc::new(rules);
-        App {
-            store,
-            blobs,
-            settings: Arc::new(settings::Live::new(Arc::clone(&rules))),
-            rules,
-            clock,
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
     }
 }
 

@@ -113,7 +113,7 @@ pub struct MailJob {
     /// Only for the reporter and staff; never in mail to agencies.
     pub title: Option<String>,
     /// The latest document of this kind is attached as PDF.
-    pub attach: Option<String>,
+    pub attach: Option<sigap_core::DocumentKind>,
     #[serde(flatten)]
     pub kind: MailKind,
 }
@@ -343,7 +343,7 @@ async fn envelope(
                 .map_err(|e| e.to_string())?,
             None => Vec::new(),
         };
-        if let Some(doc) = docs.iter().rev().find(|d| &d.kind == kind) {
+        if let Some(doc) = docs.iter().rev().find(|d| d.kind == *kind) {
             let pdf = app
                 .blobs
                 .get(&doc.sha256)
@@ -470,7 +470,7 @@ pub(crate) async fn step_mails(
                 },
             );
             mail.title = None;
-            mail.attach = Some(sigap_core::DocumentKind::LetterFollowUp.as_str().to_owned());
+            mail.attach = Some(sigap_core::DocumentKind::LetterFollowUp);
             mails.push(mail);
         }
         A::Assess {
@@ -507,7 +507,7 @@ pub(crate) async fn step_mails(
             );
             // Agencies get the CSIRT's letter, never the reporter's words.
             mail.title = None;
-            mail.attach = Some(sigap_core::DocumentKind::LetterNotice.as_str().to_owned());
+            mail.attach = Some(sigap_core::DocumentKind::LetterNotice);
             mails.push(mail);
         }
         _ => {}

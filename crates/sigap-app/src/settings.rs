@@ -3,9 +3,9 @@
 //! calendar, and the official documents' letterhead, signers, number patterns and copies.
 //!
 //! Each changed section is one JSON row of the `settings` table, written in one audited
-//! transaction that also raises the settings revision. Every instance keeps the rules it
+//! transaction that also raises the settings revision. Every instance keeps the policy it
 //! built and, where a use case needs the settings (a step, a new report, a document, the
-//! approvals), reads the revision first and builds the rules anew when another instance
+//! approvals), reads the revision first and builds the policy anew when another instance
 //! (or itself) changed them: so several instances on one database apply the same settings
 //! from the change on. A reset forgets the row, and the value read at start applies again.
 
@@ -20,7 +20,7 @@ use sigap_store::{SettingRow, Tx};
 
 use crate::auth::Caller;
 use crate::document_settings::{DocumentSettings, KindSettings};
-use crate::{App, AppError, AppResult, Rules, from_millis, millis};
+use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 pub use sigap_core::settings::{Approval, Holiday, LetterheadChange};
 
@@ -58,12 +58,12 @@ pub struct Changed {
     pub by: String,
 }
 
-/// The settings in force: the rules with the admins' changes applied, the named holidays,
+/// The settings in force: the policy with the admins' changes applied, the named holidays,
 /// and for each section who changed it (`None`: as read at start).
 #[derive(Debug, Clone)]
 pub struct Effective {
     pub revision: i64,
-    pub rules: Arc<Rules>,
+    pub policy: Arc<Policy>,
     pub holidays: Vec<Holiday>,
     pub approval_changed: Option<Changed>,
     pub holidays_changed: Option<Changed>,
@@ -81,16 +81,16 @@ impl Effective {
     }
 }
 
-/// The rules read at start and the settings in force built from them, shared by the clones
-/// of one [`App`].
+/// The policy read at start and the one in force built from it, shared by the clones of
+/// one [`App`].
 #[derive(Debug)]
 pub struct Live {
-    base: Arc<Rules>,
+    base: Arc<Policy>,
     current: Mutex<Option<Arc<Effective>>>,
 }
 
 impl Live {
-    pub fn new(base: Arc<Rules>) -> Live {
+    pub fn new(base: Arc<Policy>) -> Live {
         Live {
             base,
             current: Mutex::new(None),
@@ -112,31 +112,21 @@ impl App {
     /// The settings in force now: the cached ones when the revision has not moved.
     pub async fn effective(&self) -> AppResult<Arc<Effective>> {
         let revision = self.store.settings_revision().await?;
-        if let Some(effective) = self.settings.cached(revision) {
+        if let Some(effective) = self.live().cached(revision) {
             return Ok(effective);
         }
         let rows = self.store.list_settings().await?;
-        let effective = Arc::new(build(&self.settings.base, revision, &rows));
-        self.settings.keep(Arc::clone(&effective));
+        let effective = Arc::new(build(&self.live().base, revision, &rows));
+        self.live().keep(Arc::clone(&effective));
         Ok(effective)
-    }
-
-    /// This app with the settings in force now as its rules. Use cases that apply the
-    /// settings an admin may change start with it.
-    pub async fn current(&self) -> AppResult<App> {
-        let effective = self.effective().await?;
-        Ok(App {
-            rules: Arc::clone(&effective.rules),
-            ..self.clone()
-        })
     }
 }
 
-/// The rules of `base` with the changed sections of `rows` applied. A row that cannot be
+/// The policy of `base` with the changed sections of `rows` applied. A row that cannot be
 /// read (which a check on writing prevents) is skipped with a warning: the start value
 /// applies.
-fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
-    let mut rules = Rules::clone(base);
+fn build(base: &Arc<Policy>, revision: i64, rows: &[SettingRow]) -> Effective {
+    let mut policy = Policy::clone(base);
     let mut holidays: Vec<Holiday> = base
         .calendar
         .holidays()
@@ -147,7 +137,7 @@ fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
         .collect();
     let mut effective = Effective {
         revision,
-        rules: Arc::clone(base),
+        policy: Arc::clone(base),
         holidays: Vec::new(),
         approval_changed: None,
         holidays_changed: None,
@@ -169,19 +159,19 @@ fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
             Some(Section::Approval) => serde_json::from_value::<Approval>(value)
                 .map_err(|e| e.to_string())
                 .map(|approval| {
-                    rules.approval_threshold = approval.threshold;
-                    rules.approval_window_days = approval.window_days;
+                    policy.approval_threshold = approval.threshold;
+                    policy.approval_window_days = approval.window_days;
                     effective.approval_changed = changed;
                 }),
             Some(Section::Holidays) => serde_json::from_value::<Vec<Holiday>>(value)
                 .map_err(|e| e.to_string())
                 .map(|list| {
-                    rules.calendar = WorkingCalendar::new(list.iter().map(|h| h.date));
+                    policy.calendar = WorkingCalendar::new(list.iter().map(|h| h.date));
                     holidays = list;
                     effective.holidays_changed = changed;
                 }),
             Some(Section::Documents) => DocumentSettings::from_json(&value).map(|documents| {
-                rules.documents = Arc::new(documents);
+                policy.documents = Arc::new(documents);
                 effective.documents_changed = changed;
             }),
             None => Err("not a section of the settings".to_owned()),
@@ -190,7 +180,7 @@ fn build(base: &Arc<Rules>, revision: i64, rows: &[SettingRow]) -> Effective {
             tracing::warn!(section = %row.name, error = %e, "stored settings skipped");
         }
     }
-    effective.rules = Arc::new(rules);
+    effective.policy = Arc::new(policy);
     effective.holidays = holidays;
     effective
 }
@@ -322,7 +312,7 @@ async fn documents_in(app: &App, tx: &mut Tx) -> AppResult<DocumentSettings> {
             DocumentSettings::from_json(&value)
                 .map_err(|e| AppError::Internal(format!("stored document settings: {e}")))
         }
-        None => Ok(DocumentSettings::clone(&app.settings.base.documents)),
+        None => Ok(DocumentSettings::clone(&app.live().base.documents)),
     }
 }
 
@@ -451,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_changed_section_overrides_the_start_value_and_a_bad_row_is_skipped() {
-        let base = Arc::new(Rules::default());
+        let base = Arc::new(crate::Policy::default());
         let row = |name: &str, value: Value, revision| SettingRow {
             name: name.to_owned(),
             value: value.to_string(),
@@ -472,15 +462,15 @@ mod tests {
                 row("documents", json!({"place": "Batam"}), 3),
             ],
         );
-        assert_eq!(effective.rules.approval_threshold, 7);
-        assert_eq!(effective.rules.approval_window_days, Some(90));
+        assert_eq!(effective.policy.approval_threshold, 7);
+        assert_eq!(effective.policy.approval_window_days, Some(90));
         let date = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
-        assert!(!effective.rules.calendar.is_working_day(date));
+        assert!(!effective.policy.calendar.is_working_day(date));
         assert_eq!(effective.holidays[0].name, "Natal");
         assert!(effective.approval_changed.is_some());
         // The document row is incomplete: skipped, the start settings apply.
         assert!(effective.documents_changed.is_none());
-        assert_eq!(effective.rules.documents.place, base.documents.place);
+        assert_eq!(effective.policy.documents.place, base.documents.place);
     }
 }
 
@@ -581,7 +571,7 @@ fn changed_view(changed: Option<&Changed>) -> Option<ChangedView> {
 impl Effective {
     /// The settings an admin may change, as JSON.
     pub fn to_view(&self) -> SettingsView {
-        let rules = &self.rules;
+        let rules = &self.policy;
         let documents = &rules.documents;
         SettingsView {
             revision: self.revision,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sigap_core::{Criticality, State};
+use sigap_core::{Criticality, DocumentKind, State};
 use sigap_store::{CommentRow, EvidenceRow};
 use utoipa::ToSchema;
 
@@ -113,7 +113,8 @@ pub struct EvidenceView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DocumentView {
     pub id: i64,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: DocumentKind,
     pub number: String,
     pub sha256: String,
     pub created_at: DateTime<Utc>,

@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use sigap_app::intake::{Intake, submit_report};
-use sigap_app::{App, AppError, Caller, Rules, actions, registry};
+use sigap_app::{App, AppError, Caller, Policy, Rules, actions, registry};
 use sigap_core::{Channel, Clock, Role};
 use sigap_store::{BlobStore, Store, StoreOptions};
 
@@ -222,7 +222,13 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
         ticket_prefix: args.ticket_prefix.clone(),
         ..Rules::default()
     };
-    let app = App::new(store, blobs, rules, Arc::new(SystemClock));
+    let app = App::new(
+        store,
+        blobs,
+        rules,
+        Policy::default(),
+        Arc::new(SystemClock),
+    );
     let csirt = Arc::new(registries(&app).await?);
 
     let args = Arc::new(args);

@@ -1,10 +1,11 @@
 //! Rows as they come out of the database, and the values that go in. A ticket's state and
-//! criticality, a step's action, role and states, and a comment's visibility and a user's role come out as `sigap_core` types (an unknown stored word is a decoding error
-//! that names its column); the other enums are still kept as their text names, which the
-//! application parses.
+//! criticality, a step's action, role and states, a comment's visibility, a user's role and
+//! a document's kind come out as `sigap_core` types (an unknown stored word is a decoding
+//! error that names its column); the other enums are still kept as their text names, which
+//! the application parses.
 
 use serde::Serialize;
-use sigap_core::{Action, Criticality, Role, State, Visibility};
+use sigap_core::{Action, Criticality, DocumentKind, Role, State, Visibility};
 
 /// A registered regional agency (*Perangkat Daerah*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -368,7 +369,7 @@ pub struct DocumentRow {
     pub id: i64,
     pub ticket_id: i64,
     pub ticket_number: String,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub number: String,
     pub sha256: String,
     pub verify_code: String,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use sigap_app::{App, Rules};
+use sigap_app::{App, Policy, Rules};
 use sigap_core::ManualClock;
 use sigap_store::{BlobStore, Store, StoreOptions};
 use tokio::sync::oneshot;
@@ -60,12 +60,20 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
-/// [`spawn_app`] with rules changed by `configure` (threshold, window, holidays, limits).
+/// What a test app starts with: the rules that hold until a restart (limits, keys,
+/// addresses) and the policy an admin may change (threshold, window, holidays, documents).
+#[derive(Debug, Default)]
+pub struct Start {
+    pub rules: Rules,
+    pub policy: Policy,
+}
+
+/// [`spawn_app`] with its start changed by `configure` (threshold, window, holidays, limits).
 /// `public_url` is set to the server's address after `configure` runs, unless `configure`
 /// set one (e.g. an https address, for the cookie and HSTS rules of an https site).
 pub async fn spawn_app_with(
     backend: Backend,
-    configure: impl FnOnce(&mut Rules),
+    configure: impl FnOnce(&mut Start),
 ) -> Option<TestApp> {
     spawn_app_with_web(backend, configure, sigap_web::WebSettings::default()).await
 }
@@ -73,7 +81,7 @@ pub async fn spawn_app_with(
 /// [`spawn_app_with_web`] with the web layer's settings (body and connection limits) given.
 pub async fn spawn_app_with_web(
     backend: Backend,
-    configure: impl FnOnce(&mut Rules),
+    configure: impl FnOnce(&mut Start),
     web: sigap_web::WebSettings,
 ) -> Option<TestApp> {
     spawn(backend, configure, web, None).await
@@ -87,7 +95,7 @@ pub const PUBLIC_HOST: &str = "csirt.batam.test";
 /// documents and mail print their links; the test client resolves that name to the server.
 pub async fn spawn_public_app(
     backend: Backend,
-    configure: impl FnOnce(&mut Rules),
+    configure: impl FnOnce(&mut Start),
 ) -> Option<TestApp> {
     spawn(
         backend,
@@ -100,7 +108,7 @@ pub async fn spawn_public_app(
 
 async fn spawn(
     backend: Backend,
-    configure: impl FnOnce(&mut Rules),
+    configure: impl FnOnce(&mut Start),
     web: sigap_web::WebSettings,
     public_host: Option<&str>,
 ) -> Option<TestApp> {
@@ -118,14 +126,15 @@ async fn spawn(
         None => format!("http://{address}"),
     };
     let clock = Arc::new(ManualClock::new(start_time()));
-    let mut rules = Rules::default();
-    rules.blocking.profiles = test_profiles();
-    let default_url = rules.public_url.clone();
-    configure(&mut rules);
+    let mut start = Start::default();
+    start.rules.blocking.profiles = test_profiles();
+    let default_url = start.rules.public_url.clone();
+    configure(&mut start);
+    let Start { mut rules, policy } = start;
     if rules.public_url == default_url {
         rules.public_url = base_url.clone();
     }
-    let app = App::new(store, blobs, rules, clock.clone());
+    let app = App::new(store, blobs, rules, policy, clock.clone());
     // The app's store: it seals the audit chain with the app's key.
     let store = app.store.clone();
     let seed = seed::seed(&app).await;

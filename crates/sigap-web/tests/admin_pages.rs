@@ -14,14 +14,14 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sigap_app::{Caller, Rules, registry};
+use sigap_app::{Caller, registry};
 use sigap_testkit::TestApp;
 use support::*;
 
 /// Rules under which no role needs a second factor, with two holidays.
-fn password_only(rules: &mut Rules) {
-    rules.totp_required_roles.clear();
-    rules.calendar = sigap_core::WorkingCalendar::new([
+fn password_only(start: &mut sigap_testkit::Start) {
+    start.rules.totp_required_roles.clear();
+    start.policy.calendar = sigap_core::WorkingCalendar::new([
         chrono::NaiveDate::from_ymd_opt(2026, 8, 17).unwrap(),
         chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
     ]);
@@ -1312,15 +1312,19 @@ async fn refused_settings_keep_the_input_and_change_nothing(app: TestApp) {
 }
 
 async fn another_instance_applies_a_change_at_its_next_use(app: TestApp) {
-    // A second instance on the same database, with the same start rules, that has already
-    // built its settings.
+    // A second instance on the same database, with the same start rules and policy, that
+    // has already built its settings.
     let other = sigap_app::App::new(
         app.store.clone(),
         app.app.blobs.clone(),
         sigap_app::Rules::clone(&app.app.rules),
+        sigap_app::Policy::default(),
         app.app.clock.clone(),
     );
-    assert_eq!(other.effective().await.unwrap().rules.approval_threshold, 3);
+    assert_eq!(
+        other.effective().await.unwrap().policy.approval_threshold,
+        3
+    );
     let mut browser = admin_browser(&app).await;
     browser
         .submit(
@@ -1330,21 +1334,19 @@ async fn another_instance_applies_a_change_at_its_next_use(app: TestApp) {
         )
         .await;
     let seen = other.effective().await.unwrap();
-    assert_eq!(seen.rules.approval_threshold, 5);
-    assert_eq!(seen.rules.approval_window_days, Some(90));
+    assert_eq!(seen.policy.approval_threshold, 5);
+    assert_eq!(seen.policy.approval_window_days, Some(90));
     assert_eq!(
         seen.approval_changed.as_ref().map(|c| c.by.as_str()),
         Some("web.admin@kominfo.batam.go.id")
     );
-    let current = other.current().await.unwrap();
-    assert_eq!(current.rules.approval_threshold, 5);
-    assert_eq!(
-        other.rules.approval_threshold, 3,
-        "the start rules stay as read"
-    );
+    assert_eq!(other.policy().await.unwrap().approval_threshold, 5);
     browser
         .submit("/admin/settings", "/admin/settings/reset/approval", &[])
         .await;
-    assert_eq!(other.effective().await.unwrap().rules.approval_threshold, 3);
+    assert_eq!(
+        other.effective().await.unwrap().policy.approval_threshold,
+        3
+    );
     assert!(other.effective().await.unwrap().approval_changed.is_none());
 }

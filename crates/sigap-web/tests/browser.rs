@@ -30,7 +30,6 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use sigap_app::Rules;
 use sigap_testkit::{TestApp, seed};
 use support::{PASSWORD, staff};
 
@@ -67,8 +66,8 @@ both! {
 
 /// The default rules (admin, csirt and domain_officer need a second factor), with the
 /// report limits on and only one report an hour without the anti-spam proof of work.
-fn default_rules(rules: &mut Rules) {
-    rules.intake_limits = sigap_app::antispam::IntakeLimits {
+fn default_rules(start: &mut sigap_testkit::Start) {
+    start.rules.intake_limits = sigap_app::antispam::IntakeLimits {
         per_hour: 20,
         without_proof_per_hour: 1,
         proof_bits: 16,

@@ -16,18 +16,17 @@ mod credentials;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
-use sigap_app::Rules;
 use sigap_testkit::bodies::PNG_BYTES;
 use sigap_testkit::{TestApp, seed};
 use support::*;
 
 /// Rules under which no role needs a second factor.
-fn password_only(rules: &mut Rules) {
-    rules.totp_required_roles.clear();
+fn password_only(start: &mut sigap_testkit::Start) {
+    start.rules.totp_required_roles.clear();
 }
 
 /// The default rules: admin, csirt and domain_officer need a second factor.
-fn default_rules(_: &mut Rules) {}
+fn default_rules(_: &mut sigap_testkit::Start) {}
 
 both! {
     password_only;
@@ -1803,9 +1802,9 @@ async fn a_long_thread_is_paged_on_the_ticket_page(app: TestApp) {
 }
 
 /// Rules under which a reporter may send one message an hour per ticket and address.
-fn one_message_an_hour(rules: &mut Rules) {
-    password_only(rules);
-    rules.messages_per_hour = 1;
+fn one_message_an_hour(start: &mut sigap_testkit::Start) {
+    password_only(start);
+    start.rules.messages_per_hour = 1;
 }
 
 both! {

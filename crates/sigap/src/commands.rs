@@ -282,7 +282,11 @@ fn explain(e: AppError) -> anyhow::Error {
 
 /// The app on the database, with the server's key (`SIGAP_SECRET_KEY` or the key file): every
 /// command that writes to the audit log seals its entries with it.
-async fn open_app(db: &DatabaseArgs, mut rules: sigap_app::Rules) -> anyhow::Result<App> {
+async fn open_app(
+    db: &DatabaseArgs,
+    mut rules: sigap_app::Rules,
+    policy: sigap_app::Policy,
+) -> anyhow::Result<App> {
     rules.secret_key = db.key.load(&db.data_dir)?;
     let url = db.url();
     let store = Store::open(&url, &db.store_options()?)
@@ -295,11 +299,16 @@ async fn open_app(db: &DatabaseArgs, mut rules: sigap_app::Rules) -> anyhow::Res
         })?;
     let blobs = BlobStore::new(db.data_dir.join("evidence"))
         .with_context(|| format!("cannot use {}", db.data_dir.display()))?;
-    Ok(App::new(store, blobs, rules, Arc::new(SystemClock)))
+    Ok(App::new(store, blobs, rules, policy, Arc::new(SystemClock)))
 }
 
 async fn admin_app(db: &DatabaseArgs) -> anyhow::Result<App> {
-    open_app(db, sigap_app::Rules::default()).await
+    open_app(
+        db,
+        sigap_app::Rules::default(),
+        sigap_app::Policy::default(),
+    )
+    .await
 }
 
 /// Runs the chosen command.
@@ -606,8 +615,8 @@ fn token_line(t: &tokens::TokenView) -> String {
 /// Warns when official documents of some kinds would be issued as drafts (no signers in
 /// the settings in force, from the file or the settings page).
 async fn warn_draft_documents(app: &sigap_app::App) -> anyhow::Result<()> {
-    let current = app.current().await.map_err(explain)?;
-    let drafts = current.rules.documents.draft_kinds();
+    let policy = app.policy().await.map_err(explain)?;
+    let drafts = policy.documents.draft_kinds();
     if !drafts.is_empty() {
         let kinds: Vec<&str> = drafts.iter().map(|k| k.as_str()).collect();
         tracing::warn!(
@@ -623,7 +632,7 @@ async fn warn_draft_documents(app: &sigap_app::App) -> anyhow::Result<()> {
 async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     init_tracing();
-    let mut rules = args.rules.rules(&args.listen)?;
+    let (mut rules, mut policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
     let limits = args.limits.web(rules.max_file_bytes)?;
@@ -637,7 +646,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.demo && args.rules.documents_file.is_none() {
-        rules.documents = std::sync::Arc::new(
+        policy.documents = std::sync::Arc::new(
             sigap_app::document_settings::DocumentSettings::demo().map_err(anyhow::Error::msg)?,
         );
     }
@@ -649,7 +658,7 @@ async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
              verification code only); set it to the address the public reaches"
         );
     }
-    let app = open_app(db, rules).await?;
+    let app = open_app(db, rules, policy).await?;
     check_audit_key(&app).await?;
     warn_draft_documents(&app).await?;
     if args.demo {
@@ -769,9 +778,9 @@ fn lower_priority() -> std::io::Result<()> {
 /// Runs the background jobs until stopped.
 async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
-    let mut rules = args.rules.rules(&args.listen)?;
+    let (mut rules, policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
-    let app = open_app(db, rules).await?;
+    let app = open_app(db, rules, policy).await?;
     check_audit_key(&app).await?;
     let mail = args.mail.settings(&app.rules.public_url)?;
     println!(

@@ -10,7 +10,7 @@ use sigap_app::blocking_profiles::BlockingProfiles;
 use sigap_app::document_settings::DocumentSettings;
 use sigap_app::totp::SecretKey;
 use sigap_app::webhooks::WebhookTarget;
-use sigap_app::{NoticeSettings, Rules};
+use sigap_app::{NoticeSettings, Policy, Rules};
 use sigap_block::OutboundPolicy;
 use sigap_block::proof::{ProofOptions, Resolver};
 use sigap_core::{Email, Role, TicketNumber, WorkingCalendar};
@@ -335,8 +335,9 @@ impl RuleArgs {
         })
     }
 
-    /// Validated rules; `listen` gives the default public URL.
-    pub fn rules(&self, listen: &str) -> anyhow::Result<Rules> {
+    /// Validated rules and the start values of the policy; `listen` gives the default
+    /// public URL.
+    pub fn rules(&self, listen: &str) -> anyhow::Result<(Rules, Policy)> {
         TicketNumber::check_prefix(&self.ticket_prefix)
             .map_err(|e| anyhow::anyhow!("SIGAP_TICKET_PREFIX: {}", e.message))?;
         let mut holidays = Vec::new();
@@ -356,14 +357,16 @@ impl RuleArgs {
                 .map_err(|e| anyhow::anyhow!("SIGAP_DOCUMENTS_FILE: {e}"))?,
             None => DocumentSettings::default(),
         };
-        Ok(Rules {
-            notices: self.notices()?,
+        let policy = Policy {
             documents: std::sync::Arc::new(documents),
-            blocking: self.blocking()?,
-            ticket_prefix: self.ticket_prefix.clone(),
             calendar: WorkingCalendar::new(holidays),
             approval_threshold: self.approval_threshold,
             approval_window_days: self.approval_window_days,
+        };
+        let rules = Rules {
+            notices: self.notices()?,
+            blocking: self.blocking()?,
+            ticket_prefix: self.ticket_prefix.clone(),
             max_file_bytes: self.max_file_bytes,
             public_url: self
                 .public_url
@@ -377,7 +380,8 @@ impl RuleArgs {
             },
             messages_per_hour: self.messages_per_hour,
             ..Rules::default()
-        })
+        };
+        Ok((rules, policy))
     }
 }
 

@@ -66,7 +66,7 @@ impl Sources<'_> {
     }
 
     fn last_doc(&self, kind: DocumentKind) -> Option<&DocumentRow> {
-        self.docs.iter().rev().find(|d| d.kind == kind.as_str())
+        self.docs.iter().rev().find(|d| d.kind == kind)
     }
 
     /// The Regional Secretary's approval given after the latest review minutes, if the
@@ -530,10 +530,7 @@ fn notice(s: &Sources<'_>) -> Option<Body> {
 /// A document as another cites it.
 fn cited(d: &DocumentRow) -> Cited {
     Cited {
-        title: d
-            .kind
-            .parse::<DocumentKind>()
-            .map_or_else(|_| d.kind.clone(), |k| k.label_id().to_owned()),
+        title: d.kind.label_id().to_owned(),
         number: d.number.clone(),
         issued_at: from_millis(d.created_at),
     }
@@ -673,7 +670,7 @@ fn earlier_rounds(s: &Sources<'_>, current: Option<i64>) -> Vec<Cited> {
     ];
     s.docs
         .iter()
-        .filter(|d| d.id < current && kinds.iter().any(|k| d.kind == k.as_str()))
+        .filter(|d| d.id < current && kinds.contains(&d.kind))
         .map(cited)
         .collect()
 }
@@ -712,7 +709,7 @@ fn review(s: &Sources<'_>) -> Option<Body> {
         earlier: s
             .docs
             .iter()
-            .filter(|d| d.kind == DocumentKind::BaReviewMeeting.as_str())
+            .filter(|d| d.kind == DocumentKind::BaReviewMeeting)
             .map(cited)
             .collect(),
         agency_response: s
@@ -844,13 +841,11 @@ fn dossier(s: &Sources<'_>) -> Dossier {
         documents: s
             .docs
             .iter()
-            .filter_map(|d| {
-                Some(DocumentRef {
-                    kind: d.kind.parse().ok()?,
-                    number: d.number.clone(),
-                    issued_at: from_millis(d.created_at),
-                    sha256: d.sha256.clone(),
-                })
+            .map(|d| DocumentRef {
+                kind: d.kind,
+                number: d.number.clone(),
+                issued_at: from_millis(d.created_at),
+                sha256: d.sha256.clone(),
             })
             .collect(),
         audit_head: AuditHead {

@@ -12,7 +12,7 @@ use crate::documents::bodies::{self, Sources};
 use crate::documents::{Issue, evidence_list, issue_one, screenshots, visible_document};
 use crate::evidence::StoredFile;
 use crate::views::DocumentView;
-use crate::{App, AppError, AppResult, millis};
+use crate::{App, AppError, AppResult, Policy, millis};
 
 /// Longest reason for a correction, in characters.
 const MAX_REASON: usize = 1000;
@@ -50,13 +50,10 @@ pub async fn reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppRe
 }
 
 async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
-    let app = &app.current().await?;
+    let policy = app.policy().await?;
     let old = visible_document(app, caller, id).await?;
     check(caller, reason)?;
-    let kind: DocumentKind = old
-        .kind
-        .parse()
-        .map_err(|_| AppError::Internal(format!("unknown document kind `{}`", old.kind)))?;
+    let kind = old.kind;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let row = tx
@@ -70,13 +67,22 @@ async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppRe
             old.number, newer.number
         )));
     }
-    let body = rebuild(app, &mut tx, caller, &row, &old, kind, &docs, now).await?;
+    let body = Rebuild {
+        caller,
+        row: &row,
+        old: &old,
+        kind,
+        docs: &docs,
+        now,
+    };
+    let body = rebuild(app, &policy, &mut tx, body).await?;
     let evidence = if sigap_docs::body::shows_evidence(kind) {
         evidence_list(&mut tx, row.id, &[]).await?
     } else {
         Vec::new()
     };
     let issue = Issue {
+        policy: &policy,
         kind,
         row: &row,
         caller: Some(caller),
@@ -91,18 +97,31 @@ async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppRe
     Ok(crate::documents::document_view(new))
 }
 
+/// What a correction rebuilds: document `old` of `kind` on ticket `row`, among `docs`.
+struct Rebuild<'a> {
+    caller: &'a Caller,
+    row: &'a TicketRow,
+    old: &'a DocumentRow,
+    kind: DocumentKind,
+    docs: &'a [DocumentRow],
+    now: chrono::DateTime<chrono::Utc>,
+}
+
 /// The body of `kind` again, from the records of the step that issued `old`.
-#[allow(clippy::too_many_arguments)]
 async fn rebuild(
     app: &App,
+    policy: &Policy,
     tx: &mut Tx,
-    caller: &Caller,
-    row: &TicketRow,
-    old: &DocumentRow,
-    kind: DocumentKind,
-    docs: &[DocumentRow],
-    now: chrono::DateTime<chrono::Utc>,
+    what: Rebuild<'_>,
 ) -> AppResult<sigap_docs::Body> {
+    let Rebuild {
+        caller,
+        row,
+        old,
+        kind,
+        docs,
+        now,
+    } = what;
     let cannot = || AppError::Conflict(format!("document {} cannot be rebuilt", old.number));
     if kind == DocumentKind::Acknowledgement {
         return Ok(bodies::acknowledgement(row, &app.rules));
@@ -121,7 +140,7 @@ async fn rebuild(
         docs: &earlier,
         audit_head: tx.audit_head().await?,
         public_url: app.rules.document_base_url(),
-        tembusan: app.rules.documents.tembusan(kind),
+        tembusan: policy.documents.tembusan(kind),
         fix_days: 7,
         now,
     };

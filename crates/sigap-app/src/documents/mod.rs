@@ -35,7 +35,7 @@ use crate::auth::{Caller, new_secret};
 use crate::documents::bodies::Sources;
 use crate::evidence::StoredFile;
 use crate::views::DocumentView;
-use crate::{App, AppError, AppResult, from_millis, millis};
+use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 /// Length of the random code in a verification link.
 const CODE_LEN: usize = 24;
@@ -43,7 +43,7 @@ const CODE_LEN: usize = 24;
 /// One document issued by a step, as the audit log records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Issued {
-    pub kind: String,
+    pub kind: DocumentKind,
     pub number: String,
     pub sha256: String,
 }
@@ -54,7 +54,8 @@ pub struct Issued {
 /// may see the ticket.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VerifiedDocument {
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: DocumentKind,
     /// The kind's name in Indonesian, as the document's title says it.
     pub kind_label: String,
     pub number: String,
@@ -106,8 +107,8 @@ pub(crate) fn document_view(d: DocumentRow) -> DocumentView {
 
 /// Who signs a document of `kind`: the configured officials, or else the staff member who
 /// records the step (and the document is then a draft).
-fn signers(app: &App, kind: DocumentKind, caller: Option<&Caller>) -> Vec<Signer> {
-    if let Some(configured) = app.rules.documents.signers(kind) {
+fn signers(policy: &Policy, kind: DocumentKind, caller: Option<&Caller>) -> Vec<Signer> {
+    if let Some(configured) = policy.documents.signers(kind) {
         return configured.to_vec();
     }
     match caller {
@@ -159,6 +160,8 @@ async fn evidence_list(
 
 /// What one render needs besides the body.
 struct Issue<'a> {
+    /// The policy in force when the step began: the settings of the documents.
+    policy: &'a Policy,
     kind: DocumentKind,
     row: &'a TicketRow,
     caller: Option<&'a Caller>,
@@ -172,7 +175,7 @@ struct Issue<'a> {
 
 /// Numbers, renders, stores and records one document inside `tx`.
 async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppResult<DocumentRow> {
-    let settings = &app.rules.documents;
+    let settings = &doc.policy.documents;
     let year = i64::from(doc.now.with_timezone(&wib()).year());
     // One agenda per pattern: kinds with the same pattern share its running numbers. In the
     // year a series first meets, it continues after its kinds' own counters of the past.
@@ -188,7 +191,7 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
     let number = sigap_docs::number(pattern, u64::try_from(seq).unwrap_or(0), doc.now)
         .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
     let code: String = new_secret("").chars().take(CODE_LEN).collect();
-    let signing = signers(app, doc.kind, doc.caller);
+    let signing = signers(doc.policy, doc.kind, doc.caller);
     let draft = settings.signers(doc.kind).is_none();
     let document = Document {
         number: number.clone(),
@@ -319,15 +322,17 @@ pub(crate) struct Step<'a> {
 /// every document of the ticket.
 async fn receipt_for_the_dossier(
     app: &App,
+    policy: &Policy,
     tx: &mut Tx,
     step: &Step<'_>,
 ) -> AppResult<Option<Issued>> {
     let kind = DocumentKind::Acknowledgement;
     let docs = tx.list_documents(step.row.id).await?;
-    if docs.iter().any(|d| d.kind == kind.as_str()) {
+    if docs.iter().any(|d| d.kind == kind) {
         return Ok(None);
     }
     let doc = Issue {
+        policy,
         kind,
         row: step.row,
         caller: None,
@@ -347,14 +352,19 @@ async fn receipt_for_the_dossier(
 /// Issues the documents of a step inside its transaction. Answers what was issued, for the
 /// audit entry. A failed render is an internal error, so the step is refused and nothing
 /// is written.
-pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<Vec<Issued>> {
+pub(crate) async fn issue(
+    app: &App,
+    policy: &Policy,
+    tx: &mut Tx,
+    step: Step<'_>,
+) -> AppResult<Vec<Issued>> {
     let kinds = with_certificate(step.kinds, step.row, step.input);
     let mut issued = Vec::new();
     if kinds.is_empty() {
         return Ok(issued);
     }
     if kinds.contains(&DocumentKind::Dossier) {
-        issued.extend(receipt_for_the_dossier(app, tx, &step).await?);
+        issued.extend(receipt_for_the_dossier(app, policy, tx, &step).await?);
     }
     let evidence = evidence_list(tx, step.row.id, step.files).await?;
     let steps = tx.list_step_records(step.row.id).await?;
@@ -374,7 +384,7 @@ pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<V
             docs: &docs,
             audit_head: audit_head.clone(),
             public_url: app.rules.document_base_url(),
-            tembusan: app.rules.documents.tembusan(kind),
+            tembusan: policy.documents.tembusan(kind),
             fix_days,
             now: step.now,
         };
@@ -390,6 +400,7 @@ pub(crate) async fn issue(app: &App, tx: &mut Tx, step: Step<'_>) -> AppResult<V
             Vec::new()
         };
         let doc = Issue {
+            policy,
             kind,
             row: step.row,
             caller: Some(step.caller),
@@ -419,7 +430,7 @@ pub(crate) async fn list_for_ticket(
     let documents = app.store.list_documents(ticket_id).await?;
     for row in documents
         .into_iter()
-        .filter(|d| kind_readable(role, &d.kind))
+        .filter(|d| kind_readable(role, d.kind))
     {
         let copies = signed::views(app, row.id).await?;
         let mut view = document_view(row);
@@ -431,13 +442,16 @@ pub(crate) async fn list_for_ticket(
 
 /// The documents that name the reporter: the receipt, and the certificate of appreciation
 /// under the name they chose to be credited with.
-fn names_reporter(kind: &str) -> bool {
-    kind == DocumentKind::Acknowledgement.as_str() || kind == DocumentKind::Certificate.as_str()
+fn names_reporter(kind: DocumentKind) -> bool {
+    matches!(
+        kind,
+        DocumentKind::Acknowledgement | DocumentKind::Certificate
+    )
 }
 
 /// Whether `role` may read documents of `kind`: those that name the reporter are for the
 /// reporter and the staff who may know the reporter.
-fn kind_readable(role: Role, kind: &str) -> bool {
+fn kind_readable(role: Role, kind: DocumentKind) -> bool {
     sees_reporter(role) || !names_reporter(kind)
 }
 
@@ -449,7 +463,7 @@ pub async fn document_pdf(
     id: i64,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
     let doc = visible_document(app, caller, id).await?;
-    if names_reporter(&doc.kind) {
+    if names_reporter(doc.kind) {
         audit_personal_read(app, Some(caller), &doc).await?;
     }
     let pdf = app
@@ -468,7 +482,7 @@ pub(crate) async fn visible_document(
 ) -> AppResult<DocumentRow> {
     let not_found = || AppError::NotFound("document".to_owned());
     let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
-    if !kind_readable(caller.role, &doc.kind) {
+    if !kind_readable(caller.role, doc.kind) {
         let refused = AppError::NotFound("document".to_owned());
         crate::audit::refused_on_ticket(
             app,
@@ -530,14 +544,14 @@ async fn acknowledgement(
     actor: &str,
 ) -> AppResult<(DocumentView, Vec<u8>)> {
     let kind = DocumentKind::Acknowledgement;
-    let app = &app.current().await?;
+    let policy = app.policy().await?;
     let mut tx = app.store.begin().await?;
     let row = tx
         .lock_ticket(number)
         .await?
         .ok_or_else(|| AppError::NotFound("ticket".to_owned()))?;
     let existing = tx.list_documents(row.id).await?;
-    let doc = match existing.into_iter().find(|d| d.kind == kind.as_str()) {
+    let doc = match existing.into_iter().find(|d| d.kind == kind) {
         Some(doc) => {
             // Nothing to write: the writer is free again before the read is audited.
             drop(tx);
@@ -548,6 +562,7 @@ async fn acknowledgement(
             let body = bodies::acknowledgement(&row, &app.rules);
             let evidence = evidence_list(&mut tx, row.id, &[]).await?;
             let issue = Issue {
+                policy: &policy,
                 kind,
                 row: &row,
                 caller: None,
@@ -577,7 +592,7 @@ async fn audit_personal_read(
     caller: Option<&Caller>,
     doc: &DocumentRow,
 ) -> AppResult<()> {
-    let action = if doc.kind == DocumentKind::Acknowledgement.as_str() {
+    let action = if doc.kind == DocumentKind::Acknowledgement {
         "read_receipt"
     } else {
         "read_certificate"
@@ -644,10 +659,7 @@ pub async fn verify(
     };
     let issued_at = from_millis(d.created_at);
     Ok(Some(VerifiedDocument {
-        kind_label: d
-            .kind
-            .parse::<DocumentKind>()
-            .map_or_else(|_| d.kind.clone(), |k| k.label_id().to_owned()),
+        kind_label: d.kind.label_id().to_owned(),
         kind: d.kind,
         number: d.number,
         issued_on: sigap_core::format_date_id(issued_at.with_timezone(&wib()).date_naive()),

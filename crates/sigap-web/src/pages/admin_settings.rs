@@ -18,10 +18,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
-use sigap_app::AppError;
 use sigap_app::document_settings::DocumentSettings;
 use sigap_app::login::Session;
 use sigap_app::settings::{self, Changed, Effective, Section};
+use sigap_app::{AppError, Rules};
 use sigap_core::{DocumentKind, FieldError, Role, Span, State as TicketState};
 use sigap_docs::{PatternPart, Signer};
 
@@ -202,9 +202,9 @@ fn changed_text(lang: Lang, changed: Option<&Changed>) -> Option<String> {
     })
 }
 
-fn rule_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
-    let rules = &effective.rules;
-    let window = match rules.approval_window_days {
+fn rule_rows(lang: Lang, rules: &Rules, effective: &Effective) -> Vec<SettingRow> {
+    let policy = &effective.policy;
+    let window = match policy.approval_window_days {
         Some(days) => lang.tf("admin.settings.days", &[("n", days.to_string())]),
         None => lang.t("admin.settings.all_time").into_owned(),
     };
@@ -229,7 +229,7 @@ fn rule_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
             ..row(
                 lang,
                 "approval_threshold",
-                vec![rules.approval_threshold.to_string()],
+                vec![policy.approval_threshold.to_string()],
                 Some("SIGAP_APPROVAL_THRESHOLD"),
             )
         },
@@ -329,11 +329,11 @@ fn span(lang: Lang, span: Span) -> String {
 }
 
 /// The deadline of each state that has one; the SOP fixes them, no setting changes them.
-fn deadline_rows(lang: Lang, effective: &Effective) -> Vec<SettingRow> {
+fn deadline_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
     TicketState::ALL
         .iter()
         .filter_map(|&state| {
-            let allowed = effective.rules.deadlines.span(state)?;
+            let allowed = rules.deadlines.span(state)?;
             Some(SettingRow {
                 label: lang.state(state.as_str()),
                 values: vec![span(lang, allowed)],
@@ -387,7 +387,7 @@ fn lines_of(text: &str) -> Vec<&str> {
 }
 
 fn approval_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
-    let rules = &effective.rules;
+    let rules = &effective.policy;
     let window = rules
         .approval_window_days
         .map(|d| d.to_string())
@@ -523,7 +523,7 @@ async fn settings_page(
         Ok(effective) => effective,
         Err(e) => return app_error_page(layout, e),
     };
-    let documents = &effective.rules.documents;
+    let documents = &effective.policy.documents;
     let editable = session.caller.role == Role::Admin;
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -552,10 +552,10 @@ async fn settings_page(
         notice,
         csrf_token: session.csrf_token.clone(),
         editable,
-        rules: rule_rows(lang, &effective),
+        rules: rule_rows(lang, &state.app.rules, &effective),
         approval: section(Section::Approval),
         approval_form,
-        deadlines: deadline_rows(lang, &effective),
+        deadlines: deadline_rows(lang, &state.app.rules),
         holidays: effective
             .holidays
             .iter()
@@ -578,7 +578,7 @@ async fn settings_page(
             .filter(|kind| documents.signers(**kind).is_none())
             .map(|kind| lang.document(kind.as_str()))
             .collect(),
-        public_url_set: effective.rules.document_base_url().is_some(),
+        public_url_set: state.app.rules.document_base_url().is_some(),
         layout,
         lang,
     };

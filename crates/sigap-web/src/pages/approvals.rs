@@ -90,7 +90,7 @@ async fn list_approvals(
     };
     let now = state.app.now();
     let threshold = match state.app.effective().await {
-        Ok(effective) => effective.rules.approval_threshold.to_string(),
+        Ok(effective) => effective.policy.approval_threshold.to_string(),
         Err(e) => return app_error_page(layout, e),
     };
     let page = ApprovalsPage {

@@ -44,9 +44,10 @@ pub async fn page(
         Some(session) => Layout::staff(lang, &path, lang.t("verify.title").into_owned(), session),
         None => Layout::public(lang, &path, "verify.title"),
     };
-    let letterhead = match state.app.current().await {
-        Ok(app) => app.rules.documents.letterhead.clone(),
-        Err(_) => state.app.rules.documents.letterhead.clone(),
+    // When the settings cannot be read, the page carries the default letterhead.
+    let letterhead = match state.app.policy().await {
+        Ok(policy) => policy.documents.letterhead.clone(),
+        Err(_) => sigap_app::document_settings::DocumentSettings::default().letterhead,
     };
     let status = if doc.is_some() {
         StatusCode::OK

@@ -20,8 +20,8 @@ each_backend! {
 }
 
 async fn app_with(backend: Backend, per_hour: u32, without_proof: u32) -> Option<TestApp> {
-    spawn_app_with(backend, |rules| {
-        rules.intake_limits = IntakeLimits {
+    spawn_app_with(backend, |start| {
+        start.rules.intake_limits = IntakeLimits {
             per_hour,
             without_proof_per_hour: without_proof,
             proof_bits: 12,

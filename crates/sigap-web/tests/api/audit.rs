@@ -295,6 +295,7 @@ async fn another_key_is_told_and_appends_nothing(app: TestApp) {
         app.store.clone(),
         app.app.blobs.clone(),
         rules,
+        sigap_app::Policy::default(),
         app.app.clock.clone(),
     );
     let ChainStatus::Broken(b) = other.store.verify_audit_chain().await.unwrap() else {

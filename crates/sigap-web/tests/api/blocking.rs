@@ -119,10 +119,10 @@ async fn app_with_profiles(
             webhook_profile("http://127.0.0.1:9/hook"),
         ),
     ]);
-    spawn_app_with(backend, move |rules| {
-        rules.blocking.profiles = profiles;
-        rules.blocking.proof = proof;
-        rules.blocking.outbound = outbound;
+    spawn_app_with(backend, move |start| {
+        start.rules.blocking.profiles = profiles;
+        start.rules.blocking.proof = proof;
+        start.rules.blocking.outbound = outbound;
     })
     .await
 }

@@ -15,7 +15,8 @@ each_backend! {
 }
 
 async fn approval_threshold_is_configurable(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |rules| rules.approval_threshold = 1).await else {
+    let Some(app) = spawn_app_with(backend, |start| start.policy.approval_threshold = 1).await
+    else {
         return;
     };
     let first = app.submit_ok(&valid_report()).await.number;
@@ -36,7 +37,10 @@ async fn approval_threshold_is_configurable(backend: Backend) {
 }
 
 async fn approval_window_counts_recent_reports(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |rules| rules.approval_window_days = Some(30)).await
+    let Some(app) = spawn_app_with(backend, |start| {
+        start.policy.approval_window_days = Some(30)
+    })
+    .await
     else {
         return;
     };
@@ -81,8 +85,8 @@ async fn approval_window_counts_recent_reports(backend: Backend) {
 
 async fn holidays_are_not_working_days(backend: Backend) {
     let independence_day = NaiveDate::from_ymd_opt(2026, 8, 17).unwrap();
-    let Some(app) = spawn_app_with(backend, |rules| {
-        rules.calendar = WorkingCalendar::new([independence_day])
+    let Some(app) = spawn_app_with(backend, |start| {
+        start.policy.calendar = WorkingCalendar::new([independence_day])
     })
     .await
     else {
@@ -105,8 +109,10 @@ async fn holidays_are_not_working_days(backend: Backend) {
 }
 
 async fn ticket_prefix_is_configurable(backend: Backend) {
-    let Some(app) =
-        spawn_app_with(backend, |rules| rules.ticket_prefix = "CSIRTBTM".to_owned()).await
+    let Some(app) = spawn_app_with(backend, |start| {
+        start.rules.ticket_prefix = "CSIRTBTM".to_owned()
+    })
+    .await
     else {
         return;
     };

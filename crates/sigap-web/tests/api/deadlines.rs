@@ -35,9 +35,9 @@ const REPORTER: &str = "budi.santoso@example.com";
 
 async fn app_with_lead(backend: Backend) -> Option<TestApp> {
     let independence_day = NaiveDate::from_ymd_opt(2026, 8, 17).unwrap();
-    spawn_app_with(backend, |rules| {
-        rules.calendar = WorkingCalendar::new([independence_day]);
-        rules.notices.csirt_lead = vec![LEAD.to_owned()];
+    spawn_app_with(backend, |start| {
+        start.policy.calendar = WorkingCalendar::new([independence_day]);
+        start.rules.notices.csirt_lead = vec![LEAD.to_owned()];
     })
     .await
 }

@@ -44,9 +44,9 @@ async fn postgres_every_step_issues_its_documents() {
 const SETTINGS: &str = include_str!("../../../../docs/documents.example.toml");
 
 async fn with_settings(backend: Backend) -> Option<TestApp> {
-    sigap_testkit::spawn_app_with(backend, |rules| {
+    sigap_testkit::spawn_app_with(backend, |start| {
         let settings = DocumentSettings::from_toml(SETTINGS, Path::new(".")).unwrap();
-        rules.documents = Arc::new(settings);
+        start.policy.documents = Arc::new(settings);
     })
     .await
 }

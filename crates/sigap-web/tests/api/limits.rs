@@ -169,9 +169,13 @@ async fn bodies_over_the_limits_are_refused_before_they_are_read(app: TestApp) {
         max_public_request_bytes: 2 * 1024 * 1024,
         ..WebSettings::default()
     };
-    let app = spawn_app_with_web(app.backend, |rules| rules.max_file_bytes = 1024 * 1024, web)
-        .await
-        .unwrap();
+    let app = spawn_app_with_web(
+        app.backend,
+        |start| start.rules.max_file_bytes = 1024 * 1024,
+        web,
+    )
+    .await
+    .unwrap();
     let address = app.base_url.trim_start_matches("http://").to_owned();
     let answer = |mut stream: TcpStream| async move {
         let mut head = vec![0_u8; 512];
@@ -255,8 +259,8 @@ fn date_back(path: &std::path::Path, at: chrono::DateTime<chrono::Utc>) {
 async fn a_refused_report_writes_no_file_and_orphans_are_swept(app: TestApp) {
     let app = spawn_app_with_web(
         app.backend,
-        |rules| {
-            rules.intake_limits = IntakeLimits {
+        |start| {
+            start.rules.intake_limits = IntakeLimits {
                 per_hour: 0,
                 without_proof_per_hour: 1,
                 proof_bits: 12,
@@ -311,7 +315,7 @@ async fn reporter_messages_are_limited_per_ticket_and_address(app: TestApp) {
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
         ..WebSettings::default()
     };
-    let app = spawn_app_with_web(app.backend, |rules| rules.messages_per_hour = 2, web)
+    let app = spawn_app_with_web(app.backend, |start| start.rules.messages_per_hour = 2, web)
         .await
         .unwrap();
     let submitted = app.submit_ok(&valid_report()).await;

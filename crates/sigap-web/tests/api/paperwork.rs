@@ -259,9 +259,9 @@ fn by_kind(papers: &[Paper]) -> BTreeMap<String, Vec<&Paper>> {
 async fn demo_app(backend: Backend, threshold: u32) -> Option<(TestApp, DocumentSettings)> {
     let settings = DocumentSettings::demo().unwrap();
     let documents = Arc::new(settings.clone());
-    let app = sigap_testkit::spawn_public_app(backend, |rules| {
-        rules.documents = documents;
-        rules.approval_threshold = threshold;
+    let app = sigap_testkit::spawn_public_app(backend, |start| {
+        start.policy.documents = documents;
+        start.policy.approval_threshold = threshold;
     })
     .await?;
     Some((app, settings))

@@ -70,9 +70,9 @@ impl Receiver {
 /// An app whose webhook is `receiver`, on loopback, which the outbound policy allows.
 async fn app_with_hook(backend: Backend, receiver: &Receiver) -> Option<TestApp> {
     let targets = WebhookTarget::parse_list(&receiver.url, Some(SECRET)).unwrap();
-    spawn_app_with(backend, move |rules| {
-        rules.notices.webhooks = targets;
-        rules.blocking.outbound = OutboundPolicy::loopback();
+    spawn_app_with(backend, move |start| {
+        start.rules.notices.webhooks = targets;
+        start.rules.blocking.outbound = OutboundPolicy::loopback();
     })
     .await
 }
@@ -82,7 +82,8 @@ async fn app_with_hook(backend: Backend, receiver: &Receiver) -> Option<TestApp>
 async fn a_receiver_on_loopback_is_refused_unless_allowed(backend: Backend) {
     let receiver = Receiver::start().await;
     let targets = WebhookTarget::parse_list(&receiver.url, Some(SECRET)).unwrap();
-    let Some(app) = spawn_app_with(backend, move |rules| rules.notices.webhooks = targets).await
+    let Some(app) =
+        spawn_app_with(backend, move |start| start.rules.notices.webhooks = targets).await
     else {
         return;
     };

@@ -13,13 +13,13 @@ use sigap_testkit::TestApp;
 
 use crate::support::*;
 
-fn password_only(rules: &mut sigap_app::Rules) {
-    rules.totp_required_roles.clear();
+fn password_only(start: &mut sigap_testkit::Start) {
+    start.rules.totp_required_roles.clear();
 }
 
-fn https_site(rules: &mut sigap_app::Rules) {
-    rules.totp_required_roles.clear();
-    rules.public_url = "https://sigap.batam.go.id".to_owned();
+fn https_site(start: &mut sigap_testkit::Start) {
+    start.rules.totp_required_roles.clear();
+    start.rules.public_url = "https://sigap.batam.go.id".to_owned();
 }
 
 both! {
