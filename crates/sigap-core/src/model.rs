@@ -9,6 +9,17 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// One value of a closed vocabulary as a form offers it: its name and its two labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    /// The snake_case name that is sent.
+    pub name: &'static str,
+    /// The label in Indonesian.
+    pub label_id: &'static str,
+    /// The label in English.
+    pub label_en: &'static str,
+}
+
 /// A word that is not one of an enum's names, with the names that would have been accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("unknown value `{value}`; expected one of: {}", expected.join(", "))]
@@ -44,6 +55,11 @@ macro_rules! vocabulary {
 
             /// Every value's snake_case name, in declaration order.
             pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// Every value as a choice of a form, with its labels, in declaration order.
+            pub const CHOICES: &'static [Choice] = &[
+                $(Choice { name: $text, label_id: $label_id, label_en: $label_en },)+
+            ];
 
             /// The snake_case name: the form used on the wire, in storage and in URLs.
             pub fn as_str(self) -> &'static str {

@@ -1,6 +1,6 @@
-//! One reader per action: which fields it needs and the rules between them (`API.md`,
-//! "Action bodies"). Each reader records every problem on the [`Body`] and returns the
-//! records only when all required ones were read.
+//! One reader per action: the rules between its fields, which `schema` names and limits.
+//! Each reader records every problem on the [`Body`] and returns the records only when all
+//! required ones were read.
 
 use serde_json::{Map, Value};
 
@@ -10,11 +10,14 @@ use crate::model::{
     Action, Criticality, Party, Recommendation, Role, ValidationMethod, Visibility,
 };
 use crate::records::body::Body;
-use crate::records::{ActionInput, LONG_TEXT, Meeting, SHORT_TEXT};
+use crate::records::schema::{
+    approve_reactivation as approve, assess as assess_f, assign as assign_f, attach as attach_f,
+    blocking, close, comment as comment_f, mark_duplicate as duplicate, meeting as meeting_f,
+    notify_agency as notify, review as review_f, send_follow_up, submit_remediation as remediation,
+    validate as validate_f,
+};
+use crate::records::{ActionInput, Meeting};
 use crate::workflow::{Actor, TicketFacts};
-
-/// The longest CVSS vector accepted (a v4.0 vector with every optional metric fits).
-const VECTOR_TEXT: usize = 500;
 
 /// What the rules depend on besides the body.
 pub(crate) struct Context<'a> {
@@ -41,7 +44,7 @@ pub(crate) fn read(
         Action::ApproveReactivation => approve_reactivation(body),
         Action::Unblock => unblock(body, context),
         Action::Close => Some(ActionInput::Close {
-            notes: body.optional_text("notes", LONG_TEXT),
+            notes: body.text(&close::NOTES),
         }),
         Action::Comment => comment(body, context),
         Action::Attach => attach(body, context),
@@ -50,24 +53,17 @@ pub(crate) fn read(
 }
 
 fn validate(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
-    let valid = body.required_bool(
-        "valid",
-        "say whether the report is valid (`true` or `false`)",
-    );
-    let method = body.required_enum::<ValidationMethod>("method", ValidationMethod::NAMES);
-    let findings = body.required_text(
-        "findings",
-        LONG_TEXT,
-        "describe what was checked and what was found",
-    );
-    let system = body.optional_text("system", SHORT_TEXT);
+    let valid = body.yes_no(&validate_f::VALID);
+    let method = body.choice::<ValidationMethod>(&validate_f::METHOD);
+    let findings = body.text(&validate_f::FINDINGS);
+    let system = body.text(&validate_f::SYSTEM);
     let meeting = match method {
         Some(ValidationMethod::Meeting) => meeting(body),
         _ => None,
     };
     if valid == Some(true) && context.ticket.system_id.is_none() && system.is_none() {
         body.error(
-            "system",
+            validate_f::SYSTEM.name,
             "the ticket is not linked to a registered electronic system: give `system` (its id \
              or domain)",
         );
@@ -87,7 +83,8 @@ fn validate(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
 /// Reads the required `meeting`: an object, a JSON string holding one, or flattened
 /// `meeting.*` form fields.
 fn meeting(body: &mut Body<'_>) -> Option<Meeting> {
-    let fields = match body.get("meeting") {
+    let group = &validate_f::MEETING;
+    let fields = match body.get(group.name) {
         Some(Value::Object(fields)) => Some(fields.clone()),
         Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(fields)) => Some(fields),
@@ -97,10 +94,7 @@ fn meeting(body: &mut Body<'_>) -> Option<Meeting> {
         None => body.flattened("meeting."),
     };
     let Some(fields) = fields else {
-        let error = body.missing(
-            "meeting",
-            "a validation held in a meeting needs `held_at`, `place` and `attendees`",
-        );
+        let error = body.missing(group.name, group.missing);
         body.errors.push(error);
         return None;
     };
@@ -109,7 +103,7 @@ fn meeting(body: &mut Body<'_>) -> Option<Meeting> {
 
 fn meeting_shape_error<T>(body: &mut Body<'_>) -> Option<T> {
     body.error(
-        "meeting",
+        validate_f::MEETING.name,
         "`meeting` must be an object: {\"held_at\", \"place\", \"attendees\", \"agency_invited\"}",
     );
     None
@@ -117,13 +111,10 @@ fn meeting_shape_error<T>(body: &mut Body<'_>) -> Option<T> {
 
 fn read_meeting(body: &mut Body<'_>, fields: &Map<String, Value>) -> Option<Meeting> {
     let mut inner = Body::nested(fields, "meeting.");
-    let held_at = inner.required_instant(
-        "held_at",
-        "when the meeting was held, e.g. 2026-08-12T09:00:00+07:00",
-    );
-    let place = inner.required_text("place", SHORT_TEXT, "where the meeting was held");
-    let attendees = inner.required_list("attendees", "list at least one person who attended");
-    let agency_invited = inner.optional_bool("agency_invited").unwrap_or(false);
+    let held_at = inner.instant(&meeting_f::HELD_AT);
+    let place = inner.text(&meeting_f::PLACE);
+    let attendees = inner.list(&meeting_f::ATTENDEES);
+    let agency_invited = inner.flag(&meeting_f::AGENCY_INVITED);
     body.errors.append(&mut inner.errors);
     Some(Meeting {
         held_at: held_at?,
@@ -134,21 +125,13 @@ fn read_meeting(body: &mut Body<'_>, fields: &Map<String, Value>) -> Option<Meet
 }
 
 fn mark_duplicate(body: &mut Body<'_>) -> Option<ActionInput> {
-    let of = body.required_text(
-        "of",
-        SHORT_TEXT,
-        "the number of the original ticket, e.g. BCSIRT-2026-00001",
-    );
+    let of = body.text(&duplicate::OF);
     let of = of.and_then(|text| {
-        let parsed =
-            TicketNumber::parse(&text).map_err(|error| on_field(body, "of", error.message));
+        let parsed = TicketNumber::parse(&text)
+            .map_err(|error| on_field(body, duplicate::OF.name, error.message));
         body.take(parsed)
     });
-    let reason = body.required_text(
-        "reason",
-        LONG_TEXT,
-        "say why it is the same finding as the original",
-    );
+    let reason = body.text(&duplicate::REASON);
     Some(ActionInput::MarkDuplicate {
         of: of?,
         reason: reason?,
@@ -156,21 +139,19 @@ fn mark_duplicate(body: &mut Body<'_>) -> Option<ActionInput> {
 }
 
 fn assess(body: &mut Body<'_>) -> Option<ActionInput> {
-    let criticality = body.required_enum::<Criticality>("criticality", Criticality::NAMES);
-    let vector = body.optional_text("cvss_vector", VECTOR_TEXT);
+    let criticality = body.choice::<Criticality>(&assess_f::CRITICALITY);
+    let vector = body.text(&assess_f::CVSS_VECTOR);
     let cvss = vector.as_deref().and_then(|text| {
         let scored = score_vector(text);
         body.take(scored)
     });
-    let rationale = body.optional_text("rationale", LONG_TEXT);
+    let rationale = body.text(&assess_f::RATIONALE);
     let needed = rationale_needed(vector.is_some(), cvss.as_ref(), criticality);
     if let (None, Some(message)) = (&rationale, needed) {
-        body.error("rationale", message);
+        body.error(assess_f::RATIONALE.name, message);
     }
-    let personal_data_affected = body
-        .optional_bool("personal_data_affected")
-        .unwrap_or(false);
-    let attendees = body.optional_list("attendees");
+    let personal_data_affected = body.flag(&assess_f::PERSONAL_DATA_AFFECTED);
+    let attendees = body.list(&assess_f::ATTENDEES).unwrap_or_default();
     Some(ActionInput::Assess {
         criticality: criticality?,
         cvss,
@@ -207,14 +188,13 @@ fn rationale_needed(
 
 /// Reads a blocking method: `manual` (the default) or an adapter's name.
 fn block_method(body: &mut Body<'_>) -> String {
-    let method = body
-        .optional_text("method", SHORT_TEXT)
-        .map(|text| text.to_ascii_lowercase());
-    let method = method.unwrap_or_else(|| "manual".to_owned());
+    let spec = &blocking::METHOD;
+    let method = body.text(spec).map(|text| text.to_ascii_lowercase());
+    let method = method.unwrap_or_else(|| spec.default.unwrap_or("manual").to_owned());
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
     if method.len() > 32 || !method.chars().all(allowed) {
         body.error(
-            "method",
+            spec.name,
             "`method` is `manual` or the name of a configured blocking adapter",
         );
     }
@@ -230,7 +210,7 @@ fn require_evidence(
 ) {
     if !context.has_files && evidence_text.is_none() {
         body.error(
-            "evidence",
+            blocking::EVIDENCE.name,
             format!(
                 "evidence is required: attach {what} in `evidence`, or paste it in `evidence_text`"
             ),
@@ -246,8 +226,8 @@ fn block_records(
     what: &str,
 ) -> (String, Option<String>, Option<String>) {
     let method = block_method(body);
-    let notes = body.optional_text("notes", LONG_TEXT);
-    let evidence_text = body.optional_text("evidence_text", LONG_TEXT);
+    let notes = body.text(&blocking::NOTES);
+    let evidence_text = body.text(&blocking::EVIDENCE_TEXT);
     if method == "manual" {
         require_evidence(body, context, evidence_text.as_ref(), what);
     }
@@ -275,14 +255,9 @@ fn unblock(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
 }
 
 fn notify_agency(body: &mut Body<'_>) -> Option<ActionInput> {
-    let recommendation =
-        body.required_enum::<Recommendation>("recommendation", Recommendation::NAMES);
-    let summary = body.required_text(
-        "summary",
-        LONG_TEXT,
-        "summarise the finding for the agency, without exploit details",
-    );
-    let concerns = body.optional_text("concerns", LONG_TEXT);
+    let recommendation = body.choice::<Recommendation>(&notify::RECOMMENDATION);
+    let summary = body.text(&notify::SUMMARY);
+    let concerns = body.text(&notify::CONCERNS);
     if concerns.is_none()
         && matches!(
             recommendation,
@@ -290,13 +265,14 @@ fn notify_agency(body: &mut Body<'_>) -> Option<ActionInput> {
         )
     {
         body.error(
-            "concerns",
+            notify::CONCERNS.name,
             "`concerns` is required with a warning or sanction: name the ASN or unit it concerns",
         );
     }
     // Civil servants unless the letter's subject is a third-party vendor.
-    let concerns_party = match body.optional_text("concerns_party", SHORT_TEXT) {
-        Some(_) => body.required_enum::<Party>("concerns_party", Party::NAMES),
+    let party = &notify::CONCERNS_PARTY;
+    let concerns_party = match body.optional_text(party.name, crate::records::SHORT_TEXT) {
+        Some(_) => body.choice::<Party>(party),
         None => Some(Party::Asn),
     };
     Some(ActionInput::NotifyAgency {
@@ -308,12 +284,8 @@ fn notify_agency(body: &mut Body<'_>) -> Option<ActionInput> {
 }
 
 fn submit_remediation(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
-    let summary = body.required_text(
-        "summary",
-        LONG_TEXT,
-        "describe what was fixed, when and by whom",
-    );
-    let evidence_text = body.optional_text("evidence_text", LONG_TEXT);
+    let summary = body.text(&remediation::SUMMARY);
+    let evidence_text = body.text(&remediation::EVIDENCE_TEXT);
     require_evidence(body, context, evidence_text.as_ref(), "proof of the fix");
     let on_behalf = context.actor.role == Role::Csirt;
     Some(ActionInput::SubmitRemediation {
@@ -324,24 +296,15 @@ fn submit_remediation(body: &mut Body<'_>, context: &Context<'_>) -> Option<Acti
 }
 
 fn send_follow_up(body: &mut Body<'_>) -> Option<ActionInput> {
-    let content = body.required_text("content", LONG_TEXT, "write the follow-up letter's content");
+    let content = body.text(&send_follow_up::CONTENT);
     Some(ActionInput::SendFollowUp { content: content? })
 }
 
 fn review(body: &mut Body<'_>) -> Option<ActionInput> {
-    let fixed = body.required_bool(
-        "fixed",
-        "say whether the vulnerability is fixed (`true` = Sudah, `false` = Belum)",
-    );
-    let attendees = body.required_list(
-        "attendees",
-        "list at least one person who attended the meeting",
-    );
-    let notes = body.required_text(
-        "notes",
-        LONG_TEXT,
-        "record what the meeting discussed and decided",
-    );
+    let fixed = body.yes_no(&review_f::FIXED);
+    // A named meeting has filled the attendees in by now (see the app's meetings).
+    let attendees = body.list_required(&review_f::ATTENDEES);
+    let notes = body.text(&review_f::NOTES);
     Some(ActionInput::Review {
         fixed: fixed?,
         attendees: attendees?,
@@ -350,14 +313,11 @@ fn review(body: &mut Body<'_>) -> Option<ActionInput> {
 }
 
 fn approve_reactivation(body: &mut Body<'_>) -> Option<ActionInput> {
-    let approved = body.required_bool(
-        "approved",
-        "say whether reactivation is approved (`true` or `false`)",
-    );
+    let approved = body.yes_no(&approve::APPROVED);
     let notes = if approved == Some(false) {
-        body.required_text("notes", LONG_TEXT, "explain why reactivation is refused")
+        body.text_required(&approve::NOTES)
     } else {
-        body.optional_text("notes", LONG_TEXT)
+        body.text(&approve::NOTES)
     };
     Some(ActionInput::ApproveReactivation {
         approved: approved?,
@@ -366,12 +326,12 @@ fn approve_reactivation(body: &mut Body<'_>) -> Option<ActionInput> {
 }
 
 fn comment(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
-    let text = body.required_text("body", LONG_TEXT, "write the comment");
-    let visibility = body.required_enum::<Visibility>("visibility", Visibility::NAMES);
+    let text = body.text(&comment_f::BODY);
+    let visibility = body.choice::<Visibility>(&comment_f::VISIBILITY);
     let owner = context.actor.role == Role::SystemOwner;
     if owner && visibility.is_some_and(|visibility| visibility != Visibility::Agency) {
         body.error(
-            "visibility",
+            comment_f::VISIBILITY.name,
             "a system owner's comments are shared with the agency and the CSIRT: use `agency`",
         );
     }
@@ -382,21 +342,18 @@ fn comment(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
 }
 
 fn attach(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
-    let note = body.optional_text("note", LONG_TEXT);
+    let note = body.text(&attach_f::NOTE);
     if !context.has_files {
-        body.error("evidence", "attach at least one file in `evidence`");
+        body.error(attach_f::EVIDENCE.name, attach_f::EVIDENCE.missing);
     }
     Some(ActionInput::Attach { note })
 }
 
 fn assign(body: &mut Body<'_>) -> Option<ActionInput> {
-    let assignee = body.required_text(
-        "assignee",
-        SHORT_TEXT,
-        "give the e-mail address of a staff user",
-    );
+    let assignee = body.text(&assign_f::ASSIGNEE);
     let assignee = assignee.and_then(|text| {
-        let parsed = Email::parse(&text).map_err(|error| on_field(body, "assignee", error.message));
+        let parsed = Email::parse(&text)
+            .map_err(|error| on_field(body, assign_f::ASSIGNEE.name, error.message));
         body.take(parsed)
     });
     Some(ActionInput::Assign {

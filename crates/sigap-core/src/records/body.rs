@@ -12,6 +12,7 @@ use crate::error::FieldError;
 use crate::ids;
 use crate::model::UnknownValue;
 use crate::records::SHORT_TEXT;
+use crate::records::schema::{FieldSpec, FieldType, Need};
 
 /// Reads the fields of one JSON object and keeps the errors met on the way. Error field
 /// names carry `prefix` (e.g. `meeting.`) for nested objects.
@@ -259,6 +260,67 @@ impl<'a> Body<'a> {
             }),
         });
         self.take(result)
+    }
+
+    /// A text field of the schema: required when `spec` always is, otherwise optional (a
+    /// field required only in some case is read with [`Body::text_required`] in that case).
+    pub(crate) fn text(&mut self, spec: &FieldSpec) -> Option<String> {
+        if spec.need == Need::Required {
+            self.text_required(spec)
+        } else {
+            self.optional_text(spec.name, spec.max_chars().unwrap_or(SHORT_TEXT))
+        }
+    }
+
+    /// A text field of the schema that must be there.
+    pub(crate) fn text_required(&mut self, spec: &FieldSpec) -> Option<String> {
+        let max = spec.max_chars().unwrap_or(SHORT_TEXT);
+        self.required_text(spec.name, max, spec.missing)
+    }
+
+    /// A yes-or-no field of the schema, which must be answered.
+    pub(crate) fn yes_no(&mut self, spec: &FieldSpec) -> Option<bool> {
+        self.required_bool(spec.name, spec.missing)
+    }
+
+    /// A tick of the schema: absent is no.
+    pub(crate) fn flag(&mut self, spec: &FieldSpec) -> bool {
+        self.optional_bool(spec.name).unwrap_or(false)
+    }
+
+    /// A choice of the schema, which must be made.
+    pub(crate) fn choice<T>(&mut self, spec: &FieldSpec) -> Option<T>
+    where
+        T: FromStr<Err = UnknownValue>,
+    {
+        let names: Vec<&str> = match spec.ty {
+            FieldType::Choice(choices) => choices.iter().map(|c| c.name).collect(),
+            _ => Vec::new(),
+        };
+        self.required_enum::<T>(spec.name, &names)
+    }
+
+    /// A list of the schema: required when `spec` always is, otherwise possibly empty.
+    pub(crate) fn list(&mut self, spec: &FieldSpec) -> Option<Vec<String>> {
+        if spec.need == Need::Required {
+            self.list_required(spec)
+        } else {
+            Some(self.optional_list(spec.name))
+        }
+    }
+
+    /// A list of the schema with at least one entry.
+    pub(crate) fn list_required(&mut self, spec: &FieldSpec) -> Option<Vec<String>> {
+        self.required_list(spec.name, spec.missing)
+    }
+
+    /// A date and time of the schema: required when `spec` always is.
+    pub(crate) fn instant(&mut self, spec: &FieldSpec) -> Option<DateTime<Utc>> {
+        if spec.need == Need::Required {
+            self.required_instant(spec.name, spec.missing)
+        } else {
+            self.optional_instant(spec.name)
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod actions;
 mod body;
+pub mod schema;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -241,9 +242,9 @@ impl Occasion {
     /// Secretary's decision, `held_at` otherwise.
     pub fn time_field(action: Action) -> &'static str {
         if action == Action::ApproveReactivation {
-            "decided_at"
+            schema::occasion::DECIDED_AT.name
         } else {
-            "held_at"
+            schema::occasion::HELD_AT.name
         }
     }
 }
@@ -270,7 +271,7 @@ pub fn read_occasion(
         None
     };
     let place = if place {
-        reader.optional_text("place", SHORT_TEXT)
+        reader.text(&schema::occasion::PLACE)
     } else {
         None
     };

@@ -1,5 +1,6 @@
 //! The JSON API, one module per resource; each exposes `router()` with its documented routes.
 
+pub mod action_bodies;
 pub mod audit;
 pub mod credentials;
 pub mod documents;

@@ -172,8 +172,8 @@ async fn list_documents(
 #[utoipa::path(post, path = "/api/v1/tickets/{ticket_number}/actions/{action}", tag = "tickets",
     security(("bearer" = [])),
     params(("ticket_number" = String, Path), ("action" = String, Path)),
-    request_body(content = Object, content_type = "application/json",
-        description = "the records of the step; see the workflow for each action's fields"),
+    request_body(content = crate::api::action_bodies::ActionBody, content_type = "application/json",
+        description = "the records of the step named by `{action}`"),
     responses(
         (status = 200, body = TicketView),
         (status = 401, body = Problem),

@@ -1,11 +1,10 @@
 //! Form fields as the templates render them: one generic [`FormField`] (label, hint, input
 //! kind, choices, the value to keep, the error to show next to it), and the fields of each
-//! workflow action, exactly those its step records (see `sigap_core::records`).
+//! workflow action, rendered from its schema in `sigap_core::records::schema`.
 
 use serde_json::Value;
-use sigap_core::{
-    Action, Criticality, FieldError, Party, Recommendation, Role, ValidationMethod, Visibility,
-};
+use sigap_core::records::schema::{FieldType, FormSpec, Need, form_fields};
+use sigap_core::{Action, FieldError, Role};
 
 use crate::pages::Lang;
 
@@ -162,140 +161,67 @@ pub fn place_errors(fields: &mut [FormField], errors: &[FieldError]) -> Vec<Stri
     unplaced
 }
 
-fn yes_no(lang: Lang, yes: &str, no: &str) -> Vec<(String, String)> {
-    vec![
-        ("true".to_owned(), lang.t(yes).into_owned()),
-        ("false".to_owned(), lang.t(no).into_owned()),
-    ]
+/// The input a field of the schema is asked with.
+fn input_kind(asked: &FormSpec) -> &'static str {
+    match asked.spec.ty {
+        FieldType::Text(_) | FieldType::TicketNumber | FieldType::MeetingId => "text",
+        FieldType::LongText(_) | FieldType::List | FieldType::Group(_) => "textarea",
+        FieldType::YesNo => "radio",
+        FieldType::Flag => "checkbox",
+        // Two answers of which one must be chosen side by side; a longer or optional list
+        // in a menu.
+        FieldType::Choice(all) if all.len() <= 2 && asked.spec.need == Need::Required => "radio",
+        FieldType::Choice(_) => "select",
+        FieldType::Instant => "datetime-local",
+        FieldType::Email => "email",
+        FieldType::Files => "files",
+    }
 }
 
-fn named<T: Copy>(all: &[T], name: impl Fn(T) -> (String, String)) -> Vec<(String, String)> {
-    all.iter().copied().map(name).collect()
-}
-
-/// The fields of `action` for a caller of `role`, on a ticket linked (or not) to a system.
+/// The fields of `action` for a caller of `role`, on a ticket linked (or not) to a system:
+/// a rendering of the action's schema (`sigap_core::records::schema`), labelled by the
+/// catalogues under `field.{action}.{name}` (a yes-or-no answer's two labels under
+/// `.true` and `.false`).
 pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Vec<FormField> {
     let a = action.as_str();
-    let field = |name: &str, kind: &'static str| {
-        FormField::new(lang, a, name, &format!("field.{a}.{name}"), kind)
-    };
-    match action {
-        Action::Validate => {
-            let system = field("system", "text");
-            vec![
-                field("valid", "radio")
-                    .with_choices(yes_no(lang, "common.valid", "common.invalid"))
-                    .required(),
-                field("method", "radio")
-                    .with_choices(named(ValidationMethod::ALL, |m| {
-                        (m.as_str().to_owned(), lang.validation_method(m.as_str()))
-                    }))
-                    .with_value("ticket")
-                    .required(),
-                field("findings", "textarea").required(),
-                if linked { system } else { system.required() },
-                field("held_at", "datetime-local"),
-                field("place", "text"),
-                field("meeting.held_at", "datetime-local"),
-                field("meeting.place", "text"),
-                field("meeting.attendees", "textarea"),
-                field("meeting.agency_invited", "checkbox"),
-                field("meeting_id", "text"),
-            ]
-        }
-        Action::MarkDuplicate => vec![
-            field("of", "text").required(),
-            field("reason", "textarea").required(),
-        ],
-        Action::Assess => vec![
-            field("criticality", "radio")
-                .with_choices(named(Criticality::ALL, |c| {
-                    (c.as_str().to_owned(), lang.criticality(c.as_str()))
-                }))
-                .required(),
-            field("cvss_vector", "text"),
-            field("rationale", "textarea"),
-            field("personal_data_affected", "checkbox"),
-            field("held_at", "datetime-local"),
-            field("place", "text"),
-            field("attendees", "textarea"),
-            field("meeting_id", "text"),
-        ],
-        Action::Block | Action::Unblock => vec![
-            field("method", "text").with_value("manual").required(),
-            field("notes", "textarea"),
-            field("evidence", "files"),
-            field("evidence_text", "textarea"),
-            field("proof_url", "text"),
-        ],
-        Action::NotifyAgency => vec![
-            field("recommendation", "select")
-                .with_choices(named(Recommendation::ALL, |r| {
-                    (r.as_str().to_owned(), lang.recommendation(r.as_str()))
-                }))
-                .required(),
-            field("summary", "textarea").required(),
-            field("concerns", "textarea"),
-            field("concerns_party", "select")
-                .with_choices(named(Party::ALL, |p| {
-                    (
-                        p.as_str().to_owned(),
-                        lang.pick(p.label_id(), p.label_en()).to_owned(),
-                    )
-                }))
-                .with_value("asn"),
-        ],
-        Action::SubmitRemediation => vec![
-            field("summary", "textarea").required(),
-            field("evidence", "files"),
-            field("evidence_text", "textarea"),
-        ],
-        Action::SendFollowUp => vec![field("content", "textarea").required()],
-        Action::Review => vec![
-            field("fixed", "radio")
-                .with_choices(yes_no(lang, "common.fixed_yes", "common.fixed_no"))
-                .required(),
-            field("held_at", "datetime-local"),
-            field("place", "text"),
-            // Required unless a scheduled meeting is named: the server checks which.
-            field("attendees", "textarea"),
-            field("meeting_id", "text"),
-            field("notes", "textarea").required(),
-        ],
-        Action::ApproveReactivation => vec![
-            field("approved", "radio")
-                .with_choices(yes_no(lang, "common.approved_yes", "common.approved_no"))
-                .required(),
-            field("decided_at", "datetime-local"),
-            field("notes", "textarea"),
-        ],
-        Action::Close => vec![field("notes", "textarea")],
-        Action::Comment => {
-            let visibilities: &[Visibility] = if role == Role::SystemOwner {
-                &[Visibility::Agency]
-            } else {
-                Visibility::ALL
+    form_fields(action, role, linked)
+        .iter()
+        .map(|asked| {
+            let key = format!("field.{a}.{}", asked.name);
+            let mut field = FormField::new(lang, a, &asked.name, &key, input_kind(asked));
+            field = match asked.spec.ty {
+                FieldType::YesNo => field.with_choices(
+                    ["true", "false"]
+                        .iter()
+                        .map(|answer| {
+                            let label = lang.t(&format!("{key}.{answer}")).into_owned();
+                            ((*answer).to_owned(), label)
+                        })
+                        .collect(),
+                ),
+                FieldType::Choice(_) => field.with_choices(
+                    asked
+                        .choices
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name.to_owned(),
+                                lang.pick(c.label_id, c.label_en).to_owned(),
+                            )
+                        })
+                        .collect(),
+                ),
+                _ => field,
             };
-            vec![
-                field("body", "textarea").required(),
-                field("visibility", "select")
-                    .with_choices(named(visibilities, |v| {
-                        (v.as_str().to_owned(), lang.visibility(v.as_str()))
-                    }))
-                    .with_value(if role == Role::SystemOwner {
-                        "agency"
-                    } else {
-                        "internal"
-                    })
-                    .required(),
-            ]
-        }
-        Action::Attach => vec![
-            field("evidence", "files").required(),
-            field("note", "textarea"),
-        ],
-        Action::Assign => vec![field("assignee", "email").required()],
-    }
+            if let Some(value) = asked.default {
+                field = field.with_value(value);
+            }
+            if asked.required {
+                field = field.required();
+            }
+            field
+        })
+        .collect()
 }
 
 #[cfg(test)]
