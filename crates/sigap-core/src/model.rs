@@ -212,7 +212,8 @@ impl State {
 }
 
 vocabulary! {
-    /// Something a user does to a ticket (the names in `WORKFLOW.md` and the action URLs).
+    /// Something a user does to a ticket (the names in `docs/workflow.md` and the action
+    /// URLs).
     pub enum Action {
         /// Step 3: decide whether the report is valid.
         Validate => "validate", "Validasi laporan", "Validate the report";
@@ -346,7 +347,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The official documents the product issues (see `DOCUMENTS.md`).
+    /// The official documents sigap issues (see `docs/documents.md`).
     pub enum DocumentKind {
         /// Step 1: receipt of the report.
         Acknowledgement => "acknowledgement", "Tanda Terima Laporan", "Acknowledgement";

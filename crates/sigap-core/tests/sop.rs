@@ -1,5 +1,5 @@
 //! The SOP as a client of `sigap-core` sees it: the permission table checked exhaustively
-//! against an independent reading of `WORKFLOW.md`, and whole tickets walked from report to
+//! against an independent reading of `docs/workflow.md`, and whole tickets walked from report to
 //! closing through the public API.
 
 use serde_json::json;
@@ -67,7 +67,7 @@ fn ticket(state: State, blocked: bool) -> TicketFacts {
     }
 }
 
-/// WORKFLOW.md's "by role" column, written out pair by pair.
+/// The "roles" column of `docs/workflow.md`'s action tables, written out pair by pair.
 fn role_may(action: Action, role: Role) -> bool {
     use Action as A;
     use Role as R;
@@ -92,7 +92,8 @@ fn role_may(action: Action, role: Role) -> bool {
     )
 }
 
-/// WORKFLOW.md's "from" column, with the block conditions of `unblock` and `close`.
+/// The "from" column of `docs/workflow.md`'s action table, with the block conditions of
+/// `unblock` and `close`.
 fn state_allows(action: Action, state: State, blocked: bool) -> bool {
     use State as S;
     let open = !matches!(state, S::Closed | S::Rejected | S::Duplicate);

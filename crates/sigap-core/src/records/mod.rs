@@ -42,7 +42,7 @@ fn civil_servants() -> Party {
     Party::Asn
 }
 
-/// The records of one action, checked. Field names follow `API.md` ("Action bodies").
+/// The records of one action, checked. Field names follow `docs/api.md` ("Action bodies").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ActionInput {

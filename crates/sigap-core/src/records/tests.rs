@@ -1,4 +1,4 @@
-//! Tests of the records each action requires: every rule of `API.md` "Action bodies", the
+//! Tests of the records each action requires: every rule of `docs/api.md` "Action bodies", the
 //! multipart spellings (everything a string), and that all errors are reported at once.
 
 use chrono::{TimeZone, Utc};

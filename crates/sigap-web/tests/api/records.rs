@@ -1,4 +1,4 @@
-//! The records each step requires (API.md, "Action bodies"), the side actions that never
+//! The records each step requires (`docs/api.md`, "Action bodies"), the side actions that never
 //! change the state, blocks held per ticket, and concurrent actions on one ticket.
 
 use reqwest::StatusCode;
