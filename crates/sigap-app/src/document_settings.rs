@@ -6,9 +6,9 @@
 //! configured signers is signed by the staff member who records the step and issued as a
 //! draft. `serve --demo` without a file uses [`DocumentSettings::demo`].
 //!
-//! Settings are checked as a whole when read: unknown kinds and keys, malformed patterns
-//! and two kinds sharing one pattern (which would hand out the same numbers) are refused
-//! with a message naming the key.
+//! Settings are checked as a whole when read: unknown kinds and keys and malformed
+//! patterns are refused with a message naming the key. Kinds that share a pattern share
+//! one agenda, a single series of numbers (see `docs/numbering.md`).
 //!
 //! An admin may change them on the settings page: `settings` keeps the changed settings in
 //! the database as the JSON of [`DocumentSettings::to_json`] (the logo as base64), read back

@@ -1,6 +1,6 @@
 //! Issuing and reading the official documents (*naskah dinas*). When a step's outcome names
 //! documents, [`issue`] builds each one from the ticket, the step's records and what the
-//! ticket already holds ([`bodies`]), numbers it gaplessly per kind and year inside the
+//! ticket already holds ([`bodies`]), numbers it gaplessly per agenda and year inside the
 //! step's transaction with the pattern from [`DocumentSettings`], renders the PDF, stores
 //! it in the blob store under its SHA-256 and records it; a failed render refuses the whole
 //! step. The PDF is written before the commit, so a step refused later leaves an unreferenced
