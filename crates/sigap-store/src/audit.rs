@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -37,7 +37,7 @@ impl AuditKey {
     fn mac(&self, parts: &[&[u8]]) -> String {
         // HMAC takes keys of any length, so this cannot fail; an empty answer would match
         // no stored hash.
-        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_slice()) else {
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_slice()) else {
             return String::new();
         };
         for part in parts {

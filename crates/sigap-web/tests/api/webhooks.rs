@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::TimeDelta;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sigap_app::blocking::OutboundPolicy;
 use sigap_app::webhooks::WebhookTarget;
