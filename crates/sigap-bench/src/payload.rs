@@ -5,7 +5,7 @@
 //! same reports. Each proof of concept carries a reference word `refNNNN` (four digits) that
 //! matches about one report in 10,000: the "rare word" of the search benchmark.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use serde_json::{Value, json};
 
 /// An agency (*Perangkat Daerah*) with its electronic systems and their domains.
