@@ -334,6 +334,24 @@ struct Decided<'a> {
     resolved: Resolved,
 }
 
+/// One step inside its transaction: what was decided, on which ticket, with which files.
+struct Step<'a> {
+    doing: &'a Doing<'a>,
+    row: &'a TicketRow,
+    facts: &'a TicketFacts,
+    input: &'a ActionInput,
+    outcome: &'a Outcome,
+    files: &'a [StoredFile],
+    now: DateTime<Utc>,
+}
+
+impl Step<'_> {
+    /// Whether the step moves the ticket to another state.
+    fn moves(&self) -> bool {
+        self.outcome.to != self.facts.state
+    }
+}
+
 async fn apply(
     tx: &mut Tx,
     doing: &Doing<'_>,
@@ -343,24 +361,71 @@ async fn apply(
     files: &[StoredFile],
     now: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
-    let (app, policy, caller) = (doing.app, doing.policy, doing.caller);
     let Decided {
         input,
         outcome,
         mut resolved,
     } = decided;
-    let now_ms = millis(now);
-    let action = input.action();
-    let moved = outcome.to != facts.state;
+    let step = Step {
+        doing,
+        row,
+        facts,
+        input,
+        outcome,
+        files,
+        now,
+    };
+    apply_block(tx, row, facts, outcome, &mut resolved).await?;
+    update_ticket(tx, &step).await?;
+    let records = records_of(&step, &resolved);
+    let (step_id, comment_id) = write_step(tx, &step, &resolved, &records).await?;
+    let fresh = fresh_row(tx, row).await?;
+    let issued = crate::documents::issue(
+        doing.app,
+        doing.policy,
+        tx,
+        crate::documents::Step {
+            caller: doing.caller,
+            row: &fresh,
+            input,
+            records: &records,
+            kinds: &outcome.documents,
+            files,
+            now,
+            step_id,
+        },
+    )
+    .await?;
+    evidence::record(
+        tx,
+        files,
+        row.id,
+        step_id,
+        comment_id,
+        Some(doing.caller.user_id),
+        millis(now),
+    )
+    .await?;
+    announce(tx, &step, &fresh, &records, &issued).await?;
+    Ok(step_id)
+}
+
+/// Moves the ticket as the outcome says, with the next state's deadline counted on the
+/// policy's calendar.
+async fn update_ticket(tx: &mut Tx, step: &Step<'_>) -> AppResult<()> {
+    let (row, facts, input, outcome) = (step.row, step.facts, step.input, step.outcome);
+    let now_ms = millis(step.now);
+    let moved = step.moves();
     let due_at = if moved {
-        app.rules
+        step.doing
+            .app
+            .rules
             .deadlines
-            .due_at(&policy.calendar, outcome.to, now)
+            .due_at(&step.doing.policy.calendar, outcome.to, step.now)
             .map(millis)
     } else {
         row.due_at
     };
-    apply_block(tx, row, facts, outcome, &mut resolved).await?;
     tx.update_ticket(&TicketUpdate {
         id: row.id,
         state: outcome.to.as_str(),
@@ -383,24 +448,35 @@ async fn apply(
         closed_at: outcome.to.is_terminal().then_some(now_ms),
     })
     .await?;
-    let mut records = serde_json::to_value(input).unwrap_or(Value::Null);
+    Ok(())
+}
+
+/// The step's records as stored: its checked input, what the transaction found, the
+/// documents it issues and whether it waits for an approval.
+fn records_of(step: &Step<'_>, resolved: &Resolved) -> Value {
+    let mut records = serde_json::to_value(step.input).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut records {
         map.extend(resolved.extra.clone());
-        map.insert(
-            "documents".into(),
-            json!(
-                outcome
-                    .documents
-                    .iter()
-                    .map(|d| d.as_str())
-                    .collect::<Vec<_>>()
-            ),
-        );
-        if outcome.needs_approval {
+        let documents: Vec<&str> = step.outcome.documents.iter().map(|d| d.as_str()).collect();
+        map.insert("documents".into(), json!(documents));
+        if step.outcome.needs_approval {
             map.insert("needs_approval".into(), json!(true));
         }
     }
-    let (step_id, comment_id) = match input {
+    records
+}
+
+/// Writes what the action is: a comment, an assignment, or a step record with its SLA;
+/// answers the step record's and the comment's ids.
+async fn write_step(
+    tx: &mut Tx,
+    step: &Step<'_>,
+    resolved: &Resolved,
+    records: &Value,
+) -> AppResult<(Option<i64>, Option<i64>)> {
+    let (row, caller) = (step.row, step.doing.caller);
+    let now_ms = millis(step.now);
+    Ok(match step.input {
         ActionInput::Comment { body, visibility } => {
             let id = tx
                 .insert_comment(&NewComment {
@@ -415,90 +491,76 @@ async fn apply(
             (None, Some(id))
         }
         ActionInput::Assign { .. } => {
-            tx.set_assignee(
-                row.id,
-                resolved.assignee_id.unwrap_or(caller.user_id),
-                now_ms,
-            )
-            .await?;
+            let assignee = resolved.assignee_id.unwrap_or(caller.user_id);
+            tx.set_assignee(row.id, assignee, now_ms).await?;
             (None, None)
         }
         ActionInput::Attach { .. } => (None, None),
         _ => {
-            let step = NewStepRecord {
+            let record = NewStepRecord {
                 ticket_id: row.id,
-                action: action.as_str(),
-                round: i64::from(facts.round),
+                action: step.input.action().as_str(),
+                round: i64::from(step.facts.round),
                 actor_id: Some(caller.user_id),
                 actor_role: caller.role.as_str(),
-                from_state: facts.state.as_str(),
-                to_state: outcome.to.as_str(),
+                from_state: step.facts.state.as_str(),
+                to_state: step.outcome.to.as_str(),
                 records: &records.to_string(),
                 started_at: row.state_entered_at,
                 due_at: row.due_at,
                 done_at: now_ms,
                 overdue: row.due_at.is_some_and(|d| now_ms > d),
             };
-            (Some(tx.insert_step_record(&step).await?), None)
+            (Some(tx.insert_step_record(&record).await?), None)
         }
-    };
-    let fresh = fresh_row(tx, row).await?;
-    let issued = crate::documents::issue(
-        app,
-        policy,
-        tx,
-        crate::documents::Step {
-            caller,
-            row: &fresh,
-            input,
-            records: &records,
-            kinds: &outcome.documents,
-            files,
-            now,
-            step_id,
-        },
-    )
-    .await?;
-    evidence::record(
-        tx,
-        files,
-        row.id,
-        step_id,
-        comment_id,
-        Some(caller.user_id),
-        now_ms,
-    )
-    .await?;
+    })
+}
+
+/// The audit entry of the step, its mail and, when the state moved, its webhooks.
+async fn announce(
+    tx: &mut Tx,
+    step: &Step<'_>,
+    fresh: &TicketRow,
+    records: &Value,
+    issued: &[crate::documents::Issued],
+) -> AppResult<()> {
+    let (app, caller) = (step.doing.app, step.doing.caller);
+    let (action, now_ms) = (step.input.action(), millis(step.now));
+    let evidence: Vec<Value> = step
+        .files
+        .iter()
+        .map(|f| json!({"name": f.name, "sha256": f.sha256}))
+        .collect();
     tx.append_audit(&NewAuditEntry {
         at: now_ms,
         actor: caller.email.clone(),
         role: caller.role.as_str().to_owned(),
         action: action.as_str().to_owned(),
-        ticket_number: Some(row.number.clone()),
-        source: doing.source.clone(),
+        ticket_number: Some(step.row.number.clone()),
+        source: step.doing.source.clone(),
         outcome: "ok".to_owned(),
         details: json!({
-            "from": facts.state.as_str(),
-            "to": outcome.to.as_str(),
+            "from": step.facts.state.as_str(),
+            "to": step.outcome.to.as_str(),
             "records": records,
-            "evidence": files.iter().map(|f| json!({"name": f.name, "sha256": f.sha256})).collect::<Vec<_>>(),
+            "evidence": evidence,
             "documents": issued,
         }),
     })
     .await?;
-    for mail in crate::notify::step_mails(app, &fresh, input, outcome, &records).await? {
-        crate::notify::enqueue(tx, row.id, &mail, now_ms).await?;
+    for mail in crate::notify::step_mails(app, fresh, step.input, step.outcome, records).await? {
+        crate::notify::enqueue(tx, step.row.id, &mail, now_ms).await?;
     }
-    if moved {
+    if step.moves() {
         let change = crate::webhooks::StateChange {
             action: action.as_str(),
-            from: Some(facts.state.as_str()),
-            row: &fresh,
-            at: now,
+            from: Some(step.facts.state.as_str()),
+            row: fresh,
+            at: step.now,
         };
         crate::webhooks::enqueue(app, tx, &change, now_ms).await?;
     }
-    Ok(step_id)
+    Ok(())
 }
 
 /// The ticket as this transaction now sees it (the step may have linked its system).
