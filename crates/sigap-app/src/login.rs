@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 
 use chrono::Duration;
 use serde_json::json;
-use sigap_core::{Email, Role};
+use sigap_core::Email;
 use sigap_store::sessions_api::{NewSession, SessionRow};
 use sigap_store::{Tx, UserRow};
 
@@ -406,27 +406,23 @@ pub async fn session_at(
         tx.touch_session(&id_hash, now).await?;
         tx.commit().await?;
     }
-    session_of(row, stage).map(Some)
+    Ok(Some(session_of(row, stage)))
 }
 
-fn session_of(row: SessionRow, stage: Stage) -> AppResult<Session> {
-    let role = row
-        .role
-        .parse::<Role>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Session {
+fn session_of(row: SessionRow, stage: Stage) -> Session {
+    Session {
         caller: Caller {
             user_id: row.user_id,
             email: row.email,
             name: row.name,
-            role,
+            role: row.role,
             agency_id: row.agency_id,
             agency_code: row.agency_code,
         },
         csrf_token: row.csrf_token,
         id_hash: row.id_hash,
         stage,
-    })
+    }
 }
 
 /// Forgets the session behind an earlier cookie of the same browser (at a new sign-in), so

@@ -331,7 +331,7 @@ pub async fn authenticate(
         audit_refused(
             app,
             &holder.email,
-            &holder.role,
+            holder.role.as_str(),
             "token_use",
             outcome,
             details,
@@ -345,7 +345,7 @@ pub async fn authenticate(
         });
     }
     touch(app, &holder, now).await?;
-    caller_of(holder)
+    Ok(caller_of(holder))
 }
 
 async fn touch(app: &App, holder: &TokenHolderRow, now: i64) -> AppResult<()> {
@@ -360,19 +360,15 @@ async fn touch(app: &App, holder: &TokenHolderRow, now: i64) -> AppResult<()> {
     Ok(())
 }
 
-fn caller_of(holder: TokenHolderRow) -> AppResult<Caller> {
-    let role = holder
-        .role
-        .parse::<Role>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Caller {
+fn caller_of(holder: TokenHolderRow) -> Caller {
+    Caller {
         user_id: holder.user_id,
         email: holder.email,
         name: holder.name,
-        role,
+        role: holder.role,
         agency_id: holder.agency_id,
         agency_code: holder.agency_code,
-    })
+    }
 }
 
 /// Audits an unknown token once per client and throttle window.

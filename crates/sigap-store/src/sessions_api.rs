@@ -2,6 +2,8 @@
 //! methods that forward to the backend functions in `sessions.rs`. A session is stored
 //! under the SHA-256 of its cookie value, so that a copy of the database opens no session.
 
+use sigap_core::Role;
+
 use crate::{Result, Store, Tx};
 
 /// A session to store. `id_hash` is the SHA-256 (hex) of the cookie value.
@@ -30,7 +32,7 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
 }

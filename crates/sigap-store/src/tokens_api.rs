@@ -3,6 +3,8 @@
 //! `tokens.rs`. A token's secret arrives here already as its SHA-256; a client address
 //! arrives as the application's keyed hash of it.
 
+use sigap_core::Role;
+
 use crate::{Result, Store, Tx};
 
 /// A token to store.
@@ -42,7 +44,7 @@ pub struct TokenHolderRow {
     pub user_id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
     pub disabled: bool,
