@@ -593,7 +593,7 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect();
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_786_000_000, 0).unwrap_or_default();
         if let Err(more) = read_occasion(action, body, now, now) {
             found.extend(more.into_iter().map(|e| e.field));
         }
