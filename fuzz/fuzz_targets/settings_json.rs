@@ -7,9 +7,10 @@
 use chrono::Datelike;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
 use sigap_core::{
-    Approval, FieldError, Holiday, LetterheadChange, MAX_HOLIDAYS, Signer, check_approval,
-    check_holidays, check_kind, check_letterhead,
+    Approval, ApprovalRequest, DocumentKindRequest, FieldError, Holiday, KindSettings,
+    LetterheadChange, MAX_HOLIDAYS, Signer, check_holidays, check_letterhead,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -26,6 +27,27 @@ fuzz_target!(|data: &[u8]| {
         _ => letterhead(&body, selector),
     }
 });
+
+/// The body as a section's request struct, as the API reads it; only a body that is not an
+/// object fails, and on `body`.
+fn request_of<T: DeserializeOwned>(body: &Value) -> Option<T> {
+    match sigap_core::form::request(body) {
+        Ok(request) => Some(request),
+        Err(errors) => {
+            assert!(!body.is_object(), "{errors:?}");
+            refused(&errors, &["body"]);
+            None
+        }
+    }
+}
+
+fn check_approval(body: &Value) -> Option<Result<Approval, Vec<FieldError>>> {
+    request_of::<ApprovalRequest>(body).map(|r| Approval::try_from(&r))
+}
+
+fn check_kind(body: &Value) -> Option<Result<KindSettings, Vec<FieldError>>> {
+    request_of::<DocumentKindRequest>(body).map(|r| KindSettings::try_from(&r))
+}
 
 /// A refusal has reasons, each on one of `fields`.
 fn refused(errors: &[FieldError], fields: &[&str]) {
@@ -45,8 +67,9 @@ fn one_line(text: &str, max: usize) {
 
 fn approval(body: &Value) {
     let approval = match check_approval(body) {
-        Ok(approval) => approval,
-        Err(errors) => return refused(&errors, &["threshold", "window_days"]),
+        None => return,
+        Some(Ok(approval)) => approval,
+        Some(Err(errors)) => return refused(&errors, &["threshold", "window_days"]),
     };
     assert!(approval.threshold <= 1000, "{approval:?}");
     assert!(
@@ -58,13 +81,14 @@ fn approval(body: &Value) {
         serde_json::from_value::<Approval>(stored.clone()).ok(),
         Some(approval)
     );
-    assert_eq!(check_approval(&stored), Ok(approval));
+    assert_eq!(check_approval(&stored), Some(Ok(approval)));
 }
 
 fn holidays(body: &Value) {
-    let list = match check_holidays(body) {
-        Ok(list) => list,
-        Err(errors) => return refused(&errors, &["holidays"]),
+    let list = match request_of(body).map(|r| check_holidays(&r)) {
+        None => return,
+        Some(Ok(list)) => list,
+        Some(Err(errors)) => return refused(&errors, &["holidays"]),
     };
     assert!(list.len() <= MAX_HOLIDAYS);
     assert!(
@@ -80,7 +104,8 @@ fn holidays(body: &Value) {
     let stored = serde_json::to_value(&list).expect("stored as JSON");
     let read = serde_json::from_value::<Vec<Holiday>>(stored.clone()).expect("read back");
     assert_eq!(read, list);
-    assert_eq!(check_holidays(&json!({ "holidays": stored })), Ok(list));
+    let again = request_of(&json!({ "holidays": stored })).expect("an object");
+    assert_eq!(check_holidays(&again), Ok(list));
 }
 
 fn signer(signer: &Signer) {
@@ -105,8 +130,9 @@ fn signer_body(s: &Signer) -> Value {
 
 fn kind(body: &Value) {
     let kind = match check_kind(body) {
-        Ok(kind) => kind,
-        Err(errors) => {
+        None => return,
+        Some(Ok(kind)) => kind,
+        Some(Err(errors)) => {
             return refused(
                 &errors,
                 &["pattern", "signers", "acknowledged_by", "tembusan"],
@@ -129,7 +155,7 @@ fn kind(body: &Value) {
         "acknowledged_by": kind.acknowledged_by.as_ref().map(signer_body),
         "tembusan": kind.tembusan,
     });
-    assert_eq!(check_kind(&again).as_ref(), Ok(&kind));
+    assert_eq!(check_kind(&again), Some(Ok(kind)));
 }
 
 /// A stand-in for the renderer's logo check: an odd first byte is "not an image".
@@ -143,7 +169,10 @@ fn logo_check(bytes: &[u8]) -> Result<(), String> {
 fn letterhead(body: &Value, selector: u8) {
     // Bit 2 sends a logo, bit 3 makes it one the check refuses.
     let logo = (selector & 4 == 4).then(|| vec![selector & 8]);
-    let change = match check_letterhead(body, logo.clone(), logo_check) {
+    let Some(request) = request_of(body) else {
+        return;
+    };
+    let change = match check_letterhead(&request, logo.clone(), logo_check) {
         Ok(change) => change,
         Err(errors) => return refused(&errors, &["place", "lines", "address", "logo"]),
     };
@@ -162,6 +191,7 @@ fn letterhead(body: &Value, selector: u8) {
         "address": change.address,
         "remove_logo": change.logo == Some(None),
     });
+    let again = request_of(&again).expect("an object");
     let read: Result<LetterheadChange, _> = check_letterhead(&again, logo, logo_check);
     assert_eq!(read.as_ref(), Ok(&change));
 }

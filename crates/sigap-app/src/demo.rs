@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
-use sigap_core::{Channel, Clock, ManualClock};
+use sigap_core::{Channel, Clock, Given, ManualClock};
 
 use crate::auth::{Caller, new_secret};
 use crate::intake::{Intake, submit_report};
@@ -385,24 +385,21 @@ const AGENCIES: &[AgencySeed] = &[
 async fn register_agencies(app: &App) -> AppResult<()> {
     let admin = Caller::system();
     for (code, name, email, systems) in AGENCIES {
-        registry::add_agency(
-            app,
-            &admin,
-            &json!({
-                "code": code,
-                "name": name,
-                "email": email,
-                "head_email": format!("kepala.{}@demo.batam.go.id", code.to_lowercase()),
-            }),
-        )
-        .await?;
+        let agency = registry::AgencyRequest {
+            code: (*code).into(),
+            name: (*name).into(),
+            email: (*email).into(),
+            head_email: format!("kepala.{}@demo.batam.go.id", code.to_lowercase()).into(),
+        };
+        registry::add_agency(app, &admin, &agency).await?;
         for (system, domains) in *systems {
-            registry::add_system(
-                app,
-                &admin,
-                &json!({"agency": code, "name": system, "domains": domains}),
-            )
-            .await?;
+            let system = registry::SystemRequest {
+                agency: (*code).into(),
+                name: (*system).into(),
+                domains: Given::list(domains),
+                ..registry::SystemRequest::default()
+            };
+            registry::add_system(app, &admin, &system).await?;
         }
     }
     Ok(())
@@ -486,8 +483,14 @@ async fn add_users(app: &App) -> AppResult<Vec<DemoUser>> {
             .filter(char::is_ascii_alphanumeric)
             .take(16)
             .collect();
-        let body = json!({"email": email, "name": name, "role": role, "agency": agency, "password": password});
-        registry::add_user(app, &admin, &body).await?;
+        let user = registry::UserRequest {
+            email: (*email).into(),
+            name: (*name).into(),
+            role: (*role).into(),
+            agency: (*agency).into(),
+            password: password.clone().into(),
+        };
+        registry::add_user(app, &admin, &user).await?;
         users.push(DemoUser {
             email: (*email).to_owned(),
             role: (*role).to_owned(),

@@ -286,7 +286,7 @@ pub async fn reporter_message(
         ));
     }
     if !f.errors.is_empty() {
-        return Err(AppError::Invalid(f.errors));
+        return Err(AppError::Invalid(f.into_errors()));
     }
     let checked = evidence::check(app, uploads)?;
     let now = millis(app.now());

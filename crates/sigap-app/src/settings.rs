@@ -22,7 +22,10 @@ use crate::auth::Caller;
 use crate::document_settings::{DocumentSettings, KindSettings};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
-pub use sigap_core::settings::{Approval, Holiday, LetterheadChange};
+pub use sigap_core::settings::{
+    Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
+    LetterheadChange, LetterheadRequest, SignerRequest,
+};
 
 /// The sections an admin may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,26 +202,13 @@ async fn try_view(app: &App, caller: &Caller) -> AppResult<Arc<Effective>> {
     app.effective().await
 }
 
-/// Checks `{threshold, window_days}` (see [`sigap_core::check_approval`]).
-pub fn check_approval(body: &Value) -> AppResult<Approval> {
-    sigap_core::check_approval(body).map_err(AppError::Invalid)
-}
-
-/// Checks `{holidays: [{date, name?}]}` (see [`sigap_core::check_holidays`]).
-pub fn check_holidays(body: &Value) -> AppResult<Vec<Holiday>> {
-    sigap_core::check_holidays(body).map_err(AppError::Invalid)
-}
-
-/// Checks the settings of one document kind (see [`sigap_core::check_kind`]); the pattern
-/// is checked when it is applied ([`DocumentSettings::with_kind`]).
-pub fn check_kind(body: &Value) -> AppResult<KindSettings> {
-    sigap_core::check_kind(body).map_err(AppError::Invalid)
-}
-
-/// Checks the letterhead `{place, lines: [...], address, remove_logo?}` and an uploaded
-/// `logo`, which must be a PNG or JPEG image that decodes within the renderer's limits.
-pub fn check_letterhead(body: &Value, logo: Option<Vec<u8>>) -> AppResult<LetterheadChange> {
-    sigap_core::check_letterhead(body, logo, crate::document_settings::check_logo)
+/// Checks the letterhead and an uploaded `logo` (see [`sigap_core::check_letterhead`]),
+/// which must be a PNG or JPEG image that decodes within the renderer's limits.
+pub fn check_letterhead(
+    request: &LetterheadRequest,
+    logo: Option<Vec<u8>>,
+) -> AppResult<LetterheadChange> {
+    sigap_core::check_letterhead(request, logo, crate::document_settings::check_logo)
         .map_err(AppError::Invalid)
 }
 
@@ -256,18 +246,26 @@ async fn write(
     Ok(())
 }
 
-/// Sets the approval threshold and window from `{threshold, window_days}`.
-pub async fn set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult<Approval> {
-    let result = try_set_approval(app, caller, body).await;
+/// Sets the approval threshold and window.
+pub async fn set_approval(
+    app: &App,
+    caller: &Caller,
+    request: &ApprovalRequest,
+) -> AppResult<Approval> {
+    let result = try_set_approval(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "settings_approval", None, e, None).await;
     }
     result
 }
 
-async fn try_set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult<Approval> {
+async fn try_set_approval(
+    app: &App,
+    caller: &Caller,
+    request: &ApprovalRequest,
+) -> AppResult<Approval> {
     caller.require(&[Role::Admin], "change the settings")?;
-    let approval = check_approval(body)?;
+    let approval = Approval::try_from(request).map_err(AppError::Invalid)?;
     let (tx, revision) = begin(app, caller).await?;
     let value = serde_json::to_value(approval).map_err(|e| AppError::Internal(e.to_string()))?;
     write(
@@ -283,19 +281,26 @@ async fn try_set_approval(app: &App, caller: &Caller, body: &Value) -> AppResult
     Ok(approval)
 }
 
-/// Sets the holidays of the working calendar from `{holidays: [{date, name?}]}`; they
-/// replace those read at start.
-pub async fn set_holidays(app: &App, caller: &Caller, body: &Value) -> AppResult<Vec<Holiday>> {
-    let result = try_set_holidays(app, caller, body).await;
+/// Sets the holidays of the working calendar; they replace those read at start.
+pub async fn set_holidays(
+    app: &App,
+    caller: &Caller,
+    request: &HolidaysRequest,
+) -> AppResult<Vec<Holiday>> {
+    let result = try_set_holidays(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "settings_holidays", None, e, None).await;
     }
     result
 }
 
-async fn try_set_holidays(app: &App, caller: &Caller, body: &Value) -> AppResult<Vec<Holiday>> {
+async fn try_set_holidays(
+    app: &App,
+    caller: &Caller,
+    request: &HolidaysRequest,
+) -> AppResult<Vec<Holiday>> {
     caller.require(&[Role::Admin], "change the settings")?;
-    let holidays = check_holidays(body)?;
+    let holidays = sigap_core::check_holidays(request).map_err(AppError::Invalid)?;
     let (tx, revision) = begin(app, caller).await?;
     let value = serde_json::to_value(&holidays).map_err(|e| AppError::Internal(e.to_string()))?;
     let details = json!({"holidays": holidays.len()});
@@ -371,14 +376,15 @@ async fn try_set_letterhead(app: &App, caller: &Caller, change: LetterheadChange
 }
 
 /// Sets the number pattern, signers, "Mengetahui" signer and copies of the documents of
-/// `kind` from the body [`check_kind`] reads. A pattern another kind uses is refused.
+/// `kind`. A pattern another kind uses is refused; a pattern's form is checked when it is
+/// applied ([`DocumentSettings::with_kind`]).
 pub async fn set_document_kind(
     app: &App,
     caller: &Caller,
     kind: &str,
-    body: &Value,
+    request: &DocumentKindRequest,
 ) -> AppResult<()> {
-    let result = try_set_document_kind(app, caller, kind, body).await;
+    let result = try_set_document_kind(app, caller, kind, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "settings_document", None, e, None).await;
     }
@@ -389,14 +395,15 @@ async fn try_set_document_kind(
     app: &App,
     caller: &Caller,
     kind: &str,
-    body: &Value,
+    request: &DocumentKindRequest,
 ) -> AppResult<()> {
     caller.require(&[Role::Admin], "change the settings")?;
     let kind: DocumentKind = kind
         .parse()
         .map_err(|_| AppError::NotFound(format!("document kind `{kind}`")))?;
-    let new = check_kind(body)?;
-    let mut details = body.clone();
+    let new = KindSettings::try_from(request).map_err(AppError::Invalid)?;
+    let mut details =
+        serde_json::to_value(request).map_err(|e| AppError::Internal(e.to_string()))?;
     if let Some(map) = details.as_object_mut() {
         map.insert("part".to_owned(), json!(kind.as_str()));
     }

@@ -15,7 +15,7 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sigap_core::{Email, Role};
+use sigap_core::{Email, Given, Role};
 use sigap_store::NewAuditEntry;
 use sigap_store::tokens_api::{NewToken, TokenHolderRow, TokenRow};
 use utoipa::ToSchema;
@@ -98,30 +98,47 @@ pub struct TokenRequest {
     pub expires_in_days: Option<i64>,
 }
 
-impl TokenRequest {
-    /// Reads `email`, `label`, `scopes` (a list or comma-separated text) and
-    /// `expires_in_days` from a JSON body, every bad field reported.
-    pub fn from_json(body: &Value) -> AppResult<TokenRequest> {
-        let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
-        let scopes = match body.get("scopes") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(list)) => parse_scopes(list)?,
-            Some(Value::Array(items)) => items
+/// A token to create, as `POST /api/v1/tokens` sends it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TokenCreateRequest {
+    /// The user the token acts as.
+    #[schema(value_type = String)]
+    pub email: Given,
+    #[schema(value_type = Option<String>)]
+    pub label: Given,
+    /// `read`, `act`, `admin`; all three when left out.
+    #[schema(value_type = Option<Vec<Scope>>)]
+    pub scopes: Given,
+    /// The token stops working after this many days (1-3650); never when left out.
+    #[schema(value_type = Option<i64>)]
+    pub expires_in_days: Given,
+}
+
+impl TryFrom<&TokenCreateRequest> for TokenRequest {
+    type Error = AppError;
+
+    /// Reads `scopes` as a list or as comma-separated text.
+    fn try_from(request: &TokenCreateRequest) -> AppResult<TokenRequest> {
+        let text = |given: &Given| given.as_str().map(str::to_owned);
+        let scopes = match &request.scopes.0 {
+            Value::Null => Vec::new(),
+            Value::String(list) => parse_scopes(list)?,
+            Value::Array(items) => items
                 .iter()
                 .map(|v| Scope::parse(v.as_str().unwrap_or("")))
                 .collect::<AppResult<_>>()?,
-            Some(_) => return Err(AppError::invalid("scopes", "a list of scopes")),
+            _ => return Err(AppError::invalid("scopes", "a list of scopes")),
         };
         let expires_in_days =
-            match body.get("expires_in_days") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(v.as_i64().ok_or_else(|| {
+            match &request.expires_in_days.0 {
+                Value::Null => None,
+                v => Some(v.as_i64().ok_or_else(|| {
                     AppError::invalid("expires_in_days", "a whole number of days")
                 })?),
             };
         Ok(TokenRequest {
-            email: text("email").unwrap_or_default(),
-            label: text("label").unwrap_or_else(|| "api".to_owned()),
+            email: text(&request.email).unwrap_or_default(),
+            label: text(&request.label).unwrap_or_else(|| "api".to_owned()),
             scopes,
             expires_in_days,
         })

@@ -67,6 +67,11 @@ impl Clock for SystemClock {
     }
 }
 
+/// A registry request (`registry::AgencyRequest`, …) from a JSON object.
+fn request<T: serde::de::DeserializeOwned>(body: &Value) -> anyhow::Result<T> {
+    sigap_core::form::request(body).map_err(|e| explain(AppError::Invalid(e)))
+}
+
 fn explain(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{}", e.describe())
 }
@@ -86,14 +91,14 @@ async fn registries(app: &App) -> anyhow::Result<Caller> {
     for a in AGENCIES {
         if app.store.find_agency(a.code).await?.is_none() {
             let body = json!({"code": a.code, "name": a.name, "email": a.email});
-            registry::add_agency(app, &admin, &body)
+            registry::add_agency(app, &admin, &request(&body)?)
                 .await
                 .map_err(explain)?;
         }
         for (name, domain) in a.systems {
             if !domains.iter().any(|d| d == domain) {
                 let body = json!({"agency": a.code, "name": name, "domains": [domain]});
-                registry::add_system(app, &admin, &body)
+                registry::add_system(app, &admin, &request(&body)?)
                     .await
                     .map_err(explain)?;
             }
@@ -103,7 +108,7 @@ async fn registries(app: &App) -> anyhow::Result<Caller> {
         Some(u) => u,
         None => {
             let body = json!({"email": CSIRT_EMAIL, "name": "Bench CSIRT", "role": "csirt", "password": "bench-password-not-a-secret"});
-            registry::add_user(app, &admin, &body)
+            registry::add_user(app, &admin, &request(&body)?)
                 .await
                 .map_err(explain)?;
             app.store

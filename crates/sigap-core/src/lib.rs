@@ -32,7 +32,7 @@ pub use crate::error::FieldError;
 pub use crate::evidence::{
     ALLOWED_MEDIA, ALLOWED_TYPES, MAX_NAME_CHARS, clean_name, is_bidi_control, sniff,
 };
-pub use crate::form::{Fields, insert_field, is_file_part};
+pub use crate::form::{Check, Fields, Given, Lenient, insert_field, is_file_part};
 pub use crate::ids::{
     AgencyCode, Domain, Email, Target, TicketNumber, VulnerabilityType, optional_text,
     required_text,
@@ -47,8 +47,9 @@ pub use crate::records::{
 };
 pub use crate::report::{CheckedReport, MAX_POC, MAX_TITLE, check_report};
 pub use crate::settings::{
-    Approval, Holiday, KindSettings, LetterheadChange, MAX_HOLIDAYS, Signer, check_approval,
-    check_holidays, check_kind, check_letterhead,
+    Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
+    KindSettings, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
+    check_holidays, check_letterhead,
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};

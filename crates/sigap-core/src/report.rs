@@ -82,7 +82,7 @@ pub fn check_report(
         ));
     }
     if !f.errors.is_empty() {
-        return Err(f.errors);
+        return Err(f.into_errors());
     }
     let unread = || vec![FieldError::new("body", "the report could not be read")];
     let (Some(reporter_name), Some(reporter_email), Some(severity), Some(vulnerability_type)) =

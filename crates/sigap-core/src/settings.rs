@@ -8,8 +8,91 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::error::FieldError;
+use crate::form::{Given, Lenient};
+
+/// The approval rule as `PUT /api/v1/settings/approval` and the settings page send it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ApprovalRequest {
+    /// 0-1000: reactivation needs the Regional Secretary above it.
+    #[schema(value_type = u32)]
+    pub threshold: Given,
+    /// 1-3650; absent or null: every report counts.
+    #[schema(value_type = Option<u32>)]
+    pub window_days: Given,
+}
+
+/// One holiday of [`HolidaysRequest`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct HolidayRequest {
+    /// `YYYY-MM-DD` (years 2000-2100).
+    #[schema(value_type = String)]
+    pub date: Given,
+    #[schema(value_type = Option<String>)]
+    pub name: Given,
+}
+
+/// The holidays as `PUT /api/v1/settings/holidays` and the settings page send them.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct HolidaysRequest {
+    /// The whole list; it replaces the earlier one.
+    #[schema(value_type = Vec<HolidayRequest>)]
+    pub holidays: Lenient<Vec<HolidayRequest>>,
+}
+
+/// A signer of [`DocumentKindRequest`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct SignerRequest {
+    #[schema(value_type = String)]
+    pub position: Given,
+    #[schema(value_type = String)]
+    pub name: Given,
+    #[schema(value_type = Option<String>)]
+    pub rank: Given,
+    /// 18 digits.
+    #[schema(value_type = Option<String>)]
+    pub nip: Given,
+}
+
+/// One document kind's settings as `PUT /api/v1/settings/documents/{kind}` and the
+/// settings page send them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct DocumentKindRequest {
+    /// With `{n}` (or `{seq}`, five digits) and `{year}`, optionally `{month}` or
+    /// `{roman_month}`; absent or empty: the kind's default. Kinds with the same pattern
+    /// share one agenda of running numbers.
+    #[schema(value_type = Option<String>)]
+    pub pattern: Given,
+    /// At most 4; empty: the staff member who records the step signs.
+    #[schema(value_type = Vec<SignerRequest>)]
+    pub signers: Lenient<Vec<SignerRequest>>,
+    #[schema(value_type = Option<SignerRequest>)]
+    pub acknowledged_by: Lenient<SignerRequest>,
+    #[schema(value_type = Vec<String>)]
+    pub tembusan: Given,
+}
+
+/// The letterhead as `PUT /api/v1/settings/letterhead` and the settings page send it (the
+/// page uploads the logo as a file instead of `logo_png`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LetterheadRequest {
+    /// The place of signing: `Batam`.
+    #[schema(value_type = String)]
+    pub place: Given,
+    /// The letterhead's heading lines.
+    #[schema(value_type = Vec<String>)]
+    pub lines: Given,
+    #[schema(value_type = String)]
+    pub address: Given,
+    /// A new logo: a PNG or JPEG of at most 2 MiB, as base64.
+    #[schema(value_type = Option<String>)]
+    pub logo_png: Given,
+    /// Removes the logo (ignored when `logo_png` is given).
+    #[schema(value_type = Option<bool>)]
+    pub remove_logo: Given,
+}
 
 /// The approval rule: the Regional Secretary approves a reactivation when the agency's
 /// valid reports exceed `threshold`, counting the last `window_days` days (`None`: all).
@@ -25,7 +108,6 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
     pub date: NaiveDate,
-    #[serde(default)]
     pub name: String,
 }
 
@@ -57,22 +139,22 @@ pub struct KindSettings {
 pub const MAX_HOLIDAYS: usize = 400;
 
 /// A number field given as a JSON number or as digits; `None` when absent, null or empty.
-fn number(body: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldError> {
+fn number(given: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldError> {
     let refused = || {
         FieldError::new(
             field,
             format!("`{field}` must be a whole number from 0 to {max}"),
         )
     };
-    let n = match body.get(field) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-        Some(Value::String(s)) => s.trim().parse::<u32>().map_err(|_| refused())?,
-        Some(Value::Number(n)) => n
+    let n = match given {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => s.trim().parse::<u32>().map_err(|_| refused())?,
+        Value::Number(n) => n
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(refused)?,
-        Some(_) => return Err(refused()),
+        _ => return Err(refused()),
     };
     if n > max {
         return Err(refused());
@@ -80,10 +162,18 @@ fn number(body: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldError
     Ok(Some(n))
 }
 
-/// Checks `{threshold, window_days}`.
-pub fn check_approval(body: &Value) -> Result<Approval, Vec<FieldError>> {
+impl TryFrom<&ApprovalRequest> for Approval {
+    type Error = Vec<FieldError>;
+
+    fn try_from(request: &ApprovalRequest) -> Result<Approval, Vec<FieldError>> {
+        check_approval(&request.threshold, &request.window_days)
+    }
+}
+
+/// Checks the fields `threshold` and `window_days` of the approval rule.
+fn check_approval(threshold: &Value, window_days: &Value) -> Result<Approval, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let threshold = match number(body, "threshold", 1000) {
+    let threshold = match number(threshold, "threshold", 1000) {
         Ok(Some(n)) => Some(n),
         Ok(None) => {
             errors.push(FieldError::new("threshold", "`threshold` is required"));
@@ -94,7 +184,7 @@ pub fn check_approval(body: &Value) -> Result<Approval, Vec<FieldError>> {
             None
         }
     };
-    let window_days = match number(body, "window_days", 3650) {
+    let window_days = match number(window_days, "window_days", 3650) {
         Ok(Some(0)) => {
             errors.push(FieldError::new(
                 "window_days",
@@ -117,10 +207,10 @@ pub fn check_approval(body: &Value) -> Result<Approval, Vec<FieldError>> {
     }
 }
 
-/// Checks `{holidays: [{date, name?}]}`: dates `YYYY-MM-DD` between 2000 and 2100, names of
-/// at most 200 characters; the list comes back in date order without repeats.
-pub fn check_holidays(body: &Value) -> Result<Vec<Holiday>, Vec<FieldError>> {
-    let Some(list) = body.get("holidays").and_then(Value::as_array) else {
+/// Checks the holidays: dates `YYYY-MM-DD` between 2000 and 2100, names of at most 200
+/// characters; the list comes back in date order without repeats.
+pub fn check_holidays(request: &HolidaysRequest) -> Result<Vec<Holiday>, Vec<FieldError>> {
+    let Some(list) = request.holidays.fits() else {
         return Err(vec![FieldError::new(
             "holidays",
             "`holidays` must be a list of {date, name}",
@@ -136,16 +226,8 @@ pub fn check_holidays(body: &Value) -> Result<Vec<Holiday>, Vec<FieldError>> {
     let mut holidays: Vec<Holiday> = Vec::new();
     for (index, item) in list.iter().enumerate() {
         let at = index + 1;
-        let date = item
-            .get("date")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
-        let name = item
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
+        let date = item.date.as_str().unwrap_or("").trim();
+        let name = item.name.as_str().unwrap_or("").trim();
         let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .ok()
             .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)));
@@ -180,11 +262,11 @@ pub fn check_holidays(body: &Value) -> Result<Vec<Holiday>, Vec<FieldError>> {
 }
 
 /// One line of text, trimmed; `None` when empty. Control characters are refused.
-fn line(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
-    let text = match body.get(field) {
-        None | Some(Value::Null) => "",
-        Some(Value::String(s)) => s.trim(),
-        Some(_) => {
+fn line(given: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let text = match given {
+        Value::Null => "",
+        Value::String(s) => s.trim(),
+        _ => {
             errors.push(FieldError::new(field, format!("`{field}` must be text")));
             return None;
         }
@@ -200,11 +282,11 @@ fn line(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> 
 }
 
 /// A list of lines; each is checked like [`line`], empty ones are dropped.
-fn lines(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Vec<String> {
-    let items = match body.get(field) {
-        None | Some(Value::Null) => return Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(_) => {
+fn lines(given: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let items = match given {
+        Value::Null => return Vec::new(),
+        Value::Array(items) => items,
+        _ => {
             errors.push(FieldError::new(
                 field,
                 format!("`{field}` must be a list of text"),
@@ -234,12 +316,17 @@ fn lines(body: &Value, field: &str, max: usize, errors: &mut Vec<FieldError>) ->
 }
 
 /// A signer `{position, name, rank?, nip?}`; `what` names it in messages.
-fn signer(item: &Value, field: &str, what: &str, errors: &mut Vec<FieldError>) -> Option<Signer> {
+fn signer(
+    item: &SignerRequest,
+    named: &str,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Signer> {
     let mut own = Vec::new();
-    let position = line(item, "position", 200, &mut own);
-    let name = line(item, "name", 200, &mut own);
-    let rank = line(item, "rank", 100, &mut own);
-    let nip = line(item, "nip", 30, &mut own);
+    let position = line(&item.position, "position", 200, &mut own);
+    let name = line(&item.name, "name", 200, &mut own);
+    let rank = line(&item.rank, "rank", 100, &mut own);
+    let nip = line(&item.nip, "nip", 30, &mut own);
     if let Some(nip) = &nip {
         let digits: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() != 18 || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -258,7 +345,7 @@ fn signer(item: &Value, field: &str, what: &str, errors: &mut Vec<FieldError>) -
     if !own.is_empty() {
         errors.extend(
             own.into_iter()
-                .map(|e| FieldError::new(field, format!("{what}: {}", e.message))),
+                .map(|e| FieldError::new(named, format!("{what}: {}", e.message))),
         );
         return None;
     }
@@ -270,14 +357,23 @@ fn signer(item: &Value, field: &str, what: &str, errors: &mut Vec<FieldError>) -
     })
 }
 
-/// Checks `{pattern?, signers: [...], acknowledged_by?, tembusan: [...]}` for one kind.
-pub fn check_kind(body: &Value) -> Result<KindSettings, Vec<FieldError>> {
+impl TryFrom<&DocumentKindRequest> for KindSettings {
+    type Error = Vec<FieldError>;
+
+    fn try_from(request: &DocumentKindRequest) -> Result<KindSettings, Vec<FieldError>> {
+        check_kind(request)
+    }
+}
+
+/// Checks the settings of one kind: `pattern?`, `signers: [...]`, `acknowledged_by?` and
+/// `tembusan: [...]`.
+fn check_kind(body: &DocumentKindRequest) -> Result<KindSettings, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let pattern = line(body, "pattern", 100, &mut errors);
+    let pattern = line(&body.pattern, "pattern", 100, &mut errors);
     let mut signers = Vec::new();
-    match body.get("signers") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) if items.len() <= 4 => {
+    match &body.signers {
+        Lenient::Absent => {}
+        Lenient::Fits(items) if items.len() <= 4 => {
             for (index, item) in items.iter().enumerate() {
                 let what = format!("signer {}", index + 1);
                 if let Some(s) = signer(item, "signers", &what, &mut errors) {
@@ -285,16 +381,23 @@ pub fn check_kind(body: &Value) -> Result<KindSettings, Vec<FieldError>> {
                 }
             }
         }
-        Some(_) => errors.push(FieldError::new(
+        _ => errors.push(FieldError::new(
             "signers",
             "`signers` is a list of at most 4 signers",
         )),
     }
-    let acknowledged_by = match body.get("acknowledged_by") {
-        None | Some(Value::Null) => None,
-        Some(item) => signer(item, "acknowledged_by", "Mengetahui", &mut errors),
+    let acknowledged_by = match &body.acknowledged_by {
+        Lenient::Absent => None,
+        Lenient::Fits(item) => signer(item, "acknowledged_by", "Mengetahui", &mut errors),
+        Lenient::Wrong => {
+            errors.push(FieldError::new(
+                "acknowledged_by",
+                "`acknowledged_by` is a signer {position, name, rank?, nip?}",
+            ));
+            None
+        }
     };
-    let tembusan = lines(body, "tembusan", 200, &mut errors);
+    let tembusan = lines(&body.tembusan, "tembusan", 200, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -317,17 +420,18 @@ pub struct LetterheadChange {
     pub logo: Option<Option<Vec<u8>>>,
 }
 
-/// Checks `{place, lines: [...], address, remove_logo?}` and an uploaded `logo`, which
-/// `check_logo` accepts or refuses (the decoding limits belong to the renderer).
+/// Checks `place`, `lines: [...]`, `address` and `remove_logo?`, and an uploaded `logo`
+/// (`logo_png` decoded, or a file), which `check_logo` accepts or refuses (the decoding
+/// limits belong to the renderer).
 pub fn check_letterhead(
-    body: &Value,
+    body: &LetterheadRequest,
     logo: Option<Vec<u8>>,
     check_logo: impl FnOnce(&[u8]) -> Result<(), String>,
 ) -> Result<LetterheadChange, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let place = line(body, "place", 100, &mut errors);
-    let head = lines(body, "lines", 200, &mut errors);
-    let address = line(body, "address", 300, &mut errors);
+    let place = line(&body.place, "place", 100, &mut errors);
+    let head = lines(&body.lines, "lines", 200, &mut errors);
+    let address = line(&body.address, "address", 300, &mut errors);
     if place.is_none() && !errors.iter().any(|e| e.field == "place") {
         errors.push(FieldError::new("place", "the place of signing is required"));
     }
@@ -340,11 +444,8 @@ pub fn check_letterhead(
     if address.is_none() && !errors.iter().any(|e| e.field == "address") {
         errors.push(FieldError::new("address", "the address is required"));
     }
-    let remove = matches!(body.get("remove_logo"), Some(Value::Bool(true)))
-        || matches!(
-            body.get("remove_logo").and_then(Value::as_str),
-            Some("1" | "true" | "on")
-        );
+    let remove = matches!(body.remove_logo.0, Value::Bool(true))
+        || matches!(body.remove_logo.as_str(), Some("1" | "true" | "on"));
     let logo = match logo {
         Some(bytes) => match check_logo(&bytes) {
             Ok(()) => Some(Some(bytes)),
@@ -373,13 +474,37 @@ mod tests {
 
     use super::*;
 
+    fn read<T: serde::de::DeserializeOwned>(body: &Value) -> T {
+        crate::form::request(body).unwrap()
+    }
+
+    fn approval(body: &Value) -> Result<Approval, Vec<FieldError>> {
+        Approval::try_from(&read::<ApprovalRequest>(body))
+    }
+
+    fn holidays(body: &Value) -> Result<Vec<Holiday>, Vec<FieldError>> {
+        check_holidays(&read(body))
+    }
+
+    fn kind(body: &Value) -> Result<KindSettings, Vec<FieldError>> {
+        KindSettings::try_from(&read::<DocumentKindRequest>(body))
+    }
+
+    fn letterhead(
+        body: &Value,
+        logo: Option<Vec<u8>>,
+        check_logo: impl FnOnce(&[u8]) -> Result<(), String>,
+    ) -> Result<LetterheadChange, Vec<FieldError>> {
+        check_letterhead(&read(body), logo, check_logo)
+    }
+
     fn fields(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.field.as_str()).collect()
     }
 
     #[test]
     fn approval_numbers_are_read_from_digits_or_numbers() {
-        let a = check_approval(&json!({"threshold": "5", "window_days": ""})).unwrap();
+        let a = approval(&json!({"threshold": "5", "window_days": ""})).unwrap();
         assert_eq!(
             a,
             Approval {
@@ -387,15 +512,15 @@ mod tests {
                 window_days: None
             }
         );
-        let a = check_approval(&json!({"threshold": 2, "window_days": 365})).unwrap();
+        let a = approval(&json!({"threshold": 2, "window_days": 365})).unwrap();
         assert_eq!(a.window_days, Some(365));
-        let errors = check_approval(&json!({"threshold": "-1", "window_days": "0"})).unwrap_err();
+        let errors = approval(&json!({"threshold": "-1", "window_days": "0"})).unwrap_err();
         assert_eq!(fields(&errors), ["threshold", "window_days"]);
     }
 
     #[test]
     fn holidays_are_sorted_without_repeats_and_bad_dates_named() {
-        let list = check_holidays(&json!({"holidays": [
+        let list = holidays(&json!({"holidays": [
             {"date": "2026-12-25", "name": "Hari Raya Natal"},
             {"date": "2026-08-17"},
             {"date": "2026-12-25"},
@@ -405,7 +530,7 @@ mod tests {
         assert_eq!(list[0].date.to_string(), "2026-08-17");
         assert_eq!(list[1].name, "Hari Raya Natal");
         let errors =
-            check_holidays(&json!({"holidays": [{"date": "2026-02-30"}, {"date": "1999-01-01"}]}))
+            holidays(&json!({"holidays": [{"date": "2026-02-30"}, {"date": "1999-01-01"}]}))
                 .unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(
@@ -417,7 +542,7 @@ mod tests {
 
     #[test]
     fn signers_need_position_and_name_and_an_eighteen_digit_nip() {
-        let errors = check_kind(&json!({
+        let errors = kind(&json!({
             "signers": [{"position": "Ketua Tim", "name": "", "nip": "123"}],
             "acknowledged_by": {"position": "", "name": "Budi"},
         }))
@@ -441,7 +566,7 @@ mod tests {
                 .any(|t| t.starts_with("acknowledged_by") && t.contains("position")),
             "{text:?}"
         );
-        let ok = check_kind(&json!({
+        let ok = kind(&json!({
             "pattern": "000.6/{n}/Diskominfo/{year} ",
             "signers": [{"position": "Kepala Dinas", "name": "Dr. A", "nip": "198001012005011001"}],
             "tembusan": ["Wali Kota Batam", ""],
@@ -449,6 +574,23 @@ mod tests {
         .unwrap();
         assert_eq!(ok.pattern.as_deref(), Some("000.6/{n}/Diskominfo/{year}"));
         assert_eq!(ok.tembusan, ["Wali Kota Batam"]);
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_shape_is_named_with_the_others() {
+        let errors = kind(&json!({
+            "pattern": 7, "signers": "Kepala Dinas", "acknowledged_by": 5, "tembusan": "Wali Kota",
+        }))
+        .unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["pattern", "signers", "acknowledged_by", "tembusan"]
+        );
+        let errors =
+            holidays(&json!({"holidays": [{"date": "2026-08-17"}, "17 Agustus"]})).unwrap_err();
+        assert_eq!(fields(&errors), ["holidays"]);
+        let errors = approval(&json!({"threshold": [3], "window_days": true})).unwrap_err();
+        assert_eq!(fields(&errors), ["threshold", "window_days"]);
     }
 
     #[test]
@@ -462,19 +604,15 @@ mod tests {
                 Err("must be a PNG".to_owned())
             }
         };
-        let kept = check_letterhead(&body, None, png).unwrap();
+        let kept = letterhead(&body, None, png).unwrap();
         assert_eq!((kept.place.as_str(), kept.logo), ("Batam", None));
         let logo = b"\x89PNG".to_vec();
-        let replaced = check_letterhead(&body, Some(logo.clone()), png).unwrap();
+        let replaced = letterhead(&body, Some(logo.clone()), png).unwrap();
         assert_eq!(replaced.logo, Some(Some(logo)));
-        let errors =
-            check_letterhead(&json!({"remove_logo": "on"}), Some(vec![0]), png).unwrap_err();
+        let errors = letterhead(&json!({"remove_logo": "on"}), Some(vec![0]), png).unwrap_err();
         assert_eq!(fields(&errors), ["place", "lines", "address", "logo"]);
         let mut removed = body.clone();
         removed["remove_logo"] = json!(true);
-        assert_eq!(
-            check_letterhead(&removed, None, png).unwrap().logo,
-            Some(None)
-        );
+        assert_eq!(letterhead(&removed, None, png).unwrap().logo, Some(None));
     }
 }

@@ -69,48 +69,34 @@ pub struct Seed {
     pub emails: HashMap<&'static str, &'static str>,
 }
 
+/// A request struct (`registry::AgencyRequest`, …) from a JSON object, as a client sends it.
+pub fn request<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {
+    sigap_core::form::request(&body).expect("a request is a JSON object")
+}
+
 /// Registers agencies, systems and users, and creates a token per user.
 pub async fn seed(app: &App) -> Seed {
     let admin = Caller::system();
-    let a = registry::add_agency(
-        app,
-        &admin,
-        &json!({"code": AGENCY_A, "name": "Dinas Pendidikan Kota Batam", "email": "disdik@batam.go.id", "head_email": "kepala@disdik.batam.go.id"}),
-    )
-    .await
-    .expect("agency A");
-    let b = registry::add_agency(
-        app,
-        &admin,
-        &json!({"code": AGENCY_B, "name": "Dinas Kesehatan Kota Batam", "email": "dinkes@batam.go.id"}),
-    )
-    .await
-    .expect("agency B");
-    let system_a = registry::add_system(
-        app,
-        &admin,
-        &json!({"agency": AGENCY_A, "name": "Portal Pendidikan", "domains": [DOMAIN_A, DOMAIN_A2]}),
-    )
-    .await
-    .expect("system A");
-    let system_b = registry::add_system(
-        app,
-        &admin,
-        &json!({"agency": AGENCY_B, "name": "Sistem Informasi Kesehatan", "domains": [DOMAIN_B]}),
-    )
-    .await
-    .expect("system B");
+    let a = registry::add_agency(app, &admin, &request(json!({"code": AGENCY_A, "name": "Dinas Pendidikan Kota Batam", "email": "disdik@batam.go.id", "head_email": "kepala@disdik.batam.go.id"})))
+        .await
+        .expect("agency A");
+    let b = registry::add_agency(app, &admin, &request(json!({"code": AGENCY_B, "name": "Dinas Kesehatan Kota Batam", "email": "dinkes@batam.go.id"})))
+        .await
+        .expect("agency B");
+    let system_a = registry::add_system(app, &admin, &request(json!({"agency": AGENCY_A, "name": "Portal Pendidikan", "domains": [DOMAIN_A, DOMAIN_A2]})))
+        .await
+        .expect("system A");
+    let system_b = registry::add_system(app, &admin, &request(json!({"agency": AGENCY_B, "name": "Sistem Informasi Kesehatan", "domains": [DOMAIN_B]})))
+        .await
+        .expect("system B");
     let mut tokens = HashMap::new();
     let mut emails = HashMap::new();
     for &(key, email, role, agency) in ROLES {
         let name = format!("Pengguna {key}");
-        registry::add_user(
-            app,
-            &admin,
-            &json!({"email": email, "name": name, "role": role, "agency": agency}),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("user {key}: {e:?}"));
+        let user = request(json!({"email": email, "name": name, "role": role, "agency": agency}));
+        registry::add_user(app, &admin, &user)
+            .await
+            .unwrap_or_else(|e| panic!("user {key}: {e:?}"));
         let token = registry::create_token(app, &admin, email, "test")
             .await
             .expect("token");

@@ -187,6 +187,13 @@ pub struct FormBody {
 }
 
 impl FormBody {
+    /// The text fields as a request struct of `sigap_core::Given` fields (see
+    /// `sigap_core::form`); only a body that is not an object fails, with 422.
+    pub fn request<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        sigap_core::form::request(&self.fields)
+            .map_err(|errors| ApiError::from(sigap_app::AppError::Invalid(errors)))
+    }
+
     /// A body of `fields` and no files.
     pub fn from_fields(fields: Value) -> FormBody {
         FormBody {

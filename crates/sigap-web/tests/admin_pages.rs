@@ -786,9 +786,13 @@ async fn names_with_markup_are_shown_escaped(app: TestApp) {
         )
         .await;
     let body = json!({"email": "uji@kominfo.batam.go.id", "name": name, "role": "helpdesk"});
-    registry::add_user(&app.app, &Caller::system(), &body)
-        .await
-        .unwrap();
+    registry::add_user(
+        &app.app,
+        &Caller::system(),
+        &sigap_testkit::seed::request(body),
+    )
+    .await
+    .unwrap();
     for path in ["/admin/agencies", "/admin/systems", "/admin/users"] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sigap_app::{App, AppError, Caller, registry, tokens, two_factor};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, ChainStatus, Store};
@@ -329,8 +329,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None
             };
             let app = admin_app(&db).await?;
-            let body = json!({"email": email, "name": name, "role": role, "agency": agency, "password": password});
-            let created = registry::add_user(&app, &Caller::system(), &body)
+            let user = registry::UserRequest {
+                email: email.into(),
+                name: name.into(),
+                role: role.into(),
+                agency: agency.into(),
+                password: password.into(),
+            };
+            let created = registry::add_user(&app, &Caller::system(), &user)
                 .await
                 .map_err(explain)?;
             println!(
@@ -380,9 +386,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             head_email,
         }) => {
             let app = admin_app(&db).await?;
-            let body =
-                json!({"code": code, "name": name, "email": email, "head_email": head_email});
-            let a = registry::add_agency(&app, &Caller::system(), &body)
+            let agency = registry::AgencyRequest {
+                code: code.into(),
+                name: name.into(),
+                email: email.into(),
+                head_email: head_email.into(),
+            };
+            let a = registry::add_agency(&app, &Caller::system(), &agency)
                 .await
                 .map_err(explain)?;
             println!("agency {} registered (id {})", a.code, a.id);
@@ -423,8 +433,13 @@ async fn system(db: &DatabaseArgs, cmd: SystemCommand) -> anyhow::Result<ExitCod
             name,
             domain,
         } => {
-            let body = json!({"agency": agency, "name": name, "domains": domain});
-            let s = registry::add_system(&app, &Caller::system(), &body)
+            let system = registry::SystemRequest {
+                agency: agency.into(),
+                name: name.into(),
+                domains: domain.into(),
+                ..registry::SystemRequest::default()
+            };
+            let s = registry::add_system(&app, &Caller::system(), &system)
                 .await
                 .map_err(explain)?;
             println!(

@@ -14,6 +14,14 @@ use crate::evidence::StoredFile;
 use crate::views::DocumentView;
 use crate::{App, AppError, AppResult, Policy, millis};
 
+/// Why a document is corrected, as `POST /api/v1/documents/{id}/reissue` sends it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReissueRequest {
+    /// Said on the new version, e.g. a misspelt name; required.
+    #[schema(value_type = String)]
+    pub reason: sigap_core::Given,
+}
+
 /// Longest reason for a correction, in characters.
 const MAX_REASON: usize = 1000;
 
@@ -41,7 +49,13 @@ fn check(caller: &Caller, reason: &str) -> AppResult<()> {
 }
 
 /// Issues a corrected version of document `id`; answers the new document.
-pub async fn reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppResult<DocumentView> {
+pub async fn reissue(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    request: &ReissueRequest,
+) -> AppResult<DocumentView> {
+    let reason = request.reason.as_str().unwrap_or("");
     let result = try_reissue(app, caller, id, reason).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "reissue_document", None, e, None).await;

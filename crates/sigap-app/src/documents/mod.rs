@@ -19,7 +19,7 @@ pub(crate) mod bodies;
 mod correction;
 pub mod signed;
 
-pub use crate::documents::correction::reissue;
+pub use crate::documents::correction::{ReissueRequest, reissue};
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;

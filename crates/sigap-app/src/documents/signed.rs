@@ -14,6 +14,15 @@ use crate::evidence::Upload;
 use crate::views::SignedCopyView;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
+/// A signed copy to upload (`multipart/form-data`): the PDF in field `file`, an optional
+/// `note`.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct SignedCopyUpload {
+    #[schema(value_type = String, format = Binary, content_media_type = "application/pdf")]
+    pub file: Upload,
+    pub note: Option<String>,
+}
+
 /// The roles that file signed documents: the secretariat (help desk), the CSIRT and admins.
 fn may_upload(role: Role) -> bool {
     matches!(role, Role::Helpdesk | Role::Csirt | Role::Admin)
@@ -70,9 +79,9 @@ pub async fn upload(
     app: &App,
     caller: &Caller,
     id: i64,
-    file: &Upload,
-    note: Option<&str>,
+    upload: &SignedCopyUpload,
 ) -> AppResult<SignedCopyView> {
+    let (file, note) = (&upload.file, upload.note.as_deref());
     let result = try_upload(app, caller, id, file, note).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "upload_signed_copy", None, e, None).await;

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sigap_app::passwords;
-use sigap_app::tokens::{self, CreatedToken, TokenRequest, TokenView};
+use sigap_app::tokens::{self, CreatedToken, TokenCreateRequest, TokenRequest, TokenView};
 use sigap_app::two_factor::UserRef;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -33,18 +33,6 @@ pub struct TokenQuery {
     pub all: bool,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct TokenCreateRequest {
-    /// The user the token acts as.
-    pub email: String,
-    pub label: Option<String>,
-    /// `read`, `act`, `admin`; all three when left out.
-    pub scopes: Option<Vec<tokens::Scope>>,
-    /// The token stops working after this many days (1-3650); never when left out.
-    pub expires_in_days: Option<i64>,
-}
-
 /// The caller's API tokens (newest first), or another user's or everyone's (admin). The
 /// secrets are never listed.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "registries", security(("bearer" = [])),
@@ -69,7 +57,7 @@ async fn create_token(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let request = TokenRequest::from_json(&body.fields)?;
+    let request = TokenRequest::try_from(&body.request::<TokenCreateRequest>()?)?;
     let created = tokens::create(&s.app, &caller, &request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

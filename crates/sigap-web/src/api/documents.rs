@@ -6,10 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::Deserialize;
-use sigap_app::documents::{self, signed};
+use sigap_app::documents::signed::{self, SignedCopyUpload};
+use sigap_app::documents::{self, ReissueRequest};
 use sigap_app::views::{DocumentView, SignedCopyView};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,13 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_signed_copy))
         .routes(routes!(download_signed_copy))
         .routes(routes!(reissue_document))
-}
-
-/// Why a document is corrected (read from the body as a form field; documented here).
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct ReissueRequest {
-    reason: String,
 }
 
 /// Issues a corrected version of a document: a new number, the same step's records, the
@@ -52,12 +44,7 @@ async fn reissue_document(
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
     let id = id_of(&id)?;
-    let reason = body
-        .fields
-        .get("reason")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    let doc = documents::reissue(&state.app, &caller, id, reason).await?;
+    let doc = documents::reissue(&state.app, &caller, id, &body.request()?).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
@@ -103,15 +90,6 @@ async fn staff_acknowledgement(
     Ok(pdf(&doc.number, &doc.sha256, bytes))
 }
 
-/// A signed copy to upload: the PDF in field `file`, an optional `note`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct SignedCopyUpload {
-    #[schema(format = Binary, content_media_type = "application/pdf")]
-    file: String,
-    note: Option<String>,
-}
-
 /// Keeps the signed copy of a document (after a certified electronic signature applied
 /// outside sigap). Help desk, CSIRT and admins; the original stays as issued.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/signed", tag = "tickets",
@@ -126,16 +104,23 @@ async fn upload_signed_copy(
     State(state): State<AppState>,
     Staff(caller): Staff,
     ApiPath(id): ApiPath<String>,
-    body: FormBody,
+    mut body: FormBody,
 ) -> ApiResult<(StatusCode, Json<SignedCopyView>)> {
     let id = id_of(&id)?;
-    let [file] = body.files.as_slice() else {
+    if body.files.len() != 1 {
         return Err(
             sigap_app::AppError::invalid("file", "attach exactly one PDF file in `file`").into(),
         );
+    }
+    let upload = SignedCopyUpload {
+        note: body
+            .fields
+            .get("note")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        file: body.files.remove(0),
     };
-    let note = body.fields.get("note").and_then(|v| v.as_str());
-    let copy = signed::upload(&state.app, &caller, id, file, note).await?;
+    let copy = signed::upload(&state.app, &caller, id, &upload).await?;
     Ok((StatusCode::CREATED, Json(copy)))
 }
 

@@ -4,11 +4,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use sigap_app::registry;
+use sigap_app::registry::{self, AgencyRequest, BlockingRequest, SystemRequest, UserRequest};
 use sigap_app::two_factor::{self, UserRef};
 use sigap_app::views::{AgencyView, CreatedUser, SystemView, UserView};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,38 +23,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_user_totp))
         .routes(routes!(disable_user))
         .routes(routes!(enable_user))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AgencyRequest {
-    /// Short code, e.g. `DISKOMINFO`.
-    pub code: String,
-    pub name: String,
-    /// Official address for letters and notices.
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct SystemRequest {
-    /// The owning agency's code.
-    pub agency: String,
-    pub name: String,
-    pub domains: Vec<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct UserRequest {
-    pub email: String,
-    pub name: String,
-    /// `admin`, `helpdesk`, `csirt`, `domain_officer`, `system_owner`, `regional_secretary`, `auditor`.
-    pub role: String,
-    /// Agency code; required for `system_owner`.
-    pub agency: Option<String>,
-    /// At least 12 characters; generated and answered once when absent.
-    pub password: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "registries", security(("bearer" = [])),
@@ -78,7 +44,7 @@ async fn add_agency(
 ) -> ApiResult<(StatusCode, Json<AgencyView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(registry::add_agency(&s.app, &caller, &body.fields).await?),
+        Json(registry::add_agency(&s.app, &caller, &body.request()?).await?),
     ))
 }
 
@@ -101,27 +67,8 @@ async fn add_system(
 ) -> ApiResult<(StatusCode, Json<SystemView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(registry::add_system(&s.app, &caller, &body.fields).await?),
+        Json(registry::add_system(&s.app, &caller, &body.request()?).await?),
     ))
-}
-
-/// How a system is blocked: a profile of the operator's blocking file
-/// (`SIGAP_BLOCKING_FILE`) with the harmless values a system may set, or `manual`.
-/// Commands, files, server addresses and secret names are the operator's: they are set in
-/// the file or on the server (`sigap system set-blocking`), never here.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct BlockingRequest {
-    /// One of the system's domains.
-    pub domain: String,
-    /// The name of a profile of the blocking file.
-    pub profile: Option<String>,
-    /// `manual` (without a profile) clears the setting; with a profile, its adapter
-    /// (`nginx`, `powerdns`, `rfc2136`, `webhook`) or nothing.
-    pub adapter: Option<String>,
-    /// Only `zone` (powerdns and rfc2136 profiles) and `timeout_secs`.
-    #[schema(value_type = Object)]
-    pub params: Option<serde_json::Value>,
 }
 
 /// Sets how a system is blocked (admin): a profile and its harmless values, or `manual`.
@@ -134,7 +81,7 @@ async fn set_blocking(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<StatusCode> {
-    registry::choose_blocking(&s.app, &caller, &body.fields).await?;
+    registry::choose_blocking(&s.app, &caller, &body.request()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -157,7 +104,7 @@ async fn add_user(
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
     Ok((
         StatusCode::CREATED,
-        Json(registry::add_user(&s.app, &caller, &body.fields).await?),
+        Json(registry::add_user(&s.app, &caller, &body.request()?).await?),
     ))
 }
 

@@ -8,11 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde::Deserialize;
 use serde_json::Value;
 use sigap_app::AppError;
-use sigap_app::settings::{self, Section, SettingsView};
-use utoipa::ToSchema;
+use sigap_app::settings::{
+    self, ApprovalRequest, DocumentKindRequest, HolidaysRequest, LetterheadRequest, Section,
+    SettingsView,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -28,67 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_letterhead))
         .routes(routes!(put_document_kind))
         .routes(routes!(reset_documents))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct ApprovalRequest {
-    /// 0-1000: reactivation needs the Regional Secretary above it.
-    threshold: u32,
-    /// 1-3650; absent or null: every report counts.
-    window_days: Option<u32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct HolidayRequest {
-    /// `YYYY-MM-DD` (years 2000-2100).
-    date: String,
-    name: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct HolidaysRequest {
-    /// The whole list; it replaces the earlier one.
-    holidays: Vec<HolidayRequest>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct LetterheadRequest {
-    /// The place of signing: `Batam`.
-    place: String,
-    /// The letterhead's heading lines.
-    lines: Vec<String>,
-    address: String,
-    /// A new logo: a PNG or JPEG of at most 2 MiB, as base64.
-    logo_png: Option<String>,
-    /// Removes the logo (ignored when `logo_png` is given).
-    remove_logo: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct SignerRequest {
-    position: String,
-    name: String,
-    rank: Option<String>,
-    /// 18 digits.
-    nip: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-struct DocumentKindRequest {
-    /// With `{n}` (or `{seq}`, five digits) and `{year}`, optionally `{month}` or
-    /// `{roman_month}`; absent or empty: the kind's default. Kinds with the same pattern
-    /// share one agenda of running numbers.
-    pattern: Option<String>,
-    /// At most 4; empty: the staff member who records the step signs.
-    signers: Vec<SignerRequest>,
-    acknowledged_by: Option<SignerRequest>,
-    tembusan: Vec<String>,
 }
 
 /// The settings in force, as admins and auditors read them.
@@ -115,7 +55,7 @@ async fn put_approval(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_approval(&s.app, &caller, &body.fields).await?;
+    settings::set_approval(&s.app, &caller, &body.request()?).await?;
     current(&s, &caller).await
 }
 
@@ -128,7 +68,7 @@ async fn put_holidays(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_holidays(&s.app, &caller, &body.fields).await?;
+    settings::set_holidays(&s.app, &caller, &body.request()?).await?;
     current(&s, &caller).await
 }
 
@@ -141,16 +81,17 @@ async fn put_letterhead(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    let logo = match body.fields.get("logo_png") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(BASE64.decode(text.trim()).map_err(|_| {
+    let request: LetterheadRequest = body.request()?;
+    let logo = match &request.logo_png.0 {
+        Value::Null => None,
+        Value::String(text) => Some(BASE64.decode(text.trim()).map_err(|_| {
             AppError::invalid("logo", "`logo_png` must be base64 of a PNG or JPEG image")
         })?),
-        Some(_) => {
+        _ => {
             return Err(AppError::invalid("logo", "`logo_png` must be base64 text").into());
         }
     };
-    let change = settings::check_letterhead(&body.fields, logo)?;
+    let change = settings::check_letterhead(&request, logo)?;
     settings::set_letterhead(&s.app, &caller, change).await?;
     current(&s, &caller).await
 }
@@ -166,7 +107,7 @@ async fn put_document_kind(
     ApiPath(kind): ApiPath<String>,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_document_kind(&s.app, &caller, &kind, &body.fields).await?;
+    settings::set_document_kind(&s.app, &caller, &kind, &body.request()?).await?;
     current(&s, &caller).await
 }
 

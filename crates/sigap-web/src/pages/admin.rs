@@ -20,9 +20,9 @@ use sigap_app::AppError;
 use sigap_app::admin::{self, AgencyOverview};
 use sigap_app::blocking_profiles::BlockingProfiles;
 use sigap_app::login::Session;
-use sigap_app::registry;
+use sigap_app::registry::{self, AgencyRequest, BlockingRequest, SystemRequest};
 use sigap_app::views::SystemView;
-use sigap_core::{FieldError, Role};
+use sigap_core::{FieldError, Given, Role};
 
 use crate::AppState;
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
@@ -213,8 +213,14 @@ async fn add_agency(
     if !posted.token_ok(&session) {
         return csrf_refused(layout);
     }
+    let request = AgencyRequest {
+        code: posted.text("code").into(),
+        name: posted.text("name").into(),
+        email: posted.text("email").into(),
+        head_email: posted.text("head_email").into(),
+    };
     let body = Value::Object(posted.fields);
-    match registry::add_agency(&state.app, &session.caller, &body).await {
+    match registry::add_agency(&state.app, &session.caller, &request).await {
         Ok(_) => Redirect::to("/admin/agencies?done=agency_added").into_response(),
         Err(AppError::Invalid(errors)) => {
             let form = AdminForm::new(agency_fields(lang)).refused(lang, "agency", &body, &errors);
@@ -367,10 +373,10 @@ async fn list_systems(
 }
 
 /// The domains of a text area: one per line (commas and spaces separate too).
-fn domain_list(text: &str) -> Value {
+fn domain_list(text: &str) -> Vec<String> {
     text.split([',', ' ', '\t', '\r', '\n'])
         .filter(|d| !d.is_empty())
-        .map(|d| Value::String(d.to_owned()))
+        .map(str::to_owned)
         .collect()
 }
 
@@ -385,11 +391,14 @@ async fn add_system(
     if !posted.token_ok(&session) {
         return csrf_refused(layout);
     }
-    let kept = Value::Object(posted.fields.clone());
-    let mut body = posted.fields;
-    let domains = domain_list(body.get("domains").and_then(Value::as_str).unwrap_or(""));
-    body.insert("domains".to_owned(), domains);
-    match registry::add_system(&state.app, &session.caller, &Value::Object(body)).await {
+    let request = SystemRequest {
+        agency: posted.text("agency").into(),
+        name: posted.text("name").into(),
+        domains: domain_list(posted.text("domains")).into(),
+        domain: Given::ABSENT,
+    };
+    let kept = Value::Object(posted.fields);
+    match registry::add_system(&state.app, &session.caller, &request).await {
         Ok(_) => Redirect::to("/admin/systems?done=system_added").into_response(),
         Err(AppError::Invalid(errors)) => {
             // A domain registered already is reported on `domain`; the form calls it `domains`.
@@ -440,12 +449,21 @@ async fn set_blocking(
     let result = match blocking_params(posted.text("params")) {
         Ok(params) => {
             let chosen = posted.text("profile");
-            let body = if chosen == "manual" {
-                serde_json::json!({"domain": posted.text("domain"), "adapter": "manual"})
+            let request = if chosen == "manual" {
+                BlockingRequest {
+                    domain: posted.text("domain").into(),
+                    adapter: "manual".into(),
+                    ..BlockingRequest::default()
+                }
             } else {
-                serde_json::json!({"domain": posted.text("domain"), "profile": chosen, "params": params})
+                BlockingRequest {
+                    domain: posted.text("domain").into(),
+                    profile: chosen.into(),
+                    params: params.into(),
+                    ..BlockingRequest::default()
+                }
             };
-            registry::choose_blocking(&state.app, &session.caller, &body).await
+            registry::choose_blocking(&state.app, &session.caller, &request).await
         }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
@@ -475,7 +493,7 @@ mod tests {
     fn domains_are_read_one_per_line_or_separated() {
         assert_eq!(
             domain_list("a.batam.go.id\r\nb.batam.go.id, c.batam.go.id\n\n"),
-            serde_json::json!(["a.batam.go.id", "b.batam.go.id", "c.batam.go.id"])
+            ["a.batam.go.id", "b.batam.go.id", "c.batam.go.id"]
         );
     }
 

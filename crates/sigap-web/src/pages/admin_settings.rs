@@ -17,12 +17,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sigap_app::document_settings::DocumentSettings;
 use sigap_app::login::Session;
-use sigap_app::settings::{self, Changed, Effective, Section};
+use sigap_app::settings::{
+    self, ApprovalRequest, Changed, DocumentKindRequest, Effective, HolidayRequest,
+    HolidaysRequest, LetterheadRequest, Section, SignerRequest,
+};
 use sigap_app::{AppError, Rules};
-use sigap_core::{DocumentKind, FieldError, Role, Span, State as TicketState};
+use sigap_core::{DocumentKind, FieldError, Given, Lenient, Role, Span, State as TicketState};
 use sigap_docs::{PatternPart, Signer};
 
 use crate::AppState;
@@ -371,11 +374,16 @@ fn signer_line(signer: &Signer) -> String {
 }
 
 /// A form line `position | name | rank | NIP` as the signer the use case reads.
-fn signer_value(line: &str) -> Value {
+fn signer_request(line: &str) -> SignerRequest {
     let mut parts = line.split('|').map(str::trim);
-    let mut next = || parts.next().unwrap_or("").to_owned();
+    let mut next = || Given::from(parts.next().unwrap_or(""));
     let (position, name, rank, nip) = (next(), next(), next(), next());
-    json!({"position": position, "name": name, "rank": rank, "nip": nip})
+    SignerRequest {
+        position,
+        name,
+        rank,
+        nip,
+    }
 }
 
 /// The non-empty lines of a text area.
@@ -641,8 +649,12 @@ async fn set_approval(
     let Some(posted) = checked_form(&session, pairs) else {
         return refused_token(lang, &session);
     };
+    let request = ApprovalRequest {
+        threshold: posted.text("threshold").into(),
+        window_days: posted.text("window_days").into(),
+    };
     let body = Value::Object(posted.fields);
-    let result = settings::set_approval(&state.app, &session.caller, &body)
+    let result = settings::set_approval(&state.app, &session.caller, &request)
         .await
         .map(drop);
     answer(&state, lang, &session, result, |e| {
@@ -652,12 +664,15 @@ async fn set_approval(
 }
 
 /// The holidays of the text area: a date, then the holiday's name, one a line.
-fn holiday_list(text: &str) -> Value {
+fn holiday_list(text: &str) -> Vec<HolidayRequest> {
     lines_of(text)
         .into_iter()
         .map(|line| {
             let (date, name) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-            json!({"date": date, "name": name.trim()})
+            HolidayRequest {
+                date: date.into(),
+                name: name.trim().into(),
+            }
         })
         .collect()
 }
@@ -671,9 +686,11 @@ async fn set_holidays(
     let Some(posted) = checked_form(&session, pairs) else {
         return refused_token(lang, &session);
     };
-    let body = json!({"holidays": holiday_list(posted.text("holidays"))});
+    let request = HolidaysRequest {
+        holidays: Lenient::Fits(holiday_list(posted.text("holidays"))),
+    };
     let kept = Value::Object(posted.fields);
-    let result = settings::set_holidays(&state.app, &session.caller, &body)
+    let result = settings::set_holidays(&state.app, &session.caller, &request)
         .await
         .map(drop);
     answer(&state, lang, &session, result, |e| {
@@ -706,12 +723,13 @@ async fn set_letterhead(
     if !tokens_match(&session.csrf_token, token.as_ref().and_then(Value::as_str)) {
         return csrf_refused(layout);
     }
-    let change = json!({
-        "place": field_text(&fields, "place"),
-        "lines": lines_of(field_text(&fields, "lines")),
-        "address": field_text(&fields, "address"),
-        "remove_logo": field_text(&fields, "remove_logo") == "true",
-    });
+    let change = LetterheadRequest {
+        place: field_text(&fields, "place").into(),
+        lines: Given::list(&lines_of(field_text(&fields, "lines"))),
+        address: field_text(&fields, "address").into(),
+        remove_logo: (field_text(&fields, "remove_logo") == "true").into(),
+        logo_png: Given::ABSENT,
+    };
     let logo = body.files.pop().map(|upload| upload.bytes);
     let kept = Value::Object(fields);
     let result = async {
@@ -736,12 +754,20 @@ async fn set_document_kind(
         return refused_token(lang, &session);
     };
     let acknowledged = posted.text("acknowledged_by").trim();
-    let body = json!({
-        "pattern": posted.text("pattern"),
-        "signers": lines_of(posted.text("signers")).into_iter().map(signer_value).collect::<Vec<_>>(),
-        "acknowledged_by": (!acknowledged.is_empty()).then(|| signer_value(acknowledged)),
-        "tembusan": lines_of(posted.text("tembusan")),
-    });
+    let request = DocumentKindRequest {
+        pattern: posted.text("pattern").into(),
+        signers: Lenient::Fits(
+            lines_of(posted.text("signers"))
+                .into_iter()
+                .map(signer_request)
+                .collect(),
+        ),
+        acknowledged_by: match acknowledged {
+            "" => Lenient::Absent,
+            line => Lenient::Fits(signer_request(line)),
+        },
+        tembusan: Given::list(&lines_of(posted.text("tembusan"))),
+    };
     let kept = Value::Object(posted.fields);
     let Ok(parsed) = kind.parse::<DocumentKind>() else {
         let layout = settings_layout(lang, &session);
@@ -750,7 +776,7 @@ async fn set_document_kind(
             AppError::NotFound(format!("document kind `{kind}`")),
         );
     };
-    let result = settings::set_document_kind(&state.app, &session.caller, &kind, &body).await;
+    let result = settings::set_document_kind(&state.app, &session.caller, &kind, &request).await;
     answer(&state, lang, &session, result, |e| {
         Refused::Kind(parsed, kept, e)
     })
@@ -778,12 +804,15 @@ async fn reset(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
     fn holidays_are_a_date_then_a_name_a_line() {
         assert_eq!(
-            holiday_list("2026-12-25 Hari Raya Natal\r\n\n2026-08-17\n"),
+            serde_json::to_value(holiday_list("2026-12-25 Hari Raya Natal\r\n\n2026-08-17\n"))
+                .unwrap(),
             json!([
                 {"date": "2026-12-25", "name": "Hari Raya Natal"},
                 {"date": "2026-08-17", "name": ""},
@@ -802,7 +831,7 @@ mod tests {
         let line = signer_line(&signer);
         assert_eq!(line, "Kepala Dinas | Dr. Rudi |  | 198001012005011001");
         assert_eq!(
-            signer_value(&line),
+            serde_json::to_value(signer_request(&line)).unwrap(),
             json!({"position": "Kepala Dinas", "name": "Dr. Rudi", "rank": "", "nip": "198001012005011001"})
         );
     }

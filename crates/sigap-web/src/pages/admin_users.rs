@@ -15,7 +15,7 @@ use serde_json::Value;
 use sigap_app::AppError;
 use sigap_app::admin::{self, UserOverview};
 use sigap_app::login::Session;
-use sigap_app::registry;
+use sigap_app::registry::{self, UserRequest};
 use sigap_app::two_factor::{self, UserRef};
 use sigap_app::views::CreatedUser;
 use sigap_core::Role;
@@ -160,8 +160,15 @@ async fn add_user(
     if !posted.token_ok(&session) {
         return csrf_refused(layout);
     }
+    let request = UserRequest {
+        email: posted.text("email").into(),
+        name: posted.text("name").into(),
+        role: posted.text("role").into(),
+        agency: posted.text("agency").into(),
+        password: posted.text("password").into(),
+    };
     let body = Value::Object(posted.fields);
-    match registry::add_user(&state.app, &session.caller, &body).await {
+    match registry::add_user(&state.app, &session.caller, &request).await {
         // Answered here rather than redirected: a generated password is shown this once.
         Ok(created) => {
             let extra = UsersExtra {

@@ -103,7 +103,7 @@ async fn upload_signed_copy(
     body: Result<FormBody, ApiError>,
 ) -> Response {
     let layout = staff_layout(lang, &session);
-    let body = match body {
+    let mut body = match body {
         Ok(body) => body,
         Err(e) => return body_error_page(layout, e),
     };
@@ -114,12 +114,16 @@ async fn upload_signed_copy(
     let Ok(id) = id.parse::<i64>() else {
         return error_page(layout, StatusCode::NOT_FOUND, None);
     };
-    let Some(file) = body.files.first() else {
+    if body.files.is_empty() {
         let e =
             sigap_app::AppError::invalid("file", lang.t("documents.signed.missing").into_owned());
         return app_error_page(layout, e);
+    }
+    let upload = signed::SignedCopyUpload {
+        note: text("note").map(str::to_owned),
+        file: body.files.remove(0),
     };
-    match signed::upload(&state.app, &session.caller, id, file, text("note")).await {
+    match signed::upload(&state.app, &session.caller, id, &upload).await {
         // Back to the ticket only when the form names a well-formed ticket number.
         Ok(_) => match text("ticket").map(TicketNumber::parse) {
             Some(Ok(number)) => {

@@ -205,9 +205,13 @@ pub async fn staff(
 ) -> &'static str {
     let body = json!({"email": email, "name": format!("Petugas {role}"), "role": role,
         "agency": agency, "password": PASSWORD});
-    registry::add_user(&app.app, &Caller::system(), &body)
-        .await
-        .expect("add user");
+    registry::add_user(
+        &app.app,
+        &Caller::system(),
+        &sigap_testkit::seed::request(body),
+    )
+    .await
+    .expect("add user");
     email
 }
 

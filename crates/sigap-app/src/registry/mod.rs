@@ -3,7 +3,7 @@
 //! The command line calls these with `Caller::system()`, the web with the signed-in admin.
 
 use serde_json::{Map, Value, json};
-use sigap_core::{AgencyCode, Domain, Email, FieldError, Role};
+use sigap_core::{Domain, FieldError, Given, Role};
 use sigap_store::UserRow;
 
 use crate::auth::{Caller, hash_password, new_secret};
@@ -11,35 +11,42 @@ use crate::blocking::PROFILE_KEY;
 use crate::blocking_profiles::{check_parameter_names, with_system_parameters};
 use crate::views::{AgencyView, CreatedUser, SystemView, UserView};
 use crate::{App, AppError, AppResult, millis};
-use sigap_core::Fields;
+
+mod requests;
+
+pub use requests::{
+    AgencyRequest, BlockingRequest, NewAgency, NewSystem, NewUser, SystemRequest, UserRequest,
+};
 
 fn staff_readers() -> &'static [Role] {
     Role::ALL
 }
 
-/// Registers an agency from `{code, name, email?, head_email?}`.
-pub async fn add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
-    let result = try_add_agency(app, caller, body).await;
+/// Registers an agency.
+pub async fn add_agency(
+    app: &App,
+    caller: &Caller,
+    request: &AgencyRequest,
+) -> AppResult<AgencyView> {
+    let result = try_add_agency(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "agency_add", None, e, None).await;
     }
     result
 }
 
-async fn try_add_agency(app: &App, caller: &Caller, body: &Value) -> AppResult<AgencyView> {
+async fn try_add_agency(
+    app: &App,
+    caller: &Caller,
+    request: &AgencyRequest,
+) -> AppResult<AgencyView> {
     caller.require(&[Role::Admin], "register agencies")?;
-    let mut f = Fields::new(body);
-    let code = f.parsed("code", AgencyCode::parse);
-    let name = f.required("name", 200);
-    let email = f
-        .optional("email", 254)
-        .and_then(|e| f.parsed_value("email", &e, Email::parse));
-    let head_email = f
-        .optional("head_email", 254)
-        .and_then(|e| f.parsed_value("head_email", &e, Email::parse));
-    let (Some(code), Some(name), true) = (code, name, f.errors.is_empty()) else {
-        return Err(AppError::Invalid(f.errors));
-    };
+    let NewAgency {
+        code,
+        name,
+        email,
+        head_email,
+    } = NewAgency::try_from(request).map_err(AppError::Invalid)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     let id = tx
@@ -86,45 +93,30 @@ pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyVi
         .collect())
 }
 
-/// Registers a system from `{agency, name, domains: [..]}` (or `domain`).
-pub async fn add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
-    let result = try_add_system(app, caller, body).await;
+/// Registers a system with its domains.
+pub async fn add_system(
+    app: &App,
+    caller: &Caller,
+    request: &SystemRequest,
+) -> AppResult<SystemView> {
+    let result = try_add_system(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "system_add", None, e, None).await;
     }
     result
 }
 
-async fn try_add_system(app: &App, caller: &Caller, body: &Value) -> AppResult<SystemView> {
+async fn try_add_system(
+    app: &App,
+    caller: &Caller,
+    request: &SystemRequest,
+) -> AppResult<SystemView> {
     caller.require(&[Role::Admin], "register electronic systems")?;
-    let mut f = Fields::new(body);
-    let agency = f.parsed("agency", AgencyCode::parse);
-    let name = f.required("name", 200);
-    let mut domains = Vec::new();
-    let listed = body
-        .get("domains")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let single = body.get("domain").cloned().into_iter();
-    for value in listed.into_iter().chain(single) {
-        match value.as_str().map(Domain::parse) {
-            Some(Ok(d)) => domains.push(d),
-            Some(Err(e)) => f.errors.push(FieldError::new("domains", e.message)),
-            None => f
-                .errors
-                .push(FieldError::new("domains", "each domain is text")),
-        }
-    }
-    if domains.is_empty() && f.errors.iter().all(|e| e.field != "domains") {
-        f.errors.push(FieldError::new(
-            "domains",
-            "give at least one domain, e.g. `layanan.batam.go.id`",
-        ));
-    }
-    let (Some(agency), Some(name), true) = (agency, name, f.errors.is_empty()) else {
-        return Err(AppError::Invalid(f.errors));
-    };
+    let NewSystem {
+        agency,
+        name,
+        domains,
+    } = NewSystem::try_from(request).map_err(AppError::Invalid)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     let agency_row = tx
@@ -209,24 +201,37 @@ pub async fn set_blocking(
 /// file, `params` may set only the harmless values of
 /// [`crate::blocking_profiles::SYSTEM_PARAMETERS`], and `adapter` = `manual` clears it.
 /// A refusal answers 422 naming the field and is audited.
-pub async fn choose_blocking(app: &App, caller: &Caller, body: &Value) -> AppResult<()> {
-    let result = try_choose_blocking(app, caller, body).await;
+pub async fn choose_blocking(
+    app: &App,
+    caller: &Caller,
+    request: &BlockingRequest,
+) -> AppResult<()> {
+    let result = try_choose_blocking(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "system_set_blocking", None, e, None).await;
     }
     result
 }
 
-async fn try_choose_blocking(app: &App, caller: &Caller, body: &Value) -> AppResult<()> {
+async fn try_choose_blocking(
+    app: &App,
+    caller: &Caller,
+    request: &BlockingRequest,
+) -> AppResult<()> {
     caller.require(&[Role::Admin], "configure blocking")?;
-    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("").trim();
+    let text = |given: &'_ Given| given.as_str().unwrap_or("").trim().to_owned();
     let empty = Map::new();
-    let params = match body.get("params") {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(map)) => map,
-        Some(_) => return Err(AppError::invalid("params", "`params` is an object")),
+    let params = match &request.params.0 {
+        Value::Null => &empty,
+        Value::Object(map) => map,
+        _ => return Err(AppError::invalid("params", "`params` is an object")),
     };
-    let (domain, adapter, profile) = (text("domain"), text("adapter"), text("profile"));
+    let (domain, adapter, profile) = (
+        text(&request.domain),
+        text(&request.adapter),
+        text(&request.profile),
+    );
+    let (domain, adapter, profile) = (domain.as_str(), adapter.as_str(), profile.as_str());
     check_parameter_names(params)?;
     if profile.is_empty() {
         return match adapter {
@@ -365,45 +370,24 @@ fn user_view(u: UserRow) -> UserView {
     }
 }
 
-/// Creates a staff user from `{email, name, role, agency?, password?}`; a password is
-/// generated (and answered once) when none is given.
-pub async fn add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
-    let result = try_add_user(app, caller, body).await;
+/// Creates a staff user; a password is generated (and answered once) when none is given.
+pub async fn add_user(app: &App, caller: &Caller, request: &UserRequest) -> AppResult<CreatedUser> {
+    let result = try_add_user(app, caller, request).await;
     if let Err(e) = &result {
         crate::audit::refused(app, caller, "user_add", None, e, None).await;
     }
     result
 }
 
-async fn try_add_user(app: &App, caller: &Caller, body: &Value) -> AppResult<CreatedUser> {
+async fn try_add_user(app: &App, caller: &Caller, request: &UserRequest) -> AppResult<CreatedUser> {
     caller.require(&[Role::Admin], "create users")?;
-    let mut f = Fields::new(body);
-    let email = f.parsed("email", Email::parse);
-    let name = f.required("name", 200);
-    let role = f.choice::<Role>("role");
-    let agency = f.optional("agency", 32);
-    let password = f.optional("password", 200);
-    if password.as_ref().is_some_and(|p| p.chars().count() < 12) {
-        f.errors.push(FieldError::new(
-            "password",
-            "a password has at least 12 characters",
-        ));
-    }
-    match (role, &agency) {
-        (Some(Role::SystemOwner), None) => f.errors.push(FieldError::new(
-            "agency",
-            "a system owner needs `agency` (its code)",
-        )),
-        (Some(r), Some(_)) if r != Role::SystemOwner => f.errors.push(FieldError::new(
-            "agency",
-            "only a system owner belongs to an agency",
-        )),
-        _ => {}
-    }
-    let (Some(email), Some(name), Some(role), true) = (email, name, role, f.errors.is_empty())
-    else {
-        return Err(AppError::Invalid(f.errors));
-    };
+    let NewUser {
+        email,
+        name,
+        role,
+        agency,
+        password,
+    } = NewUser::try_from(request).map_err(AppError::Invalid)?;
     let generated = password
         .is_none()
         .then(|| new_secret("").chars().take(20).collect::<String>());
