@@ -21,9 +21,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sigap_core::FieldError;
+use sigap_core::{FieldError, Given, ReportRequest};
 use sigap_store::Tx;
 
 use crate::{App, AppError, AppResult, millis};
@@ -132,14 +131,16 @@ fn refused(message: &str) -> AppError {
 
 /// Checks the proof sent in `body`: `Ok(None)` when there is none, an error when it is
 /// there but wrong, expired or too weak.
-fn check_proof(app: &App, body: &Value) -> AppResult<Option<Proof>> {
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
+fn check_proof(app: &App, report: &ReportRequest) -> AppResult<Option<Proof>> {
+    let text = |given: &'_ Given| -> Option<String> {
+        given
+            .as_str()
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(str::to_owned)
     };
-    let (challenge, nonce) = match (text(CHALLENGE_FIELD), text(NONCE_FIELD)) {
+    let (challenge, nonce) = (text(&report.proof_challenge), text(&report.proof_nonce));
+    let (challenge, nonce) = match (challenge.as_deref(), nonce.as_deref()) {
         (None, None) | (Some(_), None) => return Ok(None),
         (None, Some(_)) => return Err(refused("the anti-spam check has no challenge")),
         (Some(c), Some(n)) => (c, n),
@@ -191,9 +192,14 @@ fn client_key(app: &App, address: &str) -> String {
 /// checks the proof of work when there is one (recording its challenge as spent) and
 /// counts the report against the address's hourly limit. Refusals change nothing, as the
 /// transaction is not committed.
-pub async fn admit(tx: &mut Tx, app: &App, address: Option<&str>, body: &Value) -> AppResult<()> {
+pub async fn admit(
+    tx: &mut Tx,
+    app: &App,
+    address: Option<&str>,
+    report: &ReportRequest,
+) -> AppResult<()> {
     let limits = &app.rules.intake_limits;
-    let proof = check_proof(app, body)?;
+    let proof = check_proof(app, report)?;
     if let Some(proof) = &proof
         && !tx.spend_challenge(&proof.salt, proof.expires_at).await?
     {

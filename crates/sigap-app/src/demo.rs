@@ -163,7 +163,8 @@ impl Story {
             channel: Channel::Web,
             source: Some(SOURCE.into()),
         };
-        let submitted = submit_report(&self.app, body, &[], intake)
+        let request = sigap_core::form::request(body).map_err(AppError::Invalid)?;
+        let submitted = submit_report(&self.app, &request, &[], intake)
             .await
             .inspect_err(|e| {
                 tracing::error!(error = %e, "demo: a report was refused");

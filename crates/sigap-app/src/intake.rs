@@ -5,7 +5,7 @@
 
 use chrono::Datelike;
 use serde_json::{Value, json};
-use sigap_core::{Channel, Criticality, FieldError, Role, Severity, State, wib};
+use sigap_core::{Channel, Check, Criticality, FieldError, Given, Role, Severity, State, wib};
 use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx};
 
 use crate::access::reporter_ticket;
@@ -16,15 +16,21 @@ use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
 use crate::views::{comment_view, evidence_view};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
-pub use sigap_core::report::{CheckedReport, MAX_POC};
-
-/// Reads text fields of a JSON object (see [`sigap_core::Fields`]).
-pub(crate) use sigap_core::Fields;
+pub use sigap_core::report::{CheckedReport, EnterReportRequest, MAX_POC, ReportRequest};
 
 /// Checks every field of a report body; all errors at once (see
 /// [`sigap_core::check_report`]).
 pub fn check_report(body: &Value, has_files: bool, staff: bool) -> AppResult<CheckedReport> {
     sigap_core::check_report(body, has_files, staff).map_err(AppError::Invalid)
+}
+
+/// A message from the reporter, as `POST /api/v1/reports/{ticket_number}/messages` and the
+/// tracking page send it (files come in `evidence` with `multipart/form-data`).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReporterMessageRequest {
+    /// Required unless files are attached.
+    #[schema(value_type = Option<String>)]
+    pub message: Given,
 }
 
 /// The registered system whose domain covers `host` (the longest match), if any.
@@ -44,17 +50,53 @@ pub struct Intake<'a> {
     pub source: Option<String>,
 }
 
-/// Receives a report and opens its ticket (SOP steps 1-2) in one transaction.
+/// Receives a report from the public (the form or the API) and opens its ticket (SOP steps
+/// 1-2) in one transaction.
 pub async fn submit_report(
     app: &App,
-    body: &Value,
+    request: &ReportRequest,
     uploads: &[Upload],
     intake: Intake<'_>,
 ) -> AppResult<SubmittedReport> {
-    if let Some(staff) = intake.staff {
-        staff.require(&[Role::Helpdesk, Role::Csirt], "enter reports")?;
+    // A staff member names the channel: see `enter_report`.
+    let channel = intake.staff.map(|_| &Given::ABSENT);
+    receive(app, request, channel, uploads, intake).await
+}
+
+/// Receives a report that a staff member enters (`intake.staff`), received through the
+/// channel the request names, and opens its ticket.
+pub async fn enter_report(
+    app: &App,
+    request: &EnterReportRequest,
+    uploads: &[Upload],
+    intake: Intake<'_>,
+) -> AppResult<SubmittedReport> {
+    receive(
+        app,
+        &request.report,
+        Some(&request.channel),
+        uploads,
+        intake,
+    )
+    .await
+}
+
+async fn receive(
+    app: &App,
+    request: &ReportRequest,
+    entered_channel: Option<&Given>,
+    uploads: &[Upload],
+    intake: Intake<'_>,
+) -> AppResult<SubmittedReport> {
+    match intake.staff {
+        Some(staff) => staff.require(&[Role::Helpdesk, Role::Csirt], "enter reports")?,
+        None if entered_channel.is_some() => {
+            return Err(AppError::Forbidden("only staff enter reports".into()));
+        }
+        None => {}
     }
-    let report = check_report(body, !uploads.is_empty(), intake.staff.is_some())?;
+    let report = sigap_core::report::check(request, entered_channel, !uploads.is_empty())
+        .map_err(AppError::Invalid)?;
     let checked = evidence::check(app, uploads)?;
     // The first deadline counts working days on the holidays in force.
     let policy = app.policy().await?;
@@ -63,7 +105,7 @@ pub async fn submit_report(
     let channel = report.channel.unwrap_or(intake.channel);
     let mut tx = app.store.begin().await?;
     if intake.staff.is_none() {
-        crate::antispam::admit(&mut tx, app, intake.source.as_deref(), body).await?;
+        crate::antispam::admit(&mut tx, app, intake.source.as_deref(), request).await?;
     }
     // The files are written only once the report is admitted: a report refused by the
     // checks above leaves nothing in the blob store.
@@ -272,13 +314,13 @@ pub async fn reporter_message(
     app: &App,
     number: &str,
     token: &str,
-    body: &Value,
+    request: &ReporterMessageRequest,
     uploads: &[Upload],
     source: Option<String>,
 ) -> AppResult<ReporterView> {
     let row = reporter_ticket(app, number, token).await?;
-    let mut f = Fields::new(body);
-    let message = f.optional("message", MAX_POC);
+    let mut f = Check::default();
+    let message = f.optional("message", &request.message, MAX_POC);
     if message.is_none() && uploads.is_empty() && f.errors.is_empty() {
         f.errors.push(FieldError::new(
             "message",
@@ -286,7 +328,7 @@ pub async fn reporter_message(
         ));
     }
     if !f.errors.is_empty() {
-        return Err(AppError::Invalid(f.into_errors()));
+        return Err(AppError::Invalid(f.errors));
     }
     let checked = evidence::check(app, uploads)?;
     let now = millis(app.now());

@@ -177,7 +177,7 @@ async fn seed_task(
             channel: Channel::Web,
             source: None,
         };
-        let submitted = submit_report(&app, &report.body, &[], intake)
+        let submitted = submit_report(&app, &request(&report.body)?, &[], intake)
             .await
             .map_err(explain)
             .with_context(|| format!("report {i}"))?;

@@ -45,7 +45,9 @@ pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,
     read_occasion,
 };
-pub use crate::report::{CheckedReport, MAX_POC, MAX_TITLE, check_report};
+pub use crate::report::{
+    CheckedReport, EnterReportRequest, MAX_POC, MAX_TITLE, ReportRequest, check_report,
+};
 pub use crate::settings::{
     Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
     KindSettings, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,

@@ -4,9 +4,12 @@
 //! severity and type, the proof, the evidence, an optional CVSS vector, and how the reporter
 //! wishes to be credited. Every bad field is answered at once.
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use crate::cvss::score_vector;
 use crate::error::FieldError;
-use crate::form::Fields;
+use crate::form::{Check, Given, request};
 use crate::ids::{Email, Target, VulnerabilityType};
 use crate::model::{Channel, Severity};
 use crate::records::LONG_TEXT;
@@ -16,6 +19,68 @@ pub const MAX_POC: usize = 100_000;
 
 /// Longest title, in characters, whether the reporter gives it or it is made up.
 pub const MAX_TITLE: usize = 300;
+
+/// A report as a stranger sends it to `POST /api/v1/reports` (JSON, or
+/// `multipart/form-data` with the same text fields and files in `evidence`, repeatable) or
+/// on the public form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReportRequest {
+    #[schema(value_type = String)]
+    pub reporter_name: Given,
+    #[schema(value_type = String)]
+    pub reporter_email: Given,
+    #[schema(value_type = Option<String>)]
+    pub reporter_phone: Given,
+    /// `low`, `medium`, `high` or `critical`: the reporter's claim.
+    #[schema(value_type = String)]
+    pub severity: Given,
+    /// A CWE id such as `CWE-79`, or a name.
+    #[schema(value_type = String)]
+    pub vulnerability_type: Given,
+    /// URL or host of the affected system; a host without a scheme is read as `https://`.
+    #[schema(value_type = String)]
+    pub target: Given,
+    #[schema(value_type = String)]
+    pub proof_of_concept: Given,
+    /// A log excerpt; required when no file is attached.
+    #[schema(value_type = Option<String>)]
+    pub evidence_text: Given,
+    #[schema(value_type = Option<String>)]
+    pub title: Given,
+    #[schema(value_type = Option<String>)]
+    pub description: Given,
+    /// A CVSS 3.1 or 4.0 vector.
+    #[schema(value_type = Option<String>)]
+    pub cvss_vector: Given,
+    /// `id` (default) or `en`: the language of messages to the reporter.
+    #[schema(value_type = Option<String>)]
+    pub language: Given,
+    /// `name`, `alias` or `anonymous` (default): how the reporter wishes to be credited
+    /// when the vulnerability is published.
+    #[schema(value_type = Option<String>)]
+    pub credit: Given,
+    /// The alias to be credited with; required when `credit` is `alias`.
+    #[schema(value_type = Option<String>)]
+    pub credit_alias: Given,
+    /// A challenge from `GET /api/v1/reports/challenge`, unchanged.
+    #[schema(value_type = Option<String>)]
+    pub proof_challenge: Given,
+    /// A nonce such that SHA-256 of `proof_challenge:proof_nonce` starts with the
+    /// challenge's number of zero bits. Reports without a proof have a smaller hourly limit.
+    #[schema(value_type = Option<String>)]
+    pub proof_nonce: Given,
+}
+
+/// A report that a staff member enters (`POST /api/v1/tickets`), received through another
+/// channel.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EnterReportRequest {
+    /// `phone`, `email`, `walk_in`, `web` or `api`.
+    #[schema(value_type = String)]
+    pub channel: Given,
+    #[serde(flatten)]
+    pub report: ReportRequest,
+}
 
 /// A report's fields after checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,39 +107,56 @@ pub struct CheckedReport {
     pub credit_alias: Option<String>,
 }
 
-/// Checks every field of a report body; all errors at once. `has_files`: files came with
-/// the body (then `evidence_text` may be left out); `staff`: a staff member enters the
-/// report (then `channel` is required).
+/// Checks every field of a report body as JSON (see [`check`]); `staff`: a staff member
+/// enters the report, as an [`EnterReportRequest`].
 pub fn check_report(
     body: &serde_json::Value,
     has_files: bool,
     staff: bool,
 ) -> Result<CheckedReport, Vec<FieldError>> {
-    let mut f = Fields::new(body);
-    let reporter_name = f.required("reporter_name", 200);
-    let reporter_email = f.parsed("reporter_email", Email::parse);
-    let reporter_phone = f.optional("reporter_phone", 40);
-    let severity = f.choice::<Severity>("severity");
-    let vulnerability_type = f.parsed("vulnerability_type", VulnerabilityType::parse);
-    let target = f.parsed("target", Target::parse);
-    let proof_of_concept = f.required("proof_of_concept", MAX_POC);
-    let evidence_text = f.optional("evidence_text", MAX_POC);
-    let title = f.optional("title", MAX_TITLE);
-    let description = f.optional("description", LONG_TEXT);
+    if staff {
+        let entered: EnterReportRequest = request(body)?;
+        check(&entered.report, Some(&entered.channel), has_files)
+    } else {
+        check(&request(body)?, None, has_files)
+    }
+}
+
+/// Checks every field of a report; all errors at once. `channel`: given when a staff
+/// member enters the report, and then required; `has_files`: files came with the report
+/// (then `evidence_text` may be left out).
+pub fn check(
+    r: &ReportRequest,
+    channel: Option<&Given>,
+    has_files: bool,
+) -> Result<CheckedReport, Vec<FieldError>> {
+    let mut f = Check::default();
+    let reporter_name = f.required("reporter_name", &r.reporter_name, 200);
+    let reporter_email = f.parsed("reporter_email", &r.reporter_email, Email::parse);
+    let reporter_phone = f.optional("reporter_phone", &r.reporter_phone, 40);
+    let severity = f.choice::<Severity>("severity", &r.severity);
+    let vulnerability_type = f.parsed(
+        "vulnerability_type",
+        &r.vulnerability_type,
+        VulnerabilityType::parse,
+    );
+    let target = f.parsed("target", &r.target, Target::parse);
+    let proof_of_concept = f.required("proof_of_concept", &r.proof_of_concept, MAX_POC);
+    let evidence_text = f.optional("evidence_text", &r.evidence_text, MAX_POC);
+    let title = f.optional("title", &r.title, MAX_TITLE);
+    let description = f.optional("description", &r.description, LONG_TEXT);
     let cvss = f
-        .optional("cvss_vector", 300)
+        .optional("cvss_vector", &r.cvss_vector, 300)
         .and_then(|v| f.keep(score_vector(&v)));
-    let language = f.optional("language", 5).unwrap_or_else(|| "id".to_owned());
+    let language = f
+        .optional("language", &r.language, 5)
+        .unwrap_or_else(|| "id".to_owned());
     if language != "id" && language != "en" {
         f.errors
             .push(FieldError::new("language", "`language` is `id` or `en`"));
     }
-    let (credit, credit_alias) = check_credit(&mut f);
-    let channel = if staff {
-        f.choice::<Channel>("channel")
-    } else {
-        None
-    };
+    let (credit, credit_alias) = check_credit(&mut f, r);
+    let channel = channel.and_then(|given| f.choice::<Channel>("channel", given));
     if !has_files && evidence_text.is_none() {
         f.errors.push(FieldError::new(
             "evidence",
@@ -82,7 +164,7 @@ pub fn check_report(
         ));
     }
     if !f.errors.is_empty() {
-        return Err(f.into_errors());
+        return Err(f.errors);
     }
     let unread = || vec![FieldError::new("body", "the report could not be read")];
     let (Some(reporter_name), Some(reporter_email), Some(severity), Some(vulnerability_type)) =
@@ -124,11 +206,11 @@ fn default_title(vulnerability_type: &VulnerabilityType, target: &Target) -> Str
 
 /// How the reporter wishes to be credited: `anonymous` unless they say otherwise; an alias
 /// is required when they choose `alias`.
-fn check_credit(f: &mut Fields<'_>) -> (String, Option<String>) {
+fn check_credit(f: &mut Check, r: &ReportRequest) -> (String, Option<String>) {
     let credit = f
-        .optional("credit", 20)
+        .optional("credit", &r.credit, 20)
         .map_or_else(|| "anonymous".to_owned(), |c| c.to_ascii_lowercase());
-    let alias = f.optional("credit_alias", 100);
+    let alias = f.optional("credit_alias", &r.credit_alias, 100);
     if !matches!(credit.as_str(), "name" | "alias" | "anonymous") {
         f.errors.push(FieldError::new(
             "credit",

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use sigap_app::intake::{self, Intake};
+use sigap_app::intake::{self, Intake, ReportRequest, ReporterMessageRequest};
 use sigap_app::views::{ReporterView, SubmittedReport};
 use sigap_core::Channel;
 use utoipa::ToSchema;
@@ -24,36 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(score_cvss))
         .routes(routes!(reporter_view))
         .routes(routes!(reporter_message))
-}
-
-/// A report: JSON, or `multipart/form-data` with the same text fields and files in
-/// `evidence` (repeatable).
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct ReportRequest {
-    pub reporter_name: String,
-    pub reporter_email: String,
-    pub reporter_phone: Option<String>,
-    /// `low`, `medium`, `high` or `critical`: the reporter's claim.
-    pub severity: String,
-    /// A CWE id such as `CWE-79`, or a name.
-    pub vulnerability_type: String,
-    /// URL or host of the affected system; a host without a scheme is read as `https://`.
-    pub target: String,
-    pub proof_of_concept: String,
-    /// A log excerpt; required when no file is attached.
-    pub evidence_text: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    /// A CVSS 3.1 or 4.0 vector.
-    pub cvss_vector: Option<String>,
-    /// `id` (default) or `en`: the language of messages to the reporter.
-    pub language: Option<String>,
-    /// A challenge from `GET /api/v1/reports/challenge`, unchanged.
-    pub proof_challenge: Option<String>,
-    /// A nonce such that SHA-256 of `proof_challenge:proof_nonce` starts with the
-    /// challenge's number of zero bits. Reports without a proof have a smaller hourly limit.
-    pub proof_nonce: Option<String>,
 }
 
 /// A proof-of-work challenge for a report: send it back as `proof_challenge` with the nonce
@@ -98,13 +68,6 @@ async fn score_cvss(ApiQuery(query): ApiQuery<CvssQuery>) -> ApiResult<Json<Cvss
     }))
 }
 
-/// A message from the reporter (and/or files in `evidence` with multipart).
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct ReporterMessageRequest {
-    pub message: Option<String>,
-}
-
 /// Submit a report (SOP steps 1-2): answers the ticket number and the tracking token.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
     request_body(content = ReportRequest, content_type = "application/json"),
@@ -127,7 +90,8 @@ async fn submit_report(
         channel: Channel::Web,
         source: source.0,
     };
-    let submitted = intake::submit_report(&state.app, &body.fields, &body.files, intake).await?;
+    let request: ReportRequest = body.request()?;
+    let submitted = intake::submit_report(&state.app, &request, &body.files, intake).await?;
     Ok((StatusCode::CREATED, Json(submitted)))
 }
 
@@ -174,7 +138,7 @@ async fn reporter_message(
         &state.app,
         &number,
         token,
-        &body.fields,
+        &body.request::<ReporterMessageRequest>()?,
         &body.files,
         source.0,
     )

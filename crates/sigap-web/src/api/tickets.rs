@@ -4,12 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use sigap_app::intake::{self, Intake};
+use sigap_app::intake::{self, EnterReportRequest, Intake};
 use sigap_app::tickets::{self, ListQuery};
 use sigap_app::views::{DocumentView, SubmittedReport, TicketPage, TicketView};
 use sigap_core::Channel;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -107,16 +105,6 @@ async fn list_tickets(
     ))
 }
 
-/// A report received by phone, e-mail or in person, entered by the help desk or CSIRT.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct EnterReportRequest {
-    /// `phone`, `email`, `walk_in`, `web` or `api`.
-    pub channel: String,
-    #[serde(flatten)]
-    pub report: crate::api::reports::ReportRequest,
-}
-
 /// Enter a report received through another channel (helpdesk, csirt).
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
     request_body(content = EnterReportRequest, content_type = "application/json"),
@@ -133,7 +121,8 @@ async fn enter_report(
         channel: Channel::Api,
         source: source.0,
     };
-    let submitted = intake::submit_report(&state.app, &body.fields, &body.files, intake).await?;
+    let request: EnterReportRequest = body.request()?;
+    let submitted = intake::enter_report(&state.app, &request, &body.files, intake).await?;
     Ok((StatusCode::CREATED, Json(submitted)))
 }
 

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
-use sigap_app::intake::{self, Intake};
+use sigap_app::intake::{self, Intake, ReportRequest, ReporterMessageRequest};
 use sigap_app::views::{ReporterView, SubmittedReport};
 use sigap_app::{AppError, Upload};
 use sigap_core::{Channel, FieldError, Severity};
@@ -201,7 +201,11 @@ async fn submit_report(
         channel: Channel::Web,
         source: source.0,
     };
-    match intake::submit_report(&state.app, &body.fields, &body.files, intake).await {
+    let request: ReportRequest = match body.request() {
+        Ok(request) => request,
+        Err(e) => return body_error_page(layout, e),
+    };
+    match intake::submit_report(&state.app, &request, &body.files, intake).await {
         Ok(submitted) => {
             let page = ReportDonePage {
                 layout: Layout::public(lang, "/report", "report.done.title"),
@@ -477,6 +481,8 @@ async fn post_message(
     files: &[Upload],
     source: Option<String>,
 ) -> Result<ReporterView, AppError> {
-    let body = serde_json::json!({ "message": text_of(fields, "message") });
-    intake::reporter_message(&state.app, number, token, &body, files, source).await
+    let request = ReporterMessageRequest {
+        message: text_of(fields, "message").into(),
+    };
+    intake::reporter_message(&state.app, number, token, &request, files, source).await
 }

@@ -12,6 +12,8 @@ both! {
     metrics_for_loopback: sqlite_metrics_for_loopback, postgres_metrics_for_loopback;
     errors_are_documented_as_problem_json: sqlite_errors_are_documented_as_problem_json,
         postgres_errors_are_documented_as_problem_json;
+    request_bodies_name_what_is_read: sqlite_request_bodies_name_what_is_read,
+        postgres_request_bodies_name_what_is_read;
 }
 
 /// The document says what the server answers: every error body is
@@ -60,6 +62,79 @@ async fn errors_are_documented_as_problem_json(app: TestApp) {
         refused.headers()["content-type"],
         "application/problem+json"
     );
+}
+
+/// The request bodies are derived from the structs the use cases read, so they name every
+/// field that is read: an agency's head, a report's credit, an entered report's channel
+/// (flattened with the report's fields), a document kind's signers.
+async fn request_bodies_name_what_is_read(app: TestApp) {
+    let (_, doc) = read(app.get(None, "/api/v1/openapi.json").await).await;
+    let schemas = &doc["components"]["schemas"];
+    let names = |schema: &serde_json::Value| -> Vec<String> {
+        let mut names: Vec<String> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            let part = match part["$ref"].as_str() {
+                Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+                None => part,
+            };
+            names.extend(
+                part["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+        names
+    };
+    for (schema, fields) in [
+        (
+            "AgencyRequest",
+            &["code", "name", "email", "head_email"][..],
+        ),
+        ("SystemRequest", &["agency", "name", "domains"]),
+        (
+            "UserRequest",
+            &["email", "name", "role", "agency", "password"],
+        ),
+        (
+            "ReportRequest",
+            &[
+                "reporter_email",
+                "target",
+                "credit",
+                "credit_alias",
+                "proof_nonce",
+            ],
+        ),
+        (
+            "EnterReportRequest",
+            &["channel", "reporter_email", "credit"],
+        ),
+        (
+            "DocumentKindRequest",
+            &["pattern", "signers", "acknowledged_by", "tembusan"],
+        ),
+        ("ApprovalRequest", &["threshold", "window_days"]),
+        (
+            "TokenCreateRequest",
+            &["email", "scopes", "expires_in_days"],
+        ),
+    ] {
+        let named = names(&schemas[schema]);
+        for field in fields {
+            assert!(
+                named.iter().any(|n| n == field),
+                "{schema} lacks {field}: {named:?}"
+            );
+        }
+    }
+    let required = |schema: &str| schemas[schema]["required"].to_string();
+    assert!(required("AgencyRequest").contains("\"code\""));
+    assert!(!required("AgencyRequest").contains("head_email"));
 }
 
 async fn healthz_answers(app: TestApp) {
