@@ -3,11 +3,94 @@
 //! starts from the stored meeting and replaces only the fields given.
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use serde_json::{Map, Value};
-use sigap_core::{Email, FieldError, SHORT_TEXT, parse_bool, wib};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use sigap_core::{Email, FieldError, Given, SHORT_TEXT, parse_bool, wib};
 use url::Url;
+use utoipa::ToSchema;
 
-use crate::meetings::Attendee;
+use crate::meetings::{Attendee, Purpose};
+
+/// A field of a meeting as it came: `None` when left out, and `Some` when given, `null`
+/// included: a change keeps what is left out, and clears `place` or `video_url` given as
+/// `null`.
+type Sent = Option<Value>;
+
+/// Reads a field that is there, `null` included, as given.
+fn sent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Sent, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// The time, place and people of a meeting as `PATCH /api/v1/meetings/{id}` sends them:
+/// only the fields given change (`place` or `video_url` may be cleared with `null`, as long
+/// as one remains). Scheduling sends them too ([`ScheduleMeetingRequest`]).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateMeetingRequest {
+    /// RFC 3339 (or `YYYY-MM-DDTHH:MM` in WIB), in the future. Required to schedule.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub starts_at: Sent,
+    /// 15 to 480; 60 when neither this nor `ends_at` is given.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<i64>)]
+    pub duration_minutes: Sent,
+    /// RFC 3339, instead of `duration_minutes`.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub ends_at: Sent,
+    /// Where it is held; this, `video_url` or both.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub place: Sent,
+    /// An `http` or `https` video-call link.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub video_url: Sent,
+    /// 1 to 50 people, each `{name, email}` or an address; each gets the invitation. To
+    /// schedule, required; in a change, the whole new list (those left out get a
+    /// cancellation).
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<Vec<Attendee>>)]
+    pub attendees: Sent,
+    /// Invite the agency too (its official address and its system owners).
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<bool>)]
+    pub agency_invited: Sent,
+}
+
+impl UpdateMeetingRequest {
+    /// Whether any field is given.
+    fn any_given(&self) -> bool {
+        [
+            &self.starts_at,
+            &self.duration_minutes,
+            &self.ends_at,
+            &self.place,
+            &self.video_url,
+            &self.attendees,
+            &self.agency_invited,
+        ]
+        .iter()
+        .any(|f| f.is_some())
+    }
+}
+
+/// A meeting to schedule for the ticket's current step.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ScheduleMeetingRequest {
+    /// `validation` (ticket `queued`), `assessment` (`assessing`) or `review` (`reviewing`).
+    #[schema(value_type = Purpose)]
+    pub purpose: Given,
+    #[serde(flatten)]
+    pub meeting: UpdateMeetingRequest,
+}
+
+/// Why a meeting is called off.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CancelMeetingRequest {
+    #[schema(value_type = String)]
+    pub reason: Given,
+}
 
 /// Most people invited to one meeting.
 pub const MAX_ATTENDEES: usize = 50;
@@ -31,19 +114,13 @@ pub struct Draft {
     pub agency_invited: bool,
 }
 
-/// Reads a meeting from `body`. With `base` (a change), a missing field keeps the stored
-/// value; without it, `starts_at` and `attendees` are required. `now` is the app's clock.
+/// Reads a meeting. With `base` (a change), a missing field keeps the stored value;
+/// without it, `starts_at` and `attendees` are required. `now` is the app's clock.
 pub fn read_draft(
-    body: &Value,
+    fields: &UpdateMeetingRequest,
     base: Option<&Draft>,
     now: DateTime<Utc>,
 ) -> Result<Draft, Vec<FieldError>> {
-    let Value::Object(fields) = body else {
-        return Err(vec![FieldError::new(
-            "body",
-            "the request body must be a JSON object",
-        )]);
-    };
     let mut errors = Vec::new();
     let draft = read_fields(fields, base, now, &mut errors);
     match draft {
@@ -53,12 +130,12 @@ pub fn read_draft(
 }
 
 fn read_fields(
-    fields: &Map<String, Value>,
+    fields: &UpdateMeetingRequest,
     base: Option<&Draft>,
     now: DateTime<Utc>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Draft> {
-    if base.is_some() && !CHANGEABLE.iter().any(|f| fields.contains_key(*f)) {
+    if base.is_some() && !fields.any_given() {
         errors.push(FieldError::new(
             "body",
             format!("give at least one of: {}", CHANGEABLE.join(", ")),
@@ -67,10 +144,10 @@ fn read_fields(
     }
     let starts_at = read_start(fields, base, now, errors);
     let ends_at = starts_at.and_then(|start| read_end(fields, base, start, errors));
-    let place = read_or_keep(fields, "place", base.map(|b| &b.place), |v| {
+    let place = read_or_keep(&fields.place, base.map(|b| &b.place), |v| {
         read_place(v, errors)
     });
-    let video_url = read_or_keep(fields, "video_url", base.map(|b| &b.video_url), |v| {
+    let video_url = read_or_keep(&fields.video_url, base.map(|b| &b.video_url), |v| {
         read_video_url(v, errors)
     });
     if matches!((&place, &video_url), (Some(None), Some(None))) {
@@ -79,7 +156,7 @@ fn read_fields(
             "give the meeting's `place`, its `video_url`, or both",
         ));
     }
-    let attendees = match fields.get("attendees").filter(|v| present(Some(v))) {
+    let attendees = match fields.attendees.as_ref().filter(|v| present(Some(v))) {
         Some(value) => read_attendees(value, errors),
         None => match base {
             Some(b) => Some(b.attendees.clone()),
@@ -93,7 +170,7 @@ fn read_fields(
             }
         },
     };
-    let agency_invited = match fields.get("agency_invited").filter(|v| present(Some(v))) {
+    let agency_invited = match fields.agency_invited.as_ref().filter(|v| present(Some(v))) {
         Some(value) => read_bool(value, "agency_invited", errors),
         None => Some(base.is_some_and(|b| b.agency_invited)),
     };
@@ -130,24 +207,23 @@ fn present(value: Option<&Value>) -> bool {
 /// A field that may be cleared: given (even as `null` or blank) it is read; missing, the
 /// stored value is kept. `None` when it is wrong (the reader recorded why).
 fn read_or_keep(
-    fields: &Map<String, Value>,
-    name: &str,
+    field: &Sent,
     kept: Option<&Option<String>>,
     read: impl FnOnce(&Value) -> Option<Option<String>>,
 ) -> Option<Option<String>> {
-    match fields.get(name) {
+    match field {
         Some(value) => read(value),
         None => Some(kept.cloned().flatten()),
     }
 }
 
 fn read_start(
-    fields: &Map<String, Value>,
+    fields: &UpdateMeetingRequest,
     base: Option<&Draft>,
     now: DateTime<Utc>,
     errors: &mut Vec<FieldError>,
 ) -> Option<DateTime<Utc>> {
-    let Some(value) = fields.get("starts_at").filter(|v| present(Some(v))) else {
+    let Some(value) = fields.starts_at.as_ref().filter(|v| present(Some(v))) else {
         if let Some(base) = base {
             return Some(base.starts_at);
         }
@@ -175,13 +251,16 @@ fn read_start(
 }
 
 fn read_end(
-    fields: &Map<String, Value>,
+    fields: &UpdateMeetingRequest,
     base: Option<&Draft>,
     start: DateTime<Utc>,
     errors: &mut Vec<FieldError>,
 ) -> Option<DateTime<Utc>> {
-    let duration = fields.get("duration_minutes").filter(|v| present(Some(v)));
-    let end = fields.get("ends_at").filter(|v| present(Some(v)));
+    let duration = fields
+        .duration_minutes
+        .as_ref()
+        .filter(|v| present(Some(v)));
+    let end = fields.ends_at.as_ref().filter(|v| present(Some(v)));
     let minutes = match (duration, end) {
         (Some(_), Some(_)) => {
             errors.push(FieldError::new(
@@ -439,8 +518,8 @@ fn split_people(text: &str) -> Vec<String> {
 }
 
 /// The required `reason` of a cancellation.
-pub fn read_reason(body: &Value) -> Result<String, Vec<FieldError>> {
-    let text = body.get("reason").and_then(Value::as_str).map(str::trim);
+pub fn read_reason(request: &CancelMeetingRequest) -> Result<String, Vec<FieldError>> {
+    let text = request.reason.as_str().map(str::trim);
     match text {
         Some(text) if !text.is_empty() && text.chars().count() <= REASON_TEXT => {
             Ok(text.to_owned())

@@ -14,7 +14,7 @@ pub(crate) mod step;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use sigap_core::{Role, TicketFacts, can_see};
 use sigap_store::{MeetingRow, MeetingUpdate, NewAuditEntry, NewMeeting, TicketRow, Tx};
 use utoipa::ToSchema;
@@ -24,6 +24,10 @@ use crate::auth::Caller;
 pub use crate::invitation::{Change, MeetingMail, Purpose};
 pub use crate::meetings::input::{DEFAULT_MINUTES, MAX_ATTENDEES, parse_instant};
 use crate::meetings::input::{Draft, read_draft, read_reason};
+
+pub use crate::meetings::input::{
+    CancelMeetingRequest, ScheduleMeetingRequest, UpdateMeetingRequest,
+};
 use crate::meetings::mail::{Mailing, invitees};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
@@ -122,10 +126,10 @@ pub async fn schedule(
     app: &App,
     caller: &Caller,
     number: &str,
-    body: &Value,
+    request: &ScheduleMeetingRequest,
     source: Option<String>,
 ) -> AppResult<MeetingView> {
-    let result = try_schedule(app, caller, number, body, source.clone()).await;
+    let result = try_schedule(app, caller, number, request, source.clone()).await;
     audited(app, caller, "schedule_meeting", number, result, source).await
 }
 
@@ -134,10 +138,10 @@ pub async fn update(
     app: &App,
     caller: &Caller,
     id: i64,
-    body: &Value,
+    request: &UpdateMeetingRequest,
     source: Option<String>,
 ) -> AppResult<MeetingView> {
-    let result = try_change(app, caller, id, Some(body), None, source.clone()).await;
+    let result = try_change(app, caller, id, Some(request), None, source.clone()).await;
     let subject = meeting_subject(app, id, &result).await;
     audited(app, caller, "update_meeting", &subject, result, source).await
 }
@@ -147,10 +151,10 @@ pub async fn cancel(
     app: &App,
     caller: &Caller,
     id: i64,
-    body: &Value,
+    request: &CancelMeetingRequest,
     source: Option<String>,
 ) -> AppResult<MeetingView> {
-    let reason = read_reason(body).map_err(AppError::Invalid);
+    let reason = read_reason(request).map_err(AppError::Invalid);
     let result = match reason {
         Ok(reason) => try_change(app, caller, id, None, Some(reason), source.clone()).await,
         Err(e) => Err(e),
@@ -227,7 +231,7 @@ async fn try_schedule(
     app: &App,
     caller: &Caller,
     number: &str,
-    body: &Value,
+    request: &ScheduleMeetingRequest,
     source: Option<String>,
 ) -> AppResult<MeetingView> {
     let now = app.now();
@@ -237,13 +241,13 @@ async fn try_schedule(
         &[Role::Csirt, Role::Admin, Role::Helpdesk],
         "schedule meetings",
     )?;
-    let purpose_text = body.get("purpose").and_then(Value::as_str).unwrap_or("");
+    let purpose_text = request.purpose.as_str().unwrap_or("");
     let purpose = Purpose::parse(purpose_text);
     if let Some(purpose) = purpose {
         require_manager(caller, purpose)?;
         require_state(purpose, &facts)?;
     }
-    let draft = read_draft(body, None, now);
+    let draft = read_draft(&request.meeting, None, now);
     let (purpose, draft) = match (purpose, draft) {
         (Some(purpose), Ok(draft)) => (purpose, draft),
         (purpose, draft) => {
@@ -330,7 +334,7 @@ async fn try_change(
     app: &App,
     caller: &Caller,
     id: i64,
-    body: Option<&Value>,
+    body: Option<&UpdateMeetingRequest>,
     reason: Option<String>,
     source: Option<String>,
 ) -> AppResult<MeetingView> {

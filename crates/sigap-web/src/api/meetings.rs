@@ -5,9 +5,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use sigap_app::meetings::{self, Attendee, MeetingView, Purpose};
-use utoipa::ToSchema;
+use sigap_app::meetings::{
+    self, CancelMeetingRequest, MeetingView, ScheduleMeetingRequest, UpdateMeetingRequest,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,50 +20,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_meetings, schedule_meeting))
         .routes(routes!(update_meeting))
         .routes(routes!(cancel_meeting))
-}
-
-/// A meeting to schedule.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct ScheduleMeetingRequest {
-    /// `validation` (ticket `queued`), `assessment` (`assessing`) or `review` (`reviewing`).
-    pub purpose: Purpose,
-    /// RFC 3339, in the future.
-    pub starts_at: String,
-    /// 15 to 480; 60 when neither this nor `ends_at` is given.
-    pub duration_minutes: Option<i64>,
-    /// RFC 3339, instead of `duration_minutes`.
-    pub ends_at: Option<String>,
-    /// Where it is held; this, `video_url` or both.
-    pub place: Option<String>,
-    /// An `http` or `https` video-call link.
-    pub video_url: Option<String>,
-    /// 1 to 50 people; each gets the invitation.
-    pub attendees: Vec<Attendee>,
-    /// Invite the agency too (its official address and its system owners).
-    pub agency_invited: Option<bool>,
-}
-
-/// A change to a scheduled meeting: only the fields given change (`place` or `video_url`
-/// may be cleared with `null`, as long as one remains).
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct UpdateMeetingRequest {
-    pub starts_at: Option<String>,
-    pub duration_minutes: Option<i64>,
-    pub ends_at: Option<String>,
-    pub place: Option<String>,
-    pub video_url: Option<String>,
-    /// The whole new list; those left out get a cancellation.
-    pub attendees: Option<Vec<Attendee>>,
-    pub agency_invited: Option<bool>,
-}
-
-/// Why a meeting is called off.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct CancelMeetingRequest {
-    pub reason: String,
 }
 
 fn meeting_id(id: &str) -> ApiResult<i64> {
@@ -101,7 +57,8 @@ async fn schedule_meeting(
     source: Source,
     body: FormBody,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
-    let meeting = meetings::schedule(&state.app, &caller, &number, &body.fields, source.0).await?;
+    let meeting =
+        meetings::schedule(&state.app, &caller, &number, &body.request()?, source.0).await?;
     Ok((StatusCode::CREATED, Json(meeting)))
 }
 
@@ -124,7 +81,7 @@ async fn update_meeting(
 ) -> ApiResult<Json<MeetingView>> {
     let id = meeting_id(&id)?;
     Ok(Json(
-        meetings::update(&state.app, &caller, id, &body.fields, source.0).await?,
+        meetings::update(&state.app, &caller, id, &body.request()?, source.0).await?,
     ))
 }
 
@@ -146,6 +103,6 @@ async fn cancel_meeting(
 ) -> ApiResult<Json<MeetingView>> {
     let id = meeting_id(&id)?;
     Ok(Json(
-        meetings::cancel(&state.app, &caller, id, &body.fields, source.0).await?,
+        meetings::cancel(&state.app, &caller, id, &body.request()?, source.0).await?,
     ))
 }

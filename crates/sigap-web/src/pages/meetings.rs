@@ -7,9 +7,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use serde_json::Value;
 use sigap_app::Caller;
-use sigap_app::meetings::{self, MeetingView, Purpose};
+use sigap_app::meetings::{
+    self, CancelMeetingRequest, MeetingView, Purpose, ScheduleMeetingRequest,
+};
 use sigap_app::views::TicketView;
 
 use crate::AppState;
@@ -113,12 +114,13 @@ pub async fn section(
     }
 }
 
-/// The form's fields without the anti-CSRF token, or the response that refuses it.
-fn checked_fields(
+/// The form's fields without the anti-CSRF token as the request `T`, or the response that
+/// refuses it.
+fn checked_fields<T: serde::de::DeserializeOwned>(
     layout: &Layout,
     session: &sigap_app::login::Session,
     body: Result<FormBody, ApiError>,
-) -> Result<Value, Box<Response>> {
+) -> Result<T, Box<Response>> {
     let mut body = body.map_err(|e| Box::new(body_error_page(layout.clone(), e)))?;
     let submitted = body
         .fields
@@ -128,7 +130,8 @@ fn checked_fields(
     if !tokens_match(&session.csrf_token, submitted.as_deref()) {
         return Err(Box::new(csrf_refused(layout.clone())));
     }
-    Ok(body.fields)
+    body.request()
+        .map_err(|e| Box::new(body_error_page(layout.clone(), e)))
 }
 
 fn layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
@@ -149,11 +152,11 @@ async fn schedule_meeting(
     body: Result<FormBody, ApiError>,
 ) -> Response {
     let layout = layout(lang, &session);
-    let fields = match checked_fields(&layout, &session, body) {
-        Ok(fields) => fields,
+    let request: ScheduleMeetingRequest = match checked_fields(&layout, &session, body) {
+        Ok(request) => request,
         Err(refused) => return *refused,
     };
-    match meetings::schedule(&state.app, &session.caller, &number, &fields, source.0).await {
+    match meetings::schedule(&state.app, &session.caller, &number, &request, source.0).await {
         Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
         Err(e) => app_error_page(layout, e),
     }
@@ -168,14 +171,14 @@ async fn cancel_meeting(
     body: Result<FormBody, ApiError>,
 ) -> Response {
     let layout = layout(lang, &session);
-    let fields = match checked_fields(&layout, &session, body) {
-        Ok(fields) => fields,
+    let request: CancelMeetingRequest = match checked_fields(&layout, &session, body) {
+        Ok(request) => request,
         Err(refused) => return *refused,
     };
     let Ok(id) = id.parse::<i64>() else {
         return app_error_page(layout, sigap_app::AppError::NotFound("meeting".into()));
     };
-    match meetings::cancel(&state.app, &session.caller, id, &fields, source.0).await {
+    match meetings::cancel(&state.app, &session.caller, id, &request, source.0).await {
         Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
         Err(e) => app_error_page(layout, e),
     }

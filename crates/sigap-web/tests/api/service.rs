@@ -123,6 +123,15 @@ async fn request_bodies_name_what_is_read(app: TestApp) {
             "TokenCreateRequest",
             &["email", "scopes", "expires_in_days"],
         ),
+        (
+            "ScheduleMeetingRequest",
+            &["purpose", "starts_at", "attendees", "place"],
+        ),
+        (
+            "UpdateMeetingRequest",
+            &["starts_at", "place", "video_url", "agency_invited"],
+        ),
+        ("CancelMeetingRequest", &["reason"]),
     ] {
         let named = names(&schemas[schema]);
         for field in fields {
