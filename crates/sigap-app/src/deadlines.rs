@@ -180,7 +180,7 @@ async fn mails(
                     "id",
                     MailKind::OverdueEscalation {
                         escalate_to: to.to_owned(),
-                        state: state.as_str().to_owned(),
+                        state,
                         due_at,
                     },
                 );

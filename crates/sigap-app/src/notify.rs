@@ -39,8 +39,8 @@ pub enum MailKind {
     },
     TicketClosed,
     NewReport {
-        channel: String,
-        severity: String,
+        channel: sigap_core::Channel,
+        severity: sigap_core::Severity,
         vulnerability_type: String,
         due_at: DateTime<Utc>,
     },
@@ -51,8 +51,8 @@ pub enum MailKind {
     AgencyNotice {
         agency: String,
         system: String,
-        criticality: String,
-        recommendation: String,
+        criticality: Criticality,
+        recommendation: Recommendation,
         due_at: DateTime<Utc>,
     },
     UnblockRequested {
@@ -88,7 +88,7 @@ pub enum MailKind {
     OverdueEscalation {
         /// `csirt_lead` or `agency_head`.
         escalate_to: String,
-        state: String,
+        state: sigap_core::State,
         due_at: DateTime<Utc>,
     },
     /// An invitation, update or cancellation with its iCalendar event.
@@ -109,7 +109,7 @@ pub struct MailJob {
     pub to_roles: Vec<String>,
     pub lang: String,
     pub ticket: String,
-    pub tlp: String,
+    pub tlp: Tlp,
     /// Only for the reporter and staff; never in mail to agencies.
     pub title: Option<String>,
     /// The latest document of this kind is attached as PDF.
@@ -126,7 +126,7 @@ impl MailJob {
             to_roles: Vec::new(),
             lang: lang.to_owned(),
             ticket: row.number.clone(),
-            tlp: row.tlp.clone(),
+            tlp: row.tlp,
             title: Some(row.title.clone()),
             attach: None,
             kind,
@@ -196,8 +196,6 @@ pub struct MailSettings {
 }
 
 fn message(kind: &MailKind) -> Message {
-    let criticality = |c: &str| c.parse().unwrap_or(Criticality::High);
-    let recommendation = |r: &str| r.parse().unwrap_or(Recommendation::None);
     match kind.clone() {
         MailKind::ReportReceived { tracking_token } => Message::ReportReceived {
             tracking_token: tracking_token.as_deref().and_then(TrackingToken::parse),
@@ -211,8 +209,8 @@ fn message(kind: &MailKind) -> Message {
             vulnerability_type,
             due_at,
         } => Message::NewReport {
-            channel: channel.parse().unwrap_or(sigap_core::Channel::Web),
-            severity: severity.parse().unwrap_or(sigap_core::Severity::Medium),
+            channel,
+            severity,
             vulnerability_type,
             due_at,
         },
@@ -226,8 +224,8 @@ fn message(kind: &MailKind) -> Message {
         } => Message::AgencyNotice {
             agency,
             system,
-            criticality: criticality(&c),
-            recommendation: recommendation(&r),
+            criticality: c,
+            recommendation: r,
             due_at,
         },
         MailKind::UnblockRequested { system, due_at } => {
@@ -281,7 +279,7 @@ fn message(kind: &MailKind) -> Message {
             } else {
                 Escalation::CsirtLead
             },
-            state: state.parse().unwrap_or(sigap_core::State::Queued),
+            state,
             due_at,
         },
         MailKind::Meeting {
@@ -307,7 +305,7 @@ async fn envelope(
     let notification = Notification {
         ticket: TicketRef {
             number: TicketNumber::parse(&mail.ticket).map_err(|e| e.message.clone())?,
-            tlp: mail.tlp.parse::<Tlp>().unwrap_or_default(),
+            tlp: mail.tlp,
             title: mail.title.clone(),
         },
         lang: if mail.lang == "en" {
@@ -497,11 +495,10 @@ pub(crate) async fn step_mails(
                 MailKind::AgencyNotice {
                     agency: agency.clone(),
                     system: system.clone(),
-                    criticality: row
-                        .criticality
-                        .map(|c| c.as_str().to_owned())
-                        .unwrap_or_default(),
-                    recommendation: recommendation.as_str().to_owned(),
+                    criticality: row.criticality.ok_or_else(|| {
+                        AppError::Internal("the agency is told before the assessment".into())
+                    })?,
+                    recommendation: *recommendation,
                     due_at,
                 },
             );

@@ -34,7 +34,7 @@ fn report_view(row: &TicketRow, caller: &Caller) -> ReportView {
         } else {
             None
         },
-        severity: row.severity.clone(),
+        severity: row.severity.as_str().to_owned(),
         vulnerability_type: row.vulnerability_type.clone(),
         target: row.target_url.clone(),
         target_host: row.target_host.clone(),
@@ -98,12 +98,12 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         state,
         state_label: state.label_id().to_owned(),
         sop_step: state.sop_step(),
-        channel: row.channel.clone(),
+        channel: row.channel.as_str().to_owned(),
         criticality: row.criticality,
         blocked: row.blocked,
         valid: row.valid,
         round: row.round,
-        tlp: row.tlp.clone(),
+        tlp: row.tlp.as_str().to_owned(),
         agency: row
             .agency_id
             .zip(row.agency_code.clone())

@@ -59,6 +59,43 @@ impl fmt::Display for Tlp {
     }
 }
 
+#[cfg(feature = "sqlx")]
+impl<DB: sqlx::Database> sqlx::Type<DB> for Tlp
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+/// Decodes the stored label; a text that is not a label is an error that names the
+/// column, never a default.
+#[cfg(feature = "sqlx")]
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Tlp
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(
+        value: <DB as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+        Ok(text.parse::<Tlp>()?)
+    }
+}
+
+/// Reads a label as [`FromStr`] does; a text that is not one is an error.
+impl<'de> serde::Deserialize<'de> for Tlp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl serde::Serialize for Tlp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -83,6 +120,16 @@ impl FromStr for Tlp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_label_reads_back_and_an_unknown_one_is_an_error() {
+        for tlp in Tlp::ALL {
+            let stored = serde_json::to_value(tlp).unwrap();
+            assert_eq!(serde_json::from_value::<Tlp>(stored).unwrap(), *tlp);
+        }
+        let err = serde_json::from_value::<Tlp>(serde_json::json!("TLP:PURPLE")).unwrap_err();
+        assert!(err.to_string().contains("PURPLE"), "{err}");
+    }
 
     #[test]
     fn labels_read_back_in_any_case() {

@@ -5,7 +5,9 @@
 //! the application parses.
 
 use serde::Serialize;
-use sigap_core::{Action, Criticality, DocumentKind, Role, State, Visibility};
+use sigap_core::{
+    Action, Channel, Criticality, DocumentKind, Role, Severity, State, Tlp, Visibility,
+};
 
 /// A registered regional agency (*Perangkat Daerah*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -96,7 +98,7 @@ pub struct TicketRow {
     pub id: i64,
     pub number: String,
     pub state: State,
-    pub channel: String,
+    pub channel: Channel,
     pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
@@ -106,7 +108,7 @@ pub struct TicketRow {
     pub valid: Option<bool>,
     pub blocked: bool,
     pub round: i64,
-    pub tlp: String,
+    pub tlp: Tlp,
     pub duplicate_of: Option<String>,
     pub assignee_email: Option<String>,
     pub tracking_token_hash: String,
@@ -118,7 +120,7 @@ pub struct TicketRow {
     pub reporter_name: String,
     pub reporter_email: String,
     pub reporter_phone: Option<String>,
-    pub severity: String,
+    pub severity: Severity,
     pub vulnerability_type: String,
     pub target_url: String,
     pub target_host: String,

@@ -295,6 +295,20 @@ async fn an_unknown_stored_state_is_an_error(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(closed.state, sigap_core::State::Closed);
+    assert_eq!(closed.channel, sigap_core::Channel::Web);
+    assert_eq!(closed.tlp, sigap_core::Tlp::AmberStrict);
+    // The same for the channel a report came through.
+    ticket.number = "BCSIRT-2026-01001";
+    ticket.seq = 1001;
+    ticket.channel = "fax";
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_ticket(&ticket, &report_of("https://sso.batam.go.id/login"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let err = store.get_ticket("BCSIRT-2026-01001").await.unwrap_err();
+    assert!(err.to_string().contains("channel"), "{err}");
+    assert!(err.to_string().contains("fax"), "{err}");
 }
 
 fn report_of(url: &str) -> NewReport<'_> {

@@ -6,8 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use sigap_core::{
-    Action, ActionInput, Channel, Criticality, CvssScore, DocumentKind, Party, Recommendation,
-    Role, Severity,
+    Action, ActionInput, Criticality, CvssScore, DocumentKind, Party, Recommendation, Role,
 };
 use sigap_docs::Body;
 use sigap_docs::body::{
@@ -766,11 +765,7 @@ fn outcome(row: &TicketRow) -> String {
 }
 
 fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
-    let channel = s
-        .row
-        .channel
-        .parse::<Channel>()
-        .map_or("-", |c| c.label_id());
+    let channel = s.row.channel.label_id();
     let opened = TimelineEntry {
         at: from_millis(s.row.created_at),
         actor: "Pelapor".to_owned(),
@@ -884,11 +879,11 @@ pub(crate) fn acknowledgement(row: &TicketRow, rules: &crate::Rules) -> Body {
     Body::Acknowledgement(Acknowledgement {
         reporter_name: credited(row),
         received_at: from_millis(row.created_at),
-        channel: row.channel.parse().unwrap_or(Channel::Web),
+        channel: row.channel,
         title: row.title.clone(),
         target: row.target_url.clone(),
         vulnerability_type: row.vulnerability_type.clone(),
-        severity: row.severity.parse().unwrap_or(Severity::Medium),
+        severity: row.severity,
         tracking_url,
         next_steps: Acknowledgement::default_next_steps(),
     })

@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sigap_core::{ActionInput, DocumentKind, Role, sees_reporter, wib};
 use sigap_docs::body::Screenshot;
-use sigap_docs::{Body, Document, EvidenceItem, Signer, Tlp};
+use sigap_docs::{Body, Document, EvidenceItem, Signer};
 use sigap_store::{DocumentRow, NewAuditEntry, NewDocument, TicketRow, Tx};
 use utoipa::ToSchema;
 
@@ -196,7 +196,7 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
     let document = Document {
         number: number.clone(),
         ticket_number: doc.row.number.clone(),
-        tlp: doc.row.tlp.parse::<Tlp>().unwrap_or_default(),
+        tlp: doc.row.tlp,
         place: settings.place.clone(),
         issued_at: doc.now,
         letterhead: settings.letterhead_for(doc.kind).clone(),
