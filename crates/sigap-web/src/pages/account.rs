@@ -22,7 +22,9 @@ use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+use crate::pages::{
+    Lang, Layout, OrPage, PageResult, app_error_page, csrf_refused, render, secure_cookies,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -84,13 +86,11 @@ async fn tokens_page(
     lang: Lang,
     session: &Session,
     notice: Option<String>,
-) -> Response {
-    let title = lang.t("account.tokens.title").into_owned();
-    let layout = Layout::staff(lang, "/account/tokens", title, session);
-    let views = match tokens::list(&state.app, &session.caller, None, false).await {
-        Ok(views) => views,
-        Err(e) => return app_error_page(layout, e),
-    };
+) -> PageResult {
+    let layout = tokens_layout(lang, session);
+    let views = tokens::list(&state.app, &session.caller, None, false)
+        .await
+        .or_page(&layout)?;
     let now = state.app.now();
     let page = TokensPage {
         layout,
@@ -102,14 +102,19 @@ async fn tokens_page(
             .collect(),
         notice,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn tokens_layout(lang: Lang, session: &Session) -> Layout {
+    let title = lang.t("account.tokens.title").into_owned();
+    Layout::staff(lang, "/account/tokens", title, session)
 }
 
 async fn token_list(
     State(state): State<AppState>,
     lang: Lang,
     StaffSession(session): StaffSession,
-) -> Response {
+) -> PageResult {
     tokens_page(&state, lang, &session, None).await
 }
 
@@ -125,21 +130,16 @@ async fn revoke(
     Source(source): Source,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<CsrfOnly>,
-) -> Response {
+) -> PageResult {
+    let layout = tokens_layout(lang, &session);
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        let title = lang.t("account.tokens.title").into_owned();
-        return csrf_refused(Layout::staff(lang, "/account/tokens", title, &session));
+        return Ok(csrf_refused(layout));
     }
-    match tokens::revoke(&state.app, &session.caller, id, source).await {
-        Ok(()) => {
-            let notice = lang.t("account.tokens.revoked_notice").into_owned();
-            tokens_page(&state, lang, &session, Some(notice)).await
-        }
-        Err(e) => {
-            let title = lang.t("account.tokens.title").into_owned();
-            app_error_page(Layout::staff(lang, "/account/tokens", title, &session), e)
-        }
-    }
+    tokens::revoke(&state.app, &session.caller, id, source)
+        .await
+        .or_page(&layout)?;
+    let notice = lang.t("account.tokens.revoked_notice").into_owned();
+    tokens_page(&state, lang, &session, Some(notice)).await
 }
 
 #[derive(Template)]

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use sigap_app::views::PendingApproval;
 use sigap_core::Role;
@@ -17,7 +16,7 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, render};
+use crate::pages::{Lang, Layout, OrPage, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/approvals", get(list_approvals))
@@ -77,22 +76,19 @@ async fn list_approvals(
     State(state): State<AppState>,
     lang: Lang,
     StaffSession(session): StaffSession,
-) -> Response {
+) -> PageResult {
     let layout = Layout::staff(
         lang,
         "/approvals",
         lang.t("approvals.title").into_owned(),
         &session,
     );
-    let items = match sigap_app::approvals::pending_approvals(&state.app, &session.caller).await {
-        Ok(items) => items,
-        Err(e) => return app_error_page(layout, e),
-    };
+    let items = sigap_app::approvals::pending_approvals(&state.app, &session.caller)
+        .await
+        .or_page(&layout)?;
     let now = state.app.now();
-    let threshold = match state.app.effective().await {
-        Ok(effective) => effective.policy.approval_threshold.to_string(),
-        Err(e) => return app_error_page(layout, e),
-    };
+    let effective = state.app.effective().await.or_page(&layout)?;
+    let threshold = effective.policy.approval_threshold.to_string();
     let page = ApprovalsPage {
         lead: lang.tf("approvals.lead", &[("threshold", threshold)]),
         decides: session.caller.role == Role::RegionalSecretary,
@@ -103,5 +99,5 @@ async fn list_approvals(
         layout,
         lang,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

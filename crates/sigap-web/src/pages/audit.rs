@@ -9,14 +9,13 @@ use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use sigap_app::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export};
 
 use crate::AppState;
 use crate::extract::Source;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, error_page, render};
+use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,21 +66,17 @@ async fn audit_page(
     lang: Lang,
     StaffSession(session): StaffSession,
     query: Result<Query<AuditQuery>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::staff(
         lang,
         "/admin/audit",
         lang.t("audit.title").into_owned(),
         &session,
     );
-    let query = match query {
-        Ok(Query(q)) => q,
-        Err(e) => return error_page(layout, StatusCode::BAD_REQUEST, Some(e.body_text())),
-    };
-    let page = match sigap_app::audit_log::search(&state.app, &session.caller, &query).await {
-        Ok(page) => page,
-        Err(e) => return app_error_page(layout, e),
-    };
+    let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
+    let page = sigap_app::audit_log::search(&state.app, &session.caller, &query)
+        .await
+        .or_page(&layout)?;
     let filters = filters(&query);
     let next = page.next_before.map(|before| {
         if filters.is_empty() {
@@ -108,7 +103,12 @@ async fn audit_page(
         layout,
         lang,
     };
-    render(StatusCode::OK, &view)
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// The page for filters that could not be read.
+fn bad_query(layout: &Layout, e: &QueryRejection) -> PageError {
+    PageError::status(layout, StatusCode::BAD_REQUEST, Some(e.body_text()))
 }
 
 async fn export(
@@ -117,21 +117,16 @@ async fn export(
     StaffSession(session): StaffSession,
     Source(source): Source,
     query: Result<Query<AuditQuery>, QueryRejection>,
-) -> Response {
-    let layout = || {
-        Layout::staff(
-            lang,
-            "/admin/audit",
-            lang.t("audit.title").into_owned(),
-            &session,
-        )
-    };
-    let query = match query {
-        Ok(Query(q)) => q,
-        Err(e) => return error_page(layout(), StatusCode::BAD_REQUEST, Some(e.body_text())),
-    };
-    match Export::start(&state.app, &session.caller, &query, source).await {
-        Ok(export) => crate::api::audit::jsonl_response(state, export),
-        Err(e) => app_error_page(layout(), e),
-    }
+) -> PageResult {
+    let layout = Layout::staff(
+        lang,
+        "/admin/audit",
+        lang.t("audit.title").into_owned(),
+        &session,
+    );
+    let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
+    let export = Export::start(&state.app, &session.caller, &query, source)
+        .await
+        .or_page(&layout)?;
+    Ok(crate::api::audit::jsonl_response(state, export))
 }

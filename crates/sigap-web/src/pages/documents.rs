@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::FormBody;
 use crate::pages::csrf::{CSRF_FIELD, public_token_ok, tokens_match};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, error_page};
+use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,15 +52,17 @@ async fn download_document(
     lang: Lang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     let layout = staff_layout(lang, &session);
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
-    };
-    match documents::document_pdf(&state.app, &session.caller, id).await {
-        Ok((meta, bytes)) => pdf(&meta.number, &meta.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
+    let id = id.parse::<i64>().map_err(|_| not_found(&layout))?;
+    let (meta, bytes) = documents::document_pdf(&state.app, &session.caller, id)
+        .await
+        .or_page(&layout)?;
+    Ok(pdf(&meta.number, &meta.sha256, bytes))
+}
+
+fn not_found(layout: &Layout) -> PageError {
+    PageError::status(layout, StatusCode::NOT_FOUND, None)
 }
 
 /// A signed copy's PDF.
@@ -69,15 +71,15 @@ async fn download_signed_copy(
     lang: Lang,
     StaffSession(session): StaffSession,
     Path((id, copy_id)): Path<(String, String)>,
-) -> Response {
+) -> PageResult {
     let layout = staff_layout(lang, &session);
     let (Ok(id), Ok(copy_id)) = (id.parse::<i64>(), copy_id.parse::<i64>()) else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
+        return Err(not_found(&layout));
     };
-    match signed::pdf(&state.app, &session.caller, id, copy_id).await {
-        Ok((copy, number, bytes)) => pdf(&format!("{number}-ttd"), &copy.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
+    let (copy, number, bytes) = signed::pdf(&state.app, &session.caller, id, copy_id)
+        .await
+        .or_page(&layout)?;
+    Ok(pdf(&format!("{number}-ttd"), &copy.sha256, bytes))
 }
 
 /// The receipt of a report, issued on first request.
@@ -86,12 +88,12 @@ async fn staff_acknowledgement(
     lang: Lang,
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
-) -> Response {
+) -> PageResult {
     let layout = staff_layout(lang, &session);
-    match documents::acknowledgement_for_staff(&state.app, &session.caller, &number).await {
-        Ok((doc, bytes)) => pdf(&doc.number, &doc.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
+    let (doc, bytes) = documents::acknowledgement_for_staff(&state.app, &session.caller, &number)
+        .await
+        .or_page(&layout)?;
+    Ok(pdf(&doc.number, &doc.sha256, bytes))
 }
 
 /// Keeps a signed copy uploaded from the ticket page, then shows the ticket again.
@@ -101,38 +103,33 @@ async fn upload_signed_copy(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     body: Result<FormBody, ApiError>,
-) -> Response {
+) -> PageResult {
     let layout = staff_layout(lang, &session);
-    let mut body = match body {
-        Ok(body) => body,
-        Err(e) => return body_error_page(layout, e),
-    };
+    let mut body = body.or_page(&layout)?;
     let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str());
     if !tokens_match(&session.csrf_token, text(CSRF_FIELD)) {
-        return csrf_refused(layout);
+        return Ok(csrf_refused(layout));
     }
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
-    };
+    let id = id.parse::<i64>().map_err(|_| not_found(&layout))?;
     if body.files.is_empty() {
         let e =
             sigap_app::AppError::invalid("file", lang.t("documents.signed.missing").into_owned());
-        return app_error_page(layout, e);
+        return Err(e).or_page(&layout);
     }
     let upload = signed::SignedCopyUpload {
         note: text("note").map(str::to_owned),
         file: body.files.remove(0),
     };
-    match signed::upload(&state.app, &session.caller, id, &upload).await {
-        // Back to the ticket only when the form names a well-formed ticket number.
-        Ok(_) => match text("ticket").map(TicketNumber::parse) {
-            Some(Ok(number)) => {
-                Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()
-            }
-            _ => Redirect::to("/tickets").into_response(),
-        },
-        Err(e) => app_error_page(layout, e),
-    }
+    signed::upload(&state.app, &session.caller, id, &upload)
+        .await
+        .or_page(&layout)?;
+    // Back to the ticket only when the form names a well-formed ticket number.
+    Ok(match text("ticket").map(TicketNumber::parse) {
+        Some(Ok(number)) => {
+            Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()
+        }
+        _ => Redirect::to("/tickets").into_response(),
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,14 +145,15 @@ async fn reporter_acknowledgement(
     lang: Lang,
     headers: HeaderMap,
     axum::Form(form): axum::Form<ReceiptForm>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::public(lang, "/track", "track.title");
     if !public_token_ok(&headers, form.csrf_token.as_deref()) {
-        return csrf_refused(layout);
+        return Ok(csrf_refused(layout));
     }
     let number = form.ticket.trim().to_uppercase();
-    match documents::acknowledgement_for_reporter(&state.app, &number, form.token.trim()).await {
-        Ok((doc, bytes)) => pdf(&doc.number, &doc.sha256, bytes),
-        Err(e) => app_error_page(layout, e),
-    }
+    let (doc, bytes) =
+        documents::acknowledgement_for_reporter(&state.app, &number, form.token.trim())
+            .await
+            .or_page(&layout)?;
+    Ok(pdf(&doc.number, &doc.sha256, bytes))
 }

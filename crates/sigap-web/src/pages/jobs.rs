@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use sigap_app::jobs::{JobSummary, JobView};
 use sigap_core::Role;
@@ -15,7 +15,7 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render};
+use crate::pages::{Lang, Layout, OrPage, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -68,7 +68,7 @@ async fn list_jobs(
     lang: Lang,
     StaffSession(session): StaffSession,
     Query(filter): Query<JobFilter>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::staff(
         lang,
         "/admin/jobs",
@@ -76,13 +76,11 @@ async fn list_jobs(
         &session,
     );
     let wanted = filter.state.filter(|s| !s.is_empty());
-    let (summary, jobs) = match tokio::try_join!(
+    let (summary, jobs) = tokio::try_join!(
         sigap_app::jobs::summary(&state.app, &session.caller),
         sigap_app::jobs::list_jobs(&state.app, &session.caller, wanted.as_deref()),
-    ) {
-        Ok(found) => found,
-        Err(e) => return app_error_page(layout, e),
-    };
+    )
+    .or_page(&layout)?;
     let page = JobsPage {
         summary,
         filter: wanted.unwrap_or_default(),
@@ -99,7 +97,7 @@ async fn list_jobs(
         layout,
         lang,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -113,7 +111,7 @@ async fn retry_job(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<RetryForm>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::staff(
         lang,
         "/admin/jobs",
@@ -121,13 +119,14 @@ async fn retry_job(
         &session,
     );
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        return csrf_refused(layout);
+        return Ok(csrf_refused(layout));
     }
-    let Ok(id) = id.parse::<i64>() else {
-        return app_error_page(layout, sigap_app::AppError::NotFound(format!("job {id}")));
-    };
-    match sigap_app::jobs::retry(&state.app, &session.caller, id).await {
-        Ok(_) => Redirect::to("/admin/jobs?state=pending").into_response(),
-        Err(e) => app_error_page(layout, e),
-    }
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| sigap_app::AppError::NotFound(format!("job {id}")))
+        .or_page(&layout)?;
+    sigap_app::jobs::retry(&state.app, &session.caller, id)
+        .await
+        .or_page(&layout)?;
+    Ok(Redirect::to("/admin/jobs?state=pending").into_response())
 }

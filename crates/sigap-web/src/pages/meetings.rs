@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use sigap_app::Caller;
 use sigap_app::meetings::{
@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused};
+use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -120,18 +120,17 @@ fn checked_fields<T: serde::de::DeserializeOwned>(
     layout: &Layout,
     session: &sigap_app::login::Session,
     body: Result<FormBody, ApiError>,
-) -> Result<T, Box<Response>> {
-    let mut body = body.map_err(|e| Box::new(body_error_page(layout.clone(), e)))?;
+) -> Result<T, PageError> {
+    let mut body = body.or_page(layout)?;
     let submitted = body
         .fields
         .as_object_mut()
         .and_then(|m| m.remove(CSRF_FIELD))
         .and_then(|v| v.as_str().map(str::to_owned));
     if !tokens_match(&session.csrf_token, submitted.as_deref()) {
-        return Err(Box::new(csrf_refused(layout.clone())));
+        return Err(csrf_refused(layout.clone()).into());
     }
-    body.request()
-        .map_err(|e| Box::new(body_error_page(layout.clone(), e)))
+    body.request().or_page(layout)
 }
 
 fn layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
@@ -150,16 +149,13 @@ async fn schedule_meeting(
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
     body: Result<FormBody, ApiError>,
-) -> Response {
+) -> PageResult {
     let layout = layout(lang, &session);
-    let request: ScheduleMeetingRequest = match checked_fields(&layout, &session, body) {
-        Ok(request) => request,
-        Err(refused) => return *refused,
-    };
-    match meetings::schedule(&state.app, &session.caller, &number, &request, source.0).await {
-        Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
-        Err(e) => app_error_page(layout, e),
-    }
+    let request: ScheduleMeetingRequest = checked_fields(&layout, &session, body)?;
+    let m = meetings::schedule(&state.app, &session.caller, &number, &request, source.0)
+        .await
+        .or_page(&layout)?;
+    Ok(Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response())
 }
 
 async fn cancel_meeting(
@@ -169,17 +165,15 @@ async fn cancel_meeting(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     body: Result<FormBody, ApiError>,
-) -> Response {
+) -> PageResult {
     let layout = layout(lang, &session);
-    let request: CancelMeetingRequest = match checked_fields(&layout, &session, body) {
-        Ok(request) => request,
-        Err(refused) => return *refused,
-    };
-    let Ok(id) = id.parse::<i64>() else {
-        return app_error_page(layout, sigap_app::AppError::NotFound("meeting".into()));
-    };
-    match meetings::cancel(&state.app, &session.caller, id, &request, source.0).await {
-        Ok(m) => Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response(),
-        Err(e) => app_error_page(layout, e),
-    }
+    let request: CancelMeetingRequest = checked_fields(&layout, &session, body)?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| sigap_app::AppError::NotFound("meeting".into()))
+        .or_page(&layout)?;
+    let m = meetings::cancel(&state.app, &session.caller, id, &request, source.0)
+        .await
+        .or_page(&layout)?;
+    Ok(Redirect::to(&format!("/tickets/{}#meetings", m.ticket_number)).into_response())
 }

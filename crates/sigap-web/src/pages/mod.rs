@@ -249,6 +249,52 @@ pub fn app_error_page(layout: Layout, error: sigap_app::AppError) -> Response {
     error_page(layout, problem.status, detail)
 }
 
+/// A page handler that could not answer its page: the error page in the layout of the page
+/// that failed (or the way to the sign-in page when the session has ended). A handler
+/// returns [`PageResult`] and turns a use case's error into it with [`OrPage::or_page`],
+/// so that `?` ends it.
+#[derive(Debug)]
+pub struct PageError(Box<Response>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(page: Response) -> PageError {
+        PageError(Box::new(page))
+    }
+}
+
+/// What a page handler answers: its page, or the page that says why not.
+pub type PageResult = Result<Response, PageError>;
+
+/// Turns a failed use case (or a body that could not be read) into its [`PageError`].
+pub trait OrPage<T> {
+    fn or_page(self, layout: &Layout) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, sigap_app::AppError> {
+    fn or_page(self, layout: &Layout) -> Result<T, PageError> {
+        self.map_err(|e| PageError::from(app_error_page(layout.clone(), e)))
+    }
+}
+
+impl<T> OrPage<T> for Result<T, ApiError> {
+    fn or_page(self, layout: &Layout) -> Result<T, PageError> {
+        self.map_err(|e| PageError::from(body_error_page(layout.clone(), e)))
+    }
+}
+
+impl PageError {
+    /// The error page for a request that cannot be answered as asked, with `status`.
+    pub fn status(layout: &Layout, status: StatusCode, detail: Option<String>) -> PageError {
+        PageError::from(error_page(layout.clone(), status, detail))
+    }
+}
+
 /// The page for a body that could not be read (broken multipart, too large).
 pub fn body_error_page(layout: Layout, error: ApiError) -> Response {
     error_page(layout, error.status, Some(error.detail))

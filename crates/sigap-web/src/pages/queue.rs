@@ -8,7 +8,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -20,7 +19,7 @@ use crate::AppState;
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::forms::Choice;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, render};
+use crate::pages::{Lang, Layout, OrPage, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tickets", get(list_tickets))
@@ -156,7 +155,7 @@ async fn list_tickets(
     lang: Lang,
     StaffSession(session): StaffSession,
     Query(query): Query<QueueQuery>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::staff(
         lang,
         "/tickets",
@@ -165,14 +164,12 @@ async fn list_tickets(
     );
     let caller = &session.caller;
     let owner = caller.role == Role::SystemOwner;
-    let page = match tickets::list_tickets(&state.app, caller, &query.to_list_query()).await {
-        Ok(page) => page,
-        Err(e) => return app_error_page(layout, e),
-    };
-    let agencies = match sigap_app::registry::list_agencies(&state.app, caller).await {
-        Ok(agencies) => agencies,
-        Err(e) => return app_error_page(layout, e),
-    };
+    let page = tickets::list_tickets(&state.app, caller, &query.to_list_query())
+        .await
+        .or_page(&layout)?;
+    let agencies = sigap_app::registry::list_agencies(&state.app, caller)
+        .await
+        .or_page(&layout)?;
     let page = QueuePage {
         states: choices(
             TicketState::ALL
@@ -196,7 +193,7 @@ async fn list_tickets(
         layout,
         lang,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 fn agency_choices(agencies: Vec<AgencyView>) -> Vec<(String, String)> {
