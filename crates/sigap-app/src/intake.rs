@@ -353,7 +353,7 @@ pub async fn reporter_message(
             tx.insert_comment(&NewComment {
                 ticket_id: row.id,
                 author_id: None,
-                author_kind: "reporter",
+                author_kind: sigap_core::Author::Reporter,
                 visibility: "reporter",
                 body,
                 now,

@@ -175,7 +175,7 @@ mod tests {
         CommentRow {
             id,
             author_name: None,
-            author_kind: "reporter".to_owned(),
+            author_kind: sigap_core::Author::Reporter,
             visibility,
             body: String::new(),
             created_at: 0,

@@ -317,7 +317,7 @@ pub(crate) fn comment_view(c: CommentRow) -> CommentView {
     CommentView {
         id: c.id,
         at: from_millis(c.created_at),
-        author_kind: c.author_kind,
+        author_kind: c.author_kind.as_str().to_owned(),
         author_name: c.author_name,
         visibility: c.visibility.as_str().to_owned(),
         body: c.body,

@@ -298,6 +298,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Who wrote a comment: the reporter (from the tracking page) or a staff member.
+    pub enum Author {
+        /// The reporter, through the tracking page or the API with the tracking token.
+        Reporter => "reporter", "Pelapor", "Reporter";
+        /// A signed-in staff member (system owners included).
+        Staff => "staff", "Petugas", "Staff";
+    }
+}
+
+vocabulary! {
     /// Who a warning or sanction concerns: civil servants, whom the ASN discipline rules
     /// govern, or a third-party vendor, whom the contract governs.
     pub enum Party {

@@ -516,7 +516,7 @@ pub async fn insert_comment(c: &mut Conn, n: &NewComment<'_>) -> Result<i64> {
     )
     .bind(n.ticket_id)
     .bind(n.author_id)
-    .bind(n.author_kind)
+    .bind(n.author_kind.as_str())
     .bind(n.visibility)
     .bind(n.body)
     .bind(n.now)

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use sigap_core::{
-    Action, Channel, Criticality, DocumentKind, Role, Severity, State, Tlp, Visibility,
+    Action, Author, Channel, Criticality, DocumentKind, Role, Severity, State, Tlp, Visibility,
 };
 
 /// A registered regional agency (*Perangkat Daerah*).
@@ -265,7 +265,7 @@ pub struct StepRecordRow {
 pub struct NewComment<'a> {
     pub ticket_id: i64,
     pub author_id: Option<i64>,
-    pub author_kind: &'a str,
+    pub author_kind: Author,
     pub visibility: &'a str,
     pub body: &'a str,
     pub now: i64,
@@ -275,7 +275,7 @@ pub struct NewComment<'a> {
 pub struct CommentRow {
     pub id: i64,
     pub author_name: Option<String>,
-    pub author_kind: String,
+    pub author_kind: Author,
     pub visibility: Visibility,
     pub body: String,
     pub created_at: i64,

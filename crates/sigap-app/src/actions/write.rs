@@ -159,7 +159,7 @@ async fn write_step(
                 .insert_comment(&NewComment {
                     ticket_id: row.id,
                     author_id: Some(caller.user_id),
-                    author_kind: "staff",
+                    author_kind: sigap_core::Author::Staff,
                     visibility: visibility.as_str(),
                     body,
                     now: now_ms,
