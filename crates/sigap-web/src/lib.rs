@@ -13,13 +13,13 @@ use tower_http::timeout::RequestBodyDeadlineLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub mod api;
-pub mod connections;
-pub mod download;
-pub mod error;
-pub mod extract;
-pub mod metrics;
-pub mod pages;
+pub(crate) mod api;
+pub(crate) mod connections;
+pub(crate) mod download;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod metrics;
+pub(crate) mod pages;
 
 pub use connections::ConnectionLimits;
 
