@@ -30,6 +30,41 @@ pub struct UnknownValue {
     pub expected: &'static [&'static str],
 }
 
+/// Stores `$name` as the text of its `FromStr`/`Display` form: with the `sqlx` feature it
+/// decodes from a TEXT column, and a stored word the code does not know is a decoding error
+/// that names the column, never a default.
+macro_rules! stored_as_text {
+    ($name:ident) => {
+        #[cfg(feature = "sqlx")]
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+    };
+}
+pub(crate) use stored_as_text;
+
 /// Declares a closed vocabulary: the enum, `ALL`, `NAMES`, `as_str`, the two labels,
 /// `Display` and `FromStr`. The snake_case names are written out so that a reader sees the
 /// wire form next to each variant; a test checks that serde spells them the same way.
@@ -89,34 +124,7 @@ macro_rules! vocabulary {
             }
         }
 
-        #[cfg(feature = "sqlx")]
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
-        where
-            String: sqlx::Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <String as sqlx::Type<DB>>::type_info()
-            }
-
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <String as sqlx::Type<DB>>::compatible(ty)
-            }
-        }
-
-        /// Decodes the stored snake_case name; a word the code does not know is an error
-        /// that names the column, never a default.
-        #[cfg(feature = "sqlx")]
-        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
-        where
-            String: sqlx::Decode<'r, DB>,
-        {
-            fn decode(
-                value: <DB as sqlx::Database>::ValueRef<'r>,
-            ) -> Result<Self, sqlx::error::BoxDynError> {
-                let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
-                Ok(text.parse::<$name>()?)
-            }
-        }
+        stored_as_text!($name);
 
         impl FromStr for $name {
             type Err = UnknownValue;

@@ -59,34 +59,7 @@ impl fmt::Display for Tlp {
     }
 }
 
-#[cfg(feature = "sqlx")]
-impl<DB: sqlx::Database> sqlx::Type<DB> for Tlp
-where
-    String: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as sqlx::Type<DB>>::compatible(ty)
-    }
-}
-
-/// Decodes the stored label; a text that is not a label is an error that names the
-/// column, never a default.
-#[cfg(feature = "sqlx")]
-impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Tlp
-where
-    String: sqlx::Decode<'r, DB>,
-{
-    fn decode(
-        value: <DB as sqlx::Database>::ValueRef<'r>,
-    ) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
-        Ok(text.parse::<Tlp>()?)
-    }
-}
+crate::model::stored_as_text!(Tlp);
 
 /// Reads a label as [`FromStr`] does; a text that is not one is an error.
 impl<'de> serde::Deserialize<'de> for Tlp {

@@ -67,12 +67,7 @@ async fn audit_page(
     StaffSession(session): StaffSession,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> PageResult {
-    let layout = Layout::staff(
-        lang,
-        "/admin/audit",
-        lang.t("audit.title").into_owned(),
-        &session,
-    );
+    let layout = audit_layout(lang, &session);
     let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
     let page = sigap_app::audit_log::search(&state.app, &session.caller, &query)
         .await
@@ -106,6 +101,15 @@ async fn audit_page(
     Ok(render(StatusCode::OK, &view))
 }
 
+fn audit_layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
+    Layout::staff(
+        lang,
+        "/admin/audit",
+        lang.t("audit.title").into_owned(),
+        session,
+    )
+}
+
 /// The page for filters that could not be read.
 fn bad_query(layout: &Layout, e: &QueryRejection) -> PageError {
     PageError::status(layout, StatusCode::BAD_REQUEST, Some(e.body_text()))
@@ -118,12 +122,7 @@ async fn export(
     Source(source): Source,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> PageResult {
-    let layout = Layout::staff(
-        lang,
-        "/admin/audit",
-        lang.t("audit.title").into_owned(),
-        &session,
-    );
+    let layout = audit_layout(lang, &session);
     let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
     let export = Export::start(&state.app, &session.caller, &query, source)
         .await
