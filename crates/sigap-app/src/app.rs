@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, Store};
 
-use crate::{AppResult, Policy, Rules, audit_log, settings};
+use crate::admin::{audit_log, settings};
+use crate::{AppResult, Policy, Rules};
 
 /// Everything a use case needs. Cheap to clone. The clock is the system's in the binary
 /// and a set one in tests.

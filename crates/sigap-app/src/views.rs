@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sigap_core::{Criticality, DocumentKind, State};
+use sigap_core::{
+    Action, Author, Channel, Criticality, DocumentKind, Role, Severity, State, Tlp, Visibility,
+};
 use sigap_store::{CommentRow, EvidenceRow};
 use utoipa::ToSchema;
 
@@ -18,7 +20,8 @@ pub struct SubmittedReport {
     pub tracking_token: String,
     /// A link to the tracking page.
     pub tracking_url: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: State,
 }
 
 /// An agency reference.
@@ -57,7 +60,8 @@ pub struct ReportView {
     pub reporter_name: Option<String>,
     pub reporter_email: Option<String>,
     pub reporter_phone: Option<String>,
-    pub severity: String,
+    #[schema(value_type = String)]
+    pub severity: Severity,
     pub vulnerability_type: String,
     pub target: String,
     pub target_host: String,
@@ -72,11 +76,15 @@ pub struct ReportView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    pub action: String,
-    pub from_state: String,
-    pub to_state: String,
+    #[schema(value_type = String)]
+    pub action: Action,
+    #[schema(value_type = String)]
+    pub from_state: State,
+    #[schema(value_type = String)]
+    pub to_state: State,
     pub round: i64,
-    pub actor_role: String,
+    #[schema(value_type = String)]
+    pub actor_role: Role,
     pub actor_name: Option<String>,
     /// The records written by the step.
     #[schema(value_type = Object)]
@@ -92,9 +100,11 @@ pub struct CommentView {
     pub id: i64,
     pub at: DateTime<Utc>,
     /// `staff` or `reporter`.
-    pub author_kind: String,
+    #[schema(value_type = String)]
+    pub author_kind: Author,
     pub author_name: Option<String>,
-    pub visibility: String,
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
     pub body: String,
 }
 
@@ -149,7 +159,8 @@ pub struct TicketView {
     pub state_label: String,
     /// The SOP step that must happen next, when there is one.
     pub sop_step: Option<u8>,
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: Channel,
     /// `high` or `low`, once assessed.
     #[schema(value_type = Option<String>)]
     pub criticality: Option<Criticality>,
@@ -157,14 +168,16 @@ pub struct TicketView {
     pub blocked: bool,
     pub valid: Option<bool>,
     pub round: i64,
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub agency: Option<AgencyRef>,
     pub system: Option<SystemRef>,
     pub duplicate_of: Option<String>,
     pub assignee: Option<String>,
     pub deadline: Option<Deadline>,
     /// The actions the caller may perform now.
-    pub allowed_actions: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub allowed_actions: Vec<Action>,
     pub report: ReportView,
     pub timeline: Vec<TimelineEntry>,
     pub comments: Vec<CommentView>,
@@ -179,11 +192,14 @@ pub struct TicketView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TicketSummary {
     pub number: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: State,
     pub state_label: String,
     pub title: String,
-    pub severity: String,
-    pub criticality: Option<String>,
+    #[schema(value_type = String)]
+    pub severity: Severity,
+    #[schema(value_type = Option<String>)]
+    pub criticality: Option<Criticality>,
     pub blocked: bool,
     pub agency: Option<String>,
     pub system: Option<String>,
@@ -203,7 +219,8 @@ pub struct TicketPage {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicTimelineEntry {
     pub at: DateTime<Utc>,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: State,
     pub state_label: String,
 }
 
@@ -211,7 +228,8 @@ pub struct PublicTimelineEntry {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReporterView {
     pub ticket_number: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: State,
     pub state_label: String,
     pub open: bool,
     pub title: String,
@@ -250,7 +268,8 @@ pub struct UserView {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: Role,
     pub agency: Option<String>,
     pub disabled: bool,
 }
@@ -317,9 +336,9 @@ pub(crate) fn comment_view(c: CommentRow) -> CommentView {
     CommentView {
         id: c.id,
         at: from_millis(c.created_at),
-        author_kind: c.author_kind.as_str().to_owned(),
+        author_kind: c.author_kind,
         author_name: c.author_name,
-        visibility: c.visibility.as_str().to_owned(),
+        visibility: c.visibility,
         body: c.body,
     }
 }

@@ -1,7 +1,7 @@
-//! The worker: claims due jobs from the queue ([`crate::jobs`]) and runs each by its kind
-//! through the table in [`run_one`] (mail by [`crate::notify`], webhooks by
-//! [`crate::webhooks`], the audit chain's alert by [`crate::audit_log`]); and the chores it
-//! does between batches: the deadlines ([`crate::deadlines`]), the anti-spam records, the
+//! The worker: claims due jobs from the queue ([`crate::outbox::jobs`]) and runs each by its kind
+//! through the table in [`run_one`] (mail by [`crate::outbox::notify`], webhooks by
+//! [`crate::outbox::webhooks`], the audit chain's alert by [`crate::admin::audit_log`]); and the chores it
+//! does between batches: the deadlines ([`crate::workflow::deadlines`]), the anti-spam records, the
 //! blob store's sweep and the check of the audit chain, which mails the admins an alert job
 //! when it breaks.
 //!
@@ -9,11 +9,11 @@
 //! number of them may share one database.
 
 use futures::StreamExt;
+use sigap_core::JobKind;
 use sigap_store::JobRow;
 
-use crate::jobs::{Batch, LEASE, Outcome, settle, sweep_blobs};
-use crate::notify::{MAIL, MailSettings};
-use crate::webhooks::WEBHOOK;
+use crate::outbox::jobs::{Batch, LEASE, Outcome, settle, sweep_blobs};
+use crate::outbox::notify::MailSettings;
 use crate::{App, AppResult, millis};
 
 /// Jobs run at once by one worker.
@@ -25,15 +25,15 @@ const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(360
 
 /// Runs one claimed job by its kind: the one table of job kinds.
 async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
-    match (job.kind.as_str(), mail) {
-        (MAIL, Some(settings)) => crate::notify::send(app, batch, settings, job).await,
-        (MAIL, None) => Err((true, "no mail server is set".to_owned())),
-        (WEBHOOK, _) => crate::webhooks::send(app, job).await,
-        (crate::audit_log::ALERT, Some(settings)) => {
-            crate::audit_log::send_alert(app, batch, settings, job).await
+    match (job.kind, mail) {
+        (JobKind::Mail, Some(settings)) => {
+            crate::outbox::notify::send(app, batch, settings, job).await
         }
-        (crate::audit_log::ALERT, None) => Err((true, "no mail server is set".to_owned())),
-        (kind, _) => Err((false, format!("unknown job kind `{kind}`"))),
+        (JobKind::Webhook, _) => crate::outbox::webhooks::send(app, job).await,
+        (JobKind::Alert, Some(settings)) => {
+            crate::admin::audit_log::send_alert(app, batch, settings, job).await
+        }
+        (JobKind::Mail | JobKind::Alert, None) => Err((true, "no mail server is set".to_owned())),
     }
 }
 
@@ -86,7 +86,7 @@ async fn run_batch(
 ) -> AppResult<usize> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let skip = mail.is_none().then_some(MAIL);
+    let skip = mail.is_none().then_some(JobKind::Mail);
     let jobs = tx
         .claim_jobs(millis(now), millis(now + LEASE), limit, skip)
         .await?;
@@ -96,7 +96,7 @@ async fn run_batch(
     let batch = &batch;
     let outcomes: Vec<(JobRow, Outcome)> = futures::stream::iter(jobs)
         .map(|job| async move {
-            if job.kind == MAIL {
+            if job.kind == JobKind::Mail {
                 pace.wait().await;
             }
             let result = run_one(app, batch, mail, &job).await;
@@ -105,7 +105,7 @@ async fn run_batch(
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
-    if let Err(e) = settle(app, &outcomes, crate::notify::without_secrets).await {
+    if let Err(e) = settle(app, &outcomes, crate::outbox::notify::without_secrets).await {
         // The jobs stay claimed until their lease passes, then run again.
         tracing::error!(jobs = outcomes.len(), error = %e, "job outcomes not recorded");
     }
@@ -118,7 +118,7 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;
-    let mut audit_watch = crate::audit_log::WatchClock::default();
+    let mut audit_watch = crate::admin::audit_log::WatchClock::default();
     loop {
         audit_watch.tick(&app).await;
         if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
@@ -129,10 +129,10 @@ pub async fn run_forever(app: App, mail: Option<MailSettings>) {
         }
         if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
             last_sweep = Some(std::time::Instant::now());
-            if let Err(e) = crate::deadlines::sweep(&app).await {
+            if let Err(e) = crate::workflow::deadlines::sweep(&app).await {
                 tracing::error!(error = %e, "deadline sweep");
             }
-            if let Err(e) = crate::antispam::sweep(&app).await {
+            if let Err(e) = crate::intake::antispam::sweep(&app).await {
                 tracing::error!(error = %e, "anti-spam sweep");
             }
         }

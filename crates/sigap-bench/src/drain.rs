@@ -21,7 +21,7 @@ use sigap_notify::sink::{SinkOptions, SmtpSink};
 
 use crate::intake::http_client;
 use crate::procs::{ScratchDir, Server, admin, free_port, tail};
-use crate::read::{KindRun, discover, run_kind};
+use crate::read::{KindRun, Load, discover, run_kind};
 use crate::seed::{CSIRT_EMAIL, SeedArgs};
 use crate::stats::round3;
 
@@ -52,6 +52,79 @@ pub struct DrainArgs {
     pub keep: bool,
 }
 
+/// A data directory with `jobs` mail jobs queued (the seed's reports, two mails each), and
+/// a CSIRT token to read it with.
+async fn backlog(args: &DrainArgs, data: &std::path::Path) -> anyhow::Result<String> {
+    crate::seed::main(SeedArgs {
+        database_url: None,
+        count: args.jobs / 2,
+        data_dir: data.to_path_buf(),
+        tasks: 4,
+        validate_share: 0.0,
+        reject_share: 0.0,
+        max_seconds: 3600,
+        ticket_prefix: "BCSIRT".to_owned(),
+        seed: 7,
+    })
+    .await?;
+    Ok(admin(
+        &args.bin,
+        data,
+        &["token", "create", "--email", CSIRT_EMAIL],
+    )?
+    .trim()
+    .to_owned())
+}
+
+/// The reads without mail going out: the server has no mail server, so the mail stays
+/// queued.
+async fn baseline_load(
+    args: &DrainArgs,
+    dir: &ScratchDir,
+    data: &std::path::Path,
+    token: &str,
+) -> anyhow::Result<(KindRun, Duration)> {
+    let port = free_port()?;
+    let log = dir.path().join("baseline.log");
+    let mut server = Server::spawn(&args.bin, data, port, &log)?;
+    server
+        .wait_healthy(Duration::from_secs(30))
+        .await
+        .with_context(|| tail(&log, 20))?;
+    let run = load(
+        &server.base_url,
+        token,
+        args.clients,
+        Duration::from_secs_f64(args.seconds),
+        Arc::new(AtomicBool::new(false)),
+        args.rate,
+    )
+    .await?;
+    server.terminate()?;
+    Ok(run)
+}
+
+/// Waits until `want` messages reached the sink or `max` passed: when the first arrived,
+/// when the wait ended, and how many had arrived at the last look.
+async fn wait_for(
+    sink: &SmtpSink,
+    want: usize,
+    max: Duration,
+) -> (Option<Instant>, Instant, usize) {
+    let deadline = Instant::now() + max;
+    let mut first: Option<Instant> = None;
+    let mut last_count = 0;
+    while sink.count() < want && Instant::now() < deadline {
+        let count = sink.count();
+        if first.is_none() && count > 0 {
+            first = Some(Instant::now());
+        }
+        last_count = count;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (first, Instant::now(), last_count)
+}
+
 async fn load(
     base: &str,
     token: &str,
@@ -63,9 +136,17 @@ async fn load(
     let client = http_client(clients, Duration::from_secs(10))?;
     let corpus = Arc::new(discover(&client, base, token, &[]).await?);
     let pace = (rate > 0).then(|| Duration::from_secs_f64(clients as f64 / f64::from(rate)));
-    run_kind(
-        &client, base, token, corpus, "get", clients, duration, stop, pace,
-    )
+    run_kind(Load {
+        client,
+        base: base.to_owned(),
+        token: token.to_owned(),
+        corpus,
+        kind: "get".to_owned(),
+        clients,
+        duration,
+        stop,
+        pace,
+    })
     .await
 }
 
@@ -112,44 +193,8 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
     anyhow::ensure!((1..=256).contains(&args.clients), "--clients is 1 to 256");
     let dir = ScratchDir::new("drain", args.keep)?;
     let data = dir.path().join("data");
-    crate::seed::main(SeedArgs {
-        database_url: None,
-        count: args.jobs / 2,
-        data_dir: data.clone(),
-        tasks: 4,
-        validate_share: 0.0,
-        reject_share: 0.0,
-        max_seconds: 3600,
-        ticket_prefix: "BCSIRT".to_owned(),
-        seed: 7,
-    })
-    .await?;
-    let token = admin(
-        &args.bin,
-        &data,
-        &["token", "create", "--email", CSIRT_EMAIL],
-    )?
-    .trim()
-    .to_owned();
-
-    // 1. Baseline: the mail stays queued.
-    let port = free_port()?;
-    let log = dir.path().join("baseline.log");
-    let mut server = Server::spawn(&args.bin, &data, port, &log)?;
-    server
-        .wait_healthy(Duration::from_secs(30))
-        .await
-        .with_context(|| tail(&log, 20))?;
-    let (base_run, base_wall) = load(
-        &server.base_url,
-        &token,
-        args.clients,
-        Duration::from_secs_f64(args.seconds),
-        Arc::new(AtomicBool::new(false)),
-        args.rate,
-    )
-    .await?;
-    server.terminate()?;
+    let token = backlog(&args, &data).await?;
+    let (base_run, base_wall) = baseline_load(&args, &dir, &data, &token).await?;
     let baseline = base_run.latencies.summary();
     println!(
         "baseline (mail queued, not sent): {:.0} req/s  {}",
@@ -159,16 +204,10 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
 
     // 2. The same load while the worker drains the backlog into the sink.
     let (sink, _stop_sink) = sink_on_its_own_thread()?;
-    let port = free_port()?;
     let log = dir.path().join("drain.log");
     let smtp = sink.url();
-    let mut server = Server::spawn_with(
-        &args.bin,
-        &data,
-        port,
-        &log,
-        &[("SIGAP_SMTP_URL", smtp.as_str())],
-    )?;
+    let env = [("SIGAP_SMTP_URL", smtp.as_str())];
+    let mut server = Server::spawn_with(&args.bin, &data, free_port()?, &log, &env)?;
     server
         .wait_healthy(Duration::from_secs(30))
         .await
@@ -181,18 +220,8 @@ pub async fn main(args: DrainArgs) -> anyhow::Result<()> {
         tokio::spawn(async move { load(&base, &token, clients, max, stop, rate).await })
     };
     let want = usize::try_from(args.jobs)?;
-    let deadline = Instant::now() + Duration::from_secs(args.max_drain_seconds);
-    let mut first: Option<Instant> = None;
-    let mut last_count = 0;
-    while sink.count() < want && Instant::now() < deadline {
-        let count = sink.count();
-        if first.is_none() && count > 0 {
-            first = Some(Instant::now());
-        }
-        last_count = count;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let drained_at = Instant::now();
+    let max = Duration::from_secs(args.max_drain_seconds);
+    let (first, drained_at, last_count) = wait_for(&sink, want, max).await;
     stop.store(true, Ordering::Relaxed);
     let (drain_run, drain_wall) = load_task.await.context("the load task failed")??;
     server.terminate()?;

@@ -100,14 +100,63 @@ pub async fn main(args: DurabilityArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.bin.is_file(), "{} is not a file", args.bin.display());
     let dir = ScratchDir::new("durability", args.keep)?;
     let data = dir.path().join("data");
+    let token = auditor_token(&args.bin, &data)?;
+    let run = load_and_kill(&args, &dir, &data).await?;
+    let lost_requests: u64 = run.errors.values().sum();
+
+    // Restart on the same directory and check.
+    let log2 = dir.path().join("server-2.log");
+    let mut server = Server::spawn(&args.bin, &data, free_port()?, &log2)?;
+    let restart = server
+        .wait_healthy(Duration::from_secs(60))
+        .await
+        .map_err(|e| e.context(format!("server log after the kill:\n{}", tail(&log2, 20))))?;
+    let found = Found::check(&server.base_url, &token, &run.acked).await?;
+    server.terminate()?;
+    let audit = admin(&args.bin, &data, &["audit", "verify"]);
+    let audit_ok = audit.is_ok();
+    let audit_text = match &audit {
+        Ok(out) => out.trim().to_owned(),
+        Err(e) => format!("{e:#}"),
+    };
+    let pass = !run.acked.is_empty()
+        && found.missing_acked.is_empty()
+        && found.gaps.is_empty()
+        && audit_ok;
+    found.print(run.acked.len(), restart, &audit_text);
+    println!("durability: {}", if pass { "PASS" } else { "FAIL" });
+    let figures = json!({
+        "bench": "durability",
+        "pass": pass,
+        "load_seconds": args.seconds,
+        "clients": args.clients,
+        "acked": run.acked.len(),
+        "present": found.present_total,
+        "highest_acked": found.highest,
+        "missing_acked": found.missing_acked.len(),
+        "gaps": found.gaps.len(),
+        "failed_requests": lost_requests,
+        "restart_ms": (restart.as_secs_f64() * 1000.0).round(),
+        "audit_intact": audit_ok,
+    });
+    println!("{figures}");
+    Ok(if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// An auditor and their API token, made with the binary's own commands.
+fn auditor_token(bin: &std::path::Path, data: &std::path::Path) -> anyhow::Result<String> {
     admin(
-        &args.bin,
-        &data,
+        bin,
+        data,
         &[
             "user", "add", "--email", EMAIL, "--name", "Bench", "--role", "auditor",
         ],
     )?;
-    let token = admin(&args.bin, &data, &["token", "create", "--email", EMAIL])?;
+    let token = admin(bin, data, &["token", "create", "--email", EMAIL])?;
     let token = token
         .lines()
         .map(str::trim)
@@ -115,11 +164,19 @@ pub async fn main(args: DurabilityArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default()
         .to_owned();
     anyhow::ensure!(!token.is_empty(), "`sigap token create` printed no token");
+    Ok(token)
+}
 
-    // Load, and kill -9 in the middle of it.
+/// Public reports under load, and `kill -9` of the server in the middle of it: what the
+/// clients saw acknowledged.
+async fn load_and_kill(
+    args: &DurabilityArgs,
+    dir: &ScratchDir,
+    data: &std::path::Path,
+) -> anyhow::Result<crate::intake::IntakeRun> {
     let port = free_port()?;
     let log1 = dir.path().join("server-1.log");
-    let mut server = Server::spawn(&args.bin, &data, port, &log1)?;
+    let mut server = Server::spawn(&args.bin, data, port, &log1)?;
     server
         .wait_healthy(Duration::from_secs(30))
         .await
@@ -145,103 +202,81 @@ pub async fn main(args: DurabilityArgs) -> anyhow::Result<ExitCode> {
         run.acked.len(),
         lost_requests
     );
+    Ok(run)
+}
 
-    // Restart on the same directory and check.
-    let log2 = dir.path().join("server-2.log");
-    let mut server = Server::spawn(&args.bin, &data, free_port()?, &log2)?;
-    let restart = server
-        .wait_healthy(Duration::from_secs(60))
-        .await
-        .map_err(|e| e.context(format!("server log after the kill:\n{}", tail(&log2, 20))))?;
-    let mut groups: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
-    for n in &run.acked {
-        let (prefix, year, seq) =
-            split_number(n).ok_or_else(|| anyhow::anyhow!("`{n}` is not a ticket number"))?;
-        groups.entry((prefix, year)).or_default().push(seq);
-    }
-    let mut missing_acked = Vec::new();
-    let mut gaps = Vec::new();
-    let mut present_total = 0u64;
-    let mut highest = String::new();
-    for ((prefix, year), seqs) in &groups {
-        let max_seq = seqs.iter().copied().max().unwrap_or(0);
-        let acked: HashSet<u64> = seqs.iter().copied().collect();
-        highest = format_number(prefix, year, max_seq);
-        let seen = present(&server.base_url, &token, prefix, year, max_seq).await?;
-        present_total += seen.iter().skip(1).filter(|&&b| b).count() as u64;
-        for &s in seqs {
-            if !seen
-                .get(usize::try_from(s).unwrap_or(usize::MAX))
-                .copied()
-                .unwrap_or(false)
-            {
-                missing_acked.push(format_number(prefix, year, s));
+/// What the restarted server holds of the numbers given out before the kill.
+struct Found {
+    missing_acked: Vec<String>,
+    gaps: Vec<String>,
+    present_total: u64,
+    highest: String,
+}
+
+impl Found {
+    /// Reads every number up to the highest acknowledged one of each year: an acknowledged
+    /// number not there is lost, an unacknowledged one missing between two is a gap.
+    async fn check(base: &str, token: &str, acked: &[String]) -> anyhow::Result<Found> {
+        let mut groups: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
+        for n in acked {
+            let (prefix, year, seq) =
+                split_number(n).ok_or_else(|| anyhow::anyhow!("`{n}` is not a ticket number"))?;
+            groups.entry((prefix, year)).or_default().push(seq);
+        }
+        let mut found = Found {
+            missing_acked: Vec::new(),
+            gaps: Vec::new(),
+            present_total: 0,
+            highest: String::new(),
+        };
+        for ((prefix, year), seqs) in &groups {
+            let max_seq = seqs.iter().copied().max().unwrap_or(0);
+            let acked: HashSet<u64> = seqs.iter().copied().collect();
+            found.highest = format_number(prefix, year, max_seq);
+            let seen = present(base, token, prefix, year, max_seq).await?;
+            found.present_total += seen.iter().skip(1).filter(|&&b| b).count() as u64;
+            for &s in seqs {
+                if !seen
+                    .get(usize::try_from(s).unwrap_or(usize::MAX))
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    found.missing_acked.push(format_number(prefix, year, s));
+                }
+            }
+            for (s, &there) in seen.iter().enumerate().skip(1) {
+                if !there && !acked.contains(&(s as u64)) {
+                    found.gaps.push(format_number(prefix, year, s as u64));
+                }
             }
         }
-        for (s, &there) in seen.iter().enumerate().skip(1) {
-            if !there && !acked.contains(&(s as u64)) {
-                gaps.push(format_number(prefix, year, s as u64));
-            }
+        Ok(found)
+    }
+
+    fn print(&self, acked: usize, restart: Duration, audit: &str) {
+        println!(
+            "durability: {} acknowledged, {} present up to {}, {} acknowledged missing, {} gaps; restart {:.0} ms; audit: {}",
+            acked,
+            self.present_total,
+            if self.highest.is_empty() {
+                "-"
+            } else {
+                &self.highest
+            },
+            self.missing_acked.len(),
+            self.gaps.len(),
+            restart.as_secs_f64() * 1000.0,
+            audit
+        );
+        let first = |list: &[String]| list.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+        if !self.missing_acked.is_empty() {
+            println!("  missing acknowledged: {}", first(&self.missing_acked));
+        }
+        if !self.gaps.is_empty() {
+            println!("  gaps: {}", first(&self.gaps));
+        }
+        if acked == 0 {
+            println!("  no report was acknowledged before the kill: nothing was tested");
         }
     }
-    server.terminate()?;
-    let audit = admin(&args.bin, &data, &["audit", "verify"]);
-    let audit_ok = audit.is_ok();
-    let audit_text = match &audit {
-        Ok(out) => out.trim().to_owned(),
-        Err(e) => format!("{e:#}"),
-    };
-
-    let pass = !run.acked.is_empty() && missing_acked.is_empty() && gaps.is_empty() && audit_ok;
-    println!(
-        "durability: {} acknowledged, {} present up to {}, {} acknowledged missing, {} gaps; restart {:.0} ms; audit: {}",
-        run.acked.len(),
-        present_total,
-        if highest.is_empty() { "-" } else { &highest },
-        missing_acked.len(),
-        gaps.len(),
-        restart.as_secs_f64() * 1000.0,
-        audit_text
-    );
-    if !missing_acked.is_empty() {
-        println!(
-            "  missing acknowledged: {}",
-            missing_acked
-                .iter()
-                .take(20)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if !gaps.is_empty() {
-        println!(
-            "  gaps: {}",
-            gaps.iter().take(20).cloned().collect::<Vec<_>>().join(", ")
-        );
-    }
-    if run.acked.is_empty() {
-        println!("  no report was acknowledged before the kill: nothing was tested");
-    }
-    println!("durability: {}", if pass { "PASS" } else { "FAIL" });
-    let figures = json!({
-        "bench": "durability",
-        "pass": pass,
-        "load_seconds": args.seconds,
-        "clients": args.clients,
-        "acked": run.acked.len(),
-        "present": present_total,
-        "highest_acked": highest,
-        "missing_acked": missing_acked.len(),
-        "gaps": gaps.len(),
-        "failed_requests": lost_requests,
-        "restart_ms": (restart.as_secs_f64() * 1000.0).round(),
-        "audit_intact": audit_ok,
-    });
-    println!("{figures}");
-    Ok(if pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

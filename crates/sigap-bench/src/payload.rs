@@ -262,8 +262,9 @@ fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
 }
 
 /// A report body for `POST /api/v1/reports`; `n` numbers it within the run.
-pub fn report(rng: &mut impl Rng, n: u64) -> Report {
-    let vuln = pick(rng, VULNS);
+/// The target's host: a registered system's domain (or its `api.` name), routed to its
+/// agency, or a domain no agency has.
+fn host(rng: &mut impl Rng) -> (String, bool) {
     let routed = rng.random_bool(0.7);
     let host = if routed {
         let agency = pick(rng, AGENCIES);
@@ -276,25 +277,60 @@ pub fn report(rng: &mut impl Rng, n: u64) -> Report {
     } else {
         (*pick(rng, UNREGISTERED)).to_owned()
     };
+    (host, routed)
+}
+
+/// A claimed severity, drawn by the weights of [`SEVERITIES`].
+fn severity(rng: &mut impl Rng) -> &'static str {
+    let total: u32 = SEVERITIES.iter().map(|s| s.1).sum();
+    let mut roll = rng.random_range(0..total);
+    for (name, weight) in SEVERITIES {
+        if roll < *weight {
+            return name;
+        }
+        roll -= weight;
+    }
+    SEVERITIES[0].0
+}
+
+/// The responses a reporter pastes under their request: 2 to 11 lines.
+fn responses(rng: &mut impl Rng) -> String {
+    let mut text = String::new();
+    for line in 0..rng.random_range(2..12) {
+        text.push_str(&format!(
+            "[{line:02}] response {} bytes, status {}, waktu {} ms\n",
+            rng.random_range(300..90_000),
+            if line % 3 == 0 { 500 } else { 200 },
+            rng.random_range(5..900)
+        ));
+    }
+    text
+}
+
+/// Access-log lines as evidence: 3 to 9 requests of `path` from one address.
+fn access_log(rng: &mut impl Rng, ip: u32, minute: u32, path: &str) -> String {
+    let mut evidence = String::new();
+    for i in 0..rng.random_range(3..10) {
+        evidence.push_str(&format!(
+            "203.0.113.{ip} - - [12/Mar/2026:10:{minute:02}:{:02} +0700] \"GET {path} HTTP/1.1\" {} {} \"-\" \"curl/8.5.0\"\n",
+            (i * 7) % 60,
+            if i % 2 == 0 { 200 } else { 500 },
+            rng.random_range(200..20_000)
+        ));
+    }
+    evidence
+}
+
+pub fn report(rng: &mut impl Rng, n: u64) -> Report {
+    let vuln = pick(rng, VULNS);
+    let (host, routed) = host(rng);
     let path = pick(rng, vuln.paths);
     let target = format!("https://{host}{path}");
     let first = pick(rng, FIRST);
     let last = pick(rng, LAST);
     let english = rng.random_bool(0.2);
     let reference = format!("ref{:04}", rng.random_range(0..10_000u32));
-    let severity = {
-        let total: u32 = SEVERITIES.iter().map(|s| s.1).sum();
-        let mut roll = rng.random_range(0..total);
-        let mut chosen = SEVERITIES[0].0;
-        for (name, weight) in SEVERITIES {
-            if roll < *weight {
-                chosen = name;
-                break;
-            }
-            roll -= weight;
-        }
-        chosen
-    };
+    let severity = severity(rng);
     let title = if english {
         format!("{} on {host}{path} (report {n})", vuln.name_en)
     } else {
@@ -321,23 +357,8 @@ pub fn report(rng: &mut impl Rng, n: u64) -> Report {
         "Referensi: {reference}\nLangkah reproduksi / steps:\n1. Buka {target}\n2. Kirim payload: {}\n3. Hasil: {}\n\nRequest:\nGET {path} HTTP/1.1\nHost: {host}\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\nAccept: */*\n\n",
         vuln.payload, vuln.effect
     );
-    for line in 0..rng.random_range(2..12) {
-        poc.push_str(&format!(
-            "[{line:02}] response {} bytes, status {}, waktu {} ms\n",
-            rng.random_range(300..90_000),
-            if line % 3 == 0 { 500 } else { 200 },
-            rng.random_range(5..900)
-        ));
-    }
-    let mut evidence = String::new();
-    for i in 0..rng.random_range(3..10) {
-        evidence.push_str(&format!(
-            "203.0.113.{ip} - - [12/Mar/2026:10:{minute:02}:{:02} +0700] \"GET {path} HTTP/1.1\" {} {} \"-\" \"curl/8.5.0\"\n",
-            (i * 7) % 60,
-            if i % 2 == 0 { 200 } else { 500 },
-            rng.random_range(200..20_000)
-        ));
-    }
+    poc.push_str(&responses(rng));
+    let evidence = access_log(rng, ip, minute, path);
     let mut body = json!({
         "reporter_name": format!("{first} {last}"),
         "reporter_email": format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), n % 100, pick(rng, MAIL)),

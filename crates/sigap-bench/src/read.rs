@@ -252,93 +252,30 @@ pub(crate) struct KindRun {
     items: u64,
 }
 
-/// Sends requests of `kind` from `clients` clients until `duration` has passed or `stop`
-/// is set: each client as fast as it is answered, or, with `pace`, one request per `pace`
-/// (an open load of `clients / pace` requests per second while the server keeps up).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn run_kind(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    corpus: Arc<Corpus>,
-    kind: &str,
-    clients: usize,
-    duration: Duration,
-    stop: Arc<AtomicBool>,
-    pace: Option<Duration>,
-) -> anyhow::Result<(KindRun, Duration)> {
+/// A load of one kind of request: from `clients` clients until `duration` has passed or
+/// `stop` is set; each client as fast as it is answered, or, with `pace`, one request per
+/// `pace` (an open load of `clients / pace` requests per second while the server keeps up).
+#[derive(Clone)]
+pub(crate) struct Load {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+    pub corpus: Arc<Corpus>,
+    pub kind: String,
+    pub clients: usize,
+    pub duration: Duration,
+    pub stop: Arc<AtomicBool>,
+    pub pace: Option<Duration>,
+}
+
+/// Runs `load`: what every client saw, merged, and how long it took.
+pub(crate) async fn run_kind(load: Load) -> anyhow::Result<(KindRun, Duration)> {
     let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let client = client.clone();
-        let (base, token, kind, corpus, stop) = (
-            base.to_owned(),
-            token.to_owned(),
-            kind.to_owned(),
-            corpus.clone(),
-            stop.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut rng = StdRng::seed_from_u64(c as u64 + 1);
-            let mut run = KindRun {
-                latencies: Latencies::default(),
-                errors: Errors::new(),
-                items: 0,
-            };
-            // Clients start spread over one interval.
-            let mut next = Instant::now()
-                + pace.map_or(Duration::ZERO, |p| p * c as u32 / clients.max(1) as u32);
-            for _ in 0..MAX_REQUESTS_PER_CLIENT {
-                if let Some(p) = pace {
-                    tokio::time::sleep_until(next.into()).await;
-                    next += p;
-                }
-                if Instant::now() >= deadline || stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Some(path) = request_path(&kind, &corpus, &mut rng) else {
-                    break;
-                };
-                let t0 = Instant::now();
-                let outcome = async {
-                    let request = client.get(format!("{base}{path}"));
-                    let request = match (&corpus.session, kind.starts_with("page_")) {
-                        (Some(session), true) => request.header("cookie", session),
-                        _ => request.bearer_auth(&token),
-                    };
-                    let resp = request.send().await?;
-                    let status = resp.status().as_u16();
-                    let body = resp.bytes().await?;
-                    Ok::<_, reqwest::Error>((status, body))
-                }
-                .await;
-                let latency = t0.elapsed();
-                match outcome {
-                    Ok((200, body)) => {
-                        run.latencies.record(latency);
-                        if kind != "get" && !kind.starts_with("page_") {
-                            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                            run.items += v["items"].as_array().map_or(0, |a| a.len() as u64);
-                        }
-                    }
-                    Ok((status, _)) => add_error(&mut run.errors, status.to_string()),
-                    Err(e) => {
-                        add_error(
-                            &mut run.errors,
-                            if e.is_timeout() {
-                                "timeout"
-                            } else {
-                                "transport"
-                            },
-                        );
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                }
-            }
-            run
-        }));
-    }
+    let deadline = started + load.duration;
+    let load = Arc::new(load);
+    let tasks: Vec<_> = (0..load.clients)
+        .map(|c| tokio::spawn(one_client(load.clone(), c, deadline)))
+        .collect();
     let mut total = KindRun {
         latencies: Latencies::default(),
         errors: Errors::new(),
@@ -351,6 +288,100 @@ pub(crate) async fn run_kind(
         total.items += part.items;
     }
     Ok((total, started.elapsed()))
+}
+
+/// Client `c` of `load`, until the deadline.
+async fn one_client(load: Arc<Load>, c: usize, deadline: Instant) -> KindRun {
+    let mut rng = StdRng::seed_from_u64(c as u64 + 1);
+    let mut run = KindRun {
+        latencies: Latencies::default(),
+        errors: Errors::new(),
+        items: 0,
+    };
+    // Clients start spread over one interval.
+    let pace = load.pace;
+    let mut next = Instant::now()
+        + pace.map_or(Duration::ZERO, |p| {
+            p * c as u32 / load.clients.max(1) as u32
+        });
+    for _ in 0..MAX_REQUESTS_PER_CLIENT {
+        if let Some(p) = pace {
+            tokio::time::sleep_until(next.into()).await;
+            next += p;
+        }
+        if Instant::now() >= deadline || load.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(path) = request_path(&load.kind, &load.corpus, &mut rng) else {
+            break;
+        };
+        let t0 = Instant::now();
+        let outcome = fetch(&load, &path).await;
+        let latency = t0.elapsed();
+        match outcome {
+            Ok((200, body)) => {
+                run.latencies.record(latency);
+                if load.kind != "get" && !load.kind.starts_with("page_") {
+                    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    run.items += v["items"].as_array().map_or(0, |a| a.len() as u64);
+                }
+            }
+            Ok((status, _)) => add_error(&mut run.errors, status.to_string()),
+            Err(e) => {
+                let what = if e.is_timeout() {
+                    "timeout"
+                } else {
+                    "transport"
+                };
+                add_error(&mut run.errors, what);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+    run
+}
+
+/// One request of the load: the page with the session cookie, the API with the token.
+async fn fetch(load: &Load, path: &str) -> Result<(u16, Vec<u8>), reqwest::Error> {
+    let request = load.client.get(format!("{}{path}", load.base));
+    let request = match (&load.corpus.session, load.kind.starts_with("page_")) {
+        (Some(session), true) => request.header("cookie", session),
+        _ => request.bearer_auth(&load.token),
+    };
+    let resp = request.send().await?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await?.to_vec();
+    Ok((status, body))
+}
+
+/// One kind's line and its figures: the rate, the latencies, the errors and (for lists)
+/// the items per answer.
+fn kind_figures(kind: &str, run: &KindRun, elapsed: Duration) -> serde_json::Value {
+    let lat = run.latencies.summary();
+    let rate = lat.count as f64 / elapsed.as_secs_f64().max(1e-9);
+    let errors: u64 = run.errors.values().sum();
+    let avg_items = if lat.count > 0 {
+        run.items as f64 / lat.count as f64
+    } else {
+        0.0
+    };
+    println!(
+        "  {kind:<12} {:>7.0} req/s  {}{}",
+        rate,
+        lat.line(),
+        if errors > 0 {
+            format!("  errors {:?}", run.errors)
+        } else {
+            String::new()
+        }
+    );
+    let mut entry = lat.json();
+    entry["rate_per_s"] = json!(round3(rate));
+    entry["errors"] = json!(run.errors);
+    if kind != "get" && !kind.starts_with("page_") {
+        entry["avg_items"] = json!(round3(avg_items));
+    }
+    entry
 }
 
 pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
@@ -386,43 +417,19 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
             println!("  {kind:<12} skipped (unknown kind, or nothing to ask for)");
             continue;
         }
-        let (run, elapsed) = run_kind(
-            &client,
-            &base,
-            &args.token,
-            corpus.clone(),
-            kind,
-            args.clients,
-            Duration::from_secs_f64(args.seconds),
-            Arc::new(AtomicBool::new(false)),
-            None,
-        )
+        let (run, elapsed) = run_kind(Load {
+            client: client.clone(),
+            base: base.clone(),
+            token: args.token.clone(),
+            corpus: corpus.clone(),
+            kind: kind.clone(),
+            clients: args.clients,
+            duration: Duration::from_secs_f64(args.seconds),
+            stop: Arc::new(AtomicBool::new(false)),
+            pace: None,
+        })
         .await?;
-        let lat = run.latencies.summary();
-        let rate = lat.count as f64 / elapsed.as_secs_f64().max(1e-9);
-        let errors: u64 = run.errors.values().sum();
-        let avg_items = if lat.count > 0 {
-            run.items as f64 / lat.count as f64
-        } else {
-            0.0
-        };
-        println!(
-            "  {kind:<12} {:>7.0} req/s  {}{}",
-            rate,
-            lat.line(),
-            if errors > 0 {
-                format!("  errors {:?}", run.errors)
-            } else {
-                String::new()
-            }
-        );
-        let mut entry = lat.json();
-        entry["rate_per_s"] = json!(round3(rate));
-        entry["errors"] = json!(run.errors);
-        if kind != "get" && !kind.starts_with("page_") {
-            entry["avg_items"] = json!(round3(avg_items));
-        }
-        figures.insert(kind.clone(), entry);
+        figures.insert(kind.clone(), kind_figures(kind, &run, elapsed));
     }
     let line = json!({
         "bench": "read",

@@ -15,8 +15,10 @@ use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
+use sigap_app::admin::registry;
 use sigap_app::intake::{Intake, submit_report};
-use sigap_app::{App, AppError, Caller, Policy, Rules, actions, registry};
+use sigap_app::workflow::actions;
+use sigap_app::{App, AppError, Caller, Policy, Rules};
 use sigap_core::{Channel, Clock, Role};
 use sigap_store::{BlobStore, Store, StoreOptions};
 
@@ -207,18 +209,14 @@ async fn seed_task(
     }
 }
 
-pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(args.count <= 10_000_000, "--count is at most 10,000,000");
-    anyhow::ensure!((1..=64).contains(&args.tasks), "--tasks is 1 to 64");
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("sigap.db").display()));
+/// The app over the database at `url` (written without waiting for each commit to reach
+/// the disk: a seed is rebuilt, not recovered), with the seed's ticket prefix.
+async fn open_app(url: &str, args: &SeedArgs) -> anyhow::Result<App> {
     let options = StoreOptions {
         sqlite_synchronous_full: false,
         ..StoreOptions::default()
     };
-    let store = Store::open(&url, &options)
+    let store = Store::open(url, &options)
         .await
         .with_context(|| format!("cannot open {url}"))?;
     let blobs = BlobStore::new(args.data_dir.join("evidence"))
@@ -227,13 +225,23 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
         ticket_prefix: args.ticket_prefix.clone(),
         ..Rules::default()
     };
-    let app = App::new(
+    Ok(App::new(
         store,
         blobs,
         rules,
         Policy::default(),
         Arc::new(SystemClock),
-    );
+    ))
+}
+
+pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.count <= 10_000_000, "--count is at most 10,000,000");
+    anyhow::ensure!((1..=64).contains(&args.tasks), "--tasks is 1 to 64");
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("sigap.db").display()));
+    let app = open_app(&url, &args).await?;
     let csirt = Arc::new(registries(&app).await?);
 
     let args = Arc::new(args);

@@ -38,8 +38,8 @@ pub use crate::ids::{
     required_text,
 };
 pub use crate::model::{
-    Action, Author, Channel, Criticality, DocumentKind, Party, Recommendation, Role, Severity,
-    State, UnknownValue, ValidationMethod, Visibility,
+    Action, Author, Channel, Criticality, DocumentKind, JobKind, JobState, Labelled, Party,
+    Recommendation, Role, Severity, State, UnknownValue, ValidationMethod, Visibility,
 };
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,

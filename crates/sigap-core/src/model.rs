@@ -65,6 +65,25 @@ macro_rules! stored_as_text {
 }
 pub(crate) use stored_as_text;
 
+/// A value of a closed vocabulary, with its short labels for people: what a page shows
+/// of a state, a role or an action without reading its name back.
+pub trait Labelled: Copy {
+    /// The label in plain Indonesian.
+    fn label_id(self) -> &'static str;
+    /// The label in English.
+    fn label_en(self) -> &'static str;
+}
+
+impl<T: Labelled> Labelled for &T {
+    fn label_id(self) -> &'static str {
+        (*self).label_id()
+    }
+
+    fn label_en(self) -> &'static str {
+        (*self).label_en()
+    }
+}
+
 /// Declares a closed vocabulary: the enum, `ALL`, `NAMES`, `as_str`, the two labels,
 /// `Display` and `FromStr`. The snake_case names are written out so that a reader sees the
 /// wire form next to each variant; a test checks that serde spells them the same way.
@@ -121,6 +140,16 @@ macro_rules! vocabulary {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl Labelled for $name {
+            fn label_id(self) -> &'static str {
+                $name::label_id(self)
+            }
+
+            fn label_en(self) -> &'static str {
+                $name::label_en(self)
             }
         }
 
@@ -266,6 +295,32 @@ impl Action {
             self,
             Self::Comment | Self::Attach | Self::Assign | Self::Unblock
         )
+    }
+}
+
+vocabulary! {
+    /// What a background job does; the worker runs each kind by one table, wired at start.
+    pub enum JobKind {
+        /// A mail of a step, a deadline or a meeting (`sigap_app::outbox::notify`).
+        Mail => "mail", "Surel", "Mail";
+        /// A signed state change to a configured URL (`sigap_app::outbox::webhooks`).
+        Webhook => "webhook", "Webhook", "Webhook";
+        /// Mail about sigap itself: the audit chain found broken.
+        Alert => "alert", "Peringatan", "Alert";
+    }
+}
+
+vocabulary! {
+    /// Where a background job (a mail, a webhook, an alert) stands in the job table.
+    pub enum JobState {
+        /// Waiting for its time or its next attempt.
+        Pending => "pending", "Menunggu", "Pending";
+        /// Claimed by a worker, which holds it until its lease ends.
+        Running => "running", "Sedang berjalan", "Running";
+        /// Delivered.
+        Done => "done", "Selesai", "Done";
+        /// Given up after its attempts; an admin may retry it.
+        Failed => "failed", "Gagal", "Failed";
     }
 }
 

@@ -74,37 +74,29 @@ pub fn transition(
 /// Applies an allowed action to the ticket's unchanged outcome.
 fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
     use DocumentKind as Doc;
-    let next_round = base.round.saturating_add(1);
     match *input {
-        ActionInput::Validate { valid, .. } => {
-            let to = if valid {
+        ActionInput::Validate { valid, .. } => Outcome {
+            to: if valid {
                 State::Assessing
             } else {
                 State::Rejected
-            };
-            Outcome {
-                to,
-                documents: vec![Doc::BaValidation],
-                ..base
-            }
-        }
+            },
+            documents: vec![Doc::BaValidation],
+            ..base
+        },
         ActionInput::MarkDuplicate { .. } => Outcome {
             to: State::Duplicate,
             ..base
         },
-        ActionInput::Assess { criticality, .. } => {
-            let to = match criticality {
+        ActionInput::Assess { criticality, .. } => Outcome {
+            to: match criticality {
                 Criticality::High => State::AwaitingBlock,
                 Criticality::Low => State::Notifying,
-            };
-            let criticality = Some(criticality);
-            Outcome {
-                to,
-                criticality,
-                documents: vec![Doc::BaCriticality],
-                ..base
-            }
-        }
+            },
+            criticality: Some(criticality),
+            documents: vec![Doc::BaCriticality],
+            ..base
+        },
         ActionInput::Block { .. } => Outcome {
             to: State::Notifying,
             blocked: true,
@@ -128,23 +120,7 @@ fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
             ..base
         },
         ActionInput::Review { fixed, .. } => review(base, fixed, ctx),
-        ActionInput::ApproveReactivation { approved, .. } => {
-            if approved {
-                Outcome {
-                    to: State::Closing,
-                    documents: vec![Doc::ApprovalReactivation],
-                    ..base
-                }
-            } else {
-                // A new round: the agency is told so, with its new deadline, by letter.
-                Outcome {
-                    to: State::Remediating,
-                    round: next_round,
-                    documents: vec![Doc::ApprovalReactivation, Doc::LetterNotice],
-                    ..base
-                }
-            }
-        }
+        ActionInput::ApproveReactivation { approved, .. } => reactivation(base, approved),
         ActionInput::Unblock { .. } => Outcome {
             to: State::Closing,
             blocked: false,
@@ -158,6 +134,28 @@ fn apply(base: Outcome, input: &ActionInput, ctx: &RuleContext) -> Outcome {
         },
         ActionInput::Comment { .. } | ActionInput::Attach { .. } | ActionInput::Assign { .. } => {
             base
+        }
+    }
+}
+
+/// The Regional Secretary's decision: approved goes to closing; refused starts a new round,
+/// of which the agency is told, with its new deadline, by letter.
+fn reactivation(base: Outcome, approved: bool) -> Outcome {
+    if approved {
+        Outcome {
+            to: State::Closing,
+            documents: vec![DocumentKind::ApprovalReactivation],
+            ..base
+        }
+    } else {
+        Outcome {
+            to: State::Remediating,
+            round: base.round.saturating_add(1),
+            documents: vec![
+                DocumentKind::ApprovalReactivation,
+                DocumentKind::LetterNotice,
+            ],
+            ..base
         }
     }
 }

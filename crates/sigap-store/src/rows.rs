@@ -1,12 +1,13 @@
 //! Rows as they come out of the database, and the values that go in. A ticket's state and
 //! criticality, a step's action, role and states, a comment's visibility, a user's role and
-//! a document's kind come out as `sigap_core` types (an unknown stored word is a decoding
+//! a document's kind and a job's state come out as `sigap_core` types (an unknown stored word is a decoding
 //! error that names its column); the other enums are still kept as their text names, which
 //! the application parses.
 
 use serde::Serialize;
 use sigap_core::{
-    Action, Author, Channel, Criticality, DocumentKind, Role, Severity, State, Tlp, Visibility,
+    Action, Author, Channel, Criticality, DocumentKind, JobKind, JobState, Role, Severity, State,
+    Tlp, Visibility,
 };
 
 /// A registered regional agency (*Perangkat Daerah*).
@@ -156,7 +157,7 @@ pub struct TicketListRow {
     pub system_name: Option<String>,
     pub criticality: Option<Criticality>,
     pub blocked: bool,
-    pub severity: String,
+    pub severity: Severity,
     pub title: String,
     pub target_host: String,
     pub due_at: Option<i64>,
@@ -168,8 +169,8 @@ pub struct TicketListRow {
 pub struct TicketFilter {
     /// Only this agency's tickets (a system owner's scope, or an explicit filter).
     pub agency_id: Option<i64>,
-    pub state: Option<String>,
-    pub criticality: Option<String>,
+    pub state: Option<State>,
+    pub criticality: Option<Criticality>,
     /// Only open tickets whose deadline is before this instant.
     pub overdue_at: Option<i64>,
     /// Full-text words; every word must match (prefix match).
@@ -412,7 +413,7 @@ pub struct SignedCopyRow {
 /// A job to enqueue.
 #[derive(Debug, Clone)]
 pub struct NewJob<'a> {
-    pub kind: &'a str,
+    pub kind: JobKind,
     pub payload: &'a str,
     pub ticket_id: Option<i64>,
     pub run_at: i64,
@@ -423,10 +424,10 @@ pub struct NewJob<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct JobRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub payload: String,
     pub ticket_number: Option<String>,
-    pub state: String,
+    pub state: JobState,
     pub attempts: i64,
     pub run_at: i64,
     pub locked_until: Option<i64>,

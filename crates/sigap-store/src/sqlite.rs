@@ -15,6 +15,9 @@ pub type Db = sqlx::Sqlite;
 pub type Conn = sqlx::SqliteConnection;
 
 include!("common.rs");
+include!("ticket_queries.rs");
+include!("audit_queries.rs");
+include!("paperwork_queries.rs");
 include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
@@ -127,7 +130,7 @@ pub async fn claim_jobs(
     now: i64,
     until: i64,
     limit: i64,
-    skip_kind: Option<&str>,
+    skip_kind: Option<sigap_core::JobKind>,
 ) -> Result<Vec<JobRow>> {
     Ok(sqlx::query_as::<Db, JobRow>(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
@@ -140,7 +143,7 @@ pub async fn claim_jobs(
     .bind(now)
     .bind(until)
     .bind(limit)
-    .bind(skip_kind)
+    .bind(skip_kind.map(sigap_core::JobKind::as_str))
     .fetch_all(&mut *c)
     .await?)
 }

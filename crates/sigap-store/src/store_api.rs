@@ -4,6 +4,7 @@
 use crate::audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, ChainVerifier, NewAuditEntry};
 use crate::rows::*;
 use crate::{Result, Store, StoreError, Tx};
+use sigap_core::JobState;
 
 /// Splits a search query into the words both backends index: runs of letters and digits,
 /// lowercased. Anything else separates words, so no input can be read as query syntax.
@@ -90,13 +91,13 @@ impl Store {
     pub async fn get_document(&self, id: i64) -> Result<Option<DocumentRow>> {
         read_pool!(self, get_document(id))
     }
-    pub async fn list_jobs(&self, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+    pub async fn list_jobs(&self, state: Option<JobState>, limit: i64) -> Result<Vec<JobRow>> {
         read_pool!(self, list_jobs(state, limit))
     }
     pub async fn get_job(&self, id: i64) -> Result<Option<JobRow>> {
         read_pool!(self, get_job(id))
     }
-    pub async fn count_jobs(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn count_jobs(&self) -> Result<Vec<(JobState, i64)>> {
         read_pool!(self, count_jobs())
     }
     pub async fn list_notices(&self, ticket_id: i64) -> Result<Vec<(String, i64, i64)>> {
@@ -412,7 +413,7 @@ impl Tx {
         now: i64,
         until: i64,
         limit: i64,
-        skip_kind: Option<&str>,
+        skip_kind: Option<sigap_core::JobKind>,
     ) -> Result<Vec<JobRow>> {
         write_tx!(self, claim_jobs(now, until, limit, skip_kind))
     }

@@ -8,7 +8,7 @@ use crate::{Result, Store, Tx};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TotpRow {
     pub user_id: i64,
-    /// The sealed secret (see `sigap_app::totp`).
+    /// The sealed secret (see `sigap_app::identity::totp`).
     pub secret: String,
     pub created_at: i64,
     /// `None` while the enrolment awaits its first code.

@@ -1,5 +1,5 @@
 //! The store's conformance suite: the same behaviour on embedded SQLite and on PostgreSQL,
-//! each test on a fresh database. PostgreSQL runs when `SIGAP_TEST_POSTGRES_URL` names a
+//! each test on a fresh database (`sigap_testkit::open_store`). PostgreSQL runs when `SIGAP_TEST_POSTGRES_URL` names a
 //! server (a throw-away database is created there per test); it is skipped otherwise, unless
 //! `SIGAP_REQUIRE_POSTGRES=1` makes that an error.
 
@@ -7,138 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::hash::{BuildHasher, Hasher};
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::Once;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use sigap_store::{
-    NewReport, NewTicket, Store, StoreError, StoreOptions, TicketFilter, search_words,
-};
-use sqlx::Connection;
+use sigap_store::{NewReport, NewTicket, Store, StoreError, TicketFilter, search_words};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A fresh store, and what to remove when the test ends.
-struct TestStore {
-    store: Store,
-    dir: PathBuf,
-    postgres: Option<(String, String)>,
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        if let Some((base, name)) = self.postgres.take() {
-            let dropper = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
-                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut conn)
-                            .await;
-                    }
-                });
-            });
-            let _ = dropper.join();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn random_hex() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u32(std::process::id());
-    format!("{:016x}", hasher.finish())
-}
-
-fn postgres_base_url() -> Option<String> {
-    static SKIP_NOTICE: Once = Once::new();
-    match std::env::var("SIGAP_TEST_POSTGRES_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
-        _ => {
-            if std::env::var("SIGAP_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
-                panic!("SIGAP_REQUIRE_POSTGRES=1 but SIGAP_TEST_POSTGRES_URL is not set");
-            }
-            SKIP_NOTICE.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "postgres suite skipped: SIGAP_TEST_POSTGRES_URL is not set"
-                );
-            });
-            None
-        }
-    }
-}
-
-async fn open(backend: Backend) -> Option<TestStore> {
-    // Asked first, so that a skipped test leaves no directory behind.
-    let postgres_base = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(postgres_base_url()?),
-    };
-    let dir = std::env::temp_dir().join(format!("sigap-test-{}", random_hex()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (url, postgres) = match postgres_base {
-        None => (format!("sqlite://{}", dir.join("sigap.db").display()), None),
-        Some(base) => {
-            let name = format!("sigap_t_{}", random_hex());
-            let mut conn = sqlx::PgConnection::connect(&base)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let mut url = url::Url::parse(&base).unwrap();
-            url.set_path(&format!("/{name}"));
-            (url.to_string(), Some((base, name)))
-        }
-    };
-    let store = Store::open(&url, &StoreOptions::default())
-        .await
-        .expect("open the store");
-    Some(TestStore {
-        store,
-        dir,
-        postgres,
-    })
-}
-
-/// Generates a SQLite and a PostgreSQL test for each `async fn test(store: Store)`.
-macro_rules! both {
-    ($($test:ident: $(#[$sqlite_attr:meta])* $sqlite:ident, $(#[$postgres_attr:meta])* $postgres:ident;)*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            $(#[$sqlite_attr])*
-            async fn $sqlite() {
-                let t = open(Backend::Sqlite).await.expect("SQLite always runs");
-                $test(t.store.clone()).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            $(#[$postgres_attr])*
-            async fn $postgres() {
-                let Some(t) = open(Backend::Postgres).await else { return };
-                $test(t.store.clone()).await;
-            }
-        )*
-    };
-}
-
-both! {
+sigap_testkit::on_both_backends! {
+    sigap_testkit::open_store;
     ping_answers: sqlite_ping_answers, postgres_ping_answers;
     counter_is_gapless_under_concurrency: sqlite_counter_is_gapless_under_concurrency,
         postgres_counter_is_gapless_under_concurrency;

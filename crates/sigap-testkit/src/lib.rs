@@ -20,10 +20,12 @@ use sigap_core::ManualClock;
 use sigap_store::{BlobStore, Store, StoreOptions};
 use tokio::sync::oneshot;
 
+pub mod backends;
 pub mod bodies;
 pub mod db;
 pub mod seed;
 
+pub use backends::{Opened, TestStore, backend, open_store, run_on};
 pub use bodies::valid_report;
 pub use db::{Backend, TestDatabase, postgres_base_url};
 pub use seed::Seed;
@@ -180,7 +182,7 @@ impl Drop for TestApp {
 /// The blocking profiles every test app has, as an operator's blocking file would define
 /// them: `webhook-uji` (a webhook to an address no test reaches) and `nginx-uji` (a map
 /// file no test writes). Tests that block through an adapter set their own.
-pub fn test_profiles() -> sigap_app::blocking_profiles::BlockingProfiles {
+pub fn test_profiles() -> sigap_app::workflow::blocking_profiles::BlockingProfiles {
     let parse = |adapter: &str, pairs: &[(&str, &str)]| {
         let params = pairs
             .iter()
@@ -189,7 +191,7 @@ pub fn test_profiles() -> sigap_app::blocking_profiles::BlockingProfiles {
         sigap_block::AdapterConfig::parse(adapter, &params, &|_| Some("rahasia-uji".to_owned()))
             .expect("a test profile")
     };
-    sigap_app::blocking_profiles::BlockingProfiles::from_configs([
+    sigap_app::workflow::blocking_profiles::BlockingProfiles::from_configs([
         (
             "webhook-uji".to_owned(),
             parse(

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use sigap_app::{App, Caller, registry};
+use sigap_app::admin::registry;
+use sigap_app::{App, Caller};
 
 /// Agency A: owns the systems under `disdik.batam.go.id` and `sekolah.batam.go.id`.
 pub const AGENCY_A: &str = "DISDIK";

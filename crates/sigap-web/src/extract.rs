@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use sigap_app::tokens::{self, Scope};
+use sigap_app::identity::tokens::{self, Scope};
 use sigap_app::{App, Caller, Upload};
 use sigap_core::FieldError;
 use tokio::sync::OwnedSemaphorePermit;

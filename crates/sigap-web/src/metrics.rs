@@ -56,7 +56,7 @@ pub async fn render(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(sigap_app::AppError::Unauthorized)?;
-        sigap_app::tokens::authenticate_token(&state.app, token).await?;
+        sigap_app::identity::tokens::authenticate_token(&state.app, token).await?;
     }
     let mut out = String::from("# TYPE sigap_http_requests_total counter\n");
     for (i, counter) in state.metrics.by_class.iter().enumerate() {
@@ -69,7 +69,7 @@ pub async fn render(
     let seconds = state.metrics.micros_total.load(Ordering::Relaxed) as f64 / 1e6;
     out.push_str(&format!("# TYPE sigap_http_request_seconds_total counter\nsigap_http_request_seconds_total {seconds}\n"));
     out.push_str("# TYPE sigap_tickets gauge\n");
-    let counts = sigap_app::stats::tickets_by_state(&state.app).await?;
+    let counts = sigap_app::workflow::stats::tickets_by_state(&state.app).await?;
     for c in counts {
         out.push_str(&format!(
             "sigap_tickets{{state=\"{}\"}} {}\n",
@@ -79,7 +79,7 @@ pub async fn render(
     }
     // The worker's last check of the audit chain; an alert rule fires on
     // `sigap_audit_chain_intact == 0`, or when the check's time stops moving.
-    if let Some(check) = sigap_app::audit_log::last_check_for_metrics(&state.app).await? {
+    if let Some(check) = sigap_app::admin::audit_log::last_check_for_metrics(&state.app).await? {
         out.push_str(&format!(
             "# TYPE sigap_audit_chain_intact gauge\nsigap_audit_chain_intact {}\n\
              # TYPE sigap_audit_chain_checked_entries gauge\nsigap_audit_chain_checked_entries {}\n\

@@ -4,6 +4,7 @@
 //! calls the use cases; it decides nothing itself. Errors print one line and exit non-zero.
 
 mod commands;
+mod demo;
 mod settings;
 
 use std::process::ExitCode;

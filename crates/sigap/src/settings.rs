@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
-use sigap_app::blocking::BlockingSettings;
-use sigap_app::blocking_profiles::BlockingProfiles;
-use sigap_app::document_settings::DocumentSettings;
-use sigap_app::totp::SecretKey;
-use sigap_app::webhooks::WebhookTarget;
+use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::identity::totp::SecretKey;
+use sigap_app::outbox::webhooks::WebhookTarget;
+use sigap_app::workflow::blocking::BlockingSettings;
+use sigap_app::workflow::blocking_profiles::BlockingProfiles;
 use sigap_app::{NoticeSettings, Policy, Rules};
 use sigap_block::OutboundPolicy;
 use sigap_block::proof::{ProofOptions, Resolver};
@@ -373,7 +373,7 @@ impl RuleArgs {
                 .clone()
                 .unwrap_or_else(|| format!("http://{listen}")),
             totp_required_roles: required_roles(&self.totp_required_roles)?,
-            intake_limits: sigap_app::antispam::IntakeLimits {
+            intake_limits: sigap_app::intake::antispam::IntakeLimits {
                 per_hour: self.reports_per_hour,
                 without_proof_per_hour: self.reports_per_hour_without_proof,
                 proof_bits: self.report_proof_bits,

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use sigap_testkit::{Backend, TestDatabase};
+
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "sigap-cli-{tag}-{}-{}",
@@ -71,20 +73,6 @@ fn fails(out: &Output) -> String {
         "one line on stderr: {err}"
     );
     err
-}
-
-async fn postgres_url(tag: &str) -> Option<String> {
-    let base = std::env::var("SIGAP_TEST_POSTGRES_URL").ok()?;
-    let name = format!("sigap_cli_{tag}_{:x}", rand_suffix());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
 }
 
 fn registries_and_tokens(data: &Path, db: Option<&str>) {
@@ -248,36 +236,17 @@ fn registries_and_tokens(data: &Path, db: Option<&str>) {
     assert!(verify.contains("10 entries"), "{verify}");
 }
 
-#[test]
-fn sqlite_registries_tokens_and_audit() {
-    let data = temp_dir("reg");
-    registries_and_tokens(&data, None);
+sigap_testkit::on_both_backends! {
+    sigap_testkit::TestDatabase::create;
+    registries_tokens_and_audit: sqlite_registries_tokens_and_audit,
+        postgres_registries_tokens_and_audit;
 }
 
-#[tokio::test]
-async fn postgres_registries_tokens_and_audit() {
-    let Some(url) = postgres_url("reg").await else {
-        eprintln!("postgres suite skipped: SIGAP_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let data = temp_dir("regpg");
-    registries_and_tokens(&data, Some(&url));
-    drop_database(&url).await;
-}
-
-/// Removes a throw-away database made by `postgres_url`.
-async fn drop_database(url: &str) {
-    let base = std::env::var("SIGAP_TEST_POSTGRES_URL").unwrap();
-    let name = url.rsplit_once('/').unwrap().1;
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+/// The registries, the tokens and the audit log through the command line; on SQLite the
+/// database is the data directory's own, as an operator's first run makes it.
+async fn registries_tokens_and_audit(db: TestDatabase) {
+    let url = (db.backend == Backend::Postgres).then_some(db.url.as_str());
+    registries_and_tokens(&db.dir, url);
 }
 
 #[tokio::test]

@@ -13,24 +13,28 @@
 //! a document to staff in the ticket's scope, [`signed`] keeps the signed copies uploaded
 //! back, and [`verify`] answers the public verification link printed as a QR code.
 //!
-//! [`DocumentSettings`]: crate::document_settings::DocumentSettings
+//! [`DocumentSettings`]: crate::documents::settings::DocumentSettings
 
 pub(crate) mod bodies;
 mod correction;
+mod reading;
+mod receipt;
+pub mod settings;
 pub mod signed;
 
 pub use crate::documents::correction::{ReissueRequest, reissue};
+pub use crate::documents::reading::{VerifiedDocument, VerifiedSigner, document_pdf, verify};
+pub(crate) use crate::documents::reading::{list_for_ticket, visible_document};
+pub use crate::documents::receipt::{acknowledgement_for_reporter, acknowledgement_for_staff};
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
-use sigap_core::{ActionInput, DocumentKind, Role, sees_reporter, wib};
+use serde_json::Value;
+use sigap_core::{ActionInput, DocumentKind, Role, wib};
 use sigap_docs::body::Screenshot;
 use sigap_docs::{Body, Document, EvidenceItem, Signer};
-use sigap_store::{DocumentRow, NewAuditEntry, NewDocument, TicketRow, Tx};
-use utoipa::ToSchema;
+use sigap_store::{DocumentRow, NewDocument, TicketRow, Tx};
 
-use crate::access::visible_ticket;
 use crate::auth::{Caller, new_secret};
 use crate::documents::bodies::Sources;
 use crate::evidence::StoredFile;
@@ -46,40 +50,6 @@ pub struct Issued {
     pub kind: DocumentKind,
     pub number: String,
     pub sha256: String,
-}
-
-/// What the public verification link confirms about a document, and nothing else: its
-/// kind, number, date, who signs it, whether a correction replaced it, and the SHA-256 of
-/// the issued PDF and of any signed copy. The ticket's number only to signed-in staff who
-/// may see the ticket.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct VerifiedDocument {
-    #[schema(value_type = String)]
-    pub kind: DocumentKind,
-    /// The kind's name in Indonesian, as the document's title says it.
-    pub kind_label: String,
-    pub number: String,
-    pub issued_at: DateTime<Utc>,
-    /// The date of issue in WIB, as Indonesian documents write it: `12 Agustus 2026`.
-    pub issued_on: String,
-    pub sha256: String,
-    /// SHA-256 of each signed copy uploaded back, oldest first.
-    pub signed_sha256: Vec<String>,
-    /// Who signs it, as printed (empty for documents issued before this was kept).
-    pub signers: Vec<VerifiedSigner>,
-    /// Whether it was issued as a draft: no signer was configured for its kind.
-    pub draft: bool,
-    /// The number of the correction that replaces it, if one was issued.
-    pub superseded_by: Option<String>,
-    /// The ticket's number: only for signed-in staff who may see the ticket.
-    pub ticket_number: Option<String>,
-}
-
-/// A signer of a verified document.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct VerifiedSigner {
-    pub position: String,
-    pub name: String,
 }
 
 /// The signers as the documents table keeps them: one `position\tname` per line.
@@ -417,268 +387,4 @@ pub(crate) async fn issue(
         });
     }
     Ok(issued)
-}
-
-/// The documents of a ticket that `role` may read, oldest first, each with its signed
-/// copies.
-pub(crate) async fn list_for_ticket(
-    app: &App,
-    role: Role,
-    ticket_id: i64,
-) -> AppResult<Vec<DocumentView>> {
-    let mut views = Vec::new();
-    let documents = app.store.list_documents(ticket_id).await?;
-    for row in documents
-        .into_iter()
-        .filter(|d| kind_readable(role, d.kind))
-    {
-        let copies = signed::views(app, row.id).await?;
-        let mut view = document_view(row);
-        view.signed_copies = copies;
-        views.push(view);
-    }
-    Ok(views)
-}
-
-/// The documents that name the reporter: the receipt, and the certificate of appreciation
-/// under the name they chose to be credited with.
-fn names_reporter(kind: DocumentKind) -> bool {
-    matches!(
-        kind,
-        DocumentKind::Acknowledgement | DocumentKind::Certificate
-    )
-}
-
-/// Whether `role` may read documents of `kind`: those that name the reporter are for the
-/// reporter and the staff who may know the reporter.
-fn kind_readable(role: Role, kind: DocumentKind) -> bool {
-    sees_reporter(role) || !names_reporter(kind)
-}
-
-/// One document and its PDF, for staff who may see its ticket and read its kind; anything
-/// else is not found. A download of a document that names the reporter is audited.
-pub async fn document_pdf(
-    app: &App,
-    caller: &Caller,
-    id: i64,
-) -> AppResult<(DocumentView, Vec<u8>)> {
-    let doc = visible_document(app, caller, id).await?;
-    if names_reporter(doc.kind) {
-        audit_personal_read(app, Some(caller), &doc).await?;
-    }
-    let pdf = app
-        .blobs
-        .get(&doc.sha256)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("the PDF of document {id} is missing")))?;
-    Ok((document_view(doc), pdf))
-}
-
-/// A document whose ticket the caller may see; anything else is not found.
-pub(crate) async fn visible_document(
-    app: &App,
-    caller: &Caller,
-    id: i64,
-) -> AppResult<DocumentRow> {
-    let not_found = || AppError::NotFound("document".to_owned());
-    let doc = app.store.get_document(id).await?.ok_or_else(not_found)?;
-    if !kind_readable(caller.role, doc.kind) {
-        let refused = AppError::NotFound("document".to_owned());
-        crate::audit::refused_on_ticket(
-            app,
-            caller,
-            &doc.ticket_number,
-            "read_document",
-            &refused,
-            None,
-        )
-        .await;
-        return Err(refused);
-    }
-    visible_ticket(app, caller, &doc.ticket_number)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => not_found(),
-            other => other,
-        })?;
-    Ok(doc)
-}
-
-/// The receipt of a report for its reporter (number and tracking token), issued on first
-/// request; a wrong token is "not found".
-pub async fn acknowledgement_for_reporter(
-    app: &App,
-    number: &str,
-    token: &str,
-) -> AppResult<(DocumentView, Vec<u8>)> {
-    let row = crate::access::reporter_ticket(app, number, token).await?;
-    acknowledgement(app, None, &row.number, "reporter").await
-}
-
-/// The receipt of a report, for staff in the ticket's scope who may know the reporter,
-/// issued on first request. A system owner or the Regional Secretary is refused (403,
-/// audited).
-pub async fn acknowledgement_for_staff(
-    app: &App,
-    caller: &Caller,
-    number: &str,
-) -> AppResult<(DocumentView, Vec<u8>)> {
-    let (row, _) = visible_ticket(app, caller, number).await?;
-    if !sees_reporter(caller.role) {
-        let refused = AppError::Forbidden(format!(
-            "the role `{}` may not read the reporter's receipt",
-            caller.role
-        ));
-        crate::audit::refused_on_ticket(app, caller, &row.number, "read_receipt", &refused, None)
-            .await;
-        return Err(refused);
-    }
-    acknowledgement(app, Some(caller), &row.number, &caller.email).await
-}
-
-/// Answers the ticket's receipt, issuing it in its own transaction the first time.
-async fn acknowledgement(
-    app: &App,
-    caller: Option<&Caller>,
-    number: &str,
-    actor: &str,
-) -> AppResult<(DocumentView, Vec<u8>)> {
-    let kind = DocumentKind::Acknowledgement;
-    let policy = app.policy().await?;
-    let mut tx = app.store.begin().await?;
-    let row = tx
-        .lock_ticket(number)
-        .await?
-        .ok_or_else(|| AppError::NotFound("ticket".to_owned()))?;
-    let existing = tx.list_documents(row.id).await?;
-    let doc = match existing.into_iter().find(|d| d.kind == kind) {
-        Some(doc) => {
-            // Nothing to write: the writer is free again before the read is audited.
-            drop(tx);
-            doc
-        }
-        None => {
-            let now = app.now();
-            let body = bodies::acknowledgement(&row, &app.rules);
-            let evidence = evidence_list(&mut tx, row.id, &[]).await?;
-            let issue = Issue {
-                policy: &policy,
-                kind,
-                row: &row,
-                caller: None,
-                evidence,
-                now,
-                replaces: None,
-                step_id: None,
-            };
-            let doc = issue_one(app, &mut tx, issue, body).await?;
-            audit_issue(&mut tx, caller, actor, &row.number, &doc, now).await?;
-            tx.commit().await?;
-            doc
-        }
-    };
-    audit_personal_read(app, caller, &doc).await?;
-    let pdf = app
-        .blobs
-        .get(&doc.sha256)
-        .await?
-        .ok_or_else(|| AppError::Internal("the receipt's PDF is missing".to_owned()))?;
-    Ok((document_view(doc), pdf))
-}
-
-/// Records a download of a document that names the reporter, in its own transaction.
-async fn audit_personal_read(
-    app: &App,
-    caller: Option<&Caller>,
-    doc: &DocumentRow,
-) -> AppResult<()> {
-    let action = if doc.kind == DocumentKind::Acknowledgement {
-        "read_receipt"
-    } else {
-        "read_certificate"
-    };
-    let details = json!({"document": {"kind": doc.kind, "number": doc.number}});
-    crate::privacy::audit_read(app, caller, &doc.ticket_number, action, details).await
-}
-
-async fn audit_issue(
-    tx: &mut Tx,
-    caller: Option<&Caller>,
-    actor: &str,
-    number: &str,
-    doc: &DocumentRow,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    tx.append_audit(&NewAuditEntry {
-        at: millis(now),
-        actor: actor.to_owned(),
-        role: caller.map_or("reporter", |c| c.role.as_str()).to_owned(),
-        action: "issue_document".to_owned(),
-        ticket_number: Some(number.to_owned()),
-        source: None,
-        outcome: "ok".to_owned(),
-        details: json!({
-            "documents": [{"kind": doc.kind, "number": doc.number, "sha256": doc.sha256}],
-        }),
-    })
-    .await?;
-    Ok(())
-}
-
-/// What a verification code confirms, if a document carries it; `viewer` is the signed-in
-/// staff member, if any, who learns the ticket's number when the ticket is in their scope.
-pub async fn verify(
-    app: &App,
-    code: &str,
-    viewer: Option<&Caller>,
-) -> AppResult<Option<VerifiedDocument>> {
-    if code.is_empty() || code.len() > 128 {
-        return Ok(None);
-    }
-    let Some(d) = app.store.find_document_by_code(code).await? else {
-        return Ok(None);
-    };
-    let signed_sha256 = app
-        .store
-        .list_signed_copies(d.id)
-        .await?
-        .into_iter()
-        .map(|c| c.sha256)
-        .collect();
-    let superseded_by = app
-        .store
-        .find_document_replacing(d.id)
-        .await?
-        .map(|c| c.number);
-    let ticket_number = match viewer {
-        Some(caller) => visible_ticket(app, caller, &d.ticket_number)
-            .await
-            .ok()
-            .map(|_| d.ticket_number.clone()),
-        None => None,
-    };
-    let issued_at = from_millis(d.created_at);
-    Ok(Some(VerifiedDocument {
-        kind_label: d.kind.label_id().to_owned(),
-        kind: d.kind,
-        number: d.number,
-        issued_on: sigap_core::format_date_id(issued_at.with_timezone(&wib()).date_naive()),
-        issued_at,
-        sha256: d.sha256,
-        signed_sha256,
-        signers: d
-            .signed_by
-            .lines()
-            .filter_map(|line| {
-                let (position, name) = line.split_once('\t')?;
-                Some(VerifiedSigner {
-                    position: position.to_owned(),
-                    name: name.to_owned(),
-                })
-            })
-            .collect(),
-        draft: d.draft,
-        superseded_by,
-        ticket_number,
-    }))
 }

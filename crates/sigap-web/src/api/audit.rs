@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sigap_app::audit_log::{AuditPage, AuditQuery, Export};
+use sigap_app::admin::audit_log::{AuditPage, AuditQuery, Export};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,7 +33,7 @@ async fn list_audit(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     Ok(Json(
-        sigap_app::audit_log::search(&state.app, &caller, &query).await?,
+        sigap_app::admin::audit_log::search(&state.app, &caller, &query).await?,
     ))
 }
 

@@ -5,9 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sigap_app::passwords;
-use sigap_app::tokens::{self, CreatedToken, TokenCreateRequest, TokenRequest, TokenView};
-use sigap_app::two_factor::UserRef;
+use sigap_app::identity::passwords;
+use sigap_app::identity::tokens::{
+    self, CreatedToken, TokenCreateRequest, TokenRequest, TokenView,
+};
+use sigap_app::identity::two_factor::UserRef;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

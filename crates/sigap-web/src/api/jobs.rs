@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use sigap_app::jobs::{JobSummary, JobView};
+use sigap_app::outbox::jobs::{JobSummary, JobView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +38,7 @@ async fn list_jobs(
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> ApiResult<Json<Vec<JobView>>> {
     Ok(Json(
-        sigap_app::jobs::list_jobs(&state.app, &caller, query.state.as_deref()).await?,
+        sigap_app::outbox::jobs::list_jobs(&state.app, &caller, query.state.as_deref()).await?,
     ))
 }
 
@@ -51,7 +51,9 @@ async fn job_summary(
     State(state): State<AppState>,
     Staff(caller): Staff,
 ) -> ApiResult<Json<JobSummary>> {
-    Ok(Json(sigap_app::jobs::summary(&state.app, &caller).await?))
+    Ok(Json(
+        sigap_app::outbox::jobs::summary(&state.app, &caller).await?,
+    ))
 }
 
 /// Puts a failed job back in the queue, due now, with a fresh count of attempts (admins).
@@ -67,5 +69,7 @@ async fn retry_job(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<JobView>> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
-    Ok(Json(sigap_app::jobs::retry(&state.app, &caller, id).await?))
+    Ok(Json(
+        sigap_app::outbox::jobs::retry(&state.app, &caller, id).await?,
+    ))
 }

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sigap_app::meetings::{
+use sigap_app::workflow::meetings::{
     self, CancelMeetingRequest, MeetingView, ScheduleMeetingRequest, UpdateMeetingRequest,
 };
 use utoipa_axum::router::OpenApiRouter;

@@ -4,8 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sigap_app::registry::{self, AgencyRequest, BlockingRequest, SystemRequest, UserRequest};
-use sigap_app::two_factor::{self, UserRef};
+use sigap_app::admin::registry::{
+    self, AgencyRequest, BlockingRequest, SystemRequest, UserRequest,
+};
+use sigap_app::identity::two_factor::{self, UserRef};
 use sigap_app::views::{AgencyView, CreatedUser, SystemView, UserView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

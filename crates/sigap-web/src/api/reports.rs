@@ -29,9 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A proof-of-work challenge for a report: send it back as `proof_challenge` with the nonce
 /// found as `proof_nonce`. Each challenge is good for one report, for two hours.
 #[utoipa::path(get, path = "/api/v1/reports/challenge", tag = "reports",
-    responses((status = 200, body = sigap_app::antispam::Challenge)))]
-async fn challenge(State(state): State<AppState>) -> Json<sigap_app::antispam::Challenge> {
-    Json(sigap_app::antispam::issue(&state.app))
+    responses((status = 200, body = sigap_app::intake::antispam::Challenge)))]
+async fn challenge(State(state): State<AppState>) -> Json<sigap_app::intake::antispam::Challenge> {
+    Json(sigap_app::intake::antispam::issue(&state.app))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

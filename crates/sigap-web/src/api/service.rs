@@ -36,7 +36,9 @@ async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError
 #[utoipa::path(get, path = "/api/v1/stats", tag = "service", security(("bearer" = [])),
     responses((status = 200, body = Stats), (status = 401, body = Problem)))]
 async fn stats(State(state): State<AppState>, Staff(caller): Staff) -> ApiResult<Json<Stats>> {
-    Ok(Json(sigap_app::stats::stats(&state.app, &caller).await?))
+    Ok(Json(
+        sigap_app::workflow::stats::stats(&state.app, &caller).await?,
+    ))
 }
 
 /// RFC 9116: where and how to report a vulnerability.

@@ -1,4 +1,4 @@
-//! The settings an admin may change while the server runs (`sigap_app::settings`): the
+//! The settings an admin may change while the server runs (`sigap_app::admin::settings`): the
 //! approval threshold and its window, the holidays of the working calendar, the letterhead
 //! and each document kind's pattern, signers and copies. Admins and auditors read them;
 //! admins change them. A change applies to every instance from its next step on; `DELETE`
@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 use sigap_app::AppError;
-use sigap_app::settings::{
+use sigap_app::admin::settings::{
     self, ApprovalRequest, DocumentKindRequest, HolidaysRequest, LetterheadRequest, Section,
     SettingsView,
 };

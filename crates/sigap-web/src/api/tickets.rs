@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sigap_app::intake::{self, EnterReportRequest, Intake};
-use sigap_app::tickets::{self, ListQuery};
 use sigap_app::views::{DocumentView, SubmittedReport, TicketPage, TicketView};
+use sigap_app::workflow::tickets::{self, ListQuery};
 use sigap_core::Channel;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -179,7 +179,7 @@ async fn perform_action(
     source: Source,
     body: FormBody,
 ) -> ApiResult<Json<TicketView>> {
-    let view = sigap_app::actions::perform_action(
+    let view = sigap_app::workflow::actions::perform_action(
         &state.app,
         &caller,
         &number,

@@ -12,10 +12,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sigap_app::AppError;
-use sigap_app::login::Session;
-use sigap_app::passwords;
-use sigap_app::tokens::{self, TokenView};
+use sigap_app::identity::login::Session;
+use sigap_app::identity::passwords;
+use sigap_app::identity::tokens::{self, TokenView};
 
 use crate::AppState;
 use crate::extract::Source;
@@ -23,7 +22,7 @@ use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
 use crate::pages::{
-    Lang, Layout, OrPage, PageResult, app_error_page, csrf_refused, render, secure_cookies,
+    Lang, Layout, OrForm, OrPage, PageResult, csrf_refused, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -183,16 +182,17 @@ async fn change_password(
     StaffSession(session): StaffSession,
     Source(source): Source,
     axum::Form(form): axum::Form<PasswordForm>,
-) -> Response {
+) -> PageResult {
+    let layout = password_page(lang, &session, None).layout;
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        return csrf_refused(password_page(lang, &session, None).layout);
+        return Err(csrf_refused(layout).into());
     }
     if form.new_password != form.confirm_password {
         let error = refused(lang, "confirm_password");
-        return render(
+        return Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &password_page(lang, &session, Some(error)),
-        );
+        ));
     }
     let changed = passwords::change_own(
         &state.app,
@@ -202,22 +202,21 @@ async fn change_password(
         source,
     )
     .await;
-    match changed {
+    match changed.or_form(&layout)? {
         Ok(()) => {
             let cookie = cookies::secret(SESSION_COOKIE, "", 0, secure_cookies(&state));
             let mut response = Redirect::to("/login").into_response();
             response.headers_mut().append(header::SET_COOKIE, cookie);
-            response
+            Ok(response)
         }
-        Err(AppError::Invalid(errors)) => {
+        Err(errors) => {
             let field = errors.first().map_or("new_password", |e| e.field.as_str());
             let error = refused(lang, field);
-            render(
+            Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &password_page(lang, &session, Some(error)),
-            )
+            ))
         }
-        Err(e) => app_error_page(password_page(lang, &session, None).layout, e),
     }
 }
 

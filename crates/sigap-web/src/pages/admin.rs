@@ -12,23 +12,23 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sigap_app::AppError;
+use sigap_app::admin::registry::{self, AgencyRequest, BlockingRequest, SystemRequest};
 use sigap_app::admin::{self, AgencyOverview};
-use sigap_app::blocking_profiles::BlockingProfiles;
-use sigap_app::login::Session;
-use sigap_app::registry::{self, AgencyRequest, BlockingRequest, SystemRequest};
+use sigap_app::identity::login::Session;
 use sigap_app::views::SystemView;
+use sigap_app::workflow::blocking_profiles::BlockingProfiles;
 use sigap_core::{FieldError, Given, Role};
 
 use crate::AppState;
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::{FormField, place_errors};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render};
+use crate::pages::{Lang, Layout, OrForm, OrPage, PageError, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -174,12 +174,11 @@ async fn agencies_page(
     notice: Option<String>,
     form: Option<AdminForm>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/agencies", "admin.agencies.title", session);
-    let agencies = match admin::agencies(&state.app, &session.caller).await {
-        Ok(agencies) => agencies,
-        Err(e) => return app_error_page(layout, e),
-    };
+    let agencies = admin::agencies(&state.app, &session.caller)
+        .await
+        .or_page(&layout)?;
     let admin = session.caller.role == Role::Admin;
     let page = AgenciesPage {
         agencies,
@@ -189,7 +188,7 @@ async fn agencies_page(
         layout,
         lang,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 async fn list_agencies(
@@ -197,7 +196,7 @@ async fn list_agencies(
     lang: Lang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
-) -> Response {
+) -> PageResult {
     let notice = done.notice(lang);
     agencies_page(&state, lang, &session, notice, None, StatusCode::OK).await
 }
@@ -207,11 +206,11 @@ async fn add_agency(
     lang: Lang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/agencies", "admin.agencies.title", &session);
     let posted = PostedForm::new(pairs);
     if !posted.token_ok(&session) {
-        return csrf_refused(layout);
+        return Err(PageError::from(csrf_refused(layout)));
     }
     let request = AgencyRequest {
         code: posted.text("code").into(),
@@ -220,14 +219,14 @@ async fn add_agency(
         head_email: posted.text("head_email").into(),
     };
     let body = Value::Object(posted.fields);
-    match registry::add_agency(&state.app, &session.caller, &request).await {
-        Ok(_) => Redirect::to("/admin/agencies?done=agency_added").into_response(),
-        Err(AppError::Invalid(errors)) => {
+    let added = registry::add_agency(&state.app, &session.caller, &request).await;
+    match added.or_form(&layout)? {
+        Ok(_) => Ok(Redirect::to("/admin/agencies?done=agency_added").into_response()),
+        Err(errors) => {
             let form = AdminForm::new(agency_fields(lang)).refused(lang, "agency", &body, &errors);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             agencies_page(&state, lang, &session, None, Some(form), status).await
         }
-        Err(e) => app_error_page(layout, e),
     }
 }
 
@@ -319,15 +318,13 @@ async fn systems_page(
     session: &Session,
     notice: Option<String>,
     refused: Option<RefusedSystemForm>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/systems", "admin.systems.title", session);
-    let (systems, agencies) = match tokio::try_join!(
+    let (systems, agencies) = tokio::try_join!(
         admin::systems(&state.app, &session.caller),
         admin::agencies(&state.app, &session.caller),
-    ) {
-        Ok(found) => found,
-        Err(e) => return app_error_page(layout, e),
-    };
+    )
+    .or_page(&layout)?;
     let admin = session.caller.role == Role::Admin;
     let mut add_form = AdminForm::new(system_fields(lang, &agencies));
     let profiles = &state.app.rules.blocking.profiles;
@@ -359,7 +356,7 @@ async fn systems_page(
         layout,
         lang,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 async fn list_systems(
@@ -367,7 +364,7 @@ async fn list_systems(
     lang: Lang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
-) -> Response {
+) -> PageResult {
     let notice = done.notice(lang);
     systems_page(&state, lang, &session, notice, None).await
 }
@@ -385,11 +382,11 @@ async fn add_system(
     lang: Lang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/systems", "admin.systems.title", &session);
     let posted = PostedForm::new(pairs);
     if !posted.token_ok(&session) {
-        return csrf_refused(layout);
+        return Err(PageError::from(csrf_refused(layout)));
     }
     let request = SystemRequest {
         agency: posted.text("agency").into(),
@@ -398,9 +395,10 @@ async fn add_system(
         domain: Given::ABSENT,
     };
     let kept = Value::Object(posted.fields);
-    match registry::add_system(&state.app, &session.caller, &request).await {
-        Ok(_) => Redirect::to("/admin/systems?done=system_added").into_response(),
-        Err(AppError::Invalid(errors)) => {
+    let added = registry::add_system(&state.app, &session.caller, &request).await;
+    match added.or_form(&layout)? {
+        Ok(_) => Ok(Redirect::to("/admin/systems?done=system_added").into_response()),
+        Err(errors) => {
             // A domain registered already is reported on `domain`; the form calls it `domains`.
             let errors = errors
                 .into_iter()
@@ -412,7 +410,6 @@ async fn add_system(
             let refused = RefusedSystemForm::Add(kept, errors);
             systems_page(&state, lang, &session, None, Some(refused)).await
         }
-        Err(e) => app_error_page(layout, e),
     }
 }
 
@@ -439,11 +436,11 @@ async fn set_blocking(
     lang: Lang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/systems", "admin.systems.title", &session);
     let posted = PostedForm::new(pairs);
     if !posted.token_ok(&session) {
-        return csrf_refused(layout);
+        return Err(PageError::from(csrf_refused(layout)));
     }
     let kept = Value::Object(posted.fields.clone());
     let result = match blocking_params(posted.text("params")) {
@@ -467,9 +464,9 @@ async fn set_blocking(
         }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
-    match result {
-        Ok(()) => Redirect::to("/admin/systems?done=blocking_set").into_response(),
-        Err(AppError::Invalid(errors)) => {
+    match result.or_form(&layout)? {
+        Ok(()) => Ok(Redirect::to("/admin/systems?done=blocking_set").into_response()),
+        Err(errors) => {
             // `params.test_command` is shown at the form's one parameters field.
             let errors = errors
                 .into_iter()
@@ -481,7 +478,6 @@ async fn set_blocking(
             let refused = RefusedSystemForm::Blocking(kept, errors);
             systems_page(&state, lang, &session, None, Some(refused)).await
         }
-        Err(e) => app_error_page(layout, e),
     }
 }
 

@@ -9,14 +9,14 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde_json::Value;
 use sigap_app::AppError;
+use sigap_app::admin::registry::{self, UserRequest};
 use sigap_app::admin::{self, UserOverview};
-use sigap_app::login::Session;
-use sigap_app::registry::{self, UserRequest};
-use sigap_app::two_factor::{self, UserRef};
+use sigap_app::identity::login::Session;
+use sigap_app::identity::two_factor::{self, UserRef};
 use sigap_app::views::CreatedUser;
 use sigap_core::Role;
 
@@ -25,7 +25,7 @@ use crate::extract::Source;
 use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout};
 use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render};
+use crate::pages::{Lang, Layout, OrForm, OrPage, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,7 +54,7 @@ struct UsersPage {
     /// The user just created, with the generated password to show once.
     created: Option<CreatedUser>,
     /// The user whose password was just reset, with the new one to show once.
-    reset: Option<sigap_app::passwords::ResetPassword>,
+    reset: Option<sigap_app::identity::passwords::ResetPassword>,
     /// The add form and the row buttons, for admins.
     form: Option<AdminForm>,
     csrf_token: String,
@@ -92,7 +92,7 @@ fn user_fields(lang: Lang, agencies: &[admin::AgencyOverview]) -> Vec<FormField>
 struct UsersExtra {
     notice: Option<String>,
     created: Option<CreatedUser>,
-    reset: Option<sigap_app::passwords::ResetPassword>,
+    reset: Option<sigap_app::identity::passwords::ResetPassword>,
     refused: Option<(Value, Vec<sigap_core::FieldError>)>,
 }
 
@@ -102,15 +102,13 @@ async fn users_page(
     session: &Session,
     extra: UsersExtra,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/users", "admin.users.title", session);
-    let (users, agencies) = match tokio::try_join!(
+    let (users, agencies) = tokio::try_join!(
         admin::users(&state.app, &session.caller),
         admin::agencies(&state.app, &session.caller),
-    ) {
-        Ok(found) => found,
-        Err(e) => return app_error_page(layout, e),
-    };
+    )
+    .or_page(&layout)?;
     let mut form = AdminForm::new(user_fields(lang, &agencies));
     if let Some((posted, errors)) = &extra.refused {
         form = form.refused(lang, "user", posted, errors);
@@ -120,7 +118,7 @@ async fn users_page(
         users: users
             .into_iter()
             .map(|item| UserRow {
-                role_label: lang.role_name(&item.user.role),
+                role_label: lang.role(item.user.role).to_owned(),
                 is_self: item.user.id == me,
                 item,
             })
@@ -133,7 +131,7 @@ async fn users_page(
         layout,
         lang,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 async fn list_users(
@@ -141,7 +139,7 @@ async fn list_users(
     lang: Lang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
-) -> Response {
+) -> PageResult {
     let extra = UsersExtra {
         notice: done.notice(lang),
         ..UsersExtra::default()
@@ -154,11 +152,11 @@ async fn add_user(
     lang: Lang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/users", "admin.users.title", &session);
     let posted = PostedForm::new(pairs);
     if !posted.token_ok(&session) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     let request = UserRequest {
         email: posted.text("email").into(),
@@ -168,7 +166,8 @@ async fn add_user(
         password: posted.text("password").into(),
     };
     let body = Value::Object(posted.fields);
-    match registry::add_user(&state.app, &session.caller, &request).await {
+    let added = registry::add_user(&state.app, &session.caller, &request).await;
+    match added.or_form(&layout)? {
         // Answered here rather than redirected: a generated password is shown this once.
         Ok(created) => {
             let extra = UsersExtra {
@@ -177,7 +176,7 @@ async fn add_user(
             };
             users_page(&state, lang, &session, extra, StatusCode::OK).await
         }
-        Err(AppError::Invalid(errors)) => {
+        Err(errors) => {
             let extra = UsersExtra {
                 refused: Some((body, errors)),
                 ..UsersExtra::default()
@@ -185,8 +184,13 @@ async fn add_user(
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             users_page(&state, lang, &session, extra, status).await
         }
-        Err(e) => app_error_page(layout, e),
     }
+}
+
+/// The user a row button names: a number, or no such user.
+fn user_id(id: &str) -> Result<i64, AppError> {
+    id.parse::<i64>()
+        .map_err(|_| AppError::NotFound("user".to_owned()))
 }
 
 /// What a row button does.
@@ -205,14 +209,12 @@ async fn change_user(
     id: &str,
     pairs: Vec<(String, String)>,
     change: UserChange,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/users", "admin.users.title", session);
     if !PostedForm::new(pairs).token_ok(session) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
-    let Ok(id) = id.parse::<i64>() else {
-        return app_error_page(layout, AppError::NotFound("user".to_owned()));
-    };
+    let id = user_id(id).or_page(&layout)?;
     let (app, caller) = (&state.app, &session.caller);
     let (result, done) = match change {
         UserChange::ResetTotp => (
@@ -228,10 +230,8 @@ async fn change_user(
             "user_enabled",
         ),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/admin/users?done={done}")).into_response(),
-        Err(e) => app_error_page(layout, e),
-    }
+    result.or_page(&layout)?;
+    Ok(Redirect::to(&format!("/admin/users?done={done}")).into_response())
 }
 
 async fn reset_totp(
@@ -240,7 +240,7 @@ async fn reset_totp(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     change_user(&state, lang, &session, &id, pairs, UserChange::ResetTotp).await
 }
 
@@ -250,7 +250,7 @@ async fn disable_user(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     change_user(&state, lang, &session, &id, pairs, UserChange::Disable).await
 }
 
@@ -260,7 +260,7 @@ async fn enable_user(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     change_user(&state, lang, &session, &id, pairs, UserChange::Enable).await
 }
 
@@ -273,22 +273,23 @@ async fn reset_password(
     Source(source): Source,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let layout = admin_layout(lang, "/admin/users", "admin.users.title", &session);
     if !PostedForm::new(pairs).token_ok(&session) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
-    let Ok(id) = id.parse::<i64>() else {
-        return app_error_page(layout, AppError::NotFound("user".to_owned()));
+    let id = user_id(&id).or_page(&layout)?;
+    let reset = sigap_app::identity::passwords::reset(
+        &state.app,
+        &session.caller,
+        &UserRef::Id(id),
+        source,
+    )
+    .await
+    .or_page(&layout)?;
+    let extra = UsersExtra {
+        reset: Some(reset),
+        ..UsersExtra::default()
     };
-    match sigap_app::passwords::reset(&state.app, &session.caller, &UserRef::Id(id), source).await {
-        Ok(reset) => {
-            let extra = UsersExtra {
-                reset: Some(reset),
-                ..UsersExtra::default()
-            };
-            users_page(&state, lang, &session, extra, StatusCode::OK).await
-        }
-        Err(e) => app_error_page(layout, e),
-    }
+    users_page(&state, lang, &session, extra, StatusCode::OK).await
 }

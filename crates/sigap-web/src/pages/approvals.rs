@@ -83,7 +83,7 @@ async fn list_approvals(
         lang.t("approvals.title").into_owned(),
         &session,
     );
-    let items = sigap_app::approvals::pending_approvals(&state.app, &session.caller)
+    let items = sigap_app::workflow::approvals::pending_approvals(&state.app, &session.caller)
         .await
         .or_page(&layout)?;
     let now = state.app.now();

@@ -10,7 +10,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use sigap_app::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export};
+use sigap_app::admin::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export};
 
 use crate::AppState;
 use crate::extract::Source;
@@ -69,7 +69,7 @@ async fn audit_page(
 ) -> PageResult {
     let layout = audit_layout(lang, &session);
     let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
-    let page = sigap_app::audit_log::search(&state.app, &session.caller, &query)
+    let page = sigap_app::admin::audit_log::search(&state.app, &session.caller, &query)
         .await
         .or_page(&layout)?;
     let filters = filters(&query);
@@ -101,7 +101,7 @@ async fn audit_page(
     Ok(render(StatusCode::OK, &view))
 }
 
-fn audit_layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
+fn audit_layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/admin/audit",

@@ -37,7 +37,7 @@ fn pdf(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
     crate::download::attachment(&format!("{name}.pdf"), "application/pdf", sha256, bytes)
 }
 
-fn staff_layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
+fn staff_layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",

@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use sigap_app::jobs::{JobSummary, JobView};
-use sigap_core::Role;
+use sigap_app::outbox::jobs::{JobSummary, JobView};
+use sigap_core::{JobKind, Role};
 
 use crate::AppState;
 use crate::pages::csrf::tokens_match;
@@ -49,15 +49,17 @@ struct JobsPage {
 }
 
 fn what(lang: Lang, job: &JobView) -> String {
-    let key = match job.kind.as_str() {
-        "mail" => format!("jobs.mail.{}", job.mail.as_deref().unwrap_or("other")),
-        "webhook" => "jobs.kind.webhook".to_owned(),
-        _ => "jobs.kind.other".to_owned(),
+    let key = match job.kind {
+        JobKind::Mail => format!("jobs.mail.{}", job.mail.as_deref().unwrap_or("other")),
+        JobKind::Webhook => "jobs.kind.webhook".to_owned(),
+        JobKind::Alert => "jobs.kind.other".to_owned(),
     };
     let text = lang.t(&key);
     if text == key {
         // A mail kind without its own label shows its name.
-        job.mail.clone().unwrap_or_else(|| job.kind.clone())
+        job.mail
+            .clone()
+            .unwrap_or_else(|| job.kind.as_str().to_owned())
     } else {
         text.into_owned()
     }
@@ -77,8 +79,8 @@ async fn list_jobs(
     );
     let wanted = filter.state.filter(|s| !s.is_empty());
     let (summary, jobs) = tokio::try_join!(
-        sigap_app::jobs::summary(&state.app, &session.caller),
-        sigap_app::jobs::list_jobs(&state.app, &session.caller, wanted.as_deref()),
+        sigap_app::outbox::jobs::summary(&state.app, &session.caller),
+        sigap_app::outbox::jobs::list_jobs(&state.app, &session.caller, wanted.as_deref()),
     )
     .or_page(&layout)?;
     let page = JobsPage {
@@ -125,7 +127,7 @@ async fn retry_job(
         .parse::<i64>()
         .map_err(|_| sigap_app::AppError::NotFound(format!("job {id}")))
         .or_page(&layout)?;
-    sigap_app::jobs::retry(&state.app, &session.caller, id)
+    sigap_app::outbox::jobs::retry(&state.app, &session.caller, id)
         .await
         .or_page(&layout)?;
     Ok(Redirect::to("/admin/jobs?state=pending").into_response())

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sigap_app::AppError;
-use sigap_app::login::{self, Stage};
+use sigap_app::identity::login::{self, Stage};
 
 use crate::AppState;
 use crate::extract::Source;
@@ -22,7 +22,7 @@ use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
 use crate::pages::session::to_login;
 use crate::pages::two_factor::with_session;
 use crate::pages::{
-    Lang, Layout, app_error_page, csrf_refused, error_page, render, secure_cookies,
+    Lang, Layout, OrPage, PageResult, csrf_refused, error_page, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -72,20 +72,21 @@ async fn sign_in(
     source: Source,
     csrf: PublicCsrf,
     axum::Form(form): axum::Form<LoginForm>,
-) -> Response {
+) -> PageResult {
+    let layout = Layout::public(lang, "/login", "login.title");
     if !public_token_ok(&headers, form.csrf_token.as_deref()) {
-        return csrf_refused(Layout::public(lang, "/login", "login.title"));
+        return Err(csrf_refused(layout).into());
     }
     match login::login(&state.app, &form.email, &form.password, source.0).await {
         Ok(signed_in) => start_session(&state, &headers, signed_in)
             .await
-            .unwrap_or_else(|e| app_error_page(Layout::public(lang, "/login", "login.title"), e)),
+            .or_page(&layout),
         Err(AppError::Unauthorized) => {
             let page = login_page(lang, csrf.token.clone(), form.email, true);
-            csrf.apply(render(StatusCode::UNAUTHORIZED, &page))
+            Ok(csrf.apply(render(StatusCode::UNAUTHORIZED, &page)))
         }
-        Err(AppError::TooManyRequests { retry_after, .. }) => throttled(lang, retry_after),
-        Err(e) => app_error_page(Layout::public(lang, "/login", "login.title"), e),
+        Err(AppError::TooManyRequests { retry_after, .. }) => Ok(throttled(lang, retry_after)),
+        Err(e) => Err(e).or_page(&layout),
     }
 }
 
@@ -134,25 +135,26 @@ async fn sign_out(
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<LogoutForm>,
-) -> Response {
+) -> PageResult {
     let Some(value) = cookies::get(&headers, SESSION_COOKIE) else {
-        return to_login();
+        return Ok(to_login());
     };
     let all = [Stage::Complete, Stage::Password, Stage::Enrol];
-    let session = match login::session_at(&state.app, &value, &all).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return to_login(),
-        Err(e) => return app_error_page(Layout::public(lang, "/logout", "login.title"), e),
+    let found = login::session_at(&state.app, &value, &all)
+        .await
+        .or_page(&Layout::public(lang, "/logout", "login.title"))?;
+    let Some(session) = found else {
+        return Ok(to_login());
     };
     let layout = Layout::half_way(lang, "/logout", "login.title", &session);
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
-    if let Err(e) = login::logout(&state.app, &session, source.0).await {
-        return app_error_page(layout, e);
-    }
+    login::logout(&state.app, &session, source.0)
+        .await
+        .or_page(&layout)?;
     let cookie = cookies::secret(SESSION_COOKIE, "", 0, secure_cookies(&state));
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
+    Ok(response)
 }

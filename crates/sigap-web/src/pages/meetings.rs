@@ -1,6 +1,6 @@
 //! The "Rapat" section of a ticket's page: its meetings (purpose, time in WIB, place or
 //! link, attendees, status), a form to schedule the meeting of the current step and a
-//! cancel button for those who may, posting to `sigap_app::meetings`. Both forms carry the
+//! cancel button for those who may, posting to `sigap_app::workflow::meetings`. Both forms carry the
 //! session's anti-CSRF token; a refusal shows the error page with what was wrong.
 
 use axum::Router;
@@ -8,10 +8,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use sigap_app::Caller;
-use sigap_app::meetings::{
+use sigap_app::views::TicketView;
+use sigap_app::workflow::meetings::{
     self, CancelMeetingRequest, MeetingView, Purpose, ScheduleMeetingRequest,
 };
-use sigap_app::views::TicketView;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -118,7 +118,7 @@ pub async fn section(
 /// refuses it.
 fn checked_fields<T: serde::de::DeserializeOwned>(
     layout: &Layout,
-    session: &sigap_app::login::Session,
+    session: &sigap_app::identity::login::Session,
     body: Result<FormBody, ApiError>,
 ) -> Result<T, PageError> {
     let mut body = body.or_page(layout)?;
@@ -133,7 +133,7 @@ fn checked_fields<T: serde::de::DeserializeOwned>(
     body.request().or_page(layout)
 }
 
-fn layout(lang: Lang, session: &sigap_app::login::Session) -> Layout {
+fn layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",

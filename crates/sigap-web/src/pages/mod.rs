@@ -15,7 +15,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use sigap_core::Role;
+use sigap_core::{FieldError, Role};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -137,7 +137,7 @@ impl Layout {
         lang: Lang,
         path: &str,
         title: String,
-        session: &sigap_app::login::Session,
+        session: &sigap_app::identity::login::Session,
     ) -> Layout {
         Layout {
             lang,
@@ -164,7 +164,7 @@ impl Layout {
         lang: Lang,
         path: &str,
         title_key: &str,
-        session: &sigap_app::login::Session,
+        session: &sigap_app::identity::login::Session,
     ) -> Layout {
         let mut layout = Layout::staff(lang, path, lang.t(title_key).into_owned(), session);
         if let Some(bar) = layout.staff.as_mut() {
@@ -179,9 +179,9 @@ impl Layout {
         lang: Lang,
         path: &str,
         title_key: &str,
-        session: &sigap_app::login::Session,
+        session: &sigap_app::identity::login::Session,
     ) -> Layout {
-        if session.stage == sigap_app::login::Stage::Complete {
+        if session.stage == sigap_app::identity::login::Stage::Complete {
             Layout::staff(lang, path, lang.t(title_key).into_owned(), session)
         } else {
             Layout::half_way(lang, path, title_key, session)
@@ -237,7 +237,7 @@ pub fn error_page(layout: Layout, status: StatusCode, detail: Option<String>) ->
 }
 
 /// The page for a refused or failed use case. Details of internal errors stay in the log.
-pub fn app_error_page(layout: Layout, error: sigap_app::AppError) -> Response {
+fn app_error_page(layout: Layout, error: sigap_app::AppError) -> Response {
     if matches!(error, sigap_app::AppError::Unauthorized) {
         return session::to_login();
     }
@@ -288,6 +288,23 @@ impl<T> OrPage<T> for Result<T, ApiError> {
     }
 }
 
+/// Splits a use case's refusal of a form's fields, which the page shows beside the fields
+/// it re-renders, from every other error, which is the error page: `Ok(Err(errors))` for
+/// [`sigap_app::AppError::Invalid`].
+pub trait OrForm<T> {
+    fn or_form(self, layout: &Layout) -> Result<Result<T, Vec<FieldError>>, PageError>;
+}
+
+impl<T> OrForm<T> for Result<T, sigap_app::AppError> {
+    fn or_form(self, layout: &Layout) -> Result<Result<T, Vec<FieldError>>, PageError> {
+        match self {
+            Ok(value) => Ok(Ok(value)),
+            Err(sigap_app::AppError::Invalid(errors)) => Ok(Err(errors)),
+            Err(e) => Err(PageError::from(app_error_page(layout.clone(), e))),
+        }
+    }
+}
+
 impl PageError {
     /// The error page for a request that cannot be answered as asked, with `status`.
     pub fn status(layout: &Layout, status: StatusCode, detail: Option<String>) -> PageError {
@@ -296,7 +313,7 @@ impl PageError {
 }
 
 /// The page for a body that could not be read (broken multipart, too large).
-pub fn body_error_page(layout: Layout, error: ApiError) -> Response {
+fn body_error_page(layout: Layout, error: ApiError) -> Response {
     error_page(layout, error.status, Some(error.detail))
 }
 

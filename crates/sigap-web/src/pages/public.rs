@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::extract::{PublicFormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
-use crate::pages::{Lang, Layout, app_error_page, body_error_page, csrf_refused, render};
+use crate::pages::{Lang, Layout, OrPage, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,7 +60,7 @@ struct ReportPage {
     groups: Vec<FieldGroup>,
     errors: Vec<String>,
     /// The anti-spam challenge the page's script solves before sending.
-    proof: sigap_app::antispam::Challenge,
+    proof: sigap_app::intake::antispam::Challenge,
 }
 
 fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
@@ -71,7 +71,7 @@ fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
         .iter()
         .map(|s| Choice {
             value: s.as_str().to_owned(),
-            label: lang.severity(s.as_str()),
+            label: lang.label(s).to_owned(),
             hint: Some(
                 lang.t(&format!("report.severity.{}", s.as_str()))
                     .into_owned(),
@@ -154,7 +154,7 @@ fn report_page(lang: Lang, state: &AppState, csrf_token: String) -> ReportPage {
         csrf_token,
         groups,
         errors: Vec::new(),
-        proof: sigap_app::antispam::issue(&state.app),
+        proof: sigap_app::intake::antispam::issue(&state.app),
     }
 }
 
@@ -187,24 +187,18 @@ async fn submit_report(
     source: Source,
     csrf: PublicCsrf,
     body: Result<PublicFormBody, ApiError>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::public(lang, "/report", "report.page_title");
-    let mut body = match body {
-        Ok(PublicFormBody(body)) => body,
-        Err(e) => return body_error_page(layout, e),
-    };
+    let PublicFormBody(mut body) = body.or_page(&layout)?;
     if !take_public_token(&headers, &mut body.fields) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     let intake = Intake {
         staff: None,
         channel: Channel::Web,
         source: source.0,
     };
-    let request: ReportRequest = match body.request() {
-        Ok(request) => request,
-        Err(e) => return body_error_page(layout, e),
-    };
+    let request: ReportRequest = body.request().or_page(&layout)?;
     match intake::submit_report(&state.app, &request, &body.files, intake).await {
         Ok(submitted) => {
             let page = ReportDonePage {
@@ -212,11 +206,11 @@ async fn submit_report(
                 lang,
                 submitted,
             };
-            render(StatusCode::OK, &page)
+            Ok(render(StatusCode::OK, &page))
         }
         Err(AppError::Invalid(errors)) => {
             let page = refused_report(lang, &state, csrf.token.clone(), &body.fields, &errors);
-            csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page)))
         }
         Err(AppError::TooManyRequests { retry_after, .. }) => {
             // The form again, input kept, with the limit explained above it.
@@ -230,9 +224,9 @@ async fn submit_report(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(retry_after),
             );
-            response
+            Ok(response)
         }
-        Err(e) => app_error_page(layout, e),
+        Err(e) => Err(e).or_page(&layout),
     }
 }
 
@@ -329,20 +323,20 @@ async fn track(
     headers: HeaderMap,
     csrf: PublicCsrf,
     axum::Form(form): axum::Form<TrackForm>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::public(lang, "/track", "track.title");
     if !public_token_ok(&headers, form.csrf_token.as_deref()) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     let number = form.ticket.trim().to_uppercase();
     let token = form.token.trim().to_owned();
     match intake::reporter_view(&state.app, &number, &token).await {
         Ok(view) => {
             let page = track_view(lang, csrf.token.clone(), view, token, None, None);
-            csrf.apply(render(StatusCode::OK, &page))
+            Ok(csrf.apply(render(StatusCode::OK, &page)))
         }
-        Err(AppError::NotFound(_)) => track_not_found(lang, csrf, number),
-        Err(e) => app_error_page(layout, e),
+        Err(AppError::NotFound(_)) => Ok(track_not_found(lang, csrf, number)),
+        Err(e) => Err(e).or_page(&layout),
     }
 }
 
@@ -387,14 +381,11 @@ async fn track_message(
     source: Source,
     csrf: PublicCsrf,
     body: Result<PublicFormBody, ApiError>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::public(lang, "/track", "track.title");
-    let mut body = match body {
-        Ok(PublicFormBody(body)) => body,
-        Err(e) => return body_error_page(layout, e),
-    };
+    let PublicFormBody(mut body) = body.or_page(&layout)?;
     if !take_public_token(&headers, &mut body.fields) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     let number = text_of(&body.fields, "ticket").unwrap_or_default();
     let token = text_of(&body.fields, "token").unwrap_or_default();
@@ -403,12 +394,12 @@ async fn track_message(
         Ok(view) => {
             let notice = Some(lang.t("track.message.sent").into_owned());
             let page = track_view(lang, csrf.token.clone(), view, token, notice, None);
-            csrf.apply(render(StatusCode::OK, &page))
+            Ok(csrf.apply(render(StatusCode::OK, &page)))
         }
-        Err(AppError::NotFound(_)) => track_not_found(lang, csrf, number),
+        Err(AppError::NotFound(_)) => Ok(track_not_found(lang, csrf, number)),
         Err(AppError::Invalid(errors)) => {
             let message = text_of(&body.fields, "message").unwrap_or_default();
-            refused_message(&state, lang, csrf, (number, token), message, &errors).await
+            Ok(refused_message(&state, lang, csrf, (number, token), message, &errors).await)
         }
         Err(AppError::TooManyRequests { retry_after, .. }) => {
             let message = text_of(&body.fields, "message").unwrap_or_default();
@@ -422,9 +413,9 @@ async fn track_message(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(retry_after),
             );
-            response
+            Ok(response)
         }
-        Err(e) => app_error_page(layout, e),
+        Err(e) => Err(e).or_page(&layout),
     }
 }
 

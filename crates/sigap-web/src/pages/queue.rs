@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sigap_app::tickets::{self, ListQuery};
 use sigap_app::views::{AgencyView, TicketSummary};
+use sigap_app::workflow::tickets::{self, ListQuery};
 use sigap_core::{Criticality, Role, State as TicketState};
 
 use crate::AppState;
@@ -119,7 +119,7 @@ fn queue_rows(
     items
         .into_iter()
         .map(|ticket| {
-            let remediating = ticket.state == TicketState::Remediating.as_str();
+            let remediating = ticket.state == TicketState::Remediating;
             let countdown = ticket
                 .deadline
                 .as_ref()
@@ -167,14 +167,14 @@ async fn list_tickets(
     let page = tickets::list_tickets(&state.app, caller, &query.to_list_query())
         .await
         .or_page(&layout)?;
-    let agencies = sigap_app::registry::list_agencies(&state.app, caller)
+    let agencies = sigap_app::admin::registry::list_agencies(&state.app, caller)
         .await
         .or_page(&layout)?;
     let page = QueuePage {
         states: choices(
             TicketState::ALL
                 .iter()
-                .map(|s| (s.as_str().to_owned(), lang.state(s.as_str())))
+                .map(|s| (s.as_str().to_owned(), lang.label(s).to_owned()))
                 .collect(),
             &query.state,
         ),
@@ -182,7 +182,7 @@ async fn list_tickets(
         criticalities: choices(
             Criticality::ALL
                 .iter()
-                .map(|c| (c.as_str().to_owned(), lang.criticality(c.as_str())))
+                .map(|c| (c.as_str().to_owned(), lang.label(c).to_owned()))
                 .collect(),
             &query.criticality,
         ),

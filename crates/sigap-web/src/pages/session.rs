@@ -6,7 +6,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use sigap_app::login::{self, Session, Stage};
+use sigap_app::identity::login::{self, Session, Stage};
 
 use crate::AppState;
 use crate::pages::cookies::{self, SESSION_COOKIE};

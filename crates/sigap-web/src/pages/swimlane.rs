@@ -237,7 +237,7 @@ fn done_at(input: &LaneInput, stage: Stage) -> Option<DateTime<Utc>> {
             .timeline
             .iter()
             .rev()
-            .find(|e| e.action == action.as_str())
+            .find(|e| e.action == action)
             .map(|e| e.at),
     }
 }
@@ -435,11 +435,11 @@ mod tests {
     fn entry(action: Action, round: i64, day: u32) -> TimelineEntry {
         TimelineEntry {
             at: at(day),
-            action: action.as_str().to_owned(),
-            from_state: String::new(),
-            to_state: String::new(),
+            action,
+            from_state: State::Queued,
+            to_state: State::Queued,
             round,
-            actor_role: "csirt".to_owned(),
+            actor_role: Role::Csirt,
             actor_name: None,
             records: Value::Null,
             due_at: None,

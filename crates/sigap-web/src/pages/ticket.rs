@@ -16,8 +16,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use sigap_app::AppError;
-use sigap_app::login::Session;
+use sigap_app::identity::login::Session;
 use sigap_app::views::{CommentView, TicketView, TimelineEntry};
+use sigap_app::workflow::tickets;
 use sigap_core::{Action, FieldError, Role, State as TicketState, Visibility};
 
 use crate::AppState;
@@ -29,9 +30,7 @@ use crate::pages::forms::{FormField, action_fields, place_errors};
 use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
-use crate::pages::{
-    Lang, Layout, app_error_page, body_error_page, csrf_refused, error_page, render,
-};
+use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -167,16 +166,22 @@ fn record_text(lang: Lang, name: &str, value: &Value) -> String {
 
 fn timeline_view(lang: Lang, entry: &TimelineEntry) -> TimelineView {
     let mut records = Vec::new();
-    flatten_records(lang, &entry.action, "", &entry.records, &mut records);
+    flatten_records(
+        lang,
+        entry.action.as_str(),
+        "",
+        &entry.records,
+        &mut records,
+    );
     TimelineView {
         at: lang.wib(&entry.at),
-        action: lang.action(&entry.action),
-        from_state: lang.state(&entry.from_state),
-        to_state: lang.state(&entry.to_state),
+        action: lang.label(entry.action).to_owned(),
+        from_state: lang.label(entry.from_state).to_owned(),
+        to_state: lang.label(entry.to_state).to_owned(),
         round: entry.round,
         actor: match &entry.actor_name {
-            Some(name) => format!("{name} ({})", lang.role_name(&entry.actor_role)),
-            None => lang.role_name(&entry.actor_role),
+            Some(name) => format!("{name} ({})", lang.role(entry.actor_role)),
+            None => lang.role(entry.actor_role).to_owned(),
         },
         overdue: entry.overdue,
         records,
@@ -219,10 +224,10 @@ fn comment_groups(lang: Lang, comments: &[CommentView]) -> Vec<CommentGroup> {
     Visibility::ALL
         .iter()
         .map(|v| CommentGroup {
-            heading: lang.visibility(v.as_str()),
+            heading: lang.label(v).to_owned(),
             comments: comments
                 .iter()
-                .filter(|c| c.visibility == v.as_str())
+                .filter(|c| c.visibility == *v)
                 .cloned()
                 .collect(),
         })
@@ -234,12 +239,11 @@ fn action_forms(lang: Lang, session: &Session, ticket: &TicketView) -> Vec<Actio
     ticket
         .allowed_actions
         .iter()
-        .filter_map(|name| name.parse::<Action>().ok())
-        .map(|action| {
+        .map(|&action| {
             let fields = action_fields(lang, action, session.caller.role, ticket.system.is_some());
             ActionForm {
                 action: action.as_str().to_owned(),
-                title: lang.action(action.as_str()),
+                title: lang.label(action).to_owned(),
                 multipart: true,
                 fields,
                 error: None,
@@ -308,36 +312,37 @@ async fn show_ticket(
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
     Query(query): Query<ShowQuery>,
-) -> Response {
-    let layout = Layout::staff(
+) -> PageResult {
+    let layout = ticket_layout(lang, &session);
+    let ticket = tickets::get_ticket(&state.app, &session.caller, &number)
+        .await
+        .or_page(&layout)?;
+    let notice = query
+        .done
+        .and_then(|a| a.parse::<Action>().ok())
+        .map(|a| lang.tf("ticket.done", &[("action", lang.label(a).to_owned())]));
+    let meetings = crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
+    let now = state.app.now();
+    let page = ticket_page(
+        lang,
+        &session,
+        ticket,
+        meetings,
+        notice,
+        now,
+        query.comments,
+    );
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The layout of a ticket's pages.
+fn ticket_layout(lang: Lang, session: &Session) -> Layout {
+    Layout::staff(
         lang,
         "/tickets",
         lang.t("ticket.title").into_owned(),
-        &session,
-    );
-    match sigap_app::tickets::get_ticket(&state.app, &session.caller, &number).await {
-        Ok(ticket) => {
-            let notice = query
-                .done
-                .and_then(|a| a.parse::<Action>().ok())
-                .map(|a| lang.tf("ticket.done", &[("action", lang.action(a.as_str()))]));
-            let meetings =
-                crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
-            render(
-                StatusCode::OK,
-                &ticket_page(
-                    lang,
-                    &session,
-                    ticket,
-                    meetings,
-                    notice,
-                    state.app.now(),
-                    query.comments,
-                ),
-            )
-        }
-        Err(e) => app_error_page(layout, e),
-    }
+        session,
+    )
 }
 
 async fn perform_action(
@@ -347,28 +352,20 @@ async fn perform_action(
     StaffSession(session): StaffSession,
     Path((number, action)): Path<(String, String)>,
     body: Result<FormBody, ApiError>,
-) -> Response {
-    let layout = Layout::staff(
-        lang,
-        "/tickets",
-        lang.t("ticket.title").into_owned(),
-        &session,
-    );
-    let mut body = match body {
-        Ok(body) => body,
-        Err(e) => return body_error_page(layout, e),
-    };
+) -> PageResult {
+    let layout = ticket_layout(lang, &session);
+    let mut body = body.or_page(&layout)?;
     let submitted = body
         .fields
         .as_object_mut()
         .and_then(|m| m.remove(CSRF_FIELD))
         .and_then(|v| v.as_str().map(str::to_owned));
     if !tokens_match(&session.csrf_token, submitted.as_deref()) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     let caller = &session.caller;
     let app = &state.app;
-    let result = sigap_app::actions::perform_action(
+    let result = sigap_app::workflow::actions::perform_action(
         app,
         caller,
         &number,
@@ -380,10 +377,10 @@ async fn perform_action(
     .await;
     match result {
         Ok(ticket) => {
-            Redirect::to(&format!("/tickets/{}?done={action}", ticket.number)).into_response()
+            Ok(Redirect::to(&format!("/tickets/{}?done={action}", ticket.number)).into_response())
         }
         Err(e @ (AppError::NotFound(_) | AppError::Unauthorized | AppError::Internal(_))) => {
-            app_error_page(layout, e)
+            Err(e).or_page(&layout)
         }
         Err(e) => refused_action(&state, lang, &session, &number, &action, &body.fields, e).await,
     }
@@ -398,17 +395,11 @@ async fn refused_action(
     action: &str,
     fields: &Value,
     error: AppError,
-) -> Response {
-    let layout = Layout::staff(
-        lang,
-        "/tickets",
-        lang.t("ticket.title").into_owned(),
-        session,
-    );
-    let ticket = match sigap_app::tickets::get_ticket(&state.app, &session.caller, number).await {
-        Ok(ticket) => ticket,
-        Err(e) => return app_error_page(layout, e),
-    };
+) -> PageResult {
+    let layout = ticket_layout(lang, session);
+    let ticket = tickets::get_ticket(&state.app, &session.caller, number)
+        .await
+        .or_page(&layout)?;
     let field_errors: Vec<FieldError> = match &error {
         AppError::Invalid(errors) => errors
             .iter()
@@ -440,9 +431,9 @@ async fn refused_action(
     };
     if let Some(message) = message {
         // The action is not offered now (e.g. the ticket moved on): an error page says so.
-        return error_page(page.layout, status, Some(message));
+        return Err(PageError::status(&page.layout, status, Some(message)));
     }
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 async fn download_evidence(
@@ -450,11 +441,10 @@ async fn download_evidence(
     lang: Lang,
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
-) -> Response {
+) -> PageResult {
     let caller = &session.caller;
     evidence_response(lang, &session, &id, |id| async move {
-        let (meta, bytes) =
-            sigap_app::tickets::evidence_file(&state.app, caller, &number, id).await?;
+        let (meta, bytes) = tickets::evidence_file(&state.app, caller, &number, id).await?;
         Ok(attachment(&meta.name, &meta.sha256, bytes))
     })
     .await
@@ -466,11 +456,10 @@ async fn preview_evidence(
     lang: Lang,
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
-) -> Response {
+) -> PageResult {
     let caller = &session.caller;
     evidence_response(lang, &session, &id, |id| async move {
-        let (_, png) =
-            sigap_app::tickets::evidence_preview(&state.app, caller, &number, id).await?;
+        let (_, png) = tickets::evidence_preview(&state.app, caller, &number, id).await?;
         // An image that does not decode is shown as the placeholder, not a broken image.
         let png = png.unwrap_or_else(|| sigap_app::evidence::placeholder_png().to_vec());
         Ok(crate::download::preview(png))
@@ -480,24 +469,21 @@ async fn preview_evidence(
 
 /// The answer of an evidence route: `respond` with the file's id, or the error page (404
 /// for an id that is not a number).
-async fn evidence_response<F, Fut>(lang: Lang, session: &Session, id: &str, respond: F) -> Response
+async fn evidence_response<F, Fut>(
+    lang: Lang,
+    session: &Session,
+    id: &str,
+    respond: F,
+) -> PageResult
 where
     F: FnOnce(i64) -> Fut,
     Fut: std::future::Future<Output = Result<Response, AppError>>,
 {
-    let layout = Layout::staff(
-        lang,
-        "/tickets",
-        lang.t("ticket.title").into_owned(),
-        session,
-    );
+    let layout = ticket_layout(lang, session);
     let Ok(id) = id.parse::<i64>() else {
-        return error_page(layout, StatusCode::NOT_FOUND, None);
+        return Err(PageError::status(&layout, StatusCode::NOT_FOUND, None));
     };
-    match respond(id).await {
-        Ok(response) => response,
-        Err(e) => app_error_page(layout, e),
-    }
+    respond(id).await.or_page(&layout)
 }
 
 /// A file as a download, never rendered by the browser.

@@ -18,16 +18,19 @@ use base64::engine::general_purpose::STANDARD;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
-use sigap_app::login::{self, Session, Stage};
-use sigap_app::two_factor::{self, Enrolled, Enrolment, Status};
-use sigap_app::{AppError, login::SignedIn};
+use sigap_app::AppError;
+use sigap_app::identity::login::SignedIn;
+use sigap_app::identity::login::{self, Session, Stage};
+use sigap_app::identity::two_factor::{self, Enrolled, Enrolment, Status};
 
 use crate::AppState;
 use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::to_login;
-use crate::pages::{Lang, Layout, app_error_page, csrf_refused, render, secure_cookies};
+use crate::pages::{
+    Lang, Layout, OrPage, PageError, PageResult, csrf_refused, render, secure_cookies,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,14 +62,14 @@ async fn session_in(
     state: &AppState,
     headers: &HeaderMap,
     stages: &[Stage],
-) -> Result<Session, Response> {
+) -> Result<Session, PageError> {
     let Some(value) = cookies::get(headers, SESSION_COOKIE) else {
-        return Err(to_login());
+        return Err(to_login().into());
     };
     match login::session_at(&state.app, &value, stages).await {
         Ok(Some(session)) => Ok(session),
-        Ok(None) => Err(to_login()),
-        Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+        Ok(None) => Err(to_login().into()),
+        Err(e) => Err(crate::error::ApiError::from(e).into_response().into()),
     }
 }
 
@@ -85,11 +88,15 @@ fn code_page(lang: Lang, session: &Session, recovery: bool, refused: bool) -> Co
     }
 }
 
-async fn code_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+async fn code_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
     show_code_page(&state, lang, &headers, false).await
 }
 
-async fn recovery_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+async fn recovery_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+) -> PageResult {
     show_code_page(&state, lang, &headers, true).await
 }
 
@@ -98,11 +105,12 @@ async fn show_code_page(
     lang: Lang,
     headers: &HeaderMap,
     recovery: bool,
-) -> Response {
-    match session_in(state, headers, &[Stage::Password]).await {
-        Ok(session) => render(StatusCode::OK, &code_page(lang, &session, recovery, false)),
-        Err(response) => response,
-    }
+) -> PageResult {
+    let session = session_in(state, headers, &[Stage::Password]).await?;
+    Ok(render(
+        StatusCode::OK,
+        &code_page(lang, &session, recovery, false),
+    ))
 }
 
 async fn check_code(
@@ -111,7 +119,7 @@ async fn check_code(
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
-) -> Response {
+) -> PageResult {
     check(&state, lang, &headers, source, form, false).await
 }
 
@@ -121,7 +129,7 @@ async fn check_recovery(
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
-) -> Response {
+) -> PageResult {
     check(&state, lang, &headers, source, form, true).await
 }
 
@@ -134,14 +142,11 @@ async fn check(
     source: Source,
     form: CodeForm,
     recovery: bool,
-) -> Response {
-    let session = match session_in(state, headers, &[Stage::Password]).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+) -> PageResult {
+    let session = session_in(state, headers, &[Stage::Password]).await?;
     let page = code_page(lang, &session, recovery, true);
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        return csrf_refused(page.layout);
+        return Err(csrf_refused(page.layout).into());
     }
     let checked = if recovery {
         two_factor::verify_recovery_code(&state.app, &session, &form.code, source.0).await
@@ -149,9 +154,13 @@ async fn check(
         two_factor::verify_code(&state.app, &session, &form.code, source.0).await
     };
     match checked {
-        Ok(signed_in) => with_session(state, Redirect::to("/tickets").into_response(), &signed_in),
-        Err(AppError::Unauthorized) => render(StatusCode::UNAUTHORIZED, &page),
-        Err(e) => app_error_page(page.layout, e),
+        Ok(signed_in) => Ok(with_session(
+            state,
+            Redirect::to("/tickets").into_response(),
+            &signed_in,
+        )),
+        Err(AppError::Unauthorized) => Ok(render(StatusCode::UNAUTHORIZED, &page)),
+        Err(e) => Err(e).or_page(&page.layout),
     }
 }
 
@@ -259,18 +268,12 @@ fn account_page(lang: Lang, session: &Session, status: &Status) -> AccountPage {
 
 const ACCOUNT_STAGES: &[Stage] = &[Stage::Complete, Stage::Enrol];
 
-async fn account(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
-    let session = match session_in(&state, &headers, ACCOUNT_STAGES).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    match enrolment_page(&state, lang, &session).await {
-        Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => app_error_page(
-            Layout::public(lang, "/account/totp", "totp.account.title"),
-            e,
-        ),
-    }
+async fn account(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
+    let session = session_in(&state, &headers, ACCOUNT_STAGES).await?;
+    let page = enrolment_page(&state, lang, &session)
+        .await
+        .or_page(&Layout::public(lang, "/account/totp", "totp.account.title"))?;
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The page with the user's state, and the enrolment when they have no authenticator.
@@ -294,28 +297,25 @@ async fn confirm(
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
-) -> Response {
-    let session = match session_in(&state, &headers, ACCOUNT_STAGES).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+) -> PageResult {
+    let session = session_in(&state, &headers, ACCOUNT_STAGES).await?;
     let layout = Layout::of_session(lang, "/account/totp", "totp.account.title", &session);
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
-        return csrf_refused(layout);
+        return Err(csrf_refused(layout).into());
     }
     match two_factor::confirm_enrolment(&state.app, &session, &form.code, source.0).await {
         Ok(enrolled) => recovery_codes_page(&state, lang, &session, enrolled).await,
-        Err(AppError::Invalid(_)) => match enrolment_page(&state, lang, &session).await {
-            Ok(page) => render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &AccountPage {
-                    refused: true,
-                    ..page
-                },
-            ),
-            Err(e) => app_error_page(layout, e),
-        },
-        Err(e) => app_error_page(layout, e),
+        Err(AppError::Invalid(_)) => {
+            let page = enrolment_page(&state, lang, &session)
+                .await
+                .or_page(&layout)?;
+            let refused = AccountPage {
+                refused: true,
+                ..page
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &refused))
+        }
+        Err(e) => Err(e).or_page(&layout),
     }
 }
 
@@ -326,29 +326,23 @@ async fn recovery_codes_page(
     lang: Lang,
     session: &Session,
     enrolled: Enrolled,
-) -> Response {
+) -> PageResult {
     let current = enrolled
         .signed_in
         .as_ref()
         .map_or(session, |signed_in| &signed_in.session);
-    let status = match two_factor::status(&state.app, &current.caller).await {
-        Ok(status) => status,
-        Err(e) => {
-            return app_error_page(
-                Layout::public(lang, "/account/totp", "totp.account.title"),
-                e,
-            );
-        }
-    };
+    let status = two_factor::status(&state.app, &current.caller)
+        .await
+        .or_page(&Layout::public(lang, "/account/totp", "totp.account.title"))?;
     let page = AccountPage {
         recovery_codes: enrolled.recovery_codes,
         ..account_page(lang, current, &status)
     };
     let response = render(StatusCode::OK, &page);
-    match &enrolled.signed_in {
+    Ok(match &enrolled.signed_in {
         Some(signed_in) => with_session(state, response, signed_in),
         None => response,
-    }
+    })
 }
 
 #[cfg(test)]

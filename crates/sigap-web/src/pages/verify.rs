@@ -9,7 +9,7 @@ use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use sigap_app::documents::VerifiedDocument;
-use sigap_app::login::{self, Session};
+use sigap_app::identity::login::{self, Session};
 
 use crate::AppState;
 use crate::pages::cookies::{self, SESSION_COOKIE};
@@ -47,7 +47,7 @@ pub async fn page(
     // When the settings cannot be read, the page carries the default letterhead.
     let letterhead = match state.app.policy().await {
         Ok(policy) => policy.documents.letterhead.clone(),
-        Err(_) => sigap_app::document_settings::DocumentSettings::default().letterhead,
+        Err(_) => sigap_app::documents::settings::DocumentSettings::default().letterhead,
     };
     let status = if doc.is_some() {
         StatusCode::OK

@@ -1,0 +1,74 @@
+//! What the staff admin pages read: the registries with what a page shows beside each row
+//! (how many systems an agency has, whether a user has a second factor) and the settings in
+//! force. Admins and auditors read them; every other role is refused here, so that the
+//! pages show nothing of the registries' administration to them. Changes go through the
+//! use cases of `registry` and `two_factor`, which only admins pass.
+//!
+//! The area also holds what admins and auditors change and read: the registries
+//! ([`registry`]), the settings in force ([`settings`]) and the audit log ([`audit_log`]).
+
+pub mod audit_log;
+pub mod registry;
+pub mod settings;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sigap_core::Role;
+
+use crate::auth::Caller;
+use crate::views::{AgencyView, SystemView, UserView};
+use crate::{App, AppResult};
+
+/// The roles that read the admin pages.
+pub const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+
+/// An agency with the number of its registered electronic systems.
+#[derive(Debug, Clone)]
+pub struct AgencyOverview {
+    pub agency: AgencyView,
+    pub systems: usize,
+}
+
+/// A staff user with whether an authenticator (TOTP) is enrolled.
+#[derive(Debug, Clone)]
+pub struct UserOverview {
+    pub user: UserView,
+    pub second_factor: bool,
+}
+
+/// Every agency, by code, with how many systems it has.
+pub async fn agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyOverview>> {
+    caller.require(ADMIN_READERS, "administer agencies")?;
+    let agencies = registry::list_agencies(app, caller).await?;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for system in registry::list_systems(app, caller).await? {
+        *counts.entry(system.agency).or_default() += 1;
+    }
+    Ok(agencies
+        .into_iter()
+        .map(|agency| AgencyOverview {
+            systems: counts.get(&agency.code).copied().unwrap_or(0),
+            agency,
+        })
+        .collect())
+}
+
+/// Every electronic system with its agency, domains and blocking adapter.
+pub async fn systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemView>> {
+    caller.require(ADMIN_READERS, "administer electronic systems")?;
+    registry::list_systems(app, caller).await
+}
+
+/// Every staff user, by e-mail, with whether their second factor is enrolled.
+pub async fn users(app: &App, caller: &Caller) -> AppResult<Vec<UserOverview>> {
+    caller.require(ADMIN_READERS, "administer users")?;
+    let users = registry::list_users(app, caller).await?;
+    let enrolled: BTreeSet<i64> = app.store.list_totp_enrolled().await?.into_iter().collect();
+    Ok(users
+        .into_iter()
+        .map(|user| UserOverview {
+            second_factor: enrolled.contains(&user.id),
+            user,
+        })
+        .collect())
+}

@@ -1,0 +1,589 @@
+//! Mail to every party, through the job table (the outbox). The use cases enqueue a mail job
+//! in the transaction of the step that causes it ([`enqueue`]): a refused step leaves none,
+//! a committed step always has its mail. The worker ([`crate::worker::run_due`]) claims due jobs, builds
+//! the message with `sigap-notify` and sends it; a transient failure is retried with
+//! backoff, a permanent one (or the last attempt) marks the job `failed` with the error for
+//! the admins. Mail never blocks or rolls back an action.
+//!
+//! A job names its recipients and what to say, not the text: the text is written when it is
+//! sent, in the recipient's language. The receipt mail carries the reporter's tracking token
+//! (it is shown to them once and stored nowhere else in clear); the payload is emptied of it
+//! when the mail has gone.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sigap_core::{Criticality, DocumentKind, Email, JobKind, Recommendation, Role, TicketNumber};
+use sigap_notify::{
+    Envelope, Escalation, Lang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef, Tlp,
+    TrackingToken,
+};
+use sigap_store::{JobRow, NewJob, TicketRow, Tx};
+
+use crate::{App, AppError, AppResult, from_millis};
+
+/// What a mail says, with the facts it needs (taken when the step happened).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mail", rename_all = "snake_case")]
+pub enum MailKind {
+    ReportReceived {
+        tracking_token: Option<String>,
+    },
+    ReportValidated,
+    ReportRejected {
+        reason: String,
+    },
+    TicketClosed,
+    NewReport {
+        channel: sigap_core::Channel,
+        severity: sigap_core::Severity,
+        vulnerability_type: String,
+        due_at: DateTime<Utc>,
+    },
+    HighFinding {
+        system: String,
+        due_at: DateTime<Utc>,
+    },
+    AgencyNotice {
+        agency: String,
+        system: String,
+        criticality: Criticality,
+        recommendation: Recommendation,
+        due_at: DateTime<Utc>,
+    },
+    UnblockRequested {
+        system: String,
+        due_at: DateTime<Utc>,
+    },
+    ApprovalRequested {
+        agency: String,
+        system: String,
+        valid_reports: u32,
+        due_at: DateTime<Utc>,
+    },
+    VulnerabilityFixed,
+    CsirtReply {
+        body: String,
+    },
+    FollowUpLetter {
+        agency: String,
+        system: String,
+    },
+    RemediationReminder(Reminding),
+    RemediationOverdue(Overdue),
+    OverdueEscalation(Escalating),
+    /// An invitation, update or cancellation with its iCalendar event.
+    Meeting {
+        change: crate::outbox::invitation::Change,
+        purpose: crate::outbox::invitation::Purpose,
+        meeting: Box<crate::outbox::invitation::MeetingMail>,
+    },
+}
+
+/// The agency's reminder of its remediation deadline (the fields sit beside the `mail` tag,
+/// as a struct variant's would).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reminding {
+    pub agency: String,
+    pub system: String,
+    pub lead: Lead,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The agency's notice that its remediation deadline has passed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overdue {
+    pub agency: String,
+    pub system: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// An overdue step, escalated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Escalating {
+    pub escalate_to: EscalateTo,
+    pub state: sigap_core::State,
+    pub due_at: DateTime<Utc>,
+}
+
+/// How long before the remediation deadline a reminder is sent, as a mail job stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lead {
+    #[serde(rename = "3d")]
+    ThreeDays,
+    #[serde(rename = "1d")]
+    OneDay,
+}
+
+impl From<Lead> for Reminder {
+    fn from(lead: Lead) -> Reminder {
+        match lead {
+            Lead::ThreeDays => Reminder::ThreeDays,
+            Lead::OneDay => Reminder::OneDay,
+        }
+    }
+}
+
+/// Who an overdue step is escalated to, as a mail job stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalateTo {
+    CsirtLead,
+    AgencyHead,
+}
+
+impl From<EscalateTo> for Escalation {
+    fn from(to: EscalateTo) -> Escalation {
+        match to {
+            EscalateTo::CsirtLead => Escalation::CsirtLead,
+            EscalateTo::AgencyHead => Escalation::AgencyHead,
+        }
+    }
+}
+
+/// A mail job's payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailJob {
+    pub to: Vec<String>,
+    /// Staff roles whose active members are added to `to` when the mail is sent (so that
+    /// the step need not read the staff list in its transaction).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_roles: Vec<Role>,
+    pub lang: String,
+    pub ticket: String,
+    pub tlp: Tlp,
+    /// Only for the reporter and staff; never in mail to agencies.
+    pub title: Option<String>,
+    /// The latest document of this kind is attached as PDF.
+    pub attach: Option<sigap_core::DocumentKind>,
+    #[serde(flatten)]
+    pub kind: MailKind,
+}
+
+impl MailJob {
+    /// A mail about `row` to `to` in `lang`.
+    pub fn new(row: &TicketRow, to: Vec<String>, lang: &str, kind: MailKind) -> MailJob {
+        MailJob {
+            to,
+            to_roles: Vec::new(),
+            lang: lang.to_owned(),
+            ticket: row.number.clone(),
+            tlp: row.tlp,
+            title: Some(row.title.clone()),
+            attach: None,
+            kind,
+        }
+    }
+}
+
+/// Enqueues `mail` in the step's transaction (nothing when it has no recipient).
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    ticket_id: i64,
+    mail: &MailJob,
+    now: i64,
+) -> AppResult<()> {
+    if mail.to.is_empty() && mail.to_roles.is_empty() {
+        return Ok(());
+    }
+    let payload =
+        serde_json::to_string(mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
+    tx.enqueue_job(&NewJob {
+        kind: JobKind::Mail,
+        payload: &payload,
+        ticket_id: Some(ticket_id),
+        run_at: now,
+        now,
+    })
+    .await?;
+    Ok(())
+}
+
+/// The addresses of the active staff with one of `roles`.
+pub(crate) async fn staff_with(app: &App, roles: &[Role]) -> AppResult<Vec<String>> {
+    Ok(crate::outbox::jobs::active_with(
+        &app.store.list_users().await?,
+        roles,
+    ))
+}
+
+/// The agency's official address and its system owners' addresses.
+pub(crate) async fn agency_addresses(app: &App, agency_id: Option<i64>) -> AppResult<Vec<String>> {
+    let Some(id) = agency_id else {
+        return Ok(Vec::new());
+    };
+    let mut to: Vec<String> = app
+        .store
+        .list_agencies(Some(id))
+        .await?
+        .into_iter()
+        .filter_map(|a| a.email)
+        .collect();
+    to.extend(
+        app.store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| !u.disabled && u.role == Role::SystemOwner && u.agency_id == Some(id))
+            .map(|u| u.email),
+    );
+    Ok(to)
+}
+
+/// Where outgoing mail goes, with the public address of links.
+#[derive(Clone)]
+pub struct MailSettings {
+    pub mailer: Arc<dyn Mailer>,
+    pub public: PublicUrl,
+}
+
+fn message(kind: &MailKind) -> Message {
+    match kind.clone() {
+        MailKind::ReportReceived { tracking_token } => Message::ReportReceived {
+            tracking_token: tracking_token.as_deref().and_then(TrackingToken::parse),
+        },
+        MailKind::ReportValidated => Message::ReportValidated,
+        MailKind::ReportRejected { reason } => Message::ReportRejected { reason },
+        MailKind::TicketClosed => Message::TicketClosed,
+        MailKind::NewReport {
+            channel,
+            severity,
+            vulnerability_type,
+            due_at,
+        } => Message::NewReport {
+            channel,
+            severity,
+            vulnerability_type,
+            due_at,
+        },
+        MailKind::HighFinding { system, due_at } => Message::HighFindingActive { system, due_at },
+        MailKind::AgencyNotice {
+            agency,
+            system,
+            criticality: c,
+            recommendation: r,
+            due_at,
+        } => Message::AgencyNotice {
+            agency,
+            system,
+            criticality: c,
+            recommendation: r,
+            due_at,
+        },
+        MailKind::UnblockRequested { system, due_at } => {
+            Message::UnblockRequested { system, due_at }
+        }
+        MailKind::ApprovalRequested {
+            agency,
+            system,
+            valid_reports,
+            due_at,
+        } => Message::ApprovalRequested {
+            agency,
+            system,
+            valid_reports,
+            due_at,
+        },
+        MailKind::VulnerabilityFixed => Message::VulnerabilityFixed,
+        MailKind::CsirtReply { body } => Message::CsirtReply { body },
+        MailKind::FollowUpLetter { agency, system } => Message::FollowUpLetter { agency, system },
+        MailKind::RemediationReminder(r) => Message::RemediationReminder {
+            agency: r.agency,
+            system: r.system,
+            lead: r.lead.into(),
+            due_at: r.due_at,
+        },
+        MailKind::RemediationOverdue(o) => Message::RemediationOverdue {
+            agency: o.agency,
+            system: o.system,
+            due_at: o.due_at,
+        },
+        MailKind::OverdueEscalation(e) => Message::OverdueEscalation {
+            to: e.escalate_to.into(),
+            state: e.state,
+            due_at: e.due_at,
+        },
+        MailKind::Meeting {
+            change,
+            purpose,
+            meeting,
+        } => crate::outbox::invitation::message(change, purpose, &meeting),
+    }
+}
+
+/// The envelope of a mail job, with its attachment read from the blob store.
+async fn envelope(
+    app: &App,
+    public: &PublicUrl,
+    mail: &MailJob,
+    job_id: i64,
+) -> Result<Envelope, String> {
+    let to: Vec<Email> = mail
+        .to
+        .iter()
+        .filter_map(|a| Email::parse(a).ok())
+        .collect();
+    let notification = Notification {
+        ticket: TicketRef {
+            number: TicketNumber::parse(&mail.ticket).map_err(|e| e.message.clone())?,
+            tlp: mail.tlp,
+            title: mail.title.clone(),
+        },
+        lang: if mail.lang == "en" {
+            Lang::En
+        } else {
+            Lang::Id
+        },
+        message: message(&mail.kind),
+    };
+    let host = public.host();
+    let mut envelope = Envelope::for_notification(to, &notification, public, app.now())
+        .with_message_id(&format!("job-{job_id}@{host}"));
+    if let Some(reply_to) = app
+        .rules
+        .notices
+        .reply_to
+        .as_deref()
+        .and_then(|r| Email::parse(r).ok())
+    {
+        envelope = envelope.with_reply_to(reply_to);
+    }
+    if let Some(kind) = &mail.attach {
+        let ticket = app
+            .store
+            .get_ticket(&mail.ticket)
+            .await
+            .map_err(|e| e.to_string())?;
+        let docs = match ticket {
+            Some(t) => app
+                .store
+                .list_documents(t.id)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => Vec::new(),
+        };
+        if let Some(doc) = docs.iter().rev().find(|d| d.kind == *kind) {
+            let pdf = app
+                .blobs
+                .get(&doc.sha256)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(pdf) = pdf {
+                let name = format!("{}.pdf", doc.number.replace('/', "-"));
+                envelope = envelope.attach(&name, "application/pdf", pdf);
+            }
+        }
+    }
+    Ok(envelope)
+}
+
+/// The payload kept once the mail has gone: without the tracking token.
+fn scrubbed(mut mail: MailJob) -> String {
+    if let MailKind::ReportReceived { tracking_token } = &mut mail.kind {
+        *tracking_token = None;
+    }
+    serde_json::to_string(&mail).unwrap_or_default()
+}
+
+/// The payload of a mail job without the reporter's tracking token, when it carries one;
+/// for a job that ends without being sent.
+pub(crate) fn without_secrets(kind: JobKind, payload: &str) -> Option<String> {
+    if kind != JobKind::Mail {
+        return None;
+    }
+    let mail: MailJob = serde_json::from_str(payload).ok()?;
+    matches!(
+        mail.kind,
+        MailKind::ReportReceived {
+            tracking_token: Some(_)
+        }
+    )
+    .then(|| scrubbed(mail))
+}
+
+/// Sends one claimed mail job; answers the payload to keep, or `Err((transient, error))`
+/// when it did not go.
+pub(crate) async fn send(
+    app: &App,
+    batch: &crate::outbox::jobs::Batch,
+    settings: &MailSettings,
+    job: &JobRow,
+) -> Result<String, (bool, String)> {
+    let mut mail: MailJob =
+        serde_json::from_str(&job.payload).map_err(|e| (false, format!("payload: {e}")))?;
+    if !mail.to_roles.is_empty() {
+        let staff = batch
+            .staff_with(app, &mail.to_roles)
+            .await
+            .map_err(|e| (true, e.to_string()))?;
+        mail.to.extend(staff);
+        mail.to.sort();
+        mail.to.dedup();
+        mail.to_roles.clear();
+    }
+    if mail.to.is_empty() {
+        // Nobody holds the role any more: nothing to send.
+        return Ok(scrubbed(mail));
+    }
+    let envelope = envelope(app, &settings.public, &mail, job.id)
+        .await
+        .map_err(|e| (true, e))?;
+    settings
+        .mailer
+        .send(&envelope)
+        .await
+        .map_err(|e| (e.is_transient(), e.to_string()))?;
+    Ok(scrubbed(mail))
+}
+
+/// The mail a step sends: to the reporter when their report is judged or closed, to the
+/// domain officers when a high finding is live or a block must be lifted, to the agency
+/// with the notice letter, and to the Regional Secretary when approval is needed.
+pub(crate) async fn step_mails(
+    app: &App,
+    row: &TicketRow,
+    input: &sigap_core::ActionInput,
+    outcome: &sigap_core::Outcome,
+    records: &serde_json::Value,
+) -> AppResult<Vec<MailJob>> {
+    let about = About::of(app, row);
+    let mut mails = Vec::new();
+    mails.extend(reporter_mail(row, input));
+    mails.extend(action_mail(app, row, input, &about).await?);
+    if outcome.needs_approval {
+        let to = staff_with(app, &[Role::RegionalSecretary]).await?;
+        let valid_reports = records
+            .get("agency_valid_reports")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0);
+        let kind = MailKind::ApprovalRequested {
+            agency: about.agency.clone(),
+            system: about.system.clone(),
+            valid_reports,
+            due_at: about.due_at,
+        };
+        mails.push(MailJob::new(row, to, "id", kind));
+    }
+    let unblocking = matches!(input, sigap_core::ActionInput::Unblock { .. });
+    if outcome.to == sigap_core::State::Closing && row.blocked && !unblocking {
+        let to = staff_with(app, &[Role::DomainOfficer]).await?;
+        let kind = MailKind::UnblockRequested {
+            system: about.system,
+            due_at: about.due_at,
+        };
+        mails.push(MailJob::new(row, to, "id", kind));
+    }
+    Ok(mails)
+}
+
+/// What a step's mail says of its ticket: the deadline in force, the system and the agency
+/// by name.
+struct About {
+    due_at: DateTime<Utc>,
+    system: String,
+    agency: String,
+}
+
+impl About {
+    fn of(app: &App, row: &TicketRow) -> About {
+        About {
+            due_at: row.due_at.map_or_else(|| app.now(), from_millis),
+            system: row
+                .system_name
+                .clone()
+                .unwrap_or_else(|| row.target_host.clone()),
+            agency: row.agency_name.clone().unwrap_or_else(|| "-".to_owned()),
+        }
+    }
+}
+
+/// The reporter's mail of a step: their report judged, fixed or closed, or a reply.
+fn reporter_mail(row: &TicketRow, input: &sigap_core::ActionInput) -> Option<MailJob> {
+    use sigap_core::ActionInput as A;
+    let kind = match input {
+        A::Validate { valid: true, .. } => MailKind::ReportValidated,
+        A::Validate {
+            valid: false,
+            findings,
+            ..
+        } => MailKind::ReportRejected {
+            reason: findings.clone(),
+        },
+        A::Close { .. } => MailKind::TicketClosed,
+        A::Review { fixed: true, .. } => MailKind::VulnerabilityFixed,
+        A::Comment {
+            body,
+            visibility: sigap_core::Visibility::Reporter,
+        } => MailKind::CsirtReply { body: body.clone() },
+        _ => return None,
+    };
+    Some(MailJob::new(
+        row,
+        vec![row.reporter_email.clone()],
+        &row.language,
+        kind,
+    ))
+}
+
+/// The staff's or the agency's mail of a step: the follow-up and notice letters to the
+/// agency, a high finding to the domain officers.
+async fn action_mail(
+    app: &App,
+    row: &TicketRow,
+    input: &sigap_core::ActionInput,
+    about: &About,
+) -> AppResult<Option<MailJob>> {
+    use sigap_core::ActionInput as A;
+    let mail = match input {
+        A::SendFollowUp { .. } => {
+            let to = agency_addresses(app, row.agency_id).await?;
+            let kind = MailKind::FollowUpLetter {
+                agency: about.agency.clone(),
+                system: about.system.clone(),
+            };
+            letter(
+                MailJob::new(row, to, "id", kind),
+                DocumentKind::LetterFollowUp,
+            )
+        }
+        A::Assess {
+            criticality: Criticality::High,
+            ..
+        } => {
+            let to = staff_with(app, &[Role::DomainOfficer]).await?;
+            let kind = MailKind::HighFinding {
+                system: about.system.clone(),
+                due_at: about.due_at,
+            };
+            MailJob::new(row, to, "id", kind)
+        }
+        A::NotifyAgency { recommendation, .. } => {
+            let to = agency_addresses(app, row.agency_id).await?;
+            let criticality = row.criticality.ok_or_else(|| {
+                AppError::Internal("the agency is told before the assessment".into())
+            })?;
+            let kind = MailKind::AgencyNotice {
+                agency: about.agency.clone(),
+                system: about.system.clone(),
+                criticality,
+                recommendation: *recommendation,
+                due_at: about.due_at,
+            };
+            letter(
+                MailJob::new(row, to, "id", kind),
+                DocumentKind::LetterNotice,
+            )
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(mail))
+}
+
+/// A mail to an agency: the CSIRT's letter attached, never the reporter's words.
+fn letter(mut mail: MailJob, kind: DocumentKind) -> MailJob {
+    mail.title = None;
+    mail.attach = Some(kind);
+    mail
+}

@@ -1,0 +1,15 @@
+//! The SOP's steps after intake, as staff work them: the actions of each step
+//! ([`actions`]), blocking and unblocking with proof ([`blocking`], with the operator's
+//! [`blocking_profiles`]), the meetings of steps 3, 4 and 9 ([`meetings`]), the Regional
+//! Secretary's approvals ([`approvals`]), the clock that watches the deadlines
+//! ([`deadlines`]), and the staff's reading of tickets and their counts ([`tickets`],
+//! [`stats`]).
+
+pub mod actions;
+pub mod approvals;
+pub mod blocking;
+pub mod blocking_profiles;
+pub mod deadlines;
+pub mod meetings;
+pub mod stats;
+pub mod tickets;

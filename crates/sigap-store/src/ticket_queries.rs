@@ -1,0 +1,281 @@
+// The tickets, their step records, comments and evidence: query text shared by both
+// backends, compiled into each by `include!` after `common.rs` (whose imports it uses).
+
+// ---- tickets --------------------------------------------------------------------------
+
+pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
+    let id = sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO tickets (number, year, seq, state, channel, agency_id, system_id, \
+         created_by, tracking_token_hash, state_entered_at, due_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10) RETURNING id",
+    )
+    .bind(t.number)
+    .bind(t.year)
+    .bind(t.seq)
+    .bind(t.state)
+    .bind(t.channel)
+    .bind(t.agency_id)
+    .bind(t.system_id)
+    .bind(t.created_by)
+    .bind(t.tracking_token_hash)
+    .bind(t.now)
+    .bind(t.due_at)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| map_unique(e, "ticket_number", t.number))?;
+    sqlx::query::<Db>(
+        "INSERT INTO reports (ticket_id, reporter_name, reporter_email, reporter_phone, \
+         severity, vulnerability_type, target_url, target_host, title, description, \
+         proof_of_concept, evidence_text, cvss_vector, cvss_score, language, credit, \
+         credit_alias) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(id)
+    .bind(r.reporter_name)
+    .bind(r.reporter_email)
+    .bind(r.reporter_phone)
+    .bind(r.severity)
+    .bind(r.vulnerability_type)
+    .bind(r.target_url)
+    .bind(r.target_host)
+    .bind(r.title)
+    .bind(r.description)
+    .bind(r.proof_of_concept)
+    .bind(r.evidence_text)
+    .bind(r.cvss_vector)
+    .bind(r.cvss_score)
+    .bind(r.language)
+    .bind(r.credit)
+    .bind(r.credit_alias)
+    .execute(&mut *c)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get_ticket(c: &mut Conn, number: &str) -> Result<Option<TicketRow>> {
+    Ok(sqlx::query_as::<Db, TicketRow>(concat!(ticket_select!(), "WHERE t.number = $1"))
+        .bind(number)
+        .fetch_optional(&mut *c)
+        .await?)
+}
+
+pub async fn update_ticket(c: &mut Conn, u: &TicketUpdate<'_>) -> Result<()> {
+    sqlx::query::<Db>(
+        "UPDATE tickets SET state = $1, agency_id = $2, system_id = $3, criticality = $4, \
+         valid = $5, blocked = $6, round = $7, duplicate_of = $8, state_entered_at = $9, \
+         due_at = $10, updated_at = $11, closed_at = $12 WHERE id = $13",
+    )
+    .bind(u.state)
+    .bind(u.agency_id)
+    .bind(u.system_id)
+    .bind(u.criticality)
+    .bind(u.valid)
+    .bind(u.blocked)
+    .bind(u.round)
+    .bind(u.duplicate_of)
+    .bind(u.state_entered_at)
+    .bind(u.due_at)
+    .bind(u.now)
+    .bind(u.closed_at)
+    .bind(u.id)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_assignee(c: &mut Conn, ticket_id: i64, user_id: i64, now: i64) -> Result<()> {
+    sqlx::query::<Db>("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(user_id)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// Valid reports against any system of the agency created at or after `since`.
+pub async fn count_valid_reports(c: &mut Conn, agency_id: i64, since: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "SELECT COUNT(*) FROM tickets WHERE agency_id = $1 AND valid = TRUE \
+         AND state NOT IN ('duplicate', 'rejected') AND created_at >= $2",
+    )
+    .bind(agency_id)
+    .bind(since)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+/// Another ticket that holds a block on this system, if any.
+pub async fn other_block_holder(c: &mut Conn, system_id: i64, except: i64) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar::<Db, String>(
+        "SELECT number FROM tickets WHERE system_id = $1 AND blocked = TRUE AND id <> $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(system_id)
+    .bind(except)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {
+    let searching = !f.words.is_empty();
+    // Full-text queries read from the backend's index side first, so that the newest
+    // matches come out in order and the scan stops at the page's end.
+    let (from, order) = if searching { (TEXT_SEARCH_FROM, TEXT_SEARCH_ORDER) } else { (TICKETS_FROM, "t.id") };
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT t.id, t.number, t.state, a.code AS agency_code, s.name AS system_name, \
+         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at ",
+    );
+    qb.push(from);
+    if let Some(agency) = f.agency_id {
+        qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if let Some(state) = &f.state {
+        qb.push(" AND t.state = ").push_bind(state.as_str());
+    }
+    if let Some(criticality) = &f.criticality {
+        qb.push(" AND t.criticality = ").push_bind(criticality.as_str());
+    }
+    if let Some(at) = f.overdue_at {
+        qb.push(" AND t.due_at < ").push_bind(at);
+    }
+    if let Some(before) = f.before_id {
+        qb.push(" AND ").push(order).push(" < ").push_bind(before);
+    }
+    if searching {
+        push_text_filter(&mut qb, &f.words);
+    }
+    qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
+    Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// The queue's tables, for a query without full text.
+const TICKETS_FROM: &str = "FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+    LEFT JOIN agencies a ON a.id = t.agency_id \
+    LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
+
+/// Words as both backends match them: every word whole, the last also as a prefix (so
+/// that a query typed halfway still finds). Answers (whole words, the prefix word).
+pub fn split_last(words: &[String]) -> (&[String], Option<&String>) {
+    match words.split_last() {
+        Some((last, whole)) => (whole, Some(last)),
+        None => (&[], None),
+    }
+}
+
+/// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
+pub async fn count_tickets_by(c: &mut Conn, by: CountBy, agency: Option<i64>) -> Result<Vec<CountRow>> {
+    let key = by.column();
+    let mut qb = QueryBuilder::<Db>::new("SELECT ");
+    qb.push(key).push(
+        " AS key, COUNT(*) AS count FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN agencies a ON a.id = t.agency_id",
+    );
+    if let Some(agency) = agency {
+        qb.push(" WHERE t.agency_id = ").push_bind(agency);
+    }
+    qb.push(" GROUP BY ").push(key).push(" ORDER BY 2 DESC");
+    Ok(qb.build_query_as::<CountRow>().fetch_all(&mut *c).await?)
+}
+
+// ---- step records, comments, evidence -------------------------------------------------
+
+pub async fn insert_step_record(c: &mut Conn, s: &NewStepRecord<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO step_records (ticket_id, action, round, actor_id, actor_role, from_state, \
+         to_state, records, started_at, due_at, done_at, overdue) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(s.ticket_id)
+    .bind(s.action)
+    .bind(s.round)
+    .bind(s.actor_id)
+    .bind(s.actor_role)
+    .bind(s.from_state)
+    .bind(s.to_state)
+    .bind(s.records)
+    .bind(s.started_at)
+    .bind(s.due_at)
+    .bind(s.done_at)
+    .bind(s.overdue)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_step_records(c: &mut Conn, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
+    Ok(sqlx::query_as::<Db, StepRecordRow>(
+        "SELECT s.id, s.action, s.round, u.name AS actor_name, s.actor_role, s.from_state, \
+         s.to_state, s.records, s.started_at, s.due_at, s.done_at, s.overdue \
+         FROM step_records s LEFT JOIN users u ON u.id = s.actor_id \
+         WHERE s.ticket_id = $1 ORDER BY s.id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn insert_comment(c: &mut Conn, n: &NewComment<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO comments (ticket_id, author_id, author_kind, visibility, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(n.ticket_id)
+    .bind(n.author_id)
+    .bind(n.author_kind.as_str())
+    .bind(n.visibility)
+    .bind(n.body)
+    .bind(n.now)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_comments(c: &mut Conn, ticket_id: i64) -> Result<Vec<CommentRow>> {
+    Ok(sqlx::query_as::<Db, CommentRow>(
+        "SELECT m.id, u.name AS author_name, m.author_kind, m.visibility, m.body, m.created_at \
+         FROM comments m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.ticket_id = $1 ORDER BY m.id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+pub async fn insert_evidence(c: &mut Conn, e: &NewEvidence<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "INSERT INTO evidence (ticket_id, step_record_id, comment_id, sha256, original_name, \
+         media_type, size, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.ticket_id)
+    .bind(e.step_record_id)
+    .bind(e.comment_id)
+    .bind(e.sha256)
+    .bind(e.original_name)
+    .bind(e.media_type)
+    .bind(e.size)
+    .bind(e.uploaded_by)
+    .bind(e.now)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
+    Ok(sqlx::query_as::<Db, EvidenceRow>(
+        "SELECT id, step_record_id, comment_id, sha256, original_name, media_type, size, \
+         uploaded_by, created_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+/// Every SHA-256 a row names in the blob store: evidence, documents (and their PDFs),
+/// signed copies. The blob sweep keeps these.
+pub async fn referenced_blobs(c: &mut Conn) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<Db, String>(
+        "SELECT sha256 FROM evidence UNION SELECT sha256 FROM documents \
+         UNION SELECT pdf_sha256 FROM documents UNION SELECT sha256 FROM signed_copies",
+    )
+    .fetch_all(&mut *c)
+    .await?)
+}

@@ -1,0 +1,33 @@
+//! The JSON API: every test boots the real app (`sigap_testkit::spawn_app`)
+//! over a fresh database and speaks HTTP to it, as a client would. Each test runs twice,
+//! on SQLite and on PostgreSQL; the PostgreSQL run is skipped when
+//! `SIGAP_TEST_POSTGRES_URL` is unset (and fails when `SIGAP_REQUIRE_POSTGRES=1`).
+
+mod accounts;
+mod antispam;
+mod audit;
+mod blocking;
+mod concurrency;
+mod config;
+mod deadlines;
+mod documents;
+mod evidence;
+mod intake;
+mod issued;
+mod limits;
+mod listing;
+mod mail;
+mod meetings;
+mod paperwork;
+mod previews;
+mod privacy;
+mod problems;
+mod records;
+mod refusals;
+mod reporter;
+mod routing;
+mod service;
+mod settings;
+mod tokens;
+mod walk;
+mod webhooks;

@@ -1,0 +1,309 @@
+//! Serving: the web server with its worker thread (`serve`, with `--demo`), the worker on
+//! its own (`worker`), and what they share: the mail settings, logging, shutdown.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use sigap_web::WebSettings;
+
+use crate::settings::{DatabaseArgs, RuleArgs};
+
+use super::database::check_audit_key;
+use super::*;
+
+/// Outgoing mail, as `serve` and `worker` read it.
+#[derive(Debug, Clone, clap::Args)]
+struct MailArgs {
+    /// Outgoing mail server (`smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`); unset: mail is queued and not sent.
+    #[arg(long, env = "SIGAP_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of every mail.
+    #[arg(
+        long,
+        env = "SIGAP_MAIL_FROM",
+        default_value = "BATAM-CSIRT <csirt@batam.go.id>"
+    )]
+    mail_from: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct WorkerArgs {
+    #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+impl MailArgs {
+    /// The mail settings, or `None` (with a log line) when no SMTP server is set.
+    fn settings(
+        &self,
+        public_url: &str,
+    ) -> anyhow::Result<Option<sigap_app::outbox::notify::MailSettings>> {
+        let Some(url) = &self.smtp_url else {
+            tracing::warn!("SIGAP_SMTP_URL is not set: mail is queued and not sent");
+            return Ok(None);
+        };
+        let mailer = sigap_notify::SmtpMailer::from_url(
+            url,
+            &self.mail_from,
+            sigap_notify::SmtpOptions::default(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let public = sigap_notify::PublicUrl::parse(public_url)
+            .map_err(|e| anyhow::anyhow!("SIGAP_PUBLIC_URL: {e}"))?;
+        Ok(Some(sigap_app::outbox::notify::MailSettings {
+            mailer: std::sync::Arc::new(mailer),
+            public,
+        }))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Load the demo data set once (agencies, systems, one user per role, tickets). Its
+    /// passwords are printed, so it listens only on a loopback address, and only on a
+    /// database without users of its own.
+    #[arg(long)]
+    demo: bool,
+    /// Let `--demo` listen on an address other hosts reach.
+    #[arg(long, requires = "demo")]
+    demo_public: bool,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+    #[command(flatten)]
+    limits: crate::settings::LimitArgs,
+    /// The contact in security.txt.
+    #[arg(
+        long,
+        env = "SIGAP_SECURITY_CONTACT",
+        default_value = "mailto:csirt@batam.go.id"
+    )]
+    security_contact: String,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` header names
+    /// the client; the address counted by the report limits and written in the audit log.
+    #[arg(long, env = "SIGAP_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// Warns when official documents of some kinds would be issued as drafts (no signers in
+/// the settings in force, from the file or the settings page).
+async fn warn_draft_documents(app: &sigap_app::App) -> anyhow::Result<()> {
+    let policy = app.policy().await.map_err(explain)?;
+    let drafts = policy.documents.draft_kinds();
+    if !drafts.is_empty() {
+        let kinds: Vec<&str> = drafts.iter().map(|k| k.as_str()).collect();
+        tracing::warn!(
+            kinds = %kinds.join(", "),
+            "official documents of these kinds have no signers configured and are issued as \
+             drafts (\"DRAF — penandatangan belum diatur\"); set their signers in \
+             SIGAP_DOCUMENTS_FILE or on /admin/settings"
+        );
+    }
+    Ok(())
+}
+
+pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    init_tracing();
+    let (mut rules, mut policy) = args.rules.rules(&args.listen)?;
+    rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    rules.mail_from = args.mail.mail_from.clone();
+    let limits = args.limits.web(rules.max_file_bytes)?;
+    crate::settings::raise_open_files(limits.connections.max_connections);
+    crate::settings::warn_plain_http(&rules.public_url);
+    if args.demo && !args.demo_public && !crate::settings::is_loopback_listen(&args.listen) {
+        anyhow::bail!(
+            "--demo prints its accounts' passwords and listens only on a loopback address \
+             (127.0.0.1, ::1); give --demo-public to listen on {} anyway",
+            args.listen
+        );
+    }
+    if args.demo && args.rules.documents_file.is_none() {
+        policy.documents = std::sync::Arc::new(
+            sigap_app::documents::settings::DocumentSettings::demo().map_err(anyhow::Error::msg)?,
+        );
+    }
+    if !args.demo && args.rules.public_url.is_none() {
+        tracing::warn!(
+            public_url = %rules.public_url,
+            "SIGAP_PUBLIC_URL is not set: links in mail point to this machine, and official \
+             documents are printed without their verification and tracking links (with the \
+             verification code only); set it to the address the public reaches"
+        );
+    }
+    let app = open_app(db, rules, policy).await?;
+    check_audit_key(&app).await?;
+    warn_draft_documents(&app).await?;
+    if args.demo {
+        crate::demo::check_database(&app).await.map_err(explain)?;
+        print_demo(
+            crate::demo::load_demo(&app).await.map_err(explain)?,
+            &app.rules.totp_required_roles,
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let web = WebSettings {
+        max_request_bytes: limits.max_request_bytes,
+        max_public_request_bytes: limits.max_public_request_bytes,
+        max_uploads: limits.max_uploads,
+        body_timeout: limits.body_timeout,
+        connections: limits.connections,
+        security_contact: args.security_contact,
+        trusted_proxies: args.trusted_proxies,
+    };
+    let router = sigap_web::router(app.clone(), web);
+    spawn_worker(app.clone(), &args.mail)?;
+    tracing::info!(
+        listen = %args.listen,
+        database = %crate::settings::redact_url(&db.url()),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "sigap is serving"
+    );
+    println!("sigap listening on http://{}", args.listen);
+    sigap_web::serve(listener, router, limits.connections, shutdown_signal()).await?;
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the background jobs of `serve` on a thread and runtime of their own, at a lower
+/// scheduling priority (nice 10): building and sending a backlog of mail is CPU work, and on
+/// its own thread the operating system shares the cores between it and the HTTP workers,
+/// giving way to the requests people are waiting for, instead of requests queueing behind
+/// mail in one runtime. The mail server's connection pool is made in that runtime too.
+fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<()>>();
+    let mail = mail.clone();
+    std::thread::Builder::new()
+        .name("sigap-worker".to_owned())
+        .spawn(move || {
+            if let Err(e) = lower_priority() {
+                tracing::warn!(error = %e, "the job worker runs at normal priority");
+            }
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e).context("cannot start the job worker"));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match mail.settings(&app.rules.public_url) {
+                    Ok(settings) => {
+                        let _ = ready_tx.send(Ok(()));
+                        sigap_app::worker::run_forever(app, settings).await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        })
+        .context("cannot start the job worker")?;
+    ready_rx
+        .recv()
+        .context("the job worker stopped before it started")?
+}
+
+/// Lowers the calling thread's scheduling priority to nice 10 (Linux keeps the nice value
+/// per thread).
+fn lower_priority() -> std::io::Result<()> {
+    let me = rustix::thread::gettid();
+    let now = rustix::process::getpriority_process(Some(me))?;
+    rustix::process::setpriority_process(Some(me), now.max(10))?;
+    Ok(())
+}
+
+/// Runs the background jobs until stopped.
+pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    init_tracing();
+    let (mut rules, policy) = args.rules.rules(&args.listen)?;
+    rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    let app = open_app(db, rules, policy).await?;
+    check_audit_key(&app).await?;
+    let mail = args.mail.settings(&app.rules.public_url)?;
+    println!(
+        "sigap worker running ({})",
+        if mail.is_some() {
+            "mail, webhooks and deadlines"
+        } else {
+            "webhooks and deadlines; mail stays queued"
+        }
+    );
+    tokio::select! {
+        () = sigap_app::worker::run_forever(app.clone(), mail) => {}
+        () = shutdown_signal() => {}
+    }
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo(demo: crate::demo::DemoSummary, totp_roles: &[sigap_core::Role]) {
+    if !demo.loaded {
+        println!("demo data already loaded; the passwords were printed at the first start");
+        return;
+    }
+    println!(
+        "demo data loaded: {} tickets. Staff accounts (shown once):",
+        demo.tickets.len()
+    );
+    for u in &demo.users {
+        let agency = u
+            .agency
+            .as_deref()
+            .map(|a| format!(" [{a}]"))
+            .unwrap_or_default();
+        println!("  {:<20} {:<32} {}{agency}", u.role, u.email, u.password);
+    }
+    if !totp_roles.is_empty() {
+        let roles: Vec<&str> = totp_roles.iter().map(|r| r.as_str()).collect();
+        println!(
+            "Roles {} must use two-step verification: at their first sign-in they are shown a \
+             QR code (and its key as text) to add to an authenticator app (FreeOTP, Aegis, \
+             Google Authenticator; or `oathtool --totp -b KEY` in a terminal), then enter its \
+             6-digit code. Other roles sign in with the password alone.",
+            roles.join(", ")
+        );
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}
