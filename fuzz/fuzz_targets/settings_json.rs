@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use serde::de::DeserializeOwned;
 use sigap_core::{
-    Approval, ApprovalRequest, DocumentKindRequest, FieldError, Holiday, KindSettings,
+    Approval, ApprovalRequest, DocumentKindRequest, FieldError, Holiday, KindOverride,
     LetterheadChange, MAX_HOLIDAYS, Signer, check_holidays, check_letterhead,
 };
 
@@ -45,8 +45,8 @@ fn check_approval(body: &Value) -> Option<Result<Approval, Vec<FieldError>>> {
     request_of::<ApprovalRequest>(body).map(|r| Approval::try_from(&r))
 }
 
-fn check_kind(body: &Value) -> Option<Result<KindSettings, Vec<FieldError>>> {
-    request_of::<DocumentKindRequest>(body).map(|r| KindSettings::try_from(&r))
+fn check_kind(body: &Value) -> Option<Result<KindOverride, Vec<FieldError>>> {
+    request_of::<DocumentKindRequest>(body).map(|r| KindOverride::try_from(&r))
 }
 
 /// A refusal has reasons, each on one of `fields`.

@@ -49,7 +49,7 @@ pub struct Policy {
     /// Only reports of the last N days count towards the threshold; `None` counts all.
     pub approval_window_days: Option<u32>,
     /// Letterhead, signers, number patterns and copies of the official documents.
-    pub documents: Arc<documents::settings::DocumentSettings>,
+    pub documents: Arc<documents::config::DocumentConfig>,
 }
 
 impl Default for Policy {
@@ -77,7 +77,7 @@ pub struct Rules {
     /// Base URL for tracking links.
     pub public_url: String,
     /// The office's contact on maintenance pages and how blocks are proven.
-    pub blocking: workflow::blocking::BlockingSettings,
+    pub blocking: workflow::blocking::BlockingConfig,
     /// The sender of every mail (`SIGAP_MAIL_FROM`), named as the organiser of meeting
     /// invitations.
     pub mail_from: String,
@@ -88,7 +88,7 @@ pub struct Rules {
     /// burst of sign-ins waits here instead of exhausting the machine.
     pub password_slots: Arc<tokio::sync::Semaphore>,
     /// Who is told what beyond the step's own mail: escalations, reply-to, webhooks.
-    pub notices: NoticeSettings,
+    pub notices: NoticeConfig,
     /// The roles that must sign in with a second factor (TOTP): after the password, a user
     /// of these roles without one is sent to enrolment and reaches no other staff page.
     pub totp_required_roles: Vec<Role>,
@@ -139,7 +139,7 @@ pub fn names_this_machine(url: &str) -> bool {
 
 /// Who hears of missed deadlines, where replies go, and which tools hear of state changes.
 #[derive(Debug, Clone, Default)]
-pub struct NoticeSettings {
+pub struct NoticeConfig {
     /// The CSIRT lead's addresses (`SIGAP_CSIRT_LEAD_EMAIL`), told of every overdue step;
     /// empty: the active CSIRT analysts are told instead.
     pub csirt_lead: Vec<String>,
@@ -162,13 +162,13 @@ impl Default for Rules {
             max_file_bytes: 10 * 1024 * 1024,
             max_files: 10,
             public_url: "http://127.0.0.1:8080".to_owned(),
-            blocking: workflow::blocking::BlockingSettings::default(),
+            blocking: workflow::blocking::BlockingConfig::default(),
             mail_from: "BATAM-CSIRT <csirt@batam.go.id>".to_owned(),
             password_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
-            notices: NoticeSettings::default(),
+            notices: NoticeConfig::default(),
             totp_required_roles: vec![Role::Admin, Role::Csirt, Role::DomainOfficer],
             // A key of this process only: secrets sealed under it do not survive a restart.
             // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).

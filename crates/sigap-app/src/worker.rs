@@ -13,7 +13,7 @@ use sigap_core::JobKind;
 use sigap_store::JobRow;
 
 use crate::outbox::jobs::{Batch, LEASE, Outcome, settle, sweep_blobs};
-use crate::outbox::notify::MailSettings;
+use crate::outbox::notify::MailSender;
 use crate::{App, AppResult, millis};
 
 /// Jobs run at once by one worker.
@@ -24,7 +24,7 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Runs one claimed job by its kind: the one table of job kinds.
-async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSettings>, job: &JobRow) -> Outcome {
+async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSender>, job: &JobRow) -> Outcome {
     match (job.kind, mail) {
         (JobKind::Mail, Some(settings)) => {
             crate::outbox::notify::send(app, batch, settings, job).await
@@ -72,7 +72,7 @@ impl Pace {
 
 /// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
 /// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
-pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppResult<usize> {
+pub async fn run_due(app: &App, mail: Option<&MailSender>, limit: i64) -> AppResult<usize> {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     run_batch(app, mail, limit, &pace).await
 }
@@ -80,7 +80,7 @@ pub async fn run_due(app: &App, mail: Option<&MailSettings>, limit: i64) -> AppR
 /// [`run_due`] with the pace of a worker that runs batch after batch.
 async fn run_batch(
     app: &App,
-    mail: Option<&MailSettings>,
+    mail: Option<&MailSender>,
     limit: i64,
     pace: &Pace,
 ) -> AppResult<usize> {
@@ -114,7 +114,7 @@ async fn run_batch(
 
 /// Runs jobs until the process ends: as they come (mail at the configured pace), resting a
 /// second when idle, and looking at the deadlines every minute.
-pub async fn run_forever(app: App, mail: Option<MailSettings>) {
+pub async fn run_forever(app: App, mail: Option<MailSender>) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;

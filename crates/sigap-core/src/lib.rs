@@ -50,7 +50,7 @@ pub use crate::report::{
 };
 pub use crate::settings::{
     Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
-    KindSettings, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
+    KindOverride, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
     check_holidays, check_letterhead,
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};

@@ -126,7 +126,7 @@ pub struct Signer {
 
 /// The settings of one document kind, as the settings page changes them.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct KindSettings {
+pub struct KindOverride {
     /// `None`: the default pattern of the kind.
     pub pattern: Option<String>,
     /// Empty: the staff member who records the step signs.
@@ -357,17 +357,17 @@ fn signer(
     })
 }
 
-impl TryFrom<&DocumentKindRequest> for KindSettings {
+impl TryFrom<&DocumentKindRequest> for KindOverride {
     type Error = Vec<FieldError>;
 
-    fn try_from(request: &DocumentKindRequest) -> Result<KindSettings, Vec<FieldError>> {
+    fn try_from(request: &DocumentKindRequest) -> Result<KindOverride, Vec<FieldError>> {
         check_kind(request)
     }
 }
 
 /// Checks the settings of one kind: `pattern?`, `signers: [...]`, `acknowledged_by?` and
 /// `tembusan: [...]`.
-fn check_kind(body: &DocumentKindRequest) -> Result<KindSettings, Vec<FieldError>> {
+fn check_kind(body: &DocumentKindRequest) -> Result<KindOverride, Vec<FieldError>> {
     let mut errors = Vec::new();
     let pattern = line(&body.pattern, "pattern", 100, &mut errors);
     let mut signers = Vec::new();
@@ -401,7 +401,7 @@ fn check_kind(body: &DocumentKindRequest) -> Result<KindSettings, Vec<FieldError
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(KindSettings {
+    Ok(KindOverride {
         pattern,
         signers,
         acknowledged_by,
@@ -486,8 +486,8 @@ mod tests {
         check_holidays(&read(body))
     }
 
-    fn kind(body: &Value) -> Result<KindSettings, Vec<FieldError>> {
-        KindSettings::try_from(&read::<DocumentKindRequest>(body))
+    fn kind(body: &Value) -> Result<KindOverride, Vec<FieldError>> {
+        KindOverride::try_from(&read::<DocumentKindRequest>(body))
     }
 
     fn letterhead(

@@ -9,7 +9,7 @@ use sigap_core::DocumentKind;
 use crate::body::Body;
 
 // An official who signs (or acknowledges) a document: the admins' settings name them and
-// `KindSettings::try_from(&DocumentKindRequest)` checks them, so the type lives in `sigap_core`.
+// `KindOverride::try_from(&DocumentKindRequest)` checks them, so the type lives in `sigap_core`.
 pub use sigap_core::Signer;
 
 /// One official document, ready to be rendered by [`crate::render`].

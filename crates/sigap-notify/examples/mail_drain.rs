@@ -14,8 +14,8 @@ use sigap_core::{Email, TicketNumber};
 use sigap_notify::messages::TrackingToken;
 use sigap_notify::sink::{SinkOptions, SmtpSink};
 use sigap_notify::{
-    Envelope, Lang, Mailer, Message, Notification, PublicUrl, SmtpMailer, SmtpOptions, TicketRef,
-    Tlp,
+    Envelope, MailLang, Mailer, Message, Notification, PublicUrl, SmtpMailer, SmtpOptions,
+    TicketRef, Tlp,
 };
 
 fn argument(index: usize, default: usize) -> Result<usize, Box<dyn Error>> {
@@ -37,7 +37,7 @@ fn envelope(n: usize) -> Result<Envelope, Box<dyn Error>> {
             tlp: Tlp::AmberStrict,
             title: Some("Kerentanan pada portal layanan".to_owned()),
         },
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::ReportReceived {
             tracking_token: TrackingToken::parse("7f3a9c2e41d84b6a9d0e"),
         },

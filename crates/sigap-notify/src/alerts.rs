@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::html::escape;
 use crate::links::PublicUrl;
-use crate::messages::{Lang, Rendered};
+use crate::messages::{MailLang, Rendered};
 use crate::when::format_wib_long;
 
 /// A break in the audit chain, as the worker found it.
@@ -23,7 +23,7 @@ pub struct AuditChainBroken {
 impl AuditChainBroken {
     /// Subject, text and HTML of the alert; the link points at the audit page under `public`.
     pub fn render(&self, public: &PublicUrl) -> Rendered {
-        let when = format_wib_long(self.checked_at, Lang::Id);
+        let when = format_wib_long(self.checked_at, MailLang::Id);
         let link = public.audit();
         let subject = format!(
             "[PERINGATAN] Rantai log audit sigap rusak pada entri {}",

@@ -26,7 +26,7 @@ pub use crate::envelope::{Attachment, CalendarPart, Envelope};
 pub use crate::ics::{AttendeeRole, CalendarMethod, MeetingEvent, Participant};
 pub use crate::links::{PublicLink, PublicUrl};
 pub use crate::messages::{
-    Escalation, Lang, MeetingChange, MeetingPurpose, Message, Notification, Reminder, Rendered,
+    Escalation, MailLang, MeetingChange, MeetingPurpose, Message, Notification, Reminder, Rendered,
     TicketRef, TrackingToken,
 };
 pub use crate::outbox::{Outbox, SentMail};

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use sigap_core::{month_name_id, weekday_name_id, wib};
 
-use crate::messages::Lang;
+use crate::messages::MailLang;
 
 const MONTHS_EN: [&str; 12] = [
     "January",
@@ -23,19 +23,19 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// `t` in WIB, to the minute, in `lang`.
-pub fn format_wib_long(t: DateTime<Utc>, lang: Lang) -> String {
+pub fn format_wib_long(t: DateTime<Utc>, lang: MailLang) -> String {
     let local = t.with_timezone(&wib());
     let date = local.date_naive();
     let (hour, minute) = (local.hour(), local.minute());
     match lang {
-        Lang::Id => format!(
+        MailLang::Id => format!(
             "{}, {} {} {} {hour:02}.{minute:02} WIB",
             weekday_name_id(date),
             date.day(),
             month_name_id(date.month()),
             date.year()
         ),
-        Lang::En => format!(
+        MailLang::En => format!(
             "{}, {} {} {} {hour:02}:{minute:02} WIB",
             weekday_name_en(date.weekday()),
             date.day(),
@@ -78,11 +78,11 @@ mod tests {
         // 02:00 UTC is 09:00 WIB.
         let t = Utc.with_ymd_and_hms(2026, 8, 17, 2, 0, 0).unwrap();
         assert_eq!(
-            format_wib_long(t, Lang::Id),
+            format_wib_long(t, MailLang::Id),
             "Senin, 17 Agustus 2026 09.00 WIB"
         );
         assert_eq!(
-            format_wib_long(t, Lang::En),
+            format_wib_long(t, MailLang::En),
             "Monday, 17 August 2026 09:00 WIB"
         );
     }
@@ -91,7 +91,7 @@ mod tests {
     fn late_utc_evening_is_the_next_day_in_batam() {
         let t = Utc.with_ymd_and_hms(2026, 12, 31, 17, 30, 0).unwrap();
         assert_eq!(
-            format_wib_long(t, Lang::Id),
+            format_wib_long(t, MailLang::Id),
             "Jumat, 1 Januari 2027 00.30 WIB"
         );
     }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sigap_core::{Criticality, Email, Recommendation, TicketNumber};
 use sigap_notify::sink::{SinkOptions, SmtpSink};
 use sigap_notify::{
-    CalendarMethod, Envelope, Lang, Mailer, MeetingChange, MeetingEvent, Message, Notification,
+    CalendarMethod, Envelope, MailLang, Mailer, MeetingChange, MeetingEvent, Message, Notification,
     Outbox, Participant, PublicUrl, SendError, SmtpMailer, SmtpOptions, TicketRef, Tlp,
     messages::{MeetingPurpose, TrackingToken},
 };
@@ -68,7 +68,7 @@ fn first_address(list: Option<&mail_parser::Address<'_>>) -> String {
         .to_owned()
 }
 
-fn acknowledgement(lang: Lang) -> Envelope {
+fn acknowledgement(lang: MailLang) -> Envelope {
     let notification = Notification {
         ticket: ticket(Tlp::Clear),
         lang,
@@ -87,7 +87,7 @@ fn acknowledgement(lang: Lang) -> Envelope {
 #[tokio::test]
 async fn acknowledgement_reaches_the_reporter_in_indonesian() {
     let sink = SmtpSink::start().await.unwrap();
-    let mail = send_one(&sink, &acknowledgement(Lang::Id)).await;
+    let mail = send_one(&sink, &acknowledgement(MailLang::Id)).await;
     assert_eq!(mail.mail_from, "csirt@batam.go.id");
     assert_eq!(mail.rcpt_to, ["pelapor@example.com"]);
     let parsed = mail.parsed().unwrap();
@@ -114,7 +114,7 @@ async fn acknowledgement_reaches_the_reporter_in_indonesian() {
 #[tokio::test]
 async fn acknowledgement_reaches_the_reporter_in_english() {
     let sink = SmtpSink::start().await.unwrap();
-    let mail = send_one(&sink, &acknowledgement(Lang::En)).await;
+    let mail = send_one(&sink, &acknowledgement(MailLang::En)).await;
     let parsed = mail.parsed().unwrap();
     assert_eq!(
         parsed.subject(),
@@ -151,7 +151,7 @@ async fn agency_notice_carries_the_letter_byte_for_byte() {
     let sink = SmtpSink::start().await.unwrap();
     let notification = Notification {
         ticket: ticket(Tlp::AmberStrict),
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::AgencyNotice {
             agency: "Dinas Pendidikan".to_owned(),
             system: "ppdb.batam.go.id".to_owned(),
@@ -254,7 +254,7 @@ fn property<'a>(event: &'a icalendar::parser::Component<'a>, name: &str) -> Stri
 async fn send_meeting(sink: &SmtpSink, change: MeetingChange, sequence: u32) -> (String, String) {
     let notification = Notification {
         ticket: ticket(Tlp::AmberStrict),
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::Meeting {
             change,
             purpose: MeetingPurpose::Review,
@@ -355,7 +355,7 @@ async fn hostile_values_arrive_escaped_in_html() {
             title: Some(HOSTILE.to_owned()),
             ..ticket(Tlp::Red)
         },
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::ReportRejected {
             reason: format!("Bukan kerentanan {HOSTILE}"),
         },
@@ -391,7 +391,10 @@ async fn a_sink_that_is_down_is_a_transient_failure() {
         ..SmtpOptions::default()
     };
     let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}"), FROM, options).unwrap();
-    let error = mailer.send(&acknowledgement(Lang::Id)).await.unwrap_err();
+    let error = mailer
+        .send(&acknowledgement(MailLang::Id))
+        .await
+        .unwrap_err();
     assert!(error.is_transient(), "{error}");
 }
 
@@ -405,7 +408,7 @@ async fn a_refused_recipient_is_permanent_and_a_deferred_one_transient() {
     .await
     .unwrap();
     let mailer = mailer(&sink);
-    let mut envelope = acknowledgement(Lang::Id);
+    let mut envelope = acknowledgement(MailLang::Id);
     envelope.to = vec![email("unknown@example.com")];
     let error = mailer.send(&envelope).await.unwrap_err();
     assert!(matches!(error, SendError::Permanent(_)), "{error}");
@@ -422,7 +425,7 @@ async fn credentials_in_the_url_authenticate() {
     let sink = SmtpSink::start().await.unwrap();
     let url = format!("smtp://mailer:s3cret@{}", sink.addr());
     let mailer = SmtpMailer::from_url(&url, FROM, SmtpOptions::default()).unwrap();
-    mailer.send(&acknowledgement(Lang::Id)).await.unwrap();
+    mailer.send(&acknowledgement(MailLang::Id)).await.unwrap();
     let received = sink.wait_for(1, Duration::from_secs(10)).await;
     assert!(received[0].authenticated);
 }
@@ -431,7 +434,7 @@ async fn credentials_in_the_url_authenticate() {
 async fn the_outbox_keeps_what_would_have_been_sent() {
     let outbox = Outbox::new(FROM.parse().unwrap());
     let mailer: &dyn Mailer = &outbox;
-    mailer.send(&acknowledgement(Lang::En)).await.unwrap();
+    mailer.send(&acknowledgement(MailLang::En)).await.unwrap();
     let sent = outbox.take();
     assert_eq!(sent.len(), 1);
     let parsed = mail_parser::MessageParser::default()
@@ -447,7 +450,7 @@ async fn the_outbox_keeps_what_would_have_been_sent() {
 #[tokio::test]
 async fn a_message_with_an_unusable_attachment_type_is_a_permanent_failure() {
     let outbox = Outbox::new(FROM.parse().unwrap());
-    let envelope = acknowledgement(Lang::Id).attach("x.bin", "not a type", vec![1, 2, 3]);
+    let envelope = acknowledgement(MailLang::Id).attach("x.bin", "not a type", vec![1, 2, 3]);
     let error = outbox.send(&envelope).await.unwrap_err();
     assert!(matches!(error, SendError::Permanent(_)));
     assert_eq!(CalendarMethod::Cancel.as_str(), "CANCEL");

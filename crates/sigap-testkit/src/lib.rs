@@ -77,14 +77,14 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Start),
 ) -> Option<TestApp> {
-    spawn_app_with_web(backend, configure, sigap_web::WebSettings::default()).await
+    spawn_app_with_web(backend, configure, sigap_web::WebConfig::default()).await
 }
 
 /// [`spawn_app_with_web`] with the web layer's settings (body and connection limits) given.
 pub async fn spawn_app_with_web(
     backend: Backend,
     configure: impl FnOnce(&mut Start),
-    web: sigap_web::WebSettings,
+    web: sigap_web::WebConfig,
 ) -> Option<TestApp> {
     spawn(backend, configure, web, None).await
 }
@@ -102,7 +102,7 @@ pub async fn spawn_public_app(
     spawn(
         backend,
         configure,
-        sigap_web::WebSettings::default(),
+        sigap_web::WebConfig::default(),
         Some(PUBLIC_HOST),
     )
     .await
@@ -111,7 +111,7 @@ pub async fn spawn_public_app(
 async fn spawn(
     backend: Backend,
     configure: impl FnOnce(&mut Start),
-    web: sigap_web::WebSettings,
+    web: sigap_web::WebConfig,
     public_host: Option<&str>,
 ) -> Option<TestApp> {
     let database = TestDatabase::create(backend).await?;

@@ -176,8 +176,8 @@ where
 }
 
 /// A body of text fields (as a JSON object) and uploaded files, read within the staff's
-/// request limit (`WebSettings::max_request_bytes`); [`PublicFormBody`] for the public
-/// routes. A multipart body holds one of the upload slots (`WebSettings::max_uploads`)
+/// request limit (`WebConfig::max_request_bytes`); [`PublicFormBody`] for the public
+/// routes. A multipart body holds one of the upload slots (`WebConfig::max_uploads`)
 /// while it is read and until the body is dropped, with its files in memory.
 #[derive(Debug, Default)]
 pub struct FormBody {
@@ -204,7 +204,7 @@ impl FormBody {
 }
 
 /// A [`FormBody`] of the public routes (reports, the reporter's messages), read within the
-/// smaller `WebSettings::max_public_request_bytes`.
+/// smaller `WebConfig::max_public_request_bytes`.
 #[derive(Debug, Default)]
 pub struct PublicFormBody(pub FormBody);
 
@@ -289,7 +289,7 @@ where
     }
 }
 
-/// One of the slots of `WebSettings::max_uploads`, waited for a little: a burst of uploads
+/// One of the slots of `WebConfig::max_uploads`, waited for a little: a burst of uploads
 /// queues briefly, a flood is answered 503 instead of holding every file in memory at once.
 async fn upload_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
     let wait = tokio::time::timeout(UPLOAD_SLOT_WAIT, state.upload_slots.clone().acquire_owned());
@@ -379,7 +379,7 @@ async fn read_multipart(
     })
 }
 
-/// Whether a body error is the deadline of `WebSettings::body_timeout` (the router's
+/// Whether a body error is the deadline of `WebConfig::body_timeout` (the router's
 /// `RequestBodyDeadlineLayer`), somewhere in its chain of causes.
 fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(e);

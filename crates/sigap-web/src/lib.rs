@@ -25,7 +25,7 @@ pub use connections::ConnectionLimits;
 
 /// Settings of the web layer that the use cases do not need.
 #[derive(Debug, Clone)]
-pub struct WebSettings {
+pub struct WebConfig {
     /// Largest request body of staff routes (multipart uploads), in bytes.
     pub max_request_bytes: usize,
     /// Largest request body of the public routes (reports, reporter messages), in bytes.
@@ -43,9 +43,9 @@ pub struct WebSettings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-impl Default for WebSettings {
+impl Default for WebConfig {
     fn default() -> Self {
-        WebSettings {
+        WebConfig {
             max_request_bytes: 64 * 1024 * 1024,
             max_public_request_bytes: 25 * 1024 * 1024,
             max_uploads: 8,
@@ -61,9 +61,9 @@ impl Default for WebSettings {
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
-    pub web: Arc<WebSettings>,
+    pub web: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
-    /// The slots of `WebSettings::max_uploads`.
+    /// The slots of `WebConfig::max_uploads`.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
@@ -246,7 +246,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The whole application as one router, with its security headers and body limit.
-pub fn router(app: App, web: WebSettings) -> Router {
+pub fn router(app: App, web: WebConfig) -> Router {
     let limit = web.max_request_bytes;
     let body_timeout = web.body_timeout;
     let state = AppState {

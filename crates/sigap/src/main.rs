@@ -4,8 +4,8 @@
 //! calls the use cases; it decides nothing itself. Errors print one line and exit non-zero.
 
 mod commands;
+mod config;
 mod demo;
-mod settings;
 
 use std::process::ExitCode;
 

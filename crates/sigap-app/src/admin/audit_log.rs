@@ -22,7 +22,7 @@ use sigap_store::{
 
 use crate::auth::Caller;
 use crate::identity::totp::SecretKey;
-use crate::outbox::notify::MailSettings;
+use crate::outbox::notify::MailSender;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// The job kind of an alert mailed to the admins.
@@ -479,7 +479,7 @@ struct AlertJob {
 pub(crate) async fn send_alert(
     app: &App,
     batch: &crate::outbox::jobs::Batch,
-    settings: &MailSettings,
+    settings: &MailSender,
     job: &JobRow,
 ) -> Result<String, (bool, String)> {
     let alert: AlertJob =

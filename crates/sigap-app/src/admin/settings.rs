@@ -19,7 +19,7 @@ use sigap_docs::Signer;
 use sigap_store::{SettingRow, Tx};
 
 use crate::auth::Caller;
-use crate::documents::settings::{DocumentSettings, KindSettings};
+use crate::documents::config::{DocumentConfig, KindOverride};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 pub use sigap_core::settings::{
@@ -173,7 +173,7 @@ fn build(base: &Arc<Policy>, revision: i64, rows: &[SettingRow]) -> Effective {
                     holidays = list;
                     effective.holidays_changed = changed;
                 }),
-            Some(Section::Documents) => DocumentSettings::from_json(&value).map(|documents| {
+            Some(Section::Documents) => DocumentConfig::from_json(&value).map(|documents| {
                 policy.documents = Arc::new(documents);
                 effective.documents_changed = changed;
             }),
@@ -208,7 +208,7 @@ pub fn check_letterhead(
     request: &LetterheadRequest,
     logo: Option<Vec<u8>>,
 ) -> AppResult<LetterheadChange> {
-    sigap_core::check_letterhead(request, logo, crate::documents::settings::check_logo)
+    sigap_core::check_letterhead(request, logo, crate::documents::config::check_logo)
         .map_err(AppError::Invalid)
 }
 
@@ -309,15 +309,15 @@ async fn try_set_holidays(
 }
 
 /// The document settings in force inside `tx`: the changed ones, else those read at start.
-async fn documents_in(app: &App, tx: &mut Tx) -> AppResult<DocumentSettings> {
+async fn documents_in(app: &App, tx: &mut Tx) -> AppResult<DocumentConfig> {
     match tx.get_setting(Section::Documents.as_str()).await? {
         Some(row) => {
             let value: Value = serde_json::from_str(&row.value)
                 .map_err(|e| AppError::Internal(format!("stored document settings: {e}")))?;
-            DocumentSettings::from_json(&value)
+            DocumentConfig::from_json(&value)
                 .map_err(|e| AppError::Internal(format!("stored document settings: {e}")))
         }
-        None => Ok(DocumentSettings::clone(&app.live().base.documents)),
+        None => Ok(DocumentConfig::clone(&app.live().base.documents)),
     }
 }
 
@@ -328,7 +328,7 @@ async fn change_documents(
     app: &App,
     caller: &Caller,
     details: Value,
-    change: impl FnOnce(DocumentSettings) -> AppResult<DocumentSettings>,
+    change: impl FnOnce(DocumentConfig) -> AppResult<DocumentConfig>,
 ) -> AppResult<()> {
     let (mut tx, revision) = begin(app, caller).await?;
     let changed = change(documents_in(app, &mut tx).await?)?;
@@ -377,7 +377,7 @@ async fn try_set_letterhead(app: &App, caller: &Caller, change: LetterheadChange
 
 /// Sets the number pattern, signers, "Mengetahui" signer and copies of the documents of
 /// `kind`. A pattern another kind uses is refused; a pattern's form is checked when it is
-/// applied ([`DocumentSettings::with_kind`]).
+/// applied ([`DocumentConfig::with_kind`]).
 pub async fn set_document_kind(
     app: &App,
     caller: &Caller,
@@ -401,7 +401,7 @@ async fn try_set_document_kind(
     let kind: DocumentKind = kind
         .parse()
         .map_err(|_| AppError::NotFound(format!("document kind `{kind}`")))?;
-    let new = KindSettings::try_from(request).map_err(AppError::Invalid)?;
+    let new = KindOverride::try_from(request).map_err(AppError::Invalid)?;
     let mut details =
         serde_json::to_value(request).map_err(|e| AppError::Internal(e.to_string()))?;
     if let Some(map) = details.as_object_mut() {

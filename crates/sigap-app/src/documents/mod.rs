@@ -1,7 +1,7 @@
 //! Issuing and reading the official documents (*naskah dinas*). When a step's outcome names
 //! documents, [`issue`] builds each one from the ticket, the step's records and what the
 //! ticket already holds ([`bodies`]), numbers it gaplessly per agenda and year inside the
-//! step's transaction with the pattern from [`DocumentSettings`], renders the PDF, stores
+//! step's transaction with the pattern from [`DocumentConfig`], renders the PDF, stores
 //! it in the blob store under its SHA-256 and records it; a failed render refuses the whole
 //! step. The PDF is written before the commit, so a step refused later leaves an unreferenced
 //! file in the blob store (harmless: nothing points to it, and it holds nothing the
@@ -13,13 +13,13 @@
 //! a document to staff in the ticket's scope, [`signed`] keeps the signed copies uploaded
 //! back, and [`verify`] answers the public verification link printed as a QR code.
 //!
-//! [`DocumentSettings`]: crate::documents::settings::DocumentSettings
+//! [`DocumentConfig`]: crate::documents::config::DocumentConfig
 
 pub(crate) mod bodies;
+pub mod config;
 mod correction;
 mod reading;
 mod receipt;
-pub mod settings;
 pub mod signed;
 
 pub use crate::documents::correction::{ReissueRequest, reissue};

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sigap_core::{Criticality, DocumentKind, Email, JobKind, Recommendation, Role, TicketNumber};
 use sigap_notify::{
-    Envelope, Escalation, Lang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef, Tlp,
-    TrackingToken,
+    Envelope, Escalation, MailLang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef,
+    Tlp, TrackingToken,
 };
 use sigap_store::{JobRow, NewJob, TicketRow, Tx};
 
@@ -233,7 +233,7 @@ pub(crate) async fn agency_addresses(app: &App, agency_id: Option<i64>) -> AppRe
 
 /// Where outgoing mail goes, with the public address of links.
 #[derive(Clone)]
-pub struct MailSettings {
+pub struct MailSender {
     pub mailer: Arc<dyn Mailer>,
     pub public: PublicUrl,
 }
@@ -331,9 +331,9 @@ async fn envelope(
             title: mail.title.clone(),
         },
         lang: if mail.lang == "en" {
-            Lang::En
+            MailLang::En
         } else {
-            Lang::Id
+            MailLang::Id
         },
         message: message(&mail.kind),
     };
@@ -407,7 +407,7 @@ pub(crate) fn without_secrets(kind: JobKind, payload: &str) -> Option<String> {
 pub(crate) async fn send(
     app: &App,
     batch: &crate::outbox::jobs::Batch,
-    settings: &MailSettings,
+    settings: &MailSender,
     job: &JobRow,
 ) -> Result<String, (bool, String)> {
     let mut mail: MailJob =

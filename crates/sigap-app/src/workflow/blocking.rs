@@ -448,7 +448,7 @@ pub(crate) fn unblock_seconds(row: &TicketRow, now: DateTime<Utc>) -> i64 {
 
 /// What the settings say about blocking.
 #[derive(Debug, Clone, Default)]
-pub struct BlockingSettings {
+pub struct BlockingConfig {
     /// The office's contact printed on the maintenance page.
     pub contact: String,
     /// How the proof is captured; `None` captures nothing (the record says so).

@@ -11,8 +11,8 @@ use crate::messages::draft::{Context, Draft};
 
 fn greeting(c: &Context<'_>, agency: &str) -> String {
     match c.lang {
-        crate::Lang::Id => format!("Yth. Kepala {agency},"),
-        crate::Lang::En => format!("Dear Head of {agency},"),
+        crate::MailLang::Id => format!("Yth. Kepala {agency},"),
+        crate::MailLang::En => format!("Dear Head of {agency},"),
     }
 }
 

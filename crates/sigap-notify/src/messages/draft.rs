@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::links::{PublicLink, PublicUrl};
-use crate::messages::{Lang, TicketRef};
+use crate::messages::{MailLang, TicketRef};
 use crate::when::format_wib_long;
 
 /// What a message writer needs to know besides the message itself.
@@ -13,7 +13,7 @@ pub(crate) struct Context<'a> {
     /// The ticket.
     pub ticket: &'a TicketRef,
     /// The reader's language.
-    pub lang: Lang,
+    pub lang: MailLang,
     /// The base of links.
     pub public: &'a PublicUrl,
 }

@@ -1,5 +1,5 @@
 //! Every notification of the SOP as a typed value. A [`Notification`] is a [`Message`] about
-//! one ticket ([`TicketRef`]) in one language ([`Lang`]); [`Notification::render`] turns it
+//! one ticket ([`TicketRef`]) in one language ([`MailLang`]); [`Notification::render`] turns it
 //! into a subject, a plain-text body and an HTML body ([`Rendered`]).
 //!
 //! The rules every message keeps are enforced here, not by each caller: the ticket number is
@@ -30,7 +30,7 @@ use crate::tlp::Tlp;
 
 /// The language of a message: Indonesian by default, English for reporters who chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
+pub enum MailLang {
     /// Bahasa Indonesia, in the formal register of a government office.
     #[default]
     Id,
@@ -38,7 +38,7 @@ pub enum Lang {
     En,
 }
 
-impl Lang {
+impl MailLang {
     /// Picks the Indonesian or the English text.
     pub(crate) fn pick<'a>(self, id: &'a str, en: &'a str) -> &'a str {
         match self {
@@ -48,7 +48,7 @@ impl Lang {
     }
 }
 
-impl FromStr for Lang {
+impl FromStr for MailLang {
     type Err = sigap_core::UnknownValue;
 
     /// Reads `id` or `en` (any case, surrounding spaces ignored).
@@ -232,7 +232,7 @@ pub struct Notification {
     /// The ticket.
     pub ticket: TicketRef,
     /// The reader's language.
-    pub lang: Lang,
+    pub lang: MailLang,
     /// What to say.
     pub message: Message,
 }

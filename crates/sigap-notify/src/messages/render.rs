@@ -5,14 +5,14 @@
 
 use crate::html::{escape, escape_multiline};
 use crate::messages::draft::{Block, Draft};
-use crate::messages::{Lang, Rendered, TicketRef};
+use crate::messages::{MailLang, Rendered, TicketRef};
 use crate::tlp::Tlp;
 
 /// The signature under every message.
 const SIGNATURE: [&str; 2] = ["BATAM-CSIRT", "Dinas Komunikasi dan Informatika Kota Batam"];
 
 /// Renders `draft` about `ticket` in `lang`.
-pub(crate) fn render(ticket: &TicketRef, lang: Lang, draft: &Draft) -> Rendered {
+pub(crate) fn render(ticket: &TicketRef, lang: MailLang, draft: &Draft) -> Rendered {
     let header = header_facts(ticket, lang);
     Rendered {
         subject: subject(ticket, &draft.subject),
@@ -35,7 +35,7 @@ fn subject(ticket: &TicketRef, subject: &str) -> String {
         .collect()
 }
 
-fn header_facts(ticket: &TicketRef, lang: Lang) -> Vec<(String, String)> {
+fn header_facts(ticket: &TicketRef, lang: MailLang) -> Vec<(String, String)> {
     let mut facts = vec![(
         lang.pick("Nomor tiket", "Ticket number").to_owned(),
         ticket.number.to_string(),
@@ -47,7 +47,7 @@ fn header_facts(ticket: &TicketRef, lang: Lang) -> Vec<(String, String)> {
 }
 
 /// What the label asks of the reader.
-fn tlp_notice(tlp: Tlp, lang: Lang) -> String {
+fn tlp_notice(tlp: Tlp, lang: MailLang) -> String {
     let meaning = match tlp {
         Tlp::Red => lang.pick(
             "hanya untuk penerima yang disebut namanya; jangan diteruskan",
@@ -70,7 +70,7 @@ fn tlp_notice(tlp: Tlp, lang: Lang) -> String {
     format!("{tlp}: {meaning}")
 }
 
-fn closing(lang: Lang) -> &'static str {
+fn closing(lang: MailLang) -> &'static str {
     lang.pick(
         "Pesan ini dikirim secara otomatis oleh SIGAP. Mohon tidak membalas dengan \
          menyertakan data rahasia.",
@@ -79,7 +79,7 @@ fn closing(lang: Lang) -> &'static str {
     )
 }
 
-fn text_body(tlp: Tlp, lang: Lang, header: &[(String, String)], draft: &Draft) -> String {
+fn text_body(tlp: Tlp, lang: MailLang, header: &[(String, String)], draft: &Draft) -> String {
     let mut parts = Vec::new();
     if tlp.is_marked() {
         parts.push(tlp_notice(tlp, lang));
@@ -119,7 +119,7 @@ fn text_facts(facts: &[(String, String)]) -> String {
         .join("\n")
 }
 
-fn html_body(tlp: Tlp, lang: Lang, header: &[(String, String)], draft: &Draft) -> String {
+fn html_body(tlp: Tlp, lang: MailLang, header: &[(String, String)], draft: &Draft) -> String {
     let mut html = String::from(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n\
          <body style=\"font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1a1a1a\">\n",

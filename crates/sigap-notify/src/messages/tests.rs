@@ -119,7 +119,7 @@ fn every_message() -> Vec<Message> {
     ]
 }
 
-fn render(tlp: Tlp, lang: Lang, message: Message) -> Rendered {
+fn render(tlp: Tlp, lang: MailLang, message: Message) -> Rendered {
     Notification {
         ticket: ticket(tlp),
         lang,
@@ -130,7 +130,7 @@ fn render(tlp: Tlp, lang: Lang, message: Message) -> Rendered {
 
 #[test]
 fn every_subject_names_the_ticket_and_starts_with_a_marked_label() {
-    for lang in [Lang::Id, Lang::En] {
+    for lang in [MailLang::Id, MailLang::En] {
         for message in every_message() {
             let marked = render(Tlp::AmberStrict, lang, message.clone());
             assert!(
@@ -161,7 +161,7 @@ fn every_subject_names_the_ticket_and_starts_with_a_marked_label() {
 #[test]
 fn hostile_values_are_escaped_in_html_and_kept_as_text_in_plain_text() {
     for message in every_message() {
-        let rendered = render(Tlp::Red, Lang::Id, message);
+        let rendered = render(Tlp::Red, MailLang::Id, message);
         assert!(!rendered.html.contains("<script"), "{}", rendered.html);
         assert!(!rendered.html.contains("x'&"), "{}", rendered.html);
         assert!(
@@ -179,7 +179,7 @@ fn subjects_cannot_carry_a_second_header_line() {
     reference.title = Some("x\r\nBcc: victim@example.com".to_owned());
     let rendered = Notification {
         ticket: reference,
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::ReportValidated,
     }
     .render(&public());
@@ -190,7 +190,7 @@ fn subjects_cannot_carry_a_second_header_line() {
 #[test]
 fn every_message_body_names_the_ticket() {
     for message in every_message() {
-        let rendered = render(Tlp::Green, Lang::En, message);
+        let rendered = render(Tlp::Green, MailLang::En, message);
         assert!(rendered.text.contains("Ticket number: BCSIRT-2026-00042"));
         assert!(rendered.html.contains("BCSIRT-2026-00042"));
     }
@@ -201,7 +201,7 @@ fn acknowledgement_gives_the_tracking_link_and_code_in_the_reporters_language() 
     let message = Message::ReportReceived {
         tracking_token: TrackingToken::parse("7f3a9c2e41d84b6a9d0e"),
     };
-    let id = render(Tlp::Clear, Lang::Id, message.clone());
+    let id = render(Tlp::Clear, MailLang::Id, message.clone());
     assert_eq!(
         id.subject,
         "[BCSIRT-2026-00042] Laporan Anda telah diterima"
@@ -216,7 +216,7 @@ fn acknowledgement_gives_the_tracking_link_and_code_in_the_reporters_language() 
         id.html
             .contains("<a href=\"https://sigap.batam.go.id/track?ticket=BCSIRT-2026-00042\">")
     );
-    let en = render(Tlp::Clear, Lang::En, message);
+    let en = render(Tlp::Clear, MailLang::En, message);
     assert_eq!(en.subject, "[BCSIRT-2026-00042] Your report was received");
     assert!(en.text.contains("Tracking code: 7f3a9c2e41d84b6a9d0e"));
     assert!(en.text.contains("Kind regards,"));
@@ -237,7 +237,7 @@ fn deadlines_are_shown_in_wib_in_the_readers_language() {
         lead: Reminder::OneDay,
         due_at: due(),
     };
-    let id = render(Tlp::AmberStrict, Lang::Id, message.clone());
+    let id = render(Tlp::AmberStrict, MailLang::Id, message.clone());
     assert!(
         id.subject
             .ends_with("Pengingat: batas waktu penanganan kerentanan 1 hari lagi")
@@ -247,7 +247,7 @@ fn deadlines_are_shown_in_wib_in_the_readers_language() {
         id.text
             .contains("Batas waktu penanganan: Senin, 17 Agustus 2026 09.00 WIB")
     );
-    let en = render(Tlp::AmberStrict, Lang::En, message);
+    let en = render(Tlp::AmberStrict, MailLang::En, message);
     assert!(
         en.text
             .contains("Remediation deadline: Monday, 17 August 2026 09:00 WIB")
@@ -257,7 +257,7 @@ fn deadlines_are_shown_in_wib_in_the_readers_language() {
 #[test]
 fn links_lead_only_into_sigap() {
     for message in every_message() {
-        let rendered = render(Tlp::Clear, Lang::Id, message);
+        let rendered = render(Tlp::Clear, MailLang::Id, message);
         for (index, _) in rendered.html.match_indices("href=\"") {
             let target = &rendered.html[index + 6..];
             assert!(target.starts_with("https://sigap.batam.go.id/"), "{target}");
@@ -269,7 +269,7 @@ fn links_lead_only_into_sigap() {
 fn the_high_finding_notice_says_it_is_live() {
     let rendered = render(
         Tlp::AmberStrict,
-        Lang::Id,
+        MailLang::Id,
         Message::HighFindingActive {
             system: "simpeg.batam.go.id".to_owned(),
             due_at: due(),
@@ -287,7 +287,7 @@ fn the_high_finding_notice_says_it_is_live() {
 fn meeting_messages_carry_their_calendar_method() {
     let notification = |change| Notification {
         ticket: ticket(Tlp::Clear),
-        lang: Lang::Id,
+        lang: MailLang::Id,
         message: Message::Meeting {
             change,
             purpose: MeetingPurpose::Review,

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiPath;
-use crate::pages::Lang;
+use crate::pages::PageLang;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(verify_document))
@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             content((Problem = "application/json"), (String = "text/html")))))]
 async fn verify_document(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {

@@ -22,7 +22,7 @@ use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
 use crate::pages::{
-    Lang, Layout, OrForm, OrPage, PageResult, csrf_refused, render, secure_cookies,
+    Layout, OrForm, OrPage, PageLang, PageResult, csrf_refused, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -50,13 +50,13 @@ struct TokenLine {
 #[template(path = "account_tokens.html")]
 struct TokensPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     tokens: Vec<TokenLine>,
     notice: Option<String>,
 }
 
-fn token_line(lang: Lang, view: TokenView, now: chrono::DateTime<chrono::Utc>) -> TokenLine {
+fn token_line(lang: PageLang, view: TokenView, now: chrono::DateTime<chrono::Utc>) -> TokenLine {
     let never = lang.t("account.tokens.never").into_owned();
     let ended = if view.revoked_at.is_some() {
         Some(lang.t("account.tokens.revoked").into_owned())
@@ -82,7 +82,7 @@ fn token_line(lang: Lang, view: TokenView, now: chrono::DateTime<chrono::Utc>) -
 
 async fn tokens_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     notice: Option<String>,
 ) -> PageResult {
@@ -104,14 +104,14 @@ async fn tokens_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn tokens_layout(lang: Lang, session: &Session) -> Layout {
+fn tokens_layout(lang: PageLang, session: &Session) -> Layout {
     let title = lang.t("account.tokens.title").into_owned();
     Layout::staff(lang, "/account/tokens", title, session)
 }
 
 async fn token_list(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
 ) -> PageResult {
     tokens_page(&state, lang, &session, None).await
@@ -124,7 +124,7 @@ struct CsrfOnly {
 
 async fn revoke(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Source(source): Source,
     Path(id): Path<i64>,
@@ -145,13 +145,17 @@ async fn revoke(
 #[template(path = "account_password.html")]
 struct PasswordPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     /// The field that was refused and why, in the catalogue's words.
     error: Option<(String, String)>,
 }
 
-fn password_page(lang: Lang, session: &Session, error: Option<(String, String)>) -> PasswordPage {
+fn password_page(
+    lang: PageLang,
+    session: &Session,
+    error: Option<(String, String)>,
+) -> PasswordPage {
     let title = lang.t("account.password.title").into_owned();
     PasswordPage {
         layout: Layout::staff(lang, "/account/password", title, session),
@@ -161,7 +165,7 @@ fn password_page(lang: Lang, session: &Session, error: Option<(String, String)>)
     }
 }
 
-async fn password_form(lang: Lang, StaffSession(session): StaffSession) -> Response {
+async fn password_form(lang: PageLang, StaffSession(session): StaffSession) -> Response {
     render(StatusCode::OK, &password_page(lang, &session, None))
 }
 
@@ -178,7 +182,7 @@ struct PasswordForm {
 
 async fn change_password(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Source(source): Source,
     axum::Form(form): axum::Form<PasswordForm>,
@@ -221,7 +225,7 @@ async fn change_password(
 }
 
 /// The refused field and its message from the catalogue.
-fn refused(lang: Lang, field: &str) -> (String, String) {
+fn refused(lang: PageLang, field: &str) -> (String, String) {
     (
         field.to_owned(),
         lang.t(&format!("account.password.error.{field}"))

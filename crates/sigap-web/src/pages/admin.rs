@@ -28,7 +28,7 @@ use crate::AppState;
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::{FormField, place_errors};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrForm, OrPage, PageError, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrForm, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -89,7 +89,7 @@ impl AdminForm {
     /// message `admin.error.{form}.{field}`.
     pub fn refused(
         mut self,
-        lang: Lang,
+        lang: PageLang,
         form: &str,
         posted: &Value,
         errors: &[FieldError],
@@ -108,7 +108,7 @@ impl AdminForm {
 }
 
 /// The catalogue's message for an error on `field` of `form`, or the use case's own.
-fn localized(lang: Lang, form: &str, error: &FieldError) -> FieldError {
+fn localized(lang: PageLang, form: &str, error: &FieldError) -> FieldError {
     let key = format!("admin.error.{form}.{}", error.field);
     let message = lang.t(&key);
     if message == key.as_str() {
@@ -119,12 +119,12 @@ fn localized(lang: Lang, form: &str, error: &FieldError) -> FieldError {
 }
 
 /// A field of the form `form` labelled by `admin.{form}.{name}` (and its `.hint`).
-pub fn admin_field(lang: Lang, form: &str, name: &str, kind: &'static str) -> FormField {
+pub fn admin_field(lang: PageLang, form: &str, name: &str, kind: &'static str) -> FormField {
     FormField::new(lang, form, name, &format!("admin.{form}.{name}"), kind)
 }
 
 /// The layout of the admin page at `path` titled by the catalogue key `title_key`.
-pub fn admin_layout(lang: Lang, path: &str, title_key: &str, session: &Session) -> Layout {
+pub fn admin_layout(lang: PageLang, path: &str, title_key: &str, session: &Session) -> Layout {
     Layout::staff(lang, path, lang.t(title_key).into_owned(), session)
 }
 
@@ -136,7 +136,7 @@ pub struct Done {
 
 impl Done {
     /// The notice `admin.done.{done}` when `done` names one.
-    pub fn notice(&self, lang: Lang) -> Option<String> {
+    pub fn notice(&self, lang: PageLang) -> Option<String> {
         let key = format!("admin.done.{}", self.done.as_deref()?);
         let text = lang.t(&key);
         (text != key.as_str()).then(|| text.into_owned())
@@ -149,7 +149,7 @@ impl Done {
 #[template(path = "admin_agencies.html")]
 struct AgenciesPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     agencies: Vec<AgencyOverview>,
     notice: Option<String>,
     /// The add form, for admins.
@@ -157,7 +157,7 @@ struct AgenciesPage {
     csrf_token: String,
 }
 
-fn agency_fields(lang: Lang) -> Vec<FormField> {
+fn agency_fields(lang: PageLang) -> Vec<FormField> {
     vec![
         admin_field(lang, "agency", "code", "text").required(),
         admin_field(lang, "agency", "name", "text").required(),
@@ -169,7 +169,7 @@ fn agency_fields(lang: Lang) -> Vec<FormField> {
 /// The agencies page, with `form` in place of a fresh add form when one was refused.
 async fn agencies_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     notice: Option<String>,
     form: Option<AdminForm>,
@@ -193,7 +193,7 @@ async fn agencies_page(
 
 async fn list_agencies(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
 ) -> PageResult {
@@ -203,7 +203,7 @@ async fn list_agencies(
 
 async fn add_agency(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -236,7 +236,7 @@ async fn add_agency(
 #[template(path = "admin_systems.html")]
 struct SystemsPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     systems: Vec<SystemRow>,
     notice: Option<String>,
     /// The add form and the blocking form, for admins.
@@ -252,7 +252,7 @@ struct SystemRow {
 }
 
 /// The label of a blocking adapter (its name when the catalogue has none).
-fn adapter_label(lang: Lang, adapter: &str) -> String {
+fn adapter_label(lang: PageLang, adapter: &str) -> String {
     let key = format!("admin.adapter.{adapter}");
     let label = lang.t(&key);
     if label == key.as_str() {
@@ -262,7 +262,7 @@ fn adapter_label(lang: Lang, adapter: &str) -> String {
     }
 }
 
-fn system_fields(lang: Lang, agencies: &[AgencyOverview]) -> Vec<FormField> {
+fn system_fields(lang: PageLang, agencies: &[AgencyOverview]) -> Vec<FormField> {
     let mut choices = vec![(String::new(), lang.t("admin.choose").into_owned())];
     choices.extend(agencies.iter().map(|a| {
         let code = a.agency.code.clone();
@@ -280,7 +280,7 @@ fn system_fields(lang: Lang, agencies: &[AgencyOverview]) -> Vec<FormField> {
 /// The blocking form: a system's domain, `manual` or a profile of the operator's blocking
 /// file, and the harmless values a system may set.
 fn blocking_fields(
-    lang: Lang,
+    lang: PageLang,
     systems: &[SystemView],
     profiles: &BlockingProfiles,
 ) -> Vec<FormField> {
@@ -314,7 +314,7 @@ enum RefusedSystemForm {
 
 async fn systems_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     notice: Option<String>,
     refused: Option<RefusedSystemForm>,
@@ -361,7 +361,7 @@ async fn systems_page(
 
 async fn list_systems(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
 ) -> PageResult {
@@ -379,7 +379,7 @@ fn domain_list(text: &str) -> Vec<String> {
 
 async fn add_system(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -433,7 +433,7 @@ fn blocking_params(text: &str) -> Result<Value, FieldError> {
 
 async fn set_blocking(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {

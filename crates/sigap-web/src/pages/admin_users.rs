@@ -25,7 +25,7 @@ use crate::extract::Source;
 use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout};
 use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrForm, OrPage, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrForm, OrPage, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +48,7 @@ struct UserRow {
 #[template(path = "admin_users.html")]
 struct UsersPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     users: Vec<UserRow>,
     notice: Option<String>,
     /// The user just created, with the generated password to show once.
@@ -60,7 +60,7 @@ struct UsersPage {
     csrf_token: String,
 }
 
-fn user_fields(lang: Lang, agencies: &[admin::AgencyOverview]) -> Vec<FormField> {
+fn user_fields(lang: PageLang, agencies: &[admin::AgencyOverview]) -> Vec<FormField> {
     // No role is chosen in advance: an account's powers are a deliberate choice.
     let mut roles = vec![(String::new(), lang.t("admin.choose").into_owned())];
     roles.extend(
@@ -98,7 +98,7 @@ struct UsersExtra {
 
 async fn users_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     extra: UsersExtra,
     status: StatusCode,
@@ -136,7 +136,7 @@ async fn users_page(
 
 async fn list_users(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
 ) -> PageResult {
@@ -149,7 +149,7 @@ async fn list_users(
 
 async fn add_user(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -204,7 +204,7 @@ enum UserChange {
 /// Checks the token, runs `change` on the user `id` and returns to the list.
 async fn change_user(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     id: &str,
     pairs: Vec<(String, String)>,
@@ -236,7 +236,7 @@ async fn change_user(
 
 async fn reset_totp(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -246,7 +246,7 @@ async fn reset_totp(
 
 async fn disable_user(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -256,7 +256,7 @@ async fn disable_user(
 
 async fn enable_user(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -268,7 +268,7 @@ async fn enable_user(
 /// generated password is shown this once. The user's sessions end.
 async fn reset_password(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Source(source): Source,
     Path(id): Path<String>,

@@ -16,7 +16,7 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageResult, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/approvals", get(list_approvals))
@@ -34,7 +34,7 @@ struct ApprovalView {
 #[template(path = "approvals.html")]
 struct ApprovalsPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     lead: String,
     /// Whether the caller decides (the Regional Secretary) or only reads.
     decides: bool,
@@ -42,7 +42,7 @@ struct ApprovalsPage {
 }
 
 fn approval_view(
-    lang: Lang,
+    lang: PageLang,
     item: PendingApproval,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApprovalView {
@@ -74,7 +74,7 @@ fn approval_view(
 
 async fn list_approvals(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
 ) -> PageResult {
     let layout = Layout::staff(

@@ -15,7 +15,7 @@ use sigap_app::admin::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export
 use crate::AppState;
 use crate::extract::Source;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, render};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,7 +34,7 @@ struct EntryRow {
 #[template(path = "audit.html")]
 struct AuditPageView {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     query: AuditQuery,
     entries: Vec<EntryRow>,
     chain: Option<ChainCheck>,
@@ -63,7 +63,7 @@ fn filters(q: &AuditQuery) -> String {
 
 async fn audit_page(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> PageResult {
@@ -101,7 +101,7 @@ async fn audit_page(
     Ok(render(StatusCode::OK, &view))
 }
 
-fn audit_layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
+fn audit_layout(lang: PageLang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/admin/audit",
@@ -117,7 +117,7 @@ fn bad_query(layout: &Layout, e: &QueryRejection) -> PageError {
 
 async fn export(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Source(source): Source,
     query: Result<Query<AuditQuery>, QueryRejection>,

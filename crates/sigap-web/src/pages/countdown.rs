@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
-use crate::pages::Lang;
+use crate::pages::PageLang;
 
 /// A deadline counted down from now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub struct Countdown {
 }
 
 /// The countdown to `due` at `now`.
-pub fn countdown(lang: Lang, now: DateTime<Utc>, due: DateTime<Utc>) -> Countdown {
+pub fn countdown(lang: PageLang, now: DateTime<Utc>, due: DateTime<Utc>) -> Countdown {
     let overdue = now > due;
     let minutes = (due - now).num_minutes().abs();
     let key = if overdue {
@@ -35,7 +35,7 @@ pub fn countdown(lang: Lang, now: DateTime<Utc>, due: DateTime<Utc>) -> Countdow
 }
 
 /// A span of minutes in its two largest units: "3 hari 4 jam", "2 jam 5 menit", "7 menit".
-fn span(lang: Lang, minutes: i64) -> String {
+fn span(lang: PageLang, minutes: i64) -> String {
     let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
     let parts = if days > 0 {
         [(days, "day"), (hours, "hour")]
@@ -53,7 +53,7 @@ fn span(lang: Lang, minutes: i64) -> String {
     words.join(" ")
 }
 
-fn unit_text(lang: Lang, n: i64, unit: &str) -> String {
+fn unit_text(lang: PageLang, n: i64, unit: &str) -> String {
     let number = if n == 1 { "one" } else { "other" };
     lang.tf(
         &format!("countdown.{unit}.{number}"),
@@ -73,21 +73,21 @@ const WEEKDAYS_EN: [&str; 7] = [
 
 /// A time in WIB with the weekday and the month in words: "Senin, 17 Agustus 2026 09.00 WIB"
 /// (English: "Monday, 17 August 2026 09:00 WIB").
-pub fn long_wib(lang: Lang, at: DateTime<Utc>) -> String {
+pub fn long_wib(lang: PageLang, at: DateTime<Utc>) -> String {
     let wib = FixedOffset::east_opt(7 * 3600).map(|zone| at.with_timezone(&zone));
     let Some(wib) = wib else {
         return lang.wib(&at);
     };
     let date = wib.date_naive();
     match lang {
-        Lang::Id => format!(
+        PageLang::Id => format!(
             "{}, {} {:02}.{:02} WIB",
             sigap_core::calendar::weekday_name_id(date),
             sigap_core::calendar::format_date_id(date),
             wib.hour(),
             wib.minute()
         ),
-        Lang::En => format!(
+        PageLang::En => format!(
             "{}, {} {:02}:{:02} WIB",
             WEEKDAYS_EN[date.weekday().num_days_from_monday() as usize],
             wib.format("%-d %B %Y"),
@@ -111,29 +111,29 @@ mod tests {
     #[test]
     fn time_left_is_written_in_its_two_largest_units() {
         let now = due() - TimeDelta::hours(76);
-        let c = countdown(Lang::Id, now, due());
+        let c = countdown(PageLang::Id, now, due());
         assert_eq!(
             c.text,
             "Sisa 3 hari 4 jam (batas: Senin, 17 Agustus 2026 09.00 WIB)"
         );
         assert!(!c.overdue);
-        let c = countdown(Lang::En, due() - TimeDelta::minutes(61), due());
+        let c = countdown(PageLang::En, due() - TimeDelta::minutes(61), due());
         assert_eq!(
             c.text,
             "1 hour 1 minute left (due: Monday, 17 August 2026 09:00 WIB)"
         );
-        let c = countdown(Lang::Id, due() - TimeDelta::days(7), due());
+        let c = countdown(PageLang::Id, due() - TimeDelta::days(7), due());
         assert!(c.text.starts_with("Sisa 7 hari ("), "{}", c.text);
     }
 
     #[test]
     fn a_passed_deadline_counts_how_late() {
-        let c = countdown(Lang::Id, due() + TimeDelta::minutes(125), due());
+        let c = countdown(PageLang::Id, due() + TimeDelta::minutes(125), due());
         assert!(c.overdue);
         assert!(c.text.starts_with("Terlambat 2 jam 5 menit"), "{}", c.text);
-        let c = countdown(Lang::En, due() + TimeDelta::days(1), due());
+        let c = countdown(PageLang::En, due() + TimeDelta::days(1), due());
         assert!(c.text.starts_with("Overdue by 1 day ("), "{}", c.text);
-        let c = countdown(Lang::Id, due(), due());
+        let c = countdown(PageLang::Id, due(), due());
         assert!(!c.overdue);
         assert!(c.text.starts_with("Sisa 0 menit"), "{}", c.text);
     }

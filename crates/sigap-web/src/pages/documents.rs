@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::FormBody;
 use crate::pages::csrf::{CSRF_FIELD, public_token_ok, tokens_match};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,7 +37,7 @@ fn pdf(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
     crate::download::attachment(&format!("{name}.pdf"), "application/pdf", sha256, bytes)
 }
 
-fn staff_layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
+fn staff_layout(lang: PageLang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",
@@ -49,7 +49,7 @@ fn staff_layout(lang: Lang, session: &sigap_app::identity::login::Session) -> La
 /// An issued document's PDF, for a signed-in staff member who may see its ticket.
 async fn download_document(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -68,7 +68,7 @@ fn not_found(layout: &Layout) -> PageError {
 /// A signed copy's PDF.
 async fn download_signed_copy(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path((id, copy_id)): Path<(String, String)>,
 ) -> PageResult {
@@ -85,7 +85,7 @@ async fn download_signed_copy(
 /// The receipt of a report, issued on first request.
 async fn staff_acknowledgement(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
 ) -> PageResult {
@@ -99,7 +99,7 @@ async fn staff_acknowledgement(
 /// Keeps a signed copy uploaded from the ticket page, then shows the ticket again.
 async fn upload_signed_copy(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     body: Result<FormBody, ApiError>,
@@ -142,7 +142,7 @@ struct ReceiptForm {
 /// The reporter's receipt, from the tracking page (number and token as hidden fields).
 async fn reporter_acknowledgement(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     axum::Form(form): axum::Form<ReceiptForm>,
 ) -> PageResult {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sigap_core::records::schema::{FieldType, FormSpec, Need, form_fields};
 use sigap_core::{Action, FieldError, Role};
 
-use crate::pages::Lang;
+use crate::pages::PageLang;
 
 /// One choice of a select or radio group.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct FormField {
 
 impl FormField {
     /// A field labelled by the catalogue keys `{key}` and, when present, `{key}.hint`.
-    pub fn new(lang: Lang, form: &str, name: &str, key: &str, kind: &'static str) -> FormField {
+    pub fn new(lang: PageLang, form: &str, name: &str, key: &str, kind: &'static str) -> FormField {
         let hint_key = format!("{key}.hint");
         let hint = lang.t(&hint_key);
         FormField {
@@ -117,8 +117,8 @@ pub fn text_of(fields: &Value, name: &str) -> Option<String> {
 /// explain themselves in English, which the English page shows as they are; the
 /// Indonesian page shows the catalogue's message for the field
 /// (`field.{action}.{field}.error`), or says which field to check, by its label.
-pub fn localized_error(lang: Lang, action: &str, error: &FieldError) -> FieldError {
-    if lang == Lang::En {
+pub fn localized_error(lang: PageLang, action: &str, error: &FieldError) -> FieldError {
+    if lang == PageLang::En {
         return error.clone();
     }
     let key = format!("field.{action}.{}.error", error.field);
@@ -182,7 +182,7 @@ fn input_kind(asked: &FormSpec) -> &'static str {
 /// a rendering of the action's schema (`sigap_core::records::schema`), labelled by the
 /// catalogues under `field.{action}.{name}` (a yes-or-no answer's two labels under
 /// `.true` and `.false`).
-pub fn action_fields(lang: Lang, action: Action, role: Role, linked: bool) -> Vec<FormField> {
+pub fn action_fields(lang: PageLang, action: Action, role: Role, linked: bool) -> Vec<FormField> {
     let a = action.as_str();
     form_fields(action, role, linked)
         .iter()
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn every_action_field_has_a_label_in_both_languages() {
         for &action in Action::ALL {
-            for lang in [Lang::Id, Lang::En] {
+            for lang in [PageLang::Id, PageLang::En] {
                 for field in action_fields(lang, action, Role::Csirt, false) {
                     assert!(
                         !field.label.starts_with("field."),
@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn errors_go_next_to_their_fields() {
-        let mut fields = action_fields(Lang::Id, Action::Review, Role::Csirt, true);
+        let mut fields = action_fields(PageLang::Id, Action::Review, Role::Csirt, true);
         let unplaced = place_errors(
             &mut fields,
             &[
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(unplaced, ["other"]);
         let notes = fields.iter().find(|f| f.name == "notes").unwrap();
         assert_eq!(notes.error.as_deref(), Some("write the notes"));
-        let mut fields = action_fields(Lang::Id, Action::Validate, Role::Csirt, true);
+        let mut fields = action_fields(PageLang::Id, Action::Validate, Role::Csirt, true);
         let unplaced = place_errors(&mut fields, &[FieldError::new("meeting", "when and where")]);
         assert!(unplaced.is_empty());
         assert!(

@@ -31,26 +31,26 @@ pub const LANG_COOKIE: &str = "sigap_lang";
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
+pub enum PageLang {
     #[default]
     Id,
     En,
 }
 
-impl Lang {
+impl PageLang {
     /// `id` or `en`.
     pub fn code(self) -> &'static str {
         match self {
-            Lang::Id => "id",
-            Lang::En => "en",
+            PageLang::Id => "id",
+            PageLang::En => "en",
         }
     }
 
     /// Reads `id` or `en`.
-    pub fn parse(text: &str) -> Option<Lang> {
+    pub fn parse(text: &str) -> Option<PageLang> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
+            "id" => Some(PageLang::Id),
+            "en" => Some(PageLang::En),
             _ => None,
         }
     }
@@ -72,8 +72,8 @@ impl Lang {
 
     pub fn pick(self, id: &'static str, en: &'static str) -> &'static str {
         match self {
-            Lang::Id => id,
-            Lang::En => en,
+            PageLang::Id => id,
+            PageLang::En => en,
         }
     }
 
@@ -127,14 +127,15 @@ impl Lang {
 
 /// The language of a request: `?lang=`, else the cookie, else `Accept-Language`, else
 /// Indonesian.
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         if let Some(lang) = query_lang(parts.uri.query()) {
             return Ok(lang);
         }
-        if let Some(lang) = cookies::get(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v))
+        if let Some(lang) =
+            cookies::get(&parts.headers, LANG_COOKIE).and_then(|v| PageLang::parse(&v))
         {
             return Ok(lang);
         }
@@ -148,15 +149,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// The `lang` query parameter, when it names a language.
-pub fn query_lang(query: Option<&str>) -> Option<Lang> {
+pub fn query_lang(query: Option<&str>) -> Option<PageLang> {
     url::form_urlencoded::parse(query?.as_bytes())
         .find(|(name, _)| name == "lang")
-        .and_then(|(_, value)| Lang::parse(&value))
+        .and_then(|(_, value)| PageLang::parse(&value))
 }
 
 /// The first of Indonesian or English in the browser's preference order (by `q`).
-fn from_accept_language(header: &str) -> Lang {
-    let mut best: Option<(f32, Lang)> = None;
+fn from_accept_language(header: &str) -> PageLang {
+    let mut best: Option<(f32, PageLang)> = None;
     for item in header.split(',') {
         let mut parts = item.trim().split(';');
         let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -169,8 +170,8 @@ fn from_accept_language(header: &str) -> Lang {
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("");
         let lang = match primary {
-            "id" | "in" => Lang::Id,
-            "en" => Lang::En,
+            "id" | "in" => PageLang::Id,
+            "en" => PageLang::En,
             _ => continue,
         };
         if q > 0.0 && best.is_none_or(|(best_q, _)| q > best_q) {
@@ -314,8 +315,16 @@ mod tests {
         assert!(only_id.is_empty(), "keys missing in en.yml: {only_id:?}");
         assert!(only_en.is_empty(), "keys missing in id.yml: {only_en:?}");
         for key in &id {
-            assert_ne!(Lang::Id.t(key), key.as_str(), "id.yml: `{key}` unreadable");
-            assert_ne!(Lang::En.t(key), key.as_str(), "en.yml: `{key}` unreadable");
+            assert_ne!(
+                PageLang::Id.t(key),
+                key.as_str(),
+                "id.yml: `{key}` unreadable"
+            );
+            assert_ne!(
+                PageLang::En.t(key),
+                key.as_str(),
+                "en.yml: `{key}` unreadable"
+            );
         }
     }
 
@@ -369,17 +378,23 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_by_quality() {
-        assert_eq!(from_accept_language("en-US,en;q=0.9,id;q=0.8"), Lang::En);
-        assert_eq!(from_accept_language("id-ID,id;q=0.9,en;q=0.5"), Lang::Id);
-        assert_eq!(from_accept_language("fr-FR, en;q=0.4"), Lang::En);
-        assert_eq!(from_accept_language("de"), Lang::Id);
-        assert_eq!(from_accept_language(""), Lang::Id);
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,id;q=0.8"),
+            PageLang::En
+        );
+        assert_eq!(
+            from_accept_language("id-ID,id;q=0.9,en;q=0.5"),
+            PageLang::Id
+        );
+        assert_eq!(from_accept_language("fr-FR, en;q=0.4"), PageLang::En);
+        assert_eq!(from_accept_language("de"), PageLang::Id);
+        assert_eq!(from_accept_language(""), PageLang::Id);
     }
 
     #[test]
     fn placeholders_are_filled() {
         assert!(
-            Lang::En
+            PageLang::En
                 .tf(
                     "report.evidence.hint",
                     &[("count", "3".into()), ("size", "10".into())]

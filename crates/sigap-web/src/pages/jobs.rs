@@ -15,7 +15,7 @@ use sigap_core::{JobKind, Role};
 use crate::AppState;
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,7 +39,7 @@ struct JobRowView {
 #[template(path = "jobs.html")]
 struct JobsPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     summary: JobSummary,
     filter: String,
     jobs: Vec<JobRowView>,
@@ -48,7 +48,7 @@ struct JobsPage {
     csrf_token: String,
 }
 
-fn what(lang: Lang, job: &JobView) -> String {
+fn what(lang: PageLang, job: &JobView) -> String {
     let key = match job.kind {
         JobKind::Mail => format!("jobs.mail.{}", job.mail.as_deref().unwrap_or("other")),
         JobKind::Webhook => "jobs.kind.webhook".to_owned(),
@@ -67,7 +67,7 @@ fn what(lang: Lang, job: &JobView) -> String {
 
 async fn list_jobs(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(filter): Query<JobFilter>,
 ) -> PageResult {
@@ -109,7 +109,7 @@ struct RetryForm {
 
 async fn retry_job(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<RetryForm>,

@@ -22,7 +22,7 @@ use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
 use crate::pages::session::to_login;
 use crate::pages::two_factor::with_session;
 use crate::pages::{
-    Lang, Layout, OrPage, PageResult, csrf_refused, error_page, render, secure_cookies,
+    Layout, OrPage, PageLang, PageResult, csrf_refused, error_page, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -35,13 +35,13 @@ pub fn router() -> Router<AppState> {
 #[template(path = "login.html")]
 struct LoginPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     email: String,
     refused: bool,
 }
 
-fn login_page(lang: Lang, csrf_token: String, email: String, refused: bool) -> LoginPage {
+fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) -> LoginPage {
     LoginPage {
         layout: Layout::public(lang, "/login", "login.title"),
         lang,
@@ -51,7 +51,7 @@ fn login_page(lang: Lang, csrf_token: String, email: String, refused: bool) -> L
     }
 }
 
-async fn login_form(lang: Lang, csrf: PublicCsrf) -> Response {
+async fn login_form(lang: PageLang, csrf: PublicCsrf) -> Response {
     let page = login_page(lang, csrf.token.clone(), String::new(), false);
     csrf.apply(render(StatusCode::OK, &page))
 }
@@ -67,7 +67,7 @@ struct LoginForm {
 
 async fn sign_in(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
@@ -113,7 +113,7 @@ async fn start_session(
 }
 
 /// The answer to a client past the sign-in throttle: `429` with `Retry-After`.
-fn throttled(lang: Lang, retry_after: u64) -> Response {
+fn throttled(lang: PageLang, retry_after: u64) -> Response {
     let minutes = retry_after.div_ceil(60).to_string();
     let detail = lang.tf("login.throttled", &[("minutes", minutes)]);
     let layout = Layout::public(lang, "/login", "login.title");
@@ -131,7 +131,7 @@ struct LogoutForm {
 
 async fn sign_out(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<LogoutForm>,

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,11 +54,11 @@ pub struct MeetingsSection {
     pub schedule: Option<ScheduleChoice>,
 }
 
-fn purpose_label(lang: Lang, purpose: &str) -> String {
+fn purpose_label(lang: PageLang, purpose: &str) -> String {
     lang.t(&format!("meetings.purpose.{purpose}")).into_owned()
 }
 
-fn line(lang: Lang, caller: &Caller, m: MeetingView) -> MeetingLine {
+fn line(lang: PageLang, caller: &Caller, m: MeetingView) -> MeetingLine {
     let manager = Purpose::parse(&m.purpose).is_some_and(|p| p.managers().contains(&caller.role));
     MeetingLine {
         id: m.id,
@@ -89,7 +89,7 @@ fn line(lang: Lang, caller: &Caller, m: MeetingView) -> MeetingLine {
 /// an empty list.
 pub async fn section(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     caller: &Caller,
     ticket: &TicketView,
 ) -> MeetingsSection {
@@ -133,7 +133,7 @@ fn checked_fields<T: serde::de::DeserializeOwned>(
     body.request().or_page(layout)
 }
 
-fn layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
+fn layout(lang: PageLang, session: &sigap_app::identity::login::Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",
@@ -144,7 +144,7 @@ fn layout(lang: Lang, session: &sigap_app::identity::login::Session) -> Layout {
 
 async fn schedule_meeting(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     source: Source,
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
@@ -160,7 +160,7 @@ async fn schedule_meeting(
 
 async fn cancel_meeting(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     source: Source,
     StaffSession(session): StaffSession,
     Path(id): Path<String>,

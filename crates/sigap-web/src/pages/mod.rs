@@ -44,7 +44,7 @@ pub mod ticket;
 pub mod two_factor;
 pub mod verify;
 
-pub use i18n::Lang;
+pub use i18n::PageLang;
 
 /// The Content-Security-Policy of every page.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -97,7 +97,7 @@ pub fn secure_cookies(state: &AppState) -> bool {
 /// signed-in staff member, when there is one.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    pub lang: Lang,
+    pub lang: PageLang,
     pub path: String,
     pub title: String,
     pub staff: Option<StaffBar>,
@@ -123,7 +123,7 @@ pub struct StaffBar {
 
 impl Layout {
     /// A public page titled by the catalogue key `title_key`.
-    pub fn public(lang: Lang, path: &str, title_key: &str) -> Layout {
+    pub fn public(lang: PageLang, path: &str, title_key: &str) -> Layout {
         Layout {
             lang,
             path: path.to_owned(),
@@ -134,7 +134,7 @@ impl Layout {
 
     /// A staff page for the signed-in `session`.
     pub fn staff(
-        lang: Lang,
+        lang: PageLang,
         path: &str,
         title: String,
         session: &sigap_app::identity::login::Session,
@@ -161,7 +161,7 @@ impl Layout {
     /// A page of a session that waits for its second factor or its enrolment: the header
     /// offers only the sign-out.
     pub fn half_way(
-        lang: Lang,
+        lang: PageLang,
         path: &str,
         title_key: &str,
         session: &sigap_app::identity::login::Session,
@@ -176,7 +176,7 @@ impl Layout {
 
     /// [`Layout::staff`] or [`Layout::half_way`], as far as `session` has come.
     pub fn of_session(
-        lang: Lang,
+        lang: PageLang,
         path: &str,
         title_key: &str,
         session: &sigap_app::identity::login::Session,
@@ -205,7 +205,7 @@ pub fn render(status: StatusCode, template: &impl Template) -> Response {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub layout: Layout,
-    pub lang: Lang,
+    pub lang: PageLang,
     pub heading: String,
     pub message: String,
     pub detail: Option<String>,

@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::extract::{PublicFormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
-use crate::pages::{Lang, Layout, OrPage, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,10 +34,10 @@ pub fn router() -> Router<AppState> {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
 }
 
-async fn home(lang: Lang) -> Response {
+async fn home(lang: PageLang) -> Response {
     let page = HomePage {
         layout: Layout::public(lang, "/", "home.title"),
         lang,
@@ -55,7 +55,7 @@ struct FieldGroup {
 #[template(path = "report.html")]
 struct ReportPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     groups: Vec<FieldGroup>,
     errors: Vec<String>,
@@ -63,7 +63,7 @@ struct ReportPage {
     proof: sigap_app::intake::antispam::Challenge,
 }
 
-fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
+fn report_fields(lang: PageLang, state: &AppState) -> Vec<FieldGroup> {
     let field = |name: &str, kind: &'static str| {
         FormField::new(lang, "report", name, &format!("report.{name}"), kind)
     };
@@ -143,7 +143,7 @@ fn report_fields(lang: Lang, state: &AppState) -> Vec<FieldGroup> {
     ]
 }
 
-fn report_page(lang: Lang, state: &AppState, csrf_token: String) -> ReportPage {
+fn report_page(lang: PageLang, state: &AppState, csrf_token: String) -> ReportPage {
     let mut groups = report_fields(lang, state);
     for field in groups.iter_mut().flat_map(|g| g.fields.iter_mut()) {
         field.keep(&Value::Null);
@@ -158,7 +158,7 @@ fn report_page(lang: Lang, state: &AppState, csrf_token: String) -> ReportPage {
     }
 }
 
-async fn report_form(State(state): State<AppState>, lang: Lang, csrf: PublicCsrf) -> Response {
+async fn report_form(State(state): State<AppState>, lang: PageLang, csrf: PublicCsrf) -> Response {
     let page = report_page(lang, &state, csrf.token.clone());
     csrf.apply(render(StatusCode::OK, &page))
 }
@@ -176,13 +176,13 @@ fn take_public_token(headers: &HeaderMap, fields: &mut Value) -> bool {
 #[template(path = "report_done.html")]
 struct ReportDonePage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     submitted: SubmittedReport,
 }
 
 async fn submit_report(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
@@ -233,7 +233,7 @@ async fn submit_report(
 /// The form again, with the user's input and each error next to its field, in the page's
 /// language where the catalogue has a message for the field.
 fn refused_report(
-    lang: Lang,
+    lang: PageLang,
     state: &AppState,
     csrf_token: String,
     fields: &Value,
@@ -279,13 +279,13 @@ struct TrackQuery {
 #[template(path = "track.html")]
 struct TrackPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     ticket: String,
     not_found: bool,
 }
 
-async fn track_form(lang: Lang, csrf: PublicCsrf, Query(query): Query<TrackQuery>) -> Response {
+async fn track_form(lang: PageLang, csrf: PublicCsrf, Query(query): Query<TrackQuery>) -> Response {
     let page = TrackPage {
         layout: Layout::public(lang, "/track", "track.title"),
         lang,
@@ -300,7 +300,7 @@ async fn track_form(lang: Lang, csrf: PublicCsrf, Query(query): Query<TrackQuery
 #[template(path = "track_view.html")]
 struct TrackViewPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     view: ReporterView,
     token: String,
@@ -319,7 +319,7 @@ struct TrackForm {
 
 async fn track(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     csrf: PublicCsrf,
     axum::Form(form): axum::Form<TrackForm>,
@@ -341,7 +341,7 @@ async fn track(
 }
 
 /// The same answer for an unknown ticket and a wrong token.
-fn track_not_found(lang: Lang, csrf: PublicCsrf, number: String) -> Response {
+fn track_not_found(lang: PageLang, csrf: PublicCsrf, number: String) -> Response {
     let page = TrackPage {
         layout: Layout::public(lang, "/track", "track.title"),
         lang,
@@ -353,7 +353,7 @@ fn track_not_found(lang: Lang, csrf: PublicCsrf, number: String) -> Response {
 }
 
 fn track_view(
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     view: ReporterView,
     token: String,
@@ -376,7 +376,7 @@ fn track_view(
 
 async fn track_message(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     csrf: PublicCsrf,
@@ -422,7 +422,7 @@ async fn track_message(
 /// The tracking page again, with the message kept and the hourly limit explained.
 async fn limited_message(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     csrf: PublicCsrf,
     (number, token): (String, String),
     message: String,
@@ -442,7 +442,7 @@ async fn limited_message(
 /// The tracking page again, with the message kept and the reason next to it.
 async fn refused_message(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     csrf: PublicCsrf,
     (number, token): (String, String),
     message: String,

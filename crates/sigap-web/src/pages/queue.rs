@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::forms::Choice;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrPage, PageResult, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tickets", get(list_tickets))
@@ -89,7 +89,7 @@ impl QueueQuery {
 #[template(path = "queue.html")]
 struct QueuePage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     query: QueueQuery,
     states: Vec<Choice>,
     agencies: Vec<Choice>,
@@ -113,7 +113,7 @@ struct QueueRow {
 fn queue_rows(
     items: Vec<TicketSummary>,
     owner: bool,
-    lang: Lang,
+    lang: PageLang,
     now: DateTime<Utc>,
 ) -> Vec<QueueRow> {
     items
@@ -152,7 +152,7 @@ fn choices(all: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
 
 async fn list_tickets(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(query): Query<QueueQuery>,
 ) -> PageResult {

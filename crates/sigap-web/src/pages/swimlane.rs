@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sigap_app::views::{TicketView, TimelineEntry};
 use sigap_core::{Action, Criticality, INTAKE_ROLE, Role, State, acting_role};
 
-use crate::pages::Lang;
+use crate::pages::PageLang;
 use crate::pages::countdown::{Countdown, countdown};
 
 /// One actor of the SOP, a lane of the diagram.
@@ -318,7 +318,7 @@ pub struct SwimlaneView {
 }
 
 /// The diagram of `ticket` in `lang`, with the current step's countdown at `now`.
-pub fn view(lang: Lang, ticket: &TicketView, now: DateTime<Utc>) -> SwimlaneView {
+pub fn view(lang: PageLang, ticket: &TicketView, now: DateTime<Utc>) -> SwimlaneView {
     let input = LaneInput {
         state: ticket.state,
         criticality: ticket.criticality,
@@ -353,7 +353,7 @@ pub fn view(lang: Lang, ticket: &TicketView, now: DateTime<Utc>) -> SwimlaneView
     }
 }
 
-fn column_label(lang: Lang, column: usize) -> String {
+fn column_label(lang: PageLang, column: usize) -> String {
     match column {
         9 => lang.t("swimlane.column.approval").into_owned(),
         10 => lang.tf("swimlane.column.step", &[("n", "10".to_owned())]),
@@ -361,7 +361,7 @@ fn column_label(lang: Lang, column: usize) -> String {
     }
 }
 
-fn stage_name(lang: Lang, stage: Stage) -> String {
+fn stage_name(lang: PageLang, stage: Stage) -> String {
     match stage {
         Stage::Approve | Stage::Unblock | Stage::Close => lang
             .t(&format!("swimlane.stage.{}", stage.key()))
@@ -372,7 +372,7 @@ fn stage_name(lang: Lang, stage: Stage) -> String {
     }
 }
 
-fn now_sentence(lang: Lang, stage: Stage) -> String {
+fn now_sentence(lang: PageLang, stage: Stage) -> String {
     lang.tf(
         "swimlane.now",
         &[
@@ -382,7 +382,7 @@ fn now_sentence(lang: Lang, stage: Stage) -> String {
     )
 }
 
-fn box_view(lang: Lang, ticket: &TicketView, b: &StepBox, now: DateTime<Utc>) -> BoxView {
+fn box_view(lang: PageLang, ticket: &TicketView, b: &StepBox, now: DateTime<Utc>) -> BoxView {
     let mut details = Vec::new();
     if let Some(at) = b.done_at {
         details.push(lang.wib(&at));

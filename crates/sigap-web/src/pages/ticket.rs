@@ -30,7 +30,7 @@ use crate::pages::forms::{FormField, action_fields, place_errors};
 use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
-use crate::pages::{Lang, Layout, OrPage, PageError, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -80,7 +80,7 @@ struct ActionForm {
 #[template(path = "ticket.html")]
 struct TicketPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     ticket: TicketView,
     swimlane: SwimlaneView,
@@ -102,7 +102,7 @@ struct TicketPage {
 const ADAPTER_DETAIL: &[&str] = &["adapter_record", "baseline", "proof", "probes"];
 
 fn flatten_records(
-    lang: Lang,
+    lang: PageLang,
     action: &str,
     prefix: &str,
     value: &Value,
@@ -131,7 +131,7 @@ fn flatten_records(
 }
 
 /// The label of a record: the form field's, else a general one, else its name.
-fn record_label(lang: Lang, action: &str, name: &str) -> String {
+fn record_label(lang: PageLang, action: &str, name: &str) -> String {
     [format!("field.{action}.{name}"), format!("record.{name}")]
         .iter()
         .map(|key| (lang.t(key), key))
@@ -141,7 +141,7 @@ fn record_label(lang: Lang, action: &str, name: &str) -> String {
 }
 
 /// One recorded value as people read it.
-fn record_text(lang: Lang, name: &str, value: &Value) -> String {
+fn record_text(lang: PageLang, name: &str, value: &Value) -> String {
     let word = |text: &str| match name {
         "method" => lang.validation_method(text),
         "criticality" => lang.criticality(text),
@@ -164,7 +164,7 @@ fn record_text(lang: Lang, name: &str, value: &Value) -> String {
     }
 }
 
-fn timeline_view(lang: Lang, entry: &TimelineEntry) -> TimelineView {
+fn timeline_view(lang: PageLang, entry: &TimelineEntry) -> TimelineView {
     let mut records = Vec::new();
     flatten_records(
         lang,
@@ -202,7 +202,11 @@ struct CommentsPage {
 }
 
 /// Page `requested` of `comments` (the newest page when none or out of range is asked).
-fn comments_page(lang: Lang, comments: &[CommentView], requested: Option<usize>) -> CommentsPage {
+fn comments_page(
+    lang: PageLang,
+    comments: &[CommentView],
+    requested: Option<usize>,
+) -> CommentsPage {
     let pages = comments.len().div_ceil(COMMENTS_PER_PAGE).max(1);
     let page = requested
         .filter(|p| (1..=pages).contains(p))
@@ -220,7 +224,7 @@ fn comments_page(lang: Lang, comments: &[CommentView], requested: Option<usize>)
     }
 }
 
-fn comment_groups(lang: Lang, comments: &[CommentView]) -> Vec<CommentGroup> {
+fn comment_groups(lang: PageLang, comments: &[CommentView]) -> Vec<CommentGroup> {
     Visibility::ALL
         .iter()
         .map(|v| CommentGroup {
@@ -235,7 +239,7 @@ fn comment_groups(lang: Lang, comments: &[CommentView]) -> Vec<CommentGroup> {
         .collect()
 }
 
-fn action_forms(lang: Lang, session: &Session, ticket: &TicketView) -> Vec<ActionForm> {
+fn action_forms(lang: PageLang, session: &Session, ticket: &TicketView) -> Vec<ActionForm> {
     ticket
         .allowed_actions
         .iter()
@@ -265,7 +269,7 @@ fn remediation_countdown(
 }
 
 fn ticket_page(
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     ticket: TicketView,
     meetings: MeetingsSection,
@@ -308,7 +312,7 @@ struct ShowQuery {
 
 async fn show_ticket(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(number): Path<String>,
     Query(query): Query<ShowQuery>,
@@ -336,7 +340,7 @@ async fn show_ticket(
 }
 
 /// The layout of a ticket's pages.
-fn ticket_layout(lang: Lang, session: &Session) -> Layout {
+fn ticket_layout(lang: PageLang, session: &Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",
@@ -347,7 +351,7 @@ fn ticket_layout(lang: Lang, session: &Session) -> Layout {
 
 async fn perform_action(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     source: Source,
     StaffSession(session): StaffSession,
     Path((number, action)): Path<(String, String)>,
@@ -389,7 +393,7 @@ async fn perform_action(
 /// The ticket page again, with the refusal in the action's form and the user's input kept.
 async fn refused_action(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     number: &str,
     action: &str,
@@ -438,7 +442,7 @@ async fn refused_action(
 
 async fn download_evidence(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
 ) -> PageResult {
@@ -453,7 +457,7 @@ async fn download_evidence(
 /// An evidence image, re-encoded, to be shown on the ticket page.
 async fn preview_evidence(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path((number, id)): Path<(String, String)>,
 ) -> PageResult {
@@ -470,7 +474,7 @@ async fn preview_evidence(
 /// The answer of an evidence route: `respond` with the file's id, or the error page (404
 /// for an id that is not a number).
 async fn evidence_response<F, Fut>(
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     id: &str,
     respond: F,
@@ -505,7 +509,7 @@ mod tests {
             "probes": [{"check": "DNS"}],
             "unblock_seconds": 42
         });
-        flatten_records(Lang::Id, "unblock", "", &records, &mut out);
+        flatten_records(PageLang::Id, "unblock", "", &records, &mut out);
         assert!(
             out.iter().all(|(_, v)| !v.contains("http://x/hook")),
             "{out:?}"
@@ -526,7 +530,7 @@ mod tests {
             "meeting": {"place": "Ruang rapat", "attendees": ["A", "B"]},
             "system": null
         });
-        flatten_records(Lang::Id, "validate", "", &records, &mut out);
+        flatten_records(PageLang::Id, "validate", "", &records, &mut out);
         assert!(
             out.contains(&("Tempat rapat".to_owned(), "Ruang rapat".to_owned())),
             "{out:?}"
@@ -537,7 +541,7 @@ mod tests {
         let mut out = Vec::new();
         let records =
             serde_json::json!({"action": "assess", "criticality": "low", "attendees": []});
-        flatten_records(Lang::Id, "assess", "", &records, &mut out);
+        flatten_records(PageLang::Id, "assess", "", &records, &mut out);
         assert_eq!(
             out,
             [(

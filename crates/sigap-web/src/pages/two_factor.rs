@@ -29,7 +29,7 @@ use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::to_login;
 use crate::pages::{
-    Lang, Layout, OrPage, PageError, PageResult, csrf_refused, render, secure_cookies,
+    Layout, OrPage, PageError, PageLang, PageResult, csrf_refused, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -44,7 +44,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "login_code.html")]
 struct CodePage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     recovery: bool,
     refused: bool,
@@ -73,7 +73,7 @@ async fn session_in(
     }
 }
 
-fn code_page(lang: Lang, session: &Session, recovery: bool, refused: bool) -> CodePage {
+fn code_page(lang: PageLang, session: &Session, recovery: bool, refused: bool) -> CodePage {
     let path = if recovery {
         "/login/recovery"
     } else {
@@ -88,13 +88,17 @@ fn code_page(lang: Lang, session: &Session, recovery: bool, refused: bool) -> Co
     }
 }
 
-async fn code_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
+async fn code_form(
+    State(state): State<AppState>,
+    lang: PageLang,
+    headers: HeaderMap,
+) -> PageResult {
     show_code_page(&state, lang, &headers, false).await
 }
 
 async fn recovery_form(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
 ) -> PageResult {
     show_code_page(&state, lang, &headers, true).await
@@ -102,7 +106,7 @@ async fn recovery_form(
 
 async fn show_code_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     headers: &HeaderMap,
     recovery: bool,
 ) -> PageResult {
@@ -115,7 +119,7 @@ async fn show_code_page(
 
 async fn check_code(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
@@ -125,7 +129,7 @@ async fn check_code(
 
 async fn check_recovery(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
@@ -137,7 +141,7 @@ async fn check_recovery(
 /// gets the complete session's new cookie and goes to the queue.
 async fn check(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     headers: &HeaderMap,
     source: Source,
     form: CodeForm,
@@ -190,7 +194,7 @@ pub(crate) fn with_session(
 #[template(path = "account_totp.html")]
 struct AccountPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     csrf_token: String,
     /// The session may open nothing else until this enrolment is done.
     must_enrol: bool,
@@ -246,7 +250,7 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
-fn account_page(lang: Lang, session: &Session, status: &Status) -> AccountPage {
+fn account_page(lang: PageLang, session: &Session, status: &Status) -> AccountPage {
     AccountPage {
         layout: Layout::of_session(lang, "/account/totp", "totp.account.title", session),
         lang,
@@ -268,7 +272,7 @@ fn account_page(lang: Lang, session: &Session, status: &Status) -> AccountPage {
 
 const ACCOUNT_STAGES: &[Stage] = &[Stage::Complete, Stage::Enrol];
 
-async fn account(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
+async fn account(State(state): State<AppState>, lang: PageLang, headers: HeaderMap) -> PageResult {
     let session = session_in(&state, &headers, ACCOUNT_STAGES).await?;
     let page = enrolment_page(&state, lang, &session)
         .await
@@ -279,7 +283,7 @@ async fn account(State(state): State<AppState>, lang: Lang, headers: HeaderMap) 
 /// The page with the user's state, and the enrolment when they have no authenticator.
 async fn enrolment_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
 ) -> Result<AccountPage, AppError> {
     let status = two_factor::status(&state.app, &session.caller).await?;
@@ -293,7 +297,7 @@ async fn enrolment_page(
 
 async fn confirm(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     headers: HeaderMap,
     source: Source,
     axum::Form(form): axum::Form<CodeForm>,
@@ -323,7 +327,7 @@ async fn confirm(
 /// enrolment completed a sign-in).
 async fn recovery_codes_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     enrolled: Enrolled,
 ) -> PageResult {

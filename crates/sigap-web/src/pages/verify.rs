@@ -13,13 +13,13 @@ use sigap_app::identity::login::{self, Session};
 
 use crate::AppState;
 use crate::pages::cookies::{self, SESSION_COOKIE};
-use crate::pages::{Lang, Layout, PAGE_CSP, render};
+use crate::pages::{Layout, PAGE_CSP, PageLang, render};
 
 #[derive(Template)]
 #[template(path = "verify.html")]
 struct VerifyPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     letterhead: Vec<String>,
     address: String,
     doc: Option<VerifiedDocument>,
@@ -34,7 +34,7 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Option<Session> {
 /// The page for `doc` (`None`: the code is unknown, 404).
 pub async fn page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: Option<&Session>,
     code: &str,
     doc: Option<VerifiedDocument>,
@@ -47,7 +47,7 @@ pub async fn page(
     // When the settings cannot be read, the page carries the default letterhead.
     let letterhead = match state.app.policy().await {
         Ok(policy) => policy.documents.letterhead.clone(),
-        Err(_) => sigap_app::documents::settings::DocumentSettings::default().letterhead,
+        Err(_) => sigap_app::documents::config::DocumentConfig::default().letterhead,
     };
     let status = if doc.is_some() {
         StatusCode::OK

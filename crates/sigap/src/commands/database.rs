@@ -8,7 +8,7 @@ use anyhow::Context;
 use sigap_app::App;
 use sigap_store::{ChainStatus, Store};
 
-use crate::settings::DatabaseArgs;
+use crate::config::DatabaseArgs;
 
 use super::*;
 

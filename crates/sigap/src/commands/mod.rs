@@ -16,7 +16,7 @@ use sigap_app::{App, AppError};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, Store};
 
-use crate::settings::DatabaseArgs;
+use crate::config::DatabaseArgs;
 
 use database::{audit_seal, audit_verify, backup, restore};
 use registries::{agency_command, system, token_command, user_command};
@@ -216,7 +216,7 @@ async fn open_app(
         .with_context(|| {
             format!(
                 "cannot open the database {}",
-                crate::settings::redact_url(&url)
+                crate::config::redact_url(&url)
             )
         })?;
     let blobs = BlobStore::new(db.data_dir.join("evidence"))

@@ -10,7 +10,7 @@ use sigap_app::admin::registry;
 use sigap_app::identity::{tokens, two_factor};
 use sigap_app::{App, Caller};
 
-use crate::settings::DatabaseArgs;
+use crate::config::DatabaseArgs;
 
 use super::*;
 

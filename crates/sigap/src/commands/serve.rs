@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use sigap_web::WebSettings;
+use sigap_web::WebConfig;
 
-use crate::settings::{DatabaseArgs, RuleArgs};
+use crate::config::{DatabaseArgs, RuleArgs};
 
 use super::database::check_audit_key;
 use super::*;
@@ -43,7 +43,7 @@ impl MailArgs {
     fn settings(
         &self,
         public_url: &str,
-    ) -> anyhow::Result<Option<sigap_app::outbox::notify::MailSettings>> {
+    ) -> anyhow::Result<Option<sigap_app::outbox::notify::MailSender>> {
         let Some(url) = &self.smtp_url else {
             tracing::warn!("SIGAP_SMTP_URL is not set: mail is queued and not sent");
             return Ok(None);
@@ -56,7 +56,7 @@ impl MailArgs {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         let public = sigap_notify::PublicUrl::parse(public_url)
             .map_err(|e| anyhow::anyhow!("SIGAP_PUBLIC_URL: {e}"))?;
-        Ok(Some(sigap_app::outbox::notify::MailSettings {
+        Ok(Some(sigap_app::outbox::notify::MailSender {
             mailer: std::sync::Arc::new(mailer),
             public,
         }))
@@ -81,7 +81,7 @@ pub(super) struct ServeArgs {
     #[command(flatten)]
     mail: MailArgs,
     #[command(flatten)]
-    limits: crate::settings::LimitArgs,
+    limits: crate::config::LimitArgs,
     /// The contact in security.txt.
     #[arg(
         long,
@@ -119,9 +119,9 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
     let limits = args.limits.web(rules.max_file_bytes)?;
-    crate::settings::raise_open_files(limits.connections.max_connections);
-    crate::settings::warn_plain_http(&rules.public_url);
-    if args.demo && !args.demo_public && !crate::settings::is_loopback_listen(&args.listen) {
+    crate::config::raise_open_files(limits.connections.max_connections);
+    crate::config::warn_plain_http(&rules.public_url);
+    if args.demo && !args.demo_public && !crate::config::is_loopback_listen(&args.listen) {
         anyhow::bail!(
             "--demo prints its accounts' passwords and listens only on a loopback address \
              (127.0.0.1, ::1); give --demo-public to listen on {} anyway",
@@ -130,7 +130,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     }
     if args.demo && args.rules.documents_file.is_none() {
         policy.documents = std::sync::Arc::new(
-            sigap_app::documents::settings::DocumentSettings::demo().map_err(anyhow::Error::msg)?,
+            sigap_app::documents::config::DocumentConfig::demo().map_err(anyhow::Error::msg)?,
         );
     }
     if !args.demo && args.rules.public_url.is_none() {
@@ -154,7 +154,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let web = WebSettings {
+    let web = WebConfig {
         max_request_bytes: limits.max_request_bytes,
         max_public_request_bytes: limits.max_public_request_bytes,
         max_uploads: limits.max_uploads,
@@ -167,7 +167,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     spawn_worker(app.clone(), &args.mail)?;
     tracing::info!(
         listen = %args.listen,
-        database = %crate::settings::redact_url(&db.url()),
+        database = %crate::config::redact_url(&db.url()),
         ready_ms = started.elapsed().as_millis() as u64,
         "sigap is serving"
     );

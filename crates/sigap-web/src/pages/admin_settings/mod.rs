@@ -25,7 +25,7 @@ use sigap_app::admin::settings::{
     self, ApprovalRequest, DocumentKindRequest, Effective, HolidayRequest, HolidaysRequest,
     LetterheadRequest, Section, SignerRequest,
 };
-use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::documents::config::DocumentConfig;
 use sigap_app::identity::login::Session;
 use sigap_core::{DocumentKind, FieldError, Given, Lenient, Role};
 use sigap_docs::Signer;
@@ -37,7 +37,7 @@ use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
-use crate::pages::{Lang, Layout, OrForm, OrPage, PageError, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrForm, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
 
 use rows::*;
 
@@ -55,7 +55,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "admin_settings.html")]
 struct SettingsPage {
     layout: Layout,
-    lang: Lang,
+    lang: PageLang,
     notice: Option<String>,
     csrf_token: String,
     /// Whether the forms are shown (admins).
@@ -115,7 +115,7 @@ fn lines_of(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn approval_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
+fn approval_fields(lang: PageLang, effective: &Effective) -> Vec<FormField> {
     let rules = &effective.policy;
     let window = rules
         .approval_window_days
@@ -129,7 +129,7 @@ fn approval_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
     ]
 }
 
-fn holiday_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
+fn holiday_fields(lang: PageLang, effective: &Effective) -> Vec<FormField> {
     let text = effective
         .holidays
         .iter()
@@ -143,7 +143,7 @@ fn holiday_fields(lang: Lang, effective: &Effective) -> Vec<FormField> {
     vec![admin_field(lang, "holidays", "holidays", "textarea").with_value(&text)]
 }
 
-fn letterhead_fields(lang: Lang, documents: &DocumentSettings) -> Vec<FormField> {
+fn letterhead_fields(lang: PageLang, documents: &DocumentConfig) -> Vec<FormField> {
     vec![
         admin_field(lang, "letterhead", "place", "text")
             .required()
@@ -159,7 +159,7 @@ fn letterhead_fields(lang: Lang, documents: &DocumentSettings) -> Vec<FormField>
     ]
 }
 
-fn kind_fields(lang: Lang, documents: &DocumentSettings, kind: DocumentKind) -> Vec<FormField> {
+fn kind_fields(lang: PageLang, documents: &DocumentConfig, kind: DocumentKind) -> Vec<FormField> {
     let form = format!("kind-{}", kind.as_str());
     let field = |name: &str, kind_of: &'static str| {
         FormField::new(lang, &form, name, &format!("admin.kind.{name}"), kind_of)
@@ -198,7 +198,7 @@ enum Refused {
 
 async fn settings_page(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     notice: Option<String>,
     refused: Option<Refused>,
@@ -271,7 +271,7 @@ async fn settings_page(
 
 async fn show_settings(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Query(done): Query<Done>,
 ) -> PageResult {
@@ -283,7 +283,7 @@ async fn show_settings(
 /// with the refused form, or an error page.
 async fn answer(
     state: &AppState,
-    lang: Lang,
+    lang: PageLang,
     session: &Session,
     result: Result<(), AppError>,
     refused: impl FnOnce(Vec<FieldError>) -> Refused,
@@ -295,7 +295,7 @@ async fn answer(
 }
 
 /// The layout of the settings page.
-fn settings_layout(lang: Lang, session: &Session) -> Layout {
+fn settings_layout(lang: PageLang, session: &Session) -> Layout {
     admin_layout(lang, "/admin/settings", "admin.settings.title", session)
 }
 
@@ -306,13 +306,13 @@ fn checked_form(session: &Session, pairs: Vec<(String, String)>) -> Option<Poste
 }
 
 /// The answer to a form without the session's token.
-fn refused_token(lang: Lang, session: &Session) -> PageError {
+fn refused_token(lang: PageLang, session: &Session) -> PageError {
     PageError::from(csrf_refused(settings_layout(lang, session)))
 }
 
 async fn set_approval(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -349,7 +349,7 @@ fn holiday_list(text: &str) -> Vec<HolidayRequest> {
 
 async fn set_holidays(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -376,7 +376,7 @@ fn field_text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
 
 async fn set_letterhead(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
@@ -412,7 +412,7 @@ async fn set_letterhead(
 
 async fn set_document_kind(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(kind): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -449,7 +449,7 @@ async fn set_document_kind(
 
 async fn reset(
     State(state): State<AppState>,
-    lang: Lang,
+    lang: PageLang,
     StaffSession(session): StaffSession,
     Path(section): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

@@ -3,11 +3,11 @@
 
 use sigap_app::Rules;
 use sigap_app::admin::settings::{Changed, Effective, Section};
-use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::documents::config::DocumentConfig;
 use sigap_core::{DocumentKind, Span, State as TicketState};
 use sigap_docs::{PatternPart, Signer};
 
-use crate::pages::Lang;
+use crate::pages::PageLang;
 use crate::pages::admin::AdminForm;
 
 use super::*;
@@ -48,7 +48,7 @@ pub(super) struct PartRow {
 
 /// Each part of `pattern` in words: the classification code with its name and source, the
 /// running number, the month and year, the unit's text.
-pub(super) fn pattern_rows(lang: Lang, pattern: &str) -> Vec<PartRow> {
+pub(super) fn pattern_rows(lang: PageLang, pattern: &str) -> Vec<PartRow> {
     let Ok(parts) = sigap_docs::pattern_parts(pattern) else {
         return Vec::new();
     };
@@ -110,7 +110,7 @@ pub(super) struct SectionState {
 
 /// A row whose value is set by the environment variable `variable`.
 pub(super) fn row(
-    lang: Lang,
+    lang: PageLang,
     key: &str,
     values: Vec<String>,
     variable: Option<&'static str>,
@@ -123,7 +123,7 @@ pub(super) fn row(
     }
 }
 
-pub(super) fn bytes(lang: Lang, count: usize) -> String {
+pub(super) fn bytes(lang: PageLang, count: usize) -> String {
     // Tenths of a MiB in integers: `10 MiB`, `2.5 MiB`.
     let tenths = count.saturating_mul(10) / (1024 * 1024);
     let mib = match tenths % 10 {
@@ -137,7 +137,7 @@ pub(super) fn bytes(lang: Lang, count: usize) -> String {
 }
 
 /// "Diubah di halaman ini oleh admin@… pada 2026-08-10 09:00 WIB".
-pub(super) fn changed_text(lang: Lang, changed: Option<&Changed>) -> Option<String> {
+pub(super) fn changed_text(lang: PageLang, changed: Option<&Changed>) -> Option<String> {
     changed.map(|c| {
         lang.tf(
             "admin.settings.changed",
@@ -146,7 +146,7 @@ pub(super) fn changed_text(lang: Lang, changed: Option<&Changed>) -> Option<Stri
     })
 }
 
-pub(super) fn rule_rows(lang: Lang, rules: &Rules, effective: &Effective) -> Vec<SettingRow> {
+pub(super) fn rule_rows(lang: PageLang, rules: &Rules, effective: &Effective) -> Vec<SettingRow> {
     let mut roles: Vec<String> = rules
         .totp_required_roles
         .iter()
@@ -177,7 +177,7 @@ pub(super) fn rule_rows(lang: Lang, rules: &Rules, effective: &Effective) -> Vec
 }
 
 /// The "> N reports" rule in force: its threshold and its window, changed together.
-pub(super) fn approval_rows(lang: Lang, effective: &Effective) -> [SettingRow; 2] {
+pub(super) fn approval_rows(lang: PageLang, effective: &Effective) -> [SettingRow; 2] {
     let policy = &effective.policy;
     let window = match policy.approval_window_days {
         Some(days) => lang.tf("admin.settings.days", &[("n", days.to_string())]),
@@ -207,7 +207,7 @@ pub(super) fn approval_rows(lang: Lang, effective: &Effective) -> [SettingRow; 2
 }
 
 /// The limits of public intake and of mail, and what blocking may reach.
-pub(super) fn limit_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
+pub(super) fn limit_rows(lang: PageLang, rules: &Rules) -> Vec<SettingRow> {
     let profiles = rules
         .blocking
         .profiles
@@ -259,7 +259,7 @@ pub(super) fn limit_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
 }
 
 /// The values, or "none" in the page's language.
-pub(super) fn or_none(lang: Lang, values: Vec<String>) -> Vec<String> {
+pub(super) fn or_none(lang: PageLang, values: Vec<String>) -> Vec<String> {
     if values.is_empty() {
         vec![lang.t("admin.settings.none").into_owned()]
     } else {
@@ -268,14 +268,14 @@ pub(super) fn or_none(lang: Lang, values: Vec<String>) -> Vec<String> {
 }
 
 /// A limit per client address and hour; 0 is none.
-pub(super) fn per_hour(lang: Lang, limit: u32) -> String {
+pub(super) fn per_hour(lang: PageLang, limit: u32) -> String {
     match limit {
         0 => lang.t("admin.settings.unlimited").into_owned(),
         n => lang.tf("admin.settings.per_hour", &[("n", n.to_string())]),
     }
 }
 
-pub(super) fn span(lang: Lang, span: Span) -> String {
+pub(super) fn span(lang: PageLang, span: Span) -> String {
     let (key, n) = match span {
         Span::Minutes(n) => ("admin.settings.span.minutes", n),
         Span::Hours(n) => ("admin.settings.span.hours", n),
@@ -286,7 +286,7 @@ pub(super) fn span(lang: Lang, span: Span) -> String {
 }
 
 /// The deadline of each state that has one; the SOP fixes them, no setting changes them.
-pub(super) fn deadline_rows(lang: Lang, rules: &Rules) -> Vec<SettingRow> {
+pub(super) fn deadline_rows(lang: PageLang, rules: &Rules) -> Vec<SettingRow> {
     TicketState::ALL
         .iter()
         .filter_map(|&state| {
@@ -314,8 +314,8 @@ pub(super) fn signer_text(signer: &Signer) -> String {
 }
 
 pub(super) fn document_rows(
-    lang: Lang,
-    documents: &DocumentSettings,
+    lang: PageLang,
+    documents: &DocumentConfig,
     editable: bool,
     refused: Option<&Refused>,
 ) -> Vec<DocumentRow> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeDelta};
 use mail_parser::MimeHeaders;
-use sigap_app::outbox::notify::MailSettings;
+use sigap_app::outbox::notify::MailSender;
 use sigap_app::workflow::deadlines;
 
 use crate::api::mail::{subject, to};
@@ -43,12 +43,12 @@ async fn app_with_lead(backend: Backend) -> Option<TestApp> {
     .await
 }
 
-fn settings(app: &TestApp, sink: &SmtpSink) -> MailSettings {
+fn settings(app: &TestApp, sink: &SmtpSink) -> MailSender {
     crate::api::mail::settings(app, &sink.url())
 }
 
 /// Sends every due job; answers how many went, and checks that none failed.
-async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
+async fn drain(app: &TestApp, mail: &MailSender) -> usize {
     let sent = crate::api::mail::drain(app, mail).await;
     let jobs = app.store.list_jobs(None, 500).await.unwrap();
     let stuck: Vec<_> = jobs.iter().filter(|j| j.state != JobState::Done).collect();

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::documents::config::DocumentConfig;
 use sigap_testkit::{Backend, TestApp, number, problem, read, valid_report};
 
 use crate::api::documents::{documents, pdftotext, verified};
@@ -46,7 +46,7 @@ const SETTINGS: &str = include_str!("../../../../../docs/documents.example.toml"
 
 async fn with_settings(backend: Backend) -> Option<TestApp> {
     sigap_testkit::spawn_app_with(backend, |start| {
-        let settings = DocumentSettings::from_toml(SETTINGS, Path::new(".")).unwrap();
+        let settings = DocumentConfig::from_toml(SETTINGS, Path::new(".")).unwrap();
         start.policy.documents = Arc::new(settings);
     })
     .await

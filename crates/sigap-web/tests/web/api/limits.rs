@@ -13,7 +13,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::json;
 use sigap_app::intake::antispam::IntakeLimits;
 use sigap_testkit::{TestApp, problem, read, spawn_app_with_web, valid_report};
-use sigap_web::{ConnectionLimits, WebSettings};
+use sigap_web::{ConnectionLimits, WebConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -95,13 +95,13 @@ async fn a_png_that_decodes_to_a_gigabyte_is_not_decoded(app: TestApp) {
     }
 }
 
-fn small_limits() -> WebSettings {
-    WebSettings {
+fn small_limits() -> WebConfig {
+    WebConfig {
         connections: ConnectionLimits {
             header_timeout: Duration::from_millis(1500),
             max_connections: 8,
         },
-        ..WebSettings::default()
+        ..WebConfig::default()
     }
 }
 
@@ -166,9 +166,9 @@ async fn connections_are_capped_and_slow_headers_cut_off(app: TestApp) {
 }
 
 async fn bodies_over_the_limits_are_refused_before_they_are_read(app: TestApp) {
-    let web = WebSettings {
+    let web = WebConfig {
         max_public_request_bytes: 2 * 1024 * 1024,
-        ..WebSettings::default()
+        ..WebConfig::default()
     };
     let app = spawn_app_with_web(
         app.backend,
@@ -267,7 +267,7 @@ async fn a_refused_report_writes_no_file_and_orphans_are_swept(app: TestApp) {
                 proof_bits: 12,
             };
         },
-        WebSettings::default(),
+        WebConfig::default(),
     )
     .await
     .unwrap();
@@ -321,9 +321,9 @@ async fn a_refused_report_writes_no_file_and_orphans_are_swept(app: TestApp) {
 }
 
 async fn reporter_messages_are_limited_per_ticket_and_address(app: TestApp) {
-    let web = WebSettings {
+    let web = WebConfig {
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
-        ..WebSettings::default()
+        ..WebConfig::default()
     };
     let app = spawn_app_with_web(app.backend, |start| start.rules.messages_per_hour = 2, web)
         .await
@@ -368,9 +368,9 @@ async fn reporter_messages_are_limited_per_ticket_and_address(app: TestApp) {
 }
 
 async fn uploads_at_once_are_capped(app: TestApp) {
-    let web = WebSettings {
+    let web = WebConfig {
         max_uploads: 1,
-        ..WebSettings::default()
+        ..WebConfig::default()
     };
     let app = spawn_app_with_web(app.backend, |_| {}, web).await.unwrap();
     let address = app.base_url.trim_start_matches("http://").to_owned();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mail_parser::MimeHeaders;
-use sigap_app::outbox::notify::MailSettings;
+use sigap_app::outbox::notify::MailSender;
 use sigap_core::JobState;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_notify::{PublicUrl, SmtpMailer, SmtpOptions};
@@ -22,21 +22,21 @@ sigap_testkit::on_both_backends! {
         postgres_two_workers_send_each_job_once;
 }
 
-pub(crate) fn settings(app: &TestApp, smtp_url: &str) -> MailSettings {
+pub(crate) fn settings(app: &TestApp, smtp_url: &str) -> MailSender {
     let mailer = SmtpMailer::from_url(
         smtp_url,
         "BATAM-CSIRT <csirt@batam.go.id>",
         SmtpOptions::default(),
     )
     .unwrap();
-    MailSettings {
+    MailSender {
         mailer: Arc::new(mailer),
         public: PublicUrl::parse(&app.base_url).unwrap(),
     }
 }
 
 /// Runs the worker until no job is due.
-pub(crate) async fn drain(app: &TestApp, mail: &MailSettings) -> usize {
+pub(crate) async fn drain(app: &TestApp, mail: &MailSender) -> usize {
     let mut sent = 0;
     loop {
         let claimed = sigap_app::worker::run_due(&app.app, Some(mail), 64)

@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 use mail_parser::MimeHeaders;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sigap_app::outbox::notify::MailSettings;
+use sigap_app::outbox::notify::MailSender;
 use sigap_notify::sink::{ReceivedMail, SmtpSink};
 use sigap_notify::{PublicUrl, SmtpMailer, SmtpOptions};
 use sigap_testkit::{TestApp, error_fields, number, problem, read, valid_report};
@@ -35,14 +35,14 @@ const ANALIS: &str = "analis@kominfo.batam.go.id";
 const AGENCY: &str = "disdik@batam.go.id";
 const AGENCY_OWNER: &str = "pj.sistem@disdik.batam.go.id";
 
-fn mail_settings(app: &TestApp, sink: &SmtpSink) -> MailSettings {
+fn mail_settings(app: &TestApp, sink: &SmtpSink) -> MailSender {
     let mailer = SmtpMailer::from_url(
         &sink.url(),
         "BATAM-CSIRT <csirt@batam.go.id>",
         SmtpOptions::default(),
     )
     .unwrap();
-    MailSettings {
+    MailSender {
         mailer: Arc::new(mailer),
         public: PublicUrl::parse(&app.base_url).unwrap(),
     }

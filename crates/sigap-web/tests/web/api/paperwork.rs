@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::documents::config::DocumentConfig;
 use sigap_core::DocumentKind;
 use sigap_testkit::{Backend, TestApp, bodies, read, valid_report};
 
@@ -196,7 +196,7 @@ fn check_common(paper: &Paper) {
 
 /// The signers of the settings in force, each with rank and NIP, and a verification link
 /// that opens this document's verification when copied out of the text.
-async fn check_signed_and_verifiable(app: &TestApp, settings: &DocumentSettings, paper: &Paper) {
+async fn check_signed_and_verifiable(app: &TestApp, settings: &DocumentConfig, paper: &Paper) {
     let kind = &paper.kind;
     let parsed: DocumentKind = kind.parse().unwrap();
     let signers = settings.signers(parsed).expect("the demo signs every kind");
@@ -257,8 +257,8 @@ fn by_kind(papers: &[Paper]) -> BTreeMap<String, Vec<&Paper>> {
     map
 }
 
-async fn demo_app(backend: Backend, threshold: u32) -> Option<(TestApp, DocumentSettings)> {
-    let settings = DocumentSettings::demo().unwrap();
+async fn demo_app(backend: Backend, threshold: u32) -> Option<(TestApp, DocumentConfig)> {
+    let settings = DocumentConfig::demo().unwrap();
     let documents = Arc::new(settings.clone());
     let app = sigap_testkit::spawn_public_app(backend, |start| {
         start.policy.documents = documents;

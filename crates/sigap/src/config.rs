@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
-use sigap_app::documents::settings::DocumentSettings;
+use sigap_app::documents::config::DocumentConfig;
 use sigap_app::identity::totp::SecretKey;
 use sigap_app::outbox::webhooks::WebhookTarget;
-use sigap_app::workflow::blocking::BlockingSettings;
+use sigap_app::workflow::blocking::BlockingConfig;
 use sigap_app::workflow::blocking_profiles::BlockingProfiles;
-use sigap_app::{NoticeSettings, Policy, Rules};
+use sigap_app::{NoticeConfig, Policy, Rules};
 use sigap_block::OutboundPolicy;
 use sigap_block::proof::{ProofOptions, Resolver};
 use sigap_core::{Email, Role, TicketNumber, WorkingCalendar};
@@ -267,7 +267,7 @@ fn write_key_file(path: &std::path::Path) -> anyhow::Result<SecretKey> {
 
 impl RuleArgs {
     /// How blocks are proven, from `SIGAP_PROOF`, `SIGAP_PROOF_RESOLVER` and `SIGAP_CHROMIUM`.
-    fn blocking(&self) -> anyhow::Result<BlockingSettings> {
+    fn blocking(&self) -> anyhow::Result<BlockingConfig> {
         let proof = match self.proof.trim() {
             "off" => None,
             "on" => Some(ProofOptions {
@@ -288,7 +288,7 @@ impl RuleArgs {
                 .map_err(|e| anyhow::anyhow!("SIGAP_BLOCKING_FILE: {e}"))?,
             None => BlockingProfiles::default(),
         };
-        Ok(BlockingSettings {
+        Ok(BlockingConfig {
             contact: self.block_contact.clone(),
             proof,
             profiles,
@@ -297,7 +297,7 @@ impl RuleArgs {
     }
 
     /// Escalation, reply-to and webhook settings, checked.
-    fn notices(&self) -> anyhow::Result<NoticeSettings> {
+    fn notices(&self) -> anyhow::Result<NoticeConfig> {
         let mut csirt_lead = Vec::new();
         for e in self
             .csirt_lead_email
@@ -326,7 +326,7 @@ impl RuleArgs {
                 .map_err(|e| anyhow::anyhow!("SIGAP_WEBHOOK_URLS: {e}"))?,
             None => Vec::new(),
         };
-        Ok(NoticeSettings {
+        Ok(NoticeConfig {
             csirt_lead,
             reply_to,
             webhooks,
@@ -353,9 +353,9 @@ impl RuleArgs {
             holidays.push(date);
         }
         let documents = match &self.documents_file {
-            Some(path) => DocumentSettings::from_file(path)
+            Some(path) => DocumentConfig::from_file(path)
                 .map_err(|e| anyhow::anyhow!("SIGAP_DOCUMENTS_FILE: {e}"))?,
-            None => DocumentSettings::default(),
+            None => DocumentConfig::default(),
         };
         let policy = Policy {
             documents: std::sync::Arc::new(documents),
@@ -415,7 +415,7 @@ pub struct LimitArgs {
 
 impl LimitArgs {
     /// The limits, checked against each other and the largest evidence file.
-    pub fn web(&self, max_file_bytes: usize) -> anyhow::Result<LimitSettings> {
+    pub fn web(&self, max_file_bytes: usize) -> anyhow::Result<WebLimits> {
         if self.max_public_request_bytes > self.max_request_bytes {
             anyhow::bail!(
                 "SIGAP_MAX_PUBLIC_REQUEST_BYTES ({}) is over SIGAP_MAX_REQUEST_BYTES ({})",
@@ -430,7 +430,7 @@ impl LimitArgs {
                 self.max_public_request_bytes
             );
         }
-        Ok(LimitSettings {
+        Ok(WebLimits {
             max_request_bytes: self.max_request_bytes,
             max_public_request_bytes: self.max_public_request_bytes,
             max_uploads: self.max_uploads as usize,
@@ -445,7 +445,7 @@ impl LimitArgs {
 
 /// The checked limits of [`LimitArgs`], as the web layer takes them.
 #[derive(Debug, Clone)]
-pub struct LimitSettings {
+pub struct WebLimits {
     pub max_request_bytes: usize,
     pub max_public_request_bytes: usize,
     pub max_uploads: usize,

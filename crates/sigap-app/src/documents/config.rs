@@ -4,15 +4,15 @@
 //! and the *tembusan* (copies) lists of the letters. Read from a TOML file at start
 //! (`SIGAP_DOCUMENTS_FILE`); anything left out keeps the SOP's defaults, and a kind without
 //! configured signers is signed by the staff member who records the step and issued as a
-//! draft. `serve --demo` without a file uses [`DocumentSettings::demo`].
+//! draft. `serve --demo` without a file uses [`DocumentConfig::demo`].
 //!
 //! Settings are checked as a whole when read: unknown kinds and keys and malformed
 //! patterns are refused with a message naming the key. Kinds that share a pattern share
 //! one agenda, a single series of numbers (see `docs/numbering.md`).
 //!
 //! An admin may change them on the settings page: `settings` keeps the changed settings in
-//! the database as the JSON of [`DocumentSettings::to_json`] (the logo as base64), read back
-//! with [`DocumentSettings::from_json`] and checked the same way.
+//! the database as the JSON of [`DocumentConfig::to_json`] (the logo as base64), read back
+//! with [`DocumentConfig::from_json`] and checked the same way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
 use sigap_docs::{BodyFont, Letterhead, PageStyle, Signer};
 
-pub use sigap_core::settings::KindSettings;
+pub use sigap_core::settings::KindOverride;
 
 /// The document settings in force, already checked.
 #[derive(Debug, Clone)]
-pub struct DocumentSettings {
+pub struct DocumentConfig {
     /// Where documents are signed: `Batam` in `Batam, 12 Agustus 2026`.
     pub place: String,
     pub letterhead: Letterhead,
@@ -42,7 +42,7 @@ pub struct DocumentSettings {
     tembusan: BTreeMap<DocumentKind, Vec<String>>,
 }
 
-impl Default for DocumentSettings {
+impl Default for DocumentConfig {
     fn default() -> Self {
         Self {
             place: "Batam".to_owned(),
@@ -222,7 +222,7 @@ fn keyed<T, U>(
     keyed_result(table, entries, |value| Ok(convert(value)))
 }
 
-impl DocumentSettings {
+impl DocumentConfig {
     /// Reads and checks the settings file at `path`; a logo is read relative to it.
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
@@ -469,7 +469,7 @@ impl DocumentSettings {
 
     /// These settings with `kind` set as `new` says; the pattern is checked first. A pattern
     /// another kind uses puts both in one agenda.
-    pub fn with_kind(&self, kind: DocumentKind, new: KindSettings) -> Result<Self, String> {
+    pub fn with_kind(&self, kind: DocumentKind, new: KindOverride) -> Result<Self, String> {
         let mut changed = self.clone();
         match new.pattern.filter(|p| !p.trim().is_empty()) {
             Some(pattern) => {
@@ -563,7 +563,7 @@ mod tests {
 
     #[test]
     fn the_page_style_is_read_checked_and_kept() {
-        let settings = DocumentSettings::from_toml(
+        let settings = DocumentConfig::from_toml(
             "[page]\nfont = \"Times New Roman\"\nfont_size = 11.5\nmargin_left_cm = 4\n",
             Path::new("."),
         )
@@ -572,7 +572,7 @@ mod tests {
         assert!((settings.page.size_pt - 11.5).abs() < f64::EPSILON);
         assert!((settings.page.margin_left_cm - 4.0).abs() < f64::EPSILON);
         assert!((settings.page.margin_top_cm - 2.0).abs() < f64::EPSILON);
-        let again = DocumentSettings::from_json(&settings.to_json()).unwrap();
+        let again = DocumentConfig::from_json(&settings.to_json()).unwrap();
         assert_eq!(again.page, settings.page);
         for (text, named) in [
             ("[page]\nfont = \"Comic Sans\"\n", "`font`"),
@@ -580,21 +580,21 @@ mod tests {
             ("[page]\nmargin_right_cm = 0.2\n", "`margin_right_cm`"),
             ("[page]\ncolour = \"red\"\n", "colour"),
         ] {
-            let error = DocumentSettings::from_toml(text, Path::new(".")).unwrap_err();
+            let error = DocumentConfig::from_toml(text, Path::new(".")).unwrap_err();
             assert!(error.contains(named), "{text}: {error}");
         }
         // Settings kept before the page style existed read with the default one.
-        let mut old = DocumentSettings::default().to_json();
+        let mut old = DocumentConfig::default().to_json();
         old.as_object_mut().unwrap().remove("page");
         assert_eq!(
-            DocumentSettings::from_json(&old).unwrap().page,
+            DocumentConfig::from_json(&old).unwrap().page,
             PageStyle::default()
         );
     }
 
     #[test]
     fn the_demo_settings_sign_every_kind_as_an_office_would() {
-        let demo = DocumentSettings::demo().unwrap();
+        let demo = DocumentConfig::demo().unwrap();
         assert!(demo.draft_kinds().is_empty());
         for kind in DocumentKind::ALL {
             for signer in demo.signers(*kind).unwrap() {
@@ -627,15 +627,15 @@ mod tests {
         assert!(demo.letterhead.logo_png.is_some());
         // The file reads the same from disk, its crest beside it.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/documents.demo.toml");
-        let from_file = DocumentSettings::from_file(&path).unwrap();
+        let from_file = DocumentConfig::from_file(&path).unwrap();
         assert_eq!(from_file.to_json(), demo.to_json());
-        assert!(DocumentSettings::default().draft_kinds().len() == DocumentKind::ALL.len());
+        assert!(DocumentConfig::default().draft_kinds().len() == DocumentKind::ALL.len());
     }
 
     #[test]
     fn the_example_file_is_valid_and_applied() {
         let text = include_str!("../../../../docs/documents.example.toml");
-        let s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        let s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
         assert_eq!(s.place, "Batam");
         assert_eq!(
             s.pattern(DocumentKind::LetterNotice),
@@ -656,13 +656,13 @@ mod tests {
     fn kinds_with_one_pattern_share_an_agenda() {
         let text =
             "[patterns]\nba_validation = \"X/{n}/{year}\"\nba_criticality = \"X/{n}/{year}\"\n";
-        let s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        let s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
         assert_eq!(
             s.series_kinds(DocumentKind::BaCriticality),
             [DocumentKind::BaValidation, DocumentKind::BaCriticality]
         );
         // By default the Dinas's minutes share one agenda, the approval has its own.
-        let d = DocumentSettings::default();
+        let d = DocumentConfig::default();
         assert_eq!(d.series_kinds(DocumentKind::BaValidation).len(), 5);
         assert_eq!(
             d.series_kinds(DocumentKind::ApprovalReactivation),
@@ -672,30 +672,29 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_bad_patterns_are_named() {
-        let err = DocumentSettings::from_toml("[patterns]\nmemo = \"M/{seq}\"\n", Path::new("."))
+        let err = DocumentConfig::from_toml("[patterns]\nmemo = \"M/{seq}\"\n", Path::new("."))
             .unwrap_err();
         assert!(err.contains("`memo`"), "{err}");
-        let err =
-            DocumentSettings::from_toml("[patterns]\ndossier = \"B/{year}\"\n", Path::new("."))
-                .unwrap_err();
+        let err = DocumentConfig::from_toml("[patterns]\ndossier = \"B/{year}\"\n", Path::new("."))
+            .unwrap_err();
         assert!(err.contains("[patterns]"), "{err}");
-        let err = DocumentSettings::from_toml("[patterns]\ndossier = \"B/{n}\"\n", Path::new("."))
+        let err = DocumentConfig::from_toml("[patterns]\ndossier = \"B/{n}\"\n", Path::new("."))
             .unwrap_err();
         assert!(err.contains("dossier") && err.contains("{year}"), "{err}");
-        let err = DocumentSettings::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
+        let err = DocumentConfig::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
         assert!(err.contains("colour"), "{err}");
         // The parser's message is empty here; the error still says where.
         let err =
-            DocumentSettings::from_toml("place = \"Batam\"\n# a\0", Path::new(".")).unwrap_err();
+            DocumentConfig::from_toml("place = \"Batam\"\n# a\0", Path::new(".")).unwrap_err();
         assert_eq!(err, "line 2, column 4: this is not valid TOML");
     }
 
     #[test]
     fn the_stored_json_reads_back_the_same_settings() {
         let text = include_str!("../../../../docs/documents.example.toml");
-        let mut s = DocumentSettings::from_toml(text, Path::new(".")).unwrap();
+        let mut s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
         s.letterhead.logo_png = Some(vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n']);
-        let back = DocumentSettings::from_json(&s.to_json()).unwrap();
+        let back = DocumentConfig::from_json(&s.to_json()).unwrap();
         assert_eq!(back.to_json(), s.to_json());
         assert_eq!(back.letterhead, s.letterhead);
         assert_eq!(
@@ -705,21 +704,21 @@ mod tests {
         let mut forged = s.to_json();
         forged["logo_png"] = serde_json::json!("PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+");
         assert!(
-            DocumentSettings::from_json(&forged).is_err(),
+            DocumentConfig::from_json(&forged).is_err(),
             "markup is no logo"
         );
     }
 
     #[test]
     fn a_kind_changed_alone_keeps_the_others_and_may_join_another_agenda() {
-        let s = DocumentSettings::default();
+        let s = DocumentConfig::default();
         let changed = s
             .with_kind(
                 DocumentKind::LetterNotice,
-                KindSettings {
+                KindOverride {
                     pattern: Some(" 000.6.3/{n}/Diskominfo/{year} ".to_owned()),
                     tembusan: vec!["Wali Kota Batam".to_owned()],
-                    ..KindSettings::default()
+                    ..KindOverride::default()
                 },
             )
             .unwrap();
@@ -738,9 +737,9 @@ mod tests {
         let joined = changed
             .with_kind(
                 DocumentKind::LetterNotice,
-                KindSettings {
+                KindOverride {
                     pattern: Some(minutes),
-                    ..KindSettings::default()
+                    ..KindOverride::default()
                 },
             )
             .unwrap();
@@ -748,15 +747,15 @@ mod tests {
         let err = changed
             .with_kind(
                 DocumentKind::LetterNotice,
-                KindSettings {
+                KindOverride {
                     pattern: Some("000.6/{n}/Diskominfo".to_owned()),
-                    ..KindSettings::default()
+                    ..KindOverride::default()
                 },
             )
             .unwrap_err();
         assert!(err.contains("{year}"), "{err}");
         let back = changed
-            .with_kind(DocumentKind::LetterNotice, KindSettings::default())
+            .with_kind(DocumentKind::LetterNotice, KindOverride::default())
             .unwrap();
         assert!(!back.has_own_pattern(DocumentKind::LetterNotice));
         assert!(back.tembusan(DocumentKind::LetterNotice).is_empty());
@@ -768,7 +767,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("logo.png"), b"<svg onload=alert(1)>").unwrap();
         let text = "[letterhead]\nlines = [\"A\"]\naddress = \"B\"\nlogo = \"logo.png\"\n";
-        let err = DocumentSettings::from_toml(text, &dir).unwrap_err();
+        let err = DocumentConfig::from_toml(text, &dir).unwrap_err();
         assert!(err.contains("PNG or JPEG"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }
