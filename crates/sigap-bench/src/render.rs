@@ -3,13 +3,17 @@
 //! each kind, a long dossier (about five pages), renders from several threads at once, and
 //! the resident memory after thousands of renders, which must level off.
 
+// The sample documents of the renderer's own tests.
+#[path = "../../sigap-docs/tests/samples/mod.rs"]
+mod samples;
+
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::{Value, json};
 use sigap_core::DocumentKind;
 use sigap_docs::body::{DocumentRef, TimelineEntry};
-use sigap_docs::{Body, Document, Renderer, samples};
+use sigap_docs::{Body, Document, Renderer};
 
 use crate::stats::{Latencies, round3, rss_kib};
 

@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use sigap_core::DocumentKind;
 use sigap_docs::Renderer;
-use sigap_docs::samples as fixtures;
+#[path = "../tests/samples/mod.rs"]
+mod samples;
+
+use samples as fixtures;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()

@@ -22,7 +22,6 @@ mod model;
 mod number;
 mod qr;
 mod render;
-pub mod samples;
 pub mod view;
 mod world;
 

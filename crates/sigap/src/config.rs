@@ -353,8 +353,9 @@ impl RuleArgs {
             holidays.push(date);
         }
         let documents = match &self.documents_file {
-            Some(path) => DocumentConfig::from_file(path)
-                .map_err(|e| anyhow::anyhow!("SIGAP_DOCUMENTS_FILE: {e}"))?,
+            Some(path) => {
+                read_documents(path).map_err(|e| anyhow::anyhow!("SIGAP_DOCUMENTS_FILE: {e}"))?
+            }
             None => DocumentConfig::default(),
         };
         let policy = Policy {
@@ -522,11 +523,41 @@ pub fn warn_plain_http(public_url: &str) {
     }
 }
 
+/// Reads and checks the documents file at `path`; a logo it names is read beside it.
+fn read_documents(path: &std::path::Path) -> Result<DocumentConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let base = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+    let beside = |name: &str| {
+        let file = base.join(name);
+        std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))
+    };
+    DocumentConfig::from_toml(&text, &beside).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn the_documents_file_is_read_with_the_logo_beside_it() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+        let read = read_documents(&docs.join("documents.demo.toml")).unwrap();
+        assert_eq!(read.to_json(), DocumentConfig::demo().unwrap().to_json());
+        let dir = std::env::temp_dir().join(format!("sigap-docfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("documents.toml");
+        std::fs::write(
+            &file,
+            "[letterhead]\nlines = [\"A\"]\naddress = \"B\"\nlogo = \"gone.png\"\n",
+        )
+        .unwrap();
+        let err = read_documents(&file).unwrap_err();
+        assert!(err.contains("gone.png") && err.contains("logo"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn body_limits_are_checked_against_each_other() {

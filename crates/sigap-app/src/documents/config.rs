@@ -15,7 +15,6 @@
 //! with [`DocumentConfig::from_json`] and checked the same way.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -223,14 +222,6 @@ fn keyed<T, U>(
 }
 
 impl DocumentConfig {
-    /// Reads and checks the settings file at `path`; a logo is read relative to it.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let base = path.parent().unwrap_or_else(|| Path::new("."));
-        Self::from_toml(&text, base).map_err(|e| format!("{}: {e}", path.display()))
-    }
-
     /// The settings of `serve --demo`: `docs/documents.demo.toml` and its demo crest, built
     /// into the binary. Every kind has its signers with rank and NIP, the minutes their
     /// *Mengetahui* and the letters their copies, so that the demo issues nothing as a draft.
@@ -241,7 +232,7 @@ impl DocumentConfig {
             .lines()
             .filter(|line| !line.trim_start().starts_with("logo ="))
             .collect();
-        let mut settings = Self::from_toml(&without_logo.join("\n"), Path::new("."))
+        let mut settings = Self::from_toml(&without_logo.join("\n"), &no_files)
             .map_err(|e| format!("the demo's document settings: {e}"))?;
         check_logo(CREST).map_err(|e| format!("the demo's crest {e}"))?;
         settings.letterhead.logo_png = Some(CREST.to_vec());
@@ -260,8 +251,9 @@ impl DocumentConfig {
             .collect()
     }
 
-    /// Parses and checks settings written in TOML; `base` is where a logo path starts.
-    pub fn from_toml(text: &str, base: &Path) -> Result<Self, String> {
+    /// Parses and checks settings written in TOML; `read` gives the bytes of a logo the
+    /// text names (the binary reads it beside the file; this crate reads no file).
+    pub fn from_toml(text: &str, read: ReadFile<'_>) -> Result<Self, String> {
         let file: SettingsFile =
             toml::from_str(text).map_err(|e| sigap_block::profiles::toml_error(text, &e))?;
         let mut settings = Self::default();
@@ -269,7 +261,7 @@ impl DocumentConfig {
             settings.place = place;
         }
         if let Some(head) = file.letterhead {
-            settings.letterhead = letterhead(head, base)?;
+            settings.letterhead = letterhead(head, read)?;
         }
         if let Some(page) = file.page {
             settings.page = page.style()?;
@@ -279,7 +271,7 @@ impl DocumentConfig {
             let kind = kind_of("letterheads", &name)?;
             letterheads.insert(
                 kind,
-                letterhead(head, base)
+                letterhead(head, read)
                     .map_err(|e| e.replace("[letterhead]", &format!("[letterheads.{name}]")))?,
             );
         }
@@ -513,12 +505,12 @@ fn stored_logo(text: Option<String>, table: &str) -> Result<Option<Vec<u8>>, Str
     Ok(Some(bytes))
 }
 
-fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
+fn letterhead(head: LetterheadFile, read: ReadFile<'_>) -> Result<Letterhead, String> {
     if head.lines.iter().all(|l| l.trim().is_empty()) {
         return Err("[letterhead] `lines` needs at least one line".to_owned());
     }
     let logo_png = match head.logo {
-        Some(logo) => Some(read_logo(&base.join(logo))?),
+        Some(logo) => Some(read_logo(&logo, read)?),
         None => None,
     };
     Ok(Letterhead {
@@ -528,11 +520,19 @@ fn letterhead(head: LetterheadFile, base: &Path) -> Result<Letterhead, String> {
     })
 }
 
+/// How a logo named in the settings is read: its name as written in, its bytes or why not
+/// out.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> Result<Vec<u8>, String>;
+
+/// The reader of a text that names no file: any name is refused.
+pub fn no_files(name: &str) -> Result<Vec<u8>, String> {
+    Err(format!("cannot read `{name}`: no files are read here"))
+}
+
 /// A logo must be a PNG or JPEG image of reasonable size.
-fn read_logo(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("[letterhead] cannot read logo {}: {e}", path.display()))?;
-    check_logo(&bytes).map_err(|e| format!("[letterhead] logo {} {e}", path.display()))?;
+fn read_logo(name: &str, read: ReadFile<'_>) -> Result<Vec<u8>, String> {
+    let bytes = read(name).map_err(|e| format!("[letterhead] cannot read logo {name}: {e}"))?;
+    check_logo(&bytes).map_err(|e| format!("[letterhead] logo {name} {e}"))?;
     Ok(bytes)
 }
 
@@ -565,7 +565,7 @@ mod tests {
     fn the_page_style_is_read_checked_and_kept() {
         let settings = DocumentConfig::from_toml(
             "[page]\nfont = \"Times New Roman\"\nfont_size = 11.5\nmargin_left_cm = 4\n",
-            Path::new("."),
+            &no_files,
         )
         .unwrap();
         assert_eq!(settings.page.font, BodyFont::Serif);
@@ -580,7 +580,7 @@ mod tests {
             ("[page]\nmargin_right_cm = 0.2\n", "`margin_right_cm`"),
             ("[page]\ncolour = \"red\"\n", "colour"),
         ] {
-            let error = DocumentConfig::from_toml(text, Path::new(".")).unwrap_err();
+            let error = DocumentConfig::from_toml(text, &no_files).unwrap_err();
             assert!(error.contains(named), "{text}: {error}");
         }
         // Settings kept before the page style existed read with the default one.
@@ -626,8 +626,13 @@ mod tests {
         );
         assert!(demo.letterhead.logo_png.is_some());
         // The file reads the same from disk, its crest beside it.
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/documents.demo.toml");
-        let from_file = DocumentConfig::from_file(&path).unwrap();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/documents.demo.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let beside = |name: &str| {
+            std::fs::read(path.parent().unwrap().join(name)).map_err(|e| e.to_string())
+        };
+        let from_file = DocumentConfig::from_toml(&text, &beside).unwrap();
         assert_eq!(from_file.to_json(), demo.to_json());
         assert!(DocumentConfig::default().draft_kinds().len() == DocumentKind::ALL.len());
     }
@@ -635,7 +640,7 @@ mod tests {
     #[test]
     fn the_example_file_is_valid_and_applied() {
         let text = include_str!("../../../../docs/documents.example.toml");
-        let s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
+        let s = DocumentConfig::from_toml(text, &no_files).unwrap();
         assert_eq!(s.place, "Batam");
         assert_eq!(
             s.pattern(DocumentKind::LetterNotice),
@@ -656,7 +661,7 @@ mod tests {
     fn kinds_with_one_pattern_share_an_agenda() {
         let text =
             "[patterns]\nba_validation = \"X/{n}/{year}\"\nba_criticality = \"X/{n}/{year}\"\n";
-        let s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
+        let s = DocumentConfig::from_toml(text, &no_files).unwrap();
         assert_eq!(
             s.series_kinds(DocumentKind::BaCriticality),
             [DocumentKind::BaValidation, DocumentKind::BaCriticality]
@@ -672,27 +677,26 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_bad_patterns_are_named() {
-        let err = DocumentConfig::from_toml("[patterns]\nmemo = \"M/{seq}\"\n", Path::new("."))
-            .unwrap_err();
+        let err =
+            DocumentConfig::from_toml("[patterns]\nmemo = \"M/{seq}\"\n", &no_files).unwrap_err();
         assert!(err.contains("`memo`"), "{err}");
-        let err = DocumentConfig::from_toml("[patterns]\ndossier = \"B/{year}\"\n", Path::new("."))
+        let err = DocumentConfig::from_toml("[patterns]\ndossier = \"B/{year}\"\n", &no_files)
             .unwrap_err();
         assert!(err.contains("[patterns]"), "{err}");
-        let err = DocumentConfig::from_toml("[patterns]\ndossier = \"B/{n}\"\n", Path::new("."))
-            .unwrap_err();
+        let err =
+            DocumentConfig::from_toml("[patterns]\ndossier = \"B/{n}\"\n", &no_files).unwrap_err();
         assert!(err.contains("dossier") && err.contains("{year}"), "{err}");
-        let err = DocumentConfig::from_toml("colour = \"red\"\n", Path::new(".")).unwrap_err();
+        let err = DocumentConfig::from_toml("colour = \"red\"\n", &no_files).unwrap_err();
         assert!(err.contains("colour"), "{err}");
         // The parser's message is empty here; the error still says where.
-        let err =
-            DocumentConfig::from_toml("place = \"Batam\"\n# a\0", Path::new(".")).unwrap_err();
+        let err = DocumentConfig::from_toml("place = \"Batam\"\n# a\0", &no_files).unwrap_err();
         assert_eq!(err, "line 2, column 4: this is not valid TOML");
     }
 
     #[test]
     fn the_stored_json_reads_back_the_same_settings() {
         let text = include_str!("../../../../docs/documents.example.toml");
-        let mut s = DocumentConfig::from_toml(text, Path::new(".")).unwrap();
+        let mut s = DocumentConfig::from_toml(text, &no_files).unwrap();
         s.letterhead.logo_png = Some(vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n']);
         let back = DocumentConfig::from_json(&s.to_json()).unwrap();
         assert_eq!(back.to_json(), s.to_json());
@@ -767,7 +771,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("logo.png"), b"<svg onload=alert(1)>").unwrap();
         let text = "[letterhead]\nlines = [\"A\"]\naddress = \"B\"\nlogo = \"logo.png\"\n";
-        let err = DocumentConfig::from_toml(text, &dir).unwrap_err();
+        let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| e.to_string());
+        let err = DocumentConfig::from_toml(text, &read).unwrap_err();
         assert!(err.contains("PNG or JPEG"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }

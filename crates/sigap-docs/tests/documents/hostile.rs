@@ -5,8 +5,8 @@ use sigap_core::DocumentKind;
 use sigap_docs::body::ValidationMinutes;
 use sigap_docs::{Body, Document, render};
 
+use crate::samples::document;
 use crate::{CLOSING, assert_common, read};
-use sigap_docs::samples::document;
 
 const HOSTILE: [&str; 6] = [
     "#let x = 1",

@@ -9,6 +9,9 @@
 
 mod hostile;
 
+#[path = "../samples/mod.rs"]
+mod samples;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +20,7 @@ use sigap_core::DocumentKind;
 use sigap_docs::body::Screenshot;
 use sigap_docs::{Body, DocError, Document, MAX_SCREENSHOTS, Renderer, Tlp, render};
 
-use sigap_docs::samples::{AGENCY, DATE, TICKET, document, png};
+use samples::{AGENCY, DATE, TICKET, document, png};
 
 const CLOSING: &str =
     "Demikian Berita Acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya.";
@@ -528,7 +531,7 @@ fn the_unblock_record_cites_the_review_minutes_and_the_approval() {
 #[test]
 fn a_further_round_notice_cites_the_round_before_and_asks_again() {
     let mut doc = document(DocumentKind::LetterNotice);
-    doc.body = Body::LetterNotice(sigap_docs::samples::further_notice());
+    doc.body = Body::LetterNotice(samples::further_notice());
     let read = read(&render(&doc).unwrap());
     for phrase in [
         "Permintaan Perbaikan Lanjutan Kerentanan Keamanan Sistem Elektronik",

@@ -5,14 +5,13 @@
 //! certificate credits the reporter's alias and the dossier lists every document. The
 //! receipt is issued once, on first request; signed copies are kept beside the original.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sigap_app::documents::config::DocumentConfig;
+use sigap_app::documents::config::{DocumentConfig, no_files};
 use sigap_testkit::{Backend, TestApp, number, problem, read, valid_report};
 
 use crate::api::documents::{documents, pdftotext, verified};
@@ -46,7 +45,7 @@ const SETTINGS: &str = include_str!("../../../../../docs/documents.example.toml"
 
 async fn with_settings(backend: Backend) -> Option<TestApp> {
     sigap_testkit::spawn_app_with(backend, |start| {
-        let settings = DocumentConfig::from_toml(SETTINGS, Path::new(".")).unwrap();
+        let settings = DocumentConfig::from_toml(SETTINGS, &no_files).unwrap();
         start.policy.documents = Arc::new(settings);
     })
     .await

@@ -1,19 +1,21 @@
 //! Realistic documents of one ticket, in Indonesian, for every kind: what the tests read
 //! back, what the render benchmark renders, and a preview of each template.
 
-use crate::body::{
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use sigap_core::{
+    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Party, Recommendation,
+    Severity, ValidationMethod,
+};
+use sigap_docs::body::{
     Acknowledgement, AgencyReport, AuditHead, Certificate, Cited, CriticalityMinutes, DocumentRef,
     Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, Person, Probe,
     ReactivationApproval, RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction,
     SystemRef, TimelineEntry, ValidationMinutes, default_basis,
 };
-use crate::{
+use sigap_docs::{
     Body, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp, default_pattern, number,
-};
-use chrono::{DateTime, TimeZone, Utc};
-use sigap_core::{
-    Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Party, Recommendation,
-    Severity, ValidationMethod,
 };
 
 pub const TICKET: &str = "BCSIRT-2026-00042";
