@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sigap_core::Clock;
 use sigap_store::{BlobStore, Store};
 
-use crate::admin::{audit_log, settings};
+use crate::admin::{audit_log, overrides};
 use crate::{AppResult, Policy, Rules};
 
 /// Everything a use case needs. Cheap to clone. The clock is the system's in the binary
@@ -22,7 +22,7 @@ pub struct App {
     pub rules: Arc<Rules>,
     pub clock: Arc<dyn Clock>,
     /// The policy read at start and the one in force built from it and the settings.
-    settings: Arc<settings::Live>,
+    settings: Arc<overrides::Live>,
 }
 
 impl std::fmt::Debug for App {
@@ -49,7 +49,7 @@ impl App {
             store,
             blobs,
             rules: Arc::new(rules),
-            settings: Arc::new(settings::Live::new(Arc::new(policy))),
+            settings: Arc::new(overrides::Live::new(Arc::new(policy))),
             clock,
         }
     }
@@ -61,7 +61,7 @@ impl App {
         Ok(Arc::clone(&self.effective().await?.policy))
     }
 
-    pub(crate) fn live(&self) -> &settings::Live {
+    pub(crate) fn live(&self) -> &overrides::Live {
         &self.settings
     }
 

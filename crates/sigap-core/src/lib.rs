@@ -15,9 +15,9 @@ pub mod evidence;
 pub mod form;
 pub mod ids;
 pub mod model;
+pub mod overrides;
 pub mod records;
 pub mod report;
-pub mod settings;
 pub mod time;
 pub mod tlp;
 pub mod transition;
@@ -41,17 +41,17 @@ pub use crate::model::{
     Action, Author, Channel, Criticality, DocumentKind, JobKind, JobState, Labelled, Party,
     Recommendation, Role, Severity, State, UnknownValue, ValidationMethod, Visibility,
 };
+pub use crate::overrides::{
+    Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
+    KindOverride, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
+    check_holidays, check_letterhead,
+};
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,
     read_occasion,
 };
 pub use crate::report::{
     CheckedReport, EnterReportRequest, MAX_POC, MAX_TITLE, ReportRequest, check_report,
-};
-pub use crate::settings::{
-    Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
-    KindOverride, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
-    check_holidays, check_letterhead,
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};

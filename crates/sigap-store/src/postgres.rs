@@ -20,7 +20,7 @@ include!("paperwork_queries.rs");
 include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
-include!("settings.rs");
+include!("overrides.rs");
 include!("tokens.rs");
 
 /// A pool of connections to one database.

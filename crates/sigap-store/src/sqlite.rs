@@ -21,7 +21,7 @@ include!("paperwork_queries.rs");
 include!("sessions.rs");
 include!("meetings.rs");
 include!("totp.rs");
-include!("settings.rs");
+include!("overrides.rs");
 include!("tokens.rs");
 
 /// The two pools over one database file.

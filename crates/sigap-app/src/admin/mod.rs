@@ -5,11 +5,11 @@
 //! use cases of `registry` and `two_factor`, which only admins pass.
 //!
 //! The area also holds what admins and auditors change and read: the registries
-//! ([`registry`]), the settings in force ([`settings`]) and the audit log ([`audit_log`]).
+//! ([`registry`]), the settings in force ([`overrides`]) and the audit log ([`audit_log`]).
 
 pub mod audit_log;
+pub mod overrides;
 pub mod registry;
-pub mod settings;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
 use sigap_docs::{BodyFont, Letterhead, PageStyle, Signer};
 
-pub use sigap_core::settings::KindOverride;
+pub use sigap_core::overrides::KindOverride;
 
 /// The document settings in force, already checked.
 #[derive(Debug, Clone)]

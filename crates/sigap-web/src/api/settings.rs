@@ -1,4 +1,4 @@
-//! The settings an admin may change while the server runs (`sigap_app::admin::settings`): the
+//! The settings an admin may change while the server runs (`sigap_app::admin::overrides`): the
 //! approval threshold and its window, the holidays of the working calendar, the letterhead
 //! and each document kind's pattern, signers and copies. Admins and auditors read them;
 //! admins change them. A change applies to every instance from its next step on; `DELETE`
@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 use sigap_app::AppError;
-use sigap_app::admin::settings::{
+use sigap_app::admin::overrides::{
     self, ApprovalRequest, DocumentKindRequest, HolidaysRequest, LetterheadRequest, Section,
     SettingsView,
 };
@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The settings in force, as admins and auditors read them.
 async fn current(s: &AppState, caller: &sigap_app::Caller) -> ApiResult<Json<SettingsView>> {
-    Ok(Json(settings::view(&s.app, caller).await?.to_view()))
+    Ok(Json(overrides::view(&s.app, caller).await?.to_view()))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
@@ -55,7 +55,7 @@ async fn put_approval(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_approval(&s.app, &caller, &body.request()?).await?;
+    overrides::set_approval(&s.app, &caller, &body.request()?).await?;
     current(&s, &caller).await
 }
 
@@ -68,7 +68,7 @@ async fn put_holidays(
     Staff(caller): Staff,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_holidays(&s.app, &caller, &body.request()?).await?;
+    overrides::set_holidays(&s.app, &caller, &body.request()?).await?;
     current(&s, &caller).await
 }
 
@@ -91,8 +91,8 @@ async fn put_letterhead(
             return Err(AppError::invalid("logo", "`logo_png` must be base64 text").into());
         }
     };
-    let change = settings::check_letterhead(&request, logo)?;
-    settings::set_letterhead(&s.app, &caller, change).await?;
+    let change = overrides::check_letterhead(&request, logo)?;
+    overrides::set_letterhead(&s.app, &caller, change).await?;
     current(&s, &caller).await
 }
 
@@ -107,7 +107,7 @@ async fn put_document_kind(
     ApiPath(kind): ApiPath<String>,
     body: FormBody,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::set_document_kind(&s.app, &caller, &kind, &body.request()?).await?;
+    overrides::set_document_kind(&s.app, &caller, &kind, &body.request()?).await?;
     current(&s, &caller).await
 }
 
@@ -117,7 +117,7 @@ async fn reset(
     caller: &sigap_app::Caller,
     section: Section,
 ) -> ApiResult<Json<SettingsView>> {
-    settings::reset(&s.app, caller, section.as_str()).await?;
+    overrides::reset(&s.app, caller, section.as_str()).await?;
     current(s, caller).await
 }
 

@@ -2,7 +2,7 @@
 //! step, the holidays of the working calendar, and the official documents' letterhead,
 //! signers, number patterns and copies. Auditors read it; admins also change, on the page,
 //! the approval threshold and its window, the holidays, the letterhead and each kind of
-//! document (`sigap_app::admin::settings`). Those changes apply to every instance from the next
+//! document (`sigap_app::admin::overrides`). Those changes apply to every instance from the next
 //! step on; each section can be put back to the value read at start. The other settings
 //! name the environment variable (or file) that sets them, read once at start.
 //!
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
 use sigap_app::AppError;
-use sigap_app::admin::settings::{
+use sigap_app::admin::overrides::{
     self, ApprovalRequest, DocumentKindRequest, Effective, HolidayRequest, HolidaysRequest,
     LetterheadRequest, Section, SignerRequest,
 };
@@ -204,7 +204,7 @@ async fn settings_page(
     refused: Option<Refused>,
 ) -> PageResult {
     let layout = settings_layout(lang, session);
-    let effective = settings::view(&state.app, &session.caller)
+    let effective = overrides::view(&state.app, &session.caller)
         .await
         .or_page(&layout)?;
     let documents = &effective.policy.documents;
@@ -324,7 +324,7 @@ async fn set_approval(
         window_days: posted.text("window_days").into(),
     };
     let body = Value::Object(posted.fields);
-    let result = settings::set_approval(&state.app, &session.caller, &request)
+    let result = overrides::set_approval(&state.app, &session.caller, &request)
         .await
         .map(drop);
     answer(&state, lang, &session, result, |e| {
@@ -360,7 +360,7 @@ async fn set_holidays(
         holidays: Lenient::Fits(holiday_list(posted.text("holidays"))),
     };
     let kept = Value::Object(posted.fields);
-    let result = settings::set_holidays(&state.app, &session.caller, &request)
+    let result = overrides::set_holidays(&state.app, &session.caller, &request)
         .await
         .map(drop);
     answer(&state, lang, &session, result, |e| {
@@ -400,8 +400,8 @@ async fn set_letterhead(
     let logo = body.files.pop().map(|upload| upload.bytes);
     let kept = Value::Object(fields);
     let result = async {
-        let change = settings::check_letterhead(&change, logo)?;
-        settings::set_letterhead(&state.app, &session.caller, change).await
+        let change = overrides::check_letterhead(&change, logo)?;
+        overrides::set_letterhead(&state.app, &session.caller, change).await
     }
     .await;
     answer(&state, lang, &session, result, |e| {
@@ -440,7 +440,7 @@ async fn set_document_kind(
         .parse::<DocumentKind>()
         .map_err(|_| AppError::NotFound(format!("document kind `{kind}`")))
         .or_page(&settings_layout(lang, &session))?;
-    let result = settings::set_document_kind(&state.app, &session.caller, &kind, &request).await;
+    let result = overrides::set_document_kind(&state.app, &session.caller, &kind, &request).await;
     answer(&state, lang, &session, result, |e| {
         Refused::Kind(parsed, kept, e)
     })
@@ -457,7 +457,7 @@ async fn reset(
     if checked_form(&session, pairs).is_none() {
         return Err(refused_token(lang, &session));
     }
-    settings::reset(&state.app, &session.caller, &section)
+    overrides::reset(&state.app, &session.caller, &section)
         .await
         .or_page(&settings_layout(lang, &session))?;
     Ok(Redirect::to("/admin/settings?done=settings_reset").into_response())

@@ -2,7 +2,7 @@
 //! deadline of each step, and each kind of official document as it is issued.
 
 use sigap_app::Rules;
-use sigap_app::admin::settings::{Changed, Effective, Section};
+use sigap_app::admin::overrides::{Changed, Effective, Section};
 use sigap_app::documents::config::DocumentConfig;
 use sigap_core::{DocumentKind, Span, State as TicketState};
 use sigap_docs::{PatternPart, Signer};

@@ -6,7 +6,7 @@ use crate::{Result, Store, Tx};
 
 /// One changed section of the settings.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SettingRow {
+pub struct OverrideRow {
     /// `approval`, `holidays` or `documents`.
     pub name: String,
     /// The section's value as JSON text.
@@ -23,7 +23,7 @@ impl Store {
     pub async fn settings_revision(&self) -> Result<i64> {
         read_pool!(self, settings_revision())
     }
-    pub async fn list_settings(&self) -> Result<Vec<SettingRow>> {
+    pub async fn list_settings(&self) -> Result<Vec<OverrideRow>> {
         read_pool!(self, list_settings())
     }
 }
@@ -34,10 +34,10 @@ impl Tx {
     pub async fn next_settings_revision(&mut self) -> Result<i64> {
         self.next_counter("settings", 0).await
     }
-    pub async fn get_setting(&mut self, name: &str) -> Result<Option<SettingRow>> {
+    pub async fn get_setting(&mut self, name: &str) -> Result<Option<OverrideRow>> {
         write_tx!(self, get_setting(name))
     }
-    pub async fn put_setting(&mut self, row: &SettingRow) -> Result<()> {
+    pub async fn put_setting(&mut self, row: &OverrideRow) -> Result<()> {
         write_tx!(self, put_setting(row))
     }
     pub async fn delete_setting(&mut self, name: &str) -> Result<bool> {

@@ -16,13 +16,13 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sigap_core::{DocumentKind, Role, WorkingCalendar};
 use sigap_docs::Signer;
-use sigap_store::{SettingRow, Tx};
+use sigap_store::{OverrideRow, Tx};
 
 use crate::auth::Caller;
 use crate::documents::config::{DocumentConfig, KindOverride};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
-pub use sigap_core::settings::{
+pub use sigap_core::overrides::{
     Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
     LetterheadChange, LetterheadRequest, SignerRequest,
 };
@@ -128,7 +128,7 @@ impl App {
 /// The policy of `base` with the changed sections of `rows` applied. A row that cannot be
 /// read (which a check on writing prevents) is skipped with a warning: the start value
 /// applies.
-fn build(base: &Arc<Policy>, revision: i64, rows: &[SettingRow]) -> Effective {
+fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
     let mut policy = Policy::clone(base);
     let mut holidays: Vec<Holiday> = base
         .calendar
@@ -232,7 +232,7 @@ async fn write(
     details: Value,
 ) -> AppResult<()> {
     let now = millis(app.now());
-    tx.put_setting(&SettingRow {
+    tx.put_setting(&OverrideRow {
         name: section.as_str().to_owned(),
         value: value.to_string(),
         revision,
@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn a_changed_section_overrides_the_start_value_and_a_bad_row_is_skipped() {
         let base = Arc::new(crate::Policy::default());
-        let row = |name: &str, value: Value, revision| SettingRow {
+        let row = |name: &str, value: Value, revision| OverrideRow {
             name: name.to_owned(),
             value: value.to_string(),
             revision,

@@ -14,8 +14,8 @@ pub async fn settings_revision(c: &mut Conn) -> Result<i64> {
 }
 
 /// Every changed section.
-pub async fn list_settings(c: &mut Conn) -> Result<Vec<crate::settings_api::SettingRow>> {
-    Ok(sqlx::query_as::<Db, crate::settings_api::SettingRow>(
+pub async fn list_settings(c: &mut Conn) -> Result<Vec<crate::overrides_api::OverrideRow>> {
+    Ok(sqlx::query_as::<Db, crate::overrides_api::OverrideRow>(
         "SELECT name, value, revision, updated_at, updated_by FROM settings ORDER BY name",
     )
     .fetch_all(&mut *c)
@@ -23,8 +23,8 @@ pub async fn list_settings(c: &mut Conn) -> Result<Vec<crate::settings_api::Sett
 }
 
 /// The section `name`, if it was changed.
-pub async fn get_setting(c: &mut Conn, name: &str) -> Result<Option<crate::settings_api::SettingRow>> {
-    Ok(sqlx::query_as::<Db, crate::settings_api::SettingRow>(
+pub async fn get_setting(c: &mut Conn, name: &str) -> Result<Option<crate::overrides_api::OverrideRow>> {
+    Ok(sqlx::query_as::<Db, crate::overrides_api::OverrideRow>(
         "SELECT name, value, revision, updated_at, updated_by FROM settings WHERE name = $1",
     )
     .bind(name)
@@ -33,7 +33,7 @@ pub async fn get_setting(c: &mut Conn, name: &str) -> Result<Option<crate::setti
 }
 
 /// Writes the section `name` anew.
-pub async fn put_setting(c: &mut Conn, row: &crate::settings_api::SettingRow) -> Result<()> {
+pub async fn put_setting(c: &mut Conn, row: &crate::overrides_api::OverrideRow) -> Result<()> {
     sqlx::query::<Db>(
         "INSERT INTO settings (name, value, revision, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
