@@ -4,7 +4,7 @@
 //! the resident memory after thousands of renders, which must level off.
 
 // The sample documents of the renderer's own tests.
-#[path = "../../sigap-docs/tests/samples/mod.rs"]
+#[path = "../../sigap-naskah/tests/samples/mod.rs"]
 mod samples;
 
 use std::time::{Duration, Instant};
@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{Value, json};
 use sigap_core::DocumentKind;
-use sigap_docs::body::{DocumentRef, TimelineEntry};
-use sigap_docs::{Body, Document, Renderer};
+use sigap_naskah::body::{DocumentRef, TimelineEntry};
+use sigap_naskah::{Body, Document, Renderer};
 
 use crate::stats::{Latencies, round3, rss_kib};
 

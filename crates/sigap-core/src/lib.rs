@@ -14,6 +14,7 @@ pub mod error;
 pub mod evidence;
 pub mod form;
 pub mod ids;
+pub mod meeting;
 pub mod model;
 pub mod overrides;
 pub mod records;
@@ -37,6 +38,7 @@ pub use crate::ids::{
     AgencyCode, Domain, Email, Target, TicketNumber, VulnerabilityType, optional_text,
     required_text,
 };
+pub use crate::meeting::{MeetingPurpose, MeetingStatus};
 pub use crate::model::{
     Action, Author, Channel, Criticality, DocumentKind, JobKind, JobState, Labelled, Party,
     Recommendation, Role, Severity, State, UnknownValue, ValidationMethod, Visibility,

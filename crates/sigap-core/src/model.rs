@@ -170,6 +170,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// What a user account may do. A `system_owner` is further scoped to one agency.

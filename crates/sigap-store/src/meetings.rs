@@ -21,7 +21,7 @@ pub async fn insert_meeting(c: &mut Conn, m: &crate::meetings_api::NewMeeting<'_
          RETURNING id",
     )
     .bind(m.ticket_id)
-    .bind(m.purpose)
+    .bind(m.purpose.as_str())
     .bind(m.round)
     .bind(m.starts_at)
     .bind(m.ends_at)
@@ -63,12 +63,16 @@ pub async fn list_meetings(
 }
 
 /// How many meetings of `purpose` the ticket has had (numbers the next one's UID).
-pub async fn count_meetings(c: &mut Conn, ticket_id: i64, purpose: &str) -> Result<i64> {
+pub async fn count_meetings(
+    c: &mut Conn,
+    ticket_id: i64,
+    purpose: sigap_core::MeetingPurpose,
+) -> Result<i64> {
     Ok(sqlx::query_scalar::<Db, i64>(
         "SELECT COUNT(*) FROM meetings WHERE ticket_id = $1 AND purpose = $2",
     )
     .bind(ticket_id)
-    .bind(purpose)
+    .bind(purpose.as_str())
     .fetch_one(&mut *c)
     .await?)
 }

@@ -1,14 +1,15 @@
 //! Meetings scheduled for a step of a ticket: the rows, and the [`Store`] / [`Tx`] methods
 //! that forward to the backend functions in `meetings.rs`.
 
+use sigap_core::{MeetingPurpose, MeetingStatus};
+
 use crate::{Result, Store, Tx};
 
 /// A meeting to store (status `scheduled`, sequence 0).
 #[derive(Debug, Clone)]
 pub struct NewMeeting<'a> {
     pub ticket_id: i64,
-    /// `validation`, `assessment` or `review`.
-    pub purpose: &'a str,
+    pub purpose: MeetingPurpose,
     pub round: i64,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -44,7 +45,7 @@ pub struct MeetingRow {
     pub id: i64,
     pub ticket_id: i64,
     pub ticket_number: String,
-    pub purpose: String,
+    pub purpose: MeetingPurpose,
     pub round: i64,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -53,7 +54,7 @@ pub struct MeetingRow {
     pub attendees: String,
     pub agency_invited: bool,
     pub sequence: i64,
-    pub status: String,
+    pub status: MeetingStatus,
     pub uid: String,
     pub created_by: Option<i64>,
     pub created_at: i64,
@@ -78,7 +79,7 @@ impl Tx {
     pub async fn get_meeting(&mut self, id: i64) -> Result<Option<MeetingRow>> {
         write_tx!(self, get_meeting(id))
     }
-    pub async fn count_meetings(&mut self, ticket_id: i64, purpose: &str) -> Result<i64> {
+    pub async fn count_meetings(&mut self, ticket_id: i64, purpose: MeetingPurpose) -> Result<i64> {
         write_tx!(self, count_meetings(ticket_id, purpose))
     }
     pub async fn update_meeting(&mut self, u: &MeetingUpdate<'_>) -> Result<bool> {

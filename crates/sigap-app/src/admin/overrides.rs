@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sigap_core::{DocumentKind, Role, WorkingCalendar};
-use sigap_docs::Signer;
+use sigap_naskah::Signer;
 use sigap_store::{OverrideRow, Tx};
 
 use crate::auth::Caller;

@@ -20,7 +20,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use sigap_core::DocumentKind;
-use sigap_docs::{BodyFont, Letterhead, PageStyle, Signer};
+use sigap_naskah::{BodyFont, Letterhead, PageStyle, Signer};
 
 pub use sigap_core::overrides::KindOverride;
 
@@ -290,7 +290,7 @@ impl DocumentConfig {
     /// Kinds may share a pattern: they then share one agenda (one series of numbers).
     fn check_patterns(&self) -> Result<(), String> {
         for kind in DocumentKind::ALL {
-            sigap_docs::check_pattern(self.pattern(*kind))
+            sigap_naskah::check_pattern(self.pattern(*kind))
                 .map_err(|e| format!("[patterns] {}: {e}", kind.as_str()))?;
         }
         Ok(())
@@ -299,11 +299,11 @@ impl DocumentConfig {
     /// The kinds numbered from the same agenda as `kind` (itself included), in the SOP's
     /// order.
     pub fn series_kinds(&self, kind: DocumentKind) -> Vec<DocumentKind> {
-        let scope = sigap_docs::series_scope(self.pattern(kind));
+        let scope = sigap_naskah::series_scope(self.pattern(kind));
         DocumentKind::ALL
             .iter()
             .copied()
-            .filter(|&other| sigap_docs::series_scope(self.pattern(other)) == scope)
+            .filter(|&other| sigap_naskah::series_scope(self.pattern(other)) == scope)
             .collect()
     }
 
@@ -311,7 +311,7 @@ impl DocumentConfig {
     pub fn pattern(&self, kind: DocumentKind) -> &str {
         self.patterns
             .get(&kind)
-            .map_or_else(|| sigap_docs::default_pattern(kind), String::as_str)
+            .map_or_else(|| sigap_naskah::default_pattern(kind), String::as_str)
     }
 
     /// The letterhead of `kind`'s own, when it has one.
@@ -422,7 +422,7 @@ impl DocumentConfig {
         };
         // Stored before `{year}` was required, a pattern only has to number.
         for kind in DocumentKind::ALL {
-            sigap_docs::number(settings.pattern(*kind), 1, chrono::DateTime::UNIX_EPOCH)
+            sigap_naskah::number(settings.pattern(*kind), 1, chrono::DateTime::UNIX_EPOCH)
                 .map_err(|e| format!("[patterns] {}: {e}", kind.as_str()))?;
         }
         Ok(settings)
@@ -465,7 +465,7 @@ impl DocumentConfig {
         let mut changed = self.clone();
         match new.pattern.filter(|p| !p.trim().is_empty()) {
             Some(pattern) => {
-                sigap_docs::check_pattern(pattern.trim()).map_err(|e| e.to_string())?;
+                sigap_naskah::check_pattern(pattern.trim()).map_err(|e| e.to_string())?;
                 changed.patterns.insert(kind, pattern.trim().to_owned());
             }
             None => {
@@ -541,10 +541,10 @@ pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 
 /// Refuses a logo that is not a PNG or JPEG image (sniffed from its bytes) of at most
 /// [`MAX_LOGO_BYTES`], or that would not decode within the limits of
-/// `sigap_docs::images`: typst decodes it in every document.
+/// `sigap_naskah::images`: typst decodes it in every document.
 pub fn check_logo(bytes: &[u8]) -> Result<(), String> {
     check_logo_type(bytes)?;
-    sigap_docs::images::typst_cost(bytes)
+    sigap_naskah::images::typst_cost(bytes)
         .map_err(|e| format!("must decode within the limits: {e}"))?;
     Ok(())
 }
@@ -737,7 +737,7 @@ mod tests {
             changed.series_kinds(DocumentKind::LetterNotice),
             [DocumentKind::LetterNotice]
         );
-        let minutes = sigap_docs::default_pattern(DocumentKind::BaValidation).to_owned();
+        let minutes = sigap_naskah::default_pattern(DocumentKind::BaValidation).to_owned();
         let joined = changed
             .with_kind(
                 DocumentKind::LetterNotice,

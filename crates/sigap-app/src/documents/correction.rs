@@ -90,7 +90,7 @@ async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppRe
         now,
     };
     let body = rebuild(app, &policy, &mut tx, body).await?;
-    let evidence = if sigap_docs::body::shows_evidence(kind) {
+    let evidence = if sigap_naskah::body::shows_evidence(kind) {
         evidence_list(&mut tx, row.id, &[]).await?
     } else {
         Vec::new()
@@ -127,7 +127,7 @@ async fn rebuild(
     policy: &Policy,
     tx: &mut Tx,
     what: Rebuild<'_>,
-) -> AppResult<sigap_docs::Body> {
+) -> AppResult<sigap_naskah::Body> {
     let Rebuild {
         caller,
         row,
@@ -159,7 +159,7 @@ async fn rebuild(
         now,
     };
     let mut body = bodies::build(kind, &sources).ok_or_else(cannot)?;
-    if let sigap_docs::Body::BlockRecord(a) | sigap_docs::Body::UnblockRecord(a) = &mut body {
+    if let sigap_naskah::Body::BlockRecord(a) | sigap_naskah::Body::UnblockRecord(a) = &mut body {
         a.screenshots = screenshots(app, &step_pictures(tx, row.id, step.id).await?).await?;
     }
     Ok(body)

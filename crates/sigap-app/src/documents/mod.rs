@@ -31,8 +31,8 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sigap_core::{ActionInput, DocumentKind, Role, wib};
-use sigap_docs::body::Screenshot;
-use sigap_docs::{Body, Document, EvidenceItem, Signer};
+use sigap_naskah::body::Screenshot;
+use sigap_naskah::{Body, Document, EvidenceItem, Signer};
 use sigap_store::{DocumentRow, NewDocument, TicketRow, Tx};
 
 use crate::auth::{Caller, new_secret};
@@ -153,12 +153,12 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
     let continues: Vec<String> = settings
         .series_kinds(doc.kind)
         .into_iter()
-        .map(sigap_docs::kind_scope)
+        .map(sigap_naskah::kind_scope)
         .collect();
     let seq = tx
-        .next_counter_continuing(&sigap_docs::series_scope(pattern), year, &continues)
+        .next_counter_continuing(&sigap_naskah::series_scope(pattern), year, &continues)
         .await?;
-    let number = sigap_docs::number(pattern, u64::try_from(seq).unwrap_or(0), doc.now)
+    let number = sigap_naskah::number(pattern, u64::try_from(seq).unwrap_or(0), doc.now)
         .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
     let code: String = new_secret("").chars().take(CODE_LEN).collect();
     let signing = signers(doc.policy, doc.kind, doc.caller);
@@ -218,7 +218,7 @@ async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
         .map_err(|e| AppError::Internal(format!("document render slots: {e}")))?;
     let with_pictures = !document.body.screenshots().is_empty();
     let first = document.clone();
-    let rendered = tokio::task::spawn_blocking(move || sigap_docs::render(&first))
+    let rendered = tokio::task::spawn_blocking(move || sigap_naskah::render(&first))
         .await
         .map_err(|e| AppError::Internal(format!("document render task: {e}")))?;
     match rendered {
@@ -229,7 +229,7 @@ async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
             if let Body::BlockRecord(a) | Body::UnblockRecord(a) = &mut plain.body {
                 a.screenshots.clear();
             }
-            tokio::task::spawn_blocking(move || sigap_docs::render(&plain))
+            tokio::task::spawn_blocking(move || sigap_naskah::render(&plain))
                 .await
                 .map_err(|e| AppError::Internal(format!("document render task: {e}")))?
                 .map_err(|e| AppError::Internal(format!("document render: {e}")))
@@ -244,7 +244,7 @@ async fn screenshots(app: &App, files: &[StoredFile]) -> AppResult<Vec<Screensho
     let pictures = files
         .iter()
         .filter(|f| matches!(f.media_type, "image/png" | "image/jpeg"))
-        .take(sigap_docs::MAX_SCREENSHOTS);
+        .take(sigap_naskah::MAX_SCREENSHOTS);
     for file in pictures {
         if let Some(image) = app.blobs.get(&file.sha256).await? {
             shots.push(Screenshot {
@@ -364,7 +364,7 @@ pub(crate) async fn issue(
         if let Body::BlockRecord(a) | Body::UnblockRecord(a) = &mut body {
             a.screenshots = screenshots(app, step.files).await?;
         }
-        let shown = if sigap_docs::body::shows_evidence(kind) {
+        let shown = if sigap_naskah::body::shows_evidence(kind) {
             evidence.clone()
         } else {
             Vec::new()

@@ -172,7 +172,7 @@ pub fn placeholder_png() -> &'static [u8] {
 }
 
 /// An evidence image made safe to show: decoded within the limits of
-/// `sigap_docs::images` (at most 12,000 pixels a side, and the pixel buffer within
+/// `sigap_naskah::images` (at most 12,000 pixels a side, and the pixel buffer within
 /// 256 MiB, checked from the header before anything is decoded, against decompression
 /// bombs), scaled down to `max_side`, turned as its EXIF orientation says, and written anew
 /// as PNG: the EXIF, XMP and any other metadata (camera, GPS position) and anything
@@ -180,7 +180,7 @@ pub fn placeholder_png() -> &'static [u8] {
 /// wrote. Answers why when the bytes are not an image it can read within those limits.
 pub fn reencode(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, String> {
     use image::{DynamicImage, ImageDecoder, ImageFormat};
-    use sigap_docs::images;
+    use sigap_naskah::images;
     use std::io::Cursor;
 
     // Scaling comes before turning, so the only full-size buffer is the decoder's own.

@@ -76,7 +76,7 @@ pub enum MailKind {
     /// An invitation, update or cancellation with its iCalendar event.
     Meeting {
         change: crate::outbox::invitation::Change,
-        purpose: crate::outbox::invitation::Purpose,
+        purpose: sigap_core::MeetingPurpose,
         meeting: Box<crate::outbox::invitation::MeetingMail>,
     },
 }

@@ -3,6 +3,8 @@
 //! says when and where in WIB; the same event travels as a `text/calendar` part built by
 //! [`crate::ics`] so that calendar clients add, move or remove it.
 
+pub use sigap_core::MeetingPurpose;
+
 use crate::ics::{CalendarMethod, MeetingEvent};
 use crate::messages::draft::{Context, Draft};
 use crate::when::format_wib_long;
@@ -28,31 +30,9 @@ impl MeetingChange {
     }
 }
 
-/// What the meeting is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MeetingPurpose {
-    /// Step 3, validation in a meeting.
-    Validation,
-    /// Step 4, criticality assessment.
-    Assessment,
-    /// Step 9, the internal meeting on the follow-up results.
-    Review,
-}
-
-impl MeetingPurpose {
-    fn label(self, c: &Context<'_>) -> &'static str {
-        match self {
-            Self::Validation => c.t("Rapat validasi laporan", "Report validation meeting"),
-            Self::Assessment => c.t(
-                "Rapat penilaian tingkat kekritisan",
-                "Criticality assessment meeting",
-            ),
-            Self::Review => c.t(
-                "Rapat internal pembahasan hasil tindak lanjut",
-                "Internal meeting on the follow-up results",
-            ),
-        }
-    }
+/// The title of a meeting of `purpose` in the mail's language.
+fn title(c: &Context<'_>, purpose: MeetingPurpose) -> &'static str {
+    c.t(purpose.label_id(), purpose.label_en())
 }
 
 /// Writes the invitation, update or cancellation.
@@ -63,7 +43,7 @@ pub(crate) fn draft(
     event: &MeetingEvent,
 ) -> Draft {
     let (subject, opening) = wording(c, change);
-    let subject = format!("{subject}: {}", purpose.label(c));
+    let subject = format!("{subject}: {}", title(c, purpose));
     Draft::new(&subject, c.t("Yth. Bapak/Ibu,", "Dear colleague,"))
         .para(opening)
         .facts(facts(c, purpose, event))
@@ -105,7 +85,7 @@ fn facts(
     event: &MeetingEvent,
 ) -> Vec<(&'static str, String)> {
     let mut facts = vec![
-        (c.t("Acara", "Agenda"), purpose.label(c).to_owned()),
+        (c.t("Acara", "Agenda"), title(c, purpose).to_owned()),
         (c.t("Judul", "Title"), event.summary.clone()),
         (c.t("Mulai", "Starts"), format_wib_long(event.start, c.lang)),
         (c.t("Selesai", "Ends"), format_wib_long(event.end, c.lang)),

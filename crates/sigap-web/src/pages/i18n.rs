@@ -204,59 +204,59 @@ mod tests {
             ("locales/id.yml", CATALOGUE_ID),
             (
                 "frame.typ",
-                include_str!("../../../sigap-docs/templates/frame.typ"),
+                include_str!("../../../sigap-naskah/templates/frame.typ"),
             ),
             (
                 "acknowledgement.typ",
-                include_str!("../../../sigap-docs/templates/acknowledgement.typ"),
+                include_str!("../../../sigap-naskah/templates/acknowledgement.typ"),
             ),
             (
                 "agency_report.typ",
-                include_str!("../../../sigap-docs/templates/agency_report.typ"),
+                include_str!("../../../sigap-naskah/templates/agency_report.typ"),
             ),
             (
                 "approval_reactivation.typ",
-                include_str!("../../../sigap-docs/templates/approval_reactivation.typ"),
+                include_str!("../../../sigap-naskah/templates/approval_reactivation.typ"),
             ),
             (
                 "ba_criticality.typ",
-                include_str!("../../../sigap-docs/templates/ba_criticality.typ"),
+                include_str!("../../../sigap-naskah/templates/ba_criticality.typ"),
             ),
             (
                 "ba_review_meeting.typ",
-                include_str!("../../../sigap-docs/templates/ba_review_meeting.typ"),
+                include_str!("../../../sigap-naskah/templates/ba_review_meeting.typ"),
             ),
             (
                 "ba_validation.typ",
-                include_str!("../../../sigap-docs/templates/ba_validation.typ"),
+                include_str!("../../../sigap-naskah/templates/ba_validation.typ"),
             ),
             (
                 "certificate.typ",
-                include_str!("../../../sigap-docs/templates/certificate.typ"),
+                include_str!("../../../sigap-naskah/templates/certificate.typ"),
             ),
             (
                 "dossier.typ",
-                include_str!("../../../sigap-docs/templates/dossier.typ"),
+                include_str!("../../../sigap-naskah/templates/dossier.typ"),
             ),
             (
                 "letter_follow_up.typ",
-                include_str!("../../../sigap-docs/templates/letter_follow_up.typ"),
+                include_str!("../../../sigap-naskah/templates/letter_follow_up.typ"),
             ),
             (
                 "letter_notice.typ",
-                include_str!("../../../sigap-docs/templates/letter_notice.typ"),
+                include_str!("../../../sigap-naskah/templates/letter_notice.typ"),
             ),
             (
                 "remediation_report.typ",
-                include_str!("../../../sigap-docs/templates/remediation_report.typ"),
+                include_str!("../../../sigap-naskah/templates/remediation_report.typ"),
             ),
             (
                 "system_action.typ",
-                include_str!("../../../sigap-docs/templates/system_action.typ"),
+                include_str!("../../../sigap-naskah/templates/system_action.typ"),
             ),
             (
                 "records.rs",
-                include_str!("../../../sigap-docs/src/body/records.rs"),
+                include_str!("../../../sigap-naskah/src/body/records.rs"),
             ),
             (
                 "bodies/mod.rs",

@@ -10,7 +10,7 @@ use axum::routing::post;
 use sigap_app::Caller;
 use sigap_app::views::TicketView;
 use sigap_app::workflow::meetings::{
-    self, CancelMeetingRequest, MeetingView, Purpose, ScheduleMeetingRequest,
+    self, CancelMeetingRequest, MeetingPurpose, MeetingStatus, MeetingView, ScheduleMeetingRequest,
 };
 
 use crate::AppState;
@@ -29,14 +29,14 @@ pub fn router() -> Router<AppState> {
 /// One meeting, ready to show.
 pub struct MeetingLine {
     pub id: i64,
-    pub purpose: String,
+    pub purpose: &'static str,
     pub starts: String,
     pub ends: String,
     pub place: Option<String>,
     pub video_url: Option<String>,
     pub attendees: String,
-    pub status: String,
-    pub status_label: String,
+    pub status: MeetingStatus,
+    pub status_label: &'static str,
     pub cancel_reason: Option<String>,
     /// Whether the caller may cancel it (it is scheduled and theirs to manage).
     pub cancellable: bool,
@@ -44,8 +44,8 @@ pub struct MeetingLine {
 
 /// The meeting the schedule form creates: the purpose of the ticket's current step.
 pub struct ScheduleChoice {
-    pub purpose: String,
-    pub label: String,
+    pub purpose: MeetingPurpose,
+    pub label: &'static str,
 }
 
 /// The section: the meetings, and the purpose the caller may schedule now, if any.
@@ -54,15 +54,11 @@ pub struct MeetingsSection {
     pub schedule: Option<ScheduleChoice>,
 }
 
-fn purpose_label(lang: PageLang, purpose: &str) -> String {
-    lang.t(&format!("meetings.purpose.{purpose}")).into_owned()
-}
-
 fn line(lang: PageLang, caller: &Caller, m: MeetingView) -> MeetingLine {
-    let manager = Purpose::parse(&m.purpose).is_some_and(|p| p.managers().contains(&caller.role));
+    let manager = m.purpose.managers().contains(&caller.role);
     MeetingLine {
         id: m.id,
-        purpose: purpose_label(lang, &m.purpose),
+        purpose: lang.label(m.purpose),
         starts: lang.wib(&m.starts_at),
         ends: lang.wib(&m.ends_at),
         place: m.place,
@@ -76,10 +72,8 @@ fn line(lang: PageLang, caller: &Caller, m: MeetingView) -> MeetingLine {
             })
             .collect::<Vec<_>>()
             .join(", "),
-        status_label: lang
-            .t(&format!("meetings.status.{}", m.status))
-            .into_owned(),
-        cancellable: manager && m.status == "scheduled",
+        status_label: lang.label(m.status),
+        cancellable: manager && m.status == MeetingStatus::Scheduled,
         status: m.status,
         cancel_reason: m.cancel_reason,
     }
@@ -99,11 +93,11 @@ pub async fn section(
             tracing::error!(error = %e, "meetings of the ticket not listed");
             Vec::new()
         });
-    let schedule = Purpose::for_state(ticket.state)
+    let schedule = MeetingPurpose::for_state(ticket.state)
         .filter(|p| p.managers().contains(&caller.role))
         .map(|p| ScheduleChoice {
-            purpose: p.as_str().to_owned(),
-            label: purpose_label(lang, p.as_str()),
+            purpose: p,
+            label: lang.label(p),
         });
     MeetingsSection {
         lines: meetings

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sigap_core::{Action, ActionInput, Criticality, DocumentKind, Party, Recommendation};
-use sigap_docs::Body;
-use sigap_docs::body::{
+use sigap_naskah::Body;
+use sigap_naskah::body::{
     AgencyReport, Cited, FollowUpLetter, FurtherRound, NoticeLetter, RemediationReport, Sifat,
 };
 

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 use sigap_core::{Action, ActionInput, Criticality, DocumentKind};
-use sigap_docs::Body;
-use sigap_docs::body::{
+use sigap_naskah::Body;
+use sigap_naskah::body::{
     CriticalityMinutes, Meeting, Probe, ReactivationApproval, ReviewMinutes, SystemAction,
     ValidationMinutes, default_basis,
 };

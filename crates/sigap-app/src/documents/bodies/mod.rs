@@ -9,8 +9,8 @@ mod minutes;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sigap_core::{Action, ActionInput, Criticality, CvssScore, DocumentKind, Role};
-use sigap_docs::Body;
-use sigap_docs::body::{
+use sigap_naskah::Body;
+use sigap_naskah::body::{
     Acknowledgement, AuditHead, Certificate, Cited, DocumentRef, Dossier, Person, SystemRef,
     TimelineEntry,
 };

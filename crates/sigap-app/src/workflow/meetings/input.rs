@@ -9,7 +9,7 @@ use sigap_core::{Email, FieldError, Given, SHORT_TEXT, parse_bool, wib};
 use url::Url;
 use utoipa::ToSchema;
 
-use crate::workflow::meetings::{Attendee, Purpose};
+use crate::workflow::meetings::{Attendee, MeetingPurpose};
 
 /// A field of a meeting as it came: `None` when left out, and `Some` when given, `null`
 /// included: a change keeps what is left out, and clears `place` or `video_url` given as
@@ -79,7 +79,7 @@ impl UpdateMeetingRequest {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ScheduleMeetingRequest {
     /// `validation` (ticket `queued`), `assessment` (`assessing`) or `review` (`reviewing`).
-    #[schema(value_type = Purpose)]
+    #[schema(value_type = MeetingPurpose)]
     pub purpose: Given,
     #[serde(flatten)]
     pub meeting: UpdateMeetingRequest,

@@ -6,11 +6,12 @@ use sigap_core::{Email, TicketNumber};
 use sigap_notify::{MeetingEvent, PublicUrl};
 use sigap_store::{TicketRow, Tx};
 
-use crate::outbox::invitation::{Change, MailPerson, MeetingMail, Purpose};
+use crate::outbox::invitation::{Change, MailPerson, MeetingMail};
 use crate::outbox::notify::{MailJob, MailKind};
 use crate::workflow::meetings::Attendee;
 use crate::workflow::meetings::input::Draft;
 use crate::{App, AppError, AppResult};
+use sigap_core::MeetingPurpose;
 
 /// The organiser when `SIGAP_MAIL_FROM` cannot be read as a mailbox.
 const DEFAULT_ORGANIZER: &str = "BATAM-CSIRT <csirt@batam.go.id>";
@@ -44,7 +45,7 @@ pub(crate) fn uid_host(app: &App) -> String {
 }
 
 /// The UID of the `n`-th meeting of `purpose` on a ticket.
-pub(crate) fn uid(app: &App, number: &str, purpose: Purpose, n: i64) -> String {
+pub(crate) fn uid(app: &App, number: &str, purpose: MeetingPurpose, n: i64) -> String {
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     match TicketNumber::parse(number) {
         Ok(ticket) => MeetingEvent::uid_for(&ticket, purpose.as_str(), n, &uid_host(app)),
@@ -80,7 +81,7 @@ pub(crate) async fn invitees(
 /// The facts of one meeting mail.
 pub(crate) struct Mailing<'a> {
     pub row: &'a TicketRow,
-    pub purpose: Purpose,
+    pub purpose: MeetingPurpose,
     pub uid: &'a str,
     pub sequence: i64,
     pub draft: &'a Draft,

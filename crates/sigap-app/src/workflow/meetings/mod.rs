@@ -21,9 +21,10 @@ use utoipa::ToSchema;
 
 use crate::access::{facts_of, parse_number};
 use crate::auth::Caller;
-pub use crate::outbox::invitation::{Change, MeetingMail, Purpose};
+pub use crate::outbox::invitation::{Change, MeetingMail};
 pub use crate::workflow::meetings::input::{DEFAULT_MINUTES, MAX_ATTENDEES, parse_instant};
 use crate::workflow::meetings::input::{Draft, read_draft, read_reason};
+pub use sigap_core::{MeetingPurpose, MeetingStatus};
 
 pub use crate::workflow::meetings::input::{
     CancelMeetingRequest, ScheduleMeetingRequest, UpdateMeetingRequest,
@@ -53,7 +54,8 @@ pub struct MeetingView {
     pub id: i64,
     pub ticket_number: String,
     /// `validation`, `assessment` or `review`.
-    pub purpose: String,
+    #[schema(value_type = String)]
+    pub purpose: MeetingPurpose,
     pub round: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -65,7 +67,8 @@ pub struct MeetingView {
     /// The iCalendar SEQUENCE of the latest mail: 0, one more for each change.
     pub sequence: i64,
     /// `scheduled`, `cancelled` or `held`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MeetingStatus,
     /// The iCalendar UID, the same for the life of the meeting.
     pub uid: String,
     pub cancel_reason: Option<String>,
@@ -208,7 +211,7 @@ async fn locked_ticket(
 }
 
 /// Refuses unless the ticket is in the state the meeting's step belongs to.
-fn require_state(purpose: Purpose, facts: &TicketFacts) -> AppResult<()> {
+fn require_state(purpose: MeetingPurpose, facts: &TicketFacts) -> AppResult<()> {
     if facts.state == purpose.state() {
         return Ok(());
     }
@@ -220,7 +223,7 @@ fn require_state(purpose: Purpose, facts: &TicketFacts) -> AppResult<()> {
     )))
 }
 
-fn require_manager(caller: &Caller, purpose: Purpose) -> AppResult<()> {
+fn require_manager(caller: &Caller, purpose: MeetingPurpose) -> AppResult<()> {
     caller.require(
         purpose.managers(),
         &format!("schedule, change or cancel {} meetings", purpose.as_str()),
@@ -239,14 +242,14 @@ async fn try_schedule(
     let (row, facts) = locked_ticket(&mut tx, caller, number).await?;
     let (purpose, draft) = read_schedule(caller, request, &facts, now)?;
     require_agency(&row, &draft)?;
-    let n = tx.count_meetings(row.id, purpose.as_str()).await? + 1;
+    let n = tx.count_meetings(row.id, purpose).await? + 1;
     let uid = mail::uid(app, &row.number, purpose, n);
     let attendees = json_of(&draft.attendees)?;
     let now_ms = millis(now);
     let id = tx
         .insert_meeting(&NewMeeting {
             ticket_id: row.id,
-            purpose: purpose.as_str(),
+            purpose,
             round: row.round,
             starts_at: millis(draft.starts_at),
             ends_at: millis(draft.ends_at),
@@ -295,12 +298,15 @@ fn read_schedule(
     request: &ScheduleMeetingRequest,
     facts: &TicketFacts,
     now: DateTime<Utc>,
-) -> AppResult<(Purpose, Draft)> {
+) -> AppResult<(MeetingPurpose, Draft)> {
     caller.require(
         &[Role::Csirt, Role::Admin, Role::Helpdesk],
         "schedule meetings",
     )?;
-    let purpose = Purpose::parse(request.purpose.as_str().unwrap_or(""));
+    let purpose = request
+        .purpose
+        .as_str()
+        .and_then(|p| p.parse::<MeetingPurpose>().ok());
     if let Some(purpose) = purpose {
         require_manager(caller, purpose)?;
         require_state(purpose, facts)?;
@@ -314,7 +320,10 @@ fn read_schedule(
                     0,
                     sigap_core::FieldError::new(
                         "purpose",
-                        "`purpose` must be one of: validation, assessment, review",
+                        format!(
+                            "`purpose` must be one of: {}",
+                            MeetingPurpose::NAMES.join(", ")
+                        ),
                     ),
                 );
             }
@@ -328,7 +337,7 @@ fn read_schedule(
 struct Changing<'a> {
     row: &'a TicketRow,
     facts: &'a TicketFacts,
-    purpose: Purpose,
+    purpose: MeetingPurpose,
     meeting: &'a MeetingRow,
     old: &'a Draft,
     old_to: &'a [Attendee],
@@ -449,11 +458,9 @@ async fn try_change(
             AppError::NotFound(_) => AppError::NotFound("meeting".into()),
             other => other,
         })?;
-    let purpose = Purpose::parse(&before.purpose).ok_or_else(|| {
-        AppError::Internal(format!("unknown stored purpose `{}`", before.purpose))
-    })?;
+    let purpose = before.purpose;
     require_manager(caller, purpose)?;
-    if before.status != "scheduled" {
+    if before.status != MeetingStatus::Scheduled {
         return Err(AppError::Conflict(format!(
             "the meeting is {}; only a scheduled meeting can change",
             before.status

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use sigap_core::{Action, FieldError, format_wib};
 use sigap_store::{MeetingRow, TicketRow, Tx};
 
-use crate::workflow::meetings::{Attendee, Purpose, attendees_of};
+use crate::workflow::meetings::{Attendee, MeetingPurpose, MeetingStatus, attendees_of};
 use crate::{AppError, AppResult, from_millis, millis};
 
 /// The meeting a step names, and the step's body with its records filled in.
@@ -30,7 +30,7 @@ pub(crate) async fn used_by_step(
     body: &Value,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Option<UsedMeeting>> {
-    let Some(purpose) = Purpose::ALL.into_iter().find(|p| p.action() == action) else {
+    let Some(purpose) = MeetingPurpose::for_action(action) else {
         return Ok(None);
     };
     let Some(raw) = body.get("meeting_id").filter(|v| given(v)) else {
@@ -107,16 +107,14 @@ fn invalid(message: &str) -> AppError {
     AppError::Invalid(vec![FieldError::new("meeting_id", message)])
 }
 
-fn check(meeting: &MeetingRow, purpose: Purpose, now: i64) -> AppResult<()> {
-    if meeting.purpose != purpose.as_str() {
+fn check(meeting: &MeetingRow, purpose: MeetingPurpose, now: i64) -> AppResult<()> {
+    if meeting.purpose != purpose {
         return Err(invalid(&format!(
             "meeting {} is a {} meeting, not a {} meeting",
-            meeting.id,
-            meeting.purpose,
-            purpose.as_str()
+            meeting.id, meeting.purpose, purpose
         )));
     }
-    if meeting.status != "scheduled" {
+    if meeting.status != MeetingStatus::Scheduled {
         return Err(invalid(&format!(
             "meeting {} is {}: only a scheduled meeting can be recorded",
             meeting.id, meeting.status

@@ -28,7 +28,7 @@ use sigap_app::admin::overrides::{
 use sigap_app::documents::config::DocumentConfig;
 use sigap_app::identity::login::Session;
 use sigap_core::{DocumentKind, FieldError, Given, Lenient, Role};
-use sigap_docs::Signer;
+use sigap_naskah::Signer;
 
 use crate::AppState;
 use crate::error::ApiError;

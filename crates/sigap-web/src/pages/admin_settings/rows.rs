@@ -5,7 +5,7 @@ use sigap_app::Rules;
 use sigap_app::admin::overrides::{Changed, Effective, Section};
 use sigap_app::documents::config::DocumentConfig;
 use sigap_core::{DocumentKind, Span, State as TicketState};
-use sigap_docs::{PatternPart, Signer};
+use sigap_naskah::{PatternPart, Signer};
 
 use crate::pages::PageLang;
 use crate::pages::admin::AdminForm;
@@ -49,7 +49,7 @@ pub(super) struct PartRow {
 /// Each part of `pattern` in words: the classification code with its name and source, the
 /// running number, the month and year, the unit's text.
 pub(super) fn pattern_rows(lang: PageLang, pattern: &str) -> Vec<PartRow> {
-    let Ok(parts) = sigap_docs::pattern_parts(pattern) else {
+    let Ok(parts) = sigap_naskah::pattern_parts(pattern) else {
         return Vec::new();
     };
     parts

@@ -1,10 +1,10 @@
 //! Renders one document of every kind into a folder and prints how long each render took:
-//! `cargo run --release -p sigap-docs --example render_all -- /tmp/sigap-docs`.
+//! `cargo run --release -p sigap-naskah --example render_all -- /tmp/sigap-naskah`.
 
 use std::time::Instant;
 
 use sigap_core::DocumentKind;
-use sigap_docs::Renderer;
+use sigap_naskah::Renderer;
 #[path = "../tests/samples/mod.rs"]
 mod samples;
 
@@ -13,7 +13,7 @@ use samples as fixtures;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "/tmp/sigap-docs".to_owned());
+        .unwrap_or_else(|| "/tmp/sigap-naskah".to_owned());
     std::fs::create_dir_all(&dir)?;
     let started = Instant::now();
     let renderer = Renderer::new()?;

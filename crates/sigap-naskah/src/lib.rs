@@ -1,4 +1,4 @@
-//! `sigap-docs` renders the official documents (*naskah dinas*) of BATAM-CSIRT: a pure
+//! `sigap-naskah` renders the official documents (*naskah dinas*) of BATAM-CSIRT: a pure
 //! function from a typed [`Document`] to PDF bytes, in Indonesian, A4, with the letterhead
 //! (*kop surat*) of Diskominfo Kota Batam, the TLP label on every page, the signature block
 //! and a verification QR code.

@@ -8,13 +8,13 @@ use sigap_core::{
     Channel, Criticality, CvssBand, CvssScore, CvssVersion, DocumentKind, Party, Recommendation,
     Severity, ValidationMethod,
 };
-use sigap_docs::body::{
+use sigap_naskah::body::{
     Acknowledgement, AgencyReport, AuditHead, Certificate, Cited, CriticalityMinutes, DocumentRef,
     Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, Person, Probe,
     ReactivationApproval, RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction,
     SystemRef, TimelineEntry, ValidationMinutes, default_basis,
 };
-use sigap_docs::{
+use sigap_naskah::{
     Body, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp, default_pattern, number,
 };
 

@@ -2,8 +2,8 @@
 //! change the layout outside its field, and never reaches a letter to an agency.
 
 use sigap_core::DocumentKind;
-use sigap_docs::body::ValidationMinutes;
-use sigap_docs::{Body, Document, render};
+use sigap_naskah::body::ValidationMinutes;
+use sigap_naskah::{Body, Document, render};
 
 use crate::samples::document;
 use crate::{CLOSING, assert_common, read};

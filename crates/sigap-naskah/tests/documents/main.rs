@@ -17,8 +17,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sigap_core::DocumentKind;
-use sigap_docs::body::Screenshot;
-use sigap_docs::{Body, DocError, Document, MAX_SCREENSHOTS, Renderer, Tlp, render};
+use sigap_naskah::body::Screenshot;
+use sigap_naskah::{Body, DocError, Document, MAX_SCREENSHOTS, Renderer, Tlp, render};
 
 use samples::{AGENCY, DATE, TICKET, document, png};
 
@@ -32,7 +32,8 @@ impl PdfFile {
     fn new(pdf: &[u8]) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("sigap-docs-{}-{n}.pdf", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("sigap-naskah-{}-{n}.pdf", std::process::id()));
         std::fs::write(&path, pdf).unwrap();
         Self(path)
     }
