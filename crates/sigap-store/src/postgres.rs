@@ -19,6 +19,7 @@ include!("audit_queries.rs");
 include!("paperwork_queries.rs");
 include!("sessions.rs");
 include!("meetings.rs");
+include!("receipts.rs");
 include!("totp.rs");
 include!("overrides.rs");
 include!("tokens.rs");

@@ -119,6 +119,42 @@ pub fn solve(challenge: &str, bits: u8) -> String {
         .unwrap_or_default()
 }
 
+/// The parts of a challenge this server signed.
+struct Signed<'a> {
+    issued: i64,
+    salt: &'a str,
+    bits: u8,
+}
+
+/// The parts of `challenge` when this server signed it, whatever its age.
+fn signed<'a>(app: &App, challenge: &'a str) -> Option<Signed<'a>> {
+    let parts: Vec<&str> = challenge.split('.').collect();
+    let [version, issued, salt, bits, mac] = parts.as_slice() else {
+        return None;
+    };
+    let issued: i64 = issued.parse().ok()?;
+    let bits: u8 = bits.parse().ok()?;
+    if *version != "v1" || salt.len() != 32 {
+        return None;
+    }
+    let expected = app
+        .rules
+        .secret_key
+        .mac(PURPOSE, signed_part(issued, salt, bits).as_bytes());
+    let given = hex::decode(mac).ok()?;
+    let genuine =
+        given.len() == 16 && bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..16], &given[..]));
+    genuine.then_some(Signed { issued, salt, bits })
+}
+
+/// The key of the form a report came with: the salt of the challenge the form page was
+/// given (whether or not the browser solved it), when this server signed it. The same form
+/// sent twice has the same key.
+pub fn form_key(app: &App, report: &ReportRequest) -> Option<String> {
+    let challenge = report.proof_challenge.as_str()?.trim();
+    signed(app, challenge).map(|s| s.salt.to_owned())
+}
+
 /// A checked proof: the salt to record as spent, and when it expires.
 struct Proof {
     salt: String,
@@ -146,20 +182,10 @@ fn check_proof(app: &App, report: &ReportRequest) -> AppResult<Option<Proof>> {
         (Some(c), Some(n)) => (c, n),
     };
     let invalid = || refused("the anti-spam check failed: please send the form again");
-    let parts: Vec<&str> = challenge.split('.').collect();
-    let [version, issued, salt, bits, mac] = parts.as_slice() else {
+    let Some(Signed { issued, salt, bits }) = signed(app, challenge) else {
         return Err(invalid());
     };
-    let issued: i64 = issued.parse().map_err(|_| invalid())?;
-    let bits: u8 = bits.parse().map_err(|_| invalid())?;
-    if *version != "v1" || salt.len() != 32 || nonce.len() > 24 {
-        return Err(invalid());
-    }
-    let signed = signed_part(issued, salt, bits);
-    let expected = app.rules.secret_key.mac(PURPOSE, signed.as_bytes());
-    let given = hex::decode(mac).map_err(|_| invalid())?;
-    if given.len() != 16 || !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..16], &given[..]))
-    {
+    if nonce.len() > 24 {
         return Err(invalid());
     }
     let now = millis(app.now());
@@ -173,7 +199,7 @@ fn check_proof(app: &App, report: &ReportRequest) -> AppResult<Option<Proof>> {
         return Err(invalid());
     }
     Ok(Some(Proof {
-        salt: (*salt).to_owned(),
+        salt: salt.to_owned(),
         expires_at,
     }))
 }
@@ -281,11 +307,13 @@ pub async fn admit_message(
     Ok(())
 }
 
-/// Deletes spent challenges that have expired and the counts of past hours.
+/// Deletes spent challenges and report receipts that have expired, and the counts of past
+/// hours.
 pub async fn sweep(app: &App) -> AppResult<()> {
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
     tx.forget_intake(now, now / 3_600_000).await?;
+    tx.forget_receipts(now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! reporter receives a private tracking token. Also the reporter's own view and messages.
 
 pub mod antispam;
+pub mod receipt;
 
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Value, json};
@@ -13,6 +14,7 @@ use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx
 use crate::access::reporter_ticket;
 use crate::auth::{Caller, new_secret, token_hash};
 use crate::evidence::{self, Upload};
+use crate::intake::receipt::{FormOutcome, Receipt};
 use crate::outbox::notify::{MailJob, MailKind};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
 use crate::views::{comment_view, evidence_view};
@@ -62,7 +64,30 @@ pub async fn submit_report(
 ) -> AppResult<SubmittedReport> {
     // A staff member names the channel: see `enter_report`.
     let channel = intake.staff.map(|_| &Given::ABSENT);
-    receive(app, request, channel, uploads, intake).await
+    opened(receive(app, request, channel, uploads, intake, None).await?)
+}
+
+/// Receives a report sent with the public form, as [`submit_report`] does, and keeps its
+/// receipt for the confirmation page (see [`receipt`]); the same form sent again opens no
+/// second ticket.
+pub async fn submit_form_report(
+    app: &App,
+    request: &ReportRequest,
+    uploads: &[Upload],
+    intake: Intake<'_>,
+    receipt: &Receipt,
+) -> AppResult<FormOutcome> {
+    receive(app, request, None, uploads, intake, Some(receipt)).await
+}
+
+/// The report opened; a receipt's outcome only comes with a receipt.
+fn opened(outcome: FormOutcome) -> AppResult<SubmittedReport> {
+    match outcome {
+        FormOutcome::Opened(submitted) => Ok(submitted),
+        FormOutcome::AlreadySent { ticket_number } => Err(AppError::Internal(format!(
+            "a report without a receipt was taken for ticket {ticket_number}"
+        ))),
+    }
 }
 
 /// Receives a report that a staff member enters (`intake.staff`), received through the
@@ -73,14 +98,17 @@ pub async fn enter_report(
     uploads: &[Upload],
     intake: Intake<'_>,
 ) -> AppResult<SubmittedReport> {
-    receive(
-        app,
-        &request.report,
-        Some(&request.channel),
-        uploads,
-        intake,
+    opened(
+        receive(
+            app,
+            &request.report,
+            Some(&request.channel),
+            uploads,
+            intake,
+            None,
+        )
+        .await?,
     )
-    .await
 }
 
 async fn receive(
@@ -89,7 +117,8 @@ async fn receive(
     entered_channel: Option<&Given>,
     uploads: &[Upload],
     intake: Intake<'_>,
-) -> AppResult<SubmittedReport> {
+    receipt: Option<&Receipt>,
+) -> AppResult<FormOutcome> {
     may_enter(&intake, entered_channel)?;
     let report = sigap_core::report::check(request, entered_channel, !uploads.is_empty())
         .map_err(AppError::Invalid)?;
@@ -99,9 +128,10 @@ async fn receive(
     let now = app.now();
     let token = new_secret("trk_");
     let channel = report.channel.unwrap_or(intake.channel);
+    let form_key = receipt.and_then(|_| antispam::form_key(app, request));
     let mut tx = app.store.begin().await?;
-    if intake.staff.is_none() {
-        crate::intake::antispam::admit(&mut tx, app, intake.source.as_deref(), request).await?;
+    if let Some(ticket_number) = admit(&mut tx, app, &intake, request, form_key.as_deref()).await? {
+        return Ok(FormOutcome::AlreadySent { ticket_number });
     }
     // The files are written only once the report is admitted: a report refused by the
     // checks above leaves nothing in the blob store.
@@ -111,8 +141,8 @@ async fn receive(
     let due_at = app
         .rules
         .deadlines
-        .due_at(&policy.calendar, State::Queued, now)
-        .map(millis);
+        .due_at(&policy.calendar, State::Queued, now);
+    let due_at = due_at.map(millis);
     let ticket_id = tx
         .insert_ticket(
             &NewTicket {
@@ -141,26 +171,66 @@ async fn receive(
         millis(now),
     )
     .await?;
-    let details = json!({
-        "channel": channel.as_str(),
-        "severity": report.severity.as_str(),
-        "system_id": system.as_ref().map(|s| s.id),
-        "evidence": evidence::audit_list(&files),
-    });
+    let details = intake_details(channel, &report, system.as_ref(), &files);
     audit_receipt(&mut tx, &intake, number.as_str(), details, now).await?;
+    if let Some(receipt) = receipt {
+        let key = form_key.as_deref();
+        if let Some(ticket_number) =
+            receipt::record(&mut tx, app, receipt, key, ticket_id, &token).await?
+        {
+            // Another request with the same form took the key first: this one stores nothing.
+            return Ok(FormOutcome::AlreadySent { ticket_number });
+        }
+    }
     let mails = intake_mails(&report, number.as_str(), &token, channel, due_at, now);
     announce(app, &mut tx, ticket_id, number.as_str(), &mails, now).await?;
     tx.commit().await?;
-    Ok(SubmittedReport {
-        tracking_url: format!(
-            "{}/track?ticket={}",
-            app.rules.public_url.trim_end_matches('/'),
-            number
-        ),
-        ticket_number: number.to_string(),
-        tracking_token: token,
-        state: State::Queued,
+    Ok(FormOutcome::Opened(receipt::submitted(
+        app,
+        number.as_str(),
+        token,
+    )))
+}
+
+/// What the audit log says of a report received.
+fn intake_details(
+    channel: Channel,
+    report: &CheckedReport,
+    system: Option<&SystemRow>,
+    files: &[evidence::StoredFile],
+) -> Value {
+    json!({
+        "channel": channel.as_str(),
+        "severity": report.severity.as_str(),
+        "system_id": system.map(|s| s.id),
+        "evidence": evidence::audit_list(files),
     })
+}
+
+/// Admits a report from the public (its anti-spam checks; staff are not checked). Answers
+/// the ticket that the same form already opened, if it did: then nothing is to be stored.
+async fn admit(
+    tx: &mut Tx,
+    app: &App,
+    intake: &Intake<'_>,
+    request: &ReportRequest,
+    form_key: Option<&str>,
+) -> AppResult<Option<String>> {
+    if intake.staff.is_some() {
+        return Ok(None);
+    }
+    if let Some(ticket_number) = receipt::already_sent(tx, form_key).await? {
+        return Ok(Some(ticket_number));
+    }
+    match antispam::admit(tx, app, intake.source.as_deref(), request).await {
+        Ok(()) => Ok(None),
+        // The same form sent twice at once: the first may have opened its ticket while
+        // this one waited for the challenge.
+        Err(e) => match receipt::already_sent(tx, form_key).await? {
+            Some(ticket_number) => Ok(Some(ticket_number)),
+            None => Err(e),
+        },
+    }
 }
 
 /// The next ticket number of the year (in WIB), gapless: the number, its year and its

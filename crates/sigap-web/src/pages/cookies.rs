@@ -1,5 +1,6 @@
 //! The cookies of the web pages: the staff session (`sigap_session`), the anti-CSRF token of
-//! the public forms (`sigap_csrf`) and the chosen language (`sigap_lang`). Secret cookies
+//! the public forms (`sigap_csrf`), the receipt of a report just sent (`sigap_receipt`) and
+//! the chosen language (`sigap_lang`). Secret cookies
 //! are `HttpOnly`, `SameSite=Strict`, `Path=/`, and `Secure` when the public URL is https.
 //!
 //! On an https site the secret cookies travel as `__Host-sigap_session` and
@@ -19,6 +20,8 @@ use cookie::{Cookie, SameSite};
 pub const SESSION_COOKIE: &str = "sigap_session";
 /// The public forms' anti-CSRF cookie (double-submit pattern).
 pub const CSRF_COOKIE: &str = "sigap_csrf";
+/// The receipt of a report just sent with the public form (`/report/done`).
+pub const RECEIPT_COOKIE: &str = "sigap_receipt";
 
 /// The value of the cookie `name` in the request, if present and not empty.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -64,7 +67,7 @@ fn to_header(cookie: &Cookie<'_>) -> HeaderValue {
 /// The prefix that binds a cookie to this host and https.
 const HOST_PREFIX: &str = "__Host-";
 /// The cookies that carry secrets and take the prefix on an https site.
-const SECRET_COOKIES: [&str; 2] = [SESSION_COOKIE, CSRF_COOKIE];
+const SECRET_COOKIES: [&str; 3] = [SESSION_COOKIE, CSRF_COOKIE, RECEIPT_COOKIE];
 /// HSTS: a year, this host only (the city's other hosts are not ours to bind).
 const HSTS: &str = "max-age=31536000";
 

@@ -6,10 +6,11 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
+use sigap_app::intake::receipt::{self, FormOutcome, RECEIPT_LIFETIME, Receipt};
 use sigap_app::intake::{self, Intake, ReportRequest, ReporterMessageRequest};
 use sigap_app::views::{ReporterView, SubmittedReport};
 use sigap_app::{AppError, Upload};
@@ -18,14 +19,16 @@ use sigap_core::{Channel, FieldError, Severity};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PublicFormBody, Source};
+use crate::pages::cookies;
 use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
-use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render, secure_cookies};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/report", get(report_form).post(submit_report))
+        .route("/report/done", get(report_done))
         .route("/track", get(track_form).post(track))
         .route("/track/message", axum::routing::post(track_message))
 }
@@ -199,14 +202,25 @@ async fn submit_report(
         source: source.0,
     };
     let request: ReportRequest = body.request().or_page(&layout)?;
-    match intake::submit_report(&state.app, &request, &body.files, intake).await {
-        Ok(submitted) => {
-            let page = ReportDonePage {
-                layout: Layout::public(lang, "/report", "report.done.title"),
-                lang,
-                submitted,
-            };
-            Ok(render(StatusCode::OK, &page))
+    let receipt = Receipt::new();
+    match intake::submit_form_report(&state.app, &request, &body.files, intake, &receipt).await {
+        Ok(FormOutcome::Opened(_)) => {
+            // Post/redirect/get: the confirmation is a page of its own, which a reload
+            // shows again instead of sending the form a second time.
+            let mut response = Redirect::to("/report/done").into_response();
+            response.headers_mut().append(
+                axum::http::header::SET_COOKIE,
+                cookies::secret(
+                    cookies::RECEIPT_COOKIE,
+                    receipt.as_str(),
+                    RECEIPT_LIFETIME.num_seconds(),
+                    secure_cookies(&state),
+                ),
+            );
+            Ok(response)
+        }
+        Ok(FormOutcome::AlreadySent { ticket_number }) => {
+            Ok(already_sent(&state, lang, &headers, ticket_number).await)
         }
         Err(AppError::Invalid(errors)) => {
             let page = refused_report(lang, &state, csrf.token.clone(), &body.fields, &errors);
@@ -228,6 +242,86 @@ async fn submit_report(
         }
         Err(e) => Err(e).or_page(&layout),
     }
+}
+
+/// The receipt this browser holds, if it still shows a report.
+async fn held_receipt(state: &AppState, headers: &HeaderMap) -> Option<SubmittedReport> {
+    let receipt =
+        cookies::get(headers, cookies::RECEIPT_COOKIE).and_then(|value| Receipt::parse(&value))?;
+    receipt::show(&state.app, &receipt)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "report receipt not read");
+            None
+        })
+}
+
+#[derive(Template)]
+#[template(path = "report_notice.html")]
+struct ReportNoticePage {
+    layout: Layout,
+    lang: PageLang,
+    heading: String,
+    lead: String,
+    ticket: Option<String>,
+    show_receipt: bool,
+}
+
+/// The confirmation page of a report sent with the form: the number and the tracking
+/// token, while the browser's receipt lasts; otherwise a page that says where to go.
+async fn report_done(
+    State(state): State<AppState>,
+    lang: PageLang,
+    headers: HeaderMap,
+) -> Response {
+    let mut response = match held_receipt(&state, &headers).await {
+        Some(submitted) => {
+            let page = ReportDonePage {
+                layout: Layout::public(lang, "/report", "report.done.title"),
+                lang,
+                submitted,
+            };
+            render(StatusCode::OK, &page)
+        }
+        None => {
+            let page = ReportNoticePage {
+                layout: Layout::public(lang, "/report", "report.gone.title"),
+                lang,
+                heading: lang.t("report.gone.heading").into_owned(),
+                lead: lang.t("report.gone.lead").into_owned(),
+                ticket: None,
+                show_receipt: false,
+            };
+            render(StatusCode::NOT_FOUND, &page)
+        }
+    };
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// The answer to a form sent again: which ticket it opened, and the receipt when this
+/// browser still holds it.
+async fn already_sent(
+    state: &AppState,
+    lang: PageLang,
+    headers: &HeaderMap,
+    ticket_number: String,
+) -> Response {
+    let show_receipt = held_receipt(state, headers)
+        .await
+        .is_some_and(|r| r.ticket_number == ticket_number);
+    let page = ReportNoticePage {
+        layout: Layout::public(lang, "/report", "report.sent.title"),
+        lang,
+        heading: lang.t("report.sent.heading").into_owned(),
+        lead: lang.tf("report.sent.lead", &[("number", ticket_number.clone())]),
+        ticket: Some(ticket_number),
+        show_receipt,
+    };
+    render(StatusCode::CONFLICT, &page)
 }
 
 /// The form again, with the user's input and each error next to its field, in the page's

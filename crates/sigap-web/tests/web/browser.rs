@@ -486,6 +486,14 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     assert!(number.starts_with("BCSIRT-"), "a ticket number: {number}");
     assert!(token.len() >= 20, "a tracking token: {token}");
     reporter.screenshot("report-done").await;
+    // The confirmation is a page of its own: a reload shows it again and sends nothing.
+    let url = reporter.client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/report/done");
+    reporter.client.refresh().await.unwrap();
+    assert_eq!(reporter.text_of("ticket-number").await, number);
+    assert_eq!(reporter.text_of("tracking-token").await, token);
+    let reloaded = reporter.body_text().await;
+    assert!(!reloaded.contains("anti-spam"), "{reloaded}");
     let link = reporter
         .client
         .find(Locator::Css("a[href*='/track']"))

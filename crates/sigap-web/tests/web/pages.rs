@@ -15,7 +15,7 @@ use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
-use sigap_core::JobState;
+use sigap_core::{Clock, JobState};
 use sigap_testkit::bodies::PNG_BYTES;
 use sigap_testkit::{TestApp, seed};
 
@@ -30,6 +30,7 @@ fn default_rules(_: &mut sigap_testkit::Start) {}
 sigap_testkit::on_both_backends! {
     |backend| sigap_testkit::spawn_app_with(backend, password_only);
     report_form_with_a_file_answers_a_ticket_number: report_form_sqlite, report_form_postgres;
+    a_reloaded_or_resent_report_form_opens_one_ticket: report_resent_sqlite, report_resent_postgres;
     invalid_report_is_shown_again_with_the_input_kept: invalid_report_sqlite, invalid_report_postgres;
     tracking_shows_the_state_only_with_the_right_token: tracking_sqlite, tracking_postgres;
     login_sets_a_strict_cookie_and_a_new_session_each_time: login_cookie_sqlite, login_cookie_postgres;
@@ -119,8 +120,19 @@ async fn report_form_with_a_file_answers_a_ticket_number(app: TestApp) {
         .mime_str("image/png")
         .unwrap();
     let form = report_form(&report_fields(), Some(&form_page.csrf())).part("evidence", file);
-    let done = browser.post_multipart("/report", form).await;
+    let sent = browser.post_multipart("/report", form).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(sent.location(), "/report/done");
+    let receipt = sent
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("sigap_receipt="))
+        .expect("the receipt cookie");
+    assert!(receipt.contains("HttpOnly") && receipt.contains("SameSite=Strict"));
+    assert!(receipt.contains("Max-Age=900"), "{receipt}");
+    let done = browser.get("/report/done").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.headers["cache-control"], "no-store");
     let number = sigap_testkit::number(1);
     assert!(done.body.contains(&number), "{}", done.body);
     assert!(done.body.contains("trk_"), "the tracking token is shown");
@@ -128,6 +140,124 @@ async fn report_form_with_a_file_answers_a_ticket_number(app: TestApp) {
     let ticket = app.ticket("csirt", &number).await;
     assert_eq!(ticket["channel"], "web");
     assert_eq!(ticket["evidence"].as_array().unwrap().len(), 1);
+}
+
+/// The tracking token as the confirmation page shows it.
+fn shown_token(body: &str) -> String {
+    let start = body.find("trk_").expect("a tracking token");
+    body[start..]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Sends the report form as a browser would: once with JavaScript off (the challenge
+/// unsolved), once with the proof of work solved. A reload of the confirmation shows the
+/// same receipt, a second send of the same form opens no ticket and says which one it
+/// opened, and the receipt ends after 15 minutes and never was stored in clear.
+async fn a_reloaded_or_resent_report_form_opens_one_ticket(app: TestApp) {
+    for (round, solve) in [(1_u32, false), (2, true)] {
+        let mut browser = Browser::new(&app);
+        let page = browser.get("/report").await;
+        let challenge = hidden_value(&page.body, "proof_challenge").expect("a challenge");
+        let mut fields = report_fields();
+        fields.push(("evidence_text", "GET /cari?nisn=1%27 200".to_owned()));
+        fields.push(("proof_challenge", challenge.clone()));
+        if solve {
+            fields.push((
+                "proof_nonce",
+                sigap_app::intake::antispam::solve(&challenge, 16),
+            ));
+        }
+        let form = || report_form(&fields, Some(&page.csrf()));
+        let sent = browser.post_multipart("/report", form()).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let first = browser.get("/report/done").await;
+        let token = shown_token(&first.body);
+        let reload = browser.get("/report/done").await;
+        assert_eq!(reload.status, StatusCode::OK);
+        assert_eq!(
+            shown_token(&reload.body),
+            token,
+            "a reload shows the same token"
+        );
+
+        let again = browser.post_multipart("/report", form()).await;
+        let number = sigap_testkit::number(round);
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(
+            again.body.contains("Laporan ini sudah terkirim"),
+            "{}",
+            again.body
+        );
+        assert!(
+            again
+                .body
+                .contains(&format!("tercatat sebagai tiket {number}"))
+        );
+        assert!(
+            again.body.contains("href=\"/report/done\""),
+            "this browser may see it"
+        );
+        assert!(!again.body.contains("anti-spam"), "{}", again.body);
+        assert!(
+            !again.body.contains("trk_"),
+            "the resent form shows no token"
+        );
+        assert_eq!(
+            ticket_count(&app).await,
+            round as usize,
+            "one ticket per form"
+        );
+
+        // Another browser sending the same form learns the number, never the token.
+        let mut other = Browser::new(&app);
+        let token_other = other.get("/report").await.csrf();
+        let resent = other
+            .post_multipart("/report", report_form(&fields, Some(&token_other)))
+            .await;
+        assert_eq!(resent.status, StatusCode::CONFLICT);
+        assert!(!resent.body.contains("href=\"/report/done\""));
+        let none = other.get("/report/done").await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND);
+        assert!(
+            none.body
+                .contains("Tanda terima laporan tidak tersedia lagi")
+        );
+        assert!(!none.body.contains("trk_"));
+        assert_eq!(ticket_count(&app).await, round as usize);
+
+        // The token opens the tracking page; the store never held it in clear.
+        let tracked = app
+            .client
+            .get(format!("{}/api/v1/reports/{number}", app.base_url))
+            .header("x-tracking-token", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(tracked.status(), StatusCode::OK);
+        let id = browser.cookies["sigap_receipt"].clone();
+        let now = app.clock.now().timestamp_millis();
+        let row = app
+            .store
+            .get_receipt(&sigap_app::auth::token_hash(&id), now)
+            .await
+            .unwrap()
+            .expect("the stored receipt");
+        assert_eq!(row.ticket_number, number);
+        assert!(!row.sealed_token.contains(&token) && !row.sealed_token.contains(&token[4..]));
+        assert!(!row.receipt_hash.contains(&id), "the id is stored hashed");
+
+        app.clock.advance(chrono::Duration::minutes(16));
+        let late = browser.get("/report/done").await;
+        assert_eq!(
+            late.status,
+            StatusCode::NOT_FOUND,
+            "the receipt lasts 15 minutes"
+        );
+        assert!(!late.body.contains(&token));
+    }
 }
 
 async fn invalid_report_is_shown_again_with_the_input_kept(app: TestApp) {
