@@ -113,6 +113,17 @@ impl PageLang {
             .unwrap_or_else(|_| name.to_owned())
     }
 
+    /// A CVSS score's band (`critical`, …) as the report form's live score names it.
+    pub fn cvss_band(&self, name: &str) -> String {
+        let key = format!("report.cvss.band.{name}");
+        let label = self.t(&key);
+        if label == key.as_str() {
+            name.to_owned()
+        } else {
+            label.into_owned()
+        }
+    }
+
     pub fn document(&self, name: &str) -> String {
         name.parse::<DocumentKind>()
             .map(|d| self.pick(d.label_id(), d.label_en()).to_owned())

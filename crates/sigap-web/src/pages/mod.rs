@@ -241,12 +241,29 @@ fn app_error_page(layout: Layout, error: sigap_app::AppError) -> Response {
     if matches!(error, sigap_app::AppError::Unauthorized) {
         return session::to_login();
     }
+    let lang = layout.lang;
+    // The fields a refusal names, which an Indonesian page can say in its own words.
+    let fields = match &error {
+        sigap_app::AppError::Invalid(errors) if !readable_detail(lang) => {
+            let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            Some(lang.tf("error.invalid.fields", &[("fields", names.join(", "))]))
+        }
+        _ => None,
+    };
     let problem = ApiError::from(error);
     let detail = match problem.status.as_u16() {
         404 => None,
         _ => Some(problem.detail),
     };
+    let detail = detail.filter(|_| readable_detail(lang)).or(fields);
     error_page(layout, problem.status, detail)
+}
+
+/// Whether a use case's own words may be shown below the page's message: they are written
+/// in English for the API's clients and the log, so an Indonesian page shows only the
+/// catalogue's message for the status (every word a person reads there is Indonesian).
+fn readable_detail(lang: PageLang) -> bool {
+    lang == PageLang::En
 }
 
 /// A page handler that could not answer its page: the error page in the layout of the page
@@ -314,7 +331,8 @@ impl PageError {
 
 /// The page for a body that could not be read (broken multipart, too large).
 fn body_error_page(layout: Layout, error: ApiError) -> Response {
-    error_page(layout, error.status, Some(error.detail))
+    let detail = Some(error.detail).filter(|_| readable_detail(layout.lang));
+    error_page(layout, error.status, detail)
 }
 
 /// The page for a form whose anti-CSRF token is missing or wrong: nothing was done.

@@ -148,6 +148,7 @@ fn record_text(lang: PageLang, name: &str, value: &Value) -> String {
         "recommendation" => lang.recommendation(text),
         "visibility" => lang.visibility(text),
         "documents" => lang.document(text),
+        "cvss.band" => lang.cvss_band(text),
         _ => text.to_owned(),
     };
     match value {

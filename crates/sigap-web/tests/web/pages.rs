@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod credentials;
+mod language;
 
 use crate::support::*;
 use reqwest::StatusCode;
