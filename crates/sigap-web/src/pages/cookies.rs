@@ -67,7 +67,12 @@ fn to_header(cookie: &Cookie<'_>) -> HeaderValue {
 /// The prefix that binds a cookie to this host and https.
 const HOST_PREFIX: &str = "__Host-";
 /// The cookies that carry secrets and take the prefix on an https site.
-const SECRET_COOKIES: [&str; 3] = [SESSION_COOKIE, CSRF_COOKIE, RECEIPT_COOKIE];
+const SECRET_COOKIES: [&str; 4] = [
+    SESSION_COOKIE,
+    CSRF_COOKIE,
+    RECEIPT_COOKIE,
+    crate::pages::session::NEXT_COOKIE,
+];
 /// HSTS: a year, this host only (the city's other hosts are not ours to bind).
 const HSTS: &str = "max-age=31536000";
 

@@ -1,13 +1,15 @@
 //! Staff sign-in and sign-out pages. `POST /login` takes `email`, `password` and the
 //! anti-CSRF field, calls the login use case and, on success, sets a new session cookie and
-//! redirects to the queue, or to the second factor's code step (`/login/totp`) or its
-//! enrolment (`/account/totp`) when the session must pass one first. Every refusal (unknown
+//! redirects to the page a deep link asked for (`next`, carried from `/login?next=`, a
+//! checked local path) or the queue, or to the second factor's code step (`/login/totp`,
+//! which returns to `next` after it) or its enrolment (`/account/totp`) when the session
+//! must pass one first. Every refusal (unknown
 //! address, wrong password, locked address) answers the same page and message.
 //! `POST /logout` ends the session, also a half-way one.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,7 +21,7 @@ use crate::AppState;
 use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::{PublicCsrf, public_token_ok, tokens_match};
-use crate::pages::session::to_login;
+use crate::pages::session::{NEXT_COOKIE, local_path, to_login};
 use crate::pages::two_factor::with_session;
 use crate::pages::{
     Layout, OrPage, PageLang, PageResult, csrf_refused, error_page, render, secure_cookies,
@@ -39,6 +41,8 @@ struct LoginPage {
     csrf_token: String,
     email: String,
     refused: bool,
+    /// The page to return to once signed in (a checked local path), or empty.
+    next: String,
 }
 
 fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) -> LoginPage {
@@ -48,11 +52,24 @@ fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) 
         csrf_token,
         email,
         refused,
+        next: String::new(),
     }
 }
 
-async fn login_form(lang: PageLang, csrf: PublicCsrf) -> Response {
-    let page = login_page(lang, csrf.token.clone(), String::new(), false);
+/// `?next=` of the sign-in page: where a deep link was going.
+#[derive(Debug, Default, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// The page to return to, when `next` names one this site may return to.
+fn checked_next(next: Option<&str>) -> Option<String> {
+    next.and_then(local_path).map(str::to_owned)
+}
+
+async fn login_form(lang: PageLang, csrf: PublicCsrf, Query(query): Query<NextQuery>) -> Response {
+    let mut page = login_page(lang, csrf.token.clone(), String::new(), false);
+    page.next = checked_next(query.next.as_deref()).unwrap_or_default();
     csrf.apply(render(StatusCode::OK, &page))
 }
 
@@ -63,6 +80,8 @@ struct LoginForm {
     #[serde(default)]
     password: String,
     csrf_token: Option<String>,
+    /// The page to return to, as the sign-in page carried it.
+    next: Option<String>,
 }
 
 async fn sign_in(
@@ -77,12 +96,14 @@ async fn sign_in(
     if !public_token_ok(&headers, form.csrf_token.as_deref()) {
         return Err(csrf_refused(layout).into());
     }
+    let next = checked_next(form.next.as_deref());
     match login::login(&state.app, &form.email, &form.password, source.0).await {
-        Ok(signed_in) => start_session(&state, &headers, signed_in)
+        Ok(signed_in) => start_session(&state, &headers, signed_in, next)
             .await
             .or_page(&layout),
         Err(AppError::Unauthorized) => {
-            let page = login_page(lang, csrf.token.clone(), form.email, true);
+            let mut page = login_page(lang, csrf.token.clone(), form.email, true);
+            page.next = next.unwrap_or_default();
             Ok(csrf.apply(render(StatusCode::UNAUTHORIZED, &page)))
         }
         Err(AppError::TooManyRequests { retry_after, .. }) => Ok(throttled(lang, retry_after)),
@@ -91,25 +112,28 @@ async fn sign_in(
 }
 
 /// Voids the browser's previous session, if any, sets the new session's cookie and goes to
-/// the queue, or to the step the session waits for.
+/// the page asked for (`next`) or the queue, or to the step the session waits for; the
+/// second factor's step returns to `next` after it (the `sigap_next` cookie carries it).
 async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     signed_in: login::SignedIn,
+    next: Option<String>,
 ) -> Result<Response, AppError> {
     if let Some(old) = cookies::get(headers, SESSION_COOKIE) {
         login::discard(&state.app, &old).await?;
     }
-    let next = match signed_in.session.stage {
-        Stage::Complete => "/tickets",
+    let to = match signed_in.session.stage {
+        Stage::Complete => next.as_deref().unwrap_or("/tickets"),
         Stage::Password => "/login/totp",
         Stage::Enrol => "/account/totp",
     };
-    Ok(with_session(
-        state,
-        Redirect::to(next).into_response(),
-        &signed_in,
-    ))
+    let mut response = with_session(state, Redirect::to(to).into_response(), &signed_in);
+    if let (Stage::Password, Some(next)) = (signed_in.session.stage, &next) {
+        let cookie = cookies::secret(NEXT_COOKIE, next, 600, secure_cookies(state));
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 /// The answer to a client past the sign-in throttle: `429` with `Retry-After`.

@@ -27,7 +27,7 @@ use crate::AppState;
 use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
-use crate::pages::session::to_login;
+use crate::pages::session::{NEXT_COOKIE, local_path, to_login};
 use crate::pages::{
     Layout, OrPage, PageError, PageLang, PageResult, csrf_refused, render, secure_cookies,
 };
@@ -158,11 +158,18 @@ async fn check(
         two_factor::verify_code(&state.app, &session, &form.code, source.0).await
     };
     match checked {
-        Ok(signed_in) => Ok(with_session(
-            state,
-            Redirect::to("/tickets").into_response(),
-            &signed_in,
-        )),
+        Ok(signed_in) => {
+            // Back to the page a deep link asked for before the sign-in, if it did.
+            let next = cookies::get(headers, NEXT_COOKIE)
+                .and_then(|n| local_path(&n).map(str::to_owned))
+                .unwrap_or_else(|| "/tickets".to_owned());
+            let mut response = with_session(state, Redirect::to(&next).into_response(), &signed_in);
+            response.headers_mut().append(
+                axum::http::header::SET_COOKIE,
+                cookies::secret(NEXT_COOKIE, "", 0, secure_cookies(state)),
+            );
+            Ok(response)
+        }
         Err(AppError::Unauthorized) => Ok(render(StatusCode::UNAUTHORIZED, &page)),
         Err(e) => Err(e).or_page(&page.layout),
     }

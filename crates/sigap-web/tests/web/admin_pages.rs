@@ -889,7 +889,12 @@ async fn admin_pages_carry_the_security_headers(app: TestApp) {
     assert_page_headers(&forbidden, "csrf refusal");
     let mut anonymous = Browser::new(&app);
     for path in ADMIN_PAGES {
-        assert_eq!(anonymous.get(path).await.location(), "/login", "{path}");
+        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        assert_eq!(
+            anonymous.get(path).await.location(),
+            format!("/login?next={next}"),
+            "{path}: to the sign-in, which returns there"
+        );
     }
 }
 

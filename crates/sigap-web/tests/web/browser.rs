@@ -292,6 +292,21 @@ impl<'a> Person<'a> {
         assert_eq!(self.path().await, "/tickets", "signed in");
     }
 
+    /// Opens `path` (a link in a mail) without a session, signs in with the password on the
+    /// page it lands on, and asserts that the sign-in returns to `path`.
+    async fn sign_in_from(&self, path: &str, email: &str) {
+        self.open(path).await;
+        assert_eq!(
+            self.path().await,
+            "/login",
+            "a deep link asks for the sign-in"
+        );
+        self.type_into("login-email", email).await;
+        self.type_into("login-password", PASSWORD).await;
+        self.submit("/login").await;
+        assert_eq!(self.path().await, path, "back to the page asked for");
+    }
+
     /// Signs in with the password alone (roles without a second factor).
     async fn sign_in(&self, email: &str) {
         self.open("/login").await;
@@ -603,7 +618,9 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
 
     // The agency's system owner submits the remediation.
     let owner = Person::new(&app, &driver).await;
-    owner.sign_in(owner_email).await;
+    owner
+        .sign_in_from(&format!("/tickets/{number}"), owner_email)
+        .await;
     owner
         .act(
             &number,

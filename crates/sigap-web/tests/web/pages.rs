@@ -38,6 +38,7 @@ sigap_testkit::on_both_backends! {
     wrong_password_is_refused_without_a_session: wrong_password_sqlite, wrong_password_postgres;
     five_failures_lock_the_address_even_for_the_right_password: lockout_sqlite, lockout_postgres;
     logout_ends_the_session: logout_sqlite, logout_postgres;
+    a_deep_link_returns_to_its_page_after_the_sign_in: deep_link_sqlite, deep_link_postgres;
     posts_without_the_right_csrf_token_change_nothing: csrf_sqlite, csrf_postgres;
     system_owner_of_another_agency_gets_not_found: other_agency_sqlite, other_agency_postgres;
     every_page_carries_the_security_headers: headers_sqlite, headers_postgres;
@@ -491,6 +492,84 @@ async fn five_failures_lock_the_address_even_for_the_right_password(app: TestApp
         matches!(chain, sigap_store::ChainStatus::Intact { .. }),
         "login entries keep the audit chain intact: {chain:?}"
     );
+}
+
+/// A ticket's link in a mail, opened without a session: the sign-in page returns to it,
+/// and never to another site however `next` is written.
+async fn a_deep_link_returns_to_its_page_after_the_sign_in(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let email = csirt(&app).await;
+    let path = format!("/tickets/{}?lang=id", submitted.number);
+    let mut browser = Browser::new(&app);
+    let asked = browser.get(&path).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let login = asked.location();
+    assert_eq!(
+        login,
+        format!("/login?next=%2Ftickets%2F{}%3Flang%3Did", submitted.number)
+    );
+    let form = browser.get(login).await;
+    assert!(
+        form.body.contains(&format!(
+            "name=\"next\" value=\"/tickets/{}?lang=id\"",
+            submitted.number
+        )),
+        "{}",
+        form.body
+    );
+    let fields = |next: &str| {
+        vec![
+            ("email".to_owned(), email.to_owned()),
+            ("password".to_owned(), PASSWORD.to_owned()),
+            (CSRF_FIELD.to_owned(), form.csrf()),
+            ("next".to_owned(), next.to_owned()),
+        ]
+    };
+    let signed_in = {
+        let pairs = fields(&path);
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        browser.post_form("/login", &refs).await
+    };
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    assert_eq!(signed_in.location(), path, "back to the ticket");
+    assert_eq!(browser.get(&path).await.status, StatusCode::OK);
+
+    for hostile in [
+        "//evil.example/tickets",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/logout",
+    ] {
+        let mut other = Browser::new(&app);
+        let token = other.get("/login").await.csrf();
+        let pairs = [
+            ("email", email),
+            ("password", PASSWORD),
+            (CSRF_FIELD, token.as_str()),
+            ("next", hostile),
+        ];
+        let page = other.post_form("/login", &pairs).await;
+        assert_eq!(page.location(), "/tickets", "{hostile}: to the queue only");
+        let shown = other
+            .get(&format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(hostile.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert!(
+            !shown.body.contains("name=\"next\""),
+            "{hostile} is not carried"
+        );
+    }
 }
 
 async fn logout_ends_the_session(app: TestApp) {
@@ -1578,6 +1657,27 @@ async fn csirt_enrols_at_first_sign_in_then_signs_in_with_a_code(app: TestApp) {
         "a new session id"
     );
     assert_eq!(browser.get("/tickets").await.status, StatusCode::OK);
+
+    // A deep link outlives the code step.
+    browser.logout().await;
+    let asked = browser.get("/approvals").await;
+    assert_eq!(asked.location(), "/login?next=%2Fapprovals");
+    let token = browser.get(asked.location()).await.csrf();
+    let fields = [
+        ("email", email),
+        ("password", PASSWORD),
+        (CSRF_FIELD, token.as_str()),
+        ("next", "/approvals"),
+    ];
+    let half = browser.post_form("/login", &fields).await;
+    assert_eq!(half.location(), "/login/totp");
+    assert_eq!(browser.cookies["sigap_next"], "/approvals");
+    app.clock.advance(chrono::TimeDelta::seconds(30));
+    let back = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(back.location(), "/approvals", "{}", back.body);
+    assert!(!browser.cookies.contains_key("sigap_next"), "spent");
 
     let mut other = Browser::new(&app);
     assert_eq!(
