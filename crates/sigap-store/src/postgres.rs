@@ -74,14 +74,11 @@ pub async fn lock_audit_head(c: &mut Conn) -> Result<AuditHead> {
 const TEXT_SEARCH_FROM: &str = TICKETS_FROM;
 const TEXT_SEARCH_ORDER: &str = "t.id";
 
-/// `tsvector` with the `simple` configuration: every word must match whole, the last one
-/// also as a prefix. Words hold only letters and digits, so they cannot carry tsquery
-/// syntax. The match runs in its own subquery (`OFFSET 0` keeps the planner from folding
+/// `tsvector` with the `simple` configuration: every word must match a word's start. Words
+/// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its own subquery (`OFFSET 0` keeps the planner from folding
 /// it), so the GIN index finds the tickets instead of a backwards walk of all of them.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
-    let (whole, last) = split_last(words);
-    let mut terms: Vec<String> = whole.to_vec();
-    terms.extend(last.map(|w| format!("{w}:*")));
+    let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
     qb.push(
         " AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports \
          WHERE search @@ to_tsquery('simple', ",

@@ -164,6 +164,15 @@ pub struct TicketListRow {
     pub created_at: i64,
 }
 
+/// A ticket number asked for in the queue's search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberMatch {
+    /// The whole number, as stored (`BCSIRT-2026-00005`).
+    Exact(String),
+    /// The sequence number within its year.
+    Sequence(i64),
+}
+
 /// Filters of the ticket queue. `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
@@ -173,8 +182,14 @@ pub struct TicketFilter {
     pub criticality: Option<Criticality>,
     /// Only open tickets whose deadline is before this instant.
     pub overdue_at: Option<i64>,
-    /// Full-text words; every word must match (prefix match).
+    /// Full-text words; every word must match as a word's start.
     pub words: Vec<String>,
+    /// Only the ticket with this number, or the tickets with this sequence number in any
+    /// year (`00005` finds `BCSIRT-2025-00005` and `BCSIRT-2026-00005`).
+    pub number: Option<NumberMatch>,
+    /// Only tickets whose reporter's name or e-mail address holds this text (any case).
+    /// For callers who may see reporters: the store does not check.
+    pub reporter: Option<String>,
     /// Keyset: only tickets with an id below this one.
     pub before_id: Option<i64>,
     pub limit: i64,

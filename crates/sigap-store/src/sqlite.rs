@@ -111,15 +111,13 @@ const TEXT_SEARCH_FROM: &str = "FROM reports_fts f CROSS JOIN tickets t ON t.id 
     LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
 const TEXT_SEARCH_ORDER: &str = "f.rowid";
 
-/// FTS5: every word must match whole, the last one also as a prefix; each word is quoted
-/// so that no user input is read as FTS5 syntax.
+/// FTS5: every word must match a word's start (`sqli` finds `sqlinjection`, `00005` is not
+/// read as a number); each word is quoted so that no user input is read as FTS5 syntax.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
-    let (whole, last) = split_last(words);
-    let mut terms: Vec<String> = whole
+    let terms: Vec<String> = words
         .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
         .collect();
-    terms.extend(last.map(|w| format!("\"{}\"*", w.replace('"', ""))));
     qb.push(" AND reports_fts MATCH ")
         .push_bind(terms.join(" "));
 }

@@ -145,23 +145,38 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     if searching {
         push_text_filter(&mut qb, &f.words);
     }
+    match &f.number {
+        Some(NumberMatch::Exact(number)) => {
+            qb.push(" AND t.number = ").push_bind(number.clone());
+        }
+        Some(NumberMatch::Sequence(seq)) => {
+            qb.push(" AND t.seq = ").push_bind(*seq);
+        }
+        None => {}
+    }
+    if let Some(text) = &f.reporter {
+        let pattern = format!("%{}%", like_escaped(&text.to_lowercase()));
+        qb.push(" AND (LOWER(r.reporter_name) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(r.reporter_email) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
     qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
     Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// `text` with LIKE's wildcards and its escape character taken literally.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// The queue's tables, for a query without full text.
 const TICKETS_FROM: &str = "FROM tickets t JOIN reports r ON r.ticket_id = t.id \
     LEFT JOIN agencies a ON a.id = t.agency_id \
     LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
-
-/// Words as both backends match them: every word whole, the last also as a prefix (so
-/// that a query typed halfway still finds). Answers (whole words, the prefix word).
-pub fn split_last(words: &[String]) -> (&[String], Option<&String>) {
-    match words.split_last() {
-        Some((last, whole)) => (whole, Some(last)),
-        None => (&[], None),
-    }
-}
 
 /// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
 pub async fn count_tickets_by(c: &mut Conn, by: CountBy, agency: Option<i64>) -> Result<Vec<CountRow>> {

@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use serde_json::json;
 use sigap_core::{Criticality, Role, State, allowed_actions, sees_reporter};
-use sigap_store::{StepRecordRow, TicketFilter, TicketListRow, TicketRow, search_words};
+use sigap_store::{
+    NumberMatch, StepRecordRow, TicketFilter, TicketListRow, TicketRow, search_words,
+};
 use utoipa::IntoParams;
 
 use crate::access::visible_ticket;
@@ -148,8 +150,10 @@ pub struct ListQuery {
     pub criticality: Option<String>,
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
-    /// Full-text words over title, description, proof of concept and target (never the
-    /// reporter's name or contact data).
+    /// Search: a ticket number (`BCSIRT-2026-00005`, or its sequence `00005`/`5`), or words
+    /// that each start a word of the title, description, proof of concept or target. For
+    /// staff who may see reporters, also a text in the reporter's name or e-mail address;
+    /// never for the others.
     pub q: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -209,8 +213,7 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     if q.overdue == Some(true) {
         filter.overdue_at = Some(now);
     }
-    filter.words = q.q.as_deref().map(search_words).unwrap_or_default();
-    let rows = app.store.list_tickets(&filter).await?;
+    let rows = search(app, caller, filter.clone(), q.q.as_deref()).await?;
     let next_cursor = (rows.len() as i64 == filter.limit)
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
@@ -219,6 +222,73 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
         .map(|r| summary(r, now))
         .collect::<AppResult<_>>()?;
     Ok(TicketPage { items, next_cursor })
+}
+
+/// The queue's rows for the search `query` within `filter`: the ticket it numbers, the
+/// tickets its words find, and (for staff who may see reporters) the tickets whose
+/// reporter it names, newest first, at most `filter.limit`.
+async fn search(
+    app: &App,
+    caller: &Caller,
+    filter: TicketFilter,
+    query: Option<&str>,
+) -> AppResult<Vec<TicketListRow>> {
+    let query = query.map(str::trim).unwrap_or("");
+    let words = search_words(query);
+    if words.is_empty() {
+        return Ok(app.store.list_tickets(&filter).await?);
+    }
+    let mut searches = Vec::new();
+    if let Some(number) = number_match(query) {
+        searches.push(TicketFilter {
+            number: Some(number),
+            ..filter.clone()
+        });
+    }
+    if !matches!(number_match(query), Some(NumberMatch::Exact(_))) {
+        searches.push(TicketFilter {
+            words,
+            ..filter.clone()
+        });
+    }
+    if sees_reporter(caller.role) && query.chars().count() >= 3 {
+        searches.push(TicketFilter {
+            reporter: Some(query.to_owned()),
+            ..filter.clone()
+        });
+    }
+    let mut rows: Vec<TicketListRow> = Vec::new();
+    for search in &searches {
+        rows.extend(app.store.list_tickets(search).await?);
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(usize::try_from(filter.limit).unwrap_or(20));
+    Ok(rows)
+}
+
+/// The ticket number a search names: a whole number (`bcsirt-2026-00005`, any case), or a
+/// sequence number alone (`00005`, `5`).
+fn number_match(query: &str) -> Option<NumberMatch> {
+    // `prefix-year-seq`, the sequence with or without its zeros.
+    let parts: Vec<&str> = query.split('-').collect();
+    if let [prefix, year, seq] = parts.as_slice() {
+        let digits = |t: &str, most: usize| {
+            !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        let prefix_ok = sigap_core::TicketNumber::check_prefix(&prefix.to_uppercase()).is_ok();
+        if prefix_ok && year.len() == 4 && digits(year, 4) && digits(seq, 9) {
+            let (year, seq) = (year.parse().ok()?, seq.parse().ok()?);
+            let number = sigap_core::TicketNumber::new(prefix, year, seq);
+            return Some(NumberMatch::Exact(number.to_string()));
+        }
+    }
+    let digits = query.len() <= 9 && !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| query.parse::<i64>().ok())
+        .flatten()
+        .filter(|n| *n > 0)
+        .map(NumberMatch::Sequence)
 }
 
 pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {

@@ -307,15 +307,6 @@ impl<'a> Person<'a> {
         assert_eq!(self.path().await, path, "back to the page asked for");
     }
 
-    /// Signs in with the password alone (roles without a second factor).
-    async fn sign_in(&self, email: &str) {
-        self.open("/login").await;
-        self.type_into("login-email", email).await;
-        self.type_into("login-password", PASSWORD).await;
-        self.submit("/login").await;
-        assert_eq!(self.path().await, "/tickets", "signed in");
-    }
-
     /// On the ticket page, fills the form of `action` with `fields` (name, kind, value) and
     /// submits it; asserts that the step was taken.
     async fn act(&self, number: &str, action: &str, fields: &[(&str, &str, &str)]) {

@@ -64,6 +64,9 @@ async fn seed_queue(app: &TestApp) -> Vec<String> {
             "",
         ),
     ];
+    let mut reports = reports;
+    reports[5]["reporter_name"] = json!("Siti Rahmawati");
+    reports[5]["reporter_email"] = json!("siti_r@contoh.id");
     let mut numbers = Vec::new();
     for r in &reports {
         numbers.push(app.submit_ok(r).await.number);
@@ -137,6 +140,33 @@ async fn filters_search_and_pages(app: TestApp) {
         list(vec![("q", "sqlmap"), ("agency", AGENCY_A)]).await,
         t(&[1])
     );
+
+    // A ticket's number, whole in any case or its sequence alone; a sequence is also a
+    // word's start (`2` finds Apache/2.4.29).
+    let whole = n[1].clone();
+    let lower = n[1].to_lowercase();
+    let short = n[1].replace("-00002", "-2");
+    for q in [whole.as_str(), lower.as_str(), short.as_str(), " 00002 "] {
+        let found = app.list_all_numbers("csirt", &[("q", q)]).await;
+        assert_eq!(found, t(&[2]), "q = {q:?}");
+    }
+    assert_eq!(list(vec![("q", "2")]).await, t(&[6, 2]));
+    assert_eq!(list(vec![("q", "BCSIRT-2026-09999")]).await, t(&[]));
+    // The reporter's name or address, for staff who may see reporters only.
+    assert_eq!(list(vec![("q", "siti")]).await, t(&[6]));
+    assert_eq!(list(vec![("q", "Rahmawati")]).await, t(&[6]));
+    assert_eq!(list(vec![("q", "SITI_R@contoh")]).await, t(&[6]));
+    assert_eq!(list(vec![("q", "budi")]).await, t(&[7, 5, 4, 3, 2, 1]));
+    assert_eq!(list(vec![("q", "iti_r")]).await, t(&[6]), "`_` is itself");
+    assert_eq!(
+        list(vec![("q", "iti%r")]).await,
+        t(&[]),
+        "`%` is no wildcard"
+    );
+    for role in ["regional_secretary", "system_owner_b"] {
+        let found = app.list_all_numbers(role, &[("q", "Rahmawati")]).await;
+        assert!(found.is_empty(), "{role} searched reporters: {found:?}");
+    }
 
     // Keyset pages: every ticket exactly once, in order, whatever the page size.
     for limit in ["1", "2", "3", "100"] {
