@@ -340,12 +340,14 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The SOP's two criticality levels, decided at step 4: high is blocked, low is not.
+    /// The SOP's two criticality levels, decided at step 4: high is blocked, low is not. The
+    /// labels say the level only; whether the system is blocked now is its own fact
+    /// (`blocked`), shown beside it.
     pub enum Criticality {
         /// High: the system is blocked.
-        High => "high", "Tinggi (diblokir)", "High (blocked)";
+        High => "high", "Tinggi", "High";
         /// Low: the system is not blocked.
-        Low => "low", "Rendah (tidak diblokir)", "Low (not blocked)";
+        Low => "low", "Rendah", "Low";
     }
 }
 

@@ -108,6 +108,8 @@ struct QueueRow {
     /// The remediation deadline counted down, for a system owner while it is theirs.
     countdown: Option<Countdown>,
     overdue: bool,
+    /// Before the assessment: the severity the reporter claimed, said as their claim.
+    claimed: String,
 }
 
 /// The rows of the queue. A system owner acts only in remediation, so only that step's
@@ -132,10 +134,15 @@ fn queue_rows(
                 (None, true) => false,
                 (None, false) => ticket.deadline.as_ref().is_some_and(|d| d.overdue),
             };
+            let claimed = lang.tf(
+                "queue.claimed",
+                &[("severity", lang.label(ticket.severity).to_owned())],
+            );
             QueueRow {
                 ticket,
                 countdown,
                 overdue,
+                claimed,
             }
         })
         .collect()

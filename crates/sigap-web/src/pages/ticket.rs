@@ -545,10 +545,7 @@ mod tests {
         flatten_records(PageLang::Id, "assess", "", &records, &mut out);
         assert_eq!(
             out,
-            [(
-                "Tingkat kekritisan".to_owned(),
-                "Rendah (tidak diblokir)".to_owned()
-            )]
+            [("Tingkat kekritisan".to_owned(), "Rendah".to_owned())]
         );
     }
 }

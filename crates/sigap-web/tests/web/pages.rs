@@ -39,6 +39,7 @@ sigap_testkit::on_both_backends! {
     five_failures_lock_the_address_even_for_the_right_password: lockout_sqlite, lockout_postgres;
     logout_ends_the_session: logout_sqlite, logout_postgres;
     a_deep_link_returns_to_its_page_after_the_sign_in: deep_link_sqlite, deep_link_postgres;
+    criticality_and_the_block_are_two_facts: criticality_badge_sqlite, criticality_badge_postgres;
     posts_without_the_right_csrf_token_change_nothing: csrf_sqlite, csrf_postgres;
     system_owner_of_another_agency_gets_not_found: other_agency_sqlite, other_agency_postgres;
     every_page_carries_the_security_headers: headers_sqlite, headers_postgres;
@@ -569,6 +570,41 @@ async fn a_deep_link_returns_to_its_page_after_the_sign_in(app: TestApp) {
             !shown.body.contains("name=\"next\""),
             "{hostile} is not carried"
         );
+    }
+}
+
+/// The criticality reads "Tinggi" or "Rendah"; "Diblokir" is a badge of its own, shown
+/// while the block holds and only then; before the assessment the queue says that the
+/// level in brackets is the reporter's claim.
+async fn criticality_and_the_block_are_two_facts(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let number = submitted.number.clone();
+    let email = csirt(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.login(email, PASSWORD).await;
+    let badge = "<span class=\"badge blocked\">Diblokir</span>";
+    let queue = browser.get("/tickets").await.body;
+    assert!(
+        queue.contains("Belum dinilai</span> (menurut pelapor: Tinggi)"),
+        "{queue}"
+    );
+    let path = format!("/tickets/{number}");
+    for (state, blocked) in [
+        ("awaiting_block", false),
+        ("notifying", true),
+        ("closed", false),
+    ] {
+        app.drive(&number, state).await;
+        let page = browser.get(&path).await.body;
+        let queue = browser.get("/tickets").await.body;
+        for (what, body) in [("ticket", &page), ("queue", &queue)] {
+            assert!(
+                !body.contains("(diblokir)"),
+                "{state} {what}: the level only"
+            );
+            assert_eq!(body.contains(badge), blocked, "{state} {what}: the badge");
+        }
+        assert!(page.contains("<dd>Tinggi"), "{state}: {page}");
     }
 }
 
