@@ -238,6 +238,11 @@ pub struct ReporterView {
     /// Messages from the CSIRT to the reporter and from the reporter.
     pub messages: Vec<CommentView>,
     pub evidence: Vec<EvidenceView>,
+    /// Why the report was not accepted, when it was rejected (as the CSIRT wrote it for
+    /// the reporter).
+    pub rejection_reason: Option<String>,
+    /// Whether the reporter may still send the one message that contests the rejection.
+    pub may_contest: bool,
 }
 
 /// A registered agency.

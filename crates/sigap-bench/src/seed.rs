@@ -186,7 +186,7 @@ async fn seed_task(
         counts.tickets += 1;
         let roll: f64 = rng.random();
         if roll < args.reject_share {
-            let body = json!({"valid": false, "method": "ticket", "findings": "Tidak dapat direproduksi; di luar cakupan."});
+            let body = json!({"valid": false, "method": "ticket", "findings": "Tidak dapat direproduksi; di luar cakupan.", "reason_for_reporter": "Temuan tidak dapat kami reproduksi."});
             actions::perform_action(
                 &app,
                 &csirt,

@@ -66,6 +66,7 @@ pub fn reject() -> Value {
         "valid": false,
         "method": "ticket",
         "findings": "Tidak dapat direproduksi: halaman yang dilaporkan adalah situs uji coba pihak ketiga.",
+        "reason_for_reporter": "Laporan tidak dapat kami tindak lanjuti: alamat yang dilaporkan bukan sistem Pemerintah Kota Batam, melainkan situs uji coba pihak ketiga.",
     })
 }
 

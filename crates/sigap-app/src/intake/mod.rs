@@ -9,7 +9,9 @@ pub mod receipt;
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Value, json};
 use sigap_core::{Channel, Check, Criticality, FieldError, Given, Role, Severity, State, wib};
-use sigap_store::{NewAuditEntry, NewComment, NewReport, NewTicket, SystemRow, Tx};
+use sigap_store::{
+    NewAuditEntry, NewComment, NewReport, NewTicket, StepRecordRow, SystemRow, TicketRow, Tx,
+};
 
 use crate::access::reporter_ticket;
 use crate::auth::{Caller, new_secret, token_hash};
@@ -396,6 +398,9 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         });
     }
     let comments = app.store.list_comments(row.id).await?;
+    let rejection = rejection(&steps);
+    let may_contest = rejection.is_some_and(|r| !contested(&comments, r.done_at));
+    let rejection_reason = rejection.and_then(reason_for_reporter);
     let messages = comments
         .into_iter()
         .filter(|c| c.visibility == sigap_core::Visibility::Reporter)
@@ -419,10 +424,32 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         timeline,
         messages,
         evidence,
+        rejection_reason,
+        may_contest,
     })
 }
 
-/// The reporter adds a message and/or evidence to an open ticket.
+/// The step that rejected the report, if it was rejected (a rejection ends the ticket).
+fn rejection(steps: &[StepRecordRow]) -> Option<&StepRecordRow> {
+    steps.iter().rev().find(|s| s.to_state == State::Rejected)
+}
+
+/// The reason the rejecting step gave the reporter (none in a record from before it was
+/// kept).
+fn reason_for_reporter(step: &StepRecordRow) -> Option<String> {
+    let records: Value = serde_json::from_str(&step.records).ok()?;
+    records["reason_for_reporter"].as_str().map(str::to_owned)
+}
+
+/// Whether the reporter has written since `since` (their one message after a rejection).
+fn contested(comments: &[sigap_store::CommentRow], since: i64) -> bool {
+    comments
+        .iter()
+        .any(|c| c.author_kind == sigap_core::Author::Reporter && c.created_at >= since)
+}
+
+/// The reporter adds a message and/or evidence to an open ticket, or sends the one message
+/// that contests a rejection (then a message is required; files may come with it).
 pub async fn reporter_message(
     app: &App,
     number: &str,
@@ -450,7 +477,7 @@ pub async fn reporter_message(
         .lock_ticket(&row.number)
         .await?
         .ok_or(AppError::NotFound("ticket".into()))?;
-    if current.state.is_terminal() {
+    if current.state.is_terminal() && !may_contest(app, &current, message.is_some()).await? {
         return Err(AppError::Conflict(
             "the ticket is closed; it takes no more messages".into(),
         ));
@@ -491,6 +518,20 @@ pub async fn reporter_message(
     .await?;
     tx.commit().await?;
     reporter_view(app, number, token).await
+}
+
+/// Whether a message to a closed ticket is the reporter's one answer to its rejection: the
+/// ticket was rejected, the reporter has not written since, and the message has words.
+async fn may_contest(app: &App, ticket: &TicketRow, has_words: bool) -> AppResult<bool> {
+    if ticket.state != State::Rejected || !has_words {
+        return Ok(false);
+    }
+    let steps = app.store.list_step_records(ticket.id).await?;
+    let Some(rejected) = rejection(&steps) else {
+        return Ok(false);
+    };
+    let comments = app.store.list_comments(ticket.id).await?;
+    Ok(!contested(&comments, rejected.done_at))
 }
 
 /// Writes a reporter's refused message to the audit log in its own transaction; a failure

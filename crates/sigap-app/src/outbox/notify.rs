@@ -507,9 +507,14 @@ fn reporter_mail(row: &TicketRow, input: &sigap_core::ActionInput) -> Option<Mai
         A::Validate {
             valid: false,
             findings,
+            reason_for_reporter,
             ..
         } => MailKind::ReportRejected {
-            reason: findings.clone(),
+            // The findings are the CSIRT's; the reporter reads the reason given for them
+            // (a record from before the field was kept has only the findings).
+            reason: reason_for_reporter
+                .clone()
+                .unwrap_or_else(|| findings.clone()),
         },
         A::Close { .. } => MailKind::TicketClosed,
         A::Review { fixed: true, .. } => MailKind::VulnerabilityFixed,

@@ -56,7 +56,13 @@ fn validate(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
     let valid = body.yes_no(&validate_f::VALID);
     let method = body.choice::<ValidationMethod>(&validate_f::METHOD);
     let findings = body.text(&validate_f::FINDINGS);
+    let reason_for_reporter = body.text(&validate_f::REASON_FOR_REPORTER);
     let system = body.text(&validate_f::SYSTEM);
+    if valid == Some(false) && reason_for_reporter.is_none() {
+        let field = &validate_f::REASON_FOR_REPORTER;
+        let error = body.missing(field.name, field.missing);
+        body.errors.push(error);
+    }
     let meeting = match method {
         Some(ValidationMethod::Meeting) => meeting(body),
         _ => None,
@@ -75,6 +81,7 @@ fn validate(body: &mut Body<'_>, context: &Context<'_>) -> Option<ActionInput> {
         valid: valid?,
         method: method?,
         findings: findings?,
+        reason_for_reporter: reason_for_reporter.filter(|_| valid == Some(false)),
         system,
         meeting,
     })

@@ -54,6 +54,9 @@ pub enum ActionInput {
         method: ValidationMethod,
         /// What was checked and what was found.
         findings: String,
+        /// Why the report was not accepted, for the reporter (only when it is not valid).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason_for_reporter: Option<String>,
         /// The registered system to link (its id or domain), when the ticket has none.
         system: Option<String>,
         /// The meeting, when `method` is `meeting` (ignored otherwise).

@@ -187,6 +187,14 @@ pub mod validate {
         "what was checked and what was found",
     )
     .missing("describe what was checked and what was found");
+    pub const REASON_FOR_REPORTER: FieldSpec = FieldSpec::new(
+        "reason_for_reporter",
+        LongText(LONG_TEXT),
+        When("the report is not valid"),
+        "why the report was not accepted, as the reporter reads it on the tracking page and \
+         in the mail (the findings stay internal)",
+    )
+    .missing("tell the reporter why the report is not valid");
     pub const SYSTEM: FieldSpec = FieldSpec::new(
         "system",
         Text(SHORT_TEXT),
@@ -204,6 +212,7 @@ pub mod validate {
         VALID,
         METHOD,
         FINDINGS,
+        REASON_FOR_REPORTER,
         SYSTEM,
         occasion::HELD_AT,
         occasion::PLACE,

@@ -62,6 +62,7 @@ fn validate_by_ticket_reads_its_records() {
         valid: true,
         method: ValidationMethod::Ticket,
         findings: "Reproduced XSS.".into(),
+        reason_for_reporter: None,
         system: None,
         meeting: None,
     };
@@ -114,7 +115,8 @@ fn a_valid_report_must_be_linked_to_a_system() {
         matches!(input, ActionInput::Validate { system: Some(ref s), .. } if s == "layanan.batam.go.id")
     );
 
-    let invalid = json!({"valid": false, "method": "ticket", "findings": "not reproducible"});
+    let invalid = json!({"valid": false, "method": "ticket", "findings": "not reproducible",
+        "reason_for_reporter": "Tidak dapat kami reproduksi."});
     assert!(
         parse_action_input(
             Action::Validate,
@@ -128,11 +130,37 @@ fn a_valid_report_must_be_linked_to_a_system() {
 }
 
 #[test]
+fn a_rejection_tells_the_reporter_why_and_only_a_rejection_keeps_it() {
+    let body = json!({"valid": false, "method": "ticket", "findings": "internal notes"});
+    assert_eq!(
+        parse(Action::Validate, body),
+        Err(vec!["reason_for_reporter".into()])
+    );
+    let body = json!({"valid": false, "method": "ticket", "findings": "internal notes",
+        "reason_for_reporter": " Sudah diperbaiki sebelum laporan masuk. "});
+    assert!(matches!(
+        parse(Action::Validate, body),
+        Ok(ActionInput::Validate { reason_for_reporter: Some(ref r), .. })
+            if r == "Sudah diperbaiki sebelum laporan masuk."
+    ));
+    let accepted = json!({"valid": true, "method": "ticket", "findings": "ok",
+        "reason_for_reporter": "not kept"});
+    assert!(matches!(
+        parse(Action::Validate, accepted),
+        Ok(ActionInput::Validate {
+            reason_for_reporter: None,
+            ..
+        })
+    ));
+}
+
+#[test]
 fn validation_in_a_meeting_needs_the_meeting() {
-    let body = json!({"valid": false, "method": "meeting", "findings": "x"});
+    let body = json!({"valid": false, "method": "meeting", "findings": "x",
+        "reason_for_reporter": "x"});
     assert_eq!(parse(Action::Validate, body), Err(vec!["meeting".into()]));
     let partial = json!({"valid": false, "method": "meeting", "findings": "x",
-        "meeting": {"held_at": "yesterday", "attendees": []}});
+        "reason_for_reporter": "x", "meeting": {"held_at": "yesterday", "attendees": []}});
     assert_eq!(
         parse(Action::Validate, partial),
         Err(vec![
@@ -217,7 +245,8 @@ fn yes_no_answers_accept_the_usual_spellings() {
     let body = json!({"valid": "maybe", "method": "ticket", "findings": "x"});
     let text = message(Action::Validate, body, "valid");
     assert!(text.contains("yes or no"), "{text}");
-    let numeric = json!({"valid": 0, "method": "ticket", "findings": "x"});
+    let numeric = json!({"valid": 0, "method": "ticket", "findings": "x",
+        "reason_for_reporter": "x"});
     assert!(matches!(
         parse(Action::Validate, numeric),
         Ok(ActionInput::Validate { valid: false, .. })

@@ -40,6 +40,7 @@ fn validate(valid: bool) -> ActionInput {
         valid,
         method: ValidationMethod::Ticket,
         findings: "x".into(),
+        reason_for_reporter: (!valid).then(|| "x".into()),
         system: None,
         meeting: None,
     }

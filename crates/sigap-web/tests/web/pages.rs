@@ -40,6 +40,7 @@ sigap_testkit::on_both_backends! {
     logout_ends_the_session: logout_sqlite, logout_postgres;
     a_deep_link_returns_to_its_page_after_the_sign_in: deep_link_sqlite, deep_link_postgres;
     criticality_and_the_block_are_two_facts: criticality_badge_sqlite, criticality_badge_postgres;
+    a_rejected_reporter_reads_why_and_may_answer_once: rejected_reporter_sqlite, rejected_reporter_postgres;
     posts_without_the_right_csrf_token_change_nothing: csrf_sqlite, csrf_postgres;
     system_owner_of_another_agency_gets_not_found: other_agency_sqlite, other_agency_postgres;
     every_page_carries_the_security_headers: headers_sqlite, headers_postgres;
@@ -606,6 +607,121 @@ async fn criticality_and_the_block_are_two_facts(app: TestApp) {
         }
         assert!(page.contains("<dd>Tinggi"), "{state}: {page}");
     }
+}
+
+/// The validation form asks for the reporter's reason when the report is not valid; the
+/// tracking page shows it (never the internal findings), and the reporter may send one
+/// message contesting it.
+async fn a_rejected_reporter_reads_why_and_may_answer_once(app: TestApp) {
+    let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    let email = csirt(&app).await;
+    let mut staff = Browser::new(&app);
+    staff.login(email, PASSWORD).await;
+    let path = format!("/tickets/{}", submitted.number);
+    let page = staff.get(&path).await;
+    assert!(
+        page.body.contains("name=\"reason_for_reporter\""),
+        "the form asks"
+    );
+    let validate = |reason: Option<&str>| {
+        let mut form = Form::new()
+            .text(CSRF_FIELD, page.csrf())
+            .text("valid", "false")
+            .text("method", "ticket")
+            .text(
+                "findings",
+                "Catatan internal: pemindai keliru membaca waktu respons.",
+            );
+        if let Some(reason) = reason {
+            form = form.text("reason_for_reporter", reason.to_owned());
+        }
+        form
+    };
+    let refused = staff
+        .post_multipart(&format!("{path}/actions/validate"), validate(None))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Tuliskan alasan untuk pelapor"),
+        "{}",
+        refused.body
+    );
+    let reason = "Alamat yang dilaporkan bukan sistem Pemerintah Kota Batam.";
+    let done = staff
+        .post_multipart(&format!("{path}/actions/validate"), validate(Some(reason)))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        app.ticket("csirt", &submitted.number).await["state"],
+        "rejected"
+    );
+
+    let mut reporter = Browser::new(&app);
+    let csrf = reporter.get("/track").await.csrf();
+    let ticket = [
+        ("ticket", submitted.number.as_str()),
+        ("token", submitted.tracking_token.as_str()),
+        (CSRF_FIELD, csrf.as_str()),
+    ];
+    let view = reporter.post_form("/track", &ticket).await;
+    assert!(
+        view.body.contains(reason),
+        "the reason is shown: {}",
+        view.body
+    );
+    assert!(
+        !view.body.contains("Catatan internal"),
+        "the findings stay internal"
+    );
+    assert!(
+        view.body.contains("Sanggah penolakan"),
+        "one answer may be sent"
+    );
+    let contest = |message: &str| {
+        Form::new()
+            .text("ticket", submitted.number.clone())
+            .text("token", submitted.tracking_token.clone())
+            .text("message", message.to_owned())
+            .text(CSRF_FIELD, csrf.clone())
+    };
+    let empty = reporter.post_multipart("/track/message", contest("")).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = reporter
+        .post_multipart(
+            "/track/message",
+            contest("Sistem itu milik Dinas Pendidikan; lihat tautan resmi di situsnya."),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("Pesan Anda telah terkirim"));
+    assert!(!sent.body.contains("Sanggah penolakan"), "only once");
+    let again = reporter
+        .post_multipart("/track/message", contest("Sekali lagi."))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let comments = app.ticket("csirt", &submitted.number).await["comments"].clone();
+    let bodies: Vec<&str> = comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b.starts_with("Sistem itu milik")),
+        "{bodies:?}"
+    );
+    assert!(!bodies.contains(&"Sekali lagi."));
+    let mail = app
+        .store
+        .list_jobs(Some(JobState::Pending), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.payload)
+        .find(|p| p.contains("report_rejected"))
+        .expect("the rejection's mail");
+    assert!(mail.contains(reason), "the mail gives the reason: {mail}");
+    assert!(!mail.contains("Catatan internal"), "and not the findings");
 }
 
 async fn logout_ends_the_session(app: TestApp) {

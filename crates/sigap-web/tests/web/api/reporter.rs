@@ -158,14 +158,35 @@ async fn reporter_view(app: TestApp) {
         .collect();
     assert_eq!(states, ["queued", "assessing"]);
 
-    // A closed ticket takes no more messages.
+    // A rejected ticket shows why, and takes one message contesting it; then no more.
     app.act("csirt", &second.number, "validate", &bodies::reject())
         .await;
+    let (_, view) = read(
+        app.reporter_view(&second.number, &second.tracking_token)
+            .await,
+    )
+    .await;
+    assert_eq!(view["state"], "rejected");
+    assert_eq!(view["may_contest"], true);
+    let reason = bodies::reject()["reason_for_reporter"].clone();
+    assert_eq!(view["rejection_reason"], reason);
+    let files_only = app
+        .reporter_message(&second.number, &second.tracking_token, &json!({}))
+        .await;
+    problem(files_only, StatusCode::UNPROCESSABLE_ENTITY).await;
     let response = app
         .reporter_message(
             &second.number,
             &second.tracking_token,
             &json!({"message": "Mengapa ditolak?"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let response = app
+        .reporter_message(
+            &second.number,
+            &second.tracking_token,
+            &json!({"message": "Sekali lagi?"}),
         )
         .await;
     problem(response, StatusCode::CONFLICT).await;
@@ -174,6 +195,23 @@ async fn reporter_view(app: TestApp) {
             .await,
     )
     .await;
-    assert_eq!(view["state"], "rejected");
-    assert_eq!(view["messages"], json!([]));
+    assert_eq!(view["may_contest"], false);
+    let messages: Vec<&str> = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["Mengapa ditolak?"]);
+
+    // A closed ticket takes no message at all.
+    app.drive(&first.number, "closed").await;
+    let response = app
+        .reporter_message(
+            &first.number,
+            &first.tracking_token,
+            &json!({"message": "Terima kasih."}),
+        )
+        .await;
+    problem(response, StatusCode::CONFLICT).await;
 }
