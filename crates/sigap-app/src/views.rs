@@ -219,6 +219,13 @@ pub struct TicketPage {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicTimelineEntry {
     pub at: DateTime<Utc>,
+    /// What happened: `received` for the report itself, else the step's action
+    /// (`validate`, `block`, …).
+    pub event: String,
+    /// Whether a `validate` step found the report valid (absent for other events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
+    /// The state the ticket went to.
     #[schema(value_type = String)]
     pub state: State,
     pub state_label: String,

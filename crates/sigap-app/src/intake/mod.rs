@@ -386,6 +386,8 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
     let steps = app.store.list_step_records(row.id).await?;
     let mut timeline = vec![PublicTimelineEntry {
         at: from_millis(row.created_at),
+        event: "received".to_owned(),
+        valid: None,
         state: State::Queued,
         state_label: State::Queued.label_id().to_owned(),
     }];
@@ -393,6 +395,8 @@ pub async fn reporter_view(app: &App, number: &str, token: &str) -> AppResult<Re
         let to = step.to_state;
         timeline.push(PublicTimelineEntry {
             at: from_millis(step.done_at),
+            event: step.action.as_str().to_owned(),
+            valid: (step.action == sigap_core::Action::Validate).then_some(to != State::Rejected),
             state: to,
             state_label: to.label_id().to_owned(),
         });

@@ -113,6 +113,21 @@ impl PageLang {
             .unwrap_or_else(|_| name.to_owned())
     }
 
+    /// An event of the reporter's history ("Laporan divalidasi"), from the step's action
+    /// and, for a validation, whether the report was valid.
+    pub fn reporter_event(&self, event: &str, valid: &Option<bool>) -> String {
+        let key = match (event, valid) {
+            ("validate", Some(false)) => "track.event.rejected".to_owned(),
+            (event, _) => format!("track.event.{event}"),
+        };
+        let label = self.t(&key);
+        if label == key.as_str() {
+            self.t("track.event.other").into_owned()
+        } else {
+            label.into_owned()
+        }
+    }
+
     /// A CVSS score's band (`critical`, …) as the report form's live score names it.
     pub fn cvss_band(&self, name: &str) -> String {
         let key = format!("report.cvss.band.{name}");

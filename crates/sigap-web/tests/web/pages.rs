@@ -677,6 +677,15 @@ async fn a_rejected_reporter_reads_why_and_may_answer_once(app: TestApp) {
         view.body.contains("Sanggah penolakan"),
         "one answer may be sent"
     );
+    // The history tells events, not the names of states.
+    let history = &view.body[view.body.find("class=\"timeline\"").unwrap()..];
+    let history = &history[..history.find("</ol>").unwrap()];
+    assert!(history.contains("Laporan diterima"), "{history}");
+    assert!(
+        history.contains("Laporan dinyatakan tidak valid"),
+        "{history}"
+    );
+    assert!(!history.contains("Menunggu validasi"), "{history}");
     let contest = |message: &str| {
         Form::new()
             .text("ticket", submitted.number.clone())

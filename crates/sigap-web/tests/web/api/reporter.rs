@@ -168,6 +168,9 @@ async fn reporter_view(app: TestApp) {
     .await;
     assert_eq!(view["state"], "rejected");
     assert_eq!(view["may_contest"], true);
+    assert_eq!(view["timeline"][0]["event"], "received");
+    assert_eq!(view["timeline"][1]["event"], "validate");
+    assert_eq!(view["timeline"][1]["valid"], false);
     let reason = bodies::reject()["reason_for_reporter"].clone();
     assert_eq!(view["rejection_reason"], reason);
     let files_only = app
