@@ -223,6 +223,7 @@ async fn open_app(url: &str, args: &SeedArgs) -> anyhow::Result<App> {
         .with_context(|| format!("cannot use {}", args.data_dir.display()))?;
     let rules = Rules {
         ticket_prefix: args.ticket_prefix.clone(),
+        secret_key: server_key(args)?,
         ..Rules::default()
     };
     Ok(App::new(
@@ -232,6 +233,35 @@ async fn open_app(url: &str, args: &SeedArgs) -> anyhow::Result<App> {
         Policy::default(),
         Arc::new(SystemClock),
     ))
+}
+
+/// The key `sigap serve` will use on this data: `SIGAP_SECRET_KEY`, else the data
+/// directory's `secret.key`, written (owner-readable only) when missing. The audit log is
+/// sealed under it, so the server refuses a database seeded under another key.
+fn server_key(args: &SeedArgs) -> anyhow::Result<sigap_app::identity::totp::SecretKey> {
+    use sigap_app::identity::totp::SecretKey;
+    use std::io::Write;
+    let hex = |text: &str, from: &str| {
+        SecretKey::from_hex(text).map_err(|e| anyhow::anyhow!("{from}: {e}"))
+    };
+    if let Ok(text) = std::env::var("SIGAP_SECRET_KEY") {
+        return hex(&text, "SIGAP_SECRET_KEY");
+    }
+    let path = args.data_dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return hex(&text, &path.display().to_string());
+    }
+    std::fs::create_dir_all(&args.data_dir)?;
+    let key = SecretKey::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    writeln!(file, "{}", key.to_hex())?;
+    Ok(key)
 }
 
 pub async fn main(args: SeedArgs) -> anyhow::Result<()> {

@@ -187,9 +187,6 @@ pub struct TicketFilter {
     /// Only the ticket with this number, or the tickets with this sequence number in any
     /// year (`00005` finds `BCSIRT-2025-00005` and `BCSIRT-2026-00005`).
     pub number: Option<NumberMatch>,
-    /// Only tickets whose reporter's name or e-mail address holds this text (any case).
-    /// For callers who may see reporters: the store does not check.
-    pub reporter: Option<String>,
     /// Keyset: only tickets with an id below this one.
     pub before_id: Option<i64>,
     pub limit: i64,

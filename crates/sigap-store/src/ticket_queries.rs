@@ -154,23 +154,8 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
         }
         None => {}
     }
-    if let Some(text) = &f.reporter {
-        let pattern = format!("%{}%", like_escaped(&text.to_lowercase()));
-        qb.push(" AND (LOWER(r.reporter_name) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(r.reporter_email) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
-    }
     qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
     Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
-}
-
-/// `text` with LIKE's wildcards and its escape character taken literally.
-fn like_escaped(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The queue's tables, for a query without full text.

@@ -151,9 +151,8 @@ pub struct ListQuery {
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
     /// Search: a ticket number (`BCSIRT-2026-00005`, or its sequence `00005`/`5`), or words
-    /// that each start a word of the title, description, proof of concept or target. For
-    /// staff who may see reporters, also a text in the reporter's name or e-mail address;
-    /// never for the others.
+    /// that each start a word of the title, description, proof of concept or target (never
+    /// the reporter's name or contact data).
     pub q: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -213,7 +212,7 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     if q.overdue == Some(true) {
         filter.overdue_at = Some(now);
     }
-    let rows = search(app, caller, filter.clone(), q.q.as_deref()).await?;
+    let rows = search(app, filter.clone(), q.q.as_deref()).await?;
     let next_cursor = (rows.len() as i64 == filter.limit)
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
@@ -224,12 +223,10 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     Ok(TicketPage { items, next_cursor })
 }
 
-/// The queue's rows for the search `query` within `filter`: the ticket it numbers, the
-/// tickets its words find, and (for staff who may see reporters) the tickets whose
-/// reporter it names, newest first, at most `filter.limit`.
+/// The queue's rows for the search `query` within `filter`: the ticket it numbers and the
+/// tickets its words find, newest first, at most `filter.limit`.
 async fn search(
     app: &App,
-    caller: &Caller,
     filter: TicketFilter,
     query: Option<&str>,
 ) -> AppResult<Vec<TicketListRow>> {
@@ -248,12 +245,6 @@ async fn search(
     if !matches!(number_match(query), Some(NumberMatch::Exact(_))) {
         searches.push(TicketFilter {
             words,
-            ..filter.clone()
-        });
-    }
-    if sees_reporter(caller.role) && query.chars().count() >= 3 {
-        searches.push(TicketFilter {
-            reporter: Some(query.to_owned()),
             ..filter.clone()
         });
     }

@@ -96,8 +96,6 @@ struct QueuePage {
     criticalities: Vec<Choice>,
     /// Whether the caller is a system owner, who sees the remediation deadline counted down.
     owner: bool,
-    /// The search field's label: it names the reporter only to staff who may search by one.
-    search_label: String,
     items: Vec<QueueRow>,
     next: Option<String>,
 }
@@ -198,13 +196,6 @@ async fn list_tickets(
         next: page.next_cursor.as_deref().map(|c| query.next_link(c)),
         items: queue_rows(page.items, owner, lang, state.app.now()),
         owner,
-        search_label: lang
-            .t(if sigap_core::sees_reporter(caller.role) {
-                "queue.search_reporter"
-            } else {
-                "queue.search"
-            })
-            .into_owned(),
         query,
         layout,
         lang,

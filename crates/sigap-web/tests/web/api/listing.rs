@@ -152,21 +152,9 @@ async fn filters_search_and_pages(app: TestApp) {
     }
     assert_eq!(list(vec![("q", "2")]).await, t(&[6, 2]));
     assert_eq!(list(vec![("q", "BCSIRT-2026-09999")]).await, t(&[]));
-    // The reporter's name or address, for staff who may see reporters only.
-    assert_eq!(list(vec![("q", "siti")]).await, t(&[6]));
-    assert_eq!(list(vec![("q", "Rahmawati")]).await, t(&[6]));
-    assert_eq!(list(vec![("q", "SITI_R@contoh")]).await, t(&[6]));
-    assert_eq!(list(vec![("q", "budi")]).await, t(&[7, 5, 4, 3, 2, 1]));
-    assert_eq!(list(vec![("q", "iti_r")]).await, t(&[6]), "`_` is itself");
-    assert_eq!(
-        list(vec![("q", "iti%r")]).await,
-        t(&[]),
-        "`%` is no wildcard"
-    );
-    for role in ["regional_secretary", "system_owner_b"] {
-        let found = app.list_all_numbers(role, &[("q", "Rahmawati")]).await;
-        assert!(found.is_empty(), "{role} searched reporters: {found:?}");
-    }
+    // Never the reporter's name or address (which the queue's search does not index).
+    assert_eq!(list(vec![("q", "Rahmawati")]).await, t(&[]));
+    assert_eq!(list(vec![("q", "siti_r@contoh.id")]).await, t(&[]));
 
     // Keyset pages: every ticket exactly once, in order, whatever the page size.
     for limit in ["1", "2", "3", "100"] {
