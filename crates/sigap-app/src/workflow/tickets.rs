@@ -235,14 +235,17 @@ async fn search(
     if words.is_empty() {
         return Ok(app.store.list_tickets(&filter).await?);
     }
+    let number = number_match(query);
+    // A whole number is an exact match only; a sequence alone is also a word's start.
+    let exact = matches!(number, Some(NumberMatch::Exact(_)));
     let mut searches = Vec::new();
-    if let Some(number) = number_match(query) {
+    if let Some(number) = number {
         searches.push(TicketFilter {
             number: Some(number),
             ..filter.clone()
         });
     }
-    if !matches!(number_match(query), Some(NumberMatch::Exact(_))) {
+    if !exact {
         searches.push(TicketFilter {
             words,
             ..filter.clone()
