@@ -43,6 +43,15 @@ impl Caller {
         }
     }
 
+    /// The tickets the caller may count and list: a system owner's agency's, once the
+    /// agency has been told of them (`sigap_core::agency_told`); every ticket otherwise.
+    pub fn ticket_scope(&self) -> sigap_store::TicketScope {
+        sigap_store::TicketScope {
+            agency_id: self.scope(),
+            told_only: self.role == Role::SystemOwner,
+        }
+    }
+
     /// Refuses unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role], what: &str) -> AppResult<()> {
         if roles.contains(&self.role) {

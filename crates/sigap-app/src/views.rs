@@ -44,6 +44,9 @@ pub struct SystemRef {
 pub struct Deadline {
     pub due_at: DateTime<Utc>,
     pub overdue: bool,
+    /// Not yet overdue, but in the step's last quarter or its last hour.
+    #[serde(default)]
+    pub due_soon: bool,
 }
 
 /// A CVSS score as given by the reporter or the CSIRT.
@@ -206,6 +209,18 @@ pub struct TicketSummary {
     pub target_host: String,
     pub deadline: Option<Deadline>,
     pub created_at: DateTime<Utc>,
+    /// The name of the staff member the ticket is assigned to.
+    pub assignee: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A short notice to a system owner that their agency's system is blocked by a ticket the
+/// agency has not yet been told of (SOP step 5 before step 6): the system and the time of
+/// the block, nothing of the report.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BlockNotice {
+    pub system: String,
+    pub blocked_at: DateTime<Utc>,
 }
 
 /// A page of the queue; pass `next_cursor` as `cursor` for the next page.
@@ -213,6 +228,9 @@ pub struct TicketSummary {
 pub struct TicketPage {
     pub items: Vec<TicketSummary>,
     pub next_cursor: Option<String>,
+    /// How many tickets the filters select over all pages (absent for a search).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
 /// One entry of the reporter's public timeline.

@@ -22,6 +22,7 @@ pub mod report;
 pub mod time;
 pub mod tlp;
 pub mod transition;
+pub mod turn;
 pub mod workflow;
 
 pub use crate::calendar::{
@@ -58,7 +59,8 @@ pub use crate::report::{
 pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};
 pub use crate::transition::{Outcome, RuleContext, needs_approval, transition};
+pub use crate::turn::{Turn, next_step, turn_of, turns};
 pub use crate::workflow::{
-    Actor, INTAKE_ROLE, Refusal, TicketFacts, acting_role, allowed_actions, can_see, permits,
-    roles_for, sees_blocking_internals, sees_reporter,
+    Actor, INTAKE_ROLE, Refusal, TicketFacts, acting_role, agency_told, allowed_actions,
+    block_notice, can_see, permits, roles_for, sees_blocking_internals, sees_reporter,
 };

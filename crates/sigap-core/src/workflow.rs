@@ -64,11 +64,16 @@ pub enum Refusal {
     Invalid(Vec<FieldError>),
 }
 
-/// Whether `actor` may see `ticket`: a system owner only sees tickets of their own agency;
-/// every other role sees every ticket.
+/// Whether `actor` may see `ticket`: a system owner only sees tickets of their own agency,
+/// and only once the SOP has told the agency of them ([`agency_told`]); every other role
+/// sees every ticket.
 pub fn can_see(actor: &Actor, ticket: &TicketFacts) -> bool {
     match actor.role {
-        Role::SystemOwner => actor.agency_id.is_some() && actor.agency_id == ticket.agency_id,
+        Role::SystemOwner => {
+            actor.agency_id.is_some()
+                && actor.agency_id == ticket.agency_id
+                && agency_told(ticket.state)
+        }
         Role::Admin
         | Role::Helpdesk
         | Role::Csirt
@@ -76,6 +81,33 @@ pub fn can_see(actor: &Actor, ticket: &TicketFacts) -> bool {
         | Role::RegionalSecretary
         | Role::Auditor => true,
     }
+}
+
+/// Whether a ticket in `state` has been reported to its agency (SOP step 6,
+/// `notify_agency`, is behind it): from then on the agency's system owners see it. Before,
+/// the report is the CSIRT's alone; a rejected or duplicate report never reaches the agency.
+pub fn agency_told(state: State) -> bool {
+    match state {
+        State::Remediating
+        | State::FollowUp
+        | State::Reviewing
+        | State::AwaitingApproval
+        | State::Closing
+        | State::Closed => true,
+        State::Queued
+        | State::Assessing
+        | State::AwaitingBlock
+        | State::Notifying
+        | State::Rejected
+        | State::Duplicate => false,
+    }
+}
+
+/// Whether the ticket's agency gets a short notice that the ticket blocks its system: the
+/// block (step 5) came before the report to the agency (step 6). The notice names the
+/// system and the time of the block, nothing of the report.
+pub fn block_notice(ticket: &TicketFacts) -> bool {
+    ticket.blocked && !agency_told(ticket.state)
 }
 
 /// Whether `role` may learn who reported: the reporter's name and contact data, their
@@ -294,6 +326,41 @@ mod tests {
     }
 
     #[test]
+    fn system_owners_see_a_ticket_once_their_agency_is_told() {
+        let own = actor(Role::SystemOwner, Some(7));
+        let seen: Vec<State> = State::ALL
+            .iter()
+            .copied()
+            .filter(|&s| can_see(&own, &ticket(s, false)))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                State::Remediating,
+                State::FollowUp,
+                State::Reviewing,
+                State::AwaitingApproval,
+                State::Closing,
+                State::Closed
+            ]
+        );
+        for &state in State::ALL {
+            let staff = actor(Role::Csirt, None);
+            assert!(can_see(&staff, &ticket(state, false)), "{state:?}");
+        }
+        // Blocked at step 5, not yet told at step 6: a notice, not the ticket.
+        let blocked = ticket(State::Notifying, true);
+        assert!(!can_see(&own, &blocked));
+        assert!(block_notice(&blocked));
+        assert!(!block_notice(&ticket(State::Notifying, false)));
+        assert!(!block_notice(&ticket(State::Remediating, true)));
+        assert_eq!(
+            permits(&own, &blocked, Action::Comment),
+            Err(Refusal::NotFound)
+        );
+    }
+
+    #[test]
     fn only_staff_who_handle_the_report_learn_who_sent_it() {
         let hidden: Vec<Role> = Role::ALL
             .iter()
@@ -314,8 +381,14 @@ mod tests {
             Err(Refusal::NotFound)
         );
         let own = actor(Role::SystemOwner, Some(7));
+        // Their own agency's ticket before it is told of it: not found either.
         assert_eq!(
             permits(&own, &queued, Action::Validate),
+            Err(Refusal::NotFound)
+        );
+        let remediating = ticket(State::Remediating, false);
+        assert_eq!(
+            permits(&own, &remediating, Action::Validate),
             Err(Refusal::Forbidden {
                 action: Action::Validate,
                 role: Role::SystemOwner

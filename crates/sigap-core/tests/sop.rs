@@ -114,8 +114,19 @@ fn state_allows(action: Action, state: State, blocked: bool) -> bool {
 }
 
 fn expected(who: Who, action: Action, state: State, blocked: bool) -> Expect {
+    // The agency is told at step 6 (`notify_agency`): before it, its owners see nothing.
+    let told = matches!(
+        state,
+        State::Remediating
+            | State::FollowUp
+            | State::Reviewing
+            | State::AwaitingApproval
+            | State::Closing
+            | State::Closed
+    );
     let role = match who {
         Who::OtherAgencyOwner => return Expect::NotFound,
+        Who::OwnAgencyOwner if !told => return Expect::NotFound,
         Who::OwnAgencyOwner => Role::SystemOwner,
         Who::Staff(role) => role,
     };

@@ -156,15 +156,19 @@ pub async fn ping(c: &mut Conn) -> Result<()> {
 }
 
 /// Per kind of step: executions, late ones and mean time from the step's start to done.
-pub async fn step_stats(c: &mut Conn, agency: Option<i64>) -> Result<Vec<StepStatsRow>> {
-    Ok(sqlx::query_as::<Db, StepStatsRow>(
+pub async fn step_stats(c: &mut Conn, scope: TicketScope) -> Result<Vec<StepStatsRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
         "SELECT s.action, COUNT(*) AS count, \
          SUM(CASE WHEN s.overdue THEN 1 ELSE 0 END) AS overdue, \
          CAST(AVG(s.done_at - s.started_at) AS DOUBLE PRECISION) AS mean_ms \
-         FROM step_records s JOIN tickets t ON t.id = s.ticket_id \
-         WHERE ($1 IS NULL OR t.agency_id = $1) GROUP BY s.action ORDER BY s.action",
-    )
-    .bind(agency)
-    .fetch_all(&mut *c)
-    .await?)
+         FROM step_records s JOIN tickets t ON t.id = s.ticket_id WHERE 1 = 1",
+    );
+    if let Some(agency) = scope.agency_id {
+        qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if scope.told_only {
+        qb.push(" AND t.state IN ").push(told_states_sql());
+    }
+    qb.push(" GROUP BY s.action ORDER BY s.action");
+    Ok(qb.build_query_as::<StepStatsRow>().fetch_all(&mut *c).await?)
 }

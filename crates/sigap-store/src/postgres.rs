@@ -71,20 +71,26 @@ pub async fn lock_audit_head(c: &mut Conn) -> Result<AuditHead> {
     .await?)
 }
 
-const TEXT_SEARCH_FROM: &str = TICKETS_FROM;
+fn text_search_from(_: TextIndex) -> &'static str {
+    TICKETS_FROM
+}
 const TEXT_SEARCH_ORDER: &str = "t.id";
 
 /// `tsvector` with the `simple` configuration: every word must match a word's start. Words
-/// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its own subquery (`OFFSET 0` keeps the planner from folding
-/// it), so the GIN index finds the tickets instead of a backwards walk of all of them.
-fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
+/// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its
+/// own subquery (`OFFSET 0` keeps the planner from folding it), so the GIN index finds the
+/// tickets instead of a backwards walk of all of them.
+fn push_text_filter(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
     let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-    qb.push(
-        " AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports \
-         WHERE search @@ to_tsquery('simple', ",
-    )
-    .push_bind(terms.join(" & "))
-    .push(") OFFSET 0) m)");
+    let column = match index {
+        TextIndex::Report => "search",
+        TextIndex::Reporter => "reporter_search",
+    };
+    qb.push(" AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports WHERE ")
+        .push(column)
+        .push(" @@ to_tsquery('simple', ")
+        .push_bind(terms.join(" & "))
+        .push(") OFFSET 0) m)");
 }
 
 /// Claims up to `limit` due jobs (pending and due, or running with a lapsed lease) for a

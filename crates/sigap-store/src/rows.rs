@@ -162,6 +162,12 @@ pub struct TicketListRow {
     pub target_host: String,
     pub due_at: Option<i64>,
     pub created_at: i64,
+    /// When the ticket entered its state (the block's time, for a block notice).
+    pub state_entered_at: i64,
+    pub updated_at: i64,
+    /// The staff member the ticket is assigned to, with their name.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
 }
 
 /// A ticket number asked for in the queue's search.
@@ -173,22 +179,100 @@ pub enum NumberMatch {
     Sequence(i64),
 }
 
+/// The tickets a reader may count: all, or one agency's, and for its system owners only
+/// those the agency has been told of (`sigap_core::agency_told`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TicketScope {
+    pub agency_id: Option<i64>,
+    pub told_only: bool,
+}
+
+/// The SQL list of the states whose agency has been told, for `t.state IN (…)`; the
+/// words come from the vocabulary, never from input.
+pub(crate) fn told_states_sql() -> String {
+    let states: Vec<String> = State::ALL
+        .iter()
+        .filter(|s| sigap_core::agency_told(**s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", states.join(", "))
+}
+
+/// The order of the queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// Newest first (keyset paging by id).
+    #[default]
+    Newest,
+    /// The nearest deadline first; ended tickets, which have none, last.
+    Deadline,
+    /// The most recently changed first.
+    Updated,
+    /// High, then low, then not yet assessed; by deadline within each.
+    Criticality,
+}
+
+/// Whose tickets, by assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Assigned to this user.
+    Is(i64),
+    /// Assigned to this user or to no one.
+    IsOrNobody(i64),
+    /// Assigned to no one.
+    Nobody,
+}
+
+/// The SQL list of the states in which a ticket has ended.
+pub(crate) fn ended_states_sql() -> String {
+    let states: Vec<String> = State::ALL
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", states.join(", "))
+}
+
+/// The full-text index a search's words are looked up in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextIndex {
+    /// What the reporter wrote: the title, description, proof of concept and target.
+    #[default]
+    Report,
+    /// Who reported: the reporter's name and e-mail address. Only for the roles that may
+    /// learn who reported (`sigap_core::sees_reporter`).
+    Reporter,
+}
+
 /// Filters of the ticket queue. `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     /// Only this agency's tickets (a system owner's scope, or an explicit filter).
     pub agency_id: Option<i64>,
+    /// Only tickets the agency has been told of (`sigap_core::agency_told`): a system
+    /// owner's scope.
+    pub told_only: bool,
     pub state: Option<State>,
     pub criticality: Option<Criticality>,
     /// Only open tickets whose deadline is before this instant.
     pub overdue_at: Option<i64>,
     /// Full-text words; every word must match as a word's start.
     pub words: Vec<String>,
+    /// The index `words` are looked up in.
+    pub words_in: TextIndex,
     /// Only the ticket with this number, or the tickets with this sequence number in any
     /// year (`00005` finds `BCSIRT-2025-00005` and `BCSIRT-2026-00005`).
     pub number: Option<NumberMatch>,
-    /// Keyset: only tickets with an id below this one.
+    /// Only tickets whose next step is one of these (`Some(vec![])`: none at all).
+    pub turns: Option<Vec<sigap_core::Turn>>,
+    pub assignee: Option<AssigneeFilter>,
+    /// Leave out the tickets that have ended (closed, rejected, duplicate).
+    pub open_only: bool,
+    pub sort: QueueSort,
+    /// Keyset: only tickets with an id below this one (newest first only).
     pub before_id: Option<i64>,
+    /// Rows to skip, for the orders other than newest first.
+    pub offset: i64,
     pub limit: i64,
 }
 

@@ -105,20 +105,40 @@ pub async fn lock_audit_head(c: &mut Conn) -> Result<AuditHead> {
 
 /// Full-text queries start from the FTS5 index (forced with `CROSS JOIN`), which returns
 /// rowids newest first, so `LIMIT` stops the scan early.
-const TEXT_SEARCH_FROM: &str = "FROM reports_fts f CROSS JOIN tickets t ON t.id = f.rowid \
-    JOIN reports r ON r.ticket_id = t.id \
-    LEFT JOIN agencies a ON a.id = t.agency_id \
-    LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
+fn text_search_from(index: TextIndex) -> &'static str {
+    match index {
+        TextIndex::Report => {
+            "FROM reports_fts f CROSS JOIN tickets t ON t.id = f.rowid \
+            JOIN reports r ON r.ticket_id = t.id \
+            LEFT JOIN agencies a ON a.id = t.agency_id \
+            LEFT JOIN systems s ON s.id = t.system_id \
+            LEFT JOIN users u ON u.id = t.assignee_id WHERE 1 = 1"
+        }
+        TextIndex::Reporter => {
+            "FROM reporters_fts f CROSS JOIN tickets t ON t.id = f.rowid \
+            JOIN reports r ON r.ticket_id = t.id \
+            LEFT JOIN agencies a ON a.id = t.agency_id \
+            LEFT JOIN systems s ON s.id = t.system_id \
+            LEFT JOIN users u ON u.id = t.assignee_id WHERE 1 = 1"
+        }
+    }
+}
 const TEXT_SEARCH_ORDER: &str = "f.rowid";
 
 /// FTS5: every word must match a word's start (`sqli` finds `sqlinjection`, `00005` is not
 /// read as a number); each word is quoted so that no user input is read as FTS5 syntax.
-fn push_text_filter(qb: &mut QueryBuilder<Db>, words: &[String]) {
+fn push_text_filter(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
     let terms: Vec<String> = words
         .iter()
         .map(|w| format!("\"{}\"*", w.replace('"', "")))
         .collect();
-    qb.push(" AND reports_fts MATCH ")
+    let table = match index {
+        TextIndex::Report => "reports_fts",
+        TextIndex::Reporter => "reporters_fts",
+    };
+    qb.push(" AND ")
+        .push(table)
+        .push(" MATCH ")
         .push_bind(terms.join(" "));
 }
 

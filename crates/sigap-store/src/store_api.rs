@@ -62,15 +62,15 @@ impl Store {
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketListRow>> {
         read_pool!(self, list_tickets(filter))
     }
-    pub async fn count_tickets_by(
-        &self,
-        by: CountBy,
-        agency: Option<i64>,
-    ) -> Result<Vec<CountRow>> {
-        read_pool!(self, count_tickets_by(by, agency))
+    /// How many tickets `filter` selects over all pages.
+    pub async fn count_queue(&self, filter: &TicketFilter) -> Result<i64> {
+        read_pool!(self, count_queue(filter))
     }
-    pub async fn step_stats(&self, agency: Option<i64>) -> Result<Vec<StepStatsRow>> {
-        read_pool!(self, step_stats(agency))
+    pub async fn count_tickets_by(&self, by: CountBy, scope: TicketScope) -> Result<Vec<CountRow>> {
+        read_pool!(self, count_tickets_by(by, scope))
+    }
+    pub async fn step_stats(&self, scope: TicketScope) -> Result<Vec<StepStatsRow>> {
+        read_pool!(self, step_stats(scope))
     }
     pub async fn list_step_records(&self, ticket_id: i64) -> Result<Vec<StepRecordRow>> {
         read_pool!(self, list_step_records(ticket_id))

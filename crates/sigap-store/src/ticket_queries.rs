@@ -121,14 +121,56 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     let searching = !f.words.is_empty();
     // Full-text queries read from the backend's index side first, so that the newest
     // matches come out in order and the scan stops at the page's end.
-    let (from, order) = if searching { (TEXT_SEARCH_FROM, TEXT_SEARCH_ORDER) } else { (TICKETS_FROM, "t.id") };
+    let (from, order) = if searching { (text_search_from(f.words_in), TEXT_SEARCH_ORDER) } else { (TICKETS_FROM, "t.id") };
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT t.id, t.number, t.state, a.code AS agency_code, s.name AS system_name, \
-         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at ",
+         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at, \
+         t.state_entered_at, t.updated_at, t.assignee_id, u.name AS assignee_name ",
     );
     qb.push(from);
+    push_queue_filters(&mut qb, f);
+    let keyset = f.sort == QueueSort::Newest || searching;
+    if let (Some(before), true) = (f.before_id, keyset) {
+        qb.push(" AND ").push(order).push(" < ").push_bind(before);
+    }
+    if keyset {
+        qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
+    } else {
+        qb.push(" ORDER BY ").push(queue_order(f.sort));
+        qb.push(" LIMIT ").push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+    }
+    Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// How many tickets the queue's filters select (all pages; words and number included).
+pub async fn count_queue(c: &mut Conn, f: &TicketFilter) -> Result<i64> {
+    let from = if f.words.is_empty() { TICKETS_FROM } else { text_search_from(f.words_in) };
+    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) ");
+    qb.push(from);
+    push_queue_filters(&mut qb, f);
+    Ok(qb.build_query_scalar::<i64>().fetch_one(&mut *c).await?)
+}
+
+fn queue_order(sort: QueueSort) -> &'static str {
+    match sort {
+        QueueSort::Newest => "t.id DESC",
+        QueueSort::Deadline => "t.due_at IS NULL, t.due_at, t.id",
+        QueueSort::Updated => "t.updated_at DESC, t.id DESC",
+        QueueSort::Criticality => "CASE t.criticality WHEN 'high' THEN 0 WHEN 'low' THEN 1 \
+            ELSE 2 END, t.due_at IS NULL, t.due_at, t.id",
+    }
+}
+
+/// The queue's `WHERE` terms after the tables' `WHERE 1 = 1`.
+fn push_queue_filters(qb: &mut QueryBuilder<Db>, f: &TicketFilter) {
     if let Some(agency) = f.agency_id {
         qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if f.told_only {
+        qb.push(" AND t.state IN ").push(told_states_sql());
+    }
+    if f.open_only {
+        qb.push(" AND t.state NOT IN ").push(ended_states_sql());
     }
     if let Some(state) = &f.state {
         qb.push(" AND t.state = ").push_bind(state.as_str());
@@ -139,11 +181,23 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     if let Some(at) = f.overdue_at {
         qb.push(" AND t.due_at < ").push_bind(at);
     }
-    if let Some(before) = f.before_id {
-        qb.push(" AND ").push(order).push(" < ").push_bind(before);
+    if let Some(turns) = &f.turns {
+        push_turns(qb, turns);
     }
-    if searching {
-        push_text_filter(&mut qb, &f.words);
+    match f.assignee {
+        Some(AssigneeFilter::Is(id)) => {
+            qb.push(" AND t.assignee_id = ").push_bind(id);
+        }
+        Some(AssigneeFilter::IsOrNobody(id)) => {
+            qb.push(" AND (t.assignee_id IS NULL OR t.assignee_id = ").push_bind(id).push(")");
+        }
+        Some(AssigneeFilter::Nobody) => {
+            qb.push(" AND t.assignee_id IS NULL");
+        }
+        None => {}
+    }
+    if !f.words.is_empty() {
+        push_text_filter(qb, f.words_in, &f.words);
     }
     match &f.number {
         Some(NumberMatch::Exact(number)) => {
@@ -154,25 +208,49 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
         }
         None => {}
     }
-    qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
-    Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
+}
+
+/// `AND (state = … [AND blocked] OR …)`; no turn at all selects nothing.
+fn push_turns(qb: &mut QueryBuilder<Db>, turns: &[sigap_core::Turn]) {
+    if turns.is_empty() {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    qb.push(" AND (");
+    for (i, turn) in turns.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(t.state = ").push_bind(turn.state.as_str());
+        match turn.blocked {
+            Some(true) => qb.push(" AND t.blocked"),
+            Some(false) => qb.push(" AND NOT t.blocked"),
+            None => qb.push(""),
+        };
+        qb.push(")");
+    }
+    qb.push(")");
 }
 
 /// The queue's tables, for a query without full text.
 const TICKETS_FROM: &str = "FROM tickets t JOIN reports r ON r.ticket_id = t.id \
     LEFT JOIN agencies a ON a.id = t.agency_id \
-    LEFT JOIN systems s ON s.id = t.system_id WHERE 1 = 1";
+    LEFT JOIN systems s ON s.id = t.system_id \
+    LEFT JOIN users u ON u.id = t.assignee_id WHERE 1 = 1";
 
 /// Ticket counts grouped by one of a fixed set of columns, within an optional agency.
-pub async fn count_tickets_by(c: &mut Conn, by: CountBy, agency: Option<i64>) -> Result<Vec<CountRow>> {
+pub async fn count_tickets_by(c: &mut Conn, by: CountBy, scope: TicketScope) -> Result<Vec<CountRow>> {
     let key = by.column();
     let mut qb = QueryBuilder::<Db>::new("SELECT ");
     qb.push(key).push(
         " AS key, COUNT(*) AS count FROM tickets t JOIN reports r ON r.ticket_id = t.id \
-         LEFT JOIN agencies a ON a.id = t.agency_id",
+         LEFT JOIN agencies a ON a.id = t.agency_id WHERE 1 = 1",
     );
-    if let Some(agency) = agency {
-        qb.push(" WHERE t.agency_id = ").push_bind(agency);
+    if let Some(agency) = scope.agency_id {
+        qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if scope.told_only {
+        qb.push(" AND t.state IN ").push(told_states_sql());
     }
     qb.push(" GROUP BY ").push(key).push(" ORDER BY 2 DESC");
     Ok(qb.build_query_as::<CountRow>().fetch_all(&mut *c).await?)

@@ -1,9 +1,11 @@
 //! What leaves sigap after a step has committed: the job table it waits in ([`jobs`]), the
-//! mail to every party ([`notify`], with a meeting's invitation in [`invitation`]) and the
+//! mail to every party ([`notify`]; what a step sends in [`step_mail`], a meeting's
+//! invitation in [`invitation`]) and the
 //! signed webhooks ([`webhooks`]). A use case enqueues in its own transaction; the worker
 //! ([`crate::worker`]) delivers.
 
 pub mod invitation;
 pub mod jobs;
 pub mod notify;
+pub mod step_mail;
 pub mod webhooks;

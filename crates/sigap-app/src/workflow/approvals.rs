@@ -11,7 +11,8 @@ use sigap_store::{StepRecordRow, TicketFilter, TicketListRow};
 
 use crate::auth::Caller;
 use crate::views::{AgencyRef, PendingApproval, TicketSummary};
-use crate::workflow::tickets::{deadline, summary};
+use crate::workflow::queue::summary;
+use crate::workflow::tickets::deadline;
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 /// How many of an agency's other tickets the history shows, newest first.
@@ -76,7 +77,7 @@ async fn pending_approval(
         agency_valid_reports: counted.map(|c| c.reports),
         threshold: counted.map_or(i64::from(policy.approval_threshold), |c| c.threshold),
         reviewed_at: counted.map(|c| c.at),
-        deadline: deadline(row.due_at, now),
+        deadline: deadline(row.state_entered_at, row.due_at, now),
         history,
     })
 }

@@ -11,5 +11,6 @@ pub mod blocking;
 pub mod blocking_profiles;
 pub mod deadlines;
 pub mod meetings;
+pub mod queue;
 pub mod stats;
 pub mod tickets;

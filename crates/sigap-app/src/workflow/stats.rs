@@ -1,12 +1,12 @@
 //! Counts of tickets within the caller's scope, for the dashboard and reports.
 
-use sigap_store::CountBy;
+use sigap_store::{CountBy, TicketScope};
 
 use crate::auth::Caller;
 use crate::views::{Count, Stats, StepStats};
 use crate::{App, AppResult};
 
-async fn counts(app: &App, by: CountBy, scope: Option<i64>) -> AppResult<Vec<Count>> {
+async fn counts(app: &App, by: CountBy, scope: TicketScope) -> AppResult<Vec<Count>> {
     let rows = app.store.count_tickets_by(by, scope).await?;
     Ok(rows
         .into_iter()
@@ -19,7 +19,7 @@ async fn counts(app: &App, by: CountBy, scope: Option<i64>) -> AppResult<Vec<Cou
 
 /// Ticket counts by state, criticality, agency and vulnerability type.
 pub async fn stats(app: &App, caller: &Caller) -> AppResult<Stats> {
-    let scope = caller.scope();
+    let scope = caller.ticket_scope();
     let by_state = counts(app, CountBy::State, scope).await?;
     Ok(Stats {
         total: by_state.iter().map(|c| c.count).sum(),
@@ -34,10 +34,10 @@ pub async fn stats(app: &App, caller: &Caller) -> AppResult<Stats> {
 /// Tickets by state over every agency, for the operators' metrics (no caller: the
 /// metrics endpoint has its own token check).
 pub async fn tickets_by_state(app: &App) -> AppResult<Vec<Count>> {
-    counts(app, CountBy::State, None).await
+    counts(app, CountBy::State, TicketScope::default()).await
 }
 
-async fn step_stats(app: &App, scope: Option<i64>) -> AppResult<Vec<StepStats>> {
+async fn step_stats(app: &App, scope: TicketScope) -> AppResult<Vec<StepStats>> {
     let rows = app.store.step_stats(scope).await?;
     Ok(rows
         .into_iter()

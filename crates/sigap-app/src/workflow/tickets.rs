@@ -1,15 +1,11 @@
-//! Reading tickets as staff: one ticket with its records, and the queue with filters,
-//! full-text search and keyset pagination. A system owner sees only their agency's
-//! tickets; anything else answers "not found". What each reader may learn of the reporter
+//! Reading tickets as staff: one ticket with its records and its evidence files (the queue
+//! is [`crate::workflow::queue`]'s). A system owner sees only their agency's tickets, once
+//! the agency is told; anything else answers "not found". What each reader may learn of the reporter
 //! and of the blocking internals is [`crate::privacy`]'s to say.
 
-use serde::Deserialize;
 use serde_json::json;
-use sigap_core::{Criticality, Role, State, allowed_actions, sees_reporter};
-use sigap_store::{
-    NumberMatch, StepRecordRow, TicketFilter, TicketListRow, TicketRow, search_words,
-};
-use utoipa::IntoParams;
+use sigap_core::{Role, allowed_actions, sees_reporter};
+use sigap_store::{StepRecordRow, TicketRow};
 
 use crate::access::visible_ticket;
 use crate::auth::Caller;
@@ -17,10 +13,17 @@ use crate::privacy;
 use crate::views::*;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
-pub(crate) fn deadline(due_at: Option<i64>, now: i64) -> Option<Deadline> {
-    due_at.map(|d| Deadline {
-        due_at: from_millis(d),
-        overdue: now > d,
+/// A step's deadline as of `now`: overdue once past; due soon in the step's last quarter
+/// (started at `started_at`) or its last hour, whichever is longer.
+pub(crate) fn deadline(started_at: i64, due_at: Option<i64>, now: i64) -> Option<Deadline> {
+    const HOUR: i64 = 3_600_000;
+    due_at.map(|d| {
+        let warning = ((d - started_at) / 4).max(HOUR);
+        Deadline {
+            due_at: from_millis(d),
+            overdue: now > d,
+            due_soon: now <= d && now >= d - warning,
+        }
     })
 }
 
@@ -125,7 +128,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
             .map(|(id, name)| SystemRef { id, name }),
         duplicate_of: row.duplicate_of.clone(),
         assignee: row.assignee_email.clone(),
-        deadline: deadline(row.due_at, millis(app.now())),
+        deadline: deadline(row.state_entered_at, row.due_at, millis(app.now())),
         allowed_actions: allowed_actions(&caller.actor(), &facts),
         report: report_view(&row, caller),
         timeline,
@@ -135,171 +138,6 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),
-    })
-}
-
-/// Filters and paging of the queue.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Only tickets in this state.
-    pub state: Option<String>,
-    /// Only tickets of this agency (its code).
-    pub agency: Option<String>,
-    /// `high` or `low`.
-    pub criticality: Option<String>,
-    /// `true`: only open tickets past their step's deadline.
-    pub overdue: Option<bool>,
-    /// Search: a ticket number (`BCSIRT-2026-00005`, or its sequence `00005`/`5`), or words
-    /// that each start a word of the title, description, proof of concept or target (never
-    /// the reporter's name or contact data).
-    pub q: Option<String>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-}
-
-/// The queue within the caller's scope, newest first.
-pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<TicketPage> {
-    let mut errors = Vec::new();
-    let mut filter = TicketFilter {
-        limit: q.limit.unwrap_or(20),
-        ..TicketFilter::default()
-    };
-    if !(1..=100).contains(&filter.limit) {
-        errors.push(sigap_core::FieldError::new(
-            "limit",
-            "`limit` is between 1 and 100",
-        ));
-    }
-    if let Some(state) = &q.state {
-        match state.parse::<State>() {
-            Ok(s) => filter.state = Some(s),
-            Err(e) => errors.push(sigap_core::FieldError::new("state", e.to_string())),
-        }
-    }
-    if let Some(c) = &q.criticality {
-        match c.parse::<Criticality>() {
-            Ok(c) => filter.criticality = Some(c),
-            Err(e) => errors.push(sigap_core::FieldError::new("criticality", e.to_string())),
-        }
-    }
-    if let Some(cursor) = &q.cursor {
-        match cursor.parse::<i64>() {
-            Ok(id) => filter.before_id = Some(id),
-            Err(_) => errors.push(sigap_core::FieldError::new(
-                "cursor",
-                "`cursor` is not one this server gave",
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    filter.agency_id = caller.scope();
-    if let Some(code) = &q.agency {
-        let agency = app.store.find_agency(&code.trim().to_uppercase()).await?;
-        let Some(agency) = agency.filter(|a| filter.agency_id.is_none_or(|own| own == a.id)) else {
-            return Ok(TicketPage {
-                items: Vec::new(),
-                next_cursor: None,
-            });
-        };
-        filter.agency_id = Some(agency.id);
-    }
-    let now = millis(app.now());
-    if q.overdue == Some(true) {
-        filter.overdue_at = Some(now);
-    }
-    let rows = search(app, filter.clone(), q.q.as_deref()).await?;
-    let next_cursor = (rows.len() as i64 == filter.limit)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    let items = rows
-        .into_iter()
-        .map(|r| summary(r, now))
-        .collect::<AppResult<_>>()?;
-    Ok(TicketPage { items, next_cursor })
-}
-
-/// The queue's rows for the search `query` within `filter`: the ticket it numbers and the
-/// tickets its words find, newest first, at most `filter.limit`.
-async fn search(
-    app: &App,
-    filter: TicketFilter,
-    query: Option<&str>,
-) -> AppResult<Vec<TicketListRow>> {
-    let query = query.map(str::trim).unwrap_or("");
-    let words = search_words(query);
-    if words.is_empty() {
-        return Ok(app.store.list_tickets(&filter).await?);
-    }
-    let number = number_match(query);
-    // A whole number is an exact match only; a sequence alone is also a word's start.
-    let exact = matches!(number, Some(NumberMatch::Exact(_)));
-    let mut searches = Vec::new();
-    if let Some(number) = number {
-        searches.push(TicketFilter {
-            number: Some(number),
-            ..filter.clone()
-        });
-    }
-    if !exact {
-        searches.push(TicketFilter {
-            words,
-            ..filter.clone()
-        });
-    }
-    let mut rows: Vec<TicketListRow> = Vec::new();
-    for search in &searches {
-        rows.extend(app.store.list_tickets(search).await?);
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-    rows.dedup_by_key(|r| r.id);
-    rows.truncate(usize::try_from(filter.limit).unwrap_or(20));
-    Ok(rows)
-}
-
-/// The ticket number a search names: a whole number (`bcsirt-2026-00005`, any case), or a
-/// sequence number alone (`00005`, `5`).
-fn number_match(query: &str) -> Option<NumberMatch> {
-    // `prefix-year-seq`, the sequence with or without its zeros.
-    let parts: Vec<&str> = query.split('-').collect();
-    if let [prefix, year, seq] = parts.as_slice() {
-        let digits = |t: &str, most: usize| {
-            !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
-        };
-        let prefix_ok = sigap_core::TicketNumber::check_prefix(&prefix.to_uppercase()).is_ok();
-        if prefix_ok && year.len() == 4 && digits(year, 4) && digits(seq, 9) {
-            let (year, seq) = (year.parse().ok()?, seq.parse().ok()?);
-            let number = sigap_core::TicketNumber::new(prefix, year, seq);
-            return Some(NumberMatch::Exact(number.to_string()));
-        }
-    }
-    let digits = query.len() <= 9 && !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit());
-    digits
-        .then(|| query.parse::<i64>().ok())
-        .flatten()
-        .filter(|n| *n > 0)
-        .map(NumberMatch::Sequence)
-}
-
-pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
-    let state = r.state;
-    Ok(TicketSummary {
-        number: r.number,
-        state,
-        state_label: state.label_id().to_owned(),
-        title: r.title,
-        severity: r.severity,
-        criticality: r.criticality,
-        blocked: r.blocked,
-        agency: r.agency_code,
-        system: r.system_name,
-        target_host: r.target_host,
-        deadline: deadline(r.due_at, now),
-        created_at: from_millis(r.created_at),
     })
 }
 

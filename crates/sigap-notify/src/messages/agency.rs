@@ -152,6 +152,38 @@ pub(crate) fn overdue(c: &Context<'_>, agency: &str, system: &str, due_at: DateT
     .block(c.ticket_link())
 }
 
+/// Writes the short notice of a block made before the agency is told of the report (SOP
+/// step 5 before step 6): the system and the time, nothing of the finding, and no link
+/// (the ticket opens to the agency with the notice letter).
+pub(crate) fn blocked(c: &Context<'_>, agency: &str, system: &str, at: DateTime<Utc>) -> Draft {
+    Draft::new(
+        c.t(
+            "Pemberitahuan pemblokiran sementara sistem elektronik",
+            "Notice of a temporary block of an electronic system",
+        ),
+        &greeting(c, agency),
+    )
+    .para(c.t(
+        "Dengan hormat kami beritahukan bahwa sistem elektronik berikut diblokir sementara \
+         karena kerentanan berisiko tinggi yang dilaporkan kepada kami, sesuai prosedur \
+         penanganan laporan kerentanan. Laporan hasil validasi dan surat pemberitahuan resmi \
+         akan kami sampaikan segera; pemblokiran dibuka setelah kerentanan dinyatakan \
+         tertangani.",
+        "This is to inform you that the following electronic system has been blocked \
+         temporarily because of a high-risk vulnerability reported to us, as the procedure \
+         for vulnerability reports requires. The validation report and the official notice \
+         letter will follow shortly; the block is lifted once the vulnerability is found \
+         fixed.",
+    ))
+    .facts(vec![
+        (
+            c.t("Sistem elektronik", "Electronic system"),
+            system.to_owned(),
+        ),
+        (c.t("Diblokir sejak", "Blocked since"), c.when(at)),
+    ])
+}
+
 /// Writes this agency message.
 pub(crate) fn follow_up(c: &Context<'_>, agency: &str, system: &str) -> Draft {
     Draft::new(

@@ -152,6 +152,15 @@ pub enum Message {
         /// The deadline that passed.
         due_at: DateTime<Utc>,
     },
+    /// Agency, step 5 before step 6: a short notice that its system is blocked.
+    SystemBlocked {
+        /// The agency's name.
+        agency: String,
+        /// The electronic system blocked.
+        system: String,
+        /// When it was blocked.
+        at: DateTime<Utc>,
+    },
     /// Agency, step 8: the follow-up letter (attached).
     FollowUpLetter {
         /// The agency's name.
@@ -183,6 +192,13 @@ pub enum Message {
         system: String,
         /// When the unblock is due.
         due_at: DateTime<Utc>,
+    },
+    /// A staff member: a ticket has been assigned to them.
+    Assigned {
+        /// Who assigned it (their name).
+        by: String,
+        /// The ticket's state at the time.
+        state: State,
     },
     /// Regional Secretary: approve the reactivation (the "> 3 reports" rule).
     ApprovalRequested {
@@ -284,6 +300,9 @@ impl Notification {
                 system,
                 due_at,
             } => agency::overdue(&c, agency, system, *due_at),
+            Message::SystemBlocked { agency, system, at } => {
+                agency::blocked(&c, agency, system, *at)
+            }
             Message::FollowUpLetter { agency, system } => agency::follow_up(&c, agency, system),
             Message::NewReport {
                 channel,
@@ -295,6 +314,7 @@ impl Notification {
                 staff::high_finding(&c, system, *due_at)
             }
             Message::UnblockRequested { system, due_at } => staff::unblock(&c, system, *due_at),
+            Message::Assigned { by, state } => staff::assigned(&c, by, *state),
             Message::ApprovalRequested {
                 agency,
                 system,

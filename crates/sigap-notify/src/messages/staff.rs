@@ -195,3 +195,28 @@ pub(crate) fn escalation(
     ])
     .block(c.ticket_link())
 }
+
+/// Writes the message to a staff member a ticket has been assigned to.
+pub(crate) fn assigned(c: &Context<'_>, by: &str, state: State) -> Draft {
+    Draft::new(
+        c.t(
+            "Tiket ditugaskan kepada Anda",
+            "A ticket has been assigned to you",
+        ),
+        c.t("Yth. Bapak/Ibu,", "Dear colleague,"),
+    )
+    .para(c.t(
+        "Tiket berikut ditugaskan kepada Anda. Silakan buka tiket untuk melihat laporan dan \
+         langkah SOP yang sedang berjalan.",
+        "The following ticket has been assigned to you. Please open it to read the report \
+         and the SOP step in progress.",
+    ))
+    .facts(vec![
+        (c.t("Ditugaskan oleh", "Assigned by"), by.to_owned()),
+        (
+            c.t("Tahap saat ini", "Current step"),
+            c.t(state.label_id(), state.label_en()).to_owned(),
+        ),
+    ])
+    .block(c.ticket_link())
+}

@@ -77,6 +77,11 @@ fn every_message() -> Vec<Message> {
             system: text(),
             due_at: due(),
         },
+        Message::SystemBlocked {
+            agency: text(),
+            system: text(),
+            at: due(),
+        },
         Message::FollowUpLetter {
             agency: text(),
             system: text(),
@@ -94,6 +99,10 @@ fn every_message() -> Vec<Message> {
         Message::UnblockRequested {
             system: text(),
             due_at: due(),
+        },
+        Message::Assigned {
+            by: text(),
+            state: State::Assessing,
         },
         Message::ApprovalRequested {
             agency: text(),

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use sigap_app::intake::{self, EnterReportRequest, Intake};
 use sigap_app::views::{DocumentView, SubmittedReport, TicketPage, TicketView};
-use sigap_app::workflow::tickets::{self, ListQuery};
+use sigap_app::workflow::queue::{self, ListQuery};
+use sigap_app::workflow::tickets;
 use sigap_core::Channel;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -101,7 +102,7 @@ async fn list_tickets(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<TicketPage>> {
     Ok(Json(
-        tickets::list_tickets(&state.app, &caller, &query).await?,
+        queue::list_tickets(&state.app, &caller, &query).await?,
     ))
 }
 

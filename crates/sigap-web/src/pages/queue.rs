@@ -1,8 +1,9 @@
 //! The staff queue (`/tickets`): the tickets of the caller's role and scope through
-//! `tickets::list_tickets` (a system owner sees only their agency's), with filters, a
+//! `queue::list_tickets` (a system owner sees only their agency's), with filters, a
 //! full-text search box, each ticket's SOP step, its deadline in WIB with an overdue mark
 //! (for a system owner, the remediation deadline counted down from the app's clock), and a
-//! keyset "next page" link.
+//! keyset "next page" link. A system owner sees their agency's tickets from the SOP's
+//! step 6 on, and above them a short notice of each block of their systems before that.
 
 use askama::Template;
 use axum::Router;
@@ -12,7 +13,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sigap_app::views::{AgencyView, TicketSummary};
-use sigap_app::workflow::tickets::{self, ListQuery};
+use sigap_app::workflow::queue::{self, ListQuery};
 use sigap_core::{Criticality, Role, State as TicketState};
 
 use crate::AppState;
@@ -28,8 +29,19 @@ pub fn router() -> Router<AppState> {
 /// The queue's query string; empty fields mean "any".
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct QueueQuery {
+    /// `mine` ("Giliran saya") or `all`; empty: the caller's default.
+    #[serde(default)]
+    view: String,
     #[serde(default)]
     state: String,
+    /// `true`: also the tickets that have ended (in "Semua tiket").
+    #[serde(default)]
+    closed: String,
+    /// `me` or `none`.
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    sort: String,
     #[serde(default)]
     agency: String,
     #[serde(default)]
@@ -52,12 +64,37 @@ impl QueueQuery {
         sigap_core::parse_bool(&self.overdue).unwrap_or(false)
     }
 
+    fn with_closed(&self) -> bool {
+        sigap_core::parse_bool(&self.closed).unwrap_or(false)
+    }
+
+    /// Whether the page shows "Giliran saya".
+    fn mine(&self) -> bool {
+        self.view == "mine"
+    }
+
+    /// Fills in the caller's default view: "Giliran saya" for the roles that have turns.
+    fn for_role(mut self, role: Role) -> QueueQuery {
+        if self.view.trim().is_empty() {
+            let mine = queue::has_turns(role);
+            self.view = if mine { "mine" } else { "all" }.to_owned();
+        }
+        if self.mine() && self.sort.trim().is_empty() {
+            self.sort = "deadline".to_owned();
+        }
+        self
+    }
+
     fn to_list_query(&self) -> ListQuery {
         ListQuery {
+            view: some(&self.view),
             state: some(&self.state),
             agency: some(&self.agency),
             criticality: some(&self.criticality),
             overdue: self.overdue_only().then_some(true),
+            open: (!self.with_closed()).then_some(true),
+            assignee: some(&self.assignee),
+            sort: some(&self.sort),
             q: some(&self.q),
             cursor: some(&self.cursor),
             limit: Some(25),
@@ -68,9 +105,12 @@ impl QueueQuery {
     fn next_link(&self, cursor: &str) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
+            ("view", &self.view),
             ("state", &self.state),
             ("agency", &self.agency),
             ("criticality", &self.criticality),
+            ("assignee", &self.assignee),
+            ("sort", &self.sort),
             ("q", &self.q),
         ] {
             if !value.trim().is_empty() {
@@ -79,6 +119,9 @@ impl QueueQuery {
         }
         if self.overdue_only() {
             query.append_pair("overdue", "true");
+        }
+        if self.with_closed() {
+            query.append_pair("closed", "true");
         }
         query.append_pair("cursor", cursor);
         format!("/tickets?{}", query.finish())
@@ -94,10 +137,22 @@ struct QueuePage {
     states: Vec<Choice>,
     agencies: Vec<Choice>,
     criticalities: Vec<Choice>,
+    assignees: Vec<Choice>,
+    sorts: Vec<Choice>,
+    /// "Giliran saya" for the roles that have turns, with its count.
+    turns: bool,
+    /// How many tickets the filters select ("N tiket"), or how many a search shows.
+    count: String,
+    /// Whether the caller may take a ticket ("Ambil"), and their address for the form.
+    may_take: bool,
+    email: String,
+    csrf_token: String,
     /// Whether the caller is a system owner, who sees the remediation deadline counted down.
     owner: bool,
     items: Vec<QueueRow>,
     next: Option<String>,
+    /// For a system owner: their systems blocked before the agency is told of the report.
+    notices: Vec<String>,
 }
 
 /// A ticket of the queue with its deadline as the caller needs it.
@@ -108,6 +163,8 @@ struct QueueRow {
     overdue: bool,
     /// Before the assessment: the severity the reporter claimed, said as their claim.
     claimed: String,
+    /// Whether the caller may take it: open and not already theirs.
+    takeable: bool,
 }
 
 /// The rows of the queue. A system owner acts only in remediation, so only that step's
@@ -117,6 +174,7 @@ fn queue_rows(
     owner: bool,
     lang: PageLang,
     now: DateTime<Utc>,
+    me: Option<&str>,
 ) -> Vec<QueueRow> {
     items
         .into_iter()
@@ -136,11 +194,14 @@ fn queue_rows(
                 "queue.claimed",
                 &[("severity", lang.label(ticket.severity).to_owned())],
             );
+            let takeable =
+                me.is_some() && !ticket.state.is_terminal() && ticket.assignee.as_deref() != me;
             QueueRow {
                 ticket,
                 countdown,
                 overdue,
                 claimed,
+                takeable,
             }
         })
         .collect()
@@ -170,37 +231,103 @@ async fn list_tickets(
         &session,
     );
     let caller = &session.caller;
+    let query = query.for_role(caller.role);
     let owner = caller.role == Role::SystemOwner;
-    let page = tickets::list_tickets(&state.app, caller, &query.to_list_query())
+    let page = queue::list_tickets(&state.app, caller, &query.to_list_query())
         .await
         .or_page(&layout)?;
+    let notices = queue::block_notices(&state.app, caller)
+        .await
+        .or_page(&layout)?
+        .into_iter()
+        .map(|n| {
+            let at = ("at", lang.wib(&n.blocked_at));
+            lang.tf("queue.block_notice", &[("system", n.system), at])
+        })
+        .collect();
     let agencies = sigap_app::admin::registry::list_agencies(&state.app, caller)
         .await
         .or_page(&layout)?;
+    let may_take = sigap_core::roles_for(sigap_core::Action::Assign).contains(&caller.role);
+    let count = match page.total {
+        Some(total) => lang.tf("queue.count", &[("n", total.to_string())]),
+        None => lang.tf("queue.count_found", &[("n", page.items.len().to_string())]),
+    };
+    let me = may_take.then_some(caller.name.as_str());
     let page = QueuePage {
-        states: choices(
-            TicketState::ALL
-                .iter()
-                .map(|s| (s.as_str().to_owned(), lang.label(s).to_owned()))
-                .collect(),
-            &query.state,
-        ),
-        agencies: choices(agency_choices(agencies), &query.agency),
-        criticalities: choices(
-            Criticality::ALL
-                .iter()
-                .map(|c| (c.as_str().to_owned(), lang.label(c).to_owned()))
-                .collect(),
-            &query.criticality,
-        ),
         next: page.next_cursor.as_deref().map(|c| query.next_link(c)),
-        items: queue_rows(page.items, owner, lang, state.app.now()),
+        items: queue_rows(page.items, owner, lang, state.app.now(), me),
+        agencies: choices(agency_choices(agencies), &query.agency),
+        turns: queue::has_turns(caller.role),
+        count,
+        may_take,
+        email: caller.email.clone(),
+        csrf_token: session.csrf_token.clone(),
         owner,
-        query,
-        layout,
-        lang,
+        notices,
+        ..QueuePage::filters(lang, query, layout)
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+impl QueuePage {
+    /// The page's filter choices for `query`, with no rows yet.
+    fn filters(lang: PageLang, query: QueueQuery, layout: Layout) -> QueuePage {
+        let labelled = |all: Vec<(&str, String)>| {
+            all.into_iter()
+                .map(|(v, l)| (v.to_owned(), l))
+                .collect::<Vec<_>>()
+        };
+        QueuePage {
+            states: choices(
+                labelled(
+                    TicketState::ALL
+                        .iter()
+                        .map(|s| (s.as_str(), lang.label(s).to_owned()))
+                        .collect(),
+                ),
+                &query.state,
+            ),
+            criticalities: choices(
+                labelled(
+                    Criticality::ALL
+                        .iter()
+                        .map(|c| (c.as_str(), lang.label(c).to_owned()))
+                        .collect(),
+                ),
+                &query.criticality,
+            ),
+            assignees: choices(
+                labelled(vec![
+                    ("me", lang.t("queue.assignee.me").into_owned()),
+                    ("none", lang.t("queue.assignee.none").into_owned()),
+                ]),
+                &query.assignee,
+            ),
+            sorts: choices(
+                labelled(
+                    ["newest", "deadline", "updated", "criticality"]
+                        .into_iter()
+                        .map(|s| (s, lang.t(&format!("queue.sort.{s}")).into_owned()))
+                        .collect(),
+                ),
+                &query.sort,
+            ),
+            agencies: Vec::new(),
+            turns: false,
+            count: String::new(),
+            may_take: false,
+            email: String::new(),
+            csrf_token: String::new(),
+            owner: false,
+            items: Vec::new(),
+            next: None,
+            notices: Vec::new(),
+            query,
+            layout,
+            lang,
+        }
+    }
 }
 
 fn agency_choices(agencies: Vec<AgencyView>) -> Vec<(String, String)> {

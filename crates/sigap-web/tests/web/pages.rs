@@ -11,6 +11,7 @@
 
 mod credentials;
 mod language;
+mod queue;
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -799,6 +800,7 @@ async fn posts_without_the_right_csrf_token_change_nothing(app: TestApp) {
 
 async fn system_owner_of_another_agency_gets_not_found(app: TestApp) {
     let submitted = app.submit_ok(&sigap_testkit::valid_report()).await;
+    app.drive(&submitted.number, "remediating").await;
     let own = staff(
         &app,
         "web.pj@disdik.batam.go.id",
@@ -1380,6 +1382,7 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
     let number = app.submit_ok(&sigap_testkit::valid_report()).await.number;
     let other = app.submit_ok(&sigap_testkit::valid_report()).await.number;
     app.drive(&number, "remediating").await;
+    app.drive(&other, "follow_up").await;
     let owner = staff(
         &app,
         "web.pj@disdik.batam.go.id",
@@ -1390,7 +1393,11 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
     let left = "Sisa 7 hari (batas: Senin, 17 Agustus 2026 09.00 WIB)";
     let mut browser = Browser::new(&app);
     browser.login(owner, PASSWORD).await;
-    let queue = browser.get("/tickets").await;
+    // "Giliran saya" holds the remediation; "Semua tiket" also the follow-up.
+    let mine = browser.get("/tickets").await;
+    assert!(mine.body.contains(left), "{}", mine.body);
+    assert!(!mine.body.contains(&other));
+    let queue = browser.get("/tickets?view=all").await;
     assert!(queue.body.contains(left), "{}", queue.body);
     assert!(queue.body.contains("Batas penanganan"));
     assert!(queue.body.contains(&other));
@@ -1398,7 +1405,7 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
         queue
             .body
             .contains("Tidak ada tindakan dari perangkat daerah"),
-        "a queued ticket has no deadline of the agency's"
+        "a ticket in follow-up has no deadline of the agency's"
     );
     let page = browser.get(&format!("/tickets/{number}")).await;
     assert!(page.body.contains("Batas waktu penanganan kerentanan"));

@@ -225,9 +225,12 @@ async fn announce(
         }),
     })
     .await?;
-    for mail in
-        crate::outbox::notify::step_mails(app, fresh, step.input, step.outcome, records).await?
-    {
+    let mut mails =
+        crate::outbox::step_mail::step_mails(app, fresh, step.input, step.outcome, records).await?;
+    mails.extend(crate::outbox::step_mail::assigned_mail(
+        fresh, step.input, caller,
+    ));
+    for mail in mails {
         crate::outbox::notify::enqueue(tx, step.row.id, &mail, now_ms).await?;
     }
     if step.moves() {

@@ -117,13 +117,14 @@ async fn validation_issues_minutes(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // Nor does the ticket's own agency's before it is told (step 6): see `owner_scope`.
     let response = app
         .get(
             Some(app.token("system_owner")),
             &format!("/api/v1/documents/{id}"),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let response = app.get(None, &format!("/api/v1/documents/{id}")).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 

@@ -68,6 +68,12 @@ async fn evidence_downloads(app: TestApp) {
     assert_eq!(header("x-content-sha256"), e1["sha256"].as_str().unwrap());
     assert_eq!(response.bytes().await.unwrap().as_ref(), PNG_BYTES);
 
+    // The agency's system owner, once the agency is told (step 6).
+    let response = app
+        .get(Some(app.token("system_owner")), &path(&n2, &e2["id"]))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "not yet told");
+    app.drive(&n2, "remediating").await;
     let response = app
         .get(Some(app.token("system_owner")), &path(&n2, &e2["id"]))
         .await;

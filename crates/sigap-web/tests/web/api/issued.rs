@@ -286,8 +286,9 @@ async fn signed_copies_are_kept_beside_the_original(app: TestApp) {
     problem(not_pdf, StatusCode::UNPROCESSABLE_ENTITY).await;
     let same = upload(&app, "helpdesk", id, "x.pdf", original.clone()).await;
     problem(same, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // The agency is not told of the report yet: its owner does not find the document.
     let owner = upload(&app, "system_owner", id, "x.pdf", signed.clone()).await;
-    problem(owner, StatusCode::FORBIDDEN).await;
+    problem(owner, StatusCode::NOT_FOUND).await;
     let other = upload(&app, "system_owner_b", id, "x.pdf", signed.clone()).await;
     problem(other, StatusCode::NOT_FOUND).await;
     assert_eq!(documents(&app, &n).await[0]["signed_copies"], json!([]));

@@ -152,9 +152,30 @@ async fn filters_search_and_pages(app: TestApp) {
     }
     assert_eq!(list(vec![("q", "2")]).await, t(&[6, 2]));
     assert_eq!(list(vec![("q", "BCSIRT-2026-09999")]).await, t(&[]));
-    // Never the reporter's name or address (which the queue's search does not index).
-    assert_eq!(list(vec![("q", "Rahmawati")]).await, t(&[]));
-    assert_eq!(list(vec![("q", "siti_r@contoh.id")]).await, t(&[]));
+    // The reporter's name and address, each word a word's start, for the staff who may
+    // know who reported; never for the Regional Secretary or a system owner.
+    for q in [
+        "Rahmawati",
+        "rahma",
+        "siti rahmawati",
+        "siti_r@contoh.id",
+        "SITI_R",
+    ] {
+        assert_eq!(list(vec![("q", q)]).await, t(&[6]), "q = {q:?}");
+    }
+    for role in ["helpdesk", "auditor", "domain_officer", "admin"] {
+        let found = app.list_all_numbers(role, &[("q", "rahmawati")]).await;
+        assert_eq!(found, t(&[6]), "{role}");
+    }
+    for role in ["regional_secretary", "system_owner", "system_owner_b"] {
+        for q in ["rahmawati", "siti_r@contoh.id"] {
+            let found = app.list_all_numbers(role, &[("q", q)]).await;
+            assert_eq!(found, t(&[]), "{role}: q = {q:?}");
+        }
+    }
+    // A name's words and a report's words are two searches: a query mixing them finds
+    // neither (so a name cannot be probed through a report's words).
+    assert_eq!(list(vec![("q", "rahmawati apache")]).await, t(&[]));
 
     // Keyset pages: every ticket exactly once, in order, whatever the page size.
     for limit in ["1", "2", "3", "100"] {
@@ -235,7 +256,7 @@ async fn overdue_follows_working_days(app: TestApp) {
     assert_eq!(t["timeline"][0]["due_at"], "2026-08-11T02:00:00Z");
     assert_eq!(
         t["deadline"],
-        json!({"due_at": "2026-08-12T02:01:00Z", "overdue": false})
+        json!({"due_at": "2026-08-12T02:01:00Z", "overdue": false, "due_soon": false})
     );
     assert_eq!(overdue().await, Vec::<String>::new());
 

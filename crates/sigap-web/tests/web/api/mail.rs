@@ -105,9 +105,23 @@ async fn a_walk_mails_every_party(app: TestApp) {
         .find(|m| to(m, "pejabat.domain@kominfo.batam.go.id"))
         .expect("high finding mail");
     assert!(subject(officer).contains(&n));
+    // The block (step 5) came first: the agency had a short notice of it, with the system
+    // and no word of the report.
+    let blocked = received
+        .iter()
+        .find(|m| to(m, "disdik@batam.go.id") && subject(m).contains("pemblokiran sementara"))
+        .expect("block notice to the agency");
+    assert!(to(blocked, "pj.sistem@disdik.batam.go.id"));
+    let parsed = blocked.parsed().unwrap();
+    let text = parsed.body_text(0).unwrap().into_owned();
+    let title = valid_report()["title"].as_str().unwrap().to_owned();
+    assert!(!text.contains(&title) && !text.contains("sqlmap"), "{text}");
+    assert!(!subject(blocked).contains(&title), "{}", subject(blocked));
+    assert!(text.contains("Diblokir sejak"), "{text}");
+    assert_eq!(parsed.attachments().count(), 0);
     let notice = received
         .iter()
-        .find(|m| to(m, "disdik@batam.go.id"))
+        .find(|m| to(m, "disdik@batam.go.id") && m.parsed().unwrap().attachments().count() > 0)
         .expect("agency notice");
     assert!(
         to(notice, "pj.sistem@disdik.batam.go.id"),

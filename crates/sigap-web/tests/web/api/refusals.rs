@@ -253,6 +253,10 @@ async fn other_agency_sees_nothing(app: TestApp) {
     let mut unlinked = valid_report();
     unlinked["target"] = json!(format!("https://{UNREGISTERED_HOST}/katalog"));
     let u1 = app.submit_ok(&unlinked).await.number;
+    // Each agency told of its own tickets (step 6), so that their owners see them.
+    for n in [&a1, &a2, &b1] {
+        app.drive(n, "remediating").await;
+    }
 
     // Another agency's ticket answers exactly as a ticket that does not exist.
     let hidden = problem(

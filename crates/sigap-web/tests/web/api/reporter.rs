@@ -103,11 +103,6 @@ async fn reporter_view(app: TestApp) {
         bodies_of(&app.ticket("csirt", &n).await["comments"]),
         [to_reporter, internal, to_agency]
     );
-    // What the reporter is told stays with them and the staff who handle the report.
-    assert_eq!(
-        bodies_of(&app.ticket("system_owner", &n).await["comments"]),
-        [to_agency]
-    );
 
     // The reporter answers, with text and with a file.
     let reply = "Saya lampirkan tangkapan layar tambahan.";
@@ -206,6 +201,14 @@ async fn reporter_view(app: TestApp) {
         .map(|m| m["body"].as_str().unwrap())
         .collect();
     assert_eq!(messages, ["Mengapa ditolak?"]);
+
+    // What the reporter is told, and what they answer, stays with them and the staff who
+    // handle the report: the agency, once told, reads the comment meant for it only.
+    app.drive(&n, "remediating").await;
+    assert_eq!(
+        bodies_of(&app.ticket("system_owner", &n).await["comments"]),
+        [to_agency]
+    );
 
     // A closed ticket takes no message at all.
     app.drive(&first.number, "closed").await;

@@ -84,7 +84,7 @@ async fn full_walk(app: TestApp) {
     // Queued: one working day from Monday 09:00 WIB.
     assert_eq!(
         t["deadline"],
-        json!({"due_at": "2026-08-11T02:00:00Z", "overdue": false})
+        json!({"due_at": "2026-08-11T02:00:00Z", "overdue": false, "due_soon": false})
     );
     assert_allowed(
         &app,
@@ -101,14 +101,12 @@ async fn full_walk(app: TestApp) {
     )
     .await;
     assert_allowed(&app, "domain_officer", &n, &["comment", "attach"]).await;
-    assert_allowed(&app, "system_owner", &n, &["comment", "attach"]).await;
     assert_allowed(&app, "regional_secretary", &n, &["comment", "attach"]).await;
     assert_allowed(&app, "auditor", &n, &[]).await;
     assert_allowed(&app, "admin", &n, &[]).await;
-    // A system owner sees the finding but not the reporter's personal data.
-    let owner_view = app.ticket("system_owner", &n).await;
-    assert_eq!(owner_view["report"]["reporter_name"], Value::Null);
-    assert_eq!(owner_view["report"]["reporter_email"], Value::Null);
+    // The agency's system owner learns of the report at step 6, not before.
+    let owner = app.get_ticket(app.token("system_owner"), &n).await;
+    assert_eq!(owner.status(), StatusCode::NOT_FOUND);
 
     // Step 3: validate (the ticket is already linked by its domain).
     let t = app
@@ -171,11 +169,22 @@ async fn full_walk(app: TestApp) {
         "the block suspends the system"
     );
 
+    let owner = app.get_ticket(app.token("system_owner"), &n).await;
+    assert_eq!(
+        owner.status(),
+        StatusCode::NOT_FOUND,
+        "blocked, not yet told"
+    );
+
     // Step 6: the agency is told.
     let t = app
         .act("csirt", &n, "notify_agency", &bodies::notify())
         .await;
     assert_eq!(t["state"], "remediating");
+    // The system owner sees the finding from now on, but not the reporter's personal data.
+    let owner_view = app.ticket("system_owner", &n).await;
+    assert_eq!(owner_view["report"]["reporter_name"], Value::Null);
+    assert_eq!(owner_view["report"]["reporter_email"], Value::Null);
     assert_eq!(
         t["deadline"]["due_at"], "2026-08-17T02:00:00Z",
         "remediation has 7 calendar days"

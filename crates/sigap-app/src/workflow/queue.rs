@@ -1,0 +1,324 @@
+//! The staff queue: the tickets within the caller's scope (a system owner's agency's, once
+//! told), with filters, the search (a ticket number, the report's words, and who reported
+//! for the roles that may know), "Giliran saya" (the tickets whose next SOP step is the
+//! caller's), assignment filters, orders, a count, and pages; and the short notices of
+//! blocks a system owner gets before the agency is told.
+
+use serde::Deserialize;
+use sigap_core::{Criticality, Role, State, Turn, sees_reporter, turns};
+use sigap_store::{
+    AssigneeFilter, NumberMatch, QueueSort, TextIndex, TicketFilter, TicketListRow, search_words,
+};
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::views::*;
+use crate::workflow::tickets::deadline;
+use crate::{App, AppError, AppResult, from_millis, millis};
+
+/// Filters and paging of the queue.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `all` (the default) or `mine`: the open tickets whose next SOP step is the
+    /// caller's ("Giliran saya": for the CSIRT those assigned to them or to no one, for the
+    /// help desk the new reports no one is assigned to yet).
+    pub view: Option<String>,
+    /// Only tickets in this state.
+    pub state: Option<String>,
+    /// Only tickets of this agency (its code).
+    pub agency: Option<String>,
+    /// `high` or `low`.
+    pub criticality: Option<String>,
+    /// `true`: only open tickets past their step's deadline.
+    pub overdue: Option<bool>,
+    /// `true`: leave out the tickets that have ended (closed, rejected, duplicate).
+    pub open: Option<bool>,
+    /// `me`: assigned to the caller; `none`: assigned to no one.
+    pub assignee: Option<String>,
+    /// `newest` (the default; `deadline` for `view=mine`), `deadline` (nearest first),
+    /// `updated` (latest change first) or `criticality` (high first, then by deadline). A
+    /// search's results are always newest first.
+    pub sort: Option<String>,
+    /// Search: a ticket number (`BCSIRT-2026-00005`, or its sequence `00005`/`5`), or words
+    /// that each start a word of the title, description, proof of concept or target; for
+    /// the roles that may learn who reported (not system owners, not the Regional
+    /// Secretary), also words that each start a word of the reporter's name or e-mail
+    /// address.
+    pub q: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// The queue within the caller's scope, newest first unless sorted otherwise, with the
+/// count of tickets its filters select (without a search).
+pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<TicketPage> {
+    let now = millis(app.now());
+    let Some(filter) = queue_filter(app, caller, q, now).await? else {
+        return Ok(TicketPage {
+            items: Vec::new(),
+            next_cursor: None,
+            total: Some(0),
+        });
+    };
+    let query = q.q.as_deref().map(str::trim).unwrap_or("");
+    let total = if query.is_empty() {
+        Some(app.store.count_queue(&filter).await?)
+    } else {
+        None
+    };
+    let rows = search(app, caller, filter.clone(), query).await?;
+    let full = rows.len() as i64 == filter.limit;
+    let next_cursor = match (full, filter.sort, query.is_empty()) {
+        (false, _, _) => None,
+        (true, QueueSort::Newest, _) | (true, _, false) => rows.last().map(|r| r.id.to_string()),
+        (true, _, true) => Some(format!("o{}", filter.offset + filter.limit)),
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| summary(r, now))
+        .collect::<AppResult<_>>()?;
+    Ok(TicketPage {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+/// The store's filter for `q` within the caller's scope; `None` when it can select
+/// nothing (an agency outside the caller's scope).
+async fn queue_filter(
+    app: &App,
+    caller: &Caller,
+    q: &ListQuery,
+    now: i64,
+) -> AppResult<Option<TicketFilter>> {
+    let mut filter = parse_filter(caller, q)?;
+    let scope = caller.ticket_scope();
+    filter.agency_id = scope.agency_id;
+    filter.told_only = scope.told_only;
+    if let Some(code) = &q.agency {
+        let agency = app.store.find_agency(&code.trim().to_uppercase()).await?;
+        let Some(agency) = agency.filter(|a| filter.agency_id.is_none_or(|own| own == a.id)) else {
+            return Ok(None);
+        };
+        filter.agency_id = Some(agency.id);
+    }
+    if q.overdue == Some(true) {
+        filter.overdue_at = Some(now);
+    }
+    Ok(Some(filter))
+}
+
+fn invalid(field: &str, message: &str) -> sigap_core::FieldError {
+    sigap_core::FieldError::new(field, message)
+}
+
+/// The filter's fields that `q` states, each checked; every wrong one is named.
+fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
+    let mut errors = Vec::new();
+    let mut filter = TicketFilter {
+        limit: q.limit.unwrap_or(20),
+        open_only: q.open == Some(true),
+        ..TicketFilter::default()
+    };
+    if !(1..=100).contains(&filter.limit) {
+        errors.push(invalid("limit", "`limit` is between 1 and 100"));
+    }
+    if let Some(state) = &q.state {
+        match state.parse::<State>() {
+            Ok(s) => filter.state = Some(s),
+            Err(e) => errors.push(invalid("state", &e.to_string())),
+        }
+    }
+    if let Some(c) = &q.criticality {
+        match c.parse::<Criticality>() {
+            Ok(c) => filter.criticality = Some(c),
+            Err(e) => errors.push(invalid("criticality", &e.to_string())),
+        }
+    }
+    match q.view.as_deref().map(str::trim) {
+        None | Some("" | "all") => {}
+        Some("mine") => my_turn(caller, &mut filter),
+        Some(_) => errors.push(invalid("view", "`view` is `all` or `mine`")),
+    }
+    match q.assignee.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some("me") => filter.assignee = Some(AssigneeFilter::Is(caller.user_id)),
+        Some("none") => filter.assignee = Some(AssigneeFilter::Nobody),
+        Some(_) => errors.push(invalid("assignee", "`assignee` is `me` or `none`")),
+    }
+    match q.sort.as_deref().map(str::trim) {
+        // "Giliran saya" reads nearest deadline first unless asked otherwise.
+        None | Some("") if filter.turns.is_some() => filter.sort = QueueSort::Deadline,
+        None | Some("" | "newest") => {}
+        Some("deadline") => filter.sort = QueueSort::Deadline,
+        Some("updated") => filter.sort = QueueSort::Updated,
+        Some("criticality") => filter.sort = QueueSort::Criticality,
+        Some(_) => errors.push(invalid(
+            "sort",
+            "`sort` is `newest`, `deadline`, `updated` or `criticality`",
+        )),
+    }
+    if let Some(cursor) = q.cursor.as_deref() {
+        let offset = cursor.strip_prefix('o');
+        match (offset, offset.unwrap_or(cursor).parse::<i64>()) {
+            (Some(_), Ok(n)) if n >= 0 => filter.offset = n,
+            (None, Ok(id)) => filter.before_id = Some(id),
+            _ => errors.push(invalid("cursor", "`cursor` is not one this server gave")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(filter)
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// "Giliran saya": the open tickets whose next step is the caller's. The CSIRT's are
+/// those assigned to the analyst or to no one; the help desk's, the new reports no one is
+/// assigned to yet (theirs to route); admins and auditors have no turn.
+fn my_turn(caller: &Caller, filter: &mut TicketFilter) {
+    filter.open_only = true;
+    match caller.role {
+        Role::Helpdesk => {
+            filter.turns = Some(vec![Turn {
+                state: State::Queued,
+                blocked: None,
+            }]);
+            filter.assignee = Some(AssigneeFilter::Nobody);
+        }
+        Role::Csirt => {
+            filter.turns = Some(turns(Role::Csirt));
+            filter.assignee = Some(AssigneeFilter::IsOrNobody(caller.user_id));
+        }
+        role => filter.turns = Some(turns(role)),
+    }
+}
+
+/// Whether the caller has turns of their own (admins and auditors have none), so that the
+/// queue opens on "Giliran saya".
+pub fn has_turns(role: Role) -> bool {
+    role == Role::Helpdesk || !turns(role).is_empty()
+}
+
+/// The blocks of the caller's agency's systems by tickets the agency has not yet been
+/// told of, for a system owner (empty for every other role, who see the tickets).
+pub async fn block_notices(app: &App, caller: &Caller) -> AppResult<Vec<BlockNotice>> {
+    if caller.role != Role::SystemOwner {
+        return Ok(Vec::new());
+    }
+    let filter = TicketFilter {
+        agency_id: caller.scope(),
+        state: Some(State::Notifying),
+        limit: 100,
+        ..TicketFilter::default()
+    };
+    let rows = app.store.list_tickets(&filter).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.blocked)
+        .map(|r| BlockNotice {
+            system: r.system_name.unwrap_or_else(|| "-".to_owned()),
+            blocked_at: from_millis(r.state_entered_at),
+        })
+        .collect())
+}
+
+/// The queue's rows for the search `query` within `filter`: the ticket it numbers and the
+/// tickets its words find in the report, or in who reported for a caller who may know,
+/// newest first, at most `filter.limit`.
+async fn search(
+    app: &App,
+    caller: &Caller,
+    filter: TicketFilter,
+    query: &str,
+) -> AppResult<Vec<TicketListRow>> {
+    let words = search_words(query);
+    if words.is_empty() {
+        return Ok(app.store.list_tickets(&filter).await?);
+    }
+    // The searches' rows are merged newest first, so each is read in that order.
+    let filter = TicketFilter {
+        sort: QueueSort::Newest,
+        offset: 0,
+        ..filter
+    };
+    let number = number_match(query);
+    // A whole number is an exact match only; a sequence alone is also a word's start.
+    let exact = matches!(number, Some(NumberMatch::Exact(_)));
+    let mut searches = Vec::new();
+    if let Some(number) = number {
+        searches.push(TicketFilter {
+            number: Some(number),
+            ..filter.clone()
+        });
+    }
+    if !exact {
+        if sees_reporter(caller.role) {
+            searches.push(TicketFilter {
+                words: words.clone(),
+                words_in: TextIndex::Reporter,
+                ..filter.clone()
+            });
+        }
+        searches.push(TicketFilter {
+            words,
+            ..filter.clone()
+        });
+    }
+    let mut rows: Vec<TicketListRow> = Vec::new();
+    for search in &searches {
+        rows.extend(app.store.list_tickets(search).await?);
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(usize::try_from(filter.limit).unwrap_or(20));
+    Ok(rows)
+}
+
+/// The ticket number a search names: a whole number (`bcsirt-2026-00005`, any case), or a
+/// sequence number alone (`00005`, `5`).
+fn number_match(query: &str) -> Option<NumberMatch> {
+    // `prefix-year-seq`, the sequence with or without its zeros.
+    let parts: Vec<&str> = query.split('-').collect();
+    if let [prefix, year, seq] = parts.as_slice() {
+        let digits = |t: &str, most: usize| {
+            !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        let prefix_ok = sigap_core::TicketNumber::check_prefix(&prefix.to_uppercase()).is_ok();
+        if prefix_ok && year.len() == 4 && digits(year, 4) && digits(seq, 9) {
+            let (year, seq) = (year.parse().ok()?, seq.parse().ok()?);
+            let number = sigap_core::TicketNumber::new(prefix, year, seq);
+            return Some(NumberMatch::Exact(number.to_string()));
+        }
+    }
+    let digits = query.len() <= 9 && !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| query.parse::<i64>().ok())
+        .flatten()
+        .filter(|n| *n > 0)
+        .map(NumberMatch::Sequence)
+}
+
+pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
+    let state = r.state;
+    Ok(TicketSummary {
+        number: r.number,
+        state,
+        state_label: state.label_id().to_owned(),
+        title: r.title,
+        severity: r.severity,
+        criticality: r.criticality,
+        blocked: r.blocked,
+        agency: r.agency_code,
+        system: r.system_name,
+        target_host: r.target_host,
+        deadline: deadline(r.state_entered_at, r.due_at, now),
+        assignee: r.assignee_name,
+        updated_at: from_millis(r.updated_at),
+        created_at: from_millis(r.created_at),
+    })
+}
