@@ -212,6 +212,10 @@ pub struct TicketSummary {
     /// The name of the staff member the ticket is assigned to.
     pub assignee: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// Something new for the caller since they last opened the ticket's page: never
+    /// opened, or a comment they may read, a file or a document since.
+    #[serde(default)]
+    pub unread: bool,
 }
 
 /// A short notice to a system owner that their agency's system is blocked by a ticket the

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::State;
 
 /// WIB is a fixed offset; a bad constant would fail to compile, not panic at run time.
-const WIB: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+pub const WIB: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
     Some(offset) => offset,
     None => panic!("UTC+7 is a valid offset"),
 };

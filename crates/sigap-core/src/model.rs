@@ -409,6 +409,8 @@ vocabulary! {
         Email => "email", "Surel", "E-mail";
         /// In person, entered by the help desk.
         WalkIn => "walk_in", "Datang langsung", "Walk-in";
+        /// By letter, entered by the help desk.
+        Letter => "letter", "Surat", "Letter";
     }
 }
 

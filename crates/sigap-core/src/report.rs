@@ -75,7 +75,7 @@ pub struct ReportRequest {
 /// channel.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct EnterReportRequest {
-    /// `phone`, `email`, `walk_in`, `web` or `api`.
+    /// `phone`, `email`, `walk_in`, `letter`, `web` or `api`.
     #[schema(value_type = String)]
     pub channel: Given,
     #[serde(flatten)]

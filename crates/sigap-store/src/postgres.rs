@@ -23,6 +23,7 @@ include!("receipts.rs");
 include!("totp.rs");
 include!("overrides.rs");
 include!("tokens.rs");
+include!("seen.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

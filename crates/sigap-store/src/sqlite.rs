@@ -24,6 +24,7 @@ include!("receipts.rs");
 include!("totp.rs");
 include!("overrides.rs");
 include!("tokens.rs");
+include!("seen.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

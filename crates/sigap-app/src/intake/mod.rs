@@ -520,6 +520,15 @@ pub async fn reporter_message(
         details: json!({"message": message.is_some(), "files": files.iter().map(|f| &f.sha256).collect::<Vec<_>>()}),
     })
     .await?;
+    // The assignee is told that the reporter wrote (not what: that is read in SIGAP).
+    if let Some(assignee) = current.assignee_email.clone() {
+        let kind = MailKind::ReporterWrote {
+            message: message.is_some(),
+            files: u32::try_from(files.len()).unwrap_or(u32::MAX),
+        };
+        let mail = MailJob::new(&current, vec![assignee], "id", kind);
+        crate::outbox::notify::enqueue(&mut tx, row.id, &mail, now).await?;
+    }
     tx.commit().await?;
     reporter_view(app, number, token).await
 }

@@ -67,6 +67,10 @@ pub enum MailKind {
         by: String,
         state: sigap_core::State,
     },
+    ReporterWrote {
+        message: bool,
+        files: u32,
+    },
     SystemBlocked {
         agency: String,
         system: String,
@@ -296,6 +300,7 @@ fn message(kind: &MailKind) -> Message {
         },
         MailKind::VulnerabilityFixed => Message::VulnerabilityFixed,
         MailKind::Assigned { by, state } => Message::Assigned { by, state },
+        MailKind::ReporterWrote { message, files } => Message::ReporterWrote { message, files },
         MailKind::SystemBlocked { agency, system, at } => {
             Message::SystemBlocked { agency, system, at }
         }

@@ -12,5 +12,6 @@ pub mod blocking_profiles;
 pub mod deadlines;
 pub mod meetings;
 pub mod queue;
+pub mod saved_filters;
 pub mod stats;
 pub mod tickets;

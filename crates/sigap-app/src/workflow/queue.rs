@@ -5,7 +5,7 @@
 //! blocks a system owner gets before the agency is told.
 
 use serde::Deserialize;
-use sigap_core::{Criticality, Role, State, Turn, sees_reporter, turns};
+use sigap_core::{Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
 use sigap_store::{
     AssigneeFilter, NumberMatch, QueueSort, TextIndex, TicketFilter, TicketListRow, search_words,
 };
@@ -76,15 +76,90 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
         (true, QueueSort::Newest, _) | (true, _, false) => rows.last().map(|r| r.id.to_string()),
         (true, _, true) => Some(format!("o{}", filter.offset + filter.limit)),
     };
+    let unread = unread_among(app, caller, &rows).await?;
     let items = rows
         .into_iter()
-        .map(|r| summary(r, now))
+        .map(|r| {
+            let fresh = unread.contains(&r.id);
+            summary(r, now).map(|s| TicketSummary { unread: fresh, ..s })
+        })
         .collect::<AppResult<_>>()?;
     Ok(TicketPage {
         items,
         next_cursor,
         total,
     })
+}
+
+/// Of `rows`, the ids of those with something new for the caller since they last opened
+/// them (never opened; a comment they may read, a file or a document since).
+async fn unread_among(app: &App, caller: &Caller, rows: &[TicketListRow]) -> AppResult<Vec<i64>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let visibilities: Vec<&str> = Visibility::ALL
+        .iter()
+        .filter(|v| crate::privacy::comment_visible(caller.role, **v))
+        .map(|v| v.as_str())
+        .collect();
+    Ok(app
+        .store
+        .unread_among(caller.user_id, &ids, &visibilities)
+        .await?)
+}
+
+/// How many of the caller's open tickets in "Giliran saya" (the first hundred) have
+/// something new for them.
+pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
+    if !has_turns(caller.role) {
+        return Ok(0);
+    }
+    let q = ListQuery {
+        view: Some("mine".to_owned()),
+        limit: Some(100),
+        ..ListQuery::default()
+    };
+    let page = list_tickets(app, caller, &q).await?;
+    Ok(page.items.iter().filter(|t| t.unread).count())
+}
+
+/// A staff member a ticket may be assigned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignable {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The staff a ticket may be assigned to, by name: the active help desk, CSIRT and domain
+/// officer users (what `assign` accepts); empty for a caller who may not assign.
+pub async fn assignable_staff(app: &App, caller: &Caller) -> AppResult<Vec<Assignable>> {
+    if !sigap_core::roles_for(sigap_core::Action::Assign).contains(&caller.role) {
+        return Ok(Vec::new());
+    }
+    let mut staff: Vec<Assignable> = app
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| {
+            !u.disabled && matches!(u.role, Role::Csirt | Role::Helpdesk | Role::DomainOfficer)
+        })
+        .map(|u| Assignable {
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        })
+        .collect();
+    staff.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(staff)
+}
+
+/// Records that the caller opened the ticket's page (for the queue's "new" marks).
+pub async fn mark_seen(app: &App, caller: &Caller, number: &str) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    tx.mark_seen(caller.user_id, number, millis(app.now()))
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The store's filter for `q` within the caller's scope; `None` when it can select
@@ -319,6 +394,7 @@ pub(crate) fn summary(r: TicketListRow, now: i64) -> AppResult<TicketSummary> {
         deadline: deadline(r.state_entered_at, r.due_at, now),
         assignee: r.assignee_name,
         updated_at: from_millis(r.updated_at),
+        unread: false,
         created_at: from_millis(r.created_at),
     })
 }

@@ -200,6 +200,13 @@ pub enum Message {
         /// The ticket's state at the time.
         state: State,
     },
+    /// A ticket's assignee: the reporter has added a message or files.
+    ReporterWrote {
+        /// Whether there is a message.
+        message: bool,
+        /// How many files came.
+        files: u32,
+    },
     /// Regional Secretary: approve the reactivation (the "> 3 reports" rule).
     ApprovalRequested {
         /// The agency's name.
@@ -315,6 +322,9 @@ impl Notification {
             }
             Message::UnblockRequested { system, due_at } => staff::unblock(&c, system, *due_at),
             Message::Assigned { by, state } => staff::assigned(&c, by, *state),
+            Message::ReporterWrote { message, files } => {
+                staff::reporter_wrote(&c, *message, *files)
+            }
             Message::ApprovalRequested {
                 agency,
                 system,

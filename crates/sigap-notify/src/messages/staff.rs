@@ -220,3 +220,36 @@ pub(crate) fn assigned(c: &Context<'_>, by: &str, state: State) -> Draft {
     ])
     .block(c.ticket_link())
 }
+
+/// Writes the message to a ticket's assignee that the reporter has written: that they did,
+/// not what (the words and files are read in SIGAP).
+pub(crate) fn reporter_wrote(c: &Context<'_>, message: bool, files: u32) -> Draft {
+    let mut facts = Vec::new();
+    if message {
+        facts.push((
+            c.t("Pesan", "Message"),
+            c.t("1 pesan baru", "1 new message").to_owned(),
+        ));
+    }
+    if files > 0 {
+        facts.push((
+            c.t("Berkas", "Files"),
+            match c.lang {
+                crate::MailLang::Id => format!("{files} berkas baru"),
+                crate::MailLang::En => format!("{files} new file(s)"),
+            },
+        ));
+    }
+    Draft::new(
+        c.t("Pelapor menambahkan pesan", "The reporter has written"),
+        c.t("Yth. Bapak/Ibu,", "Dear colleague,"),
+    )
+    .para(c.t(
+        "Pelapor menambahkan pesan atau berkas pada tiket yang ditugaskan kepada Anda. \
+         Silakan buka tiket untuk membacanya.",
+        "The reporter has added a message or files to a ticket assigned to you. Please \
+         open the ticket to read it.",
+    ))
+    .facts(facts)
+    .block(c.ticket_link())
+}

@@ -104,6 +104,10 @@ fn every_message() -> Vec<Message> {
             by: text(),
             state: State::Assessing,
         },
+        Message::ReporterWrote {
+            message: true,
+            files: 2,
+        },
         Message::ApprovalRequested {
             agency: text(),
             system: text(),

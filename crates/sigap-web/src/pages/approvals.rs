@@ -1,7 +1,8 @@
 //! The Regional Secretary's pending approvals (`/approvals`): every ticket waiting for the
 //! approval of reactivation under the "> 3 reports" rule, with the agency, the system, the
 //! count of the agency's valid reports the rule used and its threshold, the agency's other
-//! tickets, and a link to the ticket where the Secretary's form is. Read-only for the CSIRT,
+//! tickets, and the Secretary's decision (approve, or refuse with a note) right there, posted
+//! to the ticket's `approve_reactivation` action. Read-only for the CSIRT,
 //! administrators and auditors; a system owner is answered 404 (`approvals::pending_approvals`
 //! decides), so the page gives away nothing about other agencies.
 
@@ -38,6 +39,8 @@ struct ApprovalsPage {
     lead: String,
     /// Whether the caller decides (the Regional Secretary) or only reads.
     decides: bool,
+    /// The token of the decision forms.
+    csrf_token: String,
     items: Vec<ApprovalView>,
 }
 
@@ -92,6 +95,7 @@ async fn list_approvals(
     let page = ApprovalsPage {
         lead: lang.tf("approvals.lead", &[("threshold", threshold)]),
         decides: session.caller.role == Role::RegionalSecretary,
+        csrf_token: session.csrf_token.clone(),
         items: items
             .into_iter()
             .map(|item| approval_view(lang, item, now))

@@ -1,6 +1,7 @@
 //! Static assets embedded in the binary (`include_str!`), served under `/assets/`: the one
-//! stylesheet of the pages and the report form's script (the anti-spam proof of work and the
-//! live CVSS score). Every page works without the script.
+//! stylesheet of the pages, the report form's script (the anti-spam proof of work and the
+//! live CVSS score) and the live countdown of a deadline within the hour. Every page works
+//! without the scripts.
 
 use axum::Router;
 use axum::http::header;
@@ -13,11 +14,14 @@ use crate::AppState;
 pub const STYLESHEET: &str = include_str!("../../assets/sigap.css");
 /// The report form's script, in `assets/`.
 pub const REPORT_SCRIPT: &str = include_str!("../../assets/report.js");
+/// The live countdown of a deadline within the hour (the five-minute unblock).
+pub const COUNTDOWN_SCRIPT: &str = include_str!("../../assets/countdown.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/sigap.css", get(stylesheet))
         .route("/assets/report.js", get(report_script))
+        .route("/assets/countdown.js", get(countdown_script))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -37,5 +41,15 @@ async fn report_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         REPORT_SCRIPT,
+    )
+}
+
+async fn countdown_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        COUNTDOWN_SCRIPT,
     )
 }

@@ -57,6 +57,18 @@ impl FormField {
         }
     }
 
+    /// The ids of the hint and the error that describe the input, when it has either.
+    pub fn described_by(&self) -> Option<String> {
+        let ids: Vec<String> = [
+            self.hint.as_ref().map(|_| format!("{}-hint", self.id)),
+            self.error.as_ref().map(|_| format!("{}-error", self.id)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
     pub fn required(mut self) -> FormField {
         self.required = true;
         self
@@ -94,6 +106,40 @@ impl FormField {
             choice.selected = choice.value == self.value;
         }
     }
+}
+
+/// The assign form's address field as a choice of the staff by name, the caller first
+/// ("Saya sendiri"); nothing to do when `fields` holds no `assignee`.
+pub async fn assignee_choices(
+    state: &crate::AppState,
+    lang: PageLang,
+    session: &sigap_app::identity::login::Session,
+    fields: &mut [FormField],
+) -> Result<(), sigap_app::AppError> {
+    if !fields.iter().any(|f| f.name == "assignee") {
+        return Ok(());
+    }
+    let staff = sigap_app::workflow::queue::assignable_staff(&state.app, &session.caller).await?;
+    let me = &session.caller.email;
+    let mut choices: Vec<(String, String)> = staff
+        .into_iter()
+        .map(|s| {
+            let label = if &s.email == me {
+                lang.tf("ticket.assign.me", &[("name", s.name)])
+            } else {
+                format!("{} — {}", s.name, lang.label(s.role))
+            };
+            (s.email, label)
+        })
+        .collect();
+    choices.sort_by_key(|(email, _)| email != me);
+    for field in fields.iter_mut().filter(|f| f.name == "assignee") {
+        let kept = field.value.clone();
+        *field = field.clone().with_choices(choices.clone());
+        field.kind = "select";
+        field.keep(&serde_json::json!({ "assignee": kept }));
+    }
+    Ok(())
 }
 
 /// A form field's submitted text; a repeated field's values one per line.

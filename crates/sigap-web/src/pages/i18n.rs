@@ -145,11 +145,68 @@ impl PageLang {
             .unwrap_or_else(|_| name.to_owned())
     }
 
-    /// A time in WIB (UTC+7) with its zone, e.g. `2026-08-10 09:00 WIB`.
+    /// A time in WIB (UTC+7) as a reader writes it: `Senin, 10 Agustus 2026 pukul 09.00
+    /// WIB` (PUEBI: a full stop between hours and minutes), `Monday, 10 August 2026,
+    /// 09:00 WIB`.
     pub fn wib(&self, at: &DateTime<Utc>) -> String {
-        sigap_core::format_wib(*at)
+        use chrono::{Datelike, Timelike};
+        let wib = at.with_timezone(&sigap_core::calendar::WIB);
+        let date = wib.date_naive();
+        match self {
+            PageLang::Id => format!(
+                "{}, {} pukul {:02}.{:02} WIB",
+                sigap_core::calendar::weekday_name_id(date),
+                sigap_core::calendar::format_date_id(date),
+                wib.hour(),
+                wib.minute()
+            ),
+            PageLang::En => format!(
+                "{}, {} {} {}, {:02}:{:02} WIB",
+                WEEKDAYS_EN[date.weekday().num_days_from_monday() as usize],
+                date.day(),
+                MONTHS_EN[date.month0() as usize],
+                date.year(),
+                wib.hour(),
+                wib.minute()
+            ),
+        }
+    }
+
+    /// A decimal number with one digit after the point, as the language writes it:
+    /// `7,5` in Indonesian, `7.5` in English.
+    pub fn decimal(&self, value: f64) -> String {
+        let text = format!("{value:.1}");
+        match self {
+            PageLang::Id => text.replace('.', ","),
+            PageLang::En => text,
+        }
     }
 }
+
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// The language of a request: `?lang=`, else the cookie, else `Accept-Language`, else
 /// Indonesian.

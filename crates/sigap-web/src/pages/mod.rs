@@ -31,6 +31,7 @@ pub mod cookies;
 pub mod countdown;
 pub mod csrf;
 pub mod documents;
+pub mod enter_report;
 pub mod forms;
 pub mod i18n;
 pub mod jobs;
@@ -38,6 +39,8 @@ pub mod login;
 pub mod meetings;
 pub mod public;
 pub mod queue;
+pub mod queue_export;
+pub mod saved_filters;
 pub mod session;
 pub mod swimlane;
 pub mod ticket;
@@ -58,6 +61,8 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(two_factor::router())
         .merge(queue::router())
+        .merge(enter_report::router())
+        .merge(saved_filters::router())
         .merge(ticket::router())
         .merge(meetings::router())
         .merge(documents::router())

@@ -49,9 +49,9 @@ async fn home(lang: PageLang) -> Response {
 }
 
 /// A group of fields under a heading.
-struct FieldGroup {
-    heading: String,
-    fields: Vec<FormField>,
+pub(crate) struct FieldGroup {
+    pub heading: String,
+    pub fields: Vec<FormField>,
 }
 
 #[derive(Template)]
@@ -66,7 +66,9 @@ struct ReportPage {
     proof: sigap_app::intake::antispam::Challenge,
 }
 
-fn report_fields(lang: PageLang, state: &AppState) -> Vec<FieldGroup> {
+/// The report's fields in their groups, as the public form and the help desk's entry form
+/// ask for them.
+pub(crate) fn report_fields(lang: PageLang, state: &AppState) -> Vec<FieldGroup> {
     let field = |name: &str, kind: &'static str| {
         FormField::new(lang, "report", name, &format!("report.{name}"), kind)
     };

@@ -23,7 +23,9 @@ use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/tickets", get(list_tickets))
+    Router::new()
+        .route("/tickets", get(list_tickets))
+        .route("/tickets.csv", get(crate::pages::queue_export::export))
 }
 
 /// The queue's query string; empty fields mean "any".
@@ -74,7 +76,7 @@ impl QueueQuery {
     }
 
     /// Fills in the caller's default view: "Giliran saya" for the roles that have turns.
-    fn for_role(mut self, role: Role) -> QueueQuery {
+    pub(crate) fn for_role(mut self, role: Role) -> QueueQuery {
         if self.view.trim().is_empty() {
             let mine = queue::has_turns(role);
             self.view = if mine { "mine" } else { "all" }.to_owned();
@@ -85,7 +87,7 @@ impl QueueQuery {
         self
     }
 
-    fn to_list_query(&self) -> ListQuery {
+    pub(crate) fn to_list_query(&self) -> ListQuery {
         ListQuery {
             view: some(&self.view),
             state: some(&self.state),
@@ -99,6 +101,20 @@ impl QueueQuery {
             cursor: some(&self.cursor),
             limit: Some(25),
         }
+    }
+
+    /// The query string of what this page selects (every filter, no page cursor).
+    fn current(&self) -> String {
+        let next = self.next_link("");
+        next.trim_start_matches("/tickets?")
+            .trim_end_matches("cursor=")
+            .trim_end_matches('&')
+            .to_owned()
+    }
+
+    /// The spreadsheet of what this query selects (every page).
+    fn export_link(&self) -> String {
+        format!("/tickets.csv?{}", self.current())
     }
 
     /// The link to the page after `cursor`, with the same filters.
@@ -141,6 +157,12 @@ struct QueuePage {
     sorts: Vec<Choice>,
     /// "Giliran saya" for the roles that have turns, with its count.
     turns: bool,
+    /// The tab's label, with how many of the caller's turn have something new.
+    mine_label: String,
+    /// The table's caption: its order.
+    caption: String,
+    /// The caller's saved filters.
+    saved: Vec<sigap_app::workflow::saved_filters::SavedFilter>,
     /// How many tickets the filters select ("N tiket"), or how many a search shows.
     count: String,
     /// Whether the caller may take a ticket ("Ambil"), and their address for the form.
@@ -249,6 +271,16 @@ async fn list_tickets(
         .await
         .or_page(&layout)?;
     let may_take = sigap_core::roles_for(sigap_core::Action::Assign).contains(&caller.role);
+    let unread = queue::unread_in_my_turn(&state.app, caller)
+        .await
+        .or_page(&layout)?;
+    let saved = sigap_app::workflow::saved_filters::list(&state.app, caller)
+        .await
+        .or_page(&layout)?;
+    let mine_label = match unread {
+        0 => lang.t("queue.view.mine").into_owned(),
+        n => lang.tf("queue.view.mine_new", &[("n", n.to_string())]),
+    };
     let count = match page.total {
         Some(total) => lang.tf("queue.count", &[("n", total.to_string())]),
         None => lang.tf("queue.count_found", &[("n", page.items.len().to_string())]),
@@ -259,6 +291,9 @@ async fn list_tickets(
         items: queue_rows(page.items, owner, lang, state.app.now(), me),
         agencies: choices(agency_choices(agencies), &query.agency),
         turns: queue::has_turns(caller.role),
+        mine_label,
+        saved,
+        caption: lang.tf("queue.caption", &[("sort", sort_label(lang, &query))]),
         count,
         may_take,
         email: caller.email.clone(),
@@ -315,6 +350,9 @@ impl QueuePage {
             ),
             agencies: Vec::new(),
             turns: false,
+            mine_label: String::new(),
+            saved: Vec::new(),
+            caption: String::new(),
             count: String::new(),
             may_take: false,
             email: String::new(),
@@ -328,6 +366,16 @@ impl QueuePage {
             lang,
         }
     }
+}
+
+/// The order a query asks for, in words; a search is always newest first.
+fn sort_label(lang: PageLang, query: &QueueQuery) -> String {
+    let sort = match query.sort.trim() {
+        _ if !query.q.trim().is_empty() => "newest",
+        sort @ ("deadline" | "updated" | "criticality") => sort,
+        _ => "newest",
+    };
+    lang.t(&format!("queue.sort.{sort}")).to_lowercase()
 }
 
 fn agency_choices(agencies: Vec<AgencyView>) -> Vec<(String, String)> {

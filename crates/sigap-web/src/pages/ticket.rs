@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::countdown::{Countdown, countdown};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
-use crate::pages::forms::{FormField, action_fields, place_errors};
+use crate::pages::forms::{FormField, action_fields, assignee_choices, place_errors};
 use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
@@ -156,7 +156,11 @@ fn record_text(lang: PageLang, name: &str, value: &Value) -> String {
         Value::Bool(true) => lang.t("common.yes").into_owned(),
         Value::Bool(false) => lang.t("common.no").into_owned(),
         Value::String(s) => word(s),
-        Value::Number(n) => n.to_string(),
+        // Decimals as the language writes them ("9,8"); whole numbers as they are.
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (None, Some(x)) => lang.decimal(x),
+            _ => n.to_string(),
+        },
         Value::Array(items) => items
             .iter()
             .map(|i| i.as_str().map(word).unwrap_or_else(|| i.to_string()))
@@ -258,6 +262,14 @@ fn action_forms(lang: PageLang, session: &Session, ticket: &TicketView) -> Vec<A
         .collect()
 }
 
+/// The fields of the assign form, when the caller has it.
+fn assign_fields(forms: &mut [ActionForm]) -> &mut [FormField] {
+    match forms.iter_mut().find(|f| f.action == "assign") {
+        Some(form) => &mut form.fields,
+        None => &mut [],
+    }
+}
+
 /// The remediation deadline for the agency's system owner, while the step is theirs.
 fn remediation_countdown(
     session: &Session,
@@ -307,6 +319,9 @@ fn ticket_page(
 #[derive(Debug, Default, Deserialize)]
 struct ShowQuery {
     done: Option<String>,
+    /// `true` right after the ticket was entered on "Buat tiket".
+    #[serde(default)]
+    entered: bool,
     /// The page of the comments (1: the oldest); the newest when absent.
     comments: Option<usize>,
 }
@@ -322,13 +337,17 @@ async fn show_ticket(
     let ticket = tickets::get_ticket(&state.app, &session.caller, &number)
         .await
         .or_page(&layout)?;
+    sigap_app::workflow::queue::mark_seen(&state.app, &session.caller, &ticket.number)
+        .await
+        .or_page(&layout)?;
     let notice = query
         .done
         .and_then(|a| a.parse::<Action>().ok())
-        .map(|a| lang.tf("ticket.done", &[("action", lang.label(a).to_owned())]));
+        .map(|a| lang.tf("ticket.done", &[("action", lang.label(a).to_owned())]))
+        .or_else(|| query.entered.then(|| lang.t("ticket.entered").into_owned()));
     let meetings = crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
     let now = state.app.now();
-    let page = ticket_page(
+    let mut page = ticket_page(
         lang,
         &session,
         ticket,
@@ -337,6 +356,9 @@ async fn show_ticket(
         now,
         query.comments,
     );
+    assignee_choices(&state, lang, &session, assign_fields(&mut page.forms))
+        .await
+        .or_page(&layout)?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -416,6 +438,9 @@ async fn refused_action(
     let status = problem.status;
     let meetings = crate::pages::meetings::section(state, lang, &session.caller, &ticket).await;
     let mut page = ticket_page(lang, session, ticket, meetings, None, state.app.now(), None);
+    assignee_choices(state, lang, session, assign_fields(&mut page.forms))
+        .await
+        .or_page(&layout)?;
     let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
     let message = match page.forms.iter_mut().find(|f| f.action == action) {
         Some(form) => {

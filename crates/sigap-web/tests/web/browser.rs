@@ -16,6 +16,8 @@
 //! `SIGAP_REQUIRE_BROWSER=1` (the test script sets it once it has installed them). With
 //! `SIGAP_SCREENSHOT_DIR` set, the walk saves screenshots of the main pages there
 //! (`docs/screenshots/` keeps the committed ones).
+//! - Every page the walk shows, and every action form it fills, passes axe-core's WCAG 2.1
+//!   A and AA rules (`SIGAP_AXE_JS`, installed by scripts/test from npm).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
@@ -257,6 +259,7 @@ impl<'a> Person<'a> {
     /// and goes on to the queue.
     async fn sign_in_enrolling(&self, email: &str) {
         self.open("/login").await;
+        self.accessible("the sign-in page").await;
         self.type_into("login-email", email).await;
         self.type_into("login-password", PASSWORD).await;
         self.submit("/login").await;
@@ -275,6 +278,7 @@ impl<'a> Person<'a> {
         let secret = data_encoding::BASE32_NOPAD
             .decode(secret.as_bytes())
             .expect("the secret in base32");
+        self.accessible("the authenticator enrolment").await;
         let code = sigap_app::identity::totp::code_at(&secret, self.app.now());
         self.type_into("enrol-code", &code).await;
         self.submit("/account/totp").await;
@@ -288,8 +292,10 @@ impl<'a> Person<'a> {
                 >= 10,
             "recovery codes shown: {page}"
         );
+        self.accessible("the recovery codes").await;
         self.open("/tickets").await;
         assert_eq!(self.path().await, "/tickets", "signed in");
+        self.accessible("the queue").await;
     }
 
     /// Opens `path` (a link in a mail) without a session, signs in with the password on the
@@ -323,6 +329,7 @@ impl<'a> Person<'a> {
                 .await
                 .unwrap();
         }
+        self.accessible(&format!("the {action} form")).await;
         for (name, kind, value) in fields {
             self.fill(action, name, kind, value).await;
         }
@@ -348,6 +355,41 @@ impl<'a> Person<'a> {
             shown.push(element.text().await.unwrap_or_default());
         }
         shown
+    }
+
+    /// Runs axe-core's WCAG 2.1 A and AA rules on the page as it stands and fails on any
+    /// violation. axe-core comes from `SIGAP_AXE_JS` (scripts/test installs it from npm);
+    /// without it the check is skipped, unless the browser is required.
+    async fn accessible(&self, what: &str) {
+        let Some(axe) = axe_source() else {
+            return;
+        };
+        self.client.execute(&axe, vec![]).await.unwrap();
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+                     help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+                   .catch(e => done([{id: 'axe-error', help: String(e)}]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            violations,
+            json!([]),
+            "{what} ({}): WCAG 2.1 A/AA violations",
+            self.path_now().await
+        );
+    }
+
+    /// Checks the page's accessibility and saves its screenshot.
+    async fn look(&self, name: &str) {
+        self.accessible(name).await;
+        self.screenshot(name).await;
     }
 
     /// Saves a screenshot of the whole page as `name` when `SIGAP_SCREENSHOT_DIR` is set.
@@ -388,6 +430,25 @@ impl<'a> Person<'a> {
 
     async fn close(self) {
         self.client.close().await.unwrap();
+    }
+}
+
+/// axe-core's source, from `SIGAP_AXE_JS`; `None` when it is not installed and the browser
+/// is not required.
+fn axe_source() -> Option<String> {
+    let required = std::env::var("SIGAP_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    match std::env::var("SIGAP_AXE_JS") {
+        Ok(path) => Some(
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("SIGAP_AXE_JS={path}: {e}")),
+        ),
+        Err(_) => {
+            assert!(
+                !required,
+                "SIGAP_REQUIRE_BROWSER=1 but SIGAP_AXE_JS is unset (scripts/test installs \
+                 axe-core from npm and sets it)"
+            );
+            None
+        }
     }
 }
 
@@ -450,7 +511,7 @@ async fn report(reporter: &Person<'_>, report: &Value, files: &str) -> (String, 
             "the live CVSS score {expected}: `{shown}`"
         );
     }
-    reporter.screenshot("report-filled").await;
+    reporter.look("report-filled").await;
     reporter.submit("/report").await;
     let number = reporter.text_of("ticket-number").await;
     let token = reporter.text_of("tracking-token").await;
@@ -486,12 +547,12 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     // The reporter: the public form with two files, then the tracking link.
     let reporter = Person::new(&app, &driver).await;
     reporter.open("/report").await;
-    reporter.screenshot("report").await;
+    reporter.look("report").await;
     let files = format!("{}\n{}", png.display(), log.display());
     let (number, token) = report(&reporter, &sigap_testkit::valid_report(), &files).await;
     assert!(number.starts_with("BCSIRT-"), "a ticket number: {number}");
     assert!(token.len() >= 20, "a tracking token: {token}");
-    reporter.screenshot("report-done").await;
+    reporter.look("report-done").await;
     // The confirmation is a page of its own: a reload shows it again and sends nothing.
     let url = reporter.client.current_url().await.unwrap();
     assert_eq!(url.path(), "/report/done");
@@ -512,7 +573,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     reporter.submit("/track").await;
     let tracked = reporter.body_text().await;
     assert!(tracked.contains(&number), "the tracked ticket: {tracked}");
-    reporter.screenshot("track").await;
+    reporter.look("track").await;
     let ticket = app.ticket("csirt", &number).await;
     let names: Vec<&str> = ticket["evidence"]
         .as_array()
@@ -534,7 +595,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         queue.contains(&number),
         "the queue lists the report: {queue}"
     );
-    csirt.screenshot("queue").await;
+    csirt.look("queue").await;
     csirt
         .act(
             &number,
@@ -670,7 +731,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(shown_width, json!(480), "the evidence picture is shown");
-    csirt.screenshot("ticket").await;
+    csirt.look("ticket").await;
 
     // The domain officer lifts the block; the CSIRT closes when the ticket still waits.
     officer
@@ -716,7 +777,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     ] {
         assert!(settings.contains(text), "{text} in {settings}");
     }
-    admin.screenshot("admin-settings").await;
+    admin.look("admin-settings").await;
     for person in [reporter, csirt, officer, owner, admin] {
         person.close().await;
     }

@@ -893,7 +893,12 @@ async fn reporter_text_is_escaped_on_the_staff_ticket_page(app: TestApp) {
     browser.login(email, PASSWORD).await;
     let page = browser.get(&format!("/tickets/{}", submitted.number)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("<script"), "no raw script tag");
+    // The page's one script is its own asset (the live countdown); none of the report's.
+    assert_eq!(page.body.matches("<script").count(), 1, "no raw script tag");
+    assert!(
+        page.body
+            .contains("<script src=\"/assets/countdown.js\" defer></script>")
+    );
     assert!(!page.body.contains("<img src=x"), "no raw img tag");
     assert!(!page.body.contains("<svg"), "no raw svg tag");
     assert!(!page.body.contains("href=\"javascript:"), "no script link");
@@ -1261,7 +1266,7 @@ async fn swimlane_marks_each_step_in_its_actor_s_lane(app: TestApp) {
     assert!(remediate.contains("aria-current=\"step\""));
     assert!(remediate.contains("Harus dikerjakan sekarang"));
     assert!(
-        remediate.contains("Sisa 7 hari (batas: Senin, 17 Agustus 2026 09.00 WIB)"),
+        remediate.contains("Sisa 7 hari (batas: Senin, 17 Agustus 2026 pukul 09.00 WIB)"),
         "{remediate}"
     );
     assert!(body.contains("Sekarang giliran Penanggung Jawab Sistem Elektronik"));
@@ -1331,10 +1336,15 @@ async fn approvals_list_waiting_tickets_for_the_secretary_only(app: TestApp) {
     let page = secretary.get("/approvals").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_page_headers(&page, "/approvals");
+    // The Secretary decides right here.
     assert!(
+        page.body.contains(&format!(
+            "action=\"/tickets/{waiting}/actions/approve_reactivation\""
+        )),
+        "{}",
         page.body
-            .contains(&format!("href=\"/tickets/{waiting}#actions\""))
     );
+    assert!(page.body.contains("Simpan keputusan"));
     assert!(
         page.body.contains("4 laporan valid (ambang: lebih dari 3)"),
         "{}",
@@ -1376,6 +1386,27 @@ async fn approvals_list_waiting_tickets_for_the_secretary_only(app: TestApp) {
     let refused = agency.get("/approvals").await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert!(!refused.body.contains(&waiting));
+    assert!(
+        !read_only.body.contains("Simpan keputusan"),
+        "the team only reads"
+    );
+
+    // Refused with a note, from the approvals page: back to remediation.
+    let csrf = hidden_value(&page.body, CSRF_FIELD).expect("token");
+    let form = Form::new()
+        .text(CSRF_FIELD, csrf)
+        .text("approved", "false")
+        .text("notes", "Perbaikan belum menyeluruh; mohon diuji ulang.");
+    let decided = secretary
+        .post_multipart(
+            &format!("/tickets/{waiting}/actions/approve_reactivation"),
+            form,
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(app.ticket("csirt", &waiting).await["state"], "remediating");
+    let page = secretary.get("/approvals").await;
+    assert!(!page.body.contains(&waiting), "decided");
 }
 
 async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
@@ -1390,7 +1421,7 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
         Some(seed::AGENCY_A),
     )
     .await;
-    let left = "Sisa 7 hari (batas: Senin, 17 Agustus 2026 09.00 WIB)";
+    let left = "Sisa 7 hari (batas: Senin, 17 Agustus 2026 pukul 09.00 WIB)";
     let mut browser = Browser::new(&app);
     browser.login(owner, PASSWORD).await;
     // "Giliran saya" holds the remediation; "Semua tiket" also the follow-up.
@@ -1413,7 +1444,7 @@ async fn system_owner_sees_the_remediation_deadline_counted_down(app: TestApp) {
 
     app.clock
         .advance(chrono::TimeDelta::days(7) + chrono::TimeDelta::hours(2));
-    let late = "Terlambat 2 jam (batas: Senin, 17 Agustus 2026 09.00 WIB)";
+    let late = "Terlambat 2 jam (batas: Senin, 17 Agustus 2026 pukul 09.00 WIB)";
     let mut browser = Browser::new(&app);
     browser.login(owner, PASSWORD).await;
     let queue = browser.get("/tickets").await;
@@ -1610,7 +1641,8 @@ async fn meetings_are_scheduled_and_cancelled_on_the_ticket_page(app: TestApp) {
     assert!(page.body.contains("ketua@kominfo.batam.go.id"));
     assert!(!page.body.contains("<ketua@"), "escaped");
     assert!(
-        page.body.contains("2026-08-11 09:00 WIB"),
+        page.body
+            .contains("Selasa, 11 Agustus 2026 pukul 09.00 WIB"),
         "the time in WIB: {}",
         page.body
     );

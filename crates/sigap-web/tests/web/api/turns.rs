@@ -24,11 +24,12 @@ async fn mine(app: &TestApp, role: &str) -> Vec<String> {
 async fn each_role_sees_its_turn(app: TestApp) {
     let sink = SmtpSink::start().await.unwrap();
     let mail = settings(&app, &sink.url());
-    let mut n = Vec::new();
+    let mut submitted = Vec::new();
     for _ in 0..5 {
-        n.push(app.submit_ok(&valid_report()).await.number);
+        submitted.push(app.submit_ok(&valid_report()).await);
         app.clock.advance(chrono::TimeDelta::minutes(1));
     }
+    let n: Vec<String> = submitted.iter().map(|s| s.number.clone()).collect();
     let [remediating, blocking, queued, unblocking, rejected] =
         [0, 1, 2, 3, 4].map(|i| n[i].clone());
     app.drive(&remediating, "remediating").await;
@@ -77,6 +78,26 @@ async fn each_role_sees_its_turn(app: TestApp) {
         !text.contains("budi.santoso"),
         "no reporter data in staff mail: {text}"
     );
+    // The reporter writes: the assignee is told that they did, not what.
+    let token = submitted[2].tracking_token.clone();
+    let words = json!({"message": "Saya tambahkan tangkapan layar."});
+    let response = app.reporter_message(&queued, &token, &words).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(drain(&app, &mail).await, 1);
+    let received = sink.wait_for(before + 2, Duration::from_secs(10)).await;
+    let wrote = received.last().unwrap();
+    assert!(to(wrote, "csirt@kominfo.batam.go.id"));
+    assert!(
+        subject(wrote).contains("Pelapor menambahkan pesan"),
+        "{}",
+        subject(wrote)
+    );
+    let text = wrote.parsed().unwrap().body_text(0).unwrap().into_owned();
+    assert!(!text.contains("tangkapan layar"), "not the words: {text}");
+    // Never opened through the page, every ticket is new for the analyst.
+    let page = app.list("csirt", &[("view", "mine")]).await;
+    assert_eq!(page["items"][0]["unread"], true, "{page:#}");
+
     // Taking a ticket oneself sends nothing.
     app.act(
         "csirt",

@@ -13,10 +13,73 @@ sigap_testkit::on_both_backends! {
         s.rules.totp_required_roles.clear();
     });
     the_queue_opens_on_my_turn: queue_mine_sqlite, queue_mine_postgres;
+    the_help_desk_enters_a_report: enter_sqlite, enter_postgres;
+}
+
+async fn the_help_desk_enters_a_report(app: TestApp) {
+    let desk = staff(&app, "meja@kominfo.batam.go.id", "helpdesk", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(desk, PASSWORD).await;
+    let queue = browser.get("/tickets").await;
+    assert!(queue.body.contains("href=\"/tickets/new\""), "Buat tiket");
+    let form = browser.get("/tickets/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Diterima melalui") && form.body.contains("Surat"));
+    let csrf = hidden_value(&form.body, "csrf_token").expect("token");
+    let report = valid_report();
+    let mut fields = Form::new()
+        .text("csrf_token", csrf.clone())
+        .text("channel", "letter");
+    for (name, value) in report.as_object().unwrap() {
+        fields = fields.text(name.clone(), value.as_str().unwrap().to_owned());
+    }
+    let entered = browser.post_multipart("/tickets/new", fields).await;
+    assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
+    let location = entered.location().to_owned();
+    assert!(location.ends_with("?entered=true"), "{location}");
+    let number = location
+        .trim_start_matches("/tickets/")
+        .trim_end_matches("?entered=true")
+        .to_owned();
+    let ticket = app.ticket("csirt", &number).await;
+    assert_eq!(ticket["channel"], "letter");
+    assert_eq!(ticket["state"], "queued");
+    let page = browser.get(&location).await;
+    assert!(page.body.contains("Tiket dibuat"), "{}", page.body);
+
+    // A report without its finding: the form again, the input kept, the field named.
+    let missing = Form::new()
+        .text("csrf_token", csrf)
+        .text("channel", "phone")
+        .text("reporter_name", "Warga <Batam>")
+        .text("reporter_email", "warga@example.com");
+    let refused = browser.post_multipart("/tickets/new", missing).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Warga &#60;Batam&#62;")
+            || refused.body.contains("Warga &lt;Batam&gt;")
+    );
+    assert!(refused.body.contains("has-error"), "{}", refused.body);
+
+    // A system owner enters nothing.
+    let owner = staff(
+        &app,
+        "pj.masuk@disdik.batam.go.id",
+        "system_owner",
+        Some("DISDIK"),
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+    browser.login(owner, PASSWORD).await;
+    assert_eq!(
+        browser.get("/tickets/new").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn the_queue_opens_on_my_turn(app: TestApp) {
-    let queued = app.submit_ok(&valid_report()).await.number;
+    let submitted = app.submit_ok(&valid_report()).await;
+    let queued = submitted.number.clone();
     let unblocking = app.submit_ok(&valid_report()).await.number;
     let rejected = app.submit_ok(&valid_report()).await.number;
     app.drive(&unblocking, "closing").await;
@@ -29,7 +92,8 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
     let page = browser.get("/tickets").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        page.body.contains("aria-current=\"page\">Giliran saya</a>"),
+        page.body
+            .contains("aria-current=\"page\">Giliran saya (1 baru)</a>"),
         "{}",
         page.body
     );
@@ -61,7 +125,7 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
             .contains("enctype=\"multipart/form-data\" class=\"take\"")
     );
     let form = Form::new()
-        .text("csrf_token", csrf)
+        .text("csrf_token", csrf.clone())
         .text("assignee", analyst);
     let taken = browser
         .post_multipart(&format!("/tickets/{queued}/actions/assign"), form)
@@ -72,12 +136,151 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
     assert!(page.body.contains("Petugas csirt"), "the assignee's name");
     assert!(!page.body.contains(">Ambil</button>"), "already theirs");
 
+    // New for the analyst until they open it; new again when the reporter writes.
+    assert!(page.body.contains("badge unread"), "never opened");
+    assert!(
+        browser
+            .get("/tickets")
+            .await
+            .body
+            .contains("Giliran saya (1 baru)")
+    );
+    let opened = browser.get(&format!("/tickets/{queued}")).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    // The assign form chooses the staff by name, the analyst first.
+    assert!(
+        opened
+            .body
+            .contains("<select id=\"f-assign-assignee\" name=\"assignee\""),
+        "{}",
+        opened.body
+    );
+    assert!(opened.body.contains("Saya sendiri (Petugas csirt)"));
+    assert!(
+        !opened.body.contains("Petugas system_owner"),
+        "only staff who may be assigned"
+    );
+    let page = browser.get("/tickets").await;
+    assert!(!page.body.contains("badge unread"), "{}", page.body);
+    assert!(page.body.contains(">Giliran saya</a>"));
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    let response = app
+        .reporter_message(
+            &queued,
+            &submitted.tracking_token,
+            &serde_json::json!({"message": "Ada tambahan bukti."}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let page = browser.get("/tickets").await;
+    assert!(page.body.contains("badge unread"), "the reporter wrote");
+    assert!(page.body.contains("Giliran saya (1 baru)"));
+
+    // A saved filter: the queue's parameters only, the analyst's own.
+    let saved = browser
+        .post_form(
+            "/tickets/filters",
+            &[
+                ("csrf_token", &csrf),
+                ("name", "Tenggat <dekat>"),
+                ("query", "view=all&sort=deadline&next=//evil.example"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), "/tickets?view=all&sort=deadline");
+    let page = browser.get("/tickets").await;
+    assert!(
+        page.body
+            .contains("href=\"/tickets?view=all&#38;sort=deadline\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Tenggat &#60;dekat&#62;")
+            || page.body.contains("Tenggat &lt;dekat&gt;")
+    );
+    assert!(!page.body.contains("evil.example"));
+    let id = page
+        .body
+        .split("/tickets/filters/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a delete form")
+        .to_owned();
+
+    // The spreadsheet of what the queue shows; a title a spreadsheet would run is text.
+    let mut formula = valid_report();
+    formula["title"] = serde_json::json!("=HYPERLINK(\"http://contoh.invalid\") pada formulir");
+    let odd = app.submit_ok(&formula).await.number;
+    let page = browser.get("/tickets?view=all&closed=true").await;
+    assert!(
+        page.body.contains("href=\"/tickets.csv?view=all"),
+        "{}",
+        page.body
+    );
+    let csv = browser.get("/tickets.csv?view=all&closed=true").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 5, "a heading and four tickets: {}", csv.body);
+    assert!(
+        lines[0].starts_with("\"Nomor tiket\",\"Judul\""),
+        "{}",
+        lines[0]
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.contains(&odd))
+        .expect("the odd ticket");
+    assert!(row.contains("\"'=HYPERLINK(\"\"http"), "{row}");
+    assert!(lines.iter().any(|l| l.contains(&rejected)));
+    let mine = browser.get("/tickets.csv").await;
+    assert!(
+        !mine.body.contains(&rejected),
+        "the default view, open only"
+    );
+
     // The domain officer opens on the unblock; an auditor, who has no turn, on everything.
     let officer = staff(&app, "domain2@kominfo.batam.go.id", "domain_officer", None).await;
     let mut browser = Browser::new(&app);
     browser.login(officer, PASSWORD).await;
     let page = browser.get("/tickets").await;
+    assert!(
+        !page.body.contains("Tenggat &#60;dekat"),
+        "another's saved filter"
+    );
+    let theirs = hidden_value(&page.body, "csrf_token").expect("token");
+    let refused = browser
+        .post_form(
+            &format!("/tickets/filters/{id}/delete"),
+            &[("csrf_token", &theirs)],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::NOT_FOUND,
+        "not theirs to delete"
+    );
     assert!(page.body.contains(&unblocking) && !page.body.contains(&queued));
+    // The five-minute unblock is counted down live on the ticket page.
+    let ticket = browser.get(&format!("/tickets/{unblocking}")).await;
+    assert!(ticket.body.contains("data-due=\""), "{}", ticket.body);
+    assert!(ticket.body.contains("data-left=\"Sisa {span} (batas: "));
+    assert!(
+        ticket
+            .body
+            .contains("<script src=\"/assets/countdown.js\" defer>")
+    );
+    let script = browser.get("/assets/countdown.js").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("data-due"));
     let auditor = staff(&app, "audit2@inspektorat.batam.go.id", "auditor", None).await;
     let mut browser = Browser::new(&app);
     browser.login(auditor, PASSWORD).await;
