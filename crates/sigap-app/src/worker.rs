@@ -1,6 +1,7 @@
 //! The worker: claims due jobs from the queue ([`crate::outbox::jobs`]) and runs each by its kind
 //! through the table in [`run_one`] (mail by [`crate::outbox::notify`], webhooks by
-//! [`crate::outbox::webhooks`], the audit chain's alert by [`crate::admin::audit_log`]); and the chores it
+//! [`crate::outbox::webhooks`], the audit chain's alert by [`crate::admin::audit_log`], a
+//! "Lupa kata sandi" link by [`crate::identity::recovery`]); and the chores it
 //! does between batches: the deadlines ([`crate::workflow::deadlines`]), the anti-spam records, the
 //! blob store's sweep and the check of the audit chain, which mails the admins an alert job
 //! when it breaks.
@@ -33,7 +34,13 @@ async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSender>, job: &JobR
         (JobKind::Alert, Some(settings)) => {
             crate::admin::audit_log::send_alert(app, batch, settings, job).await
         }
-        (JobKind::Mail | JobKind::Alert, None) => Err((true, "no mail server is set".to_owned())),
+        (JobKind::Account, Some(settings)) => {
+            let mailer = settings.mailer.as_ref();
+            crate::identity::recovery::send(app, mailer, &settings.public, job).await
+        }
+        (JobKind::Mail | JobKind::Alert | JobKind::Account, None) => {
+            Err((true, "no mail server is set".to_owned()))
+        }
     }
 }
 

@@ -220,5 +220,44 @@ pub fn weekday_name_id(d: NaiveDate) -> &'static str {
     }
 }
 
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The English name of a month, 1 = `January`.
+pub fn month_name_en(month: u32) -> &'static str {
+    let index = month
+        .checked_sub(1)
+        .and_then(|index| usize::try_from(index).ok());
+    index
+        .and_then(|index| MONTHS_EN.get(index))
+        .copied()
+        .unwrap_or("")
+}
+
+/// The English name of a weekday (`Monday` … `Sunday`).
+pub fn weekday_name_en(d: NaiveDate) -> &'static str {
+    match d.weekday() {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
 #[cfg(test)]
 mod tests;

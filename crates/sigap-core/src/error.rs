@@ -14,6 +14,37 @@ pub struct FieldError {
     /// What is wrong and what to do, e.g. "`findings` is required: describe what was
     /// checked and what was found".
     pub message: String,
+    /// What kind of problem it is, so that a page can say it in its own language.
+    #[serde(skip)]
+    pub problem: Problem,
+}
+
+/// The kinds of problems with a field that a page words in its own language; the English
+/// `message` says the same with its details.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Problem {
+    /// Anything else: the message (or the catalogue's sentence for the field) says it.
+    #[default]
+    Other,
+    /// Required and not given (or blank).
+    Missing,
+    /// Longer than the field allows.
+    TooLong {
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// A control character other than tab and line breaks.
+    ControlCharacter,
+    /// Not a date and time.
+    NotAnInstant,
+    /// Not one of the field's choices.
+    NotAChoice,
+    /// Neither yes nor no.
+    NotYesNo,
+    /// Not an e-mail address.
+    NotAnEmail,
+    /// Not a ticket number.
+    NotATicketNumber,
 }
 
 impl FieldError {
@@ -22,7 +53,14 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            problem: Problem::Other,
         }
+    }
+
+    /// The same error, of the kind `problem`.
+    pub fn of_kind(mut self, problem: Problem) -> Self {
+        self.problem = problem;
+        self
     }
 }
 

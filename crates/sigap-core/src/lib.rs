@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod model;
 pub mod overrides;
 pub mod records;
+pub mod replies;
 pub mod report;
 pub mod time;
 pub mod tlp;
@@ -26,11 +27,11 @@ pub mod turn;
 pub mod workflow;
 
 pub use crate::calendar::{
-    DeadlinePolicy, Span, WorkingCalendar, format_date_id, format_wib, month_name_id,
-    weekday_name_id, wib,
+    DeadlinePolicy, Span, WorkingCalendar, format_date_id, format_wib, month_name_en,
+    month_name_id, weekday_name_en, weekday_name_id, wib,
 };
 pub use crate::cvss::{CvssBand, CvssScore, CvssVersion, score_vector};
-pub use crate::error::FieldError;
+pub use crate::error::{FieldError, Problem};
 pub use crate::evidence::{
     ALLOWED_MEDIA, ALLOWED_TYPES, MAX_NAME_CHARS, clean_name, is_bidi_control, sniff,
 };
@@ -58,7 +59,7 @@ pub use crate::report::{
 };
 pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};
-pub use crate::transition::{Outcome, RuleContext, needs_approval, transition};
+pub use crate::transition::{Outcome, RuleContext, documents_of, needs_approval, transition};
 pub use crate::turn::{Turn, next_step, turn_of, turns};
 pub use crate::workflow::{
     Actor, INTAKE_ROLE, Refusal, TicketFacts, acting_role, agency_told, allowed_actions,

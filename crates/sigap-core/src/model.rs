@@ -308,6 +308,8 @@ vocabulary! {
         Webhook => "webhook", "Webhook", "Webhook";
         /// Mail about sigap itself: the audit chain found broken.
         Alert => "alert", "Peringatan", "Alert";
+        /// Mail about a staff member's own account: a "Lupa kata sandi" link.
+        Account => "account", "Akun", "Account";
     }
 }
 

@@ -45,6 +45,28 @@ pub struct Outcome {
     pub needs_approval: bool,
 }
 
+/// The documents a step of `action` may issue, in order (the step's answers decide which,
+/// e.g. a review or a refused approval issues the notice letter again for a new round; a
+/// closing also issues the certificate when the reporter is credited). A block's and an
+/// unblock's records come with their adapter's proof.
+pub fn documents_of(action: crate::model::Action) -> &'static [DocumentKind] {
+    use crate::model::Action as A;
+    use DocumentKind as D;
+    match action {
+        A::Validate => &[D::BaValidation],
+        A::Assess => &[D::BaCriticality],
+        A::Block => &[D::BlockRecord],
+        A::NotifyAgency => &[D::LetterNotice, D::AgencyReport],
+        A::SubmitRemediation => &[D::RemediationReport],
+        A::SendFollowUp => &[D::LetterFollowUp],
+        A::Review => &[D::BaReviewMeeting, D::LetterNotice],
+        A::ApproveReactivation => &[D::ApprovalReactivation, D::LetterNotice],
+        A::Unblock => &[D::UnblockRecord],
+        A::Close => &[D::Certificate, D::Dossier],
+        _ => &[],
+    }
+}
+
 /// Whether reactivation needs the Regional Secretary's approval: the system is blocked and
 /// the agency's valid reports are more than `threshold`.
 pub fn needs_approval(blocked: bool, agency_valid_reports: u32, threshold: u32) -> bool {

@@ -44,6 +44,10 @@ pub struct Document {
     /// by whoever recorded the step and must not look final. A draft says "DRAF —
     /// penandatangan belum diatur" in the header of every page and "DRAF" across it.
     pub draft: bool,
+    /// Whether the document is a preview shown before the step that issues it: it says
+    /// "PRATINJAU — belum diterbitkan, bukan naskah resmi" in the header of every page and
+    /// "PRATINJAU" across it, and carries no verification link.
+    pub preview: bool,
     /// The sections of the document's kind; the kind follows from it.
     pub body: Body,
     /// Evidence files (name, size, SHA-256). Listed in minutes, records, reports and the

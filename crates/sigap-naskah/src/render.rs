@@ -233,6 +233,7 @@ struct TemplateData<'a> {
     verify_url: Option<&'a str>,
     verify_code: &'a str,
     draft: bool,
+    preview: bool,
     body: &'a Body,
     evidence: Vec<EvidenceView<'a>>,
     replaces: Option<&'a str>,
@@ -278,6 +279,7 @@ impl<'a> TemplateData<'a> {
             verify_url: doc.verify_url.as_deref(),
             verify_code: &doc.verify_code,
             draft: doc.draft,
+            preview: doc.preview,
             body: &doc.body,
             evidence: evidence
                 .iter()

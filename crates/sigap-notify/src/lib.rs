@@ -8,6 +8,7 @@
 //! Nothing here reads the clock or decides when to send: the caller (the job queue) passes
 //! `now`, chooses the recipients and attaches the documents.
 
+pub mod account;
 pub mod alerts;
 pub mod envelope;
 pub mod html;

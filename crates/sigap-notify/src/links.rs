@@ -62,6 +62,20 @@ impl PublicUrl {
         PublicLink(self.join("admin/audit"))
     }
 
+    /// The page of a "Lupa kata sandi" link: `{base}/login/reset/{token}`. A token holds
+    /// only digits, letters, `.`, `-` and `_` (anything else gives the sign-in page).
+    pub fn password_reset(&self, token: &str) -> PublicLink {
+        let safe = !token.is_empty()
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if safe {
+            PublicLink(self.join(&format!("login/reset/{token}")))
+        } else {
+            PublicLink(self.join("login"))
+        }
+    }
+
     /// The host name, for Message-IDs and calendar UIDs.
     pub fn host(&self) -> &str {
         self.base.host_str().unwrap_or("localhost")

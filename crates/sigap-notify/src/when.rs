@@ -2,25 +2,10 @@
 //! daylight saving), with the day and month named in the reader's language, e.g.
 //! `Senin, 17 Agustus 2026 09.00 WIB` or `Monday, 17 August 2026 09:00 WIB`.
 
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
-use sigap_core::{month_name_id, weekday_name_id, wib};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use sigap_core::{month_name_en, month_name_id, weekday_name_en, weekday_name_id, wib};
 
 use crate::messages::MailLang;
-
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// `t` in WIB, to the minute, in `lang`.
 pub fn format_wib_long(t: DateTime<Utc>, lang: MailLang) -> String {
@@ -37,34 +22,12 @@ pub fn format_wib_long(t: DateTime<Utc>, lang: MailLang) -> String {
         ),
         MailLang::En => format!(
             "{}, {} {} {} {hour:02}:{minute:02} WIB",
-            weekday_name_en(date.weekday()),
+            weekday_name_en(date),
             date.day(),
             month_name_en(date.month()),
             date.year()
         ),
     }
-}
-
-fn weekday_name_en(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
-}
-
-fn month_name_en(month: u32) -> &'static str {
-    let index = month
-        .checked_sub(1)
-        .and_then(|index| usize::try_from(index).ok());
-    index
-        .and_then(|index| MONTHS_EN.get(index))
-        .copied()
-        .unwrap_or("")
 }
 
 #[cfg(test)]

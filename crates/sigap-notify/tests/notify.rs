@@ -259,6 +259,7 @@ async fn send_meeting(sink: &SmtpSink, change: MeetingChange, sequence: u32) -> 
             change,
             purpose: MeetingPurpose::Review,
             event: Box::new(meeting(sequence)),
+            ticket_link: true,
         },
     };
     let to = vec![email("budi@batam.go.id"), email("disdik@batam.go.id")];

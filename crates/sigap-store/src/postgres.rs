@@ -24,6 +24,7 @@ include!("totp.rs");
 include!("overrides.rs");
 include!("tokens.rs");
 include!("seen.rs");
+include!("resets.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -25,6 +25,7 @@ include!("totp.rs");
 include!("overrides.rs");
 include!("tokens.rs");
 include!("seen.rs");
+include!("resets.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -256,6 +256,14 @@ impl Tx {
         }
         Ok(())
     }
+    /// Undoes everything the transaction wrote (a preview of a step).
+    pub async fn rollback(self) -> Result<()> {
+        match self.inner {
+            crate::TxInner::Sqlite(t) => t.rollback().await?,
+            crate::TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
     pub async fn insert_agency(
         &mut self,
         code: &str,

@@ -144,7 +144,8 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
 
 /// How many tickets the queue's filters select (all pages; words and number included).
 pub async fn count_queue(c: &mut Conn, f: &TicketFilter) -> Result<i64> {
-    let from = if f.words.is_empty() { TICKETS_FROM } else { text_search_from(f.words_in) };
+    // The filters read the tickets table alone (the words, their index): no joins to count.
+    let from = if f.words.is_empty() { "FROM tickets t WHERE 1 = 1" } else { text_search_from(f.words_in) };
     let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) ");
     qb.push(from);
     push_queue_filters(&mut qb, f);

@@ -1,11 +1,11 @@
-// The report form's two enhancements; the form works without them.
+// The report form's enhancements; the form works without them.
 //
 // 1. The anti-spam proof of work: find a nonce such that SHA-256 of "challenge:nonce"
 //    starts with the number of zero bits the server asks (data-proof-bits), put it in the
 //    hidden proof_nonce field, then send. The search starts when the page opens, in slices
 //    that leave the page responsive; sending waits for it when it has not finished.
-// 2. The live CVSS score: while the reporter types a vector, ask the server to score it
-//    (GET /api/v1/cvss) and show the score and its band next to the field.
+// 2. A refused form: the focus moves to the summary of what to fix.
+// (The live CVSS score is cvss.js, shared with the assessment.)
 //
 // Served from the binary under /assets/ (script-src 'self'); no inline script anywhere.
 (function () {
@@ -14,6 +14,11 @@
   var form = document.getElementById('report-form');
   if (!form) {
     return;
+  }
+  // A refused form: focus the summary of what to fix (each item links to its field).
+  var summary = document.getElementById('form-errors');
+  if (summary) {
+    summary.focus();
   }
 
   // SHA-256 (FIPS 180-4) of an ASCII string; answers the eight state words.
@@ -120,51 +125,4 @@
       status.textContent = form.getAttribute('data-proof-working');
     });
   }
-
-  // The live CVSS score.
-  var vector = document.getElementById('f-report-cvss-vector');
-  if (!vector || !window.fetch) {
-    return;
-  }
-  var output = document.createElement('output');
-  output.id = 'cvss-live';
-  output.className = 'hint cvss-live';
-  output.setAttribute('for', vector.id);
-  output.setAttribute('aria-live', 'polite');
-  vector.insertAdjacentElement('afterend', output);
-  var timer = null;
-  var asked = 0;
-
-  function show() {
-    var text = vector.value.trim();
-    var mine = ++asked;
-    if (!text) {
-      output.textContent = '';
-      return;
-    }
-    window.fetch('/api/v1/cvss?vector=' + encodeURIComponent(text), {
-      headers: { Accept: 'application/json' }
-    }).then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (scored) {
-      if (mine !== asked) {
-        return;
-      }
-      if (!scored) {
-        output.textContent = form.getAttribute('data-cvss-invalid');
-        return;
-      }
-      var band = form.getAttribute('data-band-' + scored.band) || scored.band;
-      output.textContent = form.getAttribute('data-cvss-label') + ' ' + scored.version + ': ' +
-        scored.score.toFixed(1) + ' (' + band + ')';
-    }).catch(function () {
-      output.textContent = '';
-    });
-  }
-
-  vector.addEventListener('input', function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(show, 300);
-  });
-  show();
 })();

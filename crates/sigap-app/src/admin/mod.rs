@@ -10,6 +10,8 @@
 pub mod audit_log;
 pub mod overrides;
 pub mod registry;
+pub mod replies;
+pub mod settings_view;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -11,17 +11,19 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sigap_core::{DocumentKind, Role, WorkingCalendar};
-use sigap_naskah::Signer;
 use sigap_store::{OverrideRow, Tx};
 
 use crate::auth::Caller;
 use crate::documents::config::{DocumentConfig, KindOverride};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
+pub use crate::admin::settings_view::{
+    ApprovalView, ChangedView, DocumentKindView, DocumentsView, HolidayView, HolidaysView,
+    RepliesView, ReplyView, SettingsView, SignerView,
+};
 pub use sigap_core::overrides::{
     Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
     LetterheadChange, LetterheadRequest, SignerRequest,
@@ -36,16 +38,24 @@ pub enum Section {
     Holidays,
     /// The official documents' settings.
     Documents,
+    /// The canned replies to the reporter (`admin::replies`).
+    Replies,
 }
 
 impl Section {
-    pub const ALL: &'static [Section] = &[Section::Approval, Section::Holidays, Section::Documents];
+    pub const ALL: &'static [Section] = &[
+        Section::Approval,
+        Section::Holidays,
+        Section::Documents,
+        Section::Replies,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Section::Approval => "approval",
             Section::Holidays => "holidays",
             Section::Documents => "documents",
+            Section::Replies => "replies",
         }
     }
 
@@ -71,6 +81,9 @@ pub struct Effective {
     pub approval_changed: Option<Changed>,
     pub holidays_changed: Option<Changed>,
     pub documents_changed: Option<Changed>,
+    /// The canned replies to the reporter in force.
+    pub replies: Vec<sigap_core::replies::Reply>,
+    pub replies_changed: Option<Changed>,
 }
 
 impl Effective {
@@ -80,6 +93,7 @@ impl Effective {
             Section::Approval => self.approval_changed.as_ref(),
             Section::Holidays => self.holidays_changed.as_ref(),
             Section::Documents => self.documents_changed.as_ref(),
+            Section::Replies => self.replies_changed.as_ref(),
         }
     }
 }
@@ -145,6 +159,8 @@ fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
         approval_changed: None,
         holidays_changed: None,
         documents_changed: None,
+        replies: sigap_core::replies::default_replies(),
+        replies_changed: None,
     };
     for row in rows {
         let changed = Some(Changed {
@@ -177,6 +193,14 @@ fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
                 policy.documents = Arc::new(documents);
                 effective.documents_changed = changed;
             }),
+            Some(Section::Replies) => {
+                serde_json::from_value::<Vec<sigap_core::replies::Reply>>(value)
+                    .map_err(|e| e.to_string())
+                    .map(|replies| {
+                        effective.replies = replies;
+                        effective.replies_changed = changed;
+                    })
+            }
             None => Err("not a section of the settings".to_owned()),
         };
         if let Err(e) = applied {
@@ -214,7 +238,7 @@ pub fn check_letterhead(
 
 /// Opens the transaction of a change: only admins, the revision raised (which on
 /// PostgreSQL also keeps other changes of the settings waiting until this one ends).
-async fn begin(app: &App, caller: &Caller) -> AppResult<(Tx, i64)> {
+pub(crate) async fn begin(app: &App, caller: &Caller) -> AppResult<(Tx, i64)> {
     caller.require(&[Role::Admin], "change the settings")?;
     let mut tx = app.store.begin().await?;
     let revision = tx.next_settings_revision().await?;
@@ -222,7 +246,7 @@ async fn begin(app: &App, caller: &Caller) -> AppResult<(Tx, i64)> {
 }
 
 /// Writes `value` as `section`, audits the change and commits.
-async fn write(
+pub(crate) async fn write(
     app: &App,
     caller: &Caller,
     mut tx: Tx,
@@ -471,156 +495,12 @@ mod tests {
         );
         assert_eq!(effective.policy.approval_threshold, 7);
         assert_eq!(effective.policy.approval_window_days, Some(90));
-        let date = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
         assert!(!effective.policy.calendar.is_working_day(date));
         assert_eq!(effective.holidays[0].name, "Natal");
         assert!(effective.approval_changed.is_some());
         // The document row is incomplete: skipped, the start settings apply.
         assert!(effective.documents_changed.is_none());
         assert_eq!(effective.policy.documents.place, base.documents.place);
-    }
-}
-
-// ---- the JSON view ---------------------------------------------------------------------
-
-/// Who changed a section on the settings page, and when; absent: the start value applies.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ChangedView {
-    pub at: DateTime<Utc>,
-    /// The admin's e-mail.
-    pub by: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ApprovalView {
-    /// Reactivation needs the Regional Secretary when the agency's valid reports exceed it.
-    pub threshold: u32,
-    /// Only the reports of the last N days count; absent: all.
-    pub window_days: Option<u32>,
-    pub changed: Option<ChangedView>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct HolidayView {
-    /// `YYYY-MM-DD`, in WIB.
-    #[schema(value_type = String, format = Date)]
-    pub date: NaiveDate,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct HolidaysView {
-    pub list: Vec<HolidayView>,
-    pub changed: Option<ChangedView>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SignerView {
-    pub position: String,
-    pub name: String,
-    pub rank: Option<String>,
-    pub nip: Option<String>,
-}
-
-impl From<&Signer> for SignerView {
-    fn from(s: &Signer) -> SignerView {
-        SignerView {
-            position: s.position.clone(),
-            name: s.name.clone(),
-            rank: s.rank.clone(),
-            nip: s.nip.clone(),
-        }
-    }
-}
-
-/// The settings of one document kind as documents are issued now.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DocumentKindView {
-    /// `acknowledgement`, `ba_validation`, ...
-    pub kind: String,
-    pub pattern: String,
-    /// Whether the pattern is set (not the kind's default).
-    pub own_pattern: bool,
-    /// Empty: the staff member who records the step signs.
-    pub signers: Vec<SignerView>,
-    pub acknowledged_by: Option<SignerView>,
-    pub tembusan: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DocumentsView {
-    pub place: String,
-    pub letterhead_lines: Vec<String>,
-    pub address: String,
-    /// Whether the letterhead has a logo.
-    pub logo: bool,
-    pub kinds: Vec<DocumentKindView>,
-    pub changed: Option<ChangedView>,
-}
-
-/// The settings an admin may change, as they are in force now.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SettingsView {
-    /// Raised by every change.
-    pub revision: i64,
-    pub approval: ApprovalView,
-    pub holidays: HolidaysView,
-    pub documents: DocumentsView,
-}
-
-fn changed_view(changed: Option<&Changed>) -> Option<ChangedView> {
-    changed.map(|c| ChangedView {
-        at: c.at,
-        by: c.by.clone(),
-    })
-}
-
-impl Effective {
-    /// The settings an admin may change, as JSON.
-    pub fn to_view(&self) -> SettingsView {
-        let rules = &self.policy;
-        let documents = &rules.documents;
-        SettingsView {
-            revision: self.revision,
-            approval: ApprovalView {
-                threshold: rules.approval_threshold,
-                window_days: rules.approval_window_days,
-                changed: changed_view(self.approval_changed.as_ref()),
-            },
-            holidays: HolidaysView {
-                list: self
-                    .holidays
-                    .iter()
-                    .map(|h| HolidayView {
-                        date: h.date,
-                        name: h.name.clone(),
-                    })
-                    .collect(),
-                changed: changed_view(self.holidays_changed.as_ref()),
-            },
-            documents: DocumentsView {
-                place: documents.place.clone(),
-                letterhead_lines: documents.letterhead.lines.clone(),
-                address: documents.letterhead.address.clone(),
-                logo: documents.letterhead.logo_png.is_some(),
-                kinds: DocumentKind::ALL
-                    .iter()
-                    .map(|&kind| DocumentKindView {
-                        kind: kind.as_str().to_owned(),
-                        pattern: documents.pattern(kind).to_owned(),
-                        own_pattern: documents.has_own_pattern(kind),
-                        signers: documents
-                            .signers(kind)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(SignerView::from)
-                            .collect(),
-                        acknowledged_by: documents.acknowledged_by(kind).map(SignerView::from),
-                        tembusan: documents.tembusan(kind),
-                    })
-                    .collect(),
-                changed: changed_view(self.documents_changed.as_ref()),
-            },
-        }
     }
 }

@@ -104,6 +104,7 @@ async fn try_reissue(app: &App, caller: &Caller, id: i64, reason: &str) -> AppRe
         now,
         replaces: Some((old.id, old.number.clone())),
         step_id: old.step_record_id,
+        preview: None,
     };
     let new = issue_one(app, &mut tx, issue, body).await?;
     audit(&mut tx, caller, &old, &new, reason.trim(), now).await?;

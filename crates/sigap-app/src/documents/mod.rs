@@ -30,6 +30,7 @@ pub use crate::documents::receipt::{acknowledgement_for_reporter, acknowledgemen
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::Digest;
 use sigap_core::{ActionInput, DocumentKind, Role, wib};
 use sigap_naskah::body::Screenshot;
 use sigap_naskah::{Body, Document, EvidenceItem, Signer};
@@ -141,6 +142,66 @@ struct Issue<'a> {
     replaces: Option<(i64, String)>,
     /// The step that issues it.
     step_id: Option<i64>,
+    /// Set for a preview: the PDF goes here, marked as a preview, and is not stored.
+    preview: Option<&'a Previews>,
+}
+
+/// The documents a previewed step would issue, each as the PDF it would be, marked as a
+/// preview (`workflow::actions::preview_documents`).
+#[derive(Debug, Default)]
+pub struct Previews(std::sync::Mutex<Vec<PreviewDocument>>);
+
+/// One previewed document.
+#[derive(Debug, Clone)]
+pub struct PreviewDocument {
+    pub kind: DocumentKind,
+    pub pdf: Vec<u8>,
+    /// The SHA-256 of `pdf`, hexadecimal.
+    pub sha256: String,
+}
+
+impl Previews {
+    fn push(&self, document: PreviewDocument) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(document);
+    }
+
+    /// The PDFs, in the order the step issues them.
+    pub fn take(self) -> Vec<PreviewDocument> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Renders `document` and stores it, answering its SHA-256; for a preview, renders it
+/// marked as one (no verification link) into `preview` and stores nothing.
+async fn stored(
+    app: &App,
+    document: Document,
+    kind: DocumentKind,
+    preview: Option<&Previews>,
+) -> AppResult<String> {
+    let Some(previews) = preview else {
+        let pdf = render_pdf(app, document).await?;
+        return Ok(app.blobs.put(&pdf).await?);
+    };
+    let marked = Document {
+        preview: true,
+        verify_url: None,
+        verify_code: "PRATINJAU".to_owned(),
+        ..document
+    };
+    let pdf = render_pdf(app, marked).await?;
+    let sha256 = hex::encode(sha2::Sha256::digest(&pdf));
+    previews.push(PreviewDocument {
+        kind,
+        pdf,
+        sha256: sha256.clone(),
+    });
+    Ok(sha256)
 }
 
 /// Numbers, renders, stores and records one document inside `tx`.
@@ -179,12 +240,12 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
             .map(|base| format!("{base}/verify/{code}")),
         verify_code: code.clone(),
         draft,
+        preview: false,
         body,
         evidence: doc.evidence,
         replaces: doc.replaces.as_ref().map(|(_, number)| number.clone()),
     };
-    let pdf = render_pdf(app, document).await?;
-    let sha256 = app.blobs.put(&pdf).await?;
+    let sha256 = stored(app, document, doc.kind, doc.preview).await?;
     let id = tx
         .insert_document(&NewDocument {
             ticket_id: doc.row.id,
@@ -286,6 +347,8 @@ pub(crate) struct Step<'a> {
     pub now: DateTime<Utc>,
     /// The step record, when the action records one.
     pub step_id: Option<i64>,
+    /// Set for a preview: the documents are rendered as previews into it, not stored.
+    pub preview: Option<&'a Previews>,
 }
 
 /// The receipt, issued at close when nobody asked for it before, so that the dossier lists
@@ -310,6 +373,7 @@ async fn receipt_for_the_dossier(
         now: step.now,
         replaces: None,
         step_id: None,
+        preview: step.preview,
     };
     let row = issue_one(app, tx, doc, bodies::acknowledgement(step.row, &app.rules)).await?;
     Ok(Some(Issued {
@@ -378,6 +442,7 @@ pub(crate) async fn issue(
             now: step.now,
             replaces: None,
             step_id: step.step_id,
+            preview: step.preview,
         };
         let row = issue_one(app, tx, doc, body).await?;
         issued.push(Issued {

@@ -80,6 +80,7 @@ async fn acknowledgement(
                 now,
                 replaces: None,
                 step_id: None,
+                preview: None,
             };
             let doc = issue_one(app, &mut tx, issue, body).await?;
             audit_issue(&mut tx, caller, actor, &row.number, &doc, now).await?;

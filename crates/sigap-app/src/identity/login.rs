@@ -102,6 +102,20 @@ pub struct Session {
     /// The stored form of the session id.
     pub id_hash: String,
     pub stage: Stage,
+    /// What the page header tells this staff member; filled by the web layer for each
+    /// page (`workflow::queue::desk`), empty otherwise.
+    pub desk: Desk,
+}
+
+/// What the page header tells a staff member on every page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Desk {
+    /// Tickets in "Giliran saya" with something the caller has not seen.
+    pub unread: usize,
+    /// Tickets waiting for the Regional Secretary's approval (for those who read them).
+    pub approvals: usize,
+    /// For admins: no mail server is set, so no mail leaves.
+    pub mail_missing: bool,
 }
 
 /// The result of a successful sign-in: the cookie value (shown once) and the session.
@@ -221,7 +235,7 @@ async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
 }
 
 /// E-mail addresses are compared in the form the registry stores them.
-fn normalised_email(email: &str) -> String {
+pub(crate) fn normalised_email(email: &str) -> String {
     match Email::parse(email) {
         Ok(email) => email.as_str().to_owned(),
         Err(_) => email.trim().chars().take(254).collect(),
@@ -349,6 +363,7 @@ async fn insert_session(
             csrf_token,
             id_hash,
             stage,
+            desk: Desk::default(),
         },
     })
 }
@@ -423,6 +438,7 @@ fn session_of(row: SessionRow, stage: Stage) -> Session {
         csrf_token: row.csrf_token,
         id_hash: row.id_hash,
         stage,
+        desk: Desk::default(),
     }
 }
 

@@ -1,11 +1,12 @@
 //! Who the staff are and how they prove it: the password sign-in with its sessions
 //! ([`login`]) and the throttle before it ([`throttle`]), the second factor ([`totp`]'s
-//! building blocks, [`two_factor`]'s use cases), password changes ([`passwords`]) and API
-//! tokens ([`tokens`]). Checking a caller's credentials on each request is the shared
-//! [`crate::auth`].
+//! building blocks, [`two_factor`]'s use cases), password changes ([`passwords`]), "Lupa
+//! kata sandi" by a one-time link ([`recovery`]) and API tokens ([`tokens`]). Checking a
+//! caller's credentials on each request is the shared [`crate::auth`].
 
 pub mod login;
 pub mod passwords;
+pub mod recovery;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -18,7 +18,7 @@ use crate::{App, AppError, AppResult, millis};
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Checks a new password's length; the field is named in the error.
-fn check_new(field: &str, password: &str) -> AppResult<()> {
+pub(crate) fn check_new(field: &str, password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(
             field,

@@ -41,7 +41,12 @@ pub struct MeetingMail {
 }
 
 /// The notice for a meeting mail job.
-pub(crate) fn message(change: Change, purpose: MeetingPurpose, meeting: &MeetingMail) -> Message {
+pub(crate) fn message(
+    change: Change,
+    purpose: MeetingPurpose,
+    meeting: &MeetingMail,
+    ticket_link: bool,
+) -> Message {
     let participant = |p: &MailPerson| Participant::required(p.name.as_deref(), p.email.clone());
     let event = MeetingEvent {
         uid: meeting.uid.clone(),
@@ -66,5 +71,6 @@ pub(crate) fn message(change: Change, purpose: MeetingPurpose, meeting: &Meeting
         },
         purpose,
         event: Box::new(event),
+        ticket_link,
     }
 }

@@ -91,6 +91,10 @@ pub enum MailKind {
         change: crate::outbox::invitation::Change,
         purpose: sigap_core::MeetingPurpose,
         meeting: Box<crate::outbox::invitation::MeetingMail>,
+        /// Set when the mail invites an agency the SOP has not told yet (before step 6):
+        /// the ticket's link would answer "not found" to it, so the mail carries none.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        no_ticket_link: bool,
     },
 }
 
@@ -326,7 +330,8 @@ fn message(kind: &MailKind) -> Message {
             change,
             purpose,
             meeting,
-        } => crate::outbox::invitation::message(change, purpose, &meeting),
+            no_ticket_link,
+        } => crate::outbox::invitation::message(change, purpose, &meeting, !no_ticket_link),
     }
 }
 

@@ -94,6 +94,29 @@ fn configured(app: &App, system: &SystemRow) -> AppResult<(Option<AdapterConfig>
     }
 }
 
+/// The methods the block and unblock forms offer for the system `system_id`: the configured
+/// adapter (by its profile's name when it has one) first, then `manual`; `manual` alone for
+/// a system without an adapter or no system.
+pub async fn methods(app: &App, system_id: Option<i64>) -> AppResult<Vec<String>> {
+    let manual = "manual".to_owned();
+    let Some(id) = system_id else {
+        return Ok(vec![manual]);
+    };
+    let Some(system) = app.store.get_system(id).await? else {
+        return Ok(vec![manual]);
+    };
+    if system.blocking_adapter == "manual" {
+        return Ok(vec![manual]);
+    }
+    let params: Map<String, Value> =
+        serde_json::from_str(&system.blocking_params).unwrap_or_default();
+    let name = match params.get(PROFILE_KEY) {
+        Some(Value::String(profile)) => profile.clone(),
+        _ => system.blocking_adapter.clone(),
+    };
+    Ok(vec![name, manual])
+}
+
 /// Checks the method the officer chose against the system's setting: `manual` is always
 /// possible (with a reason when an adapter is configured), any other name must be the
 /// configured adapter or its profile.

@@ -121,6 +121,31 @@ pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
     Ok(page.items.iter().filter(|t| t.unread).count())
 }
 
+/// What the page header tells `caller`: the unread tickets in their turn, the approvals
+/// waiting for the Regional Secretary (for the roles that read them), and, for admins,
+/// that no mail server is set.
+pub async fn desk(app: &App, caller: &Caller) -> AppResult<crate::identity::login::Desk> {
+    // The roles that read `/approvals` (`workflow::approvals`).
+    let reads_approvals = matches!(
+        caller.role,
+        Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
+    );
+    let approvals = if reads_approvals {
+        let filter = TicketFilter {
+            state: Some(State::AwaitingApproval),
+            ..TicketFilter::default()
+        };
+        usize::try_from(app.store.count_queue(&filter).await?).unwrap_or(0)
+    } else {
+        0
+    };
+    Ok(crate::identity::login::Desk {
+        unread: unread_in_my_turn(app, caller).await?,
+        approvals,
+        mail_missing: caller.role == Role::Admin && !app.rules.notices.mail_enabled,
+    })
+}
+
 /// A staff member a ticket may be assigned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignable {

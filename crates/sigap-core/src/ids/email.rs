@@ -54,7 +54,7 @@ impl Email {
 }
 
 fn error(message: &str) -> FieldError {
-    FieldError::new(FIELD, message)
+    FieldError::new(FIELD, message).of_kind(crate::error::Problem::NotAnEmail)
 }
 
 /// The characters of the local part besides dots (RFC 5322's `atext`, with the letters and

@@ -1,7 +1,7 @@
 //! Free text from forms: trimmed, bounded in length and free of the control characters that
 //! a database or a PDF would choke on (tab and line breaks are kept).
 
-use crate::error::FieldError;
+use crate::error::{FieldError, Problem};
 use crate::ids::thousands;
 
 /// Reads a required text field: trimmed, not empty, at most `max_chars` characters (Unicode
@@ -16,7 +16,8 @@ pub fn required_text(
         None => Err(FieldError::new(
             field,
             format!("`{field}` is required and must not be blank"),
-        )),
+        )
+        .of_kind(Problem::Missing)),
     }
 }
 
@@ -36,7 +37,7 @@ pub fn optional_text(
             thousands(max_chars),
             thousands(length)
         );
-        return Err(FieldError::new(field, message));
+        return Err(FieldError::new(field, message).of_kind(Problem::TooLong { max: max_chars }));
     }
     if let Some(bad) = text
         .chars()
@@ -46,7 +47,7 @@ pub fn optional_text(
             "`{field}` contains a control character (U+{:04X}); remove it",
             u32::from(bad)
         );
-        return Err(FieldError::new(field, message));
+        return Err(FieldError::new(field, message).of_kind(Problem::ControlCharacter));
     }
     Ok(Some(text.to_owned()))
 }

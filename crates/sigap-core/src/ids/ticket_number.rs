@@ -86,6 +86,7 @@ impl TicketNumber {
 
 fn shape_error(detail: &str) -> FieldError {
     FieldError::new(FIELD, format!("{SHAPE}: {detail}"))
+        .of_kind(crate::error::Problem::NotATicketNumber)
 }
 
 fn parse_year(year: &str) -> Result<i32, FieldError> {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
 use crate::calendar::wib;
-use crate::error::FieldError;
+use crate::error::{FieldError, Problem};
 use crate::ids;
 use crate::model::UnknownValue;
 use crate::records::SHORT_TEXT;
@@ -127,7 +127,7 @@ impl<'a> Body<'a> {
     /// The error for a missing required field.
     pub(crate) fn missing(&self, field: &str, hint: &str) -> FieldError {
         let name = self.name(field);
-        FieldError::new(&name, format!("`{name}` is required: {hint}"))
+        FieldError::new(&name, format!("`{name}` is required: {hint}")).of_kind(Problem::Missing)
     }
 
     fn read_bool(&self, field: &str) -> Result<Option<bool>, FieldError> {
@@ -146,6 +146,7 @@ impl<'a> Body<'a> {
                 &name,
                 format!("`{name}` must be yes or no (`true` or `false`)"),
             )
+            .of_kind(Problem::NotYesNo)
         })
     }
 
@@ -172,7 +173,8 @@ impl<'a> Body<'a> {
             None => Err(FieldError::new(
                 &name,
                 format!("`{name}` is required: one of {}", names.join(", ")),
-            )),
+            )
+            .of_kind(Problem::Missing)),
             Some(text) => text.parse::<T>().map_err(|unknown| {
                 let expected = unknown.expected.join(", ");
                 let given = unknown.value.trim();
@@ -180,6 +182,7 @@ impl<'a> Body<'a> {
                     &name,
                     format!("`{name}` must be one of: {expected} (not `{given}`)"),
                 )
+                .of_kind(Problem::NotAChoice)
             }),
         });
         self.take(result)
@@ -242,6 +245,7 @@ impl<'a> Body<'a> {
                     &name,
                     format!("`{name}` must be a date and time such as 2026-08-12T14:05:00+07:00"),
                 )
+                .of_kind(Problem::NotAnInstant)
             }),
         });
         self.take(result).flatten()
@@ -257,6 +261,7 @@ impl<'a> Body<'a> {
                     &name,
                     format!("`{name}` must be a date and time such as 2026-08-12T14:05:00+07:00"),
                 )
+                .of_kind(Problem::NotAnInstant)
             }),
         });
         self.take(result)

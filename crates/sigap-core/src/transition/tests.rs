@@ -32,7 +32,17 @@ fn run(role: Role, ticket: &TicketFacts, input: &ActionInput) -> Outcome {
         agency_valid_reports: 1,
         approval_threshold: 3,
     };
-    transition(&by(role), ticket, input, &ctx).unwrap()
+    let outcome = transition(&by(role), ticket, input, &ctx).unwrap();
+    // Every document a step issues is one `documents_of` lists for its action (the page
+    // offers its preview by that list).
+    for kind in &outcome.documents {
+        assert!(
+            crate::transition::documents_of(input.action()).contains(kind),
+            "{kind:?} is not listed for {}",
+            input.action()
+        );
+    }
+    outcome
 }
 
 fn validate(valid: bool) -> ActionInput {

@@ -494,6 +494,24 @@ fn a_draft_says_so_on_every_page() {
     assert_eq!(read_count_draft(&final_copy), 0);
 }
 
+#[test]
+fn a_preview_says_so_on_every_page_and_wins_over_a_draft() {
+    let mut doc = document(DocumentKind::BaValidation);
+    doc.preview = true;
+    doc.draft = true;
+    doc.verify_url = None;
+    let read = read(&render(&doc).unwrap());
+    assert!(read.pages >= 2, "the sample minutes run over pages");
+    assert_eq!(
+        read.count("PRATINJAU — belum diterbitkan, bukan naskah resmi"),
+        read.pages,
+        "{}",
+        read.text
+    );
+    assert_eq!(read.count("DRAF"), 0, "{}", read.text);
+    assert!(!read.has("/verify/"), "{}", read.text);
+}
+
 fn read_count_draft(doc: &Document) -> usize {
     read(&render(doc).unwrap()).count("DRAF")
 }

@@ -515,6 +515,7 @@ pub fn document(kind: DocumentKind) -> Document {
         verify_url: Some("https://sigap.batam.go.id/verify/Q7K2M9XW4RTA".to_owned()),
         verify_code: "Q7K2M9XW4RTA".to_owned(),
         draft: false,
+        preview: false,
         body: body(kind),
         evidence: evidence(),
         replaces: None,

@@ -41,13 +41,18 @@ pub(crate) fn draft(
     change: MeetingChange,
     purpose: MeetingPurpose,
     event: &MeetingEvent,
+    ticket_link: bool,
 ) -> Draft {
     let (subject, opening) = wording(c, change);
     let subject = format!("{subject}: {}", title(c, purpose));
-    Draft::new(&subject, c.t("Yth. Bapak/Ibu,", "Dear colleague,"))
+    let draft = Draft::new(&subject, c.t("Yth. Bapak/Ibu,", "Dear colleague,"))
         .para(opening)
-        .facts(facts(c, purpose, event))
-        .block(c.ticket_link())
+        .facts(facts(c, purpose, event));
+    if ticket_link {
+        draft.block(c.ticket_link())
+    } else {
+        draft
+    }
 }
 
 fn wording(c: &Context<'_>, change: MeetingChange) -> (&'static str, &'static str) {

@@ -235,6 +235,9 @@ pub enum Message {
         purpose: MeetingPurpose,
         /// The event itself, also sent as `text/calendar` (boxed: it is the largest message).
         event: Box<MeetingEvent>,
+        /// Whether the mail links to the ticket: not when it invites an agency the SOP has
+        /// not told yet (step 6), whose link would answer "not found".
+        ticket_link: bool,
     },
 }
 
@@ -338,7 +341,8 @@ impl Notification {
                 change,
                 purpose,
                 event,
-            } => meeting::draft(&c, *change, *purpose, event),
+                ticket_link,
+            } => meeting::draft(&c, *change, *purpose, event, *ticket_link),
         }
     }
 }

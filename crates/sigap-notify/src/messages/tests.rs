@@ -123,11 +123,13 @@ fn every_message() -> Vec<Message> {
             change: MeetingChange::Invitation,
             purpose: MeetingPurpose::Review,
             event: Box::new(event()),
+            ticket_link: true,
         },
         Message::Meeting {
             change: MeetingChange::Cancellation,
             purpose: MeetingPurpose::Validation,
             event: Box::new(event()),
+            ticket_link: false,
         },
     ]
 }
@@ -305,6 +307,7 @@ fn meeting_messages_carry_their_calendar_method() {
             change,
             purpose: MeetingPurpose::Review,
             event: Box::new(event()),
+            ticket_link: true,
         },
     };
     let method = |change| notification(change).calendar().map(|(_, method)| method);
@@ -327,4 +330,28 @@ fn meeting_messages_carry_their_calendar_method() {
             .contains("Mulai: Senin, 17 Agustus 2026 09.00 WIB")
     );
     assert!(rendered.subject.contains("Undangan rapat"));
+}
+
+#[test]
+fn a_meeting_mail_to_an_agency_not_yet_told_carries_no_ticket_link() {
+    let meeting = |ticket_link| Message::Meeting {
+        change: MeetingChange::Invitation,
+        purpose: MeetingPurpose::Validation,
+        event: Box::new(event()),
+        ticket_link,
+    };
+    let with = render(Tlp::AmberStrict, MailLang::Id, meeting(true));
+    assert!(
+        with.text.contains("https://sigap.batam.go.id/tickets/"),
+        "{}",
+        with.text
+    );
+    let without = render(Tlp::AmberStrict, MailLang::Id, meeting(false));
+    assert!(!without.text.contains("/tickets/"), "{}", without.text);
+    assert!(!without.html.contains("/tickets/"), "{}", without.html);
+    assert!(
+        without.subject.contains("Undangan rapat"),
+        "{}",
+        without.subject
+    );
 }

@@ -1,8 +1,9 @@
 //! The settings an admin may change while the server runs (`sigap_app::admin::overrides`): the
 //! approval threshold and its window, the holidays of the working calendar, the letterhead
-//! and each document kind's pattern, signers and copies. Admins and auditors read them;
-//! admins change them. A change applies to every instance from its next step on; `DELETE`
-//! on `approval`, `holidays` or `documents` puts that section back to the value read at start. The settings page does the same.
+//! and each document kind's pattern, signers and copies, the canned replies to the reporter.
+//! Admins and auditors read them; admins change them. A change applies to every instance
+//! from its next step on; `DELETE` on `approval`, `holidays`, `documents` or `replies` puts
+//! that section back to the value read at start. The settings page does the same.
 
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +15,7 @@ use sigap_app::admin::overrides::{
     self, ApprovalRequest, DocumentKindRequest, HolidaysRequest, LetterheadRequest, Section,
     SettingsView,
 };
+use sigap_core::replies::RepliesRequest;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_letterhead))
         .routes(routes!(put_document_kind))
         .routes(routes!(reset_documents))
+        .routes(routes!(put_replies, reset_replies))
 }
 
 /// The settings in force, as admins and auditors read them.
@@ -109,6 +112,31 @@ async fn put_document_kind(
 ) -> ApiResult<Json<SettingsView>> {
     overrides::set_document_kind(&s.app, &caller, &kind, &body.request()?).await?;
     current(&s, &caller).await
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/replies", tag = "settings",
+    security(("bearer" = [])), request_body = RepliesRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_replies(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    sigap_app::admin::replies::set_replies(&s.app, &caller, &body.request()?).await?;
+    current(&s, &caller).await
+}
+
+/// Puts the canned replies back to the texts sigap starts with.
+#[utoipa::path(delete, path = "/api/v1/settings/replies", tag = "settings",
+    security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "already the start value")))]
+async fn reset_replies(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    reset(&s, &caller, Section::Replies).await
 }
 
 /// Puts `section` back to the value read at start and answers the settings then in force.

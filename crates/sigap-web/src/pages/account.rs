@@ -225,7 +225,7 @@ async fn change_password(
 }
 
 /// The refused field and its message from the catalogue.
-fn refused(lang: PageLang, field: &str) -> (String, String) {
+pub(crate) fn refused(lang: PageLang, field: &str) -> (String, String) {
     (
         field.to_owned(),
         lang.t(&format!("account.password.error.{field}"))

@@ -1,7 +1,7 @@
 //! Static assets embedded in the binary (`include_str!`), served under `/assets/`: the one
-//! stylesheet of the pages, the report form's script (the anti-spam proof of work and the
-//! live CVSS score) and the live countdown of a deadline within the hour. Every page works
-//! without the scripts.
+//! stylesheet of the pages, the report form's script (the anti-spam proof of work), the live
+//! CVSS score of the report and the assessment, and the live countdown of a deadline within
+//! the hour. Every page works without the scripts.
 
 use axum::Router;
 use axum::http::header;
@@ -14,14 +14,20 @@ use crate::AppState;
 pub const STYLESHEET: &str = include_str!("../../assets/sigap.css");
 /// The report form's script, in `assets/`.
 pub const REPORT_SCRIPT: &str = include_str!("../../assets/report.js");
+/// The live CVSS score of a form's vector (the report, the assessment).
+pub const CVSS_SCRIPT: &str = include_str!("../../assets/cvss.js");
 /// The live countdown of a deadline within the hour (the five-minute unblock).
 pub const COUNTDOWN_SCRIPT: &str = include_str!("../../assets/countdown.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/sigap.css", get(stylesheet))
-        .route("/assets/report.js", get(report_script))
-        .route("/assets/countdown.js", get(countdown_script))
+        .route("/assets/report.js", get(|| async { script(REPORT_SCRIPT) }))
+        .route(
+            "/assets/countdown.js",
+            get(|| async { script(COUNTDOWN_SCRIPT) }),
+        )
+        .route("/assets/cvss.js", get(|| async { script(CVSS_SCRIPT) }))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -34,22 +40,13 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn report_script() -> impl IntoResponse {
+/// One of the scripts, cached for an hour.
+fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        REPORT_SCRIPT,
-    )
-}
-
-async fn countdown_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        COUNTDOWN_SCRIPT,
+        body,
     )
 }

@@ -35,6 +35,20 @@ pub fn public_token_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
     cookies::get(headers, CSRF_COOKIE).is_some_and(|cookie| tokens_match(&cookie, submitted))
 }
 
+/// Takes the anti-CSRF field out of a form's fields (so that the use case never sees it)
+/// and answers its value.
+pub fn take_token(fields: &mut serde_json::Value) -> Option<String> {
+    fields
+        .as_object_mut()
+        .and_then(|m| m.remove(CSRF_FIELD))
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+/// Whether a staff form's fields carry the session's anti-CSRF token (taken out of them).
+pub fn staff_token_ok(session_token: &str, fields: &mut serde_json::Value) -> bool {
+    tokens_match(session_token, take_token(fields).as_deref())
+}
+
 /// The token a public form page embeds: the browser's current one, or a new one that the
 /// response sets.
 #[derive(Debug, Clone)]

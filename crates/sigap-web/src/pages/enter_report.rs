@@ -18,7 +18,7 @@ use sigap_core::{Channel, FieldError, Role};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
-use crate::pages::csrf::{CSRF_FIELD, tokens_match};
+use crate::pages::csrf::staff_token_ok;
 use crate::pages::forms::{FormField, place_errors};
 use crate::pages::public::{FieldGroup, report_fields};
 use crate::pages::session::StaffSession;
@@ -110,12 +110,7 @@ async fn enter(
 ) -> PageResult {
     let layout = layout(lang, &session);
     let mut body = body.or_page(&layout)?;
-    let submitted = body
-        .fields
-        .as_object_mut()
-        .and_then(|m| m.remove(CSRF_FIELD))
-        .and_then(|v| v.as_str().map(str::to_owned));
-    if !tokens_match(&session.csrf_token, submitted.as_deref()) {
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
         return Err(csrf_refused(layout).into());
     }
     let caller = &session.caller;

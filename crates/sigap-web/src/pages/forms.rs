@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use sigap_core::records::schema::{FieldType, FormSpec, Need, form_fields};
-use sigap_core::{Action, FieldError, Role};
+use sigap_core::{Action, FieldError, Problem, Role};
 
 use crate::pages::PageLang;
 
@@ -161,26 +161,50 @@ pub fn text_of(fields: &Value, name: &str) -> Option<String> {
 
 /// A refused action's field error in the page's language. The checks in `sigap-core`
 /// explain themselves in English, which the English page shows as they are; the
-/// Indonesian page shows the catalogue's message for the field
-/// (`field.{action}.{field}.error`), or says which field to check, by its label.
+/// Indonesian page names the field by its label and says what is wrong with it from the
+/// kind of problem (missing, too long, not a date, …), or, for a missing field or another
+/// problem, the catalogue's own sentence for the field (`field.{action}.{field}.error`).
 pub fn localized_error(lang: PageLang, action: &str, error: &FieldError) -> FieldError {
     if lang == PageLang::En {
         return error.clone();
     }
-    let key = format!("field.{action}.{}.error", error.field);
-    let specific = lang.t(&key);
-    let message = if specific != key.as_str() {
-        specific.into_owned()
-    } else {
-        let label_key = format!("field.{action}.{}", error.field);
-        let label = lang.t(&label_key);
-        if label != label_key.as_str() {
-            lang.tf("ticket.field_error", &[("label", label.into_owned())])
-        } else {
-            lang.t("ticket.field_error_other").into_owned()
-        }
+    let found = |key: String| {
+        let text = lang.t(&key);
+        (text != key.as_str()).then(|| text.into_owned())
     };
-    FieldError::new(error.field.clone(), message)
+    let specific = found(format!("field.{action}.{}.error", error.field));
+    let label = found(format!("field.{action}.{}", error.field)).or_else(|| {
+        // A group's field (`meeting.place`) is labelled under the group's name.
+        let (group, _) = error.field.split_once('.')?;
+        found(format!("field.{action}.{group}"))
+    });
+    let message = match (error.problem, label, specific) {
+        (Problem::Missing | Problem::Other, _, Some(specific)) => specific,
+        (_, None, _) => lang.t("ticket.field_error_other").into_owned(),
+        (problem, Some(label), _) => problem_message(lang, problem, label),
+    };
+    FieldError::new(error.field.clone(), message).of_kind(error.problem)
+}
+
+/// What is wrong with the field labelled `label`, in the page's language.
+fn problem_message(lang: PageLang, problem: Problem, label: String) -> String {
+    let key = match problem {
+        Problem::Missing => "field_error.missing",
+        Problem::TooLong { max } => {
+            return lang.tf(
+                "field_error.too_long",
+                &[("label", label), ("max", lang.whole(max))],
+            );
+        }
+        Problem::ControlCharacter => "field_error.control_character",
+        Problem::NotAnInstant => "field_error.not_an_instant",
+        Problem::NotAChoice => "field_error.not_a_choice",
+        Problem::NotYesNo => "field_error.not_yes_no",
+        Problem::NotAnEmail => "field_error.not_an_email",
+        Problem::NotATicketNumber => "field_error.not_a_ticket_number",
+        Problem::Other => "ticket.field_error",
+    };
+    lang.tf(key, &[("label", label)])
 }
 
 /// Puts each error next to its field; answers those that belong to no field.
@@ -310,5 +334,43 @@ mod tests {
                 .iter()
                 .any(|f| f.name == "meeting.held_at" && f.error.is_some())
         );
+    }
+
+    #[test]
+    fn indonesian_errors_say_what_is_wrong_with_the_field() {
+        let id =
+            |action: &str, error: FieldError| localized_error(PageLang::Id, action, &error).message;
+        let long = FieldError::new("notes", "`notes` is too long")
+            .of_kind(Problem::TooLong { max: 20_000 });
+        assert_eq!(
+            id("close", long),
+            "Isian “Catatan penutupan” terlalu panjang: paling banyak 20.000 karakter."
+        );
+        let when = FieldError::new("meeting.held_at", "no").of_kind(Problem::NotAnInstant);
+        assert_eq!(
+            id("validate", when),
+            "Isian “Waktu rapat (WIB)” harus berupa tanggal dan waktu, misalnya 12-08-2026 14.05."
+        );
+        // A missing field with a sentence of its own says that sentence.
+        let missing =
+            FieldError::new("findings", "`findings` is required").of_kind(Problem::Missing);
+        assert_eq!(
+            id("validate", missing),
+            "Tuliskan temuan validasi: apa yang diperiksa dan hasilnya."
+        );
+        let missing = FieldError::new("notes", "`notes` is required").of_kind(Problem::Missing);
+        assert_eq!(
+            id("close", missing),
+            "Isian “Catatan penutupan” wajib diisi."
+        );
+        let number = FieldError::new("of", "bad").of_kind(Problem::NotATicketNumber);
+        assert!(id("mark_duplicate", number).contains("BCSIRT-2026-00012"));
+        // English pages keep the check's own sentence; an unknown field still gets Indonesian.
+        let other = FieldError::new("nothing", "`nothing` is odd");
+        assert_eq!(
+            localized_error(PageLang::En, "close", &other).message,
+            "`nothing` is odd"
+        );
+        assert!(id("close", other).starts_with("Periksa kembali"));
     }
 }

@@ -162,14 +162,32 @@ impl PageLang {
             ),
             PageLang::En => format!(
                 "{}, {} {} {}, {:02}:{:02} WIB",
-                WEEKDAYS_EN[date.weekday().num_days_from_monday() as usize],
+                sigap_core::calendar::weekday_name_en(date),
                 date.day(),
-                MONTHS_EN[date.month0() as usize],
+                sigap_core::calendar::month_name_en(date.month()),
                 date.year(),
                 wib.hour(),
                 wib.minute()
             ),
         }
+    }
+
+    /// A whole number with its thousands marked as the language writes them: `20.000` in
+    /// Indonesian, `20,000` in English.
+    pub fn whole(&self, value: usize) -> String {
+        let digits = value.to_string();
+        let mark = match self {
+            PageLang::Id => '.',
+            PageLang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                out.push(mark);
+            }
+            out.push(digit);
+        }
+        out
     }
 
     /// A decimal number with one digit after the point, as the language writes it:
@@ -182,31 +200,6 @@ impl PageLang {
         }
     }
 }
-
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// The language of a request: `?lang=`, else the cookie, else `Accept-Language`, else
 /// Indonesian.

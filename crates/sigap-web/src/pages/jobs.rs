@@ -53,6 +53,7 @@ fn what(lang: PageLang, job: &JobView) -> String {
         JobKind::Mail => format!("jobs.mail.{}", job.mail.as_deref().unwrap_or("other")),
         JobKind::Webhook => "jobs.kind.webhook".to_owned(),
         JobKind::Alert => "jobs.kind.other".to_owned(),
+        JobKind::Account => "jobs.kind.account".to_owned(),
     };
     let text = lang.t(&key);
     if text == key {

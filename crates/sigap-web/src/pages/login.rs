@@ -5,7 +5,7 @@
 //! which returns to `next` after it) or its enrolment (`/account/totp`) when the session
 //! must pass one first. Every refusal (unknown
 //! address, wrong password, locked address) answers the same page and message.
-//! `POST /logout` ends the session, also a half-way one.
+//! `POST /logout` ends the session, also a half-way one. "Lupa kata sandi" is `recovery`.
 
 use askama::Template;
 use axum::Router;
@@ -43,6 +43,8 @@ struct LoginPage {
     refused: bool,
     /// The page to return to once signed in (a checked local path), or empty.
     next: String,
+    /// Right after a new password was set with a "Lupa kata sandi" link.
+    reset_done: bool,
 }
 
 fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) -> LoginPage {
@@ -53,6 +55,7 @@ fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) 
         email,
         refused,
         next: String::new(),
+        reset_done: false,
     }
 }
 
@@ -60,6 +63,8 @@ fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) 
 #[derive(Debug, Default, Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// `done` after a new password was set with a link.
+    reset: Option<String>,
 }
 
 /// The page to return to, when `next` names one this site may return to.
@@ -70,6 +75,7 @@ fn checked_next(next: Option<&str>) -> Option<String> {
 async fn login_form(lang: PageLang, csrf: PublicCsrf, Query(query): Query<NextQuery>) -> Response {
     let mut page = login_page(lang, csrf.token.clone(), String::new(), false);
     page.next = checked_next(query.next.as_deref()).unwrap_or_default();
+    page.reset_done = query.reset.as_deref() == Some("done");
     csrf.apply(render(StatusCode::OK, &page))
 }
 
@@ -137,7 +143,7 @@ async fn start_session(
 }
 
 /// The answer to a client past the sign-in throttle: `429` with `Retry-After`.
-fn throttled(lang: PageLang, retry_after: u64) -> Response {
+pub(crate) fn throttled(lang: PageLang, retry_after: u64) -> Response {
     let minutes = retry_after.div_ceil(60).to_string();
     let detail = lang.tf("login.throttled", &[("minutes", minutes)]);
     let layout = Layout::public(lang, "/login", "login.title");

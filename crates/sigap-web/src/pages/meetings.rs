@@ -16,7 +16,7 @@ use sigap_app::workflow::meetings::{
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
-use crate::pages::csrf::{CSRF_FIELD, tokens_match};
+use crate::pages::csrf::staff_token_ok;
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused};
 
@@ -116,12 +116,7 @@ fn checked_fields<T: serde::de::DeserializeOwned>(
     body: Result<FormBody, ApiError>,
 ) -> Result<T, PageError> {
     let mut body = body.or_page(layout)?;
-    let submitted = body
-        .fields
-        .as_object_mut()
-        .and_then(|m| m.remove(CSRF_FIELD))
-        .and_then(|v| v.as_str().map(str::to_owned));
-    if !tokens_match(&session.csrf_token, submitted.as_deref()) {
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
         return Err(csrf_refused(layout.clone()).into());
     }
     body.request().or_page(layout)

@@ -37,13 +37,16 @@ pub mod i18n;
 pub mod jobs;
 pub mod login;
 pub mod meetings;
+pub mod preview;
 pub mod public;
 pub mod queue;
 pub mod queue_export;
+pub mod recovery;
 pub mod saved_filters;
 pub mod session;
 pub mod swimlane;
 pub mod ticket;
+pub mod ticket_forms;
 pub mod two_factor;
 pub mod verify;
 
@@ -59,6 +62,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
         .merge(login::router())
+        .merge(recovery::router())
+        .merge(preview::router())
         .merge(two_factor::router())
         .merge(queue::router())
         .merge(enter_report::router())
@@ -124,6 +129,11 @@ pub struct StaffBar {
     /// Whether the session is complete; a half-way one (second factor awaited) shows only
     /// the sign-out.
     pub full: bool,
+    /// What the header tells: unread tickets in the caller's turn, approvals waiting, no
+    /// mail server (admins).
+    pub desk: sigap_app::identity::login::Desk,
+    /// "3 baru" after the queue's link, when the caller's turn has unread tickets.
+    pub unread: Option<String>,
 }
 
 impl Layout {
@@ -159,6 +169,9 @@ impl Layout {
                 jobs: matches!(session.caller.role, Role::Admin | Role::Auditor),
                 admin: matches!(session.caller.role, Role::Admin | Role::Auditor),
                 full: true,
+                desk: session.desk.clone(),
+                unread: (session.desk.unread > 0)
+                    .then(|| lang.tf("nav.unread", &[("n", session.desk.unread.to_string())])),
             }),
         }
     }

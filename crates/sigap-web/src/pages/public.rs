@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PublicFormBody, Source};
 use crate::pages::cookies;
-use crate::pages::csrf::{CSRF_FIELD, PublicCsrf, public_token_ok};
+use crate::pages::csrf::{PublicCsrf, public_token_ok, take_token};
 use crate::pages::forms::{Choice, FormField, place_errors, text_of};
 use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render, secure_cookies};
 
@@ -170,11 +170,7 @@ async fn report_form(State(state): State<AppState>, lang: PageLang, csrf: Public
 
 /// Takes the anti-CSRF field out of a form's fields and checks it against the cookie.
 fn take_public_token(headers: &HeaderMap, fields: &mut Value) -> bool {
-    let submitted = fields
-        .as_object_mut()
-        .and_then(|m| m.remove(CSRF_FIELD))
-        .and_then(|v| v.as_str().map(str::to_owned));
-    public_token_ok(headers, submitted.as_deref())
+    public_token_ok(headers, take_token(fields).as_deref())
 }
 
 #[derive(Template)]

@@ -271,9 +271,8 @@ async fn list_tickets(
         .await
         .or_page(&layout)?;
     let may_take = sigap_core::roles_for(sigap_core::Action::Assign).contains(&caller.role);
-    let unread = queue::unread_in_my_turn(&state.app, caller)
-        .await
-        .or_page(&layout)?;
+    // Counted for the header already (`session::StaffSession`).
+    let unread = session.desk.unread;
     let saved = sigap_app::workflow::saved_filters::list(&state.app, caller)
         .await
         .or_page(&layout)?;

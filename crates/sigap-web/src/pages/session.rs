@@ -28,7 +28,14 @@ where
             return Err(to_login_from(parts));
         };
         match login::session(&state.app, &value).await {
-            Ok(Some(session)) => Ok(StaffSession(session)),
+            Ok(Some(mut session)) => {
+                // The header's counts; a page still opens when they cannot be read.
+                match sigap_app::workflow::queue::desk(&state.app, &session.caller).await {
+                    Ok(desk) => session.desk = desk,
+                    Err(e) => tracing::warn!(error = %e, "the header's counts could not be read"),
+                }
+                Ok(StaffSession(session))
+            }
             Ok(None) => Err(half_way(&state, &value, parts).await),
             Err(e) => Err(crate::error::ApiError::from(e).into_response()),
         }

@@ -25,11 +25,11 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::countdown::{Countdown, countdown};
-use crate::pages::csrf::{CSRF_FIELD, tokens_match};
-use crate::pages::forms::{FormField, action_fields, assignee_choices, place_errors};
+use crate::pages::csrf::staff_token_ok;
 use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
+use crate::pages::ticket_forms::{ActionForm, action_forms, complete, fill_reply, summary_score};
 use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
 
 pub fn router() -> Router<AppState> {
@@ -66,16 +66,6 @@ struct CommentGroup {
     comments: Vec<CommentView>,
 }
 
-/// The form of one allowed action.
-struct ActionForm {
-    action: String,
-    title: String,
-    fields: Vec<FormField>,
-    multipart: bool,
-    error: Option<String>,
-    open: bool,
-}
-
 #[derive(Template)]
 #[template(path = "ticket.html")]
 struct TicketPage {
@@ -91,6 +81,8 @@ struct TicketPage {
     timeline: Vec<TimelineView>,
     comments: CommentsPage,
     forms: Vec<ActionForm>,
+    /// The CVSS score of the summary, and a note on the reporter's (`summary_score`).
+    score: Option<(String, Option<String>)>,
     /// The "Rapat" section: the ticket's meetings and the schedule form.
     meetings: MeetingsSection,
     notice: Option<String>,
@@ -244,32 +236,6 @@ fn comment_groups(lang: PageLang, comments: &[CommentView]) -> Vec<CommentGroup>
         .collect()
 }
 
-fn action_forms(lang: PageLang, session: &Session, ticket: &TicketView) -> Vec<ActionForm> {
-    ticket
-        .allowed_actions
-        .iter()
-        .map(|&action| {
-            let fields = action_fields(lang, action, session.caller.role, ticket.system.is_some());
-            ActionForm {
-                action: action.as_str().to_owned(),
-                title: lang.label(action).to_owned(),
-                multipart: true,
-                fields,
-                error: None,
-                open: false,
-            }
-        })
-        .collect()
-}
-
-/// The fields of the assign form, when the caller has it.
-fn assign_fields(forms: &mut [ActionForm]) -> &mut [FormField] {
-    match forms.iter_mut().find(|f| f.action == "assign") {
-        Some(form) => &mut form.fields,
-        None => &mut [],
-    }
-}
-
 /// The remediation deadline for the agency's system owner, while the step is theirs.
 fn remediation_countdown(
     session: &Session,
@@ -310,6 +276,7 @@ fn ticket_page(
             .collect(),
         comments: comments_page(lang, &ticket.comments, comments),
         forms: action_forms(lang, session, &ticket),
+        score: summary_score(lang, &ticket),
         meetings,
         notice,
         ticket,
@@ -324,6 +291,8 @@ struct ShowQuery {
     entered: bool,
     /// The page of the comments (1: the oldest); the newest when absent.
     comments: Option<usize>,
+    /// A canned reply to fill the comment form with (`received`, …).
+    reply: Option<String>,
 }
 
 async fn show_ticket(
@@ -356,14 +325,19 @@ async fn show_ticket(
         now,
         query.comments,
     );
-    assignee_choices(&state, lang, &session, assign_fields(&mut page.forms))
+    complete(&state, lang, &session, &page.ticket, &mut page.forms)
         .await
         .or_page(&layout)?;
+    if let Some(kind) = query.reply.and_then(|k| k.parse().ok()) {
+        fill_reply(&state, &session, &number, kind, &mut page.forms)
+            .await
+            .or_page(&layout)?;
+    }
     Ok(render(StatusCode::OK, &page))
 }
 
 /// The layout of a ticket's pages.
-fn ticket_layout(lang: PageLang, session: &Session) -> Layout {
+pub(crate) fn ticket_layout(lang: PageLang, session: &Session) -> Layout {
     Layout::staff(
         lang,
         "/tickets",
@@ -382,12 +356,7 @@ async fn perform_action(
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
     let mut body = body.or_page(&layout)?;
-    let submitted = body
-        .fields
-        .as_object_mut()
-        .and_then(|m| m.remove(CSRF_FIELD))
-        .and_then(|v| v.as_str().map(str::to_owned));
-    if !tokens_match(&session.csrf_token, submitted.as_deref()) {
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
         return Err(csrf_refused(layout).into());
     }
     let caller = &session.caller;
@@ -414,7 +383,7 @@ async fn perform_action(
 }
 
 /// The ticket page again, with the refusal in the action's form and the user's input kept.
-async fn refused_action(
+pub(crate) async fn refused_action(
     state: &AppState,
     lang: PageLang,
     session: &Session,
@@ -438,23 +407,13 @@ async fn refused_action(
     let status = problem.status;
     let meetings = crate::pages::meetings::section(state, lang, &session.caller, &ticket).await;
     let mut page = ticket_page(lang, session, ticket, meetings, None, state.app.now(), None);
-    assignee_choices(state, lang, session, assign_fields(&mut page.forms))
+    complete(state, lang, session, &page.ticket, &mut page.forms)
         .await
         .or_page(&layout)?;
     let headline = lang.t(&format!("ticket.refused.{}", status.as_u16()));
     let message = match page.forms.iter_mut().find(|f| f.action == action) {
         Some(form) => {
-            for field in &mut form.fields {
-                field.keep(fields);
-            }
-            let unplaced = place_errors(&mut form.fields, &field_errors);
-            form.open = true;
-            let detail = if field_errors.is_empty() {
-                problem.detail.clone()
-            } else {
-                unplaced.join("; ")
-            };
-            form.error = Some(format!("{headline} {detail}").trim().to_owned());
+            form.refused(fields, &field_errors, &headline, &problem.detail);
             None
         }
         None => Some(format!("{headline} {}", problem.detail)),

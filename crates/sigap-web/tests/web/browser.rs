@@ -392,6 +392,47 @@ impl<'a> Person<'a> {
         self.screenshot(name).await;
     }
 
+    /// The page on a phone (390 × 844 CSS pixels): accessible, no sideways scrolling, the
+    /// header under 120 px; saved as `name`. The desktop size comes back after.
+    async fn look_on_phone(&self, name: &str) {
+        self.client.set_window_size(390, 844).await.unwrap();
+        self.client.refresh().await.unwrap();
+        let sizes = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth,
+                         document.querySelector('header.site').getBoundingClientRect().height]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner, header) = (
+            sizes[0].as_f64().unwrap(),
+            sizes[1].as_f64().unwrap(),
+            sizes[2].as_f64().unwrap(),
+        );
+        let wide = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('body *'))
+                   .filter(e => !(e.parentElement && e.parentElement.closest('.table-wrap, pre.text')))
+                   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                   .slice(0, 8)
+                   .map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+                        + Math.round(e.getBoundingClientRect().right))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            scroll <= inner,
+            "{name}: {scroll} px wide on a {inner} px screen; too wide: {wide}"
+        );
+        assert!(header < 120.0, "{name}: the header takes {header} px");
+        self.look(name).await;
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
     /// Saves a screenshot of the whole page as `name` when `SIGAP_SCREENSHOT_DIR` is set.
     async fn screenshot(&self, name: &str) {
         let Ok(dir) = std::env::var("SIGAP_SCREENSHOT_DIR") else {
@@ -497,10 +538,15 @@ async fn report(reporter: &Person<'_>, report: &Value, files: &str) -> (String, 
     }
     // The live score of the vector typed, from the server's scorer.
     if let Ok(scored) = sigap_core::cvss::score_vector(report["cvss_vector"].as_str().unwrap()) {
-        let expected = format!("{:.1}", scored.score);
+        // As the page's language writes it: "Skor CVSS (versi 3.1): 9,8 — Kritis".
+        let expected = format!(
+            "Skor CVSS (versi {}): {}",
+            scored.version.as_str(),
+            format!("{:.1}", scored.score).replace('.', ",")
+        );
         let mut shown = String::new();
         for _ in 0..50 {
-            shown = reporter.text_of("cvss-live").await;
+            shown = reporter.text_of("f-report-cvss-vector-live").await;
             if shown.contains(&expected) {
                 break;
             }
@@ -596,6 +642,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         "the queue lists the report: {queue}"
     );
     csirt.look("queue").await;
+    csirt.look_on_phone("queue-phone").await;
     csirt
         .act(
             &number,
@@ -612,6 +659,43 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         )
         .await;
     assert_eq!(state(&app, &number).await, "assessing");
+    // The assessment starts from the reporter's vector, scored live, with the criticality
+    // the score maps to chosen.
+    csirt.open(&format!("/tickets/{number}")).await;
+    csirt
+        .by_id("action-assess")
+        .await
+        .find(Locator::Css("summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let vector = csirt.by_id("f-assess-cvss-vector").await;
+    assert_eq!(
+        vector.prop("value").await.unwrap().as_deref(),
+        Some(sigap_testkit::bodies::CVSS_HIGH)
+    );
+    assert!(
+        csirt
+            .by_id("f-assess-criticality-high")
+            .await
+            .is_selected()
+            .await
+            .unwrap()
+    );
+    let mut live = String::new();
+    for _ in 0..50 {
+        live = csirt.text_of("f-assess-cvss-vector-live").await;
+        if live.contains("9,8") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        live.contains("Skor CVSS (versi 3.1): 9,8 — Kritis") && live.contains("Tinggi"),
+        "the assessment's live score: `{live}`"
+    );
     csirt
         .act(
             &number,
@@ -637,7 +721,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
             &number,
             "block",
             &[
-                ("method", "text", "manual"),
+                ("method", "select", "manual"),
                 (
                     "evidence_text",
                     "textarea",
@@ -732,6 +816,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     }
     assert_eq!(shown_width, json!(480), "the evidence picture is shown");
     csirt.look("ticket").await;
+    csirt.look_on_phone("ticket-phone").await;
 
     // The domain officer lifts the block; the CSIRT closes when the ticket still waits.
     officer
@@ -739,7 +824,7 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
             &number,
             "unblock",
             &[
-                ("method", "text", "manual"),
+                ("method", "select", "manual"),
                 (
                     "evidence_text",
                     "textarea",

@@ -11,7 +11,9 @@
 
 mod credentials;
 mod language;
+mod preview;
 mod queue;
+mod replies;
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -443,7 +445,8 @@ async fn wrong_password_is_refused_without_a_session(app: TestApp) {
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     assert!(page.session_cookie().is_none());
-    assert!(page.body.contains("Alamat surel atau kata sandi salah"));
+    assert!(page.body.contains("alamat surel atau kata sandi salah"));
+    assert!(page.body.contains("href=\"/login/forgot\""), "a way out");
     let unknown = browser
         .post_form(
             "/login",
@@ -893,8 +896,14 @@ async fn reporter_text_is_escaped_on_the_staff_ticket_page(app: TestApp) {
     browser.login(email, PASSWORD).await;
     let page = browser.get(&format!("/tickets/{}", submitted.number)).await;
     assert_eq!(page.status, StatusCode::OK);
-    // The page's one script is its own asset (the live countdown); none of the report's.
-    assert_eq!(page.body.matches("<script").count(), 1, "no raw script tag");
+    // The page's two scripts are its own assets (the live countdown and the live CVSS
+    // score); none of the report's.
+    assert_eq!(page.body.matches("<script").count(), 2, "no raw script tag");
+    assert_eq!(
+        page.body.matches("<script src=\"/assets/").count(),
+        2,
+        "only the page's own scripts"
+    );
     assert!(
         page.body
             .contains("<script src=\"/assets/countdown.js\" defer></script>")

@@ -14,6 +14,7 @@ use sigap_store::{SystemRow, TicketRow, Tx};
 
 use crate::access::{facts_of, parse_number};
 use crate::auth::Caller;
+use crate::documents::Previews;
 use crate::evidence::{self, StoredFile, Upload};
 use crate::views::TicketView;
 use crate::workflow::tickets::get_ticket;
@@ -30,6 +31,9 @@ struct Doing<'a> {
     policy: &'a Policy,
     caller: &'a Caller,
     source: Option<String>,
+    /// Set for a preview: the step runs whole, its documents are rendered into this as
+    /// previews, and the transaction is rolled back.
+    preview: Option<&'a Previews>,
 }
 
 /// What the records name, looked up inside the transaction.
@@ -68,6 +72,7 @@ pub async fn perform_action(
         policy: &policy,
         caller,
         source: source.clone(),
+        preview: None,
     };
     let result = try_perform(&doing, number, action, body, uploads).await;
     if let Err(e) = &result {
@@ -217,11 +222,65 @@ async fn in_transaction(
         resolved,
     };
     let step_id = apply(&mut tx, doing, &row, &facts_for_rule, decided, files, now).await?;
+    if doing.preview.is_some() {
+        // A preview: the documents are rendered; nothing of the step stays.
+        tx.rollback().await?;
+        return Ok(row.number);
+    }
     if let Some(meeting) = &meeting {
         crate::workflow::meetings::step::mark_held(&mut tx, meeting, step_id, millis(now)).await?;
     }
     tx.commit().await?;
     Ok(row.number)
+}
+
+/// The documents `action` with `body` would issue on the ticket `number` now, each as the
+/// PDF it would be, marked as a preview: the step runs whole in a transaction that is
+/// rolled back (no number is taken, no mail or record stays, nothing is stored). Refused as
+/// the step itself would be (and audited so); a block or an unblock, whose adapter acts on
+/// the system before the step, cannot be previewed. Files are not taken.
+pub async fn preview_documents(
+    app: &App,
+    caller: &Caller,
+    number: &str,
+    action: &str,
+    body: &Value,
+) -> AppResult<Vec<crate::documents::PreviewDocument>> {
+    let policy = app.policy().await?;
+    let previews = Previews::default();
+    let doing = Doing {
+        app,
+        policy: &policy,
+        caller,
+        source: None,
+        preview: Some(&previews),
+    };
+    let result = try_preview(&doing, number, action, body).await;
+    if let Err(e) = &result {
+        let what = format!("preview:{action}");
+        crate::audit::refused_on_ticket(app, caller, number, &what, e, None).await;
+    }
+    result?;
+    Ok(previews.take())
+}
+
+async fn try_preview(
+    doing: &Doing<'_>,
+    number: &str,
+    action: &str,
+    body: &Value,
+) -> AppResult<String> {
+    let action: Action = action
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("action `{action}`")))?;
+    let number = parse_number(number)?;
+    precheck(doing.app, doing.caller, number.as_str(), action).await?;
+    if matches!(action, Action::Block | Action::Unblock) {
+        return Err(AppError::Conflict(
+            "a block or an unblock cannot be previewed: its adapter acts on the system".into(),
+        ));
+    }
+    in_transaction(doing, &number, action, body, &[], serde_json::Map::new()).await
 }
 
 /// Refuses early, before any upload is stored, when the caller may not act at all. The

@@ -70,6 +70,7 @@ pub(super) async fn apply(
             files,
             now,
             step_id,
+            preview: doing.preview,
         },
     )
     .await?;

@@ -121,6 +121,7 @@ pub(crate) async fn enqueue(app: &App, tx: &mut Tx, m: Mailing<'_>, now: i64) ->
             change: m.change,
             purpose: m.purpose,
             meeting: Box::new(meeting),
+            no_ticket_link: m.draft.agency_invited && !sigap_core::agency_told(m.row.state),
         },
     );
     // Attendees may be outside the CSIRT (the agency): no reporter's words in their mail.

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings/holidays", post(set_holidays))
         .route("/admin/settings/letterhead", post(set_letterhead))
         .route("/admin/settings/documents/{kind}", post(set_document_kind))
+        .route("/admin/settings/replies", post(set_replies))
         .route("/admin/settings/reset/{section}", post(reset))
 }
 
@@ -78,6 +79,8 @@ struct SettingsPage {
     drafts: Vec<String>,
     /// Whether documents print links (the public URL does not name this machine).
     public_url_set: bool,
+    replies_state: SectionState,
+    replies_form: AdminForm,
 }
 
 /// A signer as the form's line: `position | name | rank | NIP`, the empty tail left out.
@@ -127,6 +130,65 @@ fn approval_fields(lang: PageLang, effective: &Effective) -> Vec<FormField> {
             .with_value(&rules.approval_threshold.to_string()),
         admin_field(lang, "approval", "window_days", "number").with_value(&window),
     ]
+}
+
+/// The canned replies, one text area per kind and language (read-only for auditors).
+fn reply_fields(lang: PageLang, effective: &Effective, editable: bool) -> Vec<FormField> {
+    let mut fields = Vec::new();
+    for reply in &effective.replies {
+        for (code, text) in [("id", &reply.id), ("en", &reply.en)] {
+            let name = format!("{}.{code}", reply.kind.as_str());
+            let mut field = admin_field(lang, "replies", &name, "textarea").with_value(text);
+            field.label = lang.tf(
+                &format!("admin.replies.{code}"),
+                &[("reply", lang.label(reply.kind).to_owned())],
+            );
+            field.hint = None;
+            if editable {
+                field = field.required();
+            }
+            fields.push(field);
+        }
+    }
+    fields
+}
+
+async fn set_replies(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let Some(posted) = checked_form(&session, pairs) else {
+        return Err(refused_token(lang, &session));
+    };
+    let replies = sigap_core::replies::ReplyKind::ALL
+        .iter()
+        .map(|kind| sigap_core::replies::ReplyRequest {
+            kind: Given(Value::String(kind.as_str().to_owned())),
+            id: posted.text(&format!("{kind}.id")).into(),
+            en: posted.text(&format!("{kind}.en")).into(),
+        })
+        .collect();
+    let request = sigap_core::replies::RepliesRequest {
+        replies: Lenient::Fits(replies),
+    };
+    let body = Value::Object(posted.fields);
+    let result = sigap_app::admin::replies::set_replies(&state.app, &session.caller, &request)
+        .await
+        .map(drop);
+    answer(&state, lang, &session, result, |errors| {
+        // The check names `replies.fixed.id`; the form's field is `fixed.id`.
+        let errors = errors
+            .into_iter()
+            .map(|e| {
+                let field = e.field.trim_start_matches("replies.").to_owned();
+                FieldError { field, ..e }
+            })
+            .collect();
+        Refused::Replies(body, errors)
+    })
+    .await
 }
 
 fn holiday_fields(lang: PageLang, effective: &Effective) -> Vec<FormField> {
@@ -194,6 +256,7 @@ enum Refused {
     Holidays(Value, Vec<FieldError>),
     Letterhead(Value, Vec<FieldError>),
     Kind(DocumentKind, Value, Vec<FieldError>),
+    Replies(Value, Vec<FieldError>),
 }
 
 async fn settings_page(
@@ -217,6 +280,7 @@ async fn settings_page(
     let mut approval_form = AdminForm::new(approval_fields(lang, &effective));
     let mut holidays_form = AdminForm::new(holiday_fields(lang, &effective));
     let mut letterhead_form = AdminForm::new(letterhead_fields(lang, documents));
+    let mut replies_form = AdminForm::new(reply_fields(lang, &effective, editable));
     match &refused {
         Some(Refused::Approval(posted, errors)) => {
             approval_form = approval_form.refused(lang, "approval", posted, errors);
@@ -226,6 +290,9 @@ async fn settings_page(
         }
         Some(Refused::Letterhead(posted, errors)) => {
             letterhead_form = letterhead_form.refused(lang, "letterhead", posted, errors);
+        }
+        Some(Refused::Replies(posted, errors)) => {
+            replies_form = replies_form.refused(lang, "replies", posted, errors);
         }
         _ => {}
     }
@@ -263,6 +330,8 @@ async fn settings_page(
             .map(|kind| lang.label(kind).to_owned())
             .collect(),
         public_url_set: state.app.rules.document_base_url().is_some(),
+        replies_state: section(Section::Replies),
+        replies_form,
         layout,
         lang,
     };

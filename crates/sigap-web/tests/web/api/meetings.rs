@@ -252,6 +252,15 @@ async fn invitations_updates_and_cancellations_are_mailed(app: TestApp) {
         !raw.contains("sqlmap"),
         "no proof of concept in invitations"
     );
+    // The agency is invited before step 6 tells it: no ticket link, which would answer 404.
+    let text = mails[0]
+        .parsed()
+        .unwrap()
+        .body_text(0)
+        .unwrap()
+        .into_owned();
+    assert!(text.contains("Ruang Rapat Diskominfo"), "{text}");
+    assert!(!text.contains("/tickets/"), "{text}");
 
     // Moved an hour later without the analyst: an update to the rest, a cancellation to them.
     let later = "2026-08-11T10:00:00+07:00";

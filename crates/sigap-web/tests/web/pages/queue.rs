@@ -14,6 +14,83 @@ sigap_testkit::on_both_backends! {
     });
     the_queue_opens_on_my_turn: queue_mine_sqlite, queue_mine_postgres;
     the_help_desk_enters_a_report: enter_sqlite, enter_postgres;
+    the_header_tells_each_role_what_concerns_them: header_sqlite, header_postgres;
+}
+
+sigap_testkit::on_both_backends! {
+    |backend| sigap_testkit::spawn_app_with(backend, |s: &mut sigap_testkit::Start| {
+        s.rules.totp_required_roles.clear();
+        s.rules.notices.mail_enabled = true;
+    });
+    admins_of_a_server_with_mail_see_no_mail_notice: mail_set_sqlite, mail_set_postgres;
+}
+
+/// The header's unread count, approvals count and mail notice on any staff page.
+async fn the_header_tells_each_role_what_concerns_them(app: TestApp) {
+    // Three valid reports of the agency before: the fourth's closing needs the Sekda.
+    for _ in 0..3 {
+        let number = app.submit_ok(&valid_report()).await.number;
+        app.drive(&number, "assessing").await;
+    }
+    let waiting = app.submit_ok(&valid_report()).await.number;
+    app.drive(&waiting, "awaiting_approval").await;
+    let sekda = staff(&app, "sekda.header@batam.go.id", "regional_secretary", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(sekda, PASSWORD).await;
+    // On a page that is not the queue: the approval waiting, and it is new to the Sekda.
+    let page = browser.get("/approvals").await;
+    assert!(
+        page.body.contains("id=\"nav-approvals\">1</span>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"nav-unread\">1 baru</span>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"mail-missing\""),
+        "only admins hear of mail"
+    );
+    browser.get(&format!("/tickets/{waiting}")).await;
+    let page = browser.get("/approvals").await;
+    assert!(!page.body.contains("nav-unread"), "opened: nothing new");
+
+    // A system owner: no approvals link, no count.
+    let owner = staff(
+        &app,
+        "pj.header@disdik.batam.go.id",
+        "system_owner",
+        Some(sigap_testkit::seed::AGENCY_A),
+    )
+    .await;
+    let mut owner_browser = Browser::new(&app);
+    owner_browser.login(owner, PASSWORD).await;
+    let page = owner_browser.get("/tickets").await;
+    assert!(!page.body.contains("nav-approvals"));
+
+    // An admin of a server without mail is told on every page.
+    let admin = staff(&app, "admin.header@kominfo.batam.go.id", "admin", None).await;
+    let mut admin_browser = Browser::new(&app);
+    admin_browser.login(admin, PASSWORD).await;
+    for path in ["/tickets", "/admin/users", "/account/password"] {
+        let page = admin_browser.get(path).await;
+        assert!(
+            page.body.contains("id=\"mail-missing\"") && page.body.contains("SIGAP_SMTP_URL"),
+            "{path}: {}",
+            page.body
+        );
+    }
+}
+
+async fn admins_of_a_server_with_mail_see_no_mail_notice(app: TestApp) {
+    let admin = staff(&app, "admin.mail@kominfo.batam.go.id", "admin", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(admin, PASSWORD).await;
+    let page = browser.get("/tickets").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("mail-missing"), "{}", page.body);
 }
 
 async fn the_help_desk_enters_a_report(app: TestApp) {
@@ -103,6 +180,10 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
         "the domain officer's turn"
     );
     assert!(page.body.contains("1 tiket"), "the count");
+    assert!(
+        page.body.contains("id=\"nav-unread\">1 baru</span>"),
+        "the header counts it too"
+    );
     assert!(page.body.contains(">Ambil</button>"));
 
     // "Semua tiket": the open ones; the ended ones when asked.
@@ -162,6 +243,10 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
     );
     let page = browser.get("/tickets").await;
     assert!(!page.body.contains("badge unread"), "{}", page.body);
+    assert!(
+        !page.body.contains("nav-unread"),
+        "nothing new in the header"
+    );
     assert!(page.body.contains(">Giliran saya</a>"));
     app.clock.advance(chrono::TimeDelta::minutes(1));
     let response = app

@@ -141,6 +141,25 @@ impl Browser {
         self.finish(request).await
     }
 
+    /// Posts a multipart form and answers the status, headers and raw body (a download).
+    pub async fn post_multipart_raw(
+        &mut self,
+        path: &str,
+        form: Form,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
     /// Signs in through the login form; asserts success.
     pub async fn login(&mut self, email: &str, password: &str) -> Page {
         let page = self.password(email, password).await;

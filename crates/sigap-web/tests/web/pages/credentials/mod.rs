@@ -13,6 +13,8 @@ use sigap_testkit::TestApp;
 
 use crate::support::*;
 
+mod recovery;
+
 fn password_only(start: &mut sigap_testkit::Start) {
     start.rules.totp_required_roles.clear();
 }
