@@ -40,6 +40,7 @@ pub mod meetings;
 pub mod preview;
 pub mod public;
 pub mod queue;
+pub mod queue_bulk;
 pub mod queue_export;
 pub mod recovery;
 pub mod saved_filters;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(recovery::router())
         .merge(preview::router())
+        .merge(queue_bulk::router())
         .merge(two_factor::router())
         .merge(queue::router())
         .merge(enter_report::router())

@@ -175,6 +175,9 @@ struct QueuePage {
     next: Option<String>,
     /// For a system owner: their systems blocked before the agency is told of the report.
     notices: Vec<String>,
+    /// For those who may assign: the staff to assign the chosen tickets to, by name
+    /// ("Tindakan untuk tiket terpilih", `queue_bulk`).
+    bulk_staff: Vec<(String, String)>,
 }
 
 /// A ticket of the queue with its deadline as the caller needs it.
@@ -285,6 +288,13 @@ async fn list_tickets(
         None => lang.tf("queue.count_found", &[("n", page.items.len().to_string())]),
     };
     let me = may_take.then_some(caller.name.as_str());
+    let bulk_staff = if may_take {
+        crate::pages::queue_bulk::staff_choices(&state, lang, &session)
+            .await
+            .or_page(&layout)?
+    } else {
+        Vec::new()
+    };
     let page = QueuePage {
         next: page.next_cursor.as_deref().map(|c| query.next_link(c)),
         items: queue_rows(page.items, owner, lang, state.app.now(), me),
@@ -299,6 +309,7 @@ async fn list_tickets(
         csrf_token: session.csrf_token.clone(),
         owner,
         notices,
+        bulk_staff,
         ..QueuePage::filters(lang, query, layout)
     };
     Ok(render(StatusCode::OK, &page))
@@ -360,6 +371,7 @@ impl QueuePage {
             items: Vec::new(),
             next: None,
             notices: Vec::new(),
+            bulk_staff: Vec::new(),
             query,
             layout,
             lang,

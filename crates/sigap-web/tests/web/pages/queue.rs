@@ -15,6 +15,122 @@ sigap_testkit::on_both_backends! {
     the_queue_opens_on_my_turn: queue_mine_sqlite, queue_mine_postgres;
     the_help_desk_enters_a_report: enter_sqlite, enter_postgres;
     the_header_tells_each_role_what_concerns_them: header_sqlite, header_postgres;
+    chosen_tickets_are_acted_on_one_by_one: bulk_sqlite, bulk_postgres;
+}
+
+/// "Tindakan untuk tiket terpilih": each chosen ticket through its own action, the page
+/// saying ticket by ticket what happened.
+async fn chosen_tickets_are_acted_on_one_by_one(app: TestApp) {
+    let first = app.submit_ok(&valid_report()).await.number;
+    let second = app.submit_ok(&valid_report()).await.number;
+    let ended = app.submit_ok(&valid_report()).await.number;
+    app.act("csirt", &ended, "validate", &bodies::reject())
+        .await;
+    let analyst = staff(&app, "massal@kominfo.batam.go.id", "csirt", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(analyst, PASSWORD).await;
+    let page = browser.get("/tickets?view=all").await;
+    assert!(
+        page.body.contains(&format!(
+            "name=\"ticket\" value=\"{first}\" form=\"bulk-form\""
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("action=\"/tickets/bulk\""));
+    let csrf = hidden_value(&page.body, "csrf_token").unwrap();
+
+    // Assign two to the analyst.
+    let assign = [
+        ("csrf_token", csrf.as_str()),
+        ("ticket", first.as_str()),
+        ("ticket", second.as_str()),
+        ("action", "assign"),
+        ("assignee", analyst),
+    ];
+    let done = browser.post_form("/tickets/bulk", &assign).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("2 dari 2 tiket berhasil"),
+        "{}",
+        done.body
+    );
+    for n in [&first, &second] {
+        assert_eq!(app.ticket("csirt", n).await["assignee"], analyst);
+    }
+
+    // The same comment on two.
+    let comment = [
+        ("csrf_token", csrf.as_str()),
+        ("ticket", first.as_str()),
+        ("ticket", second.as_str()),
+        ("action", "comment"),
+        ("body", "Menunggu <b>jawaban</b> pelapor."),
+        ("visibility", "internal"),
+    ];
+    let done = browser.post_form("/tickets/bulk", &comment).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let comments = app.ticket("csirt", &second).await["comments"].clone();
+    assert!(
+        comments
+            .to_string()
+            .contains("Menunggu <b>jawaban</b> pelapor.")
+    );
+
+    // Duplicates of the first: the ended ticket is refused on its own, the other is done.
+    let duplicate = [
+        ("csrf_token", csrf.as_str()),
+        ("ticket", second.as_str()),
+        ("ticket", ended.as_str()),
+        ("action", "mark_duplicate"),
+        ("of", first.as_str()),
+        ("reason", "Temuan yang sama pada parameter nisn."),
+    ];
+    let partly = browser.post_form("/tickets/bulk", &duplicate).await;
+    assert_eq!(
+        partly.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        partly.body
+    );
+    assert!(
+        partly.body.contains("1 dari 2 tiket berhasil"),
+        "{}",
+        partly.body
+    );
+    assert!(partly.body.contains("class=\"refused\""), "{}", partly.body);
+    assert_eq!(
+        app.ticket("csirt", &second).await["duplicate_of"],
+        first.as_str()
+    );
+
+    // Nothing chosen, an action the SOP does not allow for several, no token.
+    let none = [
+        ("csrf_token", csrf.as_str()),
+        ("action", "assign"),
+        ("assignee", analyst),
+    ];
+    let refused = browser.post_form("/tickets/bulk", &none).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Belum ada tiket yang dipilih"));
+    let close = [
+        ("csrf_token", csrf.as_str()),
+        ("ticket", first.as_str()),
+        ("action", "close"),
+    ];
+    let refused = browser.post_form("/tickets/bulk", &close).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_token = [
+        ("ticket", first.as_str()),
+        ("action", "assign"),
+        ("assignee", analyst),
+    ];
+    let refused = browser.post_form("/tickets/bulk", &no_token).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // A system owner is offered no bulk form.
+    let page = owner_queue(&app, "pj.massal@disdik.batam.go.id").await;
+    assert!(!page.body.contains("bulk-form"));
 }
 
 sigap_testkit::on_both_backends! {
@@ -23,6 +139,20 @@ sigap_testkit::on_both_backends! {
         s.rules.notices.mail_enabled = true;
     });
     admins_of_a_server_with_mail_see_no_mail_notice: mail_set_sqlite, mail_set_postgres;
+}
+
+/// The queue page of a new system owner of the first agency, signed in.
+async fn owner_queue(app: &TestApp, email: &'static str) -> crate::support::Page {
+    let owner = staff(
+        app,
+        email,
+        "system_owner",
+        Some(sigap_testkit::seed::AGENCY_A),
+    )
+    .await;
+    let mut browser = Browser::new(app);
+    browser.login(owner, PASSWORD).await;
+    browser.get("/tickets").await
 }
 
 /// The header's unread count, approvals count and mail notice on any staff page.
@@ -58,16 +188,7 @@ async fn the_header_tells_each_role_what_concerns_them(app: TestApp) {
     assert!(!page.body.contains("nav-unread"), "opened: nothing new");
 
     // A system owner: no approvals link, no count.
-    let owner = staff(
-        &app,
-        "pj.header@disdik.batam.go.id",
-        "system_owner",
-        Some(sigap_testkit::seed::AGENCY_A),
-    )
-    .await;
-    let mut owner_browser = Browser::new(&app);
-    owner_browser.login(owner, PASSWORD).await;
-    let page = owner_browser.get("/tickets").await;
+    let page = owner_queue(&app, "pj.header@disdik.batam.go.id").await;
     assert!(!page.body.contains("nav-approvals"));
 
     // An admin of a server without mail is told on every page.
