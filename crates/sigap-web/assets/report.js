@@ -4,8 +4,8 @@
 //    starts with the number of zero bits the server asks (data-proof-bits), put it in the
 //    hidden proof_nonce field, then send. The search starts when the page opens, in slices
 //    that leave the page responsive; sending waits for it when it has not finished.
-// 2. A refused form: the focus moves to the summary of what to fix.
-// (The live CVSS score is cvss.js, shared with the assessment.)
+// (The live CVSS score is cvss.js, shared with the assessment; the focus on a refused form's
+// summary is forms.js.)
 //
 // Served from the binary under /assets/ (script-src 'self'); no inline script anywhere.
 (function () {
@@ -14,11 +14,6 @@
   var form = document.getElementById('report-form');
   if (!form) {
     return;
-  }
-  // A refused form: focus the summary of what to fix (each item links to its field).
-  var summary = document.getElementById('form-errors');
-  if (summary) {
-    summary.focus();
   }
 
   // SHA-256 (FIPS 180-4) of an ASCII string; answers the eight state words.

@@ -1,7 +1,7 @@
 //! Static assets embedded in the binary (`include_str!`), served under `/assets/`: the one
 //! stylesheet of the pages, the report form's script (the anti-spam proof of work), the live
-//! CVSS score of the report and the assessment, and the live countdown of a deadline within
-//! the hour. Every page works without the scripts.
+//! CVSS score of the report and the assessment, the focus on a refused form's summary, and
+//! the live countdown of a deadline within the hour. Every page works without the scripts.
 
 use axum::Router;
 use axum::http::header;
@@ -14,6 +14,8 @@ use crate::AppState;
 pub const STYLESHEET: &str = include_str!("../../assets/sigap.css");
 /// The report form's script, in `assets/`.
 pub const REPORT_SCRIPT: &str = include_str!("../../assets/report.js");
+/// The focus on a refused form's summary of errors.
+pub const FORMS_SCRIPT: &str = include_str!("../../assets/forms.js");
 /// The live CVSS score of a form's vector (the report, the assessment).
 pub const CVSS_SCRIPT: &str = include_str!("../../assets/cvss.js");
 /// The live countdown of a deadline within the hour (the five-minute unblock).
@@ -28,6 +30,7 @@ pub fn router() -> Router<AppState> {
             get(|| async { script(COUNTDOWN_SCRIPT) }),
         )
         .route("/assets/cvss.js", get(|| async { script(CVSS_SCRIPT) }))
+        .route("/assets/forms.js", get(|| async { script(FORMS_SCRIPT) }))
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -896,12 +896,12 @@ async fn reporter_text_is_escaped_on_the_staff_ticket_page(app: TestApp) {
     browser.login(email, PASSWORD).await;
     let page = browser.get(&format!("/tickets/{}", submitted.number)).await;
     assert_eq!(page.status, StatusCode::OK);
-    // The page's two scripts are its own assets (the live countdown and the live CVSS
-    // score); none of the report's.
-    assert_eq!(page.body.matches("<script").count(), 2, "no raw script tag");
+    // The page's scripts are its own assets (the live countdown, the live CVSS score, the
+    // focus on a refused form); none of the report's.
+    assert_eq!(page.body.matches("<script").count(), 3, "no raw script tag");
     assert_eq!(
         page.body.matches("<script src=\"/assets/").count(),
-        2,
+        3,
         "only the page's own scripts"
     );
     assert!(
@@ -958,6 +958,14 @@ async fn action_forms_move_the_ticket_and_refusals_show_field_errors(app: TestAp
         refused.body
     );
     assert!(!refused.body.contains("describe what was checked"));
+    // One summary above the form, each item a link to its field.
+    assert!(
+        refused
+            .body
+            .contains("<a href=\"#f-validate-findings\">Temuan validasi: Tuliskan temuan validasi"),
+        "{}",
+        refused.body
+    );
     // In English the check's own message is shown.
     browser.get("/?lang=en").await;
     let refused_en = browser
