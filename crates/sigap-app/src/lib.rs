@@ -36,6 +36,7 @@ pub mod worker;
 pub use app::App;
 pub use auth::Caller;
 pub use evidence::Upload;
+pub use sigap_store::QUEUE_COUNT_CAP;
 
 /// The part of the SOP's rules that an admin may change while sigap runs (on
 /// `/admin/settings`, see `settings`). The binary gives the start values; a use case reads

@@ -232,7 +232,8 @@ pub struct BlockNotice {
 pub struct TicketPage {
     pub items: Vec<TicketSummary>,
     pub next_cursor: Option<String>,
-    /// How many tickets the filters select over all pages (absent for a search).
+    /// How many tickets the filters select over all pages, counted up to 10,000 (10,000
+    /// means at least that many); absent for a search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }

@@ -201,6 +201,10 @@ mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
 pub mod overrides_api;
 pub mod receipts_api;
+/// The most tickets the queue's count counts (`count_queue`); a count at the cap means
+/// "at least that many".
+pub const QUEUE_COUNT_CAP: i64 = 10_000;
+
 pub mod resets_api;
 pub mod seen_api;
 pub use overrides_api::OverrideRow;

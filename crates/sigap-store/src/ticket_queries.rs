@@ -142,13 +142,16 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
 }
 
-/// How many tickets the queue's filters select (all pages; words and number included).
+/// How many tickets the queue's filters select (all pages; words and number included),
+/// counted up to [`crate::QUEUE_COUNT_CAP`]: a count of the whole table on every page would
+/// cost more than the page (the cap means "at least that many").
 pub async fn count_queue(c: &mut Conn, f: &TicketFilter) -> Result<i64> {
     // The filters read the tickets table alone (the words, their index): no joins to count.
     let from = if f.words.is_empty() { "FROM tickets t WHERE 1 = 1" } else { text_search_from(f.words_in) };
-    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) ");
+    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM (SELECT 1 ");
     qb.push(from);
     push_queue_filters(&mut qb, f);
+    qb.push(" LIMIT ").push_bind(crate::QUEUE_COUNT_CAP).push(") AS capped");
     Ok(qb.build_query_scalar::<i64>().fetch_one(&mut *c).await?)
 }
 

@@ -106,19 +106,25 @@ async fn unread_among(app: &App, caller: &Caller, rows: &[TicketListRow]) -> App
         .await?)
 }
 
-/// How many of the caller's open tickets in "Giliran saya" (the first hundred) have
-/// something new for them.
+/// How many of the caller's open tickets in "Giliran saya" (the newest hundred) have
+/// something new for them. Read for the header of every staff page, so it takes the
+/// newest (the primary key's order) and counts nothing else: no deadline sort, no total.
 pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
     if !has_turns(caller.role) {
         return Ok(0);
     }
     let q = ListQuery {
         view: Some("mine".to_owned()),
+        sort: Some("newest".to_owned()),
         limit: Some(100),
         ..ListQuery::default()
     };
-    let page = list_tickets(app, caller, &q).await?;
-    Ok(page.items.iter().filter(|t| t.unread).count())
+    let now = millis(app.now());
+    let Some(filter) = queue_filter(app, caller, &q, now).await? else {
+        return Ok(0);
+    };
+    let rows = app.store.list_tickets(&filter).await?;
+    Ok(unread_among(app, caller, &rows).await?.len())
 }
 
 /// What the page header tells `caller`: the unread tickets in their turn, the approvals

@@ -284,7 +284,14 @@ async fn list_tickets(
         n => lang.tf("queue.view.mine_new", &[("n", n.to_string())]),
     };
     let count = match page.total {
-        Some(total) => lang.tf("queue.count", &[("n", total.to_string())]),
+        Some(total) if total >= sigap_app::QUEUE_COUNT_CAP => {
+            let many = usize::try_from(total).unwrap_or(usize::MAX);
+            lang.tf("queue.count_many", &[("n", lang.whole(many))])
+        }
+        Some(total) => lang.tf(
+            "queue.count",
+            &[("n", lang.whole(usize::try_from(total).unwrap_or(0)))],
+        ),
         None => lang.tf("queue.count_found", &[("n", page.items.len().to_string())]),
     };
     let me = may_take.then_some(caller.name.as_str());
