@@ -2,7 +2,8 @@
 //! downloads the notice letter as the step would issue it, marked "PRATINJAU", without a
 //! verification link; nothing of the step stays (state, documents, numbers, mail); the
 //! step then issues the real letter under the first number. A refused preview shows the
-//! form's errors; a block cannot be previewed; another agency's owner gets 404.
+//! form's errors; a document the step does not issue and a form without its token are
+//! refused.
 
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
