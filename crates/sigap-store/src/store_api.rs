@@ -161,11 +161,13 @@ impl Store {
             Some((seq, hash)) => (seq, ChainVerifier::after(key, head.legacy_until, seq, hash)),
             None => (0, ChainVerifier::new(key, head.legacy_until)),
         };
-        loop {
+        // The walk stops at the head read above: entries appended while it runs (each with
+        // the head moved in its own transaction) are the next check's.
+        while after < head.seq {
             let batch = self.list_audit(after, 1000).await?;
             let Some(last) = batch.last() else { break };
             after = last.seq;
-            for entry in &batch {
+            for entry in batch.iter().take_while(|e| e.seq <= head.seq) {
                 if let Err(b) = verifier.push(entry) {
                     return Ok(ChainStatus::Broken(b));
                 }

@@ -34,6 +34,50 @@ sigap_testkit::on_both_backends! {
     refusals_of_registries_settings_and_jobs_are_audited:
         sqlite_refusals_of_registries_settings_and_jobs_are_audited,
         postgres_refusals_of_registries_settings_and_jobs_are_audited;
+    a_check_while_entries_are_appended_stays_intact:
+        sqlite_a_check_while_entries_are_appended_stays_intact,
+        postgres_a_check_while_entries_are_appended_stays_intact;
+}
+
+fn entry(n: usize) -> sigap_store::NewAuditEntry {
+    sigap_store::NewAuditEntry {
+        at: 1_786_000_000_000,
+        actor: "bench@example.go.id".to_owned(),
+        role: "auditor".to_owned(),
+        action: "ticket_read".to_owned(),
+        ticket_number: None,
+        source: None,
+        outcome: "ok".to_owned(),
+        details: json!({ "n": n }),
+    }
+}
+
+/// The worker's full check walks thousands of entries while staff reads are audited: the
+/// entries appended during the walk are not a break (the walk stops at the head it read).
+async fn a_check_while_entries_are_appended_stays_intact(app: TestApp) {
+    for chunk in 0..3 {
+        let mut tx = app.store.begin().await.unwrap();
+        for n in 0..1_000 {
+            tx.append_audit(&entry(chunk * 1_000 + n)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let store = app.store.clone();
+    let writer = tokio::spawn(async move {
+        for n in 0..400 {
+            let mut tx = store.begin().await.unwrap();
+            tx.append_audit(&entry(10_000 + n)).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    });
+    let mut checks = 0;
+    while !writer.is_finished() || checks == 0 {
+        let status = verify(&app).await;
+        assert!(matches!(status, ChainStatus::Intact { .. }), "{status:?}");
+        checks += 1;
+    }
+    writer.await.unwrap();
+    assert!(matches!(verify(&app).await, ChainStatus::Intact { .. }));
 }
 
 async fn verify(app: &TestApp) -> ChainStatus {
