@@ -1,12 +1,13 @@
 //! Mail about a staff member's own account rather than a ticket: today, the one-time link of
 //! "Lupa kata sandi". It goes to the registered address only, in Indonesian with an English
-//! line, and says what to do when the reader did not ask for it.
+//! line, and says what to do when the reader did not ask for it; its frame is
+//! [`crate::system_mail`]'s.
 
 use chrono::{DateTime, Utc};
 
-use crate::html::escape;
 use crate::links::PublicUrl;
 use crate::messages::{MailLang, Rendered};
+use crate::system_mail::{Part, SystemMail};
 use crate::when::format_wib_long;
 
 /// The link to choose a new password.
@@ -25,52 +26,37 @@ impl PasswordReset {
     pub fn render(&self, public: &PublicUrl) -> Rendered {
         let until = format_wib_long(self.expires_at, MailLang::Id);
         let link = public.password_reset(&self.token);
-        let subject = "Tautan untuk membuat kata sandi baru sigap".to_owned();
-        let lines = [
-            format!("Yth. {},", self.name),
-            String::new(),
-            "Kami menerima permintaan untuk membuat kata sandi baru bagi akun sigap dengan \
-             alamat surel ini. Buka tautan berikut dan tuliskan kata sandi baru:"
-                .to_owned(),
-            String::new(),
-            link.to_string(),
-            String::new(),
-            format!(
-                "Tautan ini hanya dapat dipakai satu kali dan berlaku sampai {until}. Setelah \
-                 kata sandi diganti, semua sesi akun ini berakhir."
-            ),
-            String::new(),
-            "Bila Anda tidak memintanya, abaikan surel ini: kata sandi Anda tidak berubah. Bila \
-             permintaan ini berulang, beri tahu administrator sigap."
-                .to_owned(),
-            String::new(),
-            "(English: someone asked for a new sigap password for this address. The link above \
-             works once; ignore this mail if it was not you.)"
-                .to_owned(),
-        ];
-        let text = lines.join("\n");
-        let html = format!(
-            "<!doctype html><html lang=\"id\"><body>\
-             <p>Yth. {name},</p>\
-             <p>Kami menerima permintaan untuk membuat kata sandi baru bagi akun sigap dengan \
-             alamat surel ini.</p>\
-             <p><a href=\"{link}\">Buat kata sandi baru</a></p>\
-             <p>Tautan ini hanya dapat dipakai satu kali dan berlaku sampai {until}. Setelah \
-             kata sandi diganti, semua sesi akun ini berakhir.</p>\
-             <p>Bila Anda tidak memintanya, abaikan surel ini: kata sandi Anda tidak berubah. \
-             Bila permintaan ini berulang, beri tahu administrator sigap.</p>\
-             <p lang=\"en\"><small>Someone asked for a new sigap password for this address. \
-             The link above works once; ignore this mail if it was not you.</small></p>\
-             </body></html>",
-            name = escape(&self.name),
-            link = escape(link.as_str()),
-            until = escape(&until),
-        );
-        Rendered {
-            subject,
-            text,
-            html,
+        SystemMail {
+            subject: "Tautan untuk membuat kata sandi baru sigap".to_owned(),
+            greeting: format!("Yth. {}", self.name),
+            parts: vec![
+                Part::Text(
+                    "Kami menerima permintaan untuk membuat kata sandi baru bagi akun sigap \
+                     dengan alamat surel ini. Buka tautan berikut dan tuliskan kata sandi baru:"
+                        .to_owned(),
+                ),
+                Part::Link {
+                    lead: String::new(),
+                    label: "Buat kata sandi baru".to_owned(),
+                    url: link.to_string(),
+                },
+                Part::Text(format!(
+                    "Tautan ini hanya dapat dipakai satu kali dan berlaku sampai {until}. \
+                     Setelah kata sandi diganti, semua sesi akun ini berakhir."
+                )),
+                Part::Text(
+                    "Bila Anda tidak memintanya, abaikan surel ini: kata sandi Anda tidak \
+                     berubah. Bila permintaan ini berulang, beri tahu administrator sigap."
+                        .to_owned(),
+                ),
+                Part::English(
+                    "someone asked for a new sigap password for this address. The link above \
+                     works once; ignore this mail if it was not you."
+                        .to_owned(),
+                ),
+            ],
         }
+        .render()
     }
 }
 

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::html::escape;
 use crate::links::PublicUrl;
 use crate::messages::{MailLang, Rendered};
+use crate::system_mail::{Part, SystemMail};
 use crate::when::format_wib_long;
 
 /// A break in the audit chain, as the worker found it.
@@ -24,55 +24,39 @@ impl AuditChainBroken {
     /// Subject, text and HTML of the alert; the link points at the audit page under `public`.
     pub fn render(&self, public: &PublicUrl) -> Rendered {
         let when = format_wib_long(self.checked_at, MailLang::Id);
-        let link = public.audit();
-        let subject = format!(
-            "[PERINGATAN] Rantai log audit sigap rusak pada entri {}",
-            self.seq
-        );
-        let lines = [
-            "Yth. Administrator sigap,".to_owned(),
-            String::new(),
-            format!(
-                "Pemeriksaan berkala pada {when} menemukan bahwa rantai log audit tidak utuh mulai \
-                 entri nomor {}.",
+        SystemMail {
+            subject: format!(
+                "[PERINGATAN] Rantai log audit sigap rusak pada entri {}",
                 self.seq
             ),
-            format!("Keterangan: {}", self.reason),
-            String::new(),
-            "Artinya, isi basis data telah diubah di luar aplikasi, atau server dijalankan dengan \
-             kunci (SIGAP_SECRET_KEY) yang berbeda. Mohon segera periksa akses ke basis data, \
-             jalankan `sigap audit verify` di server, dan tangani sebagai insiden keamanan."
-                .to_owned(),
-            String::new(),
-            format!("Halaman audit: {link}"),
-            String::new(),
-            "Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan yang ditemukan."
-                .to_owned(),
-        ];
-        let text = lines.join("\n");
-        let html = format!(
-            "<!doctype html><html lang=\"id\"><body>\
-             <p>Yth. Administrator sigap,</p>\
-             <p>Pemeriksaan berkala pada {} menemukan bahwa rantai log audit tidak utuh mulai \
-             entri nomor <strong>{}</strong>.</p>\
-             <p>Keterangan: {}</p>\
-             <p>Artinya, isi basis data telah diubah di luar aplikasi, atau server dijalankan \
-             dengan kunci (SIGAP_SECRET_KEY) yang berbeda. Mohon segera periksa akses ke basis \
-             data, jalankan <code>sigap audit verify</code> di server, dan tangani sebagai \
-             insiden keamanan.</p>\
-             <p><a href=\"{}\">Buka halaman audit</a></p>\
-             <p><small>Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan \
-             yang ditemukan.</small></p></body></html>",
-            escape(&when),
-            self.seq,
-            escape(&self.reason),
-            escape(link.as_str()),
-        );
-        Rendered {
-            subject,
-            text,
-            html,
+            greeting: "Yth. Administrator sigap".to_owned(),
+            parts: vec![
+                Part::Text(format!(
+                    "Pemeriksaan berkala pada {when} menemukan bahwa rantai log audit tidak utuh \
+                     mulai entri nomor {}.",
+                    self.seq
+                )),
+                Part::Text(format!("Keterangan: {}", self.reason)),
+                Part::Text(
+                    "Artinya, isi basis data telah diubah di luar aplikasi, atau server \
+                     dijalankan dengan kunci (SIGAP_SECRET_KEY) yang berbeda. Mohon segera \
+                     periksa akses ke basis data, jalankan `sigap audit verify` di server, dan \
+                     tangani sebagai insiden keamanan."
+                        .to_owned(),
+                ),
+                Part::Link {
+                    lead: "Halaman audit: ".to_owned(),
+                    label: "Buka halaman audit".to_owned(),
+                    url: public.audit().to_string(),
+                },
+                Part::Small(
+                    "Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan \
+                     yang ditemukan."
+                        .to_owned(),
+                ),
+            ],
         }
+        .render()
     }
 }
 

@@ -17,6 +17,7 @@ pub mod links;
 pub mod messages;
 pub mod outbox;
 pub mod smtp;
+pub mod system_mail;
 pub mod tlp;
 pub mod when;
 
