@@ -145,6 +145,23 @@ impl PageLang {
             .unwrap_or_else(|_| name.to_owned())
     }
 
+    /// A moment of a ticket's steps in short, in WIB: `10 Agu 09.00` (PUEBI), `10 Aug
+    /// 09:00`; the full form is [`PageLang::wib`].
+    pub fn short_wib(&self, at: &DateTime<Utc>) -> String {
+        use chrono::{Datelike, Timelike};
+        let wib = at.with_timezone(&sigap_core::calendar::WIB);
+        let month = match self {
+            PageLang::Id => sigap_core::calendar::month_name_id(wib.month()),
+            PageLang::En => sigap_core::calendar::month_name_en(wib.month()),
+        };
+        let short: String = month.chars().take(3).collect();
+        let (h, m) = (wib.hour(), wib.minute());
+        match self {
+            PageLang::Id => format!("{} {short} {h:02}.{m:02}", wib.day()),
+            PageLang::En => format!("{} {short} {h:02}:{m:02}", wib.day()),
+        }
+    }
+
     /// A time in WIB (UTC+7) as a reader writes it: `Senin, 10 Agustus 2026 pukul 09.00
     /// WIB` (PUEBI: a full stop between hours and minutes), `Monday, 10 August 2026,
     /// 09:00 WIB`.

@@ -3,8 +3,9 @@
 //! and the Sekretaris Daerah for the approval under the "> 3 reports" rule), each step in the
 //! lane of the actor who performs it. [`swimlane`] is pure: from the ticket's state,
 //! criticality, block, round and timeline it marks every step done, current, next, skipped
-//! or not needed. [`view`] puts the words on it for the page, which renders it as a table
-//! with the state of each step written out (never colour alone).
+//! or not needed. [`view`] puts the words on it for the page, which renders it as an
+//! ordered list of boxes in SOP order that wraps to the page's width, each box naming its
+//! actor (its lane, also its colour) and its state in words (never colour alone).
 
 use chrono::{DateTime, Utc};
 use sigap_app::views::{TicketView, TimelineEntry};
@@ -151,9 +152,6 @@ impl Stage {
     }
 }
 
-/// The number of columns: steps 1-9, the approval, step 10.
-pub const COLUMNS: usize = 11;
-
 /// How far the ticket is with a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -297,27 +295,50 @@ pub struct BoxView {
     pub key: &'static str,
     pub step: String,
     pub name: String,
+    /// The actor whose step it is, and its lane's key (the box's colour).
+    pub lane: String,
+    pub lane_key: &'static str,
     pub status: &'static str,
     pub status_label: String,
+    /// When it was last done.
+    pub done: Option<DoneAt>,
     pub details: Vec<String>,
     pub countdown: Option<Countdown>,
 }
 
-/// A lane ready to show: its actor and one cell per column.
-pub struct LaneView {
-    pub name: String,
-    pub cells: Vec<Vec<BoxView>>,
+/// When a stage was done: the machine-readable instant, the short form shown ("10 Agu
+/// 09.00") and the full one (its title).
+pub struct DoneAt {
+    pub datetime: String,
+    pub short: String,
+    pub full: String,
 }
 
-/// The diagram ready to show.
+/// The diagram ready to show: the stages in the order the SOP runs them, each naming its
+/// actor, and the actors for the legend.
 pub struct SwimlaneView {
-    pub columns: Vec<String>,
-    pub lanes: Vec<LaneView>,
+    pub boxes: Vec<BoxView>,
+    pub legend: Vec<(&'static str, String)>,
     /// Who must act now and on what, in one sentence.
     pub now: Option<String>,
 }
 
-/// The diagram of `ticket` in `lang`, with the current step's countdown at `now`.
+impl Lane {
+    /// A short name, for the box's class.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lane::HelpDesk => "helpdesk",
+            Lane::Csirt => "csirt",
+            Lane::DomainOfficer => "domain_officer",
+            Lane::SystemOwner => "system_owner",
+            Lane::RegionalSecretary => "regional_secretary",
+        }
+    }
+}
+
+/// The diagram of `ticket` in `lang`, with the current step's countdown at `now`: one box
+/// per stage, in SOP order, wrapping to the width of the page (no empty cells of a lanes ×
+/// steps grid, no sideways scrolling); each box names the actor of its lane.
 pub fn view(lang: PageLang, ticket: &TicketView, now: DateTime<Utc>) -> SwimlaneView {
     let input = LaneInput {
         state: ticket.state,
@@ -328,24 +349,15 @@ pub fn view(lang: PageLang, ticket: &TicketView, now: DateTime<Utc>) -> Swimlane
         timeline: &ticket.timeline,
     };
     let boxes = swimlane(&input);
-    let lanes = Lane::ALL
-        .iter()
-        .map(|&lane| LaneView {
-            name: lang.role(lane.role()).to_owned(),
-            cells: (0..COLUMNS)
-                .map(|column| {
-                    boxes
-                        .iter()
-                        .filter(|b| b.stage.lane() == lane && b.stage.column() == column)
-                        .map(|b| box_view(lang, ticket, b, now))
-                        .collect()
-                })
-                .collect(),
-        })
-        .collect();
     SwimlaneView {
-        columns: (0..COLUMNS).map(|c| column_label(lang, c)).collect(),
-        lanes,
+        boxes: boxes
+            .iter()
+            .map(|b| box_view(lang, ticket, b, now))
+            .collect(),
+        legend: Lane::ALL
+            .iter()
+            .map(|&lane| (lane.key(), lang.role(lane.role()).to_owned()))
+            .collect(),
         now: boxes
             .iter()
             .find(|b| b.status == Status::Current)
@@ -384,9 +396,11 @@ fn now_sentence(lang: PageLang, stage: Stage) -> String {
 
 fn box_view(lang: PageLang, ticket: &TicketView, b: &StepBox, now: DateTime<Utc>) -> BoxView {
     let mut details = Vec::new();
-    if let Some(at) = b.done_at {
-        details.push(lang.wib(&at));
-    }
+    let done = b.done_at.map(|at| DoneAt {
+        datetime: at.to_rfc3339(),
+        short: lang.short_wib(&at),
+        full: lang.wib(&at),
+    });
     match b.note {
         Some(Note::Round(n)) => {
             details.push(lang.tf("swimlane.note.round", &[("n", n.to_string())]))
@@ -399,10 +413,13 @@ fn box_view(lang: PageLang, ticket: &TicketView, b: &StepBox, now: DateTime<Utc>
         key: b.stage.key(),
         step: column_label(lang, b.stage.column()),
         name: stage_name(lang, b.stage),
+        lane: lang.role(b.stage.lane().role()).to_owned(),
+        lane_key: b.stage.lane().key(),
         status: b.status.key(),
         status_label: lang
             .t(&format!("swimlane.status.{}", b.status.key()))
             .into_owned(),
+        done,
         details,
         countdown: ticket
             .deadline
@@ -618,6 +635,7 @@ mod tests {
         assert_eq!(Stage::Approve.column(), 9);
         assert_eq!(Stage::Unblock.column(), Stage::Close.column());
         assert_ne!(Stage::Unblock.lane(), Stage::Close.lane());
-        assert!(Stage::ALL.iter().all(|s| s.column() < COLUMNS));
+        // Steps 1-9, the approval, step 10.
+        assert!(Stage::ALL.iter().all(|s| s.column() < 11));
     }
 }
