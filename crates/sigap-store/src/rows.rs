@@ -268,6 +268,10 @@ pub struct TicketFilter {
     pub assignee: Option<AssigneeFilter>,
     /// Leave out the tickets that have ended (closed, rejected, duplicate).
     pub open_only: bool,
+    /// `Some(true)`: only tickets with a deadline (ordered by it alone under
+    /// [`QueueSort::Deadline`], along the `(state, due_at, id)` index); `Some(false)`: only
+    /// those without (by id).
+    pub due_set: Option<bool>,
     pub sort: QueueSort,
     /// Keyset: only tickets with an id below this one (newest first only).
     pub before_id: Option<i64>,

@@ -136,7 +136,7 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     if keyset {
         qb.push(" ORDER BY ").push(order).push(" DESC LIMIT ").push_bind(f.limit);
     } else {
-        qb.push(" ORDER BY ").push(queue_order(f.sort));
+        qb.push(" ORDER BY ").push(queue_order(f.sort, f.due_set));
         qb.push(" LIMIT ").push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
     }
     Ok(qb.build_query_as::<TicketListRow>().fetch_all(&mut *c).await?)
@@ -155,10 +155,14 @@ pub async fn count_queue(c: &mut Conn, f: &TicketFilter) -> Result<i64> {
     Ok(qb.build_query_scalar::<i64>().fetch_one(&mut *c).await?)
 }
 
-fn queue_order(sort: QueueSort) -> &'static str {
+fn queue_order(sort: QueueSort, due_set: Option<bool>) -> &'static str {
     match sort {
         QueueSort::Newest => "t.id DESC",
-        QueueSort::Deadline => "t.due_at IS NULL, t.due_at, t.id",
+        QueueSort::Deadline => match due_set {
+            Some(true) => "t.due_at, t.id",
+            Some(false) => "t.id",
+            None => "t.due_at IS NULL, t.due_at, t.id",
+        },
         QueueSort::Updated => "t.updated_at DESC, t.id DESC",
         QueueSort::Criticality => "CASE t.criticality WHEN 'high' THEN 0 WHEN 'low' THEN 1 \
             ELSE 2 END, t.due_at IS NULL, t.due_at, t.id",
@@ -187,6 +191,15 @@ fn push_queue_filters(qb: &mut QueryBuilder<Db>, f: &TicketFilter) {
     }
     if let Some(turns) = &f.turns {
         push_turns(qb, turns);
+    }
+    match f.due_set {
+        Some(true) => {
+            qb.push(" AND t.due_at IS NOT NULL");
+        }
+        Some(false) => {
+            qb.push(" AND t.due_at IS NULL");
+        }
+        None => {}
     }
     match f.assignee {
         Some(AssigneeFilter::Is(id)) => {

@@ -108,7 +108,8 @@ async fn unread_among(app: &App, caller: &Caller, rows: &[TicketListRow]) -> App
 
 /// How many of the caller's open tickets in "Giliran saya" (the newest hundred) have
 /// something new for them. Read for the header of every staff page, so it takes the
-/// newest (the primary key's order) and counts nothing else: no deadline sort, no total.
+/// newest and counts nothing else: no deadline sort, no total (each turn on its own, see
+/// [`list_rows`]).
 pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
     if !has_turns(caller.role) {
         return Ok(0);
@@ -123,7 +124,7 @@ pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
     let Some(filter) = queue_filter(app, caller, &q, now).await? else {
         return Ok(0);
     };
-    let rows = app.store.list_tickets(&filter).await?;
+    let rows = list_rows(app, &filter).await?;
     Ok(unread_among(app, caller, &rows).await?.len())
 }
 
@@ -336,6 +337,62 @@ pub async fn block_notices(app: &App, caller: &Caller) -> AppResult<Vec<BlockNot
 /// The queue's rows for the search `query` within `filter`: the ticket it numbers and the
 /// tickets its words find in the report, or in who reported for a caller who may know,
 /// newest first, at most `filter.limit`.
+/// The rows of one page of the queue without a search. Under several turns ("Giliran
+/// saya": several states) newest first or by deadline, each turn is read on its own along
+/// its index (`(state, id)`, `(state, due_at, id)`) and the lists merged: one query over
+/// every state would gather and sort all of them (tens of thousands in a large queue) to
+/// keep a page. The order is the single query's: by deadline, then those without one by
+/// number.
+async fn list_rows(app: &App, filter: &TicketFilter) -> AppResult<Vec<TicketListRow>> {
+    let turns = match &filter.turns {
+        Some(turns) if turns.len() > 1 && filter.state.is_none() => turns.clone(),
+        _ => return Ok(app.store.list_tickets(filter).await?),
+    };
+    let want = usize::try_from(filter.offset + filter.limit).unwrap_or(0);
+    let each = |due_set: Option<bool>, limit: usize| {
+        let turns = turns.clone();
+        let base = TicketFilter {
+            offset: 0,
+            limit: i64::try_from(limit).unwrap_or(i64::MAX),
+            due_set,
+            ..filter.clone()
+        };
+        async move {
+            let mut rows = Vec::new();
+            for turn in turns {
+                let one = TicketFilter {
+                    turns: Some(vec![turn]),
+                    ..base.clone()
+                };
+                rows.extend(app.store.list_tickets(&one).await?);
+            }
+            AppResult::Ok(rows)
+        }
+    };
+    let mut rows = match filter.sort {
+        QueueSort::Newest => {
+            let mut rows = each(None, want).await?;
+            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+            rows
+        }
+        QueueSort::Deadline => {
+            let mut rows = each(Some(true), want).await?;
+            rows.sort_by_key(|r| (r.due_at, r.id));
+            rows.truncate(want);
+            if rows.len() < want {
+                let mut unset = each(Some(false), want - rows.len()).await?;
+                unset.sort_by_key(|r| r.id);
+                rows.extend(unset);
+            }
+            rows
+        }
+        _ => return Ok(app.store.list_tickets(filter).await?),
+    };
+    rows.truncate(want);
+    let skip = usize::try_from(filter.offset).unwrap_or(0);
+    Ok(rows.into_iter().skip(skip).collect())
+}
+
 async fn search(
     app: &App,
     caller: &Caller,
@@ -344,7 +401,7 @@ async fn search(
 ) -> AppResult<Vec<TicketListRow>> {
     let words = search_words(query);
     if words.is_empty() {
-        return Ok(app.store.list_tickets(&filter).await?);
+        return list_rows(app, &filter).await;
     }
     // The searches' rows are merged newest first, so each is read in that order.
     let filter = TicketFilter {
