@@ -284,6 +284,9 @@ pub struct AgencyView {
     pub email: Option<String>,
     /// The agency head's address, told when a remediation is overdue.
     pub head_email: Option<String>,
+    /// Taken out of service: its tickets go on, but no new report, system or system-owner
+    /// account is given to it.
+    pub disabled: bool,
 }
 
 /// A registered electronic system.
@@ -293,8 +296,12 @@ pub struct SystemView {
     pub agency: String,
     pub name: String,
     pub domains: Vec<String>,
+    /// Blocked by the SOP (step 5) until the block is lifted.
     pub suspended: bool,
     pub blocking_adapter: String,
+    /// Taken out of service by an admin: its tickets go on, but no new report is matched
+    /// to it and a validation may not name it.
+    pub disabled: bool,
 }
 
 /// A staff user.

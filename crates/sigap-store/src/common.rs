@@ -28,7 +28,7 @@ macro_rules! ticket_select {
 }
 
 const SYSTEM_SELECT: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, s.name, \
-    s.suspended, s.blocking_adapter, s.blocking_params, s.created_at \
+    s.suspended, s.blocking_adapter, s.blocking_params, s.disabled, s.created_at \
     FROM systems s JOIN agencies a ON a.id = s.agency_id ";
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.agency_id, \
@@ -69,7 +69,7 @@ pub async fn set_agency_head(c: &mut Conn, id: i64, head_email: Option<&str>) ->
 
 pub async fn list_agencies(c: &mut Conn, only: Option<i64>) -> Result<Vec<AgencyRow>> {
     Ok(sqlx::query_as::<Db, AgencyRow>(
-        "SELECT id, code, name, email, head_email, created_at FROM agencies \
+        "SELECT id, code, name, email, head_email, disabled, created_at FROM agencies \
          WHERE ($1 IS NULL OR id = $1) ORDER BY code",
     )
     .bind(only)
@@ -79,7 +79,8 @@ pub async fn list_agencies(c: &mut Conn, only: Option<i64>) -> Result<Vec<Agency
 
 pub async fn find_agency(c: &mut Conn, code: &str) -> Result<Option<AgencyRow>> {
     Ok(sqlx::query_as::<Db, AgencyRow>(
-        "SELECT id, code, name, email, head_email, created_at FROM agencies WHERE code = $1",
+        "SELECT id, code, name, email, head_email, disabled, created_at FROM agencies \
+         WHERE code = $1",
     )
     .bind(code)
     .fetch_optional(&mut *c)
@@ -144,8 +145,9 @@ pub async fn find_system_by_domain(c: &mut Conn, domain: &str) -> Result<Option<
     Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
 }
 
-/// The system with the longest registered domain among `domains` (a host and its parent
-/// domains), in one query.
+/// The system in service with the longest registered domain among `domains` (a host and
+/// its parent domains), in one query; a disabled system or one of a disabled agency is
+/// never matched.
 pub async fn find_system_covering(c: &mut Conn, domains: &[String]) -> Result<Option<SystemRow>> {
     if domains.is_empty() {
         return Ok(None);
@@ -156,7 +158,7 @@ pub async fn find_system_covering(c: &mut Conn, domains: &[String]) -> Result<Op
     for d in domains {
         list.push_bind(d.clone());
     }
-    qb.push(") ORDER BY LENGTH(d.domain) DESC LIMIT 1");
+    qb.push(") AND NOT s.disabled AND NOT a.disabled ORDER BY LENGTH(d.domain) DESC LIMIT 1");
     Ok(qb.build_query_as::<SystemRow>().fetch_optional(&mut *c).await?)
 }
 

@@ -205,6 +205,7 @@ pub mod receipts_api;
 /// "at least that many".
 pub const QUEUE_COUNT_CAP: i64 = 10_000;
 
+pub mod registry_edits_api;
 pub mod resets_api;
 pub mod seen_api;
 pub use overrides_api::OverrideRow;

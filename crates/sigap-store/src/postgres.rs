@@ -25,6 +25,7 @@ include!("overrides.rs");
 include!("tokens.rs");
 include!("seen.rs");
 include!("resets.rs");
+include!("registry_edits.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -18,6 +18,8 @@ pub struct AgencyRow {
     pub name: String,
     pub email: Option<String>,
     pub head_email: Option<String>,
+    /// Taken out of service by an admin: kept on record, offered for nothing new.
+    pub disabled: bool,
     pub created_at: i64,
 }
 
@@ -31,6 +33,8 @@ pub struct SystemRow {
     pub suspended: bool,
     pub blocking_adapter: String,
     pub blocking_params: String,
+    /// Taken out of service by an admin: kept on record, matched to no new report.
+    pub disabled: bool,
     pub created_at: i64,
 }
 

@@ -26,6 +26,7 @@ include!("overrides.rs");
 include!("tokens.rs");
 include!("seen.rs");
 include!("resets.rs");
+include!("registry_edits.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

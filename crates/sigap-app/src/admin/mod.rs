@@ -24,11 +24,13 @@ use crate::{App, AppResult};
 /// The roles that read the admin pages.
 pub const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 
-/// An agency with the number of its registered electronic systems.
+/// An agency with the number of its registered electronic systems and of its enabled
+/// system-owner accounts (none: the CSIRT records remediation on the agency's behalf).
 #[derive(Debug, Clone)]
 pub struct AgencyOverview {
     pub agency: AgencyView,
     pub systems: usize,
+    pub owner_accounts: usize,
 }
 
 /// A staff user with whether an authenticator (TOTP) is enrolled.
@@ -38,7 +40,7 @@ pub struct UserOverview {
     pub second_factor: bool,
 }
 
-/// Every agency, by code, with how many systems it has.
+/// Every agency, by code, with how many systems and system-owner accounts it has.
 pub async fn agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyOverview>> {
     caller.require(ADMIN_READERS, "administer agencies")?;
     let agencies = registry::list_agencies(app, caller).await?;
@@ -46,10 +48,14 @@ pub async fn agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyOvervie
     for system in registry::list_systems(app, caller).await? {
         *counts.entry(system.agency).or_default() += 1;
     }
+    let owners: BTreeMap<i64, i64> = app.store.owner_accounts().await?.into_iter().collect();
     Ok(agencies
         .into_iter()
         .map(|agency| AgencyOverview {
             systems: counts.get(&agency.code).copied().unwrap_or(0),
+            owner_accounts: owners
+                .get(&agency.id)
+                .map_or(0, |n| usize::try_from(*n).unwrap_or(0)),
             agency,
         })
         .collect())

@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sigap_app::admin::registry::{
-    self, AgencyRequest, BlockingRequest, SystemRequest, UserRequest,
+    self, AgencyEdit, AgencyRequest, BlockingRequest, SystemEdit, SystemRequest, UserEdit,
+    UserRequest,
 };
 use sigap_app::identity::two_factor::{self, UserRef};
 use sigap_app::views::{AgencyView, CreatedUser, SystemView, UserView};
@@ -19,7 +20,10 @@ use crate::extract::{ApiPath, FormBody, Staff};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_agencies, add_agency))
+        .routes(routes!(edit_agency))
         .routes(routes!(list_systems, add_system))
+        .routes(routes!(edit_system))
+        .routes(routes!(edit_user))
         .routes(routes!(set_blocking))
         .routes(routes!(list_users, add_user))
         .routes(routes!(reset_user_totp))
@@ -50,6 +54,26 @@ async fn add_agency(
     ))
 }
 
+/// Changes an agency (admin): its name, addresses and whether it is out of service. Every
+/// field is set as sent (an address left out is cleared; `disabled` left out is `false`);
+/// the code stays. A disabled agency keeps its tickets, but no new report, system or
+/// system-owner account is given to it. Audited with what it was and what it became.
+#[utoipa::path(put, path = "/api/v1/agencies/{code}", tag = "registries", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The agency's code, e.g. `DISDIK`")),
+    request_body = AgencyEdit,
+    responses((status = 200, body = AgencyView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn edit_agency(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath(code): ApiPath<String>,
+    body: FormBody,
+) -> ApiResult<Json<AgencyView>> {
+    Ok(Json(
+        registry::edit_agency(&s.app, &caller, &code, &body.request()?).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/systems", tag = "registries", security(("bearer" = [])),
     responses((status = 200, body = Vec<SystemView>), (status = 401, body = Problem)))]
 async fn list_systems(
@@ -70,6 +94,26 @@ async fn add_system(
     Ok((
         StatusCode::CREATED,
         Json(registry::add_system(&s.app, &caller, &body.request()?).await?),
+    ))
+}
+
+/// Changes an electronic system (admin): its name, its whole list of domains and whether it
+/// is out of service; its agency stays. A disabled system keeps its tickets, but no new
+/// report is matched to it and no validation may name it. A domain another system has
+/// answers 422. Audited with what it was and what it became.
+#[utoipa::path(put, path = "/api/v1/systems/{id}", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The system's id")),
+    request_body = SystemEdit,
+    responses((status = 200, body = SystemView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn edit_system(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath(id): ApiPath<i64>,
+    body: FormBody,
+) -> ApiResult<Json<SystemView>> {
+    Ok(Json(
+        registry::edit_system(&s.app, &caller, id, &body.request()?).await?,
     ))
 }
 
@@ -107,6 +151,25 @@ async fn add_user(
     Ok((
         StatusCode::CREATED,
         Json(registry::add_user(&s.app, &caller, &body.request()?).await?),
+    ))
+}
+
+/// Changes a user's name, role and agency (admin). A change of role or agency ends the
+/// user's sessions and revokes their API tokens; an admin may not change their own role
+/// (422 on `role`). Audited with what it was and what it became.
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The user's id")),
+    request_body = UserEdit,
+    responses((status = 200, body = UserView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn edit_user(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath(id): ApiPath<i64>,
+    body: FormBody,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        registry::edit_user(&s.app, &caller, id, &body.request()?).await?,
     ))
 }
 

@@ -151,6 +151,8 @@ struct AgenciesPage {
     layout: Layout,
     lang: PageLang,
     agencies: Vec<AgencyOverview>,
+    /// What the page says of the agencies without an enabled system-owner account.
+    without_owner: Option<String>,
     notice: Option<String>,
     /// The add form, for admins.
     form: Option<AdminForm>,
@@ -181,6 +183,7 @@ async fn agencies_page(
         .or_page(&layout)?;
     let admin = session.caller.role == Role::Admin;
     let page = AgenciesPage {
+        without_owner: without_owner(lang, &agencies),
         agencies,
         notice,
         form: admin.then(|| form.unwrap_or_else(|| AdminForm::new(agency_fields(lang)))),
@@ -189,6 +192,17 @@ async fn agencies_page(
         lang,
     };
     Ok(render(status, &page))
+}
+
+/// "2 perangkat daerah belum memiliki akun …" when some have no system-owner account.
+fn without_owner(lang: PageLang, agencies: &[AgencyOverview]) -> Option<String> {
+    let count = agencies.iter().filter(|a| a.owner_accounts == 0).count();
+    (count > 0).then(|| {
+        lang.tf(
+            "admin.agencies.without_owner",
+            &[("count", count.to_string())],
+        )
+    })
 }
 
 async fn list_agencies(
@@ -370,7 +384,7 @@ async fn list_systems(
 }
 
 /// The domains of a text area: one per line (commas and spaces separate too).
-fn domain_list(text: &str) -> Vec<String> {
+pub fn domain_list(text: &str) -> Vec<String> {
     text.split([',', ' ', '\t', '\r', '\n'])
         .filter(|d| !d.is_empty())
         .map(str::to_owned)

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 
 pub mod account;
 pub mod admin;
+pub mod admin_edit;
 pub mod admin_settings;
 pub mod admin_users;
 pub mod approvals;
@@ -78,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(admin::router())
         .merge(admin_users::router())
+        .merge(admin_edit::router())
         .merge(account::router())
         .merge(admin_settings::router())
         .layer(axum::middleware::from_fn(page_headers))

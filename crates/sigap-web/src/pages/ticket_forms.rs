@@ -11,7 +11,7 @@ use sigap_app::identity::login::Session;
 use sigap_app::views::{TicketView, TimelineEntry};
 use sigap_core::cvss::{CvssBand, CvssScore, score_vector};
 use sigap_core::replies::ReplyKind;
-use sigap_core::{Action, FieldError};
+use sigap_core::{Action, FieldError, Role};
 
 use crate::AppState;
 use crate::pages::PageLang;
@@ -31,6 +31,9 @@ pub struct ActionForm {
     /// The canned replies to the reporter, as (link, label): the comment form of those who
     /// may write to the reporter.
     pub replies: Vec<(String, String)>,
+    /// What the form says before its fields (the CSIRT recording a remediation on the
+    /// agency's behalf).
+    pub notes: Vec<String>,
 }
 
 impl ActionForm {
@@ -96,6 +99,7 @@ pub fn action_forms(lang: PageLang, session: &Session, ticket: &TicketView) -> V
                 open: false,
                 previews,
                 replies,
+                notes: Vec::new(),
             }
         })
         .collect()
@@ -139,8 +143,9 @@ pub async fn fill_reply(
     Ok(())
 }
 
-/// Completes the forms with what the database knows: the staff to assign to and the
-/// system's blocking methods.
+/// Completes the forms with what the database knows: the staff to assign to, the
+/// system's blocking methods, and whether the agency has a system-owner account (the CSIRT
+/// records a remediation on its behalf).
 pub async fn complete(
     state: &AppState,
     lang: PageLang,
@@ -157,6 +162,17 @@ pub async fn complete(
         let methods = sigap_app::workflow::blocking::methods(&state.app, system).await?;
         for form in forms.iter_mut().filter(blocking) {
             method_choices(lang, &methods, &mut form.fields);
+        }
+    }
+    let on_behalf = session.caller.role != Role::SystemOwner;
+    let remediation = forms.iter_mut().find(|f| f.action == "submit_remediation");
+    if let (Some(form), Some(agency), true) = (remediation, &ticket.agency, on_behalf) {
+        let name = agency.name.clone();
+        form.notes
+            .push(lang.tf("ticket.remediation.on_behalf", &[("agency", name)]));
+        if !sigap_app::admin::registry::has_owner_account(&state.app, agency.id).await? {
+            form.notes
+                .push(lang.t("ticket.remediation.no_owner").into_owned());
         }
     }
     Ok(())

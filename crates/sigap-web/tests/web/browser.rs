@@ -815,6 +815,25 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(shown_width, json!(480), "the evidence picture is shown");
+    // The swim lane fits a 1280 px window: no sideways scrolling, one line per date.
+    let lane = csirt
+        .client
+        .execute(
+            "const l = document.querySelector('ol.swimlane'); \
+             const times = Array.from(l.querySelectorAll('time')); \
+             return [l.scrollWidth - l.clientWidth, document.documentElement.scrollWidth, \
+                     times.length, times.filter(t => t.getClientRects().length > 1).length]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(lane[0], json!(0), "the swim lane does not scroll: {lane}");
+    assert!(lane[1].as_u64().unwrap() <= 1280, "{lane}");
+    assert!(
+        lane[2].as_u64().unwrap() >= 6,
+        "the steps done carry their time: {lane}"
+    );
+    assert_eq!(lane[3], json!(0), "no date wraps: {lane}");
     csirt.look("ticket").await;
     csirt.look_on_phone("ticket-phone").await;
 
@@ -863,6 +882,12 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         assert!(settings.contains(text), "{text} in {settings}");
     }
     admin.look("admin-settings").await;
+    // The agencies, and the form that changes one.
+    admin.open("/admin/agencies").await;
+    admin.look("admin-agencies").await;
+    admin.open("/admin/agencies/DISDIK").await;
+    assert!(admin.body_text().await.contains("Kode DISDIK tetap"));
+    admin.look("admin-agency-edit").await;
     for person in [reporter, csirt, officer, owner, admin] {
         person.close().await;
     }

@@ -13,6 +13,7 @@ mod credentials;
 mod language;
 mod preview;
 mod queue;
+mod registry_edits;
 mod replies;
 
 use crate::support::*;

@@ -12,8 +12,10 @@ use crate::workflow::blocking::PROFILE_KEY;
 use crate::workflow::blocking_profiles::{check_parameter_names, with_system_parameters};
 use crate::{App, AppError, AppResult, millis};
 
+mod edit;
 mod requests;
 
+pub use edit::{AgencyEdit, SystemEdit, UserEdit, edit_agency, edit_system, edit_user};
 pub use requests::{
     AgencyRequest, BlockingRequest, NewAgency, NewSystem, NewUser, SystemRequest, UserRequest,
 };
@@ -75,6 +77,7 @@ async fn try_add_agency(
         name,
         email: email.map(|e| e.as_str().to_owned()),
         head_email: head_email.map(|e| e.as_str().to_owned()),
+        disabled: false,
     })
 }
 
@@ -89,6 +92,7 @@ pub async fn list_agencies(app: &App, caller: &Caller) -> AppResult<Vec<AgencyVi
             name: a.name,
             email: a.email,
             head_email: a.head_email,
+            disabled: a.disabled,
         })
         .collect())
 }
@@ -123,6 +127,9 @@ async fn try_add_system(
         .find_agency(agency.as_str())
         .await?
         .ok_or_else(|| AppError::invalid("agency", format!("no agency has the code `{agency}`")))?;
+    if agency_row.disabled {
+        return Err(out_of_service(&agency_row.code));
+    }
     let id = tx.insert_system(agency_row.id, &name, now).await?;
     for d in &domains {
         tx.insert_domain(id, d.as_str()).await?;
@@ -144,6 +151,7 @@ async fn try_add_system(
         domains: names,
         suspended: false,
         blocking_adapter: "manual".into(),
+        disabled: false,
     })
 }
 
@@ -164,6 +172,7 @@ pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemVie
             name: s.name,
             suspended: s.suspended,
             blocking_adapter: s.blocking_adapter,
+            disabled: s.disabled,
         })
         .collect())
 }
@@ -353,6 +362,21 @@ fn check_blocking_params(adapter: &str, params: &Value) -> AppResult<()> {
         .map_err(|e| AppError::invalid("params", e.to_string()))
 }
 
+/// Whether the agency `agency_id` has an enabled system-owner account (without one, the
+/// CSIRT records its remediations on its behalf).
+pub async fn has_owner_account(app: &App, agency_id: i64) -> AppResult<bool> {
+    let owners = app.store.owner_accounts().await?;
+    Ok(owners.iter().any(|(id, n)| *id == agency_id && *n > 0))
+}
+
+/// The refusal to give a disabled agency something new.
+fn out_of_service(code: &str) -> AppError {
+    AppError::invalid(
+        "agency",
+        format!("the agency `{code}` is out of service (disabled): enable it first"),
+    )
+}
+
 impl From<FieldError> for AppError {
     fn from(e: FieldError) -> AppError {
         AppError::Invalid(vec![e])
@@ -405,6 +429,9 @@ async fn try_add_user(app: &App, caller: &Caller, request: &UserRequest) -> AppR
         })?),
         None => None,
     };
+    if let Some(agency) = agency_row.as_ref().filter(|a| a.disabled) {
+        return Err(out_of_service(&agency.code));
+    }
     let id = tx
         .insert_user(
             email.as_str(),

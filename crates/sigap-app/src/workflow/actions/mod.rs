@@ -382,12 +382,28 @@ async fn find_system(tx: &mut Tx, given: &str) -> AppResult<SystemRow> {
             Err(_) => None,
         },
     };
-    found.ok_or_else(|| {
+    let system = found.ok_or_else(|| {
         AppError::Invalid(vec![FieldError::new(
             "system",
             format!("no registered electronic system has the id or domain `{given}`"),
         )])
-    })
+    })?;
+    let agency_disabled = tx
+        .list_agencies(Some(system.agency_id))
+        .await?
+        .first()
+        .is_some_and(|a| a.disabled);
+    if system.disabled || agency_disabled {
+        return Err(AppError::invalid(
+            "system",
+            format!(
+                "the electronic system `{}` is out of service (disabled by an admin): name \
+                 the system that serves the target now",
+                system.name
+            ),
+        ));
+    }
+    Ok(system)
 }
 
 /// What the rules decided for a step: its records, the outcome, and what they name.

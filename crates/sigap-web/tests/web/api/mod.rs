@@ -25,6 +25,7 @@ mod privacy;
 mod problems;
 mod records;
 mod refusals;
+mod registry_edits;
 mod reporter;
 mod routing;
 mod service;
