@@ -53,24 +53,43 @@ struct EditPage {
     csrf_token: String,
 }
 
-/// What one kind of entry's page needs: its list, the catalogue's words and the form.
+/// What one kind of entry's page needs: its name (for the audit log), its list and the
+/// catalogue's title.
 struct Entry {
+    name: &'static str,
     list: &'static str,
     title_key: &'static str,
 }
 
 const AGENCY: Entry = Entry {
+    name: "agency",
     list: "/admin/agencies",
     title_key: "admin.agencies.title",
 };
 const SYSTEM: Entry = Entry {
+    name: "system",
     list: "/admin/systems",
     title_key: "admin.systems.title",
 };
 const USER: Entry = Entry {
+    name: "user",
     list: "/admin/users",
     title_key: "admin.users.title",
 };
+
+/// The page's layout, once the caller is known to be an admin (a refusal is audited).
+async fn admin_only(
+    state: &AppState,
+    lang: PageLang,
+    session: &Session,
+    entry: &Entry,
+) -> Result<Layout, PageError> {
+    let layout = admin_layout(lang, entry.list, entry.title_key, session);
+    registry::may_change(&state.app, &session.caller, entry.name)
+        .await
+        .or_page(&layout)?;
+    Ok(layout)
+}
 
 /// The page of an entry's form; `posted` and `errors` after a refusal, else the form is
 /// filled with `current`.
@@ -86,9 +105,6 @@ fn edit_page(
     filled: Filled,
 ) -> PageResult {
     let layout = admin_layout(lang, entry.list, entry.title_key, session);
-    if session.caller.role != Role::Admin {
-        return Err(PageError::status(&layout, StatusCode::FORBIDDEN, None));
-    }
     let (form, status) = match filled {
         Filled::Current(current) => {
             let mut fields = fields;
@@ -165,7 +181,7 @@ async fn agency_page(
     code: &str,
     refused: Option<(Value, Vec<FieldError>)>,
 ) -> PageResult {
-    let layout = admin_layout(lang, AGENCY.list, AGENCY.title_key, session);
+    let layout = admin_only(state, lang, session, &AGENCY).await?;
     let found = find_agency(state, session, &layout, code).await?;
     let a = &found.agency;
     let mut notes = vec![lang.tf("admin.edit.agency.code", &[("code", a.code.clone())])];
@@ -243,7 +259,7 @@ async fn system_page(
     id: i64,
     refused: Option<(Value, Vec<FieldError>)>,
 ) -> PageResult {
-    let layout = admin_layout(lang, SYSTEM.list, SYSTEM.title_key, session);
+    let layout = admin_only(state, lang, session, &SYSTEM).await?;
     let systems = admin::systems(&state.app, &session.caller)
         .await
         .or_page(&layout)?;
@@ -324,7 +340,7 @@ async fn user_page(
     id: i64,
     refused: Option<(Value, Vec<FieldError>)>,
 ) -> PageResult {
-    let layout = admin_layout(lang, USER.list, USER.title_key, session);
+    let layout = admin_only(state, lang, session, &USER).await?;
     let (users, agencies) = tokio::try_join!(
         admin::users(&state.app, &session.caller),
         admin::agencies(&state.app, &session.caller),

@@ -98,6 +98,13 @@ async fn audited<T>(app: &App, caller: &Caller, action: &str, r: AppResult<T>) -
     r
 }
 
+/// Whether the caller may open the form that changes an `entry` (`agency`, `system`,
+/// `user`): admins only; a refusal is audited as the change would be (`{entry}_edit`).
+pub async fn may_change(app: &App, caller: &Caller, entry: &str) -> AppResult<()> {
+    let result = caller.require(&[Role::Admin], "change the registries");
+    audited(app, caller, &format!("{entry}_edit"), result).await
+}
+
 /// Changes the agency `code`'s name, addresses and service.
 pub async fn edit_agency(
     app: &App,

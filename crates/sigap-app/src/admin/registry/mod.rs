@@ -15,7 +15,7 @@ use crate::{App, AppError, AppResult, millis};
 mod edit;
 mod requests;
 
-pub use edit::{AgencyEdit, SystemEdit, UserEdit, edit_agency, edit_system, edit_user};
+pub use edit::{AgencyEdit, SystemEdit, UserEdit, edit_agency, edit_system, edit_user, may_change};
 pub use requests::{
     AgencyRequest, BlockingRequest, NewAgency, NewSystem, NewUser, SystemRequest, UserRequest,
 };

@@ -197,8 +197,16 @@ async fn admins_change_agencies_systems_and_users_on_their_pages(app: TestApp) {
     let list = reader.get("/admin/agencies").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains("href=\"/admin/agencies/DISDIK\""));
+    let (before, _) = app.store.audit_head().await.unwrap();
     let form = reader.get(&format!("/admin/agencies/{AGENCY_A}")).await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
+    let refusal = app.store.list_audit(before, 10).await.unwrap();
+    assert!(
+        refusal
+            .iter()
+            .any(|e| e.action == "agency_edit" && e.outcome.starts_with("refused")),
+        "the refusal is audited"
+    );
 }
 
 async fn the_csirt_records_a_remediation_on_the_agency_s_behalf(app: TestApp) {
