@@ -45,6 +45,10 @@ pub enum Problem {
     NotAnEmail,
     /// Not a ticket number.
     NotATicketNumber,
+    /// Names an agency or a system an admin has taken out of service.
+    OutOfService,
+    /// Asks an admin to change their own role, which another admin does.
+    OwnAccount,
 }
 
 impl FieldError {

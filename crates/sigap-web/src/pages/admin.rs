@@ -22,7 +22,7 @@ use sigap_app::admin::{self, AgencyOverview};
 use sigap_app::identity::login::Session;
 use sigap_app::views::SystemView;
 use sigap_app::workflow::blocking_profiles::BlockingProfiles;
-use sigap_core::{FieldError, Given, Role};
+use sigap_core::{FieldError, Given, Problem, Role};
 
 use crate::AppState;
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
@@ -107,9 +107,14 @@ impl AdminForm {
     }
 }
 
-/// The catalogue's message for an error on `field` of `form`, or the use case's own.
+/// The catalogue's message for an error on `field` of `form` (or for its kind of problem
+/// when the field's own message would not say it), or the use case's own.
 fn localized(lang: PageLang, form: &str, error: &FieldError) -> FieldError {
-    let key = format!("admin.error.{form}.{}", error.field);
+    let key = match error.problem {
+        Problem::OutOfService => "admin.error.out_of_service".to_owned(),
+        Problem::OwnAccount => "admin.error.own_role".to_owned(),
+        _ => format!("admin.error.{form}.{}", error.field),
+    };
     let message = lang.t(&key);
     if message == key.as_str() {
         error.clone()

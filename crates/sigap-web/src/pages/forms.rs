@@ -202,6 +202,8 @@ fn problem_message(lang: PageLang, problem: Problem, label: String) -> String {
         Problem::NotYesNo => "field_error.not_yes_no",
         Problem::NotAnEmail => "field_error.not_an_email",
         Problem::NotATicketNumber => "field_error.not_a_ticket_number",
+        Problem::OutOfService => "field_error.out_of_service",
+        Problem::OwnAccount => "field_error.own_account",
         Problem::Other => "ticket.field_error",
     };
     lang.tf(key, &[("label", label)])
@@ -365,6 +367,10 @@ mod tests {
         );
         let number = FieldError::new("of", "bad").of_kind(Problem::NotATicketNumber);
         assert!(id("mark_duplicate", number).contains("BCSIRT-2026-00012"));
+        // A system taken out of service says so, not the field's usual sentence.
+        let retired = FieldError::new("system", "out of service").of_kind(Problem::OutOfService);
+        let said = id("validate", retired);
+        assert!(said.contains("sudah dinonaktifkan admin"), "{said}");
         // English pages keep the check's own sentence; an unknown field still gets Indonesian.
         let other = FieldError::new("nothing", "`nothing` is odd");
         assert_eq!(

@@ -305,10 +305,13 @@ async fn try_edit_user(
         .await?
         .ok_or_else(|| AppError::NotFound("user".to_owned()))?;
     if id == caller.user_id && role != before.role {
-        return Err(AppError::invalid(
-            "role",
-            "an admin may not change their own role: another admin does it",
-        ));
+        return Err(AppError::Invalid(vec![
+            FieldError::new(
+                "role",
+                "an admin may not change their own role: another admin does it",
+            )
+            .of_kind(sigap_core::Problem::OwnAccount),
+        ]));
     }
     let agency_row = match &agency {
         Some(code) => Some(tx.find_agency(code).await?.ok_or_else(|| {

@@ -370,11 +370,14 @@ pub async fn has_owner_account(app: &App, agency_id: i64) -> AppResult<bool> {
 }
 
 /// The refusal to give a disabled agency something new.
-fn out_of_service(code: &str) -> AppError {
-    AppError::invalid(
-        "agency",
-        format!("the agency `{code}` is out of service (disabled): enable it first"),
-    )
+pub(crate) fn out_of_service(code: &str) -> AppError {
+    AppError::Invalid(vec![
+        FieldError::new(
+            "agency",
+            format!("the agency `{code}` is out of service (disabled): enable it first"),
+        )
+        .of_kind(sigap_core::Problem::OutOfService),
+    ])
 }
 
 impl From<FieldError> for AppError {

@@ -394,14 +394,17 @@ async fn find_system(tx: &mut Tx, given: &str) -> AppResult<SystemRow> {
         .first()
         .is_some_and(|a| a.disabled);
     if system.disabled || agency_disabled {
-        return Err(AppError::invalid(
-            "system",
-            format!(
-                "the electronic system `{}` is out of service (disabled by an admin): name \
-                 the system that serves the target now",
-                system.name
-            ),
-        ));
+        return Err(AppError::Invalid(vec![
+            FieldError::new(
+                "system",
+                format!(
+                    "the electronic system `{}` is out of service (disabled by an admin): \
+                     name the system that serves the target now",
+                    system.name
+                ),
+            )
+            .of_kind(sigap_core::Problem::OutOfService),
+        ]));
     }
     Ok(system)
 }

@@ -141,6 +141,24 @@ async fn admins_change_agencies_systems_and_users_on_their_pages(app: TestApp) {
     let form = browser.get(&path).await;
     assert!(field(&form, "f-agency-disabled").contains("checked"));
 
+    // Nothing new for an agency out of service: said at the field.
+    let refused = submit(
+        &mut browser,
+        "/admin/systems",
+        &[
+            ("agency", AGENCY_A),
+            ("name", "Perpustakaan"),
+            ("domains", "perpus.batam.go.id"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        field(&refused, "f-system-agency").contains("sudah dinonaktifkan"),
+        "{}",
+        field(&refused, "f-system-agency")
+    );
+
     // A system: its domains one per line; a domain another system has is refused there.
     let system = find(&app, "/api/v1/systems", "agency", AGENCY_A).await;
     let path = format!("/admin/systems/{}", system["id"]);
@@ -166,6 +184,22 @@ async fn admins_change_agencies_systems_and_users_on_their_pages(app: TestApp) {
     assert_eq!(done.location(), "/admin/systems?done=system_changed");
     let changed = find(&app, "/api/v1/systems", "agency", AGENCY_A).await;
     assert_eq!(changed["domains"], json!(["disdik.batam.go.id"]));
+
+    // One's own role: refused, said in Indonesian at the field.
+    let me = find(&app, "/api/v1/users", "email", admin).await;
+    let own = format!("/admin/users/{}", me["id"]);
+    let refused = submit(
+        &mut browser,
+        &own,
+        &[("name", "Admin"), ("role", "auditor")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        field(&refused, "f-user-role").contains("Peran akun Anda sendiri tidak dapat Anda ubah"),
+        "{}",
+        field(&refused, "f-user-role")
+    );
 
     // A user: a new role ends their sessions.
     let helpdesk = staff(&app, "meja@kominfo.batam.go.id", "helpdesk", None).await;
