@@ -418,18 +418,22 @@ async fn add_system(
     match added.or_form(&layout)? {
         Ok(_) => Ok(Redirect::to("/admin/systems?done=system_added").into_response()),
         Err(errors) => {
-            // A domain registered already is reported on `domain`; the form calls it `domains`.
-            let errors = errors
-                .into_iter()
-                .map(|e| match e.field.as_str() {
-                    "domain" => FieldError::new("domains", e.message),
-                    _ => e,
-                })
-                .collect();
-            let refused = RefusedSystemForm::Add(kept, errors);
+            let refused = RefusedSystemForm::Add(kept, on_domains_field(errors));
             systems_page(&state, lang, &session, None, Some(refused)).await
         }
     }
+}
+
+/// A system form's errors, with a domain registered already (reported on `domain`) put on
+/// the form's `domains` field.
+pub fn on_domains_field(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| match e.field.as_str() {
+            "domain" => FieldError::new("domains", e.message).of_kind(e.problem),
+            _ => e,
+        })
+        .collect()
 }
 
 /// The adapter's parameters from `name = value` lines; a line without `=` is refused.

@@ -317,14 +317,7 @@ async fn change_system(
     match changed.or_form(&layout)? {
         Ok(_) => Ok(Redirect::to("/admin/systems?done=system_changed").into_response()),
         Err(errors) => {
-            // A domain another system has is reported on `domain`; the form calls it `domains`.
-            let errors = errors
-                .into_iter()
-                .map(|e| match e.field.as_str() {
-                    "domain" => FieldError::new("domains", e.message),
-                    _ => e,
-                })
-                .collect();
+            let errors = crate::pages::admin::on_domains_field(errors);
             let kept = Value::Object(posted.fields);
             system_page(&state, lang, &session, id, Some((kept, errors))).await
         }

@@ -11,9 +11,10 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sigap_core::{Check, Domain, Email, FieldError, Given, Role};
+use sigap_core::{Check, FieldError, Given, Role};
 use utoipa::ToSchema;
 
+use super::requests::{checked_domains, optional_email};
 use super::{out_of_service, user_view};
 use crate::auth::Caller;
 use crate::views::{AgencyView, SystemView, UserView};
@@ -84,12 +85,6 @@ fn flag(c: &mut Check, field: &str, given: &Given) -> bool {
     })
 }
 
-/// An optional address of at most 254 characters.
-fn address(c: &mut Check, field: &str, given: &Given) -> Option<Email> {
-    c.optional(field, given, 254)
-        .and_then(|e| c.parsed_value(field, &e, Email::parse))
-}
-
 /// Audits a refusal of `action` and hands it on.
 async fn audited<T>(app: &App, caller: &Caller, action: &str, r: AppResult<T>) -> AppResult<T> {
     if let Err(e) = &r {
@@ -125,8 +120,8 @@ async fn try_edit_agency(
     caller.require(&[Role::Admin], "change agencies")?;
     let mut c = Check::default();
     let name = c.required("name", &edit.name, 200);
-    let email = address(&mut c, "email", &edit.email);
-    let head_email = address(&mut c, "head_email", &edit.head_email);
+    let email = optional_email(&mut c, "email", &edit.email);
+    let head_email = optional_email(&mut c, "head_email", &edit.head_email);
     let disabled = flag(&mut c, "disabled", &edit.disabled);
     let name = c.finish(name).map_err(AppError::Invalid)?;
     let (email, head_email) = (
@@ -180,31 +175,6 @@ pub async fn edit_system(
     audited(app, caller, "system_edit", result).await
 }
 
-/// The checked domains of a system's list, at least one, each once.
-fn domain_list(c: &mut Check, given: &Given) -> Vec<String> {
-    let mut domains: Vec<String> = Vec::new();
-    for value in given.as_array().cloned().unwrap_or_default() {
-        match value.as_str().map(Domain::parse) {
-            Some(Ok(d)) if !domains.iter().any(|x| x == d.as_str()) => {
-                domains.push(d.as_str().to_owned());
-            }
-            Some(Ok(_)) => {}
-            Some(Err(e)) => c.errors.push(FieldError::new("domains", e.message)),
-            None => c
-                .errors
-                .push(FieldError::new("domains", "each domain is text")),
-        }
-    }
-    if domains.is_empty() && c.errors.iter().all(|e| e.field != "domains") {
-        c.errors.push(FieldError::new(
-            "domains",
-            "give at least one domain, e.g. `layanan.batam.go.id`",
-        ));
-    }
-    domains.sort();
-    domains
-}
-
 async fn try_edit_system(
     app: &App,
     caller: &Caller,
@@ -214,7 +184,11 @@ async fn try_edit_system(
     caller.require(&[Role::Admin], "change electronic systems")?;
     let mut c = Check::default();
     let name = c.required("name", &edit.name, 200);
-    let domains = domain_list(&mut c, &edit.domains);
+    let mut domains: Vec<String> = checked_domains(&mut c, &edit.domains, None)
+        .iter()
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    domains.sort();
     let disabled = flag(&mut c, "disabled", &edit.disabled);
     let name = c.finish(name).map_err(AppError::Invalid)?;
     let now = millis(app.now());

@@ -52,8 +52,36 @@ impl TryFrom<&AgencyRequest> for NewAgency {
     }
 }
 
+/// A system's domains: the list `domains` (and `single` besides), each checked, each once,
+/// at least one; every problem is an error on `domains`.
+pub(super) fn checked_domains(
+    c: &mut Check,
+    domains: &Value,
+    single: Option<Value>,
+) -> Vec<Domain> {
+    let mut checked: Vec<Domain> = Vec::new();
+    let listed = domains.as_array().cloned().unwrap_or_default();
+    for value in listed.into_iter().chain(single) {
+        match value.as_str().map(Domain::parse) {
+            Some(Ok(d)) if checked.contains(&d) => {}
+            Some(Ok(d)) => checked.push(d),
+            Some(Err(e)) => c.errors.push(FieldError::new("domains", e.message)),
+            None => c
+                .errors
+                .push(FieldError::new("domains", "each domain is text")),
+        }
+    }
+    if checked.is_empty() && c.errors.iter().all(|e| e.field != "domains") {
+        c.errors.push(FieldError::new(
+            "domains",
+            "give at least one domain, e.g. `layanan.batam.go.id`",
+        ));
+    }
+    checked
+}
+
 /// An optional address of at most 254 characters.
-fn optional_email(c: &mut Check, field: &str, given: &Value) -> Option<Email> {
+pub(super) fn optional_email(c: &mut Check, field: &str, given: &Value) -> Option<Email> {
     c.optional(field, given, 254)
         .and_then(|e| c.parsed_value(field, &e, Email::parse))
 }
@@ -90,24 +118,8 @@ impl TryFrom<&SystemRequest> for NewSystem {
         let mut c = Check::default();
         let agency = c.parsed("agency", &r.agency, AgencyCode::parse);
         let name = c.required("name", &r.name, 200);
-        let mut domains = Vec::new();
-        let listed = r.domains.as_array().cloned().unwrap_or_default();
         let single = Some(&r.domain.0).filter(|d| !d.is_null()).cloned();
-        for value in listed.into_iter().chain(single) {
-            match value.as_str().map(Domain::parse) {
-                Some(Ok(d)) => domains.push(d),
-                Some(Err(e)) => c.errors.push(FieldError::new("domains", e.message)),
-                None => c
-                    .errors
-                    .push(FieldError::new("domains", "each domain is text")),
-            }
-        }
-        if domains.is_empty() && c.errors.iter().all(|e| e.field != "domains") {
-            c.errors.push(FieldError::new(
-                "domains",
-                "give at least one domain, e.g. `layanan.batam.go.id`",
-            ));
-        }
+        let domains = checked_domains(&mut c, &r.domains, single);
         let both = agency.zip(name);
         c.finish(both).map(|(agency, name)| NewSystem {
             agency,
