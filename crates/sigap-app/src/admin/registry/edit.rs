@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sigap_core::{Check, FieldError, Given, Role};
 use utoipa::ToSchema;
 
-use super::requests::{checked_domains, optional_email};
+use super::requests::{checked_domains, optional_email, role_and_agency};
 use super::{out_of_service, user_view};
 use crate::auth::Caller;
 use crate::views::{AgencyView, SystemView, UserView};
@@ -249,17 +249,7 @@ fn checked_user(edit: &UserEdit) -> Result<(String, Role, Option<String>), Vec<F
         .optional("agency", &edit.agency, 32)
         .and_then(|a| c.parsed_value("agency", &a, sigap_core::AgencyCode::parse))
         .map(|a| a.as_str().to_owned());
-    match (role, &agency) {
-        (Some(Role::SystemOwner), None) => c.errors.push(FieldError::new(
-            "agency",
-            "a system owner needs `agency` (its code)",
-        )),
-        (Some(r), Some(_)) if r != Role::SystemOwner => c.errors.push(FieldError::new(
-            "agency",
-            "only a system owner belongs to an agency",
-        )),
-        _ => {}
-    }
+    role_and_agency(&mut c, role, agency.as_deref());
     c.finish(name.zip(role))
         .map(|(name, role)| (name, role, agency))
 }

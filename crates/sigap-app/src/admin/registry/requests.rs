@@ -80,6 +80,21 @@ pub(super) fn checked_domains(
     checked
 }
 
+/// Only a system owner belongs to an agency, and a system owner must.
+pub(super) fn role_and_agency(c: &mut Check, role: Option<Role>, agency: Option<&str>) {
+    match (role, agency) {
+        (Some(Role::SystemOwner), None) => c.errors.push(FieldError::new(
+            "agency",
+            "a system owner needs `agency` (its code)",
+        )),
+        (Some(r), Some(_)) if r != Role::SystemOwner => c.errors.push(FieldError::new(
+            "agency",
+            "only a system owner belongs to an agency",
+        )),
+        _ => {}
+    }
+}
+
 /// An optional address of at most 254 characters.
 pub(super) fn optional_email(c: &mut Check, field: &str, given: &Value) -> Option<Email> {
     c.optional(field, given, 254)
@@ -198,17 +213,7 @@ impl TryFrom<&UserRequest> for NewUser {
                 "a password has at least 12 characters",
             ));
         }
-        match (role, &agency) {
-            (Some(Role::SystemOwner), None) => c.errors.push(FieldError::new(
-                "agency",
-                "a system owner needs `agency` (its code)",
-            )),
-            (Some(r), Some(_)) if r != Role::SystemOwner => c.errors.push(FieldError::new(
-                "agency",
-                "only a system owner belongs to an agency",
-            )),
-            _ => {}
-        }
+        role_and_agency(&mut c, role, agency.as_deref());
         let all = email.zip(name).zip(role);
         c.finish(all).map(|((email, name), role)| NewUser {
             email,
