@@ -16,6 +16,7 @@ use sigap_store::StoreError;
 pub mod admin;
 pub mod documents;
 pub mod identity;
+pub mod inbox;
 pub mod intake;
 pub mod outbox;
 pub mod workflow;
@@ -99,6 +100,8 @@ pub struct Rules {
     pub intake_limits: intake::antispam::IntakeLimits,
     /// Reporter messages per ticket, client address and hour (0: no limit).
     pub messages_per_hour: u32,
+    /// How mail to the CSIRT comes in: its domains, the trusted mail server, the size limit.
+    pub mail_in: inbox::MailIn,
 }
 
 impl Rules {
@@ -146,6 +149,10 @@ pub struct NoticeConfig {
     pub csirt_lead: Vec<String>,
     /// The address replies to sigap's mail go to (`SIGAP_MAIL_REPLY_TO`).
     pub reply_to: Option<String>,
+    /// Whether replies go to a tagged address naming the ticket
+    /// (`csirt+bcsirt-2026-00001.k7f3qx2a@…`); off (`SIGAP_MAIL_REPLY_TAGS=off`) for a mail
+    /// server without plus-addressing.
+    pub reply_tags: bool,
     /// Receivers of each state change (`SIGAP_WEBHOOK_URLS`).
     pub webhooks: Vec<outbox::webhooks::WebhookTarget>,
     /// Whether a mail server is set; without one mail is queued and not sent.
@@ -169,13 +176,17 @@ impl Default for Rules {
             render_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
-            notices: NoticeConfig::default(),
+            notices: NoticeConfig {
+                reply_tags: true,
+                ..NoticeConfig::default()
+            },
             totp_required_roles: vec![Role::Admin, Role::Csirt, Role::DomainOfficer],
             // A key of this process only: secrets sealed under it do not survive a restart.
             // The binary sets a kept one (`SIGAP_SECRET_KEY` or the key file).
             secret_key: identity::totp::SecretKey::random(),
             intake_limits: intake::antispam::IntakeLimits::off(),
             messages_per_hour: 0,
+            mail_in: inbox::MailIn::default(),
         }
     }
 }

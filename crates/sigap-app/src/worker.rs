@@ -38,7 +38,10 @@ async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSender>, job: &JobR
             let mailer = settings.mailer.as_ref();
             crate::identity::recovery::send(app, mailer, &settings.public, job).await
         }
-        (JobKind::Mail | JobKind::Alert | JobKind::Account, None) => {
+        (JobKind::Inbox, Some(settings)) => {
+            crate::inbox::acknowledge::send(app, settings, job).await
+        }
+        (JobKind::Mail | JobKind::Alert | JobKind::Account | JobKind::Inbox, None) => {
             Err((true, "no mail server is set".to_owned()))
         }
     }

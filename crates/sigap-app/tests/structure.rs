@@ -21,6 +21,7 @@ const AREAS: &[&str] = &[
     "admin",
     "documents",
     "identity",
+    "inbox",
     "intake",
     "outbox",
     "workflow",

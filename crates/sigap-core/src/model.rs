@@ -310,6 +310,8 @@ vocabulary! {
         Alert => "alert", "Peringatan", "Alert";
         /// Mail about a staff member's own account: a "Lupa kata sandi" link.
         Account => "account", "Akun", "Account";
+        /// The acknowledgement of mail received by the CSIRT (`sigap_app::inbox`).
+        Inbox => "inbox", "Tanda terima surel", "Mail acknowledgement";
     }
 }
 

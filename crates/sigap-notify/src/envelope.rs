@@ -53,6 +53,13 @@ pub struct Envelope {
     pub message_id: Option<String>,
     /// The `Date` header; `None` lets the mailer use the time of sending.
     pub date: Option<DateTime<Utc>>,
+    /// Earlier messages of the same thread (Message-IDs without angle brackets), oldest
+    /// first: sent as `References`, the last also as `In-Reply-To`, so that mail clients
+    /// keep a ticket's mail to one party together.
+    pub references: Vec<String>,
+    /// An automatic answer to a received message (`Auto-Submitted: auto-replied`) rather
+    /// than a message of its own (`auto-generated`).
+    pub auto_reply: bool,
 }
 
 impl Envelope {
@@ -69,6 +76,8 @@ impl Envelope {
             calendar: None,
             message_id: None,
             date: None,
+            references: Vec::new(),
+            auto_reply: false,
         }
     }
 
@@ -114,6 +123,12 @@ impl Envelope {
     /// Sets the Message-ID (without angle brackets).
     pub fn with_message_id(mut self, id: &str) -> Self {
         self.message_id = Some(id.to_owned());
+        self
+    }
+
+    /// Places the message in a thread after `earlier` (Message-IDs, oldest first).
+    pub fn in_thread(mut self, earlier: Vec<String>) -> Self {
+        self.references = earlier;
         self
     }
 }

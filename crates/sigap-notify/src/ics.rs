@@ -97,6 +97,8 @@ pub struct MeetingEvent {
     pub organizer: Participant,
     /// Who is invited.
     pub attendees: Vec<Participant>,
+    /// A note for this message only (`COMMENT`): the reason of a cancellation.
+    pub comment: Option<String>,
 }
 
 impl MeetingEvent {
@@ -134,6 +136,7 @@ impl MeetingEvent {
         let optional = [
             ("DESCRIPTION", self.description.as_deref()),
             ("LOCATION", self.location.as_deref()),
+            ("COMMENT", self.comment.as_deref()),
         ];
         for (name, value) in optional {
             if let Some(value) = value {

@@ -52,6 +52,11 @@ impl PublicUrl {
         PublicLink(url)
     }
 
+    /// The public report form: `{base}/report`.
+    pub fn report_form(&self) -> PublicLink {
+        PublicLink(self.join("report"))
+    }
+
     /// The staff page of a ticket: `{base}/tickets/BCSIRT-2026-00001`.
     pub fn ticket(&self, ticket: &TicketNumber) -> PublicLink {
         PublicLink(self.join(&format!("tickets/{}", ticket.as_str())))

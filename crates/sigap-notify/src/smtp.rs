@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -185,6 +185,22 @@ pub fn build_message(from: &Mailbox, envelope: &Envelope) -> Result<Message, Sen
     if let Some(date) = envelope.date {
         builder = builder.date(SystemTime::from(date));
     }
+    if let Some(last) = envelope.references.last() {
+        builder = builder.in_reply_to(format!("<{last}>")).references(
+            envelope
+                .references
+                .iter()
+                .map(|id| format!("<{id}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    // RFC 3834: an automatic message; auto-responders answer it with nothing.
+    builder = builder.header(AutoSubmitted(if envelope.auto_reply {
+        "auto-replied"
+    } else {
+        "auto-generated"
+    }));
     builder
         .multipart(body(envelope)?)
         .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))
@@ -197,6 +213,32 @@ fn mailbox(email: &sigap_core::Email) -> Result<Mailbox, SendError> {
         .map_err(|_| SendError::Permanent(format!("`{email}` is not a deliverable address")))
 }
 
+/// The `Auto-Submitted` header (RFC 3834): `auto-generated`, or `auto-replied` for an
+/// answer to a received message.
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted(&'static str);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(if value.trim().eq_ignore_ascii_case("auto-replied") {
+            "auto-replied"
+        } else {
+            "auto-generated"
+        }))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_owned())
+    }
+}
+
+/// The name of the calendar file for clients that show only attachments.
+pub const CALENDAR_FILE: &str = "undangan.ics";
+
 fn body(envelope: &Envelope) -> Result<MultiPart, SendError> {
     let mut alternative = MultiPart::alternative()
         .singlepart(SinglePart::plain(envelope.text.clone()))
@@ -204,10 +246,17 @@ fn body(envelope: &Envelope) -> Result<MultiPart, SendError> {
     if let Some(calendar) = &envelope.calendar {
         alternative = alternative.singlepart(calendar_part(calendar)?);
     }
-    if envelope.attachments.is_empty() {
+    if envelope.attachments.is_empty() && envelope.calendar.is_none() {
         return Ok(alternative);
     }
     let mut mixed = MultiPart::mixed().multipart(alternative);
+    if let Some(calendar) = &envelope.calendar {
+        // The same event again as a named file: some clients show only attachments.
+        mixed = mixed.singlepart(
+            MimeAttachment::new(CALENDAR_FILE.to_owned())
+                .body(calendar.ics.clone(), content_type("application/ics")?),
+        );
+    }
     for attachment in &envelope.attachments {
         let content_type = content_type(&attachment.content_type)?;
         mixed = mixed.singlepart(

@@ -18,6 +18,8 @@ pub enum Part {
         label: String,
         url: String,
     },
+    /// Lines kept as written (a template to copy), `<pre>` in HTML.
+    Block(String),
     /// The small print at the end.
     Small(String),
     /// A line in English for a reader who does not read Indonesian.
@@ -62,6 +64,10 @@ impl SystemMail {
                         escape(url),
                         escape(label)
                     ));
+                }
+                Part::Block(p) => {
+                    text.push(p.clone());
+                    html.push(format!("<pre>{}</pre>", escape(p)));
                 }
                 Part::Small(p) => {
                     text.push(p.clone());

@@ -225,6 +225,7 @@ fn meeting(sequence: u32) -> MeetingEvent {
             Participant::required(Some("Budi \"Ketua\" Santoso"), email("budi@batam.go.id")),
             Participant::required(None, email("disdik@batam.go.id")),
         ],
+        comment: None,
     }
 }
 
@@ -346,6 +347,79 @@ async fn meeting_update_and_cancellation_keep_the_uid_and_raise_the_sequence() {
     assert_eq!(cancel_uid, uid);
     assert_eq!((sequence.as_str(), status.as_str()), ("2", "CANCELLED"));
     assert!(cancel.contains("METHOD:CANCEL\r\n"));
+}
+
+#[tokio::test]
+async fn a_cancellation_says_why_and_the_calendar_is_also_a_named_file() {
+    let sink = SmtpSink::start().await.unwrap();
+    let mut event = meeting(2);
+    event.comment = Some("Narasumber berhalangan hadir.".to_owned());
+    let notification = Notification {
+        ticket: ticket(Tlp::AmberStrict),
+        lang: MailLang::Id,
+        message: Message::Meeting {
+            change: MeetingChange::Cancellation,
+            purpose: MeetingPurpose::Review,
+            event: Box::new(event),
+            ticket_link: true,
+        },
+    };
+    let to = vec![email("budi@batam.go.id")];
+    let envelope = Envelope::for_notification(to, &notification, &public(), now());
+    let mail = send_one(&sink, &envelope).await;
+    let parsed = mail.parsed().unwrap();
+    let body = text(&parsed);
+    assert!(
+        body.contains("Alasan pembatalan: Narasumber berhalangan hadir."),
+        "{body}"
+    );
+    let (method, ics) = calendar_text(&parsed);
+    assert_eq!(method, "CANCEL");
+    let unfolded = icalendar::parser::unfold(&ics);
+    let calendar = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let event = &calendar.components[0];
+    assert_eq!(property(event, "COMMENT"), "Narasumber berhalangan hadir.");
+    // Clients that show only attachments get the same event as a file.
+    let file = attachment(&parsed, sigap_notify::smtp::CALENDAR_FILE);
+    assert_eq!(String::from_utf8_lossy(file.contents()), ics);
+    let kind = file.content_type().unwrap();
+    assert_eq!((kind.ctype(), kind.subtype()), ("application", Some("ics")));
+}
+
+/// The Message-IDs a header names.
+fn ids(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
+    match value {
+        mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
+        mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn every_message_is_automatic_and_a_thread_is_named() {
+    let sink = SmtpSink::start().await.unwrap();
+    let envelope = acknowledgement(MailLang::Id)
+        .with_message_id("a2@sigap.batam.go.id")
+        .in_thread(vec![
+            "root@sigap.batam.go.id".to_owned(),
+            "a1@sigap.batam.go.id".to_owned(),
+        ]);
+    let mail = send_one(&sink, &envelope).await;
+    let parsed = mail.parsed().unwrap();
+    assert_eq!(
+        parsed.header_raw("Auto-Submitted").map(str::trim),
+        Some("auto-generated")
+    );
+    assert_eq!(ids(parsed.in_reply_to()), ["a1@sigap.batam.go.id"]);
+    assert_eq!(
+        ids(parsed.references()),
+        ["root@sigap.batam.go.id", "a1@sigap.batam.go.id"]
+    );
+    // A message outside any thread names none.
+    let lone = send_one(&sink, &acknowledgement(MailLang::Id)).await;
+    let lone = lone.parsed().unwrap();
+    assert!(lone.header_raw("In-Reply-To").is_none());
+    assert!(lone.header_raw("References").is_none());
 }
 
 #[tokio::test]

@@ -205,9 +205,13 @@ pub mod receipts_api;
 /// "at least that many".
 pub const QUEUE_COUNT_CAP: i64 = 10_000;
 
+pub mod inbound_api;
+pub mod mail_threads_api;
 pub mod registry_edits_api;
 pub mod resets_api;
 pub mod seen_api;
+pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, NewInboundFile};
+pub use mail_threads_api::{MailMessageRow, NewMailMessage};
 pub use overrides_api::OverrideRow;
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;

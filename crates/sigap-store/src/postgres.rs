@@ -26,6 +26,8 @@ include!("tokens.rs");
 include!("seen.rs");
 include!("resets.rs");
 include!("registry_edits.rs");
+include!("mail_threads.rs");
+include!("inbound.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -27,6 +27,8 @@ include!("tokens.rs");
 include!("seen.rs");
 include!("resets.rs");
 include!("registry_edits.rs");
+include!("mail_threads.rs");
+include!("inbound.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -167,6 +167,11 @@ pub struct RuleArgs {
     /// Where replies to sigap's mail go.
     #[arg(long, env = "SIGAP_MAIL_REPLY_TO")]
     pub mail_reply_to: Option<String>,
+    /// Replies to a ticket's mail go to a tagged address naming the ticket
+    /// (`csirt+bcsirt-2026-00001.k7f3qx2a@…`): `on`, or `off` for a mail server without
+    /// plus-addressing.
+    #[arg(long, env = "SIGAP_MAIL_REPLY_TAGS", default_value = "on")]
+    pub mail_reply_tags: String,
     /// URLs (comma-separated) that receive each state change as signed JSON.
     #[arg(long, env = "SIGAP_WEBHOOK_URLS")]
     pub webhook_urls: Option<String>,
@@ -326,9 +331,15 @@ impl RuleArgs {
                 .map_err(|e| anyhow::anyhow!("SIGAP_WEBHOOK_URLS: {e}"))?,
             None => Vec::new(),
         };
+        let reply_tags = match self.mail_reply_tags.trim() {
+            "on" => true,
+            "off" => false,
+            other => anyhow::bail!("SIGAP_MAIL_REPLY_TAGS is `on` or `off`, not `{other}`"),
+        };
         Ok(NoticeConfig {
             csirt_lead,
             reply_to,
+            reply_tags,
             webhooks,
             mail_enabled: false,
             mail_per_second: self.mail_per_second,

@@ -503,11 +503,8 @@ pub(crate) async fn send_alert(
         checked_at: from_millis(alert.checked_at),
     }
     .render(&settings.public);
-    let mut envelope = sigap_notify::Envelope::new(to, rendered).with_message_id(&format!(
-        "job-{}@{}",
-        job.id,
-        settings.public.host()
-    ));
+    // No fixed Message-ID: the mailer makes a random one, unique after a restore too.
+    let mut envelope = sigap_notify::Envelope::new(to, rendered);
     envelope.date = Some(app.now());
     settings
         .mailer

@@ -114,6 +114,8 @@ pub struct Desk {
     pub unread: usize,
     /// Tickets waiting for the Regional Secretary's approval (for those who read them).
     pub approvals: usize,
+    /// Received mail waiting in the inbox (for those who read it).
+    pub inbox: usize,
     /// For admins: no mail server is set, so no mail leaves.
     pub mail_missing: bool,
 }

@@ -192,11 +192,8 @@ pub(crate) async fn send(
         expires_at: from_millis(row.expires_at),
     }
     .render(public);
-    let mut envelope = sigap_notify::Envelope::new(vec![to], rendered).with_message_id(&format!(
-        "job-{}@{}",
-        job.id,
-        public.host()
-    ));
+    // No fixed Message-ID: the mailer makes a random one, unique after a restore too.
+    let mut envelope = sigap_notify::Envelope::new(vec![to], rendered);
     envelope.date = Some(app.now());
     mailer
         .send(&envelope)

@@ -4,6 +4,7 @@
 //! reporter receives a private tracking token. Also the reporter's own view and messages.
 
 pub mod antispam;
+mod from_mail;
 pub mod receipt;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -16,6 +17,7 @@ use sigap_store::{
 use crate::access::reporter_ticket;
 use crate::auth::{Caller, new_secret, token_hash};
 use crate::evidence::{self, Upload};
+pub(crate) use crate::intake::from_mail::enter_from_mail;
 use crate::intake::receipt::{FormOutcome, Receipt};
 use crate::outbox::notify::{MailJob, MailKind};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};
@@ -66,7 +68,7 @@ pub async fn submit_report(
 ) -> AppResult<SubmittedReport> {
     // A staff member names the channel: see `enter_report`.
     let channel = intake.staff.map(|_| &Given::ABSENT);
-    opened(receive(app, request, channel, uploads, intake, None).await?)
+    opened(receive(app, request, channel, uploads, intake, None, None).await?)
 }
 
 /// Receives a report sent with the public form, as [`submit_report`] does, and keeps its
@@ -79,7 +81,7 @@ pub async fn submit_form_report(
     intake: Intake<'_>,
     receipt: &Receipt,
 ) -> AppResult<FormOutcome> {
-    receive(app, request, None, uploads, intake, Some(receipt)).await
+    receive(app, request, None, uploads, intake, Some(receipt), None).await
 }
 
 /// The report opened; a receipt's outcome only comes with a receipt.
@@ -108,6 +110,7 @@ pub async fn enter_report(
             uploads,
             intake,
             None,
+            None,
         )
         .await?,
     )
@@ -120,6 +123,7 @@ async fn receive(
     uploads: &[Upload],
     intake: Intake<'_>,
     receipt: Option<&Receipt>,
+    from_mail: Option<i64>,
 ) -> AppResult<FormOutcome> {
     may_enter(&intake, entered_channel)?;
     let report = sigap_core::report::check(request, entered_channel, !uploads.is_empty())
@@ -163,17 +167,8 @@ async fn receive(
             &new_report(&report),
         )
         .await?;
-    evidence::record(
-        &mut tx,
-        &files,
-        ticket_id,
-        None,
-        None,
-        intake.staff.map(|s| s.user_id),
-        millis(now),
-    )
-    .await?;
-    let details = intake_details(channel, &report, system.as_ref(), &files);
+    keep_files(&mut tx, &intake, &files, ticket_id, from_mail, millis(now)).await?;
+    let details = intake_details(channel, &report, system.as_ref(), &files, from_mail);
     audit_receipt(&mut tx, &intake, number.as_str(), details, now).await?;
     if let Some(receipt) = receipt {
         let key = form_key.as_deref();
@@ -194,19 +189,42 @@ async fn receive(
     )))
 }
 
+/// Records a new ticket's evidence and, for a report accepted from received mail, marks
+/// the message accepted.
+async fn keep_files(
+    tx: &mut Tx,
+    intake: &Intake<'_>,
+    files: &[evidence::StoredFile],
+    ticket_id: i64,
+    from_mail: Option<i64>,
+    now: i64,
+) -> AppResult<()> {
+    let by = intake.staff.map(|s| s.user_id);
+    evidence::record(tx, files, ticket_id, None, None, by, now).await?;
+    if let Some(inbound_id) = from_mail {
+        from_mail::accept(tx, intake, inbound_id, ticket_id, now).await?;
+    }
+    Ok(())
+}
+
 /// What the audit log says of a report received.
 fn intake_details(
     channel: Channel,
     report: &CheckedReport,
     system: Option<&SystemRow>,
     files: &[evidence::StoredFile],
+    from_mail: Option<i64>,
 ) -> Value {
-    json!({
+    let mut details = json!({
         "channel": channel.as_str(),
         "severity": report.severity.as_str(),
         "system_id": system.map(|s| s.id),
         "evidence": evidence::audit_list(files),
-    })
+    });
+    if let Some(id) = from_mail {
+        details["inbound_id"] = json!(id);
+    }
+    details
 }
 
 /// Admits a report from the public (its anti-spam checks; staff are not checked). Answers
@@ -297,7 +315,7 @@ async fn announce(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for mail in mails {
-        crate::outbox::notify::enqueue(tx, ticket_id, mail, millis(now)).await?;
+        crate::outbox::notify::enqueue(app, tx, ticket_id, mail, millis(now)).await?;
     }
     if !app.rules.notices.webhooks.is_empty()
         && let Some(row) = tx.get_ticket(number).await?
@@ -331,6 +349,7 @@ fn intake_mails(
         tlp: sigap_core::Tlp::AmberStrict,
         title: Some(report.title.clone()),
         attach: None,
+        message_id: None,
         kind,
     };
     [
@@ -527,7 +546,7 @@ pub async fn reporter_message(
             files: u32::try_from(files.len()).unwrap_or(u32::MAX),
         };
         let mail = MailJob::new(&current, vec![assignee], "id", kind);
-        crate::outbox::notify::enqueue(&mut tx, row.id, &mail, now).await?;
+        crate::outbox::notify::enqueue(app, &mut tx, row.id, &mail, now).await?;
     }
     tx.commit().await?;
     reporter_view(app, number, token).await

@@ -38,6 +38,9 @@ pub struct MeetingMail {
     pub video_url: Option<String>,
     pub organizer: MailPerson,
     pub attendees: Vec<MailPerson>,
+    /// Why the meeting was called off, for a cancellation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The notice for a meeting mail job.
@@ -62,6 +65,10 @@ pub(crate) fn message(
             .and_then(|u| url::Url::parse(u).ok()),
         organizer: participant(&meeting.organizer),
         attendees: meeting.attendees.iter().map(participant).collect(),
+        comment: match change {
+            Change::Cancellation => meeting.reason.clone(),
+            Change::Invitation | Change::Update => None,
+        },
     };
     Message::Meeting {
         change: match change {

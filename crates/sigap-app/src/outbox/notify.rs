@@ -19,7 +19,9 @@ use sigap_notify::{
     Envelope, Escalation, MailLang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef,
     Tlp, TrackingToken,
 };
-use sigap_store::{JobRow, NewJob, TicketRow, Tx};
+use sigap_store::{JobRow, NewJob, NewMailMessage, TicketRow, Tx};
+
+use crate::outbox::threads::{self, Audience};
 
 use crate::{App, AppError, AppResult};
 
@@ -174,6 +176,10 @@ pub struct MailJob {
     pub title: Option<String>,
     /// The latest document of this kind is attached as PDF.
     pub attach: Option<sigap_core::DocumentKind>,
+    /// The Message-ID, chosen and recorded when the job is enqueued (see
+    /// [`crate::outbox::threads`]); jobs of older versions have none and get one when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
     #[serde(flatten)]
     pub kind: MailKind,
 }
@@ -189,13 +195,44 @@ impl MailJob {
             tlp: row.tlp,
             title: Some(row.title.clone()),
             attach: None,
+            message_id: None,
             kind,
         }
     }
 }
 
-/// Enqueues `mail` in the step's transaction (nothing when it has no recipient).
+/// Who a mail of `kind` goes to: the party of its thread.
+pub fn audience(kind: &MailKind) -> Audience {
+    match kind {
+        MailKind::ReportReceived { .. }
+        | MailKind::ReportValidated
+        | MailKind::ReportRejected { .. }
+        | MailKind::TicketClosed
+        | MailKind::VulnerabilityFixed
+        | MailKind::CsirtReply { .. } => Audience::Reporter,
+        MailKind::AgencyNotice { .. }
+        | MailKind::FollowUpLetter { .. }
+        | MailKind::SystemBlocked { .. }
+        | MailKind::RemediationReminder(_)
+        | MailKind::RemediationOverdue(_) => Audience::Agency,
+        MailKind::OverdueEscalation(e) => match e.escalate_to {
+            EscalateTo::AgencyHead => Audience::Agency,
+            EscalateTo::CsirtLead => Audience::Staff,
+        },
+        MailKind::NewReport { .. }
+        | MailKind::HighFinding { .. }
+        | MailKind::UnblockRequested { .. }
+        | MailKind::ApprovalRequested { .. }
+        | MailKind::Assigned { .. }
+        | MailKind::ReporterWrote { .. } => Audience::Staff,
+        MailKind::Meeting { .. } => Audience::Meeting,
+    }
+}
+
+/// Enqueues `mail` in the step's transaction (nothing when it has no recipient), with its
+/// Message-ID recorded for the ticket's thread with the mail's party.
 pub(crate) async fn enqueue(
+    app: &App,
     tx: &mut Tx,
     ticket_id: i64,
     mail: &MailJob,
@@ -204,13 +241,27 @@ pub(crate) async fn enqueue(
     if mail.to.is_empty() && mail.to_roles.is_empty() {
         return Ok(());
     }
+    let message_id = threads::new_message_id(&threads::message_host(app));
+    let mail = MailJob {
+        message_id: Some(message_id.clone()),
+        ..mail.clone()
+    };
     let payload =
-        serde_json::to_string(mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
-    tx.enqueue_job(&NewJob {
-        kind: JobKind::Mail,
-        payload: &payload,
-        ticket_id: Some(ticket_id),
-        run_at: now,
+        serde_json::to_string(&mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
+    let job_id = tx
+        .enqueue_job(&NewJob {
+            kind: JobKind::Mail,
+            payload: &payload,
+            ticket_id: Some(ticket_id),
+            run_at: now,
+            now,
+        })
+        .await?;
+    tx.record_mail_message(&NewMailMessage {
+        message_id: &message_id,
+        ticket_id,
+        job_id: Some(job_id),
+        audience: audience(&mail.kind).as_str(),
         now,
     })
     .await?;
@@ -336,12 +387,7 @@ fn message(kind: &MailKind) -> Message {
 }
 
 /// The envelope of a mail job, with its attachment read from the blob store.
-async fn envelope(
-    app: &App,
-    public: &PublicUrl,
-    mail: &MailJob,
-    job_id: i64,
-) -> Result<Envelope, String> {
+async fn envelope(app: &App, public: &PublicUrl, mail: &MailJob) -> Result<Envelope, String> {
     let to: Vec<Email> = mail
         .to
         .iter()
@@ -360,16 +406,20 @@ async fn envelope(
         },
         message: message(&mail.kind),
     };
-    let host = public.host();
+    let message_id = match &mail.message_id {
+        Some(id) => id.clone(),
+        None => threads::new_message_id(public.host()),
+    };
+    let earlier = app
+        .store
+        .earlier_in_thread(&message_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut envelope = Envelope::for_notification(to, &notification, public, app.now())
-        .with_message_id(&format!("job-{job_id}@{host}"));
-    if let Some(reply_to) = app
-        .rules
-        .notices
-        .reply_to
-        .as_deref()
-        .and_then(|r| Email::parse(r).ok())
-    {
+        .with_message_id(&message_id)
+        .in_thread(thread_references(earlier));
+    let audience = audience(&mail.kind);
+    if let Some(reply_to) = threads::reply_address(app, &notification.ticket.number, audience) {
         envelope = envelope.with_reply_to(reply_to);
     }
     if let Some(kind) = &mail.attach {
@@ -399,6 +449,18 @@ async fn envelope(
         }
     }
     Ok(envelope)
+}
+
+/// The `References` of a mail: the first of its thread and the few before it (a long
+/// thread is not repeated in full in every header).
+fn thread_references(mut earlier: Vec<String>) -> Vec<String> {
+    const KEEP: usize = 5;
+    if earlier.len() > KEEP {
+        let tail = earlier.split_off(earlier.len() - (KEEP - 1));
+        earlier.truncate(1);
+        earlier.extend(tail);
+    }
+    earlier
 }
 
 /// The payload kept once the mail has gone: without the tracking token.
@@ -441,15 +503,15 @@ pub(crate) async fn send(
             .await
             .map_err(|e| (true, e.to_string()))?;
         mail.to.extend(staff);
-        mail.to.sort();
-        mail.to.dedup();
+        mail.to.sort_by_key(|a| a.to_ascii_lowercase());
+        mail.to.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         mail.to_roles.clear();
     }
     if mail.to.is_empty() {
         // Nobody holds the role any more: nothing to send.
         return Ok(scrubbed(mail));
     }
-    let envelope = envelope(app, &settings.public, &mail, job.id)
+    let envelope = envelope(app, &settings.public, &mail)
         .await
         .map_err(|e| (true, e))?;
     settings

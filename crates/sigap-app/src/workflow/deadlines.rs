@@ -115,7 +115,7 @@ async fn notice_ticket(
     }
     let mails = mails(app, &row, state, notice, due, lead).await?;
     for mail in &mails {
-        enqueue(&mut tx, row.id, mail, now_ms).await?;
+        enqueue(app, &mut tx, row.id, mail, now_ms).await?;
     }
     tx.append_audit(&NewAuditEntry {
         at: now_ms,

@@ -129,8 +129,8 @@ pub async fn unread_in_my_turn(app: &App, caller: &Caller) -> AppResult<usize> {
 }
 
 /// What the page header tells `caller`: the unread tickets in their turn, the approvals
-/// waiting for the Regional Secretary (for the roles that read them), and, for admins,
-/// that no mail server is set.
+/// waiting for the Regional Secretary (for the roles that read them), the mail waiting in
+/// the inbox (for those who read it), and, for admins, that no mail server is set.
 pub async fn desk(app: &App, caller: &Caller) -> AppResult<crate::identity::login::Desk> {
     // The roles that read `/approvals` (`workflow::approvals`).
     let reads_approvals = matches!(
@@ -149,6 +149,7 @@ pub async fn desk(app: &App, caller: &Caller) -> AppResult<crate::identity::logi
     Ok(crate::identity::login::Desk {
         unread: unread_in_my_turn(app, caller).await?,
         approvals,
+        inbox: usize::try_from(crate::inbox::desk::waiting(app, caller).await?).unwrap_or(0),
         mail_missing: caller.role == Role::Admin && !app.rules.notices.mail_enabled,
     })
 }

@@ -45,9 +45,15 @@ pub(crate) fn draft(
 ) -> Draft {
     let (subject, opening) = wording(c, change);
     let subject = format!("{subject}: {}", title(c, purpose));
+    let mut facts = facts(c, purpose, event);
+    if change == MeetingChange::Cancellation
+        && let Some(reason) = event.comment.as_deref().filter(|r| !r.trim().is_empty())
+    {
+        facts.push((c.t("Alasan pembatalan", "Reason"), reason.to_owned()));
+    }
     let draft = Draft::new(&subject, c.t("Yth. Bapak/Ibu,", "Dear colleague,"))
         .para(opening)
-        .facts(facts(c, purpose, event));
+        .facts(facts);
     if ticket_link {
         draft.block(c.ticket_link())
     } else {

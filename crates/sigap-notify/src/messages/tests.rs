@@ -38,6 +38,7 @@ fn event() -> MeetingEvent {
             Email::parse("csirt@batam.go.id").unwrap(),
         ),
         attendees: vec![],
+        comment: Some(format!("Narasumber berhalangan {HOSTILE}")),
     }
 }
 

@@ -54,6 +54,7 @@ fn what(lang: PageLang, job: &JobView) -> String {
         JobKind::Webhook => "jobs.kind.webhook".to_owned(),
         JobKind::Alert => "jobs.kind.other".to_owned(),
         JobKind::Account => "jobs.kind.account".to_owned(),
+        JobKind::Inbox => "jobs.kind.inbox".to_owned(),
     };
     let text = lang.t(&key);
     if text == key {

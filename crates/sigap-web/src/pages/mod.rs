@@ -35,6 +35,7 @@ pub mod documents;
 pub mod enter_report;
 pub mod forms;
 pub mod i18n;
+pub mod inbox;
 pub mod jobs;
 pub mod login;
 pub mod meetings;
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())
+        .merge(inbox::router())
         .merge(jobs::router())
         .merge(audit::router())
         .merge(admin::router())
@@ -125,6 +127,9 @@ pub struct StaffBar {
     pub csrf_token: String,
     /// Whether the navigation links the Regional Secretary's pending approvals.
     pub approvals: bool,
+    /// Whether the navigation links the inbox of received mail (help desk, CSIRT, admins,
+    /// auditors).
+    pub inbox: bool,
     /// Whether the navigation links the job queue (admins and auditors).
     pub jobs: bool,
     /// Whether the navigation links the admin pages: agencies, systems, users, settings
@@ -170,6 +175,10 @@ impl Layout {
                     session.caller.role,
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
+                inbox: matches!(
+                    session.caller.role,
+                    Role::Helpdesk | Role::Csirt | Role::Admin | Role::Auditor
+                ),
                 jobs: matches!(session.caller.role, Role::Admin | Role::Auditor),
                 admin: matches!(session.caller.role, Role::Admin | Role::Auditor),
                 full: true,
@@ -192,6 +201,7 @@ impl Layout {
         if let Some(bar) = layout.staff.as_mut() {
             bar.full = false;
             bar.approvals = false;
+            bar.inbox = false;
         }
         layout
     }

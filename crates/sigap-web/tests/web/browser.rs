@@ -9,8 +9,9 @@
 //!   the CSIRT sends the follow-up and reviews it as fixed; the domain officer lifts the
 //!   block and the ticket ends `closed`.
 //! - A report whose every field carries script payloads is opened by staff and by its
-//!   reporter: no script runs (the page title stays, a watched loopback port is never
-//!   called) and the payloads show as text.
+//!   reporter, and a mail with the same payloads is opened in the inbox: no script runs
+//!   (the page title stays, a watched loopback port is never called) and the payloads show
+//!   as text.
 //!
 //! Without `chromedriver` and `chromium` the tests are skipped, unless
 //! `SIGAP_REQUIRE_BROWSER=1` (the test script sets it once it has installed them). With
@@ -967,6 +968,39 @@ async fn script_payloads_in_a_report_never_run((app, driver): (TestApp, Driver))
         .await
         .unwrap();
     assert!(scripted_links.is_empty(), "no javascript: link");
+
+    // The same payloads by mail: the inbox shows them as text and calls nothing.
+    let mail = format!(
+        "From: \"<img src=x onerror=window.__ran=1>\" <m@evil.example>\r\n\
+         To: csirt@batam.go.id\r\nMessage-ID: <xss@evil.example>\r\n\
+         Subject: {title}\r\nContent-Type: text/html\r\n\r\n\
+         <p>Target: https://ppdb.batam.go.id/</p><img src=\"{url}/mail.png\">\
+         <script src=\"{url}/mail.js\"></script><a href=\"javascript:alert(1)\">klik</a>\r\n"
+    );
+    let recipients = ["csirt@batam.go.id".to_owned()];
+    let received = sigap_app::inbox::receive::Received {
+        via: "lmtp",
+        envelope_from: "m@evil.example",
+        recipients: &recipients,
+        raw: mail.as_bytes(),
+        mailbox_uid: None,
+    };
+    let kept = sigap_app::inbox::receive::receive(&app.app, received)
+        .await
+        .unwrap();
+    let sigap_app::inbox::receive::Kept::New(id) = kept else {
+        panic!("the mail was new: {kept:?}");
+    };
+    csirt.open("/inbox").await;
+    check_nothing_ran(&csirt, "/inbox").await;
+    csirt.look("inbox").await;
+    csirt.open(&format!("/inbox/{id}")).await;
+    check_nothing_ran(&csirt, "/inbox/{id}").await;
+    assert!(
+        csirt.body_text().await.contains(title),
+        "the subject shows as text"
+    );
+    csirt.look("inbox-item").await;
 
     reporter.open("/track").await;
     reporter.type_into("track-ticket", &number).await;

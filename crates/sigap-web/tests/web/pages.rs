@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod credentials;
+mod inbox;
 mod language;
 mod preview;
 mod queue;

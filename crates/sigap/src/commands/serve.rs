@@ -26,6 +26,21 @@ struct MailArgs {
         default_value = "BATAM-CSIRT <csirt@batam.go.id>"
     )]
     mail_from: String,
+    /// Receive mail to the CSIRT over LMTP from the city's mail server on this address
+    /// (`127.0.0.1:2424`); unset: no mail is received.
+    #[arg(long, env = "SIGAP_LMTP_LISTEN")]
+    lmtp_listen: Option<String>,
+    /// The domains of the CSIRT's addresses (comma-separated) whose mail LMTP takes; unset:
+    /// the domain of the address replies go to.
+    #[arg(long, env = "SIGAP_MAIL_DOMAINS", value_delimiter = ',')]
+    mail_domains: Vec<String>,
+    /// The receiving mail server's name in `Authentication-Results` (e.g.
+    /// `mx.batam.go.id`): only its results count; unset: the topmost header counts.
+    #[arg(long, env = "SIGAP_MAIL_AUTHSERV_ID")]
+    mail_authserv_id: Option<String>,
+    /// The largest message received, in bytes.
+    #[arg(long, env = "SIGAP_MAIL_MAX_BYTES", default_value_t = 35 * 1024 * 1024)]
+    mail_max_bytes: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,6 +54,58 @@ pub(super) struct WorkerArgs {
 }
 
 impl MailArgs {
+    /// How mail comes in, checked.
+    fn mail_in(&self) -> anyhow::Result<sigap_app::inbox::MailIn> {
+        let mut domains = Vec::new();
+        for d in self
+            .mail_domains
+            .iter()
+            .map(|d| d.trim())
+            .filter(|d| !d.is_empty())
+        {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            let probe = format!("csirt@{d}");
+            sigap_core::Email::parse(&probe)
+                .map_err(|_| anyhow::anyhow!("SIGAP_MAIL_DOMAINS: `{d}` is not a domain"))?;
+            domains.push(d);
+        }
+        Ok(sigap_app::inbox::MailIn {
+            domains,
+            authserv_id: self
+                .mail_authserv_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            max_bytes: self.mail_max_bytes,
+        })
+    }
+
+    /// Starts the LMTP server when `SIGAP_LMTP_LISTEN` is set.
+    async fn spawn_lmtp(&self, app: &sigap_app::App) -> anyhow::Result<()> {
+        let Some(listen) = &self.lmtp_listen else {
+            return Ok(());
+        };
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("SIGAP_LMTP_LISTEN: cannot listen on {listen}"))?;
+        let host = sigap_app::outbox::threads::message_host(app);
+        let options = sigap_app::inbox::lmtp::options(app, &host);
+        if options.domains.is_empty() {
+            anyhow::bail!(
+                "SIGAP_LMTP_LISTEN is set but no domain is known: set SIGAP_MAIL_DOMAINS"
+            );
+        }
+        tracing::info!(%listen, domains = ?options.domains, "receiving mail over LMTP");
+        let drop = sigap_app::inbox::lmtp::MailDrop { app: app.clone() };
+        tokio::spawn(sigap_notify::lmtp::serve(
+            listener,
+            options,
+            std::sync::Arc::new(drop),
+        ));
+        Ok(())
+    }
+
     /// The mail settings, or `None` (with a log line) when no SMTP server is set.
     fn settings(
         &self,
@@ -118,6 +185,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     let (mut rules, mut policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
+    rules.mail_in = args.mail.mail_in()?;
     let limits = args.limits.web(rules.max_file_bytes)?;
     crate::config::raise_open_files(limits.connections.max_connections);
     crate::config::warn_plain_http(&rules.public_url);
@@ -165,6 +233,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     };
     let router = sigap_web::router(app.clone(), web);
     spawn_worker(app.clone(), &args.mail)?;
+    args.mail.spawn_lmtp(&app).await?;
     tracing::info!(
         listen = %args.listen,
         database = %crate::config::redact_url(&db.url()),
@@ -233,9 +302,12 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
     init_tracing();
     let (mut rules, policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
+    rules.mail_from = args.mail.mail_from.clone();
+    rules.mail_in = args.mail.mail_in()?;
     let app = open_app(db, rules, policy).await?;
     check_audit_key(&app).await?;
     let mail = args.mail.settings(&app.rules.public_url)?;
+    args.mail.spawn_lmtp(&app).await?;
     println!(
         "sigap worker running ({})",
         if mail.is_some() {

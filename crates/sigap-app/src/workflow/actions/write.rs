@@ -232,7 +232,7 @@ async fn announce(
         fresh, step.input, caller,
     ));
     for mail in mails {
-        crate::outbox::notify::enqueue(tx, step.row.id, &mail, now_ms).await?;
+        crate::outbox::notify::enqueue(app, tx, step.row.id, &mail, now_ms).await?;
     }
     if step.moves() {
         let change = crate::outbox::webhooks::StateChange {

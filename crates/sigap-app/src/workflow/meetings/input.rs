@@ -425,7 +425,10 @@ fn read_attendees(value: &Value, errors: &mut Vec<FieldError>) -> Option<Vec<Att
     let mut attendees: Vec<Attendee> = Vec::new();
     for (field, entry) in entries {
         match entry {
-            Ok(a) if attendees.iter().any(|b| b.email == a.email) => {}
+            Ok(a)
+                if attendees
+                    .iter()
+                    .any(|b| b.email.eq_ignore_ascii_case(&a.email)) => {}
             Ok(a) => attendees.push(a),
             Err(message) => errors.push(FieldError::new(&field, message)),
         }

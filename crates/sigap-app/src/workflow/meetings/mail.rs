@@ -86,21 +86,21 @@ pub(crate) struct Mailing<'a> {
     pub sequence: i64,
     pub draft: &'a Draft,
     pub change: Change,
-    /// Who gets it, and who the calendar names as attendees.
+    /// Who gets it.
     pub to: &'a [Attendee],
+    /// Who the calendar names as attendees: everyone invited after the change (the removed
+    /// alone in their cancellation).
+    pub listed: &'a [Attendee],
+    /// Why it was called off, for a cancellation.
+    pub reason: Option<&'a str>,
 }
 
 /// Enqueues the mail in the transaction of the change (nothing when it has no recipient).
 pub(crate) async fn enqueue(app: &App, tx: &mut Tx, m: Mailing<'_>, now: i64) -> AppResult<()> {
-    let people: Vec<MailPerson> =
-        m.to.iter()
-            .filter_map(|a| {
-                Some(MailPerson {
-                    name: a.name.clone(),
-                    email: Email::parse(&a.email).ok()?,
-                })
-            })
-            .collect();
+    let people = persons(m.to);
+    if people.is_empty() {
+        return Ok(());
+    }
     let meeting = MeetingMail {
         uid: m.uid.to_owned(),
         sequence: u32::try_from(m.sequence).unwrap_or(u32::MAX),
@@ -110,7 +110,8 @@ pub(crate) async fn enqueue(app: &App, tx: &mut Tx, m: Mailing<'_>, now: i64) ->
         location: m.draft.place.clone(),
         video_url: m.draft.video_url.clone(),
         organizer: organizer(app)?,
-        attendees: people.clone(),
+        attendees: persons(m.listed),
+        reason: m.reason.map(str::to_owned),
     };
     let to = people.iter().map(|p| p.email.as_str().to_owned()).collect();
     let mut job = MailJob::new(
@@ -126,7 +127,30 @@ pub(crate) async fn enqueue(app: &App, tx: &mut Tx, m: Mailing<'_>, now: i64) ->
     );
     // Attendees may be outside the CSIRT (the agency): no reporter's words in their mail.
     job.title = None;
-    crate::outbox::notify::enqueue(tx, m.row.id, &job, now).await
+    crate::outbox::notify::enqueue(app, tx, m.row.id, &job, now).await
+}
+
+/// The people of `list` with a usable address, each mailbox once: `budi@` and `BUDI@` are
+/// one person.
+fn persons(list: &[Attendee]) -> Vec<MailPerson> {
+    let mut people: Vec<MailPerson> = Vec::new();
+    for a in list {
+        let Ok(email) = Email::parse(&a.email) else {
+            continue;
+        };
+        if !people.iter().any(|p| same_address(&p.email, &email)) {
+            people.push(MailPerson {
+                name: a.name.clone(),
+                email,
+            });
+        }
+    }
+    people
+}
+
+/// Whether two addresses name one mailbox, whatever their case.
+pub(crate) fn same_address(a: &Email, b: &Email) -> bool {
+    a.as_str().eq_ignore_ascii_case(b.as_str())
 }
 
 #[cfg(test)]

@@ -271,6 +271,8 @@ async fn try_schedule(
         draft: &draft,
         change: Change::Invitation,
         to: &to,
+        listed: &to,
+        reason: None,
     };
     mail::enqueue(app, &mut tx, mailing, now_ms).await?;
     let meeting = tx
@@ -372,17 +374,25 @@ async fn apply_update(
         .await?;
     still_scheduled(changed)?;
     let new_to = invitees(app, c.row, &new).await?;
+    let among = |list: &[Attendee], a: &Attendee| {
+        list.iter().any(|b| b.email.eq_ignore_ascii_case(&a.email))
+    };
+    let (kept, added): (Vec<Attendee>, Vec<Attendee>) =
+        new_to.iter().cloned().partition(|a| among(c.old_to, a));
     let removed: Vec<Attendee> = c
         .old_to
         .iter()
-        .filter(|a| {
-            !new_to
-                .iter()
-                .any(|b| b.email.eq_ignore_ascii_case(&a.email))
-        })
+        .filter(|a| !among(&new_to, a))
         .cloned()
         .collect();
-    for (change, to) in [(Change::Update, &new_to), (Change::Cancellation, &removed)] {
+    // Who was invited hears of the change; who is new gets an invitation, not a "change";
+    // who is no longer invited, a cancellation.
+    let mails = [
+        (Change::Update, &kept, &new_to),
+        (Change::Invitation, &added, &new_to),
+        (Change::Cancellation, &removed, &removed),
+    ];
+    for (change, to, listed) in mails {
         let mailing = Mailing {
             row: c.row,
             purpose: c.purpose,
@@ -391,6 +401,8 @@ async fn apply_update(
             draft: &new,
             change,
             to,
+            listed,
+            reason: None,
         };
         mail::enqueue(app, tx, mailing, now_ms).await?;
     }
@@ -417,6 +429,8 @@ async fn apply_cancel(
         draft: c.old,
         change: Change::Cancellation,
         to: c.old_to,
+        listed: c.old_to,
+        reason: Some(reason),
     };
     mail::enqueue(app, tx, mailing, now_ms).await?;
     Ok(c.old_to.to_vec())

@@ -34,6 +34,7 @@ const KETUA: &str = "ketua@kominfo.batam.go.id";
 const ANALIS: &str = "analis@kominfo.batam.go.id";
 const AGENCY: &str = "disdik@batam.go.id";
 const AGENCY_OWNER: &str = "pj.sistem@disdik.batam.go.id";
+const SEKRETARIS: &str = "sekretaris@kominfo.batam.go.id";
 
 fn mail_settings(app: &TestApp, sink: &SmtpSink) -> MailSender {
     let mailer = SmtpMailer::from_url(
@@ -150,6 +151,11 @@ fn one(mails: &[ReceivedMail], method: &str) -> (Ics, Vec<String>) {
     (ics, to)
 }
 
+fn subject(mail: &ReceivedMail) -> String {
+    let parsed = mail.parsed().unwrap();
+    parsed.subject().unwrap_or_default().to_owned()
+}
+
 fn sorted(list: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
     v.sort();
@@ -213,7 +219,9 @@ fn validation_meeting() -> Value {
         "video_url": "https://meet.batam.go.id/csirt-1",
         "attendees": [
             {"name": "Ketua Tim CSIRT", "email": KETUA},
-            {"email": ANALIS}
+            {"email": ANALIS},
+            // The same mailbox written in capitals: one person, one copy.
+            {"email": KETUA.to_uppercase()}
         ],
         "agency_invited": true
     })
@@ -262,14 +270,15 @@ async fn invitations_updates_and_cancellations_are_mailed(app: TestApp) {
     assert!(text.contains("Ruang Rapat Diskominfo"), "{text}");
     assert!(!text.contains("/tickets/"), "{text}");
 
-    // Moved an hour later without the analyst: an update to the rest, a cancellation to them.
+    // Moved an hour later without the analyst and with the secretary: an update to who
+    // stays, an invitation to who is new, a cancellation to who is no longer invited.
     let later = "2026-08-11T10:00:00+07:00";
     let (status, changed) = read(
         patch(
             &app,
             "csirt",
             id,
-            &json!({"starts_at": later, "attendees": [KETUA]}),
+            &json!({"starts_at": later, "attendees": [KETUA, SEKRETARIS]}),
         )
         .await,
     )
@@ -282,13 +291,38 @@ async fn invitations_updates_and_cancellations_are_mailed(app: TestApp) {
         "the length is kept"
     );
     let mails = meeting_mails(&app, &sink, &mut seen).await;
-    assert_eq!(mails.len(), 2);
-    let (update, to) = one(&mails, "REQUEST");
-    let remaining = sorted(&[KETUA, AGENCY, AGENCY_OWNER]);
-    assert_eq!(to, remaining);
-    assert_eq!(update.get("UID"), uid);
-    assert_eq!(update.get("SEQUENCE"), "1");
-    assert_eq!(update.get("DTSTART"), "20260811T030000Z");
+    assert_eq!(mails.len(), 3);
+    let requests: Vec<&ReceivedMail> = mails
+        .iter()
+        .filter(|m| calendar(m).is_some_and(|(method, _)| method == "REQUEST"))
+        .collect();
+    assert_eq!(requests.len(), 2);
+    let (added, kept): (Vec<&ReceivedMail>, Vec<&ReceivedMail>) = requests
+        .into_iter()
+        .partition(|m| m.rcpt_to.iter().any(|r| r == SEKRETARIS));
+    assert_eq!(added[0].rcpt_to, [SEKRETARIS]);
+    assert!(
+        subject(added[0]).contains("Undangan rapat"),
+        "{}",
+        subject(added[0])
+    );
+    assert!(
+        subject(kept[0]).contains("Perubahan jadwal rapat"),
+        "{}",
+        subject(kept[0])
+    );
+    let mut to = kept[0].rcpt_to.clone();
+    to.sort();
+    let stays = sorted(&[KETUA, AGENCY, AGENCY_OWNER]);
+    assert_eq!(to, stays);
+    let remaining = sorted(&[KETUA, AGENCY, AGENCY_OWNER, SEKRETARIS]);
+    for mail in [added[0], kept[0]] {
+        let update = Ics::parse(&calendar(mail).unwrap().1);
+        assert_eq!(update.attendees(), remaining, "the calendar names everyone");
+        assert_eq!(update.get("UID"), uid);
+        assert_eq!(update.get("SEQUENCE"), "1");
+        assert_eq!(update.get("DTSTART"), "20260811T030000Z");
+    }
     let (removed, to) = one(&mails, "CANCEL");
     assert_eq!(to, [ANALIS]);
     assert_eq!(removed.get("UID"), uid);
@@ -319,6 +353,22 @@ async fn invitations_updates_and_cancellations_are_mailed(app: TestApp) {
     assert_eq!(cancel.get("UID"), uid);
     assert_eq!(cancel.get("SEQUENCE"), "2");
     assert_eq!(cancel.get("STATUS"), "CANCELLED");
+    // The reason travels in the text and in the calendar, and the calendar as a named file.
+    assert_eq!(cancel.get("COMMENT"), "Narasumber berhalangan.");
+    let parsed = mails[0].parsed().unwrap();
+    let text = parsed.body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("Alasan pembatalan: Narasumber berhalangan."),
+        "{text}"
+    );
+    let file = parsed
+        .attachments()
+        .find(|a| a.attachment_name() == Some(sigap_notify::smtp::CALENDAR_FILE))
+        .expect("the calendar as a named attachment");
+    assert_eq!(
+        Ics::parse(&String::from_utf8_lossy(file.contents())).method,
+        "CANCEL"
+    );
 
     // A cancelled meeting does not change again.
     let again = post(&app, "csirt", &path, &json!({"reason": "lagi"})).await;

@@ -1,0 +1,345 @@
+//! What sigap reads of a received message, with `mail-parser`: who sent it, its subject,
+//! the Message-IDs it answers, its text (from `text/plain`, or from `text/html` turned into
+//! plain text without rendering anything: scripts and styles are dropped with the tags),
+//! its attachments, what the receiving mail server said of SPF, DKIM and DMARC, and what
+//! its headers say of it (an automatic message, a delivery report, a list). Nothing here
+//! fails: a message that does not parse is still kept whole, with what could be read.
+
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+use serde::Serialize;
+
+/// The longest text kept from a message (the whole message stays in the raw copy).
+const MAX_TEXT: usize = 200_000;
+
+/// An attachment as the message carries it.
+#[derive(Debug, Clone)]
+pub struct MailFile {
+    /// The name the sender gave it (cleaned when it is stored).
+    pub name: String,
+    /// The type the message claims for it; the stored type is sniffed from the bytes.
+    pub declared_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What the receiving mail server found (`Authentication-Results`, RFC 8601).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Authentication {
+    /// `pass`, `fail`, `softfail`, `none`, …; `None` when the header does not say.
+    pub spf: Option<String>,
+    pub dkim: Option<String>,
+    pub dmarc: Option<String>,
+    /// The header as read, for the help desk.
+    pub header: Option<String>,
+}
+
+impl Authentication {
+    /// Whether DMARC was checked and failed: no automatic answer goes to such a sender.
+    pub fn dmarc_failed(&self) -> bool {
+        matches!(self.dmarc.as_deref(), Some("fail" | "permerror"))
+    }
+}
+
+/// What a message's headers say of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// `Auto-Submitted` other than `no` (RFC 3834), or an auto-responder's own header.
+    AutoSubmitted,
+    /// An out-of-office or other automatic reply.
+    AutoReplied,
+    /// `Precedence: bulk`, `list` or `junk`.
+    Bulk,
+    /// From a mailing list (`List-Id`).
+    List,
+    /// A delivery status notification (RFC 3464), or a null sender.
+    DeliveryReport,
+}
+
+/// A received message as read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadMail {
+    pub message_id: Option<String>,
+    /// `In-Reply-To` then `References`, without angle brackets, each once.
+    pub answers: Vec<String>,
+    /// The first Message-ID of `References`, else `In-Reply-To`.
+    pub thread_root: Option<String>,
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub files: Vec<MailFile>,
+    pub authentication: Authentication,
+    pub flags: Vec<Flag>,
+}
+
+impl ReadMail {
+    /// Whether an automatic answer to this message is out of place (RFC 3834 §2): it is
+    /// itself automatic, bulk, from a list, a delivery report.
+    pub fn no_auto_answer(&self) -> bool {
+        !self.flags.is_empty() || self.authentication.dmarc_failed()
+    }
+}
+
+/// Reads `raw`; `trusted_authserv` names the mail server whose `Authentication-Results`
+/// count (any other's may have been written by the sender); `None` trusts the topmost.
+pub fn read(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return ReadMail {
+            subject: String::new(),
+            flags: Vec::new(),
+            ..ReadMail::default()
+        };
+    };
+    let from = message.from().and_then(|a| a.first());
+    let answers = ids_of(message.in_reply_to())
+        .into_iter()
+        .chain(ids_of(message.references()))
+        .fold(Vec::new(), |mut all: Vec<String>, id| {
+            if !all.contains(&id) {
+                all.push(id);
+            }
+            all
+        });
+    let thread_root = ids_of(message.references())
+        .into_iter()
+        .next()
+        .or_else(|| ids_of(message.in_reply_to()).into_iter().next());
+    let headers: Vec<(String, String)> = message
+        .headers_raw()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    ReadMail {
+        message_id: message
+            .message_id()
+            .map(clean_id)
+            .filter(|id| !id.is_empty()),
+        answers,
+        thread_root,
+        from_address: from
+            .and_then(|a| a.address())
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty()),
+        from_name: from
+            .and_then(|a| a.name())
+            .map(|n| one_line(n, 200))
+            .filter(|n| !n.is_empty()),
+        subject: one_line(message.subject().unwrap_or_default(), 500),
+        text: text_of(&message),
+        files: files_of(&message),
+        authentication: authentication(&headers, trusted_authserv),
+        flags: flags(&headers, &message),
+    }
+}
+
+/// The text of the first text part (an HTML part turned into text), capped.
+fn text_of(message: &mail_parser::Message<'_>) -> String {
+    let text = message.body_text(0).unwrap_or_default();
+    let text: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .take(MAX_TEXT)
+        .collect();
+    text.trim().to_owned()
+}
+
+fn files_of(message: &mail_parser::Message<'_>) -> Vec<MailFile> {
+    message
+        .attachments()
+        .map(|part| {
+            let declared_type = part.content_type().map_or_else(
+                || "application/octet-stream".to_owned(),
+                |t| match t.subtype() {
+                    Some(sub) => format!("{}/{sub}", t.ctype()),
+                    None => t.ctype().to_owned(),
+                },
+            );
+            let name = part
+                .attachment_name()
+                .map(|n| one_line(n, 200))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "lampiran".to_owned());
+            let bytes = match part.message() {
+                Some(inner) => inner.raw_message().to_vec(),
+                None => part.contents().to_vec(),
+            };
+            MailFile {
+                name,
+                declared_type: one_line(&declared_type.to_ascii_lowercase(), 100),
+                bytes,
+            }
+        })
+        .collect()
+}
+
+/// The Message-IDs a header names, without angle brackets.
+fn ids_of(value: &HeaderValue<'_>) -> Vec<String> {
+    let ids: Vec<String> = match value {
+        HeaderValue::Text(id) => vec![id.to_string()],
+        HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    ids.iter()
+        .map(|id| clean_id(id))
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// A Message-ID without angle brackets, spaces or control characters, capped.
+fn clean_id(id: &str) -> String {
+    id.trim()
+        .trim_matches(['<', '>'])
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(250)
+        .collect()
+}
+
+/// `text` on one line, capped at `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect();
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The results of the trusted `Authentication-Results` header.
+fn authentication(headers: &[(String, String)], trusted: Option<&str>) -> Authentication {
+    let found = headers
+        .iter()
+        .filter(|(name, _)| name == "authentication-results")
+        .map(|(_, value)| value.as_str())
+        .find(|value| match trusted {
+            Some(id) => value
+                .split(';')
+                .next()
+                .is_some_and(|server| server.trim().eq_ignore_ascii_case(id)),
+            None => true,
+        });
+    let Some(header) = found else {
+        return Authentication::default();
+    };
+    let result = |method: &str| {
+        header.split(';').skip(1).find_map(|clause| {
+            let clause = clause.trim();
+            let (name, rest) = clause.split_once('=')?;
+            name.trim().eq_ignore_ascii_case(method).then(|| {
+                rest.split(|c: char| c.is_whitespace() || c == '(')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            })
+        })
+    };
+    Authentication {
+        spf: result("spf"),
+        dkim: result("dkim"),
+        dmarc: result("dmarc"),
+        header: Some(one_line(header, 1000)),
+    }
+}
+
+fn flags(headers: &[(String, String)], message: &mail_parser::Message<'_>) -> Vec<Flag> {
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    let mut flags = Vec::new();
+    let auto = value("auto-submitted").filter(|v| !v.starts_with("no"));
+    if auto
+        .as_deref()
+        .is_some_and(|v| v.starts_with("auto-replied"))
+        || value("x-autoreply").is_some()
+        || value("x-autorespond").is_some()
+    {
+        flags.push(Flag::AutoReplied);
+    } else if auto.is_some() {
+        flags.push(Flag::AutoSubmitted);
+    }
+    if value("precedence").is_some_and(|v| matches!(v.trim(), "bulk" | "list" | "junk")) {
+        flags.push(Flag::Bulk);
+    }
+    if value("list-id").is_some() {
+        flags.push(Flag::List);
+    }
+    let report = message.content_type().is_some_and(|t| {
+        t.ctype().eq_ignore_ascii_case("multipart")
+            && t.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && t.attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    });
+    if report {
+        flags.push(Flag::DeliveryReport);
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_html_only_mail_is_read_as_text_without_its_script() {
+        let raw = b"From: \"Rina\" <rina@example.com>\r\n\
+            To: csirt@batam.go.id\r\n\
+            Subject: =?UTF-8?B?TGFwb3JhbiBrZXJlbnRhbmFu?=\r\n\
+            Message-ID: <abc@example.com>\r\n\
+            Content-Type: text/html; charset=utf-8\r\n\r\n\
+            <html><head><script>alert(1)</script><style>p{}</style></head>\
+            <body><p>Ada <b>SQL injection</b> di ppdb.</p></body></html>\r\n";
+        let mail = read(raw, None);
+        assert_eq!(mail.subject, "Laporan kerentanan");
+        assert_eq!(mail.from_address.as_deref(), Some("rina@example.com"));
+        assert_eq!(mail.from_name.as_deref(), Some("Rina"));
+        assert_eq!(mail.message_id.as_deref(), Some("abc@example.com"));
+        assert!(mail.text.contains("SQL injection"), "{}", mail.text);
+        assert!(
+            !mail.text.contains("alert") && !mail.text.contains('<'),
+            "{}",
+            mail.text
+        );
+        assert!(mail.flags.is_empty());
+    }
+
+    #[test]
+    fn only_the_trusted_servers_authentication_counts() {
+        let raw = b"Authentication-Results: mx.batam.go.id; spf=pass smtp.mailfrom=example.com;\r\n dkim=pass header.d=example.com; dmarc=fail (p=reject) header.from=example.com\r\n\
+            Authentication-Results: mx.batam.go.id; spf=pass; dkim=pass; dmarc=pass\r\n\
+            Authentication-Results: forged.example; dmarc=pass\r\n\
+            From: a@example.com\r\nSubject: x\r\n\r\nhi\r\n";
+        let mail = read(raw, Some("mx.batam.go.id"));
+        assert_eq!(mail.authentication.spf.as_deref(), Some("pass"));
+        assert_eq!(mail.authentication.dkim.as_deref(), Some("pass"));
+        assert_eq!(mail.authentication.dmarc.as_deref(), Some("fail"));
+        assert!(mail.authentication.dmarc_failed() && mail.no_auto_answer());
+        let raw = b"Authentication-Results: forged.example; dmarc=pass\r\nFrom: a@example.com\r\n\r\nhi\r\n";
+        assert_eq!(
+            read(raw, Some("mx.batam.go.id")).authentication,
+            Authentication::default()
+        );
+    }
+
+    #[test]
+    fn automatic_mail_says_so() {
+        let raw = b"From: a@example.com\r\nAuto-Submitted: auto-replied\r\nPrecedence: bulk\r\nList-Id: <x.example.com>\r\nIn-Reply-To: <m1@sigap>\r\nReferences: <root@sigap> <m1@sigap>\r\n\r\nOut of office\r\n";
+        let mail = read(raw, None);
+        assert_eq!(mail.flags, [Flag::AutoReplied, Flag::Bulk, Flag::List]);
+        assert_eq!(mail.answers, ["m1@sigap", "root@sigap"]);
+        assert_eq!(mail.thread_root.as_deref(), Some("root@sigap"));
+        let plain = read(
+            b"From: a@example.com\r\nAuto-Submitted: no\r\n\r\nhi\r\n",
+            None,
+        );
+        assert!(plain.flags.is_empty());
+    }
+
+    #[test]
+    fn garbage_is_read_as_nothing_without_failing() {
+        let mail = read(b"\x00\x01\x02", None);
+        assert!(mail.from_address.is_none());
+    }
+}

@@ -1,0 +1,238 @@
+//! Keeping a received message: once, whole, with what was read of it. The raw message and
+//! the accepted attachments are written to the blob store first, then one transaction
+//! records the message, its files and the audit entry; only after that commit does the
+//! caller acknowledge the delivery (LMTP's `250`, IMAP's `\Seen`). A message delivered again
+//! (the mail server retrying after a lost acknowledgement, an IMAP re-read, a second worker)
+//! is found by its dedupe key or mailbox UID and adds nothing. A message for the desk is
+//! acknowledged to its sender once per thread ([`crate::inbox::acknowledge`]).
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sigap_store::{NewAuditEntry, NewInbound, NewInboundFile};
+
+use crate::evidence::{clean_name, sniff};
+use crate::inbox::read::{Flag, MailFile, ReadMail, read};
+use crate::inbox::template;
+use crate::{App, AppError, AppResult, millis};
+
+/// A message as delivered.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    /// `lmtp` or `imap`.
+    pub via: &'a str,
+    /// The envelope sender; empty for a delivery report.
+    pub envelope_from: &'a str,
+    /// The envelope recipients.
+    pub recipients: &'a [String],
+    /// The message as it arrived.
+    pub raw: &'a [u8],
+    /// `{mailbox}:{uidvalidity}:{uid}` for a message read over IMAP.
+    pub mailbox_uid: Option<&'a str>,
+}
+
+/// What became of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Recorded now, as message `id`.
+    New(i64),
+    /// Recorded before, as message `id`: nothing was added.
+    Again(i64),
+}
+
+/// An attachment checked like an upload: stored, or refused with the reason.
+struct CheckedFile<'a> {
+    file: &'a MailFile,
+    name: String,
+    media_type: Option<&'static str>,
+    sha256: Option<String>,
+    refused: Option<String>,
+}
+
+/// A message read and its bytes stored, ready to record.
+struct Prepared<'a> {
+    mail: &'a ReadMail,
+    key: String,
+    thread_key: String,
+    raw_sha256: String,
+    files: Vec<CheckedFile<'a>>,
+    kind: &'static str,
+    status: &'static str,
+}
+
+/// Keeps `received` (see the module's documentation). A store that cannot be written is
+/// an error the caller answers as transient; a message over the size limit is refused.
+pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
+    let limit = app.rules.mail_in.max_bytes;
+    if received.raw.len() > limit {
+        return Err(AppError::TooLarge(format!(
+            "the message is {} bytes; the limit is {limit}",
+            received.raw.len()
+        )));
+    }
+    let mail = read(received.raw, app.rules.mail_in.authserv_id.as_deref());
+    let key = dedupe_key(&mail, received.raw);
+    if let Some(id) = app.store.find_inbound(&key, received.mailbox_uid).await? {
+        return Ok(Kept::Again(id));
+    }
+    let raw_sha256 = app.blobs.put(received.raw).await?;
+    let files = check_files(app, &mail.files).await?;
+    let (kind, status) = classify(&mail);
+    let thread_key = mail
+        .thread_root
+        .clone()
+        .or_else(|| mail.message_id.clone())
+        .unwrap_or_else(|| key.clone());
+    let prepared = Prepared {
+        key,
+        thread_key,
+        raw_sha256,
+        files,
+        kind,
+        status,
+        mail: &mail,
+    };
+    record(app, &received, &prepared).await
+}
+
+/// Records a prepared message, its files, its acknowledgement and its audit entry in one
+/// transaction.
+async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResult<Kept> {
+    let now = millis(app.now());
+    let text = |v: serde_json::Value| v.to_string();
+    let mail = p.mail;
+    let mut tx = app.store.begin().await?;
+    let inserted = tx
+        .insert_inbound(&NewInbound {
+            dedupe_key: &p.key,
+            message_id: mail.message_id.as_deref(),
+            mailbox_uid: received.mailbox_uid,
+            thread_key: &p.thread_key,
+            via: received.via,
+            envelope_from: received.envelope_from,
+            recipients: &text(json!(received.recipients)),
+            from_address: mail.from_address.as_deref(),
+            from_name: mail.from_name.as_deref(),
+            subject: &mail.subject,
+            body_text: &mail.text,
+            raw_sha256: &p.raw_sha256,
+            raw_size: i64::try_from(received.raw.len()).unwrap_or(i64::MAX),
+            authentication: &text(json!(mail.authentication)),
+            fields: &text(serde_json::Value::Object(template::read(&mail.text))),
+            flags: &text(json!(mail.flags)),
+            kind: p.kind,
+            status: p.status,
+            ticket_id: None,
+            now,
+        })
+        .await?;
+    let Some(id) = inserted else {
+        // Another delivery of the same message committed first.
+        drop(tx);
+        let id = app.store.find_inbound(&p.key, received.mailbox_uid).await?;
+        return Ok(Kept::Again(id.unwrap_or_default()));
+    };
+    for f in &p.files {
+        tx.insert_inbound_file(id, &f.row()).await?;
+    }
+    let acknowledged = p.status == "new"
+        && crate::inbox::acknowledge::enqueue(&mut tx, app, id, mail, &p.thread_key, now).await?;
+    let details = json!({
+        "inbound_id": id,
+        "via": received.via,
+        "message_id": mail.message_id,
+        "raw_sha256": p.raw_sha256,
+        "kind": p.kind,
+        "acknowledged": acknowledged,
+        "files": p.files.iter().map(|f| json!({
+            "name": f.name,
+            "sha256": f.sha256,
+            "refused": f.refused,
+        })).collect::<Vec<_>>(),
+    });
+    tx.append_audit(&NewAuditEntry {
+        at: now,
+        actor: "mail".to_owned(),
+        role: "system".to_owned(),
+        action: "receive_mail".to_owned(),
+        ticket_number: None,
+        source: None,
+        outcome: "ok".to_owned(),
+        details,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Kept::New(id))
+}
+
+/// The key a message is recorded once under: its Message-ID with its sender, or the hash
+/// of its bytes when it has no Message-ID. The sender is part of it so that a stranger who
+/// copies a Message-ID cannot suppress another's message.
+fn dedupe_key(mail: &ReadMail, raw: &[u8]) -> String {
+    match &mail.message_id {
+        Some(id) => format!(
+            "mid:{}|{}",
+            id.to_lowercase(),
+            mail.from_address.as_deref().unwrap_or("").to_lowercase()
+        ),
+        None => format!("sha:{}", hex::encode(Sha256::digest(raw))),
+    }
+}
+
+/// The kind and the first status of a message: a delivery report and an automatic reply
+/// are kept and not shown to the desk; anything else waits in the inbox.
+fn classify(mail: &ReadMail) -> (&'static str, &'static str) {
+    if mail.flags.contains(&Flag::DeliveryReport) {
+        ("bounce", "recorded")
+    } else if mail.flags.contains(&Flag::AutoReplied) {
+        ("auto_reply", "recorded")
+    } else {
+        ("report", "new")
+    }
+}
+
+impl CheckedFile<'_> {
+    fn row(&self) -> NewInboundFile<'_> {
+        NewInboundFile {
+            name: &self.name,
+            declared_type: &self.file.declared_type,
+            media_type: self.media_type,
+            sha256: self.sha256.as_deref(),
+            size: i64::try_from(self.file.bytes.len()).unwrap_or(i64::MAX),
+            refused: self.refused.as_deref(),
+        }
+    }
+}
+
+/// Checks each attachment as an upload is checked (size, then the type sniffed from the
+/// bytes against the allow-list) and stores the accepted ones.
+async fn check_files<'a>(app: &App, files: &'a [MailFile]) -> AppResult<Vec<CheckedFile<'a>>> {
+    let max = app.rules.max_file_bytes;
+    let mut checked = Vec::with_capacity(files.len());
+    for file in files {
+        let name = clean_name(&file.name);
+        let refusal = if file.bytes.is_empty() {
+            Err("kosong / empty".to_owned())
+        } else if file.bytes.len() > max {
+            Err(format!("lebih dari {max} byte / larger than {max} bytes"))
+        } else {
+            sniff(&file.bytes)
+                .ok_or_else(|| "jenis berkas tidak diterima / type not accepted".to_owned())
+        };
+        let (media_type, sha256, refused) = match refusal {
+            Ok(media_type) => (
+                Some(media_type),
+                Some(app.blobs.put(&file.bytes).await?),
+                None,
+            ),
+            Err(why) => (None, None, Some(why)),
+        };
+        checked.push(CheckedFile {
+            file,
+            name,
+            media_type,
+            sha256,
+            refused,
+        });
+    }
+    Ok(checked)
+}

@@ -1,0 +1,49 @@
+// The Message-IDs of a ticket's mail (migration `0022_mail_messages.sql`): the query text
+// shared by both backends, compiled twice by `include!` in `sqlite.rs` and `postgres.rs`
+// next to `common.rs`, whose `use` lines are already in scope here.
+
+/// Records that the mail job `job_id` about ticket `ticket_id` goes to `audience` as
+/// `message_id`.
+pub async fn record_mail_message(
+    c: &mut Conn,
+    m: &crate::mail_threads_api::NewMailMessage<'_>,
+) -> Result<()> {
+    sqlx::query::<Db>(
+        "INSERT INTO mail_messages (message_id, ticket_id, job_id, audience, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(m.message_id)
+    .bind(m.ticket_id)
+    .bind(m.job_id)
+    .bind(m.audience)
+    .bind(m.now)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// The mail recorded as `message_id`, with its ticket's number.
+pub async fn find_mail_message(
+    c: &mut Conn,
+    message_id: &str,
+) -> Result<Option<crate::mail_threads_api::MailMessageRow>> {
+    Ok(sqlx::query_as::<Db, crate::mail_threads_api::MailMessageRow>(
+        "SELECT m.id, m.message_id, m.ticket_id, t.number, m.job_id, m.audience, m.created_at \
+         FROM mail_messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+/// The Message-IDs sent before `message_id` on its ticket to its audience, oldest first.
+pub async fn earlier_in_thread(c: &mut Conn, message_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<Db, String>(
+        "SELECT e.message_id FROM mail_messages m JOIN mail_messages e \
+         ON e.ticket_id = m.ticket_id AND e.audience = m.audience AND e.id < m.id \
+         WHERE m.message_id = $1 ORDER BY e.id",
+    )
+    .bind(message_id)
+    .fetch_all(&mut *c)
+    .await?)
+}

@@ -1,0 +1,43 @@
+//! The Message-IDs of a ticket's mail (see the migration `0022_mail_messages.sql`): the
+//! rows, and the [`Store`] / [`Tx`] methods that forward to the backend functions in
+//! `mail_threads.rs`.
+
+use crate::{Result, Store, Tx};
+
+/// A mail to record: the ticket it is about and the party it goes to.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMailMessage<'a> {
+    pub message_id: &'a str,
+    pub ticket_id: i64,
+    pub job_id: Option<i64>,
+    pub audience: &'a str,
+    pub now: i64,
+}
+
+/// A recorded mail, with its ticket's number.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailMessageRow {
+    pub id: i64,
+    pub message_id: String,
+    pub ticket_id: i64,
+    pub number: String,
+    pub job_id: Option<i64>,
+    pub audience: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn find_mail_message(&self, message_id: &str) -> Result<Option<MailMessageRow>> {
+        read_pool!(self, find_mail_message(message_id))
+    }
+    /// The Message-IDs sent before `message_id` on its ticket to its party, oldest first.
+    pub async fn earlier_in_thread(&self, message_id: &str) -> Result<Vec<String>> {
+        read_pool!(self, earlier_in_thread(message_id))
+    }
+}
+
+impl Tx {
+    pub async fn record_mail_message(&mut self, m: &NewMailMessage<'_>) -> Result<()> {
+        write_tx!(self, record_mail_message(m))
+    }
+}

@@ -1,0 +1,357 @@
+//! "Kotak masuk" (`/inbox`): the mail to the CSIRT that waits for the help desk, newest
+//! first, and one message (`/inbox/{id}`) as the desk works it: the sender and what the mail
+//! server found of SPF, DKIM and DMARC, the text (never HTML: the text part, or the HTML
+//! part turned into text, shown as text), the attachments (those refused say why), the
+//! message as it arrived to download, and the two decisions. "Terima sebagai laporan"
+//! is the report form filled with what the mail gave (its template fields, its sender, its
+//! subject), with the accepted attachments to take as evidence; it opens the ticket through
+//! `inbox::desk::accept` and lands on it. "Buang" asks why (spam, out of scope, a duplicate
+//! of a named ticket). Auditors and admins read; other roles are refused (403).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde_json::{Map, Value};
+use sigap_app::AppError;
+use sigap_app::inbox::InboxItem;
+use sigap_app::inbox::desk::{self, AcceptRequest, DiscardRequest, Show};
+use sigap_core::{FieldError, Role};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Source};
+use crate::pages::csrf::staff_token_ok;
+use crate::pages::forms::place_errors;
+use crate::pages::public::{FieldGroup, report_fields};
+use crate::pages::session::StaffSession;
+use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(list))
+        .route("/inbox/{id}", get(show_item))
+        .route("/inbox/{id}/raw", get(raw))
+        .route("/inbox/{id}/accept", post(accept))
+        .route("/inbox/{id}/discard", post(discard))
+}
+
+/// The roles that decide on received mail.
+const DECIDES: &[Role] = &[Role::Helpdesk, Role::Csirt];
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    lang: PageLang,
+    items: Vec<InboxItem>,
+    all: bool,
+    /// "Message 3 was discarded", after a discard.
+    discarded: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    show: Option<String>,
+    discarded: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let title = lang.t("inbox.title").into_owned();
+    let layout = Layout::staff(lang, "/inbox", title, &session);
+    let all = query.show.as_deref() == Some("all");
+    let show = if all { Show::All } else { Show::Waiting };
+    let items = desk::list(&state.app, &session.caller, show, None, source.0)
+        .await
+        .or_page(&layout)?;
+    let page = InboxPage {
+        layout,
+        lang,
+        items,
+        all,
+        discarded: query
+            .discarded
+            .map(|id| lang.tf("inbox.discarded", &[("id", id.to_string())])),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One attachment as the accept form offers it.
+struct FileChoice {
+    id: i64,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "inbox_item.html")]
+struct ItemPage {
+    layout: Layout,
+    lang: PageLang,
+    mail: InboxItem,
+    csrf_token: String,
+    decides: bool,
+    /// The report form, filled with what the mail gave.
+    groups: Vec<FieldGroup>,
+    /// The accepted attachments, to take as evidence.
+    files: Vec<FileChoice>,
+    /// The fields the mail's template filled, named for the desk.
+    read_fields: Vec<(String, String)>,
+    errors: Vec<String>,
+    /// The reasons a message is discarded for, with their labels.
+    reasons: Vec<(String, String)>,
+    status_label: String,
+    reason_label: Option<String>,
+    flag_labels: Vec<String>,
+}
+
+fn item_layout(lang: PageLang, id: i64, session: &sigap_app::identity::login::Session) -> Layout {
+    let title = lang.tf("inbox.item_title", &[("id", id.to_string())]);
+    Layout::staff(lang, &format!("/inbox/{id}"), title, session)
+}
+
+/// The fields the accept form starts from: the mail's template fields, its sender, its
+/// subject as the title; what the desk sent, when it sent something, over them.
+fn start_fields(item: &InboxItem, sent: &Value) -> Value {
+    let mut fields: Map<String, Value> = match &item.fields {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            fields
+                .entry(key.to_owned())
+                .or_insert_with(|| Value::String(value.to_owned()));
+        }
+    };
+    put("reporter_email", item.from_address.as_deref());
+    put("reporter_name", item.from_name.as_deref());
+    put("title", Some(&item.subject));
+    if let Value::Object(sent) = sent {
+        for (k, v) in sent {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(fields)
+}
+
+fn item_page(
+    lang: PageLang,
+    state: &AppState,
+    session: &sigap_app::identity::login::Session,
+    item: InboxItem,
+    sent: &Value,
+) -> ItemPage {
+    let fields = start_fields(&item, sent);
+    let mut groups = report_fields(lang, state);
+    for group in &mut groups {
+        // The mail's attachments are chosen below; the form takes no upload.
+        group.fields.retain(|f| f.name != "evidence");
+        for field in &mut group.fields {
+            field.keep(&fields);
+        }
+    }
+    groups.retain(|g| !g.fields.is_empty());
+    let files = item
+        .attachments
+        .iter()
+        .filter(|f| f.refused.is_none())
+        .map(|f| FileChoice {
+            id: f.id,
+            label: format!("{} ({} B)", f.name, f.size),
+        })
+        .collect();
+    let read_fields = match &item.fields {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let label = lang.t(&format!("report.{k}")).into_owned();
+                (label, v.as_str().unwrap_or_default().to_owned())
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let reasons = desk::DISCARD_REASONS
+        .iter()
+        .map(|r| {
+            (
+                (*r).to_owned(),
+                lang.t(&format!("inbox.reason.{r}")).into_owned(),
+            )
+        })
+        .collect();
+    ItemPage {
+        layout: item_layout(lang, item.id, session),
+        lang,
+        csrf_token: session.csrf_token.clone(),
+        decides: DECIDES.contains(&session.caller.role) && item.status == "new",
+        groups,
+        files,
+        read_fields,
+        errors: Vec::new(),
+        reasons,
+        status_label: lang
+            .t(&format!("inbox.status.{}", item.status))
+            .into_owned(),
+        reason_label: item
+            .discard_reason
+            .as_ref()
+            .map(|r| lang.t(&format!("inbox.reason.{r}")).into_owned()),
+        flag_labels: item
+            .flags
+            .iter()
+            .map(|f| lang.t(&format!("inbox.flag.{f}")).into_owned())
+            .collect(),
+        mail: item,
+    }
+}
+
+fn id_of(text: &str, layout: &Layout) -> Result<i64, crate::pages::PageError> {
+    text.parse::<i64>()
+        .map_err(|_| AppError::NotFound("message".into()))
+        .or_page(layout)
+}
+
+async fn show_item(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+) -> PageResult {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
+    let id = id_of(&id, &layout)?;
+    let item = desk::show(&state.app, &session.caller, id, source.0)
+        .await
+        .or_page(&layout)?;
+    let page = item_page(lang, &state, &session, item, &Value::Null);
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn raw(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+) -> PageResult {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
+    let id = id_of(&id, &layout)?;
+    let raw = desk::raw(&state.app, &session.caller, id, source.0)
+        .await
+        .or_page(&layout)?;
+    Ok(crate::download::attachment(
+        &raw.name,
+        "message/rfc822",
+        &raw.sha256,
+        raw.bytes,
+    ))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
+    let id = id_of(&id, &layout)?;
+    let mut body = body.or_page(&layout)?;
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
+        return Err(csrf_refused(layout).into());
+    }
+    let caller = &session.caller;
+    let accepted = match AcceptRequest::from_fields(&body.fields) {
+        Ok(request) => desk::accept(&state.app, caller, id, &request, source.0).await,
+        Err(e) => Err(e),
+    };
+    match accepted {
+        Ok(ticket) => Ok(
+            Redirect::to(&format!("/tickets/{}?entered=true", ticket.ticket_number))
+                .into_response(),
+        ),
+        Err(AppError::Invalid(errors)) => {
+            let item = desk::show(&state.app, caller, id, None)
+                .await
+                .or_page(&layout)?;
+            let page = refused(lang, &state, &session, item, &body.fields, &errors);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e).or_page(&layout),
+    }
+}
+
+/// The message again with the desk's input and each error at its field.
+fn refused(
+    lang: PageLang,
+    state: &AppState,
+    session: &sigap_app::identity::login::Session,
+    item: InboxItem,
+    sent: &Value,
+    errors: &[FieldError],
+) -> ItemPage {
+    let mut page = item_page(lang, state, session, item, sent);
+    let mut unplaced = Vec::new();
+    for error in errors {
+        let key = format!("report.error.{}", error.field);
+        let message = lang.t(&key);
+        let error = if message == key.as_str() {
+            error.clone()
+        } else {
+            FieldError::new(error.field.clone(), message.into_owned())
+        };
+        let placed = page
+            .groups
+            .iter_mut()
+            .any(|group| place_errors(&mut group.fields, std::slice::from_ref(&error)).is_empty());
+        if !placed {
+            unplaced.push(error.message.clone());
+        }
+    }
+    page.errors = std::iter::once(lang.t("report.error.summary").into_owned())
+        .chain(unplaced)
+        .collect();
+    page
+}
+
+async fn discard(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
+    let id = id_of(&id, &layout)?;
+    let mut body = body.or_page(&layout)?;
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
+        return Err(csrf_refused(layout).into());
+    }
+    let caller = &session.caller;
+    let request: DiscardRequest = match sigap_core::form::request(&body.fields) {
+        Ok(request) => request,
+        Err(errors) => return Err(AppError::Invalid(errors)).or_page(&layout),
+    };
+    match desk::discard(&state.app, caller, id, &request, source.0).await {
+        Ok(_) => Ok(Redirect::to(&format!("/inbox?discarded={id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let item = desk::show(&state.app, caller, id, None)
+                .await
+                .or_page(&layout)?;
+            let mut page = item_page(lang, &state, &session, item, &Value::Null);
+            page.errors = errors.iter().map(|e| e.message.clone()).collect();
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e).or_page(&layout),
+    }
+}
