@@ -53,7 +53,11 @@ impl BlobStore {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         tokio::fs::create_dir_all(dir).await?;
-        let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        // One temporary name per write: two writes of the same bytes at once (the same
+        // file uploaded twice, one message read by two workers) must not share one.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{sha256}.{}.{n}.tmp", std::process::id()));
         tokio::fs::write(&tmp, bytes).await?;
         let file = tokio::fs::File::open(&tmp).await?;
         file.sync_all().await?;
@@ -159,6 +163,23 @@ mod tests {
         );
         assert_eq!(blobs.get(&a).await.expect("get"), Some(b"hello".to_vec()));
         assert_eq!(blobs.get("../../etc/passwd").await.expect("get"), None);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_same_bytes_written_at_once_are_stored_once() {
+        let dir = std::env::temp_dir().join(format!("sigap-blobs-race-{}", std::process::id()));
+        let blobs = BlobStore::new(&dir).expect("dir");
+        let bytes = vec![7u8; 256 * 1024];
+        let mut writes = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (blobs, bytes) = (blobs.clone(), bytes.clone());
+            writes.spawn(async move { blobs.put(&bytes).await });
+        }
+        while let Some(write) = writes.join_next().await {
+            let sha256 = write.expect("task").expect("every write succeeds");
+            assert_eq!(blobs.get(&sha256).await.expect("get"), Some(bytes.clone()));
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 }
