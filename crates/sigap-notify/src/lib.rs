@@ -4,7 +4,8 @@
 //! [`Mailer`] trait that tests and development swap for an in-memory [`Outbox`]. With the
 //! `sink` feature it also provides a small SMTP server that keeps what it receives, so that
 //! tests can send through a real SMTP connection and read the result. Mail comes in through
-//! [`lmtp`], the protocol a city's mail server delivers to a mailbox store with.
+//! [`lmtp`], the protocol a city's mail server delivers to a mailbox store with, or is read
+//! from a hosted mailbox by [`imap`].
 //!
 //! Nothing here reads the clock or decides when to send: the caller (the job queue) passes
 //! `now`, chooses the recipients and attaches the documents.
@@ -14,6 +15,7 @@ pub mod alerts;
 pub mod envelope;
 pub mod html;
 pub mod ics;
+pub mod imap;
 pub mod inbox;
 pub mod links;
 pub mod lmtp;

@@ -4,7 +4,8 @@
 //! limits as uploads), what the mail server found of SPF, DKIM and DMARC, and the report's
 //! fields when it follows the published template ([`template`]). [`receive`] records it
 //! once however often it is delivered; a message that is not a reply waits in the help
-//! desk's inbox ([`desk`]), which accepts it as a ticket or discards it with a reason.
+//! desk's inbox ([`desk`]), which accepts it as a ticket or discards it with a reason; a
+//! reply finds its ticket ([`thread`]).
 
 pub mod acknowledge;
 pub mod desk;
@@ -12,6 +13,7 @@ pub mod lmtp;
 pub mod read;
 pub mod receive;
 pub mod template;
+pub mod thread;
 
 use serde::Serialize;
 use sigap_store::{InboundFileRow, InboundRow};

@@ -13,6 +13,7 @@ use sigap_store::{NewAuditEntry, NewInbound, NewInboundFile};
 use crate::evidence::{clean_name, sniff};
 use crate::inbox::read::{Flag, MailFile, ReadMail, read};
 use crate::inbox::template;
+use crate::inbox::thread::{Found, ReplyFile, find, post};
 use crate::{App, AppError, AppResult, millis};
 
 /// A message as delivered.
@@ -57,6 +58,8 @@ struct Prepared<'a> {
     files: Vec<CheckedFile<'a>>,
     kind: &'static str,
     status: &'static str,
+    /// The ticket it answers or names.
+    found: Option<Found>,
 }
 
 /// Keeps `received` (see the module's documentation). A store that cannot be written is
@@ -76,7 +79,12 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
     }
     let raw_sha256 = app.blobs.put(received.raw).await?;
     let files = check_files(app, &mail.files).await?;
-    let (kind, status) = classify(&mail);
+    let found = find(app, &mail, received.recipients).await?;
+    let (kind, status) = match (classify(&mail), &found) {
+        (("report", _), Some(f)) if f.sender.is_some() => ("reply", "posted"),
+        (("report", _), Some(_)) => ("unverified", "new"),
+        (other, _) => other,
+    };
     let thread_key = mail
         .thread_root
         .clone()
@@ -89,6 +97,7 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
         files,
         kind,
         status,
+        found,
         mail: &mail,
     };
     record(app, &received, &prepared).await
@@ -121,7 +130,7 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
             flags: &text(json!(mail.flags)),
             kind: p.kind,
             status: p.status,
-            ticket_id: None,
+            ticket_id: p.found.as_ref().map(|f| f.row.id),
             now,
         })
         .await?;
@@ -134,7 +143,11 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
     for f in &p.files {
         tx.insert_inbound_file(id, &f.row()).await?;
     }
-    let acknowledged = p.status == "new"
+    if let (Some(found), "posted") = (&p.found, p.status) {
+        let files: Vec<ReplyFile<'_>> = p.files.iter().filter_map(CheckedFile::evidence).collect();
+        post(&mut tx, app, found, mail, &files, id, now).await?;
+    }
+    let acknowledged = p.kind == "report"
         && crate::inbox::acknowledge::enqueue(&mut tx, app, id, mail, &p.thread_key, now).await?;
     let details = json!({
         "inbound_id": id,
@@ -142,6 +155,7 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
         "message_id": mail.message_id,
         "raw_sha256": p.raw_sha256,
         "kind": p.kind,
+        "ticket": p.found.as_ref().map(|f| f.row.number.clone()),
         "acknowledged": acknowledged,
         "files": p.files.iter().map(|f| json!({
             "name": f.name,
@@ -191,6 +205,16 @@ fn classify(mail: &ReadMail) -> (&'static str, &'static str) {
 }
 
 impl CheckedFile<'_> {
+    /// The file as evidence of a reply, when it was accepted.
+    fn evidence(&self) -> Option<ReplyFile<'_>> {
+        Some(ReplyFile {
+            sha256: self.sha256.as_deref()?,
+            name: &self.name,
+            media_type: self.media_type?,
+            size: i64::try_from(self.file.bytes.len()).unwrap_or(i64::MAX),
+        })
+    }
+
     fn row(&self) -> NewInboundFile<'_> {
         NewInboundFile {
             name: &self.name,

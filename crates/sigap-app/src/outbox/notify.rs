@@ -73,6 +73,11 @@ pub enum MailKind {
         message: bool,
         files: u32,
     },
+    /// A reply by e-mail was added to the ticket (`crate::inbox::thread`).
+    MailReply {
+        from_agency: bool,
+        closed: bool,
+    },
     SystemBlocked {
         agency: String,
         system: String,
@@ -224,7 +229,8 @@ pub fn audience(kind: &MailKind) -> Audience {
         | MailKind::UnblockRequested { .. }
         | MailKind::ApprovalRequested { .. }
         | MailKind::Assigned { .. }
-        | MailKind::ReporterWrote { .. } => Audience::Staff,
+        | MailKind::ReporterWrote { .. }
+        | MailKind::MailReply { .. } => Audience::Staff,
         MailKind::Meeting { .. } => Audience::Meeting,
     }
 }
@@ -356,33 +362,55 @@ fn message(kind: &MailKind) -> Message {
         MailKind::VulnerabilityFixed => Message::VulnerabilityFixed,
         MailKind::Assigned { by, state } => Message::Assigned { by, state },
         MailKind::ReporterWrote { message, files } => Message::ReporterWrote { message, files },
+        MailKind::MailReply {
+            from_agency,
+            closed,
+        } => Message::MailReply {
+            from_agency,
+            closed,
+        },
         MailKind::SystemBlocked { agency, system, at } => {
             Message::SystemBlocked { agency, system, at }
         }
         MailKind::CsirtReply { body } => Message::CsirtReply { body },
         MailKind::FollowUpLetter { agency, system } => Message::FollowUpLetter { agency, system },
-        MailKind::RemediationReminder(r) => Message::RemediationReminder {
-            agency: r.agency,
-            system: r.system,
-            lead: r.lead.into(),
-            due_at: r.due_at,
-        },
-        MailKind::RemediationOverdue(o) => Message::RemediationOverdue {
-            agency: o.agency,
-            system: o.system,
-            due_at: o.due_at,
-        },
-        MailKind::OverdueEscalation(e) => Message::OverdueEscalation {
-            to: e.escalate_to.into(),
-            state: e.state,
-            due_at: e.due_at,
-        },
         MailKind::Meeting {
             change,
             purpose,
             meeting,
             no_ticket_link,
         } => crate::outbox::invitation::message(change, purpose, &meeting, !no_ticket_link),
+        MailKind::RemediationReminder(r) => reminder(r),
+        MailKind::RemediationOverdue(o) => overdue(o),
+        MailKind::OverdueEscalation(e) => escalation(e),
+    }
+}
+
+/// The agency's reminder of its remediation deadline.
+fn reminder(r: Reminding) -> Message {
+    Message::RemediationReminder {
+        agency: r.agency,
+        system: r.system,
+        lead: r.lead.into(),
+        due_at: r.due_at,
+    }
+}
+
+/// The agency's notice that its remediation deadline has passed.
+fn overdue(o: Overdue) -> Message {
+    Message::RemediationOverdue {
+        agency: o.agency,
+        system: o.system,
+        due_at: o.due_at,
+    }
+}
+
+/// An overdue step, escalated.
+fn escalation(e: Escalating) -> Message {
+    Message::OverdueEscalation {
+        to: e.escalate_to.into(),
+        state: e.state,
+        due_at: e.due_at,
     }
 }
 

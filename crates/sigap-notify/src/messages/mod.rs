@@ -207,6 +207,13 @@ pub enum Message {
         /// How many files came.
         files: u32,
     },
+    /// A ticket's assignee (or the CSIRT): a reply by e-mail was added to the ticket.
+    MailReply {
+        /// From the agency (its address or a system owner), not the reporter.
+        from_agency: bool,
+        /// The ticket is closed: the reply is recorded and the ticket stays closed.
+        closed: bool,
+    },
     /// Regional Secretary: approve the reactivation (the "> 3 reports" rule).
     ApprovalRequested {
         /// The agency's name.
@@ -328,6 +335,10 @@ impl Notification {
             Message::ReporterWrote { message, files } => {
                 staff::reporter_wrote(&c, *message, *files)
             }
+            Message::MailReply {
+                from_agency,
+                closed,
+            } => staff::mail_reply(&c, *from_agency, *closed),
             Message::ApprovalRequested {
                 agency,
                 system,

@@ -253,3 +253,37 @@ pub(crate) fn reporter_wrote(c: &Context<'_>, message: bool, files: u32) -> Draf
     .facts(facts)
     .block(c.ticket_link())
 }
+
+/// A reply by e-mail added to a ticket; on a closed ticket, that it stays closed.
+pub(crate) fn mail_reply(c: &Context<'_>, from_agency: bool, closed: bool) -> Draft {
+    let who = if from_agency {
+        c.t("Perangkat daerah", "The agency")
+    } else {
+        c.t("Pelapor", "The reporter")
+    };
+    let mut draft = Draft::new(
+        &format!(
+            "{who} {}",
+            c.t("membalas melalui surel", "replied by e-mail")
+        ),
+        c.t("Yth. Bapak/Ibu,", "Dear colleague,"),
+    )
+    .para(format!(
+        "{who} {}",
+        c.t(
+            "membalas surel tentang tiket ini. Balasan itu telah ditambahkan pada tiket; \
+             silakan buka tiket untuk membacanya.",
+            "replied to a mail about this ticket. The reply was added to the ticket; please \
+             open the ticket to read it.",
+        )
+    ));
+    if closed {
+        draft = draft.para(c.t(
+            "Tiket ini sudah ditutup. Balasan dicatat pada tiket dan tiket tidak dibuka \
+             kembali melalui surel.",
+            "This ticket is closed. The reply is recorded on it and the ticket is not \
+             reopened by mail.",
+        ));
+    }
+    draft.block(c.ticket_link())
+}

@@ -105,6 +105,10 @@ fn every_message() -> Vec<Message> {
             by: text(),
             state: State::Assessing,
         },
+        Message::MailReply {
+            from_agency: true,
+            closed: true,
+        },
         Message::ReporterWrote {
             message: true,
             files: 2,

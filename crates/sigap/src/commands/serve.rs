@@ -41,6 +41,24 @@ struct MailArgs {
     /// The largest message received, in bytes.
     #[arg(long, env = "SIGAP_MAIL_MAX_BYTES", default_value_t = 35 * 1024 * 1024)]
     mail_max_bytes: usize,
+    /// Read the CSIRT's mail from a hosted mailbox (`imaps://user@host/INBOX`); unset: no
+    /// mailbox is read.
+    #[arg(long, env = "SIGAP_IMAP_URL")]
+    imap_url: Option<String>,
+    /// The mailbox's password.
+    #[arg(
+        long,
+        env = "SIGAP_IMAP_PASSWORD",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    imap_password: String,
+    /// Move kept messages to this folder instead of marking them read.
+    #[arg(long, env = "SIGAP_IMAP_DONE_FOLDER")]
+    imap_done_folder: Option<String>,
+    /// CA certificates (PEM) trusted for the mailbox's TLS besides the system's.
+    #[arg(long, env = "SIGAP_IMAP_CA_FILE")]
+    imap_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,6 +97,24 @@ impl MailArgs {
                 .map(str::to_owned),
             max_bytes: self.mail_max_bytes,
         })
+    }
+
+    /// Starts reading the mailbox when `SIGAP_IMAP_URL` is set.
+    fn spawn_imap(&self, app: &sigap_app::App) -> anyhow::Result<()> {
+        let Some(url) = &self.imap_url else {
+            return Ok(());
+        };
+        let source = sigap_notify::imap::ImapSource::parse(
+            url,
+            &self.imap_password,
+            self.imap_done_folder.as_deref(),
+            self.imap_ca_file.clone(),
+        )
+        .map_err(anyhow::Error::msg)?;
+        tracing::info!(mailbox = %source.name(), "reading mail over IMAP");
+        let drop = sigap_app::inbox::lmtp::MailDrop { app: app.clone() };
+        tokio::spawn(source.run(std::sync::Arc::new(drop)));
+        Ok(())
     }
 
     /// Starts the LMTP server when `SIGAP_LMTP_LISTEN` is set.
@@ -234,6 +270,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     let router = sigap_web::router(app.clone(), web);
     spawn_worker(app.clone(), &args.mail)?;
     args.mail.spawn_lmtp(&app).await?;
+    args.mail.spawn_imap(&app)?;
     tracing::info!(
         listen = %args.listen,
         database = %crate::config::redact_url(&db.url()),
@@ -308,6 +345,7 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
     check_audit_key(&app).await?;
     let mail = args.mail.settings(&app.rules.public_url)?;
     args.mail.spawn_lmtp(&app).await?;
+    args.mail.spawn_imap(&app)?;
     println!(
         "sigap worker running ({})",
         if mail.is_some() {

@@ -88,7 +88,7 @@ s.sendall(body + b"\r\n.\r\n")
 s.close()
 "#;
 
-struct Lmtp {
+pub(crate) struct Lmtp {
     port: u16,
     task: tokio::task::JoinHandle<()>,
     dir: tempfile::TempDir,
@@ -100,7 +100,7 @@ impl Drop for Lmtp {
     }
 }
 
-async fn lmtp(app: &TestApp, max_message: usize) -> Lmtp {
+pub(crate) async fn lmtp(app: &TestApp, max_message: usize) -> Lmtp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let options = LmtpOptions {
@@ -121,7 +121,7 @@ async fn lmtp(app: &TestApp, max_message: usize) -> Lmtp {
 
 impl Lmtp {
     /// Delivers `message` from `sender` to `rcpts` with the real client.
-    async fn deliver(&self, sender: &str, rcpts: &[String], message: &[u8]) -> Value {
+    pub(crate) async fn deliver(&self, sender: &str, rcpts: &[String], message: &[u8]) -> Value {
         let path = self.dir.path().join(format!("m{}.eml", next_name()));
         std::fs::write(&path, message).unwrap();
         let port = self.port.to_string();
@@ -142,7 +142,7 @@ impl Lmtp {
         serde_json::from_slice(&output.stdout).unwrap()
     }
 
-    async fn deliver_ok(&self, message: &[u8]) {
+    pub(crate) async fn deliver_ok(&self, message: &[u8]) {
         let answer = self
             .deliver(
                 "rina@example.com",
@@ -160,7 +160,7 @@ fn next_name() -> String {
     N.fetch_add(1, Ordering::SeqCst).to_string()
 }
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     sigap_app::evidence::placeholder_png().to_vec()
 }
 
@@ -244,7 +244,7 @@ fn gmail() -> Vec<u8> {
     .into_bytes()
 }
 
-async fn get_as(app: &TestApp, role: &str, path: &str) -> reqwest::Response {
+pub(crate) async fn get_as(app: &TestApp, role: &str, path: &str) -> reqwest::Response {
     app.get(Some(app.token(role)), path).await
 }
 
@@ -258,7 +258,7 @@ async fn post_as(app: &TestApp, role: &str, path: &str, body: &Value) -> reqwest
         .unwrap()
 }
 
-async fn inbox(app: &TestApp, role: &str, query: &str) -> (StatusCode, Value) {
+pub(crate) async fn inbox(app: &TestApp, role: &str, query: &str) -> (StatusCode, Value) {
     read(get_as(app, role, &format!("/api/v1/inbox{query}")).await).await
 }
 
