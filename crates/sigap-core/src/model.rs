@@ -326,6 +326,9 @@ vocabulary! {
         Done => "done", "Selesai", "Done";
         /// Given up after its attempts; an admin may retry it.
         Failed => "failed", "Gagal", "Failed";
+        /// A mail delivered, then returned by the recipient's mail server (a delivery
+        /// status notification): the address does not take mail.
+        Bounced => "bounced", "Ditolak penerima", "Bounced";
     }
 }
 

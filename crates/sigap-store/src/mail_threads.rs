@@ -47,3 +47,15 @@ pub async fn earlier_in_thread(c: &mut Conn, message_id: &str) -> Result<Vec<Str
     .fetch_all(&mut *c)
     .await?)
 }
+
+/// Marks the mail job `id` bounced with `why` (a delivered job only); answers whether it was.
+pub async fn mark_job_bounced(c: &mut Conn, id: i64, why: &str) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET state = 'bounced', last_error = $1 WHERE id = $2 AND state = 'done'",
+    )
+    .bind(why)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

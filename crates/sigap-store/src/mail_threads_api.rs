@@ -40,4 +40,11 @@ impl Tx {
     pub async fn record_mail_message(&mut self, m: &NewMailMessage<'_>) -> Result<()> {
         write_tx!(self, record_mail_message(m))
     }
+    pub async fn find_mail_message(&mut self, message_id: &str) -> Result<Option<MailMessageRow>> {
+        write_tx!(self, find_mail_message(message_id))
+    }
+    /// Marks a delivered mail job bounced; `false` when it was not delivered (or not there).
+    pub async fn mark_job_bounced(&mut self, id: i64, why: &str) -> Result<bool> {
+        write_tx!(self, mark_job_bounced(id, why))
+    }
 }

@@ -237,26 +237,7 @@ async fn try_accept(
             row.status
         )));
     }
-    let mut fields: Map<String, Value> = match serde_json::from_str(&row.fields) {
-        Ok(Value::Object(read)) => read,
-        _ => Map::new(),
-    };
-    for (key, value) in &request.report {
-        fields.insert(key.clone(), value.clone());
-    }
-    if let Some(from) = row.from_address.as_deref() {
-        fields
-            .entry("reporter_email")
-            .or_insert_with(|| Value::String(from.to_owned()));
-    }
-    if let Some(name) = row.from_name.as_deref() {
-        fields
-            .entry("reporter_name")
-            .or_insert_with(|| Value::String(name.to_owned()));
-    }
-    fields
-        .entry("title")
-        .or_insert_with(|| Value::String(row.subject.clone()));
+    let mut fields = report_of(&row, &request.report);
     fields.insert("channel".to_owned(), json!(Channel::Email.as_str()));
     let entered: EnterReportRequest =
         sigap_core::form::request(&Value::Object(fields)).map_err(AppError::Invalid)?;
@@ -267,6 +248,74 @@ async fn try_accept(
         source,
     };
     intake::enter_from_mail(app, &entered, &uploads, intake, id).await
+}
+
+/// The report's fields of message `row`: those its template gave, its sender as the
+/// reporter, its subject as the title, and `overrides` over them.
+fn report_of(row: &sigap_store::InboundRow, overrides: &Map<String, Value>) -> Map<String, Value> {
+    let mut fields: Map<String, Value> = match serde_json::from_str(&row.fields) {
+        Ok(Value::Object(read)) => read,
+        _ => Map::new(),
+    };
+    for (key, value) in overrides {
+        fields.insert(key.clone(), value.clone());
+    }
+    let mut default = |key: &str, value: Option<&str>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            fields
+                .entry(key)
+                .or_insert_with(|| Value::String(value.to_owned()));
+        }
+    };
+    default("reporter_email", row.from_address.as_deref());
+    default("reporter_name", row.from_name.as_deref());
+    default("title", Some(&row.subject));
+    fields
+}
+
+/// Opens the ticket of a complete template mail without the help desk, when
+/// `SIGAP_EMAIL_AUTO_ACCEPT=on`: only for a mail that is not automatic and whose sender
+/// did not fail DMARC, as a public report of its sender (the same checks and hourly
+/// limits). Whatever is refused stays in the inbox for the desk; answers whether the
+/// ticket was opened.
+pub(crate) async fn auto_accept(app: &App, id: i64, mail: &crate::inbox::read::ReadMail) -> bool {
+    if !app.rules.mail_in.auto_accept || mail.no_auto_answer() {
+        return false;
+    }
+    let Some(sender) = mail.from_address.as_deref() else {
+        return false;
+    };
+    let opened = async {
+        let Some(row) = app.store.get_inbound(id).await? else {
+            return Ok(None);
+        };
+        let fields = report_of(&row, &Map::new());
+        let uploads = evidence_of(app, id, None).await?;
+        if !crate::inbox::template::complete(&fields, !uploads.is_empty()) {
+            return Ok(None);
+        }
+        let request: sigap_core::report::ReportRequest =
+            sigap_core::form::request(&Value::Object(fields)).map_err(AppError::Invalid)?;
+        let intake = Intake {
+            staff: None,
+            channel: Channel::Email,
+            source: Some(sender.to_lowercase()),
+        };
+        intake::enter_mailed_report(app, &request, &uploads, intake, id)
+            .await
+            .map(Some)
+    };
+    match opened.await {
+        Ok(Some(ticket)) => {
+            tracing::info!(inbound_id = id, ticket = %ticket.ticket_number, "mail accepted as a report");
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::info!(inbound_id = id, error = %e, "mail left in the inbox");
+            false
+        }
+    }
 }
 
 /// The attachments of message `id` to take as evidence: the accepted ones, or those of

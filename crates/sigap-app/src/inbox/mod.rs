@@ -8,6 +8,7 @@
 //! reply finds its ticket ([`thread`]).
 
 pub mod acknowledge;
+pub mod bounce;
 pub mod desk;
 pub mod lmtp;
 pub mod read;
@@ -32,6 +33,9 @@ pub struct MailIn {
     pub authserv_id: Option<String>,
     /// The largest message kept, in bytes.
     pub max_bytes: usize,
+    /// A complete template mail becomes a ticket without the help desk
+    /// (`SIGAP_EMAIL_AUTO_ACCEPT=on`).
+    pub auto_accept: bool,
 }
 
 impl Default for MailIn {
@@ -40,6 +44,7 @@ impl Default for MailIn {
             domains: Vec::new(),
             authserv_id: None,
             max_bytes: 35 * 1024 * 1024,
+            auto_accept: false,
         }
     }
 }

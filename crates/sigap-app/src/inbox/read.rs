@@ -55,6 +55,29 @@ pub enum Flag {
     DeliveryReport,
 }
 
+/// A delivery status notification (RFC 3464): which message came back, for whom, why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryReport {
+    /// The Message-ID of the message that could not be delivered.
+    pub original_id: Option<String>,
+    /// `Final-Recipient`.
+    pub recipient: Option<String>,
+    /// `Action`: `failed`, `delayed`, `delivered`, …
+    pub action: Option<String>,
+    /// `Status`, e.g. `5.1.1`.
+    pub status: Option<String>,
+    /// `Diagnostic-Code`, as the remote server said it.
+    pub diagnostic: Option<String>,
+}
+
+impl DeliveryReport {
+    /// Whether the message will not arrive (a delay or a relay is not that).
+    pub fn failed(&self) -> bool {
+        self.action.as_deref() == Some("failed")
+            || self.status.as_deref().is_some_and(|s| s.starts_with('5'))
+    }
+}
+
 /// A received message as read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadMail {
@@ -70,6 +93,8 @@ pub struct ReadMail {
     pub files: Vec<MailFile>,
     pub authentication: Authentication,
     pub flags: Vec<Flag>,
+    /// What a delivery status notification reports.
+    pub delivery: Option<DeliveryReport>,
 }
 
 impl ReadMail {
@@ -108,6 +133,10 @@ pub fn read(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
         .headers_raw()
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
         .collect();
+    let flags = flags(&headers, &message);
+    let delivery = flags
+        .contains(&Flag::DeliveryReport)
+        .then(|| delivery_report(&message));
     ReadMail {
         message_id: message
             .message_id()
@@ -127,7 +156,67 @@ pub fn read(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
         text: text_of(&message),
         files: files_of(&message),
         authentication: authentication(&headers, trusted_authserv),
-        flags: flags(&headers, &message),
+        flags,
+        delivery,
+    }
+}
+
+/// The report of a delivery status notification: its `message/delivery-status` part and
+/// the Message-ID of the returned message (or of its headers).
+fn delivery_report(message: &mail_parser::Message<'_>) -> DeliveryReport {
+    let mut report = DeliveryReport::default();
+    for part in &message.parts {
+        let Some(kind) = part.content_type() else {
+            continue;
+        };
+        let (ctype, subtype) = (
+            kind.ctype().to_ascii_lowercase(),
+            kind.subtype().unwrap_or("").to_ascii_lowercase(),
+        );
+        match (ctype.as_str(), subtype.as_str()) {
+            ("message", "delivery-status") => {
+                read_status(&String::from_utf8_lossy(part.contents()), &mut report);
+            }
+            ("message", "rfc822") => {
+                if let Some(inner) = part.message() {
+                    report.original_id = inner.message_id().map(clean_id);
+                }
+            }
+            ("text" | "message", "rfc822-headers") => {
+                let headers = MessageParser::default().parse_headers(part.contents());
+                if let Some(id) = headers.as_ref().and_then(|h| h.message_id()) {
+                    report.original_id = Some(clean_id(id));
+                }
+            }
+            _ => {}
+        }
+    }
+    report
+}
+
+/// The per-recipient fields of a `message/delivery-status` part (the first recipient's).
+fn read_status(text: &str, report: &mut DeliveryReport) {
+    for line in text.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        // `Final-Recipient: rfc822; someone@example.com`: the address after the type.
+        let value = value.split_once(';').map_or(value, |(_, v)| v).trim();
+        let value = one_line(value, 300);
+        let slot = match name.trim().to_ascii_lowercase().as_str() {
+            "final-recipient" => &mut report.recipient,
+            "action" => &mut report.action,
+            "status" => &mut report.status,
+            "diagnostic-code" => &mut report.diagnostic,
+            _ => continue,
+        };
+        if slot.is_none() && !value.is_empty() {
+            *slot = Some(if name.trim().eq_ignore_ascii_case("action") {
+                value.to_ascii_lowercase()
+            } else {
+                value
+            });
+        }
     }
 }
 
@@ -335,6 +424,31 @@ mod tests {
             None,
         );
         assert!(plain.flags.is_empty());
+    }
+
+    #[test]
+    fn a_delivery_status_notification_says_what_came_back() {
+        let raw = b"From: MAILER-DAEMON@mx.batam.go.id\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n\
+            --b\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n\
+            --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.batam.go.id\r\n\r\n\
+            Final-Recipient: rfc822; budi@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+            Diagnostic-Code: smtp; 550 5.1.1 <budi@example.com>: Recipient address rejected\r\n\
+            --b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <abc@sigap.batam.go.id>\r\nSubject: x\r\n\
+            --b--\r\n";
+        let mail = read(raw, None);
+        assert!(mail.flags.contains(&Flag::DeliveryReport));
+        let report = mail.delivery.unwrap();
+        assert_eq!(report.original_id.as_deref(), Some("abc@sigap.batam.go.id"));
+        assert_eq!(report.recipient.as_deref(), Some("budi@example.com"));
+        assert_eq!(report.status.as_deref(), Some("5.1.1"));
+        assert!(report.failed());
+        assert!(
+            report
+                .diagnostic
+                .unwrap()
+                .contains("Recipient address rejected")
+        );
     }
 
     #[test]

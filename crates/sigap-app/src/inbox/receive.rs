@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use sigap_store::{NewAuditEntry, NewInbound, NewInboundFile};
 
 use crate::evidence::{clean_name, sniff};
+use crate::inbox::bounce::Bounce;
 use crate::inbox::read::{Flag, MailFile, ReadMail, read};
 use crate::inbox::template;
 use crate::inbox::thread::{Found, ReplyFile, find, post};
@@ -60,6 +61,10 @@ struct Prepared<'a> {
     status: &'static str,
     /// The ticket it answers or names.
     found: Option<Found>,
+    /// The mail of sigap's it reports as undelivered.
+    bounce: Option<Bounce>,
+    /// A complete template mail to open a ticket from without the desk.
+    auto: bool,
 }
 
 /// Keeps `received` (see the module's documentation). A store that cannot be written is
@@ -85,6 +90,24 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
         (("report", _), Some(_)) => ("unverified", "new"),
         (other, _) => other,
     };
+    let bounce = match kind {
+        "bounce" => crate::inbox::bounce::find(app, &mail).await?,
+        _ => None,
+    };
+    let auto = kind == "report"
+        && app.rules.mail_in.auto_accept
+        && !mail.no_auto_answer()
+        && template::complete(
+            // The template's name over the sender's display name.
+            &mail
+                .from_name
+                .clone()
+                .map(|n| ("reporter_name".to_owned(), n.into()))
+                .into_iter()
+                .chain(template::read(&mail.text))
+                .collect(),
+            files.iter().any(|f| f.sha256.is_some()),
+        );
     let thread_key = mail
         .thread_root
         .clone()
@@ -98,9 +121,34 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
         kind,
         status,
         found,
+        bounce,
+        auto,
         mail: &mail,
     };
-    record(app, &received, &prepared).await
+    let kept = record(app, &received, &prepared).await?;
+    if let Kept::New(id) = kept
+        && auto
+        && !crate::inbox::desk::auto_accept(app, id, &mail).await
+    {
+        // Left for the desk after all: the sender hears that it arrived.
+        acknowledge_later(app, id, &mail, &prepared.thread_key).await;
+    }
+    Ok(kept)
+}
+
+/// Acknowledges message `id` in a transaction of its own; a failure is logged (the
+/// message is kept whatever happens here).
+async fn acknowledge_later(app: &App, id: i64, mail: &ReadMail, thread_key: &str) {
+    let done = async {
+        let mut tx = app.store.begin().await?;
+        let now = millis(app.now());
+        crate::inbox::acknowledge::enqueue(&mut tx, app, id, mail, thread_key, now).await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    };
+    if let Err(e) = done.await {
+        tracing::warn!(inbound_id = id, error = %e, "no acknowledgement of a kept mail");
+    }
 }
 
 /// Records a prepared message, its files, its acknowledgement and its audit entry in one
@@ -130,7 +178,11 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
             flags: &text(json!(mail.flags)),
             kind: p.kind,
             status: p.status,
-            ticket_id: p.found.as_ref().map(|f| f.row.id),
+            ticket_id: p
+                .found
+                .as_ref()
+                .map(|f| f.row.id)
+                .or(p.bounce.as_ref().map(|b| b.sent.ticket_id)),
             now,
         })
         .await?;
@@ -147,7 +199,11 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
         let files: Vec<ReplyFile<'_>> = p.files.iter().filter_map(CheckedFile::evidence).collect();
         post(&mut tx, app, found, mail, &files, id, now).await?;
     }
+    if let Some(bounce) = &p.bounce {
+        crate::inbox::bounce::record(&mut tx, app, bounce, id, now).await?;
+    }
     let acknowledged = p.kind == "report"
+        && !p.auto
         && crate::inbox::acknowledge::enqueue(&mut tx, app, id, mail, &p.thread_key, now).await?;
     let details = json!({
         "inbound_id": id,

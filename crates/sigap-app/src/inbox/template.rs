@@ -168,7 +168,8 @@ fn normalise(field: &Field, value: &str) -> String {
     .to_owned()
 }
 
-/// Whether `fields` hold everything a report needs besides the reporter's address: the
+/// Whether `fields` hold everything a report needs besides the reporter's address (the
+/// name may come from the sender's display name, added by the caller): the
 /// mail may then become a ticket without the help desk (`SIGAP_EMAIL_AUTO_ACCEPT=on`).
 pub fn complete(fields: &Map<String, Value>, has_files: bool) -> bool {
     let has = |key: &str| {
@@ -178,6 +179,7 @@ pub fn complete(fields: &Map<String, Value>, has_files: bool) -> bool {
             .is_some_and(|v| !v.is_empty())
     };
     [
+        "reporter_name",
         "target",
         "vulnerability_type",
         "severity",
@@ -195,6 +197,7 @@ mod tests {
     #[test]
     fn a_template_mail_gives_its_fields_in_either_language() {
         let text = "Selamat siang,\n\n\
+            Nama: Rina Putri\n\
             Judul: SQL injection pada PPDB\n\
             Target: https://ppdb.batam.go.id/daftar\n\
             CWE: CWE-89\n\

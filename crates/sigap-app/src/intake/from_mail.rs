@@ -4,7 +4,7 @@
 use sigap_store::Tx;
 
 use crate::evidence::Upload;
-use crate::intake::{EnterReportRequest, Intake};
+use crate::intake::{EnterReportRequest, Intake, ReportRequest};
 use crate::views::SubmittedReport;
 use crate::{App, AppError, AppResult};
 
@@ -29,6 +29,22 @@ pub(crate) async fn enter_from_mail(
             Some(inbound_id),
         )
         .await?,
+    )
+}
+
+/// Receives a complete report from received mail message `inbound_id` without the help
+/// desk (`SIGAP_EMAIL_AUTO_ACCEPT=on`): as a public report is, through e-mail, counted
+/// against the hourly limits of its sender's address (`intake.source`); the message is
+/// marked accepted in the same transaction.
+pub(crate) async fn enter_mailed_report(
+    app: &App,
+    request: &ReportRequest,
+    uploads: &[Upload],
+    intake: Intake<'_>,
+    inbound_id: i64,
+) -> AppResult<SubmittedReport> {
+    super::opened(
+        super::receive(app, request, None, uploads, intake, None, Some(inbound_id)).await?,
     )
 }
 

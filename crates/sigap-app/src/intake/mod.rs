@@ -17,7 +17,7 @@ use sigap_store::{
 use crate::access::reporter_ticket;
 use crate::auth::{Caller, new_secret, token_hash};
 use crate::evidence::{self, Upload};
-pub(crate) use crate::intake::from_mail::enter_from_mail;
+pub(crate) use crate::intake::from_mail::{enter_from_mail, enter_mailed_report};
 use crate::intake::receipt::{FormOutcome, Receipt};
 use crate::outbox::notify::{MailJob, MailKind};
 use crate::views::{PublicTimelineEntry, ReporterView, SubmittedReport};

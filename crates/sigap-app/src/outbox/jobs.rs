@@ -159,6 +159,8 @@ pub struct JobSummary {
     pub running: i64,
     pub done: i64,
     pub failed: i64,
+    /// Mail returned by the recipient's server.
+    pub bounced: i64,
     /// `false` when no mail server is set: mail is queued and not sent.
     pub mail_enabled: bool,
 }
@@ -243,6 +245,7 @@ async fn try_summary(app: &App, caller: &Caller) -> AppResult<JobSummary> {
         running: count(JobState::Running),
         done: count(JobState::Done),
         failed: count(JobState::Failed),
+        bounced: count(JobState::Bounced),
         mail_enabled: app.rules.notices.mail_enabled,
     })
 }

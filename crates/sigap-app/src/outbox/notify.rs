@@ -78,6 +78,11 @@ pub enum MailKind {
         from_agency: bool,
         closed: bool,
     },
+    /// A mail about the ticket came back undelivered (`crate::inbox::bounce`).
+    MailBounced {
+        reporter: bool,
+        status: String,
+    },
     SystemBlocked {
         agency: String,
         system: String,
@@ -230,7 +235,8 @@ pub fn audience(kind: &MailKind) -> Audience {
         | MailKind::ApprovalRequested { .. }
         | MailKind::Assigned { .. }
         | MailKind::ReporterWrote { .. }
-        | MailKind::MailReply { .. } => Audience::Staff,
+        | MailKind::MailReply { .. }
+        | MailKind::MailBounced { .. } => Audience::Staff,
         MailKind::Meeting { .. } => Audience::Meeting,
     }
 }
@@ -369,6 +375,7 @@ fn message(kind: &MailKind) -> Message {
             from_agency,
             closed,
         },
+        MailKind::MailBounced { reporter, status } => Message::MailBounced { reporter, status },
         MailKind::SystemBlocked { agency, system, at } => {
             Message::SystemBlocked { agency, system, at }
         }

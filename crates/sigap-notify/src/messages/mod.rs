@@ -214,6 +214,13 @@ pub enum Message {
         /// The ticket is closed: the reply is recorded and the ticket stays closed.
         closed: bool,
     },
+    /// The help desk: a mail about the ticket came back undelivered.
+    MailBounced {
+        /// To the reporter (whose address then needs another way), not the agency.
+        reporter: bool,
+        /// The remote server's status, e.g. `5.1.1`.
+        status: String,
+    },
     /// Regional Secretary: approve the reactivation (the "> 3 reports" rule).
     ApprovalRequested {
         /// The agency's name.
@@ -339,6 +346,7 @@ impl Notification {
                 from_agency,
                 closed,
             } => staff::mail_reply(&c, *from_agency, *closed),
+            Message::MailBounced { reporter, status } => staff::mail_bounced(&c, *reporter, status),
             Message::ApprovalRequested {
                 agency,
                 system,

@@ -287,3 +287,43 @@ pub(crate) fn mail_reply(c: &Context<'_>, from_agency: bool, closed: bool) -> Dr
     }
     draft.block(c.ticket_link())
 }
+
+/// A mail about the ticket came back undelivered; for the reporter's, how to go on.
+pub(crate) fn mail_bounced(c: &Context<'_>, reporter: bool, status: &str) -> Draft {
+    let (subject, opening) = if reporter {
+        (
+            c.t(
+                "Surel kepada pelapor tidak terkirim",
+                "Mail to the reporter bounced",
+            ),
+            c.t(
+                "Server surel penerima menolak surel tentang tiket ini yang dikirim kepada \
+                 pelapor: alamat surel pelapor tidak dapat menerima surel. Hubungi pelapor \
+                 melalui nomor telepon yang dicantumkannya, bila ada; pelapor tetap dapat \
+                 memantau tiket dengan tautan pemantauannya.",
+                "The recipient's mail server returned a mail about this ticket sent to the \
+                 reporter: the reporter's address does not take mail. Reach the reporter by \
+                 the telephone number they gave, if any; they can still follow the ticket \
+                 with its tracking link.",
+            ),
+        )
+    } else {
+        (
+            c.t(
+                "Surel kepada perangkat daerah tidak terkirim",
+                "Mail to the agency bounced",
+            ),
+            c.t(
+                "Server surel penerima menolak surel tentang tiket ini yang dikirim kepada \
+                 perangkat daerah. Periksa alamat surel perangkat daerah pada halaman \
+                 perangkat daerah.",
+                "The recipient's mail server returned a mail about this ticket sent to the \
+                 agency. Check the agency's address on the agencies page.",
+            ),
+        )
+    };
+    Draft::new(subject, c.t("Yth. Bapak/Ibu,", "Dear colleague,"))
+        .para(opening)
+        .facts(vec![(c.t("Status", "Status"), status.to_owned())])
+        .block(c.ticket_link())
+}

@@ -109,6 +109,10 @@ fn every_message() -> Vec<Message> {
             from_agency: true,
             closed: true,
         },
+        Message::MailBounced {
+            reporter: true,
+            status: text(),
+        },
         Message::ReporterWrote {
             message: true,
             files: 2,

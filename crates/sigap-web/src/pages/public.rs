@@ -38,12 +38,15 @@ pub fn router() -> Router<AppState> {
 struct HomePage {
     layout: Layout,
     lang: PageLang,
+    /// The template of a report by mail.
+    template: &'static str,
 }
 
 async fn home(lang: PageLang) -> Response {
     let page = HomePage {
         layout: Layout::public(lang, "/", "home.title"),
         lang,
+        template: sigap_app::inbox::template::TEMPLATE,
     };
     render(StatusCode::OK, &page)
 }

@@ -38,6 +38,10 @@ struct MailArgs {
     /// `mx.batam.go.id`): only its results count; unset: the topmost header counts.
     #[arg(long, env = "SIGAP_MAIL_AUTHSERV_ID")]
     mail_authserv_id: Option<String>,
+    /// A mail written to the template with every field a report needs becomes a ticket
+    /// without the help desk: `on` or `off`.
+    #[arg(long, env = "SIGAP_EMAIL_AUTO_ACCEPT", default_value = "off")]
+    email_auto_accept: String,
     /// The largest message received, in bytes.
     #[arg(long, env = "SIGAP_MAIL_MAX_BYTES", default_value_t = 35 * 1024 * 1024)]
     mail_max_bytes: usize,
@@ -96,6 +100,11 @@ impl MailArgs {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
             max_bytes: self.mail_max_bytes,
+            auto_accept: match self.email_auto_accept.trim() {
+                "on" => true,
+                "off" => false,
+                other => anyhow::bail!("SIGAP_EMAIL_AUTO_ACCEPT is `on` or `off`, not `{other}`"),
+            },
         })
     }
 

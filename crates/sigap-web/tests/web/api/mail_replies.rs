@@ -4,8 +4,10 @@
 //! address alone) and the agency's official address (by the subject's ticket number, a
 //! sender the ticket knows) become agency comments; a stranger's mail with a copied
 //! `In-Reply-To` waits in the inbox unverified and adds nothing to the ticket; an
-//! out-of-office reply is recorded; a closed ticket takes a reply, stays closed and the
-//! CSIRT is told. Delivered over LMTP by Python's smtplib, on both backends.
+//! out-of-office reply is recorded; two auto-responders do not loop; a delivery status
+//! notification marks the returned mail's job bounced and tells the help desk; a closed
+//! ticket takes a reply, stays closed and the CSIRT is told. Delivered over LMTP by
+//! Python's smtplib, on both backends.
 
 use std::time::Duration;
 
@@ -227,6 +229,94 @@ async fn replies_find_their_ticket(app: TestApp) {
         "only the stranger's new mail is acknowledged"
     );
     assert!(acks[0].payload.contains("mallory@evil.example"));
+
+    // Two auto-responders do not loop: the stranger's answers to the acknowledgement, one
+    // marked automatic and one not, add no second acknowledgement.
+    let root = all
+        .iter()
+        .find(|m| m["text"].as_str().unwrap().contains("statusnya"))
+        .unwrap()["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (n, marked) in [(1, true), (2, false)] {
+        let auto = if marked {
+            "Auto-Submitted: auto-replied\r\n"
+        } else {
+            ""
+        };
+        let headers = format!(
+            "In-Reply-To: <ack-{n}@sigap.example>\r\nReferences: <{root}> <ack-{n}@sigap.example>\r\n\
+             {auto}Subject: Out of office {n}\r\n"
+        );
+        let echo = reply("mallory@evil.example", &headers, "I am away.", false);
+        server.deliver_ok(&echo).await;
+    }
+    let jobs = app.store.list_jobs(None, 1000).await.unwrap();
+    let acks = jobs
+        .iter()
+        .filter(|j| j.kind == sigap_core::JobKind::Inbox)
+        .count();
+    assert_eq!(
+        acks, 1,
+        "one acknowledgement per thread, none to an automatic answer"
+    );
+
+    // The receipt comes back from the reporter's server: its job is bounced, the ticket has
+    // an internal note that does not name the address, the help desk is told.
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.example.com\r\nTo: csirt@batam.go.id\r\n\
+         Message-ID: <dsn-1@mx.example.com>\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=d\r\n\r\n\
+         --d\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver it.\r\n\
+         --d\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n\
+         Final-Recipient: rfc822; {REPORTER}\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\
+         --d\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{receipt_id}>\r\nSubject: x\r\n\
+         --d--\r\n"
+    );
+    let to = ["csirt@batam.go.id".to_owned()];
+    let delivered = server.deliver("", &to, dsn.as_bytes()).await;
+    assert_eq!(delivered["data"], serde_json::json!([250]), "{delivered}");
+    let bounced = app
+        .store
+        .list_jobs(Some(sigap_core::JobState::Bounced), 10)
+        .await
+        .unwrap();
+    assert_eq!(bounced.len(), 1);
+    assert!(
+        bounced[0].payload.contains(&receipt_id),
+        "{}",
+        bounced[0].payload
+    );
+    assert!(bounced[0].last_error.as_deref().unwrap().contains("5.1.1"));
+    let notes = bodies(&comments(&app, "csirt", &n).await);
+    let note = notes
+        .iter()
+        .find(|b| b.contains("ditolak oleh server surel"))
+        .unwrap();
+    assert!(
+        note.contains("pelapor") && !note.contains(REPORTER),
+        "{note}"
+    );
+    let jobs = app.store.list_jobs(None, 1000).await.unwrap();
+    assert!(
+        jobs.iter()
+            .any(|j| j.payload.contains("\"mail_bounced\"") && j.payload.contains("helpdesk"))
+    );
+    let (_, all) = inbox(&app, "helpdesk", "?show=all").await;
+    let dsn_item = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"] == "Undelivered Mail Returned to Sender")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (dsn_item["kind"].as_str(), dsn_item["status"].as_str()),
+        (Some("bounce"), Some("recorded"))
+    );
+    assert_eq!(dsn_item["ticket"], n.as_str());
 
     // A closed ticket takes the reply, stays closed, and the CSIRT is told.
     app.drive(&n, "closed").await;

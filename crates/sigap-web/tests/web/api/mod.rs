@@ -6,6 +6,7 @@
 mod accounts;
 mod antispam;
 mod audit;
+mod auto_accept;
 mod blocking;
 mod concurrency;
 mod config;
