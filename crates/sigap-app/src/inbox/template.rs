@@ -131,6 +131,11 @@ pub fn read(text: &str) -> Map<String, Value> {
             }
             continue;
         }
+        if closes(line) {
+            // The greeting or the signature under the last field is not part of it.
+            close(&mut open, &mut fields);
+            continue;
+        }
         if let Some((_, value)) = open.as_mut() {
             value.push('\n');
             value.push_str(line);
@@ -138,6 +143,35 @@ pub fn read(text: &str) -> Map<String, Value> {
     }
     close(&mut open, &mut fields);
     fields
+}
+
+/// Whether `line` ends a mail's fields: the signature separator or a closing greeting.
+fn closes(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    lower == "--"
+        || [
+            "salam",
+            "hormat kami",
+            "terima kasih",
+            "regards",
+            "best regards",
+            "kind regards",
+            "thanks",
+            "thank you",
+            "cheers",
+        ]
+        .iter()
+        .any(|w| {
+            // "Salam," or "Terima kasih banyak" alone on its line; not a sentence.
+            lower == *w
+                || lower.starts_with(&format!("{w},"))
+                || (lower.starts_with(&format!("{w} ")) && lower.len() < w.len() + 25)
+        })
+}
+
+/// The report's keys in the template's order (for showing what a mail gave).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().map(|f| f.key)
 }
 
 /// Keeps the value of the field being read, the first time the field is given.
@@ -206,6 +240,7 @@ mod tests {
             Deskripsi:\n  Parameter id tidak disaring.\n  Data siswa terbaca.\n\
             Proof of concept:\nsqlmap -u 'https://ppdb.batam.go.id/daftar?id=1'\n\
             Bukti: lihat lampiran\n\n\
+            Salam,\nRina\n\
             > Judul: kutipan lama\n";
         let fields = read(text);
         assert_eq!(fields["title"], "SQL injection pada PPDB");

@@ -168,16 +168,14 @@ fn item_page(
             label: format!("{} ({} B)", f.name, f.size),
         })
         .collect();
-    let read_fields = match &item.fields {
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| {
-                let label = lang.t(&format!("report.{k}")).into_owned();
-                (label, v.as_str().unwrap_or_default().to_owned())
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    // What the template gave, in the template's order.
+    let read_fields = sigap_app::inbox::template::keys()
+        .filter_map(|key| {
+            let value = item.fields.get(key)?.as_str()?;
+            let label = lang.t(&format!("report.{key}")).into_owned();
+            Some((label, value.to_owned()))
+        })
+        .collect();
     let reasons = desk::DISCARD_REASONS
         .iter()
         .map(|r| {
