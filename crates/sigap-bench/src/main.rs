@@ -11,7 +11,9 @@
 //! - `render`: typesetting time of each official document, first and warm, a long
 //!   dossier, concurrent renders, and memory after thousands of renders;
 //! - `drain`: a backlog of mail jobs drained into an SMTP sink by the server's worker,
-//!   and the read latency meanwhile against a baseline.
+//!   and the read latency meanwhile against a baseline;
+//! - `lmtp`: mail delivered to the server over LMTP: intake rate with attachments, and the
+//!   time from delivery to the inbox's list.
 //!
 //! It only ever sends traffic to loopback addresses, and every loop is bounded in count
 //! and time.
@@ -19,6 +21,7 @@
 mod drain;
 mod durability;
 mod intake;
+mod lmtp;
 mod payload;
 mod procs;
 mod read;
@@ -59,6 +62,8 @@ enum Command {
     Render(render::RenderArgs),
     /// A backlog of mail jobs drained into an SMTP sink, and the HTTP latency meanwhile.
     Drain(drain::DrainArgs),
+    /// Mail delivered over LMTP: messages/s with attachments, delivery to the inbox.
+    Lmtp(lmtp::LmtpArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Durability(args) => durability::main(args).await,
             Command::Render(args) => render::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Drain(args) => drain::main(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Lmtp(args) => lmtp::main(args).await.map(|()| ExitCode::SUCCESS),
         }
     })
 }
