@@ -148,30 +148,34 @@ fn refused(
     errors: &[FieldError],
 ) -> EntryPage {
     let mut page = entry_page(lang, state, session, fields);
-    let localized: Vec<FieldError> = errors
-        .iter()
-        .map(|e| {
-            let key = format!("report.error.{}", e.field);
-            let message = lang.t(&key);
-            if message == key.as_str() {
-                e.clone()
-            } else {
-                FieldError::new(e.field.clone(), message.into_owned())
-            }
-        })
-        .collect();
+    page.errors = report_errors(lang, &mut page.groups, errors);
+    page
+}
+
+/// Puts each error of a report form at its field, in the catalogue's words where it has
+/// them; answers the summary above the form: its heading and the errors no field took.
+pub(crate) fn report_errors(
+    lang: PageLang,
+    groups: &mut [FieldGroup],
+    errors: &[FieldError],
+) -> Vec<String> {
     let mut unplaced = Vec::new();
-    for error in &localized {
-        let placed = page
-            .groups
+    for error in errors {
+        let key = format!("report.error.{}", error.field);
+        let message = lang.t(&key);
+        let error = if message == key.as_str() {
+            error.clone()
+        } else {
+            FieldError::new(error.field.clone(), message.into_owned())
+        };
+        let placed = groups
             .iter_mut()
-            .any(|group| place_errors(&mut group.fields, std::slice::from_ref(error)).is_empty());
+            .any(|group| place_errors(&mut group.fields, std::slice::from_ref(&error)).is_empty());
         if !placed {
             unplaced.push(error.message.clone());
         }
     }
-    page.errors = std::iter::once(lang.t("report.error.summary").into_owned())
+    std::iter::once(lang.t("report.error.summary").into_owned())
         .chain(unplaced)
-        .collect();
-    page
+        .collect()
 }

@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::csrf::staff_token_ok;
-use crate::pages::forms::place_errors;
+use crate::pages::enter_report::report_errors;
 use crate::pages::public::{FieldGroup, report_fields};
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
@@ -261,12 +261,7 @@ async fn accept(
     Path(id): Path<String>,
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
-    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
-    let id = id_of(&id, &layout)?;
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let (layout, id, body) = posted(lang, &session, &id, body)?;
     let caller = &session.caller;
     let accepted = match AcceptRequest::from_fields(&body.fields) {
         Ok(request) => desk::accept(&state.app, caller, id, &request, source.0).await,
@@ -298,27 +293,25 @@ fn refused(
     errors: &[FieldError],
 ) -> ItemPage {
     let mut page = item_page(lang, state, session, item, sent);
-    let mut unplaced = Vec::new();
-    for error in errors {
-        let key = format!("report.error.{}", error.field);
-        let message = lang.t(&key);
-        let error = if message == key.as_str() {
-            error.clone()
-        } else {
-            FieldError::new(error.field.clone(), message.into_owned())
-        };
-        let placed = page
-            .groups
-            .iter_mut()
-            .any(|group| place_errors(&mut group.fields, std::slice::from_ref(&error)).is_empty());
-        if !placed {
-            unplaced.push(error.message.clone());
-        }
-    }
-    page.errors = std::iter::once(lang.t("report.error.summary").into_owned())
-        .chain(unplaced)
-        .collect();
+    page.errors = report_errors(lang, &mut page.groups, errors);
     page
+}
+
+/// What a posted decision starts from: the page frame, the message's id, and the body
+/// with its anti-CSRF token checked.
+fn posted(
+    lang: PageLang,
+    session: &sigap_app::identity::login::Session,
+    id: &str,
+    body: Result<FormBody, ApiError>,
+) -> Result<(Layout, i64, FormBody), crate::pages::PageError> {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), session);
+    let id = id_of(id, &layout)?;
+    let mut body = body.or_page(&layout)?;
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
+        return Err(csrf_refused(layout).into());
+    }
+    Ok((layout, id, body))
 }
 
 async fn discard(
@@ -329,12 +322,7 @@ async fn discard(
     Path(id): Path<String>,
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
-    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
-    let id = id_of(&id, &layout)?;
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let (layout, id, body) = posted(lang, &session, &id, body)?;
     let caller = &session.caller;
     let request: DiscardRequest = match sigap_core::form::request(&body.fields) {
         Ok(request) => request,
