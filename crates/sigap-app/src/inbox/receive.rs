@@ -86,7 +86,11 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
     let files = check_files(app, &mail.files).await?;
     let found = find(app, &mail, received.recipients).await?;
     let (kind, status) = match (classify(&mail), &found) {
-        (("report", _), Some(f)) if f.sender.is_some() => ("reply", "posted"),
+        // A sender the ticket knows, unless the mail server found the sender's domain
+        // forged (DMARC): then the desk looks first.
+        (("report", _), Some(f)) if f.sender.is_some() && !mail.authentication.dmarc_failed() => {
+            ("reply", "posted")
+        }
         (("report", _), Some(_)) => ("unverified", "new"),
         (other, _) => other,
     };

@@ -7,8 +7,9 @@
 //! reporter's as a reporter message with its files as evidence, the agency's as a comment
 //! the agency and staff read, a staff member's as a comment whose readers the address it
 //! answered chooses. Anything else that names a ticket, a stranger's mail with a copied
-//! `In-Reply-To` included, waits in the inbox marked unverified, and nothing of the ticket
-//! is said to its sender. A closed ticket takes the reply and stays closed; the CSIRT is
+//! `In-Reply-To` included, or a known sender's whose domain failed DMARC at the mail server
+//! (a forged `From`), waits in the inbox marked unverified, and nothing of the ticket is
+//! said to its sender. A closed ticket takes the reply and stays closed; the CSIRT is
 //! told.
 
 use serde_json::json;

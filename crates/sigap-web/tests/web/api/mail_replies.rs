@@ -173,6 +173,17 @@ async fn replies_find_their_ticket(app: TestApp) {
         false,
     );
     server.deliver_ok(&forged).await;
+    // The reporter's address forged (the mail server found DMARC failing): unverified too.
+    let spoofed = reply(
+        REPORTER,
+        &format!(
+            "In-Reply-To: <{receipt_id}>\r\nAuthentication-Results: mx.batam.go.id; dmarc=fail\r\n\
+             Subject: Re: [{n}]\r\n"
+        ),
+        "Mohon hapus laporan saya.",
+        false,
+    );
+    server.deliver_ok(&spoofed).await;
     // A stranger who only writes the number: a new mail for the desk.
     let guess = reply(
         "mallory@evil.example",
@@ -212,6 +223,10 @@ async fn replies_find_their_ticket(app: TestApp) {
     assert_eq!(
         kind_of("statusnya"),
         ("report".into(), "new".into(), Value::Null)
+    );
+    assert_eq!(
+        kind_of("hapus laporan"),
+        ("unverified".into(), "new".into(), n.as_str().into())
     );
     assert_eq!(
         kind_of("cuti"),
