@@ -40,13 +40,22 @@ struct HomePage {
     lang: PageLang,
     /// The template of a report by mail.
     template: &'static str,
+    /// The address to write to (`SIGAP_SECURITY_CONTACT`, when it is a `mailto:`).
+    address: Option<String>,
 }
 
-async fn home(lang: PageLang) -> Response {
+async fn home(State(state): State<AppState>, lang: PageLang) -> Response {
+    let address = state
+        .web
+        .security_contact
+        .strip_prefix("mailto:")
+        .and_then(|a| sigap_core::Email::parse(a).ok())
+        .map(|a| a.as_str().to_owned());
     let page = HomePage {
         layout: Layout::public(lang, "/", "home.title"),
         lang,
         template: sigap_app::inbox::template::TEMPLATE,
+        address,
     };
     render(StatusCode::OK, &page)
 }

@@ -1,4 +1,5 @@
-//! The inbox as the help desk works it in the browser: the waiting mail in the header's
+//! The address and template to write to on the home page, and the inbox as the help desk
+//! works it in the browser: the waiting mail in the header's
 //! count and on `/inbox`, one message with its text shown as text (a hostile subject and
 //! HTML body escaped, never rendered), the report form filled from the mail's template, and
 //! the two decisions posted with their anti-CSRF token: accept lands on the new ticket,
@@ -65,6 +66,14 @@ async fn the_desk_works_the_inbox_in_the_browser(app: TestApp) {
     let hostile = deliver(&app, HOSTILE_MAIL).await;
     let desk = staff(&app, "meja@kominfo.batam.go.id", "helpdesk", None).await;
     let mut browser = Browser::new(&app);
+    // The home page offers the address and the template to write to.
+    let home = browser.get("/").await;
+    assert!(
+        home.body.contains("href=\"mailto:csirt@batam.go.id\""),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("Tingkat keparahan / Severity:"));
     browser.login(desk, PASSWORD).await;
 
     let list = browser.get("/inbox").await;
