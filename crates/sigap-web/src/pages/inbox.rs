@@ -211,10 +211,19 @@ fn item_page(
     }
 }
 
-fn id_of(text: &str, layout: &Layout) -> Result<i64, crate::pages::PageError> {
-    text.parse::<i64>()
+/// The frame of a message's routes: the inbox's layout and the message's id (a path that
+/// is no number is a missing message).
+fn frame(
+    lang: PageLang,
+    session: &sigap_app::identity::login::Session,
+    id: &str,
+) -> Result<(Layout, i64), crate::pages::PageError> {
+    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), session);
+    let id = id
+        .parse::<i64>()
         .map_err(|_| AppError::NotFound("message".into()))
-        .or_page(layout)
+        .or_page(&layout)?;
+    Ok((layout, id))
 }
 
 async fn show_item(
@@ -224,8 +233,7 @@ async fn show_item(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> PageResult {
-    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
-    let id = id_of(&id, &layout)?;
+    let (layout, id) = frame(lang, &session, &id)?;
     let item = desk::show(&state.app, &session.caller, id, source.0)
         .await
         .or_page(&layout)?;
@@ -240,8 +248,7 @@ async fn raw(
     StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> PageResult {
-    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), &session);
-    let id = id_of(&id, &layout)?;
+    let (layout, id) = frame(lang, &session, &id)?;
     let raw = desk::raw(&state.app, &session.caller, id, source.0)
         .await
         .or_page(&layout)?;
@@ -305,8 +312,7 @@ fn posted(
     id: &str,
     body: Result<FormBody, ApiError>,
 ) -> Result<(Layout, i64, FormBody), crate::pages::PageError> {
-    let layout = Layout::staff(lang, "/inbox", lang.t("inbox.title").into_owned(), session);
-    let id = id_of(id, &layout)?;
+    let (layout, id) = frame(lang, session, id)?;
     let mut body = body.or_page(&layout)?;
     if !staff_token_ok(&session.csrf_token, &mut body.fields) {
         return Err(csrf_refused(layout).into());
