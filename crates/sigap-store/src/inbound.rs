@@ -10,7 +10,7 @@ macro_rules! select_inbound {
              m.from_address, m.from_name, m.subject, m.body_text, m.raw_sha256, m.raw_size, \
              m.authentication, m.fields, m.flags, m.kind, m.status, m.ticket_id, \
              t.number AS ticket_number, m.decided_by, m.decided_at, m.discard_reason, \
-             m.acknowledged, m.received_at \
+             m.acknowledged, m.received_at, m.pgp \
              FROM inbound_mail m LEFT JOIN tickets t ON t.id = m.ticket_id ",
             $rest
         )
@@ -26,9 +26,9 @@ pub async fn insert_inbound(
     Ok(sqlx::query_scalar::<Db, i64>(
         "INSERT INTO inbound_mail (dedupe_key, message_id, mailbox_uid, thread_key, via, \
          envelope_from, recipients, from_address, from_name, subject, body_text, raw_sha256, \
-         raw_size, authentication, fields, flags, kind, status, ticket_id, received_at) \
+         raw_size, authentication, fields, flags, kind, status, ticket_id, received_at, pgp) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20) ON CONFLICT DO NOTHING RETURNING id",
+         $18, $19, $20, $21) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(m.dedupe_key)
     .bind(m.message_id)
@@ -50,6 +50,7 @@ pub async fn insert_inbound(
     .bind(m.status)
     .bind(m.ticket_id)
     .bind(m.now)
+    .bind(m.pgp)
     .fetch_optional(&mut *c)
     .await?)
 }

@@ -1,5 +1,6 @@
-//! Mail received by the CSIRT (see the migration `0023_inbound_mail.sql`): the rows, and
-//! the [`Store`] / [`Tx`] methods that forward to the backend functions in `inbound.rs`.
+//! Mail received by the CSIRT (see the migrations `0023_inbound_mail.sql` and
+//! `0024_inbound_pgp.sql`): the rows, and the [`Store`] / [`Tx`] methods that forward to
+//! the backend functions in `inbound.rs`.
 
 use crate::{Result, Store, Tx};
 
@@ -29,6 +30,8 @@ pub struct NewInbound<'a> {
     pub kind: &'a str,
     pub status: &'a str,
     pub ticket_id: Option<i64>,
+    /// JSON: what was found of OpenPGP; empty when nothing.
+    pub pgp: &'a str,
     pub now: i64,
 }
 
@@ -70,6 +73,8 @@ pub struct InboundRow {
     pub discard_reason: Option<String>,
     pub acknowledged: bool,
     pub received_at: i64,
+    /// JSON: what was found of OpenPGP; empty when nothing.
+    pub pgp: String,
 }
 
 /// An attachment of a received message.

@@ -23,6 +23,7 @@ use tokio::sync::oneshot;
 pub mod backends;
 pub mod bodies;
 pub mod db;
+pub mod lmtp;
 pub mod seed;
 
 pub use backends::{Opened, TestStore, backend, open_store, run_on};

@@ -2,9 +2,10 @@
 //! sender, text, attachments and what the mail server found; the raw message downloaded as
 //! an attachment, never rendered. A waiting message is accepted as a ticket (the report's
 //! fields as the help desk completed them, channel `email`, its accepted attachments as the
-//! report's evidence, its sender as the reporter) or discarded with a reason. A decision is
-//! taken once: a second one, or one racing another, is refused. The inbox holds reporters'
-//! addresses: system owners and the Sekretariat never see it.
+//! report's evidence, its sender as the reporter), discarded with a reason, or attached to a
+//! ticket ([`crate::inbox::attach`]). A decision is taken once: a second one, or one racing
+//! another, is refused. The inbox holds reporters' addresses: system owners and the
+//! Sekretariat never see it.
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -22,7 +23,7 @@ use crate::{App, AppError, AppResult, audit, millis};
 /// Who reads the inbox.
 const READERS: &[Role] = &[Role::Helpdesk, Role::Csirt, Role::Admin, Role::Auditor];
 /// Who decides on its messages.
-const DECIDERS: &[Role] = &[Role::Helpdesk, Role::Csirt];
+pub(crate) const DECIDERS: &[Role] = &[Role::Helpdesk, Role::Csirt];
 /// The most messages listed at once.
 const PAGE: i64 = 100;
 
@@ -89,7 +90,7 @@ pub async fn show(
     item(app, id).await
 }
 
-async fn item(app: &App, id: i64) -> AppResult<InboxItem> {
+pub(crate) async fn item(app: &App, id: i64) -> AppResult<InboxItem> {
     let row = app
         .store
         .get_inbound(id)

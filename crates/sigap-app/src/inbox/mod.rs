@@ -4,15 +4,19 @@
 //! limits as uploads), what the mail server found of SPF, DKIM and DMARC, and the report's
 //! fields when it follows the published template ([`template`]). [`receive`] records it
 //! once however often it is delivered; a message that is not a reply waits in the help
-//! desk's inbox ([`desk`]), which accepts it as a ticket or discards it with a reason; a
-//! reply finds its ticket ([`thread`]).
+//! desk's inbox ([`desk`]), which accepts it as a ticket, discards it with a reason or
+//! attaches it to a ticket ([`attach`]); a reply finds its ticket ([`thread`]). Mail
+//! encrypted to the CSIRT's key is opened and signatures judged ([`pgp`]).
 
 pub mod acknowledge;
+pub mod attach;
 pub mod bounce;
 pub mod desk;
 pub mod lmtp;
+pub mod pgp;
 pub mod read;
 pub mod receive;
+pub(crate) mod sealed;
 pub mod template;
 pub mod thread;
 
@@ -36,6 +40,9 @@ pub struct MailIn {
     /// A complete template mail becomes a ticket without the help desk
     /// (`SIGAP_EMAIL_AUTO_ACCEPT=on`).
     pub auto_accept: bool,
+    /// The CSIRT's OpenPGP key and the public keys it knows (`SIGAP_PGP_KEY_FILE`,
+    /// `SIGAP_PGP_KNOWN_KEYS`); `None`: encrypted mail is kept and marked unopened.
+    pub pgp: Option<std::sync::Arc<pgp::PgpKeys>>,
 }
 
 impl Default for MailIn {
@@ -45,6 +52,7 @@ impl Default for MailIn {
             authserv_id: None,
             max_bytes: 35 * 1024 * 1024,
             auto_accept: false,
+            pgp: None,
         }
     }
 }
@@ -120,6 +128,8 @@ pub struct InboxItem {
     pub ticket: Option<String>,
     /// Why it was discarded.
     pub discard_reason: Option<String>,
+    /// What was found of OpenPGP (encrypted, signed), when anything.
+    pub pgp: Option<pgp::PgpResult>,
 }
 
 impl InboxItem {
@@ -155,6 +165,7 @@ impl InboxItem {
             message_id: row.message_id,
             ticket: row.ticket_number,
             discard_reason: row.discard_reason,
+            pgp: serde_json::from_str(&row.pgp).ok(),
         }
     }
 }

@@ -8,6 +8,9 @@
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 use serde::Serialize;
 
+use crate::inbox::pgp::{PgpKeys, PgpResult};
+use crate::inbox::sealed;
+
 /// The longest text kept from a message (the whole message stays in the raw copy).
 const MAX_TEXT: usize = 200_000;
 
@@ -95,6 +98,8 @@ pub struct ReadMail {
     pub flags: Vec<Flag>,
     /// What a delivery status notification reports.
     pub delivery: Option<DeliveryReport>,
+    /// What was found of OpenPGP: encrypted (opened or not), signed (and the verdict).
+    pub pgp: Option<PgpResult>,
 }
 
 impl ReadMail {
@@ -106,8 +111,30 @@ impl ReadMail {
 }
 
 /// Reads `raw`; `trusted_authserv` names the mail server whose `Authentication-Results`
-/// count (any other's may have been written by the sender); `None` trusts the topmost.
+/// count (any other's may have been written by the sender); `None` trusts the topmost. An
+/// encrypted message is marked as one that could not be opened.
 pub fn read(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
+    read_with(raw, trusted_authserv, None)
+}
+
+/// Reads `raw` as [`read`] does, opening what was encrypted to the CSIRT's key `keys` and
+/// judging signatures ([`crate::inbox::sealed`]). A message that cannot be opened is read
+/// for its headers only: no text, no attachments (its bytes stay in the raw copy).
+pub fn read_with(raw: &[u8], trusted_authserv: Option<&str>, keys: Option<&PgpKeys>) -> ReadMail {
+    let opened = sealed::open(raw, keys);
+    let mut mail = read_clear(opened.bytes.as_deref().unwrap_or(raw), trusted_authserv);
+    let mut result = opened.pgp.unwrap_or_default();
+    if result.undecryptable() {
+        mail.text.clear();
+        mail.files.clear();
+    } else if let Some(text) = sealed::inline(&mail.text, keys, &opened.sent, &mut result) {
+        mail.text = text;
+    }
+    mail.pgp = (result != PgpResult::default()).then_some(result);
+    mail
+}
+
+fn read_clear(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
     let Some(message) = MessageParser::default().parse(raw) else {
         return ReadMail {
             subject: String::new(),
@@ -158,6 +185,7 @@ pub fn read(raw: &[u8], trusted_authserv: Option<&str>) -> ReadMail {
         authentication: authentication(&headers, trusted_authserv),
         flags,
         delivery,
+        pgp: None,
     }
 }
 
@@ -231,9 +259,22 @@ fn text_of(message: &mail_parser::Message<'_>) -> String {
     text.trim().to_owned()
 }
 
+/// The parts of PGP/MIME that are no attachments of the sender's.
+const PGP_PARTS: [&str; 3] = [
+    "application/pgp-signature",
+    "application/pgp-encrypted",
+    "application/pgp-keys",
+];
+
 fn files_of(message: &mail_parser::Message<'_>) -> Vec<MailFile> {
     message
         .attachments()
+        .filter(|part| {
+            !part.content_type().is_some_and(|t| {
+                let full = format!("{}/{}", t.ctype(), t.subtype().unwrap_or(""));
+                PGP_PARTS.contains(&full.to_ascii_lowercase().as_str())
+            })
+        })
         .map(|part| {
             let declared_type = part.content_type().map_or_else(
                 || "application/octet-stream".to_owned(),

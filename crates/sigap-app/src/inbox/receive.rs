@@ -12,7 +12,7 @@ use sigap_store::{NewAuditEntry, NewInbound, NewInboundFile};
 
 use crate::evidence::{clean_name, sniff};
 use crate::inbox::bounce::Bounce;
-use crate::inbox::read::{Flag, MailFile, ReadMail, read};
+use crate::inbox::read::{Flag, MailFile, ReadMail, read_with};
 use crate::inbox::template;
 use crate::inbox::thread::{Found, ReplyFile, find, post};
 use crate::{App, AppError, AppResult, millis};
@@ -77,7 +77,13 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
             received.raw.len()
         )));
     }
-    let mail = read(received.raw, app.rules.mail_in.authserv_id.as_deref());
+    let mail = read_with(
+        received.raw,
+        app.rules.mail_in.authserv_id.as_deref(),
+        app.rules.mail_in.pgp.as_deref(),
+    );
+    // A message that could not be opened reaches no ticket: the desk looks at it.
+    let sealed = mail.pgp.as_ref().is_some_and(|p| p.undecryptable());
     let key = dedupe_key(&mail, received.raw);
     if let Some(id) = app.store.find_inbound(&key, received.mailbox_uid).await? {
         return Ok(Kept::Again(id));
@@ -88,7 +94,9 @@ pub async fn receive(app: &App, received: Received<'_>) -> AppResult<Kept> {
     let (kind, status) = match (classify(&mail), &found) {
         // A sender the ticket knows, unless the mail server found the sender's domain
         // forged (DMARC): then the desk looks first.
-        (("report", _), Some(f)) if f.sender.is_some() && !mail.authentication.dmarc_failed() => {
+        (("report", _), Some(f))
+            if f.sender.is_some() && !mail.authentication.dmarc_failed() && !sealed =>
+        {
             ("reply", "posted")
         }
         (("report", _), Some(_)) => ("unverified", "new"),
@@ -180,6 +188,11 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
             authentication: &text(json!(mail.authentication)),
             fields: &text(serde_json::Value::Object(template::read(&mail.text))),
             flags: &text(json!(mail.flags)),
+            pgp: &mail
+                .pgp
+                .as_ref()
+                .map(|p| text(json!(p)))
+                .unwrap_or_default(),
             kind: p.kind,
             status: p.status,
             ticket_id: p
@@ -217,6 +230,7 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
         "kind": p.kind,
         "ticket": p.found.as_ref().map(|f| f.row.number.clone()),
         "acknowledged": acknowledged,
+        "pgp": mail.pgp,
         "files": p.files.iter().map(|f| json!({
             "name": f.name,
             "sha256": f.sha256,

@@ -1,11 +1,12 @@
 //! The help desk's inbox of received mail: the messages waiting (or all), one message with
-//! its attachments, the message as it arrived (downloaded, never rendered), and the two
-//! decisions: accept as a ticket, discard with a reason.
+//! its attachments, the message as it arrived (downloaded, never rendered), and the three
+//! decisions: accept as a ticket, discard with a reason, attach to a ticket.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sigap_app::inbox::InboxItem;
+use sigap_app::inbox::attach::{self, AttachRequest};
 use sigap_app::inbox::desk::{self, AcceptBody, AcceptRequest, DiscardRequest, Show};
 use sigap_app::views::SubmittedReport;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_inbox_raw))
         .routes(routes!(accept_inbox_item))
         .routes(routes!(discard_inbox_item))
+        .routes(routes!(attach_inbox_item))
 }
 
 /// Which messages to list.
@@ -143,5 +145,30 @@ async fn discard_inbox_item(
     let request: DiscardRequest = body.request()?;
     Ok(Json(
         desk::discard(&state.app, &caller, id, &request, source.0).await?,
+    ))
+}
+
+/// Attaches a waiting message to a ticket (help desk, CSIRT), after checking who wrote it:
+/// `as` a message of the ticket's reporter, a comment of the agency, or an internal note;
+/// `ticket` defaults to the ticket the message names. A message decided already answers
+/// 409; the sender is told nothing.
+#[utoipa::path(post, path = "/api/v1/inbox/{id}/attach", tag = "tickets",
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = AttachRequest, content_type = "application/json"),
+    responses((status = 200, body = InboxItem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the message was already decided"),
+        (status = 422, body = Problem)))]
+async fn attach_inbox_item(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    source: Source,
+    ApiPath(id): ApiPath<String>,
+    body: FormBody,
+) -> ApiResult<Json<InboxItem>> {
+    let id = id_of(&id)?;
+    let request: AttachRequest = body.request()?;
+    Ok(Json(
+        attach::attach(&state.app, &caller, id, &request, source.0).await?,
     ))
 }

@@ -1,4 +1,5 @@
-//! Service endpoints: health, statistics, `security.txt` and the fallback for unknown paths.
+//! Service endpoints: health, statistics, `security.txt`, the CSIRT's OpenPGP key and the
+//! fallback for unknown paths.
 
 use axum::Json;
 use axum::extract::State;
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(healthz))
         .routes(routes!(stats))
         .routes(routes!(security_txt))
+        .routes(routes!(pgp_key))
 }
 
 /// `200` when the server and its database answer.
@@ -48,11 +50,45 @@ async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
     let base = state.app.rules.public_url.trim_end_matches('/').to_owned();
     let expires =
         (state.app.now() + Duration::days(365)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let body = format!(
-        "Contact: {}\nContact: {base}/report\nExpires: {expires}\nPolicy: {base}/\nPreferred-Languages: id, en\nCanonical: {base}/.well-known/security.txt\n",
+    let mut body = format!(
+        "Contact: {}\nContact: {base}/report\nExpires: {expires}\n",
         state.web.security_contact
     );
+    if state.app.rules.mail_in.pgp.is_some() {
+        body.push_str(&format!("Encryption: {base}/pgp-key.txt\n"));
+    }
+    body.push_str(&format!(
+        "Policy: {base}/\nPreferred-Languages: id, en\nCanonical: {base}/.well-known/security.txt\n"
+    ));
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+/// The CSIRT's OpenPGP public key (armored), to encrypt reports to; 404 when the CSIRT has
+/// none (`SIGAP_PGP_KEY_FILE`).
+#[utoipa::path(get, path = "/pgp-key.txt", tag = "service",
+    responses((status = 200, content_type = "application/pgp-keys", body = String),
+        (status = 404, body = Problem)))]
+async fn pgp_key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let keys = state
+        .app
+        .rules
+        .mail_in
+        .pgp
+        .as_ref()
+        .ok_or_else(ApiError::not_found)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pgp-keys".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"csirt-{}.asc\"",
+                    &keys.fingerprint()[..16]
+                ),
+            ),
+        ],
+        keys.public_armored().to_owned(),
+    ))
 }
 
 /// Unknown paths answer a problem document.

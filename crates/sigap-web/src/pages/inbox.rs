@@ -6,7 +6,10 @@
 //! is the report form filled with what the mail gave (its template fields, its sender, its
 //! subject), with the accepted attachments to take as evidence; it opens the ticket through
 //! `inbox::desk::accept` and lands on it. "Buang" asks why (spam, out of scope, a duplicate
-//! of a named ticket). Auditors and admins read; other roles are refused (403).
+//! of a named ticket). "Lampirkan ke tiket" attaches it to the ticket it names (or another)
+//! as a message of the reporter, a comment of the agency or an internal note. What was
+//! found of OpenPGP is said in words (decrypted or not, the signature's verdict and whose
+//! key). Auditors and admins read; other roles are refused (403).
 
 use askama::Template;
 use axum::Router;
@@ -17,7 +20,9 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value};
 use sigap_app::AppError;
 use sigap_app::inbox::InboxItem;
+use sigap_app::inbox::attach::{self, AttachRequest};
 use sigap_app::inbox::desk::{self, AcceptRequest, DiscardRequest, Show};
+use sigap_app::inbox::pgp::PgpResult;
 use sigap_core::{FieldError, Role};
 
 use crate::AppState;
@@ -36,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/inbox/{id}/raw", get(raw))
         .route("/inbox/{id}/accept", post(accept))
         .route("/inbox/{id}/discard", post(discard))
+        .route("/inbox/{id}/attach", post(attach))
 }
 
 /// The roles that decide on received mail.
@@ -110,6 +116,12 @@ struct ItemPage {
     status_label: String,
     reason_label: Option<String>,
     flag_labels: Vec<String>,
+    /// What was found of OpenPGP, a sentence each.
+    pgp_lines: Vec<String>,
+    /// Encrypted and not opened: no text was read.
+    sealed: bool,
+    /// What a message may be attached to a ticket as, with their labels.
+    attach_as: Vec<(String, String)>,
 }
 
 fn item_layout(lang: PageLang, id: i64, session: &sigap_app::identity::login::Session) -> Layout {
@@ -176,15 +188,6 @@ fn item_page(
             Some((label, value.to_owned()))
         })
         .collect();
-    let reasons = desk::DISCARD_REASONS
-        .iter()
-        .map(|r| {
-            (
-                (*r).to_owned(),
-                lang.t(&format!("inbox.reason.{r}")).into_owned(),
-            )
-        })
-        .collect();
     ItemPage {
         layout: item_layout(lang, item.id, session),
         lang,
@@ -194,7 +197,7 @@ fn item_page(
         files,
         read_fields,
         errors: Vec::new(),
-        reasons,
+        reasons: labelled(lang, "inbox.reason", &desk::DISCARD_REASONS),
         status_label: lang
             .t(&format!("inbox.status.{}", item.status))
             .into_owned(),
@@ -207,8 +210,55 @@ fn item_page(
             .iter()
             .map(|f| lang.t(&format!("inbox.flag.{f}")).into_owned())
             .collect(),
+        pgp_lines: item
+            .pgp
+            .as_ref()
+            .map(|p| pgp_lines(lang, p))
+            .unwrap_or_default(),
+        sealed: item.pgp.as_ref().is_some_and(|p| p.undecryptable()),
+        attach_as: labelled(lang, "inbox.attach_as", &attach::ATTACH_AS),
         mail: item,
     }
+}
+
+/// `(value, label)` of each of `values`, the label under `{prefix}.{value}`.
+fn labelled(lang: PageLang, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|v| {
+            (
+                (*v).to_owned(),
+                lang.t(&format!("{prefix}.{v}")).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// What was found of OpenPGP, as sentences for the desk.
+fn pgp_lines(lang: PageLang, pgp: &PgpResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    match pgp.encryption.as_str() {
+        "decrypted" => lines.push(lang.t("inbox.pgp.decrypted").into_owned()),
+        "undecryptable" => lines.push(lang.tf(
+            "inbox.pgp.undecryptable",
+            &[("why", pgp.error.clone().unwrap_or_default())],
+        )),
+        _ => {}
+    }
+    if matches!(pgp.signature.as_str(), "good" | "bad" | "unknown_key") {
+        let signer = match (&pgp.signer_user, &pgp.signer) {
+            (Some(user), Some(fpr)) => format!("{user}, {fpr}"),
+            (None, Some(fpr)) => fpr.clone(),
+            (Some(user), None) => user.clone(),
+            (None, None) => "—".to_owned(),
+        };
+        let key = format!("inbox.pgp.{}", pgp.signature);
+        lines.push(lang.tf(&key, &[("signer", signer)]));
+        if let Some(source) = &pgp.signer_key {
+            lines.push(lang.t(&format!("inbox.pgp.key.{source}")).into_owned());
+        }
+    }
+    lines
 }
 
 /// The frame of a message's routes: the inbox's layout and the message's id (a path that
@@ -320,6 +370,26 @@ fn posted(
     Ok((layout, id, body))
 }
 
+async fn attach(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path(id): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let (layout, id, body) = posted(lang, &session, &id, body)?;
+    let request: AttachRequest = sigap_core::form::request(&body.fields)
+        .map_err(AppError::Invalid)
+        .or_page(&layout)?;
+    let attached = attach::attach(&state.app, &session.caller, id, &request, source.0).await;
+    let to = |item: &InboxItem| match &item.ticket {
+        Some(n) => format!("/tickets/{n}"),
+        None => format!("/inbox/{}", item.id),
+    };
+    decided(&state, lang, &session, (layout, id), attached, to).await
+}
+
 async fn discard(
     State(state): State<AppState>,
     lang: PageLang,
@@ -329,18 +399,31 @@ async fn discard(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let (layout, id, body) = posted(lang, &session, &id, body)?;
-    let caller = &session.caller;
-    let request: DiscardRequest = match sigap_core::form::request(&body.fields) {
-        Ok(request) => request,
-        Err(errors) => return Err(AppError::Invalid(errors)).or_page(&layout),
-    };
-    match desk::discard(&state.app, caller, id, &request, source.0).await {
-        Ok(_) => Ok(Redirect::to(&format!("/inbox?discarded={id}")).into_response()),
+    let request: DiscardRequest = sigap_core::form::request(&body.fields)
+        .map_err(AppError::Invalid)
+        .or_page(&layout)?;
+    let discarded = desk::discard(&state.app, &session.caller, id, &request, source.0).await;
+    let to = |item: &InboxItem| format!("/inbox?discarded={}", item.id);
+    decided(&state, lang, &session, (layout, id), discarded, to).await
+}
+
+/// Where a decision lands: the page `to` names for the decided message, or the message
+/// again with the errors of its form.
+async fn decided(
+    state: &AppState,
+    lang: PageLang,
+    session: &sigap_app::identity::login::Session,
+    (layout, id): (Layout, i64),
+    result: Result<InboxItem, AppError>,
+    to: impl FnOnce(&InboxItem) -> String,
+) -> PageResult {
+    match result {
+        Ok(item) => Ok(Redirect::to(&to(&item)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let item = desk::show(&state.app, caller, id, None)
+            let item = desk::show(&state.app, &session.caller, id, None)
                 .await
                 .or_page(&layout)?;
-            let mut page = item_page(lang, &state, &session, item, &Value::Null);
+            let mut page = item_page(lang, state, session, item, &Value::Null);
             page.errors = errors.iter().map(|e| e.message.clone()).collect();
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

@@ -63,6 +63,21 @@ struct MailArgs {
     /// CA certificates (PEM) trusted for the mailbox's TLS besides the system's.
     #[arg(long, env = "SIGAP_IMAP_CA_FILE")]
     imap_ca_file: Option<std::path::PathBuf>,
+    /// The CSIRT's OpenPGP secret key (armored or binary): mail encrypted to it is opened,
+    /// and its public half is served at `/pgp-key.txt` and named in security.txt.
+    #[arg(long, env = "SIGAP_PGP_KEY_FILE")]
+    pgp_key_file: Option<std::path::PathBuf>,
+    /// The passphrase of that key (empty when it has none).
+    #[arg(
+        long,
+        env = "SIGAP_PGP_PASSPHRASE",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pgp_passphrase: String,
+    /// Public keys (armored) the CSIRT knows, to check signatures of mail against.
+    #[arg(long, env = "SIGAP_PGP_KNOWN_KEYS")]
+    pgp_known_keys: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -105,7 +120,34 @@ impl MailArgs {
                 "off" => false,
                 other => anyhow::bail!("SIGAP_EMAIL_AUTO_ACCEPT is `on` or `off`, not `{other}`"),
             },
+            pgp: self.pgp_keys()?,
         })
+    }
+
+    /// The CSIRT's OpenPGP key, when `SIGAP_PGP_KEY_FILE` names one; a key that cannot be
+    /// used stops the start with what is wrong.
+    fn pgp_keys(&self) -> anyhow::Result<Option<std::sync::Arc<sigap_app::inbox::pgp::PgpKeys>>> {
+        let Some(path) = &self.pgp_key_file else {
+            if self.pgp_known_keys.is_some() {
+                anyhow::bail!("SIGAP_PGP_KNOWN_KEYS needs SIGAP_PGP_KEY_FILE");
+            }
+            return Ok(None);
+        };
+        let secret = std::fs::read(path)
+            .with_context(|| format!("SIGAP_PGP_KEY_FILE: cannot read {}", path.display()))?;
+        let known = match &self.pgp_known_keys {
+            Some(known) => std::fs::read(known).with_context(|| {
+                format!("SIGAP_PGP_KNOWN_KEYS: cannot read {}", known.display())
+            })?,
+            None => Vec::new(),
+        };
+        let keys = sigap_app::inbox::pgp::PgpKeys::load(&secret, &self.pgp_passphrase, &known)
+            .map_err(|e| anyhow::anyhow!("SIGAP_PGP_KEY_FILE {}: {e}", path.display()))?;
+        tracing::info!(
+            fingerprint = keys.fingerprint(),
+            "mail encrypted to the CSIRT's key is opened"
+        );
+        Ok(Some(std::sync::Arc::new(keys)))
     }
 
     /// Starts reading the mailbox when `SIGAP_IMAP_URL` is set.

@@ -31,40 +31,6 @@ sigap_testkit::on_both_backends! {
         postgres_the_desk_accepts_and_discards;
 }
 
-/// Delivers with Python's `smtplib.LMTP`, reading one answer to DATA per accepted
-/// recipient: prints `{"refused": {...}, "data": [codes]}` (recipients refused at RCPT with
-/// their code, the distinct answers to DATA) or `{"error": code}` when the whole message
-/// was refused.
-const CLIENT: &str = r#"
-import json, smtplib, sys
-host, port, sender, rcpts, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
-data = open(path, "rb").read()
-c = smtplib.LMTP(host, port)
-c.ehlo_or_helo_if_needed()
-code, _ = c.mail(sender)
-if code != 250:
-    print(json.dumps({"error": code}))
-    sys.exit(0)
-accepted, refused = [], {}
-for r in rcpts:
-    code, _ = c.rcpt(r)
-    if code == 250:
-        accepted.append(r)
-    else:
-        refused[r] = code
-if not accepted:
-    print(json.dumps({"error": sorted(set(refused.values()))[0]}))
-    sys.exit(0)
-# LMTP answers DATA once per accepted recipient (RFC 2033 section 4.2).
-code, _ = c.data(data)
-codes = [code] + [c.getreply()[0] for _ in accepted[1:]]
-c.quit()
-if all(x >= 400 for x in codes):
-    print(json.dumps({"error": codes[0]}))
-else:
-    print(json.dumps({"refused": refused, "data": sorted(set(codes))}))
-"#;
-
 /// Sends DATA and hangs up before the answer, as a mail server that dies would.
 const HANG_UP: &str = r#"
 import socket, sys
@@ -124,16 +90,13 @@ impl Lmtp {
     pub(crate) async fn deliver(&self, sender: &str, rcpts: &[String], message: &[u8]) -> Value {
         let path = self.dir.path().join(format!("m{}.eml", next_name()));
         std::fs::write(&path, message).unwrap();
-        let port = self.port.to_string();
-        let rcpts = serde_json::to_string(rcpts).unwrap();
+        let port = self.port;
+        let rcpts = rcpts.to_vec();
         let sender = sender.to_owned();
         let output = tokio::task::spawn_blocking(move || {
-            Command::new("python3")
-                .args(["-c", CLIENT, "127.0.0.1", &port, &sender, &rcpts])
-                .arg(&path)
-                .output()
+            sigap_testkit::lmtp::deliver(port, &sender, &rcpts, &path)
         });
-        let output = output.await.unwrap().expect("python3 runs");
+        let output = output.await.unwrap();
         assert!(
             output.status.success(),
             "{}",
@@ -248,7 +211,12 @@ pub(crate) async fn get_as(app: &TestApp, role: &str, path: &str) -> reqwest::Re
     app.get(Some(app.token(role)), path).await
 }
 
-async fn post_as(app: &TestApp, role: &str, path: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn post_as(
+    app: &TestApp,
+    role: &str,
+    path: &str,
+    body: &Value,
+) -> reqwest::Response {
     app.client
         .post(app.url(path))
         .bearer_auth(app.token(role))
@@ -271,7 +239,7 @@ async fn only_item(app: &TestApp) -> Value {
     item(app, id).await
 }
 
-async fn item(app: &TestApp, id: i64) -> Value {
+pub(crate) async fn item(app: &TestApp, id: i64) -> Value {
     let (status, item) = read(get_as(app, "helpdesk", &format!("/api/v1/inbox/{id}")).await).await;
     assert_eq!(status, StatusCode::OK, "{item:#}");
     item

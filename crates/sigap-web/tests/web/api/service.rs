@@ -206,6 +206,9 @@ async fn service_endpoints(app: TestApp) {
         expires > app.now() && expires <= app.now() + chrono::TimeDelta::days(366),
         "{text}"
     );
+    // Without the CSIRT's OpenPGP key, no `Encryption:` and no key to fetch.
+    assert!(field("Encryption").is_empty(), "{text}");
+    problem(app.get(None, "/pgp-key.txt").await, StatusCode::NOT_FOUND).await;
 
     // Unknown paths answer a problem document.
     problem(

@@ -2,8 +2,10 @@
 //! works it in the browser: the waiting mail in the header's
 //! count and on `/inbox`, one message with its text shown as text (a hostile subject and
 //! HTML body escaped, never rendered), the report form filled from the mail's template, and
-//! the two decisions posted with their anti-CSRF token: accept lands on the new ticket,
-//! discard on the inbox. A system owner is refused.
+//! the decisions posted with their anti-CSRF token: accept lands on the new ticket, discard
+//! on the inbox, attach (an unverified reply, its claimed ticket offered) on the ticket
+//! with the text on it. Encrypted mail without a key is said to be unopened, with why. A
+//! system owner is refused.
 
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
@@ -60,6 +62,13 @@ const HOSTILE_MAIL: &str = "From: \"<img src=x onerror=alert(1)>\" <m@evil.examp
     To: csirt@batam.go.id\r\nMessage-ID: <page-2@example.com>\r\n\
     Subject: <script>alert(1)</script>\r\nContent-Type: text/html\r\n\r\n\
     <p>Halo <b>tim</b></p><script>alert(2)</script>&lt;b&gt;teks&lt;/b&gt;\r\n";
+
+const SEALED_MAIL: &str = "From: peneliti@example.org\r\nTo: csirt@batam.go.id\r\n\
+    Message-ID: <page-4@example.com>\r\nSubject: ...\r\nContent-Type: multipart/encrypted; \
+    protocol=\"application/pgp-encrypted\"; boundary=x\r\n\r\n--x\r\n\
+    Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--x\r\n\
+    Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\n\
+    hQEMA5Zl\r\n-----END PGP MESSAGE-----\r\n--x--\r\n";
 
 async fn the_desk_works_the_inbox_in_the_browser(app: TestApp) {
     let template = deliver(&app, TEMPLATE_MAIL).await;
@@ -162,6 +171,61 @@ async fn the_desk_works_the_inbox_in_the_browser(app: TestApp) {
     let list = browser.get(discarded.location()).await;
     assert!(list.body.contains("id=\"discarded\""));
     assert!(!list.body.contains("nav-inbox"), "nothing waits");
+
+    // The reporter's address with DMARC failing: unverified, attached by hand after a check.
+    let number = accepted
+        .location()
+        .trim_start_matches("/tickets/")
+        .to_owned();
+    let number = number.split('?').next().unwrap_or_default().to_owned();
+    let doubtful = deliver(
+        &app,
+        &format!(
+            "From: rina@example.com\r\nTo: csirt@batam.go.id\r\nMessage-ID: <page-3@example.com>\r\n\
+             Authentication-Results: mx.batam.go.id; dmarc=fail\r\nSubject: Re: [{number}]\r\n\r\n\
+             Tambahan: parameter nisn juga rentan.\r\n"
+        ),
+    )
+    .await;
+    let page = browser.get(&format!("/inbox/{doubtful}")).await;
+    assert!(
+        page.body.contains(&format!(
+            "id=\"attach-ticket\" name=\"ticket\" value=\"{number}\""
+        )),
+        "the claimed ticket is offered: {}",
+        page.body
+    );
+    let token = page.csrf();
+    let attached = browser
+        .post_multipart(
+            &format!("/inbox/{doubtful}/attach"),
+            form(&[
+                (CSRF_FIELD, token.as_str()),
+                ("ticket", &number),
+                ("as", "reporter"),
+            ]),
+        )
+        .await;
+    assert_eq!(attached.status, StatusCode::SEE_OTHER, "{}", attached.body);
+    assert_eq!(attached.location(), format!("/tickets/{number}"));
+    let ticket = browser.get(attached.location()).await;
+    assert!(
+        ticket
+            .body
+            .contains("Tambahan: parameter nisn juga rentan.")
+    );
+
+    // Encrypted mail, and no key to open it with: kept, said so, no text shown.
+    let sealed = deliver(&app, SEALED_MAIL).await;
+    let page = browser.get(&format!("/inbox/{sealed}")).await;
+    assert!(page.body.contains("id=\"mail-sealed\""), "{}", page.body);
+    assert!(
+        page.body.contains("SIGAP_PGP_KEY_FILE"),
+        "the reason is shown"
+    );
+    assert!(!page.body.contains("hQEMA"), "no ciphertext as text");
+    let list = browser.get("/inbox").await;
+    assert!(list.body.contains("Tidak dapat dibuka"), "{}", list.body);
 
     // A system owner has no inbox.
     let owner = staff(
