@@ -1,6 +1,7 @@
 //! The command line as an operator uses it: registries, tokens, the audit chain (and its
 //! tampering), backup and restore, `serve --demo` answering `/healthz`, and `sigap worker`
-//! sending the mail that `serve` queued. On SQLite, and
+//! sending the mail that `serve` queued, a message kept once by a server killed before it
+//! could commit it (`cli/mail_kill.rs`). On SQLite, and
 //! on PostgreSQL when `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,6 +11,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use sigap_testkit::{Backend, TestDatabase};
+
+#[path = "cli/mail_kill.rs"]
+mod mail_kill;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
