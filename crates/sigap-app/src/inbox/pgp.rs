@@ -311,26 +311,39 @@ pub(crate) fn decrypt(
     known: Vec<Candidate>,
     sent: impl Fn(&[u8]) -> Vec<SignedPublicKey>,
 ) -> Result<(Vec<u8>, Option<SignatureCheck>), String> {
-    let (message, _) = Message::from_reader(BufReader::new(data))
-        .map_err(|e| format!("not an OpenPGP message ({e})"))?;
+    // The desk reads these reasons: short words, the library's own detail in the log.
+    let (message, _) = Message::from_reader(BufReader::new(data)).map_err(|e| {
+        tracing::info!(error = %e, "an OpenPGP message could not be read");
+        "the encrypted part is not a readable OpenPGP message (damaged or cut off)".to_owned()
+    })?;
+    let recipients = recipients(&message);
     let password = Password::from(keys.passphrase.as_str());
     let mut message = match message.decrypt(&password, &keys.secret) {
         Ok(m) => m,
         Err(pgp::errors::Error::MissingKey) => {
-            return Err("encrypted to another key, not the CSIRT's".to_owned());
+            return Err(format!(
+                "encrypted to another key ({recipients}), not the CSIRT's"
+            ));
         }
-        Err(e) => return Err(format!("decryption failed ({e})")),
+        Err(e) => {
+            tracing::info!(error = %e, "an OpenPGP message could not be decrypted");
+            return Err(
+                "decryption failed (the message is damaged or uses an algorithm sigap does \
+                 not read)"
+                    .to_owned(),
+            );
+        }
     };
     for _ in 0..3 {
         message = message
             .decompress()
-            .map_err(|e| format!("the message could not be decompressed ({e})"))?;
+            .map_err(|_| "the decrypted message could not be decompressed".to_owned())?;
     }
     let mut plain = Vec::new();
     (&mut message)
         .take(MAX_PLAINTEXT + 1)
         .read_to_end(&mut plain)
-        .map_err(|e| format!("the message could not be read ({e})"))?;
+        .map_err(|_| "the decrypted message could not be read to its end".to_owned())?;
     if plain.len() as u64 > MAX_PLAINTEXT {
         return Err(format!(
             "the plaintext is larger than {MAX_PLAINTEXT} bytes"
@@ -345,6 +358,26 @@ pub(crate) fn decrypt(
         judge(&Signed::Message(&message), &all)
     });
     Ok((plain, check))
+}
+
+/// The key ids an encrypted message names as its recipients (`0x…`, comma-separated).
+fn recipients(message: &Message<'_>) -> String {
+    let Message::Encrypted { esk, .. } = message else {
+        return "?".to_owned();
+    };
+    let ids: Vec<String> = esk
+        .iter()
+        .filter_map(|e| match e {
+            pgp::composed::Esk::PublicKeyEncryptedSessionKey(p) => p.id().ok(),
+            _ => None,
+        })
+        .map(|id| format!("0x{}", hex_upper(id.as_ref())))
+        .collect();
+    if ids.is_empty() {
+        "no key named".to_owned()
+    } else {
+        ids.join(", ")
+    }
 }
 
 /// The verdict on a detached signature (armored) over `data`.
