@@ -222,21 +222,7 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
     let acknowledged = p.kind == "report"
         && !p.auto
         && crate::inbox::acknowledge::enqueue(&mut tx, app, id, mail, &p.thread_key, now).await?;
-    let details = json!({
-        "inbound_id": id,
-        "via": received.via,
-        "message_id": mail.message_id,
-        "raw_sha256": p.raw_sha256,
-        "kind": p.kind,
-        "ticket": p.found.as_ref().map(|f| f.row.number.clone()),
-        "acknowledged": acknowledged,
-        "pgp": mail.pgp,
-        "files": p.files.iter().map(|f| json!({
-            "name": f.name,
-            "sha256": f.sha256,
-            "refused": f.refused,
-        })).collect::<Vec<_>>(),
-    });
+    let details = audit_details(id, received, p, acknowledged);
     tx.append_audit(&NewAuditEntry {
         at: now,
         actor: "mail".to_owned(),
@@ -250,6 +236,30 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
     .await?;
     tx.commit().await?;
     Ok(Kept::New(id))
+}
+
+/// What the audit entry of a kept message says of it.
+fn audit_details(
+    id: i64,
+    received: &Received<'_>,
+    p: &Prepared<'_>,
+    acknowledged: bool,
+) -> serde_json::Value {
+    json!({
+        "inbound_id": id,
+        "via": received.via,
+        "message_id": p.mail.message_id,
+        "raw_sha256": p.raw_sha256,
+        "kind": p.kind,
+        "ticket": p.found.as_ref().map(|f| f.row.number.clone()),
+        "acknowledged": acknowledged,
+        "pgp": p.mail.pgp,
+        "files": p.files.iter().map(|f| json!({
+            "name": f.name,
+            "sha256": f.sha256,
+            "refused": f.refused,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// The key a message is recorded once under: its Message-ID with its sender, or the hash
