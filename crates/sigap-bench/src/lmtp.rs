@@ -5,7 +5,7 @@
 //! Message-ID. It prints the intake rate (messages/s between the first and last `250`),
 //! the latency from the end of DATA to `250` (the commit is inside it), and then, one
 //! message at a time, the time from the end of DATA until the message is listed by
-//! `GET /api/v1/inbox`.
+//! `GET /api/v1/inbox`. On PostgreSQL when `SIGAP_DATABASE_URL` names an empty database.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -131,8 +131,10 @@ fn message(n: usize, attachment_kb: usize) -> Vec<u8> {
 async fn start(args: &LmtpArgs, dir: &ScratchDir) -> anyhow::Result<(Server, u16, String)> {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data)?;
+    // PostgreSQL when `SIGAP_DATABASE_URL` names it (the server and `sigap token` read it
+    // too), else the data directory's SQLite file.
     crate::seed::main(SeedArgs {
-        database_url: None,
+        database_url: std::env::var("SIGAP_DATABASE_URL").ok(),
         count: 0,
         data_dir: data.clone(),
         tasks: 1,
