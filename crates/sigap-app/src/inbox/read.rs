@@ -127,7 +127,7 @@ pub fn read_with(raw: &[u8], trusted_authserv: Option<&str>, keys: Option<&PgpKe
     if result.undecryptable() {
         mail.text.clear();
         mail.files.clear();
-    } else if let Some(text) = sealed::inline(&mail.text, keys, &opened.sent, &mut result) {
+    } else if let Some(text) = sealed::inline(&mail.text, keys, raw, &mut result) {
         mail.text = text;
     }
     mail.pgp = (result != PgpResult::default()).then_some(result);

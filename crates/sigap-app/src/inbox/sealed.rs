@@ -15,22 +15,22 @@ use crate::inbox::pgp::{
 };
 
 /// A message as sigap reads it after PGP: the bytes to read instead of the raw message (an
-/// encrypted one, opened), what was found, and the keys the message carries.
+/// encrypted one, opened), and what was found.
+#[derive(Default)]
 pub(crate) struct Opened {
     pub bytes: Option<Vec<u8>>,
     pub pgp: Option<PgpResult>,
-    pub sent: Vec<SignedPublicKey>,
 }
 
 /// Opens `raw` when it is PGP/MIME: decrypts `multipart/encrypted`, judges the signature
-/// of `multipart/signed` (also inside an encrypted one).
+/// of `multipart/signed` (also inside an encrypted one). Other mail, nearly all of it, is
+/// let through after a look at its header block.
 pub(crate) fn open(raw: &[u8], keys: Option<&PgpKeys>) -> Opened {
+    if !names_pgp_mime(raw) {
+        return Opened::default();
+    }
     let Some(message) = MessageParser::default().parse(raw) else {
-        return Opened {
-            bytes: None,
-            pgp: None,
-            sent: Vec::new(),
-        };
+        return Opened::default();
     };
     let sent = sent_keys(&message);
     let mut result = PgpResult::default();
@@ -72,33 +72,34 @@ pub(crate) fn open(raw: &[u8], keys: Option<&PgpKeys>) -> Opened {
             let all = candidates(keys, sent.clone());
             match check_mime_signed(raw, &all) {
                 Some(check) => result.judged(check),
-                None => return plain(sent),
+                None => return Opened::default(),
             }
         }
-        _ => return plain(sent),
+        _ => return Opened::default(),
     }
     Opened {
         bytes,
         pgp: Some(result),
-        sent,
     }
 }
 
-fn plain(sent: Vec<SignedPublicKey>) -> Opened {
-    Opened {
-        bytes: None,
-        pgp: None,
-        sent,
-    }
+/// Whether the header block of `raw` names a PGP/MIME type (`multipart/encrypted`,
+/// `multipart/signed`), whatever the case.
+fn names_pgp_mime(raw: &[u8]) -> bool {
+    let headers = &raw[..header_end(raw).unwrap_or(raw.len())];
+    let lower = headers.to_ascii_lowercase();
+    [b"multipart/encrypted".as_slice(), b"multipart/signed"]
+        .iter()
+        .any(|t| lower.windows(t.len()).any(|w| w == *t))
 }
 
-/// Opens inline PGP in `text`: an armored encrypted block is replaced by its plaintext, a
-/// clear-signed text by the text it signs. Answers the new text, or `None` when it holds
-/// no PGP.
+/// Opens inline PGP in `text` (of the message `raw`): an armored encrypted block is
+/// replaced by its plaintext, a clear-signed text by the text it signs. Answers the new
+/// text, or `None` when it holds no PGP.
 pub(crate) fn inline(
     text: &str,
     keys: Option<&PgpKeys>,
-    sent: &[SignedPublicKey],
+    raw: &[u8],
     result: &mut PgpResult,
 ) -> Option<String> {
     const MESSAGE: (&str, &str) = ("-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----");
@@ -106,7 +107,12 @@ pub(crate) fn inline(
         "-----BEGIN PGP SIGNED MESSAGE-----",
         "-----END PGP SIGNATURE-----",
     );
-    let all = candidates(keys, sent.to_vec());
+    if !text.contains("-----BEGIN PGP ") {
+        return None;
+    }
+    // The keys the message carries, read only for a text that holds PGP.
+    let sent = &entity_keys(raw);
+    let all = candidates(keys, sent.clone());
     let mut text = text.to_owned();
     let mut changed = false;
     if let Some((start, end)) = block(&text, MESSAGE) {
@@ -116,7 +122,7 @@ pub(crate) fn inline(
             Some(keys) => decrypt(
                 keys,
                 armored.as_bytes(),
-                candidates(Some(keys), sent.to_vec()),
+                candidates(Some(keys), sent.clone()),
                 |_| Vec::new(),
             ),
         };
@@ -389,7 +395,7 @@ mod tests {
         let opened = open(b"From: a@example.com\r\n\r\nhalo\r\n", None);
         assert!(opened.pgp.is_none() && opened.bytes.is_none());
         let mut result = PgpResult::default();
-        assert!(inline("halo", None, &[], &mut result).is_none());
+        assert!(inline("halo", None, b"", &mut result).is_none());
         assert_eq!(result, PgpResult::default());
     }
 }
