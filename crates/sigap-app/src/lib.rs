@@ -15,6 +15,7 @@ use sigap_store::StoreError;
 // fails on a cycle between areas or between the modules inside one.
 pub mod admin;
 pub mod documents;
+pub mod exports;
 pub mod identity;
 pub mod inbox;
 pub mod intake;

@@ -20,6 +20,7 @@ const MAX_FUNCTION_LINES: usize = 80;
 const AREAS: &[&str] = &[
     "admin",
     "documents",
+    "exports",
     "identity",
     "inbox",
     "intake",

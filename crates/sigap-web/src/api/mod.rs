@@ -4,6 +4,7 @@ pub mod action_bodies;
 pub mod audit;
 pub mod credentials;
 pub mod documents;
+pub mod exports;
 pub mod inbox;
 pub mod jobs;
 pub mod meetings;

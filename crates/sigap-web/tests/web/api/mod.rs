@@ -13,6 +13,7 @@ mod config;
 mod deadlines;
 pub(crate) mod documents;
 mod evidence;
+mod exports;
 mod imap;
 pub(crate) mod inbox;
 mod intake;
