@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use sigap_app::AppError;
+use sigap_app::exports;
 use sigap_app::identity::login::Session;
 use sigap_app::views::{CommentView, TicketView, TimelineEntry};
 use sigap_app::workflow::tickets;
@@ -46,6 +47,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/tickets/{ticket_number}/evidence/{id}/preview",
             get(preview_evidence),
+        )
+        .route(
+            "/tickets/{ticket_number}/export/{format}",
+            get(export_ticket),
         )
 }
 
@@ -437,6 +442,32 @@ async fn download_evidence(
         Ok(attachment(&meta.name, &meta.sha256, bytes))
     })
     .await
+}
+
+/// The ticket for partners (`stix` or `misp`), as `GET /api/v1/tickets/{n}/export/…`.
+async fn export_ticket(
+    State(state): State<AppState>,
+    lang: PageLang,
+    source: Source,
+    StaffSession(session): StaffSession,
+    Path((number, format)): Path<(String, String)>,
+) -> PageResult {
+    let title = lang.t("queue.title").into_owned();
+    let layout = Layout::staff(lang, "/tickets", title, &session);
+    let format = match format.as_str() {
+        "stix" => exports::Format::Stix,
+        "misp" => exports::Format::Misp,
+        _ => return Err(AppError::NotFound("export".into())).or_page(&layout),
+    };
+    let export = exports::ticket(&state.app, &session.caller, &number, format, source.0)
+        .await
+        .or_page(&layout)?;
+    Ok(crate::download::attachment(
+        &export.name,
+        export.media_type,
+        &export.sha256,
+        export.bytes,
+    ))
 }
 
 /// An evidence image, re-encoded, to be shown on the ticket page.

@@ -4,7 +4,8 @@
 //! high, CVSS, CWE-89): the TLP 2.0 marking of its label on every object, the CWE as a
 //! reference, the CVSS, the system that has the finding; never the reporter's name,
 //! address or telephone, nor the proof of concept. The agency's system owner exports it;
-//! another agency's owner gets a 404, audited as refused; every export is audited.
+//! another agency's owner gets a 404, audited as refused; every export is audited. The
+//! ticket page offers both downloads.
 
 use std::process::Command;
 
@@ -12,8 +13,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sigap_testkit::{TestApp, valid_report};
 
+use crate::support::{Browser, PASSWORD, staff};
+
 sigap_testkit::on_both_backends! {
-    sigap_testkit::spawn_app;
+    |backend| sigap_testkit::spawn_app_with(backend, |s: &mut sigap_testkit::Start| {
+        s.rules.totp_required_roles.clear();
+    });
     a_ticket_exports_to_stix_and_misp: sqlite_a_ticket_exports_to_stix_and_misp,
         postgres_a_ticket_exports_to_stix_and_misp;
 }
@@ -180,4 +185,22 @@ async fn a_ticket_exports_to_stix_and_misp(app: TestApp) {
     };
     assert_eq!(count("ok"), 4);
     assert_eq!(count("refused:404"), 1);
+
+    // The same downloads from the ticket page.
+    let analyst = staff(&app, "mitra@kominfo.batam.go.id", "csirt", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(analyst, PASSWORD).await;
+    let page = browser.get(&format!("/tickets/{n}")).await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/tickets/{n}/export/stix\" download")),
+        "{}",
+        page.body
+    );
+    let download = browser.get(&format!("/tickets/{n}/export/misp")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "application/json");
+    assert!(download.body.contains("\"Event\""));
+    let unknown = browser.get(&format!("/tickets/{n}/export/pdf")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
