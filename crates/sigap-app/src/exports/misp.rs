@@ -9,9 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sigap_core::{Criticality, Severity, Tlp};
 
-use crate::exports::Csirt;
 use crate::exports::stix::{cut, cwe, stamp};
-use crate::views::TicketView;
+use crate::exports::{Csirt, Finding};
 
 /// MISP's `vulnerability` object template (misp-objects).
 const VULNERABILITY_TEMPLATE: &str = "81650945-f186-437b-8945-9f31715d32da";
@@ -29,8 +28,8 @@ fn distribution(tlp: Tlp) -> &'static str {
 }
 
 /// MISP's threat level: 1 high, 2 medium, 3 low.
-fn threat_level(view: &TicketView) -> &'static str {
-    match (view.criticality, view.report.severity) {
+fn threat_level(f: &Finding) -> &'static str {
+    match (f.criticality, f.severity) {
         (Some(Criticality::High), _) => "1",
         (Some(Criticality::Low), _) => "3",
         (None, Severity::Critical | Severity::High) => "1",
@@ -39,10 +38,10 @@ fn threat_level(view: &TicketView) -> &'static str {
     }
 }
 
-/// Ticket `view` as a MISP event made at `now`.
-pub fn event(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
+/// Finding `view` as a MISP event made at `now`.
+pub fn event(view: &Finding, csirt: &Csirt, now: DateTime<Utc>) -> Value {
     let n = &view.number;
-    let report = &view.report;
+    let report = view;
     let uuid = |part: &str| csirt.uuid(&format!("{n}/misp/{part}"));
     let attribute = |relation: &str, kind: &str, value: Value| {
         json!({
@@ -63,13 +62,9 @@ pub fn event(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
         attribute("created", "datetime", json!(stamp(view.created_at))),
         attribute("modified", "datetime", json!(stamp(view.updated_at))),
     ];
-    if let Some(cvss) = &report.cvss {
-        attributes.push(attribute(
-            "cvss-score",
-            "float",
-            json!(cvss.score.to_string()),
-        ));
-        attributes.push(attribute("cvss-string", "text", json!(cvss.vector)));
+    if let Some((vector, score)) = &report.cvss {
+        attributes.push(attribute("cvss-score", "float", json!(score.to_string())));
+        attributes.push(attribute("cvss-string", "text", json!(vector)));
     }
     let mut event_attributes = Vec::new();
     if let Some((id, _)) = cwe(&report.vulnerability_type) {

@@ -14,9 +14,62 @@ use serde_json::json;
 use sha1::Sha1;
 use sha2::Digest;
 
+use chrono::{DateTime, Utc};
+use sigap_core::{Criticality, Severity, Tlp};
+use sigap_store::TicketRow;
+
 use crate::auth::Caller;
-use crate::views::TicketView;
-use crate::{App, AppResult, audit, millis};
+use crate::workflow::queue::{self, ListQuery};
+use crate::{App, AppError, AppResult, audit, from_millis, millis};
+
+/// The most tickets one export of a set holds.
+pub const MAX_TICKETS: usize = 1000;
+
+/// What of a ticket leaves for partners: the finding, its class and score, the system and
+/// its agency, the label and the dates; nothing of the reporter, the proof of concept,
+/// comments or files.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub number: String,
+    pub tlp: Tlp,
+    pub state_label: String,
+    pub title: String,
+    pub description: String,
+    pub vulnerability_type: String,
+    pub severity: Severity,
+    /// The CVSS vector and its base score.
+    pub cvss: Option<(String, f64)>,
+    pub criticality: Option<Criticality>,
+    pub target_host: String,
+    pub system: Option<String>,
+    pub agency: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Finding {
+    /// The finding of ticket `row` (read only for what is exported).
+    pub fn of(row: &TicketRow) -> Finding {
+        Finding {
+            number: row.number.clone(),
+            tlp: row.tlp,
+            state_label: row.state.label_id().to_owned(),
+            title: row.title.clone(),
+            description: row.description.clone(),
+            vulnerability_type: row.vulnerability_type.clone(),
+            severity: row.severity,
+            cvss: row.cvss_vector.clone().zip(row.cvss_score),
+            criticality: row.criticality,
+            target_host: row.target_host.clone(),
+            system: row.system_name.clone(),
+            agency: row.agency_name.clone(),
+            created_at: from_millis(row.created_at),
+            updated_at: from_millis(row.updated_at),
+            closed_at: row.closed_at.map(from_millis),
+        }
+    }
+}
 
 /// The formats one ticket is exported in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,13 +164,17 @@ async fn export(
     format: Format,
     source: Option<String>,
 ) -> AppResult<Export> {
-    let view: TicketView = crate::workflow::tickets::get_ticket(app, caller, number).await?;
+    // The scope of the ticket's page; the reporter's data is not read, so not audited as
+    // read.
+    let (row, _) = crate::access::visible_ticket(app, caller, number).await?;
+    let finding = Finding::of(&row);
     let csirt = Csirt::of(app);
     let now = app.now();
     let body = match format {
-        Format::Stix => stix::bundle(&view, &csirt, now),
-        Format::Misp => misp::event(&view, &csirt, now),
+        Format::Stix => stix::bundle(std::slice::from_ref(&finding), &csirt, now),
+        Format::Misp => misp::event(&finding, &csirt, now),
     };
+    let view = finding;
     let mut tx = app.store.begin().await?;
     tx.append_audit(&sigap_store::NewAuditEntry {
         at: millis(now),
@@ -138,6 +195,101 @@ async fn export(
         sha256: hex::encode(sha2::Sha256::digest(&bytes)),
         bytes,
     })
+}
+
+/// Exports the tickets `query` selects in the caller's scope (as the queue lists them, at
+/// most [`MAX_TICKETS`]), those labelled more restrictively than `ceiling` left out: one
+/// STIX bundle, or MISP events in a `response` list as MISP's own search answers.
+pub async fn set(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+    ceiling: Option<Tlp>,
+    format: Format,
+    source: Option<String>,
+) -> AppResult<Export> {
+    let result = export_set(app, caller, query, ceiling, format, source.clone()).await;
+    if let Err(e) = &result {
+        audit::refused(app, caller, "export_tickets", None, e, source).await;
+    }
+    result
+}
+
+async fn export_set(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+    ceiling: Option<Tlp>,
+    format: Format,
+    source: Option<String>,
+) -> AppResult<Export> {
+    let mut list = query.clone();
+    list.limit = Some(100);
+    list.cursor = None;
+    let mut findings = Vec::new();
+    loop {
+        let page = queue::list_tickets(app, caller, &list).await?;
+        for summary in &page.items {
+            let row = app
+                .store
+                .get_ticket(&summary.number)
+                .await?
+                .ok_or_else(|| AppError::NotFound("ticket".into()))?;
+            if ceiling.is_none_or(|c| within(row.tlp, c)) {
+                findings.push(Finding::of(&row));
+            }
+        }
+        match page.next_cursor {
+            Some(next) if findings.len() < MAX_TICKETS => list.cursor = Some(next),
+            _ => break,
+        }
+    }
+    findings.truncate(MAX_TICKETS);
+    let csirt = Csirt::of(app);
+    let now = app.now();
+    let body = match format {
+        Format::Stix => stix::bundle(&findings, &csirt, now),
+        Format::Misp => json!({
+            "response": findings.iter().map(|f| misp::event(f, &csirt, now)).collect::<Vec<_>>()
+        }),
+    };
+    let numbers: Vec<&str> = findings.iter().map(|f| f.number.as_str()).collect();
+    let mut tx = app.store.begin().await?;
+    tx.append_audit(&sigap_store::NewAuditEntry {
+        at: millis(now),
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: "export_tickets".to_owned(),
+        ticket_number: None,
+        source,
+        outcome: "ok".to_owned(),
+        details: json!({
+            "format": format.as_str(),
+            "ceiling": ceiling.map(Tlp::as_str),
+            "tickets": numbers,
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
+    Ok(Export {
+        name: format!(
+            "{}-{}.{}.json",
+            app.rules.ticket_prefix,
+            now.format("%Y%m%d-%H%M"),
+            format.as_str()
+        ),
+        media_type: format.media_type(),
+        sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+        bytes,
+    })
+}
+
+/// Whether a ticket labelled `tlp` may go to a recipient allowed up to `ceiling`: RED is
+/// the most restrictive, CLEAR the least.
+fn within(tlp: Tlp, ceiling: Tlp) -> bool {
+    let rank = |t: Tlp| Tlp::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    rank(tlp) >= rank(ceiling)
 }
 
 /// A name-based UUID (version 5, SHA-1, RFC 4122 section 4.3) in the URL namespace.

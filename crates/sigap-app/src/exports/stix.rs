@@ -9,8 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use sigap_core::Tlp;
 
-use crate::exports::Csirt;
-use crate::views::TicketView;
+use crate::exports::{Csirt, Finding};
 
 /// The TLP 2.0 property extension (OASIS CTI TC, `cti-stix-common-objects`).
 const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
@@ -83,10 +82,9 @@ pub(crate) fn cut(text: &str, max: usize) -> String {
 /// The properties of the finding's `vulnerability`: its title and description, its CWE
 /// and the ticket as external references, its CVSS, the reported severity and the
 /// assessed criticality.
-fn finding(view: &TicketView, csirt: &Csirt) -> Value {
-    let report = &view.report;
-    let mut references = vec![json!({"source_name": csirt.name, "external_id": view.number})];
-    if let Some((id, number)) = cwe(&report.vulnerability_type) {
+fn vulnerability(f: &Finding, csirt: &Csirt) -> Value {
+    let mut references = vec![json!({"source_name": csirt.name, "external_id": f.number})];
+    if let Some((id, number)) = cwe(&f.vulnerability_type) {
         references.insert(
             0,
             json!({
@@ -97,15 +95,15 @@ fn finding(view: &TicketView, csirt: &Csirt) -> Value {
         );
     }
     let mut finding = json!({
-        "name": cut(&report.title, 250),
-        "description": cut(&report.description, MAX_DESCRIPTION),
+        "name": cut(&f.title, 250),
+        "description": cut(&f.description, MAX_DESCRIPTION),
         "external_references": references,
-        "x_sigap_severity": report.severity.as_str(),
+        "x_sigap_severity": f.severity.as_str(),
     });
-    if let Some(cvss) = &report.cvss {
-        finding["x_cvss"] = json!({"vector": cvss.vector, "base_score": cvss.score});
+    if let Some((vector, score)) = &f.cvss {
+        finding["x_cvss"] = json!({"vector": vector, "base_score": score});
     }
-    if let Some(c) = view.criticality {
+    if let Some(c) = f.criticality {
         finding["x_sigap_criticality"] = json!(c.as_str());
     }
     finding
@@ -129,12 +127,12 @@ fn csirt_identity(id: &str, csirt: &Csirt, at: DateTime<Utc>) -> Value {
     identity
 }
 
-/// Ticket `view` as a STIX 2.1 bundle made at `now`.
-pub fn bundle(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
-    let n = &view.number;
+/// The objects of one finding: its vulnerability, its system, the relationship between
+/// them and the report that holds them, each created by `identity` and marked.
+fn objects_of(f: &Finding, csirt: &Csirt, identity: &str) -> Vec<Value> {
+    let n = &f.number;
     let id = |kind: &str, part: &str| format!("{kind}--{}", csirt.uuid(&format!("{n}/{part}")));
-    let identity = format!("identity--{}", csirt.uuid("identity"));
-    let (marking_id, _) = tlp2(view.tlp);
+    let (marking_id, _) = tlp2(f.tlp);
     let (vulnerability, infrastructure) = (
         id("vulnerability", "finding"),
         id("infrastructure", "system"),
@@ -145,8 +143,8 @@ pub fn bundle(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
             "type": kind,
             "spec_version": "2.1",
             "id": id,
-            "created": stamp(view.created_at),
-            "modified": stamp(view.updated_at),
+            "created": stamp(f.created_at),
+            "modified": stamp(f.updated_at),
             "created_by_ref": identity,
             "object_marking_refs": [marking_id],
         });
@@ -155,28 +153,21 @@ pub fn bundle(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
         }
         object
     };
-    let report = &view.report;
-    let finding = finding(view, csirt);
-    let system_name = view
-        .system
-        .as_ref()
-        .map_or(report.target_host.clone(), |s| s.name.clone());
-    let owner = view
-        .agency
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
-    let objects = vec![
-        csirt_identity(&identity, csirt, view.created_at),
-        marking(view.tlp),
-        common("vulnerability", &vulnerability, finding),
+    let system = f.system.clone().unwrap_or_else(|| f.target_host.clone());
+    let owner = f.agency.clone().unwrap_or_default();
+    vec![
+        common(
+            "vulnerability",
+            &vulnerability,
+            self::vulnerability(f, csirt),
+        ),
         common(
             "infrastructure",
             &infrastructure,
             json!({
-                "name": cut(&system_name, 250),
+                "name": cut(&system, 250),
                 "infrastructure_types": ["unknown"],
-                "description": format!("{} ({owner})", report.target_host),
+                "description": format!("{} ({owner})", f.target_host),
             }),
         ),
         common(
@@ -192,17 +183,35 @@ pub fn bundle(view: &TicketView, csirt: &Csirt, now: DateTime<Utc>) -> Value {
             "report",
             &id("report", "report"),
             json!({
-                "name": format!("{n}: {}", cut(&report.title, 200)),
+                "name": format!("{n}: {}", cut(&f.title, 200)),
                 "report_types": ["vulnerability"],
-                "published": stamp(view.created_at),
-                "description": format!("{} — {}", view.state_label, report.target_host),
+                "published": stamp(f.created_at),
+                "description": format!("{} — {}", f.state_label, f.target_host),
                 "object_refs": [vulnerability, infrastructure, relationship],
             }),
         ),
-    ];
+    ]
+}
+
+/// `findings` as one STIX 2.1 bundle made at `now`: the CSIRT's identity and the markings
+/// once, then each finding's objects.
+pub fn bundle(findings: &[Finding], csirt: &Csirt, now: DateTime<Utc>) -> Value {
+    let identity = format!("identity--{}", csirt.uuid("identity"));
+    let first = findings.iter().map(|f| f.created_at).min().unwrap_or(now);
+    let mut objects = vec![csirt_identity(&identity, csirt, first)];
+    for tlp in Tlp::ALL {
+        if findings.iter().any(|f| f.tlp == *tlp) {
+            objects.push(marking(*tlp));
+        }
+    }
+    for f in findings {
+        objects.extend(objects_of(f, csirt, &identity));
+    }
+    let numbers: Vec<&str> = findings.iter().map(|f| f.number.as_str()).collect();
+    let name = format!("{}/bundle/{}", numbers.join(","), now.timestamp_millis());
     json!({
         "type": "bundle",
-        "id": format!("bundle--{}", csirt.uuid(&format!("{n}/bundle/{}", now.timestamp_millis()))),
+        "id": format!("bundle--{}", csirt.uuid(&name)),
         "objects": objects,
     })
 }

@@ -1,5 +1,6 @@
-//! One ticket exported for partners: a STIX 2.1 bundle or a MISP event, as the caller may
-//! read the ticket (another agency's ticket is a 404), without the reporter; audited.
+//! Tickets exported for partners: one ticket, or the set the queue's filters select, as a
+//! STIX 2.1 bundle or MISP events, in the caller's scope (another agency's ticket is a
+//! 404), without the reporter; audited.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -9,12 +10,32 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiPath, Source, Staff};
+use crate::extract::{ApiPath, ApiQuery, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export_stix))
         .routes(routes!(export_misp))
+        .routes(routes!(export_set))
+}
+
+/// Which tickets a set export holds: the queue's filters, and a TLP ceiling.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SetQuery {
+    /// Only tickets in this state.
+    state: Option<String>,
+    /// Only tickets of this agency (its code).
+    agency: Option<String>,
+    /// `high` or `low`.
+    criticality: Option<String>,
+    /// `true`: leave out the tickets that have ended.
+    open: Option<bool>,
+    /// Search, as in the queue.
+    q: Option<String>,
+    /// The most restrictive label the recipient may receive (`TLP:GREEN`, `GREEN`):
+    /// tickets labelled more restrictively are left out. Default: none left out.
+    tlp: Option<String>,
 }
 
 async fn export(
@@ -62,4 +83,53 @@ async fn export_misp(
     ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Response> {
     export(&state, &caller, &number, Format::Misp, source.0).await
+}
+
+/// The tickets the queue's filters select (at most 1,000, in the caller's scope), as one
+/// STIX 2.1 bundle (`stix`) or MISP events in a `response` list (`misp`); those labelled
+/// more restrictively than `tlp` are left out.
+#[utoipa::path(get, path = "/api/v1/exports/{format}", tag = "tickets",
+    security(("bearer" = [])), params(("format" = String, Path, description = "`stix` or `misp`"), SetQuery),
+    responses((status = 200, content_type = "application/json", body = Object),
+        (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn export_set(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    source: Source,
+    ApiPath(format): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SetQuery>,
+) -> ApiResult<Response> {
+    let format = match format.as_str() {
+        "stix" => Format::Stix,
+        "misp" => Format::Misp,
+        _ => return Err(crate::error::ApiError::not_found()),
+    };
+    let ceiling = match query
+        .tlp
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(text) => Some(
+            text.parse::<sigap_core::Tlp>()
+                .map_err(|e| sigap_app::AppError::invalid("tlp", e.to_string()))?,
+        ),
+    };
+    let list = sigap_app::workflow::queue::ListQuery {
+        state: query.state,
+        agency: query.agency,
+        criticality: query.criticality,
+        open: query.open,
+        q: query.q,
+        ..Default::default()
+    };
+    let export = exports::set(&state.app, &caller, &list, ceiling, format, source.0).await?;
+    Ok(crate::download::attachment(
+        &export.name,
+        export.media_type,
+        &export.sha256,
+        export.bytes,
+    ))
 }

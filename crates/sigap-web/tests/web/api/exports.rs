@@ -186,6 +186,8 @@ async fn a_ticket_exports_to_stix_and_misp(app: TestApp) {
     assert_eq!(count("ok"), 4);
     assert_eq!(count("refused:404"), 1);
 
+    set_exports(&app, &n).await;
+
     // The same downloads from the ticket page.
     let analyst = staff(&app, "mitra@kominfo.batam.go.id", "csirt", None).await;
     let mut browser = Browser::new(&app);
@@ -203,4 +205,84 @@ async fn a_ticket_exports_to_stix_and_misp(app: TestApp) {
     assert!(download.body.contains("\"Event\""));
     let unknown = browser.get(&format!("/tickets/{n}/export/pdf")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+/// The numbers of the reports in a STIX bundle.
+fn reported(bundle: &Value) -> Vec<String> {
+    let mut numbers: Vec<String> = bundle["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "report")
+        .map(|o| {
+            o["name"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+async fn set_export(app: &TestApp, role: &str, format: &str, query: &str) -> (StatusCode, Value) {
+    let response = app
+        .get(
+            Some(app.token(role)),
+            &format!("/api/v1/exports/{format}{query}"),
+        )
+        .await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The set the queue's filters select, within a TLP ceiling, in the caller's scope.
+async fn set_exports(app: &TestApp, first: &str) {
+    let second = app
+        .submit_ok(&sigap_testkit::bodies::report_on(
+            "https://ppdb.disdik.batam.go.id/pengumuman",
+        ))
+        .await
+        .number;
+    let (status, all) = set_export(app, "csirt", "stix", "").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut both = vec![first.to_owned(), second.clone()];
+    both.sort();
+    assert_eq!(reported(&all), both);
+    let (_, open) = set_export(app, "csirt", "stix", "?state=remediating").await;
+    assert_eq!(reported(&open), [first.to_owned()]);
+    // The tickets are TLP:AMBER+STRICT: a TLP:GREEN recipient gets none of them.
+    let (_, green) = set_export(app, "csirt", "stix", "?tlp=GREEN").await;
+    assert!(reported(&green).is_empty(), "{green:#}");
+    let (_, strict) = set_export(app, "csirt", "stix", "?tlp=TLP:AMBER%2BSTRICT").await;
+    assert_eq!(reported(&strict), both);
+    let (status, _) = set_export(app, "csirt", "stix", "?tlp=ORANGE").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = set_export(app, "csirt", "pdf", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Scope: the agency's owner gets only what it may read, another agency's none.
+    let (_, owner) = set_export(app, "system_owner", "stix", "").await;
+    assert_eq!(reported(&owner), [first.to_owned()]);
+    let (_, other) = set_export(app, "system_owner_b", "misp", "").await;
+    assert_eq!(other["response"], Value::Array(Vec::new()));
+    let (status, events) = set_export(app, "csirt", "misp", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(events["response"].as_array().unwrap().len(), 2);
+    if let Some(python) = validators() {
+        let said = check(&python, STIX_CHECK, all.to_string().as_bytes());
+        assert!(!said.contains("[X]"), "{said}");
+        for event in events["response"].as_array().unwrap() {
+            check(&python, MISP_CHECK, event.to_string().as_bytes());
+        }
+    }
+    let log = app.store.list_audit(0, 1000).await.unwrap();
+    assert!(log.iter().any(|e| {
+        e.action == "export_tickets"
+            && e.outcome == "ok"
+            && serde_json::from_str::<Value>(&e.details)
+                .is_ok_and(|d| d["tickets"].as_array().is_some_and(|t| t.len() == 2))
+    }));
 }
