@@ -174,24 +174,51 @@ async fn export(
         Format::Stix => stix::bundle(std::slice::from_ref(&finding), &csirt, now),
         Format::Misp => misp::event(&finding, &csirt, now),
     };
-    let view = finding;
+    let made = Made {
+        action: "export_ticket",
+        ticket: Some(finding.number.clone()),
+        details: json!({"format": format.as_str(), "tlp": finding.tlp.as_str()}),
+        name: format!("{}.{}.json", finding.number, format.as_str()),
+        format,
+        body,
+    };
+    deliver(app, caller, source, made).await
+}
+
+/// An export made, before it is audited and answered.
+struct Made {
+    action: &'static str,
+    ticket: Option<String>,
+    details: serde_json::Value,
+    name: String,
+    format: Format,
+    body: serde_json::Value,
+}
+
+/// Writes the audit entry of export `made` and answers it as a download.
+async fn deliver(
+    app: &App,
+    caller: &Caller,
+    source: Option<String>,
+    made: Made,
+) -> AppResult<Export> {
     let mut tx = app.store.begin().await?;
     tx.append_audit(&sigap_store::NewAuditEntry {
-        at: millis(now),
+        at: millis(app.now()),
         actor: caller.email.clone(),
         role: caller.role.as_str().to_owned(),
-        action: "export_ticket".to_owned(),
-        ticket_number: Some(view.number.clone()),
+        action: made.action.to_owned(),
+        ticket_number: made.ticket,
         source,
         outcome: "ok".to_owned(),
-        details: json!({"format": format.as_str(), "tlp": view.tlp.as_str()}),
+        details: made.details,
     })
     .await?;
     tx.commit().await?;
-    let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
+    let bytes = serde_json::to_vec_pretty(&made.body).unwrap_or_default();
     Ok(Export {
-        name: format!("{}.{}.json", view.number, format.as_str()),
-        media_type: format.media_type(),
+        name: made.name,
+        media_type: made.format.media_type(),
         sha256: hex::encode(sha2::Sha256::digest(&bytes)),
         bytes,
     })
@@ -254,35 +281,24 @@ async fn export_set(
         }),
     };
     let numbers: Vec<&str> = findings.iter().map(|f| f.number.as_str()).collect();
-    let mut tx = app.store.begin().await?;
-    tx.append_audit(&sigap_store::NewAuditEntry {
-        at: millis(now),
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: "export_tickets".to_owned(),
-        ticket_number: None,
-        source,
-        outcome: "ok".to_owned(),
+    let made = Made {
+        action: "export_tickets",
+        ticket: None,
         details: json!({
             "format": format.as_str(),
             "ceiling": ceiling.map(Tlp::as_str),
             "tickets": numbers,
         }),
-    })
-    .await?;
-    tx.commit().await?;
-    let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
-    Ok(Export {
         name: format!(
             "{}-{}.{}.json",
             app.rules.ticket_prefix,
             now.format("%Y%m%d-%H%M"),
             format.as_str()
         ),
-        media_type: format.media_type(),
-        sha256: hex::encode(sha2::Sha256::digest(&bytes)),
-        bytes,
-    })
+        format,
+        body,
+    };
+    deliver(app, caller, source, made).await
 }
 
 /// Whether a ticket labelled `tlp` may go to a recipient allowed up to `ceiling`: RED is
