@@ -81,6 +81,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format named `text` in a path (`stix`, `misp`); another is not found.
+    pub fn named(text: &str) -> AppResult<Format> {
+        match text.trim() {
+            "stix" => Ok(Format::Stix),
+            "misp" => Ok(Format::Misp),
+            _ => Err(AppError::NotFound("export format".into())),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Stix => "stix",

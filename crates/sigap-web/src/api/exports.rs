@@ -100,11 +100,7 @@ async fn export_set(
     ApiPath(format): ApiPath<String>,
     ApiQuery(query): ApiQuery<SetQuery>,
 ) -> ApiResult<Response> {
-    let format = match format.as_str() {
-        "stix" => Format::Stix,
-        "misp" => Format::Misp,
-        _ => return Err(crate::error::ApiError::not_found()),
-    };
+    let format = Format::named(&format)?;
     let ceiling = match query
         .tlp
         .as_deref()

@@ -454,11 +454,7 @@ async fn export_ticket(
 ) -> PageResult {
     let title = lang.t("queue.title").into_owned();
     let layout = Layout::staff(lang, "/tickets", title, &session);
-    let format = match format.as_str() {
-        "stix" => exports::Format::Stix,
-        "misp" => exports::Format::Misp,
-        _ => return Err(AppError::NotFound("export".into())).or_page(&layout),
-    };
+    let format = exports::Format::named(&format).or_page(&layout)?;
     let export = exports::ticket(&state.app, &session.caller, &number, format, source.0)
         .await
         .or_page(&layout)?;
