@@ -20,6 +20,7 @@ pub mod identity;
 pub mod inbox;
 pub mod intake;
 pub mod outbox;
+pub mod stats;
 pub mod workflow;
 
 // What every area shares: who calls, who may reach a ticket, the audit log's writing, the

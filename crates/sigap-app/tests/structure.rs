@@ -25,6 +25,7 @@ const AREAS: &[&str] = &[
     "inbox",
     "intake",
     "outbox",
+    "stats",
     "workflow",
 ];
 

@@ -65,6 +65,7 @@ async fn backlog(args: &DrainArgs, data: &std::path::Path) -> anyhow::Result<Str
         max_seconds: 3600,
         ticket_prefix: "BCSIRT".to_owned(),
         seed: 7,
+        spread_days: 0,
     })
     .await?;
     Ok(admin(

@@ -143,6 +143,7 @@ async fn start(args: &LmtpArgs, dir: &ScratchDir) -> anyhow::Result<(Server, u16
         max_seconds: 60,
         ticket_prefix: "BCSIRT".to_owned(),
         seed: 7,
+        spread_days: 0,
     })
     .await?;
     let token = admin(

@@ -33,7 +33,10 @@ pub struct ReadArgs {
     pub clients: usize,
     /// Kinds to measure, comma-separated: get, list_state, list_agency, search, search_rare,
     /// and with `--login` page_queue (`/tickets`), page_queue_state (`/tickets?state=queued`)
-    /// and page_ticket (`/tickets/{n}`, a random existing ticket).
+    /// and page_ticket (`/tickets/{n}`, a random existing ticket); the figures:
+    /// stats_dashboard (every section of this month), stats_year (of this year),
+    /// stats_intake, stats_clock, stats_blocking, stats_remediation, stats_approvals, and
+    /// with `--login` page_dashboard (`/dashboard`).
     #[arg(
         long,
         value_delimiter = ',',
@@ -229,7 +232,11 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
             "/api/v1/tickets?q=ref{:04}&limit=20",
             rng.random_range(0..10_000)
         )),
+        "stats_dashboard" => Some("/api/v1/stats/dashboard".to_owned()),
+        "stats_year" => Some("/api/v1/stats/dashboard?period=year".to_owned()),
+        kind if kind.starts_with("stats_") => Some(format!("/api/v1/stats/{}", &kind[6..])),
         _ if corpus.session.is_none() => None,
+        "page_dashboard" => Some("/dashboard".to_owned()),
         "page_queue" => Some("/tickets".to_owned()),
         "page_queue_state" => Some("/tickets?state=queued".to_owned()),
         "page_ticket" => {
@@ -241,6 +248,11 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
         }
         _ => None,
     }
+}
+
+/// Whether a kind answers a list whose items are counted.
+fn lists(kind: &str) -> bool {
+    kind.starts_with("list_") || kind.starts_with("search")
 }
 
 /// Most requests one client sends for one kind: a bound on every loop.
@@ -321,7 +333,7 @@ async fn one_client(load: Arc<Load>, c: usize, deadline: Instant) -> KindRun {
         match outcome {
             Ok((200, body)) => {
                 run.latencies.record(latency);
-                if load.kind != "get" && !load.kind.starts_with("page_") {
+                if lists(&load.kind) {
                     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     run.items += v["items"].as_array().map_or(0, |a| a.len() as u64);
                 }
@@ -378,7 +390,7 @@ fn kind_figures(kind: &str, run: &KindRun, elapsed: Duration) -> serde_json::Val
     let mut entry = lat.json();
     entry["rate_per_s"] = json!(round3(rate));
     entry["errors"] = json!(run.errors);
-    if kind != "get" && !kind.starts_with("page_") {
+    if lists(kind) {
         entry["avg_items"] = json!(round3(avg_items));
     }
     entry

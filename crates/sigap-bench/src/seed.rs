@@ -56,6 +56,11 @@ pub struct SeedArgs {
     /// Seed of the report generator.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Spread the tickets over the last this many days (each opened at a random moment of
+    /// them, its steps taken hours apart after it), as years of a CSIRT's work are; 0 opens
+    /// every ticket now.
+    #[arg(long, default_value_t = 0)]
+    pub spread_days: u32,
 }
 
 /// The real clock: seeded tickets are opened now, as the server would open them.
@@ -136,24 +141,67 @@ struct Counts {
     actions: u64,
 }
 
+/// When a seeded ticket is opened and its steps taken: now, or spread over the past.
+struct Timeline {
+    at: Option<DateTime<Utc>>,
+}
+
+impl Timeline {
+    fn new(args: &SeedArgs, rng: &mut StdRng) -> Timeline {
+        if args.spread_days == 0 {
+            return Timeline { at: None };
+        }
+        let back = rng.random_range(0..i64::from(args.spread_days) * 86_400);
+        Timeline {
+            at: Some(SystemClock.now() - chrono::Duration::seconds(back)),
+        }
+    }
+
+    /// The app at the current moment of the timeline.
+    fn app(&self, app: &App) -> App {
+        match self.at {
+            Some(at) => app.with_clock(Arc::new(sigap_core::FixedClock(at))),
+            None => app.clone(),
+        }
+    }
+
+    /// A step taken 1 to 30 hours after the previous one (never after now).
+    fn later(&mut self, rng: &mut StdRng) {
+        if let Some(at) = self.at {
+            let next = at + chrono::Duration::minutes(rng.random_range(60..1800));
+            self.at = Some(next.min(SystemClock.now()));
+        }
+    }
+}
+
 /// Moves a routed ticket some steps along: validate, then maybe assess, then maybe notify.
-async fn walk(app: &App, csirt: &Caller, number: &str, rng: &mut StdRng) -> anyhow::Result<u64> {
-    let act = |action: &'static str, body: Value| async move {
-        actions::perform_action(app, csirt, number, action, &body, &[], None)
+async fn walk(
+    app: &App,
+    csirt: &Caller,
+    number: &str,
+    rng: &mut StdRng,
+    time: &mut Timeline,
+) -> anyhow::Result<u64> {
+    let act = |app: App, action: &'static str, body: Value| async move {
+        actions::perform_action(&app, csirt, number, action, &body, &[], None)
             .await
             .map_err(explain)
             .with_context(|| format!("{action} {number}"))
     };
-    act("validate", json!({"valid": true, "method": "ticket", "findings": "Dapat direproduksi sesuai PoC pelapor."})).await?;
+    time.later(rng);
+    let app_now = time.app(app);
+    act(app_now, "validate", json!({"valid": true, "method": "ticket", "findings": "Dapat direproduksi sesuai PoC pelapor."})).await?;
     if !rng.random_bool(0.5) {
         return Ok(1);
     }
     let criticality = if rng.random_bool(0.4) { "high" } else { "low" };
-    act("assess", json!({"criticality": criticality, "rationale": "Dinilai dari dampak terhadap data warga dan ketersediaan layanan."})).await?;
+    time.later(rng);
+    act(time.app(app), "assess", json!({"criticality": criticality, "rationale": "Dinilai dari dampak terhadap data warga dan ketersediaan layanan."})).await?;
     if criticality == "high" || !rng.random_bool(0.5) {
         return Ok(2);
     }
-    act("notify_agency", json!({"recommendation": "none", "summary": "Mohon segera ditindaklanjuti sesuai rekomendasi."})).await?;
+    time.later(rng);
+    act(time.app(app), "notify_agency", json!({"recommendation": "none", "summary": "Mohon segera ditindaklanjuti sesuai rekomendasi."})).await?;
     Ok(3)
 }
 
@@ -179,7 +227,8 @@ async fn seed_task(
             channel: Channel::Web,
             source: None,
         };
-        let submitted = submit_report(&app, &request(&report.body)?, &[], intake)
+        let mut time = Timeline::new(&args, &mut rng);
+        let submitted = submit_report(&time.app(&app), &request(&report.body)?, &[], intake)
             .await
             .map_err(explain)
             .with_context(|| format!("report {i}"))?;
@@ -187,8 +236,9 @@ async fn seed_task(
         let roll: f64 = rng.random();
         if roll < args.reject_share {
             let body = json!({"valid": false, "method": "ticket", "findings": "Tidak dapat direproduksi; di luar cakupan.", "reason_for_reporter": "Temuan tidak dapat kami reproduksi."});
+            time.later(&mut rng);
             actions::perform_action(
-                &app,
+                &time.app(&app),
                 &csirt,
                 &submitted.ticket_number,
                 "validate",
@@ -201,7 +251,8 @@ async fn seed_task(
             .with_context(|| format!("reject {}", submitted.ticket_number))?;
             counts.actions += 1;
         } else if report.routed && roll < args.reject_share + args.validate_share {
-            counts.actions += walk(&app, &csirt, &submitted.ticket_number, &mut rng).await?;
+            counts.actions +=
+                walk(&app, &csirt, &submitted.ticket_number, &mut rng, &mut time).await?;
         }
         if (i + 1).is_multiple_of(step) {
             eprintln!("  {} tickets", i + 1);

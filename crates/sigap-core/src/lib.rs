@@ -17,6 +17,7 @@ pub mod ids;
 pub mod meeting;
 pub mod model;
 pub mod overrides;
+pub mod period;
 pub mod records;
 pub mod replies;
 pub mod report;
@@ -24,6 +25,7 @@ pub mod time;
 pub mod tlp;
 pub mod transition;
 pub mod turn;
+pub mod weakness;
 pub mod workflow;
 
 pub use crate::calendar::{
@@ -50,6 +52,7 @@ pub use crate::overrides::{
     KindOverride, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
     check_holidays, check_letterhead,
 };
+pub use crate::period::{Period, PeriodKind};
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,
     read_occasion,
@@ -61,6 +64,7 @@ pub use crate::time::{Clock, FixedClock, ManualClock};
 pub use crate::tlp::{Tlp, UnknownTlp};
 pub use crate::transition::{Outcome, RuleContext, documents_of, needs_approval, transition};
 pub use crate::turn::{Turn, next_step, turn_of, turns};
+pub use crate::weakness::WeaknessClass;
 pub use crate::workflow::{
     Actor, INTAKE_ROLE, Refusal, TicketFacts, acting_role, agency_told, allowed_actions,
     block_notice, can_see, permits, roles_for, sees_blocking_internals, sees_reporter,

@@ -210,12 +210,17 @@ pub mod mail_threads_api;
 pub mod registry_edits_api;
 pub mod resets_api;
 pub mod seen_api;
+pub mod stats_api;
 pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, NewInboundFile};
 pub use mail_threads_api::{MailMessageRow, NewMailMessage};
 pub use overrides_api::OverrideRow;
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
 pub use seen_api::SavedFilterRow;
+pub use stats_api::{
+    AgencyCountRow, BlockedRow, IntakeRow, IntervalQuery, IntervalRow, StateCountRow, StatsScope,
+    StepTimeRow,
+};
 pub mod tokens_api;
 pub mod totp_api;
 pub use store_api::{ChainStatus, search_words};

@@ -28,6 +28,7 @@ include!("resets.rs");
 include!("registry_edits.rs");
 include!("mail_threads.rs");
 include!("inbound.rs");
+include!("stats.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -29,6 +29,7 @@ include!("resets.rs");
 include!("registry_edits.rs");
 include!("mail_threads.rs");
 include!("inbound.rs");
+include!("stats.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

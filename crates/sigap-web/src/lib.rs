@@ -239,6 +239,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::jobs::router())
         .merge(api::inbox::router())
         .merge(api::exports::router())
+        .merge(api::stats::router())
         .merge(api::audit::router())
         .merge(api::verify::router())
         .split_for_parts();

@@ -12,5 +12,6 @@ pub mod registry;
 pub mod reports;
 pub mod service;
 pub mod settings;
+pub mod stats;
 pub mod tickets;
 pub mod verify;

@@ -68,7 +68,7 @@ pub fn countdown(lang: PageLang, now: DateTime<Utc>, due: DateTime<Utc>) -> Coun
 }
 
 /// A span of minutes in its two largest units: "3 hari 4 jam", "2 jam 5 menit", "7 menit".
-fn span(lang: PageLang, minutes: i64) -> String {
+pub(crate) fn span(lang: PageLang, minutes: i64) -> String {
     if minutes == 0 {
         return lang.t("countdown.under_a_minute").into_owned();
     }

@@ -31,6 +31,9 @@ pub mod audit;
 pub mod cookies;
 pub mod countdown;
 pub mod csrf;
+pub mod dashboard;
+pub mod dashboard_intake;
+pub mod dashboard_tables;
 pub mod documents;
 pub mod enter_report;
 pub mod forms;
@@ -76,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())
+        .merge(dashboard::router())
         .merge(inbox::router())
         .merge(jobs::router())
         .merge(audit::router())
@@ -127,6 +131,8 @@ pub struct StaffBar {
     pub csrf_token: String,
     /// Whether the navigation links the Regional Secretary's pending approvals.
     pub approvals: bool,
+    /// Whether the navigation links the dashboard (every role but system owners).
+    pub dashboard: bool,
     /// Whether the navigation links the inbox of received mail (help desk, CSIRT, admins,
     /// auditors).
     pub inbox: bool,
@@ -175,6 +181,7 @@ impl Layout {
                     session.caller.role,
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
+                dashboard: sigap_app::stats::may_read(session.caller.role),
                 inbox: matches!(
                     session.caller.role,
                     Role::Helpdesk | Role::Csirt | Role::Admin | Role::Auditor

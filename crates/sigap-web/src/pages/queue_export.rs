@@ -98,7 +98,7 @@ fn csv(lang: PageLang, rows: &[TicketSummary]) -> String {
     out
 }
 
-fn line(cells: &[String]) -> String {
+pub(crate) fn line(cells: &[String]) -> String {
     let quoted: Vec<String> = cells.iter().map(|c| cell(c)).collect();
     format!("{}\r\n", quoted.join(","))
 }

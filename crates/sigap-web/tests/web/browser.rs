@@ -889,6 +889,17 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
     admin.open("/admin/agencies/DISDIK").await;
     assert!(admin.body_text().await.contains("Kode DISDIK tetap"));
     admin.look("admin-agency-edit").await;
+    // The figures of the month of the walk: the report counted, its steps on the clock.
+    admin.open("/dashboard").await;
+    let figures = admin.body_text().await;
+    for text in [
+        "Laporan diterima",
+        "Ketepatan waktu langkah SOP",
+        "3. Validasi laporan",
+    ] {
+        assert!(figures.contains(text), "{text} in {figures}");
+    }
+    admin.look("dashboard").await;
     for person in [reporter, csirt, officer, owner, admin] {
         person.close().await;
     }

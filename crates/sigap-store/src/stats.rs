@@ -1,0 +1,154 @@
+// The figures of the dashboard and the monthly report: query text shared by both backends,
+// compiled into each by `include!`. Every query groups in the database and returns a few
+// rows per group, never a row per ticket, except where a list is the figure (the systems
+// blocked now, the durations of a period's blocks and fixes).
+
+use crate::stats_api::{
+    AgencyCountRow, BlockedRow, IntakeRow, IntervalQuery, IntervalRow, StateCountRow, StatsScope,
+    StepTimeRow,
+};
+
+/// Tickets created in the period, counted by week (from the period's start), channel,
+/// agency, vulnerability type and outcome (`valid`, `rejected`, `duplicate`, `pending`).
+pub async fn stats_intake(c: &mut Conn, s: &StatsScope) -> Result<Vec<IntakeRow>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT (t.created_at - ");
+    qb.push_bind(s.from).push(
+        ") / 604800000 AS week, t.channel, a.code AS agency, r.vulnerability_type, \
+         CASE WHEN t.state = 'rejected' THEN 'rejected' WHEN t.state = 'duplicate' \
+         THEN 'duplicate' WHEN t.valid THEN 'valid' ELSE 'pending' END AS outcome, \
+         COUNT(*) AS count \
+         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.created_at >= ",
+    );
+    qb.push_bind(s.from).push(" AND t.created_at < ").push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    qb.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5");
+    Ok(qb.build_query_as::<IntakeRow>().fetch_all(&mut *c).await?)
+}
+
+/// The SOP steps done in the period, per action: how many, how many within their deadline,
+/// and the median and 90th percentile of the time each took (nearest rank).
+pub async fn stats_step_times(c: &mut Conn, s: &StatsScope) -> Result<Vec<StepTimeRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "WITH d AS (SELECT sr.action, sr.done_at - sr.started_at AS took, \
+         CASE WHEN sr.due_at IS NULL OR sr.done_at <= sr.due_at THEN 1 ELSE 0 END AS kept \
+         FROM step_records sr JOIN tickets t ON t.id = sr.ticket_id \
+         WHERE sr.action IN ('validate', 'assess', 'block', 'notify_agency', \
+         'submit_remediation', 'send_follow_up', 'review', 'approve_reactivation', 'unblock', \
+         'close') AND sr.done_at >= ",
+    );
+    qb.push_bind(s.from).push(" AND sr.done_at < ").push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    qb.push(
+        "), r AS (SELECT action, took, kept, \
+         ROW_NUMBER() OVER (PARTITION BY action ORDER BY took) AS n, \
+         COUNT(*) OVER (PARTITION BY action) AS total FROM d) \
+         SELECT action, COUNT(*) AS done, SUM(kept) AS kept, \
+         MAX(CASE WHEN n = (total + 1) / 2 THEN took END) AS median_ms, \
+         MAX(CASE WHEN n = (9 * total + 9) / 10 THEN took END) AS p90_ms \
+         FROM r GROUP BY action ORDER BY action",
+    );
+    Ok(qb.build_query_as::<StepTimeRow>().fetch_all(&mut *c).await?)
+}
+
+/// Open tickets past their step's deadline at `now`, per state (the period does not apply:
+/// it is the picture now).
+pub async fn stats_overdue(c: &mut Conn, s: &StatsScope, now: i64) -> Result<Vec<StateCountRow>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT t.state, COUNT(*) AS count FROM tickets t WHERE t.state NOT IN ");
+    qb.push(ended_states_sql()).push(" AND t.due_at < ").push_bind(now);
+    push_stats_filters(&mut qb, s);
+    qb.push(" GROUP BY t.state ORDER BY t.state");
+    Ok(qb.build_query_as::<StateCountRow>().fetch_all(&mut *c).await?)
+}
+
+/// The systems blocked now: the ticket holding each block and when it was put in place.
+pub async fn stats_blocked_now(c: &mut Conn, s: &StatsScope) -> Result<Vec<BlockedRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT t.number, a.code AS agency, s.name AS system, \
+         (SELECT MAX(b.done_at) FROM step_records b WHERE b.ticket_id = t.id \
+          AND b.action = 'block') AS since \
+         FROM tickets t LEFT JOIN agencies a ON a.id = t.agency_id \
+         LEFT JOIN systems s ON s.id = t.system_id WHERE t.blocked = TRUE",
+    );
+    push_stats_filters(&mut qb, s);
+    qb.push(" ORDER BY since, t.id");
+    Ok(qb.build_query_as::<BlockedRow>().fetch_all(&mut *c).await?)
+}
+
+/// The steps `action` done in the period, each with the time since the ticket's latest
+/// earlier step `after` that went to one of `to_states` (`None` when there was none), its
+/// agency and its round. Blocks after the high finding, unblocks after "Sudah", fixes after
+/// the agency was told.
+pub async fn stats_intervals(
+    c: &mut Conn,
+    s: &StatsScope,
+    q: &IntervalQuery,
+) -> Result<Vec<IntervalRow>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT a.code AS agency, sr.round, sr.to_state, sr.done_at - (SELECT ");
+    qb.push(if q.first { "MIN" } else { "MAX" })
+        .push("(e.done_at) FROM step_records e WHERE e.ticket_id = sr.ticket_id AND e.action = ")
+        .push_bind(q.after)
+        .push(" AND e.id < sr.id");
+    if !q.after_to.is_empty() {
+        qb.push(" AND e.to_state IN (");
+        let mut states = qb.separated(", ");
+        for state in &q.after_to {
+            states.push_bind(*state);
+        }
+        qb.push(")");
+    }
+    qb.push(
+        ") AS took FROM step_records sr JOIN tickets t ON t.id = sr.ticket_id \
+         LEFT JOIN agencies a ON a.id = t.agency_id WHERE sr.action = ",
+    )
+    .push_bind(q.action)
+    .push(" AND sr.done_at >= ")
+    .push_bind(s.from)
+    .push(" AND sr.done_at < ")
+    .push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    qb.push(" ORDER BY sr.id");
+    Ok(qb.build_query_as::<IntervalRow>().fetch_all(&mut *c).await?)
+}
+
+/// Valid reports per agency created at or after `since` (the "> 3 reports" rule's count),
+/// for the agencies with at least `at_least`.
+pub async fn stats_agency_reports(
+    c: &mut Conn,
+    s: &StatsScope,
+    since: i64,
+    at_least: i64,
+) -> Result<Vec<AgencyCountRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT a.code AS agency, a.name, COUNT(*) AS count FROM tickets t \
+         JOIN agencies a ON a.id = t.agency_id WHERE t.valid = TRUE \
+         AND t.state NOT IN ('duplicate', 'rejected') AND t.created_at >= ",
+    );
+    qb.push_bind(since);
+    push_stats_filters(&mut qb, s);
+    qb.push(" GROUP BY a.code, a.name HAVING COUNT(*) >= ")
+        .push_bind(at_least)
+        .push(" ORDER BY COUNT(*) DESC, a.code");
+    Ok(qb.build_query_as::<AgencyCountRow>().fetch_all(&mut *c).await?)
+}
+
+/// Tickets per state now (within the scope's agency, criticality and channel).
+pub async fn stats_states_now(c: &mut Conn, s: &StatsScope) -> Result<Vec<StateCountRow>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT t.state, COUNT(*) AS count FROM tickets t WHERE 1 = 1");
+    push_stats_filters(&mut qb, s);
+    qb.push(" GROUP BY t.state ORDER BY t.state");
+    Ok(qb.build_query_as::<StateCountRow>().fetch_all(&mut *c).await?)
+}
+
+/// The scope's `AND` terms on the tickets table `t`.
+fn push_stats_filters(qb: &mut QueryBuilder<Db>, s: &StatsScope) {
+    if let Some(agency) = s.agency_id {
+        qb.push(" AND t.agency_id = ").push_bind(agency);
+    }
+    if let Some(criticality) = s.criticality {
+        qb.push(" AND t.criticality = ").push_bind(criticality.as_str());
+    }
+    if let Some(channel) = s.channel {
+        qb.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
+}

@@ -1,0 +1,131 @@
+//! The figures of the dashboard and the monthly report: the scope of a question, the rows
+//! that `stats.rs` answers, and the [`Store`] methods that forward to it (on the read pool).
+
+use sigap_core::{Channel, Criticality, State};
+
+use crate::{Result, Store};
+
+/// The tickets a question is about: a period (UTC milliseconds, `from` inclusive, `until`
+/// exclusive) and the dashboard's filters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsScope {
+    pub from: i64,
+    pub until: i64,
+    pub agency_id: Option<i64>,
+    pub criticality: Option<Criticality>,
+    pub channel: Option<Channel>,
+}
+
+/// Tickets created in the period with the same week, channel, agency, type and outcome.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IntakeRow {
+    /// Whole weeks from the period's start (0 for its first seven days).
+    pub week: i64,
+    pub channel: Channel,
+    /// The agency's code; `None` while the ticket is routed to none.
+    pub agency: Option<String>,
+    pub vulnerability_type: String,
+    /// `valid`, `rejected`, `duplicate` or `pending` (not yet validated).
+    pub outcome: String,
+    pub count: i64,
+}
+
+/// The steps of one action done in the period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StepTimeRow {
+    pub action: String,
+    pub done: i64,
+    /// Done by their deadline (or without one).
+    pub kept: i64,
+    /// Milliseconds from the step's start to its completion, median and 90th percentile.
+    pub median_ms: Option<i64>,
+    pub p90_ms: Option<i64>,
+}
+
+/// Tickets in one state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StateCountRow {
+    pub state: State,
+    pub count: i64,
+}
+
+/// A system blocked now.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BlockedRow {
+    pub number: String,
+    pub agency: Option<String>,
+    pub system: Option<String>,
+    /// When the block was put in place (UTC milliseconds).
+    pub since: Option<i64>,
+}
+
+/// Which intervals [`Store::stats_intervals`] measures: each step `action` done in the
+/// period, from the ticket's latest (or first) earlier step `after` that went to one of
+/// `after_to` (any state when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntervalQuery {
+    pub action: &'static str,
+    pub after: &'static str,
+    pub after_to: Vec<&'static str>,
+    /// From the first such step instead of the latest.
+    pub first: bool,
+}
+
+/// One step of an [`IntervalQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IntervalRow {
+    pub agency: Option<String>,
+    pub round: i64,
+    /// Where the step took the ticket.
+    pub to_state: State,
+    /// Milliseconds since the earlier step; `None` when there was none.
+    pub took: Option<i64>,
+}
+
+/// An agency's count of valid reports.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AgencyCountRow {
+    pub agency: String,
+    pub name: String,
+    pub count: i64,
+}
+
+impl Store {
+    /// Tickets created in the period, grouped (see [`IntakeRow`]).
+    pub async fn stats_intake(&self, scope: &StatsScope) -> Result<Vec<IntakeRow>> {
+        read_pool!(self, stats_intake(scope))
+    }
+    /// The SOP steps done in the period, per action.
+    pub async fn stats_step_times(&self, scope: &StatsScope) -> Result<Vec<StepTimeRow>> {
+        read_pool!(self, stats_step_times(scope))
+    }
+    /// Open tickets past their deadline at `now`, per state.
+    pub async fn stats_overdue(&self, scope: &StatsScope, now: i64) -> Result<Vec<StateCountRow>> {
+        read_pool!(self, stats_overdue(scope, now))
+    }
+    /// The systems blocked now.
+    pub async fn stats_blocked_now(&self, scope: &StatsScope) -> Result<Vec<BlockedRow>> {
+        read_pool!(self, stats_blocked_now(scope))
+    }
+    /// The intervals `query` names, for the steps done in the period.
+    pub async fn stats_intervals(
+        &self,
+        scope: &StatsScope,
+        query: &IntervalQuery,
+    ) -> Result<Vec<IntervalRow>> {
+        read_pool!(self, stats_intervals(scope, query))
+    }
+    /// Agencies with at least `at_least` valid reports created since `since`.
+    pub async fn stats_agency_reports(
+        &self,
+        scope: &StatsScope,
+        since: i64,
+        at_least: i64,
+    ) -> Result<Vec<AgencyCountRow>> {
+        read_pool!(self, stats_agency_reports(scope, since, at_least))
+    }
+    /// Tickets per state now.
+    pub async fn stats_states_now(&self, scope: &StatsScope) -> Result<Vec<StateCountRow>> {
+        read_pool!(self, stats_states_now(scope))
+    }
+}

@@ -1,0 +1,221 @@
+//! The leadership dashboard (`/dashboard`): the figures of a period (this month unless
+//! chosen) for every staff role but system owners, filtered by agency, criticality and
+//! channel: charts drawn on the server as SVG (no script), each with its numbers in a table
+//! below it and that table as CSV (`/dashboard/{table}.csv`), every count a link to the
+//! queue with the same filter. The figures are `sigap_app::stats`', the same as
+//! `GET /api/v1/stats/*` and the monthly report.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sigap_app::AppError;
+use sigap_app::stats::{self, Section, StatsQuery};
+use sigap_core::{Channel, Criticality};
+
+use crate::AppState;
+use crate::extract::Source;
+use crate::pages::dashboard_tables::{self, Part, Table};
+use crate::pages::session::StaffSession;
+use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard/{table}", get(table_csv))
+}
+
+/// A choice of a filter's select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    lang: PageLang,
+    query: StatsQuery,
+    /// The period in words, and when the figures were counted.
+    period_label: String,
+    counted_at: String,
+    agencies: Vec<Choice>,
+    criticalities: Vec<Choice>,
+    channels: Vec<Choice>,
+    errors: Vec<String>,
+    parts: Vec<Part>,
+    /// The query string of the figures (for the CSV links).
+    csv_query: String,
+    /// The queue of the period with its filters, and its CSV.
+    queue: String,
+}
+
+fn choices(values: &[(String, String)], selected: Option<&str>) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|(value, label)| Choice {
+            selected: selected.map(str::trim) == Some(value.as_str()),
+            value: value.clone(),
+            label: label.clone(),
+        })
+        .collect()
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    source: Source,
+    Query(query): Query<StatsQuery>,
+) -> PageResult {
+    let title = lang.t("dashboard.title").into_owned();
+    let layout = Layout::staff(lang, "/dashboard", title, &session);
+    let result =
+        stats::dashboard(&state.app, &session.caller, &query, Section::ALL, source.0).await;
+    let (figures, errors) = match result {
+        Ok(figures) => (Some(figures), Vec::new()),
+        Err(AppError::Invalid(fields)) => (None, fields.into_iter().map(|f| f.message).collect()),
+        Err(e) => return Err(e).or_page(&layout),
+    };
+    let agencies = state
+        .app
+        .store
+        .list_agencies(None)
+        .await
+        .map_err(AppError::from)
+        .or_page(&layout)?;
+    let agency_values: Vec<(String, String)> = agencies
+        .iter()
+        .map(|a| (a.code.clone(), format!("{} — {}", a.code, a.name)))
+        .collect();
+    let labelled = |names: &[&str], label: &dyn Fn(&str) -> String| -> Vec<(String, String)> {
+        names.iter().map(|n| ((*n).to_owned(), label(n))).collect()
+    };
+    let criticality_values = labelled(Criticality::NAMES, &|n| {
+        n.parse::<Criticality>()
+            .map(|c| lang.label(c).to_owned())
+            .unwrap_or_default()
+    });
+    let channel_values = labelled(Channel::NAMES, &|n| {
+        n.parse::<Channel>()
+            .map(|c| lang.label(c).to_owned())
+            .unwrap_or_default()
+    });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DashboardPage {
+        period_label: figures
+            .as_ref()
+            .map(|f| period_label(lang, f))
+            .unwrap_or_default(),
+        counted_at: figures
+            .as_ref()
+            .and_then(|f| chrono::DateTime::parse_from_rfc3339(&f.counted_at).ok())
+            .map(|t| lang.wib(&t.to_utc()))
+            .unwrap_or_default(),
+        agencies: choices(&agency_values, query.agency.as_deref()),
+        criticalities: choices(&criticality_values, query.criticality.as_deref()),
+        channels: choices(&channel_values, query.channel.as_deref()),
+        csv_query: figures.as_ref().map(csv_query).unwrap_or_default(),
+        queue: figures
+            .as_ref()
+            .map(|f| dashboard_tables::Links::new(f).queue)
+            .unwrap_or_default(),
+        parts: figures
+            .as_ref()
+            .map(|f| dashboard_tables::parts(lang, f))
+            .unwrap_or_default(),
+        errors,
+        query,
+        layout,
+        lang,
+    };
+    Ok(render(status, &page))
+}
+
+/// The period in the reader's language.
+fn period_label(lang: PageLang, f: &sigap_app::stats::view::Dashboard) -> String {
+    match lang {
+        PageLang::En => f.period.label_en.clone(),
+        PageLang::Id => f.period.label.clone(),
+    }
+}
+
+/// The figures' own query string: the period and the filters.
+fn csv_query(f: &sigap_app::stats::view::Dashboard) -> String {
+    let mut q = f.period.query.clone();
+    for (name, value) in [
+        ("agency", &f.filters.agency),
+        ("criticality", &f.filters.criticality),
+        ("channel", &f.filters.channel),
+    ] {
+        if let Some(v) = value {
+            let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+            q.push_str(&format!("&{name}={v}"));
+        }
+    }
+    q
+}
+
+/// `GET /dashboard/{table}.csv`: one table of the dashboard, as the page shows it.
+async fn table_csv(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    source: Source,
+    Path(file): Path<String>,
+    Query(query): Query<StatsQuery>,
+) -> PageResult {
+    let layout = Layout::staff(
+        lang,
+        "/dashboard",
+        lang.t("dashboard.title").into_owned(),
+        &session,
+    );
+    let not_found = || AppError::NotFound("table".into());
+    let name = file
+        .strip_suffix(".csv")
+        .ok_or_else(not_found)
+        .or_page(&layout)?;
+    let figures = stats::dashboard(&state.app, &session.caller, &query, Section::ALL, source.0)
+        .await
+        .or_page(&layout)?;
+    let parts = dashboard_tables::parts(lang, &figures);
+    let table = parts
+        .iter()
+        .flat_map(|p| p.tables.iter())
+        .find(|t| t.id == name)
+        .ok_or_else(not_found)
+        .or_page(&layout)?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let filename = format!(
+        "attachment; filename=\"dasbor-{}-{}.csv\"",
+        table.id, figures.period.from
+    );
+    if let Ok(value) = HeaderValue::from_str(&filename) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok((headers, csv(table)).into_response())
+}
+
+/// The table as CSV (RFC 4180), its headings first; formulas written as text.
+fn csv(table: &Table) -> String {
+    let mut out = crate::pages::queue_export::line(&table.headings);
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
+        out.push_str(&crate::pages::queue_export::line(&cells));
+    }
+    out
+}
