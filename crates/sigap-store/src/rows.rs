@@ -258,6 +258,12 @@ pub struct TicketFilter {
     pub told_only: bool,
     pub state: Option<State>,
     pub criticality: Option<Criticality>,
+    /// Only tickets that arrived through this channel.
+    pub channel: Option<Channel>,
+    /// Only tickets created at or after this instant (UTC milliseconds).
+    pub created_from: Option<i64>,
+    /// Only tickets created before this instant (UTC milliseconds).
+    pub created_before: Option<i64>,
     /// Only open tickets whose deadline is before this instant.
     pub overdue_at: Option<i64>,
     /// Full-text words; every word must match as a word's start.

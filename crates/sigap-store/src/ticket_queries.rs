@@ -186,6 +186,15 @@ fn push_queue_filters(qb: &mut QueryBuilder<Db>, f: &TicketFilter) {
     if let Some(criticality) = &f.criticality {
         qb.push(" AND t.criticality = ").push_bind(criticality.as_str());
     }
+    if let Some(channel) = &f.channel {
+        qb.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(from) = f.created_from {
+        qb.push(" AND t.created_at >= ").push_bind(from);
+    }
+    if let Some(before) = f.created_before {
+        qb.push(" AND t.created_at < ").push_bind(before);
+    }
     if let Some(at) = f.overdue_at {
         qb.push(" AND t.due_at < ").push_bind(at);
     }

@@ -4,8 +4,9 @@
 //! caller's), assignment filters, orders, a count, and pages; and the short notices of
 //! blocks a system owner gets before the agency is told.
 
+use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
-use sigap_core::{Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
+use sigap_core::{Channel, Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
 use sigap_store::{
     AssigneeFilter, NumberMatch, QueueSort, TextIndex, TicketFilter, TicketListRow, search_words,
 };
@@ -30,6 +31,13 @@ pub struct ListQuery {
     pub agency: Option<String>,
     /// `high` or `low`.
     pub criticality: Option<String>,
+    /// Only tickets created on or after this day (`2026-12-01`, in WIB).
+    pub from: Option<String>,
+    /// Only tickets created on or before this day (`2026-12-31`, in WIB: the whole day).
+    pub to: Option<String>,
+    /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
+    /// `walk_in` or `letter`.
+    pub channel: Option<String>,
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
     /// `true`: leave out the tickets that have ended (closed, rejected, duplicate).
@@ -247,6 +255,7 @@ fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
             Err(e) => errors.push(invalid("criticality", &e.to_string())),
         }
     }
+    parse_intake(q, &mut filter, &mut errors);
     match q.view.as_deref().map(str::trim) {
         None | Some("" | "all") => {}
         Some("mine") => my_turn(caller, &mut filter),
@@ -283,6 +292,50 @@ fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
     } else {
         Err(AppError::Invalid(errors))
     }
+}
+
+/// The filters on how and when a ticket came in: its channel, and the days (WIB) of its
+/// creation from `from` up to and with `to`.
+fn parse_intake(
+    q: &ListQuery,
+    filter: &mut TicketFilter,
+    errors: &mut Vec<sigap_core::FieldError>,
+) {
+    match q.channel.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(channel) => match channel.parse::<Channel>() {
+            Ok(c) => filter.channel = Some(c),
+            Err(e) => errors.push(invalid("channel", &e.to_string())),
+        },
+    }
+    let mut day = |field: &str, text: &Option<String>, next: bool| {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        let start = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| if next { d.succ_opt() } else { Some(d) })
+            .and_then(wib_day_start);
+        if start.is_none() {
+            errors.push(invalid(
+                field,
+                &format!("`{field}` is a date written 2026-12-31"),
+            ));
+        }
+        start
+    };
+    filter.created_from = day("from", &q.from, false);
+    filter.created_before = day("to", &q.to, true);
+    if let (Some(from), Some(before)) = (filter.created_from, filter.created_before)
+        && from >= before
+    {
+        errors.push(invalid("to", "`to` is the day of `from` or a later one"));
+    }
+}
+
+/// The first instant of `day` in WIB, in UTC milliseconds.
+fn wib_day_start(day: NaiveDate) -> Option<i64> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    let start = sigap_core::wib().from_local_datetime(&midnight).single()?;
+    Some(start.timestamp_millis())
 }
 
 /// "Giliran saya": the open tickets whose next step is the caller's. The CSIRT's are

@@ -33,6 +33,13 @@ struct SetQuery {
     open: Option<bool>,
     /// Search, as in the queue.
     q: Option<String>,
+    /// Only tickets created on or after this day (`2026-12-01`, in WIB).
+    from: Option<String>,
+    /// Only tickets created on or before this day (`2026-12-31`, in WIB: the whole day).
+    to: Option<String>,
+    /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
+    /// `walk_in` or `letter`.
+    channel: Option<String>,
     /// The most restrictive label the recipient may receive (`TLP:GREEN`, `GREEN`):
     /// tickets labelled more restrictively are left out. Default: none left out.
     tlp: Option<String>,
@@ -119,6 +126,9 @@ async fn export_set(
         criticality: query.criticality,
         open: query.open,
         q: query.q,
+        from: query.from,
+        to: query.to,
+        channel: query.channel,
         ..Default::default()
     };
     let export = exports::set(&state.app, &caller, &list, ceiling, format, source.0).await?;
