@@ -157,15 +157,23 @@ pub struct TicketListRow {
     pub id: i64,
     pub number: String,
     pub state: State,
+    /// How the report arrived.
+    pub channel: Channel,
     pub agency_code: Option<String>,
     pub system_name: Option<String>,
     pub criticality: Option<Criticality>,
     pub blocked: bool,
+    /// The remediation round (1, then one more per "Belum").
+    pub round: i64,
+    pub tlp: Tlp,
     pub severity: Severity,
+    /// As the report gave it: `CWE-89`, or a short name.
+    pub vulnerability_type: String,
     pub title: String,
     pub target_host: String,
     pub due_at: Option<i64>,
     pub created_at: i64,
+    pub closed_at: Option<i64>,
     /// When the ticket entered its state (the block's time, for a block notice).
     pub state_entered_at: i64,
     pub updated_at: i64,

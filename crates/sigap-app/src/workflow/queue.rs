@@ -99,6 +99,60 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
     })
 }
 
+/// What an export of the queue selects: the filter of a query within the caller's scope,
+/// read and checked once, then walked newest first a batch at a time by keyset (the ticket
+/// id), so that no batch costs more than the first and none is held after it is written.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    caller: Caller,
+    /// `None`: nothing (an agency outside the caller's scope).
+    filter: Option<TicketFilter>,
+    query: String,
+}
+
+impl Selection {
+    /// What `q` selects for `caller`, as [`list_tickets`] would list it, its filters checked
+    /// (every wrong one named); its order, cursor and page size do not apply.
+    pub async fn of(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<Selection> {
+        let plain = ListQuery {
+            sort: None,
+            cursor: None,
+            limit: None,
+            ..q.clone()
+        };
+        let now = millis(app.now());
+        let filter = queue_filter(app, caller, &plain, now).await?;
+        Ok(Selection {
+            caller: caller.clone(),
+            filter: filter.map(|f| TicketFilter {
+                sort: QueueSort::Newest,
+                ..f
+            }),
+            query: q.q.as_deref().map(str::trim).unwrap_or("").to_owned(),
+        })
+    }
+
+    /// Up to `size` tickets of the selection with an id below `before` (from the newest
+    /// when `None`), newest first; fewer than `size` once the selection is exhausted.
+    pub async fn batch(
+        &self,
+        app: &App,
+        before: Option<i64>,
+        size: i64,
+    ) -> AppResult<Vec<TicketListRow>> {
+        let Some(filter) = &self.filter else {
+            return Ok(Vec::new());
+        };
+        let filter = TicketFilter {
+            before_id: before,
+            limit: size,
+            offset: 0,
+            ..filter.clone()
+        };
+        search(app, &self.caller, filter, &self.query).await
+    }
+}
+
 /// Of `rows`, the ids of those with something new for the caller since they last opened
 /// them (never opened; a comment they may read, a file or a document since).
 async fn unread_among(app: &App, caller: &Caller, rows: &[TicketListRow]) -> AppResult<Vec<i64>> {

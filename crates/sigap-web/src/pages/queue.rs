@@ -25,7 +25,11 @@ use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list_tickets))
-        .route("/tickets.csv", get(crate::pages::queue_export::export))
+        .route("/tickets.csv", get(crate::pages::queue_export::csv))
+        .route(
+            "/tickets/export/{format}",
+            get(crate::pages::queue_export::export),
+        )
 }
 
 /// The queue's query string; empty fields mean "any".
@@ -123,9 +127,10 @@ impl QueueQuery {
             .to_owned()
     }
 
-    /// The spreadsheet of what this query selects (every page).
-    fn export_link(&self) -> String {
-        format!("/tickets.csv?{}", self.current())
+    /// The download of what this query selects (every page) in `format` (`csv`, `xlsx`,
+    /// `stix`, `misp`).
+    fn export_link(&self, format: &str) -> String {
+        format!("/tickets/export/{format}?{}", self.current())
     }
 
     /// The link to the page after `cursor`, with the same filters.

@@ -38,6 +38,7 @@ mod reporter;
 mod routing;
 mod service;
 mod settings;
+mod tables;
 mod tokens;
 mod turns;
 mod walk;
