@@ -1,4 +1,5 @@
-//! Tables written for spreadsheets, shared by the exports: CSV as RFC 4180 says it (UTF-8, a header row, every cell quoted, CRLF) written a
+//! Tables written for spreadsheets, shared by the exports of the ticket set and of the audit
+//! log: CSV as RFC 4180 says it (UTF-8, a header row, every cell quoted, CRLF) written a
 //! batch of rows at a time, so that a large table is streamed rather than held, and the
 //! rule that keeps a cell from running as a formula when a spreadsheet opens the file.
 

@@ -59,8 +59,8 @@ pub fn attachment(
     (headers, bytes).into_response()
 }
 
-/// An export that hands out its file a piece at a time (`sigap-app`'s CSV of tickets), so
-/// that the file is streamed, never held whole.
+/// An export that hands out its file a piece at a time (`sigap-app`'s CSV of tickets, the
+/// audit log's export), so that the file is streamed, never held whole.
 pub(crate) trait Pieces: Send + 'static {
     /// The next piece; `None` after the last.
     fn next_piece(
@@ -70,6 +70,15 @@ pub(crate) trait Pieces: Send + 'static {
 }
 
 impl Pieces for sigap_app::exports::tabular::CsvExport {
+    fn next_piece(
+        &mut self,
+        app: &App,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, AppError>> + Send {
+        self.next_chunk(app)
+    }
+}
+
+impl Pieces for sigap_app::admin::audit_export::Export {
     fn next_piece(
         &mut self,
         app: &App,

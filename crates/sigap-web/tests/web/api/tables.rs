@@ -2,8 +2,9 @@
 //! headings in Indonesian or English) and `/exports/xlsx` (read back with `calamine`), with
 //! every queue filter (`from`, `to`, `channel`, `agency`, …), in the caller's scope (a
 //! system owner gets their agency's told tickets only, and never the reporter), a formula
-//! written as text, a bad filter refused and audited, every export audited; and the same
-//! downloads from the queue page.
+//! written as text, a bad filter refused and audited, every export audited; the same
+//! downloads from the queue page; and the audit log as CSV, from the API and from
+//! `/admin/audit`.
 
 use std::io::Cursor;
 
@@ -21,6 +22,8 @@ sigap_testkit::on_both_backends! {
     });
     the_queue_exports_as_csv_and_xlsx: sqlite_the_queue_exports_as_csv_and_xlsx,
         postgres_the_queue_exports_as_csv_and_xlsx;
+    the_audit_log_exports_as_csv: sqlite_the_audit_log_exports_as_csv,
+        postgres_the_audit_log_exports_as_csv;
 }
 
 /// The headings of the CSV, in Indonesian.
@@ -354,5 +357,100 @@ async fn page_downloads(app: &TestApp, a: &str, p: &str) {
         one.status,
         StatusCode::NOT_FOUND,
         "a table is a format of a set"
+    );
+}
+
+/// The audit log as CSV for auditors: the same entries as the JSON lines, a header row.
+async fn the_audit_log_exports_as_csv(app: TestApp) {
+    let n = app.submit_ok(&valid_report()).await.number;
+    app.drive(&n, "assessing").await;
+    let lines = get(&app, "auditor", &format!("/api/v1/audit/export?ticket={n}")).await;
+    assert_eq!(lines.headers()["content-type"], "application/x-ndjson");
+    let lines = lines.text().await.unwrap();
+    let entries: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(entries.len() >= 2, "{lines}");
+
+    let response = get(
+        &app,
+        "auditor",
+        &format!("/api/v1/audit/export?ticket={n}&format=csv"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.ends_with(".csv\""), "{disposition}");
+    let table = rows(&response.bytes().await.unwrap());
+    assert_eq!(
+        table[0],
+        [
+            "seq",
+            "at",
+            "actor",
+            "role",
+            "action",
+            "ticket_number",
+            "source",
+            "outcome",
+            "details",
+            "prev_hash",
+            "hash"
+        ]
+    );
+    // The JSON lines held their own export's entry; the CSV holds its own besides.
+    assert_eq!(table.len(), entries.len() + 2);
+    assert_eq!(table[table.len() - 1][4], "audit_export");
+    for (row, entry) in table[1..].iter().zip(&entries) {
+        assert_eq!(row[0], entry["seq"].to_string());
+        assert_eq!(row[4], entry["action"].as_str().unwrap());
+        assert_eq!(row[5], n);
+        assert_eq!(row[10], entry["hash"].as_str().unwrap());
+        let details: Value = serde_json::from_str(&row[8]).unwrap();
+        assert_eq!(details, entry["details"]);
+    }
+    // The time in WIB, to the millisecond.
+    assert!(
+        table[1][1].starts_with("2026-08-10T09:00:00.000+07:00"),
+        "{:?}",
+        table[1]
+    );
+
+    let bad = get(&app, "auditor", "/api/v1/audit/export?format=xml").await;
+    let body = problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(sigap_testkit::error_fields(&body), ["format"]);
+    let refused = get(&app, "csirt", "/api/v1/audit/export?format=csv").await;
+    problem(refused, StatusCode::FORBIDDEN).await;
+    let log = app.store.list_audit(0, 10_000).await.unwrap();
+    let csv_exports = log
+        .iter()
+        .filter(|e| {
+            e.action == "audit_export"
+                && e.outcome == "ok"
+                && serde_json::from_str::<Value>(&e.details).is_ok_and(|d| d["format"] == "csv")
+        })
+        .count();
+    assert_eq!(csv_exports, 1);
+
+    // The same from the audit page, beside the JSON lines.
+    let auditor = staff(&app, "pemeriksa@kominfo.batam.go.id", "auditor", None).await;
+    let mut browser = Browser::new(&app);
+    browser.login(auditor, PASSWORD).await;
+    let page = browser.get(&format!("/admin/audit?ticket={n}")).await;
+    let link = format!("href=\"/admin/audit/export?ticket={n}&amp;format=csv\"");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let csv = browser
+        .get(&format!("/admin/audit/export?ticket={n}&format=csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("\"seq\",\"at\",\"actor\""),
+        "{}",
+        csv.body
     );
 }
