@@ -24,6 +24,8 @@ sigap_testkit::on_both_backends! {
         postgres_the_queue_exports_as_csv_and_xlsx;
     the_audit_log_exports_as_csv: sqlite_the_audit_log_exports_as_csv,
         postgres_the_audit_log_exports_as_csv;
+    the_document_describes_the_tables: sqlite_the_document_describes_the_tables,
+        postgres_the_document_describes_the_tables;
 }
 
 /// The headings of the CSV, in Indonesian.
@@ -452,5 +454,56 @@ async fn the_audit_log_exports_as_csv(app: TestApp) {
         csv.body.starts_with("\"seq\",\"at\",\"actor\""),
         "{}",
         csv.body
+    );
+}
+
+/// The OpenAPI document names every new parameter and the media type of every answer, so
+/// that a client generated from it (and schemathesis) reads them.
+async fn the_document_describes_the_tables(app: TestApp) {
+    let doc: Value = app
+        .get(None, "/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let parameters = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let media_types = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for path in ["/api/v1/tickets", "/api/v1/exports/{format}"] {
+        let names = parameters(path);
+        for name in ["from", "to", "channel"] {
+            assert!(names.iter().any(|n| n == name), "{path}: {names:?}");
+        }
+    }
+    assert!(parameters("/api/v1/exports/{format}").contains(&"lang".to_owned()));
+    let answers = media_types("/api/v1/exports/{format}");
+    for media_type in [
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/stix+json;version=2.1",
+        "application/json",
+    ] {
+        assert!(answers.iter().any(|m| m == media_type), "{answers:?}");
+    }
+    assert!(parameters("/api/v1/audit/export").contains(&"format".to_owned()));
+    let answers = media_types("/api/v1/audit/export");
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(answers.contains(&"text/csv".to_owned()), "{answers:?}");
+    assert!(
+        answers.contains(&"application/x-ndjson".to_owned()),
+        "{answers:?}"
     );
 }
