@@ -24,13 +24,15 @@ pub mod stats;
 pub mod workflow;
 
 // What every area shares: who calls, who may reach a ticket, the audit log's writing, the
-// evidence files, what a reader may learn of the reporter, and the answers' views.
+// evidence files, what a reader may learn of the reporter, the tables written for
+// spreadsheets, and the answers' views.
 pub mod access;
 mod app;
 pub(crate) mod audit;
 pub mod auth;
 pub mod evidence;
 pub mod privacy;
+pub mod spreadsheet;
 pub mod views;
 
 // Not a use case: the worker's loop, wiring the job kinds at start.

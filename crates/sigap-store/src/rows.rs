@@ -157,15 +157,23 @@ pub struct TicketListRow {
     pub id: i64,
     pub number: String,
     pub state: State,
+    /// How the report arrived.
+    pub channel: Channel,
     pub agency_code: Option<String>,
     pub system_name: Option<String>,
     pub criticality: Option<Criticality>,
     pub blocked: bool,
+    /// The remediation round (1, then one more per "Belum").
+    pub round: i64,
+    pub tlp: Tlp,
     pub severity: Severity,
+    /// As the report gave it: `CWE-89`, or a short name.
+    pub vulnerability_type: String,
     pub title: String,
     pub target_host: String,
     pub due_at: Option<i64>,
     pub created_at: i64,
+    pub closed_at: Option<i64>,
     /// When the ticket entered its state (the block's time, for a block notice).
     pub state_entered_at: i64,
     pub updated_at: i64,
@@ -258,6 +266,12 @@ pub struct TicketFilter {
     pub told_only: bool,
     pub state: Option<State>,
     pub criticality: Option<Criticality>,
+    /// Only tickets that arrived through this channel.
+    pub channel: Option<Channel>,
+    /// Only tickets created at or after this instant (UTC milliseconds).
+    pub created_from: Option<i64>,
+    /// Only tickets created before this instant (UTC milliseconds).
+    pub created_before: Option<i64>,
     /// Only open tickets whose deadline is before this instant.
     pub overdue_at: Option<i64>,
     /// Full-text words; every word must match as a word's start.

@@ -123,8 +123,9 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
     // matches come out in order and the scan stops at the page's end.
     let (from, order) = if searching { (text_search_from(f.words_in), TEXT_SEARCH_ORDER) } else { (TICKETS_FROM, "t.id") };
     let mut qb = QueryBuilder::<Db>::new(
-        "SELECT t.id, t.number, t.state, a.code AS agency_code, s.name AS system_name, \
-         t.criticality, t.blocked, r.severity, r.title, r.target_host, t.due_at, t.created_at, \
+        "SELECT t.id, t.number, t.state, t.channel, a.code AS agency_code, \
+         s.name AS system_name, t.criticality, t.blocked, t.round, t.tlp, r.severity, \
+         r.vulnerability_type, r.title, r.target_host, t.due_at, t.created_at, t.closed_at, \
          t.state_entered_at, t.updated_at, t.assignee_id, u.name AS assignee_name ",
     );
     qb.push(from);
@@ -185,6 +186,15 @@ fn push_queue_filters(qb: &mut QueryBuilder<Db>, f: &TicketFilter) {
     }
     if let Some(criticality) = &f.criticality {
         qb.push(" AND t.criticality = ").push_bind(criticality.as_str());
+    }
+    if let Some(channel) = &f.channel {
+        qb.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(from) = f.created_from {
+        qb.push(" AND t.created_at >= ").push_bind(from);
+    }
+    if let Some(before) = f.created_before {
+        qb.push(" AND t.created_at < ").push_bind(before);
     }
     if let Some(at) = f.overdue_at {
         qb.push(" AND t.due_at < ").push_bind(at);

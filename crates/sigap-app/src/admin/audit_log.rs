@@ -4,9 +4,9 @@
 //!   alone ([`chain_key`]), so that a writer of the database who does not hold the key cannot
 //!   rebuild it after a change (`sigap-store`'s `audit` module).
 //! - [`search`] lists entries by ticket, actor, action, outcome and time, newest first, a page
-//!   at a time; [`Export`] streams the same selection oldest first as JSON lines, with each
-//!   entry's hashes, so that the export can be checked and kept elsewhere. Exports are
-//!   themselves audited.
+//!   at a time; `admin::audit_export` streams the same selection oldest first as JSON lines
+//!   or CSV, with each entry's hashes, so that the export can be checked and kept elsewhere.
+//!   Exports are themselves audited.
 //! - [`watch`] is the worker's check: the chain's new part every few minutes, all of it once a
 //!   day and at start. A break is recorded (read by `/metrics` and the audit page), written to
 //!   the log, and mailed to the admins once per break.
@@ -31,7 +31,7 @@ pub const PAGE: i64 = 100;
 /// The most entries on one page.
 pub const MAX_PAGE: i64 = 500;
 /// Entries read at once while exporting.
-const EXPORT_BATCH: i64 = 500;
+pub(crate) const EXPORT_BATCH: i64 = 500;
 /// How often the worker checks the chain's new part.
 pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 /// How often the worker walks the whole chain again.
@@ -196,7 +196,7 @@ fn instant(value: &Option<String>, field: &str, end: bool) -> AppResult<Option<i
 }
 
 /// The store's filter for `query`, its fields checked.
-fn filter(query: &AuditQuery) -> AppResult<AuditFilter> {
+pub(crate) fn filter(query: &AuditQuery) -> AppResult<AuditFilter> {
     let mut errors = Vec::new();
     let mut keep = |r: AppResult<Option<String>>| match r {
         Ok(v) => v,
@@ -249,7 +249,7 @@ fn filter(query: &AuditQuery) -> AppResult<AuditFilter> {
 }
 
 /// Refuses, and audits the refusal, unless the caller reads the audit log.
-async fn require_reader(app: &App, caller: &Caller, action: &str) -> AppResult<()> {
+pub(crate) async fn require_reader(app: &App, caller: &Caller, action: &str) -> AppResult<()> {
     if let Err(e) = caller.require(READERS, "read the audit log") {
         crate::audit::refused(app, caller, action, None, &e, None).await;
         return Err(e);
@@ -269,86 +269,6 @@ pub async fn search(app: &App, caller: &Caller, query: &AuditQuery) -> AppResult
         entries: rows.into_iter().map(AuditEntryView::from).collect(),
         next_before,
         chain: app.store.audit_watch().await?.map(ChainCheck::from),
-    })
-}
-
-/// An export of the audit log in progress: the selection, read a batch at a time, oldest
-/// first.
-#[derive(Debug, Clone)]
-pub struct Export {
-    filter: AuditFilter,
-    after: i64,
-    done: bool,
-}
-
-impl Export {
-    /// Starts an export of the entries `query` selects (admins and auditors; `before` and
-    /// `limit` are ignored: everything selected is exported). The export itself is audited.
-    pub async fn start(
-        app: &App,
-        caller: &Caller,
-        query: &AuditQuery,
-        source: Option<String>,
-    ) -> AppResult<Export> {
-        require_reader(app, caller, "audit_export").await?;
-        let mut f = filter(&AuditQuery {
-            before: None,
-            limit: None,
-            ..query.clone()
-        })?;
-        f.limit = EXPORT_BATCH;
-        let entry = NewAuditEntry {
-            at: millis(app.now()),
-            actor: caller.email.clone(),
-            role: caller.role.as_str().to_owned(),
-            action: "audit_export".to_owned(),
-            ticket_number: f.ticket_number.clone(),
-            source,
-            outcome: "ok".to_owned(),
-            details: json!({ "filter": query_json(query) }),
-        };
-        let mut tx = app.store.begin().await?;
-        tx.append_audit(&entry).await?;
-        tx.commit().await?;
-        Ok(Export {
-            filter: f,
-            after: 0,
-            done: false,
-        })
-    }
-
-    /// The next batch as JSON lines (each entry one line); `None` once all are out.
-    pub async fn next_lines(&mut self, app: &App) -> AppResult<Option<String>> {
-        if self.done {
-            return Ok(None);
-        }
-        let f = AuditFilter {
-            after_seq: Some(self.after),
-            ..self.filter.clone()
-        };
-        let rows = app.store.search_audit(&f).await?;
-        if (rows.len() as i64) < f.limit {
-            self.done = true;
-        }
-        let Some(last) = rows.last() else {
-            return Ok(None);
-        };
-        self.after = last.seq;
-        let mut out = String::new();
-        for row in rows {
-            let line = serde_json::to_string(&AuditEntryView::from(row))
-                .map_err(|e| AppError::Internal(format!("audit export: {e}")))?;
-            out.push_str(&line);
-            out.push('\n');
-        }
-        Ok(Some(out))
-    }
-}
-
-fn query_json(q: &AuditQuery) -> Value {
-    json!({
-        "ticket": q.ticket, "actor": q.actor, "action": q.action,
-        "outcome": q.outcome, "from": q.from, "until": q.until,
     })
 }
 

@@ -7,6 +7,7 @@
 //! The area also holds what admins and auditors change and read: the registries
 //! ([`registry`]), the settings in force ([`overrides`]) and the audit log ([`audit_log`]).
 
+pub mod audit_export;
 pub mod audit_log;
 pub mod overrides;
 pub mod registry;

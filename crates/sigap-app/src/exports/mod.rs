@@ -1,5 +1,6 @@
 //! What partners import: one ticket as a STIX 2.1 bundle ([`stix`]) or a MISP event
-//! ([`misp`]), for the provincial CSIRT, BSSN's Gov-CSIRT or another city's CSIRT. A ticket
+//! ([`misp`]), for the provincial CSIRT, BSSN's Gov-CSIRT or another city's CSIRT; and the
+//! set the queue selects as a table for people ([`tabular`]: CSV streamed, XLSX). A ticket
 //! is exported as its caller may read it (another agency's ticket is not found), and never
 //! with the reporter's identity or contact, the proof of concept, comments or evidence: the
 //! finding, its class (CWE), its CVSS, the affected system and the ticket's TLP 2.0 label,
@@ -8,7 +9,10 @@
 //! so that an export made again updates what a partner imported instead of doubling it.
 
 pub mod misp;
+pub mod rows;
 pub mod stix;
+pub mod tabular;
+pub mod xlsx;
 
 use serde_json::json;
 use sha1::Sha1;
@@ -71,21 +75,29 @@ impl Finding {
     }
 }
 
-/// The formats one ticket is exported in.
+/// The formats of an export: for partners (one ticket or a set) and, for a set only, as a
+/// table ([`tabular`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A STIX 2.1 bundle (`application/stix+json;version=2.1`).
     Stix,
     /// A MISP event (`application/json`).
     Misp,
+    /// A table as CSV (`text/csv`), streamed.
+    Csv,
+    /// A table as an XLSX workbook.
+    Xlsx,
 }
 
 impl Format {
-    /// The format named `text` in a path (`stix`, `misp`); another is not found.
+    /// The format named `text` in a path (`stix`, `misp`, `csv`, `xlsx`); another is not
+    /// found.
     pub fn named(text: &str) -> AppResult<Format> {
         match text.trim() {
             "stix" => Ok(Format::Stix),
             "misp" => Ok(Format::Misp),
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
             _ => Err(AppError::NotFound("export format".into())),
         }
     }
@@ -94,6 +106,8 @@ impl Format {
         match self {
             Format::Stix => "stix",
             Format::Misp => "misp",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -102,7 +116,14 @@ impl Format {
         match self {
             Format::Stix => "application/stix+json;version=2.1",
             Format::Misp => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => xlsx::MEDIA_TYPE,
         }
+    }
+
+    /// Whether partners import it (STIX, MISP): a format of one ticket as well as of a set.
+    pub fn for_partners(self) -> bool {
+        matches!(self, Format::Stix | Format::Misp)
     }
 }
 
@@ -175,13 +196,17 @@ async fn export(
 ) -> AppResult<Export> {
     // The scope of the ticket's page; the reporter's data is not read, so not audited as
     // read.
+    // A table is a format of a set, not of one ticket.
+    if !format.for_partners() {
+        return Err(AppError::NotFound("export format".into()));
+    }
     let (row, _) = crate::access::visible_ticket(app, caller, number).await?;
     let finding = Finding::of(&row);
     let csirt = Csirt::of(app);
     let now = app.now();
     let body = match format {
-        Format::Stix => stix::bundle(std::slice::from_ref(&finding), &csirt, now),
         Format::Misp => misp::event(&finding, &csirt, now),
+        _ => stix::bundle(std::slice::from_ref(&finding), &csirt, now),
     };
     let made = Made {
         action: "export_ticket",
@@ -204,6 +229,59 @@ struct Made {
     body: serde_json::Value,
 }
 
+/// Writes the audit entry of an export made (`action`, outcome `ok`) in its own
+/// transaction.
+pub(crate) async fn audit_ok(
+    app: &App,
+    caller: &Caller,
+    source: Option<String>,
+    action: &str,
+    ticket: Option<String>,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    tx.append_audit(&sigap_store::NewAuditEntry {
+        at: millis(app.now()),
+        actor: caller.email.clone(),
+        role: caller.role.as_str().to_owned(),
+        action: action.to_owned(),
+        ticket_number: ticket,
+        source,
+        outcome: "ok".to_owned(),
+        details,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The filters of a set's export as its audit entry records them (those given).
+pub(crate) fn filters_json(q: &ListQuery) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let texts = [
+        ("view", &q.view),
+        ("state", &q.state),
+        ("agency", &q.agency),
+        ("criticality", &q.criticality),
+        ("channel", &q.channel),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("assignee", &q.assignee),
+        ("q", &q.q),
+    ];
+    for (name, value) in texts {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            out.insert(name.to_owned(), json!(v));
+        }
+    }
+    for (name, value) in [("open", q.open), ("overdue", q.overdue)] {
+        if let Some(v) = value {
+            out.insert(name.to_owned(), json!(v));
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
 /// Writes the audit entry of export `made` and answers it as a download.
 async fn deliver(
     app: &App,
@@ -211,19 +289,7 @@ async fn deliver(
     source: Option<String>,
     made: Made,
 ) -> AppResult<Export> {
-    let mut tx = app.store.begin().await?;
-    tx.append_audit(&sigap_store::NewAuditEntry {
-        at: millis(app.now()),
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: made.action.to_owned(),
-        ticket_number: made.ticket,
-        source,
-        outcome: "ok".to_owned(),
-        details: made.details,
-    })
-    .await?;
-    tx.commit().await?;
+    audit_ok(app, caller, source, made.action, made.ticket, made.details).await?;
     let bytes = serde_json::to_vec_pretty(&made.body).unwrap_or_default();
     Ok(Export {
         name: made.name,
@@ -259,6 +325,10 @@ async fn export_set(
     format: Format,
     source: Option<String>,
 ) -> AppResult<Export> {
+    // The tables have their own way out (`tabular`): streamed, or a workbook.
+    if !format.for_partners() {
+        return Err(AppError::NotFound("export format".into()));
+    }
     let mut list = query.clone();
     list.limit = Some(100);
     list.cursor = None;
@@ -284,10 +354,10 @@ async fn export_set(
     let csirt = Csirt::of(app);
     let now = app.now();
     let body = match format {
-        Format::Stix => stix::bundle(&findings, &csirt, now),
         Format::Misp => json!({
             "response": findings.iter().map(|f| misp::event(f, &csirt, now)).collect::<Vec<_>>()
         }),
+        _ => stix::bundle(&findings, &csirt, now),
     };
     let numbers: Vec<&str> = findings.iter().map(|f| f.number.as_str()).collect();
     let made = Made {
@@ -296,6 +366,7 @@ async fn export_set(
         details: json!({
             "format": format.as_str(),
             "ceiling": ceiling.map(Tlp::as_str),
+            "filters": filters_json(query),
             "tickets": numbers,
         }),
         name: format!(

@@ -4,8 +4,9 @@
 //! caller's), assignment filters, orders, a count, and pages; and the short notices of
 //! blocks a system owner gets before the agency is told.
 
+use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
-use sigap_core::{Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
+use sigap_core::{Channel, Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
 use sigap_store::{
     AssigneeFilter, NumberMatch, QueueSort, TextIndex, TicketFilter, TicketListRow, search_words,
 };
@@ -30,6 +31,13 @@ pub struct ListQuery {
     pub agency: Option<String>,
     /// `high` or `low`.
     pub criticality: Option<String>,
+    /// Only tickets created on or after this day (`2026-12-01`, in WIB).
+    pub from: Option<String>,
+    /// Only tickets created on or before this day (`2026-12-31`, in WIB: the whole day).
+    pub to: Option<String>,
+    /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
+    /// `walk_in` or `letter`.
+    pub channel: Option<String>,
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
     /// `true`: leave out the tickets that have ended (closed, rejected, duplicate).
@@ -89,6 +97,60 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> AppResul
         next_cursor,
         total,
     })
+}
+
+/// What an export of the queue selects: the filter of a query within the caller's scope,
+/// read and checked once, then walked newest first a batch at a time by keyset (the ticket
+/// id), so that no batch costs more than the first and none is held after it is written.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    caller: Caller,
+    /// `None`: nothing (an agency outside the caller's scope).
+    filter: Option<TicketFilter>,
+    query: String,
+}
+
+impl Selection {
+    /// What `q` selects for `caller`, as [`list_tickets`] would list it, its filters checked
+    /// (every wrong one named); its order, cursor and page size do not apply.
+    pub async fn of(app: &App, caller: &Caller, q: &ListQuery) -> AppResult<Selection> {
+        let plain = ListQuery {
+            sort: None,
+            cursor: None,
+            limit: None,
+            ..q.clone()
+        };
+        let now = millis(app.now());
+        let filter = queue_filter(app, caller, &plain, now).await?;
+        Ok(Selection {
+            caller: caller.clone(),
+            filter: filter.map(|f| TicketFilter {
+                sort: QueueSort::Newest,
+                ..f
+            }),
+            query: q.q.as_deref().map(str::trim).unwrap_or("").to_owned(),
+        })
+    }
+
+    /// Up to `size` tickets of the selection with an id below `before` (from the newest
+    /// when `None`), newest first; fewer than `size` once the selection is exhausted.
+    pub async fn batch(
+        &self,
+        app: &App,
+        before: Option<i64>,
+        size: i64,
+    ) -> AppResult<Vec<TicketListRow>> {
+        let Some(filter) = &self.filter else {
+            return Ok(Vec::new());
+        };
+        let filter = TicketFilter {
+            before_id: before,
+            limit: size,
+            offset: 0,
+            ..filter.clone()
+        };
+        search(app, &self.caller, filter, &self.query).await
+    }
 }
 
 /// Of `rows`, the ids of those with something new for the caller since they last opened
@@ -247,6 +309,7 @@ fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
             Err(e) => errors.push(invalid("criticality", &e.to_string())),
         }
     }
+    parse_intake(q, &mut filter, &mut errors);
     match q.view.as_deref().map(str::trim) {
         None | Some("" | "all") => {}
         Some("mine") => my_turn(caller, &mut filter),
@@ -283,6 +346,50 @@ fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
     } else {
         Err(AppError::Invalid(errors))
     }
+}
+
+/// The filters on how and when a ticket came in: its channel, and the days (WIB) of its
+/// creation from `from` up to and with `to`.
+fn parse_intake(
+    q: &ListQuery,
+    filter: &mut TicketFilter,
+    errors: &mut Vec<sigap_core::FieldError>,
+) {
+    match q.channel.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(channel) => match channel.parse::<Channel>() {
+            Ok(c) => filter.channel = Some(c),
+            Err(e) => errors.push(invalid("channel", &e.to_string())),
+        },
+    }
+    let mut day = |field: &str, text: &Option<String>, next: bool| {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        let start = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| if next { d.succ_opt() } else { Some(d) })
+            .and_then(wib_day_start);
+        if start.is_none() {
+            errors.push(invalid(
+                field,
+                &format!("`{field}` is a date written 2026-12-31"),
+            ));
+        }
+        start
+    };
+    filter.created_from = day("from", &q.from, false);
+    filter.created_before = day("to", &q.to, true);
+    if let (Some(from), Some(before)) = (filter.created_from, filter.created_before)
+        && from >= before
+    {
+        errors.push(invalid("to", "`to` is the day of `from` or a later one"));
+    }
+}
+
+/// The first instant of `day` in WIB, in UTC milliseconds.
+fn wib_day_start(day: NaiveDate) -> Option<i64> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    let start = sigap_core::wib().from_local_datetime(&midnight).single()?;
+    Some(start.timestamp_millis())
 }
 
 /// "Giliran saya": the open tickets whose next step is the caller's. The CSIRT's are

@@ -1,13 +1,12 @@
 //! The audit log for admins and auditors: a page of entries filtered by ticket, actor,
 //! action, outcome and time (newest first, with the worker's last check of the chain), and
-//! the same selection exported as JSON lines, oldest first, with each entry's hashes.
+//! the same selection exported as JSON lines or CSV, oldest first, with each entry's hashes.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use sigap_app::admin::audit_log::{AuditPage, AuditQuery, Export};
+use axum::response::Response;
+use sigap_app::admin::audit_export::{AuditFormat, Export};
+use sigap_app::admin::audit_log::{AuditPage, AuditQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -37,13 +36,30 @@ async fn list_audit(
     ))
 }
 
-/// Every entry the filters select, oldest first, one JSON object a line
-/// (`application/x-ndjson`), with `prev_hash` and `hash` (admins and auditors). `before` and
-/// `limit` do not apply. The export is itself written to the audit log.
+/// The format of an export of the audit log.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormatQuery {
+    /// `jsonl` (the default: one JSON object a line) or `csv` (a header row, one row per
+    /// entry, the details as JSON text, the time in WIB).
+    format: Option<String>,
+}
+
+impl FormatQuery {
+    pub(crate) fn format(&self) -> Result<AuditFormat, sigap_app::AppError> {
+        AuditFormat::named(self.format.as_deref())
+    }
+}
+
+/// Every entry the filters select, oldest first, with `prev_hash` and `hash` (admins and
+/// auditors): one JSON object a line (`application/x-ndjson`, as in `/api/v1/audit`), or
+/// with `format=csv` a CSV file (`text/csv`: `seq, at, actor, role, action,
+/// ticket_number, source, outcome, details, prev_hash, hash`). `before` and `limit` do not
+/// apply. Streamed; the export is itself written to the audit log.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "service", security(("bearer" = [])),
-    params(AuditQuery),
-    responses((status = 200, content_type = "application/x-ndjson", body = String,
-            description = "one audit entry (as in `/api/v1/audit`) a line"),
+    params(AuditQuery, FormatQuery),
+    responses((status = 200, description = "the entries, oldest first",
+            content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 async fn export_audit(
@@ -51,39 +67,21 @@ async fn export_audit(
     Staff(caller): Staff,
     Source(source): Source,
     ApiQuery(query): ApiQuery<AuditQuery>,
+    ApiQuery(format): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
-    let export = Export::start(&state.app, &caller, &query, source).await?;
-    Ok(jsonl_response(state, export))
+    let format = format.format()?;
+    let export = Export::start(&state.app, &caller, &query, format, source).await?;
+    Ok(export_response(state, export))
 }
 
 /// The export as a streamed download named after the day it was taken.
-pub(crate) fn jsonl_response(state: AppState, export: Export) -> Response {
+pub(crate) fn export_response(state: AppState, export: Export) -> Response {
     let day = state
         .app
         .now()
         .with_timezone(&sigap_core::wib())
         .format("%Y%m%d");
-    let app = state.app.clone();
-    let lines = futures::stream::try_unfold((app, export), |(app, mut export)| async move {
-        match export.next_lines(&app).await {
-            Ok(Some(lines)) => Ok(Some((lines, (app, export)))),
-            Ok(None) => Ok(None),
-            Err(e) => {
-                tracing::error!(error = %e, "audit export stopped");
-                Err(std::io::Error::other(e.to_string()))
-            }
-        }
-    });
-    (
-        [
-            (header::CONTENT_TYPE, "application/x-ndjson".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"sigap-audit-{day}.jsonl\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        Body::from_stream(lines),
-    )
-        .into_response()
+    let format = export.format();
+    let name = format!("sigap-audit-{day}.{}", format.as_str());
+    crate::download::streamed(state.app.clone(), export, &name, format.media_type())
 }

@@ -1,16 +1,21 @@
-//! Tickets exported for partners: one ticket, or the set the queue's filters select, as a
-//! STIX 2.1 bundle or MISP events, in the caller's scope (another agency's ticket is a
-//! 404), without the reporter; audited.
+//! Tickets exported: for partners, one ticket or the set the queue's filters select as a
+//! STIX 2.1 bundle or MISP events; for people, the set as a table, CSV (streamed) or XLSX.
+//! Always in the caller's scope (another agency's ticket is a 404), without the reporter;
+//! audited.
 
 use axum::extract::State;
 use axum::response::Response;
+use sigap_app::exports::rows::{COLUMNS, Wording};
+use sigap_app::exports::tabular::{self, CsvExport};
 use sigap_app::exports::{self, Format};
+use sigap_app::workflow::queue::ListQuery;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery, Source, Staff};
+use crate::pages::PageLang;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,9 +38,116 @@ struct SetQuery {
     open: Option<bool>,
     /// Search, as in the queue.
     q: Option<String>,
-    /// The most restrictive label the recipient may receive (`TLP:GREEN`, `GREEN`):
-    /// tickets labelled more restrictively are left out. Default: none left out.
+    /// Only tickets created on or after this day (`2026-12-01`, in WIB).
+    from: Option<String>,
+    /// Only tickets created on or before this day (`2026-12-31`, in WIB: the whole day).
+    to: Option<String>,
+    /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
+    /// `walk_in` or `letter`.
+    channel: Option<String>,
+    /// STIX and MISP: the most restrictive label the recipient may receive (`TLP:GREEN`,
+    /// `GREEN`): tickets labelled more restrictively are left out. Default: none left out.
     tlp: Option<String>,
+    /// CSV and XLSX: the language of the header row and of the values, `id` (the default)
+    /// or `en`.
+    lang: Option<String>,
+}
+
+impl SetQuery {
+    fn list(&self) -> ListQuery {
+        ListQuery {
+            state: self.state.clone(),
+            agency: self.agency.clone(),
+            criticality: self.criticality.clone(),
+            open: self.open,
+            q: self.q.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            channel: self.channel.clone(),
+            ..Default::default()
+        }
+    }
+
+    fn lang(&self) -> Result<PageLang, sigap_app::AppError> {
+        match self.lang.as_deref().map(str::trim) {
+            None | Some("") => Ok(PageLang::Id),
+            Some(text) => PageLang::parse(text)
+                .ok_or_else(|| sigap_app::AppError::invalid("lang", "`lang` is `id` or `en`")),
+        }
+    }
+
+    fn ceiling(&self) -> Result<Option<sigap_core::Tlp>, sigap_app::AppError> {
+        match self.tlp.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<sigap_core::Tlp>()
+                .map(Some)
+                .map_err(|e| sigap_app::AppError::invalid("tlp", e.to_string())),
+        }
+    }
+}
+
+/// The words of a table in `lang`: the headings of the queue's page where it has them.
+pub(crate) fn wording(lang: PageLang) -> Wording {
+    let heading = |column: &str| {
+        let key = match column {
+            "number" => "queue.col.number",
+            "state" => "queue.col.step",
+            "channel" => "ticket.channel",
+            "agency" => "queue.col.agency",
+            "system" => "ticket.system",
+            "criticality" => "queue.col.criticality",
+            "severity" => "ticket.severity",
+            "vulnerability_type" => "ticket.vulnerability_type",
+            "blocked" => "common.blocked",
+            "round" => "ticket.round",
+            "overdue" => "common.overdue",
+            other => return lang.t(&format!("export.col.{other}")).into_owned(),
+        };
+        lang.t(key).into_owned()
+    };
+    Wording {
+        headings: COLUMNS.iter().map(|c| heading(c)).collect(),
+        yes: lang.t("common.yes").into_owned(),
+        no: lang.t("common.no").into_owned(),
+        english: lang == PageLang::En,
+    }
+}
+
+/// The tickets `list` selects for `caller` in `format`, answered as a download: CSV
+/// streamed, the others whole.
+pub(crate) async fn set_download(
+    state: &AppState,
+    caller: &sigap_app::auth::Caller,
+    list: &ListQuery,
+    format: Format,
+    lang: PageLang,
+    ceiling: Option<sigap_core::Tlp>,
+    source: Option<String>,
+) -> Result<Response, sigap_app::AppError> {
+    let app = &state.app;
+    let export = match format {
+        Format::Csv => {
+            let csv = CsvExport::start(app, caller, list, wording(lang), source).await?;
+            let name = csv.name().to_owned();
+            return Ok(crate::download::streamed(
+                app.clone(),
+                csv,
+                &name,
+                format.media_type(),
+            ));
+        }
+        Format::Xlsx => tabular::xlsx(app, caller, list, wording(lang), source).await?,
+        Format::Stix | Format::Misp => {
+            exports::set(app, caller, list, ceiling, format, source).await?
+        }
+    };
+    Ok(crate::download::attachment(
+        &export.name,
+        export.media_type,
+        &export.sha256,
+        export.bytes,
+    ))
 }
 
 async fn export(
@@ -85,12 +197,20 @@ async fn export_misp(
     export(&state, &caller, &number, Format::Misp, source.0).await
 }
 
-/// The tickets the queue's filters select (at most 1,000, in the caller's scope), as one
-/// STIX 2.1 bundle (`stix`) or MISP events in a `response` list (`misp`); those labelled
-/// more restrictively than `tlp` are left out.
+/// The tickets the queue's filters select, in the caller's scope: for partners as one
+/// STIX 2.1 bundle (`stix`) or MISP events in a `response` list (`misp`), at most 1,000,
+/// those labelled more restrictively than `tlp` left out; for people as a table, one row
+/// per ticket, newest first (number, created, state, channel, agency, system, criticality,
+/// claimed severity, vulnerability type, TLP label, blocked, round, deadline, overdue,
+/// closed; times in WIB; never the reporter): `csv` (RFC 4180, UTF-8, a header row in
+/// `lang`, streamed, every ticket selected) or `xlsx` (at most 100,000 tickets).
 #[utoipa::path(get, path = "/api/v1/exports/{format}", tag = "tickets",
-    security(("bearer" = [])), params(("format" = String, Path, description = "`stix` or `misp`"), SetQuery),
-    responses((status = 200, content_type = "application/json", body = Object),
+    security(("bearer" = [])),
+    params(("format" = String, Path, description = "`stix`, `misp`, `csv` or `xlsx`"), SetQuery),
+    responses((status = 200, description = "the export, as a download",
+            content((Object = "application/stix+json;version=2.1"), (Object = "application/json"),
+                (String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 async fn export_set(
@@ -101,31 +221,8 @@ async fn export_set(
     ApiQuery(query): ApiQuery<SetQuery>,
 ) -> ApiResult<Response> {
     let format = Format::named(&format)?;
-    let ceiling = match query
-        .tlp
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        None => None,
-        Some(text) => Some(
-            text.parse::<sigap_core::Tlp>()
-                .map_err(|e| sigap_app::AppError::invalid("tlp", e.to_string()))?,
-        ),
-    };
-    let list = sigap_app::workflow::queue::ListQuery {
-        state: query.state,
-        agency: query.agency,
-        criticality: query.criticality,
-        open: query.open,
-        q: query.q,
-        ..Default::default()
-    };
-    let export = exports::set(&state.app, &caller, &list, ceiling, format, source.0).await?;
-    Ok(crate::download::attachment(
-        &export.name,
-        export.media_type,
-        &export.sha256,
-        export.bytes,
-    ))
+    let lang = query.lang()?;
+    let ceiling = query.ceiling()?;
+    let list = query.list();
+    Ok(set_download(&state, &caller, &list, format, lang, ceiling, source.0).await?)
 }

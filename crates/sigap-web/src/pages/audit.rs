@@ -1,7 +1,7 @@
 //! The audit log for admins and auditors (`/admin/audit`): the entries filtered by ticket,
 //! actor, action, outcome and time, newest first and a page at a time, the worker's last
-//! check of the chain, and the same selection as a JSON-lines download
-//! (`/admin/audit/export`). Other roles are answered 403 by the use case, which audits the
+//! check of the chain, and the same selection as a JSON-lines or CSV download
+//! (`/admin/audit/export`, `?format=csv`). Other roles are answered 403 by the use case, which audits the
 //! refusal.
 
 use askama::Template;
@@ -10,9 +10,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use sigap_app::admin::audit_log::{AuditEntryView, AuditQuery, ChainCheck, Export};
+use sigap_app::admin::audit_export::Export;
+use sigap_app::admin::audit_log::{AuditEntryView, AuditQuery, ChainCheck};
 
 use crate::AppState;
+use crate::api::audit::FormatQuery;
 use crate::extract::Source;
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, render};
@@ -121,11 +123,14 @@ async fn export(
     StaffSession(session): StaffSession,
     Source(source): Source,
     query: Result<Query<AuditQuery>, QueryRejection>,
+    format: Result<Query<FormatQuery>, QueryRejection>,
 ) -> PageResult {
     let layout = audit_layout(lang, &session);
     let Query(query) = query.map_err(|e| bad_query(&layout, &e))?;
-    let export = Export::start(&state.app, &session.caller, &query, source)
+    let Query(format) = format.map_err(|e| bad_query(&layout, &e))?;
+    let format = format.format().or_page(&layout)?;
+    let export = Export::start(&state.app, &session.caller, &query, format, source)
         .await
         .or_page(&layout)?;
-    Ok(crate::api::audit::jsonl_response(state, export))
+    Ok(crate::api::audit::export_response(state, export))
 }

@@ -207,15 +207,17 @@ async fn table_csv(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok((headers, csv(table)).into_response())
+    let body = csv(table).or_page(&layout)?;
+    Ok((headers, body).into_response())
 }
 
-/// The table as CSV (RFC 4180), its headings first; formulas written as text.
-fn csv(table: &Table) -> String {
-    let mut out = crate::pages::queue_export::line(&table.headings);
+/// The table as CSV (RFC 4180, as every export writes it), its headings first; formulas
+/// written as text.
+fn csv(table: &Table) -> Result<Vec<u8>, AppError> {
+    let mut out = sigap_app::spreadsheet::CsvBatch::new();
+    out.row(&table.headings)?;
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
-        out.push_str(&crate::pages::queue_export::line(&cells));
+        out.row(row.iter().map(|c| c.text.as_str()))?;
     }
-    out
+    out.take()
 }

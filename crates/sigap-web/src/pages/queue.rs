@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sigap_app::views::{AgencyView, TicketSummary};
 use sigap_app::workflow::queue::{self, ListQuery};
-use sigap_core::{Criticality, Role, State as TicketState};
+use sigap_core::{Channel, Criticality, Role, State as TicketState};
 
 use crate::AppState;
 use crate::pages::countdown::{Countdown, countdown};
@@ -25,7 +25,11 @@ use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list_tickets))
-        .route("/tickets.csv", get(crate::pages::queue_export::export))
+        .route("/tickets.csv", get(crate::pages::queue_export::csv))
+        .route(
+            "/tickets/export/{format}",
+            get(crate::pages::queue_export::export),
+        )
 }
 
 /// The queue's query string; empty fields mean "any".
@@ -50,6 +54,14 @@ pub struct QueueQuery {
     criticality: String,
     #[serde(default)]
     overdue: String,
+    /// Created on or after this day (`2026-12-01`, WIB).
+    #[serde(default)]
+    from: String,
+    /// Created on or before this day.
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    channel: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -93,6 +105,9 @@ impl QueueQuery {
             state: some(&self.state),
             agency: some(&self.agency),
             criticality: some(&self.criticality),
+            from: some(&self.from),
+            to: some(&self.to),
+            channel: some(&self.channel),
             overdue: self.overdue_only().then_some(true),
             open: (!self.with_closed()).then_some(true),
             assignee: some(&self.assignee),
@@ -112,9 +127,10 @@ impl QueueQuery {
             .to_owned()
     }
 
-    /// The spreadsheet of what this query selects (every page).
-    fn export_link(&self) -> String {
-        format!("/tickets.csv?{}", self.current())
+    /// The download of what this query selects (every page) in `format` (`csv`, `xlsx`,
+    /// `stix`, `misp`).
+    fn export_link(&self, format: &str) -> String {
+        format!("/tickets/export/{format}?{}", self.current())
     }
 
     /// The link to the page after `cursor`, with the same filters.
@@ -125,6 +141,9 @@ impl QueueQuery {
             ("state", &self.state),
             ("agency", &self.agency),
             ("criticality", &self.criticality),
+            ("channel", &self.channel),
+            ("from", &self.from),
+            ("to", &self.to),
             ("assignee", &self.assignee),
             ("sort", &self.sort),
             ("q", &self.q),
@@ -153,6 +172,7 @@ struct QueuePage {
     states: Vec<Choice>,
     agencies: Vec<Choice>,
     criticalities: Vec<Choice>,
+    channels: Vec<Choice>,
     assignees: Vec<Choice>,
     sorts: Vec<Choice>,
     /// "Giliran saya" for the roles that have turns, with its count.
@@ -348,6 +368,15 @@ impl QueuePage {
                         .collect(),
                 ),
                 &query.criticality,
+            ),
+            channels: choices(
+                labelled(
+                    Channel::ALL
+                        .iter()
+                        .map(|c| (c.as_str(), lang.label(c).to_owned()))
+                        .collect(),
+                ),
+                &query.channel,
             ),
             assignees: choices(
                 labelled(vec![

@@ -1,7 +1,7 @@
 //! The queue: filters, full-text search (the same query finds the same tickets on both
 //! backends), keyset pagination, and deadlines with the working-day calendar.
 
-use chrono::TimeDelta;
+use chrono::{TimeDelta, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sigap_testkit::bodies;
@@ -12,6 +12,8 @@ sigap_testkit::on_both_backends! {
     sigap_testkit::spawn_app;
     filters_search_and_pages: sqlite_filters_search_and_pages, postgres_filters_search_and_pages;
     overdue_follows_working_days: sqlite_overdue_follows_working_days, postgres_overdue_follows_working_days;
+    days_and_channel_filter_the_queue: sqlite_days_and_channel_filter_the_queue,
+        postgres_days_and_channel_filter_the_queue;
 }
 
 fn report(target: &str, title: &str, poc: &str, description: &str) -> Value {
@@ -292,4 +294,64 @@ async fn overdue_follows_working_days(app: TestApp) {
     app.act("csirt", &t2, "validate", &bodies::reject()).await;
     assert_eq!(overdue().await, [t1.as_str()]);
     assert_eq!(number(2), t2);
+}
+
+/// A query of the queue and the tickets it lists.
+type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>);
+
+/// `from` and `to` are days in WIB on the day a ticket was created, `to` with its whole day;
+/// `channel` is how the report arrived. A wrong one is a field error.
+async fn days_and_channel_filter_the_queue(app: TestApp) {
+    let web = app.submit_ok(&valid_report()).await.number;
+    // 17:30 UTC on the 10th is 00:30 WIB on the 11th.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 8, 10, 17, 30, 0).unwrap());
+    let mut phoned = valid_report();
+    phoned["channel"] = json!("phone");
+    let response = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(app.token("helpdesk"))
+        .json(&phoned)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let phone = number(2);
+    let cases: [Case; 7] = [
+        (&[("to", "2026-08-10")], vec![&web]),
+        (&[("from", "2026-08-11")], vec![&phone]),
+        (
+            &[("from", "2026-08-11"), ("to", "2026-08-11")],
+            vec![&phone],
+        ),
+        (&[("channel", "phone")], vec![&phone]),
+        (&[("channel", "web"), ("from", "2026-08-10")], vec![&web]),
+        (&[("channel", "email")], vec![]),
+        (&[("from", "2026-08-12")], vec![]),
+    ];
+    for (query, wanted) in cases {
+        assert_eq!(
+            app.list_all_numbers("csirt", query).await,
+            wanted,
+            "{query:?}"
+        );
+    }
+    let listed = app.list("csirt", &[("to", "2026-08-11")]).await;
+    assert_eq!(listed["total"], 2);
+    for (query, field) in [
+        ("from=2026-02-30", "from"),
+        ("to=11-08-2026", "to"),
+        ("from=2026-08-11&to=2026-08-10", "to"),
+        ("channel=merpati", "channel"),
+    ] {
+        let response = app
+            .get(
+                Some(app.token("csirt")),
+                &format!("/api/v1/tickets?{query}"),
+            )
+            .await;
+        let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error_fields(&body), [field], "{query}: {body:#}");
+    }
 }

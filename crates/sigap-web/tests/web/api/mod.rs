@@ -39,6 +39,7 @@ mod routing;
 mod service;
 mod settings;
 mod stats;
+mod tables;
 mod tokens;
 mod turns;
 mod walk;

@@ -337,9 +337,27 @@ async fn the_figures_follow_the_scenario(app: TestApp) {
     );
 
     filters_narrow_the_figures(&app).await;
+    counts_follow_to_the_queue(&app, &d).await;
     one_section_per_endpoint(&app, &d).await;
     refusals(&app).await;
     the_page_shows_the_same_figures(&app, &d).await;
+}
+
+/// A count opens the queue with the same filter, and the queue lists as many tickets.
+async fn counts_follow_to_the_queue(app: &TestApp, d: &Value) {
+    let august = [("from", "2026-08-01"), ("to", "2026-08-31")];
+    let listed = |extra: &[(&'static str, &'static str)]| {
+        let mut q: Vec<(&str, &str)> = august.to_vec();
+        q.extend_from_slice(extra);
+        async move { app.list_all_numbers("csirt", &q).await.len() as i64 }
+    };
+    assert_eq!(listed(&[]).await, d["intake"]["received"].as_i64().unwrap());
+    assert_eq!(
+        listed(&[("state", "rejected")]).await,
+        d["intake"]["rejected"].as_i64().unwrap()
+    );
+    assert_eq!(listed(&[("channel", "phone")]).await, 1);
+    assert_eq!(listed(&[("agency", "DISDIK")]).await, 4);
 }
 
 async fn filters_narrow_the_figures(app: &TestApp) {

@@ -415,13 +415,13 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
         .expect("a delete form")
         .to_owned();
 
-    // The spreadsheet of what the queue shows; a title a spreadsheet would run is text.
+    // The spreadsheet of what the queue shows; a cell a spreadsheet would run is text.
     let mut formula = valid_report();
-    formula["title"] = serde_json::json!("=HYPERLINK(\"http://contoh.invalid\") pada formulir");
+    formula["vulnerability_type"] = serde_json::json!("=HYPERLINK(\"http://contoh.invalid\")");
     let odd = app.submit_ok(&formula).await.number;
     let page = browser.get("/tickets?view=all&closed=true").await;
     assert!(
-        page.body.contains("href=\"/tickets.csv?view=all"),
+        page.body.contains("href=\"/tickets/export/csv?view=all"),
         "{}",
         page.body
     );
@@ -437,7 +437,7 @@ async fn the_queue_opens_on_my_turn(app: TestApp) {
     let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 5, "a heading and four tickets: {}", csv.body);
     assert!(
-        lines[0].starts_with("\"Nomor tiket\",\"Judul\""),
+        lines[0].starts_with("\"Nomor tiket\",\"Dibuat (WIB)\""),
         "{}",
         lines[0]
     );
