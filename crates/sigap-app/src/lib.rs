@@ -151,6 +151,9 @@ pub struct NoticeConfig {
     /// The CSIRT lead's addresses (`SIGAP_CSIRT_LEAD_EMAIL`), told of every overdue step;
     /// empty: the active CSIRT analysts are told instead.
     pub csirt_lead: Vec<String>,
+    /// Who receives each issued periodic report with its PDF (`SIGAP_REPORT_RECIPIENTS`:
+    /// the Kepala Dinas, the Sekretaris Daerah); empty: it is issued and mailed to no one.
+    pub report_recipients: Vec<String>,
     /// The address replies to sigap's mail go to (`SIGAP_MAIL_REPLY_TO`).
     pub reply_to: Option<String>,
     /// Whether replies go to a tagged address naming the ticket

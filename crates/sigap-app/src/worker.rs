@@ -41,9 +41,13 @@ async fn run_one(app: &App, batch: &Batch, mail: Option<&MailSender>, job: &JobR
         (JobKind::Inbox, Some(settings)) => {
             crate::inbox::acknowledge::send(app, settings, job).await
         }
-        (JobKind::Mail | JobKind::Alert | JobKind::Account | JobKind::Inbox, None) => {
-            Err((true, "no mail server is set".to_owned()))
+        (JobKind::Report, Some(settings)) => {
+            crate::stats::report_mail::send(app, settings, job).await
         }
+        (
+            JobKind::Mail | JobKind::Alert | JobKind::Account | JobKind::Inbox | JobKind::Report,
+            None,
+        ) => Err((true, "no mail server is set".to_owned())),
     }
 }
 
@@ -144,6 +148,9 @@ pub async fn run_forever(app: App, mail: Option<MailSender>) {
             }
             if let Err(e) = crate::intake::antispam::sweep(&app).await {
                 tracing::error!(error = %e, "anti-spam sweep");
+            }
+            if let Err(e) = crate::stats::report::monthly_draft(&app).await {
+                tracing::error!(error = %e, "the monthly report's draft");
             }
         }
         match run_batch(&app, mail.as_ref(), 64, &pace).await {

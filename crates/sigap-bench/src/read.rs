@@ -33,8 +33,8 @@ pub struct ReadArgs {
     pub clients: usize,
     /// Kinds to measure, comma-separated: get, list_state, list_agency, search, search_rare,
     /// and with `--login` page_queue (`/tickets`), page_queue_state (`/tickets?state=queued`)
-    /// and page_ticket (`/tickets/{n}`, a random existing ticket); the figures:
-    /// stats_dashboard (every section of this month), stats_year (of this year),
+    /// and page_ticket (`/tickets/{n}`, a random existing ticket); the figures (of
+    /// `--stats-query`): stats_dashboard (every section), stats_year (of this year),
     /// stats_intake, stats_clock, stats_blocking, stats_remediation, stats_approvals, and
     /// with `--login` page_dashboard (`/dashboard`).
     #[arg(
@@ -46,6 +46,10 @@ pub struct ReadArgs {
     /// Words for `search` (default: words that many generated reports contain).
     #[arg(long, value_delimiter = ',')]
     pub words: Vec<String>,
+    /// The query of the figures' kinds (`period=2026-11`, `period=year`); default: this
+    /// month.
+    #[arg(long, default_value = "")]
+    pub stats_query: String,
     /// A label for this run in the JSON line.
     #[arg(long, default_value = "")]
     pub label: String,
@@ -68,6 +72,8 @@ pub(crate) struct Corpus {
     words: Vec<String>,
     /// The `Cookie` header of a signed-in page session (`--login`).
     session: Option<String>,
+    /// The query of the figures' kinds (`period=2026-11`; empty: this month).
+    pub(crate) stats_query: String,
 }
 
 /// The `name=value` parts of a response's `Set-Cookie` headers.
@@ -201,6 +207,7 @@ pub(crate) async fn discover(
         agencies,
         words,
         session: None,
+        stats_query: String::new(),
     })
 }
 
@@ -232,11 +239,14 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
             "/api/v1/tickets?q=ref{:04}&limit=20",
             rng.random_range(0..10_000)
         )),
-        "stats_dashboard" => Some("/api/v1/stats/dashboard".to_owned()),
         "stats_year" => Some("/api/v1/stats/dashboard?period=year".to_owned()),
-        kind if kind.starts_with("stats_") => Some(format!("/api/v1/stats/{}", &kind[6..])),
+        kind if kind.starts_with("stats_") => Some(format!(
+            "/api/v1/stats/{}?{}",
+            &kind[6..],
+            corpus.stats_query
+        )),
         _ if corpus.session.is_none() => None,
-        "page_dashboard" => Some("/dashboard".to_owned()),
+        "page_dashboard" => Some(format!("/dashboard?{}", corpus.stats_query)),
         "page_queue" => Some("/tickets".to_owned()),
         "page_queue_state" => Some("/tickets?state=queued".to_owned()),
         "page_ticket" => {
@@ -406,6 +416,7 @@ pub async fn main(args: ReadArgs) -> anyhow::Result<()> {
     let base = args.url.trim_end_matches('/').to_owned();
     let client = http_client(args.clients, Duration::from_secs(10))?;
     let mut corpus = discover(&client, &base, &args.token, &args.words).await?;
+    corpus.stats_query = args.stats_query.clone();
     if let Some(email) = &args.login {
         let password = args
             .password

@@ -312,6 +312,8 @@ vocabulary! {
         Account => "account", "Akun", "Account";
         /// The acknowledgement of mail received by the CSIRT (`sigap_app::inbox`).
         Inbox => "inbox", "Tanda terima surel", "Mail acknowledgement";
+        /// An issued periodic report mailed to its recipients (`sigap_app::stats`).
+        Report => "report", "Laporan berkala", "Periodic report";
     }
 }
 
@@ -466,6 +468,9 @@ vocabulary! {
         Dossier => "dossier", "Berkas Tiket", "Ticket dossier";
         /// After closing: thanks to the reporter.
         Certificate => "certificate", "Sertifikat Apresiasi", "Certificate of appreciation";
+        /// The figures of a month, quarter or year for leadership; of no ticket.
+        PeriodReport => "period_report", "Laporan Penanganan Insiden Siber",
+            "Cyber incident handling report";
     }
 }
 
@@ -516,7 +521,8 @@ mod tests {
         assert_eq!(Role::ALL.len(), 7);
         assert_eq!(State::ALL.len(), 12);
         assert_eq!(Action::ALL.len(), 14);
-        assert_eq!(DocumentKind::ALL.len(), 13);
+        assert_eq!(DocumentKind::ALL.len(), 14);
+        assert_eq!(DocumentKind::PeriodReport.as_str(), "period_report");
     }
 
     #[test]

@@ -35,4 +35,4 @@ pub use crate::number::{
     kind_scope, number, pattern_parts, series_scope,
 };
 pub use crate::render::{Renderer, render};
-pub use crate::world::MAX_SCREENSHOTS;
+pub use crate::world::{MAX_CHART_BYTES, MAX_CHARTS, MAX_SCREENSHOTS};

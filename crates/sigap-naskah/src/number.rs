@@ -152,6 +152,7 @@ pub fn default_pattern(kind: DocumentKind) -> &'static str {
         DocumentKind::AgencyReport | DocumentKind::Dossier => "000.6/{n}/LAP/Diskominfo/{year}",
         DocumentKind::Certificate => "000.6/{n}/PIAGAM/Diskominfo/{year}",
         DocumentKind::ApprovalReactivation => "000.6/{n}/Setda/{year}",
+        DocumentKind::PeriodReport => "000.6/{n}/LAP-CSIRT/Diskominfo/{year}",
     }
 }
 

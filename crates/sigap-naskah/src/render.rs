@@ -19,7 +19,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::body::{Body, shows_evidence};
 use crate::model::{Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
 use crate::view::{Moment, file_size};
-use crate::world::{DocWorld, Environment, MAX_SCREENSHOTS};
+use crate::world::{DocWorld, Environment, MAX_CHART_BYTES, MAX_CHARTS, MAX_SCREENSHOTS};
 use crate::{DocError, images, qr};
 
 /// How many evictions a memoised typesetting result survives unused. Results reused across
@@ -127,6 +127,16 @@ impl Renderer {
         for (shot, id) in screenshots.iter().zip(&ids.images) {
             decoded += check_image(&shot.caption, &shot.image)?;
             files.insert(*id, Bytes::new(shot.image.clone()));
+        }
+        let charts = doc.body.charts();
+        if charts.len() > MAX_CHARTS || charts.iter().any(|c| c.len() > MAX_CHART_BYTES) {
+            return Err(DocError::Image(format!(
+                "at most {MAX_CHARTS} charts of at most {} KiB each",
+                MAX_CHART_BYTES / 1024
+            )));
+        }
+        for (chart, id) in charts.iter().zip(&ids.charts) {
+            files.insert(*id, Bytes::from_string(chart.clone()));
         }
         if decoded > images::MAX_DECODED_BYTES {
             return Err(DocError::Image(format!(
@@ -263,7 +273,10 @@ impl<'a> TemplateData<'a> {
         };
         Self {
             kind: kind.as_str(),
-            title: kind.label_id().to_uppercase(),
+            title: match &doc.body {
+                Body::PeriodReport(report) => report.title.clone(),
+                _ => kind.label_id().to_uppercase(),
+            },
             number: &doc.number,
             ticket_number: &doc.ticket_number,
             tlp: doc.tlp,

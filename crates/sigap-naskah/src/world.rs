@@ -21,6 +21,12 @@ use crate::DocError;
 /// The most screenshots one document may show.
 pub const MAX_SCREENSHOTS: usize = 8;
 
+/// The most charts (SVG) one document may show: a periodic report's.
+pub const MAX_CHARTS: usize = 12;
+
+/// The most bytes of SVG one chart may have.
+pub const MAX_CHART_BYTES: usize = 512 * 1024;
+
 /// The embedded fonts: Liberation Sans (the default text font; Arial's metrics, as
 /// Indonesian *naskah dinas* commonly use) and Liberation Serif (Times New Roman's, for an
 /// office whose rules prefer it), Liberation Mono for commands, logs and hashes, and DejaVu
@@ -61,6 +67,7 @@ fn template(kind: DocumentKind) -> &'static str {
         }
         DocumentKind::Dossier => include_str!("../templates/dossier.typ"),
         DocumentKind::Certificate => include_str!("../templates/certificate.typ"),
+        DocumentKind::PeriodReport => include_str!("../templates/period_report.typ"),
     }
 }
 
@@ -77,6 +84,8 @@ pub(crate) struct FileIds {
     pub(crate) qr: FileId,
     pub(crate) logo: FileId,
     pub(crate) images: Vec<FileId>,
+    /// `/chart/0` … : the SVG charts of a periodic report.
+    pub(crate) charts: Vec<FileId>,
 }
 
 /// Fonts, library and parsed templates: built once, shared by every render.
@@ -114,11 +123,15 @@ impl Environment {
         let images = (0..MAX_SCREENSHOTS)
             .map(|index| file_id(&format!("/img/{index}")))
             .collect::<Result<Vec<_>, _>>()?;
+        let charts = (0..MAX_CHARTS)
+            .map(|index| file_id(&format!("/chart/{index}")))
+            .collect::<Result<Vec<_>, _>>()?;
         let ids = FileIds {
             data: file_id("/data.json")?,
             qr: file_id("/qr.svg")?,
             logo: file_id("/logo")?,
             images,
+            charts,
         };
         Ok(Self {
             library: LazyHash::new(Library::builder().build()),

@@ -21,6 +21,7 @@ pub mod links;
 pub mod lmtp;
 pub mod messages;
 pub mod outbox;
+pub mod reports;
 pub mod smtp;
 pub mod system_mail;
 pub mod tlp;

@@ -62,6 +62,11 @@ impl PublicUrl {
         PublicLink(self.join(&format!("tickets/{}", ticket.as_str())))
     }
 
+    /// The leadership dashboard and its periodic reports: `{base}/dashboard`.
+    pub fn dashboard(&self) -> PublicLink {
+        PublicLink(self.join("dashboard"))
+    }
+
     /// The audit page for auditors and admins: `{base}/admin/audit`.
     pub fn audit(&self) -> PublicLink {
         PublicLink(self.join("admin/audit"))

@@ -29,6 +29,7 @@ include!("registry_edits.rs");
 include!("mail_threads.rs");
 include!("inbound.rs");
 include!("stats.rs");
+include!("period_reports.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

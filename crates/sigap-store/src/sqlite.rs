@@ -30,6 +30,7 @@ include!("registry_edits.rs");
 include!("mail_threads.rs");
 include!("inbound.rs");
 include!("stats.rs");
+include!("period_reports.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -4,8 +4,8 @@
 // blocked now, the durations of a period's blocks and fixes).
 
 use crate::stats_api::{
-    AgencyCountRow, BlockedRow, IntakeRow, IntervalQuery, IntervalRow, StateCountRow, StatsScope,
-    StepTimeRow,
+    AgencyCountRow, BlockedRow, IntakeRow, IntervalQuery, IntervalRow, ListedTicketRow,
+    StateCountRow, StatsScope, StepTimeRow,
 };
 
 /// Tickets created in the period, counted by week (from the period's start), channel,
@@ -138,6 +138,42 @@ pub async fn stats_states_now(c: &mut Conn, s: &StatsScope) -> Result<Vec<StateC
     push_stats_filters(&mut qb, s);
     qb.push(" GROUP BY t.state ORDER BY t.state");
     Ok(qb.build_query_as::<StateCountRow>().fetch_all(&mut *c).await?)
+}
+
+/// The tickets closed in the period (`closed`, by closing time), or open now and created
+/// before the period's end (by creation), at most `limit` of them, with how many there are.
+pub async fn stats_ticket_list(
+    c: &mut Conn,
+    s: &StatsScope,
+    closed: bool,
+    limit: i64,
+) -> Result<(Vec<ListedTicketRow>, i64)> {
+    let mut rows = QueryBuilder::<Db>::new(if closed {
+        "SELECT t.number, a.code AS agency, t.state, t.criticality, t.closed_at AS at "
+    } else {
+        "SELECT t.number, a.code AS agency, t.state, t.criticality, t.created_at AS at "
+    });
+    rows.push("FROM tickets t LEFT JOIN agencies a ON a.id = t.agency_id WHERE ");
+    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets t WHERE ");
+    for qb in [&mut rows, &mut count] {
+        if closed {
+            qb.push("t.state = 'closed' AND t.closed_at >= ")
+                .push_bind(s.from)
+                .push(" AND t.closed_at < ")
+                .push_bind(s.until);
+        } else {
+            qb.push("t.state NOT IN ")
+                .push(ended_states_sql())
+                .push(" AND t.created_at < ")
+                .push_bind(s.until);
+        }
+        push_stats_filters(qb, s);
+    }
+    rows.push(if closed { " ORDER BY t.closed_at, t.id" } else { " ORDER BY t.created_at, t.id" });
+    rows.push(" LIMIT ").push_bind(limit);
+    let listed = rows.build_query_as::<ListedTicketRow>().fetch_all(&mut *c).await?;
+    let total = count.build_query_scalar::<i64>().fetch_one(&mut *c).await?;
+    Ok((listed, total))
 }
 
 /// The scope's `AND` terms on the tickets table `t`.

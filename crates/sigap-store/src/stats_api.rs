@@ -82,6 +82,17 @@ pub struct IntervalRow {
     pub took: Option<i64>,
 }
 
+/// A ticket in a report's list.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedTicketRow {
+    pub number: String,
+    pub agency: Option<String>,
+    pub state: State,
+    pub criticality: Option<Criticality>,
+    /// When it closed (closed tickets) or was opened (open ones).
+    pub at: i64,
+}
+
 /// An agency's count of valid reports.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AgencyCountRow {
@@ -123,6 +134,16 @@ impl Store {
         at_least: i64,
     ) -> Result<Vec<AgencyCountRow>> {
         read_pool!(self, stats_agency_reports(scope, since, at_least))
+    }
+    /// The tickets closed in the period, or open and created before its end (see
+    /// `stats.rs`), at most `limit`, and how many there are.
+    pub async fn stats_ticket_list(
+        &self,
+        scope: &StatsScope,
+        closed: bool,
+        limit: i64,
+    ) -> Result<(Vec<ListedTicketRow>, i64)> {
+        read_pool!(self, stats_ticket_list(scope, closed, limit))
     }
     /// Tickets per state now.
     pub async fn stats_states_now(&self, scope: &StatsScope) -> Result<Vec<StateCountRow>> {

@@ -240,6 +240,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::inbox::router())
         .merge(api::exports::router())
         .merge(api::stats::router())
+        .merge(api::period_reports::router())
         .merge(api::audit::router())
         .merge(api::verify::router())
         .split_for_parts();

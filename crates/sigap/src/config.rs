@@ -164,6 +164,11 @@ pub struct RuleArgs {
     /// the active CSIRT analysts).
     #[arg(long, env = "SIGAP_CSIRT_LEAD_EMAIL", value_delimiter = ',')]
     pub csirt_lead_email: Vec<String>,
+    /// Who receives each issued periodic report with its PDF (comma-separated; e.g. the
+    /// Kepala Dinas and the Sekretaris Daerah); unset: reports are issued and mailed to
+    /// no one.
+    #[arg(long, env = "SIGAP_REPORT_RECIPIENTS", value_delimiter = ',')]
+    pub report_recipients: Vec<String>,
     /// Where replies to sigap's mail go.
     #[arg(long, env = "SIGAP_MAIL_REPLY_TO")]
     pub mail_reply_to: Option<String>,
@@ -303,18 +308,8 @@ impl RuleArgs {
 
     /// Escalation, reply-to and webhook settings, checked.
     fn notices(&self) -> anyhow::Result<NoticeConfig> {
-        let mut csirt_lead = Vec::new();
-        for e in self
-            .csirt_lead_email
-            .iter()
-            .map(|e| e.trim())
-            .filter(|e| !e.is_empty())
-        {
-            let email = Email::parse(e).map_err(|_| {
-                anyhow::anyhow!("SIGAP_CSIRT_LEAD_EMAIL: `{e}` is not an e-mail address")
-            })?;
-            csirt_lead.push(email.as_str().to_owned());
-        }
+        let csirt_lead = addresses("SIGAP_CSIRT_LEAD_EMAIL", &self.csirt_lead_email)?;
+        let report_recipients = addresses("SIGAP_REPORT_RECIPIENTS", &self.report_recipients)?;
         let reply_to = match self.mail_reply_to.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(e) => Some(
@@ -338,6 +333,7 @@ impl RuleArgs {
         };
         Ok(NoticeConfig {
             csirt_lead,
+            report_recipients,
             reply_to,
             reply_tags,
             webhooks,
@@ -544,6 +540,17 @@ fn read_documents(path: &std::path::Path) -> Result<DocumentConfig, String> {
         std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))
     };
     DocumentConfig::from_toml(&text, &beside).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The e-mail addresses of a comma-separated variable, each checked.
+fn addresses(variable: &str, list: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in list.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        let email = Email::parse(e)
+            .map_err(|_| anyhow::anyhow!("{variable}: `{e}` is not an e-mail address"))?;
+        out.push(email.as_str().to_owned());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod correction;
 mod reading;
 mod receipt;
 pub mod signed;
+pub(crate) mod standalone;
 
 pub use crate::documents::correction::{ReissueRequest, reissue};
 pub use crate::documents::reading::{VerifiedDocument, VerifiedSigner, document_pdf, verify};

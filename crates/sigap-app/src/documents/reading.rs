@@ -149,6 +149,44 @@ pub(super) async fn audit_personal_read(
     crate::privacy::audit_read(app, caller, &doc.ticket_number, action, details).await
 }
 
+/// The issued periodic report that carries `code`, if one does (it belongs to no ticket).
+async fn period_report(app: &App, code: &str) -> AppResult<Option<VerifiedDocument>> {
+    let Some(r) = app.store.period_report_by_code(code).await? else {
+        return Ok(None);
+    };
+    let (Some(number), Some(sha256), Some(at)) = (r.number, r.pdf_sha256, r.issued_at) else {
+        return Ok(None);
+    };
+    let issued_at = from_millis(at);
+    Ok(Some(VerifiedDocument {
+        kind: DocumentKind::PeriodReport,
+        kind_label: DocumentKind::PeriodReport.label_id().to_owned(),
+        number,
+        issued_on: sigap_core::format_date_id(issued_at.with_timezone(&wib()).date_naive()),
+        issued_at,
+        sha256,
+        signed_sha256: Vec::new(),
+        signers: signers_of(&r.signed_by),
+        draft: r.draft,
+        superseded_by: None,
+        ticket_number: None,
+    }))
+}
+
+/// The signers as kept: one `position\tname` per line.
+fn signers_of(signed_by: &str) -> Vec<VerifiedSigner> {
+    signed_by
+        .lines()
+        .filter_map(|line| {
+            let (position, name) = line.split_once('\t')?;
+            Some(VerifiedSigner {
+                position: position.to_owned(),
+                name: name.to_owned(),
+            })
+        })
+        .collect()
+}
+
 /// What a verification code confirms, if a document carries it; `viewer` is the signed-in
 /// staff member, if any, who learns the ticket's number when the ticket is in their scope.
 pub async fn verify(
@@ -160,7 +198,7 @@ pub async fn verify(
         return Ok(None);
     }
     let Some(d) = app.store.find_document_by_code(code).await? else {
-        return Ok(None);
+        return period_report(app, code).await;
     };
     let signed_sha256 = app
         .store
@@ -190,17 +228,7 @@ pub async fn verify(
         issued_at,
         sha256: d.sha256,
         signed_sha256,
-        signers: d
-            .signed_by
-            .lines()
-            .filter_map(|line| {
-                let (position, name) = line.split_once('\t')?;
-                Some(VerifiedSigner {
-                    position: position.to_owned(),
-                    name: name.to_owned(),
-                })
-            })
-            .collect(),
+        signers: signers_of(&d.signed_by),
         draft: d.draft,
         superseded_by,
         ticket_number,

@@ -7,6 +7,9 @@
 
 pub mod charts;
 pub mod figures;
+pub mod report;
+pub mod report_body;
+pub(crate) mod report_mail;
 pub mod view;
 
 use chrono::Duration;

@@ -6,6 +6,7 @@
 mod letters;
 mod minutes;
 mod records;
+mod report;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -21,6 +22,7 @@ pub use crate::body::records::{
     Acknowledgement, AuditHead, Certificate, DocumentRef, Dossier, Probe, ReactivationApproval,
     RemediationReport, SystemAction, TimelineEntry,
 };
+pub use crate::body::report::{PeriodReport, ReportFigure, ReportTable, TicketLine, TicketList};
 use crate::view::moment;
 
 /// The sections of one document; the variant is the document's kind.
@@ -53,6 +55,8 @@ pub enum Body {
     Dossier(Dossier),
     /// After closing: *Sertifikat Apresiasi*.
     Certificate(Certificate),
+    /// *Laporan Bulanan/Triwulanan/Tahunan Penanganan Insiden Siber*.
+    PeriodReport(PeriodReport),
 }
 
 impl Body {
@@ -72,6 +76,7 @@ impl Body {
             Self::UnblockRecord(_) => DocumentKind::UnblockRecord,
             Self::Dossier(_) => DocumentKind::Dossier,
             Self::Certificate(_) => DocumentKind::Certificate,
+            Self::PeriodReport(_) => DocumentKind::PeriodReport,
         }
     }
 
@@ -79,6 +84,14 @@ impl Body {
     pub fn screenshots(&self) -> &[Screenshot] {
         match self {
             Self::BlockRecord(record) | Self::UnblockRecord(record) => &record.screenshots,
+            _ => &[],
+        }
+    }
+
+    /// The charts the document shows, as SVG (the periodic report only).
+    pub fn charts(&self) -> &[String] {
+        match self {
+            Self::PeriodReport(report) => &report.charts,
             _ => &[],
         }
     }
@@ -93,6 +106,7 @@ pub fn shows_evidence(kind: DocumentKind) -> bool {
             | DocumentKind::LetterFollowUp
             | DocumentKind::ApprovalReactivation
             | DocumentKind::Certificate
+            | DocumentKind::PeriodReport
     )
 }
 

@@ -388,6 +388,29 @@ fn certificate() {
 }
 
 #[test]
+fn period_report() {
+    let (_, read) = render_kind(DocumentKind::PeriodReport);
+    for text in [
+        "LAPORAN BULANAN PENANGANAN INSIDEN SIBER",
+        "Periode Agustus 2026",
+        "I. PENDAHULUAN",
+        "menerima 5 laporan kerentanan",
+        "III. LAPORAN MASUK",
+        "Laporan per perangkat daerah",
+        "DISDUKCAPIL 4 2",
+        "TIKET DITUTUP PADA PERIODE",
+        "Ditampilkan 1 dari 3 tiket",
+    ] {
+        assert!(read.has(text), "{text} missing");
+    }
+    // The chart's own text, drawn from the SVG with the embedded fonts.
+    assert!(
+        read.count("DISDIK") >= 2,
+        "the chart's labels are text in the PDF"
+    );
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let doc = document(DocumentKind::LetterNotice);
     let first = render(&doc).unwrap();

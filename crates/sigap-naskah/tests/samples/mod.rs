@@ -10,9 +10,10 @@ use sigap_core::{
 };
 use sigap_naskah::body::{
     Acknowledgement, AgencyReport, AuditHead, Certificate, Cited, CriticalityMinutes, DocumentRef,
-    Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, Person, Probe,
-    ReactivationApproval, RemediationReport, ReviewMinutes, Screenshot, Sifat, SystemAction,
-    SystemRef, TimelineEntry, ValidationMinutes, default_basis,
+    Dossier, FollowUpLetter, FurtherRound, Meeting, NoticeLetter, PeriodReport, Person, Probe,
+    ReactivationApproval, RemediationReport, ReportFigure, ReportTable, ReviewMinutes, Screenshot,
+    Sifat, SystemAction, SystemRef, TicketLine, TicketList, TimelineEntry, ValidationMinutes,
+    default_basis,
 };
 use sigap_naskah::{
     Body, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp, default_pattern, number,
@@ -428,6 +429,45 @@ pub fn body(kind: DocumentKind) -> Body {
                 .to_owned(),
             reported_at: wib(10, 14, 32),
         }),
+        DocumentKind::PeriodReport => Body::PeriodReport(period_report()),
+    }
+}
+
+/// A bar chart as the dashboard draws it: an SVG with its text as `<text>`.
+pub const CHART: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="720" height="120" viewBox="0 0 720 120"><rect x="0" y="0" width="720" height="120" fill="#FFFFFF"/><rect x="120" y="20" width="480" height="30" fill="#1F4E79"/><rect x="120" y="60" width="120" height="30" fill="#1F4E79"/><text x="110" y="40" text-anchor="end" font-family="sans-serif" font-size="12">DISDUKCAPIL</text><text x="110" y="80" text-anchor="end" font-family="sans-serif" font-size="12">DISDIK</text></svg>"##;
+
+fn period_report() -> PeriodReport {
+    let line = |number: &str, state: &str| TicketLine {
+        number: number.to_owned(),
+        agency: "DISDUKCAPIL".to_owned(),
+        state: state.to_owned(),
+        criticality: "Tinggi".to_owned(),
+        date: "12 Agustus 2026".to_owned(),
+    };
+    PeriodReport {
+        title: "LAPORAN BULANAN PENANGANAN INSIDEN SIBER".to_owned(),
+        period: "Periode Agustus 2026".to_owned(),
+        narrative: vec![
+            "Pada bulan Agustus 2026 BATAM-CSIRT menerima 5 laporan kerentanan, 3 di antaranya valid."
+                .to_owned(),
+        ],
+        figures: vec![
+            ReportFigure { label: "Laporan diterima".to_owned(), value: "5".to_owned() },
+            ReportFigure { label: "Laporan valid".to_owned(), value: "3".to_owned() },
+        ],
+        tables: vec![ReportTable {
+            part: "Laporan masuk".to_owned(),
+            caption: "Laporan per perangkat daerah".to_owned(),
+            headings: vec!["Perangkat daerah".to_owned(), "Laporan".to_owned(), "Valid".to_owned()],
+            rows: vec![
+                vec!["DISDUKCAPIL".to_owned(), "4".to_owned(), "2".to_owned()],
+                vec!["DISDIK".to_owned(), "1".to_owned(), "1".to_owned()],
+            ],
+            chart: Some(0),
+        }],
+        charts: vec![CHART.to_owned()],
+        closed: TicketList { rows: vec![line(TICKET, "Selesai")], total: 1 },
+        open: TicketList { rows: vec![line("BCSIRT-2026-00043", "Dalam perbaikan oleh perangkat daerah")], total: 3 },
     }
 }
 

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod inbox;
 pub mod jobs;
 pub mod meetings;
+pub mod period_reports;
 pub mod registry;
 pub mod reports;
 pub mod service;

@@ -55,6 +55,7 @@ fn what(lang: PageLang, job: &JobView) -> String {
         JobKind::Alert => "jobs.kind.other".to_owned(),
         JobKind::Account => "jobs.kind.account".to_owned(),
         JobKind::Inbox => "jobs.kind.inbox".to_owned(),
+        JobKind::Report => "jobs.kind.report".to_owned(),
     };
     let text = lang.t(&key);
     if text == key {

@@ -42,6 +42,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod login;
 pub mod meetings;
+pub mod period_reports;
 pub mod preview;
 pub mod public;
 pub mod queue;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(approvals::router())
         .merge(dashboard::router())
+        .merge(period_reports::router())
         .merge(inbox::router())
         .merge(jobs::router())
         .merge(audit::router())

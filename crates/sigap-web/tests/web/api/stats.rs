@@ -3,7 +3,9 @@
 //! late, one blocked half an hour after its deadline, one rejected, one fixed only in its
 //! second round, one still blocked, one never validated), then every figure of
 //! `GET /api/v1/stats/dashboard`, a filter of each kind, the page and its CSV tables, and
-//! the refusals (a system owner, a bad period, an unknown agency).
+//! the refusals (a system owner, a bad period, an unknown agency); then the monthly report
+//! of that month: drafted, its narrative edited, previewed, issued, its PDF read back
+//! against the same figures, verified by its code and mailed with the PDF.
 
 use chrono::TimeDelta;
 use reqwest::StatusCode;
@@ -17,6 +19,7 @@ sigap_testkit::on_both_backends! {
     |backend| sigap_testkit::spawn_app_with(backend, |s: &mut sigap_testkit::Start| {
         s.rules.totp_required_roles.clear();
         s.policy.approval_threshold = 2;
+        s.rules.notices.report_recipients = vec!["kadis@kominfo.batam.go.id".to_owned()];
     });
     the_figures_follow_the_scenario: sqlite_the_figures_follow_the_scenario,
         postgres_the_figures_follow_the_scenario;
@@ -341,6 +344,7 @@ async fn the_figures_follow_the_scenario(app: TestApp) {
     one_section_per_endpoint(&app, &d).await;
     refusals(&app).await;
     the_page_shows_the_same_figures(&app, &d).await;
+    the_report_prints_the_same_figures(&app, &d).await;
 }
 
 /// A count opens the queue with the same filter, and the queue lists as many tickets.
@@ -547,5 +551,270 @@ async fn the_page_shows_the_same_figures(app: &TestApp, d: &Value) {
     assert!(
         !home.body.contains("href=\"/dashboard\""),
         "system owners are not offered the dashboard"
+    );
+}
+
+/// The text of a PDF with its layout kept (a table row on one line), every run of spaces
+/// made one.
+fn pdf_layout_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext runs");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn send(
+    app: &TestApp,
+    role: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(app.token(role));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn the_report_prints_the_same_figures(app: &TestApp, d: &Value) {
+    use reqwest::Method;
+    let (status, draft) = read(
+        send(
+            app,
+            "csirt",
+            Method::POST,
+            "/api/v1/period-reports",
+            Some(json!({"period": "2026-08"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft:#}");
+    assert_eq!(
+        (draft["status"].as_str(), draft["label"].as_str()),
+        (Some("draft"), Some("Agustus 2026"))
+    );
+    assert_eq!(draft["title"], "LAPORAN BULANAN PENANGANAN INSIDEN SIBER");
+    assert_eq!(draft["tlp"], "TLP:AMBER");
+    let id = draft["id"].as_i64().unwrap();
+    let (_, again) = read(
+        send(
+            app,
+            "admin",
+            Method::POST,
+            "/api/v1/period-reports",
+            Some(json!({"period": "2026-08"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(again["id"], id, "one report per period");
+    for (role, status) in [
+        ("auditor", StatusCode::FORBIDDEN),
+        ("system_owner", StatusCode::FORBIDDEN),
+    ] {
+        let response = send(
+            app,
+            role,
+            Method::POST,
+            "/api/v1/period-reports",
+            Some(json!({"period": "2026-07"})),
+        )
+        .await;
+        assert_eq!(response.status(), status, "{role}");
+    }
+    let bad = send(
+        app,
+        "csirt",
+        Method::POST,
+        "/api/v1/period-reports",
+        Some(json!({"period": "Agustus"})),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let narrative = "Pada bulan Agustus 2026 satu sistem masih diblokir.\n\nPerangkat daerah diminta mempercepat perbaikan.";
+    let path = format!("/api/v1/period-reports/{id}/narrative");
+    let (status, edited) = read(
+        send(
+            app,
+            "csirt",
+            Method::PUT,
+            &path,
+            Some(json!({"narrative": narrative})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{edited:#}");
+    let long = send(
+        app,
+        "csirt",
+        Method::PUT,
+        &path,
+        Some(json!({"narrative": "x".repeat(8001)})),
+    )
+    .await;
+    assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let preview = send(
+        app,
+        "regional_secretary",
+        Method::GET,
+        &format!("/api/v1/period-reports/{id}/pdf"),
+        None,
+    )
+    .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview = pdf_layout_text(&preview.bytes().await.unwrap());
+    assert!(preview.contains("PRATINJAU"), "{preview}");
+
+    // The city's signer of the report: the issued PDF is final, not a draft.
+    let signer = json!({"signers": [{"position": "Kepala Dinas Komunikasi dan Informatika",
+        "name": "Dr. Rudi Hartono, S.Kom., M.T.", "nip": "197501012000031001"}], "tembusan": []});
+    let set = send(
+        app,
+        "admin",
+        Method::PUT,
+        "/api/v1/settings/documents/period_report",
+        Some(signer),
+    )
+    .await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let (status, issued) = read(
+        send(
+            app,
+            "csirt",
+            Method::POST,
+            &format!("/api/v1/period-reports/{id}/issue"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{issued:#}");
+    assert_eq!(issued["status"], "issued");
+    assert_eq!(issued["number"], "000.6/1/LAP-CSIRT/Diskominfo/2026");
+    let twice = send(
+        app,
+        "csirt",
+        Method::POST,
+        &format!("/api/v1/period-reports/{id}/issue"),
+        None,
+    )
+    .await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    let fixed = send(
+        app,
+        "csirt",
+        Method::PUT,
+        &path,
+        Some(json!({"narrative": "diubah"})),
+    )
+    .await;
+    assert_eq!(
+        fixed.status(),
+        StatusCode::CONFLICT,
+        "an issued report's narrative is fixed"
+    );
+
+    let pdf = send(
+        app,
+        "auditor",
+        Method::GET,
+        &format!("/api/v1/period-reports/{id}/pdf"),
+        None,
+    )
+    .await;
+    let pdf = pdf.bytes().await.unwrap().to_vec();
+    let text = pdf_layout_text(&pdf);
+    assert!(!text.contains("PRATINJAU"));
+    let i = &d["intake"];
+    let mut expected = vec![
+        "LAPORAN BULANAN PENANGANAN INSIDEN SIBER".to_owned(),
+        "Periode Agustus 2026".to_owned(),
+        "Nomor: 000.6/1/LAP-CSIRT/Diskominfo/2026".to_owned(),
+        "TLP:AMBER".to_owned(),
+        "Pada bulan Agustus 2026 satu sistem masih diblokir.".to_owned(),
+        format!("Laporan diterima {}", i["received"]),
+        format!("Laporan valid {}", i["valid"]),
+        format!("Laporan tidak valid {}", i["rejected"]),
+        format!(
+            "Tiket melewati batas waktu saat ini {}",
+            d["clock"]["overdue_total"]
+        ),
+        "3. Validasi laporan 4 3 75,0% 1 jam 2 hari 1 jam".to_owned(),
+        "7. Laporkan hasil perbaikan 3 3 100,0% 3 hari 3 hari".to_owned(),
+    ];
+    for a in i["by_agency"].as_array().unwrap() {
+        expected.push(format!(
+            "{} {} {}",
+            a["agency"].as_str().unwrap(),
+            a["received"],
+            a["valid"]
+        ));
+    }
+    let blocked = d["blocking"]["blocked_now"][0]["ticket"].as_str().unwrap();
+    expected.push(blocked.to_owned());
+    for line in &expected {
+        assert!(
+            text.contains(line.as_str()),
+            "{line:?} missing from the report:\n{text}"
+        );
+    }
+
+    let verified = app
+        .client
+        .get(app.url(&format!(
+            "/verify/{}",
+            issued["verify_code"].as_str().unwrap()
+        )))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let (status, verified) = read(verified).await;
+    assert_eq!(status, StatusCode::OK, "{verified:#}");
+    assert_eq!(verified["number"], "000.6/1/LAP-CSIRT/Diskominfo/2026");
+    assert_eq!(
+        verified["sha256"].as_str().unwrap(),
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf))
+    );
+
+    let sink = sigap_notify::sink::SmtpSink::start().await.unwrap();
+    let mail = crate::api::mail::settings(app, &sink.url());
+    crate::api::mail::drain(app, &mail).await;
+    let received = sink.received();
+    let report = received
+        .iter()
+        .find(|m| crate::api::mail::to(m, "kadis@kominfo.batam.go.id"))
+        .expect("the report is mailed to its recipient");
+    let subject = crate::api::mail::subject(report);
+    assert!(
+        subject.starts_with("[TLP:AMBER] Laporan Bulanan Penanganan Insiden Siber Agustus 2026"),
+        "{subject}"
+    );
+    use mail_parser::MimeHeaders;
+    let parsed = report.parsed().unwrap();
+    let attached = parsed
+        .attachments()
+        .find(|a| a.attachment_name() == Some("laporan-2026-08.pdf"))
+        .expect("the PDF is attached");
+    assert_eq!(
+        attached.contents(),
+        pdf.as_slice(),
+        "the PDF mailed is the one issued"
     );
 }
