@@ -358,7 +358,7 @@ mod tests {
         numbers.sort();
         numbers.dedup();
         assert_eq!(numbers.len(), agendas);
-        assert_eq!(agendas, 6);
+        assert_eq!(agendas, 7);
     }
 
     #[test]
