@@ -28,7 +28,7 @@ pub const MAX_LISTED: i64 = 200;
 
 /// A periodic report as the API answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct ReportView {
+pub struct PeriodReportView {
     pub id: i64,
     /// `2026-11`, `2026-Q4`, `2026` or `2026-11-01..2026-11-15`.
     pub period: String,
@@ -53,7 +53,7 @@ pub struct ReportView {
 
 /// The period a report is asked for.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct NewReportRequest {
+pub struct NewPeriodReportRequest {
     /// `2026-11`, `2026-Q4`, `2026`; or `from` and `to`.
     pub period: Option<String>,
     pub from: Option<String>,
@@ -84,9 +84,9 @@ fn period_of(row: &PeriodReportRow) -> AppResult<Period> {
     report_body::period_of(row).map_err(AppError::Internal)
 }
 
-fn view(row: PeriodReportRow) -> AppResult<ReportView> {
+fn view(row: PeriodReportRow) -> AppResult<PeriodReportView> {
     let period = period_of(&row)?;
-    Ok(ReportView {
+    Ok(PeriodReportView {
         id: row.id,
         label: period.label_id(),
         title: report_body::title(period.kind),
@@ -125,9 +125,9 @@ async fn audited<T>(
 pub async fn create(
     app: &App,
     caller: &Caller,
-    request: &NewReportRequest,
+    request: &NewPeriodReportRequest,
     source: Option<String>,
-) -> AppResult<ReportView> {
+) -> AppResult<PeriodReportView> {
     audited(app, caller, "create_period_report", source.clone(), async {
         if !may_write(caller.role) {
             return Err(AppError::Forbidden(
@@ -190,7 +190,7 @@ async fn draft(
 }
 
 /// The reports, newest period first.
-pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<ReportView>> {
+pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<PeriodReportView>> {
     if !may_read(caller.role) {
         return Err(AppError::Forbidden(
             "the periodic reports are not open to system owners".into(),
@@ -217,7 +217,7 @@ async fn readable(app: &App, caller: &Caller, id: i64) -> AppResult<PeriodReport
 }
 
 /// One report.
-pub async fn get(app: &App, caller: &Caller, id: i64) -> AppResult<ReportView> {
+pub async fn get(app: &App, caller: &Caller, id: i64) -> AppResult<PeriodReportView> {
     view(readable(app, caller, id).await?)
 }
 
@@ -228,7 +228,7 @@ pub async fn edit(
     id: i64,
     request: &NarrativeRequest,
     source: Option<String>,
-) -> AppResult<ReportView> {
+) -> AppResult<PeriodReportView> {
     audited(app, caller, "edit_period_report", source, async {
         if !may_write(caller.role) {
             return Err(AppError::Forbidden(
@@ -365,7 +365,7 @@ pub async fn issue(
     caller: &Caller,
     id: i64,
     source: Option<String>,
-) -> AppResult<ReportView> {
+) -> AppResult<PeriodReportView> {
     audited(app, caller, "issue_period_report", source.clone(), async {
         if !may_write(caller.role) {
             return Err(AppError::Forbidden("only the CSIRT and admins issue the periodic report".into()));

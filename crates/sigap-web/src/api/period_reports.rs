@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use sigap_app::stats::report::{self, NarrativeRequest, NewReportRequest, ReportView};
+use sigap_app::stats::report::{self, NarrativeRequest, NewPeriodReportRequest, PeriodReportView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,25 +25,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The periodic reports, newest period first.
 #[utoipa::path(get, path = "/api/v1/period-reports", tag = "service", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ReportView>), (status = 401, body = Problem),
+    responses((status = 200, body = Vec<PeriodReportView>), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
-async fn list(State(s): State<AppState>, Staff(caller): Staff) -> ApiResult<Json<Vec<ReportView>>> {
+async fn list(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<Vec<PeriodReportView>>> {
     Ok(Json(report::list(&s.app, &caller).await?))
 }
 
 /// The draft of a period (`period` `2026-11`, `2026-Q4`, `2026`, or `from`/`to`); the
 /// period's report as it stands when it has one.
 #[utoipa::path(post, path = "/api/v1/period-reports", tag = "service", security(("bearer" = [])),
-    request_body = NewReportRequest,
-    responses((status = 201, body = ReportView), (status = 401, body = Problem),
+    request_body = NewPeriodReportRequest,
+    responses((status = 201, body = PeriodReportView), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
     Staff(caller): Staff,
     source: Source,
     body: FormBody,
-) -> ApiResult<(StatusCode, Json<ReportView>)> {
-    let request: NewReportRequest = body.request()?;
+) -> ApiResult<(StatusCode, Json<PeriodReportView>)> {
+    let request: NewPeriodReportRequest = body.request()?;
     let view = report::create(&s.app, &caller, &request, source.0).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -51,20 +54,20 @@ async fn create(
 /// One periodic report.
 #[utoipa::path(get, path = "/api/v1/period-reports/{id}", tag = "service",
     security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = ReportView), (status = 401, body = Problem),
+    responses((status = 200, body = PeriodReportView), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn one(
     State(s): State<AppState>,
     Staff(caller): Staff,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<ReportView>> {
+) -> ApiResult<Json<PeriodReportView>> {
     Ok(Json(report::get(&s.app, &caller, id).await?))
 }
 
 /// Changes a draft's narrative (an issued report's is fixed: 409).
 #[utoipa::path(put, path = "/api/v1/period-reports/{id}/narrative", tag = "service",
     security(("bearer" = [])), params(("id" = i64, Path)), request_body = NarrativeRequest,
-    responses((status = 200, body = ReportView), (status = 401, body = Problem),
+    responses((status = 200, body = PeriodReportView), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn narrative(
@@ -73,7 +76,7 @@ async fn narrative(
     source: Source,
     ApiPath(id): ApiPath<i64>,
     body: FormBody,
-) -> ApiResult<Json<ReportView>> {
+) -> ApiResult<Json<PeriodReportView>> {
     let request: NarrativeRequest = body.request()?;
     Ok(Json(
         report::edit(&s.app, &caller, id, &request, source.0).await?,
@@ -84,7 +87,7 @@ async fn narrative(
 /// `SIGAP_REPORT_RECIPIENTS` with the PDF (once: 409 after).
 #[utoipa::path(post, path = "/api/v1/period-reports/{id}/issue", tag = "service",
     security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = ReportView), (status = 401, body = Problem),
+    responses((status = 200, body = PeriodReportView), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
 async fn issue(
@@ -92,7 +95,7 @@ async fn issue(
     Staff(caller): Staff,
     source: Source,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<ReportView>> {
+) -> ApiResult<Json<PeriodReportView>> {
     Ok(Json(report::issue(&s.app, &caller, id, source.0).await?))
 }
 

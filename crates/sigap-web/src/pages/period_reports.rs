@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sigap_app::stats::report::{self, NarrativeRequest, NewReportRequest, ReportView};
+use sigap_app::stats::report::{self, NarrativeRequest, NewPeriodReportRequest, PeriodReportView};
 use sigap_core::Role;
 
 use crate::AppState;
@@ -35,7 +35,7 @@ struct ListPage {
     lang: PageLang,
     writes: bool,
     csrf_token: String,
-    reports: Vec<ReportView>,
+    reports: Vec<PeriodReportView>,
 }
 
 #[derive(Template)]
@@ -45,7 +45,7 @@ struct OnePage {
     lang: PageLang,
     writes: bool,
     csrf_token: String,
-    report: ReportView,
+    report: PeriodReportView,
     issued_at: String,
     recipients: usize,
 }
@@ -112,9 +112,9 @@ async fn create(
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
         return Ok(csrf_refused(layout));
     }
-    let request = NewReportRequest {
+    let request = NewPeriodReportRequest {
         period: Some(form.period),
-        ..NewReportRequest::default()
+        ..NewPeriodReportRequest::default()
     };
     let view = report::create(&state.app, &session.caller, &request, source.0)
         .await
