@@ -205,24 +205,42 @@ async fn stored(
     Ok(sha256)
 }
 
-/// Numbers, renders, stores and records one document inside `tx`.
-async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppResult<DocumentRow> {
-    let settings = &doc.policy.documents;
-    let year = i64::from(doc.now.with_timezone(&wib()).year());
-    // One agenda per pattern: kinds with the same pattern share its running numbers. In the
-    // year a series first meets, it continues after its kinds' own counters of the past.
-    let pattern = settings.pattern(doc.kind);
+/// The next number of `kind`'s agenda inside `tx`: its year, its running number and the
+/// number as its pattern writes it. One agenda per pattern: kinds with the same pattern
+/// share its running numbers; in the year a series first meets, it continues after its
+/// kinds' own counters of the past. Gapless: the transaction that takes it records it.
+pub(crate) async fn next_number(
+    tx: &mut Tx,
+    policy: &Policy,
+    kind: DocumentKind,
+    now: DateTime<Utc>,
+) -> AppResult<(i64, i64, String)> {
+    let settings = &policy.documents;
+    let year = i64::from(now.with_timezone(&wib()).year());
+    let pattern = settings.pattern(kind);
     let continues: Vec<String> = settings
-        .series_kinds(doc.kind)
+        .series_kinds(kind)
         .into_iter()
         .map(sigap_naskah::kind_scope)
         .collect();
     let seq = tx
         .next_counter_continuing(&sigap_naskah::series_scope(pattern), year, &continues)
         .await?;
-    let number = sigap_naskah::number(pattern, u64::try_from(seq).unwrap_or(0), doc.now)
+    let number = sigap_naskah::number(pattern, u64::try_from(seq).unwrap_or(0), now)
         .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
-    let code: String = new_secret("").chars().take(CODE_LEN).collect();
+    Ok((year, seq, number))
+}
+
+/// A new verification code for `/verify/{code}`.
+pub(crate) fn new_verify_code() -> String {
+    new_secret("").chars().take(CODE_LEN).collect()
+}
+
+/// Numbers, renders, stores and records one document inside `tx`.
+async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppResult<DocumentRow> {
+    let settings = &doc.policy.documents;
+    let (year, seq, number) = next_number(tx, doc.policy, doc.kind, doc.now).await?;
+    let code = new_verify_code();
     let signing = signers(doc.policy, doc.kind, doc.caller);
     let draft = settings.signers(doc.kind).is_none();
     let document = Document {

@@ -1,15 +1,15 @@
 //! A document of no ticket (the periodic report): numbered, signed and rendered as every
 //! document is, with the same settings (pattern, signers, letterhead, page style).
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use sha2::Digest;
-use sigap_core::{DocumentKind, Tlp, wib};
+use sigap_core::Tlp;
 use sigap_naskah::{Body, Document};
 use sigap_store::Tx;
 
-use super::{CODE_LEN, render_pdf, signed_by, signers};
-use crate::auth::{Caller, new_secret};
-use crate::{App, AppError, AppResult, Policy};
+use super::{new_verify_code, next_number, render_pdf, signed_by, signers};
+use crate::auth::Caller;
+use crate::{App, AppResult, Policy};
 
 /// What a standalone document is issued with.
 pub(crate) struct Standalone<'a> {
@@ -73,21 +73,8 @@ pub(crate) async fn preview(app: &App, d: Standalone<'_>) -> AppResult<Vec<u8>> 
 /// Numbers the document inside `tx` (its kind's agenda, gapless per year), renders it and
 /// stores the PDF; the caller records it in the same transaction.
 pub(crate) async fn issue(app: &App, tx: &mut Tx, d: Standalone<'_>) -> AppResult<Numbered> {
-    let kind: DocumentKind = d.body.kind();
-    let settings = &d.policy.documents;
-    let year = i64::from(d.now.with_timezone(&wib()).year());
-    let pattern = settings.pattern(kind);
-    let continues: Vec<String> = settings
-        .series_kinds(kind)
-        .into_iter()
-        .map(sigap_naskah::kind_scope)
-        .collect();
-    let seq = tx
-        .next_counter_continuing(&sigap_naskah::series_scope(pattern), year, &continues)
-        .await?;
-    let number = sigap_naskah::number(pattern, u64::try_from(seq).unwrap_or(0), d.now)
-        .map_err(|e| AppError::Internal(format!("document number: {e}")))?;
-    let code: String = new_secret("").chars().take(CODE_LEN).collect();
+    let (year, seq, number) = next_number(tx, d.policy, d.body.kind(), d.now).await?;
+    let code = new_verify_code();
     let document = document(app, &d, number.clone(), code.clone());
     let (draft, signed) = (document.draft, signed_by(&document.signers));
     let pdf = render_pdf(app, document).await?;
