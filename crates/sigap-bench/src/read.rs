@@ -35,8 +35,10 @@ pub struct ReadArgs {
     /// and with `--login` page_queue (`/tickets`), page_queue_state (`/tickets?state=queued`)
     /// and page_ticket (`/tickets/{n}`, a random existing ticket); the figures (of
     /// `--stats-query`): stats_dashboard (every section), stats_year (of this year),
-    /// stats_intake, stats_clock, stats_blocking, stats_remediation, stats_approvals, and
-    /// with `--login` page_dashboard (`/dashboard`).
+    /// stats_intake, stats_clock, stats_blocking, stats_remediation, stats_approvals,
+    /// scorecard (a random agency's, of `--stats-query`), scorecard_year (this year's),
+    /// queue_class (the queue filtered by a vulnerability class), and with `--login`
+    /// page_dashboard (`/dashboard`).
     #[arg(
         long,
         value_delimiter = ',',
@@ -240,6 +242,16 @@ fn request_path(kind: &str, corpus: &Corpus, rng: &mut StdRng) -> Option<String>
             rng.random_range(0..10_000)
         )),
         "stats_year" => Some("/api/v1/stats/dashboard?period=year".to_owned()),
+        "scorecard" => Some(format!(
+            "/api/v1/agencies/{}/scorecard?{}",
+            pick(rng, &corpus.agencies)?,
+            corpus.stats_query
+        )),
+        "scorecard_year" => Some(format!(
+            "/api/v1/agencies/{}/scorecard",
+            pick(rng, &corpus.agencies)?
+        )),
+        "queue_class" => Some("/api/v1/tickets?class=a03_injection&limit=20".to_owned()),
         kind if kind.starts_with("stats_") => Some(format!(
             "/api/v1/stats/{}?{}",
             &kind[6..],

@@ -52,7 +52,7 @@ pub use crate::overrides::{
     KindOverride, LetterheadChange, LetterheadRequest, MAX_HOLIDAYS, Signer, SignerRequest,
     check_holidays, check_letterhead,
 };
-pub use crate::period::{Period, PeriodKind};
+pub use crate::period::{Period, PeriodKind, midnight as wib_midnight};
 pub use crate::records::{
     ActionInput, LONG_TEXT, Meeting, Occasion, SHORT_TEXT, parse_action_input, parse_bool,
     read_occasion,

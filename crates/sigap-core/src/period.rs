@@ -176,7 +176,8 @@ fn roman(month: u32) -> &'static str {
     ["I", "II", "III", "IV"][((month - 1) / 3).min(3) as usize]
 }
 
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
+/// The first instant of `date` in WIB (00:00 WIB), in UTC.
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
     WIB.from_local_datetime(&date.and_time(NaiveTime::MIN))
         .single()
         .map_or_else(

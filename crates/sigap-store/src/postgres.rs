@@ -46,6 +46,7 @@ impl PgStore {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        fill_weakness_classes(&mut *pool.acquire().await?).await?;
         Ok(PgStore { pool })
     }
 

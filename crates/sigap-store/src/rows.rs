@@ -268,6 +268,8 @@ pub struct TicketFilter {
     pub criticality: Option<Criticality>,
     /// Only tickets that arrived through this channel.
     pub channel: Option<Channel>,
+    /// Only tickets of this vulnerability class (OWASP Top 10 2021).
+    pub weakness_class: Option<sigap_core::WeaknessClass>,
     /// Only tickets created at or after this instant (UTC milliseconds).
     pub created_from: Option<i64>,
     /// Only tickets created before this instant (UTC milliseconds).

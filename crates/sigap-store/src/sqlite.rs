@@ -65,6 +65,7 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        fill_weakness_classes(&mut *writer.acquire().await?).await?;
         let reader = SqlitePoolOptions::new()
             .test_before_acquire(false)
             // Each SQLite connection keeps its own page cache and thread; a few readers

@@ -4,21 +4,20 @@
 // blocked now, the durations of a period's blocks and fixes).
 
 use crate::stats_api::{
-    AgencyCountRow, BlockedRow, IntakeRow, IntervalQuery, IntervalRow, ListedTicketRow,
-    StateCountRow, StatsScope, StepTimeRow,
+    AgencyCountRow, BlockedRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow,
+    ListedTicketRow, NoticeStepRow, StateCountRow, StatsScope, StepTimeRow,
 };
 
-/// Tickets created in the period, counted by week (from the period's start), channel,
-/// agency, vulnerability type and outcome (`valid`, `rejected`, `duplicate`, `pending`).
+/// Tickets created in the period, counted by day (from the period's start), channel,
+/// agency, vulnerability class and outcome (`valid`, `rejected`, `duplicate`, `pending`).
 pub async fn stats_intake(c: &mut Conn, s: &StatsScope) -> Result<Vec<IntakeRow>> {
     let mut qb = QueryBuilder::<Db>::new("SELECT (t.created_at - ");
     qb.push_bind(s.from).push(
-        ") / 604800000 AS week, t.channel, a.code AS agency, r.vulnerability_type, \
+        ") / 86400000 AS day, t.channel, a.code AS agency, t.weakness_class, \
          CASE WHEN t.state = 'rejected' THEN 'rejected' WHEN t.state = 'duplicate' \
          THEN 'duplicate' WHEN t.valid THEN 'valid' ELSE 'pending' END AS outcome, \
          COUNT(*) AS count \
-         FROM tickets t JOIN reports r ON r.ticket_id = t.id \
-         LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.created_at >= ",
+         FROM tickets t LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.created_at >= ",
     );
     qb.push_bind(s.from).push(" AND t.created_at < ").push_bind(s.until);
     push_stats_filters(&mut qb, s);
@@ -176,6 +175,36 @@ pub async fn stats_ticket_list(
     Ok((listed, total))
 }
 
+/// Valid findings created before the period's end, grouped by system, vulnerability type
+/// and criticality: how many in all and in the period, the first and the latest (the
+/// scorecard's criticality mix and repeat findings).
+pub async fn stats_findings(c: &mut Conn, s: &StatsScope) -> Result<Vec<FindingRow>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT t.system_id, sy.name AS system, r.vulnerability_type, t.criticality, COUNT(*) AS total, SUM(CASE WHEN t.created_at >= ");
+    qb.push_bind(s.from).push(
+        " THEN 1 ELSE 0 END) AS in_period, MIN(t.created_at) AS first_at, \
+         MAX(t.created_at) AS last_at FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         LEFT JOIN systems sy ON sy.id = t.system_id WHERE t.valid = TRUE \
+         AND t.state NOT IN ('duplicate', 'rejected') AND t.created_at < ",
+    );
+    qb.push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    qb.push(" GROUP BY t.system_id, sy.name, r.vulnerability_type, t.criticality ORDER BY t.system_id, r.vulnerability_type, t.criticality");
+    Ok(qb.build_query_as::<FindingRow>().fetch_all(&mut *c).await?)
+}
+
+/// The reports to the agency (step 6, with their recommendation in `records`) and the
+/// follow-up letters (step 8) done in the period.
+pub async fn stats_notice_steps(c: &mut Conn, s: &StatsScope) -> Result<Vec<NoticeStepRow>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT sr.action, sr.records FROM step_records sr JOIN tickets t ON t.id = sr.ticket_id \
+         WHERE sr.action IN ('notify_agency', 'send_follow_up') AND sr.done_at >= ",
+    );
+    qb.push_bind(s.from).push(" AND sr.done_at < ").push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    qb.push(" ORDER BY sr.id");
+    Ok(qb.build_query_as::<NoticeStepRow>().fetch_all(&mut *c).await?)
+}
+
 /// The scope's `AND` terms on the tickets table `t`.
 fn push_stats_filters(qb: &mut QueryBuilder<Db>, s: &StatsScope) {
     if let Some(agency) = s.agency_id {
@@ -186,5 +215,8 @@ fn push_stats_filters(qb: &mut QueryBuilder<Db>, s: &StatsScope) {
     }
     if let Some(channel) = s.channel {
         qb.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
+    if s.told_only {
+        qb.push(" AND t.state IN ").push(told_states_sql());
     }
 }

@@ -14,17 +14,21 @@ pub struct StatsScope {
     pub agency_id: Option<i64>,
     pub criticality: Option<Criticality>,
     pub channel: Option<Channel>,
+    /// Only tickets the agency has been told of (SOP step 6 done): what its system owners
+    /// see (`sigap_core::workflow::agency_told`).
+    pub told_only: bool,
 }
 
-/// Tickets created in the period with the same week, channel, agency, type and outcome.
+/// Tickets created in the period with the same day, channel, agency, class and outcome.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IntakeRow {
-    /// Whole weeks from the period's start (0 for its first seven days).
-    pub week: i64,
+    /// Whole days from the period's start (0 for its first day, in WIB).
+    pub day: i64,
     pub channel: Channel,
     /// The agency's code; `None` while the ticket is routed to none.
     pub agency: Option<String>,
-    pub vulnerability_type: String,
+    /// The vulnerability class's key (`sigap_core::WeaknessClass`).
+    pub weakness_class: Option<String>,
     /// `valid`, `rejected`, `duplicate` or `pending` (not yet validated).
     pub outcome: String,
     pub count: i64,
@@ -101,6 +105,30 @@ pub struct AgencyCountRow {
     pub count: i64,
 }
 
+/// Valid findings of one system, vulnerability type and criticality.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FindingRow {
+    pub system_id: Option<i64>,
+    pub system: Option<String>,
+    pub vulnerability_type: String,
+    pub criticality: Option<Criticality>,
+    /// Created before the period's end.
+    pub total: i64,
+    /// Created in the period.
+    pub in_period: i64,
+    /// The first and the latest (UTC milliseconds).
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
+/// A report to the agency (`notify_agency`) or a follow-up letter (`send_follow_up`) and
+/// the records kept with it (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticeStepRow {
+    pub action: String,
+    pub records: String,
+}
+
 impl Store {
     /// Tickets created in the period, grouped (see [`IntakeRow`]).
     pub async fn stats_intake(&self, scope: &StatsScope) -> Result<Vec<IntakeRow>> {
@@ -148,5 +176,13 @@ impl Store {
     /// Tickets per state now.
     pub async fn stats_states_now(&self, scope: &StatsScope) -> Result<Vec<StateCountRow>> {
         read_pool!(self, stats_states_now(scope))
+    }
+    /// Valid findings created before the period's end, per system, type and criticality.
+    pub async fn stats_findings(&self, scope: &StatsScope) -> Result<Vec<FindingRow>> {
+        read_pool!(self, stats_findings(scope))
+    }
+    /// The reports to the agency and the follow-up letters done in the period.
+    pub async fn stats_notice_steps(&self, scope: &StatsScope) -> Result<Vec<NoticeStepRow>> {
+        read_pool!(self, stats_notice_steps(scope))
     }
 }

@@ -6,8 +6,9 @@
 pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
     let id = sqlx::query_scalar::<Db, i64>(
         "INSERT INTO tickets (number, year, seq, state, channel, agency_id, system_id, \
-         created_by, tracking_token_hash, state_entered_at, due_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10) RETURNING id",
+         created_by, tracking_token_hash, state_entered_at, due_at, created_at, updated_at, \
+         weakness_class) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, $12) RETURNING id",
     )
     .bind(t.number)
     .bind(t.year)
@@ -20,6 +21,7 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -
     .bind(t.tracking_token_hash)
     .bind(t.now)
     .bind(t.due_at)
+    .bind(sigap_core::WeaknessClass::of_type(r.vulnerability_type).as_str())
     .fetch_one(&mut *c)
     .await
     .map_err(|e| map_unique(e, "ticket_number", t.number))?;
@@ -91,6 +93,35 @@ pub async fn set_assignee(c: &mut Conn, ticket_id: i64, user_id: i64, now: i64) 
         .execute(&mut *c)
         .await?;
     Ok(())
+}
+
+/// Classifies the tickets written before their class was (migration 0028): one update per
+/// distinct vulnerability type among them, in one transaction. Nothing to do once done.
+pub async fn fill_weakness_classes(c: &mut Conn) -> Result<u64> {
+    let types = sqlx::query_scalar::<Db, String>(
+        "SELECT DISTINCT r.vulnerability_type FROM tickets t JOIN reports r ON r.ticket_id = t.id \
+         WHERE t.weakness_class IS NULL",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    if types.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = sqlx::Connection::begin(&mut *c).await?;
+    let mut filled = 0;
+    for kind in &types {
+        filled += sqlx::query::<Db>(
+            "UPDATE tickets SET weakness_class = $1 WHERE weakness_class IS NULL \
+             AND id IN (SELECT ticket_id FROM reports WHERE vulnerability_type = $2)",
+        )
+        .bind(sigap_core::WeaknessClass::of_type(kind).as_str())
+        .bind(kind)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(filled)
 }
 
 /// Valid reports against any system of the agency created at or after `since`.
@@ -189,6 +220,9 @@ fn push_queue_filters(qb: &mut QueryBuilder<Db>, f: &TicketFilter) {
     }
     if let Some(channel) = &f.channel {
         qb.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(class) = &f.weakness_class {
+        qb.push(" AND t.weakness_class = ").push_bind(class.as_str());
     }
     if let Some(from) = f.created_from {
         qb.push(" AND t.created_at >= ").push_bind(from);

@@ -264,6 +264,7 @@ pub(crate) fn filters_json(q: &ListQuery) -> serde_json::Value {
         ("agency", &q.agency),
         ("criticality", &q.criticality),
         ("channel", &q.channel),
+        ("class", &q.class),
         ("from", &q.from),
         ("to", &q.to),
         ("assignee", &q.assignee),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use sigap_core::{Channel, Period, WeaknessClass};
 use sigap_store::{IntakeRow, IntervalRow, StepTimeRow};
 
@@ -32,7 +32,7 @@ pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
     let mut channels: BTreeMap<&str, i64> = BTreeMap::new();
     let mut classes: BTreeMap<&str, i64> = BTreeMap::new();
     let mut agencies: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    let mut weeks: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut days: BTreeMap<i64, i64> = BTreeMap::new();
     let mut heat: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for r in rows {
         out.received += r.count;
@@ -43,7 +43,12 @@ pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
             _ => out.pending += r.count,
         }
         let agency = r.agency.as_deref().unwrap_or(NO_AGENCY);
-        let class = WeaknessClass::of_type(&r.vulnerability_type).as_str();
+        let class = r
+            .weakness_class
+            .as_deref()
+            .and_then(|k| k.parse::<WeaknessClass>().ok())
+            .unwrap_or(WeaknessClass::Other)
+            .as_str();
         *channels.entry(r.channel.as_str()).or_default() += r.count;
         *classes.entry(class).or_default() += r.count;
         let a = agencies.entry(agency).or_default();
@@ -51,7 +56,7 @@ pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
         if r.outcome == "valid" {
             a.1 += r.count;
         }
-        *weeks.entry(r.week).or_default() += r.count;
+        *days.entry(r.day).or_default() += r.count;
         *heat.entry((class, agency)).or_default() += r.count;
     }
     out.by_channel = Channel::ALL
@@ -73,7 +78,12 @@ pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
             .then_with(|| a.agency.cmp(&b.agency))
     });
     out.by_agency = by_agency;
+    let mut weeks: BTreeMap<i64, i64> = BTreeMap::new();
+    for (day, count) in &days {
+        *weeks.entry(day.div_euclid(7)).or_default() += count;
+    }
     out.weekly = week_list(period, &weeks);
+    out.monthly = month_list(period, &days);
     out.heat = heat
         .into_iter()
         .map(|((class, agency), count)| HeatCell {
@@ -120,6 +130,32 @@ fn week_list(period: &Period, counts: &BTreeMap<i64, i64>) -> Vec<Week> {
         }
     }
     weeks
+}
+
+/// Every month of the period (zeros included), the first and last cut at its ends; the
+/// counts by day from the period's first day.
+fn month_list(period: &Period, days: &BTreeMap<i64, i64>) -> Vec<Week> {
+    let mut months: Vec<Week> = Vec::new();
+    let mut start: NaiveDate = period.from;
+    while start <= period.to {
+        let next = start
+            .with_day(1)
+            .and_then(|first| first.checked_add_months(Months::new(1)))
+            .unwrap_or(period.to.succ_opt().unwrap_or(period.to));
+        let end = next.pred_opt().unwrap_or(next).min(period.to);
+        let first = (start - period.from).num_days();
+        let last = (end - period.from).num_days();
+        months.push(Week {
+            from: start.to_string(),
+            to: end.to_string(),
+            count: days.range(first..=last).map(|(_, n)| n).sum(),
+        });
+        if next <= start {
+            break;
+        }
+        start = next;
+    }
+    months
 }
 
 /// The steps done in the period, in the SOP's order.
@@ -238,6 +274,40 @@ mod tests {
         assert_eq!(
             (weeks[4].from.as_str(), weeks[4].to.as_str(), weeks[4].count),
             ("2026-11-29", "2026-11-30", 1)
+        );
+    }
+
+    #[test]
+    fn months_cover_the_period_and_are_cut_at_its_ends() {
+        let year = Period::containing(
+            sigap_core::PeriodKind::Year,
+            NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        );
+        // 1 January, 31 January, 1 February, 31 December.
+        let days = BTreeMap::from([(0, 1), (30, 2), (31, 4), (364, 8)]);
+        let months = month_list(&year, &days);
+        assert_eq!(months.len(), 12);
+        let first: Vec<(&str, &str, i64)> = months
+            .iter()
+            .map(|m| (m.from.as_str(), m.to.as_str(), m.count))
+            .collect();
+        assert_eq!(first[0], ("2026-01-01", "2026-01-31", 3));
+        assert_eq!(first[1], ("2026-02-01", "2026-02-28", 4));
+        assert_eq!(first[11], ("2026-12-01", "2026-12-31", 8));
+        let days_range =
+            Period::parse(None, Some("2026-01-15"), Some("2026-03-10"), year.to).unwrap();
+        let cut = month_list(&days_range, &BTreeMap::from([(0, 1), (54, 2)]));
+        let spans: Vec<(&str, &str, i64)> = cut
+            .iter()
+            .map(|m| (m.from.as_str(), m.to.as_str(), m.count))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                ("2026-01-15", "2026-01-31", 1),
+                ("2026-02-01", "2026-02-28", 0),
+                ("2026-03-01", "2026-03-10", 2)
+            ]
         );
     }
 }

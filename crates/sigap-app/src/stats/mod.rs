@@ -10,6 +10,7 @@ pub mod figures;
 pub mod report;
 pub mod report_body;
 pub(crate) mod report_mail;
+pub mod scorecard;
 pub mod view;
 
 use chrono::Duration;
@@ -104,6 +105,11 @@ pub async fn question(app: &App, caller: &Caller, query: &StatsQuery) -> AppResu
             "the figures of every agency are not open to system owners".into(),
         ));
     }
+    read_question(app, query).await
+}
+
+/// Reads `query` whoever asks: the period in WIB, the filters, the agency by its code.
+pub(crate) async fn read_question(app: &App, query: &StatsQuery) -> AppResult<Question> {
     let today = app
         .now()
         .with_timezone(&sigap_core::calendar::WIB)
@@ -148,6 +154,7 @@ pub async fn question(app: &App, caller: &Caller, query: &StatsQuery) -> AppResu
             agency_id: agency.as_ref().map(|a| a.id),
             criticality,
             channel,
+            told_only: false,
         },
         filters: FilterView {
             agency: agency.map(|a| a.code),

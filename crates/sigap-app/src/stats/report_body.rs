@@ -218,24 +218,25 @@ fn drawn(charts: &mut Vec<String>, chart: charts::Chart) -> Option<usize> {
 fn intake_tables(d: &Dashboard, tables: &mut Vec<ReportTable>, charts: &mut Vec<String>) {
     let Some(i) = &d.intake else { return };
     const PART: &str = "Laporan masuk";
-    let weeks: Vec<(String, i64)> = i
-        .weekly
+    let (trend, by_month) = i.trend();
+    let (title, unit) = if by_month {
+        ("Laporan per bulan", "Bulan")
+    } else {
+        ("Laporan per pekan", "Pekan")
+    };
+    let points: Vec<(String, i64)> = trend
         .iter()
-        .map(|w| (w.from[5..].to_owned(), w.count))
+        .map(|w| {
+            let label = if by_month { &w.from[..7] } else { &w.from[5..] };
+            (label.to_owned(), w.count)
+        })
         .collect();
-    let chart = drawn(charts, charts::trend("Laporan per pekan", &weeks));
-    let rows = i
-        .weekly
+    let chart = drawn(charts, charts::trend(title, &points));
+    let rows = trend
         .iter()
         .map(|w| vec![format!("{} – {}", w.from, w.to), whole(w.count)])
         .collect();
-    tables.push(table(
-        PART,
-        "Laporan per pekan",
-        &["Pekan", "Laporan"],
-        rows,
-        chart,
-    ));
+    tables.push(table(PART, title, &[unit, "Laporan"], rows, chart));
     let bars: Vec<(String, f64)> = i
         .by_channel
         .iter()

@@ -74,6 +74,8 @@ pub struct Intake {
     pub by_agency: Vec<AgencyIntake>,
     /// Reports per week from the period's first day.
     pub weekly: Vec<Week>,
+    /// Reports per calendar month (the first and last cut at the period's ends).
+    pub monthly: Vec<Week>,
     /// Reports per class and agency: the heat map.
     pub heat: Vec<HeatCell>,
 }
@@ -86,7 +88,19 @@ pub struct AgencyIntake {
     pub valid: i64,
 }
 
-/// The reports of one week.
+impl Intake {
+    /// The trend a reader is shown: per week up to a quarter, per month for longer
+    /// periods (a year's 53 weeks are too many bars); and whether it is per month.
+    pub fn trend(&self) -> (&[Week], bool) {
+        if self.weekly.len() > 14 {
+            (&self.monthly, true)
+        } else {
+            (&self.weekly, false)
+        }
+    }
+}
+
+/// The reports of one week (or one month).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Week {
     /// Its first day, `YYYY-MM-DD`.

@@ -4,7 +4,7 @@
 //! caller's), assignment filters, orders, a count, and pages; and the short notices of
 //! blocks a system owner gets before the agency is told.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sigap_core::{Channel, Criticality, Role, State, Turn, Visibility, sees_reporter, turns};
 use sigap_store::{
@@ -38,6 +38,9 @@ pub struct ListQuery {
     /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
     /// `walk_in` or `letter`.
     pub channel: Option<String>,
+    /// Only tickets of this vulnerability class: an OWASP Top 10 (2021) category's key
+    /// (`a03_injection`, …, `other`), as the report's type reads (a CWE id or words).
+    pub class: Option<String>,
     /// `true`: only open tickets past their step's deadline.
     pub overdue: Option<bool>,
     /// `true`: leave out the tickets that have ended (closed, rejected, duplicate).
@@ -348,8 +351,8 @@ fn parse_filter(caller: &Caller, q: &ListQuery) -> AppResult<TicketFilter> {
     }
 }
 
-/// The filters on how and when a ticket came in: its channel, and the days (WIB) of its
-/// creation from `from` up to and with `to`.
+/// The filters on how and when a ticket came in: its channel, its vulnerability class, and
+/// the days (WIB) of its creation from `from` up to and with `to`.
 fn parse_intake(
     q: &ListQuery,
     filter: &mut TicketFilter,
@@ -362,12 +365,19 @@ fn parse_intake(
             Err(e) => errors.push(invalid("channel", &e.to_string())),
         },
     }
+    match q.class.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(class) => match class.parse::<sigap_core::WeaknessClass>() {
+            Ok(c) => filter.weakness_class = Some(c),
+            Err(e) => errors.push(invalid("class", &e.to_string())),
+        },
+    }
     let mut day = |field: &str, text: &Option<String>, next: bool| {
         let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
         let start = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .and_then(|d| if next { d.succ_opt() } else { Some(d) })
-            .and_then(wib_day_start);
+            .map(|d| sigap_core::wib_midnight(d).timestamp_millis());
         if start.is_none() {
             errors.push(invalid(
                 field,
@@ -383,13 +393,6 @@ fn parse_intake(
     {
         errors.push(invalid("to", "`to` is the day of `from` or a later one"));
     }
-}
-
-/// The first instant of `day` in WIB, in UTC milliseconds.
-fn wib_day_start(day: NaiveDate) -> Option<i64> {
-    let midnight = day.and_hms_opt(0, 0, 0)?;
-    let start = sigap_core::wib().from_local_datetime(&midnight).single()?;
-    Some(start.timestamp_millis())
 }
 
 /// "Giliran saya": the open tickets whose next step is the caller's. The CSIRT's are

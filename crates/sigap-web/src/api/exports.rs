@@ -45,6 +45,9 @@ struct SetQuery {
     /// Only tickets that arrived through this channel: `web`, `api`, `phone`, `email`,
     /// `walk_in` or `letter`.
     channel: Option<String>,
+    /// Only tickets of this vulnerability class (an OWASP Top 10 2021 category's key,
+    /// `a03_injection`).
+    class: Option<String>,
     /// STIX and MISP: the most restrictive label the recipient may receive (`TLP:GREEN`,
     /// `GREEN`): tickets labelled more restrictively are left out. Default: none left out.
     tlp: Option<String>,
@@ -64,6 +67,7 @@ impl SetQuery {
             from: self.from.clone(),
             to: self.to.clone(),
             channel: self.channel.clone(),
+            class: self.class.clone(),
             ..Default::default()
         }
     }

@@ -3,7 +3,8 @@
 //! whose agency's scorecard is theirs; a refusal is audited.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use sigap_app::stats::scorecard::Scorecard;
 use sigap_app::stats::view::Dashboard;
 use sigap_app::stats::{self, Section, StatsQuery};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(blocking))
         .routes(routes!(remediation))
         .routes(routes!(approvals))
+        .routes(routes!(scorecard))
 }
 
 async fn answer(
@@ -123,4 +125,27 @@ async fn approvals(
     ApiQuery(query): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Dashboard>> {
     answer(&state, &caller, &query, &[Section::Approvals], source).await
+}
+
+/// An agency's scorecard for a period (the current year unless chosen): its findings and
+/// their criticality, repeat findings (the same system and weakness), remediation against
+/// the 7-day deadline, the letters and recommendations it received, its blocked systems
+/// and its count towards the "> 3 reports" rule. The agency's own system owners may read
+/// theirs (counted from the tickets their agency has been told of); another agency's is
+/// 404 to them.
+#[utoipa::path(get, path = "/api/v1/agencies/{code}/scorecard", tag = "service",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The agency's code"), StatsQuery),
+    responses((status = 200, body = Scorecard), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn scorecard(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    source: Source,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Scorecard>> {
+    Ok(Json(
+        stats::scorecard::scorecard(&state.app, &caller, &code, &query, source.0).await?,
+    ))
 }

@@ -48,8 +48,9 @@ struct DashboardPage {
     channels: Vec<Choice>,
     errors: Vec<String>,
     parts: Vec<Part>,
-    /// The query string of the figures (for the CSV links).
+    /// The query string of the figures (for the CSV links), and where the CSVs are.
     csv_query: String,
+    csv_base: &'static str,
     /// The queue of the period with its filters, and its CSV.
     queue: String,
 }
@@ -124,6 +125,7 @@ async fn dashboard(
         criticalities: choices(&criticality_values, query.criticality.as_deref()),
         channels: choices(&channel_values, query.channel.as_deref()),
         csv_query: figures.as_ref().map(csv_query).unwrap_or_default(),
+        csv_base: "/dashboard",
         queue: figures
             .as_ref()
             .map(|f| dashboard_tables::Links::new(f).queue)
@@ -179,36 +181,30 @@ async fn table_csv(
         lang.t("dashboard.title").into_owned(),
         &session,
     );
-    let not_found = || AppError::NotFound("table".into());
-    let name = file
-        .strip_suffix(".csv")
-        .ok_or_else(not_found)
-        .or_page(&layout)?;
     let figures = stats::dashboard(&state.app, &session.caller, &query, Section::ALL, source.0)
         .await
         .or_page(&layout)?;
     let parts = dashboard_tables::parts(lang, &figures);
-    let table = parts
-        .iter()
-        .flat_map(|p| p.tables.iter())
-        .find(|t| t.id == name)
-        .ok_or_else(not_found)
-        .or_page(&layout)?;
+    let table = dashboard_tables::table_named(&parts, &file).or_page(&layout)?;
+    let filename = format!("dasbor-{}-{}.csv", table.id, figures.period.from);
+    csv_response(table, &filename).or_page(&layout)
+}
+
+/// `table` as a CSV download named `filename`.
+pub(crate) fn csv_response(
+    table: &Table,
+    filename: &str,
+) -> Result<axum::response::Response, AppError> {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    let filename = format!(
-        "attachment; filename=\"dasbor-{}-{}.csv\"",
-        table.id, figures.period.from
-    );
-    if let Ok(value) = HeaderValue::from_str(&filename) {
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let body = csv(table).or_page(&layout)?;
-    Ok((headers, body).into_response())
+    Ok((headers, csv(table)?).into_response())
 }
 
 /// The table as CSV (RFC 4180, as every export writes it), its headings first; formulas

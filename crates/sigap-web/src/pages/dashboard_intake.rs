@@ -56,7 +56,8 @@ fn label_of_channel(lang: PageLang, key: &str) -> String {
 /// Reports per week, by channel, by class and by agency.
 fn tables_of(lang: PageLang, i: &Intake, links: &Links) -> Vec<Table> {
     let t = |k: &str| lang.t(&format!("dashboard.intake.{k}")).into_owned();
-    let weekly = i.weekly.iter().map(|w| {
+    let (trend, by_month) = i.trend();
+    let weekly = trend.iter().map(|w| {
         vec![
             text(format!("{} – {}", w.from, w.to)),
             number(lang, w.count, Some(links.days(&w.from, &w.to))),
@@ -69,13 +70,13 @@ fn tables_of(lang: PageLang, i: &Intake, links: &Links) -> Vec<Table> {
             number(lang, c.count, href),
         ]
     });
-    let classes = i
-        .by_class
-        .iter()
-        .map(|c| vec![text(class_label(lang, &c.key)), number(lang, c.count, None)]);
+    let classes = i.by_class.iter().map(|c| {
+        let href = links.queue(&format!("class={}", encode(&c.key)));
+        vec![text(class_label(lang, &c.key)), number(lang, c.count, href)]
+    });
     let agencies = i.by_agency.iter().map(|a| {
         vec![
-            text(a.agency.clone()),
+            crate::pages::dashboard_tables::scorecard_cell(&a.agency, links),
             number(lang, a.received, links.agency(&a.agency)),
             number(lang, a.valid, None),
         ]
@@ -83,8 +84,8 @@ fn tables_of(lang: PageLang, i: &Intake, links: &Links) -> Vec<Table> {
     vec![
         Table {
             id: "weekly",
-            caption: t("weekly"),
-            headings: heads(lang, &["week", "reports"]),
+            caption: t(if by_month { "monthly" } else { "weekly" }),
+            headings: heads(lang, &[if by_month { "month" } else { "week" }, "reports"]),
             rows: weekly.collect(),
             chart: None,
         },
@@ -115,10 +116,13 @@ fn tables_of(lang: PageLang, i: &Intake, links: &Links) -> Vec<Table> {
 /// The trend per week and the bars by channel, class and agency.
 fn charts_of(lang: PageLang, i: &Intake) -> Vec<Chart> {
     let t = |k: &str| lang.t(&format!("dashboard.intake.{k}")).into_owned();
-    let weeks: Vec<(String, i64)> = i
-        .weekly
+    let (trend, by_month) = i.trend();
+    let weeks: Vec<(String, i64)> = trend
         .iter()
-        .map(|w| (w.from[5..].to_owned(), w.count))
+        .map(|w| {
+            let label = if by_month { &w.from[..7] } else { &w.from[5..] };
+            (label.to_owned(), w.count)
+        })
         .collect();
     let channels: Vec<(String, f64)> = i
         .by_channel
@@ -136,7 +140,7 @@ fn charts_of(lang: PageLang, i: &Intake) -> Vec<Chart> {
         .map(|a| (a.agency.clone(), a.received as f64))
         .collect();
     vec![
-        charts::trend(&t("weekly"), &weeks),
+        charts::trend(&t(if by_month { "monthly" } else { "weekly" }), &weeks),
         charts::bars(&t("by_channel"), &channels, false),
         charts::bars(&t("by_class"), &classes, false),
         charts::bars(&t("by_agency"), &agencies, false),

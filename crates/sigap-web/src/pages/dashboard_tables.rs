@@ -2,8 +2,9 @@
 //! numbers of the chart above it, each count a link to the queue with the same filter, and
 //! each table also a CSV (`/dashboard/{table}.csv`).
 
+use sigap_app::AppError;
 use sigap_app::stats::charts::{self, Chart};
-use sigap_app::stats::view::{Dashboard, Durations};
+use sigap_app::stats::view::{BlockedSystem, Dashboard, Durations, Tally};
 use sigap_core::{Action, State, WeaknessClass};
 
 use crate::pages::PageLang;
@@ -50,6 +51,8 @@ pub struct Links {
     pub queue: String,
     /// `&agency=…&criticality=…&channel=…`: the filters without the days.
     filters: String,
+    /// The period's own query (`period=2026-11`, or `from=…&to=…`), for the scorecards.
+    period: String,
 }
 
 impl Links {
@@ -65,8 +68,12 @@ impl Links {
             }
         }
         Links {
-            queue: format!("from={}&to={}{filters}", d.period.from, d.period.to),
+            queue: format!(
+                "{EVERY_TICKET}&from={}&to={}{filters}",
+                d.period.from, d.period.to
+            ),
             filters,
+            period: d.period.query.clone(),
         }
     }
 
@@ -80,7 +87,10 @@ impl Links {
 
     /// The queue of the days `from` to `to` with the dashboard's filters.
     pub(crate) fn days(&self, from: &str, to: &str) -> String {
-        format!("/tickets?from={from}&to={to}{}", self.filters)
+        format!(
+            "/tickets?{EVERY_TICKET}&from={from}&to={to}{}",
+            self.filters
+        )
     }
 
     /// The queue of the period with `extra` (`state=rejected`).
@@ -93,6 +103,10 @@ impl Links {
     }
 }
 
+/// The queue's view of every ticket, ended ones included: what a figure counts (the
+/// queue's own default is the caller's turn, open tickets only).
+pub(crate) const EVERY_TICKET: &str = "view=all&closed=true";
+
 pub(crate) fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
@@ -101,6 +115,16 @@ pub(crate) fn text(t: impl Into<String>) -> Cell {
     Cell {
         text: t.into(),
         href: None,
+        numeric: false,
+    }
+}
+
+/// An agency's code as a link to its scorecard for the dashboard's period.
+pub(crate) fn scorecard_cell(agency: &str, links: &Links) -> Cell {
+    Cell {
+        text: agency.to_owned(),
+        href: (agency != sigap_app::stats::figures::NO_AGENCY)
+            .then(|| format!("/agencies/{}/scorecard?{}", encode(agency), links.period)),
         numeric: false,
     }
 }
@@ -141,6 +165,16 @@ pub(crate) fn class_label(lang: PageLang, key: &str) -> String {
         .unwrap_or_else(|_| key.to_owned())
 }
 
+/// The table a CSV's file name (`clock.csv`) names.
+pub(crate) fn table_named<'a>(parts: &'a [Part], file: &str) -> Result<&'a Table, AppError> {
+    let name = file.strip_suffix(".csv");
+    parts
+        .iter()
+        .flat_map(|p| p.tables.iter())
+        .find(|t| Some(t.id) == name)
+        .ok_or_else(|| AppError::NotFound("table".into()))
+}
+
 /// Every part of the page from the figures.
 pub fn parts(lang: PageLang, d: &Dashboard) -> Vec<Part> {
     let links = Links::new(d);
@@ -165,7 +199,7 @@ pub fn parts(lang: PageLang, d: &Dashboard) -> Vec<Part> {
 
 /// The queue of the open tickets over their deadline now (in `state`), with the filters.
 fn overdue_href(links: &Links, state: Option<&str>) -> String {
-    let mut href = format!("/tickets?overdue=true{}", links.filters);
+    let mut href = format!("/tickets?view=all&overdue=true{}", links.filters);
     if let Some(state) = state {
         href.push_str(&format!("&state={}", encode(state)));
     }
@@ -250,7 +284,7 @@ fn clock(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
     }
 }
 
-fn durations_figure(lang: PageLang, label: String, d: &Durations) -> Figure {
+pub(crate) fn durations_figure(lang: PageLang, label: String, d: &Durations) -> Figure {
     let value = match d.count {
         0 => "—".to_owned(),
         _ => lang.tf(
@@ -264,16 +298,14 @@ fn durations_figure(lang: PageLang, label: String, d: &Durations) -> Figure {
     figure(label, value, None)
 }
 
-fn blocking(lang: PageLang, d: &Dashboard) -> Part {
-    let b = d.blocking.clone().unwrap_or_default();
+/// The systems blocked now, each a link to the ticket holding the block.
+pub(crate) fn blocked_table(lang: PageLang, blocked: &[BlockedSystem]) -> Table {
     let t = |k: &str| lang.t(&format!("dashboard.blocking.{k}")).into_owned();
-    let whole = |n: i64| lang.whole(usize::try_from(n).unwrap_or(0));
-    let now = Table {
+    Table {
         id: "blocked_now",
         caption: t("now"),
         headings: heads(lang, &["ticket", "agency", "system", "since", "for"]),
-        rows: b
-            .blocked_now
+        rows: blocked
             .iter()
             .map(|s| {
                 vec![
@@ -296,7 +328,14 @@ fn blocking(lang: PageLang, d: &Dashboard) -> Part {
             })
             .collect(),
         chart: None,
-    };
+    }
+}
+
+fn blocking(lang: PageLang, d: &Dashboard) -> Part {
+    let b = d.blocking.clone().unwrap_or_default();
+    let t = |k: &str| lang.t(&format!("dashboard.blocking.{k}")).into_owned();
+    let whole = |n: i64| lang.whole(usize::try_from(n).unwrap_or(0));
+    let now = blocked_table(lang, &b.blocked_now);
     Part {
         id: "blocking",
         heading: t("heading"),
@@ -315,21 +354,26 @@ fn blocking(lang: PageLang, d: &Dashboard) -> Part {
     }
 }
 
-fn remediation(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
-    let r = d.remediation.clone().unwrap_or_default();
+/// The tickets fixed per round (`1`, `2`, `3+`).
+pub(crate) fn rounds_table(lang: PageLang, rounds: &[Tally]) -> Table {
     let t = |k: &str| lang.t(&format!("dashboard.remediation.{k}")).into_owned();
-    let whole = |n: i64| lang.whole(usize::try_from(n).unwrap_or(0));
-    let rounds = Table {
+    Table {
         id: "rounds",
         caption: t("rounds"),
         headings: heads(lang, &["round", "tickets"]),
-        rows: r
-            .rounds
+        rows: rounds
             .iter()
             .map(|x| vec![text(x.key.clone()), number(lang, x.count, None)])
             .collect(),
         chart: None,
-    };
+    }
+}
+
+fn remediation(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
+    let r = d.remediation.clone().unwrap_or_default();
+    let t = |k: &str| lang.t(&format!("dashboard.remediation.{k}")).into_owned();
+    let whole = |n: i64| lang.whole(usize::try_from(n).unwrap_or(0));
+    let rounds = rounds_table(lang, &r.rounds);
     let agencies = Table {
         id: "fix_by_agency",
         caption: t("by_agency"),
@@ -342,7 +386,7 @@ fn remediation(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
                     .then(|| links.queue(&format!("agency={}", encode(&a.agency))))
                     .flatten();
                 vec![
-                    text(a.agency.clone()),
+                    scorecard_cell(&a.agency, links),
                     number(lang, a.fixed, href),
                     number(lang, a.first_round, None),
                     text(span(lang, a.median_seconds)),
@@ -396,7 +440,7 @@ fn approvals(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
             .iter()
             .map(|x| {
                 vec![
-                    text(x.agency.clone()),
+                    scorecard_cell(&x.agency, links),
                     text(x.name.clone()),
                     number(
                         lang,

@@ -189,6 +189,24 @@ impl PageLang {
         }
     }
 
+    /// A day written `YYYY-MM-DD` as a reader writes it: `10 Agustus 2026`, `10 August
+    /// 2026`; text that is no day is returned as it is.
+    pub fn date_text(&self, day: &str) -> String {
+        use chrono::Datelike;
+        let Ok(date) = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+            return day.to_owned();
+        };
+        match self {
+            PageLang::Id => sigap_core::calendar::format_date_id(date),
+            PageLang::En => format!(
+                "{} {} {}",
+                date.day(),
+                sigap_core::calendar::month_name_en(date.month()),
+                date.year()
+            ),
+        }
+    }
+
     /// A whole number with its thousands marked as the language writes them: `20.000` in
     /// Indonesian, `20,000` in English.
     pub fn whole(&self, value: usize) -> String {

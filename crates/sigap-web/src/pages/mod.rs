@@ -50,6 +50,8 @@ pub mod queue_bulk;
 pub mod queue_export;
 pub mod recovery;
 pub mod saved_filters;
+pub mod scorecard;
+pub mod scorecard_tables;
 pub mod session;
 pub mod swimlane;
 pub mod ticket;
@@ -82,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(approvals::router())
         .merge(dashboard::router())
         .merge(period_reports::router())
+        .merge(scorecard::router())
         .merge(inbox::router())
         .merge(jobs::router())
         .merge(audit::router())
@@ -135,6 +138,8 @@ pub struct StaffBar {
     pub approvals: bool,
     /// Whether the navigation links the dashboard (every role but system owners).
     pub dashboard: bool,
+    /// A system owner's own agency's scorecard, linked from the navigation.
+    pub scorecard: Option<String>,
     /// Whether the navigation links the inbox of received mail (help desk, CSIRT, admins,
     /// auditors).
     pub inbox: bool,
@@ -184,6 +189,12 @@ impl Layout {
                     Role::RegionalSecretary | Role::Csirt | Role::Admin | Role::Auditor
                 ),
                 dashboard: sigap_app::stats::may_read(session.caller.role),
+                scorecard: session
+                    .caller
+                    .agency_code
+                    .as_deref()
+                    .filter(|_| session.caller.role == Role::SystemOwner)
+                    .map(|code| format!("/agencies/{}/scorecard", dashboard_tables::encode(code))),
                 inbox: matches!(
                     session.caller.role,
                     Role::Helpdesk | Role::Csirt | Role::Admin | Role::Auditor

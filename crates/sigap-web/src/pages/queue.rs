@@ -62,6 +62,9 @@ pub struct QueueQuery {
     to: String,
     #[serde(default)]
     channel: String,
+    /// The vulnerability class's key (`a03_injection`).
+    #[serde(default)]
+    class: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -108,6 +111,7 @@ impl QueueQuery {
             from: some(&self.from),
             to: some(&self.to),
             channel: some(&self.channel),
+            class: some(&self.class),
             overdue: self.overdue_only().then_some(true),
             open: (!self.with_closed()).then_some(true),
             assignee: some(&self.assignee),
@@ -142,6 +146,7 @@ impl QueueQuery {
             ("agency", &self.agency),
             ("criticality", &self.criticality),
             ("channel", &self.channel),
+            ("class", &self.class),
             ("from", &self.from),
             ("to", &self.to),
             ("assignee", &self.assignee),
@@ -173,6 +178,7 @@ struct QueuePage {
     agencies: Vec<Choice>,
     criticalities: Vec<Choice>,
     channels: Vec<Choice>,
+    classes: Vec<Choice>,
     assignees: Vec<Choice>,
     sorts: Vec<Choice>,
     /// "Giliran saya" for the roles that have turns, with its count.
@@ -377,6 +383,15 @@ impl QueuePage {
                         .collect(),
                 ),
                 &query.channel,
+            ),
+            classes: choices(
+                labelled(
+                    sigap_core::WeaknessClass::ALL
+                        .iter()
+                        .map(|c| (c.as_str(), lang.label(c).to_owned()))
+                        .collect(),
+                ),
+                &query.class,
             ),
             assignees: choices(
                 labelled(vec![

@@ -900,6 +900,15 @@ async fn a_report_walks_from_the_public_form_to_closed((app, driver): (TestApp, 
         assert!(figures.contains(text), "{text} in {figures}");
     }
     admin.look("dashboard").await;
+    // The agency's scorecard, from its system owner's menu: the walk's finding counted.
+    owner.open("/tickets").await;
+    owner.by_id("nav-scorecard").await.click().await.unwrap();
+    assert_eq!(owner.path().await, "/agencies/DISDIK/scorecard");
+    let card = owner.body_text().await;
+    for text in ["Laporan valid", "Temuan berulang", "Surat tindak lanjut"] {
+        assert!(card.contains(text), "{text} in {card}");
+    }
+    owner.look("scorecard").await;
     for person in [reporter, csirt, officer, owner, admin] {
         person.close().await;
     }

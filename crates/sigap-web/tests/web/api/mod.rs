@@ -36,6 +36,7 @@ mod refusals;
 mod registry_edits;
 mod reporter;
 mod routing;
+mod scorecard;
 mod service;
 mod settings;
 mod stats;

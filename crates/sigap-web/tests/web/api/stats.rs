@@ -501,13 +501,13 @@ async fn the_page_shows_the_same_figures(app: &TestApp, d: &Value) {
     );
     assert!(
         page.body
-            .contains("href=\"/tickets?from=2026-08-01&#38;to=2026-08-31&#38;state=rejected\""),
+            .contains("href=\"/tickets?view=all&#38;closed=true&#38;from=2026-08-01&#38;to=2026-08-31&#38;state=rejected\""),
         "a count opens its tickets: {}",
         &page.body[page.body.find("state=rejected").map_or(0, |i| i - 120)..][..200]
     );
     assert!(
         page.body
-            .contains("href=\"/tickets?overdue=true&#38;state=queued\"")
+            .contains("href=\"/tickets?view=all&#38;overdue=true&#38;state=queued\"")
     );
     assert!(page.body.contains(&format!(
         "href=\"/tickets/{}\"",
