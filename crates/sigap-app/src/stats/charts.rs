@@ -158,8 +158,10 @@ pub fn trend(title: &str, points: &[(String, i64)]) -> Chart {
         let top = i64::try_from((max as f64 * 1.15).ceil() as i128)
             .unwrap_or(max)
             .max(max + 1);
+        // The last point's label is centred on the right edge: room for its half.
         let mut chart = ChartBuilder::on(root)
             .margin(12)
+            .margin_right(36)
             .x_label_area_size(32)
             .y_label_area_size(44)
             .build_cartesian_2d(0..n - 1, 0..top)
