@@ -58,6 +58,15 @@ pub struct Policy {
     pub documents: Arc<documents::config::DocumentConfig>,
 }
 
+impl Policy {
+    /// The first instant whose valid reports count towards the "> 3 reports" rule at
+    /// `now`; `None` when every report counts.
+    pub fn approval_window_start(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.approval_window_days
+            .map(|days| now - chrono::Duration::days(i64::from(days)))
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {

@@ -13,7 +13,6 @@ pub(crate) mod report_mail;
 pub mod scorecard;
 pub mod view;
 
-use chrono::Duration;
 use serde::Deserialize;
 use sigap_core::{Channel, Criticality, FieldError, Period, Role};
 use sigap_store::{IntervalQuery, IntervalRow, StatsScope};
@@ -303,9 +302,7 @@ async fn remediation(app: &App, s: &StatsScope) -> AppResult<Remediation> {
 
 async fn approvals(app: &App, s: &StatsScope) -> AppResult<Approvals> {
     let policy = app.policy().await?;
-    let since = policy.approval_window_days.map_or(0, |days| {
-        millis(app.now() - Duration::days(i64::from(days)))
-    });
+    let since = policy.approval_window_start(app.now()).map_or(0, millis);
     let threshold = policy.approval_threshold;
     let agencies = app
         .store

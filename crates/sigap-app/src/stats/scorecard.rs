@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Duration;
 use serde::Serialize;
 use sigap_core::{Criticality, Recommendation, Role, Span, WeaknessClass};
 use sigap_store::{AgencyRow, FindingRow, StatsScope};
@@ -373,9 +372,7 @@ async fn letters(app: &App, s: &StatsScope) -> AppResult<Letters> {
 
 async fn rule(app: &App, s: &StatsScope) -> AppResult<RuleCount> {
     let policy = app.policy().await?;
-    let start = policy
-        .approval_window_days
-        .map(|days| app.now() - Duration::days(i64::from(days)));
+    let start = policy.approval_window_start(app.now());
     let count = app
         .store
         .stats_agency_reports(s, start.map_or(0, millis), 1)

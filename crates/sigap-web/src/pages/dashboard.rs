@@ -51,6 +51,8 @@ struct DashboardPage {
     /// The query string of the figures (for the CSV links), and where the CSVs are.
     csv_query: String,
     csv_base: &'static str,
+    /// The catalogue key of the period field's hint.
+    period_hint: &'static str,
     /// The queue of the period with its filters, and its CSV.
     queue: String,
 }
@@ -114,18 +116,18 @@ async fn dashboard(
     let page = DashboardPage {
         period_label: figures
             .as_ref()
-            .map(|f| period_label(lang, f))
+            .map(|f| period_label(lang, &f.period))
             .unwrap_or_default(),
         counted_at: figures
             .as_ref()
-            .and_then(|f| chrono::DateTime::parse_from_rfc3339(&f.counted_at).ok())
-            .map(|t| lang.wib(&t.to_utc()))
+            .map(|f| counted_at(lang, &f.counted_at))
             .unwrap_or_default(),
         agencies: choices(&agency_values, query.agency.as_deref()),
         criticalities: choices(&criticality_values, query.criticality.as_deref()),
         channels: choices(&channel_values, query.channel.as_deref()),
         csv_query: figures.as_ref().map(csv_query).unwrap_or_default(),
         csv_base: "/dashboard",
+        period_hint: "dashboard.period_hint",
         queue: figures
             .as_ref()
             .map(|f| dashboard_tables::Links::new(f).queue)
@@ -143,11 +145,18 @@ async fn dashboard(
 }
 
 /// The period in the reader's language.
-fn period_label(lang: PageLang, f: &sigap_app::stats::view::Dashboard) -> String {
+pub(crate) fn period_label(lang: PageLang, period: &sigap_app::stats::view::PeriodView) -> String {
     match lang {
-        PageLang::En => f.period.label_en.clone(),
-        PageLang::Id => f.period.label.clone(),
+        PageLang::En => period.label_en.clone(),
+        PageLang::Id => period.label.clone(),
     }
+}
+
+/// When figures were counted (RFC 3339), in WIB as the reader writes it.
+pub(crate) fn counted_at(lang: PageLang, at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| lang.wib(&t.to_utc()))
+        .unwrap_or_default()
 }
 
 /// The figures' own query string: the period and the filters.

@@ -15,7 +15,7 @@ use sigap_app::stats::scorecard::{self, Scorecard};
 
 use crate::AppState;
 use crate::extract::Source;
-use crate::pages::dashboard::csv_response;
+use crate::pages::dashboard::{counted_at, csv_response, period_label};
 use crate::pages::dashboard_tables::{Part, encode, table_named};
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageLang, PageResult, render, scorecard_tables};
@@ -41,6 +41,8 @@ struct ScorecardPage {
     parts: Vec<Part>,
     csv_query: String,
     csv_base: String,
+    /// The catalogue key of the period field's hint.
+    period_hint: &'static str,
     /// The agency's tickets of the period in the queue.
     queue: String,
 }
@@ -83,15 +85,11 @@ async fn page(
             .unwrap_or_else(|| code.clone()),
         period_label: card
             .as_ref()
-            .map(|c| match lang {
-                PageLang::En => c.period.label_en.clone(),
-                PageLang::Id => c.period.label.clone(),
-            })
+            .map(|c| period_label(lang, &c.period))
             .unwrap_or_default(),
         counted_at: card
             .as_ref()
-            .and_then(|c| chrono::DateTime::parse_from_rfc3339(&c.counted_at).ok())
-            .map(|t| lang.wib(&t.to_utc()))
+            .map(|c| counted_at(lang, &c.counted_at))
             .unwrap_or_default(),
         told_only: card.as_ref().is_some_and(|c| c.told_only),
         csv_query: card
@@ -115,6 +113,7 @@ async fn page(
             .map(|c| scorecard_tables::parts(lang, c))
             .unwrap_or_default(),
         csv_base: base,
+        period_hint: "scorecard.period_hint",
         errors,
         query,
         layout,

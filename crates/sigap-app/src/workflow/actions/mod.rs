@@ -4,7 +4,7 @@
 //! records the step with its SLA, and appends to the audit log. A refusal rolls everything
 //! back and is itself written to the audit log.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sigap_core::{
     Action, ActionInput, Domain, FieldError, Outcome, Refusal, Role, RuleContext, TicketFacts,
@@ -328,10 +328,7 @@ async fn resolve(
             check_original(tx, &row.number, of.as_str()).await?
         }
         ActionInput::Review { .. } => {
-            let since = doing
-                .policy
-                .approval_window_days
-                .map_or(0, |days| millis(now - Duration::days(i64::from(days))));
+            let since = doing.policy.approval_window_start(now).map_or(0, millis);
             let count = match facts.agency_id {
                 Some(agency) => tx.count_valid_reports(agency, since).await?,
                 None => 0,
