@@ -220,8 +220,8 @@ pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
 pub use seen_api::SavedFilterRow;
 pub use stats_api::{
-    AgencyCountRow, BlockedRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow, ListedTicketRow,
-    NoticeStepRow, StateCountRow, StatsScope, StepTimeRow,
+    AgencyCountRow, BlockedRow, DayCountRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow,
+    ListedTicketRow, NoticeStepRow, StateCountRow, StatsScope, StepTimeRow,
 };
 pub mod tokens_api;
 pub mod totp_api;

@@ -83,6 +83,10 @@ fn text_search_from(_: TextIndex) -> &'static str {
     TICKETS_FROM
 }
 const TEXT_SEARCH_ORDER: &str = "t.id";
+/// The tickets of a period's intake (PostgreSQL groups them by hashing).
+fn intake_from(_: &StatsScope) -> &'static str {
+    "tickets t"
+}
 
 /// `tsvector` with the `simple` configuration: every word must match a word's start. Words
 /// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its

@@ -235,6 +235,17 @@ pub enum AssigneeFilter {
     Nobody,
 }
 
+/// The states that are not ended, as an SQL list: the open tickets, named so that an index
+/// led by the state can answer.
+pub(crate) fn open_states_sql() -> String {
+    let states: Vec<String> = State::ALL
+        .iter()
+        .filter(|s| !s.is_terminal())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", states.join(", "))
+}
+
 /// The SQL list of the states in which a ticket has ended.
 pub(crate) fn ended_states_sql() -> String {
     let states: Vec<String> = State::ALL

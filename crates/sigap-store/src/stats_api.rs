@@ -5,6 +5,9 @@ use sigap_core::{Channel, Criticality, State};
 
 use crate::{Result, Store};
 
+/// Periods longer than this (62 days) are "long" for the choice of a query's index.
+pub(crate) const LONG_PERIOD_MS: i64 = 62 * 86_400_000;
+
 /// The tickets a question is about: a period (UTC milliseconds, `from` inclusive, `until`
 /// exclusive) and the dashboard's filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,11 +22,9 @@ pub struct StatsScope {
     pub told_only: bool,
 }
 
-/// Tickets created in the period with the same day, channel, agency, class and outcome.
+/// Tickets created in the period with the same channel, agency, class and outcome.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IntakeRow {
-    /// Whole days from the period's start (0 for its first day, in WIB).
-    pub day: i64,
     pub channel: Channel,
     /// The agency's code; `None` while the ticket is routed to none.
     pub agency: Option<String>,
@@ -31,6 +32,14 @@ pub struct IntakeRow {
     pub weakness_class: Option<String>,
     /// `valid`, `rejected`, `duplicate` or `pending` (not yet validated).
     pub outcome: String,
+    pub count: i64,
+}
+
+/// Tickets created on one day of the period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DayCountRow {
+    /// Whole days from the period's start (0 for its first day, in WIB).
+    pub day: i64,
     pub count: i64,
 }
 
@@ -129,10 +138,43 @@ pub struct NoticeStepRow {
     pub records: String,
 }
 
+/// The steps of each action from their spans (`action`, milliseconds taken, 1 when within
+/// the deadline): count, kept, and the nearest-rank median and 90th percentile (rank
+/// ⌈n·p⌉), in the order of the actions' names.
+pub(crate) fn step_time_rows(spans: Vec<(String, i64, i64)>) -> Vec<StepTimeRow> {
+    let mut by_action: std::collections::BTreeMap<String, (Vec<i64>, i64)> =
+        std::collections::BTreeMap::new();
+    for (action, took, kept) in spans {
+        let entry = by_action.entry(action).or_default();
+        entry.0.push(took);
+        entry.1 += kept;
+    }
+    by_action
+        .into_iter()
+        .map(|(action, (mut took, kept))| {
+            took.sort_unstable();
+            let n = took.len();
+            let rank =
+                |num: usize, den: usize| took.get((num * n).div_ceil(den).max(1) - 1).copied();
+            StepTimeRow {
+                action,
+                done: i64::try_from(n).unwrap_or(i64::MAX),
+                kept,
+                median_ms: rank(1, 2),
+                p90_ms: rank(9, 10),
+            }
+        })
+        .collect()
+}
+
 impl Store {
     /// Tickets created in the period, grouped (see [`IntakeRow`]).
     pub async fn stats_intake(&self, scope: &StatsScope) -> Result<Vec<IntakeRow>> {
         read_pool!(self, stats_intake(scope))
+    }
+    /// Tickets created in the period, per day.
+    pub async fn stats_intake_days(&self, scope: &StatsScope) -> Result<Vec<DayCountRow>> {
+        read_pool!(self, stats_intake_days(scope))
     }
     /// The SOP steps done in the period, per action.
     pub async fn stats_step_times(&self, scope: &StatsScope) -> Result<Vec<StepTimeRow>> {
@@ -177,6 +219,10 @@ impl Store {
     pub async fn stats_states_now(&self, scope: &StatsScope) -> Result<Vec<StateCountRow>> {
         read_pool!(self, stats_states_now(scope))
     }
+    /// Tickets in `state` now.
+    pub async fn stats_state_count(&self, scope: &StatsScope, state: &str) -> Result<i64> {
+        read_pool!(self, stats_state_count(scope, state))
+    }
     /// Valid findings created before the period's end, per system, type and criticality.
     pub async fn stats_findings(&self, scope: &StatsScope) -> Result<Vec<FindingRow>> {
         read_pool!(self, stats_findings(scope))
@@ -184,5 +230,41 @@ impl Store {
     /// The reports to the agency and the follow-up letters done in the period.
     pub async fn stats_notice_steps(&self, scope: &StatsScope) -> Result<Vec<NoticeStepRow>> {
         read_pool!(self, stats_notice_steps(scope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_times_rank_to_the_nearest() {
+        let spans = |action: &str, took: &[i64]| -> Vec<(String, i64, i64)> {
+            took.iter()
+                .map(|t| (action.to_owned(), *t, i64::from(*t <= 3)))
+                .collect()
+        };
+        let mut all = spans("validate", &[5, 1, 3, 2, 4]);
+        all.extend(spans("assess", &(1..=10).collect::<Vec<i64>>()));
+        all.extend(spans("block", &[7]));
+        let rows = step_time_rows(all);
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {:?} {:?}",
+                    r.action, r.done, r.kept, r.median_ms, r.p90_ms
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "assess 10 3 Some(5) Some(9)",
+                "block 1 0 Some(7) Some(7)",
+                "validate 5 3 Some(3) Some(5)",
+            ]
+        );
+        assert!(step_time_rows(Vec::new()).is_empty());
     }
 }

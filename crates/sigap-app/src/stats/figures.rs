@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use sigap_core::{Channel, Period, WeaknessClass};
-use sigap_store::{IntakeRow, IntervalRow, StepTimeRow};
+use sigap_store::{DayCountRow, IntakeRow, IntervalRow, StepTimeRow};
 
 use super::view::{AgencyFix, AgencyIntake, Durations, HeatCell, Intake, StepClock, Tally, Week};
 
@@ -26,13 +26,13 @@ pub const STEPS: &[(&str, Option<u8>, &str)] = &[
     ("close", Some(10), "closing"),
 ];
 
-/// The intake section from the grouped rows of the period.
-pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
+/// The intake section from the grouped rows of the period and its counts per day.
+pub fn intake(rows: &[IntakeRow], per_day: &[DayCountRow], period: &Period) -> Intake {
     let mut out = Intake::default();
     let mut channels: BTreeMap<&str, i64> = BTreeMap::new();
     let mut classes: BTreeMap<&str, i64> = BTreeMap::new();
     let mut agencies: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    let mut days: BTreeMap<i64, i64> = BTreeMap::new();
+    let days: BTreeMap<i64, i64> = per_day.iter().map(|r| (r.day, r.count)).collect();
     let mut heat: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for r in rows {
         out.received += r.count;
@@ -56,7 +56,6 @@ pub fn intake(rows: &[IntakeRow], period: &Period) -> Intake {
         if r.outcome == "valid" {
             a.1 += r.count;
         }
-        *days.entry(r.day).or_default() += r.count;
         *heat.entry((class, agency)).or_default() += r.count;
     }
     out.by_channel = Channel::ALL

@@ -199,31 +199,46 @@ pub async fn figures_of(app: &App, q: &Question, sections: &[Section]) -> AppRes
         remediation: None,
         approvals: None,
     };
-    if wanted(Section::Intake) {
-        out.intake = Some(figures::intake(
-            &app.store.stats_intake(s).await?,
-            &q.period,
-        ));
-    }
-    if wanted(Section::Clock) {
-        out.clock = Some(clock(app, s).await?);
-    }
-    if wanted(Section::Blocking) {
-        out.blocking = Some(blocking(app, s).await?);
-    }
-    if wanted(Section::Remediation) {
-        out.remediation = Some(remediation(app, s).await?);
-    }
-    if wanted(Section::Approvals) {
-        out.approvals = Some(approvals(app, s).await?);
-    }
+    let (intake, clock, blocking, remediation, approvals) = tokio::try_join!(
+        when(wanted(Section::Intake), intake(app, s, &q.period)),
+        when(wanted(Section::Clock), clock(app, s)),
+        when(wanted(Section::Blocking), blocking(app, s)),
+        when(wanted(Section::Remediation), remediation(app, s)),
+        when(wanted(Section::Approvals), approvals(app, s)),
+    )?;
+    out.intake = intake;
+    out.clock = clock;
+    out.blocking = blocking;
+    out.remediation = remediation;
+    out.approvals = approvals;
     Ok(out)
 }
 
+/// `section` when it is `wanted` (the sections' queries run side by side, each on its own
+/// connection of the read pool).
+async fn when<T>(
+    wanted: bool,
+    section: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<Option<T>> {
+    if wanted {
+        section.await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+async fn intake(app: &App, s: &StatsScope, period: &Period) -> AppResult<view::Intake> {
+    let (rows, days) = tokio::try_join!(app.store.stats_intake(s), app.store.stats_intake_days(s))?;
+    Ok(figures::intake(&rows, &days, period))
+}
+
 async fn clock(app: &App, s: &StatsScope) -> AppResult<Clock> {
-    let overdue = app.store.stats_overdue(s, millis(app.now())).await?;
+    let (overdue, steps) = tokio::try_join!(
+        app.store.stats_overdue(s, millis(app.now())),
+        app.store.stats_step_times(s)
+    )?;
     Ok(Clock {
-        steps: figures::steps(&app.store.stats_step_times(s).await?),
+        steps: figures::steps(&steps),
         overdue_total: overdue.iter().map(|r| r.count).sum(),
         overdue_now: overdue
             .into_iter()
@@ -254,20 +269,19 @@ async fn intervals(
 
 async fn blocking(app: &App, s: &StatsScope) -> AppResult<Blocking> {
     let now = millis(app.now());
-    let blocks = intervals(app, s, "block", "assess", &["awaiting_block"], false).await?;
-    let unblocks = intervals(
-        app,
-        s,
-        "unblock",
-        "review",
-        &["closing", "awaiting_approval"],
-        false,
-    )
-    .await?;
-    let blocked_now = app
-        .store
-        .stats_blocked_now(s)
-        .await?
+    let (blocks, unblocks, blocked_now) = tokio::try_join!(
+        intervals(app, s, "block", "assess", &["awaiting_block"], false),
+        intervals(
+            app,
+            s,
+            "unblock",
+            "review",
+            &["closing", "awaiting_approval"],
+            false,
+        ),
+        async { app.store.stats_blocked_now(s).await.map_err(AppError::from) },
+    )?;
+    let blocked_now = blocked_now
         .into_iter()
         .map(|r| BlockedSystem {
             ticket: r.number,
@@ -304,10 +318,22 @@ async fn approvals(app: &App, s: &StatsScope) -> AppResult<Approvals> {
     let policy = app.policy().await?;
     let since = policy.approval_window_start(app.now()).map_or(0, millis);
     let threshold = policy.approval_threshold;
-    let agencies = app
-        .store
-        .stats_agency_reports(s, since, i64::from(threshold).max(1))
-        .await?
+    let (agencies, pending, decisions) = tokio::try_join!(
+        async {
+            app.store
+                .stats_agency_reports(s, since, i64::from(threshold).max(1))
+                .await
+                .map_err(AppError::from)
+        },
+        async {
+            app.store
+                .stats_state_count(s, sigap_core::State::AwaitingApproval.as_str())
+                .await
+                .map_err(AppError::from)
+        },
+        intervals(app, s, "approve_reactivation", "review", &[], false),
+    )?;
+    let agencies = agencies
         .into_iter()
         .map(|r| AgencyCount {
             over: r.count > i64::from(threshold),
@@ -316,15 +342,6 @@ async fn approvals(app: &App, s: &StatsScope) -> AppResult<Approvals> {
             valid_reports: r.count,
         })
         .collect();
-    let pending = app
-        .store
-        .stats_states_now(s)
-        .await?
-        .iter()
-        .filter(|r| r.state == sigap_core::State::AwaitingApproval)
-        .map(|r| r.count)
-        .sum();
-    let decisions = intervals(app, s, "approve_reactivation", "review", &[], false).await?;
     let approved = decisions
         .iter()
         .filter(|r| r.to_state == sigap_core::State::Closing)

@@ -180,8 +180,14 @@ async fn readable_agency(app: &App, caller: &Caller, code: &str) -> AppResult<Ag
 async fn card(app: &App, q: &Question, agency: AgencyRow) -> AppResult<Scorecard> {
     let s = &q.scope;
     let sections = [Section::Clock, Section::Blocking, Section::Remediation];
-    let d = figures_of(app, q, &sections).await?;
-    let rows = app.store.stats_findings(s).await?;
+    // The figures, the findings, the letters and the rule's count side by side, each on
+    // its own connection of the read pool.
+    let (d, rows, letters, rule) = tokio::try_join!(
+        figures_of(app, q, &sections),
+        async { app.store.stats_findings(s).await.map_err(AppError::from) },
+        letters(app, s),
+        rule(app, s),
+    )?;
     let submitted = d
         .clock
         .as_ref()
@@ -208,13 +214,13 @@ async fn card(app: &App, q: &Question, agency: AgencyRow) -> AppResult<Scorecard
             within_share: submitted.map_or(1.0, |st| st.within_share),
             reviews: d.remediation.clone().unwrap_or_default(),
         },
-        letters: letters(app, s).await?,
+        letters,
         blocked_now: d
             .blocking
             .as_ref()
             .map(|b| b.blocked_now.clone())
             .unwrap_or_default(),
-        rule: rule(app, s).await?,
+        rule,
     })
 }
 
