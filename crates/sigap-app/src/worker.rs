@@ -84,19 +84,48 @@ impl Pace {
     }
 }
 
+/// Whether the worker has been asked to stop: it claims nothing more, starts none of the jobs
+/// it holds, and ends once those under way are recorded.
+pub type Stop = tokio::sync::watch::Receiver<bool>;
+
+/// A [`Stop`] that never turns (for a worker that runs until its process ends).
+pub fn never_stop() -> Stop {
+    static NEVER: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> =
+        std::sync::OnceLock::new();
+    NEVER
+        .get_or_init(|| tokio::sync::watch::channel(false).0)
+        .subscribe()
+}
+
+/// Whether `stop` has turned, or its sender is gone (nobody is left to say when).
+fn stopping(stop: &Stop) -> bool {
+    *stop.borrow() || stop.has_changed().is_err()
+}
+
+/// Waits until [`stopping`].
+async fn until_stopped(stop: &Stop) {
+    let mut stop = stop.clone();
+    let _ = stop.wait_for(|s| *s).await;
+}
+
 /// Claims the due jobs (up to `limit`) and runs them; answers how many were claimed. Without
 /// a mail server (`mail` is `None`) mail jobs stay queued for a worker that has one.
 pub async fn run_due(app: &App, mail: Option<&MailSender>, limit: i64) -> AppResult<usize> {
     let pace = Pace::new(app.rules.notices.mail_per_second);
-    run_batch(app, mail, limit, &pace).await
+    run_batch(app, mail, limit, &pace, &never_stop()).await
 }
 
-/// [`run_due`] with the pace of a worker that runs batch after batch.
+/// [`run_due`] with the pace of a worker that runs batch after batch. Each job's end is
+/// recorded as soon as it comes (with those that ended at the same moment, in one
+/// transaction), so that a worker stopped or killed after a message went out has recorded
+/// it and no recipient gets it twice. Once `stop` turns, the jobs not yet started are
+/// given back to the queue, due at once for another worker.
 async fn run_batch(
     app: &App,
     mail: Option<&MailSender>,
     limit: i64,
     pace: &Pace,
+    stop: &Stop,
 ) -> AppResult<usize> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -108,32 +137,82 @@ async fn run_batch(
     let claimed = jobs.len();
     let batch = Batch::default();
     let batch = &batch;
-    let outcomes: Vec<(JobRow, Outcome)> = futures::stream::iter(jobs)
+    let mut ended = futures::stream::iter(jobs)
         .map(|job| async move {
-            if job.kind == JobKind::Mail {
-                pace.wait().await;
-            }
-            let result = run_one(app, batch, mail, &job).await;
+            let result = if job.kind == JobKind::Mail {
+                tokio::select! {
+                    () = pace.wait() => started(app, batch, mail, &job, stop).await,
+                    () = until_stopped(stop) => None,
+                }
+            } else {
+                started(app, batch, mail, &job, stop).await
+            };
             (job, result)
         })
         .buffer_unordered(PARALLEL)
-        .collect()
-        .await;
-    if let Err(e) = settle(app, &outcomes, crate::outbox::notify::without_secrets).await {
-        // The jobs stay claimed until their lease passes, then run again.
-        tracing::error!(jobs = outcomes.len(), error = %e, "job outcomes not recorded");
+        .ready_chunks(PARALLEL);
+    while let Some(chunk) = ended.next().await {
+        let (ran, unstarted): (Vec<_>, Vec<_>) = chunk
+            .into_iter()
+            .partition(|(_, outcome)| outcome.is_some());
+        let ran: Vec<(JobRow, Outcome)> = ran
+            .into_iter()
+            .filter_map(|(job, outcome)| outcome.map(|o| (job, o)))
+            .collect();
+        let unstarted: Vec<JobRow> = unstarted.into_iter().map(|(job, _)| job).collect();
+        if let Err(e) = settle(app, &ran, crate::outbox::notify::without_secrets).await {
+            // The jobs stay claimed until their lease passes, then run again.
+            tracing::error!(jobs = ran.len(), error = %e, "job outcomes not recorded");
+        }
+        if let Err(e) = release(app, &unstarted).await {
+            tracing::error!(jobs = unstarted.len(), error = %e, "unstarted jobs not released");
+        }
     }
     Ok(claimed)
 }
 
-/// Runs jobs until the process ends: as they come (mail at the configured pace), resting a
-/// second when idle, and looking at the deadlines every minute.
-pub async fn run_forever(app: App, mail: Option<MailSender>) {
+/// Runs `job` unless the worker is stopping (`None`: not started).
+async fn started(
+    app: &App,
+    batch: &Batch,
+    mail: Option<&MailSender>,
+    job: &JobRow,
+    stop: &Stop,
+) -> Option<Outcome> {
+    if stopping(stop) {
+        return None;
+    }
+    Some(run_one(app, batch, mail, job).await)
+}
+
+/// Gives claimed jobs that were not started back to the queue, due now.
+async fn release(app: &App, jobs: &[JobRow]) -> AppResult<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let now = millis(app.now());
+    let mut tx = app.store.begin().await?;
+    for job in jobs {
+        tx.release_job(job.id, job.attempts, now).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        jobs = jobs.len(),
+        "jobs given back to the queue at shutdown"
+    );
+    Ok(())
+}
+
+/// Runs jobs until `stop` turns (or, with [`never_stop`], until the process ends): as they
+/// come (mail at the configured pace), resting a second when idle, and looking at the
+/// deadlines every minute. When asked to stop, it finishes and records the jobs under way,
+/// gives back those not started, and returns.
+pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;
     let mut audit_watch = crate::admin::audit_log::WatchClock::default();
-    loop {
+    while !stopping(&stop) {
         audit_watch.tick(&app).await;
         if last_blob_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
             last_blob_sweep = Some(std::time::Instant::now());
@@ -143,23 +222,33 @@ pub async fn run_forever(app: App, mail: Option<MailSender>) {
         }
         if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
             last_sweep = Some(std::time::Instant::now());
-            if let Err(e) = crate::workflow::deadlines::sweep(&app).await {
-                tracing::error!(error = %e, "deadline sweep");
-            }
-            if let Err(e) = crate::intake::antispam::sweep(&app).await {
-                tracing::error!(error = %e, "anti-spam sweep");
-            }
-            if let Err(e) = crate::stats::report::monthly_draft(&app).await {
-                tracing::error!(error = %e, "the monthly report's draft");
-            }
+            chores(&app).await;
         }
-        match run_batch(&app, mail.as_ref(), 64, &pace).await {
-            Ok(0) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
-            Ok(_) => {}
+        let rest = match run_batch(&app, mail.as_ref(), 64, &pace, &stop).await {
+            Ok(0) => std::time::Duration::from_secs(1),
+            Ok(_) => std::time::Duration::ZERO,
             Err(e) => {
                 tracing::error!(error = %e, "job worker");
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                std::time::Duration::from_secs(5)
             }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(rest) => {}
+            () = until_stopped(&stop) => {}
         }
+    }
+    tracing::info!("job worker stopped");
+}
+
+/// The minute's chores: the deadlines, the anti-spam records, the monthly report's draft.
+async fn chores(app: &App) {
+    if let Err(e) = crate::workflow::deadlines::sweep(app).await {
+        tracing::error!(error = %e, "deadline sweep");
+    }
+    if let Err(e) = crate::intake::antispam::sweep(app).await {
+        tracing::error!(error = %e, "anti-spam sweep");
+    }
+    if let Err(e) = crate::stats::report::monthly_draft(app).await {
+        tracing::error!(error = %e, "the monthly report's draft");
     }
 }

@@ -161,6 +161,21 @@ pub async fn fail_job(
     Ok(done.rows_affected() == 1)
 }
 
+/// Gives a claimed job that was not started back to the queue, due at `now`, with the
+/// attempt its claim counted taken back; answers whether this claim still held it.
+pub async fn release_job(c: &mut Conn, id: i64, attempt: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE jobs SET state = 'pending', attempts = attempts - 1, locked_until = NULL, \
+         run_at = $1 WHERE id = $2 AND attempts = $3 AND state = 'running'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Replaces the payload of a job that failed for good (e.g. without a secret it no longer
 /// needs); answers whether the job was that failed attempt.
 pub async fn set_failed_job_payload(

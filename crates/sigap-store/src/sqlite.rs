@@ -175,10 +175,16 @@ pub async fn claim_jobs(
     limit: i64,
     skip_kind: Option<sigap_core::JobKind>,
 ) -> Result<Vec<JobRow>> {
+    // The due jobs and those of a lapsed lease, each read in order along `jobs_due` (with
+    // the kind in the index: a backlog of mail left to another worker is skipped without
+    // visiting the table), then the first `limit` of both.
     Ok(sqlx::query_as::<Db, JobRow>(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
-         WHERE id IN (SELECT id FROM jobs WHERE ((state = 'pending' AND run_at <= $1) \
-         OR (state = 'running' AND locked_until < $1)) AND ($4 IS NULL OR kind <> $4) \
+         WHERE id IN (SELECT id FROM (\
+         SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 'pending' AND run_at <= $1 \
+         AND ($4 IS NULL OR kind <> $4) ORDER BY run_at, id LIMIT $3) \
+         UNION ALL SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 'running' \
+         AND locked_until < $1 AND ($4 IS NULL OR kind <> $4) ORDER BY run_at, id LIMIT $3)) \
          ORDER BY run_at, id LIMIT $3) \
          RETURNING id, kind, payload, NULL AS ticket_number, state, attempts, run_at, \
          locked_until, last_error, created_at, done_at",

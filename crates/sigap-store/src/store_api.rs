@@ -482,6 +482,10 @@ impl Tx {
     ) -> Result<bool> {
         write_tx!(self, fail_job(id, attempt, error, retry_at))
     }
+    /// Gives a claimed job that was not started back to the queue (see `release_job`).
+    pub async fn release_job(&mut self, id: i64, attempt: i64, now: i64) -> Result<bool> {
+        write_tx!(self, release_job(id, attempt, now))
+    }
     pub async fn set_failed_job_payload(
         &mut self,
         id: i64,

@@ -1,7 +1,8 @@
 //! The command line as an operator uses it: registries, tokens, the audit chain (and its
 //! tampering), backup and restore, `serve --demo` answering `/healthz`, and `sigap worker`
 //! sending the mail that `serve` queued, a message kept once by a server killed before it
-//! could commit it (`cli/mail_kill.rs`). On SQLite, and
+//! could commit it (`cli/mail_kill.rs`), a server stopped in the middle of a backlog of
+//! mail that sends no message twice (`cli/shutdown.rs`). On SQLite, and
 //! on PostgreSQL when `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -14,6 +15,8 @@ use sigap_testkit::{Backend, TestDatabase};
 
 #[path = "cli/mail_kill.rs"]
 mod mail_kill;
+#[path = "cli/shutdown.rs"]
+mod shutdown;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

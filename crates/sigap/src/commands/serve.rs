@@ -319,7 +319,8 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         trusted_proxies: args.trusted_proxies,
     };
     let router = sigap_web::router(app.clone(), web);
-    spawn_worker(app.clone(), &args.mail)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = spawn_worker(app.clone(), &args.mail, stopped)?;
     args.mail.spawn_lmtp(&app).await?;
     args.mail.spawn_imap(&app)?;
     tracing::info!(
@@ -329,9 +330,31 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         "sigap is serving"
     );
     println!("sigap listening on http://{}", args.listen);
-    sigap_web::serve(listener, router, limits.connections, shutdown_signal()).await?;
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: no new connections or jobs; finishing those under way");
+        let _ = stop.send(true);
+    };
+    sigap_web::serve(listener, router, limits.connections, signal).await?;
+    worker_stopped(worker).await;
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long a stopping process waits for its worker to record the jobs under way (a
+/// message being handed to the mail server, a webhook); past it, their lease brings them
+/// back to the queue.
+const WORKER_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Waits, at most [`WORKER_GRACE`], for the worker to end.
+async fn worker_stopped(worker: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(WORKER_GRACE, worker).await.is_err() {
+        tracing::warn!(
+            "the job worker did not finish within {} s; its jobs under way run again when their \
+             lease passes",
+            WORKER_GRACE.as_secs()
+        );
+    }
 }
 
 /// Runs the background jobs of `serve` on a thread and runtime of their own, at a lower
@@ -339,8 +362,14 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
 /// its own thread the operating system shares the cores between it and the HTTP workers,
 /// giving way to the requests people are waiting for, instead of requests queueing behind
 /// mail in one runtime. The mail server's connection pool is made in that runtime too.
-fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
+/// Answers a future that resolves when the worker has stopped (after `stop` turns).
+fn spawn_worker(
+    app: sigap_app::App,
+    mail: &MailArgs,
+    stop: sigap_app::worker::Stop,
+) -> anyhow::Result<impl std::future::Future<Output = ()>> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<()>>();
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let mail = mail.clone();
     std::thread::Builder::new()
         .name("sigap-worker".to_owned())
@@ -362,7 +391,8 @@ fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
                 match mail.settings(&app.rules.public_url) {
                     Ok(settings) => {
                         let _ = ready_tx.send(Ok(()));
-                        sigap_app::worker::run_forever(app, settings).await;
+                        sigap_app::worker::run_forever(app, settings, stop).await;
+                        let _ = done_tx.send(());
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -373,7 +403,10 @@ fn spawn_worker(app: sigap_app::App, mail: &MailArgs) -> anyhow::Result<()> {
         .context("cannot start the job worker")?;
     ready_rx
         .recv()
-        .context("the job worker stopped before it started")?
+        .context("the job worker stopped before it started")??;
+    Ok(async move {
+        let _ = done_rx.await;
+    })
 }
 
 /// Lowers the calling thread's scheduling priority to nice 10 (Linux keeps the nice value
@@ -405,9 +438,15 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
             "webhooks and deadlines; mail stays queued"
         }
     );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = sigap_app::worker::run_forever(app.clone(), mail, stopped);
+    tokio::pin!(run);
     tokio::select! {
-        () = sigap_app::worker::run_forever(app.clone(), mail) => {}
-        () = shutdown_signal() => {}
+        () = &mut run => {}
+        () = shutdown_signal() => {
+            let _ = stop.send(true);
+            worker_stopped(run).await;
+        }
     }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
