@@ -70,6 +70,46 @@ impl App {
         Ok(self.store.ping().await?)
     }
 
+    /// Whether this instance can take requests (`/readyz`): the database answers with every
+    /// migration of this build applied, and the blob store answers. Each check is bounded
+    /// in time; a failure is logged here and answered as a word, never as its detail.
+    pub async fn readiness(&self) -> Readiness {
+        let limit = std::time::Duration::from_secs(3);
+        let (schema, blobs) = tokio::join!(
+            tokio::time::timeout(limit, self.store.schema_version()),
+            tokio::time::timeout(limit, self.blobs.check()),
+        );
+        let (database, migrations, schema) = match schema {
+            Ok(Ok(v)) if v.applied() => (Check::Ok, Check::Ok, Some(v)),
+            Ok(Ok(v)) => (Check::Ok, Check::Failed, Some(v)),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "not ready: the database does not answer");
+                (Check::Failed, Check::Failed, None)
+            }
+            Err(_) => {
+                tracing::warn!("not ready: the database did not answer within 3 s");
+                (Check::Failed, Check::Failed, None)
+            }
+        };
+        let blobs = match blobs {
+            Ok(Ok(())) => Check::Ok,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, blobs = %self.blobs.location(), "not ready: the blob store does not answer");
+                Check::Failed
+            }
+            Err(_) => {
+                tracing::warn!(blobs = %self.blobs.location(), "not ready: the blob store did not answer within 3 s");
+                Check::Failed
+            }
+        };
+        Readiness {
+            database,
+            migrations,
+            blobs,
+            schema,
+        }
+    }
+
     /// This app on another clock (the demo's story walks its own).
     pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
         App {
@@ -80,5 +120,33 @@ impl App {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+}
+
+/// One check of [`App::readiness`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Ok,
+    Failed,
+}
+
+/// What `/readyz` answers.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub database: Check,
+    /// Every migration of this build is applied to the database.
+    pub migrations: Check,
+    pub blobs: Check,
+    /// The database's schema version and this build's (when the database answered).
+    #[schema(value_type = Option<Object>)]
+    pub schema: Option<sigap_store::SchemaVersion>,
+}
+
+impl Readiness {
+    pub fn ready(&self) -> bool {
+        [self.database, self.migrations, self.blobs]
+            .iter()
+            .all(|c| *c == Check::Ok)
     }
 }

@@ -38,7 +38,7 @@ pub mod views;
 // Not a use case: the worker's loop, wiring the job kinds at start.
 pub mod worker;
 
-pub use app::App;
+pub use app::{App, Check, Readiness};
 pub use auth::Caller;
 pub use evidence::Upload;
 pub use sigap_store::QUEUE_COUNT_CAP;

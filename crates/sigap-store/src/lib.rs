@@ -11,13 +11,17 @@ use std::path::Path;
 
 pub mod audit;
 pub mod blobs;
+pub mod copy;
 mod postgres;
 mod rows;
+pub mod schema;
 mod sqlite;
 
 pub use audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, NewAuditEntry};
-pub use blobs::BlobStore;
+pub use blobs::{BlobRead, BlobStore};
+pub use copy::{CopyEvent, CopySummary};
 pub use rows::*;
+pub use schema::SchemaVersion;
 
 /// Errors of the store. `NotFound` and `Conflict` are answers about the data; `Database`
 /// is an outage or a bug and is never shown to a client in detail.
@@ -39,6 +43,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("bad database URL: {0}")]
     Url(String),
+    /// The database was migrated by a newer sigap: this one would not know its schema.
+    #[error(
+        "the database was migrated by a newer sigap (schema version {database}; this sigap knows \
+         versions up to {server}): start the newer sigap on it, or restore the backup taken \
+         before the upgrade"
+    )]
+    NewerSchema { database: i64, server: i64 },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -45,8 +45,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        fill_weakness_classes(&mut *pool.acquire().await?).await?;
+        migrate(&pool).await?;
         Ok(PgStore { pool })
     }
 
@@ -57,6 +56,49 @@ impl PgStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Applies the pending migrations under the advisory lock [`crate::schema::MIGRATION_LOCK`]:
+/// instances started together wait for the first, then find nothing to do. A failure
+/// closes the connection, so that no pooled connection keeps the lock.
+async fn migrate(pool: &PgPool) -> Result<()> {
+    let mut c = pool.acquire().await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(crate::schema::MIGRATION_LOCK)
+        .execute(&mut *c)
+        .await?;
+    let migrated = async {
+        crate::schema::refuse_newer(&crate::schema::POSTGRES, schema_version(&mut c).await?)?;
+        crate::schema::POSTGRES.run(&mut *c).await?;
+        fill_weakness_classes(&mut c).await?;
+        Ok::<(), StoreError>(())
+    }
+    .await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(crate::schema::MIGRATION_LOCK)
+        .execute(&mut *c)
+        .await;
+    if migrated.is_err() || unlocked.is_err() {
+        c.close_on_drop();
+    }
+    migrated?;
+    unlocked?;
+    Ok(())
+}
+
+/// The newest migration applied to the database (0 on a new one).
+pub async fn schema_version(c: &mut Conn) -> Result<i64> {
+    let made: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *c)
+        .await?;
+    if !made {
+        return Ok(0);
+    }
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut *c)
+            .await?,
+    )
 }
 
 /// Reads the ticket and holds its row until the transaction ends, so that two actions on

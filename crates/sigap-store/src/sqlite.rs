@@ -65,8 +65,16 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(connect.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        fill_weakness_classes(&mut *writer.acquire().await?).await?;
+        {
+            // SQLite applies each migration in a transaction of its own: two processes
+            // opening one new file at once would both apply the first. A lock on a file
+            // beside the database lets one migrate while the others wait.
+            let _migrating = migration_lock(path).await?;
+            let mut c = writer.acquire().await?;
+            crate::schema::refuse_newer(&crate::schema::SQLITE, schema_version(&mut c).await?)?;
+            crate::schema::SQLITE.run(&mut *c).await?;
+            fill_weakness_classes(&mut c).await?;
+        }
         let reader = SqlitePoolOptions::new()
             .test_before_acquire(false)
             // Each SQLite connection keeps its own page cache and thread; a few readers
@@ -195,4 +203,40 @@ pub async fn claim_jobs(
     .bind(skip_kind.map(sigap_core::JobKind::as_str))
     .fetch_all(&mut *c)
     .await?)
+}
+
+/// The newest migration applied to the database (0 on a new one).
+pub async fn schema_version(c: &mut Conn) -> Result<i64> {
+    let made: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    if made == 0 {
+        return Ok(0);
+    }
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut *c)
+            .await?,
+    )
+}
+
+/// An exclusive lock on `<database>.migrate-lock`, held until dropped.
+async fn migration_lock(path: &Path) -> Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".migrate-lock");
+    let lock = std::path::PathBuf::from(name);
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| StoreError::Url(e.to_string()))?
+    .map_err(|e| StoreError::Url(format!("cannot lock the database for its migrations: {e}")))
 }

@@ -28,6 +28,22 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         read_pool!(self, ping())
     }
+    /// The database's schema version beside this build's (for `/readyz`).
+    pub async fn schema_version(&self) -> Result<crate::SchemaVersion> {
+        let (database, server) = match &self.backend {
+            crate::Backends::Sqlite(s) => {
+                let mut c = s.read_conn().await?;
+                let database = crate::sqlite::schema_version(&mut c).await?;
+                (database, crate::schema::newest(&crate::schema::SQLITE))
+            }
+            crate::Backends::Postgres(s) => {
+                let mut c = s.pool.acquire().await?;
+                let database = crate::postgres::schema_version(&mut c).await?;
+                (database, crate::schema::newest(&crate::schema::POSTGRES))
+            }
+        };
+        Ok(crate::SchemaVersion { database, server })
+    }
     pub async fn list_agencies(&self, only: Option<i64>) -> Result<Vec<AgencyRow>> {
         read_pool!(self, list_agencies(only))
     }

@@ -24,6 +24,8 @@ pub mod backends;
 pub mod bodies;
 pub mod db;
 pub mod lmtp;
+pub mod remote;
+pub mod s3;
 pub mod seed;
 
 pub use backends::{Opened, TestStore, backend, open_store, run_on};
@@ -69,6 +71,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub struct Start {
     pub rules: Rules,
     pub policy: Policy,
+    /// Where the blobs are kept; `None`: the test's own directory.
+    pub blobs: Option<BlobStore>,
 }
 
 /// [`spawn_app`] with its start changed by `configure` (threshold, window, holidays, limits).
@@ -119,7 +123,6 @@ async fn spawn(
     let store = Store::open(&database.url, &StoreOptions::default())
         .await
         .expect("open the store");
-    let blobs = BlobStore::new(database.dir.join("evidence")).expect("evidence directory");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port");
@@ -133,7 +136,15 @@ async fn spawn(
     start.rules.blocking.profiles = test_profiles();
     let default_url = start.rules.public_url.clone();
     configure(&mut start);
-    let Start { mut rules, policy } = start;
+    let Start {
+        mut rules,
+        policy,
+        blobs,
+    } = start;
+    let blobs = match blobs {
+        Some(blobs) => blobs,
+        None => BlobStore::new(database.dir.join("evidence")).expect("evidence directory"),
+    };
     if rules.public_url == default_url {
         rules.public_url = base_url.clone();
     }

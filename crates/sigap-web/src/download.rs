@@ -59,6 +59,27 @@ pub fn attachment(
     (headers, bytes).into_response()
 }
 
+/// An evidence file as a download: the stored file streamed a piece at a time with its
+/// length, or the copy made for the reader, whole.
+pub fn evidence(
+    name: &str,
+    sha256: &str,
+    body: sigap_app::workflow::tickets::EvidenceBody,
+) -> Response {
+    use sigap_app::workflow::tickets::EvidenceBody;
+    match body {
+        EvidenceBody::Copy(bytes) => attachment(name, "application/octet-stream", sha256, bytes),
+        EvidenceBody::Stored(stored) => {
+            let mut response = attachment(name, "application/octet-stream", sha256, Vec::new());
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(stored.len));
+            *response.body_mut() = Body::from_stream(stored.pieces);
+            response
+        }
+    }
+}
+
 /// An export that hands out its file a piece at a time (`sigap-app`'s CSV of tickets, the
 /// audit log's export), so that the file is streamed, never held whole.
 pub(crate) trait Pieces: Send + 'static {

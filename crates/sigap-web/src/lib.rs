@@ -41,6 +41,9 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (the last address in it);
     /// from any other peer the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Turns `true` when the server is stopping: `/readyz` answers 503 from then on, so a
+    /// load balancer sends no new requests while those under way finish.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             connections: ConnectionLimits::default(),
             security_contact: "mailto:csirt@batam.go.id".into(),
             trusted_proxies: Vec::new(),
+            stopping: tokio::sync::watch::channel(false).1,
         }
     }
 }

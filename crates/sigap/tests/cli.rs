@@ -2,8 +2,10 @@
 //! tampering), backup and restore, `serve --demo` answering `/healthz`, and `sigap worker`
 //! sending the mail that `serve` queued, a message kept once by a server killed before it
 //! could commit it (`cli/mail_kill.rs`), a server stopped in the middle of a backlog of
-//! mail that sends no message twice (`cli/shutdown.rs`). On SQLite, and
-//! on PostgreSQL when `SIGAP_TEST_POSTGRES_URL` is set.
+//! mail that sends no message twice (`cli/shutdown.rs`), two instances behind nginx on
+//! PostgreSQL and S3 (`cli/cluster.rs`), an installation moved from SQLite to PostgreSQL
+//! (`cli/copy.rs`), the systemd unit (`cli/deploy.rs`). On SQLite, and on PostgreSQL when
+//! `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +15,12 @@ use std::time::Duration;
 
 use sigap_testkit::{Backend, TestDatabase};
 
+#[path = "cli/cluster.rs"]
+mod cluster;
+#[path = "cli/copy.rs"]
+mod copy;
+#[path = "cli/deploy.rs"]
+mod deploy;
 #[path = "cli/mail_kill.rs"]
 mod mail_kill;
 #[path = "cli/shutdown.rs"]
@@ -40,21 +48,38 @@ fn sigap(data: &Path, db: Option<&str>, args: &[&str]) -> Output {
     sigap_with_key(data, db, None, args)
 }
 
-/// `sigap` with `SIGAP_SECRET_KEY` set, or reading the data directory's key file.
+/// `sigap` with `SIGAP_SECRET_KEY` set, or else reading a key file: on SQLite the data
+/// directory's own, on PostgreSQL (which refuses that one) the operator's shared key file
+/// `shared.key` beside it, given with `SIGAP_SECRET_KEY_FILE`.
 fn sigap_with_key(data: &Path, db: Option<&str>, key: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = sigap_bare(data, db);
+    cmd.args(args);
+    if let Some(key) = key {
+        cmd.env("SIGAP_SECRET_KEY", key);
+    } else if db.is_some() {
+        let shared = data.join("shared.key");
+        if !shared.exists() {
+            std::fs::create_dir_all(data).unwrap();
+            std::fs::write(&shared, format!("{}\n", "5a".repeat(32))).unwrap();
+        }
+        cmd.env("SIGAP_SECRET_KEY_FILE", shared);
+    }
+    cmd.output().unwrap()
+}
+
+/// `sigap` over a data dir (and database URL), with no key given.
+fn sigap_bare(data: &Path, db: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigap"));
-    cmd.args(args)
-        .env("SIGAP_DATA_DIR", data)
+    cmd.env("SIGAP_DATA_DIR", data)
         .env_remove("SIGAP_DATABASE_URL")
         .env_remove("SIGAP_SECRET_KEY")
+        .env_remove("SIGAP_SECRET_KEY_FILE")
+        .env_remove("SIGAP_BLOB_URL")
         .stdin(Stdio::null());
     if let Some(url) = db {
         cmd.env("SIGAP_DATABASE_URL", url);
     }
-    if let Some(key) = key {
-        cmd.env("SIGAP_SECRET_KEY", key);
-    }
-    cmd.output().unwrap()
+    cmd
 }
 
 fn ok(out: &Output) -> String {
@@ -253,6 +278,21 @@ sigap_testkit::on_both_backends! {
 /// database is the data directory's own, as an operator's first run makes it.
 async fn registries_tokens_and_audit(db: TestDatabase) {
     let url = (db.backend == Backend::Postgres).then_some(db.url.as_str());
+    if let Some(url) = url {
+        // On PostgreSQL no instance makes a key of its own: it is told what to set, and
+        // makes no key file.
+        let out = sigap_bare(&db.dir, Some(url))
+            .args(["agency", "add", "--code", "X1", "--name", "X"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "started without a shared key");
+        assert!(
+            err.contains("SIGAP_SECRET_KEY") && err.contains("same key on every instance"),
+            "{err}"
+        );
+        assert!(!db.dir.join("secret.key").exists());
+    }
     registries_and_tokens(&db.dir, url);
 }
 

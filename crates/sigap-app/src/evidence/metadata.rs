@@ -4,6 +4,11 @@
 //! images they download pass through here; the pixels and the colour profile are kept
 //! byte for byte. Other types are given as stored (see `SECURITY.md`).
 
+/// Whether [`strip`] changes files of `media_type` (the images whose metadata it drops).
+pub fn alters(media_type: &str) -> bool {
+    matches!(media_type, "image/jpeg" | "image/png" | "image/webp")
+}
+
 /// `bytes` of `media_type` without their metadata; `None` when the file does not parse as
 /// that type (it is then not given at all).
 pub fn strip(media_type: &str, bytes: &[u8]) -> Option<Vec<u8>> {

@@ -178,6 +178,14 @@ pub async fn evidence_preview(
     }
 }
 
+/// The bytes of an evidence download: the stored file, read a piece at a time (a large
+/// video is never held whole), or a copy made without its author's metadata.
+#[derive(Debug)]
+pub enum EvidenceBody {
+    Stored(sigap_store::BlobRead),
+    Copy(Vec<u8>),
+}
+
 /// An evidence file of a ticket the caller may see: its metadata and bytes. Every download
 /// is audited. Readers who never learn who reported (system owners, the Regional
 /// Secretary) get images without their EXIF, XMP and text metadata ([`crate::evidence::metadata`]).
@@ -186,17 +194,22 @@ pub async fn evidence_file(
     caller: &Caller,
     number: &str,
     id: i64,
-) -> AppResult<(EvidenceView, Vec<u8>)> {
+) -> AppResult<(EvidenceView, EvidenceBody)> {
     let (meta, ticket) = visible_evidence_file(app, caller, number, id).await?;
     audit_evidence_read(app, caller, &ticket, &meta, false).await?;
-    let bytes = crate::evidence::read(&app.blobs, &meta.sha256).await?;
-    if sees_reporter(caller.role) {
-        return Ok((meta, bytes));
+    if sees_reporter(caller.role) || !crate::evidence::metadata::alters(&meta.media_type) {
+        let stored = app
+            .blobs
+            .open_read(&meta.sha256)
+            .await?
+            .ok_or_else(|| AppError::NotFound("evidence file".to_owned()))?;
+        return Ok((meta, EvidenceBody::Stored(stored)));
     }
+    let bytes = crate::evidence::read(&app.blobs, &meta.sha256).await?;
     let stripped = crate::evidence::metadata::strip(&meta.media_type, &bytes).ok_or_else(|| {
         AppError::NotFound("a copy of this file without its author's metadata".to_owned())
     })?;
-    Ok((meta, stripped))
+    Ok((meta, EvidenceBody::Copy(stripped)))
 }
 
 /// The metadata of an evidence file the caller may see (as the ticket view lists it for

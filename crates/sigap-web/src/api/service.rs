@@ -17,6 +17,7 @@ use crate::extract::Staff;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
+        .routes(routes!(readyz))
         .routes(routes!(stats))
         .routes(routes!(security_txt))
         .routes(routes!(pgp_key))
@@ -32,6 +33,77 @@ async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError
             "the database does not answer",
         )
     })
+}
+
+/// What `/readyz` answers: the checks, and whether the server is stopping.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct ReadyAnswer {
+    /// `true` when the instance takes requests.
+    ready: bool,
+    /// The server has been told to stop and finishes the requests under way.
+    stopping: bool,
+    #[serde(flatten)]
+    checks: sigap_app::Readiness,
+}
+
+/// `/readyz`'s 503: a problem document that also names the checks.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct NotReady {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    #[serde(flatten)]
+    answer: ReadyAnswer,
+}
+
+/// `200` when this instance can take requests (for a load balancer): the database answers
+/// with every migration of this version applied and the blob store answers; `503` (a
+/// problem document naming the checks) when one does not, or while the server is stopping.
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses((status = 200, body = ReadyAnswer),
+        (status = 503, description = "not ready, or stopping (or, as every route, the connection cap)",
+            content((NotReady = "application/problem+json")))))]
+async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    let stopping = *state.web.stopping.borrow();
+    let checks = state.app.readiness().await;
+    let ready = !stopping && checks.ready();
+    let answer = ReadyAnswer {
+        ready,
+        stopping,
+        checks,
+    };
+    if ready {
+        return Json(answer).into_response();
+    }
+    let failed: Vec<&str> = [
+        ("database", answer.checks.database),
+        ("migrations", answer.checks.migrations),
+        ("blobs", answer.checks.blobs),
+    ]
+    .into_iter()
+    .filter(|(_, c)| *c != sigap_app::Check::Ok)
+    .map(|(name, _)| name)
+    .collect();
+    let detail = if stopping {
+        "the server is stopping".to_owned()
+    } else {
+        format!("failed: {}", failed.join(", "))
+    };
+    let body = NotReady {
+        kind: "about:blank",
+        title: "Not ready",
+        status: 503,
+        detail,
+        answer,
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        Json(body),
+    )
+        .into_response()
 }
 
 /// Counts by state, criticality, agency and vulnerability type, within the caller's scope.

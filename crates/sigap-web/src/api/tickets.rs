@@ -62,9 +62,8 @@ async fn download_evidence(
     ApiPath((number, id)): ApiPath<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
     let id = id.parse::<i64>().map_err(|_| ApiError::not_found())?;
-    let (meta, bytes) = tickets::evidence_file(&state.app, &caller, &number, id).await?;
-    let mut response =
-        crate::download::attachment(&meta.name, "application/octet-stream", &meta.sha256, bytes);
+    let (meta, body) = tickets::evidence_file(&state.app, &caller, &number, id).await?;
+    let mut response = crate::download::evidence(&meta.name, &meta.sha256, body);
     if let Ok(value) = axum::http::HeaderValue::from_str(&meta.media_type) {
         response
             .headers_mut()

@@ -438,8 +438,8 @@ async fn download_evidence(
 ) -> PageResult {
     let caller = &session.caller;
     evidence_response(lang, &session, &id, |id| async move {
-        let (meta, bytes) = tickets::evidence_file(&state.app, caller, &number, id).await?;
-        Ok(attachment(&meta.name, &meta.sha256, bytes))
+        let (meta, body) = tickets::evidence_file(&state.app, caller, &number, id).await?;
+        Ok(crate::download::evidence(&meta.name, &meta.sha256, body))
     })
     .await
 }
@@ -500,11 +500,6 @@ where
         return Err(PageError::status(&layout, StatusCode::NOT_FOUND, None));
     };
     respond(id).await.or_page(&layout)
-}
-
-/// A file as a download, never rendered by the browser.
-fn attachment(name: &str, sha256: &str, bytes: Vec<u8>) -> Response {
-    crate::download::attachment(name, "application/octet-stream", sha256, bytes)
 }
 
 #[cfg(test)]

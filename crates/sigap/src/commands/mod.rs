@@ -1,5 +1,6 @@
 //! The commands and what each one runs.
 
+mod copy;
 mod database;
 mod registries;
 mod serve;
@@ -61,6 +62,17 @@ enum Command {
     /// Run the background jobs (mail, webhooks, deadline reminders and escalations) without
     /// serving HTTP, for larger setups; `serve` runs them too.
     Worker(WorkerArgs),
+    /// The database as a whole.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Copy an SQLite installation into an empty PostgreSQL database (and its files into
+    /// another blob store), keeping every id, number, counter and the audit chain; resumes
+    /// a copy cut short.
+    Copy(copy::CopyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,7 +221,7 @@ async fn open_app(
     mut rules: sigap_app::Rules,
     policy: sigap_app::Policy,
 ) -> anyhow::Result<App> {
-    rules.secret_key = db.key.load(&db.data_dir)?;
+    rules.secret_key = db.key.load(&db.data_dir, db.is_postgres())?;
     let url = db.url();
     let store = Store::open(&url, &db.store_options()?)
         .await
@@ -219,9 +231,19 @@ async fn open_app(
                 crate::config::redact_url(&url)
             )
         })?;
-    let blobs = BlobStore::new(db.data_dir.join("evidence"))
-        .with_context(|| format!("cannot use {}", db.data_dir.display()))?;
-    Ok(App::new(store, blobs, rules, policy, Arc::new(SystemClock)))
+    let blobs = BlobStore::open(db.blob_url.as_deref(), &db.data_dir.join("evidence"), &[])
+        .map_err(|e| anyhow::anyhow!("SIGAP_BLOB_URL: {e}"))?;
+    if db.is_postgres() && !blobs.is_shared() {
+        tracing::warn!(
+            blobs = %blobs.location(),
+            "evidence and documents are kept in this machine's directory: another instance on \
+             this database would not find them; set SIGAP_BLOB_URL=s3://BUCKET/PREFIX to \
+             share them"
+        );
+    }
+    let app = App::new(store, blobs, rules, policy, Arc::new(SystemClock));
+    database::check_audit_key(&app).await?;
+    Ok(app)
 }
 
 async fn admin_app(db: &DatabaseArgs) -> anyhow::Result<App> {
@@ -250,6 +272,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { out } => backup(&db, &out).await,
         Command::Restore { file } => restore(&db, &file).await,
         Command::Worker(args) => worker(&db, args).await,
+        Command::Store(StoreCommand::Copy(args)) => copy::store_copy(&db, args).await,
     }
 }
 

@@ -9,7 +9,6 @@ use sigap_web::WebConfig;
 
 use crate::config::{DatabaseArgs, RuleArgs};
 
-use super::database::check_audit_key;
 use super::*;
 
 /// Outgoing mail, as `serve` and `worker` read it.
@@ -247,6 +246,11 @@ pub(super) struct ServeArgs {
     /// the client; the address counted by the report limits and written in the audit log.
     #[arg(long, env = "SIGAP_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds between SIGTERM and closing the listener, while `/readyz` answers 503 and
+    /// requests are still served: a load balancer that probes `/readyz` takes the instance
+    /// out first. 0 (the default) closes at once.
+    #[arg(long, env = "SIGAP_DRAIN_SECONDS", default_value_t = 0)]
+    drain_seconds: u64,
 }
 
 /// Warns when official documents of some kinds would be issued as drafts (no signers in
@@ -297,7 +301,6 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         );
     }
     let app = open_app(db, rules, policy).await?;
-    check_audit_key(&app).await?;
     warn_draft_documents(&app).await?;
     if args.demo {
         crate::demo::check_database(&app).await.map_err(explain)?;
@@ -309,6 +312,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let web = WebConfig {
         max_request_bytes: limits.max_request_bytes,
         max_public_request_bytes: limits.max_public_request_bytes,
@@ -317,23 +321,32 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         connections: limits.connections,
         security_contact: args.security_contact,
         trusted_proxies: args.trusted_proxies,
+        stopping: stopped.clone(),
     };
     let router = sigap_web::router(app.clone(), web);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = spawn_worker(app.clone(), &args.mail, stopped)?;
     args.mail.spawn_lmtp(&app).await?;
     args.mail.spawn_imap(&app)?;
     tracing::info!(
         listen = %args.listen,
         database = %crate::config::redact_url(&db.url()),
+        blobs = %app.blobs.location(),
         ready_ms = started.elapsed().as_millis() as u64,
         "sigap is serving"
     );
     println!("sigap listening on http://{}", args.listen);
+    let drain = std::time::Duration::from_secs(args.drain_seconds);
     let signal = async move {
         shutdown_signal().await;
-        tracing::info!("stopping: no new connections or jobs; finishing those under way");
         let _ = stop.send(true);
+        if !drain.is_zero() {
+            tracing::info!(
+                seconds = drain.as_secs(),
+                "stopping: /readyz answers 503; requests are served until the drain ends"
+            );
+            tokio::time::sleep(drain).await;
+        }
+        tracing::info!("stopping: no new connections or jobs; finishing those under way");
     };
     sigap_web::serve(listener, router, limits.connections, signal).await?;
     worker_stopped(worker).await;
@@ -426,7 +439,6 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
     rules.mail_from = args.mail.mail_from.clone();
     rules.mail_in = args.mail.mail_in()?;
     let app = open_app(db, rules, policy).await?;
-    check_audit_key(&app).await?;
     let mail = args.mail.settings(&app.rules.public_url)?;
     args.mail.spawn_lmtp(&app).await?;
     args.mail.spawn_imap(&app)?;

@@ -102,6 +102,9 @@ async fn deliver(port: u16, path: &Path) -> std::process::Output {
     .unwrap()
 }
 
+/// The server key of the PostgreSQL runs.
+const SHARED_KEY: &str = "3131313131313131313131313131313131313131313131313131313131313131";
+
 async fn a_killed_server_keeps_a_message_once(db: TestDatabase) {
     // On SQLite the database is the data directory's own, as `serve` makes it.
     let data = db.dir.clone();
@@ -118,6 +121,8 @@ async fn a_killed_server_keeps_a_message_once(db: TestDatabase) {
     ];
     if db.backend == Backend::Postgres {
         env.push(("SIGAP_DATABASE_URL", db.url.as_str()));
+        // Every instance on PostgreSQL is given the shared key.
+        env.push(("SIGAP_SECRET_KEY", SHARED_KEY));
     }
     let base = format!("http://{listen}");
     let mut server = spawn(&data, &["serve"], &env);

@@ -172,3 +172,49 @@ async fn a_stopped_server_sends_no_message_twice() {
     let (states, _) = mail_jobs(&data).await;
     assert_eq!(count_of(&states, "done"), MESSAGES as i64, "{states:?}");
 }
+
+/// With `SIGAP_DRAIN_SECONDS`, a server told to stop first says so on `/readyz` (503,
+/// `stopping`) while it still answers requests, so that a load balancer probing it takes
+/// it out before its listener closes; then it exits.
+#[tokio::test]
+async fn a_stopping_server_is_not_ready_while_it_drains() {
+    let data = temp_dir("drain");
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let mut server = spawn(
+        &data,
+        &["serve"],
+        &[
+            ("SIGAP_LISTEN", listen.as_str()),
+            ("SIGAP_DRAIN_SECONDS", "3"),
+        ],
+    );
+    assert!(wait_healthy(&base).await, "the server did not start");
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let pid = rustix::process::Pid::from_raw(i32::try_from(server.id().unwrap()).unwrap()).unwrap();
+    let told = Instant::now();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["stopping"], true, "{body:#}");
+    assert_eq!(body["database"], "ok", "{body:#}");
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(
+        health.status(),
+        200,
+        "requests are still served while draining"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(20), server.wait())
+        .await
+        .expect("the server exits after the drain")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        told.elapsed() >= Duration::from_secs(3),
+        "it waited for the drain"
+    );
+}

@@ -25,6 +25,7 @@ mod mail_attach;
 mod mail_replies;
 mod mail_threads;
 mod meetings;
+mod object_store;
 mod owner_scope;
 mod paperwork;
 mod pgp;

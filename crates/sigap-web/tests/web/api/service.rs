@@ -151,6 +151,50 @@ async fn healthz_answers(app: TestApp) {
     let health = app.get(None, "/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.text().await.unwrap(), "ok");
+
+    // Ready: the database answers with every migration applied, the blobs' directory too.
+    let (status, ready) = read(app.get(None, "/readyz").await).await;
+    assert_eq!(status, StatusCode::OK, "{ready:#}");
+    assert_eq!(ready["ready"], true);
+    assert_eq!(ready["stopping"], false);
+    for check in ["database", "migrations", "blobs"] {
+        assert_eq!(ready[check], "ok", "{ready:#}");
+    }
+    let newest = ready["schema"]["server"].as_i64().unwrap();
+    assert_eq!(ready["schema"]["database"].as_i64(), Some(newest));
+    assert!(newest >= 32, "{ready:#}");
+
+    // A database behind this version (its newest migration taken back, as a restore of an
+    // old backup under a running instance would leave it): alive, but not ready.
+    app.execute_sql(&format!(
+        "DELETE FROM _sqlx_migrations WHERE version = {newest}"
+    ))
+    .await;
+    let (status, ready) = read(app.get(None, "/readyz").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ready:#}");
+    assert_eq!(
+        (ready["ready"].clone(), ready["migrations"].clone()),
+        (false.into(), "failed".into()),
+        "{ready:#}"
+    );
+    assert_eq!(ready["database"], "ok");
+    assert_eq!(app.get(None, "/healthz").await.status(), StatusCode::OK);
+
+    // The blobs' directory gone (a disk unmounted): not ready either.
+    app.execute_sql(&format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         SELECT {newest}, 'back', TRUE, checksum, 1 FROM _sqlx_migrations WHERE version = 1"
+    ))
+    .await;
+    let evidence = app.data_dir().join("evidence");
+    std::fs::remove_dir_all(&evidence).unwrap();
+    let (status, ready) = read(app.get(None, "/readyz").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ready:#}");
+    assert_eq!(ready["migrations"], "ok");
+    assert_eq!(ready["blobs"], "failed");
+    std::fs::create_dir_all(&evidence).unwrap();
+    let (status, _) = read(app.get(None, "/readyz").await).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn service_endpoints(app: TestApp) {
@@ -168,6 +212,7 @@ async fn service_endpoints(app: TestApp) {
         "/api/v1/tickets/{ticket_number}",
         "/api/v1/tickets/{ticket_number}/actions/{action}",
         "/healthz",
+        "/readyz",
     ] {
         assert!(
             doc["paths"][path].is_object(),

@@ -1,29 +1,26 @@
-//! Evidence bytes on disk, named by their SHA-256 (`evidence/ab/cd/abcd…`). The same file
-//! uploaded twice is stored once. A file is written to a temporary name and renamed, so a
-//! reader never sees half a file; metadata lives in the database.
+//! Blobs in a directory, named by their SHA-256 (`ab/cd/abcd…`). A file is written to a
+//! temporary name, synced and renamed, so a reader never sees half a file.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use sha2::{Digest, Sha256};
+use super::{BlobRead, Stale, StaleAt};
 
 /// A directory of content-addressed files.
 #[derive(Debug, Clone)]
-pub struct BlobStore {
+pub(super) struct DirBlobs {
     root: PathBuf,
 }
 
-impl BlobStore {
+impl DirBlobs {
     /// Uses (and creates) `root`.
-    pub fn new(root: impl Into<PathBuf>) -> std::io::Result<BlobStore> {
-        let root = root.into();
+    pub(super) fn new(root: PathBuf) -> std::io::Result<DirBlobs> {
         std::fs::create_dir_all(&root)?;
-        Ok(BlobStore { root })
+        Ok(DirBlobs { root })
     }
 
-    /// The SHA-256 of `bytes` as lowercase hex.
-    pub fn hash(bytes: &[u8]) -> String {
-        hex::encode(Sha256::digest(bytes))
+    pub(super) fn root(&self) -> &Path {
+        &self.root
     }
 
     fn path_of(&self, sha256: &str) -> Option<PathBuf> {
@@ -36,17 +33,17 @@ impl BlobStore {
         })
     }
 
-    /// Stores `bytes` and returns their SHA-256. Writing an existing file is a no-op.
-    pub async fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
-        let sha256 = Self::hash(bytes);
+    /// Stores `bytes` under `sha256` (their hash). Writing an existing file only makes it
+    /// young again.
+    pub(super) async fn put(&self, sha256: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self
-            .path_of(&sha256)
+            .path_of(sha256)
             .ok_or_else(|| std::io::Error::other("bad hash"))?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
             // A fresh time keeps the sweep off a file that a transaction under way is
             // about to name again; if the sweep took it meanwhile, it is written anew.
             match touch(&path).await {
-                Ok(()) => return Ok(sha256),
+                Ok(()) => return Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
@@ -62,11 +59,11 @@ impl BlobStore {
         let file = tokio::fs::File::open(&tmp).await?;
         file.sync_all().await?;
         tokio::fs::rename(&tmp, &path).await?;
-        Ok(sha256)
+        Ok(())
     }
 
     /// Reads a stored file; `None` when no file has that hash.
-    pub async fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
+    pub(super) async fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
         let Some(path) = self.path_of(sha256) else {
             return Ok(None);
         };
@@ -77,15 +74,45 @@ impl BlobStore {
         }
     }
 
+    /// A stored file as a stream of pieces; `None` when no file has that hash.
+    pub(super) async fn open(&self, sha256: &str) -> std::io::Result<Option<BlobRead>> {
+        let Some(path) = self.path_of(sha256) else {
+            return Ok(None);
+        };
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let len = file.metadata().await?.len();
+        Ok(Some(BlobRead::new(len, super::file_pieces(file))))
+    }
+
+    /// The directory is there and can be written to.
+    pub(super) async fn check(&self) -> std::io::Result<()> {
+        let meta = tokio::fs::metadata(&self.root).await?;
+        if !meta.is_dir() || meta.permissions().readonly() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a writable directory",
+                self.root.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// The files (by SHA-256) and leftover temporary files last written before `before`:
     /// the candidates of a sweep.
-    pub async fn written_before(&self, before: SystemTime) -> std::io::Result<Vec<PathBuf>> {
+    pub(super) async fn written_before(&self, before: SystemTime) -> std::io::Result<Vec<Stale>> {
         let root = self.root.clone();
         tokio::task::spawn_blocking(move || {
             let mut found = Vec::new();
             walk(&root, 0, &mut |path, modified| {
                 if modified < before {
-                    found.push(path.to_path_buf());
+                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    found.push(Stale {
+                        name: name.to_owned(),
+                        at: StaleAt::File(path.to_path_buf()),
+                    });
                 }
             })?;
             Ok(found)
@@ -94,9 +121,9 @@ impl BlobStore {
         .map_err(std::io::Error::other)?
     }
 
-    /// Removes `path` (one of [`BlobStore::written_before`]'s) unless it is the file of a
+    /// Removes `path` (one of [`DirBlobs::written_before`]'s) unless it is the file of a
     /// hash in `keep` or was written again since `before`; answers whether it was removed.
-    pub async fn remove_unless(
+    pub(super) async fn remove_unless(
         &self,
         path: &Path,
         keep: &std::collections::HashSet<String>,
@@ -144,42 +171,4 @@ fn walk(dir: &Path, depth: usize, found: &mut dyn FnMut(&Path, SystemTime)) -> s
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn stores_by_content_and_reads_back() {
-        let dir = std::env::temp_dir().join(format!("sigap-blobs-{}", std::process::id()));
-        let blobs = BlobStore::new(&dir).expect("dir");
-        let a = blobs.put(b"hello").await.expect("put");
-        let b = blobs.put(b"hello").await.expect("put again");
-        assert_eq!(a, b);
-        assert_eq!(
-            a,
-            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
-        );
-        assert_eq!(blobs.get(&a).await.expect("get"), Some(b"hello".to_vec()));
-        assert_eq!(blobs.get("../../etc/passwd").await.expect("get"), None);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn the_same_bytes_written_at_once_are_stored_once() {
-        let dir = std::env::temp_dir().join(format!("sigap-blobs-race-{}", std::process::id()));
-        let blobs = BlobStore::new(&dir).expect("dir");
-        let bytes = vec![7u8; 256 * 1024];
-        let mut writes = tokio::task::JoinSet::new();
-        for _ in 0..16 {
-            let (blobs, bytes) = (blobs.clone(), bytes.clone());
-            writes.spawn(async move { blobs.put(&bytes).await });
-        }
-        while let Some(write) = writes.join_next().await {
-            let sha256 = write.expect("task").expect("every write succeeds");
-            assert_eq!(blobs.get(&sha256).await.expect("get"), Some(bytes.clone()));
-        }
-        let _ = std::fs::remove_dir_all(dir);
-    }
 }
