@@ -236,4 +236,4 @@ pub use stats_api::{
 };
 pub mod tokens_api;
 pub mod totp_api;
-pub use store_api::{ChainStatus, search_words};
+pub use store_api::{ChainStatus, ExportedSnapshot, search_words};

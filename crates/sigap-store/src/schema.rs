@@ -43,3 +43,15 @@ pub(crate) fn refuse_newer(migrator: &Migrator, database: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// Whether the PostgreSQL database at `url` holds a sigap (its migrations table), without
+/// migrating it: a restore goes only into one that does not.
+pub async fn postgres_holds_sigap(url: &str) -> Result<bool> {
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect(url).await?;
+    let held: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut c)
+        .await?;
+    c.close().await?;
+    Ok(held)
+}

@@ -250,6 +250,32 @@ impl Store {
         Ok(Ok(until.0))
     }
 
+    /// Whether this store is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, crate::Backends::Postgres(_))
+    }
+
+    /// PostgreSQL: a snapshot of the database held open for `pg_dump --snapshot` (a dump
+    /// and a list of files that agree), with the files its rows name.
+    pub async fn export_snapshot(&self) -> Result<ExportedSnapshot> {
+        let crate::Backends::Postgres(pg) = &self.backend else {
+            return Err(StoreError::Url(
+                "a snapshot is exported by PostgreSQL".to_owned(),
+            ));
+        };
+        let mut conn = pg.pool.acquire().await?;
+        // Never back in the pool: it ends with its transaction.
+        conn.close_on_drop();
+        sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *conn)
+            .await?;
+        let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *conn)
+            .await?;
+        let blobs = crate::postgres::referenced_blobs(&mut conn).await?;
+        Ok(ExportedSnapshot { conn, id, blobs })
+    }
+
     /// Writes a consistent copy of an SQLite database to `out`.
     pub async fn backup_sqlite(&self, out: &std::path::Path) -> Result<()> {
         match &self.backend {
@@ -267,6 +293,33 @@ fn no_audit_key() -> StoreError {
 }
 
 impl Tx {
+    /// Marks where one member of a group of writes begins (`SAVEPOINT`), so that its
+    /// writes can be undone without the others' ([`Tx::rollback_to_savepoint`]).
+    pub async fn savepoint(&mut self) -> Result<()> {
+        self.execute_raw("SAVEPOINT sigap_member").await
+    }
+    /// Keeps the writes since [`Tx::savepoint`] (they commit with the transaction).
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        self.execute_raw("RELEASE SAVEPOINT sigap_member").await
+    }
+    /// Undoes the writes since [`Tx::savepoint`]; the transaction goes on.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        self.execute_raw("ROLLBACK TO SAVEPOINT sigap_member")
+            .await?;
+        self.execute_raw("RELEASE SAVEPOINT sigap_member").await
+    }
+    async fn execute_raw(&mut self, sql: &'static str) -> Result<()> {
+        match &mut self.inner {
+            crate::TxInner::Sqlite(t) => {
+                sqlx::query(sql).execute(&mut **t).await?;
+            }
+            crate::TxInner::Postgres(t) => {
+                sqlx::query(sql).execute(&mut **t).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             crate::TxInner::Sqlite(t) => t.commit().await?,
@@ -514,6 +567,24 @@ impl Tx {
     pub async fn audit_head(&mut self) -> Result<(i64, String)> {
         let head = write_tx!(self, audit_head())?;
         Ok((head.seq, head.hash))
+    }
+}
+
+/// A PostgreSQL snapshot held open (see [`Store::export_snapshot`]); dropping it ends it.
+pub struct ExportedSnapshot {
+    #[allow(dead_code)] // held: the snapshot lives as long as its transaction
+    conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    /// What `pg_dump --snapshot` takes.
+    pub id: String,
+    /// The SHA-256 of every file the snapshot's rows name.
+    pub blobs: Vec<String>,
+}
+
+impl std::fmt::Debug for ExportedSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportedSnapshot")
+            .field("id", &self.id)
+            .finish()
     }
 }
 

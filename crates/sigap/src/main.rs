@@ -6,6 +6,7 @@
 mod commands;
 mod config;
 mod demo;
+mod keys;
 
 use std::process::ExitCode;
 

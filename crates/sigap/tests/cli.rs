@@ -4,7 +4,8 @@
 //! could commit it (`cli/mail_kill.rs`), a server stopped in the middle of a backlog of
 //! mail that sends no message twice (`cli/shutdown.rs`), two instances behind nginx on
 //! PostgreSQL and S3 (`cli/cluster.rs`), an installation moved from SQLite to PostgreSQL
-//! (`cli/copy.rs`), the systemd unit (`cli/deploy.rs`). On SQLite, and on PostgreSQL when
+//! (`cli/copy.rs`), backup and restore on PostgreSQL with files in S3 (`cli/backup_pg.rs`),
+//! the systemd unit (`cli/deploy.rs`). On SQLite, and on PostgreSQL when
 //! `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,6 +16,8 @@ use std::time::Duration;
 
 use sigap_testkit::{Backend, TestDatabase};
 
+#[path = "cli/backup_pg.rs"]
+mod backup_pg;
 #[path = "cli/cluster.rs"]
 mod cluster;
 #[path = "cli/copy.rs"]

@@ -75,7 +75,8 @@ pub(super) async fn store_copy(db: &DatabaseArgs, args: CopyArgs) -> anyhow::Res
             .map_err(|e| anyhow::anyhow!("--blobs-from: {e}"))?;
         let to = BlobStore::open(Some(to), &data_dir, &[])
             .map_err(|e| anyhow::anyhow!("--blobs-to: {e}"))?;
-        let n = copy_blobs(&target, &from, &to).await?;
+        let names = target.referenced_blobs().await?;
+        let n = copy_blobs(&names, &from, &to).await?;
         println!(
             "{n} files copied to {}, each checked against its SHA-256",
             to.location()
@@ -124,17 +125,20 @@ async fn copy_rows(source: &Store, target: &Store) -> anyhow::Result<sigap_store
     Ok(summary)
 }
 
-/// Every file the target's rows name, from `from` to `to`, each read back and checked
-/// against its name; one already there is left. Answers how many were written.
-async fn copy_blobs(target: &Store, from: &BlobStore, to: &BlobStore) -> anyhow::Result<usize> {
-    let names = target.referenced_blobs().await?;
+/// The files `names`, from `from` to `to`, each read back and checked against its name;
+/// one already there is left. Answers how many were written.
+pub(super) async fn copy_blobs(
+    names: &[String],
+    from: &BlobStore,
+    to: &BlobStore,
+) -> anyhow::Result<usize> {
     let bar = ProgressBar::new(names.len() as u64).with_style(
         ProgressStyle::with_template("{msg:<24} {bar:40} {pos}/{len}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("files");
     let mut written = 0;
-    for name in &names {
+    for name in names {
         bar.inc(1);
         if to.open_read(name).await?.is_some() {
             continue;

@@ -1,29 +1,14 @@
-//! The database's own chores: a backup of the SQLite file and its restore, the audit
-//! chain's check and its sealing under this server's key.
+//! The database's own chores: the audit chain's check and its sealing under this server's
+//! key (backups are in `backup`).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use sigap_app::App;
-use sigap_store::{ChainStatus, Store};
+use sigap_store::ChainStatus;
 
 use crate::config::DatabaseArgs;
 
 use super::*;
-
-/// `sigap backup`: a consistent copy of the SQLite database, to a new file.
-pub(super) async fn backup(db: &DatabaseArgs, out: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let app = admin_app(db).await?;
-    anyhow::ensure!(
-        !out.exists(),
-        "{} exists already; choose a new file",
-        out.display()
-    );
-    app.store.backup_sqlite(out).await?;
-    println!("backup written to {}", out.display());
-    Ok(ExitCode::SUCCESS)
-}
 
 pub(super) async fn audit_seal(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     let app = admin_app(db).await?;
@@ -75,39 +60,4 @@ pub(super) async fn audit_verify(db: &DatabaseArgs) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-pub(super) async fn restore(db: &DatabaseArgs, file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let url = db.url();
-    let target = url
-        .strip_prefix("sqlite://")
-        .map(PathBuf::from)
-        .ok_or_else(|| {
-            anyhow::anyhow!("restore covers SQLite; restore PostgreSQL with pg_restore")
-        })?;
-    anyhow::ensure!(file.is_file(), "{} is not a file", file.display());
-    // Check a copy opens as a sigap database (migrations applied) before it replaces the
-    // live file in one rename.
-    let staged = target.with_extension("restore");
-    std::fs::copy(file, &staged).with_context(|| format!("cannot write {}", staged.display()))?;
-    let check = Store::open(
-        &format!("sqlite://{}", staged.display()),
-        &db.store_options()?,
-    )
-    .await
-    .context("the backup is not a sigap database");
-    match check {
-        Ok(store) => store.close().await,
-        Err(e) => {
-            let _ = std::fs::remove_file(&staged);
-            return Err(e);
-        }
-    }
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
-    }
-    std::fs::rename(&staged, &target)
-        .with_context(|| format!("cannot replace {}", target.display()))?;
-    println!("database restored from {}", file.display());
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,12 @@
 //! The commands and what each one runs.
 
+mod backup;
 mod copy;
 mod database;
 mod registries;
 mod serve;
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use sigap_store::{BlobStore, Store};
 
 use crate::config::DatabaseArgs;
 
-use database::{audit_seal, audit_verify, backup, restore};
+use database::{audit_seal, audit_verify};
 use registries::{agency_command, system, token_command, user_command};
 use serve::{ServeArgs, WorkerArgs, serve, worker};
 
@@ -52,13 +52,12 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Write a consistent copy of the SQLite database while it is in use.
-    Backup {
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Replace the SQLite database with a backup (the server must be stopped).
-    Restore { file: PathBuf },
+    /// Write a consistent copy of the database while it is in use (SQLite: the file;
+    /// PostgreSQL: pg_dump with the list of its files), and optionally its files.
+    Backup(backup::BackupArgs),
+    /// Bring back a backup (the server must be stopped; PostgreSQL: into a new, empty
+    /// database), and optionally its files.
+    Restore(backup::RestoreArgs),
     /// Run the background jobs (mail, webhooks, deadline reminders and escalations) without
     /// serving HTTP, for larger setups; `serve` runs them too.
     Worker(WorkerArgs),
@@ -269,8 +268,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::System(cmd) => system(&db, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&db).await,
         Command::Audit(AuditCommand::Seal) => audit_seal(&db).await,
-        Command::Backup { out } => backup(&db, &out).await,
-        Command::Restore { file } => restore(&db, &file).await,
+        Command::Backup(args) => backup::backup(&db, args).await,
+        Command::Restore(args) => backup::restore(&db, args).await,
         Command::Worker(args) => worker(&db, args).await,
         Command::Store(StoreCommand::Copy(args)) => copy::store_copy(&db, args).await,
     }

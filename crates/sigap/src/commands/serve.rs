@@ -335,23 +335,26 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         "sigap is serving"
     );
     println!("sigap listening on http://{}", args.listen);
-    let drain = std::time::Duration::from_secs(args.drain_seconds);
-    let signal = async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-        if !drain.is_zero() {
-            tracing::info!(
-                seconds = drain.as_secs(),
-                "stopping: /readyz answers 503; requests are served until the drain ends"
-            );
-            tokio::time::sleep(drain).await;
-        }
-        tracing::info!("stopping: no new connections or jobs; finishing those under way");
-    };
+    let signal = stopping(stop, std::time::Duration::from_secs(args.drain_seconds));
     sigap_web::serve(listener, router, limits.connections, signal).await?;
     worker_stopped(worker).await;
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ends when the listener should close: at SIGTERM (or Ctrl-C) `/readyz` and the worker are
+/// told at once, the listener after `drain`.
+async fn stopping(stop: tokio::sync::watch::Sender<bool>, drain: std::time::Duration) {
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    if !drain.is_zero() {
+        tracing::info!(
+            seconds = drain.as_secs(),
+            "stopping: /readyz answers 503; requests are served until the drain ends"
+        );
+        tokio::time::sleep(drain).await;
+    }
+    tracing::info!("stopping: no new connections or jobs; finishing those under way");
 }
 
 /// How long a stopping process waits for its worker to record the jobs under way (a
