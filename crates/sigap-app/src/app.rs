@@ -23,6 +23,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// The policy read at start and the one in force built from it and the settings.
     settings: Arc<overrides::Live>,
+    /// The reports written together in one transaction ([`crate::group`]).
+    pub(crate) reports: Arc<crate::group::Group>,
 }
 
 impl std::fmt::Debug for App {
@@ -50,6 +52,7 @@ impl App {
             blobs,
             rules: Arc::new(rules),
             settings: Arc::new(overrides::Live::new(Arc::new(policy))),
+            reports: Arc::default(),
             clock,
         }
     }
@@ -63,6 +66,11 @@ impl App {
 
     pub(crate) fn live(&self) -> &overrides::Live {
         &self.settings
+    }
+
+    /// How the reports' writes have grouped into transactions since start.
+    pub fn report_groups(&self) -> crate::GroupStats {
+        self.reports.stats()
     }
 
     /// Whether the database answers (the health check).

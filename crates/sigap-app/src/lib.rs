@@ -24,13 +24,14 @@ pub mod stats;
 pub mod workflow;
 
 // What every area shares: who calls, who may reach a ticket, the audit log's writing, the
-// evidence files, what a reader may learn of the reporter, the tables written for
-// spreadsheets, and the answers' views.
+// group commit of reports, the evidence files, what a reader may learn of the reporter, the
+// tables written for spreadsheets, and the answers' views.
 pub mod access;
 mod app;
 pub(crate) mod audit;
 pub mod auth;
 pub mod evidence;
+pub(crate) mod group;
 pub mod privacy;
 pub mod spreadsheet;
 pub mod views;
@@ -41,6 +42,7 @@ pub mod worker;
 pub use app::{App, Check, Readiness};
 pub use auth::Caller;
 pub use evidence::Upload;
+pub use group::GroupStats;
 pub use sigap_store::QUEUE_COUNT_CAP;
 
 /// The part of the SOP's rules that an admin may change while sigap runs (on

@@ -1,5 +1,6 @@
-//! Ticket numbers stay gapless and unique under concurrent submissions, and so do document
-//! numbers under concurrent actions.
+//! Ticket numbers stay gapless and unique under concurrent submissions (written in groups
+//! of one transaction, the audit chain whole), and so do document numbers under concurrent
+//! actions.
 
 use std::collections::BTreeSet;
 
@@ -39,6 +40,18 @@ async fn concurrent_submissions_get_gapless_numbers(app: TestApp) {
     }
     let expected: BTreeSet<String> = (1..=SUBMISSIONS).map(number).collect();
     assert_eq!(numbers, expected);
+    // Reports that arrived together were written in fewer transactions than reports, and
+    // the audit chain they appended to in turn is whole.
+    let groups = app.app.report_groups();
+    assert_eq!(groups.members, u64::from(SUBMISSIONS), "{groups:?}");
+    assert!(
+        groups.commits < groups.members,
+        "no report joined another's: {groups:?}"
+    );
+    assert!(matches!(
+        app.store.verify_audit_chain().await.unwrap(),
+        sigap_store::ChainStatus::Intact { .. }
+    ));
 
     let listed = app.list_all_numbers("csirt", &[("limit", "100")]).await;
     assert_eq!(listed.len(), SUBMISSIONS as usize);
