@@ -93,9 +93,10 @@ impl Drop for Armed {
     }
 }
 
-/// Commits the open group (or rolls it back, when poisoned) and tells its members.
-async fn settle(group: &Group, open: &mut Option<Batch>) {
-    let Some(batch) = open.take() else { return };
+/// Commits a group taken out of [`Group::open`] (or rolls it back, when poisoned) and tells
+/// its members. Done after the lock is let go: the next group forms meanwhile, its first
+/// write waiting for the rows this commit frees, and the others queueing to join it.
+async fn settle(group: &Group, batch: Batch) {
     let outcome = if batch.poisoned.load(Ordering::SeqCst) {
         let _ = batch.tx.rollback().await;
         Err("a report of the same group was cut off; nothing of the group was kept".to_owned())
@@ -134,11 +135,8 @@ impl Group {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut open = self.open.lock().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
-        if open
-            .as_ref()
-            .is_some_and(|b| b.poisoned.load(Ordering::SeqCst))
-        {
-            settle(self, &mut open).await;
+        if let Some(spoilt) = open.take_if(|b| b.poisoned.load(Ordering::SeqCst)) {
+            settle(self, spoilt).await;
         }
         let batch = match open.as_mut() {
             Some(batch) => batch,
@@ -157,7 +155,9 @@ impl Group {
         if let Err(e) = ended {
             // The transaction cannot be trusted any more: none of the group is kept.
             batch.poisoned.store(true, Ordering::SeqCst);
-            settle(self, &mut open).await;
+            if let Some(spoilt) = open.take() {
+                settle(self, spoilt).await;
+            }
             return Err(e.into());
         }
         let (value, id, mut done) = match result {
@@ -166,19 +166,24 @@ impl Group {
                 (value, batch.id, batch.done.subscribe())
             }
             Ok((value, Keep::Discard)) => {
-                self.settle_if_alone(&mut open).await;
+                self.settle_if_alone(open).await;
                 return Ok(value);
             }
             Err(e) => {
-                self.settle_if_alone(&mut open).await;
+                self.settle_if_alone(open).await;
                 return Err(e);
             }
         };
         let full = open.as_ref().is_some_and(|b| b.members >= MAX_MEMBERS);
-        if full || self.waiting.load(Ordering::SeqCst) == 0 {
-            settle(self, &mut open).await;
-        }
+        let closing = if full || self.waiting.load(Ordering::SeqCst) == 0 {
+            open.take()
+        } else {
+            None
+        };
         drop(open);
+        if let Some(batch) = closing {
+            settle(self, batch).await;
+        }
         loop {
             if let Some(outcome) = done.borrow_and_update().clone() {
                 return outcome
@@ -192,9 +197,9 @@ impl Group {
                 }
                 Err(_) => {
                     // Whoever should have committed the group is gone: do it.
-                    let mut open = self.open.lock().await;
-                    if open.as_ref().is_some_and(|b| b.id == id) {
-                        settle(self, &mut open).await;
+                    let orphan = self.open.lock().await.take_if(|b| b.id == id);
+                    if let Some(batch) = orphan {
+                        settle(self, batch).await;
                     }
                 }
             }
@@ -214,9 +219,15 @@ impl Group {
 
     /// After a member that keeps nothing: commits the group now when nobody waits to join
     /// it, so that the members in it are not left waiting (and the writer is free).
-    async fn settle_if_alone(&self, open: &mut Option<Batch>) {
-        if self.waiting.load(Ordering::SeqCst) == 0 {
-            settle(self, open).await;
+    async fn settle_if_alone(&self, mut open: tokio::sync::MutexGuard<'_, Option<Batch>>) {
+        let alone = if self.waiting.load(Ordering::SeqCst) == 0 {
+            open.take()
+        } else {
+            None
+        };
+        drop(open);
+        if let Some(batch) = alone {
+            settle(self, batch).await;
         }
     }
 }

@@ -6,18 +6,31 @@
 /// Appends an entry after the current head, inside the caller's transaction, sealed with
 /// `key`. The first keyed entry names the key in the head; an entry under another key than
 /// the head names is refused, so that a server started with the wrong key breaks nothing.
-pub async fn append_audit(c: &mut Conn, key: &AuditKey, entry: &NewAuditEntry) -> Result<i64> {
-    let head = lock_audit_head(&mut *c).await?;
+/// Appends `entry` after the head: the one `known` (this transaction's own last append,
+/// whose row lock it still holds), or the one read and locked now. Answers the new head.
+pub async fn append_audit(
+    c: &mut Conn,
+    key: &AuditKey,
+    entry: &NewAuditEntry,
+    known: Option<(i64, String)>,
+) -> Result<(i64, String)> {
     let key_id = key.id();
-    if head.key_id.as_deref().is_some_and(|id| id != key_id) {
-        return Err(StoreError::Corrupt(format!(
-            "the audit log is sealed under the key {}, not this server's ({key_id}): \
-             SIGAP_SECRET_KEY or the key file changed",
-            head.key_id.unwrap_or_default()
-        )));
-    }
-    let seq = head.seq + 1;
-    let hash = entry_hash(key, seq, &head.hash, entry);
+    let (head_seq, head_hash) = match known {
+        Some(head) => head,
+        None => {
+            let head = lock_audit_head(&mut *c).await?;
+            if head.key_id.as_deref().is_some_and(|id| id != key_id) {
+                return Err(StoreError::Corrupt(format!(
+                    "the audit log is sealed under the key {}, not this server's ({key_id}): \
+                     SIGAP_SECRET_KEY or the key file changed",
+                    head.key_id.unwrap_or_default()
+                )));
+            }
+            (head.seq, head.hash)
+        }
+    };
+    let seq = head_seq + 1;
+    let hash = entry_hash(key, seq, &head_hash, entry);
     sqlx::query::<Db>(
         "INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, source, outcome, \
          details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -31,7 +44,7 @@ pub async fn append_audit(c: &mut Conn, key: &AuditKey, entry: &NewAuditEntry) -
     .bind(&entry.source)
     .bind(&entry.outcome)
     .bind(crate::audit::canonical_json(&entry.details))
-    .bind(&head.hash)
+    .bind(&head_hash)
     .bind(&hash)
     .execute(&mut *c)
     .await?;
@@ -41,7 +54,7 @@ pub async fn append_audit(c: &mut Conn, key: &AuditKey, entry: &NewAuditEntry) -
         .bind(&key_id)
         .execute(&mut *c)
         .await?;
-    Ok(seq)
+    Ok((seq, hash))
 }
 
 const AUDIT_HEAD: &str = "SELECT seq, hash, key_id, legacy_until, legacy_seal FROM audit_head WHERE id = 1";

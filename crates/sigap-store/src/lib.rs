@@ -112,6 +112,9 @@ enum Backends {
 pub struct Tx {
     inner: TxInner,
     audit_key: Option<AuditKey>,
+    /// The audit chain's head as this transaction's last append left it (see
+    /// [`Tx::append_audit`]).
+    audit_head: Option<(i64, String)>,
 }
 
 enum TxInner {
@@ -167,6 +170,7 @@ impl Store {
         Ok(Tx {
             inner,
             audit_key: self.audit_key.clone(),
+            audit_head: None,
         })
     }
 

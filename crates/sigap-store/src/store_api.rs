@@ -304,6 +304,8 @@ impl Tx {
     }
     /// Undoes the writes since [`Tx::savepoint`]; the transaction goes on.
     pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        // An append may be undone: the head is read again at the next one.
+        self.audit_head = None;
         self.execute_raw("ROLLBACK TO SAVEPOINT sigap_member")
             .await?;
         self.execute_raw("RELEASE SAVEPOINT sigap_member").await
@@ -455,10 +457,15 @@ impl Tx {
         write_tx!(self, insert_document(d))
     }
     /// Appends `entry` after the head, sealed with the store's key. Refused when the store
-    /// has no key, or when the chain is sealed under another one.
+    /// has no key, or when the chain is sealed under another one. The head this
+    /// transaction wrote last is kept (its row stays locked until the end), so the next
+    /// append in it reads nothing first.
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64> {
         let key = self.audit_key.clone().ok_or_else(no_audit_key)?;
-        write_tx!(self, append_audit(&key, entry))
+        let known = self.audit_head.take();
+        let (seq, hash) = write_tx!(self, append_audit(&key, entry, known))?;
+        self.audit_head = Some((seq, hash));
+        Ok(seq)
     }
     /// Records the worker's check of the chain.
     pub async fn set_audit_watch(&mut self, watch: &AuditWatchRow) -> Result<()> {
