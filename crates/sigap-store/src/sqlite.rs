@@ -46,6 +46,11 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", dir.display())))?;
         }
+        // Opening is done by one process at a time: SQLite applies each migration in a
+        // transaction of its own (two processes opening one new file at once would both
+        // apply the first), and switching a new file to WAL is refused while another
+        // connection holds it. A lock on a file beside the database makes the others wait.
+        let _opening = migration_lock(path).await?;
         let synchronous = if options.sqlite_synchronous_full {
             SqliteSynchronous::Full
         } else {
@@ -66,10 +71,6 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await?;
         {
-            // SQLite applies each migration in a transaction of its own: two processes
-            // opening one new file at once would both apply the first. A lock on a file
-            // beside the database lets one migrate while the others wait.
-            let _migrating = migration_lock(path).await?;
             let mut c = writer.acquire().await?;
             crate::schema::refuse_newer(&crate::schema::SQLITE, schema_version(&mut c).await?)?;
             crate::schema::SQLITE.run(&mut *c).await?;
