@@ -146,3 +146,28 @@ pub fn close() -> Value {
 pub fn comment(body: &str, visibility: &str) -> Value {
     json!({"body": body, "visibility": visibility})
 }
+
+/// The next step of the high path for `ticket` (as the CSIRT sees it): who does it, the
+/// action and its standard records. Validation links agency A's system when the ticket has
+/// none; the remediation is submitted by the CSIRT on the agency's behalf; approval is given
+/// when asked. `None` when the ticket is closed or in a state the path does not pass.
+pub fn next_step(ticket: &Value) -> Option<(&'static str, &'static str, Value)> {
+    Some(match ticket["state"].as_str()? {
+        "queued" => {
+            let system = ticket["system"].is_null().then_some(DOMAIN_A);
+            ("csirt", "validate", validate(system))
+        }
+        "assessing" => ("csirt", "assess", assess_high()),
+        "awaiting_block" => ("domain_officer", "block", block_text()),
+        "notifying" => ("csirt", "notify_agency", notify()),
+        "remediating" => ("csirt", "submit_remediation", remediation()),
+        "follow_up" => ("csirt", "send_follow_up", follow_up()),
+        "reviewing" => ("csirt", "review", review(true)),
+        "awaiting_approval" => ("regional_secretary", "approve_reactivation", approve(true)),
+        "closing" if ticket["blocked"] == Value::Bool(true) => {
+            ("domain_officer", "unblock", unblock_text())
+        }
+        "closing" => ("csirt", "close", close()),
+        _ => return None,
+    })
+}

@@ -429,28 +429,8 @@ impl TestApp {
                 assert_eq!(current, state, "{number} cannot reach `{state}`");
                 return ticket;
             }
-            let (role, action, body) = match current {
-                "queued" => {
-                    let system = ticket["system"].is_null().then_some(seed::DOMAIN_A);
-                    ("csirt", "validate", bodies::validate(system))
-                }
-                "assessing" => ("csirt", "assess", bodies::assess_high()),
-                "awaiting_block" => ("domain_officer", "block", bodies::block_text()),
-                "notifying" => ("csirt", "notify_agency", bodies::notify()),
-                "remediating" => ("csirt", "submit_remediation", bodies::remediation()),
-                "follow_up" => ("csirt", "send_follow_up", bodies::follow_up()),
-                "reviewing" => ("csirt", "review", bodies::review(true)),
-                "awaiting_approval" => (
-                    "regional_secretary",
-                    "approve_reactivation",
-                    bodies::approve(true),
-                ),
-                "closing" if ticket["blocked"] == Value::Bool(true) => {
-                    ("domain_officer", "unblock", bodies::unblock_text())
-                }
-                "closing" => ("csirt", "close", bodies::close()),
-                other => panic!("{number} is `{other}`; it cannot reach `{state}`"),
-            };
+            let (role, action, body) = bodies::next_step(&ticket)
+                .unwrap_or_else(|| panic!("{number} is `{current}`; it cannot reach `{state}`"));
             self.act(role, number, action, &body).await;
         }
     }

@@ -8,9 +8,9 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::{bodies, seed};
+use crate::bodies;
 
-/// A sigap at `base` (no trailing slash), with an API token per role key of [`seed::ROLES`].
+/// A sigap at `base` (no trailing slash), with an API token per role key of [`crate::seed::ROLES`].
 #[derive(Debug, Clone)]
 pub struct Remote {
     pub base: String,
@@ -97,7 +97,8 @@ impl Remote {
         Ok(body["ticket_number"].as_str().expect("number").to_owned())
     }
 
-    /// Drives `number` along the high path until `state`, as `TestApp::drive` does.
+    /// Drives `number` along the high path until `state` ([`bodies::next_step`]), as
+    /// `TestApp::drive` does.
     pub async fn drive(&self, number: &str, state: &str) -> Value {
         loop {
             let ticket = self.ticket(number).await;
@@ -106,25 +107,8 @@ impl Remote {
                 assert_eq!(current, state, "{number} cannot reach `{state}`");
                 return ticket;
             }
-            let (role, action, body) = match current.as_str() {
-                "queued" => ("csirt", "validate", bodies::validate(Some(seed::DOMAIN_A))),
-                "assessing" => ("csirt", "assess", bodies::assess_high()),
-                "awaiting_block" => ("domain_officer", "block", bodies::block_text()),
-                "notifying" => ("csirt", "notify_agency", bodies::notify()),
-                "remediating" => ("csirt", "submit_remediation", bodies::remediation()),
-                "follow_up" => ("csirt", "send_follow_up", bodies::follow_up()),
-                "reviewing" => ("csirt", "review", bodies::review(true)),
-                "awaiting_approval" => (
-                    "regional_secretary",
-                    "approve_reactivation",
-                    bodies::approve(true),
-                ),
-                "closing" if ticket["blocked"] == Value::Bool(true) => {
-                    ("domain_officer", "unblock", bodies::unblock_text())
-                }
-                "closing" => ("csirt", "close", bodies::close()),
-                other => panic!("{number} is `{other}`; it cannot reach `{state}`"),
-            };
+            let (role, action, body) = bodies::next_step(&ticket)
+                .unwrap_or_else(|| panic!("{number} is `{current}`; it cannot reach `{state}`"));
             self.act(role, number, action, &body).await;
         }
     }

@@ -71,7 +71,9 @@ impl Nginx {
         let port = free_port();
         let servers: String = upstreams
             .iter()
-            .map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=60s;\n"))
+            // Never taken out of the rotation (`max_fails=0`): requests alternate strictly;
+            // one that cannot reach an instance is passed to the other.
+            .map(|p| format!("    server 127.0.0.1:{p} max_fails=0;\n"))
             .collect();
         let r = root.display();
         let conf = format!(
@@ -256,6 +258,14 @@ async fn two_instances_behind_nginx_walk_the_sop_and_survive_a_kill() {
         .await
         .unwrap();
     let ticket = front.drive(&first, "assessing").await;
+    for instance in &mut instances {
+        let gone = instance.child.try_wait().unwrap();
+        assert!(
+            gone.is_none(),
+            "an instance ended ({gone:?}): {}",
+            std::fs::read_to_string(&instance.log).unwrap_or_default()
+        );
+    }
     served_by_both(&front, &nginx, &first, &ticket).await;
     web_session_on_both(&front, &nginx, &db, &first).await;
 
@@ -318,7 +328,13 @@ async fn served_by_both(front: &Remote, nginx: &Nginx, number: &str, ticket: &Va
             .filter(|(_, uri, _, _)| *uri == path)
             .map(|(_, _, _, up)| up)
             .collect();
-        assert_eq!(upstreams.len(), 2, "{path} was served by {upstreams:?}");
+        assert_eq!(
+            upstreams.len(),
+            2,
+            "{path} was served by {upstreams:?}; nginx: {}; its log: {:?}",
+            std::fs::read_to_string(nginx.dir.path().join("error.log")).unwrap_or_default(),
+            nginx.log()
+        );
     }
     // Round robin: of the requests so far, each instance answered about half.
     let mut per: BTreeMap<String, usize> = BTreeMap::new();
@@ -474,19 +490,7 @@ async fn mail_went_once(sink: &SmtpSink, url: &str) {
             .fetch_one(&mut c)
             .await
             .unwrap();
-    let keys: Vec<String> = sink
-        .received()
-        .iter()
-        .map(|m| {
-            let text = String::from_utf8_lossy(&m.data).into_owned();
-            let id = text
-                .lines()
-                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
-                .unwrap_or_default()
-                .to_owned();
-            format!("{} {id}", m.rcpt_to.join(","))
-        })
-        .collect();
+    let keys = super::shutdown::keys(sink);
     let unique: BTreeSet<&String> = keys.iter().collect();
     assert_eq!(unique.len(), keys.len(), "a message went twice");
     assert!(done > 5, "{done} messages");

@@ -95,7 +95,7 @@ async fn queue_messages(data: &Path) {
 }
 
 /// Each message's recipients and `Message-ID`: what makes two copies of one message.
-fn keys(sink: &sigap_notify::sink::SmtpSink) -> Vec<String> {
+pub(super) fn keys(sink: &sigap_notify::sink::SmtpSink) -> Vec<String> {
     sink.received()
         .iter()
         .map(|m| {
