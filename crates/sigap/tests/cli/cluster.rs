@@ -109,6 +109,23 @@ impl Nginx {
         Nginx { dir, port, child }
     }
 
+    /// The upstreams that answered the requests for `path`, once nginx has logged `n` of
+    /// them (it writes a request's line after the answer has gone).
+    async fn answered(&self, method: &str, path: &str, n: usize) -> BTreeSet<String> {
+        let started = Instant::now();
+        loop {
+            let lines: Vec<_> = self
+                .log()
+                .into_iter()
+                .filter(|(m, uri, _, _)| m == method && uri == path)
+                .collect();
+            if lines.len() >= n || started.elapsed() > Duration::from_secs(5) {
+                return lines.into_iter().map(|(_, _, _, up)| up).collect();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// (method, path, status, the upstream that answered) of every request so far.
     fn log(&self) -> Vec<(String, String, u16, String)> {
         let text = std::fs::read_to_string(self.dir.path().join("access.log")).unwrap_or_default();
@@ -322,12 +339,7 @@ async fn served_by_both(front: &Remote, nginx: &Nginx, number: &str, ticket: &Va
             bodies.push(r.bytes().await.unwrap());
         }
         assert_eq!(bodies[0], bodies[1], "{path}");
-        let upstreams: BTreeSet<String> = nginx
-            .log()
-            .into_iter()
-            .filter(|(_, uri, _, _)| *uri == path)
-            .map(|(_, _, _, up)| up)
-            .collect();
+        let upstreams = nginx.answered("GET", &path, 2).await;
         assert_eq!(
             upstreams.len(),
             2,
@@ -415,12 +427,7 @@ async fn web_session_on_both(front: &Remote, nginx: &Nginx, db: &TestDatabase, n
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.text().await.unwrap().contains(number));
     }
-    let upstreams: BTreeSet<String> = nginx
-        .log()
-        .into_iter()
-        .filter(|(m, uri, _, _)| m == "GET" && *uri == path)
-        .map(|(_, _, _, up)| up)
-        .collect();
+    let upstreams = nginx.answered("GET", &path, 2).await;
     assert_eq!(upstreams.len(), 2, "the page came from {upstreams:?}");
 }
 
