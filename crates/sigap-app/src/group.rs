@@ -143,7 +143,11 @@ impl Group {
             None => open.insert(self.begin(store).await?),
         };
         let armed = Armed(batch.poisoned.clone(), true);
-        batch.tx.savepoint().await?;
+        // (The savepoint releases the previous member's in the same round trip.)
+        if let Err(e) = batch.tx.savepoint().await {
+            armed.disarm();
+            return Err(self.spoil(open, e).await);
+        }
         let result = work(&mut batch.tx).await;
         let keep = matches!(result, Ok((_, Keep::Commit)));
         let ended = if keep {
@@ -153,12 +157,7 @@ impl Group {
         };
         armed.disarm();
         if let Err(e) = ended {
-            // The transaction cannot be trusted any more: none of the group is kept.
-            batch.poisoned.store(true, Ordering::SeqCst);
-            if let Some(spoilt) = open.take() {
-                settle(self, spoilt).await;
-            }
-            return Err(e.into());
+            return Err(self.spoil(open, e).await);
         }
         let (value, id, mut done) = match result {
             Ok((value, Keep::Commit)) => {
@@ -204,6 +203,21 @@ impl Group {
                 }
             }
         }
+    }
+
+    /// After a failed savepoint: the transaction cannot be trusted any more, so none of
+    /// the group is kept (its members are told).
+    async fn spoil(
+        &self,
+        mut open: tokio::sync::MutexGuard<'_, Option<Batch>>,
+        e: sigap_store::StoreError,
+    ) -> AppError {
+        if let Some(spoilt) = open.take() {
+            spoilt.poisoned.store(true, Ordering::SeqCst);
+            drop(open);
+            settle(self, spoilt).await;
+        }
+        e.into()
     }
 
     /// A new group, its transaction begun.

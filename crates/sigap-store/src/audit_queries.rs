@@ -3,6 +3,13 @@
 
 // ---- audit ----------------------------------------------------------------------------
 
+macro_rules! insert_audit_sql {
+    () => {
+        "INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, source, outcome, \
+         details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+}
+
 /// Appends an entry after the current head, inside the caller's transaction, sealed with
 /// `key`. The first keyed entry names the key in the head; an entry under another key than
 /// the head names is refused, so that a server started with the wrong key breaks nothing.
@@ -31,29 +38,40 @@ pub async fn append_audit(
     };
     let seq = head_seq + 1;
     let hash = entry_hash(key, seq, &head_hash, entry);
-    sqlx::query::<Db>(
-        "INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, source, outcome, \
-         details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(seq)
-    .bind(entry.at)
-    .bind(&entry.actor)
-    .bind(&entry.role)
-    .bind(&entry.action)
-    .bind(&entry.ticket_number)
-    .bind(&entry.source)
-    .bind(&entry.outcome)
-    .bind(crate::audit::canonical_json(&entry.details))
-    .bind(&head_hash)
-    .bind(&hash)
-    .execute(&mut *c)
-    .await?;
-    sqlx::query::<Db>("UPDATE audit_head SET seq = $1, hash = $2, key_id = $3 WHERE id = 1")
+    // The entry and the new head: one statement where the database writes through a
+    // `WITH` (PostgreSQL), two otherwise.
+    let sql = if WRITES_IN_WITH {
+        concat!(
+            "WITH entry AS (",
+            insert_audit_sql!(),
+            ") UPDATE audit_head SET seq = $1, hash = $11, key_id = $12 WHERE id = 1"
+        )
+    } else {
+        insert_audit_sql!()
+    };
+    let q = sqlx::query::<Db>(sql)
         .bind(seq)
-        .bind(&hash)
-        .bind(&key_id)
-        .execute(&mut *c)
-        .await?;
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.role)
+        .bind(&entry.action)
+        .bind(&entry.ticket_number)
+        .bind(&entry.source)
+        .bind(&entry.outcome)
+        .bind(crate::audit::canonical_json(&entry.details))
+        .bind(&head_hash)
+        .bind(&hash);
+    if WRITES_IN_WITH {
+        q.bind(&key_id).execute(&mut *c).await?;
+    } else {
+        q.execute(&mut *c).await?;
+        sqlx::query::<Db>("UPDATE audit_head SET seq = $1, hash = $2, key_id = $3 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .bind(&key_id)
+            .execute(&mut *c)
+            .await?;
+    }
     Ok((seq, hash))
 }
 

@@ -115,6 +115,9 @@ pub struct Tx {
     /// The audit chain's head as this transaction's last append left it (see
     /// [`Tx::append_audit`]).
     audit_head: Option<(i64, String)>,
+    /// A savepoint kept by [`Tx::release_savepoint`] and not yet released: released with
+    /// the next savepoint or by the commit, without a round trip of its own.
+    kept_savepoint: bool,
 }
 
 enum TxInner {
@@ -171,6 +174,7 @@ impl Store {
             inner,
             audit_key: self.audit_key.clone(),
             audit_head: None,
+            kept_savepoint: false,
         })
     }
 
@@ -211,6 +215,7 @@ macro_rules! write_tx {
 }
 
 pub mod meetings_api;
+mod savepoints;
 pub mod sessions_api;
 mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};

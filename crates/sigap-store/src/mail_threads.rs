@@ -2,6 +2,48 @@
 // shared by both backends, compiled twice by `include!` in `sqlite.rs` and `postgres.rs`
 // next to `common.rs`, whose `use` lines are already in scope here.
 
+/// Enqueues a mail job about its ticket and records it as `message_id` to `audience`:
+/// one statement where the database writes through a `WITH` (PostgreSQL), two otherwise.
+/// Answers the job's id.
+pub async fn enqueue_mail(
+    c: &mut Conn,
+    job: &NewJob<'_>,
+    message_id: &str,
+    audience: &str,
+) -> Result<i64> {
+    if !WRITES_IN_WITH {
+        let job_id = enqueue_job(&mut *c, job).await?;
+        let ticket_id = job.ticket_id.unwrap_or_default();
+        record_mail_message(
+            &mut *c,
+            &crate::mail_threads_api::NewMailMessage {
+                message_id,
+                ticket_id,
+                job_id: Some(job_id),
+                audience,
+                now: job.now,
+            },
+        )
+        .await?;
+        return Ok(job_id);
+    }
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "WITH j AS (INSERT INTO jobs (kind, payload, ticket_id, run_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id) \
+         INSERT INTO mail_messages (message_id, ticket_id, job_id, audience, created_at) \
+         SELECT $6, $3, id, $7, $5 FROM j RETURNING job_id",
+    )
+    .bind(job.kind.as_str())
+    .bind(job.payload)
+    .bind(job.ticket_id)
+    .bind(job.run_at)
+    .bind(job.now)
+    .bind(message_id)
+    .bind(audience)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
 /// Records that the mail job `job_id` about ticket `ticket_id` goes to `audience` as
 /// `message_id`.
 pub async fn record_mail_message(

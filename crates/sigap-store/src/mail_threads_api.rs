@@ -37,6 +37,22 @@ impl Store {
 }
 
 impl Tx {
+    /// Enqueues the mail job `job` about its ticket (`job.ticket_id`, which must be set) and
+    /// records it as `message_id` to `audience`, as [`Tx::enqueue_job`] then
+    /// [`Tx::record_mail_message`] would, in fewer round trips. Answers the job's id.
+    pub async fn enqueue_mail(
+        &mut self,
+        job: &crate::NewJob<'_>,
+        message_id: &str,
+        audience: &str,
+    ) -> Result<i64> {
+        if job.ticket_id.is_none() {
+            return Err(crate::StoreError::Reference(
+                "a mail recorded in a ticket's thread needs its ticket".to_owned(),
+            ));
+        }
+        write_tx!(self, enqueue_mail(job, message_id, audience))
+    }
     pub async fn record_mail_message(&mut self, m: &NewMailMessage<'_>) -> Result<()> {
         write_tx!(self, record_mail_message(m))
     }

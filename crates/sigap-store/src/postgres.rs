@@ -13,6 +13,10 @@ use crate::{StoreOptions, TicketRow};
 pub type Db = sqlx::Postgres;
 pub type Conn = sqlx::PgConnection;
 
+/// Whether one statement may write to several tables through `WITH` (yes: PostgreSQL):
+/// the intake's writes then take fewer round trips.
+const WRITES_IN_WITH: bool = true;
+
 include!("common.rs");
 include!("ticket_queries.rs");
 include!("audit_queries.rs");
@@ -130,21 +134,109 @@ fn intake_from(_: &StatsScope) -> &'static str {
     "tickets t"
 }
 
-/// `tsvector` with the `simple` configuration: every word must match a word's start. Words
-/// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its
-/// own subquery (`OFFSET 0` keeps the planner from folding it), so the GIN index finds the
-/// tickets instead of a backwards walk of all of them.
-fn push_text_filter(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
+/// How many of the newest tickets that the other filters select a search reads first.
+const SEARCH_WINDOW: i64 = 2_000;
+
+/// Where a search reads first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SearchPass {
+    /// The newest tickets the other filters select, newest first, each report's words
+    /// checked until the page is full: a common word fills it after a few dozen rows.
+    Newest,
+    /// The GIN index's matches, newest first, each ticket checked against the other
+    /// filters until the page is full: for a rare word, which the first pass leaves short.
+    Index,
+}
+
+/// A page of the queue. A search reads the newest tickets first ([`SearchPass::Newest`],
+/// at most [`SEARCH_WINDOW`] of them) and only when they hold less than a page, the index
+/// ([`SearchPass::Index`]): the planner cannot tell a word of 10 tickets from one of 10,000
+/// before it runs (its estimate of a prefix is a floor), and each plan is slow on the other.
+pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {
+    if f.words.is_empty() {
+        return list_queue(c, f).await;
+    }
+    let newest = search_pass(c, f, SearchPass::Newest).await?;
+    if newest.len() as i64 >= f.limit {
+        // Any other match is older than all of these.
+        return Ok(newest);
+    }
+    search_pass(c, f, SearchPass::Index).await
+}
+
+async fn search_pass(
+    c: &mut Conn,
+    f: &TicketFilter,
+    pass: SearchPass,
+) -> Result<Vec<TicketListRow>> {
+    let others = TicketFilter {
+        words: Vec::new(),
+        ..f.clone()
+    };
+    let mut qb = QueryBuilder::<Db>::new(QUEUE_COLUMNS);
+    match pass {
+        SearchPass::Newest => {
+            qb.push("FROM (SELECT * FROM tickets t WHERE 1 = 1");
+            push_queue_filters(&mut qb, &others);
+            if let Some(before) = f.before_id {
+                qb.push(" AND t.id < ").push_bind(before);
+            }
+            qb.push(" ORDER BY t.id DESC LIMIT ")
+                .push_bind(SEARCH_WINDOW);
+            qb.push(") t");
+        }
+        SearchPass::Index => {
+            qb.push("FROM (SELECT ticket_id FROM reports WHERE ");
+            push_words_match(&mut qb, f.words_in, &f.words);
+            if let Some(before) = f.before_id {
+                qb.push(" AND ticket_id < ").push_bind(before);
+            }
+            // `OFFSET 0` keeps the matches a subquery of their own, read in this order.
+            qb.push(" ORDER BY ticket_id DESC OFFSET 0) m CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.id = m.ticket_id");
+            push_queue_filters(&mut qb, &others);
+            qb.push(") t");
+        }
+    }
+    qb.push(
+        " JOIN reports r ON r.ticket_id = t.id LEFT JOIN agencies a ON a.id = t.agency_id \
+         LEFT JOIN systems s ON s.id = t.system_id LEFT JOIN users u ON u.id = t.assignee_id",
+    );
+    if pass == SearchPass::Newest {
+        qb.push(" WHERE r.");
+        push_words_match(&mut qb, f.words_in, &f.words);
+        qb.push(" ORDER BY t.id DESC LIMIT ").push_bind(f.limit);
+    } else {
+        qb.push(" ORDER BY m.ticket_id DESC LIMIT ")
+            .push_bind(f.limit);
+    }
+    Ok(qb
+        .build_query_as::<TicketListRow>()
+        .fetch_all(&mut *c)
+        .await?)
+}
+
+/// `column @@ query`: every word must match a word's start.
+fn push_words_match(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
     let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
     let column = match index {
         TextIndex::Report => "search",
         TextIndex::Reporter => "reporter_search",
     };
-    qb.push(" AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports WHERE ")
-        .push(column)
+    qb.push(column)
         .push(" @@ to_tsquery('simple', ")
         .push_bind(terms.join(" & "))
-        .push(") OFFSET 0) m)");
+        .push(")");
+}
+
+/// `tsvector` with the `simple` configuration: every word must match a word's start. Words
+/// hold only letters and digits, so they cannot carry tsquery syntax. The match runs in its
+/// own subquery (`OFFSET 0` keeps the planner from folding it), so the GIN index finds the
+/// tickets instead of a backwards walk of all of them (a count; a page takes the two passes
+/// of [`list_tickets`]).
+fn push_text_filter(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
+    qb.push(" AND t.id IN (SELECT ticket_id FROM (SELECT ticket_id FROM reports WHERE ");
+    push_words_match(qb, index, words);
+    qb.push(" OFFSET 0) m)");
 }
 
 /// Claims up to `limit` due jobs (pending and due, or running with a lapsed lease) for a

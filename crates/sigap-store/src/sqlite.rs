@@ -15,6 +15,10 @@ use crate::{StoreOptions, TicketRow};
 pub type Db = sqlx::Sqlite;
 pub type Conn = sqlx::SqliteConnection;
 
+/// Whether one statement may write to several tables through `WITH` (no: SQLite has no
+/// `INSERT` inside a `WITH`): the intake's writes then take fewer round trips.
+const WRITES_IN_WITH: bool = false;
+
 include!("common.rs");
 include!("ticket_queries.rs");
 include!("audit_queries.rs");
@@ -156,6 +160,12 @@ fn intake_from(s: &StatsScope) -> &'static str {
     } else {
         "tickets t"
     }
+}
+
+/// A page of the queue: one query (FTS5 walks its matches newest first and stops at the
+/// page's end).
+pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {
+    list_queue(c, f).await
 }
 
 /// FTS5: every word must match a word's start (`sqli` finds `sqlinjection`, `00005` is not

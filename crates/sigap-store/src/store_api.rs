@@ -60,6 +60,10 @@ impl Store {
     pub async fn get_system(&self, id: i64) -> Result<Option<SystemRow>> {
         read_pool!(self, get_system(id))
     }
+    /// The system in service with the longest registered domain among `domains`.
+    pub async fn find_system_covering(&self, domains: &[String]) -> Result<Option<SystemRow>> {
+        read_pool!(self, find_system_covering(domains))
+    }
     pub async fn list_domains(&self, agency: Option<i64>) -> Result<Vec<DomainRow>> {
         read_pool!(self, list_domains(agency))
     }
@@ -293,35 +297,6 @@ fn no_audit_key() -> StoreError {
 }
 
 impl Tx {
-    /// Marks where one member of a group of writes begins (`SAVEPOINT`), so that its
-    /// writes can be undone without the others' ([`Tx::rollback_to_savepoint`]).
-    pub async fn savepoint(&mut self) -> Result<()> {
-        self.execute_raw("SAVEPOINT sigap_member").await
-    }
-    /// Keeps the writes since [`Tx::savepoint`] (they commit with the transaction).
-    pub async fn release_savepoint(&mut self) -> Result<()> {
-        self.execute_raw("RELEASE SAVEPOINT sigap_member").await
-    }
-    /// Undoes the writes since [`Tx::savepoint`]; the transaction goes on.
-    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
-        // An append may be undone: the head is read again at the next one.
-        self.audit_head = None;
-        self.execute_raw("ROLLBACK TO SAVEPOINT sigap_member")
-            .await?;
-        self.execute_raw("RELEASE SAVEPOINT sigap_member").await
-    }
-    async fn execute_raw(&mut self, sql: &'static str) -> Result<()> {
-        match &mut self.inner {
-            crate::TxInner::Sqlite(t) => {
-                sqlx::query(sql).execute(&mut **t).await?;
-            }
-            crate::TxInner::Postgres(t) => {
-                sqlx::query(sql).execute(&mut **t).await?;
-            }
-        }
-        Ok(())
-    }
-
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             crate::TxInner::Sqlite(t) => t.commit().await?,

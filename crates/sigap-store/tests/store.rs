@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use sigap_store::{NewReport, NewTicket, Store, StoreError, TicketFilter, search_words};
+use sigap_store::{NewJob, NewReport, NewTicket, Store, StoreError, TicketFilter, search_words};
 
 sigap_testkit::on_both_backends! {
     sigap_testkit::open_store;
@@ -25,6 +25,8 @@ sigap_testkit::on_both_backends! {
         postgres_unique_violations_are_conflicts;
     full_text_finds_the_same_tickets: sqlite_full_text_finds_the_same_tickets,
         postgres_full_text_finds_the_same_tickets;
+    a_mail_job_is_recorded_in_its_thread: sqlite_a_mail_job_is_recorded_in_its_thread,
+        postgres_a_mail_job_is_recorded_in_its_thread;
 }
 
 async fn ping_answers(store: Store) {
@@ -422,4 +424,94 @@ async fn full_text_finds_the_same_tickets(store: Store) {
     for (query, expected) in cases {
         assert_eq!(search(&store, query).await, expected, "query {query:?}");
     }
+}
+
+/// A mail job and its Message-ID are written together (one statement on PostgreSQL, two on
+/// SQLite): the job is queued, the message names it and its ticket; a mail without a ticket
+/// is refused before anything is written; a ticket number taken twice is still a conflict
+/// when the ticket and its report are one statement.
+async fn a_mail_job_is_recorded_in_its_thread(store: Store) {
+    insert_reports(&store).await;
+    let ticket = store
+        .get_ticket("BCSIRT-2026-00001")
+        .await
+        .unwrap()
+        .unwrap();
+    let job = |ticket_id, payload| NewJob {
+        kind: sigap_core::JobKind::Mail,
+        payload,
+        ticket_id,
+        run_at: 7_000,
+        now: 7_000,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let first = tx
+        .enqueue_mail(
+            &job(Some(ticket.id), "{\"n\":1}"),
+            "<satu@batam.go.id>",
+            "reporter",
+        )
+        .await
+        .unwrap();
+    let second = tx
+        .enqueue_mail(
+            &job(Some(ticket.id), "{\"n\":2}"),
+            "<dua@batam.go.id>",
+            "staff",
+        )
+        .await
+        .unwrap();
+    let refused = tx
+        .enqueue_mail(&job(None, "{}"), "<tiga@batam.go.id>", "staff")
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, StoreError::Reference(_)), "{refused}");
+    tx.commit().await.unwrap();
+    assert_ne!(first, second);
+    for (id, message_id, audience, payload) in [
+        (first, "<satu@batam.go.id>", "reporter", "{\"n\":1}"),
+        (second, "<dua@batam.go.id>", "staff", "{\"n\":2}"),
+    ] {
+        let m = store.find_mail_message(message_id).await.unwrap().unwrap();
+        assert_eq!(m.job_id, Some(id));
+        assert_eq!(
+            (m.ticket_id, m.number.as_str()),
+            (ticket.id, "BCSIRT-2026-00001")
+        );
+        assert_eq!((m.audience.as_str(), m.created_at), (audience, 7_000));
+        let queued = store.get_job(id).await.unwrap().unwrap();
+        assert_eq!(queued.kind, sigap_core::JobKind::Mail);
+        assert_eq!(queued.payload, payload);
+        assert_eq!(queued.run_at, 7_000);
+    }
+    assert!(
+        store
+            .find_mail_message("<tiga@batam.go.id>")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    let again = NewTicket {
+        number: "BCSIRT-2026-00001",
+        year: 2026,
+        seq: 4_242,
+        state: "queued",
+        channel: "web",
+        agency_id: None,
+        system_id: None,
+        created_by: None,
+        tracking_token_hash: "4242",
+        due_at: None,
+        now: 8_000,
+    };
+    let err = tx
+        .insert_ticket(&again, &report_of("https://sso.batam.go.id/login"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field, .. } if field == "ticket_number"),
+        "{err}"
+    );
 }

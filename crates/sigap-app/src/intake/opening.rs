@@ -17,13 +17,15 @@ use crate::{App, AppError, AppResult, millis};
 
 use sigap_core::report::{CheckedReport, ReportRequest};
 
-/// The registered system whose domain covers `host` (the longest match), if any.
-pub async fn route(tx: &mut Tx, host: &str) -> AppResult<Option<SystemRow>> {
+/// The registered system whose domain covers `host` (the longest match), if any. Read
+/// before the report's write, outside the serial part of the intake: a system registered
+/// or disabled in the same instant may or may not be seen, as it would a moment earlier.
+pub async fn route(app: &App, host: &str) -> AppResult<Option<SystemRow>> {
     let labels: Vec<&str> = host.split('.').collect();
     let candidates: Vec<String> = (0..labels.len().saturating_sub(1))
         .map(|start| labels[start..].join("."))
         .collect();
-    Ok(tx.find_system_covering(&candidates).await?)
+    Ok(app.store.find_system_covering(&candidates).await?)
 }
 
 /// Who submitted: the public (form or API) or a staff member entering a report.
@@ -50,6 +52,7 @@ struct Incoming<'a> {
     intake: &'a Intake<'a>,
     receipt: Option<&'a Receipt>,
     from_mail: Option<i64>,
+    system: Option<SystemRow>,
     calendar: &'a sigap_core::WorkingCalendar,
     now: DateTime<Utc>,
     token: &'a str,
@@ -73,6 +76,7 @@ pub(super) async fn receive(
     // The first deadline counts working days on the holidays in force.
     let policy = app.policy().await?;
     let token = new_secret("trk_");
+    let system = route(app, &report.target.host).await?;
     let incoming = Incoming {
         app,
         request,
@@ -81,6 +85,7 @@ pub(super) async fn receive(
         intake: &intake,
         receipt,
         from_mail,
+        system,
         calendar: &policy.calendar,
         now: app.now(),
         token: &token,
@@ -110,7 +115,7 @@ async fn open_ticket(tx: &mut Tx, r: &Incoming<'_>) -> AppResult<(Written, Keep)
     // The files are written only once the report is admitted: a report refused by the
     // checks above leaves nothing in the blob store.
     let files = evidence::store(app, r.checked).await?;
-    let system = route(tx, &r.report.target.host).await?;
+    let system = r.system.as_ref();
     let (number, year, seq) = next_number(app, tx, now).await?;
     let due_at = app.rules.deadlines.due_at(r.calendar, State::Queued, now);
     let due_at = due_at.map(millis);
@@ -133,7 +138,7 @@ async fn open_ticket(tx: &mut Tx, r: &Incoming<'_>) -> AppResult<(Written, Keep)
         )
         .await?;
     keep_files(tx, r.intake, &files, ticket_id, r.from_mail, millis(now)).await?;
-    let details = intake_details(r.channel, r.report, system.as_ref(), &files, r.from_mail);
+    let details = intake_details(r.channel, r.report, system, &files, r.from_mail);
     audit_receipt(tx, r.intake, number.as_str(), details, now).await?;
     if let Some(receipt) = r.receipt {
         let key = r.form_key.as_deref();

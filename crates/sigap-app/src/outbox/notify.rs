@@ -19,7 +19,7 @@ use sigap_notify::{
     Envelope, Escalation, MailLang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef,
     Tlp, TrackingToken,
 };
-use sigap_store::{JobRow, NewJob, NewMailMessage, TicketRow, Tx};
+use sigap_store::{JobRow, NewJob, TicketRow, Tx};
 
 use crate::outbox::threads::{self, Audience};
 
@@ -260,22 +260,17 @@ pub(crate) async fn enqueue(
     };
     let payload =
         serde_json::to_string(&mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
-    let job_id = tx
-        .enqueue_job(&NewJob {
+    tx.enqueue_mail(
+        &NewJob {
             kind: JobKind::Mail,
             payload: &payload,
             ticket_id: Some(ticket_id),
             run_at: now,
             now,
-        })
-        .await?;
-    tx.record_mail_message(&NewMailMessage {
-        message_id: &message_id,
-        ticket_id,
-        job_id: Some(job_id),
-        audience: audience(&mail.kind).as_str(),
-        now,
-    })
+        },
+        &message_id,
+        audience(&mail.kind).as_str(),
+    )
     .await?;
     Ok(())
 }
