@@ -66,6 +66,7 @@ async fn backlog(args: &DrainArgs, data: &std::path::Path) -> anyhow::Result<Str
         ticket_prefix: "BCSIRT".to_owned(),
         seed: 7,
         spread_days: 0,
+        multiply_to: None,
     })
     .await?;
     Ok(admin(

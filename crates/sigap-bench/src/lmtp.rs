@@ -144,6 +144,7 @@ async fn start(args: &LmtpArgs, dir: &ScratchDir) -> anyhow::Result<(Server, u16
         ticket_prefix: "BCSIRT".to_owned(),
         seed: 7,
         spread_days: 0,
+        multiply_to: None,
     })
     .await?;
     let token = admin(

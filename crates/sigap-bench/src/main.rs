@@ -13,7 +13,9 @@
 //! - `drain`: a backlog of mail jobs drained into an SMTP sink by the server's worker,
 //!   and the read latency meanwhile against a baseline;
 //! - `lmtp`: mail delivered to the server over LMTP: intake rate with attachments, and the
-//!   time from delivery to the inbox's list.
+//!   time from delivery to the inbox's list;
+//! - `walk`: the SOP walked through the API from report to closed (one instance or a
+//!   cluster behind nginx): the latency of each kind of request and of a whole walk.
 //!
 //! It only ever sends traffic to loopback addresses, and every loop is bounded in count
 //! and time.
@@ -22,6 +24,7 @@ mod drain;
 mod durability;
 mod intake;
 mod lmtp;
+mod multiply;
 mod payload;
 mod procs;
 mod read;
@@ -29,6 +32,7 @@ mod render;
 mod seed;
 mod startup;
 mod stats;
+mod walk;
 
 use std::process::ExitCode;
 
@@ -64,6 +68,8 @@ enum Command {
     Drain(drain::DrainArgs),
     /// Mail delivered over LMTP: messages/s with attachments, delivery to the inbox.
     Lmtp(lmtp::LmtpArgs),
+    /// The SOP walked through the API, report to closed: latency by request and per walk.
+    Walk(walk::WalkArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Render(args) => render::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Drain(args) => drain::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Lmtp(args) => lmtp::main(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Walk(args) => walk::main(args).await.map(|()| ExitCode::SUCCESS),
         }
     })
 }

@@ -1,9 +1,9 @@
 //! `seed`: fills a database with realistic tickets fast, in-process through the use cases
 //! (the same `submit_report` and `perform_action` the server calls), with SQLite's
-//! `synchronous = NORMAL` while seeding. Registers the agencies and systems of
-//! [`payload::AGENCIES`] so that about 70% of the tickets are routed to an agency, and moves a
-//! share of them through the workflow (validated, rejected, assessed, agency notified) so
-//! that state filters have something to find.
+//! `synchronous = NORMAL` (PostgreSQL: `synchronous_commit = off`) while seeding. Registers
+//! the agencies and systems of [`payload::AGENCIES`] so that about 70% of the tickets are
+//! routed to an agency, and moves a share of them through the workflow (validated, rejected,
+//! assessed, agency notified) so that state filters have something to find.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,6 +56,10 @@ pub struct SeedArgs {
     /// Seed of the report generator.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// PostgreSQL: then fill the table to this many tickets with copies of the seeded ones,
+    /// in SQL (`multiply.rs`): for the reads at national scale.
+    #[arg(long)]
+    pub multiply_to: Option<u64>,
     /// Spread the tickets over the last this many days (each opened at a random moment of
     /// them, its steps taken hours apart after it), as years of a CSIRT's work are; 0 opens
     /// every ticket now.
@@ -65,7 +69,7 @@ pub struct SeedArgs {
 
 /// The real clock: seeded tickets are opened now, as the server would open them.
 #[derive(Debug)]
-struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)]
@@ -267,14 +271,14 @@ async fn open_app(url: &str, args: &SeedArgs) -> anyhow::Result<App> {
         sqlite_synchronous_full: false,
         ..StoreOptions::default()
     };
-    let store = Store::open(url, &options)
+    let store = Store::open(&without_waiting_for_disk(url), &options)
         .await
         .with_context(|| format!("cannot open {url}"))?;
     let blobs = BlobStore::new(args.data_dir.join("evidence"))
         .with_context(|| format!("cannot use {}", args.data_dir.display()))?;
     let rules = Rules {
         ticket_prefix: args.ticket_prefix.clone(),
-        secret_key: server_key(args)?,
+        secret_key: server_key(&args.data_dir)?,
         ..Rules::default()
     };
     Ok(App::new(
@@ -286,10 +290,23 @@ async fn open_app(url: &str, args: &SeedArgs) -> anyhow::Result<App> {
     ))
 }
 
+/// On PostgreSQL, the seed's connections commit without waiting for the WAL to reach the
+/// disk (`synchronous_commit = off` for them alone), as SQLite's `synchronous = NORMAL`
+/// does here: a crash loses the last moment of a seed, never its consistency.
+fn without_waiting_for_disk(url: &str) -> String {
+    if !url.starts_with("postgres") {
+        return url.to_owned();
+    }
+    let glue = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{glue}options=-c%20synchronous_commit%3Doff")
+}
+
 /// The key `sigap serve` will use on this data: `SIGAP_SECRET_KEY`, else the data
 /// directory's `secret.key`, written (owner-readable only) when missing. The audit log is
 /// sealed under it, so the server refuses a database seeded under another key.
-fn server_key(args: &SeedArgs) -> anyhow::Result<sigap_app::identity::totp::SecretKey> {
+pub(crate) fn server_key(
+    data_dir: &std::path::Path,
+) -> anyhow::Result<sigap_app::identity::totp::SecretKey> {
     use sigap_app::identity::totp::SecretKey;
     use std::io::Write;
     let hex = |text: &str, from: &str| {
@@ -298,11 +315,11 @@ fn server_key(args: &SeedArgs) -> anyhow::Result<sigap_app::identity::totp::Secr
     if let Ok(text) = std::env::var("SIGAP_SECRET_KEY") {
         return hex(&text, "SIGAP_SECRET_KEY");
     }
-    let path = args.data_dir.join("secret.key");
+    let path = data_dir.join("secret.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
         return hex(&text, &path.display().to_string());
     }
-    std::fs::create_dir_all(&args.data_dir)?;
+    std::fs::create_dir_all(data_dir)?;
     let key = SecretKey::random();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -317,6 +334,10 @@ fn server_key(args: &SeedArgs) -> anyhow::Result<sigap_app::identity::totp::Secr
 
 pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.count <= 10_000_000, "--count is at most 10,000,000");
+    anyhow::ensure!(
+        args.multiply_to.is_none_or(|n| n <= 10_000_000),
+        "--multiply-to is at most 10,000,000"
+    );
     anyhow::ensure!((1..=64).contains(&args.tasks), "--tasks is 1 to 64");
     let url = args
         .database_url
@@ -382,6 +403,23 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
         "seconds": round3(elapsed.as_secs_f64()),
         "tickets_per_s": round3(rate),
         "tasks": args.tasks,
+    });
+    println!("{figures}");
+    if let Some(target) = args.multiply_to {
+        multiply_to(&url, target).await?;
+    }
+    Ok(())
+}
+
+/// Fills the table to `target` tickets with copies ([`crate::multiply`]), and says so.
+async fn multiply_to(url: &str, target: u64) -> anyhow::Result<()> {
+    let (copies, seconds) = crate::multiply::multiply(url, target).await?;
+    println!("multiply: {copies} copies in {seconds:.1} s, {target} tickets in all");
+    let figures = json!({
+        "bench": "multiply",
+        "copies": copies,
+        "seconds": round3(seconds),
+        "tickets": target,
     });
     println!("{figures}");
     Ok(())
