@@ -143,51 +143,23 @@ pub async fn open_ticket(
     known: Option<(i64, String)>,
     opening: &Opening<'_>,
 ) -> Result<(i64, (i64, String))> {
-    let (t, entry) = (opening.ticket, opening.audit);
+    let (t, r, entry) = (opening.ticket, opening.report, opening.audit);
     let (head_seq, head_hash) = head_for_append(&mut *c, key, known).await?;
     let seq = head_seq + 1;
     let hash = entry_hash(key, seq, &head_hash, entry);
-    let mut qb = QueryBuilder::<Db>::new("");
-    push_ticket_and_report(&mut qb, t, opening.report);
-    qb.push(
-        ", a AS (INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, \
-         source, outcome, details, prev_hash, hash) VALUES (",
-    );
-    let mut v = qb.separated(", ");
-    v.push_bind(seq).push_bind(entry.at).push_bind(&entry.actor);
-    v.push_bind(&entry.role).push_bind(&entry.action);
-    v.push_bind(&entry.ticket_number).push_bind(&entry.source);
-    v.push_bind(&entry.outcome);
-    v.push_bind(crate::audit::canonical_json(&entry.details));
-    v.push_bind(&head_hash).push_bind(&hash);
-    qb.push(")), h AS (UPDATE audit_head SET seq = ")
-        .push_bind(seq);
-    qb.push(", hash = ")
-        .push_bind(&hash)
-        .push(", key_id = ")
-        .push_bind(key.id());
-    qb.push(" WHERE id = 1)");
-    push_mails(&mut qb, opening.mails, t.now);
-    qb.push(" SELECT id FROM t");
-    let id = qb
-        .build_query_scalar::<i64>()
-        .fetch_one(&mut *c)
-        .await
-        .map_err(|e| map_unique(e, "ticket_number", t.number))?;
-    Ok((id, (seq, hash)))
-}
-
-/// `WITH t AS (INSERT INTO tickets …), r AS (INSERT INTO reports …)` of [`open_ticket`].
-fn push_ticket_and_report(qb: &mut QueryBuilder<Db>, t: &NewTicket<'_>, r: &NewReport<'_>) {
-    qb.push(
+    let mut qb = QueryBuilder::<Db>::new(
         "WITH t AS (INSERT INTO tickets (number, year, seq, state, channel, agency_id, \
          system_id, created_by, tracking_token_hash, state_entered_at, due_at, created_at, \
          updated_at, weakness_class) VALUES (",
     );
     let mut v = qb.separated(", ");
-    v.push_bind(t.number).push_bind(t.year).push_bind(t.seq);
-    v.push_bind(t.state).push_bind(t.channel);
-    v.push_bind(t.agency_id).push_bind(t.system_id);
+    v.push_bind(t.number)
+        .push_bind(t.year)
+        .push_bind(t.seq)
+        .push_bind(t.state);
+    v.push_bind(t.channel)
+        .push_bind(t.agency_id)
+        .push_bind(t.system_id);
     v.push_bind(t.created_by).push_bind(t.tracking_token_hash);
     v.push_bind(t.now)
         .push_bind(t.due_at)
@@ -212,34 +184,71 @@ fn push_ticket_and_report(qb: &mut QueryBuilder<Db>, t: &NewTicket<'_>, r: &NewR
     ] {
         qb.push(", ").push_bind(value);
     }
-    qb.push(", ").push_bind(r.description);
-    qb.push(", ").push_bind(r.proof_of_concept);
-    qb.push(", ").push_bind(r.evidence_text);
-    qb.push(", ").push_bind(r.cvss_vector);
-    qb.push(", ").push_bind(r.cvss_score);
-    qb.push(", ").push_bind(r.language);
-    qb.push(", ").push_bind(r.credit);
-    qb.push(", ").push_bind(r.credit_alias);
-    qb.push(" FROM t)");
-}
-
-/// Each mail job of [`open_ticket`] with its Message-ID: `, jN AS (…), mN AS (…)`.
-fn push_mails(qb: &mut QueryBuilder<Db>, mails: &[OpeningMail<'_>], now: i64) {
-    for (i, mail) in mails.iter().enumerate() {
+    qb.push(", ")
+        .push_bind(r.description)
+        .push(", ")
+        .push_bind(r.proof_of_concept);
+    qb.push(", ")
+        .push_bind(r.evidence_text)
+        .push(", ")
+        .push_bind(r.cvss_vector);
+    qb.push(", ")
+        .push_bind(r.cvss_score)
+        .push(", ")
+        .push_bind(r.language);
+    qb.push(", ")
+        .push_bind(r.credit)
+        .push(", ")
+        .push_bind(r.credit_alias);
+    qb.push(
+        " FROM t), a AS (INSERT INTO audit_log (seq, at, actor, role, action, ticket_number, \
+             source, outcome, details, prev_hash, hash) VALUES (",
+    );
+    let mut v = qb.separated(", ");
+    v.push_bind(seq)
+        .push_bind(entry.at)
+        .push_bind(&entry.actor)
+        .push_bind(&entry.role);
+    v.push_bind(&entry.action)
+        .push_bind(&entry.ticket_number)
+        .push_bind(&entry.source);
+    v.push_bind(&entry.outcome)
+        .push_bind(crate::audit::canonical_json(&entry.details));
+    v.push_bind(&head_hash).push_bind(&hash);
+    qb.push(")), h AS (UPDATE audit_head SET seq = ")
+        .push_bind(seq);
+    qb.push(", hash = ")
+        .push_bind(&hash)
+        .push(", key_id = ")
+        .push_bind(key.id());
+    qb.push(" WHERE id = 1)");
+    for (i, mail) in opening.mails.iter().enumerate() {
         qb.push(format!(
             ", j{i} AS (INSERT INTO jobs (kind, payload, ticket_id, run_at, created_at) SELECT "
         ));
-        qb.push_bind(sigap_core::JobKind::Mail.as_str());
-        qb.push(", ").push_bind(mail.payload).push(", id, ");
-        qb.push_bind(now).push(", ").push_bind(now);
+        qb.push_bind(sigap_core::JobKind::Mail.as_str())
+            .push(", ")
+            .push_bind(mail.payload);
+        qb.push(", id, ")
+            .push_bind(t.now)
+            .push(", ")
+            .push_bind(t.now);
         qb.push(format!(
             " FROM t RETURNING id, ticket_id), m{i} AS (INSERT INTO mail_messages \
              (message_id, ticket_id, job_id, audience, created_at) SELECT "
         ));
-        qb.push_bind(mail.message_id).push(", ticket_id, id, ");
-        qb.push_bind(mail.audience).push(", ").push_bind(now);
-        qb.push(format!(" FROM j{i})"));
+        qb.push_bind(mail.message_id)
+            .push(", ticket_id, id, ")
+            .push_bind(mail.audience);
+        qb.push(", ").push_bind(t.now).push(format!(" FROM j{i})"));
     }
+    qb.push(" SELECT id FROM t");
+    let id = qb
+        .build_query_scalar::<i64>()
+        .fetch_one(&mut *c)
+        .await
+        .map_err(|e| map_unique(e, "ticket_number", t.number))?;
+    Ok((id, (seq, hash)))
 }
 
 /// How many of the newest tickets that the other filters select a search reads first.
