@@ -22,7 +22,20 @@ pub async fn append_audit(
     known: Option<(i64, String)>,
 ) -> Result<(i64, String)> {
     let key_id = key.id();
-    let (head_seq, head_hash) = head_for_append(&mut *c, key, known).await?;
+    let (head_seq, head_hash) = match known {
+        Some(head) => head,
+        None => {
+            let head = lock_audit_head(&mut *c).await?;
+            if head.key_id.as_deref().is_some_and(|id| id != key_id) {
+                return Err(StoreError::Corrupt(format!(
+                    "the audit log is sealed under the key {}, not this server's ({key_id}): \
+                     SIGAP_SECRET_KEY or the key file changed",
+                    head.key_id.unwrap_or_default()
+                )));
+            }
+            (head.seq, head.hash)
+        }
+    };
     let seq = head_seq + 1;
     let hash = entry_hash(key, seq, &head_hash, entry);
     // The entry and the new head: one statement where the database writes through a
@@ -60,28 +73,6 @@ pub async fn append_audit(
             .await?;
     }
     Ok((seq, hash))
-}
-
-/// The head an append goes after: the one `known` (the transaction's own last append), or
-/// the one read and locked now, refused when it is sealed under another key than `key`.
-async fn head_for_append(
-    c: &mut Conn,
-    key: &AuditKey,
-    known: Option<(i64, String)>,
-) -> Result<(i64, String)> {
-    if let Some(head) = known {
-        return Ok(head);
-    }
-    let key_id = key.id();
-    let head = lock_audit_head(&mut *c).await?;
-    if head.key_id.as_deref().is_some_and(|id| id != key_id) {
-        return Err(StoreError::Corrupt(format!(
-            "the audit log is sealed under the key {}, not this server's ({key_id}): \
-             SIGAP_SECRET_KEY or the key file changed",
-            head.key_id.unwrap_or_default()
-        )));
-    }
-    Ok((head.seq, head.hash))
 }
 
 const AUDIT_HEAD: &str = "SELECT seq, hash, key_id, legacy_until, legacy_seal FROM audit_head WHERE id = 1";

@@ -215,7 +215,6 @@ macro_rules! write_tx {
 }
 
 pub mod meetings_api;
-mod opening;
 mod savepoints;
 pub mod sessions_api;
 mod store_api;

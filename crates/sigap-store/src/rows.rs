@@ -551,24 +551,6 @@ pub struct NewJob<'a> {
     pub now: i64,
 }
 
-/// A mail of a new ticket: its job's payload, its Message-ID and its party.
-#[derive(Debug, Clone, Copy)]
-pub struct OpeningMail<'a> {
-    pub payload: &'a str,
-    pub message_id: &'a str,
-    pub audience: &'a str,
-}
-
-/// The writes that open a ticket ([`crate::Tx::open_ticket`]): the ticket and its report,
-/// the audit entry of its receipt, and its mail (queued at `ticket.now`).
-#[derive(Debug, Clone, Copy)]
-pub struct Opening<'a> {
-    pub ticket: &'a NewTicket<'a>,
-    pub report: &'a NewReport<'a>,
-    pub audit: &'a crate::NewAuditEntry,
-    pub mails: &'a [OpeningMail<'a>],
-}
-
 /// A background job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct JobRow {

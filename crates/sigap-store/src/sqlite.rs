@@ -162,30 +162,6 @@ fn intake_from(s: &StatsScope) -> &'static str {
     }
 }
 
-/// Opens a ticket: its writes one after the other (in-process, a statement costs no round
-/// trip): the ticket and its report, its audit entry (after `known`, see [`append_audit`])
-/// and its mail. Answers the ticket's id and the new head of the chain.
-pub async fn open_ticket(
-    c: &mut Conn,
-    key: &AuditKey,
-    known: Option<(i64, String)>,
-    opening: &crate::rows::Opening<'_>,
-) -> Result<(i64, (i64, String))> {
-    let id = insert_ticket(&mut *c, opening.ticket, opening.report).await?;
-    let head = append_audit(&mut *c, key, opening.audit, known).await?;
-    for mail in opening.mails {
-        let job = NewJob {
-            kind: sigap_core::JobKind::Mail,
-            payload: mail.payload,
-            ticket_id: Some(id),
-            run_at: opening.ticket.now,
-            now: opening.ticket.now,
-        };
-        enqueue_mail(&mut *c, &job, mail.message_id, mail.audience).await?;
-    }
-    Ok((id, head))
-}
-
 /// A page of the queue: one query (FTS5 walks its matches newest first and stops at the
 /// page's end).
 pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketListRow>> {

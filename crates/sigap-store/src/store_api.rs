@@ -292,7 +292,7 @@ impl Store {
     }
 }
 
-pub(crate) fn no_audit_key() -> StoreError {
+fn no_audit_key() -> StoreError {
     StoreError::Corrupt("the audit log's key is not set (Store::with_audit_key)".to_owned())
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Value, json};
 use sigap_core::{Channel, Given, Role, State, wib};
-use sigap_store::{NewAuditEntry, NewReport, NewTicket, Opening, SystemRow, Tx};
+use sigap_store::{NewAuditEntry, NewReport, NewTicket, SystemRow, Tx};
 
 use super::antispam;
 use super::receipt::{self, FormOutcome, Receipt};
@@ -119,41 +119,27 @@ async fn open_ticket(tx: &mut Tx, r: &Incoming<'_>) -> AppResult<(Written, Keep)
     let (number, year, seq) = next_number(app, tx, now).await?;
     let due_at = app.rules.deadlines.due_at(r.calendar, State::Queued, now);
     let due_at = due_at.map(millis);
-    let details = intake_details(r.channel, r.report, system, &files, r.from_mail);
-    let audit = receipt_entry(r.intake, number.as_str(), details, now);
-    let mails = intake_mails(r.report, number.as_str(), r.token, r.channel, due_at, now);
-    let prepared = mails
-        .iter()
-        .map(|mail| crate::outbox::notify::prepare(app, mail))
-        .collect::<AppResult<Vec<_>>>()?;
-    let mails: Vec<_> = prepared
-        .iter()
-        .flatten()
-        .map(|p| p.opening_mail())
-        .collect();
-    let ticket = NewTicket {
-        number: number.as_str(),
-        year,
-        seq,
-        state: State::Queued.as_str(),
-        channel: r.channel.as_str(),
-        agency_id: system.map(|s| s.agency_id),
-        system_id: system.map(|s| s.id),
-        created_by: r.intake.staff.map(|s| s.user_id),
-        tracking_token_hash: &token_hash(r.token),
-        due_at,
-        now: millis(now),
-    };
-    // The ticket, its report, the audit entry and the mail: one round trip on PostgreSQL.
     let ticket_id = tx
-        .open_ticket(&Opening {
-            ticket: &ticket,
-            report: &new_report(r.report),
-            audit: &audit,
-            mails: &mails,
-        })
+        .insert_ticket(
+            &NewTicket {
+                number: number.as_str(),
+                year,
+                seq,
+                state: State::Queued.as_str(),
+                channel: r.channel.as_str(),
+                agency_id: system.as_ref().map(|s| s.agency_id),
+                system_id: system.as_ref().map(|s| s.id),
+                created_by: r.intake.staff.map(|s| s.user_id),
+                tracking_token_hash: &token_hash(r.token),
+                due_at,
+                now: millis(now),
+            },
+            &new_report(r.report),
+        )
         .await?;
     keep_files(tx, r.intake, &files, ticket_id, r.from_mail, millis(now)).await?;
+    let details = intake_details(r.channel, r.report, system, &files, r.from_mail);
+    audit_receipt(tx, r.intake, number.as_str(), details, now).await?;
     if let Some(receipt) = r.receipt {
         let key = r.form_key.as_deref();
         if let Some(taken) = receipt::record(tx, app, receipt, key, ticket_id, r.token).await? {
@@ -161,7 +147,8 @@ async fn open_ticket(tx: &mut Tx, r: &Incoming<'_>) -> AppResult<(Written, Keep)
             return Ok((Written::AlreadySent(taken), Keep::Discard));
         }
     }
-    announce(app, tx, number.as_str(), now).await?;
+    let mails = intake_mails(r.report, number.as_str(), r.token, r.channel, due_at, now);
+    announce(app, tx, ticket_id, number.as_str(), &mails, now).await?;
     Ok((Written::Opened(number), Keep::Commit))
 }
 
@@ -256,17 +243,18 @@ fn may_enter(intake: &Intake<'_>, entered_channel: Option<&Given>) -> AppResult<
 
 /// The audit entry of a received report: by the staff member who entered it, or by the
 /// reporter.
-fn receipt_entry(
+async fn audit_receipt(
+    tx: &mut Tx,
     intake: &Intake<'_>,
     number: &str,
     details: Value,
     now: DateTime<Utc>,
-) -> NewAuditEntry {
+) -> AppResult<()> {
     let (actor, role) = match intake.staff {
         Some(s) => (s.email.clone(), s.role.as_str().to_owned()),
         None => ("reporter".to_owned(), "reporter".to_owned()),
     };
-    NewAuditEntry {
+    tx.append_audit(&NewAuditEntry {
         at: millis(now),
         actor,
         role,
@@ -275,12 +263,23 @@ fn receipt_entry(
         source: intake.source.clone(),
         outcome: "ok".to_owned(),
         details,
-    }
+    })
+    .await?;
+    Ok(())
 }
 
-/// Where webhooks are set, enqueues a new ticket's first state change (its mail is queued
-/// with the ticket).
-async fn announce(app: &App, tx: &mut Tx, number: &str, now: DateTime<Utc>) -> AppResult<()> {
+/// Enqueues a new ticket's mail and, where webhooks are set, its first state change.
+async fn announce(
+    app: &App,
+    tx: &mut Tx,
+    ticket_id: i64,
+    number: &str,
+    mails: &[MailJob],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for mail in mails {
+        crate::outbox::notify::enqueue(app, tx, ticket_id, mail, millis(now)).await?;
+    }
     if !app.rules.notices.webhooks.is_empty()
         && let Some(row) = tx.get_ticket(number).await?
     {

@@ -241,44 +241,6 @@ pub fn audience(kind: &MailKind) -> Audience {
     }
 }
 
-/// A mail ready to be queued: its job's payload (with its Message-ID), the Message-ID and
-/// the party it goes to.
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub payload: String,
-    pub message_id: String,
-    pub audience: &'static str,
-}
-
-impl Prepared {
-    pub(crate) fn opening_mail(&self) -> sigap_store::OpeningMail<'_> {
-        sigap_store::OpeningMail {
-            payload: &self.payload,
-            message_id: &self.message_id,
-            audience: self.audience,
-        }
-    }
-}
-
-/// `mail` with a new Message-ID, ready to be queued; `None` when it has no recipient.
-pub(crate) fn prepare(app: &App, mail: &MailJob) -> AppResult<Option<Prepared>> {
-    if mail.to.is_empty() && mail.to_roles.is_empty() {
-        return Ok(None);
-    }
-    let message_id = threads::new_message_id(&threads::message_host(app));
-    let mail = MailJob {
-        message_id: Some(message_id.clone()),
-        ..mail.clone()
-    };
-    let payload =
-        serde_json::to_string(&mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
-    Ok(Some(Prepared {
-        payload,
-        message_id,
-        audience: audience(&mail.kind).as_str(),
-    }))
-}
-
 /// Enqueues `mail` in the step's transaction (nothing when it has no recipient), with its
 /// Message-ID recorded for the ticket's thread with the mail's party.
 pub(crate) async fn enqueue(
@@ -288,19 +250,26 @@ pub(crate) async fn enqueue(
     mail: &MailJob,
     now: i64,
 ) -> AppResult<()> {
-    let Some(prepared) = prepare(app, mail)? else {
+    if mail.to.is_empty() && mail.to_roles.is_empty() {
         return Ok(());
+    }
+    let message_id = threads::new_message_id(&threads::message_host(app));
+    let mail = MailJob {
+        message_id: Some(message_id.clone()),
+        ..mail.clone()
     };
+    let payload =
+        serde_json::to_string(&mail).map_err(|e| AppError::Internal(format!("mail job: {e}")))?;
     tx.enqueue_mail(
         &NewJob {
             kind: JobKind::Mail,
-            payload: &prepared.payload,
+            payload: &payload,
             ticket_id: Some(ticket_id),
             run_at: now,
             now,
         },
-        &prepared.message_id,
-        prepared.audience,
+        &message_id,
+        audience(&mail.kind).as_str(),
     )
     .await?;
     Ok(())
