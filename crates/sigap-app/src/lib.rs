@@ -58,6 +58,9 @@ pub struct Policy {
     pub approval_window_days: Option<u32>,
     /// Letterhead, signers, number patterns and copies of the official documents.
     pub documents: Arc<documents::config::DocumentConfig>,
+    /// The numbers of the national rules around the SOP (passwords, ...), with their
+    /// rules' defaults ([`sigap_core::law`]).
+    pub law: sigap_core::law::LawSettings,
 }
 
 impl Policy {
@@ -76,6 +79,7 @@ impl Default for Policy {
             approval_threshold: 3,
             approval_window_days: None,
             documents: Arc::default(),
+            law: sigap_core::law::LawSettings::default(),
         }
     }
 }

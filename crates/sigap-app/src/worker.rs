@@ -240,7 +240,8 @@ pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
     tracing::info!("job worker stopped");
 }
 
-/// The minute's chores: the deadlines, the anti-spam records, the monthly report's draft.
+/// The minute's chores: the deadlines, the anti-spam records, the monthly report's draft,
+/// the reminder a month before `security.txt` expires.
 async fn chores(app: &App) {
     if let Err(e) = crate::workflow::deadlines::sweep(app).await {
         tracing::error!(error = %e, "deadline sweep");
@@ -250,5 +251,8 @@ async fn chores(app: &App) {
     }
     if let Err(e) = crate::stats::report::monthly_draft(app).await {
         tracing::error!(error = %e, "the monthly report's draft");
+    }
+    if let Err(e) = crate::admin::rules::remind_security_txt(app).await {
+        tracing::error!(error = %e, "the reminder of security.txt's expiry");
     }
 }

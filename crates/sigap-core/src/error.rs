@@ -49,6 +49,40 @@ pub enum Problem {
     OutOfService,
     /// Asks an admin to change their own role, which another admin does.
     OwnAccount,
+    /// A new password the rules refuse ([`crate::law`]), and why.
+    Password(PasswordFlaw),
+}
+
+/// Why a new password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordFlaw {
+    /// Shorter than the rules' minimum.
+    TooShort {
+        /// The fewest characters allowed.
+        min: u32,
+    },
+    /// Longer than a password may be (in bytes).
+    TooLong,
+    /// Known from breaches or too common: in the list shipped with sigap, or one of its
+    /// entries with digits or signs around it.
+    Breached,
+    /// Made of the user's own name or e-mail address, or the office's.
+    Personal,
+    /// Does not mix lower case, upper case, digits and other characters, as the rules ask.
+    Composition,
+}
+
+impl PasswordFlaw {
+    /// The flaw's name in message catalogues: `too_short`, `breached`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordFlaw::TooShort { .. } => "too_short",
+            PasswordFlaw::TooLong => "too_long",
+            PasswordFlaw::Breached => "breached",
+            PasswordFlaw::Personal => "personal",
+            PasswordFlaw::Composition => "composition",
+        }
+    }
 }
 
 impl FieldError {

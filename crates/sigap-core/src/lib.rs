@@ -14,10 +14,12 @@ pub mod error;
 pub mod evidence;
 pub mod form;
 pub mod ids;
+pub mod law;
 pub mod meeting;
 pub mod model;
 pub mod overrides;
 pub mod period;
+pub mod profile;
 pub mod records;
 pub mod replies;
 pub mod report;
@@ -33,7 +35,7 @@ pub use crate::calendar::{
     month_name_id, weekday_name_en, weekday_name_id, wib,
 };
 pub use crate::cvss::{CvssBand, CvssScore, CvssVersion, score_vector};
-pub use crate::error::{FieldError, Problem};
+pub use crate::error::{FieldError, PasswordFlaw, Problem};
 pub use crate::evidence::{
     ALLOWED_MEDIA, ALLOWED_TYPES, MAX_NAME_CHARS, clean_name, is_bidi_control, sniff,
 };

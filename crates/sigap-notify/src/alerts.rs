@@ -1,6 +1,7 @@
-//! Alerts to the admins about sigap itself rather than a ticket: today, a break in the audit
-//! log's chain found by the worker. They go to staff only, in Indonesian, and carry no
-//! reporter data: only where the chain broke, why, and a link to the audit page.
+//! Alerts to the admins about sigap itself rather than a ticket: a break in the audit log's
+//! chain found by the worker, and `security.txt` about to expire. They go to staff only, in
+//! Indonesian, and carry no reporter data: only what happened and a link to the page where
+//! it is set right.
 
 use chrono::{DateTime, Utc};
 
@@ -52,6 +53,49 @@ impl AuditChainBroken {
                 Part::Small(
                     "Pesan ini dikirim otomatis oleh sigap satu kali untuk setiap kerusakan \
                      yang ditemukan."
+                        .to_owned(),
+                ),
+            ],
+        }
+        .render()
+    }
+}
+
+/// `security.txt` (and the CSIRT profile behind it) expires soon: an admin reviews the
+/// profile to renew it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityTxtExpiring {
+    /// When `security.txt`'s `Expires` falls.
+    pub expires: DateTime<Utc>,
+}
+
+impl SecurityTxtExpiring {
+    /// Subject, text and HTML of the reminder; the link points at the settings page.
+    pub fn render(&self, public: &PublicUrl) -> Rendered {
+        let when = format_wib_long(self.expires, MailLang::Id);
+        SystemMail {
+            subject: "[PENGINGAT] security.txt dan profil CSIRT perlu ditinjau".to_owned(),
+            greeting: "Yth. Administrator sigap".to_owned(),
+            parts: vec![
+                Part::Text(format!(
+                    "Berkas security.txt situs ini berlaku sampai {when}. Setelah itu peneliti \
+                     keamanan akan menganggap kontak di dalamnya tidak lagi terpelihara \
+                     (RFC 9116)."
+                )),
+                Part::Text(
+                    "Mohon tinjau profil CSIRT (RFC 2350) pada halaman pengaturan: periksa \
+                     kontak, jam layanan, konstituen dan layanan, lalu simpan. Penyimpanan itu \
+                     memperpanjang masa berlaku security.txt satu tahun."
+                        .to_owned(),
+                ),
+                Part::Link {
+                    lead: "Halaman pengaturan: ".to_owned(),
+                    label: "Tinjau profil CSIRT".to_owned(),
+                    url: public.profile_settings().to_string(),
+                },
+                Part::Small(
+                    "Pesan ini dikirim otomatis oleh sigap satu kali, 30 hari sebelum masa \
+                     berlaku berakhir."
                         .to_owned(),
                 ),
             ],

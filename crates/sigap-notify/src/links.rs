@@ -67,6 +67,11 @@ impl PublicUrl {
         PublicLink(self.join("dashboard"))
     }
 
+    /// The settings page's CSIRT profile, reviewed there: `{base}/admin/settings#profile`.
+    pub fn profile_settings(&self) -> PublicLink {
+        PublicLink(self.join("admin/settings#profile"))
+    }
+
     /// The audit page for auditors and admins: `{base}/admin/audit`.
     pub fn audit(&self) -> PublicLink {
         PublicLink(self.join("admin/audit"))

@@ -32,7 +32,8 @@ const SYSTEM_SELECT: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, s.
     FROM systems s JOIN agencies a ON a.id = s.agency_id ";
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.agency_id, \
-    a.code AS agency_code, u.password_hash, u.disabled, u.created_at \
+    a.code AS agency_code, u.password_hash, u.disabled, u.created_at, \
+    COALESCE(u.password_set_at, u.created_at) AS password_set_at \
     FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ";
 
 // ---- agencies -------------------------------------------------------------------------

@@ -57,6 +57,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub created_at: i64,
+    /// When the password was last set (the creation for one set before this was kept).
+    pub password_set_at: i64,
 }
 
 /// What a new ticket starts with.

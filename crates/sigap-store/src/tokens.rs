@@ -186,10 +186,18 @@ pub async fn sweep_sign_in(c: &mut Conn, before: i64, known_before: i64) -> Resu
 }
 
 /// Replaces the password hash of user `id`; false when there is no such user.
-pub async fn set_user_password(c: &mut Conn, id: i64, password_hash: &str) -> Result<bool> {
-    Ok(sqlx::query::<Db>("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(id)
+pub async fn set_user_password(
+    c: &mut Conn,
+    id: i64,
+    password_hash: &str,
+    now: i64,
+) -> Result<bool> {
+    Ok(sqlx::query::<Db>(
+        "UPDATE users SET password_hash = $1, password_set_at = $3 WHERE id = $2",
+    )
+    .bind(password_hash)
+    .bind(id)
+    .bind(now)
         .execute(&mut *c)
         .await?
         .rows_affected()

@@ -115,7 +115,13 @@ impl Tx {
     pub async fn sweep_sign_in(&mut self, before: i64, known_before: i64) -> Result<()> {
         write_tx!(self, sweep_sign_in(before, known_before))
     }
-    pub async fn set_user_password(&mut self, id: i64, password_hash: &str) -> Result<bool> {
-        write_tx!(self, set_user_password(id, password_hash))
+    /// Sets the password of user `id` and records `now` as when it was set.
+    pub async fn set_user_password(
+        &mut self,
+        id: i64,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<bool> {
+        write_tx!(self, set_user_password(id, password_hash, now))
     }
 }

@@ -328,6 +328,7 @@ impl RuleArgs {
             calendar: WorkingCalendar::new(holidays),
             approval_threshold: self.approval_threshold,
             approval_window_days: self.approval_window_days,
+            law: sigap_core::law::LawSettings::default(),
         };
         let rules = Rules {
             notices: self.notices()?,

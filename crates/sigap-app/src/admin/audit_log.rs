@@ -395,6 +395,30 @@ struct AlertJob {
     checked_at: i64,
 }
 
+/// The roles an alert job goes to and its mail, by the alert's name: a break of the chain,
+/// or `security.txt` about to expire (`admin::rules`).
+fn alert_mail(
+    payload: &str,
+    public: &sigap_notify::PublicUrl,
+) -> Result<(Vec<Role>, sigap_notify::Rendered), String> {
+    let name: Value = serde_json::from_str(payload).map_err(|e| format!("payload: {e}"))?;
+    match name["alert"].as_str() {
+        Some("audit_chain_broken") => {
+            let alert: AlertJob =
+                serde_json::from_str(payload).map_err(|e| format!("payload: {e}"))?;
+            let rendered = sigap_notify::alerts::AuditChainBroken {
+                seq: alert.seq,
+                reason: alert.reason.clone(),
+                checked_at: from_millis(alert.checked_at),
+            }
+            .render(public);
+            Ok((alert.to_roles, rendered))
+        }
+        Some("security_txt_expiring") => crate::admin::rules::expiry_mail(payload, public),
+        other => Err(format!("unknown alert `{}`", other.unwrap_or(""))),
+    }
+}
+
 /// Sends one claimed alert job to the active staff of its roles.
 pub(crate) async fn send_alert(
     app: &App,
@@ -402,13 +426,10 @@ pub(crate) async fn send_alert(
     settings: &MailSender,
     job: &JobRow,
 ) -> Result<String, (bool, String)> {
-    let alert: AlertJob =
-        serde_json::from_str(&job.payload).map_err(|e| (false, format!("payload: {e}")))?;
-    if alert.alert != "audit_chain_broken" {
-        return Err((false, format!("unknown alert `{}`", alert.alert)));
-    }
+    let (to_roles, rendered) =
+        alert_mail(&job.payload, &settings.public).map_err(|e| (false, e))?;
     let to: Vec<sigap_core::Email> = batch
-        .staff_with(app, &alert.to_roles)
+        .staff_with(app, &to_roles)
         .await
         .map_err(|e| (true, e.to_string()))?
         .iter()
@@ -417,12 +438,6 @@ pub(crate) async fn send_alert(
     if to.is_empty() {
         return Ok(job.payload.clone());
     }
-    let rendered = sigap_notify::alerts::AuditChainBroken {
-        seq: alert.seq,
-        reason: alert.reason.clone(),
-        checked_at: from_millis(alert.checked_at),
-    }
-    .render(&settings.public);
     // No fixed Message-ID: the mailer makes a random one, unique after a restore too.
     let mut envelope = sigap_notify::Envelope::new(to, rendered);
     envelope.date = Some(app.now());

@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod overrides;
 pub mod registry;
 pub mod replies;
+pub mod rules;
 pub mod settings_view;
 
 use std::collections::{BTreeMap, BTreeSet};

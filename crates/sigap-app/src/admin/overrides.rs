@@ -1,6 +1,7 @@
 //! The settings an admin changes on the admin pages, over those the binary read at start:
 //! the "> N reports" approval threshold and its window, the holidays of the working
-//! calendar, and the official documents' letterhead, signers, number patterns and copies.
+//! calendar, the official documents' letterhead, signers, number patterns and copies, and
+//! the numbers of the national rules around the SOP (`law`).
 //!
 //! Each changed section is one JSON row of the `settings` table, written in one audited
 //! transaction that also raises the settings revision. Every instance keeps the policy it
@@ -13,6 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+pub use sigap_core::law::{LawRequest, LawSettings};
+pub use sigap_core::profile::{CsirtProfile, ProfileRequest};
 use sigap_core::{DocumentKind, Role, WorkingCalendar};
 use sigap_store::{OverrideRow, Tx};
 
@@ -22,7 +25,7 @@ use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 pub use crate::admin::settings_view::{
     ApprovalView, ChangedView, DocumentKindView, DocumentsView, HolidayView, HolidaysView,
-    RepliesView, ReplyView, SettingsView, SignerView,
+    LawRuleView, LawView, ProfileView, RepliesView, ReplyView, SettingsView, SignerView,
 };
 pub use sigap_core::overrides::{
     Approval, ApprovalRequest, DocumentKindRequest, Holiday, HolidayRequest, HolidaysRequest,
@@ -40,6 +43,11 @@ pub enum Section {
     Documents,
     /// The canned replies to the reporter (`admin::replies`).
     Replies,
+    /// The numbers of the national rules ([`sigap_core::law`]).
+    Law,
+    /// The CSIRT's public profile (RFC 2350, [`sigap_core::profile`]); saving it is its
+    /// review, which renews `security.txt`.
+    Profile,
 }
 
 impl Section {
@@ -48,6 +56,8 @@ impl Section {
         Section::Holidays,
         Section::Documents,
         Section::Replies,
+        Section::Law,
+        Section::Profile,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +66,8 @@ impl Section {
             Section::Holidays => "holidays",
             Section::Documents => "documents",
             Section::Replies => "replies",
+            Section::Law => "law",
+            Section::Profile => "profile",
         }
     }
 
@@ -84,6 +96,10 @@ pub struct Effective {
     /// The canned replies to the reporter in force.
     pub replies: Vec<sigap_core::replies::Reply>,
     pub replies_changed: Option<Changed>,
+    pub law_changed: Option<Changed>,
+    /// The CSIRT's public profile in force, and its last review.
+    pub profile: CsirtProfile,
+    pub profile_changed: Option<Changed>,
 }
 
 impl Effective {
@@ -94,6 +110,8 @@ impl Effective {
             Section::Holidays => self.holidays_changed.as_ref(),
             Section::Documents => self.documents_changed.as_ref(),
             Section::Replies => self.replies_changed.as_ref(),
+            Section::Law => self.law_changed.as_ref(),
+            Section::Profile => self.profile_changed.as_ref(),
         }
     }
 }
@@ -144,23 +162,25 @@ impl App {
 /// applies.
 fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
     let mut policy = Policy::clone(base);
-    let mut holidays: Vec<Holiday> = base
-        .calendar
-        .holidays()
-        .map(|date| Holiday {
-            date,
-            name: String::new(),
-        })
-        .collect();
     let mut effective = Effective {
         revision,
         policy: Arc::clone(base),
-        holidays: Vec::new(),
+        holidays: base
+            .calendar
+            .holidays()
+            .map(|date| Holiday {
+                date,
+                name: String::new(),
+            })
+            .collect(),
         approval_changed: None,
         holidays_changed: None,
         documents_changed: None,
         replies: sigap_core::replies::default_replies(),
         replies_changed: None,
+        law_changed: None,
+        profile: CsirtProfile::default(),
+        profile_changed: None,
     };
     for row in rows {
         let changed = Some(Changed {
@@ -175,32 +195,7 @@ fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
             }
         };
         let applied = match Section::parse(&row.name) {
-            Some(Section::Approval) => serde_json::from_value::<Approval>(value)
-                .map_err(|e| e.to_string())
-                .map(|approval| {
-                    policy.approval_threshold = approval.threshold;
-                    policy.approval_window_days = approval.window_days;
-                    effective.approval_changed = changed;
-                }),
-            Some(Section::Holidays) => serde_json::from_value::<Vec<Holiday>>(value)
-                .map_err(|e| e.to_string())
-                .map(|list| {
-                    policy.calendar = WorkingCalendar::new(list.iter().map(|h| h.date));
-                    holidays = list;
-                    effective.holidays_changed = changed;
-                }),
-            Some(Section::Documents) => DocumentConfig::from_json(&value).map(|documents| {
-                policy.documents = Arc::new(documents);
-                effective.documents_changed = changed;
-            }),
-            Some(Section::Replies) => {
-                serde_json::from_value::<Vec<sigap_core::replies::Reply>>(value)
-                    .map_err(|e| e.to_string())
-                    .map(|replies| {
-                        effective.replies = replies;
-                        effective.replies_changed = changed;
-                    })
-            }
+            Some(section) => apply(section, value, changed, &mut policy, &mut effective),
             None => Err("not a section of the settings".to_owned()),
         };
         if let Err(e) = applied {
@@ -208,8 +203,48 @@ fn build(base: &Arc<Policy>, revision: i64, rows: &[OverrideRow]) -> Effective {
         }
     }
     effective.policy = Arc::new(policy);
-    effective.holidays = holidays;
     effective
+}
+
+/// Applies one stored section to the policy and the settings being built.
+fn apply(
+    section: Section,
+    value: Value,
+    changed: Option<Changed>,
+    policy: &mut Policy,
+    effective: &mut Effective,
+) -> Result<(), String> {
+    fn read<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+    match section {
+        Section::Approval => read::<Approval>(value).map(|approval| {
+            policy.approval_threshold = approval.threshold;
+            policy.approval_window_days = approval.window_days;
+            effective.approval_changed = changed;
+        }),
+        Section::Holidays => read::<Vec<Holiday>>(value).map(|list| {
+            policy.calendar = WorkingCalendar::new(list.iter().map(|h| h.date));
+            effective.holidays = list;
+            effective.holidays_changed = changed;
+        }),
+        Section::Documents => DocumentConfig::from_json(&value).map(|documents| {
+            policy.documents = Arc::new(documents);
+            effective.documents_changed = changed;
+        }),
+        Section::Replies => read(value).map(|replies| {
+            effective.replies = replies;
+            effective.replies_changed = changed;
+        }),
+        Section::Law => read::<LawSettings>(value).map(|law| {
+            policy.law = law;
+            effective.law_changed = changed;
+        }),
+        Section::Profile => read::<CsirtProfile>(value).map(|profile| {
+            effective.profile = profile;
+            effective.profile_changed = changed;
+        }),
+    }
 }
 
 /// The settings in force, for the settings page: admins and auditors.

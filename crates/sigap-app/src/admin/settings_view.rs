@@ -5,6 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sigap_core::DocumentKind;
+use sigap_core::law::LawSettings;
+use sigap_core::profile::CsirtProfile;
 use sigap_naskah::Signer;
 
 use crate::admin::overrides::{Changed, Effective};
@@ -93,6 +95,37 @@ pub struct SettingsView {
     pub holidays: HolidaysView,
     pub documents: DocumentsView,
     pub replies: RepliesView,
+    pub law: LawView,
+    pub profile: ProfileView,
+}
+
+/// The CSIRT's public profile (RFC 2350, `/rfc2350`) and its last review, which renews
+/// `security.txt` for a year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: CsirtProfile,
+    /// The last review; absent: never reviewed (the installation's start counts).
+    pub changed: Option<ChangedView>,
+}
+
+/// One national rule's number and the rule it comes from.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LawRuleView {
+    /// The setting (`password_min_chars`, ...) or, for a rule without a number, its name
+    /// (`password_breached`).
+    pub key: String,
+    /// The rule behind it: regulation, article, and how sigap reads it.
+    pub basis: String,
+}
+
+/// The numbers of the national rules in force, and which rule says what.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LawView {
+    #[serde(flatten)]
+    pub settings: LawSettings,
+    pub bases: Vec<LawRuleView>,
+    pub changed: Option<ChangedView>,
 }
 
 pub(crate) fn changed_view(changed: Option<&Changed>) -> Option<ChangedView> {
@@ -149,6 +182,21 @@ impl Effective {
                 changed: changed_view(self.documents_changed.as_ref()),
             },
             replies: replies_view(self),
+            law: LawView {
+                settings: rules.law.clone(),
+                bases: sigap_core::law::BASES
+                    .iter()
+                    .map(|(key, basis)| LawRuleView {
+                        key: (*key).to_owned(),
+                        basis: (*basis).to_owned(),
+                    })
+                    .collect(),
+                changed: changed_view(self.law_changed.as_ref()),
+            },
+            profile: ProfileView {
+                profile: self.profile.clone(),
+                changed: changed_view(self.profile_changed.as_ref()),
+            },
         }
     }
 }

@@ -9,7 +9,10 @@
 //! recovery code) promotes it to [`Stage::Complete`] under a new id. A user whose role
 //! must have one (`Rules::totp_required_roles`) and who has none gets a session in stage
 //! [`Stage::Enrol`], which opens only the enrolment page; enrolling promotes it the same
-//! way. Such half-way sessions end after [`PENDING_TIMEOUT`]. Failed login attempts are
+//! way. Such half-way sessions end after [`PENDING_TIMEOUT`]. When the password is older
+//! than the lifetime the national rules set (`LawSettings::password_max_age_days`), the
+//! session that would be complete is [`Stage::Renew`] instead, after the second factor:
+//! it opens only the password page, and the new password ends it like every change does. Failed login attempts are
 //! forgotten only when a session is complete, so a known password alone does not reset the
 //! count of wrong codes.
 //!
@@ -64,6 +67,9 @@ pub const STAGE_PASSWORD: &str = "password";
 /// The stage of a session whose password was right, whose role must have a second factor
 /// and who has none yet: it opens only the enrolment page.
 pub const STAGE_ENROL: &str = "enrol";
+/// The stage of a session that passed every factor but whose password has outlived the
+/// rules' lifetime: it opens only the password page.
+pub const STAGE_RENEW: &str = "renew";
 
 /// How far a session has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +78,8 @@ pub enum Stage {
     Password,
     /// The password was right; the user must enrol a second factor first.
     Enrol,
+    /// Every factor passed; the password is past its lifetime and must be changed first.
+    Renew,
     /// Fully signed in.
     Complete,
 }
@@ -82,12 +90,13 @@ impl Stage {
         match self {
             Stage::Password => STAGE_PASSWORD,
             Stage::Enrol => STAGE_ENROL,
+            Stage::Renew => STAGE_RENEW,
             Stage::Complete => STAGE_COMPLETE,
         }
     }
 
     fn parse(text: &str) -> Option<Stage> {
-        [Stage::Password, Stage::Enrol, Stage::Complete]
+        [Stage::Password, Stage::Enrol, Stage::Renew, Stage::Complete]
             .into_iter()
             .find(|stage| stage.as_str() == text)
     }
@@ -232,8 +241,18 @@ async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
     Ok(match (enrolled, required) {
         (true, _) => Stage::Password,
         (false, true) => Stage::Enrol,
+        (false, false) if password_expired(app, user.password_set_at).await? => Stage::Renew,
         (false, false) => Stage::Complete,
     })
+}
+
+/// Whether a password set at `set_at` (ms) has outlived the lifetime the rules in force
+/// give (none: never).
+pub(crate) async fn password_expired(app: &App, set_at: i64) -> AppResult<bool> {
+    let policy = app.policy().await?;
+    Ok(policy.law.password_max_age_days.is_some_and(|days| {
+        millis(app.now()) - set_at >= Duration::days(i64::from(days)).num_milliseconds()
+    }))
 }
 
 /// E-mail addresses are compared in the form the registry stores them.
@@ -314,6 +333,7 @@ async fn open_session(
         Stage::Complete => "ok",
         Stage::Password => "pending:totp",
         Stage::Enrol => "pending:enrol",
+        Stage::Renew => "pending:renew",
     };
     let mut entry = login_entry(now, &user.email, user.role.as_str(), outcome, source);
     entry.details = json!({"channel": "web", "factor": "password"});
@@ -338,9 +358,9 @@ async fn insert_session(
     let csrf_token = new_secret("");
     let lifetime = match stage {
         Stage::Complete => ABSOLUTE_TIMEOUT,
-        Stage::Password | Stage::Enrol => PENDING_TIMEOUT,
+        Stage::Password | Stage::Enrol | Stage::Renew => PENDING_TIMEOUT,
     };
-    if stage == Stage::Complete {
+    if matches!(stage, Stage::Complete | Stage::Renew) {
         let forget_before = now - (LOCKOUT_WINDOW + LOCKOUT_DURATION).num_milliseconds();
         tx.clear_login_failures(&caller.email, forget_before)
             .await?;
@@ -371,7 +391,8 @@ async fn insert_session(
 }
 
 /// Replaces a half-way session by a complete one under a new id, inside the caller's
-/// transaction (the second factor's use cases).
+/// transaction (the second factor's use cases); by one that must renew the password when
+/// it has outlived its lifetime.
 pub(crate) async fn promote(
     app: &App,
     tx: &mut Tx,
@@ -379,16 +400,17 @@ pub(crate) async fn promote(
     pending: &Session,
     source: Option<&str>,
 ) -> AppResult<SignedIn> {
+    let set_at = tx
+        .find_user(&pending.caller.email)
+        .await?
+        .map_or(now, |user| user.password_set_at);
+    let stage = if password_expired(app, set_at).await? {
+        Stage::Renew
+    } else {
+        Stage::Complete
+    };
     tx.delete_session(&pending.id_hash).await?;
-    insert_session(
-        app,
-        tx,
-        now,
-        pending.caller.clone(),
-        Stage::Complete,
-        source,
-    )
-    .await
+    insert_session(app, tx, now, pending.caller.clone(), stage, source).await
 }
 
 /// The signed-in staff member behind a session cookie, or `None` when the session is

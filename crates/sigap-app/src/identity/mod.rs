@@ -5,6 +5,7 @@
 //! caller's credentials on each request is the shared [`crate::auth`].
 
 pub mod login;
+pub mod password_rules;
 pub mod passwords;
 pub mod recovery;
 pub mod throttle;

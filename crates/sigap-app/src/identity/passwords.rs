@@ -14,24 +14,21 @@ use crate::identity::throttle;
 use crate::identity::two_factor::UserRef;
 use crate::{App, AppError, AppResult, millis};
 
-/// The shortest password accepted, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The fewest characters any setting allows ([`sigap_core::law::MIN_PASSWORD_CHARS`]).
+pub const MIN_PASSWORD_CHARS: usize = sigap_core::law::MIN_PASSWORD_CHARS as usize;
 
-/// Checks a new password's length; the field is named in the error.
-pub(crate) fn check_new(field: &str, password: &str) -> AppResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid(
-            field,
-            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    if password.len() > throttle::MAX_PASSWORD_BYTES {
-        return Err(AppError::invalid(
-            field,
-            format!("at most {} bytes", throttle::MAX_PASSWORD_BYTES),
-        ));
-    }
-    Ok(())
+/// Checks a new password of the person `name` <`email`> against the rules in force
+/// ([`crate::identity::password_rules`]); the field is named in the error.
+pub(crate) async fn check_new(
+    app: &App,
+    field: &str,
+    password: &str,
+    name: &str,
+    email: &str,
+) -> AppResult<()> {
+    let policy = app.policy().await?;
+    crate::identity::password_rules::check(&policy.law, field, password, name, email)
+        .map_err(|e| AppError::Invalid(vec![e]))
 }
 
 /// Replaces the signed-in user's password when `current` is right, and ends all their
@@ -46,7 +43,7 @@ pub async fn change_own(
     source: Option<String>,
 ) -> AppResult<()> {
     let caller = &session.caller;
-    check_new("new_password", new)?;
+    check_new(app, "new_password", new, &caller.name, &caller.email).await?;
     let now = millis(app.now());
     let client = throttle::client_key(app, source.as_deref());
     throttle::admit(app, &client, now, &caller.email, source.clone()).await?;
@@ -74,7 +71,7 @@ pub async fn change_own(
     let mut tx = app.store.begin().await?;
     tx.forgive_login_attempt(&client, throttle::window_start(now))
         .await?;
-    tx.set_user_password(caller.user_id, &hash).await?;
+    tx.set_user_password(caller.user_id, &hash, now).await?;
     let ended = tx.delete_user_sessions(caller.user_id).await?;
     let mut entry = login_entry(now, &caller.email, caller.role.as_str(), "ok", source);
     entry.action = "password_change".to_owned();
@@ -125,7 +122,7 @@ pub async fn reset(
         }
     };
     let email = email.ok_or_else(|| AppError::NotFound("user".to_owned()))?;
-    tx.set_user_password(user_id, &hash).await?;
+    tx.set_user_password(user_id, &hash, now).await?;
     let ended = tx.delete_user_sessions(user_id).await?;
     let details = json!({"user": email, "sessions_ended": ended});
     crate::audit::record(&mut tx, caller, "password_reset", now, details).await?;

@@ -148,14 +148,14 @@ pub async fn complete(app: &App, token: &str, new: &str, source: Option<String>)
         tx.commit().await?;
         return Err(AppError::NotFound("password link".to_owned()));
     };
-    check_new("new_password", new)?;
+    check_new(app, "new_password", new, &row.name, &row.email).await?;
     let hash = hash_password(new)?;
     let mut tx = app.store.begin().await?;
     if !tx.use_password_reset(row.id, now).await? {
         // Another tab used it a moment ago.
         return Err(AppError::NotFound("password link".to_owned()));
     }
-    tx.set_user_password(row.user_id, &hash).await?;
+    tx.set_user_password(row.user_id, &hash, now).await?;
     let ended = tx.delete_user_sessions(row.user_id).await?;
     tx.clear_login_failures(&row.email, now + 1).await?;
     let mut entry = login_entry(now, &row.email, row.role.as_str(), "ok", source);

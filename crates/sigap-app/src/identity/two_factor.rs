@@ -136,7 +136,7 @@ pub async fn confirm_enrolment(
         .await?;
     let signed_in = match session.stage {
         Stage::Enrol => Some(promote(app, &mut tx, at, session, source.as_deref()).await?),
-        Stage::Password | Stage::Complete => None,
+        Stage::Password | Stage::Renew | Stage::Complete => None,
     };
     tx.append_audit(&audit(at, caller, "totp_enrol", "ok", source))
         .await?;

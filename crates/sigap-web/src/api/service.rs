@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{Duration, SecondsFormat};
+use chrono::SecondsFormat;
 use sigap_app::views::Stats;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -115,13 +115,16 @@ async fn stats(State(state): State<AppState>, Staff(caller): Staff) -> ApiResult
     ))
 }
 
-/// RFC 9116: where and how to report a vulnerability.
+/// RFC 9116: where and how to report a vulnerability. `Expires` falls a year after the last
+/// review of the CSIRT's profile (`/admin/settings`); the admins are mailed a month before.
 #[utoipa::path(get, path = "/.well-known/security.txt", tag = "service",
-    responses((status = 200, content_type = "text/plain", body = String)))]
-async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 503, body = Problem)))]
+async fn security_txt(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
     let base = state.app.rules.public_url.trim_end_matches('/').to_owned();
-    let expires =
-        (state.app.now() + Duration::days(365)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let expires = sigap_app::admin::rules::security_txt_expires(&state.app)
+        .await?
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut body = format!(
         "Contact: {}\nContact: {base}/report\nExpires: {expires}\n",
         state.web.security_contact
@@ -130,9 +133,10 @@ async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
         body.push_str(&format!("Encryption: {base}/pgp-key.txt\n"));
     }
     body.push_str(&format!(
-        "Policy: {base}/\nPreferred-Languages: id, en\nCanonical: {base}/.well-known/security.txt\n"
+        "Policy: {base}/#kebijakan\nPreferred-Languages: id, en\n\
+         Canonical: {base}/.well-known/security.txt\n"
     ));
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body))
 }
 
 /// The CSIRT's OpenPGP public key (armored), to encrypt reports to; 404 when the CSIRT has

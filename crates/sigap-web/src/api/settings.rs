@@ -1,8 +1,10 @@
 //! The settings an admin may change while the server runs (`sigap_app::admin::overrides`): the
 //! approval threshold and its window, the holidays of the working calendar, the letterhead
-//! and each document kind's pattern, signers and copies, the canned replies to the reporter.
+//! and each document kind's pattern, signers and copies, the canned replies to the reporter,
+//! the numbers of the national rules around the SOP (`law`: passwords, ...) and the CSIRT's
+//! public profile (`profile`, RFC 2350: `/rfc2350`, whose review renews `security.txt`).
 //! Admins and auditors read them; admins change them. A change applies to every instance
-//! from its next step on; `DELETE` on `approval`, `holidays`, `documents` or `replies` puts
+//! from its next step on; `DELETE` on `approval`, `holidays`, `documents`, `replies` or `law` puts
 //! that section back to the value read at start. The settings page does the same.
 
 use axum::Json;
@@ -32,6 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_document_kind))
         .routes(routes!(reset_documents))
         .routes(routes!(put_replies, reset_replies))
+        .routes(routes!(put_law, reset_law))
+        .routes(routes!(put_profile))
 }
 
 /// The settings in force, as admins and auditors read them.
@@ -184,4 +188,46 @@ async fn reset_documents(
     Staff(caller): Staff,
 ) -> ApiResult<Json<SettingsView>> {
     reset(&s, &caller, Section::Documents).await
+}
+
+/// Sets the numbers of the national rules around the SOP, the whole section at once; the
+/// answer names the rule behind each (`law.bases`).
+#[utoipa::path(put, path = "/api/v1/settings/law", tag = "settings",
+    security(("bearer" = [])), request_body = sigap_core::law::LawRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_law(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    sigap_app::admin::rules::set_law(&s.app, &caller, &body.request()?).await?;
+    current(&s, &caller).await
+}
+
+/// Puts the national rules' numbers back to the rules' own defaults.
+#[utoipa::path(delete, path = "/api/v1/settings/law", tag = "settings",
+    security(("bearer" = [])),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "already the start value")))]
+async fn reset_law(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+) -> ApiResult<Json<SettingsView>> {
+    reset(&s, &caller, Section::Law).await
+}
+
+/// Sets the CSIRT's public profile (RFC 2350, shown at `/rfc2350`), the whole of it. Saving
+/// it, changed or not, is its review: `security.txt` then expires a year later.
+#[utoipa::path(put, path = "/api/v1/settings/profile", tag = "settings",
+    security(("bearer" = [])), request_body = sigap_core::profile::ProfileRequest,
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn put_profile(
+    State(s): State<AppState>,
+    Staff(caller): Staff,
+    body: FormBody,
+) -> ApiResult<Json<SettingsView>> {
+    sigap_app::admin::rules::set_profile(&s.app, &caller, &body.request()?).await?;
+    current(&s, &caller).await
 }

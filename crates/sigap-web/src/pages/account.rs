@@ -1,18 +1,19 @@
 //! The signed-in user's own credentials, next to "Keamanan akun": `/account/tokens` lists
 //! their API tokens (scopes, expiry, last use; never the secret) with a button to revoke
 //! each, and `/account/password` changes their password (the current one required; every
-//! session ends, this one too, and the browser is sent to sign in again). Tokens are made
+//! session ends, this one too, and the browser is sent to sign in again; a session whose
+//! password has outlived the rules' lifetime opens this page only). Tokens are made
 //! by an admin (`sigap token create`, `POST /api/v1/tokens`), not here: a token skips the
 //! second factor, so making one stays a deliberate admin act. Every form is CSRF-checked.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sigap_app::identity::login::Session;
+use sigap_app::identity::login::{Session, Stage};
 use sigap_app::identity::passwords;
 use sigap_app::identity::tokens::{self, TokenView};
 
@@ -21,8 +22,9 @@ use crate::extract::Source;
 use crate::pages::cookies::{self, SESSION_COOKIE};
 use crate::pages::csrf::tokens_match;
 use crate::pages::session::StaffSession;
+use crate::pages::two_factor::session_in;
 use crate::pages::{
-    Layout, OrForm, OrPage, PageLang, PageResult, csrf_refused, render, secure_cookies,
+    Layout, OrForm, OrPage, PageError, PageLang, PageResult, csrf_refused, render, secure_cookies,
 };
 
 pub fn router() -> Router<AppState> {
@@ -149,24 +151,76 @@ struct PasswordPage {
     csrf_token: String,
     /// The field that was refused and why, in the catalogue's words.
     error: Option<(String, String)>,
+    /// Whether the password has outlived its lifetime (the session opens nothing else).
+    expired: bool,
+    /// The fewest characters the rules in force allow, and what the rules ask, in words.
+    min_chars: u32,
+    password_hint: String,
 }
+
+/// What a new password must be, in words, for the rules' minimum `min`.
+pub(crate) fn password_hint(lang: PageLang, min: u32) -> String {
+    lang.tf(
+        "account.password.hint",
+        &[("min", lang.whole(min as usize))],
+    )
+}
+
+/// The sessions the password page opens: complete ones, and those that must renew the
+/// password first.
+const PASSWORD_STAGES: &[Stage] = &[Stage::Complete, Stage::Renew];
 
 fn password_page(
     lang: PageLang,
     session: &Session,
     error: Option<(String, String)>,
 ) -> PasswordPage {
-    let title = lang.t("account.password.title").into_owned();
     PasswordPage {
-        layout: Layout::staff(lang, "/account/password", title, session),
+        layout: Layout::of_session(lang, "/account/password", "account.password.title", session),
         lang,
         csrf_token: session.csrf_token.clone(),
         error,
+        expired: session.stage == Stage::Renew,
+        min_chars: sigap_core::law::MIN_PASSWORD_CHARS,
+        password_hint: password_hint(lang, sigap_core::law::MIN_PASSWORD_CHARS),
     }
 }
 
-async fn password_form(lang: PageLang, StaffSession(session): StaffSession) -> Response {
-    render(StatusCode::OK, &password_page(lang, &session, None))
+/// The password page for `session`, with the shortest password the rules in force allow.
+/// The session the password page opens: complete (with the header's counts, as every
+/// staff page has them) or one that must renew the password first.
+async fn password_session(state: &AppState, headers: &HeaderMap) -> Result<Session, PageError> {
+    let mut session = session_in(state, headers, PASSWORD_STAGES).await?;
+    if session.stage == Stage::Complete {
+        match sigap_app::workflow::queue::desk(&state.app, &session.caller).await {
+            Ok(desk) => session.desk = desk,
+            Err(e) => tracing::warn!(error = %e, "the header's counts could not be read"),
+        }
+    }
+    Ok(session)
+}
+
+async fn password_page_now(
+    state: &AppState,
+    lang: PageLang,
+    session: &Session,
+    error: Option<(String, String)>,
+) -> Result<PasswordPage, PageError> {
+    let mut page = password_page(lang, session, error);
+    let policy = state.app.policy().await.or_page(&page.layout)?;
+    page.min_chars = policy.law.password_min_chars;
+    page.password_hint = password_hint(lang, page.min_chars);
+    Ok(page)
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    lang: PageLang,
+    headers: HeaderMap,
+) -> PageResult {
+    let session = password_session(&state, &headers).await?;
+    let page = password_page_now(&state, lang, &session, None).await?;
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -183,20 +237,19 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     lang: PageLang,
-    StaffSession(session): StaffSession,
+    headers: HeaderMap,
     Source(source): Source,
     axum::Form(form): axum::Form<PasswordForm>,
 ) -> PageResult {
+    let session = password_session(&state, &headers).await?;
     let layout = password_page(lang, &session, None).layout;
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
         return Err(csrf_refused(layout).into());
     }
     if form.new_password != form.confirm_password {
         let error = refused(lang, "confirm_password");
-        return Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &password_page(lang, &session, Some(error)),
-        ));
+        let page = password_page_now(&state, lang, &session, Some(error)).await?;
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let changed = passwords::change_own(
         &state.app,
@@ -214,13 +267,25 @@ async fn change_password(
             Ok(response)
         }
         Err(errors) => {
-            let field = errors.first().map_or("new_password", |e| e.field.as_str());
-            let error = refused(lang, field);
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &password_page(lang, &session, Some(error)),
-            ))
+            let error = refused_error(lang, &errors);
+            let page = password_page_now(&state, lang, &session, Some(error)).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
+    }
+}
+
+/// The first refused field of `errors` and its message from the catalogue: for a password
+/// the rules refuse, the rule it breaks.
+pub(crate) fn refused_error(lang: PageLang, errors: &[sigap_core::FieldError]) -> (String, String) {
+    let Some(error) = errors.first() else {
+        return refused(lang, "new_password");
+    };
+    match error.problem {
+        sigap_core::Problem::Password(flaw) => (
+            error.field.clone(),
+            crate::pages::forms::password_message(lang, flaw),
+        ),
+        _ => refused(lang, &error.field),
     }
 }
 

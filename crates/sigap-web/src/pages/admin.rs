@@ -113,6 +113,10 @@ fn localized(lang: PageLang, form: &str, error: &FieldError) -> FieldError {
     let key = match error.problem {
         Problem::OutOfService => "admin.error.out_of_service".to_owned(),
         Problem::OwnAccount => "admin.error.own_role".to_owned(),
+        Problem::Password(flaw) => {
+            let message = crate::pages::forms::password_message(lang, flaw);
+            return FieldError::new(error.field.clone(), message);
+        }
         _ => format!("admin.error.{form}.{}", error.field),
     };
     let message = lang.t(&key);

@@ -204,9 +204,22 @@ fn problem_message(lang: PageLang, problem: Problem, label: String) -> String {
         Problem::NotATicketNumber => "field_error.not_a_ticket_number",
         Problem::OutOfService => "field_error.out_of_service",
         Problem::OwnAccount => "field_error.own_account",
+        Problem::Password(flaw) => return password_message(lang, flaw),
         Problem::Other => "ticket.field_error",
     };
     lang.tf(key, &[("label", label)])
+}
+
+/// Why a new password is refused, in the page's language.
+pub fn password_message(lang: PageLang, flaw: sigap_core::PasswordFlaw) -> String {
+    let min = match flaw {
+        sigap_core::PasswordFlaw::TooShort { min } => min,
+        _ => sigap_core::law::MIN_PASSWORD_CHARS,
+    };
+    lang.tf(
+        &format!("password_flaw.{}", flaw.as_str()),
+        &[("min", lang.whole(min as usize))],
+    )
 }
 
 /// Puts each error next to its field; answers those that belong to no field.

@@ -133,6 +133,7 @@ async fn start_session(
         Stage::Complete => next.as_deref().unwrap_or("/tickets"),
         Stage::Password => "/login/totp",
         Stage::Enrol => "/account/totp",
+        Stage::Renew => "/account/password",
     };
     let mut response = with_session(state, Redirect::to(to).into_response(), &signed_in);
     if let (Stage::Password, Some(next)) = (signed_in.session.stage, &next) {
@@ -169,7 +170,7 @@ async fn sign_out(
     let Some(value) = cookies::get(&headers, SESSION_COOKIE) else {
         return Ok(to_login());
     };
-    let all = [Stage::Complete, Stage::Password, Stage::Enrol];
+    let all = [Stage::Complete, Stage::Password, Stage::Enrol, Stage::Renew];
     let found = login::session_at(&state.app, &value, &all)
         .await
         .or_page(&Layout::public(lang, "/logout", "login.title"))?;

@@ -49,6 +49,7 @@ pub mod queue;
 pub mod queue_bulk;
 pub mod queue_export;
 pub mod recovery;
+pub mod rfc2350;
 pub mod saved_filters;
 pub mod scorecard;
 pub mod scorecard_tables;
@@ -70,6 +71,7 @@ pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'se
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
+        .merge(rfc2350::router())
         .merge(login::router())
         .merge(recovery::router())
         .merge(preview::router())

@@ -17,7 +17,7 @@ use sigap_app::identity::recovery;
 
 use crate::AppState;
 use crate::extract::Source;
-use crate::pages::account::refused;
+use crate::pages::account::{password_hint, refused, refused_error};
 use crate::pages::csrf::{PublicCsrf, public_token_ok};
 use crate::pages::login::throttled;
 use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
@@ -93,9 +93,13 @@ struct ResetPage {
     works: bool,
     /// The field that was refused and why.
     error: Option<(String, String)>,
+    /// The fewest characters the rules allow, and what the rules ask, in words.
+    min_chars: u32,
+    password_hint: String,
 }
 
 fn reset_page(lang: PageLang, csrf_token: String, token: &str, works: bool) -> ResetPage {
+    let min_chars = sigap_core::law::MIN_PASSWORD_CHARS;
     ResetPage {
         layout: Layout::public(lang, &format!("/login/reset/{token}"), "reset.title"),
         lang,
@@ -103,7 +107,19 @@ fn reset_page(lang: PageLang, csrf_token: String, token: &str, works: bool) -> R
         token: token.to_owned(),
         works,
         error: None,
+        min_chars,
+        password_hint: password_hint(lang, min_chars),
     }
+}
+
+/// `page` with the shortest password the rules in force allow (the floor when they cannot
+/// be read: the check on sending applies them anyway).
+async fn with_rules(state: &AppState, lang: PageLang, mut page: ResetPage) -> ResetPage {
+    if let Ok(policy) = state.app.policy().await {
+        page.min_chars = policy.law.password_min_chars;
+        page.password_hint = password_hint(lang, page.min_chars);
+    }
+    page
 }
 
 /// The page for a link that does not work: 404, with the way to ask for a new one.
@@ -125,7 +141,12 @@ async fn reset_form(
     {
         return Ok(dead_link(lang, csrf, &token));
     }
-    let page = reset_page(lang, csrf.token.clone(), &token, true);
+    let page = with_rules(
+        &state,
+        lang,
+        reset_page(lang, csrf.token.clone(), &token, true),
+    )
+    .await;
     Ok(csrf.apply(render(StatusCode::OK, &page)))
 }
 
@@ -151,18 +172,19 @@ async fn reset(
     if !public_token_ok(&headers, form.csrf_token.as_deref()) {
         return Err(csrf_refused(layout).into());
     }
-    let refuse = |csrf: PublicCsrf, field: &str| {
-        let mut page = reset_page(lang, csrf.token.clone(), &token, true);
-        page.error = Some(refused(lang, field));
+    let mut page = with_rules(&state, lang, reset_page(lang, String::new(), &token, true)).await;
+    let mut refuse = move |csrf: PublicCsrf, error: (String, String)| {
+        page.csrf_token = csrf.token.clone();
+        page.error = Some(error);
         csrf.apply(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
     };
     if form.new_password != form.confirm_password {
-        return Ok(refuse(csrf, "confirm_password"));
+        return Ok(refuse(csrf, refused(lang, "confirm_password")));
     }
     match recovery::complete(&state.app, &token, &form.new_password, source).await {
         Ok(()) => Ok(Redirect::to("/login?reset=done").into_response()),
         Err(AppError::NotFound(_)) => Ok(dead_link(lang, csrf, &token)),
-        Err(AppError::Invalid(_)) => Ok(refuse(csrf, "new_password")),
+        Err(AppError::Invalid(errors)) => Ok(refuse(csrf, refused_error(lang, &errors))),
         Err(e) => Err(e).or_page(&layout),
     }
 }

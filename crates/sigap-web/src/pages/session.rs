@@ -43,12 +43,16 @@ where
 }
 
 /// Where a request whose session is not complete goes: to the second factor's step it
-/// waits for, or to `/login`.
+/// waits for, to the password page when the password has outlived its lifetime, or to
+/// `/login`.
 async fn half_way(state: &AppState, cookie_value: &str, parts: &Parts) -> Response {
-    let waiting = [Stage::Password, Stage::Enrol];
+    let waiting = [Stage::Password, Stage::Enrol, Stage::Renew];
     match login::session_at(&state.app, cookie_value, &waiting).await {
         Ok(Some(session)) if session.stage == Stage::Enrol => {
             Redirect::to("/account/totp").into_response()
+        }
+        Ok(Some(session)) if session.stage == Stage::Renew => {
+            Redirect::to("/account/password").into_response()
         }
         Ok(Some(_)) => Redirect::to("/login/totp").into_response(),
         Ok(None) => to_login_from(parts),

@@ -58,7 +58,7 @@ struct CodeForm {
 }
 
 /// The session behind the request's cookie when it is in one of `stages`.
-async fn session_in(
+pub(crate) async fn session_in(
     state: &AppState,
     headers: &HeaderMap,
     stages: &[Stage],
@@ -183,7 +183,7 @@ pub(crate) fn with_session(
 ) -> Response {
     let lifetime = match signed_in.session.stage {
         Stage::Complete => login::ABSOLUTE_TIMEOUT,
-        Stage::Password | Stage::Enrol => login::PENDING_TIMEOUT,
+        Stage::Password | Stage::Enrol | Stage::Renew => login::PENDING_TIMEOUT,
     };
     let cookie = cookies::secret(
         SESSION_COOKIE,

@@ -74,6 +74,7 @@ sigap_testkit::on_both_backends! {
     the_code_step_needs_a_password_session: totp_no_session_sqlite, totp_no_session_postgres;
     second_factor_forms_without_the_csrf_token_change_nothing: totp_csrf_sqlite, totp_csrf_postgres;
     other_roles_sign_in_with_the_password_and_may_enrol: totp_optional_sqlite, totp_optional_postgres;
+    an_outlived_password_is_renewed_after_the_code_not_before: totp_renew_sqlite, totp_renew_postgres;
 }
 
 async fn csirt(app: &TestApp) -> &'static str {
@@ -2303,4 +2304,71 @@ async fn a_reporter_over_the_message_limit_is_told_in_indonesian(app: TestApp) {
         refused.body
     );
     assert!(refused.body.contains("pesan kedua"), "the message is kept");
+}
+
+/// With a password lifetime set, a user whose password outlived it passes the second factor
+/// first; the session that follows opens only the password page, and a new password ends it.
+async fn an_outlived_password_is_renewed_after_the_code_not_before(app: TestApp) {
+    let email = csirt(&app).await;
+    let (mut browser, secret, _) = enrolled(&app, email).await;
+    browser.logout().await;
+    let law = app
+        .client
+        .put(app.url("/api/v1/settings/law"))
+        .bearer_auth(app.token("admin"))
+        .json(&serde_json::json!({"password_min_chars": 12, "password_max_age_days": 180}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(law.status(), StatusCode::OK);
+    app.clock.advance(chrono::TimeDelta::days(181));
+
+    let after_password = browser.password(email, PASSWORD).await;
+    assert_eq!(
+        after_password.location(),
+        "/login/totp",
+        "the code comes first"
+    );
+    assert_eq!(browser.get("/account/password").await.location(), "/login");
+    let after_code = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(
+        after_code.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        after_code.body
+    );
+    assert_eq!(
+        browser.get("/tickets").await.location(),
+        "/account/password"
+    );
+    let form = browser.get("/account/password").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains("Masa berlaku kata sandi Anda telah habis"),
+        "{}",
+        form.body
+    );
+    let new_password = "hujan turun di bukit senyum";
+    let done = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("confirm_password", new_password),
+                (CSRF_FIELD, &form.csrf()),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), "/login", "{}", done.body);
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    let again = browser.password(email, new_password).await;
+    assert_eq!(again.location(), "/login/totp");
+    let signed_in = browser
+        .code_step("/login/totp", &code(&app, &secret, 0))
+        .await;
+    assert_eq!(signed_in.location(), "/tickets", "{}", signed_in.body);
 }

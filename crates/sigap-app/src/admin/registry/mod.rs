@@ -415,6 +415,17 @@ async fn try_add_user(app: &App, caller: &Caller, request: &UserRequest) -> AppR
         agency,
         password,
     } = NewUser::try_from(request).map_err(AppError::Invalid)?;
+    if let Some(password) = &password {
+        let policy = app.policy().await?;
+        crate::identity::password_rules::check(
+            &policy.law,
+            "password",
+            password,
+            &name,
+            email.as_str(),
+        )
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    }
     let generated = password
         .is_none()
         .then(|| new_secret("").chars().take(20).collect::<String>());

@@ -11,7 +11,10 @@
 //! holiday is `YYYY-MM-DD name`, a signer `position | name | rank | NIP`. A refusal shows
 //! the page again with the input kept and each error next to its field.
 
+mod law;
+mod profile;
 mod rows;
+mod sections;
 
 use askama::Template;
 use axum::Router;
@@ -33,13 +36,16 @@ use sigap_naskah::Signer;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::FormBody;
-use crate::pages::admin::{AdminForm, Done, PostedForm, admin_field, admin_layout};
+use crate::pages::admin::{Done, PostedForm, admin_field, admin_layout};
 use crate::pages::csrf::{CSRF_FIELD, tokens_match};
 use crate::pages::forms::FormField;
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrForm, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
 
 use rows::*;
+use sections::{Forms, Refused};
+
+pub(crate) use rows::span;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings/letterhead", post(set_letterhead))
         .route("/admin/settings/documents/{kind}", post(set_document_kind))
         .route("/admin/settings/replies", post(set_replies))
+        .route("/admin/settings/law", post(law::set_law))
+        .route("/admin/settings/profile", post(profile::set_profile))
         .route("/admin/settings/reset/{section}", post(reset))
 }
 
@@ -61,26 +69,27 @@ struct SettingsPage {
     csrf_token: String,
     /// Whether the forms are shown (admins).
     editable: bool,
+    /// The forms of the sections, each with its refusal when it was the one sent.
+    forms: Forms,
     rules: Vec<SettingRow>,
     approval: SectionState,
-    approval_form: AdminForm,
     deadlines: Vec<SettingRow>,
     holidays: Vec<HolidayRow>,
     holidays_state: SectionState,
-    holidays_form: AdminForm,
     documents_state: SectionState,
     place: String,
     letterhead: Vec<String>,
     address: String,
     logo: bool,
-    letterhead_form: AdminForm,
     documents: Vec<DocumentRow>,
     /// The kinds issued as drafts: no signer is configured for them.
     drafts: Vec<String>,
     /// Whether documents print links (the public URL does not name this machine).
     public_url_set: bool,
     replies_state: SectionState,
-    replies_form: AdminForm,
+    law: Vec<law::LawRow>,
+    law_state: SectionState,
+    profile: profile::ProfileState,
 }
 
 /// A signer as the form's line: `position | name | rank | NIP`, the empty tail left out.
@@ -250,15 +259,6 @@ fn kind_fields(lang: PageLang, documents: &DocumentConfig, kind: DocumentKind) -
     ]
 }
 
-/// A form refused on this page: which one, what was posted and why.
-enum Refused {
-    Approval(Value, Vec<FieldError>),
-    Holidays(Value, Vec<FieldError>),
-    Letterhead(Value, Vec<FieldError>),
-    Kind(DocumentKind, Value, Vec<FieldError>),
-    Replies(Value, Vec<FieldError>),
-}
-
 async fn settings_page(
     state: &AppState,
     lang: PageLang,
@@ -277,25 +277,7 @@ async fn settings_page(
     } else {
         StatusCode::OK
     };
-    let mut approval_form = AdminForm::new(approval_fields(lang, &effective));
-    let mut holidays_form = AdminForm::new(holiday_fields(lang, &effective));
-    let mut letterhead_form = AdminForm::new(letterhead_fields(lang, documents));
-    let mut replies_form = AdminForm::new(reply_fields(lang, &effective, editable));
-    match &refused {
-        Some(Refused::Approval(posted, errors)) => {
-            approval_form = approval_form.refused(lang, "approval", posted, errors);
-        }
-        Some(Refused::Holidays(posted, errors)) => {
-            holidays_form = holidays_form.refused(lang, "holidays", posted, errors);
-        }
-        Some(Refused::Letterhead(posted, errors)) => {
-            letterhead_form = letterhead_form.refused(lang, "letterhead", posted, errors);
-        }
-        Some(Refused::Replies(posted, errors)) => {
-            replies_form = replies_form.refused(lang, "replies", posted, errors);
-        }
-        _ => {}
-    }
+    let forms = Forms::new(lang, &effective, editable, refused.as_ref());
     let section = |s: Section| SectionState {
         changed: changed_text(lang, effective.changed(s)),
     };
@@ -305,7 +287,6 @@ async fn settings_page(
         editable,
         rules: rule_rows(lang, &state.app.rules, &effective),
         approval: section(Section::Approval),
-        approval_form,
         deadlines: deadline_rows(lang, &state.app.rules),
         holidays: effective
             .holidays
@@ -316,13 +297,11 @@ async fn settings_page(
             })
             .collect(),
         holidays_state: section(Section::Holidays),
-        holidays_form,
         documents_state: section(Section::Documents),
         place: documents.place.clone(),
         letterhead: documents.letterhead.lines.clone(),
         address: documents.letterhead.address.clone(),
         logo: documents.letterhead.logo_png.is_some(),
-        letterhead_form,
         documents: document_rows(lang, documents, editable, refused.as_ref()),
         drafts: DocumentKind::ALL
             .iter()
@@ -331,7 +310,10 @@ async fn settings_page(
             .collect(),
         public_url_set: state.app.rules.document_base_url().is_some(),
         replies_state: section(Section::Replies),
-        replies_form,
+        forms,
+        law: law::law_rows(lang, &effective.policy.law),
+        law_state: section(Section::Law),
+        profile: profile::profile_state(state, lang, &effective).await,
         layout,
         lang,
     };
@@ -533,36 +515,4 @@ async fn reset(
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn holidays_are_a_date_then_a_name_a_line() {
-        assert_eq!(
-            serde_json::to_value(holiday_list("2026-12-25 Hari Raya Natal\r\n\n2026-08-17\n"))
-                .unwrap(),
-            json!([
-                {"date": "2026-12-25", "name": "Hari Raya Natal"},
-                {"date": "2026-08-17", "name": ""},
-            ])
-        );
-    }
-
-    #[test]
-    fn a_signer_line_goes_there_and_back() {
-        let signer = Signer {
-            position: "Kepala Dinas".to_owned(),
-            name: "Dr. Rudi".to_owned(),
-            rank: None,
-            nip: Some("198001012005011001".to_owned()),
-        };
-        let line = signer_line(&signer);
-        assert_eq!(line, "Kepala Dinas | Dr. Rudi |  | 198001012005011001");
-        assert_eq!(
-            serde_json::to_value(signer_request(&line)).unwrap(),
-            json!({"position": "Kepala Dinas", "name": "Dr. Rudi", "rank": "", "nip": "198001012005011001"})
-        );
-    }
-}
+mod tests;

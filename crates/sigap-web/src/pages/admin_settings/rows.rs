@@ -275,7 +275,7 @@ pub(super) fn per_hour(lang: PageLang, limit: u32) -> String {
     }
 }
 
-pub(super) fn span(lang: PageLang, span: Span) -> String {
+pub(crate) fn span(lang: PageLang, span: Span) -> String {
     let (key, n) = match span {
         Span::Minutes(n) => ("admin.settings.span.minutes", n),
         Span::Hours(n) => ("admin.settings.span.hours", n),

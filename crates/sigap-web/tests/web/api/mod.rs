@@ -32,6 +32,7 @@ mod pgp;
 mod previews;
 mod privacy;
 mod problems;
+mod profile;
 mod records;
 mod refusals;
 mod registry_edits;

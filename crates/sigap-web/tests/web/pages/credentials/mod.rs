@@ -14,6 +14,7 @@ use sigap_testkit::TestApp;
 use crate::support::*;
 
 mod recovery;
+mod rules;
 
 fn password_only(start: &mut sigap_testkit::Start) {
     start.rules.totp_required_roles.clear();

@@ -1,0 +1,240 @@
+//! The national rules around the SOP that sigap applies as workflow, each with the number
+//! the rule gives as its default. An admin may change the numbers on the settings page (the
+//! `law` section, `PUT /api/v1/settings/law`) within what the rule allows, and the page
+//! names the rule behind each one ([`BASES`]).
+//!
+//! Passwords follow Peraturan BSSN Nomor 4 Tahun 2021 (the SPBE security standard), read as
+//! current guidance reads it (NIST SP 800-63B, OWASP ASVS): long rather than mixed, checked
+//! against passwords known from breaches and against the person's own name and address,
+//! composition rules off unless the city's policy asks for them, and "masa berlaku" as a
+//! limit on how often a change may be forced, not a monthly rotation.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::FieldError;
+use crate::form::Given;
+
+/// The shortest password any setting may allow, in characters.
+pub const MIN_PASSWORD_CHARS: u32 = 12;
+/// The longest minimum a setting may ask for.
+pub const MAX_PASSWORD_CHARS: u32 = 128;
+/// A forced change comes no more often than this: six months.
+pub const MIN_PASSWORD_MAX_AGE_DAYS: u32 = 180;
+/// The longest maximum age a setting may give, ten years.
+pub const MAX_PASSWORD_MAX_AGE_DAYS: u32 = 3650;
+
+/// The numbers of the rules in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LawSettings {
+    /// The shortest password accepted, in characters (12-128).
+    pub password_min_chars: u32,
+    /// Whether a password must mix lower case, upper case, digits and other characters.
+    pub password_composition: bool,
+    /// Days after which a staff member must choose a new password at sign-in (180-3650);
+    /// absent: never forced.
+    pub password_max_age_days: Option<u32>,
+}
+
+impl Default for LawSettings {
+    fn default() -> Self {
+        LawSettings {
+            password_min_chars: MIN_PASSWORD_CHARS,
+            password_composition: false,
+            password_max_age_days: None,
+        }
+    }
+}
+
+/// Which rule says what: each setting's key and the rule it comes from, as the settings
+/// page and `GET /api/v1/settings` name them.
+pub const BASES: &[(&str, &str)] = &[
+    (
+        "password_min_chars",
+        "Peraturan BSSN Nomor 4 Tahun 2021, standar teknis keamanan SPBE: kata sandi yang kuat; NIST SP 800-63B 5.1.1",
+    ),
+    (
+        "password_breached",
+        "Peraturan BSSN Nomor 4 Tahun 2021; NIST SP 800-63B 5.1.1.2: kata sandi yang pernah bocor, umum atau memuat nama dan surel pengguna ditolak",
+    ),
+    (
+        "password_composition",
+        "Peraturan BSSN Nomor 4 Tahun 2021 (kombinasi huruf besar, huruf kecil, angka dan karakter khusus), bila kebijakan daerah mewajibkannya; OWASP ASVS 5.0 V6.2 menyarankan tanpa aturan komposisi",
+    ),
+    (
+        "password_max_age_days",
+        "Peraturan BSSN Nomor 4 Tahun 2021 (masa berlaku kata sandi), dibaca sebagai: penggantian tidak dipaksakan lebih sering dari 6 bulan",
+    ),
+];
+
+/// The rule behind the setting `key`.
+pub fn basis(key: &str) -> &'static str {
+    BASES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("", |(_, basis)| basis)
+}
+
+/// The law section as `PUT /api/v1/settings/law` and the settings page send it: every
+/// field, the whole section at once.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LawRequest {
+    /// 12-128.
+    #[schema(value_type = u32)]
+    pub password_min_chars: Given,
+    /// `true` or `false`; absent: `false`.
+    #[schema(value_type = Option<bool>)]
+    pub password_composition: Given,
+    /// 180-3650; absent, empty or null: never forced.
+    #[schema(value_type = Option<u32>)]
+    pub password_max_age_days: Given,
+}
+
+impl TryFrom<&LawRequest> for LawSettings {
+    type Error = Vec<FieldError>;
+
+    fn try_from(request: &LawRequest) -> Result<LawSettings, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut keep =
+            |r: Result<Option<u32>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
+        let min_chars = keep(within(
+            &request.password_min_chars,
+            "password_min_chars",
+            MIN_PASSWORD_CHARS,
+            MAX_PASSWORD_CHARS,
+        ));
+        let max_age = keep(within(
+            &request.password_max_age_days,
+            "password_max_age_days",
+            MIN_PASSWORD_MAX_AGE_DAYS,
+            MAX_PASSWORD_MAX_AGE_DAYS,
+        ));
+        if min_chars.is_none() && errors.is_empty() {
+            errors.push(FieldError::new(
+                "password_min_chars",
+                "`password_min_chars` is required",
+            ));
+        }
+        let composition = match &request.password_composition.0 {
+            Value::Null => Some(false),
+            Value::Bool(flag) => Some(*flag),
+            Value::String(text) if text.trim().is_empty() => Some(false),
+            Value::String(text) => crate::records::parse_bool(text),
+            _ => None,
+        };
+        if composition.is_none() {
+            errors.push(FieldError::new(
+                "password_composition",
+                "`password_composition` must be yes or no (`true` or `false`)",
+            ));
+        }
+        match (min_chars, composition) {
+            (Some(min_chars), Some(composition)) if errors.is_empty() => Ok(LawSettings {
+                password_min_chars: min_chars,
+                password_composition: composition,
+                password_max_age_days: max_age,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A whole number from `min` to `max`, or nothing (null, empty).
+fn within(given: &Value, field: &str, min: u32, max: u32) -> Result<Option<u32>, FieldError> {
+    let refused = || {
+        FieldError::new(
+            field,
+            format!("`{field}` must be a whole number from {min} to {max}"),
+        )
+    };
+    let n = match given {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => s.trim().parse::<u32>().map_err(|_| refused())?,
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(refused)?,
+        _ => return Err(refused()),
+    };
+    if !(min..=max).contains(&n) {
+        return Err(refused());
+    }
+    Ok(Some(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn request(body: Value) -> LawRequest {
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn the_defaults_are_the_rules_own_numbers() {
+        let law = LawSettings::default();
+        assert_eq!(law.password_min_chars, 12);
+        assert!(!law.password_composition);
+        assert_eq!(law.password_max_age_days, None);
+        // A row stored before a setting existed reads with that setting's default.
+        let old: LawSettings = serde_json::from_value(json!({"password_min_chars": 14})).unwrap();
+        assert_eq!(old.password_min_chars, 14);
+        assert!(!old.password_composition);
+        for (key, _) in BASES {
+            assert!(!basis(key).is_empty());
+        }
+        assert_eq!(basis("no_such_rule"), "");
+    }
+
+    #[test]
+    fn a_request_within_the_rules_is_taken_as_sent() {
+        let law = LawSettings::try_from(&request(json!({
+            "password_min_chars": "16",
+            "password_composition": "on",
+            "password_max_age_days": 365,
+        })))
+        .unwrap();
+        assert_eq!(
+            law,
+            LawSettings {
+                password_min_chars: 16,
+                password_composition: true,
+                password_max_age_days: Some(365),
+            }
+        );
+        let law = LawSettings::try_from(&request(json!({
+            "password_min_chars": 12,
+            "password_max_age_days": "",
+        })))
+        .unwrap();
+        assert_eq!(law, LawSettings::default());
+    }
+
+    #[test]
+    fn numbers_outside_the_rules_are_refused_each_by_its_field() {
+        let errors = LawSettings::try_from(&request(json!({
+            "password_min_chars": 8,
+            "password_composition": "perhaps",
+            "password_max_age_days": 30,
+        })))
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "password_min_chars",
+                "password_max_age_days",
+                "password_composition"
+            ]
+        );
+        assert!(errors[0].message.contains("from 12 to 128"));
+        assert!(errors[1].message.contains("from 180 to 3650"));
+        let errors = LawSettings::try_from(&request(json!({}))).unwrap_err();
+        assert_eq!(errors[0].field, "password_min_chars");
+    }
+}
