@@ -32,11 +32,17 @@ pub struct AgencyRef {
     pub name: String,
 }
 
-/// A system reference.
+/// A system reference, with how the system is classed for the national rules.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SystemRef {
     pub id: i64,
     pub name: String,
+    /// Vital information infrastructure (IIV, Perpres 82/2022).
+    #[serde(default)]
+    pub iiv: bool,
+    /// *Kategori sistem elektronik*: `strategis`, `tinggi` or `rendah`; absent: not classed.
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 /// The deadline of the current step.
@@ -302,6 +308,11 @@ pub struct SystemView {
     /// Taken out of service by an admin: its tickets go on, but no new report is matched
     /// to it and a validation may not name it.
     pub disabled: bool,
+    /// Vital information infrastructure (IIV, Perpres 82/2022).
+    pub iiv: bool,
+    /// *Kategori sistem elektronik* (Permenkominfo 4/2016): `strategis`, `tinggi` or
+    /// `rendah`; absent: not classed yet.
+    pub category: Option<String>,
 }
 
 /// A staff user.

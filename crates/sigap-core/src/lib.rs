@@ -23,6 +23,7 @@ pub mod profile;
 pub mod records;
 pub mod replies;
 pub mod report;
+pub mod spbe;
 pub mod time;
 pub mod tlp;
 pub mod transition;

@@ -14,7 +14,8 @@ use crate::{Result, StoreError, map_unique};
 macro_rules! ticket_select {
     () => {
         "SELECT t.id, t.number, t.state, t.channel, t.agency_id, a.code AS agency_code, \
-         a.name AS agency_name, t.system_id, s.name AS system_name, t.criticality, t.valid, \
+         a.name AS agency_name, t.system_id, s.name AS system_name, \
+         COALESCE(s.iiv, FALSE) AS system_iiv, s.category AS system_category, t.criticality, t.valid, \
          t.blocked, t.round, t.tlp, t.duplicate_of, u.email AS assignee_email, \
          t.tracking_token_hash, t.state_entered_at, t.due_at, t.created_at, t.updated_at, \
          t.closed_at, r.reporter_name, r.reporter_email, r.reporter_phone, r.severity, \
@@ -28,7 +29,8 @@ macro_rules! ticket_select {
 }
 
 const SYSTEM_SELECT: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, s.name, \
-    s.suspended, s.blocking_adapter, s.blocking_params, s.disabled, s.created_at \
+    s.suspended, s.blocking_adapter, s.blocking_params, s.disabled, s.created_at, s.iiv, \
+    s.category \
     FROM systems s JOIN agencies a ON a.id = s.agency_id ";
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.agency_id, \

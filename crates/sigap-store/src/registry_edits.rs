@@ -40,6 +40,24 @@ pub async fn update_system(c: &mut Conn, id: i64, name: &str, disabled: bool) ->
         == 1)
 }
 
+/// Sets how a system is classed: vital information infrastructure or not, and its risk
+/// category (`None`: not classed); false when there is no such system.
+pub async fn set_system_class(
+    c: &mut Conn,
+    id: i64,
+    iiv: bool,
+    category: Option<sigap_core::spbe::SystemCategory>,
+) -> Result<bool> {
+    Ok(sqlx::query::<Db>("UPDATE systems SET iiv = $1, category = $2 WHERE id = $3")
+        .bind(iiv)
+        .bind(category.map(sigap_core::spbe::SystemCategory::as_str))
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 /// The domains of one system, in order.
 pub async fn system_domains(c: &mut Conn, system_id: i64) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar::<Db, String>(

@@ -31,6 +31,15 @@ impl Tx {
     pub async fn update_system(&mut self, id: i64, name: &str, disabled: bool) -> Result<bool> {
         write_tx!(self, update_system(id, name, disabled))
     }
+    /// Sets whether system `id` is vital information infrastructure and its category.
+    pub async fn set_system_class(
+        &mut self,
+        id: i64,
+        iiv: bool,
+        category: Option<sigap_core::spbe::SystemCategory>,
+    ) -> Result<bool> {
+        write_tx!(self, set_system_class(id, iiv, category))
+    }
     pub async fn system_domains(&mut self, system_id: i64) -> Result<Vec<String>> {
         write_tx!(self, system_domains(system_id))
     }

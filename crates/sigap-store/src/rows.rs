@@ -36,6 +36,10 @@ pub struct SystemRow {
     /// Taken out of service by an admin: kept on record, matched to no new report.
     pub disabled: bool,
     pub created_at: i64,
+    /// Vital information infrastructure (IIV).
+    pub iiv: bool,
+    /// The risk category (`strategis`, `tinggi`, `rendah`); `None`: not classed.
+    pub category: Option<String>,
 }
 
 /// One domain of a system.
@@ -111,6 +115,10 @@ pub struct TicketRow {
     pub agency_name: Option<String>,
     pub system_id: Option<i64>,
     pub system_name: Option<String>,
+    /// Whether the ticket's system is vital information infrastructure.
+    pub system_iiv: bool,
+    /// The risk category of the ticket's system, when classed.
+    pub system_category: Option<String>,
     pub criticality: Option<Criticality>,
     pub valid: Option<bool>,
     pub blocked: bool,

@@ -125,7 +125,12 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         system: row
             .system_id
             .zip(row.system_name.clone())
-            .map(|(id, name)| SystemRef { id, name }),
+            .map(|(id, name)| SystemRef {
+                id,
+                name,
+                iiv: row.system_iiv,
+                category: row.system_category.clone(),
+            }),
         duplicate_of: row.duplicate_of.clone(),
         assignee: row.assignee_email.clone(),
         deadline: deadline(row.state_entered_at, row.due_at, millis(app.now())),

@@ -268,10 +268,11 @@ struct SystemsPage {
     csrf_token: String,
 }
 
-/// A system with its adapter named in the page's language.
+/// A system with its adapter and category named in the page's language.
 struct SystemRow {
     system: SystemView,
     adapter: String,
+    category: String,
 }
 
 /// The label of a blocking adapter (its name when the catalogue has none).
@@ -297,7 +298,34 @@ fn system_fields(lang: PageLang, agencies: &[AgencyOverview]) -> Vec<FormField> 
             .required(),
         admin_field(lang, "system", "name", "text").required(),
         admin_field(lang, "system", "domains", "textarea").required(),
+        iiv_field(lang),
+        category_field(lang),
     ]
+}
+
+/// Whether a system is vital information infrastructure (IIV).
+pub(crate) fn iiv_field(lang: PageLang) -> FormField {
+    admin_field(lang, "system", "iiv", "checkbox")
+}
+
+/// A system's *kategori sistem elektronik*, or none yet.
+pub(crate) fn category_field(lang: PageLang) -> FormField {
+    let mut choices = vec![(
+        String::new(),
+        lang.t("admin.system.category.none").into_owned(),
+    )];
+    choices.extend(
+        sigap_core::spbe::SystemCategory::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), category_label(lang, c.as_str()))),
+    );
+    admin_field(lang, "system", "category", "select").with_choices(choices)
+}
+
+/// The label of a category name (`strategis`: "Strategis").
+pub(crate) fn category_label(lang: PageLang, category: &str) -> String {
+    lang.t(&format!("admin.system.category.{category}"))
+        .into_owned()
 }
 
 /// The blocking form: a system's domain, `manual` or a profile of the operator's blocking
@@ -369,6 +397,10 @@ async fn systems_page(
             .into_iter()
             .map(|system| SystemRow {
                 adapter: adapter_label(lang, &system.blocking_adapter),
+                category: match &system.category {
+                    Some(c) => category_label(lang, c),
+                    None => lang.t("admin.system.category.none").into_owned(),
+                },
                 system,
             })
             .collect(),
@@ -416,6 +448,8 @@ async fn add_system(
         name: posted.text("name").into(),
         domains: domain_list(posted.text("domains")).into(),
         domain: Given::ABSENT,
+        iiv: (posted.text("iiv") == "true").into(),
+        category: posted.text("category").into(),
     };
     let kept = Value::Object(posted.fields);
     let added = registry::add_system(&state.app, &session.caller, &request).await;

@@ -249,6 +249,8 @@ fn system_fields(lang: PageLang) -> Vec<FormField> {
         admin_field(lang, "system", "name", "text").required(),
         admin_field(lang, "system", "domains", "textarea").required(),
         admin_field(lang, "system", "disabled", "checkbox"),
+        crate::pages::admin::iiv_field(lang),
+        crate::pages::admin::category_field(lang),
     ]
 }
 
@@ -277,6 +279,8 @@ async fn system_page(
             "name": s.name,
             "domains": s.domains.join("\n"),
             "disabled": if s.disabled { "true" } else { "" },
+            "iiv": if s.iiv { "true" } else { "" },
+            "category": s.category.clone().unwrap_or_default(),
         })),
     };
     let heading = lang.tf("admin.edit.system.heading", &[("name", s.name.clone())]);
@@ -312,6 +316,8 @@ async fn change_system(
         name: posted.text("name").into(),
         domains: crate::pages::admin::domain_list(posted.text("domains")).into(),
         disabled: checked(&posted, "disabled"),
+        iiv: checked(&posted, "iiv"),
+        category: posted.text("category").into(),
     };
     let changed = registry::edit_system(&state.app, &session.caller, id, &edit).await;
     match changed.or_form(&layout)? {

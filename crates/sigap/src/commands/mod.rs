@@ -174,6 +174,12 @@ enum SystemCommand {
         name: String,
         #[arg(long, required = true)]
         domain: Vec<String>,
+        /// Vital information infrastructure (IIV, Perpres 82/2022).
+        #[arg(long)]
+        iiv: bool,
+        /// Kategori sistem elektronik: strategis, tinggi or rendah.
+        #[arg(long)]
+        category: Option<String>,
     },
     /// Set how a system is blocked; `--adapter manual` clears it.
     SetBlocking {

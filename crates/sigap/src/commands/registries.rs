@@ -117,11 +117,15 @@ pub(super) async fn system(db: &DatabaseArgs, cmd: SystemCommand) -> anyhow::Res
             agency,
             name,
             domain,
+            iiv,
+            category,
         } => {
             let system = registry::SystemRequest {
                 agency: agency.into(),
                 name: name.into(),
                 domains: domain.into(),
+                iiv: iiv.into(),
+                category: category.into(),
                 ..registry::SystemRequest::default()
             };
             let s = registry::add_system(&app, &Caller::system(), &system)

@@ -10,11 +10,11 @@
 //! disabled system, and a disabled agency gets no new system or system-owner account.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sigap_core::{Check, FieldError, Given, Role};
 use utoipa::ToSchema;
 
-use super::requests::{checked_domains, optional_email, role_and_agency};
+use super::requests::{category, checked_domains, flag, optional_email, role_and_agency};
 use super::{out_of_service, user_view};
 use crate::auth::Caller;
 use crate::views::{AgencyView, SystemView, UserView};
@@ -39,8 +39,8 @@ pub struct AgencyEdit {
 }
 
 /// A system's particulars as `PUT /api/v1/systems/{id}` and the admin page send them: its
-/// name, its whole list of domains (at least one) and whether it is out of service. Its
-/// agency is not changed.
+/// name, its whole list of domains (at least one), whether it is out of service, and how it
+/// is classed (IIV, category). Its agency is not changed.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SystemEdit {
     #[schema(value_type = String)]
@@ -51,6 +51,13 @@ pub struct SystemEdit {
     /// `true`: out of service (no new report is matched to it).
     #[schema(value_type = Option<bool>)]
     pub disabled: Given,
+    /// Vital information infrastructure (IIV, Perpres 82/2022); absent: no.
+    #[schema(value_type = Option<bool>)]
+    pub iiv: Given,
+    /// *Kategori sistem elektronik*: `strategis`, `tinggi` or `rendah`; absent or empty:
+    /// not classed.
+    #[schema(value_type = Option<String>)]
+    pub category: Given,
 }
 
 /// A user's name, role and agency as `PUT /api/v1/users/{id}` and the admin page send them.
@@ -65,24 +72,6 @@ pub struct UserEdit {
     /// Agency code; required for `system_owner`, refused for the other roles.
     #[schema(value_type = Option<String>)]
     pub agency: Given,
-}
-
-/// A yes/no field; absent is `false`.
-fn flag(c: &mut Check, field: &str, given: &Given) -> bool {
-    let parsed = match &given.0 {
-        Value::Null => Some(false),
-        Value::Bool(b) => Some(*b),
-        Value::String(text) if text.trim().is_empty() => Some(false),
-        Value::String(text) => sigap_core::records::parse_bool(text),
-        _ => None,
-    };
-    parsed.unwrap_or_else(|| {
-        c.errors.push(
-            FieldError::new(field, format!("`{field}` is yes or no (`true` or `false`)"))
-                .of_kind(sigap_core::Problem::NotYesNo),
-        );
-        false
-    })
 }
 
 /// Audits a refusal of `action` and hands it on.
@@ -190,6 +179,8 @@ async fn try_edit_system(
         .collect();
     domains.sort();
     let disabled = flag(&mut c, "disabled", &edit.disabled);
+    let iiv = flag(&mut c, "iiv", &edit.iiv);
+    let category = category(&mut c, &edit.category);
     let name = c.finish(name).map_err(AppError::Invalid)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
@@ -205,8 +196,11 @@ async fn try_edit_system(
         tx.insert_domain(id, added).await?;
     }
     tx.update_system(id, &name, disabled).await?;
-    let was = json!({"name": before.name, "domains": old_domains, "disabled": before.disabled});
-    let now_is = json!({"name": name, "domains": domains, "disabled": disabled});
+    tx.set_system_class(id, iiv, category).await?;
+    let was = json!({"name": before.name, "domains": old_domains, "disabled": before.disabled,
+        "iiv": before.iiv, "category": before.category});
+    let now_is = json!({"name": name, "domains": domains, "disabled": disabled,
+        "iiv": iiv, "category": category.map(|c| c.as_str())});
     crate::audit::record(
         &mut tx,
         caller,
@@ -224,6 +218,8 @@ async fn try_edit_system(
         suspended: before.suspended,
         blocking_adapter: before.blocking_adapter,
         disabled,
+        iiv,
+        category: category.map(|c| c.as_str().to_owned()),
     })
 }
 

@@ -120,6 +120,8 @@ async fn try_add_system(
         agency,
         name,
         domains,
+        iiv,
+        category,
     } = NewSystem::try_from(request).map_err(AppError::Invalid)?;
     let now = millis(app.now());
     let mut tx = app.store.begin().await?;
@@ -134,13 +136,16 @@ async fn try_add_system(
     for d in &domains {
         tx.insert_domain(id, d.as_str()).await?;
     }
+    tx.set_system_class(id, iiv, category).await?;
     let names: Vec<String> = domains.iter().map(|d| d.as_str().to_owned()).collect();
+    let category = category.map(|c| c.as_str().to_owned());
     crate::audit::record(
         &mut tx,
         caller,
         "system_add",
         now,
-        json!({"agency": agency.as_str(), "name": name, "domains": names}),
+        json!({"agency": agency.as_str(), "name": name, "domains": names, "iiv": iiv,
+            "category": category}),
     )
     .await?;
     tx.commit().await?;
@@ -152,6 +157,8 @@ async fn try_add_system(
         suspended: false,
         blocking_adapter: "manual".into(),
         disabled: false,
+        iiv,
+        category,
     })
 }
 
@@ -173,6 +180,8 @@ pub async fn list_systems(app: &App, caller: &Caller) -> AppResult<Vec<SystemVie
             suspended: s.suspended,
             blocking_adapter: s.blocking_adapter,
             disabled: s.disabled,
+            iiv: s.iiv,
+            category: s.category,
         })
         .collect())
 }

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use sigap_core::spbe::SystemCategory;
 use sigap_core::{AgencyCode, Check, Domain, Email, FieldError, Given, Role};
 use utoipa::ToSchema;
 
@@ -116,6 +117,13 @@ pub struct SystemRequest {
     /// One domain, instead of or besides `domains`.
     #[schema(value_type = Option<String>)]
     pub domain: Given,
+    /// Vital information infrastructure (IIV, Perpres 82/2022); absent: no.
+    #[schema(value_type = Option<bool>)]
+    pub iiv: Given,
+    /// *Kategori sistem elektronik*: `strategis`, `tinggi` or `rendah`; absent or empty: not
+    /// classed yet.
+    #[schema(value_type = Option<String>)]
+    pub category: Given,
 }
 
 /// An electronic system to register, checked.
@@ -124,6 +132,37 @@ pub struct NewSystem {
     pub agency: AgencyCode,
     pub name: String,
     pub domains: Vec<Domain>,
+    pub iiv: bool,
+    pub category: Option<SystemCategory>,
+}
+
+/// A yes/no field; absent is `false`.
+pub(crate) fn flag(c: &mut Check, field: &str, given: &Given) -> bool {
+    let parsed = match &given.0 {
+        Value::Null => Some(false),
+        Value::Bool(b) => Some(*b),
+        Value::String(text) if text.trim().is_empty() => Some(false),
+        Value::String(text) => sigap_core::records::parse_bool(text),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| {
+        c.errors.push(
+            FieldError::new(field, format!("`{field}` is yes or no (`true` or `false`)"))
+                .of_kind(sigap_core::Problem::NotYesNo),
+        );
+        false
+    })
+}
+
+/// A system's category: one of the three, or nothing (absent or empty).
+pub(crate) fn category(c: &mut Check, given: &Given) -> Option<SystemCategory> {
+    let text = c.text("category", given)?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    c.keep(text.to_lowercase().parse::<SystemCategory>().map_err(|e| {
+        FieldError::new("category", e.to_string()).of_kind(sigap_core::Problem::NotAChoice)
+    }))
 }
 
 impl TryFrom<&SystemRequest> for NewSystem {
@@ -135,11 +174,15 @@ impl TryFrom<&SystemRequest> for NewSystem {
         let name = c.required("name", &r.name, 200);
         let single = Some(&r.domain.0).filter(|d| !d.is_null()).cloned();
         let domains = checked_domains(&mut c, &r.domains, single);
+        let iiv = flag(&mut c, "iiv", &r.iiv);
+        let category = category(&mut c, &r.category);
         let both = agency.zip(name);
         c.finish(both).map(|(agency, name)| NewSystem {
             agency,
             name,
             domains,
+            iiv,
+            category,
         })
     }
 }

@@ -42,6 +42,7 @@ mod scorecard;
 mod service;
 mod settings;
 mod stats;
+mod system_class;
 mod tables;
 mod tokens;
 mod turns;
