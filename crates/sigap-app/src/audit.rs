@@ -1,10 +1,14 @@
 //! Writing to the audit log: what every use case shares. An entry of a caller's change that
 //! concerns no ticket ([`record`]), a refused attempt in its own transaction ([`refused`],
 //! [`refused_on_ticket`]) and a sign-in's entry ([`login_entry`]). Reading the log, its
-//! export and the check of its chain are `audit_log`'s. This module names no other use case.
+//! export and the check of its chain are `audit_log`'s. [`alert_admins`] queues an alert
+//! to the admins with its audit entry. This module names no other use case.
 
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::{Value, json};
-use sigap_store::{NewAuditEntry, Tx};
+use sigap_core::JobKind;
+use sigap_store::{NewAuditEntry, NewJob, Tx};
 
 use crate::auth::Caller;
 use crate::{App, AppError, AppResult, millis};
@@ -117,4 +121,37 @@ pub(crate) fn login_entry(
         outcome: outcome.to_owned(),
         details: json!({"channel": "web"}),
     }
+}
+
+/// Queues an alert job (`alert`, the payload the mail is made from) and records it in the
+/// audit log under the alert's name with `details`, in the caller's transaction.
+pub(crate) async fn alert_admins(
+    tx: &mut Tx,
+    alert: &str,
+    payload: &impl Serialize,
+    details: Value,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| AppError::Internal(format!("alert job: {e}")))?;
+    tx.enqueue_job(&NewJob {
+        kind: JobKind::Alert,
+        payload: &payload,
+        ticket_id: None,
+        run_at: millis(now),
+        now: millis(now),
+    })
+    .await?;
+    tx.append_audit(&NewAuditEntry {
+        at: millis(now),
+        actor: "sigap".to_owned(),
+        role: "system".to_owned(),
+        action: alert.to_owned(),
+        ticket_number: None,
+        source: None,
+        outcome: "alert".to_owned(),
+        details,
+    })
+    .await?;
+    Ok(())
 }

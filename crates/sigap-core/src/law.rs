@@ -99,13 +99,13 @@ impl TryFrom<&LawRequest> for LawSettings {
         let mut errors = Vec::new();
         let mut keep =
             |r: Result<Option<u32>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
-        let min_chars = keep(within(
+        let min_chars = keep(crate::overrides::number(
             &request.password_min_chars,
             "password_min_chars",
             MIN_PASSWORD_CHARS,
             MAX_PASSWORD_CHARS,
         ));
-        let max_age = keep(within(
+        let max_age = keep(crate::overrides::number(
             &request.password_max_age_days,
             "password_max_age_days",
             MIN_PASSWORD_MAX_AGE_DAYS,
@@ -139,30 +139,6 @@ impl TryFrom<&LawRequest> for LawSettings {
             _ => Err(errors),
         }
     }
-}
-
-/// A whole number from `min` to `max`, or nothing (null, empty).
-fn within(given: &Value, field: &str, min: u32, max: u32) -> Result<Option<u32>, FieldError> {
-    let refused = || {
-        FieldError::new(
-            field,
-            format!("`{field}` must be a whole number from {min} to {max}"),
-        )
-    };
-    let n = match given {
-        Value::Null => return Ok(None),
-        Value::String(s) if s.trim().is_empty() => return Ok(None),
-        Value::String(s) => s.trim().parse::<u32>().map_err(|_| refused())?,
-        Value::Number(n) => n
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(refused)?,
-        _ => return Err(refused()),
-    };
-    if !(min..=max).contains(&n) {
-        return Err(refused());
-    }
-    Ok(Some(n))
 }
 
 #[cfg(test)]

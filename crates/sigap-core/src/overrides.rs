@@ -138,12 +138,18 @@ pub struct KindOverride {
 /// The most holidays kept.
 pub const MAX_HOLIDAYS: usize = 400;
 
-/// A number field given as a JSON number or as digits; `None` when absent, null or empty.
-fn number(given: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldError> {
+/// A number field given as a JSON number or as digits, from `min` to `max`; `None` when
+/// absent, null or empty.
+pub(crate) fn number(
+    given: &Value,
+    field: &str,
+    min: u32,
+    max: u32,
+) -> Result<Option<u32>, FieldError> {
     let refused = || {
         FieldError::new(
             field,
-            format!("`{field}` must be a whole number from 0 to {max}"),
+            format!("`{field}` must be a whole number from {min} to {max}"),
         )
     };
     let n = match given {
@@ -156,7 +162,7 @@ fn number(given: &Value, field: &str, max: u32) -> Result<Option<u32>, FieldErro
             .ok_or_else(refused)?,
         _ => return Err(refused()),
     };
-    if n > max {
+    if !(min..=max).contains(&n) {
         return Err(refused());
     }
     Ok(Some(n))
@@ -173,7 +179,7 @@ impl TryFrom<&ApprovalRequest> for Approval {
 /// Checks the fields `threshold` and `window_days` of the approval rule.
 fn check_approval(threshold: &Value, window_days: &Value) -> Result<Approval, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let threshold = match number(threshold, "threshold", 1000) {
+    let threshold = match number(threshold, "threshold", 0, 1000) {
         Ok(Some(n)) => Some(n),
         Ok(None) => {
             errors.push(FieldError::new("threshold", "`threshold` is required"));
@@ -184,7 +190,7 @@ fn check_approval(threshold: &Value, window_days: &Value) -> Result<Approval, Ve
             None
         }
     };
-    let window_days = match number(window_days, "window_days", 3650) {
+    let window_days = match number(window_days, "window_days", 0, 3650) {
         Ok(Some(0)) => {
             errors.push(FieldError::new(
                 "window_days",

@@ -261,6 +261,36 @@ impl TestApp {
         req.send().await.expect("GET")
     }
 
+    /// A request as `role` (its bearer token) with an optional JSON body.
+    pub async fn send(
+        &self,
+        role: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(self.token(role));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// `POST path` as `role` with a JSON body.
+    pub async fn post(&self, role: &str, path: &str, body: &Value) -> Response {
+        self.send(role, reqwest::Method::POST, path, Some(body))
+            .await
+    }
+
+    /// `PUT path` as `role` with a JSON body.
+    pub async fn put(&self, role: &str, path: &str, body: &Value) -> Response {
+        self.send(role, reqwest::Method::PUT, path, Some(body))
+            .await
+    }
+
     /// `POST /api/v1/reports` with a JSON body.
     pub async fn submit_report(&self, report: &Value) -> Response {
         self.client

@@ -14,10 +14,10 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sigap_core::{JobKind, Role};
+use sigap_core::Role;
 use sigap_store::{
     AuditEntry, AuditFilter, AuditKey, AuditWatchRow, ChainBreak, ChainStatus, JobRow,
-    NewAuditEntry, NewJob, Tx,
+    NewAuditEntry, Tx,
 };
 
 use crate::auth::Caller;
@@ -359,30 +359,10 @@ async fn raise_alert(tx: &mut Tx, b: &ChainBreak, now: DateTime<Utc>) -> AppResu
         reason: b.reason.clone(),
         checked_at: millis(now),
     };
-    let payload =
-        serde_json::to_string(&alert).map_err(|e| AppError::Internal(format!("alert job: {e}")))?;
-    tx.enqueue_job(&NewJob {
-        kind: JobKind::Alert,
-        payload: &payload,
-        ticket_id: None,
-        run_at: millis(now),
-        now: millis(now),
-    })
-    .await?;
     // The entry joins the chain after the break, as every later entry does; the chain
     // stays broken at the entry named until the database is restored.
-    tx.append_audit(&NewAuditEntry {
-        at: millis(now),
-        actor: "sigap".to_owned(),
-        role: "system".to_owned(),
-        action: "audit_chain_broken".to_owned(),
-        ticket_number: None,
-        source: None,
-        outcome: "alert".to_owned(),
-        details: json!({ "entry": b.seq, "reason": b.reason }),
-    })
-    .await?;
-    Ok(())
+    let details = json!({ "entry": b.seq, "reason": b.reason });
+    crate::audit::alert_admins(tx, "audit_chain_broken", &alert, details, now).await
 }
 
 /// The payload of an alert job.

@@ -7,12 +7,12 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sigap_core::Role;
 use sigap_core::law::{LawRequest, LawSettings};
 use sigap_core::profile::{
     CsirtProfile, ProfileRequest, SECURITY_TXT_DAYS, SECURITY_TXT_WARN_DAYS,
 };
-use sigap_core::{JobKind, Role};
-use sigap_store::{AuditFilter, NewAuditEntry, NewJob};
+use sigap_store::AuditFilter;
 
 use crate::admin::overrides::{Section, begin, write};
 use crate::auth::Caller;
@@ -121,28 +121,9 @@ pub async fn remind_security_txt(app: &App) -> AppResult<bool> {
         alert: REMINDED.to_owned(),
         expires_at: millis(expires),
     };
-    let payload =
-        serde_json::to_string(&alert).map_err(|e| AppError::Internal(format!("alert job: {e}")))?;
     let mut tx = app.store.begin().await?;
-    tx.enqueue_job(&NewJob {
-        kind: JobKind::Alert,
-        payload: &payload,
-        ticket_id: None,
-        run_at: millis(now),
-        now: millis(now),
-    })
-    .await?;
-    tx.append_audit(&NewAuditEntry {
-        at: millis(now),
-        actor: "sigap".to_owned(),
-        role: "system".to_owned(),
-        action: REMINDED.to_owned(),
-        ticket_number: None,
-        source: None,
-        outcome: "alert".to_owned(),
-        details: json!({ "expires": key }),
-    })
-    .await?;
+    let details = json!({ "expires": key });
+    crate::audit::alert_admins(&mut tx, REMINDED, &alert, details, now).await?;
     tx.commit().await?;
     Ok(true)
 }

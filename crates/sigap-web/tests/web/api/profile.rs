@@ -49,16 +49,6 @@ fn profile(phone: &str) -> Value {
     })
 }
 
-async fn put_profile(app: &TestApp, role: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .put(app.url("/api/v1/settings/profile"))
-        .bearer_auth(app.token(role))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn the_profile_is_published_and_its_review_renews_security_txt(app: TestApp) {
     let start = app.now();
     // Never reviewed: a year after the installation's first act (the test's start).
@@ -133,7 +123,8 @@ async fn the_profile_is_published_and_its_review_renews_security_txt(app: TestAp
 
     // Only admins review it; a refused profile changes nothing.
     problem(
-        put_profile(&app, "auditor", &profile("+62 778 1")).await,
+        app.put("auditor", "/api/v1/settings/profile", &profile("+62 778 1"))
+            .await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -141,7 +132,7 @@ async fn the_profile_is_published_and_its_review_renews_security_txt(app: TestAp
     wrong["team_name"] = json!("");
     wrong["services"] = json!([]);
     let refused = problem(
-        put_profile(&app, "admin", &wrong).await,
+        app.put("admin", "/api/v1/settings/profile", &wrong).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -154,8 +145,15 @@ async fn the_profile_is_published_and_its_review_renews_security_txt(app: TestAp
     assert_eq!(fields, ["team_name", "services"]);
     assert_eq!(expires(&app).await, installed + Duration::days(365));
 
-    let (status, settings) =
-        read(put_profile(&app, "admin", &profile("+62 778 8073194")).await).await;
+    let (status, settings) = read(
+        app.put(
+            "admin",
+            "/api/v1/settings/profile",
+            &profile("+62 778 8073194"),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{settings:#}");
     assert_eq!(settings["profile"]["phone"], "+62 778 8073194");
     assert_eq!(

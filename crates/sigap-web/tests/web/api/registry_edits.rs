@@ -17,26 +17,6 @@ sigap_testkit::on_both_backends! {
     a_new_role_or_agency_revokes_the_user_s_tokens: user_edit_sqlite, user_edit_postgres;
 }
 
-async fn put(app: &TestApp, role: &str, path: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .put(app.url(path))
-        .bearer_auth(app.token(role))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post(app: &TestApp, role: &str, path: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(app.token(role))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// The entry of `list` (`/api/v1/agencies`, …) whose `key` is `value`.
 async fn entry(app: &TestApp, list: &str, key: &str, value: &Value) -> Value {
     let (status, all) = read(app.get(Some(app.token("admin")), list).await).await;
@@ -82,18 +62,18 @@ async fn an_agency_out_of_service_keeps_its_tickets_and_gets_nothing_new(app: Te
     let change = json!({"name": "Dinas Pendidikan dan Kebudayaan", "email": "disdikbud@batam.go.id",
         "disabled": true});
     problem(
-        put(&app, "csirt", &path, &change).await,
+        app.put("csirt", &path, &change).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     problem(
-        put(&app, "admin", "/api/v1/agencies/NOPE", &change).await,
+        app.put("admin", "/api/v1/agencies/NOPE", &change).await,
         StatusCode::NOT_FOUND,
     )
     .await;
     let bad = json!({"name": "", "email": "bukan-surel", "disabled": "mungkin"});
     let refused = problem(
-        put(&app, "admin", &path, &bad).await,
+        app.put("admin", &path, &bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -104,7 +84,7 @@ async fn an_agency_out_of_service_keeps_its_tickets_and_gets_nothing_new(app: Te
     assert_eq!(kept["disabled"], false);
 
     // The change: the head's address left out is cleared, the code stays.
-    let (status, changed) = read(put(&app, "admin", &path, &change).await).await;
+    let (status, changed) = read(app.put("admin", &path, &change).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["code"], AGENCY_A);
     assert_eq!(changed["name"], "Dinas Pendidikan dan Kebudayaan");
@@ -143,7 +123,7 @@ async fn an_agency_out_of_service_keeps_its_tickets_and_gets_nothing_new(app: Te
     let new_system =
         json!({"agency": AGENCY_A, "name": "Perpustakaan", "domains": ["perpus.batam.go.id"]});
     let refused = problem(
-        post(&app, "admin", "/api/v1/systems", &new_system).await,
+        app.post("admin", "/api/v1/systems", &new_system).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -151,7 +131,7 @@ async fn an_agency_out_of_service_keeps_its_tickets_and_gets_nothing_new(app: Te
     let owner = json!({"email": "pj2@disdik.batam.go.id", "name": "PJ Dua", "role": "system_owner",
         "agency": AGENCY_A});
     problem(
-        post(&app, "admin", "/api/v1/users", &owner).await,
+        app.post("admin", "/api/v1/users", &owner).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -161,7 +141,7 @@ async fn an_agency_out_of_service_keeps_its_tickets_and_gets_nothing_new(app: Te
     // In service again: routed again.
     let back = json!({"name": "Dinas Pendidikan dan Kebudayaan", "disabled": false});
     assert_eq!(
-        put(&app, "admin", &path, &back).await.status(),
+        app.put("admin", &path, &back).await.status(),
         StatusCode::OK
     );
     let (_, system) = routed(&app, "https://ppdb.disdik.batam.go.id/").await;
@@ -177,7 +157,7 @@ async fn a_system_s_domains_change_whole_or_not_at_all(app: TestApp) {
     // still there.
     let taken = json!({"name": "Portal Pendidikan", "domains": [DOMAIN_A, DOMAIN_B]});
     let refused = problem(
-        put(&app, "admin", &path, &taken).await,
+        app.put("admin", &path, &taken).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -186,19 +166,19 @@ async fn a_system_s_domains_change_whole_or_not_at_all(app: TestApp) {
     assert_eq!(kept["domains"], json!([DOMAIN_A, DOMAIN_A2]), "unchanged");
     let none = json!({"name": "Portal Pendidikan", "domains": []});
     let refused = problem(
-        put(&app, "admin", &path, &none).await,
+        app.put("admin", &path, &none).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(error_fields(&refused), ["domains"]);
     problem(
-        put(&app, "domain_officer", &path, &taken).await,
+        app.put("domain_officer", &path, &taken).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     let elsewhere = json!({"name": "Perpustakaan", "domains": ["perpus.batam.go.id"]});
     problem(
-        put(&app, "admin", "/api/v1/systems/999999", &elsewhere).await,
+        app.put("admin", "/api/v1/systems/999999", &elsewhere).await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -206,7 +186,7 @@ async fn a_system_s_domains_change_whole_or_not_at_all(app: TestApp) {
     // The change: one domain dropped, one added, the name changed.
     let change =
         json!({"name": "Portal PPDB", "domains": ["ppdb.batam.go.id", DOMAIN_A, DOMAIN_A]});
-    let (status, changed) = read(put(&app, "admin", &path, &change).await).await;
+    let (status, changed) = read(app.put("admin", &path, &change).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["name"], "Portal PPDB");
     assert_eq!(changed["domains"], json!([DOMAIN_A, "ppdb.batam.go.id"]));
@@ -224,7 +204,7 @@ async fn a_system_s_domains_change_whole_or_not_at_all(app: TestApp) {
     // Out of service: matched to no new report, named by no validation.
     let off =
         json!({"name": "Portal PPDB", "domains": [DOMAIN_A, "ppdb.batam.go.id"], "disabled": true});
-    let (status, changed) = read(put(&app, "admin", &path, &off).await).await;
+    let (status, changed) = read(app.put("admin", &path, &off).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(changed["disabled"], true);
     let (number, system) = routed(&app, &format!("https://{DOMAIN_A}/")).await;
@@ -259,7 +239,7 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
     // A new name only: the token still works.
     let path = format!("/api/v1/users/{}", helpdesk["id"]);
     let renamed = json!({"name": "Siti Rahma", "role": "helpdesk"});
-    let (status, changed) = read(put(&app, "admin", &path, &renamed).await).await;
+    let (status, changed) = read(app.put("admin", &path, &renamed).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["name"], "Siti Rahma");
     assert_eq!(
@@ -271,8 +251,7 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
     // an unknown user, a role that may not.
     let before = audit_head(&app).await;
     let refused = problem(
-        put(
-            &app,
+        app.put(
             "admin",
             &path,
             &json!({"name": "Siti", "role": "system_owner"}),
@@ -283,8 +262,7 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
     .await;
     assert_eq!(error_fields(&refused), ["agency"]);
     let refused = problem(
-        put(
-            &app,
+        app.put(
             "admin",
             &path,
             &json!({"name": "Siti", "role": "csirt", "agency": AGENCY_A}),
@@ -296,24 +274,20 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
     assert_eq!(error_fields(&refused), ["agency"]);
     let own = format!("/api/v1/users/{}", admin["id"]);
     let refused = problem(
-        put(
-            &app,
-            "admin",
-            &own,
-            &json!({"name": "Admin", "role": "auditor"}),
-        )
-        .await,
+        app.put("admin", &own, &json!({"name": "Admin", "role": "auditor"}))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(error_fields(&refused), ["role"]);
     problem(
-        put(&app, "admin", "/api/v1/users/999999", &renamed).await,
+        app.put("admin", "/api/v1/users/999999", &renamed).await,
         StatusCode::NOT_FOUND,
     )
     .await;
     problem(
-        put(&app, "csirt", &path, &json!({"name": "X", "role": "admin"})).await,
+        app.put("csirt", &path, &json!({"name": "X", "role": "admin"}))
+            .await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -325,7 +299,7 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
 
     // A new role: the token is revoked; the change is audited with what it was.
     let promoted = json!({"name": "Siti Rahma", "role": "csirt"});
-    let (status, changed) = read(put(&app, "admin", &path, &promoted).await).await;
+    let (status, changed) = read(app.put("admin", &path, &promoted).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(changed["role"], "csirt");
     problem(
@@ -341,7 +315,7 @@ async fn a_new_role_or_agency_revokes_the_user_s_tokens(app: TestApp) {
     // A system owner moved to another agency: revoked too.
     let moved = json!({"name": "PJ Sistem", "role": "system_owner", "agency": "dinkes"});
     let owner_path = format!("/api/v1/users/{}", owner["id"]);
-    let (status, changed) = read(put(&app, "admin", &owner_path, &moved).await).await;
+    let (status, changed) = read(app.put("admin", &owner_path, &moved).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["agency"], "DINKES");
     problem(

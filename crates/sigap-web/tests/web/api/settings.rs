@@ -15,27 +15,6 @@ sigap_testkit::on_both_backends! {
     letterhead_logo_is_sniffed_and_kept: sqlite_settings_logo, postgres_settings_logo;
 }
 
-async fn send(
-    app: &TestApp,
-    role: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(app.token(role));
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request.send().await.unwrap()
-}
-
-async fn put(app: &TestApp, role: &str, path: &str, body: &Value) -> reqwest::Response {
-    send(app, role, reqwest::Method::PUT, path, Some(body)).await
-}
-
 async fn settings(app: &TestApp, role: &str) -> Value {
     let (status, body) = read(app.get(Some(app.token(role)), "/api/v1/settings").await).await;
     assert_eq!(status, StatusCode::OK, "{body:#}");
@@ -63,7 +42,7 @@ async fn settings_are_read_by_admins_and_auditors_and_changed_by_admins(app: Tes
     let change = json!({"threshold": 1, "window_days": null});
     for role in ["auditor", "csirt"] {
         problem(
-            put(&app, role, "/api/v1/settings/approval", &change).await,
+            app.put(role, "/api/v1/settings/approval", &change).await,
             StatusCode::FORBIDDEN,
         )
         .await;
@@ -71,7 +50,7 @@ async fn settings_are_read_by_admins_and_auditors_and_changed_by_admins(app: Tes
     assert_eq!(settings(&app, "admin").await["revision"], start["revision"]);
 
     let (status, changed) =
-        read(put(&app, "admin", "/api/v1/settings/approval", &change).await).await;
+        read(app.put("admin", "/api/v1/settings/approval", &change).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["approval"]["threshold"], 1);
     assert_eq!(
@@ -91,21 +70,20 @@ async fn settings_are_read_by_admins_and_auditors_and_changed_by_admins(app: Tes
         .await;
     assert_eq!(t["state"], "awaiting_approval");
 
-    let reset = send(
-        &app,
-        "admin",
-        reqwest::Method::DELETE,
-        "/api/v1/settings/approval",
-        None,
-    )
-    .await;
+    let reset = app
+        .send(
+            "admin",
+            reqwest::Method::DELETE,
+            "/api/v1/settings/approval",
+            None,
+        )
+        .await;
     let (status, back) = read(reset).await;
     assert_eq!(status, StatusCode::OK, "{back:#}");
     assert_eq!(back["approval"]["threshold"], 3);
     assert!(back["approval"]["changed"].is_null());
     problem(
-        send(
-            &app,
+        app.send(
             "admin",
             reqwest::Method::DELETE,
             "/api/v1/settings/approval",
@@ -116,8 +94,7 @@ async fn settings_are_read_by_admins_and_auditors_and_changed_by_admins(app: Tes
     )
     .await;
     problem(
-        send(
-            &app,
+        app.send(
             "admin",
             reqwest::Method::DELETE,
             "/api/v1/settings/colours",
@@ -134,8 +111,7 @@ async fn holidays_put_over_the_api_move_the_next_deadline(app: TestApp) {
         {"date": "2026-08-17", "name": "Hari Kemerdekaan RI"},
         {"date": "2026-08-11", "name": "Cuti bersama"},
     ]});
-    let (status, changed) =
-        read(put(&app, "admin", "/api/v1/settings/holidays", &list).await).await;
+    let (status, changed) = read(app.put("admin", "/api/v1/settings/holidays", &list).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(
         changed["holidays"]["list"],
@@ -198,7 +174,7 @@ async fn refused_settings_change_nothing(app: TestApp) {
     ];
     for (path, body, field) in cases {
         let p = problem(
-            put(&app, "admin", path, &body).await,
+            app.put("admin", path, &body).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -211,8 +187,7 @@ async fn refused_settings_change_nothing(app: TestApp) {
         assert!(fields.contains(&field), "{path} {body}: {p:#}");
     }
     problem(
-        put(
-            &app,
+        app.put(
             "admin",
             "/api/v1/settings/documents/memo",
             &json!({"signers": [], "tembusan": []}),
@@ -233,7 +208,7 @@ async fn letterhead_logo_is_sniffed_and_kept(app: TestApp) {
         "logo_png": markup,
     });
     let p = problem(
-        put(&app, "admin", "/api/v1/settings/letterhead", &body).await,
+        app.put("admin", "/api/v1/settings/letterhead", &body).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -247,21 +222,20 @@ async fn letterhead_logo_is_sniffed_and_kept(app: TestApp) {
     let mut body = body;
     body["logo_png"] = json!(base64::engine::general_purpose::STANDARD.encode(&png));
     let (status, changed) =
-        read(put(&app, "admin", "/api/v1/settings/letterhead", &body).await).await;
+        read(app.put("admin", "/api/v1/settings/letterhead", &body).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["documents"]["logo"], true);
     // Another change of the letterhead without a logo keeps it; `remove_logo` drops it.
     body["logo_png"] = Value::Null;
     body["address"] = json!("Jl. Engku Putri No. 2");
-    let (_, kept) = read(put(&app, "admin", "/api/v1/settings/letterhead", &body).await).await;
+    let (_, kept) = read(app.put("admin", "/api/v1/settings/letterhead", &body).await).await;
     assert_eq!(kept["documents"]["logo"], true);
     assert_eq!(kept["documents"]["address"], "Jl. Engku Putri No. 2");
     body["remove_logo"] = json!(true);
-    let (_, removed) = read(put(&app, "admin", "/api/v1/settings/letterhead", &body).await).await;
+    let (_, removed) = read(app.put("admin", "/api/v1/settings/letterhead", &body).await).await;
     assert_eq!(removed["documents"]["logo"], false);
     let (status, back) = read(
-        send(
-            &app,
+        app.send(
             "admin",
             reqwest::Method::DELETE,
             "/api/v1/settings/documents",

@@ -16,51 +16,18 @@ sigap_testkit::on_both_backends! {
     systems_carry_their_class_to_their_tickets: system_class_sqlite, system_class_postgres;
 }
 
-async fn send(
-    app: &TestApp,
-    role: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: &Value,
-) -> reqwest::Response {
-    app.client
-        .request(method, app.url(path))
-        .bearer_auth(app.token(role))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn systems_carry_their_class_to_their_tickets(app: TestApp) {
     // Classed when registered; a category that is not one of the three is refused.
     let mut new = json!({"agency": AGENCY_A, "name": "Dapodik Kota",
         "domains": ["dapodik.batam.go.id"], "iiv": true, "category": "sedang"});
     let refused = problem(
-        send(
-            &app,
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/systems",
-            &new,
-        )
-        .await,
+        app.post("admin", "/api/v1/systems", &new).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(refused["errors"][0]["field"], "category", "{refused:#}");
     new["category"] = json!("Strategis");
-    let (status, added) = read(
-        send(
-            &app,
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/systems",
-            &new,
-        )
-        .await,
-    )
-    .await;
+    let (status, added) = read(app.post("admin", "/api/v1/systems", &new).await).await;
     assert_eq!(status, StatusCode::CREATED, "{added:#}");
     assert_eq!(added["iiv"], true);
     assert_eq!(added["category"], "strategis");
@@ -71,12 +38,11 @@ async fn systems_carry_their_class_to_their_tickets(app: TestApp) {
     let edit = json!({"name": "Portal Pendidikan", "domains": [DOMAIN_A, DOMAIN_A2],
         "iiv": true, "category": "tinggi"});
     problem(
-        send(&app, "system_owner", reqwest::Method::PUT, &path, &edit).await,
+        app.put("system_owner", &path, &edit).await,
         StatusCode::FORBIDDEN,
     )
     .await;
-    let (status, changed) =
-        read(send(&app, "admin", reqwest::Method::PUT, &path, &edit).await).await;
+    let (status, changed) = read(app.put("admin", &path, &edit).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["iiv"], true);
     assert_eq!(changed["category"], "tinggi");
@@ -122,7 +88,7 @@ async fn systems_carry_their_class_to_their_tickets(app: TestApp) {
 
     // Left out of a change: no longer IIV, not classed.
     let plain = json!({"name": "Portal Pendidikan", "domains": [DOMAIN_A, DOMAIN_A2]});
-    let (_, back) = read(send(&app, "admin", reqwest::Method::PUT, &path, &plain).await).await;
+    let (_, back) = read(app.put("admin", &path, &plain).await).await;
     assert_eq!(back["iiv"], false);
     assert!(back["category"].is_null());
 }

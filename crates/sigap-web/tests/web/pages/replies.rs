@@ -4,7 +4,7 @@
 //! and send it themselves; a system owner is offered none.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use sigap_testkit::{TestApp, error_fields, problem, read, valid_report};
 
 use crate::support::{Browser, PASSWORD, hidden_value, staff};
@@ -16,34 +16,25 @@ sigap_testkit::on_both_backends! {
     canned_replies_are_kept_by_admins_and_fill_the_comment_form: replies_sqlite, replies_postgres;
 }
 
-async fn put_replies(app: &TestApp, role: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .put(app.url("/api/v1/settings/replies"))
-        .bearer_auth(app.token(role))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn canned_replies_are_kept_by_admins_and_fill_the_comment_form(app: TestApp) {
     // The API: admins change, others are refused, bad texts are named.
     let change = json!({"replies": [{"kind": "need_info",
         "id": "Mohon kirim <b>tangkapan layar</b> hasil uji Anda.",
         "en": "Please send a screenshot of your test."}]});
     problem(
-        put_replies(&app, "csirt", &change).await,
+        app.put("csirt", "/api/v1/settings/replies", &change).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     let bad = json!({"replies": [{"kind": "need_info", "id": "", "en": "x"}, {"kind": "later"}]});
     let refused = problem(
-        put_replies(&app, "admin", &bad).await,
+        app.put("admin", "/api/v1/settings/replies", &bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(error_fields(&refused), ["replies.need_info.id", "replies"]);
-    let (status, settings) = read(put_replies(&app, "admin", &change).await).await;
+    let (status, settings) =
+        read(app.put("admin", "/api/v1/settings/replies", &change).await).await;
     assert_eq!(status, StatusCode::OK, "{settings:#}");
     let list = settings["replies"]["list"].as_array().unwrap();
     assert_eq!(list.len(), 4);

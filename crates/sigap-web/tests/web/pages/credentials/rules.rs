@@ -7,7 +7,7 @@
 
 use chrono::Duration;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use sigap_testkit::{TestApp, problem, read};
 
 use super::{audit_outcomes, password_only};
@@ -18,34 +18,6 @@ sigap_testkit::on_both_backends! {
     the_law_section_names_each_rule_and_only_admins_change_it: law_section_sqlite, law_section_postgres;
     new_passwords_are_checked_against_the_rules_in_force: password_rules_sqlite, password_rules_postgres;
     a_password_past_its_lifetime_opens_only_the_password_page: password_lifetime_sqlite, password_lifetime_postgres;
-}
-
-async fn send(
-    app: &TestApp,
-    role: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(app.token(role));
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request.send().await.unwrap()
-}
-
-async fn put_law(app: &TestApp, role: &str, body: &Value) -> reqwest::Response {
-    send(
-        app,
-        role,
-        reqwest::Method::PUT,
-        "/api/v1/settings/law",
-        Some(body),
-    )
-    .await
 }
 
 async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp) {
@@ -83,7 +55,11 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
     let change = json!({"password_min_chars": 14, "password_composition": true,
         "password_max_age_days": 365});
     for role in ["auditor", "csirt"] {
-        problem(put_law(&app, role, &change).await, StatusCode::FORBIDDEN).await;
+        problem(
+            app.put(role, "/api/v1/settings/law", &change).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     assert_eq!(
         audit_outcomes(&app, "settings_law").await,
@@ -92,7 +68,7 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
     let wrong = json!({"password_min_chars": 8, "password_composition": "kadang",
         "password_max_age_days": 30});
     let refused = problem(
-        put_law(&app, "admin", &wrong).await,
+        app.put("admin", "/api/v1/settings/law", &wrong).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -116,7 +92,7 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
         "a refused change changes nothing"
     );
 
-    let (status, changed) = read(put_law(&app, "admin", &change).await).await;
+    let (status, changed) = read(app.put("admin", "/api/v1/settings/law", &change).await).await;
     assert_eq!(status, StatusCode::OK, "{changed:#}");
     assert_eq!(changed["law"]["password_min_chars"], 14);
     assert_eq!(changed["law"]["password_composition"], true);
@@ -185,8 +161,7 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
     assert!(now["law"]["password_max_age_days"].is_null());
 
     let (status, back) = read(
-        send(
-            &app,
+        app.send(
             "admin",
             reqwest::Method::DELETE,
             "/api/v1/settings/law",
@@ -203,14 +178,7 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
 /// Adds a user over the API with `password`; answers the response.
 async fn add_user(app: &TestApp, email: &str, name: &str, password: &str) -> reqwest::Response {
     let body = json!({"email": email, "name": name, "role": "csirt", "password": password});
-    send(
-        app,
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/users",
-        Some(&body),
-    )
-    .await
+    app.post("admin", "/api/v1/users", &body).await
 }
 
 async fn new_passwords_are_checked_against_the_rules_in_force(app: TestApp) {
@@ -237,9 +205,9 @@ async fn new_passwords_are_checked_against_the_rules_in_force(app: TestApp) {
         );
     }
     let (status, _) = read(
-        put_law(
-            &app,
+        app.put(
             "admin",
+            "/api/v1/settings/law",
             &json!({"password_min_chars": 12, "password_composition": true}),
         )
         .await,
@@ -308,9 +276,9 @@ async fn new_passwords_are_checked_against_the_rules_in_force(app: TestApp) {
 async fn a_password_past_its_lifetime_opens_only_the_password_page(app: TestApp) {
     let email = staff(&app, "lama.csirt@kominfo.batam.go.id", "csirt", None).await;
     let (status, _) = read(
-        put_law(
-            &app,
+        app.put(
             "admin",
+            "/api/v1/settings/law",
             &json!({"password_min_chars": 12, "password_max_age_days": 180}),
         )
         .await,
