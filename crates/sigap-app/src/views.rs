@@ -192,9 +192,58 @@ pub struct TicketView {
     pub comments: Vec<CommentView>,
     pub evidence: Vec<EvidenceView>,
     pub documents: Vec<DocumentView>,
+    /// The clock of UU PDP Pasal 46, when the finding exposed personal data.
+    #[serde(default)]
+    pub personal_data: Option<PersonalDataView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A ticket's clock of UU PDP Pasal 46: the agency must notify the data subjects and the
+/// authority within the hours of the `law` settings (3×24 by default).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PersonalDataView {
+    pub started_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    /// `assessment` (the criticality minutes) or `staff` (recorded later, with a reason).
+    pub source: String,
+    pub reason: Option<String>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// `running`, `overdue`, `met` or `late`.
+    #[schema(value_type = String)]
+    pub status: sigap_core::pdp::ClockStatus,
+    pub status_label: String,
+    /// The later notice's time, once both are recorded.
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub notices: Vec<PersonalDataNoticeView>,
+    /// The recipients (`subjects`, `authority`) whose notice is not recorded yet.
+    #[schema(value_type = Vec<String>)]
+    pub missing: Vec<sigap_core::pdp::NoticeRecipient>,
+}
+
+/// A notice the agency recorded on the clock.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PersonalDataNoticeView {
+    /// `subjects` or `authority`.
+    #[schema(value_type = String)]
+    pub recipient: sigap_core::pdp::NoticeRecipient,
+    pub recipient_label: String,
+    pub notified_at: DateTime<Utc>,
+    /// `letter`, `email`, `sms`, `website` or `other`.
+    #[schema(value_type = String)]
+    pub channel: sigap_core::pdp::NoticeChannel,
+    pub channel_label: String,
+    pub note: Option<String>,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+    /// Whether it was given by the deadline.
+    pub on_time: bool,
 }
 
 /// A ticket in the queue.

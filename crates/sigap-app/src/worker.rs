@@ -240,11 +240,14 @@ pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
     tracing::info!("job worker stopped");
 }
 
-/// The minute's chores: the deadlines, the anti-spam records, the monthly report's draft,
+/// The minute's chores: the deadlines (the SOP's and UU PDP's), the anti-spam records, the monthly report's draft,
 /// the reminder a month before `security.txt` expires.
 async fn chores(app: &App) {
     if let Err(e) = crate::workflow::deadlines::sweep(app).await {
         tracing::error!(error = %e, "deadline sweep");
+    }
+    if let Err(e) = crate::workflow::personal_data::sweep(app).await {
+        tracing::error!(error = %e, "the sweep of personal data breaches' clocks");
     }
     if let Err(e) = crate::intake::antispam::sweep(app).await {
         tracing::error!(error = %e, "anti-spam sweep");

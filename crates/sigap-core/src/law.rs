@@ -36,6 +36,9 @@ pub struct LawSettings {
     /// Days after which a staff member must choose a new password at sign-in (180-3650);
     /// absent: never forced.
     pub password_max_age_days: Option<u32>,
+    /// Hours within which the controller must notify the data subjects and the authority of
+    /// a personal data breach (UU 27/2022 Pasal 46: 3×24; 24-72).
+    pub pdp_notice_hours: u32,
 }
 
 impl Default for LawSettings {
@@ -44,6 +47,7 @@ impl Default for LawSettings {
             password_min_chars: MIN_PASSWORD_CHARS,
             password_composition: false,
             password_max_age_days: None,
+            pdp_notice_hours: crate::pdp::NOTICE_HOURS,
         }
     }
 }
@@ -66,6 +70,10 @@ pub const BASES: &[(&str, &str)] = &[
     (
         "password_max_age_days",
         "Peraturan BSSN Nomor 4 Tahun 2021 (masa berlaku kata sandi), dibaca sebagai: penggantian tidak dipaksakan lebih sering dari 6 bulan",
+    ),
+    (
+        "pdp_notice_hours",
+        "UU Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, Pasal 46: pemberitahuan tertulis kepada subjek data pribadi dan lembaga paling lambat 3 × 24 jam; pengingat pada sepertiga dan dua pertiga waktu, eskalasi bila lewat",
     ),
 ];
 
@@ -90,6 +98,9 @@ pub struct LawRequest {
     /// 180-3650; absent, empty or null: never forced.
     #[schema(value_type = Option<u32>)]
     pub password_max_age_days: Given,
+    /// 24-72; absent, empty or null: 72, the law's.
+    #[schema(value_type = Option<u32>)]
+    pub pdp_notice_hours: Given,
 }
 
 impl TryFrom<&LawRequest> for LawSettings {
@@ -110,6 +121,12 @@ impl TryFrom<&LawRequest> for LawSettings {
             "password_max_age_days",
             MIN_PASSWORD_MAX_AGE_DAYS,
             MAX_PASSWORD_MAX_AGE_DAYS,
+        ));
+        let pdp_hours = keep(crate::overrides::number(
+            &request.pdp_notice_hours,
+            "pdp_notice_hours",
+            crate::pdp::MIN_NOTICE_HOURS,
+            crate::pdp::NOTICE_HOURS,
         ));
         if min_chars.is_none() && errors.is_empty() {
             errors.push(FieldError::new(
@@ -135,6 +152,7 @@ impl TryFrom<&LawRequest> for LawSettings {
                 password_min_chars: min_chars,
                 password_composition: composition,
                 password_max_age_days: max_age,
+                pdp_notice_hours: pdp_hours.unwrap_or(crate::pdp::NOTICE_HOURS),
             }),
             _ => Err(errors),
         }
@@ -161,6 +179,7 @@ mod tests {
         let old: LawSettings = serde_json::from_value(json!({"password_min_chars": 14})).unwrap();
         assert_eq!(old.password_min_chars, 14);
         assert!(!old.password_composition);
+        assert_eq!(old.pdp_notice_hours, 72, "UU PDP's 3 × 24 hours");
         for (key, _) in BASES {
             assert!(!basis(key).is_empty());
         }
@@ -173,6 +192,7 @@ mod tests {
             "password_min_chars": "16",
             "password_composition": "on",
             "password_max_age_days": 365,
+            "pdp_notice_hours": 48,
         })))
         .unwrap();
         assert_eq!(
@@ -181,6 +201,7 @@ mod tests {
                 password_min_chars: 16,
                 password_composition: true,
                 password_max_age_days: Some(365),
+                pdp_notice_hours: 48,
             }
         );
         let law = LawSettings::try_from(&request(json!({
@@ -197,6 +218,7 @@ mod tests {
             "password_min_chars": 8,
             "password_composition": "perhaps",
             "password_max_age_days": 30,
+            "pdp_notice_hours": 96,
         })))
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -205,6 +227,7 @@ mod tests {
             [
                 "password_min_chars",
                 "password_max_age_days",
+                "pdp_notice_hours",
                 "password_composition"
             ]
         );

@@ -18,6 +18,7 @@ pub mod law;
 pub mod meeting;
 pub mod model;
 pub mod overrides;
+pub mod pdp;
 pub mod period;
 pub mod profile;
 pub mod records;

@@ -34,8 +34,8 @@ pub use crate::envelope::{Attachment, CalendarPart, Envelope};
 pub use crate::ics::{AttendeeRole, CalendarMethod, MeetingEvent, Participant};
 pub use crate::links::{PublicLink, PublicUrl};
 pub use crate::messages::{
-    Escalation, MailLang, MeetingChange, MeetingPurpose, Message, Notification, Reminder, Rendered,
-    TicketRef, TrackingToken,
+    Escalation, MailLang, MeetingChange, MeetingPurpose, Message, Notification, PdpReader,
+    PdpStage, Reminder, Rendered, TicketRef, TrackingToken,
 };
 pub use crate::outbox::{Outbox, SentMail};
 pub use crate::smtp::{ConfigError, Mailer, SendError, SmtpMailer, SmtpOptions, build_message};

@@ -228,6 +228,7 @@ pub const QUEUE_COUNT_CAP: i64 = 10_000;
 pub mod inbound_api;
 pub mod mail_threads_api;
 pub mod period_reports_api;
+pub mod personal_data_api;
 pub mod registry_edits_api;
 pub mod resets_api;
 pub mod seen_api;
@@ -236,12 +237,13 @@ pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, N
 pub use mail_threads_api::{MailMessageRow, NewMailMessage};
 pub use overrides_api::OverrideRow;
 pub use period_reports_api::{IssuedReport, NewPeriodReport, PeriodReportRow};
+pub use personal_data_api::{BreachNoticeRow, BreachRow, NewBreach, NewBreachNotice};
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
 pub use seen_api::SavedFilterRow;
 pub use stats_api::{
     AgencyCountRow, BlockedRow, DayCountRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow,
-    ListedTicketRow, NoticeStepRow, StateCountRow, StatsScope, StepTimeRow,
+    ListedTicketRow, NoticeStepRow, PdpCountRow, StateCountRow, StatsScope, StepTimeRow,
 };
 pub mod tokens_api;
 pub mod totp_api;

@@ -34,6 +34,7 @@ include!("mail_threads.rs");
 include!("inbound.rs");
 include!("stats.rs");
 include!("period_reports.rs");
+include!("personal_data.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

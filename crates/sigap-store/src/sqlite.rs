@@ -36,6 +36,7 @@ include!("mail_threads.rs");
 include!("inbound.rs");
 include!("stats.rs");
 include!("period_reports.rs");
+include!("personal_data.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -6,7 +6,8 @@
 
 use crate::stats_api::{
     AgencyCountRow, BlockedRow, DayCountRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow,
-    ListedTicketRow, NoticeStepRow, StateCountRow, StatsScope, StepTimeRow, step_time_rows,
+    ListedTicketRow, NoticeStepRow, PdpCountRow, StateCountRow, StatsScope, StepTimeRow,
+    step_time_rows,
 };
 
 /// Tickets created in the period, counted by channel, agency, vulnerability class and
@@ -81,6 +82,30 @@ pub async fn stats_overdue(c: &mut Conn, s: &StatsScope, now: i64) -> Result<Vec
     push_stats_filters(&mut qb, s);
     qb.push(" GROUP BY t.state ORDER BY t.state");
     Ok(qb.build_query_as::<StateCountRow>().fetch_all(&mut *c).await?)
+}
+
+/// The breaches of personal data recorded in the period (UU PDP Pasal 46): how many, how
+/// many had both notices by their deadline, late, and at `now` still open past it or
+/// running.
+pub async fn stats_personal_data(c: &mut Conn, s: &StatsScope, now: i64) -> Result<PdpCountRow> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) AS breaches, \
+         COALESCE(SUM(CASE WHEN b.stopped_at <= b.due_at THEN 1 ELSE 0 END), 0) AS met, \
+         COALESCE(SUM(CASE WHEN b.stopped_at > b.due_at THEN 1 ELSE 0 END), 0) AS late, \
+         COALESCE(SUM(CASE WHEN b.stopped_at IS NULL AND b.due_at < ",
+    );
+    qb.push_bind(now).push(
+        " THEN 1 ELSE 0 END), 0) AS overdue, \
+         COALESCE(SUM(CASE WHEN b.stopped_at IS NULL AND b.due_at >= ",
+    );
+    qb.push_bind(now).push(
+        " THEN 1 ELSE 0 END), 0) AS running \
+         FROM personal_data_breaches b JOIN tickets t ON t.id = b.ticket_id \
+         WHERE b.started_at >= ",
+    );
+    qb.push_bind(s.from).push(" AND b.started_at < ").push_bind(s.until);
+    push_stats_filters(&mut qb, s);
+    Ok(qb.build_query_as::<PdpCountRow>().fetch_one(&mut *c).await?)
 }
 
 /// The systems blocked now: the ticket holding each block and when it was put in place.

@@ -62,6 +62,16 @@ pub struct StateCountRow {
     pub count: i64,
 }
 
+/// The breaches of personal data of a period and how their notices went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct PdpCountRow {
+    pub breaches: i64,
+    pub met: i64,
+    pub late: i64,
+    pub overdue: i64,
+    pub running: i64,
+}
+
 /// A system blocked now.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BlockedRow {
@@ -183,6 +193,10 @@ impl Store {
     /// Open tickets past their deadline at `now`, per state.
     pub async fn stats_overdue(&self, scope: &StatsScope, now: i64) -> Result<Vec<StateCountRow>> {
         read_pool!(self, stats_overdue(scope, now))
+    }
+    /// The breaches of personal data recorded in the period, and how their notices went.
+    pub async fn stats_personal_data(&self, scope: &StatsScope, now: i64) -> Result<PdpCountRow> {
+        read_pool!(self, stats_personal_data(scope, now))
     }
     /// The systems blocked now.
     pub async fn stats_blocked_now(&self, scope: &StatsScope) -> Result<Vec<BlockedRow>> {

@@ -234,6 +234,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::reports::router())
         .merge(api::tickets::router())
+        .merge(api::personal_data::router())
         .merge(api::documents::router())
         .merge(api::meetings::router())
         .merge(api::registry::router())

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sigap_core::{Criticality, Email, JobKind, Recommendation, Role, TicketNumber};
 use sigap_notify::{
-    Envelope, Escalation, MailLang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef,
-    Tlp, TrackingToken,
+    Envelope, Escalation, MailLang, Mailer, Message, Notification, PdpReader, PdpStage, PublicUrl,
+    Reminder, TicketRef, Tlp, TrackingToken,
 };
 use sigap_store::{JobRow, NewJob, TicketRow, Tx};
 
@@ -97,6 +97,8 @@ pub enum MailKind {
     },
     RemediationReminder(Reminding),
     RemediationOverdue(Overdue),
+    /// The clock of UU PDP Pasal 46 (`crate::workflow::personal_data`).
+    PersonalDataClock(PdpClock),
     OverdueEscalation(Escalating),
     /// An invitation, update or cancellation with its iCalendar event.
     Meeting {
@@ -118,6 +120,20 @@ pub struct Reminding {
     pub system: String,
     pub lead: Lead,
     pub due_at: DateTime<Utc>,
+}
+
+/// A reminder or the escalation of the clock of UU PDP Pasal 46.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdpClock {
+    /// The agency's name when the agency reads it; otherwise whom it is escalated to.
+    pub agency: Option<String>,
+    pub escalate_to: Option<EscalateTo>,
+    /// `pdp_reminder_1`, `pdp_reminder_2` or `pdp_overdue`.
+    pub stage: String,
+    pub system: String,
+    pub due_at: DateTime<Utc>,
+    pub missing: Vec<sigap_core::pdp::NoticeRecipient>,
+    pub agency_told: bool,
 }
 
 /// The agency's notice that its remediation deadline has passed.
@@ -228,6 +244,10 @@ pub fn audience(kind: &MailKind) -> Audience {
         MailKind::OverdueEscalation(e) => match e.escalate_to {
             EscalateTo::AgencyHead => Audience::Agency,
             EscalateTo::CsirtLead => Audience::Staff,
+        },
+        MailKind::PersonalDataClock(p) => match p.escalate_to {
+            Some(EscalateTo::CsirtLead) => Audience::Staff,
+            Some(EscalateTo::AgencyHead) | None => Audience::Agency,
         },
         MailKind::NewReport { .. }
         | MailKind::HighFinding { .. }
@@ -385,6 +405,29 @@ fn message(kind: &MailKind) -> Message {
         MailKind::RemediationReminder(r) => reminder(r),
         MailKind::RemediationOverdue(o) => overdue(o),
         MailKind::OverdueEscalation(e) => escalation(e),
+        MailKind::PersonalDataClock(p) => personal_data_clock(p),
+    }
+}
+
+/// A message of the clock of UU PDP Pasal 46.
+fn personal_data_clock(p: PdpClock) -> Message {
+    let reader = match (p.agency, p.escalate_to) {
+        (_, Some(EscalateTo::CsirtLead)) => PdpReader::CsirtLead,
+        (_, Some(EscalateTo::AgencyHead)) => PdpReader::AgencyHead,
+        (agency, None) => PdpReader::Agency(agency.unwrap_or_default()),
+    };
+    let stage = match p.stage.as_str() {
+        "pdp_reminder_1" => PdpStage::FirstReminder,
+        "pdp_reminder_2" => PdpStage::SecondReminder,
+        _ => PdpStage::Overdue,
+    };
+    Message::PersonalDataClock {
+        reader,
+        stage,
+        system: p.system,
+        due_at: p.due_at,
+        missing: p.missing,
+        agency_told: p.agency_told,
     }
 }
 

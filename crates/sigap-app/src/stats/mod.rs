@@ -233,9 +233,11 @@ async fn intake(app: &App, s: &StatsScope, period: &Period) -> AppResult<view::I
 }
 
 async fn clock(app: &App, s: &StatsScope) -> AppResult<Clock> {
-    let (overdue, steps) = tokio::try_join!(
-        app.store.stats_overdue(s, millis(app.now())),
-        app.store.stats_step_times(s)
+    let now = millis(app.now());
+    let (overdue, steps, pdp) = tokio::try_join!(
+        app.store.stats_overdue(s, now),
+        app.store.stats_step_times(s),
+        app.store.stats_personal_data(s, now)
     )?;
     Ok(Clock {
         steps: figures::steps(&steps),
@@ -247,6 +249,13 @@ async fn clock(app: &App, s: &StatsScope) -> AppResult<Clock> {
                 count: r.count,
             })
             .collect(),
+        personal_data: view::PersonalDataFigures {
+            breaches: pdp.breaches,
+            met: pdp.met,
+            late: pdp.late,
+            overdue: pdp.overdue,
+            running: pdp.running,
+        },
     })
 }
 

@@ -149,6 +149,21 @@ fn figures(d: &Dashboard) -> Vec<ReportFigure> {
             "Tiket melewati batas waktu saat ini",
             whole(c.overdue_total),
         ));
+        let p = &c.personal_data;
+        out.push(figure(
+            "Data pribadi terdampak (UU PDP Pasal 46)",
+            whole(p.breaches),
+        ));
+        out.push(figure(
+            "Pemberitahuan 3 × 24 jam: tepat waktu / terlambat / lewat batas / berjalan",
+            format!(
+                "{} / {} / {} / {}",
+                whole(p.met),
+                whole(p.late),
+                whole(p.overdue),
+                whole(p.running)
+            ),
+        ));
     }
     if let Some(b) = &d.blocking {
         let now = i64::try_from(b.blocked_now.len()).unwrap_or(i64::MAX);

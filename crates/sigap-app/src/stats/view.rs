@@ -126,6 +126,23 @@ pub struct Clock {
     /// Open tickets past their deadline now, per state.
     pub overdue_now: Vec<Tally>,
     pub overdue_total: i64,
+    /// The breaches of personal data recorded in the period and UU PDP's 3×24 hours.
+    pub personal_data: PersonalDataFigures,
+}
+
+/// The breaches of personal data recorded in the period (UU PDP Pasal 46): how many, and
+/// whether the agency's two notices came within the hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
+pub struct PersonalDataFigures {
+    pub breaches: i64,
+    /// Both notices by the deadline.
+    pub met: i64,
+    /// Both notices, the later after the deadline.
+    pub late: i64,
+    /// Past the deadline now without both notices.
+    pub overdue: i64,
+    /// Within the deadline now, notices still missing.
+    pub running: i64,
 }
 
 /// One step done in the period.

@@ -71,11 +71,7 @@ pub async fn sweep(app: &App) -> AppResult<usize> {
     if numbers.is_empty() {
         return Ok(0);
     }
-    let lead = if app.rules.notices.csirt_lead.is_empty() {
-        staff_with(app, &[Role::Csirt]).await?
-    } else {
-        app.rules.notices.csirt_lead.clone()
-    };
+    let lead = csirt_lead(app).await?;
     let mut sent = 0;
     for number in numbers {
         if notice_ticket(app, &number, now, &lead).await? {
@@ -83,6 +79,29 @@ pub async fn sweep(app: &App) -> AppResult<usize> {
         }
     }
     Ok(sent)
+}
+
+/// Who escalations go to: the configured CSIRT lead, or else the CSIRT team.
+pub(crate) async fn csirt_lead(app: &App) -> AppResult<Vec<String>> {
+    if app.rules.notices.csirt_lead.is_empty() {
+        staff_with(app, &[Role::Csirt]).await
+    } else {
+        Ok(app.rules.notices.csirt_lead.clone())
+    }
+}
+
+/// The addresses of the head of agency `agency_id`, if it has one.
+pub(crate) async fn agency_head(app: &App, agency_id: Option<i64>) -> AppResult<Vec<String>> {
+    Ok(match agency_id {
+        Some(id) => app
+            .store
+            .list_agencies(Some(id))
+            .await?
+            .into_iter()
+            .filter_map(|a| a.head_email)
+            .collect(),
+        None => Vec::new(),
+    })
 }
 
 /// One ticket's notice, in one transaction: recorded, its mail enqueued, audited.
@@ -197,16 +216,7 @@ async fn mails(
                 }));
                 mail.to = agency_addresses(app, row.agency_id).await?;
                 mails.push(mail);
-                let head = match row.agency_id {
-                    Some(id) => app
-                        .store
-                        .list_agencies(Some(id))
-                        .await?
-                        .into_iter()
-                        .filter_map(|a| a.head_email)
-                        .collect(),
-                    None => Vec::new(),
-                };
+                let head = agency_head(app, row.agency_id).await?;
                 mails.push(escalation(EscalateTo::AgencyHead, head));
             }
             mails.push(escalation(EscalateTo::CsirtLead, lead.to_vec()));

@@ -2,7 +2,8 @@
 //! ([`actions`]), blocking and unblocking with proof ([`blocking`], with the operator's
 //! [`blocking_profiles`]), the meetings of steps 3, 4 and 9 ([`meetings`]), the Regional
 //! Secretary's approvals ([`approvals`]), the clock that watches the deadlines
-//! ([`deadlines`]), and the staff's reading of tickets and their counts ([`tickets`],
+//! ([`deadlines`]), the clock of UU PDP Pasal 46 on a breach of personal data
+//! ([`personal_data`]), and the staff's reading of tickets and their counts ([`tickets`],
 //! [`stats`]).
 
 pub mod actions;
@@ -11,6 +12,7 @@ pub mod blocking;
 pub mod blocking_profiles;
 pub mod deadlines;
 pub mod meetings;
+pub mod personal_data;
 pub mod queue;
 pub mod saved_filters;
 pub mod stats;

@@ -340,7 +340,7 @@ fn split_list(text: &str) -> Vec<String> {
 
 /// Reads RFC 3339, or `YYYY-MM-DDTHH:MM[:SS]` (what an HTML `datetime-local` input sends)
 /// as a time in WIB.
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Some(instant.with_timezone(&Utc));

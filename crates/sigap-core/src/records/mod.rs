@@ -5,6 +5,7 @@
 
 mod actions;
 mod body;
+pub(crate) use body::parse_instant;
 pub mod schema;
 
 use chrono::{DateTime, Utc};

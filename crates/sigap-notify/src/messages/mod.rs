@@ -12,6 +12,7 @@
 mod agency;
 mod draft;
 mod meeting;
+mod pdp;
 mod render;
 mod reporter;
 mod staff;
@@ -25,6 +26,7 @@ use crate::ics::MeetingEvent;
 use crate::links::PublicUrl;
 use crate::messages::draft::Draft;
 pub use crate::messages::meeting::{MeetingChange, MeetingPurpose};
+pub use crate::messages::pdp::{PdpReader, PdpStage};
 pub use crate::messages::reporter::TrackingToken;
 use crate::tlp::Tlp;
 
@@ -151,6 +153,21 @@ pub enum Message {
         system: String,
         /// The deadline that passed.
         due_at: DateTime<Utc>,
+    },
+    /// The clock of UU PDP Pasal 46: a reminder or the escalation (see `pdp`).
+    PersonalDataClock {
+        /// Who reads it.
+        reader: PdpReader,
+        /// Where the clock is.
+        stage: PdpStage,
+        /// The electronic system concerned.
+        system: String,
+        /// When the notices are due.
+        due_at: DateTime<Utc>,
+        /// The notices not yet recorded.
+        missing: Vec<sigap_core::pdp::NoticeRecipient>,
+        /// Whether the agency has been told of the finding (SOP step 6).
+        agency_told: bool,
     },
     /// Agency, step 5 before step 6: a short notice that its system is blocked.
     SystemBlocked {
@@ -327,6 +344,7 @@ impl Notification {
             Message::SystemBlocked { agency, system, at } => {
                 agency::blocked(&c, agency, system, *at)
             }
+            Message::PersonalDataClock { .. } => pdp::draft(&c, &self.message),
             Message::FollowUpLetter { agency, system } => agency::follow_up(&c, agency, system),
             Message::NewReport {
                 channel,

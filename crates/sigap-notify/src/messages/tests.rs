@@ -83,6 +83,22 @@ fn every_message() -> Vec<Message> {
             system: text(),
             at: due(),
         },
+        Message::PersonalDataClock {
+            reader: crate::PdpReader::Agency(text()),
+            stage: crate::PdpStage::FirstReminder,
+            system: text(),
+            due_at: due(),
+            missing: vec![sigap_core::pdp::NoticeRecipient::Subjects],
+            agency_told: true,
+        },
+        Message::PersonalDataClock {
+            reader: crate::PdpReader::CsirtLead,
+            stage: crate::PdpStage::Overdue,
+            system: text(),
+            due_at: due(),
+            missing: sigap_core::pdp::NoticeRecipient::ALL.to_vec(),
+            agency_told: false,
+        },
         Message::FollowUpLetter {
             agency: text(),
             system: text(),

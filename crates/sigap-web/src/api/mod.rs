@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod meetings;
 pub mod period_reports;
+pub mod personal_data;
 pub mod registry;
 pub mod reports;
 pub mod service;

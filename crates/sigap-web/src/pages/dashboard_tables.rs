@@ -269,11 +269,14 @@ fn clock(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
     Part {
         id: "clock",
         heading: t("heading"),
-        figures: vec![figure(
-            t("overdue_total"),
-            lang.whole(usize::try_from(c.overdue_total).unwrap_or(0)),
-            Some(overdue_href(links, None)),
-        )],
+        figures: vec![
+            figure(
+                t("overdue_total"),
+                lang.whole(usize::try_from(c.overdue_total).unwrap_or(0)),
+                Some(overdue_href(links, None)),
+            ),
+            personal_data_figure(lang, &c.personal_data),
+        ],
         tables: vec![
             Table {
                 chart: Some(charts::bars(&t("steps"), &bars, true)),
@@ -282,6 +285,26 @@ fn clock(lang: PageLang, d: &Dashboard, links: &Links) -> Part {
             overdue,
         ],
     }
+}
+
+/// UU PDP Pasal 46: the period's breaches of personal data and their 3×24 hours.
+fn personal_data_figure(lang: PageLang, p: &sigap_app::stats::view::PersonalDataFigures) -> Figure {
+    let n = |v: i64| lang.whole(usize::try_from(v).unwrap_or(0));
+    let value = lang.tf(
+        "dashboard.clock.personal_data.value",
+        &[
+            ("breaches", n(p.breaches)),
+            ("met", n(p.met)),
+            ("late", n(p.late)),
+            ("overdue", n(p.overdue)),
+            ("running", n(p.running)),
+        ],
+    );
+    figure(
+        lang.t("dashboard.clock.personal_data").into_owned(),
+        value,
+        None,
+    )
 }
 
 pub(crate) fn durations_figure(lang: PageLang, label: String, d: &Durations) -> Figure {

@@ -43,6 +43,7 @@ pub mod jobs;
 pub mod login;
 pub mod meetings;
 pub mod period_reports;
+pub mod personal_data;
 pub mod preview;
 pub mod public;
 pub mod queue;
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .merge(enter_report::router())
         .merge(saved_filters::router())
         .merge(ticket::router())
+        .merge(personal_data::router())
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())

@@ -90,6 +90,8 @@ struct TicketPage {
     score: Option<(String, Option<String>)>,
     /// The "Rapat" section: the ticket's meetings and the schedule form.
     meetings: MeetingsSection,
+    /// The section on UU PDP Pasal 46.
+    pdp: crate::pages::personal_data::PdpSection,
     notice: Option<String>,
 }
 
@@ -282,6 +284,7 @@ fn ticket_page(
         comments: comments_page(lang, &ticket.comments, comments),
         forms: action_forms(lang, session, &ticket),
         score: summary_score(lang, &ticket),
+        pdp: crate::pages::personal_data::section(lang, session, &ticket, now),
         meetings,
         notice,
         ticket,

@@ -12,6 +12,7 @@
 mod credentials;
 mod inbox;
 mod language;
+mod personal_data;
 mod preview;
 mod queue;
 mod registry_edits;

@@ -56,6 +56,20 @@ pub(super) async fn apply(
     update_ticket(tx, &step).await?;
     let records = records_of(&step, &resolved);
     let (step_id, comment_id) = write_step(tx, &step, &resolved, &records).await?;
+    if let ActionInput::Assess {
+        personal_data_affected: true,
+        ..
+    } = input
+    {
+        crate::workflow::personal_data::open_on_assessment(
+            tx,
+            doing.policy,
+            row,
+            doing.caller,
+            now,
+        )
+        .await?;
+    }
     let fresh = fresh_row(tx, row).await?;
     let issued = crate::documents::issue(
         doing.app,

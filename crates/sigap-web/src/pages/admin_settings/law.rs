@@ -40,6 +40,10 @@ pub(super) fn law_rows(lang: PageLang, law: &LawSettings) -> Vec<LawRow> {
                     ),
                     None => lang.t("admin.law.never").into_owned(),
                 },
+                "pdp_notice_hours" => lang.tf(
+                    "admin.law.hours",
+                    &[("n", lang.whole(law.pdp_notice_hours as usize))],
+                ),
                 _ => lang.t("admin.law.always").into_owned(),
             };
             LawRow {
@@ -73,6 +77,9 @@ pub(super) fn law_fields(lang: PageLang, law: &LawSettings) -> Vec<FormField> {
         admin_field(lang, "law", "password_composition", "checkbox")
             .with_value(if law.password_composition { "true" } else { "" }),
         admin_field(lang, "law", "password_max_age_days", "number").with_value(&max_age),
+        admin_field(lang, "law", "pdp_notice_hours", "number")
+            .required()
+            .with_value(&law.pdp_notice_hours.to_string()),
     ]
 }
 
@@ -89,6 +96,7 @@ pub(super) async fn set_law(
         password_min_chars: posted.text("password_min_chars").into(),
         password_composition: (posted.text("password_composition") == "true").into(),
         password_max_age_days: posted.text("password_max_age_days").into(),
+        pdp_notice_hours: posted.text("pdp_notice_hours").into(),
     };
     let body = Value::Object(posted.fields);
     let result = sigap_app::admin::rules::set_law(&state.app, &session.caller, &request)

@@ -28,6 +28,7 @@ mod meetings;
 mod object_store;
 mod owner_scope;
 mod paperwork;
+mod personal_data;
 mod pgp;
 mod previews;
 mod privacy;

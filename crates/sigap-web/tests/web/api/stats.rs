@@ -254,6 +254,12 @@ async fn the_figures_follow_the_scenario(app: TestApp) {
     assert_eq!(times(step(c, "review")), (3, 3, HOUR, HOUR));
     assert_eq!(times(step(c, "unblock")), (1, 1, 180, 180));
     assert_eq!(step(c, "close")["done"], 2);
+    // Both high findings exposed personal data; neither agency recorded its notices, and
+    // the scenario's days are past their 3 × 24 hours.
+    assert_eq!(
+        c["personal_data"],
+        json!({"breaches": 2, "met": 0, "late": 0, "overdue": 2, "running": 0})
+    );
     assert_eq!(step(c, "validate")["within_share"], 0.75);
     assert_eq!(step(c, "validate")["sop_step"], 3);
     let order: Vec<&str> = c["steps"]
@@ -415,6 +421,7 @@ async fn filters_narrow_the_figures(app: &TestApp) {
     .await;
     assert_eq!(july["intake"]["received"], 0);
     assert_eq!(july["clock"]["steps"], json!([]));
+    assert_eq!(july["clock"]["personal_data"]["breaches"], 0);
     assert_eq!(
         july["clock"]["overdue_total"], 2,
         "what is over its deadline now does not depend on the period"

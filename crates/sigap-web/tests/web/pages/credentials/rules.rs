@@ -40,15 +40,18 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
             "password_min_chars",
             "password_breached",
             "password_composition",
-            "password_max_age_days"
+            "password_max_age_days",
+            "pdp_notice_hours"
         ]
     );
-    assert!(bases.iter().all(|b| {
-        b["basis"]
-            .as_str()
-            .unwrap()
-            .contains("Peraturan BSSN Nomor 4 Tahun 2021")
-    }));
+    assert_eq!(law["pdp_notice_hours"], 72);
+    let basis = |b: &serde_json::Value| b["basis"].as_str().unwrap().to_owned();
+    assert!(
+        bases[..4]
+            .iter()
+            .all(|b| basis(b).contains("Peraturan BSSN Nomor 4 Tahun 2021"))
+    );
+    assert!(basis(&bases[4]).contains("UU Nomor 27 Tahun 2022"));
 
     // An admin of the pages, registered before the rules tighten.
     let admin = staff(&app, "hukum.admin@kominfo.batam.go.id", "admin", None).await;
