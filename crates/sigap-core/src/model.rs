@@ -471,6 +471,14 @@ vocabulary! {
         /// The figures of a month, quarter or year for leadership; of no ticket.
         PeriodReport => "period_report", "Laporan Penanganan Insiden Siber",
             "Cyber incident handling report";
+        /// UU PDP Pasal 46: the agency's notice of a personal data breach to the data subjects.
+        PdpNoticeSubjects => "pdp_notice_subjects",
+            "Pemberitahuan Kegagalan Pelindungan Data Pribadi kepada Subjek Data",
+            "Personal data breach notice to the data subjects";
+        /// UU PDP Pasal 46: the agency's notice of a personal data breach to the authority.
+        PdpNoticeAuthority => "pdp_notice_authority",
+            "Pemberitahuan Kegagalan Pelindungan Data Pribadi kepada Lembaga",
+            "Personal data breach notice to the authority";
     }
 }
 
@@ -521,8 +529,12 @@ mod tests {
         assert_eq!(Role::ALL.len(), 7);
         assert_eq!(State::ALL.len(), 12);
         assert_eq!(Action::ALL.len(), 14);
-        assert_eq!(DocumentKind::ALL.len(), 14);
+        assert_eq!(DocumentKind::ALL.len(), 16);
         assert_eq!(DocumentKind::PeriodReport.as_str(), "period_report");
+        assert_eq!(
+            DocumentKind::PdpNoticeSubjects.as_str(),
+            "pdp_notice_subjects"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::error::FieldError;
 use crate::form::Fields;
-use crate::model::{Choice, Labelled, UnknownValue, stored_as_text, vocabulary};
+use crate::model::{Choice, DocumentKind, Labelled, UnknownValue, stored_as_text, vocabulary};
 
 /// The law's period, in hours: the default and the longest a setting may give.
 pub const NOTICE_HOURS: u32 = 72;
@@ -28,6 +28,10 @@ pub const MIN_NOTICE_HOURS: u32 = 24;
 pub const MAX_REASON: usize = 2000;
 /// The longest note on a recorded notice.
 pub const MAX_NOTE: usize = 1000;
+/// The longest of a notice draft's three contents, in characters.
+pub const MAX_DRAFT_PART: usize = 8000;
+/// The longest contact line of a notice.
+pub const MAX_CONTACT: usize = 500;
 
 vocabulary! {
     /// To whom a notice of Pasal 46 goes.
@@ -36,6 +40,16 @@ vocabulary! {
         Subjects => "subjects", "Subjek data pribadi", "Data subjects";
         /// The supervisory authority, *lembaga* PDP (Pasal 46 ayat (1) huruf b).
         Authority => "authority", "Lembaga pelindungan data pribadi", "Data protection authority";
+    }
+}
+
+impl NoticeRecipient {
+    /// The kind of the document that notifies this recipient.
+    pub fn document_kind(self) -> DocumentKind {
+        match self {
+            NoticeRecipient::Subjects => DocumentKind::PdpNoticeSubjects,
+            NoticeRecipient::Authority => DocumentKind::PdpNoticeAuthority,
+        }
     }
 }
 
@@ -182,6 +196,40 @@ pub fn read_notice(
     finish(fields, value)
 }
 
+/// The text of a notice as the agency edits it: the three contents of Pasal 46 ayat (2)
+/// and where to ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeDraft {
+    /// Huruf a: the personal data exposed.
+    pub data_exposed: String,
+    /// Huruf b: when and how they were exposed.
+    pub when_how: String,
+    /// Huruf c: what was done to handle the breach and recover.
+    pub handling: String,
+    /// Where the reader can ask, if given.
+    pub contact: Option<String>,
+}
+
+/// Reads a notice's draft: the three contents required (at most [`MAX_DRAFT_PART`]
+/// characters each), the contact optional; every bad field at once.
+pub fn read_draft(body: &Value) -> Result<NoticeDraft, Vec<FieldError>> {
+    let mut fields = Fields::new(body);
+    let data_exposed = fields.required("data_exposed", MAX_DRAFT_PART);
+    let when_how = fields.required("when_how", MAX_DRAFT_PART);
+    let handling = fields.required("handling", MAX_DRAFT_PART);
+    let contact = fields.optional("contact", MAX_CONTACT);
+    let value = match (data_exposed, when_how, handling) {
+        (Some(data_exposed), Some(when_how), Some(handling)) => Some(NoticeDraft {
+            data_exposed,
+            when_how,
+            handling,
+            contact,
+        }),
+        _ => None,
+    };
+    finish(fields, value)
+}
+
 /// The reason for recording a breach after the assessment: required, at most
 /// [`MAX_REASON`] characters.
 pub fn read_reason(body: &Value) -> Result<String, Vec<FieldError>> {
@@ -285,6 +333,21 @@ mod tests {
         assert_eq!(missing[0].field, "notified_at");
         let early = json!({"recipient": "subjects", "channel": "email", "notified_at": "2026-11-29T00:00:00Z"});
         assert!(read_notice(&early, at(0), at(72)).is_err());
+    }
+
+    #[test]
+    fn a_draft_needs_its_three_contents() {
+        let errors = read_draft(&json!({"data_exposed": "NIK", "when_how": ""})).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["when_how", "handling"]);
+        let draft = read_draft(&json!({"data_exposed": "NIK", "when_how": "Agustus",
+            "handling": "Diblokir", "contact": " "}))
+        .unwrap();
+        assert_eq!(draft.contact, None);
+        assert_eq!(
+            NoticeRecipient::Subjects.document_kind(),
+            DocumentKind::PdpNoticeSubjects
+        );
     }
 
     #[test]

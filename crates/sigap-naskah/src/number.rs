@@ -153,6 +153,9 @@ pub fn default_pattern(kind: DocumentKind) -> &'static str {
         DocumentKind::Certificate => "000.6/{n}/PIAGAM/Diskominfo/{year}",
         DocumentKind::ApprovalReactivation => "000.6/{n}/Setda/{year}",
         DocumentKind::PeriodReport => "000.6/{n}/LAP-CSIRT/Diskominfo/{year}",
+        DocumentKind::PdpNoticeSubjects | DocumentKind::PdpNoticeAuthority => {
+            "000.6/{n}/PDP/Diskominfo/{year}"
+        }
     }
 }
 
@@ -358,7 +361,12 @@ mod tests {
         numbers.sort();
         numbers.dedup();
         assert_eq!(numbers.len(), agendas);
-        assert_eq!(agendas, 7);
+        assert_eq!(agendas, 8);
+        // The two notices of UU PDP Pasal 46 share an agenda of their own.
+        assert_eq!(
+            series_scope(default_pattern(DocumentKind::PdpNoticeSubjects)),
+            series_scope(default_pattern(DocumentKind::PdpNoticeAuthority))
+        );
     }
 
     #[test]

@@ -68,6 +68,9 @@ fn template(kind: DocumentKind) -> &'static str {
         DocumentKind::Dossier => include_str!("../templates/dossier.typ"),
         DocumentKind::Certificate => include_str!("../templates/certificate.typ"),
         DocumentKind::PeriodReport => include_str!("../templates/period_report.typ"),
+        DocumentKind::PdpNoticeSubjects | DocumentKind::PdpNoticeAuthority => {
+            include_str!("../templates/pdp_notice.typ")
+        }
     }
 }
 

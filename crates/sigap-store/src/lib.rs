@@ -237,7 +237,9 @@ pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, N
 pub use mail_threads_api::{MailMessageRow, NewMailMessage};
 pub use overrides_api::OverrideRow;
 pub use period_reports_api::{IssuedReport, NewPeriodReport, PeriodReportRow};
-pub use personal_data_api::{BreachNoticeRow, BreachRow, NewBreach, NewBreachNotice};
+pub use personal_data_api::{
+    BreachDraftRow, BreachNoticeRow, BreachRow, NewBreach, NewBreachDraft, NewBreachNotice,
+};
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
 pub use seen_api::SavedFilterRow;

@@ -104,3 +104,44 @@ pub async fn breach_candidates(c: &mut Conn, now: i64, limit: i64) -> Result<Vec
     .fetch_all(&mut *c)
     .await?)
 }
+
+/// Saves the agency's text of a notice, over the earlier one.
+pub async fn save_breach_draft(
+    c: &mut Conn,
+    d: &crate::personal_data_api::NewBreachDraft<'_>,
+) -> Result<()> {
+    sqlx::query::<Db>(
+        "INSERT INTO personal_data_drafts (ticket_id, recipient, data_exposed, when_how, \
+         handling, contact, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (ticket_id, recipient) DO UPDATE SET data_exposed = excluded.data_exposed, \
+         when_how = excluded.when_how, handling = excluded.handling, contact = excluded.contact, \
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(d.ticket_id)
+    .bind(d.recipient)
+    .bind(d.data_exposed)
+    .bind(d.when_how)
+    .bind(d.handling)
+    .bind(d.contact)
+    .bind(d.updated_by)
+    .bind(d.updated_at)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// The saved text of a ticket's notice to `recipient`, if any.
+pub async fn get_breach_draft(
+    c: &mut Conn,
+    ticket_id: i64,
+    recipient: &str,
+) -> Result<Option<crate::personal_data_api::BreachDraftRow>> {
+    Ok(sqlx::query_as::<Db, crate::personal_data_api::BreachDraftRow>(
+        "SELECT data_exposed, when_how, handling, contact, updated_by, updated_at \
+         FROM personal_data_drafts WHERE ticket_id = $1 AND recipient = $2",
+    )
+    .bind(ticket_id)
+    .bind(recipient)
+    .fetch_optional(&mut *c)
+    .await?)
+}

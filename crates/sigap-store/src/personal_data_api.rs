@@ -65,7 +65,39 @@ pub struct BreachNoticeRow {
     pub recorded_at: i64,
 }
 
+/// The agency's text of a notice, to save.
+#[derive(Debug, Clone)]
+pub struct NewBreachDraft<'a> {
+    pub ticket_id: i64,
+    pub recipient: &'a str,
+    pub data_exposed: &'a str,
+    pub when_how: &'a str,
+    pub handling: &'a str,
+    pub contact: Option<&'a str>,
+    pub updated_by: &'a str,
+    pub updated_at: i64,
+}
+
+/// The agency's saved text of a notice.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BreachDraftRow {
+    pub data_exposed: String,
+    pub when_how: String,
+    pub handling: String,
+    pub contact: Option<String>,
+    pub updated_by: String,
+    pub updated_at: i64,
+}
+
 impl Store {
+    /// The saved text of a ticket's notice to `recipient`.
+    pub async fn get_breach_draft(
+        &self,
+        ticket_id: i64,
+        recipient: &str,
+    ) -> Result<Option<BreachDraftRow>> {
+        read_pool!(self, get_breach_draft(ticket_id, recipient))
+    }
     /// A ticket's clock, if it has one.
     pub async fn get_breach(&self, ticket_id: i64) -> Result<Option<BreachRow>> {
         read_pool!(self, get_breach(ticket_id))
@@ -77,6 +109,16 @@ impl Store {
 }
 
 impl Tx {
+    pub async fn save_breach_draft(&mut self, d: &NewBreachDraft<'_>) -> Result<()> {
+        write_tx!(self, save_breach_draft(d))
+    }
+    pub async fn get_breach_draft(
+        &mut self,
+        ticket_id: i64,
+        recipient: &str,
+    ) -> Result<Option<BreachDraftRow>> {
+        write_tx!(self, get_breach_draft(ticket_id, recipient))
+    }
     pub async fn open_breach(&mut self, b: &NewBreach<'_>) -> Result<bool> {
         write_tx!(self, open_breach(b))
     }

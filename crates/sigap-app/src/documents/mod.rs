@@ -18,6 +18,7 @@
 pub(crate) mod bodies;
 pub mod config;
 mod correction;
+pub(crate) mod pdp_notice;
 mod reading;
 mod receipt;
 pub mod signed;

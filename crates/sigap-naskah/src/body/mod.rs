@@ -5,6 +5,7 @@
 
 mod letters;
 mod minutes;
+mod pdp;
 mod records;
 mod report;
 
@@ -18,6 +19,7 @@ pub use crate::body::letters::{
 pub use crate::body::minutes::{
     CriticalityMinutes, ReviewMinutes, ValidationMinutes, default_basis,
 };
+pub use crate::body::pdp::PdpNotice;
 pub use crate::body::records::{
     Acknowledgement, AuditHead, Certificate, DocumentRef, Dossier, Probe, ReactivationApproval,
     RemediationReport, SystemAction, TimelineEntry,
@@ -57,6 +59,11 @@ pub enum Body {
     Certificate(Certificate),
     /// *Laporan Bulanan/Triwulanan/Tahunan Penanganan Insiden Siber*.
     PeriodReport(PeriodReport),
+    /// UU PDP Pasal 46: *Pemberitahuan Kegagalan Pelindungan Data Pribadi* to the data
+    /// subjects.
+    PdpNoticeSubjects(PdpNotice),
+    /// The same notice to the supervisory authority.
+    PdpNoticeAuthority(PdpNotice),
 }
 
 impl Body {
@@ -77,6 +84,8 @@ impl Body {
             Self::Dossier(_) => DocumentKind::Dossier,
             Self::Certificate(_) => DocumentKind::Certificate,
             Self::PeriodReport(_) => DocumentKind::PeriodReport,
+            Self::PdpNoticeSubjects(_) => DocumentKind::PdpNoticeSubjects,
+            Self::PdpNoticeAuthority(_) => DocumentKind::PdpNoticeAuthority,
         }
     }
 
@@ -107,6 +116,8 @@ pub fn shows_evidence(kind: DocumentKind) -> bool {
             | DocumentKind::ApprovalReactivation
             | DocumentKind::Certificate
             | DocumentKind::PeriodReport
+            | DocumentKind::PdpNoticeSubjects
+            | DocumentKind::PdpNoticeAuthority
     )
 }
 

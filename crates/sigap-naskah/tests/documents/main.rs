@@ -411,6 +411,28 @@ fn period_report() {
 }
 
 #[test]
+fn pdp_notices() {
+    for kind in [
+        DocumentKind::PdpNoticeSubjects,
+        DocumentKind::PdpNoticeAuthority,
+    ] {
+        let (doc, read) = render_kind(kind);
+        assert_common(&doc, &read);
+        for needle in [
+            "PEMBERITAHUAN KEGAGALAN PELINDUNGAN DATA PRIBADI",
+            "Pasal 46 Undang-Undang Nomor 27 Tahun 2022",
+            "DATA PRIBADI YANG TERUNGKAP",
+            "WAKTU DAN CARA DATA PRIBADI TERUNGKAP",
+            "UPAYA PENANGANAN DAN PEMULIHAN",
+            "sekitar 12.400 orang",
+            "telepon (0778) 462111",
+        ] {
+            assert!(read.has(needle), "{kind}: {needle:?} missing");
+        }
+    }
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let doc = document(DocumentKind::LetterNotice);
     let first = render(&doc).unwrap();

@@ -430,6 +430,32 @@ pub fn body(kind: DocumentKind) -> Body {
             reported_at: wib(10, 14, 32),
         }),
         DocumentKind::PeriodReport => Body::PeriodReport(period_report()),
+        DocumentKind::PdpNoticeSubjects => Body::PdpNoticeSubjects(pdp_notice()),
+        DocumentKind::PdpNoticeAuthority => Body::PdpNoticeAuthority(pdp_notice()),
+    }
+}
+
+/// A notice of UU PDP Pasal 46 as an agency writes it.
+fn pdp_notice() -> sigap_naskah::body::PdpNotice {
+    sigap_naskah::body::PdpNotice {
+        addressee: "Para Pengguna Layanan PPDB Kota Batam (Subjek Data Pribadi)".to_owned(),
+        system: system(),
+        recorded_at: wib(10, 15, 0),
+        data_exposed: vec![
+            "Nama, NIK, alamat dan nomor telepon orang tua calon peserta didik, sekitar \
+             12.400 orang."
+                .to_owned(),
+        ],
+        when_how: vec![
+            "Sejak 3 Agustus 2026 data pendaftar dapat dibaca tanpa masuk melalui alamat \
+             ekspor yang tidak terlindungi."
+                .to_owned(),
+            "Kerentanan dilaporkan kepada BATAM-CSIRT pada 10 Agustus 2026.".to_owned(),
+        ],
+        handling: vec![
+            "Sistem ditangguhkan sementara, alamat ekspor ditutup dan akses diperiksa.".to_owned(),
+        ],
+        contact: Some("Layanan aduan Dinas Pendidikan, telepon (0778) 462111.".to_owned()),
     }
 }
 

@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use sigap_app::views::PersonalDataView;
+use sigap_app::views::{DocumentView, PersonalDataView};
+use sigap_app::workflow::pdp_notices::{self, NoticeDraftView};
 use sigap_app::workflow::personal_data;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_breach))
         .routes(routes!(record_notice))
         .routes(routes!(download_notice))
+        .routes(routes!(get_draft, save_draft))
+        .routes(routes!(issue_notice))
 }
 
 /// The body of `POST /api/v1/tickets/{ticket_number}/personal-data`.
@@ -123,4 +126,61 @@ async fn download_notice(
         &notice.sha256,
         sigap_app::workflow::tickets::EvidenceBody::Stored(read),
     ))
+}
+
+/// The draft of a notice (`subjects` or `authority`): the agency's saved text, or sigap's
+/// first draft from the ticket, with the document once issued (system owners of the
+/// ticket's agency, csirt, admin).
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_number}/personal-data/drafts/{recipient}",
+    tag = "tickets", security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("recipient" = String, Path)),
+    responses((status = 200, body = NoticeDraftView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_draft(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath((number, recipient)): ApiPath<(String, String)>,
+) -> ApiResult<Json<NoticeDraftView>> {
+    Ok(Json(
+        pdp_notices::draft(&state.app, &caller, &number, &recipient).await?,
+    ))
+}
+
+/// Save the agency's text of a notice: `data_exposed`, `when_how`, `handling` (the three
+/// contents of UU PDP Pasal 46 ayat (2), required) and `contact`. Closed once issued.
+#[utoipa::path(put, path = "/api/v1/tickets/{ticket_number}/personal-data/drafts/{recipient}",
+    tag = "tickets", security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("recipient" = String, Path)),
+    request_body(content = sigap_core::pdp::NoticeDraft, content_type = "application/json"),
+    responses((status = 200, body = NoticeDraftView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the notice is issued already"),
+        (status = 422, body = Problem)))]
+async fn save_draft(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath((number, recipient)): ApiPath<(String, String)>,
+    body: FormBody,
+) -> ApiResult<Json<NoticeDraftView>> {
+    Ok(Json(
+        pdp_notices::save_draft(&state.app, &caller, &number, &recipient, &body.fields).await?,
+    ))
+}
+
+/// Issue a notice from its saved draft as an official document (`pdp_notice_subjects`,
+/// `pdp_notice_authority`): numbered, TLP-labelled (`TLP:CLEAR` for the data subjects),
+/// once.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_number}/personal-data/drafts/{recipient}/issue",
+    tag = "tickets", security(("bearer" = [])),
+    params(("ticket_number" = String, Path), ("recipient" = String, Path)),
+    responses((status = 201, body = DocumentView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "issued already, or no saved draft")))]
+async fn issue_notice(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    ApiPath((number, recipient)): ApiPath<(String, String)>,
+) -> ApiResult<(StatusCode, Json<DocumentView>)> {
+    let doc = pdp_notices::issue(&state.app, &caller, &number, &recipient).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
 }

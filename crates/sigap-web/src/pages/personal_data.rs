@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use sigap_app::identity::login::Session;
 use sigap_app::views::{PersonalDataView, TicketView};
+use sigap_app::workflow::pdp_notices::{self, NoticeDraftView};
 use sigap_app::workflow::personal_data;
 use sigap_core::Role;
 use sigap_core::pdp::NoticeChannel;
@@ -38,6 +39,14 @@ pub fn router() -> Router<AppState> {
             "/tickets/{ticket_number}/personal-data/notices/{recipient}",
             get(download_notice),
         )
+        .route(
+            "/tickets/{ticket_number}/personal-data/drafts/{recipient}",
+            post(save_draft),
+        )
+        .route(
+            "/tickets/{ticket_number}/personal-data/drafts/{recipient}/issue",
+            post(issue_notice),
+        )
 }
 
 /// What the section shows and offers.
@@ -55,6 +64,8 @@ pub(crate) struct PdpSection {
     pub(crate) recipients: Vec<(&'static str, &'static str)>,
     /// Every channel: value and label.
     pub(crate) channels: Vec<(&'static str, &'static str)>,
+    /// The drafts of both notices, for those who edit them (filled by [`fill_drafts`]).
+    pub(crate) drafts: Vec<NoticeDraftView>,
 }
 
 impl PdpSection {
@@ -100,7 +111,21 @@ pub(crate) fn section(
             .map(|c| (c.as_str(), lang.label(*c)))
             .collect(),
         clock,
+        drafts: Vec::new(),
     }
+}
+
+/// The section's drafts of the notices, for a reader who may edit them.
+pub(crate) async fn fill_drafts(
+    state: &AppState,
+    session: &Session,
+    ticket: &TicketView,
+    section: &mut PdpSection,
+) -> Result<(), sigap_app::AppError> {
+    if section.clock.is_some() {
+        section.drafts = pdp_notices::drafts(&state.app, &session.caller, &ticket.number).await?;
+    }
+    Ok(())
 }
 
 /// The body of a form, its anti-CSRF token checked and taken out.
@@ -163,4 +188,45 @@ async fn download_notice(
         &notice.sha256,
         sigap_app::workflow::tickets::EvidenceBody::Stored(read),
     ))
+}
+
+async fn save_draft(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    Path((number, recipient)): Path<(String, String)>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let layout = ticket_layout(lang, &session);
+    let body = checked(&session, &layout, body)?;
+    pdp_notices::save_draft(
+        &state.app,
+        &session.caller,
+        &number,
+        &recipient,
+        &body.fields,
+    )
+    .await
+    .or_page(&layout)?;
+    Ok(Redirect::to(&format!("/tickets/{number}#draft-{recipient}")).into_response())
+}
+
+/// Saves the text as posted, then issues the notice from it.
+async fn issue_notice(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    Path((number, recipient)): Path<(String, String)>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let layout = ticket_layout(lang, &session);
+    let body = checked(&session, &layout, body)?;
+    let app = &state.app;
+    pdp_notices::save_draft(app, &session.caller, &number, &recipient, &body.fields)
+        .await
+        .or_page(&layout)?;
+    pdp_notices::issue(app, &session.caller, &number, &recipient)
+        .await
+        .or_page(&layout)?;
+    Ok(Redirect::to(&format!("/tickets/{number}#draft-{recipient}")).into_response())
 }

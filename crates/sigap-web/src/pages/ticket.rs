@@ -336,6 +336,9 @@ async fn show_ticket(
     complete(&state, lang, &session, &page.ticket, &mut page.forms)
         .await
         .or_page(&layout)?;
+    crate::pages::personal_data::fill_drafts(&state, &session, &page.ticket, &mut page.pdp)
+        .await
+        .or_page(&layout)?;
     if let Some(kind) = query.reply.and_then(|k| k.parse().ok()) {
         fill_reply(&state, &session, &number, kind, &mut page.forms)
             .await

@@ -3,7 +3,8 @@
 //! lead while the agency has not been told) and 48 h (the agency), and escalates at 72 h to
 //! the lead and the agency's head, each once; the agency records both notices with their
 //! files and the clock stops, late; the CSIRT records a breach found after the assessment,
-//! with a reason, under the `law` section's hours; every refusal says why. Mail reaches a
+//! with a reason, under the `law` section's hours; the agency edits sigap's drafts of both
+//! notices and issues them as numbered documents, once; every refusal says why. Mail reaches a
 //! real SMTP server on loopback.
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ sigap_testkit::on_both_backends! {
     sigap_testkit::backend;
     the_clock_reminds_escalates_and_stops: sqlite_pdp_clock, postgres_pdp_clock;
     staff_record_a_breach_after_the_assessment: sqlite_pdp_later, postgres_pdp_later;
+    the_agency_drafts_and_issues_both_notices: sqlite_pdp_documents, postgres_pdp_documents;
 }
 
 const LEAD: &str = "ketua.csirt@kominfo.batam.go.id";
@@ -361,5 +363,174 @@ async fn staff_record_a_breach_after_the_assessment(backend: Backend) {
         settings["law"]["pdp_notice_hours"], 48,
         "{:#}",
         settings["law"]
+    );
+}
+
+async fn the_agency_drafts_and_issues_both_notices(backend: Backend) {
+    let Some(app) = app_with_lead(backend).await else {
+        return;
+    };
+    let n = app.submit_ok(&valid_report()).await.number;
+    app.drive(&n, "remediating").await;
+    let path = |r: &str| format!("/api/v1/tickets/{n}/personal-data/drafts/{r}");
+
+    // sigap's first draft, from the ticket: the system, the dates, brackets to fill.
+    let first = read(
+        app.get(Some(app.token("system_owner")), &path("subjects"))
+            .await,
+    )
+    .await;
+    assert_eq!(first.0, StatusCode::OK, "{:#}", first.1);
+    let draft = &first.1;
+    assert_eq!(draft["saved"], false);
+    assert!(draft["issued"].is_null());
+    let when = draft["draft"]["when_how"].as_str().unwrap();
+    assert!(when.contains("Agustus 2026"), "{when}");
+    assert!(
+        draft["draft"]["data_exposed"]
+            .as_str()
+            .unwrap()
+            .contains('[')
+    );
+    assert!(!when.contains("sqlmap"), "nothing of the reporter's text");
+    for (role, status) in [
+        ("helpdesk", StatusCode::FORBIDDEN),
+        ("system_owner_b", StatusCode::NOT_FOUND),
+    ] {
+        let r = app.get(Some(app.token(role)), &path("subjects")).await;
+        assert_eq!(r.status(), status, "{role}");
+    }
+    let unknown = app
+        .get(Some(app.token("system_owner")), &path("press"))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    // Not issued before the agency has saved its own words.
+    problem(
+        app.post(
+            "system_owner",
+            &format!("{}/issue", path("subjects")),
+            &json!({}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let bad = problem(
+        app.put(
+            "system_owner",
+            &path("subjects"),
+            &json!({"data_exposed": "NIK"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(sigap_testkit::error_fields(&bad), ["when_how", "handling"]);
+    let text = json!({
+        "data_exposed": "Nama, NIK dan nomor telepon sekitar 12.400 orang tua pendaftar.",
+        "when_how": "Sejak 3 Agustus 2026 data pendaftar dapat dibaca tanpa masuk.\n\nAlamat ekspor <b>tidak</b> terlindungi.",
+        "handling": "Sistem ditangguhkan sementara dan alamat ekspor ditutup.",
+        "contact": "Layanan aduan Dinas Pendidikan, (0778) 462111",
+    });
+    let (status, saved) = read(app.put("system_owner", &path("subjects"), &text).await).await;
+    assert_eq!(status, StatusCode::OK, "{saved:#}");
+    assert_eq!(saved["saved"], true);
+    assert_eq!(saved["draft"]["handling"], text["handling"]);
+
+    // Issued once: numbered, TLP:CLEAR for the public, the agency's words in the PDF.
+    let (status, doc) = read(
+        app.post(
+            "system_owner",
+            &format!("{}/issue", path("subjects")),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{doc:#}");
+    assert_eq!(doc["kind"], "pdp_notice_subjects");
+    assert!(doc["number"].as_str().unwrap().contains("/PDP/"), "{doc:#}");
+    let pdf = app
+        .get(
+            Some(app.token("system_owner")),
+            &format!("/api/v1/documents/{}", doc["id"]),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let words = crate::api::documents::pdftotext(&pdf);
+    let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "PEMBERITAHUAN KEGAGALAN PELINDUNGAN DATA PRIBADI",
+        "TLP:CLEAR",
+        "Pasal 46 Undang-Undang Nomor 27 Tahun 2022",
+        "sekitar 12.400 orang tua pendaftar",
+        "Alamat ekspor <b>tidak</b> terlindungi.",
+        "(0778) 462111",
+        "Para Pengguna Layanan",
+    ] {
+        assert!(flat.contains(needle), "{needle:?} missing:\n{flat}");
+    }
+    problem(
+        app.post(
+            "system_owner",
+            &format!("{}/issue", path("subjects")),
+            &json!({}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        app.put("system_owner", &path("subjects"), &text).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let after = read(app.get(Some(app.token("csirt")), &path("subjects")).await)
+        .await
+        .1;
+    assert_eq!(after["issued"]["number"], doc["number"]);
+
+    // The authority's notice keeps the ticket's label.
+    app.put("csirt", &path("authority"), &text).await;
+    let (_, doc) = read(
+        app.post("csirt", &format!("{}/issue", path("authority")), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(doc["kind"], "pdp_notice_authority");
+    let pdf = app
+        .get(
+            Some(app.token("csirt")),
+            &format!("/api/v1/documents/{}", doc["id"]),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let words = crate::api::documents::pdftotext(&pdf);
+    assert!(
+        words.contains("TLP:AMBER+STRICT") && !words.contains("TLP:CLEAR"),
+        "{words}"
+    );
+    assert!(
+        words.contains("Kepala Lembaga Pelindungan Data Pribadi"),
+        "{words}"
+    );
+    let kinds: Vec<String> = app.ticket("system_owner", &n).await["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        kinds.contains(&"pdp_notice_subjects".to_owned()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"pdp_notice_authority".to_owned()),
+        "{kinds:?}"
     );
 }

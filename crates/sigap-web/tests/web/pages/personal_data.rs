@@ -1,7 +1,8 @@
 //! The ticket page's section on UU PDP Pasal 46, as a system owner and the CSIRT use it:
 //! the clock with its deadline, the agency's notice recorded with its file through the
 //! form (the note escaped, the file a download), a form without its anti-CSRF token
-//! refused, and the CSIRT's record of a breach found after the assessment.
+//! refused, sigap's draft of a notice completed and issued, and the CSIRT's record of a
+//! breach found after the assessment.
 
 use chrono::TimeDelta;
 use reqwest::StatusCode;
@@ -102,6 +103,34 @@ async fn the_section_shows_the_clock_and_records_notices(app: TestApp) {
         ticket["personal_data"]["notices"].as_array().unwrap().len(),
         1
     );
+
+    // The agency completes sigap's draft of the notice to the data subjects and issues it.
+    let page = browser.get(&path).await;
+    assert!(
+        page.body
+            .contains("Rancangan pemberitahuan: Subjek data pribadi"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Rancangan awal dari SIGAP"));
+    let draft = Form::new()
+        .text("csrf_token", csrf.clone())
+        .text("data_exposed", "Nama dan NIK sekitar 800 pendaftar.")
+        .text("when_how", "Sejak 3 Agustus 2026 melalui alamat ekspor.")
+        .text("handling", "Alamat ekspor ditutup.")
+        .text("contact", "");
+    let issue = format!("/tickets/{n}/personal-data/drafts/subjects/issue");
+    let done = browser.post_multipart(&issue, draft).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("/tickets/{n}#draft-subjects"));
+    let page = browser.get(&path).await;
+    assert!(
+        page.body
+            .contains("Pemberitahuan telah diterbitkan sebagai naskah"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/PDP/Diskominfo/2026"));
 
     // The CSIRT records a breach found after a low assessment.
     let low = app.submit_ok(&valid_report()).await.number;
