@@ -13,12 +13,13 @@ use sigap_core::pdp::{self, NoticeDraft, NoticeRecipient};
 use sigap_core::{Role, Tlp};
 use sigap_naskah::Body;
 use sigap_naskah::body::{PdpNotice, SystemRef};
-use sigap_store::{BreachDraftRow, BreachRow, NewAuditEntry, NewBreachDraft, TicketRow};
+use sigap_store::{BreachDraftRow, BreachRow, NewBreachDraft, TicketRow};
 use utoipa::ToSchema;
 
 use crate::access::visible_ticket;
 use crate::auth::Caller;
 use crate::views::DocumentView;
+use crate::workflow::personal_data::entry;
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// Who may edit and issue the notices: the agency's system owners, and the CSIRT on their
@@ -337,24 +338,5 @@ fn body(
     match recipient {
         NoticeRecipient::Subjects => Body::PdpNoticeSubjects(notice),
         NoticeRecipient::Authority => Body::PdpNoticeAuthority(notice),
-    }
-}
-
-fn entry(
-    caller: &Caller,
-    row: &TicketRow,
-    action: &str,
-    now: DateTime<Utc>,
-    details: Value,
-) -> NewAuditEntry {
-    NewAuditEntry {
-        at: millis(now),
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: action.to_owned(),
-        ticket_number: Some(row.number.clone()),
-        source: None,
-        outcome: "ok".to_owned(),
-        details,
     }
 }

@@ -90,7 +90,8 @@ async fn open(
     Ok(opened)
 }
 
-fn entry(
+/// The audit entry of `caller`'s `action` on ticket `row`, outcome `ok`.
+pub(crate) fn entry(
     caller: &Caller,
     row: &TicketRow,
     action: &str,

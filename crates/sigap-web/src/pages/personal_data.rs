@@ -43,10 +43,6 @@ pub fn router() -> Router<AppState> {
             "/tickets/{ticket_number}/personal-data/drafts/{recipient}",
             post(save_draft),
         )
-        .route(
-            "/tickets/{ticket_number}/personal-data/drafts/{recipient}/issue",
-            post(issue_notice),
-        )
 }
 
 /// What the section shows and offers.
@@ -190,6 +186,8 @@ async fn download_notice(
     ))
 }
 
+/// Saves the text as posted and, when the form's "issue" button sent it, issues the
+/// notice from it.
 async fn save_draft(
     State(state): State<AppState>,
     lang: PageLang,
@@ -199,34 +197,14 @@ async fn save_draft(
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
     let body = checked(&session, &layout, body)?;
-    pdp_notices::save_draft(
-        &state.app,
-        &session.caller,
-        &number,
-        &recipient,
-        &body.fields,
-    )
-    .await
-    .or_page(&layout)?;
-    Ok(Redirect::to(&format!("/tickets/{number}#draft-{recipient}")).into_response())
-}
-
-/// Saves the text as posted, then issues the notice from it.
-async fn issue_notice(
-    State(state): State<AppState>,
-    lang: PageLang,
-    StaffSession(session): StaffSession,
-    Path((number, recipient)): Path<(String, String)>,
-    body: Result<FormBody, ApiError>,
-) -> PageResult {
-    let layout = ticket_layout(lang, &session);
-    let body = checked(&session, &layout, body)?;
-    let app = &state.app;
-    pdp_notices::save_draft(app, &session.caller, &number, &recipient, &body.fields)
+    let (app, caller) = (&state.app, &session.caller);
+    pdp_notices::save_draft(app, caller, &number, &recipient, &body.fields)
         .await
         .or_page(&layout)?;
-    pdp_notices::issue(app, &session.caller, &number, &recipient)
-        .await
-        .or_page(&layout)?;
+    if body.fields.get("issue").and_then(|v| v.as_str()) == Some("true") {
+        pdp_notices::issue(app, caller, &number, &recipient)
+            .await
+            .or_page(&layout)?;
+    }
     Ok(Redirect::to(&format!("/tickets/{number}#draft-{recipient}")).into_response())
 }

@@ -406,16 +406,12 @@ async fn the_agency_drafts_and_issues_both_notices(backend: Backend) {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 
     // Not issued before the agency has saved its own words.
-    problem(
-        app.post(
-            "system_owner",
-            &format!("{}/issue", path("subjects")),
-            &json!({}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let issue = |r: &str| {
+        let url = format!("{}/issue", path(r));
+        let app = &app;
+        async move { app.post("system_owner", &url, &json!({})).await }
+    };
+    problem(issue("subjects").await, StatusCode::CONFLICT).await;
     let bad = problem(
         app.put(
             "system_owner",
@@ -439,15 +435,7 @@ async fn the_agency_drafts_and_issues_both_notices(backend: Backend) {
     assert_eq!(saved["draft"]["handling"], text["handling"]);
 
     // Issued once: numbered, TLP:CLEAR for the public, the agency's words in the PDF.
-    let (status, doc) = read(
-        app.post(
-            "system_owner",
-            &format!("{}/issue", path("subjects")),
-            &json!({}),
-        )
-        .await,
-    )
-    .await;
+    let (status, doc) = read(issue("subjects").await).await;
     assert_eq!(status, StatusCode::CREATED, "{doc:#}");
     assert_eq!(doc["kind"], "pdp_notice_subjects");
     assert!(doc["number"].as_str().unwrap().contains("/PDP/"), "{doc:#}");
@@ -473,16 +461,7 @@ async fn the_agency_drafts_and_issues_both_notices(backend: Backend) {
     ] {
         assert!(flat.contains(needle), "{needle:?} missing:\n{flat}");
     }
-    problem(
-        app.post(
-            "system_owner",
-            &format!("{}/issue", path("subjects")),
-            &json!({}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    problem(issue("subjects").await, StatusCode::CONFLICT).await;
     problem(
         app.put("system_owner", &path("subjects"), &text).await,
         StatusCode::CONFLICT,

@@ -118,8 +118,9 @@ async fn the_section_shows_the_clock_and_records_notices(app: TestApp) {
         .text("data_exposed", "Nama dan NIK sekitar 800 pendaftar.")
         .text("when_how", "Sejak 3 Agustus 2026 melalui alamat ekspor.")
         .text("handling", "Alamat ekspor ditutup.")
-        .text("contact", "");
-    let issue = format!("/tickets/{n}/personal-data/drafts/subjects/issue");
+        .text("contact", "")
+        .text("issue", "true");
+    let issue = format!("/tickets/{n}/personal-data/drafts/subjects");
     let done = browser.post_multipart(&issue, draft).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location(), format!("/tickets/{n}#draft-subjects"));
