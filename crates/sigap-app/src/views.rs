@@ -195,6 +195,10 @@ pub struct TicketView {
     /// The clock of UU PDP Pasal 46, when the finding exposed personal data.
     #[serde(default)]
     pub personal_data: Option<PersonalDataView>,
+    /// The report to the sectoral CSIRT of Peraturan BSSN 1/2024, when the ticket is of
+    /// high risk.
+    #[serde(default)]
+    pub sectoral_report: Option<SectoralReportView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -221,6 +225,30 @@ pub struct PersonalDataView {
     /// The recipients (`subjects`, `authority`) whose notice is not recorded yet.
     #[schema(value_type = Vec<String>)]
     pub missing: Vec<sigap_core::pdp::NoticeRecipient>,
+}
+
+/// A ticket's report to the sectoral CSIRT ("lapor ke CSIRT sektoral", Peraturan BSSN
+/// 1/2024), with the national CSIRT in copy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SectoralReportView {
+    /// Why: `high`, `personal_data`, `iiv`.
+    #[schema(value_type = Vec<String>)]
+    pub reasons: Vec<sigap_core::bssn::Reason>,
+    pub started_at: DateTime<Utc>,
+    /// 1×24 hours for an IIV system, the `law` section's hours for the others.
+    pub due_at: DateTime<Utc>,
+    /// `running`, `overdue`, `met` or `late`.
+    #[schema(value_type = String)]
+    pub status: sigap_core::pdp::ClockStatus,
+    pub status_label: String,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// `portal`, `email`, `letter`, `phone` or `other`.
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<sigap_core::bssn::ReportChannel>,
+    /// The recipient's reference number.
+    pub reference: Option<String>,
+    pub recipient: Option<String>,
+    pub recorded_by: Option<String>,
 }
 
 /// A notice the agency recorded on the clock.

@@ -240,7 +240,7 @@ pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
     tracing::info!("job worker stopped");
 }
 
-/// The minute's chores: the deadlines (the SOP's and UU PDP's), the anti-spam records, the monthly report's draft,
+/// The minute's chores: the deadlines (the SOP's, UU PDP's and BSSN's), the anti-spam records, the monthly report's draft,
 /// the reminder a month before `security.txt` expires.
 async fn chores(app: &App) {
     if let Err(e) = crate::workflow::deadlines::sweep(app).await {
@@ -248,6 +248,9 @@ async fn chores(app: &App) {
     }
     if let Err(e) = crate::workflow::personal_data::sweep(app).await {
         tracing::error!(error = %e, "the sweep of personal data breaches' clocks");
+    }
+    if let Err(e) = crate::workflow::sectoral_report::sweep(app).await {
+        tracing::error!(error = %e, "the sweep of the reports to the sectoral CSIRT");
     }
     if let Err(e) = crate::intake::antispam::sweep(app).await {
         tracing::error!(error = %e, "anti-spam sweep");

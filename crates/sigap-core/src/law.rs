@@ -39,6 +39,11 @@ pub struct LawSettings {
     /// Hours within which the controller must notify the data subjects and the authority of
     /// a personal data breach (UU 27/2022 Pasal 46: 3×24; 24-72).
     pub pdp_notice_hours: u32,
+    /// Hours within which an incident of high risk on an IIV system is reported to the
+    /// sectoral CSIRT (Peraturan BSSN 1/2024: 1×24; 1-24).
+    pub bssn_report_hours_iiv: u32,
+    /// The same for the other systems (3×24 by default; 1-168).
+    pub bssn_report_hours: u32,
 }
 
 impl Default for LawSettings {
@@ -48,6 +53,8 @@ impl Default for LawSettings {
             password_composition: false,
             password_max_age_days: None,
             pdp_notice_hours: crate::pdp::NOTICE_HOURS,
+            bssn_report_hours_iiv: crate::bssn::IIV_HOURS,
+            bssn_report_hours: crate::bssn::OTHER_HOURS,
         }
     }
 }
@@ -75,6 +82,14 @@ pub const BASES: &[(&str, &str)] = &[
         "pdp_notice_hours",
         "UU Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, Pasal 46: pemberitahuan tertulis kepada subjek data pribadi dan lembaga paling lambat 3 × 24 jam; pengingat pada sepertiga dan dua pertiga waktu, eskalasi bila lewat",
     ),
+    (
+        "bssn_report_hours_iiv",
+        "Peraturan BSSN Nomor 1 Tahun 2024 tentang Pengelolaan Insiden Siber: insiden berisiko tinggi pada infrastruktur informasi vital dilaporkan kepada CSIRT sektoral, dengan tembusan CSIRT nasional, paling lambat 1 × 24 jam",
+    ),
+    (
+        "bssn_report_hours",
+        "Peraturan BSSN Nomor 1 Tahun 2024: insiden berisiko tinggi (tingkat kekritisan tinggi atau data pribadi terdampak) pada sistem lain dilaporkan kepada CSIRT sektoral; batas waktu ditetapkan Pemerintah Kota (bawaan 3 × 24 jam)",
+    ),
 ];
 
 /// The rule behind the setting `key`.
@@ -101,6 +116,12 @@ pub struct LawRequest {
     /// 24-72; absent, empty or null: 72, the law's.
     #[schema(value_type = Option<u32>)]
     pub pdp_notice_hours: Given,
+    /// 1-24; absent, empty or null: 24.
+    #[schema(value_type = Option<u32>)]
+    pub bssn_report_hours_iiv: Given,
+    /// 1-168; absent, empty or null: 72.
+    #[schema(value_type = Option<u32>)]
+    pub bssn_report_hours: Given,
 }
 
 impl TryFrom<&LawRequest> for LawSettings {
@@ -128,6 +149,18 @@ impl TryFrom<&LawRequest> for LawSettings {
             crate::pdp::MIN_NOTICE_HOURS,
             crate::pdp::NOTICE_HOURS,
         ));
+        let iiv_hours = keep(crate::overrides::number(
+            &request.bssn_report_hours_iiv,
+            "bssn_report_hours_iiv",
+            crate::bssn::MIN_HOURS,
+            crate::bssn::IIV_HOURS,
+        ));
+        let other_hours = keep(crate::overrides::number(
+            &request.bssn_report_hours,
+            "bssn_report_hours",
+            crate::bssn::MIN_HOURS,
+            crate::bssn::MAX_OTHER_HOURS,
+        ));
         if min_chars.is_none() && errors.is_empty() {
             errors.push(FieldError::new(
                 "password_min_chars",
@@ -153,6 +186,8 @@ impl TryFrom<&LawRequest> for LawSettings {
                 password_composition: composition,
                 password_max_age_days: max_age,
                 pdp_notice_hours: pdp_hours.unwrap_or(crate::pdp::NOTICE_HOURS),
+                bssn_report_hours_iiv: iiv_hours.unwrap_or(crate::bssn::IIV_HOURS),
+                bssn_report_hours: other_hours.unwrap_or(crate::bssn::OTHER_HOURS),
             }),
             _ => Err(errors),
         }
@@ -202,6 +237,7 @@ mod tests {
                 password_composition: true,
                 password_max_age_days: Some(365),
                 pdp_notice_hours: 48,
+                ..LawSettings::default()
             }
         );
         let law = LawSettings::try_from(&request(json!({

@@ -8,6 +8,7 @@
 //!
 //! Everything public is re-exported at the crate root.
 
+pub mod bssn;
 pub mod calendar;
 pub mod cvss;
 pub mod error;

@@ -167,22 +167,7 @@ pub fn read_notice(
     let channel = fields.choice::<NoticeChannel>("channel");
     let note = fields.optional("note", MAX_NOTE);
     let notified_at = fields.parsed("notified_at", |text| {
-        let refused = |why: &str| FieldError::new("notified_at", why.to_owned());
-        if text.trim().is_empty() {
-            return Err(refused("`notified_at` is required"));
-        }
-        let at = crate::records::parse_instant(text).ok_or_else(|| {
-            refused("`notified_at` must be a date and time (RFC 3339, or YYYY-MM-DDTHH:MM in WIB)")
-        })?;
-        if at > now + Duration::minutes(5) {
-            return Err(refused("`notified_at` cannot be in the future"));
-        }
-        if at < started - Duration::days(1) {
-            return Err(refused(
-                "`notified_at` cannot be more than a day before the breach was recorded",
-            ));
-        }
-        Ok(at)
+        since_the_clock("notified_at", text, started, now, "the breach was recorded")
     });
     let value = match (recipient, channel, notified_at) {
         (Some(recipient), Some(channel), Some(notified_at)) => Some(NoticeRecord {
@@ -228,6 +213,36 @@ pub fn read_draft(body: &Value) -> Result<NoticeDraft, Vec<FieldError>> {
         _ => None,
     };
     finish(fields, value)
+}
+
+/// A required time (RFC 3339, or a `datetime-local` in WIB) at which something was done
+/// for a clock started at `started`: not in the future (five minutes' grace), not more than
+/// a day before the clock (`what` says what started it).
+pub(crate) fn since_the_clock(
+    field: &str,
+    text: &str,
+    started: DateTime<Utc>,
+    now: DateTime<Utc>,
+    what: &str,
+) -> Result<DateTime<Utc>, FieldError> {
+    let refused = |why: String| FieldError::new(field, why);
+    if text.trim().is_empty() {
+        return Err(refused(format!("`{field}` is required")));
+    }
+    let at = crate::records::parse_instant(text).ok_or_else(|| {
+        refused(format!(
+            "`{field}` must be a date and time (RFC 3339, or YYYY-MM-DDTHH:MM in WIB)"
+        ))
+    })?;
+    if at > now + Duration::minutes(5) {
+        return Err(refused(format!("`{field}` cannot be in the future")));
+    }
+    if at < started - Duration::days(1) {
+        return Err(refused(format!(
+            "`{field}` cannot be more than a day before {what}"
+        )));
+    }
+    Ok(at)
 }
 
 /// The reason for recording a breach after the assessment: required, at most

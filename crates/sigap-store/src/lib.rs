@@ -231,6 +231,7 @@ pub mod period_reports_api;
 pub mod personal_data_api;
 pub mod registry_edits_api;
 pub mod resets_api;
+pub mod sectoral_api;
 pub mod seen_api;
 pub mod stats_api;
 pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, NewInboundFile};
@@ -242,6 +243,7 @@ pub use personal_data_api::{
 };
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
+pub use sectoral_api::{SectoralReportRow, SectoralSent};
 pub use seen_api::SavedFilterRow;
 pub use stats_api::{
     AgencyCountRow, BlockedRow, DayCountRow, FindingRow, IntakeRow, IntervalQuery, IntervalRow,

@@ -35,6 +35,7 @@ include!("inbound.rs");
 include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
+include!("sectoral.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -37,6 +37,7 @@ include!("inbound.rs");
 include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
+include!("sectoral.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -291,6 +291,23 @@ impl TestApp {
             .await
     }
 
+    /// The outcomes (`ok`, `refused:409`, …) of ticket `number`'s audit entries of
+    /// `action`, newest first.
+    pub async fn audit_outcomes(&self, number: &str, action: &str) -> Vec<String> {
+        self.store
+            .search_audit(&sigap_store::AuditFilter {
+                ticket_number: Some(number.to_owned()),
+                action: Some(action.to_owned()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.outcome)
+            .collect()
+    }
+
     /// `POST /api/v1/reports` with a JSON body.
     pub async fn submit_report(&self, report: &Value) -> Response {
         self.client

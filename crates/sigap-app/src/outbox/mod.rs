@@ -7,6 +7,7 @@
 
 pub mod invitation;
 pub mod jobs;
+pub(crate) mod law_mail;
 pub mod notify;
 pub mod step_mail;
 pub mod threads;

@@ -16,10 +16,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sigap_core::{Criticality, Email, JobKind, Recommendation, Role, TicketNumber};
 use sigap_notify::{
-    Envelope, Escalation, MailLang, Mailer, Message, Notification, PdpReader, PdpStage, PublicUrl,
-    Reminder, TicketRef, Tlp, TrackingToken,
+    Envelope, MailLang, Mailer, Message, Notification, PublicUrl, Reminder, TicketRef, Tlp,
+    TrackingToken,
 };
 use sigap_store::{JobRow, NewJob, TicketRow, Tx};
+
+use crate::outbox::law_mail;
+pub use crate::outbox::law_mail::{EscalateTo, PdpClock, SectoralClock};
 
 use crate::outbox::threads::{self, Audience};
 
@@ -99,6 +102,8 @@ pub enum MailKind {
     RemediationOverdue(Overdue),
     /// The clock of UU PDP Pasal 46 (`crate::workflow::personal_data`).
     PersonalDataClock(PdpClock),
+    /// The report to the sectoral CSIRT (`crate::workflow::sectoral_report`).
+    SectoralReportClock(SectoralClock),
     OverdueEscalation(Escalating),
     /// An invitation, update or cancellation with its iCalendar event.
     Meeting {
@@ -120,20 +125,6 @@ pub struct Reminding {
     pub system: String,
     pub lead: Lead,
     pub due_at: DateTime<Utc>,
-}
-
-/// A reminder or the escalation of the clock of UU PDP Pasal 46.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PdpClock {
-    /// The agency's name when the agency reads it; otherwise whom it is escalated to.
-    pub agency: Option<String>,
-    pub escalate_to: Option<EscalateTo>,
-    /// `pdp_reminder_1`, `pdp_reminder_2` or `pdp_overdue`.
-    pub stage: String,
-    pub system: String,
-    pub due_at: DateTime<Utc>,
-    pub missing: Vec<sigap_core::pdp::NoticeRecipient>,
-    pub agency_told: bool,
 }
 
 /// The agency's notice that its remediation deadline has passed.
@@ -166,23 +157,6 @@ impl From<Lead> for Reminder {
         match lead {
             Lead::ThreeDays => Reminder::ThreeDays,
             Lead::OneDay => Reminder::OneDay,
-        }
-    }
-}
-
-/// Who an overdue step is escalated to, as a mail job stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EscalateTo {
-    CsirtLead,
-    AgencyHead,
-}
-
-impl From<EscalateTo> for Escalation {
-    fn from(to: EscalateTo) -> Escalation {
-        match to {
-            EscalateTo::CsirtLead => Escalation::CsirtLead,
-            EscalateTo::AgencyHead => Escalation::AgencyHead,
         }
     }
 }
@@ -245,6 +219,7 @@ pub fn audience(kind: &MailKind) -> Audience {
             EscalateTo::AgencyHead => Audience::Agency,
             EscalateTo::CsirtLead => Audience::Staff,
         },
+        MailKind::SectoralReportClock(_) => Audience::Staff,
         MailKind::PersonalDataClock(p) => match p.escalate_to {
             Some(EscalateTo::CsirtLead) => Audience::Staff,
             Some(EscalateTo::AgencyHead) | None => Audience::Agency,
@@ -405,29 +380,8 @@ fn message(kind: &MailKind) -> Message {
         MailKind::RemediationReminder(r) => reminder(r),
         MailKind::RemediationOverdue(o) => overdue(o),
         MailKind::OverdueEscalation(e) => escalation(e),
-        MailKind::PersonalDataClock(p) => personal_data_clock(p),
-    }
-}
-
-/// A message of the clock of UU PDP Pasal 46.
-fn personal_data_clock(p: PdpClock) -> Message {
-    let reader = match (p.agency, p.escalate_to) {
-        (_, Some(EscalateTo::CsirtLead)) => PdpReader::CsirtLead,
-        (_, Some(EscalateTo::AgencyHead)) => PdpReader::AgencyHead,
-        (agency, None) => PdpReader::Agency(agency.unwrap_or_default()),
-    };
-    let stage = match p.stage.as_str() {
-        "pdp_reminder_1" => PdpStage::FirstReminder,
-        "pdp_reminder_2" => PdpStage::SecondReminder,
-        _ => PdpStage::Overdue,
-    };
-    Message::PersonalDataClock {
-        reader,
-        stage,
-        system: p.system,
-        due_at: p.due_at,
-        missing: p.missing,
-        agency_told: p.agency_told,
+        MailKind::PersonalDataClock(p) => law_mail::personal_data_clock(p),
+        MailKind::SectoralReportClock(c) => law_mail::sectoral_clock(c),
     }
 }
 

@@ -3,7 +3,8 @@
 //! [`blocking_profiles`]), the meetings of steps 3, 4 and 9 ([`meetings`]), the Regional
 //! Secretary's approvals ([`approvals`]), the clock that watches the deadlines
 //! ([`deadlines`]), the clock of UU PDP Pasal 46 on a breach of personal data
-//! ([`personal_data`]) with its notices as documents ([`pdp_notices`]), and the staff's reading of tickets and their counts ([`tickets`],
+//! ([`personal_data`]) with its notices as documents ([`pdp_notices`]), the report of a
+//! high-risk incident to the sectoral CSIRT ([`sectoral_report`]), and the staff's reading of tickets and their counts ([`tickets`],
 //! [`stats`]).
 
 pub mod actions;
@@ -16,5 +17,6 @@ pub mod pdp_notices;
 pub mod personal_data;
 pub mod queue;
 pub mod saved_filters;
+pub mod sectoral_report;
 pub mod stats;
 pub mod tickets;

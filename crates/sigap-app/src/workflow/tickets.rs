@@ -141,6 +141,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         evidence,
         documents: crate::documents::list_for_ticket(app, caller.role, row.id).await?,
         personal_data: crate::workflow::personal_data::view_of(app, row.id).await?,
+        sectoral_report: crate::workflow::sectoral_report::view_of(app, row.id).await?,
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),

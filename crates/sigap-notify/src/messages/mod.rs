@@ -169,6 +169,16 @@ pub enum Message {
         /// Whether the agency has been told of the finding (SOP step 6).
         agency_told: bool,
     },
+    /// Staff (the CSIRT lead): the report of a high-risk incident to the sectoral CSIRT
+    /// (Peraturan BSSN 1/2024) is due soon, or overdue.
+    SectoralReportClock {
+        /// Whether its deadline has passed (an escalation).
+        overdue: bool,
+        /// When the report is due.
+        due_at: DateTime<Utc>,
+        /// Why the ticket goes upward.
+        reasons: Vec<sigap_core::bssn::Reason>,
+    },
     /// Agency, step 5 before step 6: a short notice that its system is blocked.
     SystemBlocked {
         /// The agency's name.
@@ -345,6 +355,7 @@ impl Notification {
                 agency::blocked(&c, agency, system, *at)
             }
             Message::PersonalDataClock { .. } => pdp::draft(&c, &self.message),
+            Message::SectoralReportClock { .. } => pdp::sectoral(&c, &self.message),
             Message::FollowUpLetter { agency, system } => agency::follow_up(&c, agency, system),
             Message::NewReport {
                 channel,

@@ -2,7 +2,8 @@
 //! and two thirds of the 3×24 hours) to notify the data subjects and the authority, and the
 //! escalation once the hours have passed, to the CSIRT lead and the head of the agency.
 //! Before the agency has been told of the finding (SOP step 6), the reminders go to the
-//! CSIRT lead, who must tell it first.
+//! CSIRT lead, who must tell it first. And the CSIRT lead's reminder of the report of a
+//! high-risk incident to the sectoral CSIRT (Peraturan BSSN 1/2024), or its escalation.
 
 use chrono::{DateTime, Utc};
 use sigap_core::pdp::NoticeRecipient;
@@ -150,4 +151,55 @@ fn clock(
         ])
         .para(next(c, agency_told))
         .block(c.ticket_link())
+}
+
+/// Writes the reminder or escalation of the report to the sectoral CSIRT (`message` is a
+/// `Message::SectoralReportClock`).
+pub(crate) fn sectoral(c: &Context<'_>, message: &crate::Message) -> Draft {
+    let crate::Message::SectoralReportClock {
+        overdue,
+        due_at,
+        reasons,
+    } = message
+    else {
+        unreachable!("a message of the report to the sectoral CSIRT")
+    };
+    let subject = if *overdue {
+        c.t(
+            "Eskalasi: laporan insiden ke CSIRT sektoral melewati batas waktu",
+            "Escalation: the incident report to the sectoral CSIRT is overdue",
+        )
+    } else {
+        c.t(
+            "Pengingat: laporkan insiden ke CSIRT sektoral",
+            "Reminder: report the incident to the sectoral CSIRT",
+        )
+    };
+    let why = reasons
+        .iter()
+        .map(|r| c.t(r.label_id(), r.label_en()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Draft::new(
+        subject,
+        c.t("Yth. Ketua BATAM-CSIRT,", "Dear head of BATAM-CSIRT,"),
+    )
+    .para(c.t(
+        "Sesuai Peraturan BSSN Nomor 1 Tahun 2024 tentang Pengelolaan Insiden Siber, insiden \
+         berisiko tinggi berikut dilaporkan kepada CSIRT sektoral dengan tembusan CSIRT \
+         nasional. Setelah laporan dikirim, mohon catat waktu, saluran dan nomor rujukan \
+         penerima pada tiket di SIGAP.",
+        "Under BSSN Regulation 1 of 2024 on Cyber Incident Management, the following \
+         high-risk incident is reported to the sectoral CSIRT with the national CSIRT in \
+         copy. Once the report is sent, please record its time, channel and the \
+         recipient's reference on the ticket in SIGAP.",
+    ))
+    .facts(vec![
+        (c.t("Alasan", "Why"), why),
+        (
+            c.t("Batas waktu laporan", "Report deadline"),
+            c.when(*due_at),
+        ),
+    ])
+    .block(c.ticket_link())
 }

@@ -91,6 +91,11 @@ fn every_message() -> Vec<Message> {
             missing: vec![sigap_core::pdp::NoticeRecipient::Subjects],
             agency_told: true,
         },
+        Message::SectoralReportClock {
+            overdue: true,
+            due_at: due(),
+            reasons: sigap_core::bssn::Reason::ALL.to_vec(),
+        },
         Message::PersonalDataClock {
             reader: crate::PdpReader::CsirtLead,
             stage: crate::PdpStage::Overdue,

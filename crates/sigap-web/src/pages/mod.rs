@@ -54,6 +54,7 @@ pub mod rfc2350;
 pub mod saved_filters;
 pub mod scorecard;
 pub mod scorecard_tables;
+pub mod sectoral_report;
 pub mod session;
 pub mod swimlane;
 pub mod ticket;
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(saved_filters::router())
         .merge(ticket::router())
         .merge(personal_data::router())
+        .merge(sectoral_report::router())
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())

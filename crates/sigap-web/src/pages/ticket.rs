@@ -92,6 +92,8 @@ struct TicketPage {
     meetings: MeetingsSection,
     /// The section on UU PDP Pasal 46.
     pdp: crate::pages::personal_data::PdpSection,
+    /// The section on the report to the sectoral CSIRT.
+    sectoral: crate::pages::sectoral_report::SectoralSection,
     notice: Option<String>,
 }
 
@@ -285,6 +287,7 @@ fn ticket_page(
         forms: action_forms(lang, session, &ticket),
         score: summary_score(lang, &ticket),
         pdp: crate::pages::personal_data::section(lang, session, &ticket, now),
+        sectoral: crate::pages::sectoral_report::section(lang, session, &ticket, now),
         meetings,
         notice,
         ticket,

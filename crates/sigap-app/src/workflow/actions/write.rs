@@ -57,18 +57,17 @@ pub(super) async fn apply(
     let records = records_of(&step, &resolved);
     let (step_id, comment_id) = write_step(tx, &step, &resolved, &records).await?;
     if let ActionInput::Assess {
-        personal_data_affected: true,
+        criticality,
+        personal_data_affected,
         ..
     } = input
     {
-        crate::workflow::personal_data::open_on_assessment(
-            tx,
-            doing.policy,
-            row,
-            doing.caller,
-            now,
-        )
-        .await?;
+        use crate::workflow::{personal_data, sectoral_report};
+        if *personal_data_affected {
+            personal_data::open_on_assessment(tx, doing.policy, row, doing.caller, now).await?;
+        }
+        let (policy, pdp) = (doing.policy, *personal_data_affected);
+        sectoral_report::open_on_assessment(tx, policy, row, *criticality, pdp, now).await?;
     }
     let fresh = fresh_row(tx, row).await?;
     let issued = crate::documents::issue(

@@ -40,10 +40,9 @@ pub(super) fn law_rows(lang: PageLang, law: &LawSettings) -> Vec<LawRow> {
                     ),
                     None => lang.t("admin.law.never").into_owned(),
                 },
-                "pdp_notice_hours" => lang.tf(
-                    "admin.law.hours",
-                    &[("n", lang.whole(law.pdp_notice_hours as usize))],
-                ),
+                "pdp_notice_hours" => hours(lang, law.pdp_notice_hours),
+                "bssn_report_hours_iiv" => hours(lang, law.bssn_report_hours_iiv),
+                "bssn_report_hours" => hours(lang, law.bssn_report_hours),
                 _ => lang.t("admin.law.always").into_owned(),
             };
             LawRow {
@@ -53,6 +52,10 @@ pub(super) fn law_rows(lang: PageLang, law: &LawSettings) -> Vec<LawRow> {
             }
         })
         .collect()
+}
+
+fn hours(lang: PageLang, n: u32) -> String {
+    lang.tf("admin.law.hours", &[("n", lang.whole(n as usize))])
 }
 
 fn yes_no(lang: PageLang, flag: bool) -> String {
@@ -80,6 +83,12 @@ pub(super) fn law_fields(lang: PageLang, law: &LawSettings) -> Vec<FormField> {
         admin_field(lang, "law", "pdp_notice_hours", "number")
             .required()
             .with_value(&law.pdp_notice_hours.to_string()),
+        admin_field(lang, "law", "bssn_report_hours_iiv", "number")
+            .required()
+            .with_value(&law.bssn_report_hours_iiv.to_string()),
+        admin_field(lang, "law", "bssn_report_hours", "number")
+            .required()
+            .with_value(&law.bssn_report_hours.to_string()),
     ]
 }
 
@@ -97,6 +106,8 @@ pub(super) async fn set_law(
         password_composition: (posted.text("password_composition") == "true").into(),
         password_max_age_days: posted.text("password_max_age_days").into(),
         pdp_notice_hours: posted.text("pdp_notice_hours").into(),
+        bssn_report_hours_iiv: posted.text("bssn_report_hours_iiv").into(),
+        bssn_report_hours: posted.text("bssn_report_hours").into(),
     };
     let body = Value::Object(posted.fields);
     let result = sigap_app::admin::rules::set_law(&state.app, &session.caller, &request)

@@ -40,6 +40,7 @@ mod registry_edits;
 mod reporter;
 mod routing;
 mod scorecard;
+mod sectoral_report;
 mod service;
 mod settings;
 mod stats;

@@ -330,17 +330,7 @@ async fn staff_record_a_breach_after_the_assessment(backend: Backend) {
         StatusCode::CONFLICT,
     )
     .await;
-    let audit = app
-        .store
-        .search_audit(&sigap_store::AuditFilter {
-            ticket_number: Some(n.clone()),
-            action: Some("personal_data_breach".to_owned()),
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let outcomes: Vec<&str> = audit.iter().map(|e| e.outcome.as_str()).collect();
+    let outcomes = app.audit_outcomes(&n, "personal_data_breach").await;
     assert_eq!(
         outcomes,
         ["refused:409", "ok", "refused:403", "refused:422"]

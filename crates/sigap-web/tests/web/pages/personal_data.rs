@@ -1,8 +1,8 @@
 //! The ticket page's section on UU PDP Pasal 46, as a system owner and the CSIRT use it:
 //! the clock with its deadline, the agency's notice recorded with its file through the
 //! form (the note escaped, the file a download), a form without its anti-CSRF token
-//! refused, sigap's draft of a notice completed and issued, and the CSIRT's record of a
-//! breach found after the assessment.
+//! refused, sigap's draft of a notice completed and issued, the CSIRT's record of a breach
+//! found after the assessment, and of the report of the high ticket to the sectoral CSIRT.
 
 use chrono::TimeDelta;
 use reqwest::StatusCode;
@@ -165,5 +165,31 @@ async fn the_section_shows_the_clock_and_records_notices(app: TestApp) {
     assert!(
         page.body
             .contains("Log aplikasi memuat nomor telepon warga.")
+    );
+
+    // The high ticket goes upward (Peraturan BSSN 1/2024): the CSIRT records the sending.
+    let page = csirt.get(&path).await;
+    assert!(page.body.contains("id=\"csirt-sektoral\""), "{}", page.body);
+    assert!(page.body.contains("Tingkat kekritisan tinggi"));
+    let csrf = hidden_value(&page.body, "csrf_token").unwrap();
+    let sent = Form::new()
+        .text("csrf_token", csrf)
+        .text("sent_at", wib_field(&app, 0))
+        .text("channel", "email")
+        .text("recipient", "CSIRT Sektor Pemerintah Daerah")
+        .text("reference", "REF-<i>9</i>");
+    let done = csirt
+        .post_multipart(&format!("/tickets/{n}/sectoral-report"), sent)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = csirt.get(&path).await;
+    assert!(
+        page.body.contains("REF-&#60;i&#62;9&#60;/i&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Catat pengiriman laporan"),
+        "recorded once"
     );
 }

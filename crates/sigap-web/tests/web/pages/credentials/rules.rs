@@ -41,7 +41,9 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
             "password_breached",
             "password_composition",
             "password_max_age_days",
-            "pdp_notice_hours"
+            "pdp_notice_hours",
+            "bssn_report_hours_iiv",
+            "bssn_report_hours"
         ]
     );
     assert_eq!(law["pdp_notice_hours"], 72);
@@ -52,6 +54,9 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
             .all(|b| basis(b).contains("Peraturan BSSN Nomor 4 Tahun 2021"))
     );
     assert!(basis(&bases[4]).contains("UU Nomor 27 Tahun 2022"));
+    assert!(basis(&bases[5]).contains("Peraturan BSSN Nomor 1 Tahun 2024"));
+    assert_eq!(law["bssn_report_hours_iiv"], 24);
+    assert_eq!(law["bssn_report_hours"], 72);
 
     // An admin of the pages, registered before the rules tighten.
     let admin = staff(&app, "hukum.admin@kominfo.batam.go.id", "admin", None).await;
