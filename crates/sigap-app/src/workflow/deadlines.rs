@@ -13,7 +13,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sigap_core::{Role, State};
-use sigap_store::{NewAuditEntry, TicketRow};
+use sigap_store::{NewAuditEntry, TicketRow, Tx};
 
 use crate::outbox::notify::{
     EscalateTo, Escalating, Lead, MailJob, MailKind, Overdue, Reminding, agency_addresses, enqueue,
@@ -62,9 +62,26 @@ impl Notice {
 pub async fn sweep(app: &App) -> AppResult<usize> {
     let now = app.now();
     let horizon = millis(now + Duration::days(3));
+    sweep_with(
+        app,
+        async |tx: &mut Tx| tx.deadline_candidates(millis(now), horizon, BATCH).await,
+        async |number: &str, lead: &[String]| notice_ticket(app, number, now, lead).await,
+    )
+    .await
+}
+
+/// A clock's sweep: the numbers of the tickets that may call for a notice, read by
+/// `candidates` in a transaction of their own, then each ticket's notice sent by `notice`
+/// (one transaction a ticket, told who the CSIRT lead is); answers how many were sent.
+/// The SOP's deadlines, UU PDP's and BSSN's clocks share it.
+pub(crate) async fn sweep_with(
+    app: &App,
+    candidates: impl AsyncFnOnce(&mut Tx) -> Result<Vec<String>, sigap_store::StoreError>,
+    notice: impl AsyncFn(&str, &[String]) -> AppResult<bool>,
+) -> AppResult<usize> {
     let numbers = {
         let mut tx = app.store.begin().await?;
-        let numbers = tx.deadline_candidates(millis(now), horizon, BATCH).await?;
+        let numbers = candidates(&mut tx).await?;
         tx.commit().await?;
         numbers
     };
@@ -74,7 +91,7 @@ pub async fn sweep(app: &App) -> AppResult<usize> {
     let lead = csirt_lead(app).await?;
     let mut sent = 0;
     for number in numbers {
-        if notice_ticket(app, &number, now, &lead).await? {
+        if notice(&number, &lead).await? {
             sent += 1;
         }
     }

@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::evidence::Upload;
 use crate::outbox::notify::{EscalateTo, MailJob, MailKind, PdpClock, agency_addresses, enqueue};
 use crate::views::{PersonalDataNoticeView, PersonalDataView};
-use crate::workflow::deadlines::{agency_head, csirt_lead};
+use crate::workflow::deadlines::{agency_head, sweep_with};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 /// A clock started by the criticality minutes.
@@ -339,23 +339,12 @@ fn missing(notices: &[BreachNoticeRow]) -> Vec<NoticeRecipient> {
 /// were sent.
 pub async fn sweep(app: &App) -> AppResult<usize> {
     let now = app.now();
-    let numbers = {
-        let mut tx = app.store.begin().await?;
-        let numbers = tx.breach_candidates(millis(now), BATCH).await?;
-        tx.commit().await?;
-        numbers
-    };
-    if numbers.is_empty() {
-        return Ok(0);
-    }
-    let lead = csirt_lead(app).await?;
-    let mut sent = 0;
-    for number in numbers {
-        if remind(app, &number, now, &lead).await? {
-            sent += 1;
-        }
-    }
-    Ok(sent)
+    sweep_with(
+        app,
+        async |tx: &mut Tx| tx.breach_candidates(millis(now), BATCH).await,
+        async |number: &str, lead: &[String]| remind(app, number, now, lead).await,
+    )
+    .await
 }
 
 /// One clock's notice, in one transaction: recorded, its mail enqueued, audited.

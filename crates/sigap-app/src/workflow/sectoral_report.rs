@@ -20,7 +20,7 @@ use crate::access::visible_ticket;
 use crate::auth::Caller;
 use crate::outbox::notify::{MailJob, MailKind, SectoralClock, enqueue};
 use crate::views::SectoralReportView;
-use crate::workflow::deadlines::csirt_lead;
+use crate::workflow::deadlines::sweep_with;
 use crate::workflow::personal_data::entry;
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
@@ -152,23 +152,12 @@ fn reasons_of(r: &SectoralReportRow) -> Vec<Reason> {
 /// were sent.
 pub async fn sweep(app: &App) -> AppResult<usize> {
     let now = app.now();
-    let numbers = {
-        let mut tx = app.store.begin().await?;
-        let numbers = tx.sectoral_candidates(millis(now), BATCH).await?;
-        tx.commit().await?;
-        numbers
-    };
-    if numbers.is_empty() {
-        return Ok(0);
-    }
-    let lead = csirt_lead(app).await?;
-    let mut sent = 0;
-    for number in numbers {
-        if remind(app, &number, now, &lead).await? {
-            sent += 1;
-        }
-    }
-    Ok(sent)
+    sweep_with(
+        app,
+        async |tx: &mut Tx| tx.sectoral_candidates(millis(now), BATCH).await,
+        async |number: &str, lead: &[String]| remind(app, number, now, lead).await,
+    )
+    .await
 }
 
 /// One report's notice, in one transaction: recorded, its mail enqueued, audited.
