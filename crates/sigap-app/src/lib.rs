@@ -19,6 +19,7 @@ pub mod exports;
 pub mod identity;
 pub mod inbox;
 pub mod intake;
+pub mod law;
 pub mod outbox;
 pub mod stats;
 pub mod workflow;

@@ -249,6 +249,10 @@ pub struct SectoralReportView {
     pub reference: Option<String>,
     pub recipient: Option<String>,
     pub recorded_by: Option<String>,
+    /// The SHA-256 of the STIX 2.1 bundle issued with the latest report prepared
+    /// (`GET …/sectoral-report/bundle`); the report itself is among the ticket's documents
+    /// (`sectoral_report`) for those who may read it.
+    pub bundle_sha256: Option<String>,
 }
 
 /// A notice the agency recorded on the clock.

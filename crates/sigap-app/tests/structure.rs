@@ -24,6 +24,7 @@ const AREAS: &[&str] = &[
     "identity",
     "inbox",
     "intake",
+    "law",
     "outbox",
     "stats",
     "workflow",

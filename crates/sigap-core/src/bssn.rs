@@ -26,6 +26,13 @@ pub const OTHER_HOURS: u32 = 72;
 pub const MAX_OTHER_HOURS: u32 = 168;
 /// The longest reference, recipient or note, in characters.
 pub const MAX_TEXT: usize = 300;
+/// The longest paragraph block the CSIRT adds to a report (impact, handling), in
+/// characters.
+pub const MAX_PROSE: usize = 4000;
+/// To whom a report is addressed unless the CSIRT says otherwise.
+pub const DEFAULT_ADDRESSEE: &str = "Ketua CSIRT Sektor Pemerintah Daerah";
+/// Who reads a report in copy: the national CSIRT.
+pub const NATIONAL_CSIRT: &str = "Gov-CSIRT Indonesia, Badan Siber dan Sandi Negara";
 
 vocabulary! {
     /// Why a ticket is reported upward.
@@ -144,6 +151,33 @@ pub fn read_sent(
     }
 }
 
+/// What the CSIRT adds to the report sigap prepares: to whom (`addressee`, else
+/// [`DEFAULT_ADDRESSEE`]) and its own words on the impact and the handling so far, each
+/// optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportText {
+    pub addressee: String,
+    pub impact: Option<String>,
+    pub handling: Option<String>,
+}
+
+/// Reads a report's text, every bad field at once.
+pub fn read_report_text(body: &Value) -> Result<ReportText, Vec<FieldError>> {
+    let mut fields = Fields::new(body);
+    let addressee = fields.optional("addressee", MAX_TEXT);
+    let impact = fields.optional("impact", MAX_PROSE);
+    let handling = fields.optional("handling", MAX_PROSE);
+    let errors = fields.into_errors();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ReportText {
+        addressee: addressee.unwrap_or_else(|| DEFAULT_ADDRESSEE.to_owned()),
+        impact,
+        handling,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -192,5 +226,23 @@ mod tests {
         let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         fields.sort_unstable();
         assert_eq!(fields, ["channel", "recipient", "reference", "sent_at"]);
+    }
+
+    #[test]
+    fn a_report_text_is_optional_but_bounded() {
+        let plain = read_report_text(&json!({})).unwrap();
+        assert_eq!(plain.addressee, DEFAULT_ADDRESSEE);
+        assert_eq!(plain.impact, None);
+        let given = read_report_text(&json!({"addressee": "CSIRT Kemendagri",
+            "impact": "Layanan terganggu."}))
+        .unwrap();
+        assert_eq!(given.addressee, "CSIRT Kemendagri");
+        assert_eq!(given.impact.as_deref(), Some("Layanan terganggu."));
+        let long = "x".repeat(MAX_PROSE + 1);
+        let errors =
+            read_report_text(&json!({"handling": long, "addressee": "y".repeat(301)})).unwrap_err();
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["addressee", "handling"]);
     }
 }

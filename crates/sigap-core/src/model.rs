@@ -479,6 +479,10 @@ vocabulary! {
         PdpNoticeAuthority => "pdp_notice_authority",
             "Pemberitahuan Kegagalan Pelindungan Data Pribadi kepada Lembaga",
             "Personal data breach notice to the authority";
+        /// Peraturan BSSN 1/2024: the report of a high-risk incident to the sectoral CSIRT.
+        SectoralReport => "sectoral_report",
+            "Laporan Insiden Siber kepada CSIRT Sektoral",
+            "Cyber incident report to the sectoral CSIRT";
     }
 }
 
@@ -529,7 +533,7 @@ mod tests {
         assert_eq!(Role::ALL.len(), 7);
         assert_eq!(State::ALL.len(), 12);
         assert_eq!(Action::ALL.len(), 14);
-        assert_eq!(DocumentKind::ALL.len(), 16);
+        assert_eq!(DocumentKind::ALL.len(), 17);
         assert_eq!(DocumentKind::PeriodReport.as_str(), "period_report");
         assert_eq!(
             DocumentKind::PdpNoticeSubjects.as_str(),

@@ -156,6 +156,7 @@ pub fn default_pattern(kind: DocumentKind) -> &'static str {
         DocumentKind::PdpNoticeSubjects | DocumentKind::PdpNoticeAuthority => {
             "000.6/{n}/PDP/Diskominfo/{year}"
         }
+        DocumentKind::SectoralReport => "000.6/{n}/LAP/Diskominfo/{year}",
     }
 }
 

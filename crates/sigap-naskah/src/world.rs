@@ -71,6 +71,7 @@ fn template(kind: DocumentKind) -> &'static str {
         DocumentKind::PdpNoticeSubjects | DocumentKind::PdpNoticeAuthority => {
             include_str!("../templates/pdp_notice.typ")
         }
+        DocumentKind::SectoralReport => include_str!("../templates/sectoral_report.typ"),
     }
 }
 

@@ -30,7 +30,8 @@ pub async fn get_sectoral_report(
 ) -> Result<Option<crate::sectoral_api::SectoralReportRow>> {
     Ok(sqlx::query_as::<Db, crate::sectoral_api::SectoralReportRow>(
         "SELECT ticket_id, started_at, due_at, reasons, sent_at, channel, reference, \
-         recipient, recorded_by, recorded_at FROM sectoral_reports WHERE ticket_id = $1",
+         recipient, recorded_by, recorded_at, document_id, bundle_sha256 \
+         FROM sectoral_reports WHERE ticket_id = $1",
     )
     .bind(ticket_id)
     .fetch_optional(&mut *c)
@@ -54,6 +55,26 @@ pub async fn record_sectoral_sent(
     .bind(s.recipient)
     .bind(s.recorded_by)
     .bind(s.recorded_at)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps the report just issued for a ticket and its bundle; `false` when the report was
+/// recorded as sent already (what was sent stays as it was).
+pub async fn set_sectoral_document(
+    c: &mut Conn,
+    ticket_id: i64,
+    document_id: i64,
+    bundle_sha256: &str,
+) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE sectoral_reports SET document_id = $2, bundle_sha256 = $3 \
+         WHERE ticket_id = $1 AND sent_at IS NULL",
+    )
+    .bind(ticket_id)
+    .bind(document_id)
+    .bind(bundle_sha256)
     .execute(&mut *c)
     .await?;
     Ok(done.rows_affected() == 1)

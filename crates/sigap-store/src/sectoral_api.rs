@@ -18,6 +18,10 @@ pub struct SectoralReportRow {
     pub recipient: Option<String>,
     pub recorded_by: Option<String>,
     pub recorded_at: Option<i64>,
+    /// The latest report issued (a `sectoral_report` document), once prepared.
+    pub document_id: Option<i64>,
+    /// The STIX 2.1 bundle issued with it, in the blob store.
+    pub bundle_sha256: Option<String>,
 }
 
 /// The sending of a report, to record.
@@ -60,6 +64,17 @@ impl Tx {
     }
     pub async fn record_sectoral_sent(&mut self, s: &SectoralSent<'_>) -> Result<bool> {
         write_tx!(self, record_sectoral_sent(s))
+    }
+    pub async fn set_sectoral_document(
+        &mut self,
+        ticket_id: i64,
+        document_id: i64,
+        bundle_sha256: &str,
+    ) -> Result<bool> {
+        write_tx!(
+            self,
+            set_sectoral_document(ticket_id, document_id, bundle_sha256)
+        )
     }
     pub async fn sectoral_candidates(&mut self, now: i64, limit: i64) -> Result<Vec<String>> {
         write_tx!(self, sectoral_candidates(now, limit))

@@ -447,14 +447,16 @@ pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceR
 }
 
 /// Every SHA-256 a row names in the blob store: evidence, documents (and their PDFs),
-/// signed copies, received mail and its attachments, notices of personal data breaches. The blob sweep keeps these.
+/// signed copies, received mail and its attachments, notices of personal data breaches,
+/// the bundles sent to the sectoral CSIRT. The blob sweep keeps these.
 pub async fn referenced_blobs(c: &mut Conn) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar::<Db, String>(
         "SELECT sha256 FROM evidence UNION SELECT sha256 FROM documents \
          UNION SELECT pdf_sha256 FROM documents UNION SELECT sha256 FROM signed_copies \
          UNION SELECT raw_sha256 FROM inbound_mail \
          UNION SELECT sha256 FROM inbound_files WHERE sha256 IS NOT NULL \
-         UNION SELECT sha256 FROM personal_data_notices",
+         UNION SELECT sha256 FROM personal_data_notices \
+         UNION SELECT bundle_sha256 FROM sectoral_reports WHERE bundle_sha256 IS NOT NULL",
     )
     .fetch_all(&mut *c)
     .await?)

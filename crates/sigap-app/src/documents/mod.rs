@@ -18,7 +18,7 @@
 pub(crate) mod bodies;
 pub mod config;
 mod correction;
-pub(crate) mod pdp_notice;
+pub(crate) mod outside_step;
 mod reading;
 mod receipt;
 pub mod signed;

@@ -70,12 +70,13 @@ pub(crate) async fn list_for_ticket(
     Ok(views)
 }
 
-/// The documents that name the reporter: the receipt, and the certificate of appreciation
-/// under the name they chose to be credited with.
+/// The documents that name the reporter: the receipt, the certificate of appreciation
+/// under the name they chose to be credited with, and the report to the sectoral CSIRT
+/// with their contact.
 fn names_reporter(kind: DocumentKind) -> bool {
     matches!(
         kind,
-        DocumentKind::Acknowledgement | DocumentKind::Certificate
+        DocumentKind::Acknowledgement | DocumentKind::Certificate | DocumentKind::SectoralReport
     )
 }
 

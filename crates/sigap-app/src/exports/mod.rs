@@ -151,7 +151,7 @@ pub struct Csirt {
 }
 
 impl Csirt {
-    fn of(app: &App) -> Csirt {
+    pub(crate) fn of(app: &App) -> Csirt {
         let from = app.rules.mail_from.trim();
         let (name, address) = match from.rsplit_once('<') {
             Some((name, rest)) => (name.trim().trim_matches('"'), rest.trim_end_matches('>')),

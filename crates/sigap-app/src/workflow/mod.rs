@@ -4,8 +4,9 @@
 //! Secretary's approvals ([`approvals`]), the clock that watches the deadlines
 //! ([`deadlines`]), the clock of UU PDP Pasal 46 on a breach of personal data
 //! ([`personal_data`]) with its notices as documents ([`pdp_notices`]), the report of a
-//! high-risk incident to the sectoral CSIRT ([`sectoral_report`]), and the staff's reading of tickets and their counts ([`tickets`],
-//! [`stats`]).
+//! high-risk incident to the sectoral CSIRT ([`sectoral_report`]; the report itself is
+//! `law::sectoral_document`), and the staff's reading of tickets and their counts
+//! ([`tickets`], [`stats`]).
 
 pub mod actions;
 pub mod approvals;

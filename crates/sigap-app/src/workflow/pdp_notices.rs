@@ -4,7 +4,7 @@
 //! ([`issue`]): numbered in its kind's agenda, TLP-labelled (the notice to the data
 //! subjects is meant for the public: `TLP:CLEAR`; the one to the authority keeps the
 //! ticket's label), kept with the ticket's documents. Recording that it was sent is
-//! `personal_data::record_notice`.
+//! `personal_data::record_notice`; `documents::outside_step` issues them.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -179,9 +179,10 @@ async fn try_issue(
         },
         ..row.clone()
     };
-    let doc =
-        crate::documents::pdp_notice::issue(app, &policy, &mut tx, &labelled, caller, body, now)
-            .await?;
+    let doc = crate::documents::outside_step::issue(
+        app, &policy, &mut tx, &labelled, caller, body, now, None,
+    )
+    .await?;
     let details = json!({
         "recipient": recipient,
         "documents": [{"kind": doc.kind, "number": doc.number, "sha256": doc.sha256}],

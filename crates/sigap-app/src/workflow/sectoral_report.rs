@@ -138,6 +138,7 @@ fn view(r: &SectoralReportRow, now: DateTime<Utc>) -> SectoralReportView {
         reference: r.reference.clone(),
         recipient: r.recipient.clone(),
         recorded_by: r.recorded_by.clone(),
+        bundle_sha256: r.bundle_sha256.clone(),
     }
 }
 

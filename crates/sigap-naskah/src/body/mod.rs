@@ -8,6 +8,7 @@ mod minutes;
 mod pdp;
 mod records;
 mod report;
+mod sectoral;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -25,6 +26,7 @@ pub use crate::body::records::{
     RemediationReport, SystemAction, TimelineEntry,
 };
 pub use crate::body::report::{PeriodReport, ReportFigure, ReportTable, TicketLine, TicketList};
+pub use crate::body::sectoral::{BundleRef, SectoralReport};
 use crate::view::moment;
 
 /// The sections of one document; the variant is the document's kind.
@@ -64,6 +66,8 @@ pub enum Body {
     PdpNoticeSubjects(PdpNotice),
     /// The same notice to the supervisory authority.
     PdpNoticeAuthority(PdpNotice),
+    /// Peraturan BSSN 1/2024: *Laporan Insiden Siber kepada CSIRT Sektoral*.
+    SectoralReport(SectoralReport),
 }
 
 impl Body {
@@ -86,6 +90,7 @@ impl Body {
             Self::PeriodReport(_) => DocumentKind::PeriodReport,
             Self::PdpNoticeSubjects(_) => DocumentKind::PdpNoticeSubjects,
             Self::PdpNoticeAuthority(_) => DocumentKind::PdpNoticeAuthority,
+            Self::SectoralReport(_) => DocumentKind::SectoralReport,
         }
     }
 
@@ -118,6 +123,7 @@ pub fn shows_evidence(kind: DocumentKind) -> bool {
             | DocumentKind::PeriodReport
             | DocumentKind::PdpNoticeSubjects
             | DocumentKind::PdpNoticeAuthority
+            | DocumentKind::SectoralReport
     )
 }
 

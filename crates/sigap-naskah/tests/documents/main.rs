@@ -433,6 +433,26 @@ fn pdp_notices() {
 }
 
 #[test]
+fn sectoral_report() {
+    let (doc, read) = render_kind(DocumentKind::SectoralReport);
+    assert_common(&doc, &read);
+    for needle in [
+        "LAPORAN INSIDEN SIBER KEPADA CSIRT SEKTORAL",
+        "Peraturan Badan Siber dan Sandi Negara Nomor 1 Tahun 2024",
+        "IDENTITAS PELAPOR",
+        "rina@example.org",
+        "KRONOLOGI",
+        "DAMPAK",
+        "PENANGANAN YANG TELAH DILAKUKAN",
+        "Infrastruktur Informasi Vital",
+        "BCSIRT-2026-00001.stix.json",
+        "Gov-CSIRT Indonesia",
+    ] {
+        assert!(read.has(needle), "{needle:?} missing");
+    }
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let doc = document(DocumentKind::LetterNotice);
     let first = render(&doc).unwrap();

@@ -432,6 +432,47 @@ pub fn body(kind: DocumentKind) -> Body {
         DocumentKind::PeriodReport => Body::PeriodReport(period_report()),
         DocumentKind::PdpNoticeSubjects => Body::PdpNoticeSubjects(pdp_notice()),
         DocumentKind::PdpNoticeAuthority => Body::PdpNoticeAuthority(pdp_notice()),
+        DocumentKind::SectoralReport => Body::SectoralReport(sectoral_report()),
+    }
+}
+
+/// A report to the sectoral CSIRT as sigap prepares it.
+fn sectoral_report() -> sigap_naskah::body::SectoralReport {
+    sigap_naskah::body::SectoralReport {
+        addressee: "Ketua CSIRT Sektor Pemerintah Daerah".to_owned(),
+        copy_to: vec!["Gov-CSIRT Indonesia, Badan Siber dan Sandi Negara".to_owned()],
+        reporter: vec![
+            "Rina Kusuma".to_owned(),
+            "rina@example.org".to_owned(),
+            "0812-7000-1234".to_owned(),
+        ],
+        system: system(),
+        system_category: Some("Strategis".to_owned()),
+        iiv: true,
+        reasons: vec![
+            "Tingkat kekritisan tinggi".to_owned(),
+            "Sistem Elektronik berstatus Infrastruktur Informasi Vital".to_owned(),
+        ],
+        reported_at: wib(10, 14, 32),
+        flagged_at: wib(11, 9, 15),
+        due_at: wib(12, 9, 15),
+        description: vec![
+            "Injeksi SQL pada formulir pencarian data penduduk (A03:2021 Injection), \
+             CVSS v3.1 9,8 (Kritis)."
+                .to_owned(),
+        ],
+        chronology: vec![sigap_naskah::body::TimelineEntry {
+            at: wib(10, 14, 32),
+            actor: "Pelapor".to_owned(),
+            event: "Laporan diterima melalui formulir web".to_owned(),
+        }],
+        impact: vec!["Data kependudukan sekitar 40.000 warga dapat dibaca.".to_owned()],
+        handling: vec!["Sistem Elektronik diblokir sejak 11 Agustus 2026.".to_owned()],
+        bundle: sigap_naskah::body::BundleRef {
+            name: "BCSIRT-2026-00001.stix.json".to_owned(),
+            format: "STIX 2.1".to_owned(),
+            sha256: "9f2c4e8a1b3d5f7091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708".to_owned(),
+        },
     }
 }
 

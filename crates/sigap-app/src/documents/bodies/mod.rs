@@ -260,13 +260,18 @@ fn outcome(row: &TicketRow) -> String {
 }
 
 fn timeline(s: &Sources<'_>) -> Vec<TimelineEntry> {
-    let channel = s.row.channel.label_id();
+    timeline_of(s.row, s.steps)
+}
+
+/// The life of ticket `row` through `steps`, oldest first: its arrival, then each step.
+pub(crate) fn timeline_of(row: &TicketRow, steps: &[StepRecordRow]) -> Vec<TimelineEntry> {
+    let channel = row.channel.label_id();
     let opened = TimelineEntry {
-        at: from_millis(s.row.created_at),
+        at: from_millis(row.created_at),
         actor: "Pelapor".to_owned(),
         event: format!("Laporan diterima melalui {channel}"),
     };
-    let steps = s.steps.iter().map(|step| {
+    let steps = steps.iter().map(|step| {
         let action = event_label(step.action);
         let to = step.to_state.label_id();
         let role = step.actor_role.label_id();

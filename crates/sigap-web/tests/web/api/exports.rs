@@ -25,7 +25,7 @@ sigap_testkit::on_both_backends! {
 
 /// The Python with `stix2validator` and `pymisp` (scripts/test makes one); `None` skips,
 /// unless `SIGAP_REQUIRE_VALIDATORS=1`.
-fn validators() -> Option<String> {
+pub(crate) fn validators() -> Option<String> {
     let python = std::env::var("SIGAP_VALIDATORS_PYTHON").unwrap_or_else(|_| "python3".into());
     let found = Command::new(&python)
         .args(["-c", "import stix2validator, pymisp"])
@@ -43,7 +43,7 @@ fn validators() -> Option<String> {
     None
 }
 
-const STIX_CHECK: &str = r#"
+pub(crate) const STIX_CHECK: &str = r#"
 import sys
 from stix2validator import validate_string, print_results, ValidationOptions
 results = validate_string(open(sys.argv[1]).read(), ValidationOptions(version="2.1"))
@@ -64,7 +64,7 @@ print(event.info, [t.name for t in event.tags], relations, weakness)
 "#;
 
 /// Runs `script` on `body` with the validators' Python; answers what it printed.
-fn check(python: &str, script: &str, body: &[u8]) -> String {
+pub(crate) fn check(python: &str, script: &str, body: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.json");
     std::fs::write(&path, body).unwrap();

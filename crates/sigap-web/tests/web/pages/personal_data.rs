@@ -167,10 +167,36 @@ async fn the_section_shows_the_clock_and_records_notices(app: TestApp) {
             .contains("Log aplikasi memuat nomor telepon warga.")
     );
 
-    // The high ticket goes upward (Peraturan BSSN 1/2024): the CSIRT records the sending.
+    // The high ticket goes upward (Peraturan BSSN 1/2024): the CSIRT prepares the report
+    // with the team's words, then records the sending.
     let page = csirt.get(&path).await;
     assert!(page.body.contains("id=\"csirt-sektoral\""), "{}", page.body);
     assert!(page.body.contains("Tingkat kekritisan tinggi"));
+    assert!(page.body.contains("Siapkan laporan"), "{}", page.body);
+    let csrf = hidden_value(&page.body, "csrf_token").unwrap();
+    let prepare = Form::new()
+        .text("csrf_token", csrf)
+        .text("addressee", "Ketua CSIRT Sektor Pemerintah Daerah")
+        .text("impact", "Layanan pendaftaran terganggu.")
+        .text("handling", "");
+    let done = csirt
+        .post_multipart(&format!("/tickets/{n}/sectoral-report/document"), prepare)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = csirt.get(&path).await;
+    let section = &page.body[page.body.find("id=\"csirt-sektoral\"").unwrap()..];
+    assert!(section.contains("/LAP/"), "the report's number: {section}");
+    assert!(section.contains(&format!("/tickets/{n}/sectoral-report/bundle")));
+    assert!(section.contains("Siapkan ulang laporan"));
+    let bundle = csirt
+        .get(&format!("/tickets/{n}/sectoral-report/bundle"))
+        .await;
+    assert_eq!(bundle.status, StatusCode::OK);
+    assert!(
+        bundle.body.contains("\"type\": \"bundle\""),
+        "{}",
+        bundle.body
+    );
     let csrf = hidden_value(&page.body, "csrf_token").unwrap();
     let sent = Form::new()
         .text("csrf_token", csrf)
