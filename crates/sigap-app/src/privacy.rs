@@ -148,6 +148,7 @@ mod tests {
             sha256: format!("{id:064}"),
             original_name: format!("Rina Saputri {id}.png"),
             media_type: media.to_owned(),
+            destroyed_at: None,
             size: 1,
             uploaded_by: by,
             created_at: 0,

@@ -126,6 +126,10 @@ pub struct EvidenceView {
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+    /// When the file was destroyed at the end of its retention period: it is listed, with
+    /// its SHA-256, but can no longer be downloaded.
+    #[serde(default)]
+    pub destroyed_at: Option<DateTime<Utc>>,
 }
 
 /// An issued official document.
@@ -199,6 +203,9 @@ pub struct TicketView {
     /// high risk.
     #[serde(default)]
     pub sectoral_report: Option<SectoralReportView>,
+    /// What retention has done to the ticket, and its legal hold.
+    #[serde(default)]
+    pub retention: RetentionView,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -253,6 +260,22 @@ pub struct SectoralReportView {
     /// (`GET …/sectoral-report/bundle`); the report itself is among the ticket's documents
     /// (`sectoral_report`) for those who may read it.
     pub bundle_sha256: Option<String>,
+}
+
+/// What retention has done to a ticket, and its hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RetentionView {
+    /// When the reporter's contact data were anonymised at the end of their period.
+    pub contact_removed_at: Option<DateTime<Utc>>,
+    pub legal_hold: Option<LegalHoldView>,
+}
+
+/// A ticket's legal hold.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LegalHoldView {
+    pub reason: String,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
 }
 
 /// A notice the agency recorded on the clock.
@@ -486,5 +509,6 @@ pub(crate) fn evidence_view(e: EvidenceRow) -> EvidenceView {
         size: e.size,
         sha256: e.sha256,
         created_at: from_millis(e.created_at),
+        destroyed_at: e.destroyed_at.map(from_millis),
     }
 }

@@ -21,6 +21,8 @@ use crate::{App, AppResult, millis};
 const PARALLEL: usize = 16;
 /// How often the worker looks at the deadlines.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the worker applies the retention periods.
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// How often the worker sweeps the blob store.
 const BLOB_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -211,6 +213,7 @@ pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
     let pace = Pace::new(app.rules.notices.mail_per_second);
     let mut last_sweep: Option<std::time::Instant> = None;
     let mut last_blob_sweep: Option<std::time::Instant> = None;
+    let mut last_retention: Option<std::time::Instant> = None;
     let mut audit_watch = crate::admin::audit_log::WatchClock::default();
     while !stopping(&stop) {
         audit_watch.tick(&app).await;
@@ -218,6 +221,12 @@ pub async fn run_forever(app: App, mail: Option<MailSender>, stop: Stop) {
             last_blob_sweep = Some(std::time::Instant::now());
             if let Err(e) = sweep_blobs(&app).await {
                 tracing::error!(error = %e, "blob sweep");
+            }
+        }
+        if last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+            last_retention = Some(std::time::Instant::now());
+            if let Err(e) = crate::workflow::retention::sweep(&app).await {
+                tracing::error!(error = %e, "retention sweep");
             }
         }
         if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {

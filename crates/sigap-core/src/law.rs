@@ -44,6 +44,12 @@ pub struct LawSettings {
     pub bssn_report_hours_iiv: u32,
     /// The same for the other systems (3×24 by default; 1-168).
     pub bssn_report_hours: u32,
+    /// Years a closed ticket's reporter contact data are kept before they are anonymised
+    /// (2 by default; 1-30).
+    pub retention_contact_years: u32,
+    /// Years a closed ticket's evidence files are kept before they are destroyed (5 by
+    /// default; 1-30).
+    pub retention_evidence_years: u32,
 }
 
 impl Default for LawSettings {
@@ -55,6 +61,8 @@ impl Default for LawSettings {
             pdp_notice_hours: crate::pdp::NOTICE_HOURS,
             bssn_report_hours_iiv: crate::bssn::IIV_HOURS,
             bssn_report_hours: crate::bssn::OTHER_HOURS,
+            retention_contact_years: crate::retention::CONTACT_YEARS,
+            retention_evidence_years: crate::retention::EVIDENCE_YEARS,
         }
     }
 }
@@ -90,6 +98,14 @@ pub const BASES: &[(&str, &str)] = &[
         "bssn_report_hours",
         "Peraturan BSSN Nomor 1 Tahun 2024: insiden berisiko tinggi (tingkat kekritisan tinggi atau data pribadi terdampak) pada sistem lain dilaporkan kepada CSIRT sektoral; batas waktu ditetapkan Pemerintah Kota (bawaan 3 × 24 jam)",
     ),
+    (
+        "retention_contact_years",
+        "UU Nomor 27 Tahun 2022 Pasal 44 ayat (1) huruf a: data pribadi dimusnahkan setelah masa retensinya berakhir; masa retensi menurut Jadwal Retensi Arsip Pemerintah Kota (bawaan 2 tahun sejak tiket ditutup, untuk dikonfirmasi arsiparis); tiket dalam penahanan hukum dikecualikan",
+    ),
+    (
+        "retention_evidence_years",
+        "UU Nomor 43 Tahun 2009 tentang Kearsipan dan Jadwal Retensi Arsip Pemerintah Kota (bawaan 5 tahun sejak tiket ditutup, untuk dikonfirmasi arsiparis); naskah dinas dan log audit tidak dimusnahkan SIGAP",
+    ),
 ];
 
 /// The rule behind the setting `key`.
@@ -122,6 +138,68 @@ pub struct LawRequest {
     /// 1-168; absent, empty or null: 72.
     #[schema(value_type = Option<u32>)]
     pub bssn_report_hours: Given,
+    /// 1-30; absent, empty or null: 2.
+    #[schema(value_type = Option<u32>)]
+    pub retention_contact_years: Given,
+    /// 1-30; absent, empty or null: 5.
+    #[schema(value_type = Option<u32>)]
+    pub retention_evidence_years: Given,
+}
+
+/// The section's numbers as sent, each within its rule's range; a bad one is an error on its
+/// field, an absent one `None`.
+fn read_numbers(r: &LawRequest, errors: &mut Vec<FieldError>) -> [Option<u32>; 7] {
+    use crate::{bssn, pdp, retention};
+    let fields: [(&Given, &str, u32, u32); 7] = [
+        (
+            &r.password_min_chars,
+            "password_min_chars",
+            MIN_PASSWORD_CHARS,
+            MAX_PASSWORD_CHARS,
+        ),
+        (
+            &r.password_max_age_days,
+            "password_max_age_days",
+            MIN_PASSWORD_MAX_AGE_DAYS,
+            MAX_PASSWORD_MAX_AGE_DAYS,
+        ),
+        (
+            &r.pdp_notice_hours,
+            "pdp_notice_hours",
+            pdp::MIN_NOTICE_HOURS,
+            pdp::NOTICE_HOURS,
+        ),
+        (
+            &r.bssn_report_hours_iiv,
+            "bssn_report_hours_iiv",
+            bssn::MIN_HOURS,
+            bssn::IIV_HOURS,
+        ),
+        (
+            &r.bssn_report_hours,
+            "bssn_report_hours",
+            bssn::MIN_HOURS,
+            bssn::MAX_OTHER_HOURS,
+        ),
+        (
+            &r.retention_contact_years,
+            "retention_contact_years",
+            retention::MIN_YEARS,
+            retention::MAX_YEARS,
+        ),
+        (
+            &r.retention_evidence_years,
+            "retention_evidence_years",
+            retention::MIN_YEARS,
+            retention::MAX_YEARS,
+        ),
+    ];
+    fields.map(|(given, field, min, max)| {
+        crate::overrides::number(given, field, min, max)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    })
 }
 
 impl TryFrom<&LawRequest> for LawSettings {
@@ -129,38 +207,15 @@ impl TryFrom<&LawRequest> for LawSettings {
 
     fn try_from(request: &LawRequest) -> Result<LawSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut keep =
-            |r: Result<Option<u32>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
-        let min_chars = keep(crate::overrides::number(
-            &request.password_min_chars,
-            "password_min_chars",
-            MIN_PASSWORD_CHARS,
-            MAX_PASSWORD_CHARS,
-        ));
-        let max_age = keep(crate::overrides::number(
-            &request.password_max_age_days,
-            "password_max_age_days",
-            MIN_PASSWORD_MAX_AGE_DAYS,
-            MAX_PASSWORD_MAX_AGE_DAYS,
-        ));
-        let pdp_hours = keep(crate::overrides::number(
-            &request.pdp_notice_hours,
-            "pdp_notice_hours",
-            crate::pdp::MIN_NOTICE_HOURS,
-            crate::pdp::NOTICE_HOURS,
-        ));
-        let iiv_hours = keep(crate::overrides::number(
-            &request.bssn_report_hours_iiv,
-            "bssn_report_hours_iiv",
-            crate::bssn::MIN_HOURS,
-            crate::bssn::IIV_HOURS,
-        ));
-        let other_hours = keep(crate::overrides::number(
-            &request.bssn_report_hours,
-            "bssn_report_hours",
-            crate::bssn::MIN_HOURS,
-            crate::bssn::MAX_OTHER_HOURS,
-        ));
+        let [
+            min_chars,
+            max_age,
+            pdp_hours,
+            iiv_hours,
+            other_hours,
+            contact_years,
+            evidence_years,
+        ] = read_numbers(request, &mut errors);
         if min_chars.is_none() && errors.is_empty() {
             errors.push(FieldError::new(
                 "password_min_chars",
@@ -188,6 +243,9 @@ impl TryFrom<&LawRequest> for LawSettings {
                 pdp_notice_hours: pdp_hours.unwrap_or(crate::pdp::NOTICE_HOURS),
                 bssn_report_hours_iiv: iiv_hours.unwrap_or(crate::bssn::IIV_HOURS),
                 bssn_report_hours: other_hours.unwrap_or(crate::bssn::OTHER_HOURS),
+                retention_contact_years: contact_years.unwrap_or(crate::retention::CONTACT_YEARS),
+                retention_evidence_years: evidence_years
+                    .unwrap_or(crate::retention::EVIDENCE_YEARS),
             }),
             _ => Err(errors),
         }
@@ -215,6 +273,8 @@ mod tests {
         assert_eq!(old.password_min_chars, 14);
         assert!(!old.password_composition);
         assert_eq!(old.pdp_notice_hours, 72, "UU PDP's 3 × 24 hours");
+        assert_eq!(old.retention_contact_years, 2);
+        assert_eq!(old.retention_evidence_years, 5);
         for (key, _) in BASES {
             assert!(!basis(key).is_empty());
         }

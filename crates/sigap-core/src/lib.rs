@@ -25,6 +25,7 @@ pub mod profile;
 pub mod records;
 pub mod replies;
 pub mod report;
+pub mod retention;
 pub mod spbe;
 pub mod time;
 pub mod tlp;

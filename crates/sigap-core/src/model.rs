@@ -483,6 +483,9 @@ vocabulary! {
         SectoralReport => "sectoral_report",
             "Laporan Insiden Siber kepada CSIRT Sektoral",
             "Cyber incident report to the sectoral CSIRT";
+        /// Retention: the record of a run that anonymised or destroyed data; of no ticket.
+        DestructionRecord => "destruction_record", "Berita Acara Pemusnahan Data",
+            "Record of data destruction";
     }
 }
 
@@ -533,7 +536,7 @@ mod tests {
         assert_eq!(Role::ALL.len(), 7);
         assert_eq!(State::ALL.len(), 12);
         assert_eq!(Action::ALL.len(), 14);
-        assert_eq!(DocumentKind::ALL.len(), 17);
+        assert_eq!(DocumentKind::ALL.len(), 18);
         assert_eq!(DocumentKind::PeriodReport.as_str(), "period_report");
         assert_eq!(
             DocumentKind::PdpNoticeSubjects.as_str(),

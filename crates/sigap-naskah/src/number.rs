@@ -145,7 +145,8 @@ pub fn default_pattern(kind: DocumentKind) -> &'static str {
         | DocumentKind::BaCriticality
         | DocumentKind::BlockRecord
         | DocumentKind::BaReviewMeeting
-        | DocumentKind::UnblockRecord => "000.6/{n}/BA/Diskominfo/{year}",
+        | DocumentKind::UnblockRecord
+        | DocumentKind::DestructionRecord => "000.6/{n}/BA/Diskominfo/{year}",
         DocumentKind::Acknowledgement | DocumentKind::RemediationReport => {
             "000.6/{n}/TT/Diskominfo/{year}"
         }

@@ -72,6 +72,7 @@ fn template(kind: DocumentKind) -> &'static str {
             include_str!("../templates/pdp_notice.typ")
         }
         DocumentKind::SectoralReport => include_str!("../templates/sectoral_report.typ"),
+        DocumentKind::DestructionRecord => include_str!("../templates/destruction_record.typ"),
     }
 }
 

@@ -229,8 +229,10 @@ pub mod inbound_api;
 pub mod mail_threads_api;
 pub mod period_reports_api;
 pub mod personal_data_api;
+pub mod redact;
 pub mod registry_edits_api;
 pub mod resets_api;
+pub mod retention_api;
 pub mod sectoral_api;
 pub mod seen_api;
 pub mod stats_api;
@@ -243,6 +245,7 @@ pub use personal_data_api::{
 };
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
+pub use retention_api::{DestructionRecordRow, LegalHoldRow, NewDestructionRecord};
 pub use sectoral_api::{SectoralReportRow, SectoralSent};
 pub use seen_api::SavedFilterRow;
 pub use stats_api::{

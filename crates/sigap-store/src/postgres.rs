@@ -36,6 +36,7 @@ include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
+include!("retention.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

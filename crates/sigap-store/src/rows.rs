@@ -448,6 +448,8 @@ pub struct EvidenceRow {
     /// The staff user who uploaded it; `None` for the reporter's own files.
     pub uploaded_by: Option<i64>,
     pub created_at: i64,
+    /// When the file was destroyed at the end of its retention period (the row stays).
+    pub destroyed_at: Option<i64>,
 }
 
 /// What tickets are counted by, for statistics: one of a fixed set of columns.

@@ -38,6 +38,7 @@ include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
+include!("retention.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

@@ -439,7 +439,7 @@ pub async fn insert_evidence(c: &mut Conn, e: &NewEvidence<'_>) -> Result<i64> {
 pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceRow>> {
     Ok(sqlx::query_as::<Db, EvidenceRow>(
         "SELECT id, step_record_id, comment_id, sha256, original_name, media_type, size, \
-         uploaded_by, created_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
+         uploaded_by, created_at, destroyed_at FROM evidence WHERE ticket_id = $1 ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(&mut *c)
@@ -448,15 +448,17 @@ pub async fn list_evidence(c: &mut Conn, ticket_id: i64) -> Result<Vec<EvidenceR
 
 /// Every SHA-256 a row names in the blob store: evidence, documents (and their PDFs),
 /// signed copies, received mail and its attachments, notices of personal data breaches,
-/// the bundles sent to the sectoral CSIRT. The blob sweep keeps these.
+/// the bundles sent to the sectoral CSIRT, the records of destruction; not the evidence
+/// files destroyed at the end of their retention. The blob sweep keeps these.
 pub async fn referenced_blobs(c: &mut Conn) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar::<Db, String>(
-        "SELECT sha256 FROM evidence UNION SELECT sha256 FROM documents \
+        "SELECT sha256 FROM evidence WHERE destroyed_at IS NULL UNION SELECT sha256 FROM documents \
          UNION SELECT pdf_sha256 FROM documents UNION SELECT sha256 FROM signed_copies \
          UNION SELECT raw_sha256 FROM inbound_mail \
          UNION SELECT sha256 FROM inbound_files WHERE sha256 IS NOT NULL \
          UNION SELECT sha256 FROM personal_data_notices \
-         UNION SELECT bundle_sha256 FROM sectoral_reports WHERE bundle_sha256 IS NOT NULL",
+         UNION SELECT bundle_sha256 FROM sectoral_reports WHERE bundle_sha256 IS NOT NULL \
+         UNION SELECT pdf_sha256 FROM destruction_records",
     )
     .fetch_all(&mut *c)
     .await?)

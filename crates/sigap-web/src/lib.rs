@@ -236,6 +236,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::tickets::router())
         .merge(api::personal_data::router())
         .merge(api::sectoral_report::router())
+        .merge(api::retention::router())
         .merge(api::documents::router())
         .merge(api::meetings::router())
         .merge(api::registry::router())

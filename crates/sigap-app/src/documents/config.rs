@@ -668,7 +668,7 @@ mod tests {
         );
         // By default the Dinas's minutes share one agenda, the approval has its own.
         let d = DocumentConfig::default();
-        assert_eq!(d.series_kinds(DocumentKind::BaValidation).len(), 5);
+        assert_eq!(d.series_kinds(DocumentKind::BaValidation).len(), 6);
         assert_eq!(
             d.series_kinds(DocumentKind::ApprovalReactivation),
             [DocumentKind::ApprovalReactivation]
@@ -747,7 +747,7 @@ mod tests {
                 },
             )
             .unwrap();
-        assert_eq!(joined.series_kinds(DocumentKind::LetterNotice).len(), 6);
+        assert_eq!(joined.series_kinds(DocumentKind::LetterNotice).len(), 7);
         let err = changed
             .with_kind(
                 DocumentKind::LetterNotice,

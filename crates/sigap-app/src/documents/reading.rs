@@ -174,6 +174,27 @@ async fn period_report(app: &App, code: &str) -> AppResult<Option<VerifiedDocume
     }))
 }
 
+/// A record of destruction (a document of no ticket) by its verification code.
+async fn destruction_record(app: &App, code: &str) -> AppResult<Option<VerifiedDocument>> {
+    let Some(r) = app.store.find_destruction_record_by_code(code).await? else {
+        return Ok(None);
+    };
+    let issued_at = from_millis(r.created_at);
+    Ok(Some(VerifiedDocument {
+        kind: DocumentKind::DestructionRecord,
+        kind_label: DocumentKind::DestructionRecord.label_id().to_owned(),
+        number: r.number,
+        issued_on: sigap_core::format_date_id(issued_at.with_timezone(&wib()).date_naive()),
+        issued_at,
+        sha256: r.pdf_sha256,
+        signed_sha256: Vec::new(),
+        signers: signers_of(&r.signed_by),
+        draft: r.draft,
+        superseded_by: None,
+        ticket_number: None,
+    }))
+}
+
 /// The signers as kept: one `position\tname` per line.
 fn signers_of(signed_by: &str) -> Vec<VerifiedSigner> {
     signed_by
@@ -199,7 +220,10 @@ pub async fn verify(
         return Ok(None);
     }
     let Some(d) = app.store.find_document_by_code(code).await? else {
-        return period_report(app, code).await;
+        if let Some(found) = period_report(app, code).await? {
+            return Ok(Some(found));
+        }
+        return destruction_record(app, code).await;
     };
     let signed_sha256 = app
         .store

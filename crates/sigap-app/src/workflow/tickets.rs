@@ -142,6 +142,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         documents: crate::documents::list_for_ticket(app, caller.role, row.id).await?,
         personal_data: crate::workflow::personal_data::view_of(app, row.id).await?,
         sectoral_report: crate::workflow::sectoral_report::view_of(app, row.id).await?,
+        retention: crate::workflow::legal_hold::view_of(app, row.id).await?,
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),
@@ -235,6 +236,11 @@ async fn visible_evidence_file(
         .into_iter()
         .find(|e| e.id == id)
         .ok_or_else(|| AppError::NotFound("evidence file".to_owned()))?;
+    if file.destroyed_at.is_some() {
+        return Err(AppError::NotFound(
+            "evidence file: destroyed at the end of its retention period".to_owned(),
+        ));
+    }
     Ok((file, row.number))
 }
 

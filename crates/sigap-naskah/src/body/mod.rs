@@ -8,6 +8,7 @@ mod minutes;
 mod pdp;
 mod records;
 mod report;
+mod retention;
 mod sectoral;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +27,7 @@ pub use crate::body::records::{
     RemediationReport, SystemAction, TimelineEntry,
 };
 pub use crate::body::report::{PeriodReport, ReportFigure, ReportTable, TicketLine, TicketList};
+pub use crate::body::retention::{DestructionLine, DestructionMinutes};
 pub use crate::body::sectoral::{BundleRef, SectoralReport};
 use crate::view::moment;
 
@@ -68,6 +70,8 @@ pub enum Body {
     PdpNoticeAuthority(PdpNotice),
     /// Peraturan BSSN 1/2024: *Laporan Insiden Siber kepada CSIRT Sektoral*.
     SectoralReport(SectoralReport),
+    /// Retention: *Berita Acara Pemusnahan Data*.
+    DestructionRecord(DestructionMinutes),
 }
 
 impl Body {
@@ -91,6 +95,7 @@ impl Body {
             Self::PdpNoticeSubjects(_) => DocumentKind::PdpNoticeSubjects,
             Self::PdpNoticeAuthority(_) => DocumentKind::PdpNoticeAuthority,
             Self::SectoralReport(_) => DocumentKind::SectoralReport,
+            Self::DestructionRecord(_) => DocumentKind::DestructionRecord,
         }
     }
 
@@ -124,6 +129,7 @@ pub fn shows_evidence(kind: DocumentKind) -> bool {
             | DocumentKind::PdpNoticeSubjects
             | DocumentKind::PdpNoticeAuthority
             | DocumentKind::SectoralReport
+            | DocumentKind::DestructionRecord
     )
 }
 

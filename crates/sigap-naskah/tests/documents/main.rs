@@ -453,6 +453,26 @@ fn sectoral_report() {
 }
 
 #[test]
+fn destruction_record() {
+    let (doc, read) = render_kind(DocumentKind::DestructionRecord);
+    assert_common(&doc, &read);
+    for needle in [
+        "BERITA ACARA PEMUSNAHAN DATA",
+        "DATA KONTAK PELAPOR",
+        "dianonimkan",
+        "7 (tujuh) rekaman",
+        "BCSIRT-2024-00031",
+        "Pasal 44 ayat (1) huruf a",
+        "BUKTI ELEKTRONIK",
+        "BCSIRT-2021-00007",
+        "penahanan hukum",
+        "BCSIRT-2024-00040",
+    ] {
+        assert!(read.has(needle), "{needle:?} missing");
+    }
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let doc = document(DocumentKind::LetterNotice);
     let first = render(&doc).unwrap();

@@ -433,6 +433,35 @@ pub fn body(kind: DocumentKind) -> Body {
         DocumentKind::PdpNoticeSubjects => Body::PdpNoticeSubjects(pdp_notice()),
         DocumentKind::PdpNoticeAuthority => Body::PdpNoticeAuthority(pdp_notice()),
         DocumentKind::SectoralReport => Body::SectoralReport(sectoral_report()),
+        DocumentKind::DestructionRecord => Body::DestructionRecord(destruction_record()),
+    }
+}
+
+/// A run of the retention sweep.
+fn destruction_record() -> sigap_naskah::body::DestructionMinutes {
+    sigap_naskah::body::DestructionMinutes {
+        held_at: wib(12, 1, 0),
+        lines: vec![
+            sigap_naskah::body::DestructionLine {
+                class: "Data kontak pelapor".to_owned(),
+                treatment: "dianonimkan".to_owned(),
+                years: 2,
+                records: 7,
+                tickets: vec!["BCSIRT-2024-00031".to_owned(), TICKET.to_owned()],
+                basis: "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi \
+                        Pasal 44 ayat (1) huruf a"
+                    .to_owned(),
+            },
+            sigap_naskah::body::DestructionLine {
+                class: "Bukti elektronik".to_owned(),
+                treatment: "dimusnahkan".to_owned(),
+                years: 5,
+                records: 3,
+                tickets: vec!["BCSIRT-2021-00007".to_owned()],
+                basis: "Undang-Undang Nomor 43 Tahun 2009 tentang Kearsipan".to_owned(),
+            },
+        ],
+        held: vec!["BCSIRT-2024-00040".to_owned()],
     }
 }
 

@@ -12,6 +12,7 @@ pub mod period_reports;
 pub mod personal_data;
 pub mod registry;
 pub mod reports;
+pub mod retention;
 pub mod sectoral_report;
 pub mod service;
 pub mod settings;

@@ -50,6 +50,7 @@ pub mod queue;
 pub mod queue_bulk;
 pub mod queue_export;
 pub mod recovery;
+pub mod retention;
 pub mod rfc2350;
 pub mod saved_filters;
 pub mod scorecard;
@@ -85,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .merge(ticket::router())
         .merge(personal_data::router())
         .merge(sectoral_report::router())
+        .merge(retention::router())
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())

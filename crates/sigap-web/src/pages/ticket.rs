@@ -94,6 +94,8 @@ struct TicketPage {
     pdp: crate::pages::personal_data::PdpSection,
     /// The section on the report to the sectoral CSIRT.
     sectoral: crate::pages::sectoral_report::SectoralSection,
+    /// The section on retention and the legal hold.
+    retention: crate::pages::retention::RetentionSection,
     notice: Option<String>,
 }
 
@@ -288,6 +290,7 @@ fn ticket_page(
         score: summary_score(lang, &ticket),
         pdp: crate::pages::personal_data::section(lang, session, &ticket, now),
         sectoral: crate::pages::sectoral_report::section(lang, session, &ticket, now),
+        retention: crate::pages::retention::section(session, &ticket),
         meetings,
         notice,
         ticket,

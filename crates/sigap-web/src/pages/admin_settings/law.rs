@@ -43,6 +43,8 @@ pub(super) fn law_rows(lang: PageLang, law: &LawSettings) -> Vec<LawRow> {
                 "pdp_notice_hours" => hours(lang, law.pdp_notice_hours),
                 "bssn_report_hours_iiv" => hours(lang, law.bssn_report_hours_iiv),
                 "bssn_report_hours" => hours(lang, law.bssn_report_hours),
+                "retention_contact_years" => years(lang, law.retention_contact_years),
+                "retention_evidence_years" => years(lang, law.retention_evidence_years),
                 _ => lang.t("admin.law.always").into_owned(),
             };
             LawRow {
@@ -56,6 +58,10 @@ pub(super) fn law_rows(lang: PageLang, law: &LawSettings) -> Vec<LawRow> {
 
 fn hours(lang: PageLang, n: u32) -> String {
     lang.tf("admin.law.hours", &[("n", lang.whole(n as usize))])
+}
+
+fn years(lang: PageLang, n: u32) -> String {
+    lang.tf("admin.law.years", &[("n", lang.whole(n as usize))])
 }
 
 fn yes_no(lang: PageLang, flag: bool) -> String {
@@ -89,6 +95,12 @@ pub(super) fn law_fields(lang: PageLang, law: &LawSettings) -> Vec<FormField> {
         admin_field(lang, "law", "bssn_report_hours", "number")
             .required()
             .with_value(&law.bssn_report_hours.to_string()),
+        admin_field(lang, "law", "retention_contact_years", "number")
+            .required()
+            .with_value(&law.retention_contact_years.to_string()),
+        admin_field(lang, "law", "retention_evidence_years", "number")
+            .required()
+            .with_value(&law.retention_evidence_years.to_string()),
     ]
 }
 
@@ -108,6 +120,8 @@ pub(super) async fn set_law(
         pdp_notice_hours: posted.text("pdp_notice_hours").into(),
         bssn_report_hours_iiv: posted.text("bssn_report_hours_iiv").into(),
         bssn_report_hours: posted.text("bssn_report_hours").into(),
+        retention_contact_years: posted.text("retention_contact_years").into(),
+        retention_evidence_years: posted.text("retention_evidence_years").into(),
     };
     let body = Value::Object(posted.fields);
     let result = sigap_app::admin::rules::set_law(&state.app, &session.caller, &request)

@@ -38,6 +38,7 @@ mod records;
 mod refusals;
 mod registry_edits;
 mod reporter;
+mod retention;
 mod routing;
 mod scorecard;
 mod sectoral_document;

@@ -43,7 +43,9 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
             "password_max_age_days",
             "pdp_notice_hours",
             "bssn_report_hours_iiv",
-            "bssn_report_hours"
+            "bssn_report_hours",
+            "retention_contact_years",
+            "retention_evidence_years"
         ]
     );
     assert_eq!(law["pdp_notice_hours"], 72);
@@ -57,6 +59,9 @@ async fn the_law_section_names_each_rule_and_only_admins_change_it(app: TestApp)
     assert!(basis(&bases[5]).contains("Peraturan BSSN Nomor 1 Tahun 2024"));
     assert_eq!(law["bssn_report_hours_iiv"], 24);
     assert_eq!(law["bssn_report_hours"], 72);
+    assert_eq!(law["retention_contact_years"], 2);
+    assert_eq!(law["retention_evidence_years"], 5);
+    assert!(basis(&bases[7]).contains("Pasal 44"));
 
     // An admin of the pages, registered before the rules tighten.
     let admin = staff(&app, "hukum.admin@kominfo.batam.go.id", "admin", None).await;
