@@ -206,6 +206,10 @@ pub struct TicketView {
     /// What retention has done to the ticket, and its legal hold.
     #[serde(default)]
     pub retention: RetentionView,
+    /// The reporter's requests made with the tracking token (download, correction,
+    /// erasure), for the staff who may know the reporter.
+    #[serde(default)]
+    pub reporter_requests: Vec<ReporterRequestView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -276,6 +280,17 @@ pub struct LegalHoldView {
     pub reason: String,
     pub set_by: String,
     pub set_at: DateTime<Utc>,
+}
+
+/// A reporter's request, as the help desk sees it on the ticket.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReporterRequestView {
+    /// `export`, `correction` or `erasure`.
+    pub kind: String,
+    pub kind_label: String,
+    pub requested_at: DateTime<Utc>,
+    /// When it took effect; none for an erasure waiting for the ticket's end.
+    pub applied_at: Option<DateTime<Utc>>,
 }
 
 /// A notice the agency recorded on the clock.

@@ -26,6 +26,7 @@ pub mod records;
 pub mod replies;
 pub mod report;
 pub mod retention;
+pub mod rights;
 pub mod spbe;
 pub mod time;
 pub mod tlp;

@@ -233,6 +233,7 @@ pub mod redact;
 pub mod registry_edits_api;
 pub mod resets_api;
 pub mod retention_api;
+pub mod rights_api;
 pub mod sectoral_api;
 pub mod seen_api;
 pub mod stats_api;
@@ -246,6 +247,7 @@ pub use personal_data_api::{
 pub use receipts_api::{NewReceipt, ReceiptRow};
 pub use resets_api::PasswordResetRow;
 pub use retention_api::{DestructionRecordRow, LegalHoldRow, NewDestructionRecord};
+pub use rights_api::ReporterRequestRow;
 pub use sectoral_api::{SectoralReportRow, SectoralSent};
 pub use seen_api::SavedFilterRow;
 pub use stats_api::{

@@ -37,6 +37,7 @@ include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
 include!("retention.rs");
+include!("rights.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -39,6 +39,7 @@ include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
 include!("retention.rs");
+include!("rights.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]

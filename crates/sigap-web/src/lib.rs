@@ -237,6 +237,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::personal_data::router())
         .merge(api::sectoral_report::router())
         .merge(api::retention::router())
+        .merge(api::rights::router())
         .merge(api::documents::router())
         .merge(api::meetings::router())
         .merge(api::registry::router())

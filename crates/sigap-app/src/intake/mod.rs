@@ -7,6 +7,7 @@ pub mod antispam;
 mod from_mail;
 mod opening;
 pub mod receipt;
+pub mod rights;
 
 use serde_json::{Value, json};
 use sigap_core::{Check, Criticality, FieldError, Given, Severity, State};

@@ -143,6 +143,7 @@ pub async fn get_ticket(app: &App, caller: &Caller, number: &str) -> AppResult<T
         personal_data: crate::workflow::personal_data::view_of(app, row.id).await?,
         sectoral_report: crate::workflow::sectoral_report::view_of(app, row.id).await?,
         retention: crate::workflow::legal_hold::view_of(app, row.id).await?,
+        reporter_requests: reporter_requests(app, caller, row.id).await?,
         created_at: from_millis(row.created_at),
         updated_at: from_millis(row.updated_at),
         closed_at: row.closed_at.map(from_millis),
@@ -253,4 +254,30 @@ async fn audit_evidence_read(
 ) -> AppResult<()> {
     let details = json!({"evidence": file.id, "sha256": file.sha256, "preview": preview});
     privacy::audit_read(app, Some(caller), number, "read_evidence", details).await
+}
+
+/// The reporter's requests on ticket `ticket_id`, for those who may know the reporter.
+async fn reporter_requests(
+    app: &App,
+    caller: &Caller,
+    ticket_id: i64,
+) -> AppResult<Vec<crate::views::ReporterRequestView>> {
+    if !sigap_core::sees_reporter(caller.role) {
+        return Ok(Vec::new());
+    }
+    Ok(app
+        .store
+        .list_reporter_requests(ticket_id)
+        .await?
+        .into_iter()
+        .map(|r| crate::views::ReporterRequestView {
+            kind_label: r
+                .kind
+                .parse::<sigap_core::rights::RightsRequest>()
+                .map_or_else(|_| r.kind.clone(), |k| k.label_id().to_owned()),
+            kind: r.kind,
+            requested_at: crate::from_millis(r.requested_at),
+            applied_at: r.applied_at.map(crate::from_millis),
+        })
+        .collect())
 }

@@ -13,6 +13,7 @@ pub mod personal_data;
 pub mod registry;
 pub mod reports;
 pub mod retention;
+pub mod rights;
 pub mod sectoral_report;
 pub mod service;
 pub mod settings;

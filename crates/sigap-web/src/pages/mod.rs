@@ -60,6 +60,7 @@ pub mod session;
 pub mod swimlane;
 pub mod ticket;
 pub mod ticket_forms;
+pub mod track_rights;
 pub mod two_factor;
 pub mod verify;
 
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .merge(personal_data::router())
         .merge(sectoral_report::router())
         .merge(retention::router())
+        .merge(track_rights::router())
         .merge(meetings::router())
         .merge(documents::router())
         .merge(approvals::router())

@@ -402,7 +402,7 @@ async fn track_form(lang: PageLang, csrf: PublicCsrf, Query(query): Query<TrackQ
 
 #[derive(Template)]
 #[template(path = "track_view.html")]
-struct TrackViewPage {
+pub(crate) struct TrackViewPage {
     layout: Layout,
     lang: PageLang,
     csrf_token: String,
@@ -445,7 +445,7 @@ async fn track(
 }
 
 /// The same answer for an unknown ticket and a wrong token.
-fn track_not_found(lang: PageLang, csrf: PublicCsrf, number: String) -> Response {
+pub(crate) fn track_not_found(lang: PageLang, csrf: PublicCsrf, number: String) -> Response {
     let page = TrackPage {
         layout: Layout::public(lang, "/track", "track.title"),
         lang,
@@ -456,7 +456,7 @@ fn track_not_found(lang: PageLang, csrf: PublicCsrf, number: String) -> Response
     csrf.apply(render(StatusCode::NOT_FOUND, &page))
 }
 
-fn track_view(
+pub(crate) fn track_view(
     lang: PageLang,
     csrf_token: String,
     view: ReporterView,

@@ -227,11 +227,31 @@ async fn in_transaction(
         tx.rollback().await?;
         return Ok(row.number);
     }
-    if let Some(meeting) = &meeting {
-        crate::workflow::meetings::step::mark_held(&mut tx, meeting, step_id, millis(now)).await?;
-    }
+    let ended = outcome.to.is_terminal().then_some(row.id);
+    after_step(&mut tx, meeting.as_ref(), step_id, ended, now).await?;
     tx.commit().await?;
     Ok(row.number)
+}
+
+/// What a step does last in its transaction: the meeting it used is marked held; on the
+/// ticket that ends (`ended`), the reporter who asked to be erased while it was open
+/// (`intake::rights`) is anonymised now.
+async fn after_step(
+    tx: &mut Tx,
+    meeting: Option<&crate::workflow::meetings::step::UsedMeeting>,
+    step_id: Option<i64>,
+    ended: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if let Some(meeting) = meeting {
+        crate::workflow::meetings::step::mark_held(tx, meeting, step_id, millis(now)).await?;
+    }
+    if let Some(ticket_id) = ended
+        && tx.apply_erasure(ticket_id, millis(now)).await?
+    {
+        tx.anonymise_reporter(ticket_id, millis(now)).await?;
+    }
+    Ok(())
 }
 
 /// The documents `action` with `body` would issue on the ticket `number` now, each as the

@@ -39,6 +39,7 @@ mod refusals;
 mod registry_edits;
 mod reporter;
 mod retention;
+mod rights;
 mod routing;
 mod scorecard;
 mod sectoral_document;
