@@ -80,21 +80,20 @@ pub async fn export(
     token: &str,
     source: Option<String>,
 ) -> AppResult<ReporterData> {
-    let row = audited(
-        app,
-        number,
-        "reporter_data_export",
-        &source,
-        reporter_ticket(app, number, token).await,
-    )
-    .await?;
+    let row = opened(app, number, token, "reporter_data_export", &source).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let kind = RightsRequest::Export.as_str();
     tx.insert_reporter_request(row.id, kind, millis(now), Some(millis(now)))
         .await?;
-    tx.append_audit(&entry(&row, "reporter_data_export", now, source, json!({})))
-        .await?;
+    tx.append_audit(&entry_for(
+        &row.number,
+        "reporter_data_export",
+        now,
+        source,
+        json!({}),
+    ))
+    .await?;
     tx.commit().await?;
     data_of(app, &row).await
 }
@@ -126,14 +125,7 @@ pub async fn correct(
     source: Option<String>,
 ) -> AppResult<ReporterData> {
     let action = "reporter_contact_corrected";
-    let row = audited(
-        app,
-        number,
-        action,
-        &source,
-        reporter_ticket(app, number, token).await,
-    )
-    .await?;
+    let row = opened(app, number, token, action, &source).await?;
     let result = async {
         let contact = read_correction(body).map_err(AppError::Invalid)?;
         let now = app.now();
@@ -150,8 +142,14 @@ pub async fn correct(
             .await?;
         let changed = changed_fields(&row, &contact);
         let details = json!({"fields": changed});
-        tx.append_audit(&entry(&row, action, now, source.clone(), details))
-            .await?;
+        tx.append_audit(&entry_for(
+            &row.number,
+            action,
+            now,
+            source.clone(),
+            details,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -184,14 +182,7 @@ pub async fn erase(
     source: Option<String>,
 ) -> AppResult<ErasureOutcome> {
     let action = "reporter_erasure";
-    let row = audited(
-        app,
-        number,
-        action,
-        &source,
-        reporter_ticket(app, number, token).await,
-    )
-    .await?;
+    let row = opened(app, number, token, action, &source).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let current = tx
@@ -211,13 +202,26 @@ pub async fn erase(
         tx.anonymise_reporter(row.id, millis(now)).await?;
     }
     let details = json!({"applied": ended});
-    tx.append_audit(&entry(&row, action, now, source, details))
+    tx.append_audit(&entry_for(&row.number, action, now, source, details))
         .await?;
     tx.commit().await?;
     Ok(ErasureOutcome {
         applied: ended,
         requested_at: now,
     })
+}
+
+/// The reporter's ticket by its number and tracking token; a refusal is audited as
+/// `action`.
+async fn opened(
+    app: &App,
+    number: &str,
+    token: &str,
+    action: &str,
+    source: &Option<String>,
+) -> AppResult<TicketRow> {
+    let found = reporter_ticket(app, number, token).await;
+    audited(app, number, action, source, found).await
 }
 
 /// `result`, with a refusal written to the audit log.
@@ -235,16 +239,6 @@ async fn audited<T>(
         crate::audit::append_refusal(app, &refusal).await;
     }
     result
-}
-
-fn entry(
-    row: &TicketRow,
-    action: &str,
-    now: DateTime<Utc>,
-    source: Option<String>,
-    details: Value,
-) -> NewAuditEntry {
-    entry_for(&row.number, action, now, source, details)
 }
 
 fn entry_for(
