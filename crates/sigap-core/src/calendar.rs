@@ -207,6 +207,16 @@ pub fn format_date_id(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), month_name_id(d.month()), d.year())
 }
 
+/// A moment as Indonesian documents write it, in WIB: `12 Agustus 2026 pukul 14.05 WIB`.
+pub fn format_moment_id(t: DateTime<Utc>) -> String {
+    let at = t.with_timezone(&wib());
+    format!(
+        "{} pukul {} WIB",
+        format_date_id(at.date_naive()),
+        at.format("%H.%M")
+    )
+}
+
 /// The Indonesian name of a weekday (`Senin` … `Minggu`), for "Pada hari ini …" openings.
 pub fn weekday_name_id(d: NaiveDate) -> &'static str {
     match d.weekday() {

@@ -16,6 +16,7 @@
 //! The crate does no I/O and never reads the clock: the issue date is part of the model.
 
 pub mod body;
+mod copy;
 mod error;
 pub mod images;
 mod model;
@@ -28,6 +29,7 @@ mod world;
 pub use sigap_core::DocumentKind;
 
 pub use crate::body::Body;
+pub use crate::copy::{COPY_TITLE, CopyFile, CopyMessage, CopySection, ReporterCopy};
 pub use crate::error::DocError;
 pub use crate::model::{BodyFont, Document, EvidenceItem, Letterhead, PageStyle, Signer, Tlp};
 pub use crate::number::{

@@ -75,7 +75,7 @@ impl Renderer {
     fn typeset(&self, doc: &Document) -> Result<(Vec<u8>, Vec<String>), DocError> {
         let files = self.files(doc)?;
         let main = self.env.main(doc.kind())?;
-        let world = DocWorld::new(&self.env, main, files, today(doc));
+        let world = DocWorld::new(&self.env, main, files, pdf_date(doc.issued_at));
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
         let document = output.map_err(|errors| DocError::Typeset(messages(&errors).join("; ")))?;
         // PDF/A-2b: these are records kept for years. The exporter refuses what the
@@ -84,7 +84,7 @@ impl Renderer {
             .map_err(|e| DocError::Pdf(format!("PDF/A-2b: {}", e.message())))?;
         let options = PdfOptions {
             ident: Smart::Custom(doc.number.clone()),
-            timestamp: timestamp(doc),
+            timestamp: pdf_timestamp(doc.issued_at),
             standards,
             ..PdfOptions::default()
         };
@@ -150,6 +150,16 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// The shared environment, for the renders of other modules.
+    pub(crate) fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// Every string of `value` as the embedded fonts can print it.
+    pub(crate) fn printable_value(&self, value: &mut serde_json::Value) {
+        self.make_printable(value);
+    }
+
     /// Every string of the template data as the embedded fonts can print it (PDF/A shows
     /// no character without a glyph).
     fn make_printable(&self, value: &mut serde_json::Value) {
@@ -191,16 +201,16 @@ fn check_image(what: &str, bytes: &[u8]) -> Result<u64, DocError> {
 }
 
 /// The issue date in WIB: what `datetime.today()` answers inside a template.
-fn today(doc: &Document) -> Option<Datetime> {
-    let local = doc.issued_at.with_timezone(&wib());
+pub(crate) fn pdf_date(at: chrono::DateTime<chrono::Utc>) -> Option<Datetime> {
+    let local = at.with_timezone(&wib());
     let month = u8::try_from(local.month()).ok()?;
     let day = u8::try_from(local.day()).ok()?;
     Datetime::from_ymd(local.year(), month, day)
 }
 
 /// The PDF's creation date: the issue time in WIB.
-fn timestamp(doc: &Document) -> Option<Timestamp> {
-    let local = doc.issued_at.with_timezone(&wib());
+pub(crate) fn pdf_timestamp(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
+    let local = at.with_timezone(&wib());
     let datetime = Datetime::from_ymd_hms(
         local.year(),
         u8::try_from(local.month()).ok()?,
@@ -213,7 +223,7 @@ fn timestamp(doc: &Document) -> Option<Timestamp> {
 }
 
 /// Diagnostics as plain messages with their hints.
-fn messages(diagnostics: &[SourceDiagnostic]) -> Vec<String> {
+pub(crate) fn messages(diagnostics: &[SourceDiagnostic]) -> Vec<String> {
     diagnostics
         .iter()
         .map(|diagnostic| {

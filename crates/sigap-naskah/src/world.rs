@@ -48,6 +48,12 @@ const FONTS: [&[u8]; 10] = [
 /// The shared frame (letterhead, TLP label, page numbers, signature block).
 const FRAME: (&str, &str) = ("/frame.typ", include_str!("../templates/frame.typ"));
 
+/// The reporter's copy of their data.
+const COPY: (&str, &str) = (
+    "/reporter_copy.typ",
+    include_str!("../templates/reporter_copy.typ"),
+);
+
 /// The template of each kind, at `/{kind}.typ`.
 fn template(kind: DocumentKind) -> &'static str {
     match kind {
@@ -99,6 +105,8 @@ pub(crate) struct Environment {
     fonts: FontStore,
     sources: HashMap<FileId, Source>,
     mains: HashMap<DocumentKind, FileId>,
+    /// The reporter's copy of their data (`crate::copy`), not a kind of document.
+    pub(crate) copy_main: FileId,
     pub(crate) ids: FileIds,
     /// The characters each embedded font has a glyph for.
     coverage: Vec<typst::text::Coverage>,
@@ -125,6 +133,8 @@ impl Environment {
             sources.insert(id, Source::new(id, template(kind).to_owned()));
             mains.insert(kind, id);
         }
+        let copy_main = file_id(COPY.0)?;
+        sources.insert(copy_main, Source::new(copy_main, COPY.1.to_owned()));
         let images = (0..MAX_SCREENSHOTS)
             .map(|index| file_id(&format!("/img/{index}")))
             .collect::<Result<Vec<_>, _>>()?;
@@ -143,6 +153,7 @@ impl Environment {
             fonts,
             sources,
             mains,
+            copy_main,
             ids,
             coverage,
         })

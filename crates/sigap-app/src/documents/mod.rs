@@ -291,17 +291,9 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
 /// the record is then rendered without pictures (the evidence list still names each file
 /// with its SHA-256).
 async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
-    let _slot = app
-        .rules
-        .render_slots
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(format!("document render slots: {e}")))?;
     let with_pictures = !document.body.screenshots().is_empty();
     let first = document.clone();
-    let rendered = tokio::task::spawn_blocking(move || sigap_naskah::render(&first))
-        .await
-        .map_err(|e| AppError::Internal(format!("document render task: {e}")))?;
+    let rendered = render_blocking(app, move || sigap_naskah::render(&first)).await?;
     match rendered {
         Ok(pdf) => Ok(pdf),
         Err(e) if with_pictures => {
@@ -310,13 +302,28 @@ async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
             if let Body::BlockRecord(a) | Body::UnblockRecord(a) = &mut plain.body {
                 a.screenshots.clear();
             }
-            tokio::task::spawn_blocking(move || sigap_naskah::render(&plain))
-                .await
-                .map_err(|e| AppError::Internal(format!("document render task: {e}")))?
+            render_blocking(app, move || sigap_naskah::render(&plain))
+                .await?
                 .map_err(|e| AppError::Internal(format!("document render: {e}")))
         }
         Err(e) => Err(AppError::Internal(format!("document render: {e}"))),
     }
+}
+
+/// Runs a render off the async threads, within the document render slots.
+pub(crate) async fn render_blocking<T: Send + 'static>(
+    app: &App,
+    render: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    let _slot = app
+        .rules
+        .render_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("document render slots: {e}")))?;
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| AppError::Internal(format!("document render task: {e}")))
 }
 
 /// The pictures attached to a block or unblock step (PNG or JPEG), for its record.

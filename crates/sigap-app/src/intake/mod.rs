@@ -8,6 +8,7 @@ mod from_mail;
 mod opening;
 pub mod receipt;
 pub mod rights;
+pub mod rights_pdf;
 
 use serde_json::{Value, json};
 use sigap_core::{Check, Criticality, FieldError, Given, Severity, State};

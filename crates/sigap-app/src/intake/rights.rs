@@ -80,6 +80,16 @@ pub async fn export(
     token: &str,
     source: Option<String>,
 ) -> AppResult<ReporterData> {
+    Ok(export_row(app, number, token, source).await?.1)
+}
+
+/// [`export`], with the ticket it reads.
+pub(crate) async fn export_row(
+    app: &App,
+    number: &str,
+    token: &str,
+    source: Option<String>,
+) -> AppResult<(TicketRow, ReporterData)> {
     let row = opened(app, number, token, "reporter_data_export", &source).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -95,7 +105,8 @@ pub async fn export(
     ))
     .await?;
     tx.commit().await?;
-    data_of(app, &row).await
+    let data = data_of(app, &row).await?;
+    Ok((row, data))
 }
 
 /// [`export`] as a JSON file to download: `BCSIRT-2026-00001.data-pribadi.json`.

@@ -349,12 +349,7 @@ fn category_label(key: &str) -> String {
 }
 
 fn when(ms: i64) -> String {
-    let at = from_millis(ms).with_timezone(&sigap_core::calendar::wib());
-    format!(
-        "{} pukul {} WIB",
-        sigap_core::calendar::format_date_id(at.date_naive()),
-        at.format("%H.%M")
-    )
+    sigap_core::calendar::format_moment_id(from_millis(ms))
 }
 
 /// A text's paragraphs: its blank-line-separated parts, each on one line.

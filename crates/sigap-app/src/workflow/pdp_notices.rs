@@ -266,14 +266,7 @@ fn draft_of(saved: &BreachDraftRow) -> NoticeDraft {
 /// only it knows. Nothing of the reporter's text.
 fn first_draft(row: &TicketRow, breach: &BreachRow) -> NoticeDraft {
     let system = system_name(row);
-    let date = |ms: i64| {
-        let at = from_millis(ms).with_timezone(&sigap_core::calendar::wib());
-        format!(
-            "{} pukul {} WIB",
-            sigap_core::calendar::format_date_id(at.date_naive()),
-            at.format("%H.%M")
-        )
-    };
+    let date = |ms: i64| sigap_core::calendar::format_moment_id(from_millis(ms));
     let received = date(row.created_at);
     let recorded = date(breach.started_at);
     NoticeDraft {

@@ -18,6 +18,7 @@ use crate::extract::{ApiPath, PublicFormBody, Source};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export))
+        .routes(routes!(export_pdf))
         .routes(routes!(correct))
         .routes(routes!(erase))
 }
@@ -47,6 +48,29 @@ async fn export(
     let token = tracking_token(&headers)?;
     Ok(Json(
         rights::export(&state.app, &number, token, source.0).await?,
+    ))
+}
+
+/// The same as a PDF to keep (`{ticket_number}.data-pribadi.pdf`): not an official
+/// document, made anew at each request; recorded and audited as an export.
+#[utoipa::path(get, path = "/api/v1/reports/{ticket_number}/data.pdf", tag = "reports",
+    params(("ticket_number" = String, Path), ("X-Tracking-Token" = String, Header)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = Problem)))]
+async fn export_pdf(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+    headers: HeaderMap,
+    source: Source,
+) -> ApiResult<axum::response::Response> {
+    let token = tracking_token(&headers)?;
+    let file =
+        sigap_app::intake::rights_pdf::export_pdf(&state.app, &number, token, source.0).await?;
+    Ok(crate::download::attachment(
+        &file.name,
+        "application/pdf",
+        &file.sha256,
+        file.bytes,
     ))
 }
 

@@ -121,3 +121,18 @@ mod tests {
         assert!(!well_formed("short"));
     }
 }
+
+/// The body of a staff form, its anti-CSRF token checked and taken out; a body that cannot
+/// be read or a token that does not match is the error page of `layout`.
+pub(crate) fn staff_form(
+    session: &sigap_app::identity::login::Session,
+    layout: &crate::pages::Layout,
+    body: Result<crate::extract::FormBody, crate::error::ApiError>,
+) -> Result<crate::extract::FormBody, crate::pages::PageError> {
+    use crate::pages::OrPage;
+    let mut body = body.or_page(layout)?;
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
+        return Err(crate::pages::csrf_refused(layout.clone()).into());
+    }
+    Ok(body)
+}

@@ -18,11 +18,11 @@ use sigap_core::{Channel, FieldError, Role};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::forms::{FormField, place_errors};
 use crate::pages::public::{FieldGroup, report_fields};
 use crate::pages::session::StaffSession;
-use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tickets/new", get(entry_form).post(enter))
@@ -109,10 +109,7 @@ async fn enter(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     let caller = &session.caller;
     caller.require(ENTERS, "enter reports").or_page(&layout)?;
     let entered = match sigap_core::form::request::<EnterReportRequest>(&body.fields) {

@@ -28,11 +28,11 @@ use sigap_core::{FieldError, Role};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::enter_report::report_errors;
 use crate::pages::public::{FieldGroup, report_fields};
 use crate::pages::session::StaffSession;
-use crate::pages::{Layout, OrPage, PageLang, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -363,10 +363,7 @@ fn posted(
     body: Result<FormBody, ApiError>,
 ) -> Result<(Layout, i64, FormBody), crate::pages::PageError> {
     let (layout, id) = frame(lang, session, id)?;
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     Ok((layout, id, body))
 }
 

@@ -16,9 +16,9 @@ use sigap_app::workflow::meetings::{
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::session::StaffSession;
-use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -115,10 +115,7 @@ fn checked_fields<T: serde::de::DeserializeOwned>(
     session: &sigap_app::identity::login::Session,
     body: Result<FormBody, ApiError>,
 ) -> Result<T, PageError> {
-    let mut body = body.or_page(layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout.clone()).into());
-    }
+    let body = staff_form(session, layout, body)?;
     body.request().or_page(layout)
 }
 

@@ -20,10 +20,10 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::FormBody;
 use crate::pages::countdown::{Countdown, countdown};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::session::StaffSession;
 use crate::pages::ticket::ticket_layout;
-use crate::pages::{OrPage, PageLang, PageResult, csrf_refused};
+use crate::pages::{OrPage, PageLang, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -124,19 +124,6 @@ pub(crate) async fn fill_drafts(
     Ok(())
 }
 
-/// The body of a form, its anti-CSRF token checked and taken out.
-fn checked(
-    session: &Session,
-    layout: &crate::pages::Layout,
-    body: Result<FormBody, ApiError>,
-) -> Result<FormBody, crate::pages::PageError> {
-    let mut body = body.or_page(layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout.clone()).into());
-    }
-    Ok(body)
-}
-
 async fn record_breach(
     State(state): State<AppState>,
     lang: PageLang,
@@ -145,7 +132,7 @@ async fn record_breach(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let body = checked(&session, &layout, body)?;
+    let body = staff_form(&session, &layout, body)?;
     personal_data::record_breach(&state.app, &session.caller, &number, &body.fields)
         .await
         .or_page(&layout)?;
@@ -160,7 +147,7 @@ async fn record_notice(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let body = checked(&session, &layout, body)?;
+    let body = staff_form(&session, &layout, body)?;
     let file = crate::api::personal_data::one_file(body.files).or_page(&layout)?;
     personal_data::record_notice(&state.app, &session.caller, &number, &body.fields, file)
         .await
@@ -196,7 +183,7 @@ async fn save_draft(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let body = checked(&session, &layout, body)?;
+    let body = staff_form(&session, &layout, body)?;
     let (app, caller) = (&state.app, &session.caller);
     pdp_notices::save_draft(app, caller, &number, &recipient, &body.fields)
         .await

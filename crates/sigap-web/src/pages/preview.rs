@@ -15,10 +15,10 @@ use sigap_core::DocumentKind;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::FormBody;
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::session::StaffSession;
 use crate::pages::ticket::{refused_action, ticket_layout};
-use crate::pages::{OrPage, PageError, PageLang, PageResult, csrf_refused};
+use crate::pages::{OrPage, PageError, PageLang, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tickets/{ticket_number}/preview/{action}", post(preview))
@@ -39,10 +39,7 @@ async fn preview(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     let Ok(kind) = query.document.parse::<DocumentKind>() else {
         return Err(AppError::NotFound("document kind".to_owned())).or_page(&layout);
     };

@@ -14,10 +14,10 @@ use sigap_core::Role;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::FormBody;
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::session::StaffSession;
 use crate::pages::ticket::ticket_layout;
-use crate::pages::{OrPage, PageLang, PageResult, csrf_refused};
+use crate::pages::{OrPage, PageLang, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,10 +72,7 @@ async fn change(
     hold: bool,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     let (app, caller) = (&state.app, &session.caller);
     if hold {
         legal_hold::set(app, caller, &number, &body.fields).await

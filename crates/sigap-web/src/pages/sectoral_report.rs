@@ -21,10 +21,10 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::countdown::{Countdown, countdown};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::session::StaffSession;
 use crate::pages::ticket::ticket_layout;
-use crate::pages::{OrPage, PageLang, PageResult, csrf_refused};
+use crate::pages::{OrPage, PageLang, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -90,10 +90,7 @@ async fn record_sent(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     sectoral_report::record_sent(&state.app, &session.caller, &number, &body.fields)
         .await
         .or_page(&layout)?;
@@ -108,10 +105,7 @@ async fn issue_report(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     sectoral_document::issue_report(&state.app, &session.caller, &number, &body.fields)
         .await
         .or_page(&layout)?;

@@ -26,12 +26,12 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Source};
 use crate::pages::countdown::{Countdown, countdown};
-use crate::pages::csrf::staff_token_ok;
+use crate::pages::csrf::staff_form;
 use crate::pages::meetings::MeetingsSection;
 use crate::pages::session::StaffSession;
 use crate::pages::swimlane::{self, SwimlaneView};
 use crate::pages::ticket_forms::{ActionForm, action_forms, complete, fill_reply, summary_score};
-use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused, render};
+use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -372,10 +372,7 @@ async fn perform_action(
     body: Result<FormBody, ApiError>,
 ) -> PageResult {
     let layout = ticket_layout(lang, &session);
-    let mut body = body.or_page(&layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(csrf_refused(layout).into());
-    }
+    let body = staff_form(&session, &layout, body)?;
     let caller = &session.caller;
     let app = &state.app;
     let result = sigap_app::workflow::actions::perform_action(

@@ -1,5 +1,5 @@
 //! The reporter's rights on the tracking page (`#data-pribadi`): download what sigap holds
-//! about them (JSON), correct their contact details, ask to be erased. The ticket number and
+//! about them (JSON, or PDF with `format=pdf`), correct their contact details, ask to be erased. The ticket number and
 //! the tracking token come with each form, as with the message form; a wrong one answers the
 //! tracking page's "not found".
 
@@ -52,11 +52,22 @@ async fn download(
     csrf: PublicCsrf,
     body: Result<PublicFormBody, ApiError>,
 ) -> PageResult {
-    let (number, token, _) = ticket_of(lang, &headers, body)?;
-    match rights::export_file(&state.app, &number, &token, source.0).await {
+    let (number, token, fields) = ticket_of(lang, &headers, body)?;
+    let pdf = text_of(&fields, "format").as_deref() == Some("pdf");
+    let file = if pdf {
+        intake::rights_pdf::export_pdf(&state.app, &number, &token, source.0).await
+    } else {
+        rights::export_file(&state.app, &number, &token, source.0).await
+    };
+    let media = if pdf {
+        "application/pdf"
+    } else {
+        "application/json"
+    };
+    match file {
         Ok(file) => Ok(crate::download::attachment(
             &file.name,
-            "application/json",
+            media,
             &file.sha256,
             file.bytes,
         )),

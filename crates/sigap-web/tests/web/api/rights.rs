@@ -11,6 +11,7 @@ use sigap_testkit::{TestApp, problem, read, valid_report};
 sigap_testkit::on_both_backends! {
     sigap_testkit::backend;
     a_reporter_reads_corrects_and_erases: sqlite_reporter_rights, postgres_reporter_rights;
+    the_copy_as_pdf_says_what_the_json_says: sqlite_reporter_pdf, postgres_reporter_pdf;
 }
 
 async fn with_token(
@@ -134,4 +135,61 @@ async fn a_reporter_reads_corrects_and_erases(backend: sigap_testkit::Backend) {
         app.audit_outcomes(&n, "reporter_contact_corrected").await,
         ["ok", "refused:422"]
     );
+}
+
+/// The PDF copy: the same contact data, report, messages (a reporter's markup as text) and
+/// requests as the JSON, under the letterhead; a wrong token learns nothing.
+async fn the_copy_as_pdf_says_what_the_json_says(backend: sigap_testkit::Backend) {
+    let Some(app) = sigap_testkit::spawn_app(backend).await else {
+        return;
+    };
+    let mut report = valid_report();
+    report["credit"] = json!("name");
+    report["reporter_phone"] = json!("+62 812-3456-7890");
+    let open = app.submit_ok(&report).await;
+    let (n, token) = (open.number.clone(), open.tracking_token.clone());
+    let said = json!({"message": "Tambahan: <b>tebal</b> & {{ x }}"});
+    let (status, body) = read(app.reporter_message(&n, &token, &said).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let pdf = format!("/api/v1/reports/{n}/data.pdf");
+    let get = reqwest::Method::GET;
+    problem(
+        with_token(&app, get.clone(), &pdf, "salah", None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let response = with_token(&app, get, &pdf, &token, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!("{n}.data-pribadi.pdf")),
+        "{disposition}"
+    );
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let words = crate::api::documents::pdftotext(&bytes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "SALINAN DATA PRIBADI PELAPOR",
+        n.as_str(),
+        "Budi Santoso",
+        "budi.santoso@example.com",
+        "+62 812-3456-7890",
+        "Dengan nama",
+        report["title"].as_str().unwrap(),
+        "Tambahan: <b>tebal</b> & {{ x }}",
+        "Unduh data pribadi",
+        "bukan naskah dinas",
+        "TLP:AMBER",
+    ] {
+        assert!(words.contains(needle), "{needle:?} missing:\n{words}");
+    }
+    let outcomes = app.audit_outcomes(&n, "reporter_data_export").await;
+    assert_eq!(outcomes, ["ok", "refused:404"], "{outcomes:?}");
 }

@@ -49,6 +49,14 @@ async fn a_reporter_uses_the_section(backend: sigap_testkit::Backend) {
     );
     let data: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(data["reporter_email"], "budi.santoso@example.com");
+    // …or the same as a PDF to keep, with the form's second button.
+    let (status, headers, bytes) = browser
+        .post_multipart_raw("/track/data", base(&csrf).text("format", "pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let text = crate::api::documents::pdftotext(&bytes);
+    assert!(text.contains("budi.santoso@example.com"), "{text}");
 
     // A correction with a bad address is explained; a good one is taken.
     let bad = base(&csrf)
@@ -89,5 +97,5 @@ async fn a_reporter_uses_the_section(backend: sigap_testkit::Backend) {
         .iter()
         .map(|r| r["kind"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(kinds, ["export", "correction", "erasure"]);
+    assert_eq!(kinds, ["export", "export", "correction", "erasure"]);
 }
