@@ -37,7 +37,8 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    /// The store seals the audit chain with the key derived from `rules.secret_key`;
+    /// The store seals the audit chain and the reporters' contact data with keys derived
+    /// from `rules.secret_key`;
     /// `policy` holds until an admin changes it.
     pub fn new(
         store: Store,
@@ -46,7 +47,9 @@ impl App {
         policy: Policy,
         clock: Arc<dyn Clock>,
     ) -> App {
-        let store = store.with_audit_key(audit_log::chain_key(&rules.secret_key));
+        let store = store
+            .with_audit_key(audit_log::chain_key(&rules.secret_key))
+            .with_contact_key(crate::privacy::contact_key(&rules.secret_key));
         App {
             store,
             blobs,

@@ -48,21 +48,18 @@ pub(crate) fn step_records(role: Role, action: Action, records: Value) -> Value 
     public
 }
 
+/// The keys that seal the reporters' contact data and make their blind index, derived from
+/// the server's key for these uses alone.
+pub fn contact_key(secret: &crate::identity::totp::SecretKey) -> sigap_store::ContactKey {
+    sigap_store::ContactKey::new(
+        secret.subkey("sigap reporter contact seal v1"),
+        secret.subkey("sigap reporter contact index v1"),
+    )
+}
+
 /// A neutral name for a file the reporter sent: the name they gave it may carry who they are.
 pub(crate) fn neutral_name(id: i64, media_type: &str) -> String {
-    let extension = match media_type {
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        "application/pdf" => "pdf",
-        "text/plain" => "txt",
-        "video/mp4" => "mp4",
-        "video/webm" => "webm",
-        "video/quicktime" => "mov",
-        _ => "bin",
-    };
-    format!("bukti-pelapor-{id}.{extension}")
+    sigap_core::evidence::neutral_name("bukti-pelapor", id, media_type)
 }
 
 /// The evidence files of a ticket that `role` may see, each under the name they may read:

@@ -42,6 +42,24 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
+/// A name that says nothing of who sent a file: `{prefix}-{id}.{extension}`, the extension
+/// from the file's sniffed type (`bin` for any other).
+pub fn neutral_name(prefix: &str, id: i64, media_type: &str) -> String {
+    let extension = match media_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        "video/mp4" => "mp4",
+        "video/webm" => "webm",
+        "video/quicktime" => "mov",
+        _ => "bin",
+    };
+    format!("{prefix}-{id}.{extension}")
+}
+
 /// A file name safe to keep as metadata: no path, no control characters nor bidirectional
 /// controls, at most [`MAX_NAME_CHARS`] chars; `evidence` when nothing is left.
 pub fn clean_name(name: &str) -> String {

@@ -104,7 +104,9 @@ pub struct InboundDecision<'a> {
 
 impl Store {
     pub async fn get_inbound(&self, id: i64) -> Result<Option<InboundRow>> {
-        read_pool!(self, get_inbound(id))
+        let row = read_pool!(self, get_inbound(id))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_inbound(r)).transpose()
     }
     pub async fn list_inbound(
         &self,
@@ -112,7 +114,9 @@ impl Store {
         before_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<InboundRow>> {
-        read_pool!(self, list_inbound(statuses, before_id, limit))
+        let rows = read_pool!(self, list_inbound(statuses, before_id, limit))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        rows.into_iter().map(|r| key.open_inbound(r)).collect()
     }
     pub async fn count_inbound_new(&self) -> Result<i64> {
         read_pool!(self, count_inbound_new())
@@ -125,13 +129,24 @@ impl Store {
         dedupe_key: &str,
         mailbox_uid: Option<&str>,
     ) -> Result<Option<i64>> {
+        let dedupe_key = &crate::contact::key_of(&self.contact_key)?.dedupe_key(dedupe_key);
         read_pool!(self, find_inbound(dedupe_key, mailbox_uid))
     }
 }
 
 impl Tx {
-    /// Records a received message; `None` when it was recorded before.
+    /// Records a received message, its sender and fields sealed (see [`crate::contact`]);
+    /// `None` when it was recorded before.
     pub async fn insert_inbound(&mut self, m: &NewInbound<'_>) -> Result<Option<i64>> {
+        let kept = crate::contact::key_of(&self.contact_key)?.sealed_sender(m)?;
+        let m = &NewInbound {
+            dedupe_key: &kept.dedupe_key,
+            envelope_from: &kept.envelope_from,
+            from_address: kept.from_address.as_deref(),
+            from_name: kept.from_name.as_deref(),
+            fields: &kept.fields,
+            ..*m
+        };
         write_tx!(self, insert_inbound(m))
     }
     pub async fn insert_inbound_file(
@@ -142,7 +157,9 @@ impl Tx {
         write_tx!(self, insert_inbound_file(inbound_id, f))
     }
     pub async fn get_inbound(&mut self, id: i64) -> Result<Option<InboundRow>> {
-        write_tx!(self, get_inbound(id))
+        let row = write_tx!(self, get_inbound(id))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_inbound(r)).transpose()
     }
     pub async fn inbound_files(&mut self, inbound_id: i64) -> Result<Vec<InboundFileRow>> {
         write_tx!(self, inbound_files(inbound_id))

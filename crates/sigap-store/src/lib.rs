@@ -11,6 +11,7 @@ use std::path::Path;
 
 pub mod audit;
 pub mod blobs;
+pub mod contact;
 pub mod copy;
 mod postgres;
 mod rows;
@@ -19,6 +20,7 @@ mod sqlite;
 
 pub use audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, NewAuditEntry};
 pub use blobs::{BlobRead, BlobStore};
+pub use contact::ContactKey;
 pub use copy::{CopyEvent, CopySummary};
 pub use rows::*;
 pub use schema::SchemaVersion;
@@ -100,6 +102,7 @@ impl Default for StoreOptions {
 pub struct Store {
     backend: Backends,
     audit_key: Option<AuditKey>,
+    contact_key: Option<ContactKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +115,7 @@ enum Backends {
 pub struct Tx {
     inner: TxInner,
     audit_key: Option<AuditKey>,
+    contact_key: Option<ContactKey>,
     /// The audit chain's head as this transaction's last append left it (see
     /// [`Tx::append_audit`]).
     audit_head: Option<(i64, String)>,
@@ -143,12 +147,19 @@ impl Store {
         Ok(Store {
             backend,
             audit_key: None,
+            contact_key: None,
         })
     }
 
     /// The same store, sealing and verifying the audit chain with `key`.
     pub fn with_audit_key(mut self, key: AuditKey) -> Store {
         self.audit_key = Some(key);
+        self
+    }
+
+    /// The same store, sealing the reporters' contact data with `key` (see [`contact`]).
+    pub fn with_contact_key(mut self, key: ContactKey) -> Store {
+        self.contact_key = Some(key);
         self
     }
 
@@ -173,6 +184,7 @@ impl Store {
         Ok(Tx {
             inner,
             audit_key: self.audit_key.clone(),
+            contact_key: self.contact_key.clone(),
             audit_head: None,
             kept_savepoint: false,
         })
@@ -256,4 +268,5 @@ pub use stats_api::{
 };
 pub mod tokens_api;
 pub mod totp_api;
+pub(crate) use store_api::search_words_all;
 pub use store_api::{ChainStatus, ExportedSnapshot, search_words};

@@ -51,6 +51,8 @@ impl Tx {
                 "a mail recorded in a ticket's thread needs its ticket".to_owned(),
             ));
         }
+        let mut kept = String::new();
+        let job = &crate::contact::key_of(&self.contact_key)?.sealed_job(job, &mut kept)?;
         write_tx!(self, enqueue_mail(job, message_id, audience))
     }
     pub async fn record_mail_message(&mut self, m: &NewMailMessage<'_>) -> Result<()> {

@@ -122,11 +122,14 @@ pub async fn enqueue_job(c: &mut Conn, j: &NewJob<'_>) -> Result<i64> {
     .await?)
 }
 
-/// Marks a claimed job done and empties its payload of secrets; answers whether this claim
-/// (its attempt number) still held the job.
+/// Marks a claimed job done and empties its payload of secrets (of everything, when its
+/// ticket's reporter was anonymised meanwhile: the last mail to a reporter who asked for
+/// erasure names them); answers whether this claim (its attempt number) still held the job.
 pub async fn finish_job(c: &mut Conn, id: i64, attempt: i64, now: i64, payload: &str) -> Result<bool> {
     let done = sqlx::query::<Db>(
-        "UPDATE jobs SET state = 'done', done_at = $1, locked_until = NULL, payload = $2, \
+        "UPDATE jobs SET state = 'done', done_at = $1, locked_until = NULL, \
+         payload = CASE WHEN EXISTS (SELECT 1 FROM tickets t WHERE t.id = jobs.ticket_id \
+         AND t.contact_removed_at IS NOT NULL) THEN '{}' ELSE $2 END, \
          last_error = NULL WHERE id = $3 AND attempts = $4 AND state = 'running'",
     )
     .bind(now)

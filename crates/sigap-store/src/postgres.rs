@@ -36,6 +36,11 @@ include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
+/// Empties the finished acknowledgements (`inbox` jobs, which name the message in their
+/// payload) of the mail of ticket `$1`.
+const INBOX_JOBS_OF_TICKET_EMPTIED: &str = "UPDATE jobs SET payload = '{}' \
+    WHERE kind = 'inbox' AND ticket_id IS NULL AND state <> 'pending' AND payload <> '{}' \
+    AND (payload::jsonb ->> 'inbound_id')::bigint IN (SELECT id FROM inbound_mail WHERE ticket_id = $1)";
 include!("retention.rs");
 include!("rights.rs");
 
@@ -219,13 +224,14 @@ async fn search_pass(
         .await?)
 }
 
-/// `column @@ query`: every word must match a word's start.
+/// `column @@ query`: every word must match a word's start (the reporter index holds the
+/// tokens of word starts already, `contact.rs`: matched whole).
 fn push_words_match(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
-    let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-    let column = match index {
-        TextIndex::Report => "search",
-        TextIndex::Reporter => "reporter_search",
+    let (column, star) = match index {
+        TextIndex::Report => ("search", ":*"),
+        TextIndex::Reporter => ("reporter_search", ""),
     };
+    let terms: Vec<String> = words.iter().map(|w| format!("{w}{star}")).collect();
     qb.push(column)
         .push(" @@ to_tsquery('simple', ")
         .push_bind(terms.join(" & "))

@@ -103,7 +103,12 @@ pub async fn held_numbers(c: &mut Conn, closed_by: i64) -> Result<Vec<String>> {
 /// ticket's finished mail jobs; their identifiers, as `[dihapus]`, in the ticket's messages
 /// and the bodies of its mail. Answers how many records changed; none when it was done
 /// already.
-pub async fn anonymise_reporter(c: &mut Conn, ticket_id: i64, now: i64) -> Result<u64> {
+pub async fn anonymise_reporter(
+    c: &mut Conn,
+    ticket_id: i64,
+    now: i64,
+    key: &crate::ContactKey,
+) -> Result<u64> {
     let marked = sqlx::query::<Db>(
         "UPDATE tickets SET contact_removed_at = $2, tracking_token_hash = '' \
          WHERE id = $1 AND contact_removed_at IS NULL",
@@ -123,6 +128,10 @@ pub async fn anonymise_reporter(c: &mut Conn, ticket_id: i64, now: i64) -> Resul
         .bind(ticket_id)
         .fetch_one(&mut *c)
         .await?;
+    use crate::contact::Field;
+    let name = key.open(Field::Name, &name)?;
+    let email = key.open(Field::Email, &email)?;
+    let phone = key.open_opt(Field::Phone, phone.as_deref())?;
     let person = crate::redact::Person::new(&[
         Some(name.as_str()),
         Some(email.as_str()),
@@ -131,7 +140,8 @@ pub async fn anonymise_reporter(c: &mut Conn, ticket_id: i64, now: i64) -> Resul
     ]);
     let mut changed = 1 + sqlx::query::<Db>(
         "UPDATE reports SET reporter_name = 'Anonim', reporter_email = '', \
-         reporter_phone = NULL, credit = 'anonymous', credit_alias = NULL WHERE ticket_id = $1",
+         reporter_phone = NULL, credit = 'anonymous', credit_alias = NULL, reporter_index = '' \
+         WHERE ticket_id = $1",
     )
     .bind(ticket_id)
     .execute(&mut *c)
@@ -156,12 +166,40 @@ pub async fn anonymise_reporter(c: &mut Conn, ticket_id: i64, now: i64) -> Resul
             .await?;
         changed += 1;
     }
+    changed += anonymise_mail(c, ticket_id, &person).await?;
+    changed += neutral_file_names(c, ticket_id).await?;
+    changed += sqlx::query::<Db>(
+        "UPDATE jobs SET payload = '{}' WHERE ticket_id = $1 AND state <> 'pending' \
+         AND payload <> '{}'",
+    )
+    .bind(ticket_id)
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    // The acknowledgements of the reporter's mail were enqueued before the mail joined the
+    // ticket: they name its message, not the ticket.
+    changed += sqlx::query::<Db>(INBOX_JOBS_OF_TICKET_EMPTIED)
+        .bind(ticket_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+    Ok(changed)
+}
+
+/// The mail of ticket `ticket_id` without its sender: no envelope or header sender, no raw
+/// copy, no parsed fields, the person's identifiers out of the body.
+async fn anonymise_mail(
+    c: &mut Conn,
+    ticket_id: i64,
+    person: &crate::redact::Person,
+) -> Result<u64> {
     let mail = sqlx::query_as::<Db, (i64, String)>(
         "SELECT id, body_text FROM inbound_mail WHERE ticket_id = $1",
     )
     .bind(ticket_id)
     .fetch_all(&mut *c)
     .await?;
+    let mut changed = 0;
     for (id, body) in mail {
         sqlx::query::<Db>(
             "UPDATE inbound_mail SET envelope_from = '', from_address = NULL, from_name = NULL, \
@@ -173,28 +211,71 @@ pub async fn anonymise_reporter(c: &mut Conn, ticket_id: i64, now: i64) -> Resul
         .await?;
         changed += 1;
     }
-    changed += sqlx::query::<Db>(
-        "UPDATE jobs SET payload = '{}' WHERE ticket_id = $1 AND state <> 'pending' \
-         AND payload <> '{}'",
+    Ok(changed)
+}
+
+/// The names the reporter gave their files (their evidence, their mail's attachments),
+/// which may carry who they are, replaced by neutral ones.
+async fn neutral_file_names(c: &mut Conn, ticket_id: i64) -> Result<u64> {
+    // Theirs: sent with the form or the tracking page, or taken from their mail by the desk.
+    let evidence = sqlx::query_as::<Db, (i64, String)>(
+        "SELECT id, media_type FROM evidence WHERE ticket_id = $1 AND (uploaded_by IS NULL \
+         OR sha256 IN (SELECT f.sha256 FROM inbound_files f JOIN inbound_mail m \
+         ON m.id = f.inbound_id WHERE m.ticket_id = $1 AND f.sha256 IS NOT NULL))",
     )
     .bind(ticket_id)
-    .execute(&mut *c)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *c)
+    .await?;
+    let attachments = sqlx::query_as::<Db, (i64, String)>(
+        "SELECT f.id, COALESCE(f.media_type, f.declared_type) FROM inbound_files f \
+         JOIN inbound_mail m ON m.id = f.inbound_id WHERE m.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *c)
+    .await?;
+    let renames = evidence
+        .into_iter()
+        .map(|(id, media)| ("evidence", "original_name", "bukti-pelapor", id, media))
+        .chain(
+            attachments
+                .into_iter()
+                .map(|(id, media)| ("inbound_files", "name", "lampiran-surel", id, media)),
+        );
+    let mut changed = 0;
+    for (table, column, prefix, id, media) in renames {
+        let name = sigap_core::evidence::neutral_name(prefix, id, &media);
+        let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} <> $1");
+        changed += sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+    }
     Ok(changed)
 }
 
 /// Destroys the evidence files of ticket `ticket_id` (their rows stay, marked); answers
 /// how many.
 pub async fn destroy_evidence(c: &mut Conn, ticket_id: i64, now: i64) -> Result<u64> {
-    Ok(sqlx::query::<Db>(
+    let destroyed = sqlx::query::<Db>(
         "UPDATE evidence SET destroyed_at = $2 WHERE ticket_id = $1 AND destroyed_at IS NULL",
     )
     .bind(ticket_id)
     .bind(now)
     .execute(&mut *c)
     .await?
-    .rows_affected())
+    .rows_affected();
+    // The attachments of the ticket's mail are the same files (or the refused ones): they
+    // no longer hold their bytes either.
+    sqlx::query::<Db>(
+        "UPDATE inbound_files SET sha256 = NULL WHERE sha256 IS NOT NULL \
+         AND inbound_id IN (SELECT id FROM inbound_mail WHERE ticket_id = $1)",
+    )
+    .bind(ticket_id)
+    .execute(&mut *c)
+    .await?;
+    Ok(destroyed)
 }
 
 /// Records a run's Berita Acara Pemusnahan.

@@ -90,7 +90,8 @@ impl Tx {
         write_tx!(self, held_numbers(closed_by))
     }
     pub async fn anonymise_reporter(&mut self, ticket_id: i64, now: i64) -> Result<u64> {
-        write_tx!(self, anonymise_reporter(ticket_id, now))
+        let key = crate::contact::key_of(&self.contact_key)?.clone();
+        write_tx!(self, anonymise_reporter(ticket_id, now, &key))
     }
     pub async fn destroy_evidence(&mut self, ticket_id: i64, now: i64) -> Result<u64> {
         write_tx!(self, destroy_evidence(ticket_id, now))

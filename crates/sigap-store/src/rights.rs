@@ -49,24 +49,62 @@ pub async fn apply_erasure(c: &mut Conn, ticket_id: i64, now: i64) -> Result<boo
     Ok(done.rows_affected() > 0)
 }
 
-/// Replaces the reporter's contact details of a ticket whose reporter is still named;
-/// `false` when they were anonymised.
+/// Replaces the reporter's contact details of a ticket whose reporter is still named (as
+/// kept: sealed, with their blind index); `false` when they were anonymised.
 pub async fn correct_contact(
     c: &mut Conn,
     ticket_id: i64,
-    name: &str,
-    email: &str,
-    phone: Option<&str>,
+    kept: &crate::contact::SealedContact,
 ) -> Result<bool> {
     let done = sqlx::query::<Db>(
-        "UPDATE reports SET reporter_name = $2, reporter_email = $3, reporter_phone = $4 \
-         WHERE ticket_id = $1 AND EXISTS (SELECT 1 FROM tickets t WHERE t.id = $1 \
-         AND t.contact_removed_at IS NULL)",
+        "UPDATE reports SET reporter_name = $2, reporter_email = $3, reporter_phone = $4, \
+         reporter_index = $5 WHERE ticket_id = $1 AND EXISTS (SELECT 1 FROM tickets t \
+         WHERE t.id = $1 AND t.contact_removed_at IS NULL)",
     )
     .bind(ticket_id)
-    .bind(name)
-    .bind(email)
-    .bind(phone)
+    .bind(&kept.name)
+    .bind(&kept.email)
+    .bind(&kept.phone)
+    .bind(&kept.index)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Up to `limit` reports whose reporter is still kept in clear (written before migration
+/// 0041): their ticket, name, e-mail and telephone.
+pub async fn clear_contacts(
+    c: &mut Conn,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, Option<String>)>> {
+    Ok(sqlx::query_as::<Db, (i64, String, String, Option<String>)>(
+        "SELECT ticket_id, reporter_name, reporter_email, reporter_phone FROM reports \
+         WHERE reporter_email <> '' AND substr(reporter_email, 1, 3) <> 'c1.' \
+         ORDER BY ticket_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
+/// Keeps the contact data of ticket `ticket_id` as `kept` (sealed) where they are still
+/// `clear_email` in clear; answers whether they were.
+pub async fn seal_contact(
+    c: &mut Conn,
+    ticket_id: i64,
+    clear_email: &str,
+    kept: &crate::contact::SealedContact,
+) -> Result<bool> {
+    let done = sqlx::query::<Db>(
+        "UPDATE reports SET reporter_name = $2, reporter_email = $3, reporter_phone = $4, \
+         reporter_index = $5 WHERE ticket_id = $1 AND reporter_email = $6",
+    )
+    .bind(ticket_id)
+    .bind(&kept.name)
+    .bind(&kept.email)
+    .bind(&kept.phone)
+    .bind(&kept.index)
+    .bind(clear_email)
     .execute(&mut *c)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -38,6 +38,11 @@ include!("stats.rs");
 include!("period_reports.rs");
 include!("personal_data.rs");
 include!("sectoral.rs");
+/// Empties the finished acknowledgements (`inbox` jobs, which name the message in their
+/// payload) of the mail of ticket `$1`.
+const INBOX_JOBS_OF_TICKET_EMPTIED: &str = "UPDATE jobs SET payload = '{}' \
+    WHERE kind = 'inbox' AND ticket_id IS NULL AND state <> 'pending' AND payload <> '{}' \
+    AND CAST(json_extract(payload, '$.inbound_id') AS INTEGER) IN (SELECT id FROM inbound_mail WHERE ticket_id = $1)";
 include!("retention.rs");
 include!("rights.rs");
 
@@ -70,7 +75,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // What is deleted or overwritten (an anonymised reporter, a corrected address)
+            // is overwritten with zeros, not left in the file's free pages.
+            .pragma("secure_delete", "ON");
         // The pool does not ping a connection before handing it out: an embedded database
         // has no network to lose, and the ping would cost a round trip per write.
         let writer = SqlitePoolOptions::new()
@@ -174,10 +182,15 @@ pub async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> Result<Vec<TicketLi
 
 /// FTS5: every word must match a word's start (`sqli` finds `sqlinjection`, `00005` is not
 /// read as a number); each word is quoted so that no user input is read as FTS5 syntax.
+/// The reporter index holds the tokens of word starts already (`contact.rs`): matched whole.
 fn push_text_filter(qb: &mut QueryBuilder<Db>, index: TextIndex, words: &[String]) {
+    let star = match index {
+        TextIndex::Report => "*",
+        TextIndex::Reporter => "",
+    };
     let terms: Vec<String> = words
         .iter()
-        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .map(|w| format!("\"{}\"{star}", w.replace('"', "")))
         .collect();
     let table = match index {
         TextIndex::Report => "reports_fts",

@@ -17,6 +17,14 @@ pub fn search_words(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every word of `text`, split and lower-cased as [`search_words`] splits a query.
+pub(crate) fn search_words_all(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// The outcome of walking the audit chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainStatus {
@@ -77,13 +85,17 @@ impl Store {
         read_pool!(self, find_user_by_token(token_hash))
     }
     pub async fn get_ticket(&self, number: &str) -> Result<Option<TicketRow>> {
-        read_pool!(self, get_ticket(number))
+        let row = read_pool!(self, get_ticket(number))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_row(r)).transpose()
     }
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketListRow>> {
+        let filter = &crate::contact::key_of(&self.contact_key)?.filter(filter);
         read_pool!(self, list_tickets(filter))
     }
     /// How many tickets `filter` selects over all pages.
     pub async fn count_queue(&self, filter: &TicketFilter) -> Result<i64> {
+        let filter = &crate::contact::key_of(&self.contact_key)?.filter(filter);
         read_pool!(self, count_queue(filter))
     }
     pub async fn count_tickets_by(&self, by: CountBy, scope: TicketScope) -> Result<Vec<CountRow>> {
@@ -112,10 +124,14 @@ impl Store {
         read_pool!(self, get_document(id))
     }
     pub async fn list_jobs(&self, state: Option<JobState>, limit: i64) -> Result<Vec<JobRow>> {
-        read_pool!(self, list_jobs(state, limit))
+        let rows = read_pool!(self, list_jobs(state, limit))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        rows.into_iter().map(|r| key.open_job(r)).collect()
     }
     pub async fn get_job(&self, id: i64) -> Result<Option<JobRow>> {
-        read_pool!(self, get_job(id))
+        let row = read_pool!(self, get_job(id))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_job(r)).transpose()
     }
     pub async fn count_jobs(&self) -> Result<Vec<(JobState, i64)>> {
         read_pool!(self, count_jobs())
@@ -393,15 +409,31 @@ impl Tx {
     ) -> Result<i64> {
         write_tx!(self, next_counter_continuing(scope, year, continues))
     }
+    /// Inserts a ticket and its report, the reporter's contact data sealed.
     pub async fn insert_ticket(&mut self, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
-        write_tx!(self, insert_ticket(t, r))
+        let kept = crate::contact::key_of(&self.contact_key)?.sealed(
+            r.reporter_name,
+            r.reporter_email,
+            r.reporter_phone,
+        )?;
+        let r = &NewReport {
+            reporter_name: &kept.name,
+            reporter_email: &kept.email,
+            reporter_phone: kept.phone.as_deref(),
+            ..r.clone()
+        };
+        write_tx!(self, insert_ticket(t, r, &kept.index))
     }
     /// Reads a ticket and keeps others from changing it until this transaction ends.
     pub async fn lock_ticket(&mut self, number: &str) -> Result<Option<TicketRow>> {
-        write_tx!(self, lock_ticket(number))
+        let row = write_tx!(self, lock_ticket(number))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_row(r)).transpose()
     }
     pub async fn get_ticket(&mut self, number: &str) -> Result<Option<TicketRow>> {
-        write_tx!(self, get_ticket(number))
+        let row = write_tx!(self, get_ticket(number))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        row.map(|r| key.open_row(r)).transpose()
     }
     pub async fn update_ticket(&mut self, u: &TicketUpdate<'_>) -> Result<()> {
         write_tx!(self, update_ticket(u))
@@ -464,7 +496,10 @@ impl Tx {
     pub async fn get_document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
         write_tx!(self, get_document(id))
     }
+    /// Enqueues a job, the addresses of its payload sealed.
     pub async fn enqueue_job(&mut self, j: &NewJob<'_>) -> Result<i64> {
+        let mut kept = String::new();
+        let j = &crate::contact::key_of(&self.contact_key)?.sealed_job(j, &mut kept)?;
         write_tx!(self, enqueue_job(j))
     }
     /// Claims due jobs for a lease until `until` (see the backends' `claim_jobs`), leaving
@@ -476,7 +511,9 @@ impl Tx {
         limit: i64,
         skip_kind: Option<sigap_core::JobKind>,
     ) -> Result<Vec<JobRow>> {
-        write_tx!(self, claim_jobs(now, until, limit, skip_kind))
+        let rows = write_tx!(self, claim_jobs(now, until, limit, skip_kind))?;
+        let key = crate::contact::key_of(&self.contact_key)?;
+        rows.into_iter().map(|r| key.open_job(r)).collect()
     }
     pub async fn retry_job(&mut self, id: i64, now: i64) -> Result<bool> {
         write_tx!(self, retry_job(id, now))
@@ -522,6 +559,7 @@ impl Tx {
         now: i64,
         payload: &str,
     ) -> Result<bool> {
+        let payload = &crate::contact::key_of(&self.contact_key)?.seal_payload(payload)?;
         write_tx!(self, finish_job(id, attempt, now, payload))
     }
     pub async fn fail_job(
@@ -543,6 +581,7 @@ impl Tx {
         attempt: i64,
         payload: &str,
     ) -> Result<bool> {
+        let payload = &crate::contact::key_of(&self.contact_key)?.seal_payload(payload)?;
         write_tx!(self, set_failed_job_payload(id, attempt, payload))
     }
     /// The audit chain's head as this transaction sees it.

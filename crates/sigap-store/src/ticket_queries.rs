@@ -21,9 +21,10 @@ macro_rules! bind_ticket {
     };
 }
 
-/// Binds a new report's columns, in the order of `report_columns!`.
+/// Binds a new report's columns, in the order of `report_columns!`; `$index` is the
+/// reporter's blind index (`contact.rs`).
 macro_rules! bind_report {
-    ($q:expr, $r:expr) => {
+    ($q:expr, $r:expr, $index:expr) => {
         $q.bind($r.reporter_name)
             .bind($r.reporter_email)
             .bind($r.reporter_phone)
@@ -40,6 +41,7 @@ macro_rules! bind_report {
             .bind($r.language)
             .bind($r.credit)
             .bind($r.credit_alias)
+            .bind($index)
     };
 }
 
@@ -56,13 +58,19 @@ macro_rules! report_columns {
     () => {
         "reporter_name, reporter_email, reporter_phone, severity, vulnerability_type, \
          target_url, target_host, title, description, proof_of_concept, evidence_text, \
-         cvss_vector, cvss_score, language, credit, credit_alias"
+         cvss_vector, cvss_score, language, credit, credit_alias, reporter_index"
     };
 }
 
-/// Inserts a ticket and its report: one statement where the database writes through a
-/// `WITH` (PostgreSQL: one round trip less in the intake's serial write), two otherwise.
-pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -> Result<i64> {
+/// Inserts a ticket and its report (its contact data sealed, with their blind `index`): one
+/// statement where the database writes through a `WITH` (PostgreSQL: one round trip less in
+/// the intake's serial write), two otherwise.
+pub async fn insert_ticket(
+    c: &mut Conn,
+    t: &NewTicket<'_>,
+    r: &NewReport<'_>,
+    index: &str,
+) -> Result<i64> {
     if WRITES_IN_WITH {
         let q = sqlx::query_scalar::<Db, i64>(concat!(
             "WITH t AS (",
@@ -70,9 +78,9 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -
             ") INSERT INTO reports (ticket_id, ",
             report_columns!(),
             ") SELECT id, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-             $26, $27, $28 FROM t RETURNING ticket_id"
+             $26, $27, $28, $29 FROM t RETURNING ticket_id"
         ));
-        return bind_report!(bind_ticket!(q, t, r), r)
+        return bind_report!(bind_ticket!(q, t, r), r, index)
             .fetch_one(&mut *c)
             .await
             .map_err(|e| map_unique(e, "ticket_number", t.number));
@@ -84,9 +92,10 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket<'_>, r: &NewReport<'_>) -
     let q = sqlx::query::<Db>(concat!(
         "INSERT INTO reports (ticket_id, ",
         report_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18)"
     ));
-    bind_report!(q.bind(id), r).execute(&mut *c).await?;
+    bind_report!(q.bind(id), r, index).execute(&mut *c).await?;
     Ok(id)
 }
 

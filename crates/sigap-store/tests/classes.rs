@@ -96,7 +96,8 @@ async fn classes_are_written_filtered_and_filled(backend: Backend) {
     };
     let store = Store::open(&database.url, &StoreOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .with_contact_key(sigap_testkit::backends::test_contact_key());
     insert(&store, 1, "CWE-89").await;
     insert(&store, 2, "Stored XSS pada komentar").await;
     insert(&store, 3, "CWE-639").await;
@@ -122,7 +123,8 @@ async fn classes_are_written_filtered_and_filled(backend: Backend) {
     clear_classes(backend, &database.url).await;
     let cleared = Store::open(&database.url, &StoreOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .with_contact_key(sigap_testkit::backends::test_contact_key());
     assert_eq!(
         numbers_of(&cleared, WeaknessClass::Injection).await,
         injection,

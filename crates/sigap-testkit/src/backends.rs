@@ -95,13 +95,19 @@ impl Opened for TestStore {
     }
 }
 
+/// The key that seals reporters' contact data in a store a test opens by itself.
+pub fn test_contact_key() -> sigap_store::ContactKey {
+    sigap_store::ContactKey::new([5; 32], [6; 32])
+}
+
 /// Opens a store over a fresh database of `backend`; `None` when PostgreSQL is not
 /// configured.
 pub async fn open_store(backend: Backend) -> Option<TestStore> {
     let database = TestDatabase::create(backend).await?;
     let store = Store::open(&database.url, &StoreOptions::default())
         .await
-        .expect("open the store");
+        .expect("open the store")
+        .with_contact_key(test_contact_key());
     Some(TestStore { store, database })
 }
 

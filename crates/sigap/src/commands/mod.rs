@@ -248,6 +248,17 @@ async fn open_app(
     }
     let app = App::new(store, blobs, rules, policy, Arc::new(SystemClock));
     database::check_audit_key(&app).await?;
+    let sealed = app
+        .store
+        .seal_contacts()
+        .await
+        .context("sealing the reporters' contact data")?;
+    if sealed > 0 {
+        tracing::info!(
+            reports = sealed,
+            "the reporters' contact data kept in clear are sealed"
+        );
+    }
     Ok(app)
 }
 

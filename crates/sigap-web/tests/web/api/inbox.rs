@@ -129,7 +129,7 @@ pub(crate) fn png() -> Vec<u8> {
 
 /// Thunderbird: multipart/mixed of a quoted-printable text part written to the template
 /// (in Indonesian) and a base64 PNG.
-fn thunderbird() -> Vec<u8> {
+pub(crate) fn thunderbird() -> Vec<u8> {
     let png = BASE64_MIME.encode(&png());
     format!(
         "Message-ID: <9f1c2a7e-tb@example.com>\r\n\

@@ -42,6 +42,7 @@ mod retention;
 mod rights;
 mod routing;
 mod scorecard;
+mod sealed_contact;
 mod sectoral_document;
 mod sectoral_report;
 mod service;

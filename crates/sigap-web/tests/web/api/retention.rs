@@ -14,10 +14,13 @@ use sigap_app::workflow::retention;
 use sigap_testkit::{TestApp, bodies, problem, read, valid_report};
 
 use crate::api::documents::pdftotext;
+use crate::api::inbox::{item, lmtp, post_as, thunderbird};
+use crate::api::mail::{drain, settings};
 
 sigap_testkit::on_both_backends! {
     sigap_testkit::backend;
     closed_tickets_lose_the_person_then_the_files: sqlite_retention, postgres_retention;
+    a_sender_by_mail_leaves_no_trace: sqlite_retention_mail, postgres_retention_mail;
 }
 
 const NAME: &str = "Budi Santoso";
@@ -247,5 +250,76 @@ async fn closed_tickets_lose_the_person_then_the_files(backend: sigap_testkit::B
     assert_eq!(
         app.audit_outcomes(&b, "legal_hold_lifted").await,
         ["refused:409", "ok"]
+    );
+}
+
+/// The mail channel: the sender's message, the names of its attachments and of the evidence
+/// taken from them, the acknowledgement and the mails sent to them all lose the person two
+/// years after closing; five years after, the attachment keeps no bytes in the blob store.
+async fn a_sender_by_mail_leaves_no_trace(backend: sigap_testkit::Backend) {
+    let Some(app) = sigap_testkit::spawn_app(backend).await else {
+        return;
+    };
+    let sink = sigap_notify::sink::SmtpSink::start().await.unwrap();
+    let mail = settings(&app, &sink.url());
+    lmtp(&app, 1 << 20).await.deliver_ok(&thunderbird()).await;
+    let store = &app.app.store;
+    let queued = store.list_jobs(None, 10).await.unwrap();
+    assert_eq!(queued.len(), 1, "the acknowledgement is enqueued");
+    let (_, list) = crate::api::inbox::inbox(&app, "helpdesk", "").await;
+    let id = list[0]["id"].as_i64().unwrap();
+    let (status, opened) = read(
+        post_as(
+            &app,
+            "helpdesk",
+            &format!("/api/v1/inbox/{id}/accept"),
+            &json!({"reporter_name": "Rina Putri"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened:#}");
+    let n = opened["ticket_number"].as_str().unwrap().to_owned();
+    // Not a system of the city: the report ends rejected, its reporter told why by mail.
+    app.act("csirt", &n, "validate", &bodies::reject()).await;
+    drain(&app, &mail).await;
+    let sender = "rina@example.com";
+    let jobs = store.list_jobs(None, 100).await.unwrap();
+    assert!(jobs.iter().any(|j| j.payload.contains(sender)), "mailed");
+    let evidence = app.ticket("csirt", &n).await["evidence"][0].clone();
+    let sha = evidence["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(evidence["name"], "tangkapan.png");
+
+    app.clock.advance(TimeDelta::days(2 * 365 + 2));
+    retention::sweep(&app.app).await.unwrap().expect("a run");
+    let message = item(&app, id).await;
+    assert!(message["from_address"].is_null(), "{message:#}");
+    assert_eq!(message["envelope_from"], "");
+    let file = &message["attachments"][0];
+    assert_eq!(
+        file["name"],
+        json!(format!("lampiran-surel-{}.png", file["id"]))
+    );
+    let t = app.ticket("csirt", &n).await;
+    let name = format!("bukti-pelapor-{}.png", t["evidence"][0]["id"]);
+    assert_eq!(t["evidence"][0]["name"], json!(name));
+    assert_eq!(t["report"]["reporter_email"], "");
+    for job in store.list_jobs(None, 100).await.unwrap() {
+        for gone in [sender, "Rina Putri"] {
+            assert!(!job.payload.contains(gone), "{} {}", job.kind, job.payload);
+        }
+    }
+
+    app.clock.advance(TimeDelta::days(3 * 365 + 2));
+    retention::sweep(&app.app)
+        .await
+        .unwrap()
+        .expect("the files");
+    sigap_app::outbox::jobs::sweep_blobs(&app.app)
+        .await
+        .unwrap();
+    assert!(
+        app.app.blobs.get(&sha).await.unwrap().is_none(),
+        "neither the evidence nor the mail's attachment keeps the bytes"
     );
 }
