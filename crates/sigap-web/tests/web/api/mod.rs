@@ -46,6 +46,7 @@ mod sectoral_document;
 mod sectoral_report;
 mod service;
 mod settings;
+mod signing;
 mod stats;
 mod system_class;
 mod tables;
