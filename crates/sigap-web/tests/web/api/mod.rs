@@ -8,6 +8,7 @@ mod antispam;
 mod audit;
 mod auto_accept;
 mod blocking;
+mod bsre;
 mod concurrency;
 mod config;
 mod deadlines;
