@@ -51,6 +51,7 @@ mod signing;
 mod stats;
 mod system_class;
 mod tables;
+mod timestamps;
 mod tokens;
 mod turns;
 mod walk;
