@@ -116,7 +116,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// The value of the message digest attribute.
-fn message_digest<'a>(signed_attributes: &'a [u8]) -> Option<&'a [u8]> {
+fn message_digest(signed_attributes: &[u8]) -> Option<&[u8]> {
     children(content(signed_attributes)?)
         .into_iter()
         .find_map(|(_, attribute)| {
