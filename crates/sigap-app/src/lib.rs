@@ -122,6 +122,9 @@ pub struct Rules {
     pub messages_per_hour: u32,
     /// How mail to the CSIRT comes in: its domains, the trusted mail server, the size limit.
     pub mail_in: inbox::MailIn,
+    /// The signer of certified electronic signatures made from sigap (the local PAdES
+    /// signer or the BSrE client); `None`: documents are signed outside sigap only.
+    pub signer: Option<Arc<dyn documents::signing::Signer>>,
 }
 
 impl Rules {
@@ -210,6 +213,7 @@ impl Default for Rules {
             intake_limits: intake::antispam::IntakeLimits::off(),
             messages_per_hour: 0,
             mail_in: inbox::MailIn::default(),
+            signer: None,
         }
     }
 }

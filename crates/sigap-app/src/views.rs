@@ -159,6 +159,23 @@ pub struct SignedCopyView {
     pub note: Option<String>,
     pub uploaded_by: Option<String>,
     pub uploaded_at: DateTime<Utc>,
+    /// The signature, when sigap made it (none for a copy uploaded by hand).
+    pub signature: Option<SignatureView>,
+}
+
+/// A signature made from sigap on a signed copy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignatureView {
+    /// `local` (the office's own CA) or `bsre` (BSrE).
+    pub method: String,
+    /// The signer's e-mail.
+    pub signer: Option<String>,
+    pub certificate_subject: String,
+    pub certificate_issuer: String,
+    /// The certificate's serial number in hex.
+    pub certificate_serial: String,
+    /// The PAdES level: `B-B`, or `B-T` with a timestamp.
+    pub level: String,
 }
 
 /// A ticket as staff see it.

@@ -54,6 +54,10 @@ pub struct SignerRequest {
     /// 18 digits.
     #[schema(value_type = Option<String>)]
     pub nip: Given,
+    /// The e-mail of the sigap user who is this official and may sign from sigap.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub user: Given,
 }
 
 /// One document kind's settings as `PUT /api/v1/settings/documents/{kind}` and the
@@ -122,6 +126,10 @@ pub struct Signer {
     pub rank: Option<String>,
     /// The civil-servant number (*NIP*), 18 digits.
     pub nip: Option<String>,
+    /// The e-mail of the sigap user who is this official: they alone may sign the kind's
+    /// documents from sigap (a certified electronic signature). Not printed.
+    #[serde(skip)]
+    pub user: Option<String>,
 }
 
 /// The settings of one document kind, as the settings page changes them.
@@ -333,6 +341,12 @@ fn signer(
     let name = line(&item.name, "name", 200, &mut own);
     let rank = line(&item.rank, "rank", 100, &mut own);
     let nip = line(&item.nip, "nip", 30, &mut own);
+    let user = line(&item.user, "user", 254, &mut own).map(|u| u.to_lowercase());
+    if let Some(user) = &user
+        && crate::Email::parse(user).is_err()
+    {
+        own.push(FieldError::new("user", "the user is a sigap user's e-mail"));
+    }
     if let Some(nip) = &nip {
         let digits: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() != 18 || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -360,6 +374,7 @@ fn signer(
         name: name.unwrap_or_default(),
         rank,
         nip,
+        user,
     })
 }
 

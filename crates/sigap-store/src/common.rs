@@ -8,6 +8,7 @@ use sqlx::QueryBuilder;
 
 use crate::audit::{AuditEntry, AuditHead, AuditKey, NewAuditEntry, entry_hash};
 use crate::rows::*;
+use crate::signed_copies::{NewSignedCopy, SignedCopyRow};
 use crate::{Result, StoreError, map_unique};
 
 /// The columns of a ticket with its report and names, as one literal for `concat!`.

@@ -16,6 +16,7 @@ pub mod copy;
 mod postgres;
 mod rows;
 pub mod schema;
+mod signed_copies;
 mod sqlite;
 
 pub use audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, NewAuditEntry};
@@ -24,6 +25,7 @@ pub use contact::ContactKey;
 pub use copy::{CopyEvent, CopySummary};
 pub use rows::*;
 pub use schema::SchemaVersion;
+pub use signed_copies::{NewSignature, NewSignedCopy, SignedCopyRow};
 
 /// Errors of the store. `NotFound` and `Conflict` are answers about the data; `Database`
 /// is an outage or a bug and is never shown to a client in detail.

@@ -76,11 +76,14 @@ pub async fn find_document_replacing(c: &mut Conn, id: i64) -> Result<Option<Doc
 
 // ---- signed copies --------------------------------------------------------------------
 
-/// Keeps a signed copy of a document; the same file twice is a conflict.
+/// Keeps a signed copy of a document; the same file twice, or a second signature of one
+/// signer, is a conflict.
 pub async fn insert_signed_copy(c: &mut Conn, n: &NewSignedCopy<'_>) -> Result<i64> {
+    let s = n.signature.as_ref();
     sqlx::query_scalar::<Db, i64>(
-        "INSERT INTO signed_copies (document_id, sha256, size, note, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO signed_copies (document_id, sha256, size, note, uploaded_by, created_at, \
+         method, signer_id, cert_subject, cert_issuer, cert_serial, level, signed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(n.document_id)
     .bind(n.sha256)
@@ -88,6 +91,13 @@ pub async fn insert_signed_copy(c: &mut Conn, n: &NewSignedCopy<'_>) -> Result<i
     .bind(n.note)
     .bind(n.uploaded_by)
     .bind(n.now)
+    .bind(s.map(|s| s.method))
+    .bind(s.map(|s| s.signer_id))
+    .bind(s.map(|s| s.cert_subject))
+    .bind(s.map(|s| s.cert_issuer))
+    .bind(s.map(|s| s.cert_serial))
+    .bind(s.map(|s| s.level))
+    .bind(s.map(|_| n.now))
     .fetch_one(&mut *c)
     .await
     .map_err(|e| map_unique(e, "signed_copy", n.sha256))
@@ -97,7 +107,9 @@ pub async fn insert_signed_copy(c: &mut Conn, n: &NewSignedCopy<'_>) -> Result<i
 pub async fn list_signed_copies(c: &mut Conn, document_id: i64) -> Result<Vec<SignedCopyRow>> {
     Ok(sqlx::query_as::<Db, SignedCopyRow>(
         "SELECT sc.id, sc.document_id, sc.sha256, sc.size, sc.note, u.email AS uploaded_by, \
-         sc.created_at FROM signed_copies sc LEFT JOIN users u ON u.id = sc.uploaded_by \
+         sc.created_at, sc.method, s.email AS signer, sc.cert_subject, sc.cert_issuer, \
+         sc.cert_serial, sc.level FROM signed_copies sc \
+         LEFT JOIN users u ON u.id = sc.uploaded_by LEFT JOIN users s ON s.id = sc.signer_id \
          WHERE sc.document_id = $1 ORDER BY sc.id",
     )
     .bind(document_id)

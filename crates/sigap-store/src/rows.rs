@@ -530,29 +530,6 @@ pub struct DocumentRow {
     pub draft: bool,
 }
 
-/// A signed copy to keep.
-#[derive(Debug, Clone)]
-pub struct NewSignedCopy<'a> {
-    pub document_id: i64,
-    pub sha256: &'a str,
-    pub size: i64,
-    pub note: Option<&'a str>,
-    pub uploaded_by: Option<i64>,
-    pub now: i64,
-}
-
-/// A signed copy of a document, uploaded back after signing outside the product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct SignedCopyRow {
-    pub id: i64,
-    pub document_id: i64,
-    pub sha256: String,
-    pub size: i64,
-    pub note: Option<String>,
-    pub uploaded_by: Option<String>,
-    pub created_at: i64,
-}
-
 /// A job to enqueue.
 #[derive(Debug, Clone)]
 pub struct NewJob<'a> {

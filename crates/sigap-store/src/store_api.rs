@@ -3,6 +3,7 @@
 
 use crate::audit::{AuditEntry, AuditHead, AuditKey, ChainBreak, ChainVerifier, NewAuditEntry};
 use crate::rows::*;
+use crate::signed_copies::{NewSignedCopy, SignedCopyRow};
 use crate::{Result, Store, StoreError, Tx};
 use sigap_core::JobState;
 

@@ -208,6 +208,8 @@ pub struct RuleArgs {
         default_value = "admin,csirt,domain_officer"
     )]
     pub totp_required_roles: Vec<String>,
+    #[command(flatten)]
+    pub signing: crate::signing::SigningArgs,
 }
 
 /// Reads the roles of `SIGAP_TOTP_REQUIRED_ROLES`.
@@ -346,6 +348,7 @@ impl RuleArgs {
                 proof_bits: self.report_proof_bits,
             },
             messages_per_hour: self.messages_per_hour,
+            signer: self.signing.signer()?,
             ..Rules::default()
         };
         Ok((rules, policy))

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod demo;
 mod keys;
+mod signing;
 
 use std::process::ExitCode;
 

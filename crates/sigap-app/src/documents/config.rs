@@ -135,6 +135,9 @@ struct SignerFile {
     name: String,
     rank: Option<String>,
     nip: Option<String>,
+    /// Kept since signing from sigap; older rows have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user: Option<String>,
 }
 
 impl From<&Signer> for SignerFile {
@@ -144,6 +147,7 @@ impl From<&Signer> for SignerFile {
             name: s.name.clone(),
             rank: s.rank.clone(),
             nip: s.nip.clone(),
+            user: s.user.clone(),
         }
     }
 }
@@ -184,6 +188,10 @@ impl From<SignerFile> for Signer {
             name: s.name,
             rank: s.rank.filter(|r| !r.trim().is_empty()),
             nip: s.nip.filter(|n| !n.trim().is_empty()),
+            user: s
+                .user
+                .map(|u| u.trim().to_lowercase())
+                .filter(|u| !u.is_empty()),
         }
     }
 }

@@ -22,10 +22,13 @@ pub(crate) mod outside_step;
 mod reading;
 mod receipt;
 pub mod signed;
+pub mod signing;
 pub(crate) mod standalone;
 
 pub use crate::documents::correction::{ReissueRequest, reissue};
-pub use crate::documents::reading::{VerifiedDocument, VerifiedSigner, document_pdf, verify};
+pub use crate::documents::reading::{
+    VerifiedDocument, VerifiedSignature, VerifiedSigner, document_pdf, verify,
+};
 pub(crate) use crate::documents::reading::{list_for_ticket, visible_document};
 pub use crate::documents::receipt::{acknowledgement_for_reporter, acknowledgement_for_staff};
 
@@ -90,12 +93,14 @@ fn signers(policy: &Policy, kind: DocumentKind, caller: Option<&Caller>) -> Vec<
             name: c.name.clone(),
             rank: None,
             nip: None,
+            user: None,
         }],
         None => vec![Signer {
             position: bodies::position(Role::Helpdesk),
             name: "BATAM-CSIRT".to_owned(),
             rank: None,
             nip: None,
+            user: None,
         }],
     }
 }

@@ -32,6 +32,8 @@ pub struct VerifiedDocument {
     pub sha256: String,
     /// SHA-256 of each signed copy uploaded back, oldest first.
     pub signed_sha256: Vec<String>,
+    /// The signatures made from sigap, oldest first, each checked against the kept file.
+    pub signatures: Vec<VerifiedSignature>,
     /// Who signs it, as printed (empty for documents issued before this was kept).
     pub signers: Vec<VerifiedSigner>,
     /// Whether it was issued as a draft: no signer was configured for its kind.
@@ -40,6 +42,25 @@ pub struct VerifiedDocument {
     pub superseded_by: Option<String>,
     /// The ticket's number: only for signed-in staff who may see the ticket.
     pub ticket_number: Option<String>,
+}
+
+/// A certified electronic signature made from sigap, as `/verify/{code}` shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerifiedSignature {
+    /// The SHA-256 of the signed copy.
+    pub sha256: String,
+    pub signed_at: DateTime<Utc>,
+    /// The signing time in WIB, as Indonesian documents write it.
+    pub signed_on: String,
+    /// `local` (the office's own CA) or `bsre` (BSrE).
+    pub method: String,
+    pub certificate_subject: String,
+    pub certificate_issuer: String,
+    /// `B-B`, or `B-T` with a timestamp.
+    pub level: String,
+    /// The kept file is the file signed: the signature covers all of it, its digest
+    /// matches and its value verifies with the certificate's key.
+    pub intact: bool,
 }
 
 /// A signer of a verified document.
@@ -167,6 +188,7 @@ async fn period_report(app: &App, code: &str) -> AppResult<Option<VerifiedDocume
         issued_at,
         sha256,
         signed_sha256: Vec::new(),
+        signatures: Vec::new(),
         signers: signers_of(&r.signed_by),
         draft: r.draft,
         superseded_by: None,
@@ -188,11 +210,42 @@ async fn destruction_record(app: &App, code: &str) -> AppResult<Option<VerifiedD
         issued_at,
         sha256: r.pdf_sha256,
         signed_sha256: Vec::new(),
+        signatures: Vec::new(),
         signers: signers_of(&r.signed_by),
         draft: r.draft,
         superseded_by: None,
         ticket_number: None,
     }))
+}
+
+/// The signatures made from sigap among `copies`, each checked against its kept file.
+async fn verified_signatures(
+    app: &App,
+    copies: &[sigap_store::SignedCopyRow],
+) -> AppResult<Vec<VerifiedSignature>> {
+    let mut out = Vec::new();
+    for copy in copies {
+        let Some(method) = &copy.method else {
+            continue;
+        };
+        let bytes = app.blobs.get(&copy.sha256).await?.unwrap_or_default();
+        let intact = crate::documents::signing::check::check(&bytes).is_some_and(|c| c.intact());
+        let signed_at = from_millis(copy.created_at);
+        out.push(VerifiedSignature {
+            sha256: copy.sha256.clone(),
+            signed_on: signed_at
+                .with_timezone(&wib())
+                .format("%d-%m-%Y %H:%M WIB")
+                .to_string(),
+            signed_at,
+            method: method.clone(),
+            certificate_subject: copy.cert_subject.clone().unwrap_or_default(),
+            certificate_issuer: copy.cert_issuer.clone().unwrap_or_default(),
+            level: copy.level.clone().unwrap_or_default(),
+            intact,
+        });
+    }
+    Ok(out)
 }
 
 /// The signers as kept: one `position\tname` per line.
@@ -225,13 +278,9 @@ pub async fn verify(
         }
         return destruction_record(app, code).await;
     };
-    let signed_sha256 = app
-        .store
-        .list_signed_copies(d.id)
-        .await?
-        .into_iter()
-        .map(|c| c.sha256)
-        .collect();
+    let copies = app.store.list_signed_copies(d.id).await?;
+    let signatures = verified_signatures(app, &copies).await?;
+    let signed_sha256 = copies.into_iter().map(|c| c.sha256).collect();
     let superseded_by = app
         .store
         .find_document_replacing(d.id)
@@ -253,6 +302,7 @@ pub async fn verify(
         issued_at,
         sha256: d.sha256,
         signed_sha256,
+        signatures,
         signers: signers_of(&d.signed_by),
         draft: d.draft,
         superseded_by,

@@ -11,7 +11,7 @@ use sigap_store::{NewAuditEntry, NewSignedCopy, SignedCopyRow};
 use crate::auth::Caller;
 use crate::documents::visible_document;
 use crate::evidence::Upload;
-use crate::views::SignedCopyView;
+use crate::views::{SignatureView, SignedCopyView};
 use crate::{App, AppError, AppResult, from_millis, millis};
 
 /// A signed copy to upload (`multipart/form-data`): the PDF in field `file`, an optional
@@ -29,6 +29,14 @@ fn may_upload(role: Role) -> bool {
 }
 
 fn view(row: SignedCopyRow) -> SignedCopyView {
+    let signature = row.method.map(|method| SignatureView {
+        method,
+        signer: row.signer,
+        certificate_subject: row.cert_subject.unwrap_or_default(),
+        certificate_issuer: row.cert_issuer.unwrap_or_default(),
+        certificate_serial: row.cert_serial.unwrap_or_default(),
+        level: row.level.unwrap_or_default(),
+    });
     SignedCopyView {
         id: row.id,
         sha256: row.sha256,
@@ -36,6 +44,7 @@ fn view(row: SignedCopyRow) -> SignedCopyView {
         note: row.note,
         uploaded_by: row.uploaded_by,
         uploaded_at: from_millis(row.created_at),
+        signature,
     }
 }
 
@@ -116,6 +125,7 @@ async fn try_upload(
             note,
             uploaded_by: Some(caller.user_id),
             now: millis(now),
+            signature: None,
         })
         .await
         .map_err(|e| match e {

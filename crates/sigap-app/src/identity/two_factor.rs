@@ -204,6 +204,52 @@ pub async fn verify_recovery_code(
     finish_step(app, tx, at, session, "recovery_code", outcome, source).await
 }
 
+/// A fresh code of the caller's authenticator, for an act that asks for the second factor
+/// again (signing a document from sigap). Refused when no authenticator is enrolled or the
+/// address is locked (`Forbidden`), or when the code is wrong or used before (`Invalid`
+/// on `totp`, counted as a failed login so that the lockout stops guessing). The caller
+/// audits the refusal.
+pub(crate) async fn confirm_code(
+    app: &App,
+    caller: &Caller,
+    code: &str,
+    source: Option<&str>,
+) -> AppResult<()> {
+    let now = app.now();
+    let at = millis(now);
+    let mut tx = app.store.begin().await?;
+    let locked = account_locked(app, &mut tx, &caller.email, source, at).await?;
+    let Some(credential) = tx
+        .find_totp(caller.user_id)
+        .await?
+        .filter(|c| c.enabled_at.is_some())
+    else {
+        return Err(AppError::Forbidden(
+            "this needs a second factor: enrol an authenticator (TOTP) first".to_owned(),
+        ));
+    };
+    if locked {
+        return Err(AppError::Forbidden(
+            "too many wrong codes or passwords: the account is locked for a while".to_owned(),
+        ));
+    }
+    let secret = open(&app.rules.secret_key, caller.user_id, &credential.secret)?;
+    let accepted = match totp::matching_step(&secret, code.trim(), now) {
+        Some(step) => tx.advance_totp_step(caller.user_id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        tx.insert_login_failure(&caller.email, at, source).await?;
+        tx.commit().await?;
+        return Err(AppError::invalid(
+            "totp",
+            "the authenticator code is wrong or was used already",
+        ));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Which user an admin's reset is for.
 #[derive(Debug, Clone)]
 pub enum UserRef {

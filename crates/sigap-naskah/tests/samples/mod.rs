@@ -73,6 +73,7 @@ pub fn signer(position: &str, name: &str, rank: &str, nip: &str) -> Signer {
         name: name.to_owned(),
         rank: Some(rank.to_owned()),
         nip: Some(nip.to_owned()),
+        user: None,
     }
 }
 

@@ -1,12 +1,14 @@
 //! Documents beyond those a step issues: the receipt of a report (issued on first request,
 //! for the reporter with the tracking token or for staff), and the signed copies uploaded
-//! back after a certified electronic signature.
+//! back after a certified electronic signature, and the signature made from sigap by the
+//! document's configured signer.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sigap_app::documents::signed::{self, SignedCopyUpload};
+use sigap_app::documents::signing::{self, SignRequest};
 use sigap_app::documents::{self, ReissueRequest};
 use sigap_app::views::{DocumentView, SignedCopyView};
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +17,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::reports::tracking_token;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiPath, FormBody, Staff};
+use crate::extract::{ApiPath, FormBody, Source, Staff};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_acknowledgement))
         .routes(routes!(upload_signed_copy))
         .routes(routes!(download_signed_copy))
+        .routes(routes!(sign_document))
         .routes(routes!(reissue_document))
 }
 
@@ -121,6 +124,37 @@ async fn upload_signed_copy(
         file: body.files.remove(0),
     };
     let copy = signed::upload(&state.app, &caller, id, &upload).await?;
+    Ok((StatusCode::CREATED, Json(copy)))
+}
+
+/// Signs a document from sigap with a certified electronic signature (PAdES: the local
+/// signer of the office's CA, or BSrE). Only the signer configured for the document's
+/// kind (their `user`) and named on it, with a fresh authenticator code; BSrE also needs
+/// the signer's NIK and passphrase, used for this request only. The signed PDF is kept as
+/// a signed copy beside the original; each signer signs a document once.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/sign", tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = SignRequest,
+    responses((status = 201, body = SignedCopyView), (status = 401, body = Problem),
+        (status = 403, body = Problem,
+            description = "not the document's configured signer, or no authenticator enrolled"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem,
+            description = "already signed by this signer, a draft, replaced, or signing not set up"),
+        (status = 422, body = Problem,
+            description = "the authenticator code is wrong, or the BSrE NIK or passphrase"),
+        (status = 502, body = Problem, description = "the signing service failed")))]
+async fn sign_document(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Source(source): Source,
+    ApiPath(id): ApiPath<String>,
+    body: FormBody,
+) -> ApiResult<(StatusCode, Json<SignedCopyView>)> {
+    let id = id_of(&id)?;
+    let request: SignRequest = body.request()?;
+    let copy = signing::sign(&state.app, &caller, id, &request, source).await?;
     Ok((StatusCode::CREATED, Json(copy)))
 }
 

@@ -1,6 +1,7 @@
 //! Document pages: an issued PDF, a signed copy, the receipt of a report (for staff from
 //! the ticket page, for the reporter from the tracking page), and the upload of a signed
-//! copy. Every PDF is a download (`Content-Disposition: attachment`).
+//! copy, or the signature made from sigap by the document's configured signer. Every PDF is
+//! a download (`Content-Disposition: attachment`).
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -13,7 +14,7 @@ use sigap_core::TicketNumber;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::FormBody;
+use crate::extract::{FormBody, Source};
 use crate::pages::csrf::{CSRF_FIELD, public_token_ok, tokens_match};
 use crate::pages::session::StaffSession;
 use crate::pages::{Layout, OrPage, PageError, PageLang, PageResult, csrf_refused};
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/documents/{id}", get(download_document))
         .route("/documents/{id}/signed", post(upload_signed_copy))
+        .route("/documents/{id}/sign", post(sign_document))
         .route(
             "/documents/{id}/signed/{copy_id}",
             get(download_signed_copy),
@@ -124,6 +126,39 @@ async fn upload_signed_copy(
         .await
         .or_page(&layout)?;
     // Back to the ticket only when the form names a well-formed ticket number.
+    Ok(match text("ticket").map(TicketNumber::parse) {
+        Some(Ok(number)) => {
+            Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()
+        }
+        _ => Redirect::to("/tickets").into_response(),
+    })
+}
+
+/// Signs a document from the ticket page's "Tandatangani" form, then shows the ticket.
+async fn sign_document(
+    State(state): State<AppState>,
+    lang: PageLang,
+    StaffSession(session): StaffSession,
+    Source(source): Source,
+    Path(id): Path<String>,
+    body: Result<FormBody, ApiError>,
+) -> PageResult {
+    let layout = staff_layout(lang, &session);
+    let body = body.or_page(&layout)?;
+    let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str());
+    if !tokens_match(&session.csrf_token, text(CSRF_FIELD)) {
+        return Ok(csrf_refused(layout));
+    }
+    let id = id.parse::<i64>().map_err(|_| not_found(&layout))?;
+    let given = |name: &str| text(name).filter(|v| !v.is_empty()).map(str::to_owned);
+    let request = sigap_app::documents::signing::SignRequest {
+        totp: text("totp").unwrap_or_default().to_owned(),
+        nik: given("nik"),
+        passphrase: given("passphrase"),
+    };
+    sigap_app::documents::signing::sign(&state.app, &session.caller, id, &request, source)
+        .await
+        .or_page(&layout)?;
     Ok(match text("ticket").map(TicketNumber::parse) {
         Some(Ok(number)) => {
             Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()

@@ -96,7 +96,16 @@ struct TicketPage {
     sectoral: crate::pages::sectoral_report::SectoralSection,
     /// The section on retention and the legal hold.
     retention: crate::pages::retention::RetentionSection,
+    /// The documents the viewer may sign from sigap, and whether BSrE signs.
+    signing: (Vec<i64>, bool),
     notice: Option<String>,
+}
+
+impl TicketPage {
+    /// Whether the viewer may sign document `id` from sigap ("Tandatangani").
+    fn may_sign(&self, id: &i64) -> bool {
+        self.signing.0.contains(id)
+    }
 }
 
 /// A step's records as label/value pairs (nested objects flattened as `a.b`), the names of
@@ -291,6 +300,7 @@ fn ticket_page(
         pdp: crate::pages::personal_data::section(lang, session, &ticket, now),
         sectoral: crate::pages::sectoral_report::section(lang, session, &ticket, now),
         retention: crate::pages::retention::section(session, &ticket),
+        signing: (Vec::new(), false),
         meetings,
         notice,
         ticket,
@@ -342,6 +352,11 @@ async fn show_ticket(
     complete(&state, lang, &session, &page.ticket, &mut page.forms)
         .await
         .or_page(&layout)?;
+    let documents: Vec<i64> = page.ticket.documents.iter().map(|d| d.id).collect();
+    page.signing =
+        sigap_app::documents::signing::apply::signable(&state.app, &session.caller, &documents)
+            .await
+            .or_page(&layout)?;
     crate::pages::personal_data::fill_drafts(&state, &session, &page.ticket, &mut page.pdp)
         .await
         .or_page(&layout)?;

@@ -92,9 +92,16 @@ struct SettingsPage {
     profile: profile::ProfileState,
 }
 
-/// A signer as the form's line: `position | name | rank | NIP`, the empty tail left out.
+/// A signer as the form's line: `position | name | rank | NIP | user`, the empty tail left
+/// out (`user`: the e-mail of the sigap user who signs from sigap).
 fn signer_line(signer: &Signer) -> String {
     let mut parts = vec![signer.position.clone(), signer.name.clone()];
+    if let Some(user) = &signer.user {
+        parts.push(signer.rank.clone().unwrap_or_default());
+        parts.push(signer.nip.clone().unwrap_or_default());
+        parts.push(user.clone());
+        return parts.join(" | ");
+    }
     match (&signer.rank, &signer.nip) {
         (rank, Some(nip)) => {
             parts.push(rank.clone().unwrap_or_default());
@@ -106,16 +113,17 @@ fn signer_line(signer: &Signer) -> String {
     parts.join(" | ")
 }
 
-/// A form line `position | name | rank | NIP` as the signer the use case reads.
+/// A form line `position | name | rank | NIP | user` as the signer the use case reads.
 fn signer_request(line: &str) -> SignerRequest {
     let mut parts = line.split('|').map(str::trim);
     let mut next = || Given::from(parts.next().unwrap_or(""));
-    let (position, name, rank, nip) = (next(), next(), next(), next());
+    let (position, name, rank, nip, user) = (next(), next(), next(), next(), next());
     SignerRequest {
         position,
         name,
         rank,
         nip,
+        user,
     }
 }
 

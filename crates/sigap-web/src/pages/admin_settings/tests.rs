@@ -22,6 +22,7 @@ fn a_signer_line_goes_there_and_back() {
         name: "Dr. Rudi".to_owned(),
         rank: None,
         nip: Some("198001012005011001".to_owned()),
+        user: None,
     };
     let line = signer_line(&signer);
     assert_eq!(line, "Kepala Dinas | Dr. Rudi |  | 198001012005011001");
