@@ -34,7 +34,8 @@ const MAX_PREFIX: usize = 24;
 pub struct ContactKey(Arc<Keys>);
 
 struct Keys {
-    seal: LessSafeKey,
+    /// Always set: ChaCha20-Poly1305 takes any 32-byte key.
+    seal: Option<LessSafeKey>,
     index: [u8; 32],
 }
 
@@ -68,12 +69,31 @@ impl Field {
 impl ContactKey {
     /// From the sealing key and the index key (each 32 bytes derived for its use alone).
     pub fn new(seal: [u8; 32], index: [u8; 32]) -> ContactKey {
-        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &seal)
-            .expect("ChaCha20-Poly1305 takes a 32-byte key");
+        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &seal).ok();
         ContactKey(Arc::new(Keys {
-            seal: LessSafeKey::new(unbound),
+            seal: unbound.map(LessSafeKey::new),
             index,
         }))
+    }
+
+    fn aead(&self) -> Result<&LessSafeKey> {
+        self.0
+            .seal
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("no contact sealing key".to_owned()))
+    }
+
+    /// HMAC-SHA256 under the index key of `parts`, in order.
+    fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        // HMAC takes keys of any length, so this cannot fail; an empty answer matches no
+        // stored token.
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0.index) else {
+            return Vec::new();
+        };
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// `plain` sealed as `field`; an empty value stays empty (nothing to hide, and the
@@ -87,8 +107,7 @@ impl ContactKey {
             .fill(&mut nonce)
             .map_err(|_| StoreError::Corrupt("no random bytes for a nonce".to_owned()))?;
         let mut body = plain.as_bytes().to_vec();
-        self.0
-            .seal
+        self.aead()?
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), field.aad(), &mut body)
             .map_err(|_| StoreError::Corrupt("sealing a contact field failed".to_owned()))?;
         Ok(format!(
@@ -121,8 +140,7 @@ impl ContactKey {
             .ok_or_else(broken)?;
         let mut body = hex::decode(body).map_err(|_| broken())?;
         let plain = self
-            .0
-            .seal
+            .aead()?
             .open_in_place(Nonce::assume_unique_for_key(nonce), field.aad(), &mut body)
             .map_err(|_| broken())?;
         String::from_utf8(plain.to_vec()).map_err(|_| broken())
@@ -136,11 +154,8 @@ impl ContactKey {
     /// One token of the blind index: `k` and 16 hexadecimal digits (a letter first, so that
     /// neither index reads it as a number).
     fn token(&self, start: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0.index)
-            .expect("HMAC takes a key of any length");
-        mac.update(start.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        format!("k{}", hex::encode(&digest[..8]))
+        let digest = self.mac(&[start.as_bytes()]);
+        format!("k{}", hex::encode(digest.get(..8).unwrap_or_default()))
     }
 
     /// The blind index of a reporter: a token for each start of each word (split as the
@@ -162,11 +177,10 @@ impl ContactKey {
     /// A received message's key against repeated deliveries, as kept: it names the sender
     /// (`mid:<message id>|<sender>`), so only its keyed hash is (64 hexadecimal digits).
     pub(crate) fn dedupe_key(&self, key: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0.index)
-            .expect("HMAC takes a key of any length");
-        mac.update(b"inbound dedupe\0");
-        mac.update(key.as_bytes());
-        format!("d{}", hex::encode(mac.finalize().into_bytes()))
+        format!(
+            "d{}",
+            hex::encode(self.mac(&[b"inbound dedupe\0", key.as_bytes()]))
+        )
     }
 
     /// The token a query word is looked up by: its start as the index keeps it.
@@ -325,6 +339,8 @@ pub(crate) struct SealedContact {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn key() -> ContactKey {

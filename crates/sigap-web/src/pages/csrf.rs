@@ -102,6 +102,21 @@ fn well_formed(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The body of a staff form, its anti-CSRF token checked and taken out; a body that cannot
+/// be read or a token that does not match is the error page of `layout`.
+pub(crate) fn staff_form(
+    session: &sigap_app::identity::login::Session,
+    layout: &crate::pages::Layout,
+    body: Result<crate::extract::FormBody, crate::error::ApiError>,
+) -> Result<crate::extract::FormBody, crate::pages::PageError> {
+    use crate::pages::OrPage;
+    let mut body = body.or_page(layout)?;
+    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
+        return Err(crate::pages::csrf_refused(layout.clone()).into());
+    }
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,19 +135,4 @@ mod tests {
         assert!(well_formed(&sigap_app::auth::new_secret("")));
         assert!(!well_formed("short"));
     }
-}
-
-/// The body of a staff form, its anti-CSRF token checked and taken out; a body that cannot
-/// be read or a token that does not match is the error page of `layout`.
-pub(crate) fn staff_form(
-    session: &sigap_app::identity::login::Session,
-    layout: &crate::pages::Layout,
-    body: Result<crate::extract::FormBody, crate::error::ApiError>,
-) -> Result<crate::extract::FormBody, crate::pages::PageError> {
-    use crate::pages::OrPage;
-    let mut body = body.or_page(layout)?;
-    if !staff_token_ok(&session.csrf_token, &mut body.fields) {
-        return Err(crate::pages::csrf_refused(layout.clone()).into());
-    }
-    Ok(body)
 }

@@ -363,7 +363,7 @@ fn posted(
     body: Result<FormBody, ApiError>,
 ) -> Result<(Layout, i64, FormBody), crate::pages::PageError> {
     let (layout, id) = frame(lang, session, id)?;
-    let body = staff_form(&session, &layout, body)?;
+    let body = staff_form(session, &layout, body)?;
     Ok((layout, id, body))
 }
 
