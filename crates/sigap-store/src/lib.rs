@@ -240,6 +240,7 @@ pub mod receipts_api;
 pub const QUEUE_COUNT_CAP: i64 = 10_000;
 
 pub mod inbound_api;
+mod jobs_api;
 pub mod mail_threads_api;
 pub mod period_reports_api;
 pub mod personal_data_api;

@@ -120,24 +120,7 @@ pub async fn anonymise_reporter(
     if marked.rows_affected() == 0 {
         return Ok(0);
     }
-    let (name, email, phone, alias) =
-        sqlx::query_as::<Db, (String, String, Option<String>, Option<String>)>(
-            "SELECT reporter_name, reporter_email, reporter_phone, credit_alias FROM reports \
-             WHERE ticket_id = $1",
-        )
-        .bind(ticket_id)
-        .fetch_one(&mut *c)
-        .await?;
-    use crate::contact::Field;
-    let name = key.open(Field::Name, &name)?;
-    let email = key.open(Field::Email, &email)?;
-    let phone = key.open_opt(Field::Phone, phone.as_deref())?;
-    let person = crate::redact::Person::new(&[
-        Some(name.as_str()),
-        Some(email.as_str()),
-        phone.as_deref(),
-        alias.as_deref(),
-    ]);
+    let person = person_of(c, ticket_id, key).await?;
     let mut changed = 1 + sqlx::query::<Db>(
         "UPDATE reports SET reporter_name = 'Anonim', reporter_email = '', \
          reporter_phone = NULL, credit = 'anonymous', credit_alias = NULL, reporter_index = '' \
@@ -184,6 +167,33 @@ pub async fn anonymise_reporter(
         .await?
         .rows_affected();
     Ok(changed)
+}
+
+/// The reporter of ticket `ticket_id` as the text to take out of messages: name, e-mail,
+/// telephone, alias, opened with `key`.
+async fn person_of(
+    c: &mut Conn,
+    ticket_id: i64,
+    key: &crate::ContactKey,
+) -> Result<crate::redact::Person> {
+    let (name, email, phone, alias) =
+        sqlx::query_as::<Db, (String, String, Option<String>, Option<String>)>(
+            "SELECT reporter_name, reporter_email, reporter_phone, credit_alias FROM reports \
+             WHERE ticket_id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_one(&mut *c)
+        .await?;
+    use crate::contact::Field;
+    let name = key.open(Field::Name, &name)?;
+    let email = key.open(Field::Email, &email)?;
+    let phone = key.open_opt(Field::Phone, phone.as_deref())?;
+    Ok(crate::redact::Person::new(&[
+        Some(name.as_str()),
+        Some(email.as_str()),
+        phone.as_deref(),
+        alias.as_deref(),
+    ]))
 }
 
 /// The mail of ticket `ticket_id` without its sender: no envelope or header sender, no raw
