@@ -28,6 +28,7 @@ fn a_signer_line_goes_there_and_back() {
     assert_eq!(line, "Kepala Dinas | Dr. Rudi |  | 198001012005011001");
     assert_eq!(
         serde_json::to_value(signer_request(&line)).unwrap(),
-        json!({"position": "Kepala Dinas", "name": "Dr. Rudi", "rank": "", "nip": "198001012005011001"})
+        json!({"position": "Kepala Dinas", "name": "Dr. Rudi", "rank": "", "nip": "198001012005011001",
+            "user": ""})
     );
 }
