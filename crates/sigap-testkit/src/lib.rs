@@ -261,6 +261,13 @@ impl TestApp {
         req.send().await.expect("GET")
     }
 
+    /// The body of `GET path` as `role`, which must answer `200 OK` (a download).
+    pub async fn download(&self, role: &str, path: &str) -> Vec<u8> {
+        let response = self.get(Some(self.token(role)), path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path} as {role}");
+        response.bytes().await.expect("the body").to_vec()
+    }
+
     /// A request as `role` (its bearer token) with an optional JSON body.
     pub async fn send(
         &self,

@@ -125,13 +125,18 @@ async fn upload_signed_copy(
     signed::upload(&state.app, &session.caller, id, &upload)
         .await
         .or_page(&layout)?;
-    // Back to the ticket only when the form names a well-formed ticket number.
-    Ok(match text("ticket").map(TicketNumber::parse) {
-        Some(Ok(number)) => {
-            Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()
-        }
-        _ => Redirect::to("/tickets").into_response(),
-    })
+    Ok(back_to_ticket(text("ticket")))
+}
+
+/// The ticket page's "Tandatangani" form (URL-encoded, as a browser sends it).
+#[derive(Default, Deserialize)]
+struct SignForm {
+    csrf_token: Option<String>,
+    ticket: Option<String>,
+    #[serde(default)]
+    totp: String,
+    nik: Option<String>,
+    passphrase: Option<String>,
 }
 
 /// Signs a document from the ticket page's "Tandatangani" form, then shows the ticket.
@@ -141,30 +146,34 @@ async fn sign_document(
     StaffSession(session): StaffSession,
     Source(source): Source,
     Path(id): Path<String>,
-    body: Result<FormBody, ApiError>,
+    axum::Form(form): axum::Form<SignForm>,
 ) -> PageResult {
     let layout = staff_layout(lang, &session);
-    let body = body.or_page(&layout)?;
-    let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str());
-    if !tokens_match(&session.csrf_token, text(CSRF_FIELD)) {
+    if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
         return Ok(csrf_refused(layout));
     }
     let id = id.parse::<i64>().map_err(|_| not_found(&layout))?;
-    let given = |name: &str| text(name).filter(|v| !v.is_empty()).map(str::to_owned);
+    let given = |v: Option<String>| v.filter(|v| !v.is_empty());
     let request = sigap_app::documents::signing::SignRequest {
-        totp: text("totp").unwrap_or_default().to_owned(),
-        nik: given("nik"),
-        passphrase: given("passphrase"),
+        totp: form.totp,
+        nik: given(form.nik),
+        passphrase: given(form.passphrase),
     };
     sigap_app::documents::signing::sign(&state.app, &session.caller, id, &request, source)
         .await
         .or_page(&layout)?;
-    Ok(match text("ticket").map(TicketNumber::parse) {
+    Ok(back_to_ticket(form.ticket.as_deref()))
+}
+
+/// Back to the ticket after a signed copy was kept, when the form names a well-formed
+/// ticket number; else to the queue.
+fn back_to_ticket(ticket: Option<&str>) -> Response {
+    match ticket.map(TicketNumber::parse) {
         Some(Ok(number)) => {
             Redirect::to(&format!("/tickets/{}?signed=1", number.as_str())).into_response()
         }
         _ => Redirect::to("/tickets").into_response(),
-    })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -313,6 +313,8 @@ struct ShowQuery {
     /// `true` right after the ticket was entered on "Buat tiket".
     #[serde(default)]
     entered: bool,
+    /// Set (`signed=1`) right after a signed copy was kept (signed from sigap or uploaded).
+    signed: Option<String>,
     /// The page of the comments (1: the oldest); the newest when absent.
     comments: Option<usize>,
     /// A canned reply to fill the comment form with (`received`, …).
@@ -337,7 +339,12 @@ async fn show_ticket(
         .done
         .and_then(|a| a.parse::<Action>().ok())
         .map(|a| lang.tf("ticket.done", &[("action", lang.label(a).to_owned())]))
-        .or_else(|| query.entered.then(|| lang.t("ticket.entered").into_owned()));
+        .or_else(|| query.entered.then(|| lang.t("ticket.entered").into_owned()))
+        .or_else(|| {
+            query
+                .signed
+                .map(|_| lang.t("documents.signed.saved").into_owned())
+        });
     let meetings = crate::pages::meetings::section(&state, lang, &session.caller, &ticket).await;
     let now = state.app.now();
     let mut page = ticket_page(

@@ -17,6 +17,7 @@ mod preview;
 mod queue;
 mod registry_edits;
 mod replies;
+mod signing;
 mod track_rights;
 
 use crate::support::*;

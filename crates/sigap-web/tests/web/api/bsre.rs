@@ -16,12 +16,13 @@ use axum::routing::post;
 use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::json;
-use sigap_app::documents::config::{DocumentConfig, no_files};
 use sigap_app::documents::signing::bsre::BsreClient;
 use sigap_app::identity::totp;
 use sigap_testkit::{Backend, error_fields, problem, read};
 
-use crate::api::signing::{CSIRT, enrol, minutes, pyhanko, pyhanko_python, sign, test_ca};
+use crate::api::signing::{
+    CSIRT, app_signing_with, enrol, minutes, pyhanko, pyhanko_python, sign, signed_copy, test_ca,
+};
 
 sigap_testkit::on_both_backends! {
     sigap_testkit::backend;
@@ -123,13 +124,6 @@ async fn bsre_server(dir: PathBuf) -> String {
     format!("http://{address}")
 }
 
-const SETTINGS: &str = r#"
-[[signers.ba_validation]]
-position = "Ketua Tim BATAM-CSIRT"
-name = "Nama Ketua Tim"
-user = "csirt@kominfo.batam.go.id"
-"#;
-
 async fn the_configured_signer_signs_through_bsre(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     test_ca(dir.path(), "Nama Ketua Tim");
@@ -139,12 +133,7 @@ async fn the_configured_signer_signs_through_bsre(backend: Backend) {
     }
     let base = bsre_server(dir.path().to_owned()).await;
     let client = BsreClient::new(&base, CLIENT.0, CLIENT.1).unwrap();
-    let Some(app) = sigap_testkit::spawn_app_with(backend, |start| {
-        start.policy.documents = Arc::new(DocumentConfig::from_toml(SETTINGS, &no_files).unwrap());
-        start.rules.signer = Some(Arc::new(client));
-    })
-    .await
-    else {
+    let Some(app) = app_signing_with(backend, CSIRT, Arc::new(client)).await else {
         return;
     };
     let (n, doc) = minutes(&app).await;
@@ -194,16 +183,7 @@ async fn the_configured_signer_signs_through_bsre(backend: Backend) {
             .contains("Nama Ketua Tim")
     );
     let copy_id = copy["id"].as_i64().unwrap();
-    let signed = app
-        .get(
-            Some(app.token("csirt")),
-            &format!("/api/v1/documents/{id}/signed/{copy_id}"),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let signed = signed_copy(&app, id, copy_id).await;
     let report = pyhanko(dir.path(), &signed).unwrap();
     eprintln!("pyhanko:\n{report}");
     assert!(

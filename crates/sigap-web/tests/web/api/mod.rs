@@ -48,7 +48,7 @@ mod sectoral_document;
 mod sectoral_report;
 mod service;
 mod settings;
-mod signing;
+pub(crate) mod signing;
 mod stats;
 mod system_class;
 mod tables;

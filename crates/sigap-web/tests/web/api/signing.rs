@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sigap_app::documents::config::{DocumentConfig, no_files};
+use sigap_app::documents::signing::Signer;
 use sigap_app::documents::signing::local::LocalSigner;
 use sigap_app::identity::totp;
 use sigap_testkit::{Backend, TestApp, error_fields, number, problem, read, valid_report};
@@ -30,7 +31,7 @@ pub(crate) const P12_PASSWORD: &str = "kata-sandi-uji";
 pub(crate) const CSIRT: &str = "csirt@kominfo.batam.go.id";
 
 /// Runs openssl in `dir`.
-fn openssl(dir: &Path, args: &[&str]) {
+pub(crate) fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
@@ -129,25 +130,50 @@ pub(crate) fn test_ca(dir: &Path, name: &str) {
     );
 }
 
-/// The validation minutes signed by the head of the team, who is the csirt test user.
-const SETTINGS: &str = r#"
+/// The settings that make `user` the signer of the validation minutes, as the head of the
+/// team.
+fn signer_settings(user: &str) -> Arc<DocumentConfig> {
+    let settings = format!(
+        r#"
 [[signers.ba_validation]]
 position = "Ketua Tim BATAM-CSIRT"
 name = "Nama Ketua Tim"
 rank = "Pembina (IV/a)"
 nip = "197505052000031002"
-user = "csirt@kominfo.batam.go.id"
-"#;
+user = "{user}"
+"#
+    );
+    Arc::new(DocumentConfig::from_toml(&settings, &no_files).unwrap())
+}
 
-pub(crate) async fn app_with_signer(backend: Backend, dir: &Path) -> Option<TestApp> {
-    let p12 = std::fs::read(dir.join("signer.p12")).unwrap();
-    let signer = LocalSigner::from_pkcs12(&p12, P12_PASSWORD, None).unwrap();
+/// An app whose validation minutes `user` signs with `signer`.
+pub(crate) async fn app_signing_with(
+    backend: Backend,
+    user: &str,
+    signer: Arc<dyn Signer>,
+) -> Option<TestApp> {
     sigap_testkit::spawn_app_with(backend, |start| {
-        let settings = DocumentConfig::from_toml(SETTINGS, &no_files).unwrap();
-        start.policy.documents = Arc::new(settings);
-        start.rules.signer = Some(Arc::new(signer));
+        start.policy.documents = signer_settings(user);
+        start.rules.signer = Some(signer);
     })
     .await
+}
+
+/// The local signer of `signer.p12` in `dir` (see [`test_ca`]), stamped by `tsa` when set.
+pub(crate) fn local_signer(dir: &Path, tsa: Option<String>) -> Arc<dyn Signer> {
+    let p12 = std::fs::read(dir.join("signer.p12")).unwrap();
+    Arc::new(LocalSigner::from_pkcs12(&p12, P12_PASSWORD, tsa).unwrap())
+}
+
+/// An app whose validation minutes the csirt test user signs with the local signer of `dir`.
+pub(crate) async fn app_with_signer(backend: Backend, dir: &Path) -> Option<TestApp> {
+    app_signing_with(backend, CSIRT, local_signer(dir, None)).await
+}
+
+/// The signed copy `copy_id` of document `id`, as the csirt test user downloads it.
+pub(crate) async fn signed_copy(app: &TestApp, id: i64, copy_id: i64) -> Vec<u8> {
+    let path = format!("/api/v1/documents/{id}/signed/{copy_id}");
+    app.download("csirt", &path).await
 }
 
 /// Enrols an authenticator for `email` straight in the store; answers its secret.
@@ -337,22 +363,9 @@ async fn the_configured_signer_signs_with_the_local_signer(backend: Backend) {
     // The signed PDF is the original with a signature appended: the original stays.
     let copy_id = copy["id"].as_i64().unwrap();
     let original = app
-        .get(Some(app.token("csirt")), &format!("/api/v1/documents/{id}"))
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
-    let signed = app
-        .get(
-            Some(app.token("csirt")),
-            &format!("/api/v1/documents/{id}/signed/{copy_id}"),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+        .download("csirt", &format!("/api/v1/documents/{id}"))
+        .await;
+    let signed = signed_copy(&app, id, copy_id).await;
     assert_eq!(hex::encode(Sha256::digest(&original)), doc["sha256"]);
     assert_eq!(hex::encode(Sha256::digest(&signed)), copy["sha256"]);
     assert!(signed.len() > original.len() && signed.starts_with(&original));

@@ -4,8 +4,6 @@
 //! timestamp.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,12 +11,13 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use reqwest::StatusCode;
 use serde_json::json;
-use sigap_app::documents::config::{DocumentConfig, no_files};
-use sigap_app::documents::signing::local::LocalSigner;
 use sigap_app::identity::totp;
 use sigap_testkit::{Backend, read};
 
-use crate::api::signing::{CSIRT, P12_PASSWORD, enrol, minutes, pyhanko, sign, test_ca};
+use crate::api::signing::{
+    CSIRT, app_signing_with, enrol, local_signer, minutes, openssl, pyhanko, sign, signed_copy,
+    test_ca,
+};
 
 sigap_testkit::on_both_backends! {
     sigap_testkit::backend;
@@ -84,16 +83,7 @@ fn tsa_certificate(dir: &Path) {
             "tsa.ext",
         ],
     ] {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        openssl(dir, args);
     }
 }
 
@@ -101,8 +91,9 @@ fn tsa_certificate(dir: &Path) {
 async fn stamp(State(dir): State<PathBuf>, body: Bytes) -> impl IntoResponse {
     let reply = tokio::task::spawn_blocking(move || {
         std::fs::write(dir.join("request.tsq"), &body).unwrap();
-        let out = Command::new("openssl")
-            .args([
+        openssl(
+            &dir,
+            &[
                 "ts",
                 "-reply",
                 "-config",
@@ -117,14 +108,7 @@ async fn stamp(State(dir): State<PathBuf>, body: Bytes) -> impl IntoResponse {
                 "ca.pem",
                 "-out",
                 "reply.tsr",
-            ])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            ],
         );
         std::fs::read(dir.join("reply.tsr")).unwrap()
     })
@@ -141,26 +125,13 @@ async fn tsa_server(dir: PathBuf) -> String {
     format!("http://{address}/")
 }
 
-const SETTINGS: &str = r#"
-[[signers.ba_validation]]
-position = "Ketua Tim BATAM-CSIRT"
-name = "Nama Ketua Tim"
-user = "csirt@kominfo.batam.go.id"
-"#;
-
 async fn a_timestamp_authority_makes_the_signature_b_t(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     test_ca(dir.path(), "Nama Ketua Tim");
     tsa_certificate(dir.path());
     let tsa = tsa_server(dir.path().to_owned()).await;
-    let p12 = std::fs::read(dir.path().join("signer.p12")).unwrap();
-    let stamped = LocalSigner::from_pkcs12(&p12, P12_PASSWORD, Some(tsa)).unwrap();
-    let Some(app) = sigap_testkit::spawn_app_with(backend, |start| {
-        start.policy.documents = Arc::new(DocumentConfig::from_toml(SETTINGS, &no_files).unwrap());
-        start.rules.signer = Some(Arc::new(stamped));
-    })
-    .await
-    else {
+    let stamped = local_signer(dir.path(), Some(tsa));
+    let Some(app) = app_signing_with(backend, CSIRT, stamped).await else {
         return;
     };
     let (_, doc) = minutes(&app).await;
@@ -179,16 +150,7 @@ async fn a_timestamp_authority_makes_the_signature_b_t(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{copy:#}");
     assert_eq!(copy["signature"]["level"], "B-T");
     let copy_id = copy["id"].as_i64().unwrap();
-    let signed = app
-        .get(
-            Some(app.token("csirt")),
-            &format!("/api/v1/documents/{id}/signed/{copy_id}"),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let signed = signed_copy(&app, id, copy_id).await;
     if let Some(report) = pyhanko(dir.path(), &signed) {
         eprintln!("pyhanko:\n{report}");
         assert!(
