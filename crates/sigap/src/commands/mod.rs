@@ -205,7 +205,7 @@ enum AuditCommand {
 
 /// The system clock: the one place the binary reads real time.
 #[derive(Debug)]
-struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)]

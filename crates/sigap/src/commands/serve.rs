@@ -292,6 +292,9 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
             sigap_app::documents::config::DocumentConfig::demo().map_err(anyhow::Error::msg)?,
         );
     }
+    if args.demo && rules.signer.is_none() {
+        rules.signer = demo_signer(&policy.documents)?;
+    }
     if !args.demo && args.rules.public_url.is_none() {
         tracing::warn!(
             public_url = %rules.public_url,
@@ -465,6 +468,23 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
     }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's signer, when its documents name a demo account as a signer (see
+/// `demo::signer`).
+fn demo_signer(
+    documents: &sigap_app::documents::config::DocumentConfig,
+) -> anyhow::Result<Option<std::sync::Arc<dyn sigap_app::documents::signing::Signer>>> {
+    use crate::demo::signer::{DEMO_CA, DEMO_SIGNER_ACCOUNT, demo_signer, demo_signer_name};
+    let Some(name) = demo_signer_name(documents) else {
+        return Ok(None);
+    };
+    println!(
+        "Signing from sigap: {DEMO_SIGNER_ACCOUNT} signs the documents of \"{name}\" \
+         (\"Tandatangani\" on the ticket page) with a certificate made now under \"{DEMO_CA}\"."
+    );
+    let now = sigap_core::Clock::now(&super::SystemClock);
+    Ok(Some(demo_signer(&name, now)?))
 }
 
 fn print_demo(demo: crate::demo::DemoSummary, totp_roles: &[sigap_core::Role]) {

@@ -11,6 +11,7 @@
 //!
 //! The set is loaded once: when its first agency exists, [`load_demo`] does nothing.
 
+pub mod signer;
 mod story;
 
 use std::collections::HashMap;

@@ -79,11 +79,21 @@ impl LocalSigner {
         let (_, entry) = store
             .private_key_chain()
             .ok_or_else(|| "the PKCS#12 file holds no key with its certificate".to_owned())?;
-        let key = key(entry.key().as_der())?;
         let chain: Vec<Vec<u8>> = entry.certs().iter().map(|c| c.as_der().to_vec()).collect();
+        LocalSigner::from_parts(entry.key().as_der(), chain, tsa_url)
+    }
+
+    /// A signer of a PKCS#8 key and its certificate chain (DER, the key's certificate
+    /// first); `tsa_url` makes the signatures B-T.
+    pub fn from_parts(
+        pkcs8: &[u8],
+        chain: Vec<Vec<u8>>,
+        tsa_url: Option<String>,
+    ) -> Result<LocalSigner, String> {
+        let key = key(pkcs8)?;
         let first = chain
             .first()
-            .ok_or_else(|| "the PKCS#12 file holds no certificate for its key".to_owned())?;
+            .ok_or_else(|| "no certificate was given for the signing key".to_owned())?;
         let certificate = CertificateInfo::from_der(first)?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
