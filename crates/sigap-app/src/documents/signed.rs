@@ -6,7 +6,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sigap_core::{FieldError, Role};
-use sigap_store::{NewAuditEntry, NewSignedCopy, SignedCopyRow};
+use sigap_store::{DocumentRow, NewAuditEntry, NewSignature, NewSignedCopy, SignedCopyRow};
 
 use crate::auth::Caller;
 use crate::documents::visible_document;
@@ -114,38 +114,74 @@ async fn try_upload(
     }
     check(app, file, &doc.sha256)?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let sha256 = app.blobs.put(&file.bytes).await?;
+    let copy = Copy {
+        bytes: &file.bytes,
+        note,
+        signature: None,
+        action: "upload_signed_copy",
+        source: None,
+        details: json!({}),
+        duplicate: "this signed copy is already kept",
+    };
+    keep(app, caller, &doc, copy).await
+}
+
+/// A signed copy to keep beside its document: uploaded (no signature) or signed from sigap.
+pub(crate) struct Copy<'a> {
+    pub bytes: &'a [u8],
+    pub note: Option<&'a str>,
+    pub signature: Option<NewSignature<'a>>,
+    /// The audit entry's action.
+    pub action: &'static str,
+    pub source: Option<&'a str>,
+    /// What the audit entry says beyond the document and the copy's hash.
+    pub details: serde_json::Value,
+    /// The conflict's message when the same copy (or signer) is there already.
+    pub duplicate: &'static str,
+}
+
+/// Keeps `copy` of `doc` (its PDF in the blob store, its row, the audit entry, in one
+/// transaction); answers its view.
+pub(crate) async fn keep(
+    app: &App,
+    caller: &Caller,
+    doc: &DocumentRow,
+    copy: Copy<'_>,
+) -> AppResult<SignedCopyView> {
+    let sha256 = app.blobs.put(copy.bytes).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let copy_id = tx
         .insert_signed_copy(&NewSignedCopy {
             document_id: doc.id,
             sha256: &sha256,
-            size: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
-            note,
+            size: i64::try_from(copy.bytes.len()).unwrap_or(i64::MAX),
+            note: copy.note,
             uploaded_by: Some(caller.user_id),
             now: millis(now),
-            signature: None,
+            signature: copy.signature,
         })
         .await
         .map_err(|e| match e {
-            sigap_store::StoreError::Conflict { .. } => {
-                AppError::Conflict("this signed copy is already kept".to_owned())
-            }
+            sigap_store::StoreError::Conflict { .. } => AppError::Conflict(copy.duplicate.into()),
             other => other.into(),
         })?;
+    let mut details = json!({
+        "document": {"id": doc.id, "number": doc.number, "sha256": doc.sha256},
+        "signed_sha256": sha256,
+    });
+    if let (Some(all), serde_json::Value::Object(more)) = (details.as_object_mut(), copy.details) {
+        all.extend(more);
+    }
     tx.append_audit(&NewAuditEntry {
         at: millis(now),
         actor: caller.email.clone(),
         role: caller.role.as_str().to_owned(),
-        action: "upload_signed_copy".to_owned(),
+        action: copy.action.to_owned(),
         ticket_number: Some(doc.ticket_number.clone()),
-        source: None,
+        source: copy.source.map(str::to_owned),
         outcome: "ok".to_owned(),
-        details: json!({
-            "document": {"id": doc.id, "number": doc.number, "sha256": doc.sha256},
-            "signed_sha256": sha256,
-        }),
+        details,
     })
     .await?;
     tx.commit().await?;

@@ -11,7 +11,7 @@
 //! latest notice that still applies is sent.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 use sigap_core::{Role, State};
 use sigap_store::{NewAuditEntry, TicketRow, Tx};
 
@@ -150,9 +150,25 @@ async fn notice_ticket(
         return Ok(false);
     }
     let mails = mails(app, &row, state, notice, due, lead).await?;
-    for mail in &mails {
+    let details = json!({"notice": notice.as_str(), "state": state.as_str(), "due_at": due});
+    send_notice(app, tx, &row, &mails, details, now).await
+}
+
+/// The end of a clock's notice once it is recorded in `tx`: its mails enqueued, the notice
+/// audited as the system's (`details` and the recipients), the transaction committed.
+pub(crate) async fn send_notice(
+    app: &App,
+    mut tx: Tx,
+    row: &TicketRow,
+    mails: &[MailJob],
+    mut details: Value,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let now_ms = millis(now);
+    for mail in mails {
         enqueue(app, &mut tx, row.id, mail, now_ms).await?;
     }
+    details["to"] = json!(mails.iter().flat_map(|m| m.to.iter()).collect::<Vec<_>>());
     tx.append_audit(&NewAuditEntry {
         at: now_ms,
         actor: "sigap".to_owned(),
@@ -161,12 +177,7 @@ async fn notice_ticket(
         ticket_number: Some(row.number.clone()),
         source: None,
         outcome: "ok".to_owned(),
-        details: json!({
-            "notice": notice.as_str(),
-            "state": state.as_str(),
-            "due_at": due,
-            "to": mails.iter().flat_map(|m| m.to.iter()).collect::<Vec<_>>(),
-        }),
+        details,
     })
     .await?;
     tx.commit().await?;

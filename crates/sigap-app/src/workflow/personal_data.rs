@@ -25,9 +25,9 @@ use sigap_store::{
 use crate::access::visible_ticket;
 use crate::auth::Caller;
 use crate::evidence::Upload;
-use crate::outbox::notify::{EscalateTo, MailJob, MailKind, PdpClock, agency_addresses, enqueue};
+use crate::outbox::notify::{EscalateTo, MailJob, MailKind, PdpClock, agency_addresses};
 use crate::views::{PersonalDataNoticeView, PersonalDataView};
-use crate::workflow::deadlines::{agency_head, sweep_with};
+use crate::workflow::deadlines::{agency_head, send_notice, sweep_with};
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
 /// A clock started by the criticality minutes.
@@ -369,21 +369,8 @@ async fn remind(app: &App, number: &str, now: DateTime<Utc>, lead: &[String]) ->
     }
     let missing = missing(&tx.list_breach_notices(row.id).await?);
     let mails = mails(app, &row, notice, due, missing, lead).await?;
-    for mail in &mails {
-        enqueue(app, &mut tx, row.id, mail, millis(now)).await?;
-    }
-    let to: Vec<&String> = mails.iter().flat_map(|m| m.to.iter()).collect();
-    let details = json!({"notice": notice.as_str(), "due_at": due, "to": to});
-    tx.append_audit(&entry(
-        &Caller::system(),
-        &row,
-        "deadline_notice",
-        now,
-        details,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    let details = json!({"notice": notice.as_str(), "due_at": due});
+    send_notice(app, tx, &row, &mails, details, now).await
 }
 
 /// The mail of a clock's notice: reminders to the agency once it has been told (to the

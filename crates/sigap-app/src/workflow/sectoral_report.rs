@@ -18,9 +18,9 @@ use sigap_store::{SectoralReportRow, SectoralSent, TicketRow, Tx};
 
 use crate::access::visible_ticket;
 use crate::auth::Caller;
-use crate::outbox::notify::{MailJob, MailKind, SectoralClock, enqueue};
+use crate::outbox::notify::{MailJob, MailKind, SectoralClock};
 use crate::views::SectoralReportView;
-use crate::workflow::deadlines::sweep_with;
+use crate::workflow::deadlines::{send_notice, sweep_with};
 use crate::workflow::personal_data::entry;
 use crate::{App, AppError, AppResult, Policy, from_millis, millis};
 
@@ -186,17 +186,7 @@ async fn remind(app: &App, number: &str, now: DateTime<Utc>, lead: &[String]) ->
         due_at: due,
         reasons: reasons_of(&report),
     });
-    let mail = MailJob::new(&row, lead.to_vec(), "id", kind);
-    enqueue(app, &mut tx, row.id, &mail, millis(now)).await?;
-    let details = json!({"notice": notice.as_str(), "due_at": due, "to": mail.to});
-    tx.append_audit(&entry(
-        &Caller::system(),
-        &row,
-        "deadline_notice",
-        now,
-        details,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    let mails = [MailJob::new(&row, lead.to_vec(), "id", kind)];
+    let details = json!({"notice": notice.as_str(), "due_at": due});
+    send_notice(app, tx, &row, &mails, details, now).await
 }

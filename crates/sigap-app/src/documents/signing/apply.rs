@@ -10,13 +10,14 @@
 use std::fmt;
 
 use serde_json::json;
-use sigap_store::{DocumentRow, NewAuditEntry, NewSignature, NewSignedCopy};
+use sigap_store::{DocumentRow, NewSignature};
 
 use crate::auth::Caller;
+use crate::documents::signed::Copy;
 use crate::documents::signing::{Method, Passphrase, SignError, Signed, Signing};
 use crate::documents::visible_document;
 use crate::views::SignedCopyView;
-use crate::{App, AppError, AppResult, millis};
+use crate::{App, AppError, AppResult};
 
 /// What the signer sends to sign a document.
 #[derive(Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -224,45 +225,21 @@ async fn keep(
     signed: &Signed,
     source: Option<&str>,
 ) -> AppResult<SignedCopyView> {
-    let sha256 = app.blobs.put(&signed.pdf).await?;
-    let now = app.now();
     let certificate = &signed.certificate;
-    let mut tx = app.store.begin().await?;
-    let copy_id = tx
-        .insert_signed_copy(&NewSignedCopy {
-            document_id: doc.id,
-            sha256: &sha256,
-            size: i64::try_from(signed.pdf.len()).unwrap_or(i64::MAX),
-            note: None,
-            uploaded_by: Some(caller.user_id),
-            now: millis(now),
-            signature: Some(NewSignature {
-                method: method.as_str(),
-                signer_id: caller.user_id,
-                cert_subject: &certificate.subject,
-                cert_issuer: &certificate.issuer,
-                cert_serial: &certificate.serial,
-                level: signed.level.as_str(),
-            }),
-        })
-        .await
-        .map_err(|e| match e {
-            sigap_store::StoreError::Conflict { .. } => {
-                AppError::Conflict("you have signed this document already".to_owned())
-            }
-            other => other.into(),
-        })?;
-    tx.append_audit(&NewAuditEntry {
-        at: millis(now),
-        actor: caller.email.clone(),
-        role: caller.role.as_str().to_owned(),
-        action: "sign_document".to_owned(),
-        ticket_number: Some(doc.ticket_number.clone()),
-        source: source.map(str::to_owned),
-        outcome: "ok".to_owned(),
+    let copy = Copy {
+        bytes: &signed.pdf,
+        note: None,
+        signature: Some(NewSignature {
+            method: method.as_str(),
+            signer_id: caller.user_id,
+            cert_subject: &certificate.subject,
+            cert_issuer: &certificate.issuer,
+            cert_serial: &certificate.serial,
+            level: signed.level.as_str(),
+        }),
+        action: "sign_document",
+        source,
         details: json!({
-            "document": {"id": doc.id, "number": doc.number, "sha256": doc.sha256},
-            "signed_sha256": sha256,
             "method": method.as_str(),
             "level": signed.level.as_str(),
             "certificate": {
@@ -271,12 +248,7 @@ async fn keep(
                 "serial": certificate.serial,
             },
         }),
-    })
-    .await?;
-    tx.commit().await?;
-    crate::documents::signed::views(app, doc.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == copy_id)
-        .ok_or_else(|| AppError::Internal("the signed copy vanished".to_owned()))
+        duplicate: "you have signed this document already",
+    };
+    crate::documents::signed::keep(app, caller, doc, copy).await
 }
