@@ -14,6 +14,8 @@
 //!   and the read latency meanwhile against a baseline;
 //! - `lmtp`: mail delivered to the server over LMTP: intake rate with attachments, and the
 //!   time from delivery to the inbox's list;
+//! - `seal`: what sealing the reporters' contact data costs per report, read and search
+//!   word, in-process;
 //! - `walk`: the SOP walked through the API from report to closed (one instance or a
 //!   cluster behind nginx): the latency of each kind of request and of a whole walk.
 //!
@@ -29,6 +31,7 @@ mod payload;
 mod procs;
 mod read;
 mod render;
+mod seal;
 mod seed;
 mod startup;
 mod stats;
@@ -70,6 +73,8 @@ enum Command {
     Lmtp(lmtp::LmtpArgs),
     /// The SOP walked through the API, report to closed: latency by request and per walk.
     Walk(walk::WalkArgs),
+    /// The cost of sealing reporters' contact data: per report, per read, per search word.
+    Seal(seal::SealArgs),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +108,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Drain(args) => drain::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Lmtp(args) => lmtp::main(args).await.map(|()| ExitCode::SUCCESS),
             Command::Walk(args) => walk::main(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Seal(args) => seal::main(args).await.map(|()| ExitCode::SUCCESS),
         }
     })
 }
