@@ -308,28 +308,10 @@ pub(crate) fn server_key(
     data_dir: &std::path::Path,
 ) -> anyhow::Result<sigap_app::identity::totp::SecretKey> {
     use sigap_app::identity::totp::SecretKey;
-    use std::io::Write;
-    let hex = |text: &str, from: &str| {
-        SecretKey::from_hex(text).map_err(|e| anyhow::anyhow!("{from}: {e}"))
-    };
     if let Ok(text) = std::env::var("SIGAP_SECRET_KEY") {
-        return hex(&text, "SIGAP_SECRET_KEY");
+        return SecretKey::from_hex(&text).map_err(|e| anyhow::anyhow!("SIGAP_SECRET_KEY: {e}"));
     }
-    let path = data_dir.join("secret.key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        return hex(&text, &path.display().to_string());
-    }
-    std::fs::create_dir_all(data_dir)?;
-    let key = SecretKey::random();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    writeln!(file, "{}", key.to_hex())?;
-    Ok(key)
+    SecretKey::from_key_file(&data_dir.join("secret.key")).map_err(anyhow::Error::msg)
 }
 
 pub async fn main(args: SeedArgs) -> anyhow::Result<()> {

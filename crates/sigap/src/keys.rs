@@ -61,33 +61,8 @@ impl KeyArgs {
                  to the same key on every instance{found}"
             );
         }
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                SecretKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_key_file(&path),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
-        }
+        SecretKey::from_key_file(&path).map_err(anyhow::Error::msg)
     }
-}
-
-/// Writes a new random key to `path`, refusing to replace a file that appeared meanwhile.
-fn write_key_file(path: &std::path::Path) -> anyhow::Result<SecretKey> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let key = SecretKey::random();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
-    writeln!(file, "{}", key.to_hex())?;
-    file.sync_all()?;
-    Ok(key)
 }
 
 #[cfg(test)]

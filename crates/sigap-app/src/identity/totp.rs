@@ -220,6 +220,19 @@ impl SecretKey {
         hex::encode(self.0)
     }
 
+    /// The key of the key file `path` (64 hexadecimal digits); a new random key written
+    /// there (readable by its owner only, synced) when there is none. A file that appears
+    /// meanwhile is not replaced: the write fails and says so.
+    pub fn from_key_file(path: &std::path::Path) -> Result<SecretKey, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => SecretKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                write_key_file(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
     /// The sealing key of version `v1` (the server key itself, as first released) or `v2`
     /// (its own subkey, [`Self::subkey`], so that it shares nothing with the audit chain's).
     fn aead(&self, version: &str) -> Option<LessSafeKey> {
@@ -273,6 +286,23 @@ impl SecretKey {
             .ok()?;
         Some(plain.to_vec())
     }
+}
+
+/// Writes a new random key to `path`, never over an existing file.
+fn write_key_file(path: &std::path::Path) -> std::io::Result<SecretKey> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = SecretKey::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    writeln!(file, "{}", key.to_hex())?;
+    file.sync_all()?;
+    Ok(key)
 }
 
 #[cfg(test)]
