@@ -25,6 +25,8 @@ pub struct App {
     settings: Arc<overrides::Live>,
     /// The reports written together in one transaction ([`crate::group`]).
     pub(crate) reports: Arc<crate::group::Group>,
+    /// What this instance counts for `/metrics` ([`crate::meter`]).
+    pub meter: Arc<crate::meter::Meter>,
 }
 
 impl std::fmt::Debug for App {
@@ -56,6 +58,7 @@ impl App {
             rules: Arc::new(rules),
             settings: Arc::new(overrides::Live::new(Arc::new(policy))),
             reports: Arc::default(),
+            meter: Arc::default(),
             clock,
         }
     }

@@ -25,14 +25,15 @@ pub mod stats;
 pub mod workflow;
 
 // What every area shares: who calls, who may reach a ticket, the audit log's writing, the
-// group commit of reports, the evidence files, what a reader may learn of the reporter, the
-// tables written for spreadsheets, and the answers' views.
+// group commit of reports, what the instance measures, the evidence files, what a reader may
+// learn of the reporter, the tables written for spreadsheets, and the answers' views.
 pub mod access;
 mod app;
 pub(crate) mod audit;
 pub mod auth;
 pub mod evidence;
 pub(crate) mod group;
+pub mod meter;
 pub mod privacy;
 pub mod spreadsheet;
 pub mod views;
@@ -125,6 +126,8 @@ pub struct Rules {
     /// The signer of certified electronic signatures made from sigap (the local PAdES
     /// signer or the BSrE client); `None`: documents are signed outside sigap only.
     pub signer: Option<Arc<dyn documents::signing::Signer>>,
+    /// The token a Prometheus server scrapes `/metrics` with (`SIGAP_METRICS_TOKEN`).
+    pub metrics_token: Option<admin::metrics::MetricsToken>,
 }
 
 impl Rules {
@@ -214,6 +217,7 @@ impl Default for Rules {
             messages_per_hour: 0,
             mail_in: inbox::MailIn::default(),
             signer: None,
+            metrics_token: None,
         }
     }
 }

@@ -29,6 +29,7 @@ mod lmtp;
 mod multiply;
 mod payload;
 mod procs;
+mod progress;
 mod read;
 mod render;
 mod seal;

@@ -74,6 +74,8 @@ pub async fn multiply(url: &str, target: u64) -> anyhow::Result<(u64, f64)> {
     );
     let mut made = 0_i64;
     let mut have = count;
+    let bar = crate::progress::bar(u64::try_from(target)?, "tickets");
+    bar.set_position(u64::try_from(have)?);
     while have < target {
         let batch = (target - have).min(BATCH).min(originals);
         let mut tx = c.begin().await?;
@@ -94,8 +96,9 @@ pub async fn multiply(url: &str, target: u64) -> anyhow::Result<(u64, f64)> {
         tx.commit().await?;
         made += batch;
         have += batch;
-        eprintln!("  {have} tickets");
+        bar.set_position(u64::try_from(have)?);
     }
+    bar.finish();
     sqlx::query("ANALYZE tickets").execute(&mut c).await?;
     sqlx::query("ANALYZE reports").execute(&mut c).await?;
     Ok((u64::try_from(made)?, started.elapsed().as_secs_f64()))

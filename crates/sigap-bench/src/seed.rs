@@ -216,10 +216,10 @@ async fn seed_task(
     next: Arc<AtomicU64>,
     deadline: Instant,
     task: usize,
+    bar: indicatif::ProgressBar,
 ) -> anyhow::Result<Counts> {
     let mut rng = StdRng::seed_from_u64(args.seed.wrapping_mul(7919).wrapping_add(task as u64));
     let mut counts = Counts::default();
-    let step = (args.count / 10).max(1);
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         if i >= args.count || Instant::now() >= deadline {
@@ -258,9 +258,7 @@ async fn seed_task(
             counts.actions +=
                 walk(&app, &csirt, &submitted.ticket_number, &mut rng, &mut time).await?;
         }
-        if (i + 1).is_multiple_of(step) {
-            eprintln!("  {} tickets", i + 1);
-        }
+        bar.inc(1);
     }
 }
 
@@ -336,6 +334,7 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
         "seeding {} tickets with {} tasks into {}",
         args.count, args.tasks, url
     );
+    let bar = crate::progress::bar(args.count, "tickets");
     let mut handles = Vec::new();
     for task in 0..args.tasks {
         let fut = seed_task(
@@ -345,6 +344,7 @@ pub async fn main(args: SeedArgs) -> anyhow::Result<()> {
             next.clone(),
             deadline,
             task,
+            bar.clone(),
         );
         handles.push(tokio::spawn(fut));
     }

@@ -105,6 +105,17 @@ pub struct Store {
     backend: Backends,
     audit_key: Option<AuditKey>,
     contact_key: Option<ContactKey>,
+    /// Requests waiting now for a connection of the pools (see [`Store::pool_use`]).
+    waiting: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+/// Counts a request waiting for a connection until dropped.
+pub(crate) struct Waiting<'a>(&'a std::sync::atomic::AtomicU32);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -150,7 +161,20 @@ impl Store {
             backend,
             audit_key: None,
             contact_key: None,
+            waiting: std::sync::Arc::default(),
         })
+    }
+
+    /// Counts the caller as waiting for a connection while the guard lives.
+    pub(crate) fn waiting(&self) -> Waiting<'_> {
+        self.waiting
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Waiting(&self.waiting)
+    }
+
+    /// Requests waiting now for a connection.
+    pub(crate) fn waiting_now(&self) -> u32 {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The same store, sealing and verifying the audit chain with `key`.
@@ -179,10 +203,12 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
+        let waiting = self.waiting();
         let inner = match &self.backend {
             Backends::Sqlite(s) => TxInner::Sqlite(s.begin().await?),
             Backends::Postgres(s) => TxInner::Postgres(s.begin().await?),
         };
+        drop(waiting);
         Ok(Tx {
             inner,
             audit_key: self.audit_key.clone(),
@@ -207,11 +233,15 @@ macro_rules! read_pool {
     ($store:expr, $f:ident ( $($arg:expr),* )) => {
         match &$store.backend {
             $crate::Backends::Sqlite(s) => {
+                let waiting = $store.waiting();
                 let mut c = s.read_conn().await?;
+                drop(waiting);
                 $crate::sqlite::$f(&mut c, $($arg),*).await
             }
             $crate::Backends::Postgres(s) => {
+                let waiting = $store.waiting();
                 let mut c = s.pool.acquire().await?;
+                drop(waiting);
                 $crate::postgres::$f(&mut c, $($arg),*).await
             }
         }
@@ -239,6 +269,7 @@ pub mod receipts_api;
 /// "at least that many".
 pub const QUEUE_COUNT_CAP: i64 = 10_000;
 
+pub mod gauges_api;
 pub mod inbound_api;
 mod jobs_api;
 pub mod mail_threads_api;
@@ -252,6 +283,7 @@ pub mod rights_api;
 pub mod sectoral_api;
 pub mod seen_api;
 pub mod stats_api;
+pub use gauges_api::{GaugeRow, JobGaugeRow, PoolUse};
 pub use inbound_api::{InboundDecision, InboundFileRow, InboundRow, NewInbound, NewInboundFile};
 pub use mail_threads_api::{MailMessageRow, NewMailMessage};
 pub use overrides_api::OverrideRow;

@@ -43,6 +43,7 @@ const INBOX_JOBS_OF_TICKET_EMPTIED: &str = "UPDATE jobs SET payload = '{}' \
     AND (payload::jsonb ->> 'inbound_id')::bigint IN (SELECT id FROM inbound_mail WHERE ticket_id = $1)";
 include!("retention.rs");
 include!("rights.rs");
+include!("gauges.rs");
 
 /// A pool of connections to one database.
 #[derive(Debug, Clone)]

@@ -45,6 +45,7 @@ const INBOX_JOBS_OF_TICKET_EMPTIED: &str = "UPDATE jobs SET payload = '{}' \
     AND CAST(json_extract(payload, '$.inbound_id') AS INTEGER) IN (SELECT id FROM inbound_mail WHERE ticket_id = $1)";
 include!("retention.rs");
 include!("rights.rs");
+include!("gauges.rs");
 
 /// The two pools over one database file.
 #[derive(Debug, Clone)]
@@ -110,6 +111,14 @@ impl SqliteStore {
     /// a transaction that reads before it writes can never fail to upgrade its lock.
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub(crate) fn reader_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    pub(crate) fn writer_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 
     pub async fn read_conn(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>> {

@@ -117,14 +117,10 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// The id of the request being answered (its `X-Request-Id`, in every log line of it), or
+/// a new one outside a request.
 fn correlation_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!(
-        "{:x}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    crate::requests::current_id().unwrap_or_else(crate::requests::new_id)
 }
 
 impl IntoResponse for ApiError {

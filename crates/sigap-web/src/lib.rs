@@ -20,6 +20,7 @@ pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod metrics;
 pub(crate) mod pages;
+pub(crate) mod requests;
 
 pub use connections::ConnectionLimits;
 
@@ -66,7 +67,6 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub web: Arc<WebConfig>,
-    pub metrics: Arc<metrics::Metrics>,
     /// The slots of `WebConfig::max_uploads`.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -265,7 +265,6 @@ pub fn router(app: App, web: WebConfig) -> Router {
         app,
         upload_slots: Arc::new(tokio::sync::Semaphore::new(web.max_uploads.max(1))),
         web: Arc::new(web),
-        metrics: Arc::default(),
     };
     let (api, openapi) = api_parts();
     let openapi = Arc::new(openapi);
@@ -284,7 +283,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
     .fallback(api::service::not_found)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        metrics::track,
+        requests::track,
     ))
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

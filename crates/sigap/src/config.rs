@@ -208,6 +208,10 @@ pub struct RuleArgs {
         default_value = "admin,csirt,domain_officer"
     )]
     pub totp_required_roles: Vec<String>,
+    /// The token a Prometheus server scrapes `/metrics` with (as `Authorization: Bearer`),
+    /// at least 32 characters; loopback clients and staff API tokens need none.
+    #[arg(long, env = "SIGAP_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub signing: crate::signing::SigningArgs,
 }
@@ -349,6 +353,12 @@ impl RuleArgs {
             },
             messages_per_hour: self.messages_per_hour,
             signer: self.signing.signer()?,
+            metrics_token: self
+                .metrics_token
+                .as_deref()
+                .map(sigap_app::admin::metrics::MetricsToken::new)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("SIGAP_METRICS_TOKEN: {e}"))?,
             ..Rules::default()
         };
         Ok((rules, policy))

@@ -5,7 +5,8 @@
 //! mail that sends no message twice (`cli/shutdown.rs`), two instances behind nginx on
 //! PostgreSQL and S3 (`cli/cluster.rs`), an installation moved from SQLite to PostgreSQL
 //! (`cli/copy.rs`), backup and restore on PostgreSQL with files in S3 (`cli/backup_pg.rs`),
-//! the systemd unit (`cli/deploy.rs`). On SQLite, and on PostgreSQL when
+//! the systemd unit (`cli/deploy.rs`), JSON logs of a walk without a secret in them
+//! (`cli/logs.rs`), request spans sent to an OTLP collector (`cli/traces.rs`). On SQLite, and on PostgreSQL when
 //! `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -24,10 +25,14 @@ mod cluster;
 mod copy;
 #[path = "cli/deploy.rs"]
 mod deploy;
+#[path = "cli/logs.rs"]
+mod logs;
 #[path = "cli/mail_kill.rs"]
 mod mail_kill;
 #[path = "cli/shutdown.rs"]
 mod shutdown;
+#[path = "cli/traces.rs"]
+mod traces;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -9,6 +9,7 @@
 
 pub mod audit_export;
 pub mod audit_log;
+pub mod metrics;
 pub mod overrides;
 pub mod registry;
 pub mod replies;

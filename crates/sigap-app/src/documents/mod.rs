@@ -296,6 +296,18 @@ async fn issue_one(app: &App, tx: &mut Tx, doc: Issue<'_>, body: Body) -> AppRes
 /// the record is then rendered without pictures (the evidence list still names each file
 /// with its SHA-256).
 async fn render_pdf(app: &App, document: Document) -> AppResult<Vec<u8>> {
+    let kind = [("kind", document.kind().as_str().to_owned())];
+    let started = std::time::Instant::now();
+    let pdf = render_pdf_once(app, document).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    app.meter
+        .observe("sigap_document_render_seconds", &kind, seconds);
+    app.meter.count("sigap_documents_rendered_total", &kind);
+    Ok(pdf)
+}
+
+/// [`render_pdf`]'s work: the render, once more without pictures if they failed.
+async fn render_pdf_once(app: &App, document: Document) -> AppResult<Vec<u8>> {
     let with_pictures = !document.body.screenshots().is_empty();
     let first = document.clone();
     let rendered = render_blocking(app, move || sigap_naskah::render(&first)).await?;

@@ -235,6 +235,10 @@ async fn record(app: &App, received: &Received<'_>, p: &Prepared<'_>) -> AppResu
     })
     .await?;
     tx.commit().await?;
+    if p.bounce.is_some() {
+        app.meter
+            .count("sigap_mail_total", &[("outcome", "bounced".to_owned())]);
+    }
     Ok(Kept::New(id))
 }
 

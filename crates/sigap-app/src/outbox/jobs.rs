@@ -76,7 +76,30 @@ pub(crate) async fn settle(
         }
     }
     tx.commit().await?;
+    for (job, result) in outcomes {
+        count_outcome(app, job, result);
+    }
     Ok(())
+}
+
+/// Counts how a job ended, once its end is recorded: `sigap_jobs_finished_total`, and for
+/// the kinds that carry mail `sigap_mail_total`.
+fn count_outcome(app: &App, job: &JobRow, result: &Outcome) {
+    let outcome = match result {
+        Ok(_) => "done",
+        Err((true, _)) if job.attempts < MAX_ATTEMPTS => "retry",
+        Err(_) => "failed",
+    };
+    let kind = job.kind.as_str().to_owned();
+    app.meter.count(
+        "sigap_jobs_finished_total",
+        &[("kind", kind), ("outcome", outcome.to_owned())],
+    );
+    if job.kind != JobKind::Webhook {
+        let mail = if outcome == "done" { "sent" } else { outcome };
+        app.meter
+            .count("sigap_mail_total", &[("outcome", mail.to_owned())]);
+    }
 }
 
 /// The addresses of the active users among `users` with one of `roles`.

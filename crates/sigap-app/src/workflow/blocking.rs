@@ -293,13 +293,20 @@ pub(crate) async fn apply(
         None => None,
     };
     let record = if blocking {
-        adapter.block(&request).await.map_err(upstream)?
+        adapter.block(&request).await
     } else {
-        adapter
-            .unblock(&last_block(steps)?, now)
-            .await
-            .map_err(upstream)?
+        adapter.unblock(&last_block(steps)?, now).await
     };
+    let action = if blocking { "block" } else { "unblock" };
+    let outcome = if record.is_ok() { "ok" } else { "failed" };
+    app.meter.count(
+        "sigap_blocking_actions_total",
+        &[
+            ("action", action.to_owned()),
+            ("outcome", outcome.to_owned()),
+        ],
+    );
+    let record = record.map_err(upstream)?;
     let after = match (&options, &before) {
         (Some(o), Some(b)) => {
             let changed = |http: &proof::HttpCapture| {

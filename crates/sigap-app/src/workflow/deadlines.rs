@@ -168,6 +168,7 @@ pub(crate) async fn send_notice(
     for mail in mails {
         enqueue(app, &mut tx, row.id, mail, now_ms).await?;
     }
+    let notice = details["notice"].as_str().unwrap_or("other").to_owned();
     details["to"] = json!(mails.iter().flat_map(|m| m.to.iter()).collect::<Vec<_>>());
     tx.append_audit(&NewAuditEntry {
         at: now_ms,
@@ -181,6 +182,16 @@ pub(crate) async fn send_notice(
     })
     .await?;
     tx.commit().await?;
+    app.meter
+        .count("sigap_deadline_notices_total", &[("notice", notice)]);
+    let escalations = mails
+        .iter()
+        .filter(|m| matches!(m.kind, MailKind::OverdueEscalation(_)))
+        .count();
+    for _ in 0..escalations {
+        let escalation = [("notice", "escalation".to_owned())];
+        app.meter.count("sigap_deadline_notices_total", &escalation);
+    }
     Ok(true)
 }
 

@@ -57,6 +57,13 @@ impl FormField {
         }
     }
 
+    /// Whether a required select says so with `required`: only when its first choice is an
+    /// empty placeholder. Otherwise a choice is always selected, HTML forbids `required`
+    /// there, and `aria-required` tells assistive technology instead.
+    pub fn select_required(&self) -> bool {
+        self.required && self.choices.first().is_some_and(|c| c.value.is_empty())
+    }
+
     /// The ids of the hint and the error that describe the input, when it has either.
     pub fn described_by(&self) -> Option<String> {
         let ids: Vec<String> = [

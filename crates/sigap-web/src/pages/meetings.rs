@@ -32,6 +32,9 @@ pub struct MeetingLine {
     pub purpose: &'static str,
     pub starts: String,
     pub ends: String,
+    /// `starts` and `ends` for machines (the `datetime` of their `<time>`).
+    pub starts_iso: String,
+    pub ends_iso: String,
     pub place: Option<String>,
     pub video_url: Option<String>,
     pub attendees: String,
@@ -61,6 +64,8 @@ fn line(lang: PageLang, caller: &Caller, m: MeetingView) -> MeetingLine {
         purpose: lang.label(m.purpose),
         starts: lang.wib(&m.starts_at),
         ends: lang.wib(&m.ends_at),
+        starts_iso: m.starts_at.to_rfc3339(),
+        ends_iso: m.ends_at.to_rfc3339(),
         place: m.place,
         video_url: m.video_url,
         attendees: m

@@ -57,6 +57,8 @@ pub fn router() -> Router<AppState> {
 /// A step done, ready to show.
 struct TimelineView {
     at: String,
+    /// `at` for machines (the `datetime` of its `<time>`).
+    at_iso: String,
     action: String,
     from_state: String,
     to_state: String,
@@ -192,6 +194,7 @@ fn timeline_view(lang: PageLang, entry: &TimelineEntry) -> TimelineView {
     );
     TimelineView {
         at: lang.wib(&entry.at),
+        at_iso: entry.at.to_rfc3339(),
         action: lang.label(entry.action).to_owned(),
         from_state: lang.label(entry.from_state).to_owned(),
         to_state: lang.label(entry.to_state).to_owned(),

@@ -13,3 +13,4 @@ mod api;
 mod browser;
 mod pages;
 mod support;
+mod valid_html;

@@ -88,7 +88,9 @@ pub(super) async fn backup(db: &DatabaseArgs, args: BackupArgs) -> anyhow::Resul
         dump.args(["--format=custom", "--no-owner", "--no-privileges"])
             .arg(format!("--snapshot={}", snapshot.id))
             .arg(format!("--file={}", args.out.display()));
+        let working = super::copy::spinner("pg_dump: writing the database");
         run(dump, "pg_dump")?;
+        working.finish_and_clear();
         let names = snapshot.blobs.clone();
         drop(snapshot);
         let list: String = names.iter().map(|n| format!("{n}\n")).collect();
@@ -102,7 +104,9 @@ pub(super) async fn backup(db: &DatabaseArgs, args: BackupArgs) -> anyhow::Resul
         );
         names
     } else {
+        let working = super::copy::spinner("writing the database copy");
         app.store.backup_sqlite(&args.out).await?;
+        working.finish_and_clear();
         println!("backup written to {}", args.out.display());
         // Rows are only added while it runs: the files named now cover the copy's.
         app.store.referenced_blobs().await?
@@ -178,7 +182,9 @@ async fn restore_postgres(db: &DatabaseArgs, file: &Path) -> anyhow::Result<()> 
     pg_restore
         .args(["--no-owner", "--no-privileges", "--exit-on-error"])
         .arg(file);
+    let working = super::copy::spinner("pg_restore: reading the dump");
     run(pg_restore, "pg_restore")?;
+    working.finish_and_clear();
     Store::open(&url, &db.store_options()?)
         .await
         .context("the restored database does not open as sigap's")?

@@ -125,6 +125,13 @@ async fn copy_rows(source: &Store, target: &Store) -> anyhow::Result<sigap_store
     Ok(summary)
 }
 
+/// A spinner saying what runs (drawn only on a terminal), for work of unknown length.
+pub(super) fn spinner(what: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// The files `names`, from `from` to `to`, each read back and checked against its name;
 /// one already there is left. Answers how many were written.
 pub(super) async fn copy_blobs(

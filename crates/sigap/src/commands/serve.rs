@@ -272,7 +272,7 @@ async fn warn_draft_documents(app: &sigap_app::App) -> anyhow::Result<()> {
 
 pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    init_tracing();
+    let telemetry = crate::telemetry::init()?;
     let (mut rules, mut policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
@@ -327,6 +327,7 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         stopping: stopped.clone(),
     };
     let router = sigap_web::router(app.clone(), web);
+    spawn_meter_upkeep(&app);
     let worker = spawn_worker(app.clone(), &args.mail, stopped)?;
     args.mail.spawn_lmtp(&app).await?;
     args.mail.spawn_imap(&app)?;
@@ -337,11 +338,14 @@ pub(super) async fn serve(db: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<
         ready_ms = started.elapsed().as_millis() as u64,
         "sigap is serving"
     );
-    println!("sigap listening on http://{}", args.listen);
+    if !crate::telemetry::json_logs() {
+        println!("sigap listening on http://{}", args.listen);
+    }
     let signal = stopping(stop, std::time::Duration::from_secs(args.drain_seconds));
     sigap_web::serve(listener, router, limits.connections, signal).await?;
     worker_stopped(worker).await;
     app.store.close().await;
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -428,6 +432,19 @@ fn spawn_worker(
     })
 }
 
+/// Folds the metrics' histogram samples into their buckets every few seconds, so that
+/// samples between two scrapes do not pile up in memory.
+fn spawn_meter_upkeep(app: &sigap_app::App) {
+    let meter = app.meter.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            meter.upkeep();
+        }
+    });
+}
+
 /// Lowers the calling thread's scheduling priority to nice 10 (Linux keeps the nice value
 /// per thread).
 fn lower_priority() -> std::io::Result<()> {
@@ -439,7 +456,7 @@ fn lower_priority() -> std::io::Result<()> {
 
 /// Runs the background jobs until stopped.
 pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Result<ExitCode> {
-    init_tracing();
+    let telemetry = crate::telemetry::init()?;
     let (mut rules, policy) = args.rules.rules(&args.listen)?;
     rules.notices.mail_enabled = args.mail.smtp_url.is_some();
     rules.mail_from = args.mail.mail_from.clone();
@@ -467,6 +484,7 @@ pub(super) async fn worker(db: &DatabaseArgs, args: WorkerArgs) -> anyhow::Resul
         }
     }
     app.store.close().await;
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -514,15 +532,6 @@ fn print_demo(demo: crate::demo::DemoSummary, totp_roles: &[sigap_core::Role]) {
             roles.join(", ")
         );
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGAP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
 }
 
 async fn shutdown_signal() {

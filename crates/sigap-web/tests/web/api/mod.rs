@@ -26,6 +26,7 @@ mod mail_attach;
 mod mail_replies;
 mod mail_threads;
 mod meetings;
+mod metrics;
 mod object_store;
 mod owner_scope;
 mod paperwork;

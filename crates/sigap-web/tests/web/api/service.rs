@@ -10,7 +10,6 @@ sigap_testkit::on_both_backends! {
     service_endpoints: sqlite_service_endpoints, postgres_service_endpoints;
     security_headers_on_every_response: sqlite_security_headers_on_every_response,
         postgres_security_headers_on_every_response;
-    metrics_for_loopback: sqlite_metrics_for_loopback, postgres_metrics_for_loopback;
     errors_are_documented_as_problem_json: sqlite_errors_are_documented_as_problem_json,
         postgres_errors_are_documented_as_problem_json;
     request_bodies_name_what_is_read: sqlite_request_bodies_name_what_is_read,
@@ -297,32 +296,4 @@ async fn security_headers_on_every_response(app: TestApp) {
     for (what, response) in responses {
         assert_security_headers(response.headers(), what);
     }
-}
-
-async fn metrics_for_loopback(app: TestApp) {
-    app.submit_ok(&valid_report()).await;
-    problem(
-        app.submit_report(&serde_json::json!({})).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    let response = app.get(None, "/metrics").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let text = response.text().await.unwrap();
-    let value = |name: &str| -> f64 {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with(name))
-            .unwrap_or_else(|| panic!("no {name} in\n{text}"));
-        line.rsplit(' ').next().unwrap().parse().unwrap()
-    };
-    assert!(
-        value("sigap_http_requests_total{class=\"2xx\"}") >= 1.0,
-        "{text}"
-    );
-    assert!(
-        value("sigap_http_requests_total{class=\"4xx\"}") >= 1.0,
-        "{text}"
-    );
-    assert_eq!(value("sigap_tickets{state=\"queued\"}"), 1.0, "{text}");
 }
