@@ -14,6 +14,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 type Received = Arc<Mutex<Vec<(String, ExportTraceServiceRequest)>>>;
 
+/// A span as the test reads it: its name, its attributes as text, its service's name.
+type Span = (String, Vec<(String, String)>, String);
+
 /// Answers every request with 200 and keeps (path, decoded body).
 async fn collector() -> (u16, Received) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -58,7 +61,7 @@ async fn collector() -> (u16, Received) {
 }
 
 /// The spans received: (name, attributes as text, service name).
-fn spans(received: &Received) -> Vec<(String, Vec<(String, String)>, String)> {
+fn spans(received: &Received) -> Vec<Span> {
     let mut out = Vec::new();
     for (path, message) in received.lock().unwrap().iter() {
         assert_eq!(path, "/v1/traces");
