@@ -38,6 +38,7 @@ struct Notice<'a> {
 pub struct WebhookAdapter {
     config: WebhookConfig,
     client: reqwest::Client,
+    outbound: OutboundPolicy,
 }
 
 impl WebhookAdapter {
@@ -50,6 +51,7 @@ impl WebhookAdapter {
         Ok(WebhookAdapter {
             client: http::client(ADAPTER, timeout, &config.url, outbound)?,
             config,
+            outbound: outbound.clone(),
         })
     }
 
@@ -150,7 +152,25 @@ impl Adapter for WebhookAdapter {
     }
 
     fn check(&self) -> AdapterFuture<'_, ()> {
-        // A webhook has no side-effect-free call; checking would notify the receiver.
-        Box::pin(async { Ok(()) })
+        // A webhook has no side-effect-free call (any request would notify the receiver):
+        // the check is that its name resolves to an address sigap may connect to.
+        Box::pin(async move {
+            let url = &self.config.url;
+            let host = url.host_str().unwrap_or_default();
+            let port = url.port_or_known_default().unwrap_or(443);
+            self.outbound
+                .resolve(host, port)
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    let kind = match e {
+                        crate::outbound::OutboundError::Unresolved { .. } => {
+                            FailureKind::Unreachable
+                        }
+                        _ => FailureKind::NotAllowed,
+                    };
+                    BlockError::new(ADAPTER, kind, e.to_string())
+                })
+        })
     }
 }

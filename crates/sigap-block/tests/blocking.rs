@@ -580,6 +580,30 @@ async fn webhook_answers_outside_2xx_are_failures() {
     assert_eq!(error.kind, FailureKind::WrongCredentials, "{error}");
 }
 
+#[tokio::test]
+async fn webhook_check_resolves_and_sends_nothing() {
+    let (address, received) = start_receiver().await;
+    let url = format!("http://localhost:{}/hook", address.port());
+    let hook_params = params(&[("url", &url), ("secret_env", "SIGAP_ADAPTER_HOOK_SECRET")]);
+    adapter("webhook", &hook_params).check().await.unwrap();
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "the receiver heard nothing"
+    );
+    // A name that resolves to an address sigap may not connect to.
+    let config = AdapterConfig::parse("webhook", &hook_params, &test_env).unwrap();
+    let strict = build_adapter(&config, &OutboundPolicy::default()).unwrap();
+    let error = strict.check().await.unwrap_err();
+    assert_eq!(error.kind, FailureKind::NotAllowed, "{error}");
+    // A name that does not resolve.
+    let nowhere = params(&[
+        ("url", "https://hook.nonexistent.invalid/hook"),
+        ("secret_env", "SIGAP_ADAPTER_HOOK_SECRET"),
+    ]);
+    let error = adapter("webhook", &nowhere).check().await.unwrap_err();
+    assert_eq!(error.kind, FailureKind::Unreachable, "{error}");
+}
+
 // ----- time limits -----
 
 /// A TCP port that accepts connections and never answers.

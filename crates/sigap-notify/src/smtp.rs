@@ -117,6 +117,23 @@ impl SmtpMailer {
         &self.from
     }
 
+    /// The server's URL without its password.
+    pub fn shown_url(&self) -> &str {
+        &self.shown_url
+    }
+
+    /// Connects as a send would (greeting, EHLO, STARTTLS or TLS, AUTH with the URL's
+    /// credentials) and says NOOP: nothing is sent (`sigap doctor`).
+    pub async fn check(&self) -> Result<(), SendError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SendError::Transient(
+                "the server did not answer NOOP".to_owned(),
+            )),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
     async fn send_envelope(&self, envelope: &Envelope) -> Result<(), SendError> {
         let message = build_message(&self.from, envelope)?;
         self.transport

@@ -55,3 +55,34 @@ pub async fn postgres_holds_sigap(url: &str) -> Result<bool> {
     c.close().await?;
     Ok(held)
 }
+
+/// The schema version of the database at `url` beside this build's, without creating or
+/// migrating anything (`sigap doctor`): `None` when the SQLite file does not exist.
+pub async fn inspect(url: &str) -> Result<Option<SchemaVersion>> {
+    use sqlx::Connection;
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut c = sqlx::PgConnection::connect(url).await?;
+        let database = crate::postgres::schema_version(&mut c).await?;
+        c.close().await?;
+        let server = newest(&POSTGRES);
+        return Ok(Some(SchemaVersion { database, server }));
+    }
+    let Some(path) = url.strip_prefix("sqlite://") else {
+        return Err(StoreError::Url(
+            "expected sqlite://PATH or postgres://USER@HOST/DB".to_owned(),
+        ));
+    };
+    let path = std::path::Path::new(path);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false);
+    let mut c = sqlx::SqliteConnection::connect_with(&options).await?;
+    let database = crate::sqlite::schema_version(&mut c).await?;
+    c.close().await?;
+    let server = newest(&SQLITE);
+    Ok(Some(SchemaVersion { database, server }))
+}

@@ -378,3 +378,19 @@ fn open(key: &SecretKey, user_id: i64, sealed: &str) -> AppResult<Vec<u8>> {
         ))
     })
 }
+
+/// Whether this server's key opens the stored TOTP secrets (`sigap doctor`): how many
+/// enrolled users were tried, and those whose secret does not open (sealed under another
+/// `SIGAP_SECRET_KEY`).
+pub async fn unopened_secrets(app: &App) -> AppResult<(usize, Vec<i64>)> {
+    let enrolled = app.store.list_totp_enrolled().await?;
+    let mut unopened = Vec::new();
+    for &user_id in &enrolled {
+        if let Some(row) = app.store.find_totp(user_id).await?
+            && app.rules.secret_key.open(user_id, &row.secret).is_none()
+        {
+            unopened.push(user_id);
+        }
+    }
+    Ok((enrolled.len(), unopened))
+}

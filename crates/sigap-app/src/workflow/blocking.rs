@@ -492,3 +492,51 @@ pub struct BlockingConfig {
 
 /// The key of a system's blocking parameters that names its profile.
 pub const PROFILE_KEY: &str = "profile";
+
+/// What checking one system's adapter found (`sigap doctor`).
+#[derive(Debug, Clone)]
+pub struct AdapterCheck {
+    /// The system's name and agency, e.g. `Portal PPDB (DISDIK)`.
+    pub system: String,
+    /// The profile's name, or the adapter's when the system has no profile.
+    pub method: String,
+    /// `None`: the adapter can do its work; otherwise what stops it.
+    pub problem: Option<String>,
+}
+
+/// Checks, without changing anything, that the adapter of every system in service that has
+/// one can do its work: the server answers and takes the credentials (PowerDNS, RFC 2136:
+/// the zone is read), nginx's test command passes, a webhook's name resolves to an address
+/// sigap may connect to. Systems blocked by hand are left out.
+pub async fn check_adapters(app: &App) -> AppResult<Vec<AdapterCheck>> {
+    let mut checks = Vec::new();
+    for system in app.store.list_systems(None).await? {
+        if system.disabled || system.blocking_adapter == "manual" {
+            continue;
+        }
+        let name = format!("{} ({})", system.name, system.agency_code);
+        let (config, profile) = match configured(app, &system) {
+            Ok((Some(config), profile)) => (config, profile),
+            Ok((None, _)) => continue,
+            Err(e) => {
+                checks.push(AdapterCheck {
+                    system: name,
+                    method: system.blocking_adapter.clone(),
+                    problem: Some(e.describe()),
+                });
+                continue;
+            }
+        };
+        let method = profile.unwrap_or_else(|| system.blocking_adapter.clone());
+        let problem = match sigap_block::build_adapter(&config, &app.rules.blocking.outbound) {
+            Ok(adapter) => adapter.check().await.err().map(|e| e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        checks.push(AdapterCheck {
+            system: name,
+            method,
+            problem,
+        });
+    }
+    Ok(checks)
+}

@@ -3,6 +3,7 @@
 mod backup;
 mod copy;
 mod database;
+mod doctor;
 mod registries;
 mod serve;
 
@@ -64,6 +65,9 @@ enum Command {
     /// The database as a whole.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Check a deployment with the settings `serve` reads, changing nothing: a table of ok,
+    /// warn and fail with the fix for each; exit status 1 when a check failed.
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,6 +293,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => backup::restore(&db, args).await,
         Command::Worker(args) => worker(&db, args).await,
         Command::Store(StoreCommand::Copy(args)) => copy::store_copy(&db, args).await,
+        Command::Doctor(args) => doctor::doctor(&db, args).await,
     }
 }
 

@@ -13,7 +13,7 @@ use super::*;
 
 /// Outgoing mail, as `serve` and `worker` read it.
 #[derive(Debug, Clone, clap::Args)]
-struct MailArgs {
+pub(super) struct MailArgs {
     /// Outgoing mail server (`smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
     /// `smtps://user:pass@host:465`); unset: mail is queued and not sent.
     #[arg(long, env = "SIGAP_SMTP_URL")]
@@ -79,17 +79,26 @@ struct MailArgs {
     pgp_known_keys: Option<std::path::PathBuf>,
 }
 
+/// What `worker` reads (and `doctor` checks): the address that makes the public URL's
+/// default, the rules, the mail.
 #[derive(Debug, clap::Args)]
 pub(super) struct WorkerArgs {
     #[arg(long, env = "SIGAP_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: String,
+    pub(super) listen: String,
     #[command(flatten)]
-    rules: RuleArgs,
+    pub(super) rules: RuleArgs,
     #[command(flatten)]
-    mail: MailArgs,
+    pub(super) mail: MailArgs,
 }
 
 impl MailArgs {
+    /// The SMTP server's URL and the sender, when mail is sent.
+    pub(super) fn smtp(&self) -> Option<(&str, &str)> {
+        self.smtp_url
+            .as_deref()
+            .map(|url| (url, self.mail_from.as_str()))
+    }
+
     /// How mail comes in, checked.
     fn mail_in(&self) -> anyhow::Result<sigap_app::inbox::MailIn> {
         let mut domains = Vec::new();
