@@ -283,7 +283,21 @@ pub async fn logout_url(
 /// unlink-sso`): their next sign-in through the provider is matched by e-mail again.
 /// Admins only; audited. Answers how many pairs were forgotten.
 pub async fn unlink(app: &App, caller: &Caller, email: &str) -> AppResult<u64> {
-    caller.require(&[Role::Admin], "unlink a user's single sign-on")?;
+    if let Err(e) = caller.require(&[Role::Admin], "unlink a user's single sign-on") {
+        let details = json!({"user": email.chars().take(254).collect::<String>()});
+        let role = caller.role.as_str();
+        crate::identity::tokens::audit_refused(
+            app,
+            &caller.email,
+            role,
+            "sso_unlink",
+            "refused:403",
+            details,
+            None,
+        )
+        .await;
+        return Err(e);
+    }
     let email = crate::identity::login::normalised_email(email);
     let mut tx = app.store.begin().await?;
     let user = tx

@@ -452,4 +452,10 @@ async fn unlinking_forgets_the_provider_identity(backend: Backend) {
             .await
             .is_err()
     );
+    let audited = app.store.list_audit(0, 10_000).await.unwrap();
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.action == "sso_unlink" && e.outcome == "refused:403" && e.actor == HELPDESK)
+    );
 }
