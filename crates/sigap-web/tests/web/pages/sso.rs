@@ -25,6 +25,7 @@ sigap_testkit::on_both_backends! {
     a_role_without_passwords_is_refused_its_password: sso_password_roles_sqlite, sso_password_roles_postgres;
     logout_ends_the_provider_s_session_too: sso_logout_sqlite, sso_logout_postgres;
     unlinking_forgets_the_provider_identity: sso_unlink_sqlite, sso_unlink_postgres;
+    a_mapped_group_sets_the_role: sso_role_map_sqlite, sso_role_map_postgres;
 }
 
 /// The provider's accounts: the seeded helpdesk and CSIRT users, with and without a second
@@ -38,6 +39,8 @@ fn accounts() -> Value {
         {"sub": "stranger", "email": "orang.lain@contoh.id", "email_verified": true},
         {"sub": "unverified", "email": "auditor@inspektorat.batam.go.id",
          "email_verified": false},
+        {"sub": "helpdesk-admin", "email": HELPDESK, "email_verified": true,
+         "groups": ["pegawai", "sigap-admin"]},
     ])
 }
 
@@ -458,4 +461,44 @@ async fn unlinking_forgets_the_provider_identity(backend: Backend) {
             .iter()
             .any(|e| e.action == "sso_unlink" && e.outcome == "refused:403" && e.actor == HELPDESK)
     );
+}
+
+async fn a_mapped_group_sets_the_role(backend: Backend) {
+    let Some((app, _provider)) = spawn_sso_app(backend, setup(), |start| {
+        start.rules.totp_required_roles.clear();
+        let mut settings = start.rules.sso.as_ref().unwrap().settings.clone();
+        settings.scopes.push("groups".to_owned());
+        settings.role_map = Some(
+            sigap_app::identity::sso::RoleMap::parse("groups", "sigap-admin=admin,tim-csirt=csirt")
+                .unwrap(),
+        );
+        let sso = sigap_app::identity::sso::Sso::new(settings).unwrap();
+        start.rules.sso = Some(std::sync::Arc::new(sso));
+    })
+    .await
+    else {
+        return;
+    };
+    let before = app.store.find_user(HELPDESK).await.unwrap().unwrap();
+    assert_eq!(before.role, sigap_core::Role::Helpdesk);
+    // In no mapped group: the role sigap has stays.
+    let browser = SsoBrowser::new();
+    assert_eq!(signed_in(&app, &browser, "helpdesk-1").await, "/tickets");
+    let same = app.store.find_user(HELPDESK).await.unwrap().unwrap();
+    assert_eq!(same.role, sigap_core::Role::Helpdesk);
+    // In `sigap-admin`: admin from this sign-in on, and the change is audited.
+    let browser = SsoBrowser::new();
+    assert_eq!(
+        signed_in(&app, &browser, "helpdesk-admin").await,
+        "/tickets"
+    );
+    let after = app.store.find_user(HELPDESK).await.unwrap().unwrap();
+    assert_eq!(after.role, sigap_core::Role::Admin);
+    let audited = app.store.list_audit(0, 10_000).await.unwrap();
+    assert!(audited.iter().any(|e| e.action == "sso_role"
+        && e.details.to_string().contains("\"from\":\"helpdesk\"")
+        && e.details.to_string().contains("\"to\":\"admin\"")));
+    let (path, body) = queue_path(&app, &browser).await;
+    assert_eq!(path, "/tickets");
+    assert!(body.contains("href=\"/admin"), "the admin's menu");
 }
