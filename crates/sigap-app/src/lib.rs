@@ -128,12 +128,24 @@ pub struct Rules {
     pub signer: Option<Arc<dyn documents::signing::Signer>>,
     /// The token a Prometheus server scrapes `/metrics` with (`SIGAP_METRICS_TOKEN`).
     pub metrics_token: Option<admin::metrics::MetricsToken>,
+    /// The OpenID Connect provider staff may sign in with (`SIGAP_OIDC_*`); `None`: none.
+    pub sso: Option<Arc<identity::sso::Sso>>,
+    /// The roles that may still sign in with a password (`SIGAP_PASSWORD_ROLES`); `None`:
+    /// every role.
+    pub password_roles: Option<Vec<Role>>,
 }
 
 impl Rules {
     /// Whether users of `role` must have a second factor.
     pub fn totp_required(&self, role: Role) -> bool {
         self.totp_required_roles.contains(&role)
+    }
+
+    /// Whether users of `role` may sign in with a password.
+    pub fn password_allowed(&self, role: Role) -> bool {
+        self.password_roles
+            .as_ref()
+            .is_none_or(|roles| roles.contains(&role))
     }
 
     /// The public URL without its trailing slash, for what outlives the request: the links
@@ -218,6 +230,8 @@ impl Default for Rules {
             mail_in: inbox::MailIn::default(),
             signer: None,
             metrics_token: None,
+            sso: None,
+            password_roles: None,
         }
     }
 }

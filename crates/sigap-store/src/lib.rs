@@ -261,6 +261,7 @@ macro_rules! write_tx {
 pub mod meetings_api;
 mod savepoints;
 pub mod sessions_api;
+pub mod sso_api;
 mod store_api;
 pub use meetings_api::{MeetingRow, MeetingUpdate, NewMeeting};
 pub mod overrides_api;

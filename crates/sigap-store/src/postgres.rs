@@ -22,6 +22,7 @@ include!("ticket_queries.rs");
 include!("audit_queries.rs");
 include!("paperwork_queries.rs");
 include!("sessions.rs");
+include!("sso.rs");
 include!("meetings.rs");
 include!("receipts.rs");
 include!("totp.rs");

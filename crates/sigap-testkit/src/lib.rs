@@ -24,6 +24,7 @@ pub mod backends;
 pub mod bodies;
 pub mod db;
 pub mod lmtp;
+pub mod oidc;
 pub mod remote;
 pub mod s3;
 pub mod seed;
@@ -73,6 +74,9 @@ pub struct Start {
     pub policy: Policy,
     /// Where the blobs are kept; `None`: the test's own directory.
     pub blobs: Option<BlobStore>,
+    /// The listener the server takes, bound by the test beforehand (when something it
+    /// starts first must know the server's address); `None`: a new one on a free port.
+    pub listener: Option<tokio::net::TcpListener>,
 }
 
 /// [`spawn_app`] with its start changed by `configure` (threshold, window, holidays, limits).
@@ -123,14 +127,6 @@ async fn spawn(
     let store = Store::open(&database.url, &StoreOptions::default())
         .await
         .expect("open the store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a port");
-    let address = listener.local_addr().expect("local address");
-    let base_url = match public_host {
-        Some(host) => format!("http://{host}:{}", address.port()),
-        None => format!("http://{address}"),
-    };
     let clock = Arc::new(ManualClock::new(start_time()));
     let mut start = Start::default();
     start.rules.blocking.profiles = test_profiles();
@@ -140,7 +136,19 @@ async fn spawn(
         mut rules,
         policy,
         blobs,
+        listener,
     } = start;
+    let listener = match listener {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a port"),
+    };
+    let address = listener.local_addr().expect("local address");
+    let base_url = match public_host {
+        Some(host) => format!("http://{host}:{}", address.port()),
+        None => format!("http://{address}"),
+    };
     let blobs = match blobs {
         Some(blobs) => blobs,
         None => BlobStore::new(database.dir.join("evidence")).expect("evidence directory"),

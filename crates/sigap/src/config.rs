@@ -214,6 +214,8 @@ pub struct RuleArgs {
     pub metrics_token: Option<String>,
     #[command(flatten)]
     pub signing: crate::signing::SigningArgs,
+    #[command(flatten)]
+    pub sso: crate::sso::SsoArgs,
 }
 
 /// Reads the roles of `SIGAP_TOTP_REQUIRED_ROLES`.
@@ -359,6 +361,8 @@ impl RuleArgs {
                 .map(sigap_app::admin::metrics::MetricsToken::new)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("SIGAP_METRICS_TOKEN: {e}"))?,
+            sso: self.sso.provider()?,
+            password_roles: self.sso.password_roles()?,
             ..Rules::default()
         };
         Ok((rules, policy))

@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod keys;
 mod signing;
+mod sso;
 mod telemetry;
 
 use std::process::ExitCode;

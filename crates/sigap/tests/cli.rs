@@ -7,7 +7,8 @@
 //! (`cli/copy.rs`), backup and restore on PostgreSQL with files in S3 (`cli/backup_pg.rs`),
 //! the systemd unit (`cli/deploy.rs`), JSON logs of a walk without a secret in them
 //! (`cli/logs.rs`), request spans sent to an OTLP collector (`cli/traces.rs`), `sigap doctor`
-//! on a deployment (`cli/doctor.rs`). On SQLite, and on PostgreSQL when
+//! on a deployment (`cli/doctor.rs`), single sign-on's command and settings (`cli/sso.rs`).
+//! On SQLite, and on PostgreSQL when
 //! `SIGAP_TEST_POSTGRES_URL` is set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -34,6 +35,8 @@ mod logs;
 mod mail_kill;
 #[path = "cli/shutdown.rs"]
 mod shutdown;
+#[path = "cli/sso.rs"]
+mod sso;
 #[path = "cli/traces.rs"]
 mod traces;
 

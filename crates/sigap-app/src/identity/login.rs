@@ -188,9 +188,21 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::Unauthorized);
     };
+    if !app.rules.password_allowed(user.role) {
+        let mut tx = app.store.begin().await?;
+        let outcome = "refused:password-not-allowed";
+        let entry = login_entry(now, &user.email, user.role.as_str(), outcome, source);
+        tx.append_audit(&entry).await?;
+        tx.commit().await?;
+        return Err(AppError::Forbidden(PASSWORD_NOT_ALLOWED.to_owned()));
+    }
     let stage = stage_after_password(app, &user).await?;
-    open_session(app, &user, stage, source).await
+    open_session(app, &user, stage, "password", source).await
 }
+
+/// The refusal of a right password of a role that must sign in through the provider
+/// (`Rules::password_roles`); the page says to use "Masuk dengan SSO".
+pub const PASSWORD_NOT_ALLOWED: &str = "this role signs in with single sign-on only";
 
 /// Whether the account `email` is locked out for the client at `source` now: its failed
 /// logins lock it, except that a client from which it completed a sign-in lately is locked
@@ -230,8 +242,19 @@ pub(crate) fn is_locked(failures: &[i64], now: i64) -> bool {
 }
 
 /// The stage a right password leads to: the code step for a user with a second factor,
-/// enrolment for one whose role needs it, complete otherwise.
+/// enrolment for one whose role needs it, the password page for an outlived password,
+/// complete otherwise.
 async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
+    Ok(match stage_after_first_factor(app, user).await? {
+        Stage::Complete if password_expired(app, user.password_set_at).await? => Stage::Renew,
+        stage => stage,
+    })
+}
+
+/// The stage a first factor (a password, or a provider's sign-in without a second factor)
+/// leads to: the code step for a user with a second factor, enrolment for one whose role
+/// needs it, complete otherwise.
+pub(crate) async fn stage_after_first_factor(app: &App, user: &UserRow) -> AppResult<Stage> {
     let enrolled = app
         .store
         .find_totp(user.id)
@@ -241,7 +264,6 @@ async fn stage_after_password(app: &App, user: &UserRow) -> AppResult<Stage> {
     Ok(match (enrolled, required) {
         (true, _) => Stage::Password,
         (false, true) => Stage::Enrol,
-        (false, false) if password_expired(app, user.password_set_at).await? => Stage::Renew,
         (false, false) => Stage::Complete,
     })
 }
@@ -306,10 +328,13 @@ fn dummy_hash() -> AppResult<String> {
     Ok(DUMMY.get_or_init(|| hash).clone())
 }
 
-async fn open_session(
+/// Opens a session of `user` in `stage` after the first factor `factor` (`password` or
+/// `sso`), audited.
+pub(crate) async fn open_session(
     app: &App,
     user: &UserRow,
     stage: Stage,
+    factor: &str,
     source: Option<String>,
 ) -> AppResult<SignedIn> {
     let now = millis(app.now());
@@ -336,7 +361,7 @@ async fn open_session(
         Stage::Renew => "pending:renew",
     };
     let mut entry = login_entry(now, &user.email, user.role.as_str(), outcome, source);
-    entry.details = json!({"channel": "web", "factor": "password"});
+    entry.details = json!({"channel": "web", "factor": factor});
     tx.append_audit(&entry).await?;
     tx.commit().await?;
     Ok(signed_in)
@@ -404,13 +429,21 @@ pub(crate) async fn promote(
         .find_user(&pending.caller.email)
         .await?
         .map_or(now, |user| user.password_set_at);
-    let stage = if password_expired(app, set_at).await? {
+    // A session opened through the provider keeps its ID token (for the sign-out there)
+    // and owes nothing to the password's lifetime.
+    let id_token = tx.session_id_token(&pending.id_hash).await?;
+    let stage = if id_token.is_none() && password_expired(app, set_at).await? {
         Stage::Renew
     } else {
         Stage::Complete
     };
     tx.delete_session(&pending.id_hash).await?;
-    insert_session(app, tx, now, pending.caller.clone(), stage, source).await
+    let signed_in = insert_session(app, tx, now, pending.caller.clone(), stage, source).await?;
+    if let Some(id_token) = id_token {
+        tx.set_session_id_token(&signed_in.session.id_hash, &id_token)
+            .await?;
+    }
+    Ok(signed_in)
 }
 
 /// The signed-in staff member behind a session cookie, or `None` when the session is

@@ -1,7 +1,8 @@
 //! The cookies of the web pages: the staff session (`sigap_session`), the anti-CSRF token of
-//! the public forms (`sigap_csrf`), the receipt of a report just sent (`sigap_receipt`) and
-//! the chosen language (`sigap_lang`). Secret cookies
-//! are `HttpOnly`, `SameSite=Strict`, `Path=/`, and `Secure` when the public URL is https.
+//! the public forms (`sigap_csrf`), the receipt of a report just sent (`sigap_receipt`), the
+//! browser binding of a sign-in through the provider (`sigap_sso`) and the chosen language
+//! (`sigap_lang`). Secret cookies are `HttpOnly`, `SameSite=Strict` (`Lax` for `sigap_sso`),
+//! `Path=/`, and `Secure` when the public URL is https.
 //!
 //! On an https site the secret cookies travel as `__Host-sigap_session` and
 //! `__Host-sigap_csrf` ([`https_site`]): a browser accepts such a cookie only from this
@@ -22,6 +23,8 @@ pub const SESSION_COOKIE: &str = "sigap_session";
 pub const CSRF_COOKIE: &str = "sigap_csrf";
 /// The receipt of a report just sent with the public form (`/report/done`).
 pub const RECEIPT_COOKIE: &str = "sigap_receipt";
+/// The browser binding of a sign-in through the OpenID Connect provider (`pages::sso`).
+pub const SSO_COOKIE: &str = "sigap_sso";
 
 /// The value of the cookie `name` in the request, if present and not empty.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -40,6 +43,20 @@ pub fn secret(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> He
     let cookie = Cookie::build((name.to_owned(), value.to_owned()))
         .http_only(true)
         .same_site(SameSite::Strict)
+        .path("/")
+        .secure(secure)
+        .max_age(Duration::seconds(max_age_seconds))
+        .build();
+    to_header(&cookie)
+}
+
+/// A `Set-Cookie` value for the browser binding of a sign-in through the provider: secret
+/// like the others but `SameSite=Lax`, since it must come back with the provider's
+/// redirect, a cross-site navigation.
+pub fn sso_binding(value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((SSO_COOKIE, value.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
         .path("/")
         .secure(secure)
         .max_age(Duration::seconds(max_age_seconds))
@@ -67,10 +84,11 @@ fn to_header(cookie: &Cookie<'_>) -> HeaderValue {
 /// The prefix that binds a cookie to this host and https.
 const HOST_PREFIX: &str = "__Host-";
 /// The cookies that carry secrets and take the prefix on an https site.
-const SECRET_COOKIES: [&str; 4] = [
+const SECRET_COOKIES: [&str; 5] = [
     SESSION_COOKIE,
     CSRF_COOKIE,
     RECEIPT_COOKIE,
+    SSO_COOKIE,
     crate::pages::session::NEXT_COOKIE,
 ];
 /// HSTS: a year, this host only (the city's other hosts are not ours to bind).

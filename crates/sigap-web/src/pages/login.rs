@@ -5,7 +5,10 @@
 //! which returns to `next` after it) or its enrolment (`/account/totp`) when the session
 //! must pass one first. Every refusal (unknown
 //! address, wrong password, locked address) answers the same page and message.
-//! `POST /logout` ends the session, also a half-way one. "Lupa kata sandi" is `recovery`.
+//! `POST /logout` ends the session, also a half-way one, and goes on to the provider's
+//! sign-out when the session was opened through it. "Lupa kata sandi" is `recovery`, "Masuk
+//! dengan SSO" is `sso`. A right password of a role that must sign in through the provider
+//! (`SIGAP_PASSWORD_ROLES`) is refused with a message pointing to SSO.
 
 use askama::Template;
 use axum::Router;
@@ -16,6 +19,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use sigap_app::AppError;
 use sigap_app::identity::login::{self, Stage};
+use sigap_app::identity::sso;
 
 use crate::AppState;
 use crate::extract::Source;
@@ -45,10 +49,22 @@ struct LoginPage {
     next: String,
     /// Right after a new password was set with a "Lupa kata sandi" link.
     reset_done: bool,
+    /// A provider is set: the page offers "Masuk dengan SSO".
+    sso: bool,
+    /// The password was refused because the role must sign in through the provider.
+    sso_only: bool,
 }
 
-fn login_page(lang: PageLang, csrf_token: String, email: String, refused: bool) -> LoginPage {
+fn login_page(
+    state: &AppState,
+    lang: PageLang,
+    csrf_token: String,
+    email: String,
+    refused: bool,
+) -> LoginPage {
     LoginPage {
+        sso: state.app.rules.sso.is_some(),
+        sso_only: false,
         layout: Layout::public(lang, "/login", "login.title"),
         lang,
         csrf_token,
@@ -72,8 +88,13 @@ fn checked_next(next: Option<&str>) -> Option<String> {
     next.and_then(local_path).map(str::to_owned)
 }
 
-async fn login_form(lang: PageLang, csrf: PublicCsrf, Query(query): Query<NextQuery>) -> Response {
-    let mut page = login_page(lang, csrf.token.clone(), String::new(), false);
+async fn login_form(
+    State(state): State<AppState>,
+    lang: PageLang,
+    csrf: PublicCsrf,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let mut page = login_page(&state, lang, csrf.token.clone(), String::new(), false);
     page.next = checked_next(query.next.as_deref()).unwrap_or_default();
     page.reset_done = query.reset.as_deref() == Some("done");
     csrf.apply(render(StatusCode::OK, &page))
@@ -108,9 +129,14 @@ async fn sign_in(
             .await
             .or_page(&layout),
         Err(AppError::Unauthorized) => {
-            let mut page = login_page(lang, csrf.token.clone(), form.email, true);
+            let mut page = login_page(&state, lang, csrf.token.clone(), form.email, true);
             page.next = next.unwrap_or_default();
             Ok(csrf.apply(render(StatusCode::UNAUTHORIZED, &page)))
+        }
+        Err(AppError::Forbidden(reason)) if reason == login::PASSWORD_NOT_ALLOWED => {
+            let mut page = login_page(&state, lang, csrf.token.clone(), form.email, false);
+            page.sso_only = true;
+            Ok(csrf.apply(render(StatusCode::FORBIDDEN, &page)))
         }
         Err(AppError::TooManyRequests { retry_after, .. }) => Ok(throttled(lang, retry_after)),
         Err(e) => Err(e).or_page(&layout),
@@ -120,7 +146,7 @@ async fn sign_in(
 /// Voids the browser's previous session, if any, sets the new session's cookie and goes to
 /// the page asked for (`next`) or the queue, or to the step the session waits for; the
 /// second factor's step returns to `next` after it (the `sigap_next` cookie carries it).
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     signed_in: login::SignedIn,
@@ -181,11 +207,22 @@ async fn sign_out(
     if !tokens_match(&session.csrf_token, form.csrf_token.as_deref()) {
         return Err(csrf_refused(layout).into());
     }
+    // Read before the session ends: the provider's sign-out needs its ID token.
+    let provider_logout =
+        sso::logout_url(&state.app, &session.id_hash, session.caller.user_id).await;
     login::logout(&state.app, &session, source.0)
         .await
         .or_page(&layout)?;
     let cookie = cookies::secret(SESSION_COOKIE, "", 0, secure_cookies(&state));
-    let mut response = Redirect::to("/login").into_response();
+    let to = match provider_logout {
+        Ok(Some(url)) => url,
+        Ok(None) => "/login".to_owned(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the provider's sign-out could not be prepared");
+            "/login".to_owned()
+        }
+    };
+    let mut response = Redirect::to(&to).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }

@@ -57,6 +57,7 @@ pub mod scorecard;
 pub mod scorecard_tables;
 pub mod sectoral_report;
 pub mod session;
+pub mod sso;
 pub mod swimlane;
 pub mod ticket;
 pub mod ticket_forms;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(rfc2350::router())
         .merge(login::router())
+        .merge(sso::router())
         .merge(recovery::router())
         .merge(preview::router())
         .merge(queue_bulk::router())

@@ -18,6 +18,7 @@ mod queue;
 mod registry_edits;
 mod replies;
 mod signing;
+mod sso;
 mod track_rights;
 
 use crate::support::*;

@@ -120,6 +120,13 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Forget the provider identity (issuer and subject) recorded at the user's sign-ins
+    /// with SSO; the next one is matched by verified e-mail address again.
+    #[command(name = "unlink-sso")]
+    UnlinkSso {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -79,6 +79,14 @@ pub(super) async fn user_command(
             let app = admin_app(db).await?;
             set_disabled(&app, &email, false).await
         }
+        UserCommand::UnlinkSso { email } => {
+            let app = admin_app(db).await?;
+            let forgotten = sigap_app::identity::sso::unlink(&app, &Caller::system(), &email)
+                .await
+                .map_err(explain)?;
+            println!("{forgotten} SSO identity(ies) of {email} forgotten");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

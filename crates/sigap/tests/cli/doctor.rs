@@ -134,7 +134,42 @@ async fn doctor_checks_a_deployment(db: TestDatabase) {
         ("SIGAP_CHROMIUM", "/nonexistent/chromium".to_owned()),
         ("SIGAP_PUBLIC_URL", "http://127.0.0.1:8080".to_owned()),
     ];
+    // The OpenID provider staff sign in with: the real one of the sign-in tests.
+    let provider = if sigap_testkit::oidc::provider_installed() {
+        let setup = sigap_testkit::oidc::ProviderSetup {
+            clients: None,
+            accounts: serde_json::json!([{"sub": "a", "email": "a@batam.go.id", "email_verified": true}]),
+            id_token_ttl: None,
+        };
+        let client = sigap_testkit::oidc::sigap_client(
+            sigap_testkit::oidc::CLIENT_ID,
+            "http://127.0.0.1:8080",
+        );
+        Some(sigap_testkit::oidc::start_provider(&serde_json::json!([client]), &setup).await)
+    } else {
+        None
+    };
+    let mut healthy = healthy;
+    if let Some(provider) = &provider {
+        healthy.extend([
+            ("SIGAP_OIDC_ISSUER", provider.issuer.clone()),
+            (
+                "SIGAP_OIDC_CLIENT_ID",
+                sigap_testkit::oidc::CLIENT_ID.to_owned(),
+            ),
+            (
+                "SIGAP_OIDC_CLIENT_SECRET",
+                sigap_testkit::oidc::CLIENT_SECRET.to_owned(),
+            ),
+        ]);
+    }
     let (code, report) = doctor(data, url, &healthy).await;
+    if provider.is_some() {
+        assert!(
+            detail(&report, "sso").contains("discovery document and 1 signing key"),
+            "{report:#}"
+        );
+    }
     // Every check but the disk's, which is this machine's, passes or warns.
     let disk_full = status(&report, "disk") == "fail";
     assert_eq!(code, i32::from(disk_full), "{report:#}");
@@ -207,12 +242,20 @@ async fn doctor_checks_a_deployment(db: TestDatabase) {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_port = closed.local_addr().unwrap().port();
     drop(closed);
-    let mut broken = healthy.clone();
+    let mut broken: Vec<(&str, String)> = healthy
+        .iter()
+        .filter(|(name, _)| !name.starts_with("SIGAP_OIDC_"))
+        .cloned()
+        .collect();
     broken[0].1 = format!("smtp://127.0.0.1:{closed_port}");
-    broken.push((
-        "SIGAP_OIDC_ISSUER",
-        format!("http://127.0.0.1:{closed_port}"),
-    ));
+    broken.extend([
+        (
+            "SIGAP_OIDC_ISSUER",
+            format!("http://127.0.0.1:{closed_port}"),
+        ),
+        ("SIGAP_OIDC_CLIENT_ID", "sigap".to_owned()),
+        ("SIGAP_OIDC_CLIENT_SECRET", "rahasia-klien".to_owned()),
+    ]);
     broken[3].1 = "http://csirt.batam.go.id".to_owned();
     let (code, report) = doctor(data, url, &broken).await;
     assert_eq!(code, 1, "{report:#}");

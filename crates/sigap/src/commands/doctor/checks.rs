@@ -76,7 +76,7 @@ pub(super) async fn run(db: &DatabaseArgs, args: &DoctorArgs) -> Vec<Check> {
     let set = args.settings.rules.public_url.is_some();
     checks.push(outside::public_url(&public_url, set).await);
     checks.push(outside::chromium(args).await);
-    checks.push(outside::oidc(args.oidc_issuer.as_deref()).await);
+    checks.push(outside::oidc(args.settings.rules.sso.oidc_issuer.as_deref()).await);
     checks.push(outside::disk(&db.data_dir));
     checks
 }

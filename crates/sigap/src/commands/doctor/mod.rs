@@ -22,9 +22,6 @@ pub(super) struct DoctorArgs {
     /// What `serve` and `worker` read: the address, the rules, the mail.
     #[command(flatten)]
     settings: WorkerArgs,
-    /// The OpenID provider staff sign in with; its discovery document is read.
-    #[arg(long, env = "SIGAP_OIDC_ISSUER")]
-    oidc_issuer: Option<String>,
     /// One JSON object (`status`, and `checks` with `name`, `status`, `detail`, `fix`)
     /// instead of the table.
     #[arg(long)]
