@@ -8,8 +8,9 @@
 #
 #   bench/overhead.sh BEFORE_DIR AFTER_DIR [ROUNDS]
 #
-# BEFORE_DIR and AFTER_DIR each hold a release `sigap` (AFTER_DIR also `sigap-bench`), e.g.
-# from `cargo build --release -p sigap -p sigap-bench` in two checkouts. Environment:
+# BEFORE_DIR and AFTER_DIR each hold a release `sigap` and `sigap-bench`, e.g. from `cargo
+# build --release -p sigap -p sigap-bench` in two checkouts. BEFORE's tools seed the database
+# (a newer sigap migrates a copy of it; an older one refuses a newer schema). Environment:
 # SIGAP_BENCH_TICKETS (default 20000) seeded tickets; SIGAP_BENCH_INTAKE_SECONDS (20),
 # SIGAP_BENCH_READ_SECONDS (10); SIGAP_LOG (warn) of the servers.
 set -euo pipefail
@@ -48,11 +49,11 @@ serve() {
 }
 
 echo "seeding $tickets tickets"
-"$bench" seed --data-dir "$work/seeded" --count "$tickets" >/dev/null
+"$before/sigap-bench" seed --data-dir "$work/seeded" --count "$tickets" >/dev/null
 password="overhead-$(date +%s)-Bench!"
-SIGAP_DATA_DIR="$work/seeded" "$after/sigap" user add --email bench@example.go.id \
+SIGAP_DATA_DIR="$work/seeded" "$before/sigap" user add --email bench@example.go.id \
   --name Bench --role auditor --password-stdin <<<"$password" >/dev/null
-token="$(SIGAP_DATA_DIR="$work/seeded" "$after/sigap" token create --email bench@example.go.id)"
+token="$(SIGAP_DATA_DIR="$work/seeded" "$before/sigap" token create --email bench@example.go.id)"
 
 results="$work/results.jsonl"
 for round in $(seq 1 "$rounds"); do
