@@ -248,13 +248,9 @@ async fn with_app(app: &App) -> Vec<Check> {
 async fn key_matches(app: &App) -> Check {
     const NAME: &str = "server key";
     let ours = app.store.audit_key().map(|k| k.id()).unwrap_or_default();
-    let head = match app.store.audit_head_row().await {
-        Ok(head) => head,
-        Err(e) => return Check::fail(NAME, format!("the audit log does not read: {e}"), KEY_FIX),
-    };
-    if let Some(theirs) = head.key_id.filter(|id| *id != ours) {
-        let detail = format!("key {ours}, and the audit log is sealed under the key {theirs}");
-        return Check::fail(NAME, detail, KEY_FIX);
+    // The check `serve` and every command make at start.
+    if let Err(e) = crate::commands::database::check_audit_key(app).await {
+        return Check::fail(NAME, one_line(&e), KEY_FIX);
     }
     match sigap_app::identity::two_factor::unopened_secrets(app).await {
         Err(e) => Check::fail(NAME, e.describe(), KEY_FIX),
